@@ -1,0 +1,42 @@
+# mmlab: make run | make test | make build | make bench | make clean
+# Every target installs missing Debian packages first (scripts/deps.sh).
+
+BUILD      ?= build
+MESON_OPTS ?= --buildtype=release -Db_ndebug=false
+
+.PHONY: all deps build build-asan build-tsan run test bench clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/build.ninja: | deps
+	@meson setup $(BUILD) $(MESON_OPTS) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+
+build-asan/build.ninja: | deps
+	@meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+build-asan: deps build-asan/build.ninja
+	@ninja -C build-asan >/dev/null || ninja -C build-asan
+
+build-tsan/build.ninja: | deps
+	@CC=clang meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dtsan=true >/dev/null
+
+build-tsan: deps build-tsan/build.ninja
+	@ninja -C build-tsan >/dev/null || ninja -C build-tsan
+
+run: build
+	@$(BUILD)/mmlab bench
+
+bench: build
+	@$(BUILD)/mmlab bench --json
+
+test: build build-asan build-tsan
+	@./scripts/run-tests.sh
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,193 @@
+/*
+ * mmlab public C API.
+ *
+ * One simulated machine per host process at a time: mmlab_machine_create()
+ * builds physical memory, CPUs and the memory manager; every other call acts
+ * on that machine.  A process (struct mmlab_proc) is an mm_struct with its
+ * tasks; a task (struct mmlab_task) is a thread of that process bound to one
+ * simulated CPU.  Calls that act "as" a task run on that task's CPU: the host
+ * thread calling them becomes that CPU for the duration of the call.
+ *
+ * Errors are negative errno values, as the kernel returns them.  Accesses that
+ * a real process would die of return a positive signal number
+ * (MMLAB_SIGSEGV, MMLAB_SIGBUS) and leave the process alive.
+ *
+ * Constants for prot, flags and advice are the x86-64 Linux values
+ * (<sys/mman.h>); model-only advice values are defined below.
+ *
+ * Thread safety: every call may be made concurrently from different host
+ * threads, with these rules: a task is used by one host thread at a time, and
+ * a process is not used after mmlab_exit() returns.
+ */
+#ifndef MMLAB_MMLAB_H
+#define MMLAB_MMLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MMLAB_PAGE_SIZE		4096UL
+#define MMLAB_PMD_SIZE		(2UL << 20)
+#define MMLAB_MAX_NODES		8
+#define MMLAB_MAX_CPUS		64
+
+/* Model-only madvise advice (values outside the kernel's range). */
+#define MMLAB_MADV_PT_RECLAIM	1000
+
+/* Positive return values of access calls: the signal a real process gets. */
+#define MMLAB_SIGBUS		7
+#define MMLAB_SIGSEGV		11
+
+struct mmlab_tlb_geometry {
+	unsigned int entries;	/* total entries */
+	unsigned int ways;	/* associativity; entries % ways == 0 */
+};
+
+struct mmlab_config {
+	unsigned int nr_cpus;			/* default 4 */
+	unsigned int nr_nodes;			/* default 1 */
+	uint64_t node_bytes[MMLAB_MAX_NODES];	/* default: 4 GiB on node 0 */
+	unsigned int node_latency_ns[MMLAB_MAX_NODES]; /* default 80 */
+	bool node_slow[MMLAB_MAX_NODES];	/* a slower memory tier */
+	bool no_data;		/* frames hold no bytes (scale runs) */
+	int stale_check;	/* stale-TLB detector: 1 on, 0 off, -1 default
+				 * (on when MMLAB_STALE_CHECK=1 or in tests) */
+	int pcid;		/* 1 on (default), 0 off */
+	struct mmlab_tlb_geometry l1_4k;	/* default 64, 4-way */
+	struct mmlab_tlb_geometry l1_2m;	/* default 32, 4-way */
+	struct mmlab_tlb_geometry l2;		/* default 1536, 12-way */
+};
+
+/* Fill @cfg with the defaults above. */
+void mmlab_config_default(struct mmlab_config *cfg);
+
+/*
+ * Create the machine.  Returns 0 or -EINVAL (bad config), -EBUSY (a machine
+ * exists), -ENOMEM (host mapping failed).  MMLAB_SET in the environment is
+ * applied (knob=value;knob=value) after creation; a bad entry fails creation
+ * with its -errno and a message on stderr.
+ */
+int mmlab_machine_create(const struct mmlab_config *cfg);
+void mmlab_machine_destroy(void);
+unsigned int mmlab_nr_cpus(void);
+
+/* Knobs, by kernel path ("/sys/kernel/mm/..."): values as the kernel prints. */
+int mmlab_knob_set(const char *path, const char *value);	/* -ENOENT, -EINVAL */
+int mmlab_knob_get(const char *path, char *buf, size_t len);	/* -ENOENT */
+/* Iterate knob paths: returns NULL past the end. */
+const char *mmlab_knob_name(unsigned int i);
+
+/*
+ * vmstat counters by kernel name.  -ENOENT for an unknown name.  Besides the
+ * kernel's (nr_free_pages, nr_anon_pages, nr_shmem, nr_page_table_pages,
+ * pgfault, pgalloc_normal, pgfree, and the CONFIG_DEBUG_TLBFLUSH ones
+ * nr_tlb_remote_flush, nr_tlb_remote_flush_received, nr_tlb_local_flush_all,
+ * nr_tlb_local_flush_one), the model adds: stale_tlb_reports (accesses
+ * through a stale TLB entry, see the stale-TLB detector), mmlab_tlb_hits,
+ * mmlab_tlb_misses, mmlab_page_walks.
+ *
+ * Model knobs (mmlab_knob_set): /sys/kernel/mm/mmlab/debug/skip_flush
+ * (0 default; 1 drops every TLB flush, to prove the detector fires) and
+ * /sys/kernel/mm/mmlab/debug/stale_check (1 turns the detector on).
+ */
+int mmlab_vmstat_get(const char *name, uint64_t *val);
+/* Iterate counters: returns NULL past the end. */
+const char *mmlab_vmstat_name(unsigned int i);
+
+/* Processes and tasks */
+struct mmlab_proc;
+struct mmlab_task;
+
+/* A new process with an empty address space and one task on CPU 0. */
+int mmlab_spawn(struct mmlab_proc **out);
+struct mmlab_task *mmlab_main_task(struct mmlab_proc *p);
+/* Another thread of @p bound to @cpu: -EINVAL for a bad cpu. */
+int mmlab_thread(struct mmlab_proc *p, unsigned int cpu, struct mmlab_task **out);
+unsigned int mmlab_task_cpu(const struct mmlab_task *t);
+struct mmlab_proc *mmlab_task_proc(struct mmlab_task *t);
+int mmlab_pid(const struct mmlab_proc *p);
+
+/* fork(2) by the main task of @p.  The child's main task is on CPU 0. */
+int mmlab_fork(struct mmlab_proc *p, struct mmlab_proc **child);
+/* exit: tear down the address space; @p is freed. */
+int mmlab_exit(struct mmlab_proc *p);
+
+/* System calls, made by task @t.  Return 0 or -errno. */
+int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
+	       int flags, int fd, uint64_t offset, uint64_t *out_addr);
+int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len);
+int mmlab_mprotect(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot);
+int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice);
+/* memfd_create + ftruncate(size): returns fd >= 0 or -errno. */
+int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size);
+int mmlab_close(struct mmlab_proc *p, int fd);
+
+/*
+ * Accesses by task @t.  Return 0, MMLAB_SIGSEGV / MMLAB_SIGBUS (with the
+ * faulting address in *fault_addr when non-NULL), or -errno for a bad
+ * argument.  Bytes before the faulting address have been accessed.
+ */
+int mmlab_write(struct mmlab_task *t, uint64_t addr, const void *buf,
+		size_t len, uint64_t *fault_addr);
+int mmlab_read(struct mmlab_task *t, uint64_t addr, void *buf, size_t len,
+	       uint64_t *fault_addr);
+/* One access per 4 KiB page; a write stores ((a >> 12) & 0xff) | 1 at the
+ * first byte of each page (a = that byte's address). */
+int mmlab_touch(struct mmlab_task *t, uint64_t addr, uint64_t len, bool write,
+		uint64_t *fault_addr);
+/* 8-byte words: word at a = splitmix64(seed ^ (a >> 3)).  addr and len must
+ * be 8-byte aligned (-EINVAL).  verify: *mismatch = first differing address
+ * or UINT64_MAX when all match. */
+int mmlab_fill(struct mmlab_task *t, uint64_t addr, uint64_t len,
+	       uint64_t seed, uint64_t *fault_addr);
+int mmlab_verify(struct mmlab_task *t, uint64_t addr, uint64_t len,
+		 uint64_t seed, uint64_t *mismatch, uint64_t *fault_addr);
+uint64_t mmlab_splitmix64(uint64_t x);
+
+/* /proc views */
+
+/* Raw /proc/PID/pagemap entries (the kernel's 64-bit format). */
+int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages,
+		  uint64_t *out);
+#define MMLAB_PM_PFN_MASK	((1ULL << 55) - 1)
+#define MMLAB_PM_SOFT_DIRTY	(1ULL << 55)
+#define MMLAB_PM_MMAP_EXCLUSIVE	(1ULL << 56)
+#define MMLAB_PM_UFFD_WP	(1ULL << 57)
+#define MMLAB_PM_GUARD_REGION	(1ULL << 58)
+#define MMLAB_PM_FILE		(1ULL << 61)
+#define MMLAB_PM_SWAP		(1ULL << 62)
+#define MMLAB_PM_PRESENT	(1ULL << 63)
+
+struct mmlab_status {	/* kB, as /proc/PID/status */
+	uint64_t VmSize, VmRSS, RssAnon, RssFile, RssShmem, VmPTE, VmSwap;
+};
+int mmlab_status(struct mmlab_proc *p, struct mmlab_status *st);
+
+struct mmlab_smaps {	/* kB, as /proc/PID/smaps for one VMA */
+	uint64_t start, end;	/* bytes: the VMA */
+	uint64_t Size, Rss, Pss, Shared_Clean, Shared_Dirty, Private_Clean,
+		 Private_Dirty, Referenced, Anonymous, AnonHugePages,
+		 ShmemPmdMapped, Swap, SwapPss;
+	char flags[64];		/* VmFlags, e.g. "rd wr mr mw me ac" */
+};
+/* The VMA containing @addr: -ENOENT when none. */
+int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *out);
+/* Number of VMAs and the i-th one's range (for tests and tools). */
+int mmlab_vma_count(struct mmlab_proc *p);
+int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
+		  int *prot, int *flags);
+
+/* Simulated time: cycles charged to a CPU by the cost model. */
+uint64_t mmlab_cpu_cycles(unsigned int cpu);
+/* Host bytes of metadata per simulated 4 KiB frame (struct page and
+ * allocator state). */
+size_t mmlab_metadata_bytes_per_frame(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,41 @@
+/*
+ * main.c - the mmlab command: dispatch to a subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: mmlab <command> [options]\n"
+"\n"
+"commands:\n"
+"  run     run a Lua scenario on the model or the real kernel\n"
+"  diff    run a scenario on both backends and compare observations\n"
+"  bench   run benchmarks (model beside the host kernel)\n"
+"\n"
+"'mmlab <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
+	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

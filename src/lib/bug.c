@@ -1,0 +1,17 @@
+/* bug.c - where VM_BUG_ON and WARN land. */
+#include "bug.h"
+
+unsigned long mmlab_nr_warnings;
+
+void mmlab_bug(const char *file, int line, const char *cond)
+{
+	fprintf(stderr, "mmlab BUG at %s:%d: %s\n", file, line, cond);
+	fflush(stderr);
+	abort();
+}
+
+void mmlab_warn(const char *file, int line, const char *cond)
+{
+	__atomic_fetch_add(&mmlab_nr_warnings, 1, __ATOMIC_RELAXED);
+	fprintf(stderr, "mmlab WARNING at %s:%d: %s\n", file, line, cond);
+}

@@ -1,0 +1,97 @@
+/* rcu.c - see rcu.h.  liburcu in normal builds, a host rwlock under TSan. */
+#include <pthread.h>
+#include <stdbool.h>
+
+#ifdef MMLAB_TSAN
+#include "rcu.h"
+
+static pthread_rwlock_t rcu_rwlock = PTHREAD_RWLOCK_INITIALIZER;
+
+void lib_rcu_read_lock(void) { pthread_rwlock_rdlock(&rcu_rwlock); }
+void lib_rcu_read_unlock(void) { pthread_rwlock_unlock(&rcu_rwlock); }
+
+void lib_synchronize_rcu(void)
+{
+	pthread_rwlock_wrlock(&rcu_rwlock);
+	pthread_rwlock_unlock(&rcu_rwlock);
+}
+
+void lib_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
+{
+	lib_synchronize_rcu();
+	func(head);
+}
+
+void lib_rcu_barrier(void) { }
+
+#else
+
+/*
+ * liburcu has its own struct rcu_head of the same two-word layout as ours;
+ * this file sees only liburcu's, so it takes ours as void *.
+ */
+#include <urcu/urcu-memb.h>
+#include <urcu/call-rcu.h>
+
+_Static_assert(sizeof(struct rcu_head) == 2 * sizeof(void *), "rcu_head layout");
+
+static __thread bool rcu_registered;
+static pthread_key_t rcu_key;
+static pthread_once_t rcu_once = PTHREAD_ONCE_INIT;
+
+static void rcu_thread_gone(void *arg)
+{
+	(void)arg;
+	if (rcu_registered) {
+		urcu_memb_unregister_thread();
+		rcu_registered = false;
+	}
+}
+
+static void rcu_key_init(void)
+{
+	pthread_key_create(&rcu_key, rcu_thread_gone);
+}
+
+static void rcu_register(void)
+{
+	pthread_once(&rcu_once, rcu_key_init);
+	urcu_memb_register_thread();
+	rcu_registered = true;
+	pthread_setspecific(rcu_key, (void *)1);
+}
+
+void lib_rcu_read_lock(void)
+{
+	if (__builtin_expect(!rcu_registered, 0))
+		rcu_register();
+	urcu_memb_read_lock();
+}
+
+void lib_rcu_read_lock(void);
+void lib_rcu_read_unlock(void);
+void lib_synchronize_rcu(void);
+void lib_call_rcu(void *head, void (*func)(struct rcu_head *));
+void lib_rcu_barrier(void);
+
+void lib_rcu_read_unlock(void) { urcu_memb_read_unlock(); }
+
+void lib_synchronize_rcu(void)
+{
+	urcu_memb_synchronize_rcu();
+}
+
+void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
+{
+	if (!rcu_registered)
+		rcu_register();
+	urcu_memb_call_rcu(head, func);
+}
+
+void lib_rcu_barrier(void)
+{
+	if (!rcu_registered)
+		rcu_register();
+	urcu_memb_barrier();
+}
+#endif
