@@ -1,17 +1,467 @@
-/* run.c - placeholder until the scenario runner lands (owned by the script work). */
+/*
+ * run.c - `mmlab run` (one scenario on one backend) and `mmlab diff` (the
+ * same scenario on the model and on the real kernel, observations
+ * compared).  Option parsing and the comparison live here; running a
+ * script is src/script/runner.c.  `diff` runs each backend as a child
+ * `mmlab run --observations FILE`, so that the two runs share nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mmlab/mmlab.h>
 #include "cli.h"
+#include "script/script.h"
+#include "script/puppet_proto.h"
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+"usage: mmlab run [options] SCRIPT.lua [ARG...]\n"
+"\n"
+"Run a Lua scenario (docs/scenarios.md) on the model or the real kernel.\n"
+"\n"
+"options:\n"
+"  --backend model|linux  where the scenario runs (default: model); linux\n"
+"                         drives real helper processes on this machine\n"
+"  --cpus N               simulated CPUs of the model (default 4)\n"
+"  --mem SIZE             physical memory of the model, with K, M or G\n"
+"                         (default 4G); the linux backend ignores it\n"
+"  --seed N               seed of the script's math.random (default 1)\n"
+"  --set PATH=VALUE       set a tunable before the script starts, as\n"
+"                         mm.set does (repeatable); linux restores it\n"
+"  --timeout SECONDS      stop a script running longer (default 600,\n"
+"                         0 for none); settings are still restored\n"
+"  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  -h, --help             this text\n"
+"\n"
+"MMLAB_SET=\"path=value;...\" in the environment applies before --set.\n"
+"\n"
+"exit status: 0 the script ran to its end and every expectation held;\n"
+"1 an expectation failed; 2 usage error, script error or an operation\n"
+"the backend cannot do.\n");
+}
+
+static void diff_usage(FILE *f)
+{
+	fprintf(f,
+"usage: mmlab diff [options] SCRIPT.lua [ARG...]\n"
+"\n"
+"Run a scenario on the model and on the real kernel (linux backend) and\n"
+"compare every observation (mm.observe) by name.  Prints one line per\n"
+"observation that differs, `name: model=X linux=Y`, then\n"
+"`N observations, N differ`.\n"
+"\n"
+"options:\n"
+"  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
+"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS\n"
+"                         as for mmlab run\n"
+"  -v, --verbose          show the output of both runs\n"
+"  -h, --help             this text\n"
+"\n"
+"exit status: 0 when no observation differs and both runs succeeded;\n"
+"1 when some differ or an expectation failed; 2 when a run failed.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out, bool size)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (size && *end) {
+		int shift = 0;
+
+		switch (*end) {
+		case 'K': case 'k': shift = 10; break;
+		case 'M': case 'm': shift = 20; break;
+		case 'G': case 'g': shift = 30; break;
+		default: return -1;
+		}
+		end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (v > (UINT64_MAX >> shift))
+			return -1;
+		v <<= shift;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct cli {
+	struct sc_options o;
+	const char *sets[256];
+	bool verbose;
+	bool is_diff;
+};
+
+/* Returns 0, or the exit status to return (usage). */
+static int parse(struct cli *c, int argc, char **argv)
+{
+	const char *cmd = c->is_diff ? "diff" : "run";
+	int i;
+
+	c->o.backend = "model";
+	c->o.seed = 1;
+	c->o.timeout = 600;
+	c->o.sets = c->sets;
+	for (i = 1; i < argc; i++) {
+		char *arg = argv[i], *val = NULL, *eq;
+		char name[64];
+		uint64_t v;
+
+		if (!strcmp(arg, "--")) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-' || !arg[1])
+			break;
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			(c->is_diff ? diff_usage : run_usage)(stdout);
+			return 0 + 256;
+		}
+		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+			if (!c->is_diff)
+				goto unknown;
+			c->verbose = true;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", arg);
+		eq = strchr(name, '=');
+		if (eq) {
+			*eq = 0;
+			val = arg + (eq - name) + 1;
+		}
+		if (strcmp(name, "--backend") && strcmp(name, "--cpus") &&
+		    strcmp(name, "--mem") && strcmp(name, "--seed") &&
+		    strcmp(name, "--set") && strcmp(name, "--timeout") &&
+		    strcmp(name, "--observations"))
+			goto unknown;
+		if (!val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmlab %s: %s needs a value\n",
+					cmd, name);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		if (!strcmp(name, "--backend")) {
+			if (c->is_diff)
+				goto unknown;
+			if (strcmp(val, "model") && strcmp(val, "linux")) {
+				fprintf(stderr, "mmlab run: unknown backend "
+					"'%s' (use model or linux)\n", val);
+				return 2;
+			}
+			c->o.backend = val;
+		} else if (!strcmp(name, "--cpus")) {
+			if (parse_u64(val, &v, false) || v < 1 ||
+			    v > MMLAB_MAX_CPUS) {
+				fprintf(stderr, "mmlab %s: --cpus '%s': a number "
+					"from 1 to %d\n", cmd, val,
+					MMLAB_MAX_CPUS);
+				return 2;
+			}
+			c->o.cpus = (unsigned int)v;
+		} else if (!strcmp(name, "--mem")) {
+			if (parse_u64(val, &v, true) || v < (1 << 20)) {
+				fprintf(stderr, "mmlab %s: --mem '%s': a size "
+					"such as 512M or 4G (at least 1M)\n",
+					cmd, val);
+				return 2;
+			}
+			c->o.mem = v;
+		} else if (!strcmp(name, "--seed")) {
+			if (parse_u64(val, &v, false)) {
+				fprintf(stderr, "mmlab %s: --seed '%s': not a "
+					"number\n", cmd, val);
+				return 2;
+			}
+			c->o.seed = v;
+		} else if (!strcmp(name, "--timeout")) {
+			if (parse_u64(val, &v, false) || v > 86400 * 7) {
+				fprintf(stderr, "mmlab %s: --timeout '%s': "
+					"seconds (0 for none)\n", cmd, val);
+				return 2;
+			}
+			c->o.timeout = (unsigned int)v;
+		} else if (!strcmp(name, "--set")) {
+			if (!strchr(val, '=') || val[0] != '/' ||
+			    c->o.nr_sets == 256) {
+				fprintf(stderr, "mmlab %s: --set '%s': expected "
+					"/path=value\n", cmd, val);
+				return 2;
+			}
+			c->sets[c->o.nr_sets++] = val;
+		} else if (!strcmp(name, "--observations")) {
+			if (c->is_diff)
+				goto unknown;
+			c->o.obs_path = val;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "mmlab %s: no script given\n\n", cmd);
+		(c->is_diff ? diff_usage : run_usage)(stderr);
+		return 2;
+	}
+	c->o.script = argv[i];
+	c->o.argc = argc - i - 1;
+	c->o.argv = argv + i + 1;
+	return 0;
+unknown:
+	fprintf(stderr, "mmlab %s: unknown option '%s'\n\n", cmd, argv[i]);
+	(c->is_diff ? diff_usage : run_usage)(stderr);
+	return 2;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "mmlab run: not built yet\n");
+	struct cli c;
+	int ret;
+
+	/* A puppet of the linux backend: `mmlab run --puppet FD`. */
+	if (argc == 3 && !strcmp(argv[1], "--puppet"))
+		return sc_puppet_main(atoi(argv[2]));
+	memset(&c, 0, sizeof(c));
+	ret = parse(&c, argc, argv);
+	if (ret)
+		return ret & 255;
+	return sc_run(&c.o);
+}
+
+/* Observations of one run, in the order first seen. */
+struct obs {
+	char **name, **value;
+	int n, cap;
+};
+
+static char *unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	for (; *r; r++) {
+		if (*r == '\\' && r[1]) {
+			r++;
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = 0;
+	return s;
+}
+
+static int obs_find(struct obs *o, const char *name)
+{
+	for (int i = 0; i < o->n; i++)
+		if (!strcmp(o->name[i], name))
+			return i;
+	return -1;
+}
+
+static void obs_add(struct obs *o, const char *name, const char *value)
+{
+	char key[512];
+	int k = 1;
+
+	/* A name observed again is compared as name#2, name#3, ... */
+	snprintf(key, sizeof(key), "%s", name);
+	while (obs_find(o, key) >= 0)
+		snprintf(key, sizeof(key), "%s#%d", name, ++k);
+	if (o->n == o->cap) {
+		o->cap = o->cap * 2 + 64;
+		o->name = realloc(o->name, o->cap * sizeof(char *));
+		o->value = realloc(o->value, o->cap * sizeof(char *));
+		if (!o->name || !o->value) {
+			fprintf(stderr, "mmlab diff: out of memory\n");
+			exit(2);
+		}
+	}
+	o->name[o->n] = strdup(key);
+	o->value[o->n++] = strdup(value);
+}
+
+static void obs_load(struct obs *o, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *tab;
+
+		if (line[n - 1] == '\n')
+			line[n - 1] = 0;
+		tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = 0;
+		obs_add(o, unescape(line), unescape(tab + 1));
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Run `mmlab run --backend B ...` as a child; its stdout into out_path. */
+static int run_child(struct cli *c, const char *backend, const char *obs_path,
+		     const char *out_path)
+{
+	char *argv[600];
+	char cpus[16], mem[32], seed[32], timeout[16];
+	int argc = 0, status, fd;
+	pid_t pid;
+
+	argv[argc++] = "mmlab";
+	argv[argc++] = "run";
+	argv[argc++] = "--backend";
+	argv[argc++] = (char *)backend;
+	argv[argc++] = "--observations";
+	argv[argc++] = (char *)obs_path;
+	if (c->o.cpus) {
+		snprintf(cpus, sizeof(cpus), "%u", c->o.cpus);
+		argv[argc++] = "--cpus";
+		argv[argc++] = cpus;
+	}
+	if (c->o.mem) {
+		snprintf(mem, sizeof(mem), "%" PRIu64, c->o.mem);
+		argv[argc++] = "--mem";
+		argv[argc++] = mem;
+	}
+	snprintf(seed, sizeof(seed), "%" PRIu64, c->o.seed);
+	argv[argc++] = "--seed";
+	argv[argc++] = seed;
+	snprintf(timeout, sizeof(timeout), "%u", c->o.timeout);
+	argv[argc++] = "--timeout";
+	argv[argc++] = timeout;
+	for (int i = 0; i < c->o.nr_sets; i++) {
+		argv[argc++] = "--set";
+		argv[argc++] = (char *)c->o.sets[i];
+	}
+	argv[argc++] = "--";
+	argv[argc++] = (char *)c->o.script;
+	for (int i = 0; i < c->o.argc && argc < 598; i++)
+		argv[argc++] = c->o.argv[i];
+	argv[argc] = NULL;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("mmlab diff: fork");
+		return 2;
+	}
+	if (pid == 0) {
+		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(2);
+		execv("/proc/self/exe", argv);
+		_exit(2);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 2;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	fprintf(stderr, "mmlab diff: the %s run died of signal %d\n", backend,
+		WTERMSIG(status));
 	return 2;
+}
+
+static void show_file(const char *title, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return;
+	printf("--- %s ---\n", title);
+	fflush(stdout);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	fflush(stdout);
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "mmlab diff: not built yet\n");
-	return 2;
+	static const char *const backends[2] = { "model", "linux" };
+	struct cli c;
+	struct obs obs[2] = { { 0 } };
+	char dir[] = "/tmp/mmlab-diff.XXXXXX";
+	char obs_path[2][64], out_path[2][64];
+	int status[2], ret, nr = 0, differ = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.is_diff = true;
+	ret = parse(&c, argc, argv);
+	if (ret)
+		return ret & 255;
+	if (access(c.o.script, R_OK)) {
+		fprintf(stderr, "mmlab diff: %s: %s\n", c.o.script,
+			strerror(errno));
+		return 2;
+	}
+	if (!mkdtemp(dir)) {
+		perror("mmlab diff: mkdtemp");
+		return 2;
+	}
+	for (int b = 0; b < 2; b++) {
+		snprintf(obs_path[b], sizeof(obs_path[b]), "%s/%s.obs", dir,
+			 backends[b]);
+		snprintf(out_path[b], sizeof(out_path[b]), "%s/%s.out", dir,
+			 backends[b]);
+		status[b] = run_child(&c, backends[b], obs_path[b], out_path[b]);
+		if (c.verbose || status[b])
+			show_file(backends[b], out_path[b]);
+		if (status[b])
+			fprintf(stderr, "mmlab diff: the %s run %s (exit %d)\n",
+				backends[b], status[b] == 1 ?
+				"failed an expectation" : "failed", status[b]);
+		obs_load(&obs[b], obs_path[b]);
+	}
+
+	for (int i = 0; i < obs[0].n; i++) {
+		int j = obs_find(&obs[1], obs[0].name[i]);
+
+		nr++;
+		if (j < 0 || strcmp(obs[0].value[i], obs[1].value[j])) {
+			differ++;
+			printf("%s: model=%s linux=%s\n", obs[0].name[i],
+			       obs[0].value[i], j < 0 ? "(none)" :
+			       obs[1].value[j]);
+		}
+	}
+	for (int j = 0; j < obs[1].n; j++) {
+		if (obs_find(&obs[0], obs[1].name[j]) >= 0)
+			continue;
+		nr++;
+		differ++;
+		printf("%s: model=(none) linux=%s\n", obs[1].name[j],
+		       obs[1].value[j]);
+	}
+	printf("%d observations, %d differ\n", nr, differ);
+	for (int b = 0; b < 2; b++) {
+		unlink(obs_path[b]);
+		unlink(out_path[b]);
+	}
+	rmdir(dir);
+	if (status[0] == 2 || status[1] == 2)
+		return 2;
+	return differ || status[0] || status[1] ? 1 : 0;
 }

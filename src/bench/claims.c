@@ -1,0 +1,188 @@
+/*
+ * claims.c - what the seed threads (shared/seeds/) and the kernel facts
+ * claim, per mechanism, beside what this run of mmlab measured.
+ *
+ * Printed at the end of the text output of `mmlab bench` (`make run`).  Each
+ * mechanism names the benchmark that measures it; one whose benchmark is not
+ * in the registry yet prints "not measured yet (issue N)".  A benchmark that
+ * lands adds a `measured` function here that turns its records (bench_find,
+ * bench_get_num) into one line; without one the line points at its output.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "bench.h"
+#include "host_ipi.h"
+
+struct claim {
+	const char *seed;	/* "0".."4", or where the fact comes from */
+	const char *mechanism;
+	const char *claim;
+	const char *bench;	/* the benchmark that measures it */
+	int issue;		/* the issue that adds that benchmark */
+	/* One line from the records of @bench; false when they lack it. */
+	bool (*measured)(const struct bench_ctx *ctx, char *buf, size_t len);
+};
+
+/* ---- measured: one per benchmark that exists ---- */
+
+static bool measured_tlb(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	for (int c = 0; c < HOST_IPI_NR_CASES; c++) {
+		const struct bench_rec *r = bench_find(ctx, "tlb", "case",
+						       host_ipi_case_name(c));
+		double h, m;
+		char hs[16] = "-", ms[16] = "-";
+
+		if (!r)
+			return false;
+		if (bench_get_num(r, "host_ipis", &h))
+			snprintf(hs, sizeof(hs), "%.0f", h);
+		if (bench_get_num(r, "model_ipis", &m))
+			snprintf(ms, sizeof(ms), "%.0f", m);
+		off += snprintf(buf + off, off < len ? len - off : 0,
+				"%s%s: host %s, model %s", c ? "; " : "",
+				host_ipi_case_name(c), hs, ms);
+	}
+	return true;
+}
+
+static bool measured_core(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	static const char *const ops[] = {
+		"anon_fault", "dontneed", "munmap", "pagemap", "fork"
+	};
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		const struct bench_rec *r = bench_find(ctx, "core", "op", ops[i]);
+		double ratio;
+
+		if (!r)
+			return false;
+		if (bench_get_num(r, "ratio", &ratio))
+			off += snprintf(buf + off, off < len ? len - off : 0,
+					"%s%s %.2fx", i ? ", " : "model/host: ",
+					ops[i], ratio);
+		else
+			off += snprintf(buf + off, off < len ? len - off : 0,
+					"%s%s -", i ? ", " : "model/host: ",
+					ops[i]);
+	}
+	return true;
+}
+
+/* ---- the table ---- */
+
+static const struct claim claims[] = {
+	{ "issue 2", "Model speed (the foundation)",
+	  "goal: model/host >= 2 for anon faults, >= 1 for DONTNEED, munmap, "
+	  "pagemap, fork; host measured earlier: 0.61M faults/s, 7.5M DONTNEED "
+	  "pages/s, 8.3M munmap pages/s, 68M pagemap entries/s, 11.6 ms per fork "
+	  "of 1 GiB",
+	  "core", 2, measured_core },
+	{ "kernel facts", "TLB shootdowns (x86 flush_tlb_mm_range)",
+	  "the host kernel sends 1 IPI to a running peer thread for munmap of a "
+	  "touched page, 2 for mprotect RO then RW of a touched page, 0 for an "
+	  "untouched page",
+	  "tlb", 2, measured_tlb },
+	{ "0", "Freeing empty PTE tables (PT reclaim)",
+	  "mmap 50G; 25600 x {touch 2M; MADV_DONTNEED 2M}: VmPTE 102640 kB "
+	  "before, 240 kB after; production VmPTE 110 GB against ~1.2 GB needed",
+	  "ptreclaim", 5, NULL },
+	{ "upstream", "Batched unmap TLB flush (TTU_BATCH_FLUSH)",
+	  "reclaim batches shootdowns; one additional flush per reclaim cycle, "
+	  "paid by the first operation at risk (flush_tlb_batched_pending)",
+	  "reclaim", 4, NULL },
+	{ "1", "LUF: lazy unmap flush for reclaim and migration",
+	  "TLB shootdown interrupts -97%, runtime -4.5% (v12, 3 x llama.cpp, DRAM "
+	  "+ CXL tiering); series title: \"reducing tlb numbers over 90%\"; "
+	  "munmap after a lazy unmap must still flush (Dave Hansen)",
+	  "luf", 7, NULL },
+	{ "2", "folio_likely_mapped_shared in khugepaged",
+	  "false negatives: 256 subpages of a 2M folio shared with a child, first "
+	  "subpage unmapped, reads as exclusive: up to ~1 MiB wasted per 2 MiB; "
+	  "injecting \"true\" fails khugepaged selftests, \"false\" only moves a "
+	  "counter",
+	  "mapcount", 8, NULL },
+	{ "3", "PTE markers: PM_SWAP for shmem",
+	  "swap-in of 1 GB shmem: -0.82% with PAGEOUT markers (-0.04% with markers "
+	  "compiled in); the page-cache lookup alternative makes shmem pagemap "
+	  "reads ~4x slower, markers cost pagemap nothing",
+	  "markers", 6, NULL },
+	{ "4", "mTHP collapse and its locking",
+	  "mmap write lock + clearing the PMD and flushing isolates the PTE table: "
+	  "simpler to get right than mmap read lock + PTE locks (no figures given)",
+	  "collapse", 8, NULL },
+};
+
+/* "  label:    text", wrapped at 80 columns under the text's first column. */
+static void print_wrapped(FILE *out, const char *label, const char *text)
+{
+	const int indent = 12, width = 80;
+	int col = fprintf(out, "  %-*s", indent - 2, label);
+
+	while (*text) {
+		size_t w = strcspn(text, " ");
+
+		if (col > indent && col + 1 + (int)w > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		col += fprintf(out, "%.*s", (int)w, text);
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
+static bool selected(const char *bench, const char *const *names, size_t nr)
+{
+	if (!nr)
+		return true;
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(names[i], bench))
+			return true;
+	return false;
+}
+
+void bench_print_claims(struct bench_ctx *ctx, const char *const *names,
+			size_t nr)
+{
+	FILE *out = ctx->out;
+	bool header = false;
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		const struct claim *c = &claims[i];
+		const char *seed_pfx = strlen(c->seed) == 1 ? "seed " : "";
+
+		/* A named run shows only the claims of what it ran. */
+		if (!selected(c->bench, names, nr))
+			continue;
+		if (!header) {
+			fprintf(out, "\n== claims: what the seeds claim, and what "
+				"mmlab measured\n");
+			header = true;
+		}
+		fprintf(out, "\n%s%s: %s\n", seed_pfx, c->seed, c->mechanism);
+		print_wrapped(out, "claim:", c->claim);
+		if (!bench_lookup(c->bench))
+			snprintf(buf, sizeof(buf),
+				 "not measured yet (issue %d, mmlab bench %s)",
+				 c->issue, c->bench);
+		else if (!bench_ran(ctx, c->bench))
+			snprintf(buf, sizeof(buf), "not run (mmlab bench %s)",
+				 c->bench);
+		else if (!c->measured || !c->measured(ctx, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "see mmlab bench %s above",
+				 c->bench);
+		print_wrapped(out, "measured:", buf);
+	}
+}

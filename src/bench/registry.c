@@ -1,0 +1,30 @@
+/*
+ * registry.c - the list of benchmarks `mmlab bench` knows.
+ *
+ * One line per benchmark, in the order a plain `mmlab bench` runs them.  A
+ * new benchmark adds its prototype and its line here; see bench.h for the
+ * rest.  The claims table (claims.c) names benchmarks by these names, and
+ * prints "not measured yet" for a name missing here.
+ */
+#include <string.h>
+
+#include "bench.h"
+
+int bench_core(struct bench_ctx *ctx);		/* core.c, issue 2 */
+int bench_tlb(struct bench_ctx *ctx);		/* tlb.c, issue 2 */
+
+const struct bench_desc bench_registry[] = {
+	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
+	  bench_core },
+	{ "tlb", "TLB shootdown IPIs a running peer CPU receives per operation, host vs model",
+	  bench_tlb },
+	{ NULL, NULL, NULL }
+};
+
+const struct bench_desc *bench_lookup(const char *name)
+{
+	for (const struct bench_desc *d = bench_registry; d->name; d++)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}

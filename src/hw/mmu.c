@@ -1,0 +1,134 @@
+/*
+ * mmu.c - page walker and access path; see mmu.h.
+ */
+#include "mmu.h"
+#include "lib/rcu.h"
+
+int (*hw_page_fault)(struct cpu *c, uint64_t addr, unsigned int error_code);
+bool (*hw_stale_hook)(struct cpu *c, uint64_t addr, enum stale_kind kind,
+		      const struct tlb_entry *e, bool write);
+bool hw_stale_check;
+uint64_t hw_tlb_hits, hw_tlb_misses, hw_page_walks;
+
+static inline void set_bits(pteval_t *p, pteval_t v, pteval_t bits)
+{
+	if ((v & bits) != bits)
+		__atomic_fetch_or(p, bits, __ATOMIC_RELAXED);
+}
+
+int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
+	    struct walk_result *r)
+{
+	static const unsigned int shift[4] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+	unsigned long table = cr3;
+	bool rw = true;
+	int err = X86_PF_USER | (write ? X86_PF_WRITE : 0);
+
+	if (va >= (1ULL << 47))
+		return err;
+	rcu_read_lock();
+	for (int level = 0; level < 4; level++) {
+		pteval_t *p = table_of(table) + ((va >> shift[level]) & 511);
+		pteval_t v = pte_read(p);
+		bool leaf = level == 3 || (level == 2 && (v & _PAGE_PSE));
+
+		if (!(v & _PAGE_PRESENT) || !(v & _PAGE_USER)) {
+			if (leaf && (v & _PAGE_PROTNONE))
+				err |= X86_PF_PROT;
+			rcu_read_unlock();
+			return err;
+		}
+		if (level == 1 && (v & _PAGE_PSE)) {	/* 1 GiB pages: none here */
+			rcu_read_unlock();
+			return err | X86_PF_PROT;
+		}
+		rw &= !!(v & _PAGE_RW);
+		if (leaf) {
+			if (write && !rw) {
+				rcu_read_unlock();
+				return err | X86_PF_PROT;
+			}
+			if (set_ad)
+				set_bits(p, v, _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+			r->huge = level == 2;
+			r->pfn = pte_pfn(v) + (r->huge ? ((va >> PAGE_SHIFT) & 511) : 0);
+			r->writable = rw;
+			r->dirty = write || (v & _PAGE_DIRTY);
+			rcu_read_unlock();
+			return WALK_OK;
+		}
+		if (set_ad)
+			set_bits(p, v, _PAGE_ACCESSED);
+		table = pte_pfn(v);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/* The detector: is this hit still what the tables say? */
+static bool tlb_entry_stale(struct cpu *c, uint64_t va, struct tlb_entry *e,
+			    bool write)
+{
+	struct walk_result r;
+	unsigned long pfn = e->pfn + ((e->flags & TLB_HUGE) ? ((va >> PAGE_SHIFT) & 511) : 0);
+	enum stale_kind kind = 0;
+
+	if (READ_ONCE(pfn_to_page(e->pfn)->gen) != e->gen)
+		kind = STALE_FRAME_FREED;
+	else if (hw_walk(c->cr3, va, false, false, &r) != WALK_OK)
+		kind = STALE_UNMAPPED;
+	else if (r.pfn != pfn)
+		kind = STALE_REMAPPED;
+	else if (write && !r.writable)
+		kind = STALE_WRITE_RO;
+	if (!kind)
+		return false;
+	if (hw_stale_hook)
+		hw_stale_hook(c, va, kind, e, write);
+	return true;
+}
+
+void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
+{
+	for (;;) {
+		struct tlb_entry *e;
+		struct walk_result r;
+		bool l2;
+		int err;
+
+		cpu_poll();
+		e = tlb_lookup(&c->tlb, va, c->asid, &l2);
+		if (e && (!write || (e->flags & TLB_DIRTY))) {
+			if (unlikely(hw_stale_check) && tlb_entry_stale(c, va, e, write)) {
+				tlb_invalidate_entry(&c->tlb, e);
+				continue;
+			}
+			__atomic_fetch_add(&hw_tlb_hits, 1, __ATOMIC_RELAXED);
+			cpu_charge(c, l2 ? COST_TLB_L2_HIT : COST_TLB_L1_HIT);
+			return (uint8_t *)pfn_to_virt(e->pfn) +
+				(((e->flags & TLB_HUGE) ? (va & (PMD_SIZE - 1)) :
+				  (va & (PAGE_SIZE - 1))));
+		}
+		/* a miss, or a write through an entry without D: walk */
+		if (e)
+			tlb_invalidate_entry(&c->tlb, e);
+		__atomic_fetch_add(&hw_tlb_misses, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&hw_page_walks, 1, __ATOMIC_RELAXED);
+		cpu_charge(c, COST_PAGE_WALK);
+		err = hw_walk(c->cr3, va, write, true, &r);
+		if (err == WALK_OK) {
+			unsigned long base = r.huge ? r.pfn - ((va >> PAGE_SHIFT) & 511) : r.pfn;
+			uint8_t fl = (r.writable ? TLB_WRITE : 0) |
+				     (r.dirty && r.writable ? TLB_DIRTY : 0) |
+				     (r.huge ? TLB_HUGE : 0);
+
+			tlb_insert(&c->tlb, va, c->asid, base,
+				   READ_ONCE(pfn_to_page(base)->gen), fl, TLB_FILL_WALK);
+			return (uint8_t *)pfn_to_virt(r.pfn) + (va & (PAGE_SIZE - 1));
+		}
+		cpu_charge(c, COST_PAGE_FAULT);
+		*sig = hw_page_fault(c, va, (unsigned int)err);
+		if (*sig)
+			return NULL;
+	}
+}

@@ -1,0 +1,64 @@
+/*
+ * tlb.h - one CPU's translation lookaside buffers: an L1 dTLB for 4 KiB
+ * entries, one for 2 MiB entries, and a second-level TLB holding both sizes,
+ * each set-associative with LRU replacement.  Entries are tagged with a
+ * PCID (asid) when PCID is on.
+ *
+ * A TLB belongs to its CPU: only the host thread that owns the CPU (see
+ * cpu.h) reads or changes it, so there are no locks here.
+ *
+ * An entry remembers the frame it maps and that frame's use generation at
+ * fill time, and how it was filled, for the stale-TLB detector.
+ */
+#ifndef MMLAB_HW_TLB_H
+#define MMLAB_HW_TLB_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define TLB_VALID	0x01
+#define TLB_WRITE	0x02	/* writable through every level */
+#define TLB_DIRTY	0x04	/* the leaf had D set: a write needs no walk */
+#define TLB_HUGE	0x08	/* 2 MiB entry */
+
+enum tlb_fill { TLB_FILL_WALK = 1, TLB_FILL_AFTER_FAULT = 2 };
+
+struct tlb_entry {
+	uint64_t vpn;		/* va >> 12, or va >> 21 for a huge entry */
+	uint64_t pfn;		/* first frame */
+	uint32_t gen;		/* frame use generation at fill */
+	uint32_t stamp;		/* LRU clock */
+	uint16_t asid;
+	uint8_t flags;
+	uint8_t fill;		/* enum tlb_fill */
+	uint32_t fill_seq;	/* CPU-local sequence number of the fill */
+};
+
+struct tlb_array {
+	struct tlb_entry *e;
+	unsigned int sets, ways, set_mask;	/* set_mask: sets - 1 if pow2, else 0 */
+};
+
+struct tlb {
+	struct tlb_array l1_4k, l1_2m, l2;
+	uint32_t clock, fill_seq;
+};
+
+int tlb_init(struct tlb *t, unsigned int l1_4k, unsigned int l1_4k_ways,
+	     unsigned int l1_2m, unsigned int l1_2m_ways, unsigned int l2,
+	     unsigned int l2_ways);
+void tlb_free(struct tlb *t);
+
+/* Lookup of va for asid: the entry (4 KiB or 2 MiB) or NULL. *l2_hit tells
+ * whether it came from the second level (then it was copied into L1). */
+struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t va, uint16_t asid, bool *l2_hit);
+void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,
+		uint32_t gen, uint8_t flags, uint8_t fill);
+void tlb_invalidate_entry(struct tlb *t, struct tlb_entry *e);
+void tlb_flush_one(struct tlb *t, uint16_t asid, uint64_t va);
+void tlb_flush_asid(struct tlb *t, uint16_t asid);
+void tlb_flush_all(struct tlb *t);
+/* Entries currently valid (for tests). */
+unsigned int tlb_count(struct tlb *t);
+
+#endif

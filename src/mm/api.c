@@ -1,0 +1,407 @@
+/*
+ * api.c - the public C API (include/mmlab/mmlab.h): building the machine,
+ * the system-call entry points, and user-space accesses.
+ *
+ * A system call made by a task runs on the task's CPU with its mm loaded
+ * (task_enter), takes the locks the kernel's implementation takes, and
+ * returns a negative errno.  An access walks the task's virtual range page by
+ * page through the CPU (hw_translate): TLB, page walk, page fault.  Data is
+ * moved with relaxed atomics, so that two simulated CPUs touching the same
+ * bytes are not a host data race.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include "internal.h"
+
+static bool machine_up;
+
+void mmlab_config_default(struct mmlab_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_cpus = 4;
+	cfg->nr_nodes = 1;
+	cfg->node_bytes[0] = 4ULL << 30;
+	for (int i = 0; i < MMLAB_MAX_NODES; i++)
+		cfg->node_latency_ns[i] = 80;
+	cfg->stale_check = -1;
+	cfg->pcid = 1;
+	cfg->l1_4k = (struct mmlab_tlb_geometry){ 64, 4 };
+	cfg->l1_2m = (struct mmlab_tlb_geometry){ 32, 4 };
+	cfg->l2 = (struct mmlab_tlb_geometry){ 1536, 12 };
+}
+
+int mmlab_machine_create(const struct mmlab_config *cfg_in)
+{
+	struct mmlab_config cfg;
+	struct cpu_config cc;
+	const char *env;
+	int ret;
+
+	if (machine_up)
+		return -EBUSY;
+	if (cfg_in)
+		cfg = *cfg_in;
+	else
+		mmlab_config_default(&cfg);
+	if (!cfg.nr_cpus || cfg.nr_cpus > MMLAB_MAX_CPUS || !cfg.nr_nodes ||
+	    cfg.nr_nodes > MMLAB_MAX_NODES)
+		return -EINVAL;
+	for (unsigned int n = 0; n < cfg.nr_nodes; n++)
+		if (cfg.node_bytes[n] < (4ULL << 20) || cfg.node_bytes[n] > (1ULL << 40))
+			return -EINVAL;
+	memset(vm_stat, 0, sizeof(vm_stat));
+	hw_tlb_hits = hw_tlb_misses = hw_page_walks = 0;
+	ret = phys_init(cfg.nr_nodes, cfg.node_bytes, cfg.node_latency_ns,
+			cfg.node_slow, cfg.no_data);
+	if (ret)
+		return ret;
+	cc = (struct cpu_config){
+		.nr_cpus = cfg.nr_cpus, .pcid = cfg.pcid != 0,
+		.l1_4k = cfg.l1_4k.entries, .l1_4k_ways = cfg.l1_4k.ways,
+		.l1_2m = cfg.l1_2m.entries, .l1_2m_ways = cfg.l1_2m.ways,
+		.l2 = cfg.l2.entries, .l2_ways = cfg.l2.ways,
+	};
+	ret = cpus_init(&cc);
+	if (ret)
+		goto fail_phys;
+	knobs_init();
+	env = getenv("MMLAB_STALE_CHECK");
+	knobs.stale_check = cfg.stale_check >= 0 ? cfg.stale_check :
+			    (env && atoi(env) > 0);
+	hw_stale_check = knobs.stale_check;
+	ret = page_alloc_init();
+	if (ret)
+		goto fail_cpus;
+	ret = memory_init();
+	if (ret)
+		goto fail_alloc;
+	tlbflush_init();
+	machine_up = true;
+	ret = knobs_apply_env();
+	if (ret) {
+		mmlab_machine_destroy();
+		return ret;
+	}
+	return 0;
+fail_alloc:
+	page_alloc_exit();
+fail_cpus:
+	cpus_exit();
+fail_phys:
+	phys_exit();
+	return ret;
+}
+
+void mmlab_machine_destroy(void)
+{
+	if (!machine_up)
+		return;
+	exit_all_procs();
+	rcu_barrier();
+	page_alloc_exit();
+	cpus_exit();
+	phys_exit();
+	hw_page_fault = NULL;
+	hw_stale_hook = NULL;
+	machine_up = false;
+}
+
+unsigned int mmlab_nr_cpus(void) { return nr_cpu_ids; }
+
+uint64_t mmlab_cpu_cycles(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids ? READ_ONCE(cpus[cpu].cycles) : 0;
+}
+
+size_t mmlab_metadata_bytes_per_frame(void)
+{
+	return sizeof(struct page);
+}
+
+/* ---- system calls ---- */
+
+int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
+	       int flags, int fd, uint64_t offset, uint64_t *out_addr)
+{
+	struct mm_struct *mm;
+	struct file *file = NULL;
+	unsigned long a = 0;
+	int ret;
+
+	if (!t || !out_addr)
+		return -EINVAL;
+	if (offset & ~PAGE_MASK)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		spin_lock(&t->proc->lock);
+		if (fd >= 0 && fd < (int)ARRAY_SIZE(t->proc->fds))
+			file = t->proc->fds[fd];
+		if (file)
+			get_file(file);
+		spin_unlock(&t->proc->lock);
+		if (!file)
+			return -EBADF;
+	}
+	mm = t->proc->mm;
+	task_enter(t);
+	down_write(&mm->mmap_lock);
+	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
+		      offset >> PAGE_SHIFT, &a);
+	up_write(&mm->mmap_lock);
+	if (!ret && (flags & MAP_POPULATE) && !(flags & MAP_NORESERVE))
+		mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE));
+	task_leave(t);
+	if (file)
+		fput(file);
+	if (!ret)
+		*out_addr = a;
+	return ret;
+}
+
+int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	mm = t->proc->mm;
+	task_enter(t);
+	down_write(&mm->mmap_lock);
+	ret = do_munmap(mm, addr, len);
+	up_write(&mm->mmap_lock);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_mprotect(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mprotect(t->proc->mm, addr, len, (unsigned long)(unsigned int)prot);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_madvise(t->proc->mm, addr, len, advice);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
+{
+	struct file *f;
+	int fd = -EMFILE;
+
+	if (!p || !name)
+		return -EFAULT;
+	if (strlen(name) > 249)
+		return -EINVAL;
+	if (size > (1ULL << 40))
+		return -EFBIG;
+	f = shmem_file_setup(name, size, false);
+	if (!f)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	for (int i = 3; i < (int)ARRAY_SIZE(p->fds); i++) {
+		if (!p->fds[i]) {
+			p->fds[i] = f;
+			fd = i;
+			break;
+		}
+	}
+	spin_unlock(&p->lock);
+	if (fd < 0)
+		fput(f);
+	return fd;
+}
+
+int mmlab_close(struct mmlab_proc *p, int fd)
+{
+	struct file *f = NULL;
+
+	if (!p)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	if (fd >= 0 && fd < (int)ARRAY_SIZE(p->fds)) {
+		f = p->fds[fd];
+		p->fds[fd] = NULL;
+	}
+	spin_unlock(&p->lock);
+	if (!f)
+		return -EBADF;
+	fput(f);
+	return 0;
+}
+
+/* ---- accesses ---- */
+
+uint64_t mmlab_splitmix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+enum access_op { OP_WRITE, OP_READ, OP_TOUCH_W, OP_TOUCH_R, OP_FILL, OP_VERIFY };
+
+struct access {
+	enum access_op op;
+	uint8_t *buf;		/* write/read */
+	uint64_t seed;
+	uint64_t mismatch;
+};
+
+static void charge_mem(struct cpu *c, unsigned long pfn, uint64_t bytes)
+{
+	struct page *p = pfn_to_page(pfn);
+
+	c->cycles += cost_mem_access(phys.node[page_to_nid(p)].latency_ns) +
+		     bytes / 64;
+}
+
+/* Do @a on [addr, addr+len) one page piece at a time. */
+static int access_range(struct mmlab_task *t, uint64_t addr, uint64_t len,
+			struct access *a, uint64_t *fault_addr)
+{
+	bool write = a->op == OP_WRITE || a->op == OP_TOUCH_W || a->op == OP_FILL;
+	bool data = !phys.no_data;
+	uint64_t done = 0;
+	struct cpu *c;
+	int ret = 0;
+
+	if (!t)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (addr + len < addr) {
+		if (fault_addr)
+			*fault_addr = addr;
+		return MMLAB_SIGSEGV;
+	}
+	task_enter(t);
+	c = this_cpu();
+	while (done < len) {
+		uint64_t va = addr + done;
+		uint64_t n = min(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		int sig = 0;
+		uint8_t *p = va < TASK_SIZE ? hw_translate(c, va, write, &sig) : NULL;
+
+		if (!p) {
+			if (fault_addr)
+				*fault_addr = va;
+			ret = sig ? sig : MMLAB_SIGSEGV;
+			break;
+		}
+		charge_mem(c, ((uintptr_t)p - (uintptr_t)phys.bytes) >> PAGE_SHIFT, n);
+		switch (a->op) {
+		case OP_WRITE:
+			if (data)
+				for (uint64_t i = 0; i < n; i++)
+					__atomic_store_n(p + i, a->buf[done + i], __ATOMIC_RELAXED);
+			break;
+		case OP_READ:
+			for (uint64_t i = 0; i < n; i++)
+				a->buf[done + i] = data ? __atomic_load_n(p + i, __ATOMIC_RELAXED) : 0;
+			break;
+		case OP_TOUCH_W:
+			if (data)
+				__atomic_store_n(p, (uint8_t)(((va >> 12) & 0xff) | 1), __ATOMIC_RELAXED);
+			break;
+		case OP_TOUCH_R:
+			if (data)
+				(void)__atomic_load_n(p, __ATOMIC_RELAXED);
+			break;
+		case OP_FILL:
+			if (data)
+				for (uint64_t i = 0; i < n; i += 8)
+					__atomic_store_n((uint64_t *)(p + i),
+						mmlab_splitmix64(a->seed ^ ((va + i) >> 3)),
+						__ATOMIC_RELAXED);
+			break;
+		case OP_VERIFY:
+			if (!data)
+				break;
+			for (uint64_t i = 0; i < n; i += 8) {
+				uint64_t w = __atomic_load_n((uint64_t *)(p + i), __ATOMIC_RELAXED);
+
+				if (w != mmlab_splitmix64(a->seed ^ ((va + i) >> 3))) {
+					a->mismatch = va + i;
+					goto out;
+				}
+			}
+			break;
+		}
+		done += n;
+		/* touch: one access per page, from the first byte of each */
+		if (a->op == OP_TOUCH_W || a->op == OP_TOUCH_R)
+			done = ALIGN_UP(addr + done, PAGE_SIZE) - addr;
+	}
+out:
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_write(struct mmlab_task *t, uint64_t addr, const void *buf, size_t len,
+		uint64_t *fault_addr)
+{
+	struct access a = { .op = OP_WRITE, .buf = (uint8_t *)buf };
+
+	if (!buf && len)
+		return -EFAULT;
+	return access_range(t, addr, len, &a, fault_addr);
+}
+
+int mmlab_read(struct mmlab_task *t, uint64_t addr, void *buf, size_t len,
+	       uint64_t *fault_addr)
+{
+	struct access a = { .op = OP_READ, .buf = buf };
+
+	if (!buf && len)
+		return -EFAULT;
+	return access_range(t, addr, len, &a, fault_addr);
+}
+
+int mmlab_touch(struct mmlab_task *t, uint64_t addr, uint64_t len, bool write,
+		uint64_t *fault_addr)
+{
+	struct access a = { .op = write ? OP_TOUCH_W : OP_TOUCH_R };
+
+	return access_range(t, addr, len, &a, fault_addr);
+}
+
+int mmlab_fill(struct mmlab_task *t, uint64_t addr, uint64_t len, uint64_t seed,
+	       uint64_t *fault_addr)
+{
+	struct access a = { .op = OP_FILL, .seed = seed };
+
+	if ((addr | len) & 7)
+		return -EINVAL;
+	return access_range(t, addr, len, &a, fault_addr);
+}
+
+int mmlab_verify(struct mmlab_task *t, uint64_t addr, uint64_t len, uint64_t seed,
+		 uint64_t *mismatch, uint64_t *fault_addr)
+{
+	struct access a = { .op = OP_VERIFY, .seed = seed, .mismatch = UINT64_MAX };
+	int ret;
+
+	if ((addr | len) & 7)
+		return -EINVAL;
+	ret = access_range(t, addr, len, &a, fault_addr);
+	if (mismatch)
+		*mismatch = a.mismatch;
+	return ret;
+}

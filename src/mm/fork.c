@@ -1,0 +1,250 @@
+/*
+ * fork.c - processes and their address spaces: spawn (an exec'd process with
+ * a stack), fork (dup_mmap + copy_page_range), exit (exit_mmap), and the
+ * tasks that run them on simulated CPUs.
+ *
+ * dup_mmap holds the parent's mmap_lock for writing while it copies, and
+ * flushes the parent's TLBs at the end (its PTEs were write-protected).  The
+ * process list is guarded by proc_lock.
+ */
+#include <stdlib.h>
+#include "internal.h"
+
+#define STACK_TOP	0x7ffffffff000UL
+#define STACK_SIZE	(132UL << 10)
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_WIPEONFORK	0x02000000UL
+
+static spinlock_t proc_lock;
+static struct list_head all_procs = LIST_HEAD_INIT(all_procs);
+static int next_pid = 1000;
+
+
+void task_enter(struct mmlab_task *t)
+{
+	cpu_enter(t->cpu);
+	switch_mm(this_cpu(), t->proc->mm);
+}
+
+void task_leave(struct mmlab_task *t)
+{
+	(void)t;
+	cpu_exit();
+}
+
+static struct mmlab_task *task_new(struct mmlab_proc *p, unsigned int cpu)
+{
+	struct mmlab_task *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->proc = p;
+	t->cpu = cpu;
+	spin_lock(&p->lock);
+	list_add_tail(&t->node, &p->tasks);
+	spin_unlock(&p->lock);
+	return t;
+}
+
+static struct mmlab_proc *proc_new(struct mm_struct *mm)
+{
+	struct mmlab_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->mm = mm;
+	INIT_LIST_HEAD(&p->tasks);
+	spin_lock_init(&p->lock);
+	p->main = task_new(p, 0);
+	if (!p->main) {
+		free(p);
+		return NULL;
+	}
+	spin_lock(&proc_lock);
+	p->pid = next_pid++;
+	list_add_tail(&p->node_all, &all_procs);
+	spin_unlock(&proc_lock);
+	return p;
+}
+
+static void proc_free(struct mmlab_proc *p)
+{
+	struct mmlab_task *t, *n;
+
+	spin_lock(&proc_lock);
+	list_del(&p->node_all);
+	spin_unlock(&proc_lock);
+	list_for_each_entry_safe(t, n, &p->tasks, node)
+		free(t);
+	free(p);
+}
+
+/* exec: a fresh mm with the stack VMA and its top page touched, as a new
+ * process has when it starts running. */
+int mmlab_spawn(struct mmlab_proc **out)
+{
+	struct mm_struct *mm = mm_alloc();
+	struct mmlab_proc *p;
+	unsigned long addr;
+	int ret;
+
+	if (!mm)
+		return -ENOMEM;
+	mm->mmap_base = STACK_TOP - (128UL << 20);
+	p = proc_new(mm);
+	if (!p) {
+		mmdrop(mm);
+		return -ENOMEM;
+	}
+	down_write(&mm->mmap_lock);
+	ret = do_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, 3 /* rw */,
+		      0x02 | 0x20 | 0x10 /* private anonymous fixed */, NULL, 0, &addr);
+	if (!ret)
+		find_vma(mm, addr)->vm_flags |= VM_GROWSDOWN;
+	up_write(&mm->mmap_lock);
+	if (!ret) {
+		uint8_t b = 1;
+
+		ret = mmlab_write(p->main, STACK_TOP - 8, &b, 1, NULL);
+	}
+	if (ret) {
+		mmlab_exit(p);
+		return ret > 0 ? -EFAULT : ret;
+	}
+	*out = p;
+	return 0;
+}
+
+static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	struct vm_area_struct *v;
+	int ret = 0;
+
+	down_write(&oldmm->mmap_lock);
+	inc_tlb_flush_pending(oldmm);	/* write-protected PTEs until the flush */
+	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v; v = vma_next(oldmm, v)) {
+		struct vm_area_struct *n;
+
+		if (v->vm_flags & VM_DONTCOPY)
+			continue;
+		n = vm_area_dup(v);
+		if (!n) {
+			ret = -ENOMEM;
+			break;
+		}
+		n->vm_mm = mm;
+		/* anon_vma_fork: the child gets its own anon_vma */
+		anon_vma_put(n->anon_vma);
+		n->anon_vma = NULL;
+		if (v->anon_vma && !(v->vm_flags & VM_WIPEONFORK)) {
+			n->anon_vma = calloc(1, sizeof(*n->anon_vma));
+			if (!n->anon_vma) {
+				vm_area_free(n);
+				ret = -ENOMEM;
+				break;
+			}
+			n->anon_vma->refcount = 1;
+			n->anon_vma->root = v->anon_vma->root;
+		}
+		vma_link(mm, n);
+		if (!(v->vm_flags & VM_WIPEONFORK)) {
+			ret = copy_page_range(n, v);
+			if (ret)
+				break;
+		}
+	}
+	mm->mmap_base = oldmm->mmap_base;
+	flush_tlb_mm(oldmm);
+	dec_tlb_flush_pending(oldmm);
+	up_write(&oldmm->mmap_lock);
+	return ret;
+}
+
+int mmlab_fork(struct mmlab_proc *p, struct mmlab_proc **child)
+{
+	struct mm_struct *mm;
+	struct mmlab_proc *c;
+	int ret;
+
+	if (!p || !child)
+		return -EINVAL;
+	mm = mm_alloc();
+	if (!mm)
+		return -ENOMEM;
+	c = proc_new(mm);
+	if (!c) {
+		mmdrop(mm);
+		return -ENOMEM;
+	}
+	task_enter(p->main);
+	ret = dup_mmap(mm, p->mm);
+	task_leave(p->main);
+	if (ret) {
+		mmlab_exit(c);
+		return ret;
+	}
+	spin_lock(&p->lock);
+	for (int i = 0; i < (int)ARRAY_SIZE(p->fds); i++) {
+		c->fds[i] = p->fds[i];
+		if (c->fds[i])
+			get_file(c->fds[i]);
+	}
+	spin_unlock(&p->lock);
+	*child = c;
+	return 0;
+}
+
+int mmlab_exit(struct mmlab_proc *p)
+{
+	struct mm_struct *mm;
+
+	if (!p)
+		return -EINVAL;
+	mm = p->mm;
+	cpu_enter(p->main->cpu);
+	/* every thread is gone: no CPU keeps the mm loaded */
+	leave_mm_everywhere(mm);
+	__atomic_store_n(&mm->cpumask, 0, __ATOMIC_SEQ_CST);
+	exit_mmap(mm);
+	cpu_exit();
+	for (int i = 0; i < (int)ARRAY_SIZE(p->fds); i++)
+		if (p->fds[i])
+			fput(p->fds[i]);
+	mmdrop(mm);
+	proc_free(p);
+	return 0;
+}
+
+/* Machine teardown: end every process still alive. */
+void exit_all_procs(void)
+{
+	for (;;) {
+		struct mmlab_proc *p = NULL;
+
+		spin_lock(&proc_lock);
+		if (!list_empty(&all_procs))
+			p = list_first_entry(&all_procs, struct mmlab_proc, node_all);
+		spin_unlock(&proc_lock);
+		if (!p)
+			break;
+		mmlab_exit(p);
+	}
+}
+
+struct mmlab_task *mmlab_main_task(struct mmlab_proc *p) { return p ? p->main : NULL; }
+unsigned int mmlab_task_cpu(const struct mmlab_task *t) { return t->cpu; }
+struct mmlab_proc *mmlab_task_proc(struct mmlab_task *t) { return t->proc; }
+int mmlab_pid(const struct mmlab_proc *p) { return p->pid; }
+
+int mmlab_thread(struct mmlab_proc *p, unsigned int cpu, struct mmlab_task **out)
+{
+	struct mmlab_task *t;
+
+	if (!p || !out || cpu >= nr_cpu_ids)
+		return -EINVAL;
+	t = task_new(p, cpu);
+	if (!t)
+		return -ENOMEM;
+	*out = t;
+	return 0;
+}

@@ -1,0 +1,402 @@
+/*
+ * internal.h - the memory manager's shared types and private interfaces
+ * (the model's mm_types.h and mm/internal.h in one).
+ *
+ * Lock order (outermost first), and what each guards:
+ *
+ *   mmap_lock (rw_semaphore, per mm)  the VMA tree and every VMA's fields;
+ *                                     readers fault, writers change VMAs
+ *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
+ *   mapping->lock (spinlock)          the shmem page cache slots
+ *   mm->page_table_lock (spinlock)    populating PGD and PUD entries
+ *   PMD lock (ptl of the PMD table's struct page)  PMD entries of that table
+ *   PTE lock (ptl of the PTE table's struct page)  PTE entries of that table
+ *   zone->lock (spinlock, per node)   the buddy free lists
+ *
+ * Page-table frames are freed through RCU after the TLB flush that follows
+ * their removal (mmu_gather), so a walker in an RCU read-side section
+ * (pte_offset_map, the hardware walker) never reads a freed table.  Frames of
+ * user pages are freed only after the TLB flush that follows their unmap.
+ *
+ * struct page fields: _refcount and _mapcount are atomics; flags bits change
+ * with atomic ops; mapping/index are set while the page is unreachable by
+ * others (new page) or under the page cache lock.
+ */
+#ifndef MMLAB_MM_INTERNAL_H
+#define MMLAB_MM_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include "lib/bug.h"
+#include "lib/compiler.h"
+#include "lib/list.h"
+#include "lib/lock.h"
+#include "lib/range_tree.h"
+#include "lib/rcu.h"
+#include "hw/cpu.h"
+#include "hw/mmu.h"
+#include "hw/pgtable.h"
+#include "hw/phys.h"
+#include "mmlab/mmlab.h"
+
+/* ---- page flags ---- */
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_swapbacked,
+	PG_anon_exclusive,	/* the kernel keeps it in PG_mappedtodisk */
+	PG_table,		/* a page-table frame */
+	PG_buddy,		/* free, heading a buddy block */
+	PG_reserved,		/* never freed (the zero page) */
+	PG_zeroed,		/* bytes known to be zero (fresh from the host) */
+	PG_head,
+	PG_anon,		/* mapping is an anon_vma */
+	PG_pcp,			/* on a per-CPU free list */
+	PG_freed_table,		/* a page-table frame waiting for RCU */
+};
+
+static inline bool test_page_flag(const struct page *p, int b)
+{
+	return READ_ONCE(p->flags) & (1UL << b);
+}
+static inline void set_page_flag(struct page *p, int b)
+{
+	__atomic_fetch_or(&p->flags, 1UL << b, __ATOMIC_RELAXED);
+}
+static inline void clear_page_flag(struct page *p, int b)
+{
+	__atomic_fetch_and(&p->flags, ~(1UL << b), __ATOMIC_RELAXED);
+}
+#define PageAnon(p)		test_page_flag(p, PG_anon)
+#define PageAnonExclusive(p)	test_page_flag(p, PG_anon_exclusive)
+#define SetPageAnonExclusive(p)	set_page_flag(p, PG_anon_exclusive)
+#define ClearPageAnonExclusive(p) clear_page_flag(p, PG_anon_exclusive)
+#define PageTable(p)		test_page_flag(p, PG_table)
+#define PageReserved(p)		test_page_flag(p, PG_reserved)
+#define PageDirty(p)		test_page_flag(p, PG_dirty)
+#define SetPageDirty(p)		set_page_flag(p, PG_dirty)
+
+static inline int page_ref_count(struct page *p) { return atomic_read(&p->_refcount); }
+static inline void get_page(struct page *p) { atomic_inc(&p->_refcount); }
+void put_page(struct page *p);
+static inline int page_mapcount(struct page *p) { return atomic_read(&p->_mapcount) + 1; }
+
+/* ---- page allocator (page_alloc.c) ---- */
+#define MAX_ORDER	10
+#define GFP_ZERO	0x1	/* zero the bytes */
+#define GFP_NODATA_OK	0x2	/* user data: no need to zero in no-data mode */
+
+struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp);
+static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages_node(-1, 0, gfp); }
+void __free_pages(struct page *p, unsigned int order);
+void free_unref_page(struct page *p);	/* order 0, through the pcp list */
+unsigned long nr_free_pages(void);
+int page_alloc_init(void);
+void page_alloc_exit(void);
+void drain_local_pages(struct cpu *c);
+void drain_all_pages(void);
+
+/* ---- vmstat (vmstat.c) ---- */
+enum vm_event_item {
+	NR_FREE_PAGES,
+	NR_ANON_MAPPED,
+	NR_FILE_MAPPED,
+	NR_SHMEM,
+	NR_PAGETABLE,
+	PGFAULT,
+	PGMAJFAULT,
+	PGALLOC_NORMAL,
+	PGFREE,
+	NR_TLB_REMOTE_FLUSH,
+	NR_TLB_REMOTE_FLUSH_RECEIVED,
+	NR_TLB_LOCAL_FLUSH_ALL,
+	NR_TLB_LOCAL_FLUSH_ONE,
+	STALE_TLB_REPORTS,
+	MMLAB_TLB_HITS,
+	MMLAB_TLB_MISSES,
+	MMLAB_PAGE_WALKS,
+	MMLAB_COW_COPIES,
+	MMLAB_COW_REUSES,
+	NR_VM_ITEMS
+};
+extern int64_t vm_stat[NR_VM_ITEMS];
+static inline void count_vm_events(enum vm_event_item i, long n)
+{
+	__atomic_fetch_add(&vm_stat[i], n, __ATOMIC_RELAXED);
+}
+static inline void count_vm_event(enum vm_event_item i) { count_vm_events(i, 1); }
+#define mod_node_page_state(item, n) count_vm_events(item, n)
+
+/* ---- knobs (sysfs.c) ---- */
+struct mm_knobs {
+	int skip_flush;		/* debug: drop every TLB flush */
+	int stale_check;
+	unsigned int tlb_single_page_flush_ceiling;
+};
+extern struct mm_knobs knobs;
+int knobs_init(void);
+int knobs_apply_env(void);
+
+/* ---- mm_struct and VMAs ---- */
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+struct mm_struct {
+	unsigned long pgd_pfn;
+	struct rw_semaphore mmap_lock;
+	struct range_tree mm_mt;	/* VMAs, under mmap_lock */
+	spinlock_t page_table_lock;
+	long rss_stat[NR_MM_COUNTERS];	/* atomic */
+	long pgtables_bytes;		/* atomic */
+	unsigned long total_vm;		/* pages, under mmap_lock */
+	uint64_t context_id;		/* never reused: PCID slot owner */
+	uint64_t tlb_gen;		/* atomic: flush generation */
+	cpumask_t cpumask;		/* atomic: CPUs that may cache it */
+	int tlb_flush_pending;		/* atomic: flushes in progress */
+	unsigned long mmap_base;
+	int users;			/* atomic */
+};
+
+#define VM_NONE		0x00000000UL
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_MAYSHARE	0x00000080UL
+#define VM_LOCKED	0x00002000UL
+#define VM_DONTCOPY	0x00020000UL
+#define VM_DONTEXPAND	0x00040000UL
+#define VM_ACCOUNT	0x00100000UL
+#define VM_NORESERVE	0x00200000UL
+#define VM_HUGEPAGE	0x20000000UL
+#define VM_NOHUGEPAGE	0x40000000UL
+#define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+
+struct anon_vma {
+	int refcount;			/* atomic */
+	struct anon_vma *root;
+};
+
+struct address_space {
+	spinlock_t lock;		/* the page slots */
+	struct rw_semaphore i_mmap_rwsem; /* i_mmap: VMAs mapping the file */
+	struct list_head i_mmap;
+	unsigned long size_pages;
+	struct page **pages;
+	unsigned long nrpages;
+};
+
+struct file {
+	int refcount;			/* atomic */
+	struct address_space *mapping;
+	char name[64];
+	bool anon_shared;		/* MAP_SHARED|MAP_ANONYMOUS backing */
+};
+
+struct vm_area_struct {
+	struct range_node node;
+#define vm_start node.start
+#define vm_end node.end
+	struct mm_struct *vm_mm;
+	unsigned long vm_flags;
+	pteval_t vm_page_prot;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+	struct list_head shared;	/* in vm_file->mapping->i_mmap */
+	struct anon_vma *anon_vma;
+};
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
+static inline bool vma_is_shmem(const struct vm_area_struct *v) { return v->vm_file != NULL; }
+static inline unsigned long vma_pages(const struct vm_area_struct *v)
+{
+	return (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+}
+static inline unsigned long linear_page_index(const struct vm_area_struct *v,
+					      unsigned long addr)
+{
+	return ((addr - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff;
+}
+static inline struct vm_area_struct *node_vma(struct range_node *n)
+{
+	return n ? container_of(n, struct vm_area_struct, node) : NULL;
+}
+
+/* vma.c */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *v);
+struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *v);
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *v);
+void vm_area_free(struct vm_area_struct *v);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *v);
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v);
+int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below);
+struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
+pteval_t vm_get_page_prot(unsigned long vm_flags);
+void anon_vma_put(struct anon_vma *av);
+int anon_vma_prepare(struct vm_area_struct *v);
+
+/* mmap.c */
+int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	    unsigned long prot, unsigned long flags, struct file *file,
+	    unsigned long pgoff, unsigned long *out);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+void exit_mmap(struct mm_struct *mm);
+int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
+
+/* mprotect.c, madvise.c */
+int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
+		     unsigned long end, unsigned long newflags);
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		unsigned long prot);
+int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
+	       int behavior);
+
+/* ---- page tables (pgtable.c) ---- */
+struct mm_struct *mm_alloc(void);
+void mmdrop(struct mm_struct *mm);
+pteval_t *pgd_offset(struct mm_struct *mm, unsigned long addr);
+pteval_t *pud_offset(pteval_t *pgd, unsigned long addr);
+pteval_t *pmd_offset(pteval_t *pud, unsigned long addr);
+pteval_t *pud_alloc(struct mm_struct *mm, pteval_t *pgd, unsigned long addr);
+pteval_t *pmd_alloc(struct mm_struct *mm, pteval_t *pud, unsigned long addr);
+int __pte_alloc(struct mm_struct *mm, pteval_t *pmd);
+spinlock_t *pmd_lockptr(pteval_t *pmd);
+pteval_t *pte_offset_map(pteval_t *pmd, unsigned long addr, pteval_t *pmdval);
+pteval_t *pte_offset_map_lock(struct mm_struct *mm, pteval_t *pmd,
+			      unsigned long addr, spinlock_t **ptlp);
+void pte_unmap(pteval_t *pte);
+void pte_unmap_unlock(pteval_t *pte, spinlock_t *ptl);
+struct page *pte_alloc_one(struct mm_struct *mm);
+void pte_free_rcu(struct page *table);
+static inline void mm_inc_nr_ptes(struct mm_struct *mm) { atomic_add(&mm->pgtables_bytes, (long)PAGE_SIZE); }
+static inline void mm_dec_nr_ptes(struct mm_struct *mm) { atomic_sub(&mm->pgtables_bytes, (long)PAGE_SIZE); }
+static inline struct page *virt_to_table_page(pteval_t *p)
+{
+	return pfn_to_page(((uint8_t *)p - phys.bytes) >> PAGE_SHIFT);
+}
+static inline void add_mm_counter(struct mm_struct *mm, int member, long v)
+{
+	atomic_add(&mm->rss_stat[member], v);
+}
+static inline long get_mm_counter(struct mm_struct *mm, int member)
+{
+	return atomic_read(&mm->rss_stat[member]);
+}
+static inline int mm_counter(struct page *p)
+{
+	if (PageAnon(p))
+		return MM_ANONPAGES;
+	return test_page_flag(p, PG_swapbacked) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+
+/* ---- TLB flushing (tlbflush.c) ---- */
+#define TLB_FLUSH_ALL	(~0UL)
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables);
+static inline void flush_tlb_range(struct vm_area_struct *v, unsigned long s,
+				   unsigned long e)
+{
+	flush_tlb_mm_range(v->vm_mm, s, e, PAGE_SHIFT, false);
+}
+static inline void flush_tlb_mm(struct mm_struct *mm)
+{
+	flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0, false);
+}
+void switch_mm(struct cpu *c, struct mm_struct *next);
+void leave_mm_everywhere(struct mm_struct *mm);
+static inline void inc_tlb_flush_pending(struct mm_struct *mm) { atomic_inc(&mm->tlb_flush_pending); }
+static inline void dec_tlb_flush_pending(struct mm_struct *mm) { atomic_dec(&mm->tlb_flush_pending); }
+static inline bool mm_tlb_flush_pending(struct mm_struct *mm) { return atomic_read(&mm->tlb_flush_pending) > 0; }
+void tlbflush_init(void);
+
+/* ---- mmu_gather (mmu_gather.c) ---- */
+#define GATHER_BATCH	512
+struct mmu_gather {
+	struct mm_struct *mm;
+	unsigned long start, end;	/* range to flush; end 0 = nothing */
+	bool fullmm, freed_tables;
+	unsigned int nr_pages;
+	struct page *pages[GATHER_BATCH];
+	struct list_head tables;	/* page-table frames to free by RCU */
+};
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+void tlb_flush_mmu(struct mmu_gather *tlb);
+void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long addr);
+void tlb_remove_page(struct mmu_gather *tlb, struct page *p);
+void tlb_remove_table(struct mmu_gather *tlb, struct page *table);
+
+/* ---- memory.c ---- */
+extern struct page *zero_page;
+extern unsigned long zero_pfn;
+struct zap_details { bool reclaim_pt; };
+void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
+		      unsigned long start, unsigned long end,
+		      struct zap_details *d);
+void free_pgtables(struct mmu_gather *tlb, struct mm_struct *mm,
+		   unsigned long start, unsigned long end,
+		   unsigned long floor, unsigned long ceiling);
+int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
+#define FAULT_FLAG_WRITE	0x1
+#define FAULT_FLAG_USER		0x2
+#define VM_FAULT_OOM		0x1
+#define VM_FAULT_SIGBUS		0x2
+#define VM_FAULT_SIGSEGV	0x4
+#define VM_FAULT_RETRY		0x8
+int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
+int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code);
+void page_remove_rmap(struct page *p);
+pteval_t pte_mkwrite_prot(pteval_t v);
+int memory_init(void);
+
+/* ---- shmem.c ---- */
+struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared);
+void fput(struct file *f);
+static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
+unsigned long shmem_size(struct file *f);
+/* Find or allocate the page at @index (a reference is returned). */
+int shmem_get_page(struct file *f, unsigned long index, struct page **out);
+struct page *shmem_find_page(struct file *f, unsigned long index);
+void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end);
+
+/* ---- the process side (proc.c): tasks and fds ---- */
+struct mmlab_proc {
+	int pid;
+	struct list_head node_all;	/* all processes, under proc_lock */
+	struct mm_struct *mm;
+	struct mmlab_task *main;
+	struct list_head tasks;
+	spinlock_t lock;		/* tasks list, fd table */
+	struct file *fds[64];
+};
+struct mmlab_task {
+	struct mmlab_proc *proc;
+	unsigned int cpu;
+	struct list_head node;
+};
+
+/* Enter the task's CPU with its mm loaded; leave. */
+void task_enter(struct mmlab_task *t);
+void task_leave(struct mmlab_task *t);
+/* For calls with no task (pagemap, status): any CPU is fine, none needed. */
+
+void exit_all_procs(void);
+
+/* task_mmu.c */
+int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
+		 uint64_t *out);
+
+extern uint64_t next_context_id;
+
+#endif

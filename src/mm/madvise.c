@@ -1,0 +1,291 @@
+/*
+ * madvise.c - madvise(2): the kernel's argument checks and VMA walk (a hole
+ * makes the call return ENOMEM after the mapped parts were advised), and the
+ * advice: DONTNEED zaps, FREE marks anonymous pages lazily freeable, REMOVE
+ * punches a hole in shmem, WILLNEED, the VMA-flag advice (HUGEPAGE,
+ * NOHUGEPAGE, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, DONTDUMP, DODUMP,
+ * WIPEONFORK, KEEPONFORK) and POPULATE_READ/WRITE.  COLD and PAGEOUT are
+ * accepted; with no swap and no LRU aging yet they change nothing, as on a
+ * kernel without swap for anonymous memory.
+ *
+ * mmap_lock: read for advice that only touches pages, write for advice that
+ * changes VMA flags.
+ */
+#include <sys/mman.h>
+#include "internal.h"
+
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_DONTDUMP	0x04000000UL
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static bool madvise_behavior_valid(int b)
+{
+	switch (b) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
+	case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP:
+	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE: case MADV_DONTNEED_LOCKED:
+		return true;
+	}
+	return false;
+}
+
+static bool madvise_need_mmap_write(int b)
+{
+	switch (b) {
+	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_DONTNEED_LOCKED:
+	case MADV_FREE: case MADV_REMOVE: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+		return false;
+	}
+	return true;
+}
+
+static void zap_vma_range(struct vm_area_struct *v, unsigned long start,
+			  unsigned long end)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, v->vm_mm, false);
+	unmap_page_range(&tlb, v, start, end, NULL);
+	tlb_finish_mmu(&tlb);
+}
+
+/* MADV_FREE: exclusive anonymous pages become clean and old, so that reclaim
+ * may drop them; a later write dirties them again and keeps them. */
+static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
+			       unsigned long end)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, mm, false);
+	while (addr < end) {
+		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, *pte0;
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		spinlock_t *ptl;
+
+		if (!next || next > end)
+			next = end;
+		if (pte_none(pte_read(pgd)) ||
+		    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+		    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
+		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
+			addr = next;
+			continue;
+		}
+		for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
+			pteval_t old = pte_read(pte);
+			struct page *p;
+
+			if (!pte_present(old) || pte_special(old))
+				continue;
+			p = pfn_to_page(pte_pfn(old));
+			if (!PageAnon(p) || page_mapcount(p) != 1)
+				continue;
+			clear_page_flag(p, PG_dirty);
+			clear_page_flag(p, PG_swapbacked);	/* lazyfree */
+			if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
+				old = pte_xchg(pte, 0);
+				pte_write(pte, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+				tlb_remove_tlb_entry(&tlb, addr);
+			}
+		}
+		pte_unmap_unlock(pte0, ptl);
+	}
+	tlb_finish_mmu(&tlb);
+}
+
+/* MADV_REMOVE: zap the range in every mapping of the file, then free it. */
+static int madvise_remove(struct vm_area_struct *v, unsigned long start,
+			  unsigned long end)
+{
+	struct address_space *as;
+	unsigned long first, last;
+	struct vm_area_struct *w;
+
+	if (v->vm_flags & VM_LOCKED)
+		return -EINVAL;
+	if (!v->vm_file)
+		return -EINVAL;
+	if ((v->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+		return -EACCES;
+	as = v->vm_file->mapping;
+	first = linear_page_index(v, start);
+	last = linear_page_index(v, end);	/* exclusive */
+	/* unmap_mapping_range: every VMA of the file that maps those pages */
+	down_read(&as->i_mmap_rwsem);
+	list_for_each_entry(w, &as->i_mmap, shared) {
+		unsigned long ws = w->vm_pgoff, we = w->vm_pgoff + vma_pages(w);
+		unsigned long s = max(ws, first), e = min(we, last);
+
+		if (s >= e)
+			continue;
+		zap_vma_range(w, w->vm_start + ((s - ws) << PAGE_SHIFT),
+			      w->vm_start + ((e - ws) << PAGE_SHIFT));
+	}
+	up_read(&as->i_mmap_rwsem);
+	shmem_truncate_range(v->vm_file, first, last);
+	return 0;
+}
+
+static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
+				unsigned long end, int behavior)
+{
+	unsigned long f = v->vm_flags;
+
+	switch (behavior) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+		if (behavior == MADV_DONTNEED && (v->vm_flags & VM_LOCKED))
+			return -EINVAL;
+		zap_vma_range(v, start, end);
+		return 0;
+	case MADV_FREE:
+		if (!vma_is_anonymous(v))
+			return -EINVAL;
+		madvise_free_range(v, start, end);
+		return 0;
+	case MADV_REMOVE:
+		return madvise_remove(v, start, end);
+	case MADV_WILLNEED:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return 0;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return 0;	/* done by the caller without the lock */
+	case MADV_NORMAL:
+		f &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case MADV_RANDOM:
+		f = (f & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case MADV_SEQUENTIAL:
+		f = (f & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case MADV_DONTFORK:
+		f |= VM_DONTCOPY;
+		break;
+	case MADV_DOFORK:
+		f &= ~VM_DONTCOPY;
+		break;
+	case MADV_DONTDUMP:
+		f |= VM_DONTDUMP;
+		break;
+	case MADV_DODUMP:
+		f &= ~VM_DONTDUMP;
+		break;
+	case MADV_WIPEONFORK:
+		if (v->vm_file || (v->vm_flags & VM_SHARED))
+			return -EINVAL;
+		f |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK:
+		f &= ~VM_WIPEONFORK;
+		break;
+	case MADV_HUGEPAGE:
+		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case MADV_NOHUGEPAGE:
+		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return vma_modify_flags(v, start, end, f);
+}
+
+static int madvise_populate(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, bool write)
+{
+	unsigned long addr;
+
+	down_read(&mm->mmap_lock);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct vm_area_struct *v = vma_lookup(mm, addr);
+		int ret;
+
+		if (!v) {
+			up_read(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+		if (write ? !(v->vm_flags & VM_WRITE) : !(v->vm_flags & VM_ACCESS_FLAGS)) {
+			up_read(&mm->mmap_lock);
+			return -EFAULT;
+		}
+		ret = handle_mm_fault(v, addr, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0));
+		if (ret) {
+			up_read(&mm->mmap_lock);
+			return (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
+		}
+	}
+	up_read(&mm->mmap_lock);
+	return 0;
+}
+
+int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
+	       int behavior)
+{
+	unsigned long len, end, tmp;
+	struct vm_area_struct *v, *prev;
+	bool write;
+	int unmapped_error = 0, error = 0;
+
+	if (!madvise_behavior_valid(behavior))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = ALIGN_UP(len_in, PAGE_SIZE);
+	if (len_in && !len)
+		return -EINVAL;
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+		return madvise_populate(mm, start, end, behavior == MADV_POPULATE_WRITE);
+
+	write = madvise_need_mmap_write(behavior);
+	if (write)
+		down_write(&mm->mmap_lock);
+	else
+		down_read(&mm->mmap_lock);
+	v = find_vma(mm, start);
+	for (;;) {
+		if (!v) {
+			error = -ENOMEM;
+			break;
+		}
+		if (start < v->vm_start) {
+			unmapped_error = -ENOMEM;
+			start = v->vm_start;
+			if (start >= end)
+				break;
+		}
+		tmp = min(v->vm_end, end);
+		prev = v;
+		error = madvise_vma_behavior(v, start, tmp, behavior);
+		if (error)
+			break;
+		start = tmp;
+		if (start >= end)
+			break;
+		v = find_vma(mm, start);
+		(void)prev;
+	}
+	if (write)
+		up_write(&mm->mmap_lock);
+	else
+		up_read(&mm->mmap_lock);
+	return error ? error : unmapped_error;
+}

@@ -1,0 +1,278 @@
+/*
+ * mmap.c - creating and removing mappings: do_mmap with the kernel's
+ * argument checks, the top-down unmapped-area search, munmap (split, zap,
+ * free page tables), populate, and exit_mmap.
+ *
+ * All of it runs with mmap_lock held for writing (populate: for reading).
+ */
+#include <sys/mman.h>
+#include "internal.h"
+
+#define MMAP_MIN_ADDR	65536UL
+
+/* vm_unmapped_area, top-down below mmap_base, then bottom-up above it. */
+static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
+				       unsigned long len)
+{
+	struct vm_area_struct *v;
+	unsigned long high = mm->mmap_base, low = MMAP_MIN_ADDR;
+
+	if (len > TASK_SIZE - low)
+		return 0;
+	if (hint) {
+		hint = ALIGN_DOWN(hint, PAGE_SIZE);
+		if (hint < low)
+			hint = low;
+		v = find_vma(mm, hint);
+		if (hint + len <= TASK_SIZE && hint + len > hint &&
+		    (!v || v->vm_start >= hint + len))
+			return hint;
+	}
+	/* top-down: the highest gap below mmap_base that fits */
+	{
+		struct range_node *last = list_empty(&mm->mm_mt.list) ? NULL :
+			list_entry(mm->mm_mt.list.prev, struct range_node, list);
+		unsigned long gap_end = high;
+
+		v = node_vma(last);
+		while (v && v->vm_start >= gap_end)
+			v = vma_prev(mm, v);
+		for (;;) {
+			unsigned long gap_start;
+
+			if (v && v->vm_end > gap_end) {
+				gap_end = v->vm_start;
+				v = vma_prev(mm, v);
+				continue;
+			}
+			gap_start = v ? max(v->vm_end, low) : low;
+			if (gap_end > gap_start && gap_end - gap_start >= len)
+				return gap_end - len;
+			if (!v)
+				break;
+			gap_end = v->vm_start;
+			v = vma_prev(mm, v);
+		}
+	}
+	/* bottom-up above mmap_base */
+	{
+		unsigned long start = high;
+
+		for (v = find_vma(mm, start); v; v = vma_next(mm, v)) {
+			if (v->vm_start >= start + len)
+				break;
+			start = max(start, v->vm_end);
+		}
+		if (start + len <= TASK_SIZE && start + len > start)
+			return start;
+	}
+	return 0;
+}
+
+static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
+				   struct file *file)
+{
+	unsigned long vm = 0;
+
+	if (prot & PROT_READ)
+		vm |= VM_READ;
+	if (prot & PROT_WRITE)
+		vm |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		vm |= VM_EXEC;
+	vm |= VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		vm |= VM_SHARED | VM_MAYSHARE;
+	if (flags & MAP_NORESERVE)
+		vm |= VM_NORESERVE;
+	/* accountable_mapping(): private writable, unless noreserve */
+	if ((vm & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+		vm |= VM_ACCOUNT;
+	(void)file;
+	return vm;
+}
+
+/* Unmap [start, end): the caller holds mmap_lock for writing. */
+static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *v = find_vma(mm, start), *first, *prev, *next, *w;
+	struct mmu_gather tlb;
+	unsigned long floor, ceiling;
+
+	if (!v || v->vm_start >= end)
+		return 0;
+	if (v->vm_start < start && split_vma(v, start, 0))
+		return -ENOMEM;
+	w = find_vma(mm, end - 1);
+	if (w && w->vm_start < end && w->vm_end > end && split_vma(w, end, 1))
+		return -ENOMEM;
+	first = find_vma(mm, start);
+	prev = vma_prev(mm, first);
+	floor = prev ? prev->vm_end : 0;
+
+	tlb_gather_mmu(&tlb, mm, false);
+	for (w = first; w && w->vm_start < end; w = vma_next(mm, w))
+		unmap_page_range(&tlb, w, w->vm_start, w->vm_end, NULL);
+	/* the last VMA we remove, and the one after it bounds the tables */
+	next = first;
+	while (next && next->vm_start < end)
+		next = vma_next(mm, next);
+	ceiling = next ? next->vm_start : 0;
+	free_pgtables(&tlb, mm, first->vm_start, min(end, TASK_SIZE + PAGE_SIZE),
+		      floor, ceiling);
+	while ((w = find_vma(mm, start)) && w->vm_start < end) {
+		vma_unlink(mm, w);
+		vm_area_free(w);
+	}
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end;
+
+	if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return -EINVAL;
+	end = start + len;
+	return do_vmi_munmap(mm, start, end);
+}
+
+int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+	    unsigned long prot, unsigned long flags, struct file *file,
+	    unsigned long pgoff, unsigned long *out)
+{
+	unsigned long type = flags & MAP_TYPE, vm_flags, a;
+	struct vm_area_struct *v;
+	int ret;
+
+	if (!len)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > TASK_SIZE)
+		return -ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (flags & MAP_FIXED) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
+		if (addr + len > TASK_SIZE || addr + len < addr)
+			return -ENOMEM;
+		a = addr;
+	} else {
+		if (addr && addr < MMAP_MIN_ADDR)
+			addr = MMAP_MIN_ADDR;
+		a = get_unmapped_area(mm, addr, len);
+		if (!a)
+			return -ENOMEM;
+	}
+	vm_flags = calc_vm_flags(prot, flags, file);
+
+	if (flags & MAP_FIXED) {
+		ret = do_vmi_munmap(mm, a, a + len);
+		if (ret)
+			return ret;
+	}
+	v = vm_area_alloc(mm);
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = a;
+	v->vm_end = a + len;
+	v->vm_flags = vm_flags;
+	v->vm_page_prot = vm_get_page_prot(vm_flags);
+	if (file) {
+		v->vm_file = file;
+		get_file(file);
+		v->vm_pgoff = pgoff;
+	} else if (vm_flags & VM_SHARED) {
+		/* shmem_zero_setup: shared anonymous memory is a shmem file */
+		v->vm_file = shmem_file_setup("dev/zero", len, true);
+		if (!v->vm_file) {
+			vm_area_free(v);
+			return -ENOMEM;
+		}
+		v->vm_pgoff = 0;
+	} else {
+		v->vm_pgoff = a >> PAGE_SHIFT;
+	}
+	vma_link(mm, v);
+	vma_merge_neighbours(v);
+	*out = a;
+	return 0;
+}
+
+/* Fault in [start, start+len) as MAP_POPULATE / MADV_POPULATE do. */
+int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len, addr = start;
+	int ret = 0;
+
+	down_read(&mm->mmap_lock);
+	while (addr < end) {
+		struct vm_area_struct *v = find_vma(mm, addr);
+		unsigned int flags;
+
+		if (!v || v->vm_start >= end)
+			break;
+		if (addr < v->vm_start)
+			addr = v->vm_start;
+		if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
+			addr = v->vm_end;
+			continue;
+		}
+		flags = FAULT_FLAG_USER;
+		if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			flags |= FAULT_FLAG_WRITE;
+		for (; addr < min(end, v->vm_end); addr += PAGE_SIZE) {
+			pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, e = 0;
+
+			/* follow_page: skip pages already mapped as needed */
+			if (!pte_none(pte_read(pgd)) &&
+			    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+			    !pte_none(pte_read(pmd = pmd_offset(pud, addr))) &&
+			    (pte = pte_offset_map(pmd, addr, NULL))) {
+				e = pte_read(pte);
+				pte_unmap(pte);
+			}
+			if (pte_present(e) && (!(flags & FAULT_FLAG_WRITE) || pte_write_bit(e)))
+				continue;
+			ret = handle_mm_fault(v, addr, flags);
+			if (ret) {
+				ret = (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
+				goto out;
+			}
+			cpu_poll();
+		}
+	}
+out:
+	up_read(&mm->mmap_lock);
+	return ret;
+}
+
+/* Tear down every mapping and page table of a dying mm. */
+void exit_mmap(struct mm_struct *mm)
+{
+	struct mmu_gather tlb;
+	struct vm_area_struct *v;
+
+	down_write(&mm->mmap_lock);
+	tlb_gather_mmu(&tlb, mm, true);
+	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v))
+		unmap_page_range(&tlb, v, v->vm_start, v->vm_end, NULL);
+	v = node_vma(range_tree_first(&mm->mm_mt));
+	if (v)
+		free_pgtables(&tlb, mm, v->vm_start, TASK_SIZE + PAGE_SIZE, 0, 0);
+	tlb_finish_mmu(&tlb);
+	while ((v = node_vma(range_tree_first(&mm->mm_mt)))) {
+		vma_unlink(mm, v);
+		vm_area_free(v);
+	}
+	up_write(&mm->mmap_lock);
+}

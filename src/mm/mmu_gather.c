@@ -1,0 +1,79 @@
+/*
+ * mmu_gather.c - batching of unmapped pages and freed page tables: the TLB
+ * is flushed once for the gathered range, then the pages are released and
+ * the tables handed to RCU, never the other way round.
+ *
+ * A gather belongs to one caller (on its stack); the mm it works on has
+ * tlb_flush_pending raised from tlb_gather_mmu() to tlb_finish_mmu(), which
+ * the stale-TLB detector reads as "a flush is on its way".
+ */
+#include "internal.h"
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
+{
+	tlb->mm = mm;
+	tlb->fullmm = fullmm;
+	tlb->freed_tables = false;
+	tlb->start = ~0UL;
+	tlb->end = 0;
+	tlb->nr_pages = 0;
+	INIT_LIST_HEAD(&tlb->tables);
+	inc_tlb_flush_pending(mm);
+}
+
+void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long addr)
+{
+	tlb->start = min(tlb->start, addr);
+	tlb->end = max(tlb->end, addr + PAGE_SIZE);
+}
+
+void tlb_remove_page(struct mmu_gather *tlb, struct page *p)
+{
+	VM_BUG_ON(tlb->nr_pages >= GATHER_BATCH);
+	tlb->pages[tlb->nr_pages++] = p;
+}
+
+void tlb_remove_table(struct mmu_gather *tlb, struct page *table)
+{
+	tlb->freed_tables = true;
+	list_add_tail(&table->lru, &tlb->tables);
+}
+
+static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (!tlb->end)
+		return;
+	if (tlb->fullmm)
+		flush_tlb_mm_range(tlb->mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT, tlb->freed_tables);
+	else
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT,
+				   tlb->freed_tables);
+	tlb->start = ~0UL;
+	tlb->end = 0;
+}
+
+static void tlb_flush_mmu_free(struct mmu_gather *tlb)
+{
+	for (unsigned int i = 0; i < tlb->nr_pages; i++)
+		put_page(tlb->pages[i]);
+	tlb->nr_pages = 0;
+	while (!list_empty(&tlb->tables)) {
+		struct page *t = list_first_entry(&tlb->tables, struct page, lru);
+
+		list_del(&t->lru);
+		pte_free_rcu(t);
+	}
+}
+
+void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu_tlbonly(tlb);
+	tlb_flush_mmu_free(tlb);
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+	tlb->freed_tables = false;
+	dec_tlb_flush_pending(tlb->mm);
+}

@@ -1,0 +1,193 @@
+/*
+ * mprotect.c - changing the protection of a range: split the VMAs at the
+ * range's ends, rewrite the present PTEs (change_pte_range), flush the TLB
+ * for every PTE whose change needs it (x86's pte_needs_flush), merge back.
+ *
+ * mmap_lock is held for writing; each PTE table's lock while its entries
+ * change; the flush is gathered (mmu_gather) and done before returning.
+ */
+#include <sys/mman.h>
+#include "internal.h"
+
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
+
+/* pte_modify(): keep the frame and A/D/software bits, take the new prot. */
+static pteval_t pte_modify(pteval_t old, pteval_t newprot)
+{
+	const pteval_t keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
+		_PAGE_SPECIAL | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP | _PAGE_PCD | _PAGE_PWT;
+
+	return (old & keep) | (newprot & ~keep);
+}
+
+/* x86 pte_needs_flush(): does going from @o to @n need a TLB flush? */
+static bool pte_needs_flush(pteval_t o, pteval_t n)
+{
+	const pteval_t on_clear = _PAGE_DIRTY | _PAGE_PRESENT;
+	const pteval_t on_change = _PAGE_RW | _PAGE_USER | _PAGE_PWT | _PAGE_PCD |
+		_PAGE_PSE | _PAGE_GLOBAL | _PAGE_NX;
+	pteval_t diff = (o ^ n) & ~_PAGE_ACCESSED;
+
+	if (!(o & _PAGE_PRESENT))
+		return false;
+	if (pte_pfn(o) != pte_pfn(n))
+		return true;
+	return (diff & o & on_clear) || (diff & on_change);
+}
+
+/* can_change_pte_writable(): may a write-protected PTE become writable now? */
+static bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte)
+{
+	struct page *p;
+
+	if (!(v->vm_flags & VM_WRITE) || pte_special(pte))
+		return false;
+	if (v->vm_flags & VM_SHARED)
+		return pte_dirty(pte);
+	p = pfn_to_page(pte_pfn(pte));
+	return PageAnon(p) && PageAnonExclusive(p);
+}
+
+static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
+			     pteval_t *pmd, unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl;
+	pteval_t *pte0 = pte_offset_map_lock(v->vm_mm, pmd, addr, &ptl), *pte = pte0;
+
+	if (!pte)
+		return;
+	for (; addr < end; addr += PAGE_SIZE, pte++) {
+		pteval_t old = pte_read(pte), new;
+
+		if (!pte_present(old))
+			continue;
+		/* ptep_modify_prot_start: take the entry so no A/D update is lost */
+		old = pte_xchg(pte, 0);
+		new = pte_modify(old, v->vm_page_prot);
+		if (!pte_write_bit(new) && pte_present(new) &&
+		    (new & _PAGE_PRESENT) && can_change_pte_writable(v, new))
+			new |= _PAGE_RW;
+		pte_write(pte, new);
+		if (pte_needs_flush(old, new))
+			tlb_remove_tlb_entry(tlb, addr);
+	}
+	pte_unmap_unlock(pte0, ptl);
+}
+
+static void change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
+			      unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = v->vm_mm;
+
+	while (addr < end) {
+		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+
+		if (!next || next > end)
+			next = end;
+		if (!pte_none(pte_read(pgd)) &&
+		    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+		    !pte_none(pte_read(pmd = pmd_offset(pud, addr))))
+			change_pte_range(tlb, v, pmd, addr, next);
+		addr = next;
+	}
+}
+
+/*
+ * Give [start, end) inside @v the flags @newflags: split, change, merge.
+ * Shared by mprotect and madvise's flag-changing advice.
+ */
+int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
+		     unsigned long end, unsigned long newflags)
+{
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long oldflags = v->vm_flags;
+	struct mmu_gather tlb;
+
+	if (newflags == oldflags)
+		return 0;
+	if (start > v->vm_start) {
+		if (split_vma(v, start, 0))
+			return -ENOMEM;
+		v = vma_lookup(mm, start);
+	}
+	if (end < v->vm_end) {
+		if (split_vma(v, end, 1))
+			return -ENOMEM;
+		v = vma_lookup(mm, start);
+	}
+	v->vm_flags = newflags;
+	v->vm_page_prot = vm_get_page_prot(newflags);
+	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
+		tlb_gather_mmu(&tlb, mm, false);
+		change_protection(&tlb, v, start, end);
+		tlb_finish_mmu(&tlb);
+	}
+	vma_merge_neighbours(v);
+	return 0;
+}
+
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	const unsigned long valid = PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM |
+		PROT_GROWSDOWN | PROT_GROWSUP;
+	unsigned long end, tmp;
+	struct vm_area_struct *v;
+	int error = 0;
+
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (prot & ~valid)
+		return -EINVAL;
+	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = start + len;
+	if (!len || end <= start)
+		return -ENOMEM;
+
+	down_write(&mm->mmap_lock);
+	v = find_vma(mm, start);
+	if (!v || v->vm_start > start) {
+		error = -ENOMEM;
+		goto out;
+	}
+	for (tmp = start; v && v->vm_start < end;) {
+		unsigned long newflags, oldflags = v->vm_flags, stop;
+
+		if (v->vm_start != tmp) {
+			error = -ENOMEM;	/* a hole: what came before stays done */
+			break;
+		}
+		newflags = (oldflags & ~VM_ACCESS_FLAGS) |
+			   ((prot & PROT_READ) ? VM_READ : 0) |
+			   ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+			   ((prot & PROT_EXEC) ? VM_EXEC : 0);
+		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
+			error = -EACCES;
+			break;
+		}
+		/* becoming writable: a private mapping is now accounted */
+		if ((newflags & VM_WRITE) &&
+		    !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+			newflags |= VM_ACCOUNT;
+		stop = min(v->vm_end, end);
+		error = vma_modify_flags(v, max(start, v->vm_start), stop, newflags);
+		if (error)
+			break;
+		tmp = stop;
+		if (tmp >= end)
+			break;
+		v = find_vma(mm, tmp);
+	}
+	if (!error && tmp < end)
+		error = -ENOMEM;
+out:
+	up_write(&mm->mmap_lock);
+	return error;
+}

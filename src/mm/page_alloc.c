@@ -1,0 +1,321 @@
+/*
+ * page_alloc.c - the buddy allocator: per NUMA node one zone with free lists
+ * of orders 0..MAX_ORDER, and per-CPU lists of order-0 pages in front of it.
+ *
+ * Locks: zone->lock guards the zone's free lists and counts.  A CPU's
+ * per_cpu_pages are touched only by the host thread that owns the CPU (no
+ * lock, as the kernel relies on disabled preemption); code running with no
+ * CPU goes to the buddy lists directly.
+ *
+ * Every free bumps the frame's use generation (page->gen) before the frame can
+ * be handed out again: a TLB entry filled before the free no longer matches.
+ * Frames come from the host zeroed (PG_zeroed); a frame that was used loses
+ * the mark, so a zeroing allocation clears only what needs it.
+ */
+#include <stdlib.h>
+#include "internal.h"
+
+struct free_area {
+	struct list_head free_list;
+	unsigned long nr_free;
+};
+
+struct zone {
+	spinlock_t lock;
+	int nid;
+	unsigned long start_pfn, nr_frames;
+	long free_pages;
+	struct free_area free_area[MAX_ORDER + 1];
+};
+
+struct per_cpu_pages {
+	int count, high, batch;
+	struct list_head list;
+};
+
+static struct zone zones[MAX_NUMNODES];
+static struct per_cpu_pages *pcp_mem;
+
+static inline struct zone *page_zone(struct page *p) { return &zones[page_to_nid(p)]; }
+
+static inline void set_buddy(struct page *p, unsigned int order)
+{
+	p->private = order;
+	set_page_flag(p, PG_buddy);
+}
+
+static void zone_add_free(struct zone *z, struct page *p, unsigned int order)
+{
+	set_buddy(p, order);
+	list_add(&p->lru, &z->free_area[order].free_list);
+	z->free_area[order].nr_free++;
+}
+
+static void zone_del_free(struct zone *z, struct page *p, unsigned int order)
+{
+	list_del(&p->lru);
+	clear_page_flag(p, PG_buddy);
+	z->free_area[order].nr_free--;
+}
+
+/* Put a block back, merging with free buddies; zone->lock held. */
+static void __free_one_page(struct zone *z, struct page *p, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(p) - z->start_pfn;
+
+	z->free_pages += 1L << order;
+	count_vm_events(NR_FREE_PAGES, 1L << order);
+	while (order < MAX_ORDER) {
+		unsigned long bpfn = pfn ^ (1UL << order);
+		struct page *b;
+
+		if (bpfn >= z->nr_frames)
+			break;
+		b = pfn_to_page(z->start_pfn + bpfn);
+		if (!test_page_flag(b, PG_buddy) || b->private != order)
+			break;
+		zone_del_free(z, b, order);
+		pfn &= bpfn;
+		order++;
+	}
+	zone_add_free(z, pfn_to_page(z->start_pfn + pfn), order);
+}
+
+static struct page *__rmqueue(struct zone *z, unsigned int order)
+{
+	for (unsigned int o = order; o <= MAX_ORDER; o++) {
+		struct free_area *a = &z->free_area[o];
+		struct page *p;
+
+		if (list_empty(&a->free_list))
+			continue;
+		p = list_first_entry(&a->free_list, struct page, lru);
+		zone_del_free(z, p, o);
+		while (o > order) {
+			o--;
+			zone_add_free(z, p + (1UL << o), o);
+		}
+		z->free_pages -= 1L << order;
+		count_vm_events(NR_FREE_PAGES, -(1L << order));
+		return p;
+	}
+	return NULL;
+}
+
+static void prep_new_page(struct page *p, unsigned int order, unsigned int gfp)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		struct page *q = p + i;
+		bool zeroed = test_page_flag(q, PG_zeroed);
+
+		q->flags = (q->flags & (7UL << NODE_SHIFT)) | (zeroed ? 1UL << PG_zeroed : 0);
+		q->mapping = NULL;
+		q->index = 0;
+		q->private = 0;
+		atomic_set(&q->_mapcount, -1);
+		atomic_set(&q->_refcount, i == 0 ? 1 : 0);
+		if ((gfp & GFP_ZERO) && !zeroed &&
+		    !(phys.no_data && (gfp & GFP_NODATA_OK)))
+			frame_clear(page_to_pfn(q));
+		clear_page_flag(q, PG_zeroed);
+	}
+	count_vm_events(PGALLOC_NORMAL, 1L << order);
+}
+
+static struct per_cpu_pages *this_pcp(int nid)
+{
+	struct cpu *c = this_cpu();
+
+	return c ? &pcp_mem[c->id * MAX_NUMNODES + nid] : NULL;
+}
+
+static struct page *rmqueue_pcp(struct zone *z)
+{
+	struct per_cpu_pages *pcp = this_pcp(z->nid);
+	struct page *p;
+
+	if (!pcp) {
+		spin_lock(&z->lock);
+		p = __rmqueue(z, 0);
+		spin_unlock(&z->lock);
+		return p;
+	}
+	if (!pcp->count) {
+		spin_lock(&z->lock);
+		for (int i = 0; i < pcp->batch; i++) {
+			p = __rmqueue(z, 0);
+			if (!p)
+				break;
+			set_page_flag(p, PG_pcp);
+			list_add_tail(&p->lru, &pcp->list);
+			pcp->count++;
+		}
+		spin_unlock(&z->lock);
+		if (!pcp->count)
+			return NULL;
+	}
+	p = list_first_entry(&pcp->list, struct page, lru);
+	list_del(&p->lru);
+	clear_page_flag(p, PG_pcp);
+	pcp->count--;
+	return p;
+}
+
+struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
+{
+	if (order > MAX_ORDER)
+		return NULL;
+	if (nid < 0 || nid >= (int)phys.nr_nodes)
+		nid = 0;
+	/* the preferred node first, then the others in order */
+	for (unsigned int k = 0; k < phys.nr_nodes; k++) {
+		struct zone *z = &zones[(nid + k) % phys.nr_nodes];
+		struct page *p;
+
+		if (order == 0) {
+			p = rmqueue_pcp(z);
+		} else {
+			spin_lock(&z->lock);
+			p = __rmqueue(z, order);
+			spin_unlock(&z->lock);
+		}
+		if (p) {
+			prep_new_page(p, order, gfp);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void free_pages_prepare(struct page *p, unsigned int order)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		struct page *q = p + i;
+
+		VM_BUG_ON(atomic_read(&q->_mapcount) != -1);
+		VM_BUG_ON(PageReserved(q));
+		__atomic_fetch_add(&q->gen, 1, __ATOMIC_RELEASE);
+		q->flags &= 7UL << NODE_SHIFT;
+		q->mapping = NULL;
+	}
+	count_vm_events(PGFREE, 1L << order);
+}
+
+void __free_pages(struct page *p, unsigned int order)
+{
+	struct zone *z = page_zone(p);
+
+	free_pages_prepare(p, order);
+	spin_lock(&z->lock);
+	__free_one_page(z, p, order);
+	spin_unlock(&z->lock);
+}
+
+void free_unref_page(struct page *p)
+{
+	struct zone *z = page_zone(p);
+	struct per_cpu_pages *pcp = this_pcp(z->nid);
+
+	if (!pcp) {
+		__free_pages(p, 0);
+		return;
+	}
+	free_pages_prepare(p, 0);
+	set_page_flag(p, PG_pcp);
+	list_add(&p->lru, &pcp->list);
+	if (++pcp->count >= pcp->high) {
+		spin_lock(&z->lock);
+		for (int i = 0; i < pcp->batch; i++) {
+			struct page *q = list_entry(pcp->list.prev, struct page, lru);
+
+			list_del(&q->lru);
+			clear_page_flag(q, PG_pcp);
+			__free_one_page(z, q, 0);
+			pcp->count--;
+		}
+		spin_unlock(&z->lock);
+	}
+}
+
+void put_page(struct page *p)
+{
+	int r = atomic_dec_return(&p->_refcount);
+
+	VM_BUG_ON(r < 0);
+	if (r == 0)
+		free_unref_page(p);
+}
+
+void drain_local_pages(struct cpu *c)
+{
+	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+		struct per_cpu_pages *pcp = &pcp_mem[c->id * MAX_NUMNODES + n];
+		struct zone *z = &zones[n];
+
+		spin_lock(&z->lock);
+		while (!list_empty(&pcp->list)) {
+			struct page *q = list_first_entry(&pcp->list, struct page, lru);
+
+			list_del(&q->lru);
+			clear_page_flag(q, PG_pcp);
+			__free_one_page(z, q, 0);
+		}
+		pcp->count = 0;
+		spin_unlock(&z->lock);
+	}
+}
+
+/* Only valid with no CPU owned by anyone else (teardown, tests). */
+void drain_all_pages(void)
+{
+	for (unsigned int c = 0; c < nr_cpu_ids; c++)
+		drain_local_pages(&cpus[c]);
+}
+
+unsigned long nr_free_pages(void)
+{
+	long n = 0;
+
+	for (unsigned int i = 0; i < phys.nr_nodes; i++)
+		n += READ_ONCE(zones[i].free_pages);
+	return n;
+}
+
+int page_alloc_init(void)
+{
+	pcp_mem = calloc((size_t)nr_cpu_ids * MAX_NUMNODES, sizeof(*pcp_mem));
+	if (!pcp_mem)
+		return -ENOMEM;
+	for (unsigned int c = 0; c < nr_cpu_ids; c++) {
+		for (unsigned int n = 0; n < MAX_NUMNODES; n++) {
+			struct per_cpu_pages *pcp = &pcp_mem[c * MAX_NUMNODES + n];
+
+			INIT_LIST_HEAD(&pcp->list);
+			pcp->batch = 63;
+			pcp->high = 6 * 63;
+		}
+		cpus[c].pcp = &pcp_mem[c * MAX_NUMNODES];
+	}
+	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+		struct zone *z = &zones[n];
+
+		memset(z, 0, sizeof(*z));
+		spin_lock_init(&z->lock);
+		z->nid = n;
+		z->start_pfn = phys.node[n].start_pfn;
+		z->nr_frames = phys.node[n].nr_frames;
+		for (int o = 0; o <= MAX_ORDER; o++)
+			INIT_LIST_HEAD(&z->free_area[o].free_list);
+		for (unsigned long i = 0; i < z->nr_frames; i++)
+			set_page_flag(pfn_to_page(z->start_pfn + i), PG_zeroed);
+		for (unsigned long pfn = 0; pfn < z->nr_frames; pfn += 1UL << MAX_ORDER)
+			__free_one_page(z, pfn_to_page(z->start_pfn + pfn), MAX_ORDER);
+	}
+	return 0;
+}
+
+void page_alloc_exit(void)
+{
+	free(pcp_mem);
+	pcp_mem = NULL;
+}

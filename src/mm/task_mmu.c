@@ -1,0 +1,230 @@
+/*
+ * task_mmu.c - the /proc/PID views of an address space: pagemap, status and
+ * smaps, computed as fs/proc/task_mmu.c does.
+ *
+ * All three hold mmap_lock for reading; pagemap and smaps read each PTE
+ * table under its PTE lock.
+ */
+#include <stdio.h>
+#include "internal.h"
+
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_DONTDUMP	0x04000000UL
+
+static uint64_t pte_to_pagemap_entry(pteval_t pte)
+{
+	uint64_t e = 0;
+	struct page *page;
+
+	if (pte_none(pte))
+		return 0;
+	if (!pte_present(pte))
+		return MMLAB_PM_SWAP;	/* swap entries and markers: later layers */
+	e = MMLAB_PM_PRESENT | (pte_pfn(pte) & MMLAB_PM_PFN_MASK);
+	if (pte & _PAGE_SOFT_DIRTY)
+		e |= MMLAB_PM_SOFT_DIRTY;
+	if (pte & _PAGE_UFFD_WP)
+		e |= MMLAB_PM_UFFD_WP;
+	if (pte_special(pte))
+		return e;	/* the zero page: no struct page to speak of */
+	page = pfn_to_page(pte_pfn(pte));
+	if (!PageAnon(page))
+		e |= MMLAB_PM_FILE;
+	if (page_mapcount(page) == 1)
+		e |= MMLAB_PM_MMAP_EXCLUSIVE;
+	return e;
+}
+
+/* The PMD entry for addr, or NULL when no PTE table level is there. */
+static pteval_t *walk_to_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pteval_t *pgd = pgd_offset(mm, addr), *pud;
+
+	if (pte_none(pte_read(pgd)))
+		return NULL;
+	pud = pud_offset(pgd, addr);
+	if (pte_none(pte_read(pud)))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
+		 uint64_t *out)
+{
+	unsigned long i = 0;
+
+	down_read(&mm->mmap_lock);
+	while (i < npages) {
+		unsigned long a = addr + (i << PAGE_SHIFT);
+		unsigned long in_table = PTRS_PER_PTE - pte_index(a);
+		unsigned long n = min(in_table, npages - i);
+		pteval_t *pmd = a < TASK_SIZE ? walk_to_pmd(mm, a) : NULL, *pte;
+		spinlock_t *ptl;
+
+		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+			memset(out + i, 0, n * sizeof(*out));
+		} else {
+			for (unsigned long k = 0; k < n; k++)
+				out[i + k] = pte_to_pagemap_entry(pte_read(pte + k));
+			pte_unmap_unlock(pte, ptl);
+		}
+		i += n;
+	}
+	up_read(&mm->mmap_lock);
+	return 0;
+}
+
+static void vm_flags_string(unsigned long f, char *buf, size_t len)
+{
+	static const struct { unsigned long bit; const char *name; } names[] = {
+		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" },
+		{ VM_SHARED, "sh" }, { VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" },
+		{ VM_MAYEXEC, "me" }, { VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" },
+		{ VM_LOCKED, "lo" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
+		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
+		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
+		{ VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+	};
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if ((f & names[i].bit) && o + 4 < len)
+			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", names[i].name);
+}
+
+int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
+{
+	struct mm_struct *mm;
+	struct vm_area_struct *v;
+	uint64_t pss = 0;	/* bytes << 12 */
+
+	if (!p || !s)
+		return -EINVAL;
+	mm = p->mm;
+	memset(s, 0, sizeof(*s));
+	down_read(&mm->mmap_lock);
+	v = vma_lookup(mm, addr);
+	if (!v) {
+		up_read(&mm->mmap_lock);
+		return -ENOENT;
+	}
+	s->start = v->vm_start;
+	s->end = v->vm_end;
+	s->Size = (v->vm_end - v->vm_start) >> 10;
+	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
+	for (unsigned long a = v->vm_start; a < v->vm_end;) {
+		unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
+		pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+		spinlock_t *ptl;
+
+		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+			a = next;
+			continue;
+		}
+		for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
+			pteval_t e = pte_read(q);
+			struct page *page;
+			int mc;
+			bool dirty;
+
+			if (!pte_present(e) || pte_special(e))
+				continue;
+			page = pfn_to_page(pte_pfn(e));
+			mc = page_mapcount(page);
+			dirty = pte_dirty(e) || PageDirty(page);
+			s->Rss += 4;
+			if (pte_young(e) || test_page_flag(page, PG_referenced))
+				s->Referenced += 4;
+			if (PageAnon(page))
+				s->Anonymous += 4;
+			if (mc >= 2) {
+				pss += ((uint64_t)PAGE_SIZE << 12) / mc;
+				if (dirty)
+					s->Shared_Dirty += 4;
+				else
+					s->Shared_Clean += 4;
+			} else {
+				pss += (uint64_t)PAGE_SIZE << 12;
+				if (dirty)
+					s->Private_Dirty += 4;
+				else
+					s->Private_Clean += 4;
+			}
+		}
+		pte_unmap_unlock(pte, ptl);
+	}
+	s->Pss = (pss >> 12) >> 10;
+	s->Swap = 0;
+	up_read(&mm->mmap_lock);
+	return 0;
+}
+
+int mmlab_status(struct mmlab_proc *p, struct mmlab_status *st)
+{
+	struct mm_struct *mm;
+
+	if (!p || !st)
+		return -EINVAL;
+	mm = p->mm;
+	st->RssAnon = get_mm_counter(mm, MM_ANONPAGES) * 4;
+	st->RssFile = get_mm_counter(mm, MM_FILEPAGES) * 4;
+	st->RssShmem = get_mm_counter(mm, MM_SHMEMPAGES) * 4;
+	st->VmRSS = st->RssAnon + st->RssFile + st->RssShmem;
+	st->VmPTE = (uint64_t)atomic_read(&mm->pgtables_bytes) >> 10;
+	st->VmSwap = get_mm_counter(mm, MM_SWAPENTS) * 4;
+	st->VmSize = READ_ONCE(mm->total_vm) * 4;
+	return 0;
+}
+
+int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64_t *out)
+{
+	if (!p || (!out && npages))
+		return -EINVAL;
+	if (addr & ~PAGE_MASK)
+		addr &= PAGE_MASK;	/* the file offset is addr / 4096 * 8 */
+	if (npages > (1ULL << 36) || addr + (npages << PAGE_SHIFT) < addr)
+		return -EINVAL;
+	return pagemap_read(p->mm, addr, npages, out);
+}
+
+int mmlab_vma_count(struct mmlab_proc *p)
+{
+	int n;
+
+	if (!p)
+		return -EINVAL;
+	down_read(&p->mm->mmap_lock);
+	n = (int)p->mm->mm_mt.count;
+	up_read(&p->mm->mmap_lock);
+	return n;
+}
+
+int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
+		  int *prot, int *flags)
+{
+	struct vm_area_struct *v;
+	int ret = -ENOENT;
+
+	if (!p || i < 0)
+		return -EINVAL;
+	down_read(&p->mm->mmap_lock);
+	for (v = node_vma(range_tree_first(&p->mm->mm_mt)); v && i; v = vma_next(p->mm, v))
+		i--;
+	if (v) {
+		if (start)
+			*start = v->vm_start;
+		if (end)
+			*end = v->vm_end;
+		if (prot)
+			*prot = (int)(v->vm_flags & VM_ACCESS_FLAGS);
+		if (flags)
+			*flags = (v->vm_flags & VM_SHARED) ? 0x01 : 0x02;
+		ret = 0;
+	}
+	up_read(&p->mm->mmap_lock);
+	return ret;
+}

@@ -1,0 +1,249 @@
+/*
+ * tlbflush.c - TLB shootdowns as x86 Linux does them (arch/x86/mm/tlb.c):
+ * per-mm TLB generations, per-CPU ASIDs (PCID) with the generation each is
+ * flushed to, lazy CPUs that are not interrupted unless page tables were
+ * freed, single-page flushes up to tlb_single_page_flush_ceiling (33) pages
+ * and a full flush beyond, and the DEBUG_TLBFLUSH counters.
+ *
+ * A CPU's tlbstate is written only by the thread that owns the CPU (its own
+ * switch_mm, or an IPI handler run for it); senders read loaded_mm and
+ * is_lazy of other CPUs racily, as x86 does, and rely on the generation
+ * check in switch_mm to catch a CPU that loads the mm just after.
+ *
+ * The stale-TLB detector's policy (stale_tlb_report) also lives here.
+ */
+#include <stdio.h>
+#include "internal.h"
+
+struct flush_tlb_info {
+	struct mm_struct *mm;
+	unsigned long start, end;
+	uint64_t new_tlb_gen;
+	unsigned int stride_shift;
+	bool freed_tables;
+	unsigned int initiating_cpu;
+};
+
+static inline void set_loaded(struct cpu *c, struct mm_struct *mm, bool lazy)
+{
+	__atomic_store_n(&c->tlbstate.loaded_mm, mm, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->tlbstate.is_lazy, lazy, __ATOMIC_SEQ_CST);
+}
+
+/* Stop using any user mm on @c (switch to init_mm). */
+static void leave_mm(struct cpu *c)
+{
+	set_loaded(c, NULL, false);
+	c->cr3 = 0;
+}
+
+static void flush_tlb_func(struct cpu *c, const struct flush_tlb_info *f, bool local)
+{
+	struct mm_struct *loaded = c->tlbstate.loaded_mm;
+	uint16_t asid = c->tlbstate.loaded_asid;
+	uint64_t mm_gen, local_gen;
+
+	if (!local)
+		count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
+	if (f->mm != loaded) {
+		/* left in the cpumask by a CPU that switched away */
+		__atomic_fetch_and(&f->mm->cpumask, ~(1ULL << c->id), __ATOMIC_RELAXED);
+		return;
+	}
+	if (c->tlbstate.is_lazy) {
+		leave_mm(c);
+		return;
+	}
+	mm_gen = __atomic_load_n(&loaded->tlb_gen, __ATOMIC_ACQUIRE);
+	local_gen = c->tlbstate.ctxs[asid].tlb_gen;
+	if (local_gen >= mm_gen)
+		return;		/* someone else's flush already covered it */
+	if (f->end != TLB_FLUSH_ALL && f->new_tlb_gen == local_gen + 1 &&
+	    f->new_tlb_gen == mm_gen) {
+		unsigned long n = 0;
+
+		for (unsigned long a = f->start; a < f->end; a += 1UL << f->stride_shift) {
+			tlb_flush_one(&c->tlb, c->asid, a);
+			cpu_charge(c, COST_FLUSH_ONE);
+			n++;
+		}
+		if (local)
+			count_vm_events(NR_TLB_LOCAL_FLUSH_ONE, n);
+	} else {
+		tlb_flush_asid(&c->tlb, c->asid);
+		cpu_charge(c, COST_FLUSH_ALL);
+		if (local)
+			count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
+	}
+	c->tlbstate.ctxs[asid].tlb_gen = mm_gen;
+}
+
+static void flush_tlb_func_remote(struct cpu *c, void *info)
+{
+	flush_tlb_func(c, info, false);
+}
+
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables)
+{
+	struct flush_tlb_info info;
+	struct cpu *self = this_cpu();
+	cpumask_t others, targets = 0;
+
+	if (READ_ONCE(knobs.skip_flush))
+		return;
+	if (end != TLB_FLUSH_ALL &&
+	    ((end - start) >> stride_shift) > READ_ONCE(knobs.tlb_single_page_flush_ceiling)) {
+		start = 0;
+		end = TLB_FLUSH_ALL;
+	}
+	info = (struct flush_tlb_info) {
+		.mm = mm, .start = start, .end = end, .stride_shift = stride_shift,
+		.freed_tables = freed_tables,
+		.new_tlb_gen = __atomic_add_fetch(&mm->tlb_gen, 1, __ATOMIC_SEQ_CST),
+		.initiating_cpu = self ? self->id : ~0u,
+	};
+	others = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+	if (self) {
+		others &= ~(1ULL << self->id);
+		if (self->tlbstate.loaded_mm == mm)
+			flush_tlb_func(self, &info, true);
+	}
+	if (!others)
+		return;
+	count_vm_event(NR_TLB_REMOTE_FLUSH);
+	for (unsigned int i = 0; i < nr_cpu_ids; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (!(others & (1ULL << i)))
+			continue;
+		/* should_flush_tlb(): lazy CPUs catch up at the next switch,
+		 * unless tables were freed under them */
+		if (freed_tables ||
+		    (__atomic_load_n(&c->tlbstate.loaded_mm, __ATOMIC_SEQ_CST) == mm &&
+		     !__atomic_load_n(&c->tlbstate.is_lazy, __ATOMIC_SEQ_CST)))
+			targets |= 1ULL << i;
+	}
+	smp_call_function_many(targets, flush_tlb_func_remote, &info);
+}
+
+/* choose_new_asid(): reuse the slot that holds @mm, else take the next one. */
+static uint16_t choose_new_asid(struct cpu *c, struct mm_struct *mm,
+				uint64_t next_gen, bool *need_flush)
+{
+	struct cpu_tlbstate *ts = &c->tlbstate;
+
+	if (!cpu_has_pcid) {
+		*need_flush = true;
+		return 0;
+	}
+	for (uint16_t a = 0; a < TLB_NR_DYN_ASIDS; a++) {
+		if (ts->ctxs[a].ctx_id == mm->context_id) {
+			*need_flush = ts->ctxs[a].tlb_gen < next_gen;
+			return a;
+		}
+	}
+	{
+		uint16_t a = ts->next_asid;
+
+		ts->next_asid = (a + 1) % TLB_NR_DYN_ASIDS;
+		*need_flush = true;
+		return a;
+	}
+}
+
+/* switch_mm_irqs_off(): load @next on the current CPU @c. */
+void switch_mm(struct cpu *c, struct mm_struct *next)
+{
+	struct cpu_tlbstate *ts = &c->tlbstate;
+	uint64_t next_gen;
+	uint16_t asid;
+	bool need_flush;
+
+	if (ts->loaded_mm == next && !ts->is_lazy)
+		return;
+	if (ts->loaded_mm == next) {
+		/* back from lazy mode: catch up with flushes we were spared */
+		__atomic_store_n(&ts->is_lazy, false, __ATOMIC_SEQ_CST);
+		next_gen = __atomic_load_n(&next->tlb_gen, __ATOMIC_SEQ_CST);
+		if (ts->ctxs[ts->loaded_asid].tlb_gen < next_gen) {
+			tlb_flush_asid(&c->tlb, c->asid);
+			cpu_charge(c, COST_FLUSH_ALL);
+			ts->ctxs[ts->loaded_asid].tlb_gen = next_gen;
+		}
+		return;
+	}
+	/* publish the cpumask bit before reading the generation */
+	__atomic_fetch_or(&next->cpumask, 1ULL << c->id, __ATOMIC_SEQ_CST);
+	set_loaded(c, next, false);
+	next_gen = __atomic_load_n(&next->tlb_gen, __ATOMIC_SEQ_CST);
+	asid = choose_new_asid(c, next, next_gen, &need_flush);
+	if (need_flush) {
+		if (cpu_has_pcid)
+			tlb_flush_asid(&c->tlb, asid);
+		else
+			tlb_flush_all(&c->tlb);
+		cpu_charge(c, COST_FLUSH_ALL);
+		ts->ctxs[asid].ctx_id = next->context_id;
+		ts->ctxs[asid].tlb_gen = next_gen;
+	}
+	ts->loaded_asid = asid;
+	c->asid = asid;
+	c->cr3 = next->pgd_pfn;
+}
+
+static void leave_mm_ipi(struct cpu *c, void *info)
+{
+	if (c->tlbstate.loaded_mm == info)
+		leave_mm(c);
+}
+
+/*
+ * The mm is going away: no CPU may keep it loaded (x86 switches lazy CPUs to
+ * init_mm before the page tables are freed at exit).  Its ASID slots are
+ * harmless: context ids are never reused.
+ */
+void leave_mm_everywhere(struct mm_struct *mm)
+{
+	struct cpu *self = this_cpu();
+	cpumask_t mask = 0;
+
+	if (self && self->tlbstate.loaded_mm == mm)
+		leave_mm(self);
+	for (unsigned int i = 0; i < nr_cpu_ids; i++)
+		if (__atomic_load_n(&cpus[i].tlbstate.loaded_mm, __ATOMIC_SEQ_CST) == mm)
+			mask |= 1ULL << i;
+	smp_call_function_many(mask, leave_mm_ipi, mm);
+}
+
+/* hw_stale_hook: an access through a TLB entry that no longer matches. */
+static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
+			     const struct tlb_entry *e, bool write)
+{
+	static const char *const what[] = {
+		[STALE_FRAME_FREED] = "frame freed or reused",
+		[STALE_UNMAPPED] = "address no longer mapped",
+		[STALE_REMAPPED] = "address mapped to another frame",
+		[STALE_WRITE_RO] = "write through a now read-only mapping",
+	};
+	struct mm_struct *mm = c->tlbstate.loaded_mm;
+	uint64_t n;
+
+	/* between a PTE change and its flush, old entries are legal */
+	if (kind != STALE_FRAME_FREED && mm && mm_tlb_flush_pending(mm))
+		return false;
+	n = __atomic_add_fetch(&vm_stat[STALE_TLB_REPORTS], 1, __ATOMIC_RELAXED);
+	if (n <= 10)
+		fprintf(stderr, "mmlab: stale TLB: cpu %u %s at 0x%lx: %s (entry pfn %lu "
+			"filled by %s, fill #%u)\n", c->id, write ? "write" : "read",
+			(unsigned long)addr, what[kind], (unsigned long)e->pfn,
+			e->fill == TLB_FILL_WALK ? "walk" : "fault", e->fill_seq);
+	return true;
+}
+
+void tlbflush_init(void)
+{
+	hw_stale_hook = stale_tlb_report;
+	hw_page_fault = do_user_addr_fault;
+}

@@ -1,0 +1,242 @@
+/*
+ * vma.c - virtual memory areas: lookup in the mm's VMA tree, split and merge
+ * as the kernel does them, protection bits, and anon_vma lifetime.
+ *
+ * Everything here runs with mmap_lock held: for writing when the tree or a
+ * VMA changes, for reading for lookups.
+ *
+ * Merge rule (is_mergeable_vma + anon_vma compatibility): same flags, same
+ * file with contiguous pgoff, and anon_vmas that are equal or where one side
+ * has none yet.
+ */
+#include <stdlib.h>
+#include "internal.h"
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	return node_vma(range_tree_find(&mm->mm_mt, addr));
+}
+
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr);
+
+	return v && v->vm_start <= addr ? v : NULL;
+}
+
+struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	return node_vma(range_tree_next(&mm->mm_mt, &v->node));
+}
+
+struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	return node_vma(range_tree_prev(&mm->mm_mt, &v->node));
+}
+
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *v = calloc(1, sizeof(*v));
+
+	if (v)
+		v->vm_mm = mm;
+	return v;
+}
+
+static void anon_vma_get(struct anon_vma *av)
+{
+	if (av)
+		atomic_inc(&av->refcount);
+}
+
+void anon_vma_put(struct anon_vma *av)
+{
+	if (av && atomic_dec_return(&av->refcount) == 0)
+		free(av);
+}
+
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *v)
+{
+	struct vm_area_struct *n = malloc(sizeof(*n));
+
+	if (!n)
+		return NULL;
+	*n = *v;
+	memset(&n->node, 0, sizeof(n->node));
+	n->vm_start = v->vm_start;
+	n->vm_end = v->vm_end;
+	if (n->vm_file)
+		get_file(n->vm_file);
+	anon_vma_get(n->anon_vma);
+	return n;
+}
+
+void vm_area_free(struct vm_area_struct *v)
+{
+	if (v->vm_file)
+		fput(v->vm_file);
+	anon_vma_put(v->anon_vma);
+	free(v);
+}
+
+void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	range_tree_insert(&mm->mm_mt, &v->node);
+	mm->total_vm += vma_pages(v);
+	if (v->vm_file) {
+		struct address_space *as = v->vm_file->mapping;
+
+		down_write(&as->i_mmap_rwsem);
+		list_add_tail(&v->shared, &as->i_mmap);
+		up_write(&as->i_mmap_rwsem);
+	}
+}
+
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	range_tree_erase(&mm->mm_mt, &v->node);
+	mm->total_vm -= vma_pages(v);
+	if (v->vm_file) {
+		struct address_space *as = v->vm_file->mapping;
+
+		down_write(&as->i_mmap_rwsem);
+		list_del(&v->shared);
+		up_write(&as->i_mmap_rwsem);
+	}
+}
+
+/* Change @v's range in place (tree position and, for a file VMA, under the
+ * i_mmap lock so that rmap walkers see a consistent range). */
+static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
+			  unsigned long start, unsigned long end,
+			  unsigned long pgoff)
+{
+	struct address_space *as = v->vm_file ? v->vm_file->mapping : NULL;
+
+	range_tree_erase(&mm->mm_mt, &v->node);
+	mm->total_vm -= vma_pages(v);
+	if (as)
+		down_write(&as->i_mmap_rwsem);
+	v->vm_start = start;
+	v->vm_end = end;
+	v->vm_pgoff = pgoff;
+	if (as)
+		up_write(&as->i_mmap_rwsem);
+	range_tree_insert(&mm->mm_mt, &v->node);
+	mm->total_vm += vma_pages(v);
+}
+
+int anon_vma_prepare(struct vm_area_struct *v)
+{
+	struct anon_vma *av;
+
+	if (READ_ONCE(v->anon_vma))
+		return 0;
+	av = calloc(1, sizeof(*av));
+	if (!av)
+		return -ENOMEM;
+	av->refcount = 1;
+	av->root = av;
+	/* faults race under the read lock: the first one installs it */
+	spin_lock(&v->vm_mm->page_table_lock);
+	if (!v->anon_vma) {
+		__atomic_store_n(&v->anon_vma, av, __ATOMIC_RELEASE);
+		av = NULL;
+	}
+	spin_unlock(&v->vm_mm->page_table_lock);
+	free(av);
+	return 0;
+}
+
+/*
+ * x86 protection bits for VM_READ/WRITE/EXEC/SHARED.  Private writable
+ * mappings start read-only in the PTE: the first write is a write fault
+ * (copy-on-write or making an exclusive anon page writable).
+ */
+pteval_t vm_get_page_prot(unsigned long vm_flags)
+{
+	pteval_t p;
+
+	if (!(vm_flags & VM_ACCESS_FLAGS))
+		return _PAGE_PROTNONE | _PAGE_ACCESSED | _PAGE_NX;
+	p = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	if ((vm_flags & VM_WRITE) && (vm_flags & VM_SHARED))
+		p |= _PAGE_RW;
+	if (!(vm_flags & VM_EXEC))
+		p |= _PAGE_NX;
+	return p;
+}
+
+/* Split @v at @addr; the new VMA is the lower part when @new_below. */
+int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct vm_area_struct *n;
+
+	VM_BUG_ON(addr <= v->vm_start || addr >= v->vm_end);
+	n = vm_area_dup(v);
+	if (!n)
+		return -ENOMEM;
+	if (new_below) {
+		n->vm_end = addr;
+		vma_set_range(mm, v, addr, v->vm_end,
+			      v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT));
+	} else {
+		n->vm_start = addr;
+		n->vm_pgoff += (addr - v->vm_start) >> PAGE_SHIFT;
+		vma_set_range(mm, v, v->vm_start, addr, v->vm_pgoff);
+	}
+	vma_link(mm, n);
+	return 0;
+}
+
+static bool anon_vma_compatible(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
+}
+
+/* Can @a (below) and @b (above, adjacent) become one VMA? */
+static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	if (!a || !b || a->vm_end != b->vm_start)
+		return false;
+	if (a->vm_flags != b->vm_flags || a->vm_file != b->vm_file)
+		return false;
+	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
+		return false;
+	return anon_vma_compatible(a, b);
+}
+
+/* Merge @b into @a (a below b); frees b. */
+static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
+		       struct vm_area_struct *b)
+{
+	unsigned long end = b->vm_end;
+
+	if (!a->anon_vma && b->anon_vma) {
+		a->anon_vma = b->anon_vma;
+		b->anon_vma = NULL;
+	}
+	vma_unlink(mm, b);
+	vma_set_range(mm, a, a->vm_start, end, a->vm_pgoff);
+	vm_area_free(b);
+}
+
+/*
+ * After @v changed (new, or flags changed), merge it with its neighbours where
+ * the kernel would.  Returns the VMA now covering v's range.
+ */
+struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct vm_area_struct *prev = vma_prev(mm, v), *next = vma_next(mm, v);
+
+	if (can_merge(v, next) && (!can_merge(prev, v) ||
+	    anon_vma_compatible(prev, next)))
+		merge_into(mm, v, next);
+	if (can_merge(prev, v)) {
+		merge_into(mm, prev, v);
+		v = prev;
+	}
+	return v;
+}

@@ -1,0 +1,63 @@
+/*
+ * vmstat.c - the /proc/vmstat counters the model keeps, by kernel name.
+ * Counters are machine-wide atomics (the kernel sums per-CPU deltas; the sum
+ * is what a reader sees either way).
+ */
+#include "internal.h"
+
+int64_t vm_stat[NR_VM_ITEMS];
+
+static const char *const vmstat_text[NR_VM_ITEMS] = {
+	[NR_FREE_PAGES] = "nr_free_pages",
+	[NR_ANON_MAPPED] = "nr_anon_pages",
+	[NR_FILE_MAPPED] = "nr_mapped",
+	[NR_SHMEM] = "nr_shmem",
+	[NR_PAGETABLE] = "nr_page_table_pages",
+	[PGFAULT] = "pgfault",
+	[PGMAJFAULT] = "pgmajfault",
+	[PGALLOC_NORMAL] = "pgalloc_normal",
+	[PGFREE] = "pgfree",
+	[NR_TLB_REMOTE_FLUSH] = "nr_tlb_remote_flush",
+	[NR_TLB_REMOTE_FLUSH_RECEIVED] = "nr_tlb_remote_flush_received",
+	[NR_TLB_LOCAL_FLUSH_ALL] = "nr_tlb_local_flush_all",
+	[NR_TLB_LOCAL_FLUSH_ONE] = "nr_tlb_local_flush_one",
+	[STALE_TLB_REPORTS] = "stale_tlb_reports",
+	[MMLAB_TLB_HITS] = "mmlab_tlb_hits",
+	[MMLAB_TLB_MISSES] = "mmlab_tlb_misses",
+	[MMLAB_PAGE_WALKS] = "mmlab_page_walks",
+	[MMLAB_COW_COPIES] = "mmlab_cow_copies",
+	[MMLAB_COW_REUSES] = "mmlab_cow_reuses",
+};
+
+static int64_t vmstat_value(int i)
+{
+	switch (i) {
+	case MMLAB_TLB_HITS:
+		return (int64_t)READ_ONCE(hw_tlb_hits);
+	case MMLAB_TLB_MISSES:
+		return (int64_t)READ_ONCE(hw_tlb_misses);
+	case MMLAB_PAGE_WALKS:
+		return (int64_t)READ_ONCE(hw_page_walks);
+	}
+	return READ_ONCE(vm_stat[i]);
+}
+
+const char *mmlab_vmstat_name(unsigned int i)
+{
+	return i < NR_VM_ITEMS ? vmstat_text[i] : NULL;
+}
+
+int mmlab_vmstat_get(const char *name, uint64_t *val)
+{
+	if (!name || !val)
+		return -EINVAL;
+	for (int i = 0; i < NR_VM_ITEMS; i++) {
+		if (vmstat_text[i] && !strcmp(vmstat_text[i], name)) {
+			int64_t v = vmstat_value(i);
+
+			*val = v < 0 ? 0 : (uint64_t)v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,395 @@
+/*
+ * backend_model.c - the "model" backend: scenario calls go to mmlab's own
+ * memory manager through the public C API (include/mmlab/mmlab.h).
+ *
+ * struct sc_proc and struct sc_task are the API's mmlab_proc and
+ * mmlab_task, cast.  mm.parallel starts one host thread per task; each
+ * calls the API as that task, so the model sees real concurrency.
+ *
+ * Calls the API does not offer yet (swap, khugepaged scans, clear_refs,
+ * userfaultfd) are weak references to the names requested in
+ * notes/api-requests.md: when the core provides them they are used, until
+ * then the operation reports that the model cannot do it (exit 2).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmlab/mmlab.h>
+#include "script.h"
+
+/* Requested in notes/api-requests.md; weak until the core defines them. */
+#ifndef MMLAB_UFFD_WP
+#define MMLAB_UFFD_MISSING	1
+#define MMLAB_UFFD_WP		2
+struct mmlab_uffd_event {
+	uint64_t addr;
+	int kind;	/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
+};
+#endif
+int mmlab_swapon(uint64_t bytes) __attribute__((weak));
+int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
+int mmlab_clear_refs(struct mmlab_proc *p, int v) __attribute__((weak));
+int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len,
+			int modes) __attribute__((weak));
+int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len,
+		  bool on) __attribute__((weak));
+int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev,
+		      int max) __attribute__((weak));
+
+#define P(p)	((struct mmlab_proc *)(p))
+#define T(t)	((struct mmlab_task *)(t))
+
+static bool machine_up;
+
+static int model_start(const struct sc_options *o)
+{
+	struct mmlab_config cfg;
+	int ret;
+
+	mmlab_config_default(&cfg);
+	if (o->cpus)
+		cfg.nr_cpus = o->cpus;
+	if (o->mem)
+		cfg.node_bytes[0] = o->mem;
+	ret = mmlab_machine_create(&cfg);
+	if (ret) {
+		fprintf(stderr, "mmlab run: cannot create the model machine "
+			"(%u cpus, %llu bytes): %s\n", cfg.nr_cpus,
+			(unsigned long long)cfg.node_bytes[0],
+			sc_errno_name(-ret));
+		return ret;
+	}
+	machine_up = true;
+	return 0;
+}
+
+static void model_finish(void)
+{
+	if (machine_up)
+		mmlab_machine_destroy();
+	machine_up = false;
+}
+
+static void model_emergency(void)
+{
+	/* Nothing of the host's to restore. */
+}
+
+static int model_knob_set(const char *path, const char *value)
+{
+	return mmlab_knob_set(path, value);
+}
+
+static int model_knob_get(const char *path, char *buf, size_t len)
+{
+	int ret = mmlab_knob_get(path, buf, len);
+	size_t n;
+
+	if (ret < 0)
+		return ret;
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+static int model_swapon(uint64_t bytes)
+{
+	return mmlab_swapon ? mmlab_swapon(bytes) : -ENOSYS;
+}
+
+static int model_vmstat(sc_vmstat_cb cb, void *ctx)
+{
+	const char *name;
+
+	for (unsigned int i = 0; (name = mmlab_vmstat_name(i)); i++) {
+		uint64_t v;
+
+		if (!mmlab_vmstat_get(name, &v))
+			cb(ctx, name, v);
+	}
+	return 0;
+}
+
+static int model_khugepaged_scan(unsigned int n)
+{
+	int ret;
+
+	if (!mmlab_khugepaged_scan)
+		return -ENOSYS;
+	ret = mmlab_khugepaged_scan(n);
+	return ret < 0 ? ret : (int)n;
+}
+
+static unsigned int model_nr_cpus(void)
+{
+	return mmlab_nr_cpus();
+}
+
+static int model_spawn(struct sc_proc **out)
+{
+	return mmlab_spawn((struct mmlab_proc **)out);
+}
+
+static int model_fork(struct sc_proc *p, struct sc_proc **child)
+{
+	return mmlab_fork(P(p), (struct mmlab_proc **)child);
+}
+
+static int model_exit(struct sc_proc *p)
+{
+	return mmlab_exit(P(p));
+}
+
+static int model_pid(struct sc_proc *p)
+{
+	return mmlab_pid(P(p));
+}
+
+static int model_thread(struct sc_proc *p, unsigned int cpu,
+			struct sc_task **out)
+{
+	return mmlab_thread(P(p), cpu, (struct mmlab_task **)out);
+}
+
+static struct sc_task *model_main_task(struct sc_proc *p)
+{
+	return (struct sc_task *)mmlab_main_task(P(p));
+}
+
+static unsigned int model_task_cpu(struct sc_task *t)
+{
+	return mmlab_task_cpu(T(t));
+}
+
+static int model_mmap(struct sc_task *t, uint64_t addr, uint64_t len,
+		      int prot, int flags, int fd, uint64_t off, uint64_t *out)
+{
+	return mmlab_mmap(T(t), addr, len, prot, flags, fd, off, out);
+}
+
+static int model_memfd(struct sc_proc *p, const char *name, uint64_t size)
+{
+	return mmlab_memfd(P(p), name, size);
+}
+
+static int model_close(struct sc_proc *p, int fd)
+{
+	return mmlab_close(P(p), fd);
+}
+
+static int run_once(struct sc_item *it)
+{
+	struct mmlab_task *t = T(it->task);
+
+	switch (it->op) {
+	case SC_OP_TOUCH:
+		return mmlab_touch(t, it->addr, it->len, it->arg,
+				   &it->fault_addr);
+	case SC_OP_FILL:
+		return mmlab_fill(t, it->addr, it->len, it->arg,
+				  &it->fault_addr);
+	case SC_OP_VERIFY:
+		return mmlab_verify(t, it->addr, it->len, it->arg,
+				    &it->mismatch, &it->fault_addr);
+	case SC_OP_READ:
+		return mmlab_read(t, it->addr, it->out, it->len,
+				  &it->fault_addr);
+	case SC_OP_WRITE:
+		return mmlab_write(t, it->addr, it->in, it->len,
+				   &it->fault_addr);
+	case SC_OP_MADVISE:
+		return mmlab_madvise(t, it->addr, it->len, (int)it->arg);
+	case SC_OP_MUNMAP:
+		return mmlab_munmap(t, it->addr, it->len);
+	case SC_OP_MPROTECT:
+		return mmlab_mprotect(t, it->addr, it->len, (int)it->arg);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int model_run(struct sc_item *it)
+{
+	it->ret = 0;
+	for (unsigned int r = 0; r < it->rep && !it->ret; r++) {
+		it->ret = run_once(it);
+		if (it->op == SC_OP_VERIFY && it->mismatch != UINT64_MAX)
+			break;
+	}
+	return it->ret;
+}
+
+struct group {
+	pthread_t thread;
+	struct sc_item *items;
+	int n, g;
+};
+
+/* One host thread per task: its elements in order, stop at the first
+ * failure. */
+static void *group_main(void *arg)
+{
+	struct group *gr = arg;
+
+	for (int i = 0; i < gr->n; i++) {
+		struct sc_item *it = &gr->items[i];
+
+		if (it->group != gr->g)
+			continue;
+		if (model_run(it))
+			break;
+	}
+	return NULL;
+}
+
+static int model_parallel(struct sc_item *items, int n)
+{
+	int ngroups = 0, ret = 0;
+	struct group *groups;
+
+	for (int i = 0; i < n; i++)
+		if (items[i].group + 1 > ngroups)
+			ngroups = items[i].group + 1;
+	groups = calloc(ngroups, sizeof(*groups));
+	if (!groups)
+		return -ENOMEM;
+	for (int g = 0; g < ngroups; g++) {
+		groups[g] = (struct group){ .items = items, .n = n, .g = g };
+		if (pthread_create(&groups[g].thread, NULL, group_main,
+				   &groups[g])) {
+			ret = -EAGAIN;
+			ngroups = g;
+			break;
+		}
+	}
+	for (int g = 0; g < ngroups; g++)
+		pthread_join(groups[g].thread, NULL);
+	free(groups);
+	return ret;
+}
+
+static int model_pagemap(struct sc_proc *p, uint64_t addr, uint64_t n,
+			 uint64_t *out)
+{
+	return mmlab_pagemap(P(p), addr, n, out);
+}
+
+static int model_status(struct sc_proc *p, struct sc_status *st)
+{
+	struct mmlab_status ms;
+	int ret = mmlab_status(P(p), &ms);
+
+	if (ret)
+		return ret;
+	*st = (struct sc_status){
+		.VmSize = ms.VmSize, .VmRSS = ms.VmRSS, .RssAnon = ms.RssAnon,
+		.RssFile = ms.RssFile, .RssShmem = ms.RssShmem,
+		.VmPTE = ms.VmPTE, .VmSwap = ms.VmSwap,
+	};
+	return 0;
+}
+
+static void add_field(struct sc_smaps *sm, const char *key, uint64_t val)
+{
+	if (sm->nr >= SC_SMAPS_MAX_FIELDS)
+		return;
+	snprintf(sm->f[sm->nr].key, sizeof(sm->f[0].key), "%s", key);
+	sm->f[sm->nr++].val = val;
+}
+
+static int model_smaps(struct sc_proc *p, uint64_t addr, struct sc_smaps *sm)
+{
+	struct mmlab_smaps ms;
+	int ret = mmlab_smaps(P(p), addr, &ms);
+
+	if (ret)
+		return ret;
+	sm->start = ms.start;
+	sm->end = ms.end;
+	sm->nr = 0;
+#define F(x) add_field(sm, #x, ms.x)
+	F(Size); F(Rss); F(Pss); F(Shared_Clean); F(Shared_Dirty);
+	F(Private_Clean); F(Private_Dirty); F(Referenced); F(Anonymous);
+	F(AnonHugePages); F(ShmemPmdMapped); F(Swap); F(SwapPss);
+#undef F
+	snprintf(sm->flags, sizeof(sm->flags), "%s", ms.flags);
+	return 0;
+}
+
+static int model_clear_refs(struct sc_proc *p, int v)
+{
+	return mmlab_clear_refs ? mmlab_clear_refs(P(p), v) : -ENOSYS;
+}
+
+static int model_uffd_register(struct sc_proc *p, uint64_t addr,
+			       uint64_t len, int modes)
+{
+	int m = (modes & SC_UFFD_MISSING ? MMLAB_UFFD_MISSING : 0) |
+		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0);
+
+	return mmlab_uffd_register ? mmlab_uffd_register(P(p), addr, len, m) :
+		-ENOSYS;
+}
+
+static int model_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len,
+			 bool on)
+{
+	return mmlab_uffd_wp ? mmlab_uffd_wp(P(p), addr, len, on) : -ENOSYS;
+}
+
+static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
+			     int max)
+{
+	struct mmlab_uffd_event *me;
+	int n;
+
+	if (!mmlab_uffd_events)
+		return -ENOSYS;
+	me = calloc(max, sizeof(*me));
+	if (!me)
+		return -ENOMEM;
+	n = mmlab_uffd_events(P(p), me, max);
+	for (int i = 0; i < n; i++) {
+		ev[i].addr = me[i].addr;
+		ev[i].kind = me[i].kind == MMLAB_UFFD_WP ? SC_UFFD_WP :
+			SC_UFFD_MISSING;
+	}
+	free(me);
+	return n;
+}
+
+const struct sc_backend sc_backend_model = {
+	.name = "model",
+	.start = model_start,
+	.finish = model_finish,
+	.emergency = model_emergency,
+	.knob_set = model_knob_set,
+	.knob_get = model_knob_get,
+	.swapon = model_swapon,
+	.vmstat = model_vmstat,
+	.khugepaged_scan = model_khugepaged_scan,
+	.nr_cpus = model_nr_cpus,
+	.spawn = model_spawn,
+	.fork = model_fork,
+	.exit = model_exit,
+	.pid = model_pid,
+	.thread = model_thread,
+	.main_task = model_main_task,
+	.task_cpu = model_task_cpu,
+	.mmap = model_mmap,
+	.memfd = model_memfd,
+	.close = model_close,
+	.run = model_run,
+	.parallel = model_parallel,
+	.pagemap = model_pagemap,
+	.status = model_status,
+	.smaps = model_smaps,
+	.clear_refs = model_clear_refs,
+	.uffd_register = model_uffd_register,
+	.uffd_wp = model_uffd_wp,
+	.uffd_events = model_uffd_events,
+};

@@ -1,0 +1,665 @@
+/*
+ * lua_proc.c - the Process and Task objects of the scenario API.
+ *
+ * A Process is a full userdata holding the backend's struct sc_proc; a Task
+ * holds a struct sc_task and keeps its Process alive through its user value.
+ * Methods are looked up in one table per type; an unknown name is the
+ * script's mistake and ends the run with a message naming it.  Accesses go
+ * through sc_be->run() so that the hot loops (touch, fill, verify) stay in C.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <lauxlib.h>
+
+#include "script.h"
+
+#define PROC_MT	"mmlab.Process"
+#define TASK_MT	"mmlab.Task"
+
+struct lproc {
+	struct sc_proc *p;
+	int pid;
+	bool dead;
+};
+
+struct ltask {
+	struct sc_task *t;
+	unsigned int cpu;
+};
+
+void sc_push_proc(lua_State *L, struct sc_proc *p)
+{
+	struct lproc *lp = lua_newuserdatauv(L, sizeof(*lp), 0);
+
+	lp->p = p;
+	lp->pid = sc_be->pid(p);
+	lp->dead = false;
+	luaL_setmetatable(L, PROC_MT);
+}
+
+static struct lproc *check_proc(lua_State *L, int idx)
+{
+	struct lproc *lp = luaL_testudata(L, idx, PROC_MT);
+
+	if (!lp)
+		sc_fatal(L, "expected a Process, got %s (call methods with "
+			 "':', as p:mmap{...})", luaL_typename(L, idx));
+	if (lp->dead)
+		sc_fatal(L, "process %d has exited", lp->pid);
+	return lp;
+}
+
+struct sc_task *sc_check_task(lua_State *L, int idx)
+{
+	struct ltask *lt;
+
+	if (luaL_testudata(L, idx, PROC_MT))
+		return sc_be->main_task(check_proc(L, idx)->p);
+	lt = luaL_testudata(L, idx, TASK_MT);
+	if (!lt)
+		sc_fatal(L, "expected a Process or a Task, got %s (call "
+			 "methods with ':')", luaL_typename(L, idx));
+	lua_getiuservalue(L, idx, 1);
+	check_proc(L, -1);
+	lua_pop(L, 1);
+	return lt->t;
+}
+
+static uint64_t arg_u64(lua_State *L, int idx, const char *what)
+{
+	if (lua_isnoneornil(L, idx))
+		sc_fatal(L, "%s: missing argument %d", what, idx - 1);
+	if (!lua_isinteger(L, idx)) {
+		int isnum;
+		lua_Number n = lua_tonumberx(L, idx, &isnum);
+
+		if (!isnum || n != (lua_Number)(lua_Integer)n)
+			sc_fatal(L, "%s: argument %d must be an integer, not %s",
+				 what, idx - 1, luaL_typename(L, idx));
+	}
+	return (uint64_t)lua_tointeger(L, idx);
+}
+
+static const char *arg_str(lua_State *L, int idx, const char *what)
+{
+	if (lua_type(L, idx) != LUA_TSTRING)
+		sc_fatal(L, "%s: argument %d must be a string, not %s", what,
+			 idx - 1, luaL_typename(L, idx));
+	return lua_tostring(L, idx);
+}
+
+static void describe(char *buf, size_t len, const char *op, uint64_t a,
+		     uint64_t b, const char *extra)
+{
+	snprintf(buf, len, "%s(0x%" PRIx64 ", %" PRIu64 "%s%s)", op, a, b,
+		 extra ? ", " : "", extra ? extra : "");
+}
+
+/* Run one item and raise its error, if any. */
+static void run_item(lua_State *L, struct sc_item *it, const char *extra)
+{
+	char what[160];
+	int ret;
+
+	it->rep = 1;
+	it->mismatch = UINT64_MAX;
+	ret = sc_be->run(it);
+	if (ret) {
+		describe(what, sizeof(what), sc_op_names[it->op], it->addr,
+			 it->len, extra);
+		sc_raise(L, ret, it->fault_addr, what);
+	}
+}
+
+static int m_touch(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_TOUCH };
+	const char *mode = luaL_optstring(L, 4, "w");
+
+	it.addr = arg_u64(L, 2, "touch");
+	it.len = arg_u64(L, 3, "touch");
+	if (strcmp(mode, "r") && strcmp(mode, "w"))
+		sc_fatal(L, "touch: unknown mode '%s' (use \"r\" or \"w\")",
+			 mode);
+	it.arg = mode[0] == 'w';
+	run_item(L, &it, mode);
+	return 0;
+}
+
+static int m_fill(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_FILL };
+
+	it.addr = arg_u64(L, 2, "fill");
+	it.len = arg_u64(L, 3, "fill");
+	it.arg = lua_isnoneornil(L, 4) ? 0 : arg_u64(L, 4, "fill");
+	run_item(L, &it, NULL);
+	return 0;
+}
+
+static int m_verify(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_VERIFY };
+
+	it.addr = arg_u64(L, 2, "verify");
+	it.len = arg_u64(L, 3, "verify");
+	it.arg = lua_isnoneornil(L, 4) ? 0 : arg_u64(L, 4, "verify");
+	run_item(L, &it, NULL);
+	if (it.mismatch == UINT64_MAX)
+		lua_pushboolean(L, 1);
+	else
+		lua_pushinteger(L, (lua_Integer)it.mismatch);
+	return 1;
+}
+
+static int m_read(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_READ };
+	luaL_Buffer b;
+
+	it.addr = arg_u64(L, 2, "read");
+	it.len = arg_u64(L, 3, "read");
+	if (it.len > (1ULL << 32))
+		sc_fatal(L, "read: %" PRIu64 " bytes is too many (at most 4G)",
+			 it.len);
+	it.out = luaL_buffinitsize(L, &b, it.len);
+	run_item(L, &it, NULL);
+	luaL_pushresultsize(&b, it.len);
+	return 1;
+}
+
+static int m_write(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_WRITE };
+	size_t len;
+
+	it.addr = arg_u64(L, 2, "write");
+	if (lua_type(L, 3) != LUA_TSTRING)
+		sc_fatal(L, "write: argument 2 must be a string, not %s",
+			 luaL_typename(L, 3));
+	it.in = lua_tolstring(L, 3, &len);
+	it.len = len;
+	run_item(L, &it, NULL);
+	return 0;
+}
+
+static int m_madvise(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MADVISE };
+	const char *advice;
+
+	it.addr = arg_u64(L, 2, "madvise");
+	it.len = arg_u64(L, 3, "madvise");
+	advice = arg_str(L, 4, "madvise");
+	it.arg = sc_parse_advice(L, advice);
+	run_item(L, &it, advice);
+	return 0;
+}
+
+static int m_munmap(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MUNMAP };
+
+	it.addr = arg_u64(L, 2, "munmap");
+	it.len = arg_u64(L, 3, "munmap");
+	run_item(L, &it, NULL);
+	return 0;
+}
+
+static int m_mprotect(lua_State *L)
+{
+	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MPROTECT };
+	const char *prot;
+
+	it.addr = arg_u64(L, 2, "mprotect");
+	it.len = arg_u64(L, 3, "mprotect");
+	prot = arg_str(L, 4, "mprotect");
+	it.arg = sc_parse_prot(L, prot);
+	run_item(L, &it, prot);
+	return 0;
+}
+
+static int parse_map_flags(lua_State *L, const char *s)
+{
+	static const struct { const char *name; int flag; } names[] = {
+		{ "private", MAP_PRIVATE },
+		{ "shared", MAP_SHARED },
+		{ "anonymous", MAP_ANONYMOUS },
+		{ "anon", MAP_ANONYMOUS },
+		{ "fixed", MAP_FIXED },
+		{ "fixed_noreplace", MAP_FIXED_NOREPLACE },
+		{ "noreserve", MAP_NORESERVE },
+		{ "populate", MAP_POPULATE },
+	};
+	char buf[256], *tok, *save;
+	int flags = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		sc_fatal(L, "mmap: flags string too long");
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ", |", &save); tok;
+	     tok = strtok_r(NULL, ", |", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			sc_fatal(L, "mmap: unknown flag '%s'", tok);
+		flags |= names[i].flag;
+	}
+	return flags;
+}
+
+/* p:mmap{len=, prot=, flags=, addr=, fd=, offset=} */
+static int m_mmap(lua_State *L)
+{
+	static const char *const keys[] = {
+		"len", "prot", "flags", "addr", "fd", "offset", NULL
+	};
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t len, addr = 0, off = 0, out;
+	int prot, flags, fd = -1, ret;
+	char what[200];
+
+	if (!lua_istable(L, 2))
+		sc_fatal(L, "mmap: expects a table, as p:mmap{len=...}");
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ?
+			lua_tostring(L, -2) : NULL;
+		int i;
+
+		for (i = 0; k && keys[i]; i++)
+			if (!strcmp(k, keys[i]))
+				break;
+		if (!k || !keys[i])
+			sc_fatal(L, "mmap: unknown field '%s' (fields: len, prot, "
+				 "flags, addr, fd, offset)",
+				 k ? k : luaL_typename(L, -2));
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "len");
+	if (lua_isnil(L, -1))
+		sc_fatal(L, "mmap: len is required");
+	len = arg_u64(L, lua_gettop(L), "mmap len");
+	lua_getfield(L, 2, "addr");
+	if (!lua_isnil(L, -1))
+		addr = arg_u64(L, lua_gettop(L), "mmap addr");
+	lua_getfield(L, 2, "fd");
+	if (!lua_isnil(L, -1))
+		fd = (int)arg_u64(L, lua_gettop(L), "mmap fd");
+	lua_getfield(L, 2, "offset");
+	if (!lua_isnil(L, -1))
+		off = arg_u64(L, lua_gettop(L), "mmap offset");
+	lua_getfield(L, 2, "prot");
+	prot = sc_parse_prot(L, luaL_optstring(L, -1, "rw"));
+	lua_getfield(L, 2, "flags");
+	flags = parse_map_flags(L, luaL_optstring(L, -1,
+			fd >= 0 ? "shared" : "private,anonymous"));
+	ret = sc_be->mmap(t, addr, len, prot, flags, fd, off, &out);
+	if (ret) {
+		snprintf(what, sizeof(what), "mmap(addr=0x%" PRIx64 ", len=%"
+			 PRIu64 ", prot=%s, flags=%s, fd=%d)", addr, len,
+			 lua_tostring(L, -2) ? lua_tostring(L, -2) : "rw",
+			 lua_tostring(L, -1) ? lua_tostring(L, -1) : "default",
+			 fd);
+		sc_raise(L, ret, 0, what);
+	}
+	lua_pushinteger(L, (lua_Integer)out);
+	return 1;
+}
+
+static int m_memfd(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	const char *name = luaL_optstring(L, 2, "mmlab");
+	uint64_t size = lua_isnoneornil(L, 3) ? 0 : arg_u64(L, 3, "memfd");
+	int fd = sc_be->memfd(lp->p, name, size);
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "memfd");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+static int m_close(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+
+	sc_check(L, sc_be->close(lp->p, (int)arg_u64(L, 2, "close")), "close");
+	return 0;
+}
+
+static int m_fork(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	struct sc_proc *child;
+
+	sc_check(L, sc_be->fork(lp->p, &child), "fork");
+	sc_push_proc(L, child);
+	return 1;
+}
+
+static int m_exit(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+
+	sc_check(L, sc_be->exit(lp->p), "exit");
+	lp->dead = true;
+	return 0;
+}
+
+static int m_thread(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t cpu = arg_u64(L, 2, "thread");
+	struct sc_task *t;
+	struct ltask *lt;
+	char what[64];
+
+	snprintf(what, sizeof(what), "thread(%" PRIu64 ")", cpu);
+	if (cpu >= 1024)
+		sc_raise(L, -EINVAL, 0, what);
+	sc_check(L, sc_be->thread(lp->p, (unsigned int)cpu, &t), what);
+	lt = lua_newuserdatauv(L, sizeof(*lt), 1);
+	lt->t = t;
+	lt->cpu = (unsigned int)cpu;
+	lua_pushvalue(L, 1);
+	lua_setiuservalue(L, -2, 1);
+	luaL_setmetatable(L, TASK_MT);
+	return 1;
+}
+
+static void push_pm_entry(lua_State *L, uint64_t v)
+{
+	bool present = v >> 63 & 1, swap = v >> 62 & 1;
+
+	lua_createtable(L, 0, 12);
+	lua_pushboolean(L, present);
+	lua_setfield(L, -2, "present");
+	lua_pushboolean(L, swap);
+	lua_setfield(L, -2, "swap");
+	lua_pushboolean(L, v >> 61 & 1);
+	lua_setfield(L, -2, "file");
+	lua_pushboolean(L, v >> 56 & 1);
+	lua_setfield(L, -2, "exclusive");
+	lua_pushboolean(L, v >> 55 & 1);
+	lua_setfield(L, -2, "soft_dirty");
+	lua_pushboolean(L, v >> 57 & 1);
+	lua_setfield(L, -2, "uffd_wp");
+	lua_pushboolean(L, v >> 58 & 1);
+	lua_setfield(L, -2, "guard");
+	lua_pushinteger(L, present ? (lua_Integer)(v & ((1ULL << 55) - 1)) : 0);
+	lua_setfield(L, -2, "pfn");
+	lua_pushinteger(L, swap ? (lua_Integer)(v & 0x1f) : 0);
+	lua_setfield(L, -2, "swap_type");
+	lua_pushinteger(L, swap ? (lua_Integer)((v >> 5) &
+						 ((1ULL << 50) - 1)) : 0);
+	lua_setfield(L, -2, "swap_offset");
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, "raw");
+}
+
+static int m_pagemap(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t addr = arg_u64(L, 2, "pagemap");
+	bool many = !lua_isnoneornil(L, 3);
+	uint64_t n = many ? arg_u64(L, 3, "pagemap") : 1;
+	uint64_t *out;
+	char what[96];
+	int ret;
+
+	if (n > (1ULL << 24))
+		sc_fatal(L, "pagemap: %" PRIu64 " pages is too many", n);
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out)
+		sc_fatal(L, "pagemap: out of memory");
+	ret = sc_be->pagemap(lp->p, addr, n, out);
+	if (ret) {
+		free(out);
+		snprintf(what, sizeof(what), "pagemap(0x%" PRIx64 ", %" PRIu64
+			 ")", addr, n);
+		sc_raise(L, ret, 0, what);
+	}
+	if (!many) {
+		push_pm_entry(L, out[0]);
+	} else {
+		lua_createtable(L, (int)n, 0);
+		for (uint64_t i = 0; i < n; i++) {
+			push_pm_entry(L, out[i]);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+	}
+	free(out);
+	return 1;
+}
+
+static int m_status(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	struct sc_status st;
+
+	sc_check(L, sc_be->status(lp->p, &st), "status");
+	lua_createtable(L, 0, 7);
+#define F(x) lua_pushinteger(L, (lua_Integer)st.x); lua_setfield(L, -2, #x)
+	F(VmSize); F(VmRSS); F(RssAnon); F(RssFile); F(RssShmem); F(VmPTE);
+	F(VmSwap);
+#undef F
+	return 1;
+}
+
+static int m_smaps(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t addr = arg_u64(L, 2, "smaps");
+	struct sc_smaps sm;
+	int ret;
+
+	memset(&sm, 0, sizeof(sm));
+	ret = sc_be->smaps(lp->p, addr, &sm);
+	if (ret == -ENOENT) {
+		lua_pushnil(L);
+		return 1;
+	}
+	sc_check(L, ret, "smaps");
+	lua_createtable(L, 0, sm.nr + 3);
+	for (int i = 0; i < sm.nr; i++) {
+		lua_pushinteger(L, (lua_Integer)sm.f[i].val);
+		lua_setfield(L, -2, sm.f[i].key);
+	}
+	lua_pushinteger(L, (lua_Integer)sm.start);
+	lua_setfield(L, -2, "start");
+	lua_pushinteger(L, (lua_Integer)sm.end);
+	lua_setfield(L, -2, "end");
+	lua_pushstring(L, sm.flags);
+	lua_setfield(L, -2, "VmFlags");
+	return 1;
+}
+
+static int m_clear_refs(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+
+	sc_check(L, sc_be->clear_refs(lp->p, (int)arg_u64(L, 2, "clear_refs")),
+		 "clear_refs");
+	return 0;
+}
+
+static int m_uffd_register(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t addr = arg_u64(L, 2, "uffd_register");
+	uint64_t len = arg_u64(L, 3, "uffd_register");
+	const char *s = arg_str(L, 4, "uffd_register");
+	char buf[64], *tok, *save;
+	int modes = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ", |+", &save); tok;
+	     tok = strtok_r(NULL, ", |+", &save)) {
+		if (!strcmp(tok, "wp"))
+			modes |= SC_UFFD_WP;
+		else if (!strcmp(tok, "missing"))
+			modes |= SC_UFFD_MISSING;
+		else
+			sc_fatal(L, "uffd_register: unknown mode '%s' (use "
+				 "\"wp\" and/or \"missing\")", tok);
+	}
+	if (!modes)
+		sc_fatal(L, "uffd_register: no mode given");
+	sc_check(L, sc_be->uffd_register(lp->p, addr, len, modes),
+		 "uffd_register");
+	return 0;
+}
+
+static int m_uffd_wp(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t addr = arg_u64(L, 2, "uffd_wp");
+	uint64_t len = arg_u64(L, 3, "uffd_wp");
+
+	if (lua_type(L, 4) != LUA_TBOOLEAN)
+		sc_fatal(L, "uffd_wp: argument 3 must be a boolean");
+	sc_check(L, sc_be->uffd_wp(lp->p, addr, len, lua_toboolean(L, 4)),
+		 "uffd_wp");
+	return 0;
+}
+
+static int m_uffd_events(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	static struct sc_uffd_event ev[4096];
+	int n = sc_be->uffd_events(lp->p, ev, 4096);
+
+	if (n < 0)
+		sc_raise(L, n, 0, "uffd_events");
+	lua_createtable(L, n, 0);
+	for (int i = 0; i < n; i++) {
+		lua_createtable(L, 0, 2);
+		lua_pushinteger(L, (lua_Integer)ev[i].addr);
+		lua_setfield(L, -2, "addr");
+		lua_pushstring(L, ev[i].kind == SC_UFFD_WP ? "wp" : "missing");
+		lua_setfield(L, -2, "kind");
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
+}
+
+static const luaL_Reg proc_methods[] = {
+	{ "mmap", m_mmap },
+	{ "munmap", m_munmap },
+	{ "mprotect", m_mprotect },
+	{ "madvise", m_madvise },
+	{ "memfd", m_memfd },
+	{ "close", m_close },
+	{ "write", m_write },
+	{ "read", m_read },
+	{ "touch", m_touch },
+	{ "fill", m_fill },
+	{ "verify", m_verify },
+	{ "fork", m_fork },
+	{ "exit", m_exit },
+	{ "thread", m_thread },
+	{ "pagemap", m_pagemap },
+	{ "status", m_status },
+	{ "smaps", m_smaps },
+	{ "clear_refs", m_clear_refs },
+	{ "uffd_register", m_uffd_register },
+	{ "uffd_wp", m_uffd_wp },
+	{ "uffd_events", m_uffd_events },
+	{ NULL, NULL },
+};
+
+static const luaL_Reg task_methods[] = {
+	{ "mmap", m_mmap },
+	{ "munmap", m_munmap },
+	{ "mprotect", m_mprotect },
+	{ "madvise", m_madvise },
+	{ "write", m_write },
+	{ "read", m_read },
+	{ "touch", m_touch },
+	{ "fill", m_fill },
+	{ "verify", m_verify },
+	{ NULL, NULL },
+};
+
+static int proc_index(lua_State *L)
+{
+	struct lproc *lp = luaL_checkudata(L, 1, PROC_MT);
+	const char *k = luaL_checkstring(L, 2);
+
+	lua_getfield(L, lua_upvalueindex(1), k);
+	if (!lua_isnil(L, -1))
+		return 1;
+	if (!strcmp(k, "pid")) {
+		lua_pushinteger(L, lp->pid);
+		return 1;
+	}
+	if (!strcmp(k, "alive")) {
+		lua_pushboolean(L, !lp->dead);
+		return 1;
+	}
+	sc_fatal(L, "Process has no method or field '%s'", k);
+}
+
+static int task_index(lua_State *L)
+{
+	struct ltask *lt = luaL_checkudata(L, 1, TASK_MT);
+	const char *k = luaL_checkstring(L, 2);
+
+	lua_getfield(L, lua_upvalueindex(1), k);
+	if (!lua_isnil(L, -1))
+		return 1;
+	if (!strcmp(k, "cpu")) {
+		lua_pushinteger(L, lt->cpu);
+		return 1;
+	}
+	if (!strcmp(k, "process")) {
+		lua_getiuservalue(L, 1, 1);
+		return 1;
+	}
+	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
+		 "write, read, touch, fill, verify, madvise, munmap, mprotect)",
+		 k);
+}
+
+static int proc_tostring(lua_State *L)
+{
+	struct lproc *lp = luaL_checkudata(L, 1, PROC_MT);
+
+	lua_pushfstring(L, "Process(%d%s)", lp->pid, lp->dead ? ", exited" : "");
+	return 1;
+}
+
+static int task_tostring(lua_State *L)
+{
+	struct ltask *lt = luaL_checkudata(L, 1, TASK_MT);
+
+	lua_pushfstring(L, "Task(cpu %d)", (int)lt->cpu);
+	return 1;
+}
+
+void sc_open_proc(lua_State *L)
+{
+	luaL_newmetatable(L, PROC_MT);
+	luaL_newlib(L, proc_methods);
+	lua_pushcclosure(L, proc_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, proc_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+
+	luaL_newmetatable(L, TASK_MT);
+	luaL_newlib(L, task_methods);
+	lua_pushcclosure(L, task_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, task_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,83 @@
+/*
+ * puppet_proto.h - the messages between the linux backend (runner side,
+ * backend_linux.c) and a puppet (puppet.c), over SOCK_SEQPACKET socketpairs.
+ *
+ * Every task of a puppet (its main thread and each p:thread) has its own
+ * socket: the runner sends a request (struct pp_req, then `len` bytes of
+ * payload) and reads one response (struct pp_resp, then `len` bytes).
+ * New sockets (for a thread or a forked child) travel as SCM_RIGHTS.
+ */
+#ifndef MMLAB_PUPPET_PROTO_H
+#define MMLAB_PUPPET_PROTO_H
+
+#include <stdint.h>
+
+#define PP_PAYLOAD_MAX	(64 * 1024)	/* bytes of payload per message */
+#define PP_MAX_THREADS	14		/* p:thread()s per puppet */
+#define PP_BATCH_MAX	1024		/* items per PP_BATCH */
+
+/*
+ * The range where the runner places the scenario's mappings (without
+ * MAP_FIXED), top-down as the kernel would: far from the puppet's own
+ * executable, libraries, heap and stacks, so that no scenario VMA ever
+ * touches one of the puppet's.
+ */
+#define PP_AREA_LO	0x100000000000ULL
+#define PP_AREA_HI	0x200000000000ULL
+
+enum pp_op {
+	PP_HELLO = 1,	/* puppet -> runner when ready: v[0] = pid */
+	PP_MMAP,	/* a: addr len prot flags fd off -> v[0] addr */
+	PP_MUNMAP,	/* a: addr len */
+	PP_MPROTECT,	/* a: addr len prot */
+	PP_MADVISE,	/* a: addr len advice */
+	PP_MEMFD,	/* a: size; payload: name -> ret fd */
+	PP_CLOSE,	/* a: fd */
+	PP_ACCESS,	/* a: sc_op addr len arg; payload: write data
+			 * -> v[0] fault addr, v[1] mismatch; payload:
+			 * read data */
+	PP_BATCH,	/* payload: pp_item[], then write data
+			 * -> payload: pp_item_res[] */
+	PP_FORK,	/* SCM_RIGHTS: the child's socket -> v[0] child pid */
+	PP_EXIT,	/* no response: the puppet exits */
+	PP_THREAD,	/* a: cpu; SCM_RIGHTS: the thread's socket */
+	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) */
+	PP_UFFD_WP,	/* a: addr len on */
+	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
+};
+
+struct pp_req {
+	uint32_t op;
+	uint32_t len;		/* payload bytes that follow */
+	uint64_t a[6];
+};
+
+struct pp_resp {
+	int64_t ret;		/* 0, -errno, or a signal number (access) */
+	uint64_t v[2];
+	uint32_t len;		/* payload bytes that follow */
+	uint32_t pad;
+};
+
+struct pp_item {
+	uint32_t op;		/* enum sc_op */
+	uint32_t rep;
+	uint64_t addr, len, arg;
+};
+
+struct pp_item_res {
+	int64_t ret;
+	uint64_t fault_addr, mismatch;
+};
+
+struct pp_uffd_ev {
+	uint64_t addr;
+	uint64_t kind;		/* SC_UFFD_MISSING or SC_UFFD_WP */
+};
+
+#define PP_MSG_MAX	(sizeof(struct pp_req) + PP_PAYLOAD_MAX)
+
+/* puppet.c: the puppet's main, on the socket at fd. */
+int sc_puppet_main(int fd);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * script.h - internals of the Lua scenario runner (src/script).
+ *
+ * A scenario (scenarios/*.lua, contract in docs/scenario-api.md) talks to a
+ * backend through struct sc_backend: "model" drives mmlab's own memory
+ * manager through the public C API, "linux" drives helper processes
+ * (puppets, puppet.c) that make the real system calls.  The Lua side
+ * (lua_mm.c, lua_proc.c, lua_parallel.c) knows nothing of either; runner.c
+ * owns the lua_State, the timeout and the exit status.
+ *
+ * Conventions: backend calls return 0 or -errno; access calls may also
+ * return SC_SIGSEGV / SC_SIGBUS (positive) with the faulting address.
+ * -ENOSYS means "this backend cannot do that" and ends the run (exit 2).
+ */
+#ifndef MMLAB_SCRIPT_H
+#define MMLAB_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+
+/* A backend call failed in a way already reported on stderr (a helper
+ * process died, ...): the run ends with exit status 2. */
+#define SC_EBACKEND	(-4096)
+
+#define SC_SIGBUS	7
+#define SC_SIGSEGV	11
+
+#define SC_PAGE_SIZE	4096ULL
+#define SC_PMD_SIZE	(2ULL << 20)
+
+/* Model-only advice, as in include/mmlab/mmlab.h */
+#define SC_MADV_PT_RECLAIM	1000
+
+struct sc_proc;		/* backend-private */
+struct sc_task;
+
+/* Operations that can run on a task, alone or inside mm.parallel. */
+enum sc_op {
+	SC_OP_TOUCH,
+	SC_OP_FILL,
+	SC_OP_VERIFY,
+	SC_OP_READ,
+	SC_OP_WRITE,
+	SC_OP_MADVISE,
+	SC_OP_MUNMAP,
+	SC_OP_MPROTECT,
+	SC_NR_OPS
+};
+
+extern const char *const sc_op_names[SC_NR_OPS];
+
+/* One operation: a plain method call, or one mm.parallel element. */
+struct sc_item {
+	struct sc_task *task;
+	enum sc_op op;
+	uint64_t addr, len;
+	uint64_t arg;		/* touch: 1 write; fill/verify: seed;
+				 * madvise: advice; mprotect: prot */
+	const void *in;		/* write: len bytes */
+	void *out;		/* read: len bytes */
+	unsigned int rep;	/* times to run (>= 1) */
+	/* results */
+	int ret;		/* 0, -errno, SC_SIGSEGV, SC_SIGBUS */
+	uint64_t fault_addr;
+	uint64_t mismatch;	/* verify: first differing address or
+				 * UINT64_MAX */
+	int group;		/* lua_parallel.c: index of its task group */
+};
+
+struct sc_status {		/* kB, as /proc/PID/status */
+	uint64_t VmSize, VmRSS, RssAnon, RssFile, RssShmem, VmPTE, VmSwap;
+};
+
+#define SC_SMAPS_MAX_FIELDS 48
+struct sc_smaps {
+	uint64_t start, end;	/* bytes */
+	int nr;
+	struct {
+		char key[32];
+		uint64_t val;	/* kB */
+	} f[SC_SMAPS_MAX_FIELDS];
+	char flags[160];	/* VmFlags */
+};
+
+enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2 };
+
+struct sc_uffd_event {
+	uint64_t addr;
+	int kind;		/* SC_UFFD_MISSING or SC_UFFD_WP */
+};
+
+struct sc_options {
+	const char *backend;	/* "model" or "linux" */
+	unsigned int cpus;	/* 0: default */
+	uint64_t mem;		/* 0: default */
+	uint64_t seed;
+	const char **sets;	/* "path=value" from --set */
+	int nr_sets;
+	unsigned int timeout;	/* seconds, 0: none */
+	const char *script;
+	int argc;		/* script arguments */
+	char **argv;
+	const char *obs_path;	/* diff: where observations go */
+	const char *self_exe;	/* this executable (puppets exec it) */
+};
+
+typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
+
+struct sc_backend {
+	const char *name;
+	/* Bring up / tear down.  start() prints its own error on failure. */
+	int (*start)(const struct sc_options *o);
+	void (*finish)(void);
+	/* Async-signal-safe: undo what must not outlive us (settings,
+	 * swap files, puppets). */
+	void (*emergency)(void);
+	/* Apply one "path=value" from MMLAB_SET (linux only; the model's
+	 * machine_create applies the environment itself). */
+	int (*knob_set)(const char *path, const char *value);
+	int (*knob_get)(const char *path, char *buf, size_t len);
+	int (*swapon)(uint64_t bytes);
+	int (*vmstat)(sc_vmstat_cb cb, void *ctx);
+	int (*khugepaged_scan)(unsigned int n);
+	unsigned int (*nr_cpus)(void);
+
+	int (*spawn)(struct sc_proc **out);
+	int (*fork)(struct sc_proc *p, struct sc_proc **child);
+	int (*exit)(struct sc_proc *p);
+	int (*pid)(struct sc_proc *p);
+	int (*thread)(struct sc_proc *p, unsigned int cpu, struct sc_task **out);
+	struct sc_task *(*main_task)(struct sc_proc *p);
+	unsigned int (*task_cpu)(struct sc_task *t);
+
+	int (*mmap)(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
+		    int flags, int fd, uint64_t off, uint64_t *out);
+	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size);
+	int (*close)(struct sc_proc *p, int fd);
+	/* Run one item (it->rep times) on it->task. */
+	int (*run)(struct sc_item *it);
+	/* Run items concurrently: items of one task in order, tasks at
+	 * once.  Results land in each item. */
+	int (*parallel)(struct sc_item *items, int n);
+
+	int (*pagemap)(struct sc_proc *p, uint64_t addr, uint64_t n,
+		       uint64_t *out);
+	int (*status)(struct sc_proc *p, struct sc_status *st);
+	int (*smaps)(struct sc_proc *p, uint64_t addr, struct sc_smaps *out);
+	int (*clear_refs)(struct sc_proc *p, int v);
+	int (*uffd_register)(struct sc_proc *p, uint64_t addr, uint64_t len,
+			     int modes);
+	int (*uffd_wp)(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
+	/* Returns the number of events stored (at most max), or -errno. */
+	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
+};
+
+extern const struct sc_backend sc_backend_model;
+extern const struct sc_backend sc_backend_linux;
+
+/* runner.c */
+extern const struct sc_backend *sc_be;
+int sc_run(const struct sc_options *o);
+/* Print "file:line: message" for the running script line, clean up and
+ * exit 2.  For what the script cannot catch: bad usage, unsupported ops. */
+void sc_fatal(lua_State *L, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* Same, with no Lua location (before the script runs). */
+void sc_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void sc_record_observation(const char *name, const char *value);
+void sc_expect_failed(void);
+/* Restore everything (async-signal-safe); used by signal paths. */
+void sc_emergency_cleanup(void);
+
+/* lua_mm.c */
+int sc_open_mm(lua_State *L, const struct sc_options *o);
+const char *sc_errno_name(int err);
+/* Raise the Lua error for a backend result: -errno -> "ENAME: what",
+ * -ENOSYS -> fatal, SIGSEGV/SIGBUS -> "file:line: SIGSEGV at 0x.. (what)". */
+int sc_raise(lua_State *L, int ret, uint64_t fault_addr, const char *what);
+/* Check a backend return for a call with no signal outcome. */
+void sc_check(lua_State *L, int ret, const char *what);
+int sc_parse_prot(lua_State *L, const char *s);
+int sc_parse_advice(lua_State *L, const char *s);
+
+/* lua_proc.c */
+void sc_open_proc(lua_State *L);
+void sc_push_proc(lua_State *L, struct sc_proc *p);
+/* The task behind a Process (its main task) or a Task at index idx. */
+struct sc_task *sc_check_task(lua_State *L, int idx);
+
+/* lua_parallel.c */
+int sc_l_parallel(lua_State *L);
+
+/* Shared by the backends. */
+static inline uint64_t sc_splitmix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+#endif
