@@ -4,15 +4,21 @@
 
 #ifdef MMLAB_TSAN
 #include "rcu.h"
+#include "lock.h"
 
 static pthread_rwlock_t rcu_rwlock = PTHREAD_RWLOCK_INITIALIZER;
 
 void lib_rcu_read_lock(void) { pthread_rwlock_rdlock(&rcu_rwlock); }
 void lib_rcu_read_unlock(void) { pthread_rwlock_unlock(&rcu_rwlock); }
 
+/* A reader may be waiting for an IPI this CPU must answer: poll while
+ * waiting for the readers to leave. */
 void lib_synchronize_rcu(void)
 {
-	pthread_rwlock_wrlock(&rcu_rwlock);
+	unsigned int spins = 0;
+
+	while (pthread_rwlock_trywrlock(&rcu_rwlock))
+		lib_wait(&spins);
 	pthread_rwlock_unlock(&rcu_rwlock);
 }
 

@@ -157,7 +157,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		error = -ENOMEM;
 		goto out;
 	}
-	for (tmp = start; v && v->vm_start < end;) {
+	for (tmp = v->vm_start; v && v->vm_start < end;) {
 		unsigned long newflags, oldflags = v->vm_flags, stop;
 
 		if (v->vm_start != tmp) {

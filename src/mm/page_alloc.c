@@ -108,7 +108,9 @@ static void prep_new_page(struct page *p, unsigned int order, unsigned int gfp)
 		struct page *q = p + i;
 		bool zeroed = test_page_flag(q, PG_zeroed);
 
-		q->flags = (q->flags & (7UL << NODE_SHIFT)) | (zeroed ? 1UL << PG_zeroed : 0);
+		/* others may test a neighbour's PG_buddy: flags change atomically */
+		__atomic_store_n(&q->flags, (READ_ONCE(q->flags) & (7UL << NODE_SHIFT)) |
+				 (zeroed ? 1UL << PG_zeroed : 0), __ATOMIC_RELAXED);
 		q->mapping = NULL;
 		q->index = 0;
 		q->private = 0;
@@ -195,7 +197,7 @@ static void free_pages_prepare(struct page *p, unsigned int order)
 		VM_BUG_ON(atomic_read(&q->_mapcount) != -1);
 		VM_BUG_ON(PageReserved(q));
 		__atomic_fetch_add(&q->gen, 1, __ATOMIC_RELEASE);
-		q->flags &= 7UL << NODE_SHIFT;
+		__atomic_fetch_and(&q->flags, 7UL << NODE_SHIFT, __ATOMIC_RELAXED);
 		q->mapping = NULL;
 	}
 	count_vm_events(PGFREE, 1L << order);

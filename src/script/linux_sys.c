@@ -107,10 +107,18 @@ static void restorable(const char *cur, char *out, size_t len)
 {
 	const char *lb = strchr(cur, '['), *rb = lb ? strchr(lb, ']') : NULL;
 
-	if (lb && rb && (size_t)(rb - lb - 1) < len)
-		snprintf(out, len, "%.*s", (int)(rb - lb - 1), lb + 1);
-	else
-		snprintf(out, len, "%s", cur);
+	size_t n;
+
+	if (lb && rb) {
+		cur = lb + 1;
+		n = rb - lb - 1;
+	} else {
+		n = strlen(cur);
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, cur, n);
+	out[n] = 0;
 }
 
 static int write_str(const char *path, const char *value)

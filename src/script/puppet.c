@@ -106,27 +106,12 @@ static void set_altstack(int s)
 	sigaltstack(&ss, NULL);
 }
 
-/*
- * One access operation, as real loads and stores, forward, so that the
- * bytes before a faulting address have been accessed.  Returns 0, -errno
- * for bad arguments, or the signal the access raised.
- */
-static int do_access(int op, uint64_t addr, uint64_t len, uint64_t arg,
-		     const uint8_t *in, uint8_t *out, uint64_t *fault,
-		     uint64_t *mismatch)
+/* The loops of the access operations: real loads and stores, forward, so
+ * that the bytes before a faulting address have been accessed. */
+static void __attribute__((noinline))
+access_loops(int op, uint64_t addr, uint64_t end, uint64_t arg,
+	     const uint8_t *in, uint8_t *out, uint64_t *mismatch)
 {
-	uint64_t end = addr + len;
-
-	*mismatch = UINT64_MAX;
-	if (end < addr)
-		return -EINVAL;
-	if ((op == SC_OP_FILL || op == SC_OP_VERIFY) && ((addr | len) & 7))
-		return -EINVAL;
-	if (sigsetjmp(t_jb, 1)) {
-		*fault = t_fault;
-		return t_sig;
-	}
-	t_armed = 1;
 	switch (op) {
 	case SC_OP_TOUCH:
 		for (uint64_t a = addr; a < end; a = (a | 4095) + 1) {
@@ -150,14 +135,33 @@ static int do_access(int op, uint64_t addr, uint64_t len, uint64_t arg,
 		}
 		break;
 	case SC_OP_READ:
-		for (uint64_t i = 0; i < len; i++)
+		for (uint64_t i = 0; i < end - addr; i++)
 			out[i] = *(volatile uint8_t *)(addr + i);
 		break;
 	case SC_OP_WRITE:
-		for (uint64_t i = 0; i < len; i++)
+		for (uint64_t i = 0; i < end - addr; i++)
 			*(volatile uint8_t *)(addr + i) = in[i];
 		break;
 	}
+}
+
+/* One access operation.  Returns 0, -errno for bad arguments, or the
+ * signal the access raised (the puppet lives on). */
+static int do_access(int op, uint64_t addr, uint64_t len, uint64_t arg,
+		     const uint8_t *in, uint8_t *out, uint64_t *fault,
+		     uint64_t *mismatch)
+{
+	*mismatch = UINT64_MAX;
+	if (addr + len < addr)
+		return -EINVAL;
+	if ((op == SC_OP_FILL || op == SC_OP_VERIFY) && ((addr | len) & 7))
+		return -EINVAL;
+	if (sigsetjmp(t_jb, 1)) {
+		*fault = t_fault;
+		return t_sig;
+	}
+	t_armed = 1;
+	access_loops(op, addr, addr + len, arg, in, out, mismatch);
 	t_armed = 0;
 	return 0;
 }
@@ -309,6 +313,18 @@ static void __attribute__((noinline)) grow_stack(void)
 	for (size_t i = 0; i < sizeof(pad); i += 4096)
 		pad[i] = 1;
 	pad[sizeof(pad) - 1] = 1;
+}
+
+/* The model's fresh process has a stack VMA with its top page touched:
+ * keep the same above the scenario's area (see PP_STACK_TOP). */
+static void map_stack_anchor(void)
+{
+	void *p = mmap((void *)(PP_STACK_TOP - PP_STACK_SIZE), PP_STACK_SIZE,
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != MAP_FAILED)
+		*(volatile uint8_t *)(PP_STACK_TOP - 8) = 1;
 }
 
 static ssize_t recv_req(int sock, void *buf, size_t len, int *rfd)
@@ -696,6 +712,7 @@ int sc_puppet_main(int fd)
 	grow_stack();
 	record_own();
 	prefault_own(true);
+	map_stack_anchor();
 	send_hello(fd, ret);
 	serve(0);
 }

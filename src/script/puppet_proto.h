@@ -20,10 +20,16 @@
  * The range where the runner places the scenario's mappings (without
  * MAP_FIXED), top-down as the kernel would: far from the puppet's own
  * executable, libraries, heap and stacks, so that no scenario VMA ever
- * touches one of the puppet's.
+ * touches one of the puppet's.  Its top mimics the model's fresh process
+ * (src/mm/fork.c): a 132 KiB "stack" VMA ending at PP_STACK_TOP with its top
+ * page touched, and mappings placed below PP_STACK_TOP - 128 MiB, at the
+ * same offsets within their PUD and PMD as in the model, so that page
+ * table counts (VmPTE) grow alike on both backends.
  */
 #define PP_AREA_LO	0x100000000000ULL
-#define PP_AREA_HI	0x200000000000ULL
+#define PP_STACK_TOP	0x1ffffffff000ULL
+#define PP_STACK_SIZE	(132ULL << 10)
+#define PP_AREA_HI	(PP_STACK_TOP - (128ULL << 20))
 
 enum pp_op {
 	PP_HELLO = 1,	/* puppet -> runner when ready: v[0] = pid */

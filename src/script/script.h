@@ -1,8 +1,8 @@
 /*
  * script.h - internals of the Lua scenario runner (src/script).
  *
- * A scenario (scenarios/*.lua, contract in docs/scenario-api.md) talks to a
- * backend through struct sc_backend: "model" drives mmlab's own memory
+ * A scenario (a Lua script in scenarios/, contract in docs/scenario-api.md)
+ * talks to a backend through struct sc_backend: "model" drives mmlab's own memory
  * manager through the public C API, "linux" drives helper processes
  * (puppets, puppet.c) that make the real system calls.  The Lua side
  * (lua_mm.c, lua_proc.c, lua_parallel.c) knows nothing of either; runner.c

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Run every test: the unit and stress tests in the normal build, again under
+# ASan+UBSan, the concurrency tests under ThreadSanitizer, and the scenario
+# library (on the model; `mmlab diff` against this kernel when root).
+# Ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+export MMLAB_STALE_CHECK=1
+
+# meson_suite BUILD_DIR LABEL [meson test args...]
+meson_suite() {
+	local dir=$1 label=$2
+	shift 2
+	echo "== $label"
+	local out
+	out=$(meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" 2>&1)
+	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+	local ok fail to skip
+	ok=$(echo "$out" | sed -n 's/^Ok: *\([0-9]*\).*/\1/p' | tail -1)
+	fail=$(echo "$out" | sed -n 's/^Fail: *\([0-9]*\).*/\1/p' | tail -1)
+	to=$(echo "$out" | sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' | tail -1)
+	skip=$(echo "$out" | sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' | tail -1)
+	ok=${ok:-0}; fail=${fail:-0}; to=${to:-0}; skip=${skip:-0}
+	if [ -z "$(echo "$out" | grep -E '^Ok:')" ]; then
+		# meson itself failed (no summary): count it as one failure
+		echo "$out" | tail -20
+		fail=1
+	fi
+	if [ $((fail + to)) -gt 0 ]; then
+		echo "$out" | grep -E 'FAIL|TIMEOUT' | head -20
+		failures+=("$label")
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + fail + to))
+	skipped=$((skipped + skip))
+}
+
+meson_suite build "unit and stress tests (release build)"
+MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_ASAN:-5} \
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson_suite build-asan "unit and stress tests (ASan+UBSan)"
+MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_TSAN:-3} \
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	meson_suite build-tsan "concurrency tests (ThreadSanitizer)" --suite concurrency
+
+if [ -x scripts/run-scenarios.sh ]; then
+	echo "== scenarios"
+	out=$(scripts/run-scenarios.sh build/mmlab 2>&1)
+	echo "$out" | grep -E '^(PASS|FAIL)' || true
+	sp=$(echo "$out" | grep -c '^PASS' || true)
+	sf=$(echo "$out" | grep -c '^FAIL' || true)
+	if ! echo "$out" | grep -qE '^[0-9]+ passed, [0-9]+ failed'; then
+		echo "$out" | tail -20
+		sf=$((sf + 1))
+	fi
+	[ "$sf" -gt 0 ] && failures+=("scenarios")
+	passed=$((passed + sp))
+	failed=$((failed + sf))
+fi
+
+[ ${#failures[@]} -gt 0 ] && echo "failed groups: ${failures[*]}"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
