@@ -90,14 +90,20 @@ static bool tlb_entry_stale(struct cpu *c, uint64_t va, struct tlb_entry *e,
 
 void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 {
+	bool faulted = false;
+
 	for (;;) {
-		struct tlb_entry *e;
+		struct tlb_entry *e = NULL;
 		struct walk_result r;
-		bool l2;
+		bool l2 = false;
 		int err;
 
 		cpu_poll();
-		e = tlb_lookup(&c->tlb, va, c->asid, &l2);
+		/* a fault fills no TLB entry (interrupts only remove them):
+		 * after one, go straight to the walk */
+		if (!faulted)
+			e = tlb_lookup(&c->tlb, va, c->asid, &l2);
+		faulted = false;
 		if (e && (!write || (e->flags & TLB_DIRTY))) {
 			if (unlikely(hw_stale_check) && tlb_entry_stale(c, va, e, write)) {
 				tlb_invalidate_entry(&c->tlb, e);
@@ -130,5 +136,6 @@ void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 		*sig = hw_page_fault(c, va, (unsigned int)err);
 		if (*sig)
 			return NULL;
+		faulted = true;
 	}
 }

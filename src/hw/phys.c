@@ -83,8 +83,24 @@ void frame_copy(unsigned long dst_pfn, unsigned long src_pfn)
 				 __ATOMIC_RELAXED);
 }
 
-/* Only for a frame nobody else can reach (just allocated). */
+/*
+ * Only for a frame nobody else can reach (just allocated).  Non-temporal
+ * stores: a new page is rarely read back at once, and skipping the read for
+ * ownership halves the memory traffic, as clear_page does on x86.
+ */
 void frame_clear(unsigned long pfn)
 {
+#if defined(__x86_64__) && !defined(MMLAB_TSAN)
+	long long *d = pfn_to_virt(pfn);
+
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i += 4) {
+		__builtin_ia32_movnti64(d + i, 0);
+		__builtin_ia32_movnti64(d + i + 1, 0);
+		__builtin_ia32_movnti64(d + i + 2, 0);
+		__builtin_ia32_movnti64(d + i + 3, 0);
+	}
+	__builtin_ia32_sfence();
+#else
 	memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
+#endif
 }

@@ -87,6 +87,15 @@ static void array_put(struct tlb *t, struct tlb_array *a, const struct tlb_entry
 	v->stamp = ++t->clock;
 }
 
+/* Like array_put, for an entry known to be absent (just missed). */
+static void array_put_new(struct tlb *t, struct tlb_array *a, const struct tlb_entry *src)
+{
+	struct tlb_entry *v = array_victim(a, src->vpn);
+
+	*v = *src;
+	v->stamp = ++t->clock;
+}
+
 struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t va, uint16_t asid, bool *l2_hit)
 {
 	uint64_t vpn = va >> 12, hvpn = va >> 21;
@@ -94,14 +103,14 @@ struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t va, uint16_t asid, bool *l2
 
 	*l2_hit = false;
 	e = array_find(&t->l1_4k, vpn, asid, 0);
-	if (!e)
+	if (!e && t->nr_huge)
 		e = array_find(&t->l1_2m, hvpn, asid, TLB_HUGE);
 	if (e) {
 		e->stamp = ++t->clock;
 		return e;
 	}
 	e = array_find(&t->l2, vpn, asid, 0);
-	if (!e)
+	if (!e && t->nr_huge)
 		e = array_find(&t->l2, hvpn, asid, TLB_HUGE);
 	if (!e)
 		return NULL;
@@ -126,8 +135,11 @@ void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,
 		.fill_seq = ++t->fill_seq,
 	};
 
-	array_put(t, (flags & TLB_HUGE) ? &t->l1_2m : &t->l1_4k, &e);
-	array_put(t, &t->l2, &e);
+	/* only called after a miss (or after dropping the entry): absent */
+	array_put_new(t, (flags & TLB_HUGE) ? &t->l1_2m : &t->l1_4k, &e);
+	array_put_new(t, &t->l2, &e);
+	if (flags & TLB_HUGE)
+		t->nr_huge++;	/* an upper bound: reset by full flushes */
 }
 
 static void array_drop(struct tlb_array *a, uint64_t vpn, uint16_t asid, uint8_t huge)
@@ -174,6 +186,7 @@ void tlb_flush_asid(struct tlb *t, uint16_t asid)
 
 void tlb_flush_all(struct tlb *t)
 {
+	t->nr_huge = 0;
 	array_flush(&t->l1_4k, -1);
 	array_flush(&t->l1_2m, -1);
 	array_flush(&t->l2, -1);

@@ -42,6 +42,7 @@ struct tlb_array {
 struct tlb {
 	struct tlb_array l1_4k, l1_2m, l2;
 	uint32_t clock, fill_seq;
+	uint32_t nr_huge;	/* huge entries may exist: search the 2 MiB sets */
 };
 
 int tlb_init(struct tlb *t, unsigned int l1_4k, unsigned int l1_4k_ways,
@@ -52,6 +53,7 @@ void tlb_free(struct tlb *t);
 /* Lookup of va for asid: the entry (4 KiB or 2 MiB) or NULL. *l2_hit tells
  * whether it came from the second level (then it was copied into L1). */
 struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t va, uint16_t asid, bool *l2_hit);
+/* Insert after a miss: the caller guarantees no entry for va exists. */
 void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,
 		uint32_t gen, uint8_t flags, uint8_t fill);
 void tlb_invalidate_entry(struct tlb *t, struct tlb_entry *e);
