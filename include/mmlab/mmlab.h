@@ -60,6 +60,7 @@ struct mmlab_config {
 	struct mmlab_tlb_geometry l1_4k;	/* default 64, 4-way */
 	struct mmlab_tlb_geometry l1_2m;	/* default 32, 4-way */
 	struct mmlab_tlb_geometry l2;		/* default 1536, 12-way */
+	uint64_t seed;		/* for randomised choices of the model (default 0) */
 };
 
 /* Fill @cfg with the defaults above. */
@@ -75,8 +76,10 @@ int mmlab_machine_create(const struct mmlab_config *cfg);
 void mmlab_machine_destroy(void);
 unsigned int mmlab_nr_cpus(void);
 
-/* Knobs, by kernel path ("/sys/kernel/mm/..."): values as the kernel prints. */
-int mmlab_knob_set(const char *path, const char *value);	/* -ENOENT, -EINVAL */
+/* Knobs, by kernel path ("/sys/kernel/mm/...", "/proc/sys/vm/..."): values
+ * as the kernel reads and prints them.  -ENOENT unknown path, -EINVAL bad
+ * value, -EACCES read-only. */
+int mmlab_knob_set(const char *path, const char *value);
 int mmlab_knob_get(const char *path, char *buf, size_t len);	/* -ENOENT */
 /* Iterate knob paths: returns NULL past the end. */
 const char *mmlab_knob_name(unsigned int i);
@@ -180,6 +183,22 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *out);
 int mmlab_vma_count(struct mmlab_proc *p);
 int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
 		  int *prot, int *flags);
+
+/*
+ * Swap: add a swap area of @bytes backed by a temporary file (deleted when
+ * the machine is destroyed).  Returns the area's type (>= 0) or -EINVAL
+ * (under 40 KiB), -EPERM (too many areas), -errno of the file.
+ */
+int mmlab_swapon(uint64_t bytes);
+
+/*
+ * move_pages(2) for @npages pages from @addr of @p's address space: move
+ * each mapped page to @node.  Returns the number of pages moved, or -EINVAL
+ * (bad node) / -ENOMEM.
+ */
+long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int node);
+/* The node of the page mapped at @addr, -ENOENT when none is present. */
+int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
 
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);

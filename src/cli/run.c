@@ -222,8 +222,8 @@ static int parse(struct cli *c, int argc, char **argv)
 	c->o.argv = argv + i + 1;
 	return 0;
 unknown:
-	fprintf(stderr, "mmlab %s: unknown option '%s'\n\n", cmd, argv[i]);
-	(c->is_diff ? diff_usage : run_usage)(stderr);
+	fprintf(stderr, "mmlab %s: unknown option '%s' (see 'mmlab %s "
+		"--help')\n", cmd, argv[i], cmd);
 	return 2;
 }
 

@@ -9,6 +9,7 @@ struct list_head {
 };
 
 #define LIST_HEAD_INIT(n) { &(n), &(n) }
+#define LIST_HEAD_ON_STACK(n) struct list_head n = LIST_HEAD_INIT(n)
 static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 
@@ -39,6 +40,18 @@ static inline void list_del_init(struct list_head *e)
 	e->next->prev = e->prev;
 	e->prev->next = e->next;
 	INIT_LIST_HEAD(e);
+}
+
+/* Move every entry of @list to the front of @head; @list becomes empty. */
+static inline void list_splice_init(struct list_head *list, struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->next->prev = head;
+	list->prev->next = head->next;
+	head->next->prev = list->prev;
+	head->next = list->next;
+	INIT_LIST_HEAD(list);
 }
 
 #define list_entry(p, t, m)		container_of(p, t, m)

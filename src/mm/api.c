@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include "internal.h"
+#include "swap.h"
 
 static bool machine_up;
 
@@ -73,10 +73,15 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	ret = page_alloc_init();
 	if (ret)
 		goto fail_cpus;
+	lru_init();
+	setup_per_zone_wmarks();
 	ret = memory_init();
 	if (ret)
 		goto fail_alloc;
 	tlbflush_init();
+	ret = kswapd_start();
+	if (ret)
+		goto fail_alloc;
 	machine_up = true;
 	ret = knobs_apply_env();
 	if (ret) {
@@ -97,8 +102,11 @@ void mmlab_machine_destroy(void)
 {
 	if (!machine_up)
 		return;
+	kswapd_stop_all();
 	exit_all_procs();
+	lru_add_drain_all_quiet();
 	rcu_barrier();
+	swapoff_all();
 	page_alloc_exit();
 	cpus_exit();
 	phys_exit();
@@ -117,6 +125,74 @@ uint64_t mmlab_cpu_cycles(unsigned int cpu)
 size_t mmlab_metadata_bytes_per_frame(void)
 {
 	return sizeof(struct page);
+}
+
+int mmlab_swapon(uint64_t bytes)
+{
+	return swapon_file(bytes);
+}
+
+/* Walk to the PTE mapping @addr and take a reference on its page. */
+static struct page *follow_page(struct mm_struct *mm, unsigned long addr)
+{
+	pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, v;
+	struct page *p = NULL;
+	spinlock_t *ptl;
+
+	if (addr >= TASK_SIZE || pte_none(pte_read(pgd)) ||
+	    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+	    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
+	    !(pte = pte_offset_map_lock(mm, pmd, addr, &ptl)))
+		return NULL;
+	v = pte_read(pte);
+	if (pte_present(v) && !pte_special(v)) {
+		p = pfn_to_page(pte_pfn(v));
+		get_page(p);
+	}
+	pte_unmap_unlock(pte, ptl);
+	return p;
+}
+
+long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int node)
+{
+	long moved = 0;
+
+	if (!p || node < 0 || node >= (int)phys.nr_nodes)
+		return -EINVAL;
+	addr &= PAGE_MASK;
+	task_enter(p->main);
+	lru_add_drain();
+	down_read(&p->mm->mmap_lock);
+	for (uint64_t i = 0; i < npages; i++) {
+		struct page *pg = follow_page(p->mm, addr + (i << PAGE_SHIFT));
+
+		if (!pg)
+			continue;
+		if (page_to_nid(pg) != node &&
+		    migrate_folio_to_node(pg, node, MR_SYSCALL) == 0)
+			moved++;
+		put_page(pg);
+	}
+	up_read(&p->mm->mmap_lock);
+	task_leave(p->main);
+	return moved;
+}
+
+int mmlab_page_node(struct mmlab_proc *p, uint64_t addr)
+{
+	struct page *pg;
+	int nid;
+
+	if (!p)
+		return -EINVAL;
+	down_read(&p->mm->mmap_lock);
+	pg = follow_page(p->mm, addr & PAGE_MASK);
+	up_read(&p->mm->mmap_lock);
+	if (!pg)
+		return -ENOENT;
+	nid = page_to_nid(pg);
+	put_page(pg);
+	return nid;
 }
 
 /* ---- system calls ---- */

@@ -8,7 +8,7 @@
  * process list is guarded by proc_lock.
  */
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
 
 #define STACK_TOP	0x7ffffffff000UL
 #define STACK_SIZE	(132UL << 10)
@@ -133,18 +133,14 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			break;
 		}
 		n->vm_mm = mm;
-		/* anon_vma_fork: the child gets its own anon_vma */
-		anon_vma_put(n->anon_vma);
+		/* anon_vma_fork: the child shares the parent's anon_vmas and
+		 * gets its own */
 		n->anon_vma = NULL;
-		if (v->anon_vma && !(v->vm_flags & VM_WIPEONFORK)) {
-			n->anon_vma = calloc(1, sizeof(*n->anon_vma));
-			if (!n->anon_vma) {
-				vm_area_free(n);
-				ret = -ENOMEM;
-				break;
-			}
-			n->anon_vma->refcount = 1;
-			n->anon_vma->root = v->anon_vma->root;
+		if (!(v->vm_flags & VM_WIPEONFORK) && anon_vma_fork(n, v)) {
+			unlink_anon_vmas(n);
+			vm_area_free(n);
+			ret = -ENOMEM;
+			break;
 		}
 		vma_link(mm, n);
 		if (!(v->vm_flags & VM_WIPEONFORK)) {

@@ -58,6 +58,12 @@ enum pageflags {
 	PG_anon,		/* mapping is an anon_vma */
 	PG_pcp,			/* on a per-CPU free list */
 	PG_freed_table,		/* a page-table frame waiting for RCU */
+	PG_swapcache,		/* in the swap cache; private = swap entry */
+	PG_writeback,
+	PG_reclaim,		/* written for reclaim: free it on the next pass */
+	PG_mlocked,
+	PG_unevictable,
+	PG_workingset,
 };
 
 static inline bool test_page_flag(const struct page *p, int b)
@@ -90,6 +96,9 @@ static inline int page_mapcount(struct page *p) { return atomic_read(&p->_mapcou
 #define MAX_ORDER	10
 #define GFP_ZERO	0x1	/* zero the bytes */
 #define GFP_NODATA_OK	0x2	/* user data: no need to zero in no-data mode */
+#define GFP_NORECLAIM	0x4	/* never reclaim (reclaim's own allocations) */
+#define GFP_NOWMARK	0x8	/* may take the last pages (below min) */
+#define GFP_THISNODE	0x10	/* only the node asked for */
 
 struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp);
 static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages_node(-1, 0, gfp); }
@@ -122,6 +131,39 @@ enum vm_event_item {
 	MMLAB_PAGE_WALKS,
 	MMLAB_COW_COPIES,
 	MMLAB_COW_REUSES,
+	NR_INACTIVE_ANON,
+	NR_ACTIVE_ANON,
+	NR_INACTIVE_FILE,
+	NR_ACTIVE_FILE,
+	NR_UNEVICTABLE,
+	NR_SWAPCACHE,
+	PSWPIN,
+	PSWPOUT,
+	SWPIN_ZERO,
+	SWPOUT_ZERO,
+	PGSCAN_KSWAPD,
+	PGSCAN_DIRECT,
+	PGSTEAL_KSWAPD,
+	PGSTEAL_DIRECT,
+	PGREFILL,
+	PGACTIVATE,
+	PGDEACTIVATE,
+	PGLAZYFREE,
+	PGLAZYFREED,
+	PGROTATED,
+	PAGEOUTRUN,
+	ALLOCSTALL_NORMAL,
+	PGDEMOTE_KSWAPD,
+	PGDEMOTE_DIRECT,
+	PGPROMOTE_SUCCESS,
+	PGMIGRATE_SUCCESS,
+	PGMIGRATE_FAIL,
+	NUMA_HINT_FAULTS,
+	NUMA_HINT_FAULTS_LOCAL,
+	NUMA_PTE_UPDATES,
+	OOM_KILL,
+	MMLAB_SWAP_WRITE_ERRORS,
+	MMLAB_SWAP_READ_ERRORS,
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];
@@ -133,10 +175,34 @@ static inline void count_vm_event(enum vm_event_item i) { count_vm_events(i, 1);
 #define mod_node_page_state(item, n) count_vm_events(item, n)
 
 /* ---- knobs (sysfs.c) ---- */
+enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
+enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
+#define NR_THP_SIZES	8	/* 16 KiB .. 2 MiB: orders 2..9 */
+
 struct mm_knobs {
 	int skip_flush;		/* debug: drop every TLB flush */
 	int stale_check;
 	unsigned int tlb_single_page_flush_ceiling;
+	/* transparent_hugepage (the mechanisms arrive with the THP work) */
+	int thp_enabled;		/* enum thp_mode */
+	int thp_defrag;			/* always defer defer+madvise madvise never */
+	int thp_size_enabled[NR_THP_SIZES];	/* enum thp_size_mode */
+	int thp_use_zero_page;
+	int khugepaged_defrag;
+	unsigned int khugepaged_max_ptes_none, khugepaged_max_ptes_swap,
+		     khugepaged_max_ptes_shared, khugepaged_pages_to_scan,
+		     khugepaged_scan_sleep_millisecs, khugepaged_alloc_sleep_millisecs;
+	uint64_t khugepaged_full_scans, khugepaged_pages_collapsed;
+	/* debug: fail the next N swap writes / reads (error injection) */
+	int swap_fail_write, swap_fail_read;
+	/* memory tiering */
+	int demotion_enabled;		/* /sys/kernel/mm/numa/demotion_enabled */
+	int numa_balancing;		/* /proc/sys/kernel/numa_balancing */
+	unsigned int numa_scan_period_ms, numa_scan_size_mb;
+	/* /proc/sys/vm */
+	int swappiness;
+	int min_free_kbytes;
+	int watermark_scale_factor;
 };
 extern struct mm_knobs knobs;
 int knobs_init(void);
@@ -157,6 +223,8 @@ struct mm_struct {
 	uint64_t tlb_gen;		/* atomic: flush generation */
 	cpumask_t cpumask;		/* atomic: CPUs that may cache it */
 	int tlb_flush_pending;		/* atomic: flushes in progress */
+	int tlb_flush_batched;		/* atomic: unmaps whose flush was deferred */
+	int tlb_flush_batched_done;	/* atomic: deferrals a flush covered */
 	unsigned long mmap_base;
 	int users;			/* atomic */
 };
@@ -180,8 +248,10 @@ struct mm_struct {
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 
 struct anon_vma {
-	int refcount;			/* atomic */
+	int refcount;			/* atomic: chains, pages, child anon_vmas */
 	struct anon_vma *root;
+	struct rw_semaphore rwsem;	/* the root's guards every list in the tree */
+	struct list_head head;		/* anon_vma_chains (same_anon_vma) */
 };
 
 struct address_space {
@@ -189,8 +259,9 @@ struct address_space {
 	struct rw_semaphore i_mmap_rwsem; /* i_mmap: VMAs mapping the file */
 	struct list_head i_mmap;
 	unsigned long size_pages;
-	struct page **pages;
+	struct page **pages;		/* a folio, a swap entry (odd), or NULL */
 	unsigned long nrpages;
+	unsigned long swapped;		/* slots holding a swap entry */
 };
 
 struct file {
@@ -211,6 +282,7 @@ struct vm_area_struct {
 	struct file *vm_file;
 	struct list_head shared;	/* in vm_file->mapping->i_mmap */
 	struct anon_vma *anon_vma;
+	struct list_head anon_vma_chain; /* anon_vma_chains (same_vma) */
 };
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
@@ -244,6 +316,8 @@ struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
 pteval_t vm_get_page_prot(unsigned long vm_flags);
 void anon_vma_put(struct anon_vma *av);
 int anon_vma_prepare(struct vm_area_struct *v);
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+void unlink_anon_vmas(struct vm_area_struct *vma);
 
 /* mmap.c */
 int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
@@ -314,6 +388,7 @@ static inline void flush_tlb_mm(struct mm_struct *mm)
 	flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0, false);
 }
 void switch_mm(struct cpu *c, struct mm_struct *next);
+void arch_tlbbatch_flush(cpumask_t mask);
 void leave_mm_everywhere(struct mm_struct *mm);
 static inline void inc_tlb_flush_pending(struct mm_struct *mm) { atomic_inc(&mm->tlb_flush_pending); }
 static inline void dec_tlb_flush_pending(struct mm_struct *mm) { atomic_dec(&mm->tlb_flush_pending); }

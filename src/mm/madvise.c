@@ -4,15 +4,14 @@
  * advice: DONTNEED zaps, FREE marks anonymous pages lazily freeable, REMOVE
  * punches a hole in shmem, WILLNEED, the VMA-flag advice (HUGEPAGE,
  * NOHUGEPAGE, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, DONTDUMP, DODUMP,
- * WIPEONFORK, KEEPONFORK) and POPULATE_READ/WRITE.  COLD and PAGEOUT are
- * accepted; with no swap and no LRU aging yet they change nothing, as on a
- * kernel without swap for anonymous memory.
+ * WIPEONFORK, KEEPONFORK), POPULATE_READ/WRITE, and COLD and PAGEOUT
+ * (deactivate, or reclaim at once, the pages only this process maps).
  *
  * mmap_lock: read for advice that only touches pages, write for advice that
  * changes VMA flags.
  */
 #include <sys/mman.h>
-#include "internal.h"
+#include "swap.h"
 
 #define VM_SEQ_READ	0x00008000UL
 #define VM_RAND_READ	0x00010000UL
@@ -67,6 +66,7 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 	struct mm_struct *mm = v->vm_mm;
 	struct mmu_gather tlb;
 
+	lru_add_drain();
 	tlb_gather_mmu(&tlb, mm, false);
 	while (addr < end) {
 		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, *pte0;
@@ -82,6 +82,81 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 			addr = next;
 			continue;
 		}
+		flush_tlb_batched_pending(mm);
+		for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
+			pteval_t old = pte_read(pte);
+			struct page *p;
+
+			if (is_swap_pte(old)) {
+				swp_entry_t e = pte_to_swp_entry(old);
+
+				/* a swapped-out page is simply dropped */
+				if (!non_swap_entry(e)) {
+					pte_write(pte, 0);
+					add_mm_counter(mm, MM_SWAPENTS, -1);
+					free_swap_and_cache(e);
+				}
+				continue;
+			}
+			if (!pte_present(old) || pte_special(old))
+				continue;
+			p = pfn_to_page(pte_pfn(old));
+			/* shared pages (after fork) keep their contents */
+			if (!PageAnon(p) || page_mapcount(p) != 1)
+				continue;
+			if (PageSwapCache(p) || PageDirty(p)) {
+				if (!folio_trylock(p))
+					continue;
+				/* a swap copy it still needs makes it unsafe */
+				if (PageSwapCache(p) && !folio_free_swap(p)) {
+					folio_unlock(p);
+					continue;
+				}
+				clear_page_flag(p, PG_dirty);
+				folio_unlock(p);
+			}
+			if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
+				old = pte_xchg(pte, 0);
+				pte_write(pte, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+				tlb_remove_tlb_entry(&tlb, addr);
+			}
+			folio_mark_lazyfree(p);
+		}
+		pte_unmap_unlock(pte0, ptl);
+	}
+	tlb_finish_mmu(&tlb);
+}
+
+/*
+ * MADV_COLD and MADV_PAGEOUT (madvise_cold_or_pageout_pte_range): young bits
+ * are cleared; pages that only this process maps are deactivated (COLD) or
+ * isolated and reclaimed at once (PAGEOUT).  Pages still in another CPU's
+ * LRU batch are not on the LRU and are skipped, as in the kernel.
+ */
+static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr,
+				    unsigned long end, bool pageout)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct mmu_gather tlb;
+	LIST_HEAD_ON_STACK(folio_list);
+
+	lru_add_drain();
+	tlb_gather_mmu(&tlb, mm, false);
+	while (addr < end) {
+		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, *pte0;
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		spinlock_t *ptl;
+
+		if (!next || next > end)
+			next = end;
+		if (pte_none(pte_read(pgd)) ||
+		    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+		    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
+		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
+			addr = next;
+			continue;
+		}
+		flush_tlb_batched_pending(mm);
 		for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
 			pteval_t old = pte_read(pte);
 			struct page *p;
@@ -89,19 +164,26 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 			if (!pte_present(old) || pte_special(old))
 				continue;
 			p = pfn_to_page(pte_pfn(old));
-			if (!PageAnon(p) || page_mapcount(p) != 1)
+			/* folio_maybe_mapped_shared: leave shared pages alone */
+			if (page_mapcount(p) != 1)
 				continue;
-			clear_page_flag(p, PG_dirty);
-			clear_page_flag(p, PG_swapbacked);	/* lazyfree */
-			if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
-				old = pte_xchg(pte, 0);
-				pte_write(pte, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+			if (pte_young(old)) {
+				__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
 				tlb_remove_tlb_entry(&tlb, addr);
+			}
+			clear_page_flag(p, PG_referenced);
+			if (pageout) {
+				if (folio_isolate_lru(p))
+					list_add(&p->lru, &folio_list);
+			} else {
+				folio_deactivate(p);
 			}
 		}
 		pte_unmap_unlock(pte0, ptl);
 	}
 	tlb_finish_mmu(&tlb);
+	if (pageout)
+		reclaim_pages(&folio_list, true);
 }
 
 /* MADV_REMOVE: zap the range in every mapping of the file, then free it. */
@@ -157,8 +239,12 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_REMOVE:
 		return madvise_remove(v, start, end);
 	case MADV_WILLNEED:
+		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
+		if (v->vm_flags & VM_LOCKED)
+			return -EINVAL;
+		madvise_cold_or_pageout(v, start, end, behavior == MADV_PAGEOUT);
 		return 0;
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:

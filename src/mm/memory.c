@@ -14,7 +14,7 @@
  * reference is this mapping (and marks it exclusive again); otherwise it
  * copies.
  */
-#include "internal.h"
+#include "swap.h"
 
 struct page *zero_page;
 unsigned long zero_pfn;
@@ -39,32 +39,6 @@ static inline struct page *vm_normal_page(pteval_t v)
 static inline bool is_cow_mapping(unsigned long flags)
 {
 	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
-}
-
-static void page_add_rmap(struct page *p)
-{
-	if (atomic_inc_return(&p->_mapcount) == 0)
-		count_vm_event(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED);
-}
-
-void page_remove_rmap(struct page *p)
-{
-	int m = atomic_dec_return(&p->_mapcount);
-
-	VM_BUG_ON(m < -1);
-	if (m == -1)
-		count_vm_events(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
-}
-
-static void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *v,
-				   unsigned long addr)
-{
-	p->mapping = v->anon_vma;
-	p->index = linear_page_index(v, addr);
-	set_page_flag(p, PG_anon);
-	set_page_flag(p, PG_swapbacked);
-	SetPageAnonExclusive(p);
-	page_add_rmap(p);
 }
 
 /* Writable and dirty, for a VMA that allows writes. */
@@ -131,11 +105,13 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		return 0;
 	}
 	if (page) {
-		page_add_new_anon_rmap(page, v, vmf->address);
+		folio_add_new_anon_rmap(page, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
 	}
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (page)
+		folio_add_lru(page);
 	return 0;
 }
 
@@ -183,21 +159,27 @@ static int do_fault(struct vm_fault *vmf)
 		return vmf->pte ? 0 : VM_FAULT_RETRY;
 	}
 	if (map != page) {
-		page_add_new_anon_rmap(map, v, vmf->address);
+		folio_add_new_anon_rmap(map, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
 	} else {
 		if (write)
 			SetPageDirty(page);
-		page_add_rmap(page);
+		folio_add_file_rmap(page);
 		add_mm_counter(mm, mm_counter(page), 1);
 	}
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (map != page)
+		folio_add_lru(map);
 	return 0;
 }
 
-/* Copy-on-write: a new exclusive anonymous page replaces the mapped one.
- * Called with the PTE lock held; returns with it released. */
+/*
+ * Copy-on-write: a new exclusive anonymous page replaces the mapped one.
+ * Called with the PTE lock held and a reference on @old; allocates with the
+ * lock dropped (allocation may reclaim), then rechecks the PTE.  Returns
+ * with the lock released.
+ */
 static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
 	struct vm_area_struct *v = vmf->vma;
@@ -205,20 +187,24 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	struct page *new;
 	pteval_t entry;
 
-	if (anon_vma_prepare(v)) {
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	}
 	new = alloc_page(old ? 0 : GFP_ZERO | GFP_NODATA_OK);
-	if (!new) {
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
+	if (!new)
 		return VM_FAULT_OOM;
-	}
 	if (old)
 		frame_copy(page_to_pfn(new), page_to_pfn(old));
+	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
+		if (vmf->pte)
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+		put_page(new);
+		return 0;	/* changed under us: the access retries */
+	}
 	entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(new), v->vm_page_prot));
 	ptep_clear_flush(v, vmf->address, vmf->pte);
-	page_add_new_anon_rmap(new, v, vmf->address);
+	folio_add_new_anon_rmap(new, v, vmf->address);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
 	if (old) {
 		add_mm_counter(mm, mm_counter(old), -1);
@@ -226,21 +212,36 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	}
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	folio_add_lru(new);
 	if (old)
-		put_page(old);
+		put_page(old);	/* the old mapping's reference */
 	count_vm_event(MMLAB_COW_COPIES);
 	return 0;
 }
 
-/* Can this write fault keep the anonymous page (wp_can_reuse_anon_folio)? */
-static bool wp_can_reuse_anon_page(struct page *p)
+/*
+ * Can this write fault keep the anonymous page (wp_can_reuse_anon_folio)?
+ * Yes if it is exclusive, or if the only reference left is this mapping's
+ * (a swap-cache copy is dropped first); then it becomes exclusive again and
+ * moves to this VMA's anon_vma.
+ */
+static bool wp_can_reuse_anon_page(struct page *p, struct vm_area_struct *v)
 {
 	if (PageAnonExclusive(p))
 		return true;
-	/* the only reference is ours: nobody else can see the page */
-	if (page_ref_count(p) != 1)
+	if (page_ref_count(p) > 1 + PageSwapCache(p))
 		return false;
+	if (!folio_trylock(p))
+		return false;
+	if (PageSwapCache(p))
+		folio_free_swap(p);
+	if (page_ref_count(p) != 1) {
+		folio_unlock(p);
+		return false;
+	}
+	folio_move_anon_rmap(p, v);
 	SetPageAnonExclusive(p);
+	folio_unlock(p);
 	return true;
 }
 
@@ -252,7 +253,7 @@ static int do_wp_page(struct vm_fault *vmf)
 	struct page *page = vm_normal_page(pte);
 
 	if ((v->vm_flags & VM_SHARED) ||
-	    (page && PageAnon(page) && wp_can_reuse_anon_page(page))) {
+	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
 		/* wp_page_reuse: upgrading needs no flush */
 		pte_write(vmf->pte, pte_mkwrite_prot(pte) | _PAGE_ACCESSED);
 		if (page && !PageAnon(page))
@@ -272,6 +273,114 @@ static int do_wp_page(struct vm_fault *vmf)
 	}
 }
 
+/* Replace a swap PTE whose slot could not be read with a poisoned marker:
+ * every later access gets SIGBUS, as after a swapin error in the kernel. */
+static void swapin_error(struct vm_fault *vmf, swp_entry_t e)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+
+	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!vmf->pte)
+		return;
+	if (pte_read(vmf->pte) == vmf->orig_pte) {
+		pte_write(vmf->pte, make_pte_marker(PTE_MARKER_POISONED));
+		add_mm_counter(mm, MM_SWAPENTS, -1);
+		swap_free(e);
+	}
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+}
+
+/*
+ * do_swap_page: a fault on a non-present, non-none PTE.  Swap entries are
+ * read in through the swap cache (a folio still there maps without I/O);
+ * migration entries wait for the migration; markers: POISONED is SIGBUS.
+ */
+static int do_swap_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *v = vmf->vma;
+	struct mm_struct *mm = v->vm_mm;
+	swp_entry_t e = pte_to_swp_entry(vmf->orig_pte);
+	struct page *folio;
+	bool io = false, exclusive;
+	pteval_t pte;
+	int err = 0;
+
+	if (non_swap_entry(e)) {
+		if (is_migration_entry(e)) {
+			migration_entry_wait(mm, vmf->pmd, vmf->address);
+			return 0;
+		}
+		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_POISONED))
+			return VM_FAULT_SIGBUS;
+		return VM_FAULT_SIGBUS;
+	}
+	folio = read_swap_cache_async(e, page_to_nid(zero_page), &io, &err);
+	if (!folio) {
+		if (err == -ENOMEM)
+			return VM_FAULT_OOM;
+		if (err == -EIO) {
+			swapin_error(vmf, e);
+			return VM_FAULT_SIGBUS;
+		}
+		return 0;	/* the PTE changed: retry */
+	}
+	if (io)
+		count_vm_event(PGMAJFAULT);
+	folio_lock(folio);
+	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte ||
+	    !PageSwapCache(folio) || page_swap_entry(folio).val != e.val) {
+		if (vmf->pte)
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+		folio_unlock(folio);
+		put_page(folio);
+		return 0;
+	}
+	if (!PageAnon(folio)) {
+		/* a new folio read for this mm: it becomes anonymous here */
+		if (anon_vma_prepare(v)) {
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+			folio_unlock(folio);
+			put_page(folio);
+			return VM_FAULT_OOM;
+		}
+		anon_vma_get(v->anon_vma);
+		folio->mapping = v->anon_vma;
+		folio->index = linear_page_index(v, vmf->address);
+		set_page_flag(folio, PG_anon);
+	}
+	exclusive = vmf->orig_pte & _PAGE_SWP_EXCLUSIVE;
+	pte = pfn_pte(page_to_pfn(folio), v->vm_page_prot);
+	if (vmf->orig_pte & _PAGE_SWP_SOFT_DIRTY)
+		pte |= _PAGE_SOFT_DIRTY;
+	if (vmf->orig_pte & _PAGE_SWP_UFFD_WP)
+		pte |= _PAGE_UFFD_WP;
+	add_mm_counter(mm, MM_ANONPAGES, 1);
+	add_mm_counter(mm, MM_SWAPENTS, -1);
+	swap_free(e);
+	/* should_try_to_free_swap: swap is filling up, or a write fault by
+	 * the only user: the swap copy is not worth keeping */
+	if (vm_swap_full() ||
+	    ((vmf->flags & FAULT_FLAG_WRITE) && page_ref_count(folio) == 2))
+		folio_free_swap(folio);
+	if (exclusive || page_ref_count(folio) == 1) {
+		if ((v->vm_flags & VM_WRITE) && !(pte & _PAGE_UFFD_WP)) {
+			pte |= _PAGE_RW;
+			if (vmf->flags & FAULT_FLAG_WRITE) {
+				pte |= _PAGE_DIRTY;
+				vmf->flags &= ~FAULT_FLAG_WRITE;
+			}
+		}
+		SetPageAnonExclusive(folio);
+	}
+	folio_dup_rmap(folio);
+	pte_write(vmf->pte, pte);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	folio_unlock(folio);
+	/* the swap cache's or our reference becomes the mapping's */
+	return 0;
+}
+
 static int handle_pte_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *v = vmf->vma;
@@ -284,8 +393,10 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	pte_unmap(pte);
 	if (pte_none(entry))
 		return vma_is_anonymous(v) ? do_anonymous_page(vmf) : do_fault(vmf);
-	if (!pte_present(entry))
-		return VM_FAULT_SIGBUS;	/* swap entries and markers: later layers */
+	if (!pte_present(entry)) {
+		vmf->orig_pte = entry;
+		return do_swap_page(vmf);
+	}
 
 	vmf->pte = pte_offset_map_lock(v->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (!vmf->pte)
@@ -382,6 +493,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 
 	if (!pte)
 		return end;
+	flush_tlb_batched_pending(mm);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte);
 		struct page *page;
@@ -389,7 +501,16 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 		if (pte_none(old))
 			continue;
 		if (!pte_present(old)) {
-			/* non-present entries of later layers: drop them */
+			swp_entry_t e = pte_to_swp_entry(old);
+
+			if (!non_swap_entry(e)) {
+				rss[MM_SWAPENTS]--;
+				free_swap_and_cache(e);
+			} else if (is_migration_entry(e)) {
+				rss[mm_counter(pfn_to_page(swp_offset(e)))]--;
+			}
+			/* markers: dropped (the uffd-wp ones that must stay are
+			 * the PTE-marker layer's) */
 			pte_write(pte, 0);
 			continue;
 		}
@@ -600,14 +721,38 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 		pteval_t v = pte_read(spte);
 		struct page *page;
 
-		if (pte_none(v) || !pte_present(v))
+		if (pte_none(v))
 			continue;
+		if (!pte_present(v)) {
+			swp_entry_t e = pte_to_swp_entry(v);
+
+			if (!non_swap_entry(e)) {
+				if (swap_duplicate(e))
+					continue;
+				if (v & _PAGE_SWP_EXCLUSIVE) {
+					v &= ~_PAGE_SWP_EXCLUSIVE;
+					pte_write(spte, v);
+				}
+				rss[MM_SWAPENTS]++;
+			} else if (is_migration_entry(e)) {
+				rss[mm_counter(pfn_to_page(swp_offset(e)))]++;
+				if (swp_type(e) != SWP_MIGRATION_READ && cow) {
+					v = swp_entry_to_pte(swp_entry(SWP_MIGRATION_READ, swp_offset(e))) |
+					    (v & _PAGE_SWP_SW_BITS & ~_PAGE_SWP_EXCLUSIVE);
+					pte_write(spte, v);
+				}
+			} else {
+				continue;	/* markers: the child starts without */
+			}
+			pte_write(dpte, v);
+			continue;
+		}
 		page = vm_normal_page(v);
 		if (page) {
 			get_page(page);
 			if (PageAnon(page))
 				ClearPageAnonExclusive(page);
-			page_add_rmap(page);
+			folio_dup_rmap(page);
 			rss[mm_counter(page)]++;
 		}
 		if (cow && pte_write_bit(v)) {

@@ -6,7 +6,11 @@
  * All of it runs with mmap_lock held for writing (populate: for reading).
  */
 #include <sys/mman.h>
-#include "internal.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#include "swap.h"
 
 #define MMAP_MIN_ADDR	65536UL
 
@@ -97,7 +101,7 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 {
 	struct vm_area_struct *v = find_vma(mm, start), *first, *prev, *next, *w;
 	struct mmu_gather tlb;
-	unsigned long floor, ceiling;
+	unsigned long floor, ceiling, first_start;
 
 	if (!v || v->vm_start >= end)
 		return 0;
@@ -118,12 +122,14 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 	while (next && next->vm_start < end)
 		next = vma_next(mm, next);
 	ceiling = next ? next->vm_start : 0;
-	free_pgtables(&tlb, mm, first->vm_start, min(end, TASK_SIZE + PAGE_SIZE),
-		      floor, ceiling);
+	first_start = first->vm_start;
+	/* out of the rmap before the tables go (free_pgtables order) */
 	while ((w = find_vma(mm, start)) && w->vm_start < end) {
 		vma_unlink(mm, w);
 		vm_area_free(w);
 	}
+	free_pgtables(&tlb, mm, first_start, min(end, TASK_SIZE + PAGE_SIZE),
+		      floor, ceiling);
 	tlb_finish_mmu(&tlb);
 	return 0;
 }
@@ -158,6 +164,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EOVERFLOW;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
 	if (flags & MAP_FIXED) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
@@ -175,7 +183,12 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	}
 	vm_flags = calc_vm_flags(prot, flags, file);
 
-	if (flags & MAP_FIXED) {
+	if (flags & MAP_FIXED_NOREPLACE) {
+		struct vm_area_struct *o = find_vma(mm, a);
+
+		if (o && o->vm_start < a + len)
+			return -EEXIST;
+	} else if (flags & MAP_FIXED) {
 		ret = do_vmi_munmap(mm, a, a + len);
 		if (ret)
 			return ret;
@@ -267,12 +280,15 @@ void exit_mmap(struct mm_struct *mm)
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v))
 		unmap_page_range(&tlb, v, v->vm_start, v->vm_end, NULL);
 	v = node_vma(range_tree_first(&mm->mm_mt));
-	if (v)
-		free_pgtables(&tlb, mm, v->vm_start, TASK_SIZE + PAGE_SIZE, 0, 0);
-	tlb_finish_mmu(&tlb);
-	while ((v = node_vma(range_tree_first(&mm->mm_mt)))) {
-		vma_unlink(mm, v);
-		vm_area_free(v);
+	if (v) {
+		unsigned long first = v->vm_start;
+
+		while ((v = node_vma(range_tree_first(&mm->mm_mt)))) {
+			vma_unlink(mm, v);
+			vm_area_free(v);
+		}
+		free_pgtables(&tlb, mm, first, TASK_SIZE + PAGE_SIZE, 0, 0);
 	}
+	tlb_finish_mmu(&tlb);
 	up_write(&mm->mmap_lock);
 }

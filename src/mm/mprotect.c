@@ -7,7 +7,7 @@
  * change; the flush is gathered (mmu_gather) and done before returning.
  */
 #include <sys/mman.h>
-#include "internal.h"
+#include "swap.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM 0x8
@@ -58,6 +58,7 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 
 	if (!pte)
 		return;
+	flush_tlb_batched_pending(v->vm_mm);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte), new;
 

@@ -13,7 +13,7 @@
  * the mark, so a zeroing allocation clears only what needs it.
  */
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
 
 struct free_area {
 	struct list_head free_list;
@@ -63,7 +63,7 @@ static void __free_one_page(struct zone *z, struct page *p, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(p) - z->start_pfn;
 
-	z->free_pages += 1L << order;
+	atomic_add(&z->free_pages, 1L << order);
 	count_vm_events(NR_FREE_PAGES, 1L << order);
 	while (order < MAX_ORDER) {
 		unsigned long bpfn = pfn ^ (1UL << order);
@@ -95,7 +95,7 @@ static struct page *__rmqueue(struct zone *z, unsigned int order)
 			o--;
 			zone_add_free(z, p + (1UL << o), o);
 		}
-		z->free_pages -= 1L << order;
+		atomic_sub(&z->free_pages, 1L << order);
 		count_vm_events(NR_FREE_PAGES, -(1L << order));
 		return p;
 	}
@@ -163,17 +163,30 @@ static struct page *rmqueue_pcp(struct zone *z)
 	return p;
 }
 
-struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
+unsigned long node_free_pages(int nid)
 {
-	if (order > MAX_ORDER)
-		return NULL;
-	if (nid < 0 || nid >= (int)phys.nr_nodes)
-		nid = 0;
-	/* the preferred node first, then the others in order */
-	for (unsigned int k = 0; k < phys.nr_nodes; k++) {
-		struct zone *z = &zones[(nid + k) % phys.nr_nodes];
+	return (unsigned long)max(READ_ONCE(zones[nid].free_pages), 0L);
+}
+
+static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark)
+{
+	return READ_ONCE(z->free_pages) - (1L << order) >= (long)mark;
+}
+
+/* get_page_from_freelist: the preferred node, then the others in order,
+ * each only while it stays above @which watermark (0 min, 1 low). */
+static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned int gfp,
+					   int which)
+{
+	for (unsigned int k = 0; k < ((gfp & GFP_THISNODE) ? 1 : phys.nr_nodes); k++) {
+		int n = (nid + k) % phys.nr_nodes;
+		struct zone *z = &zones[n];
+		struct pglist_data *pgdat = NODE_DATA(n);
+		unsigned long mark = which ? pgdat->watermark_low : pgdat->watermark_min;
 		struct page *p;
 
+		if (!(gfp & GFP_NOWMARK) && !zone_watermark_ok(z, order, mark))
+			continue;
 		if (order == 0) {
 			p = rmqueue_pcp(z);
 		} else {
@@ -187,6 +200,35 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 		}
 	}
 	return NULL;
+}
+
+#define MAX_RECLAIM_RETRIES	16
+
+struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
+{
+	struct page *p;
+	int no_progress = 0;
+
+	if (order > MAX_ORDER)
+		return NULL;
+	if (nid < 0 || nid >= (int)phys.nr_nodes)
+		nid = 0;
+	p = get_page_from_freelist(nid, order, gfp, 1);
+	if (likely(p))
+		return p;
+	/* slow path: wake kswapd, dip to the min watermark, reclaim */
+	for (unsigned int k = 0; k < phys.nr_nodes; k++)
+		wakeup_kswapd(k);
+	for (;;) {
+		p = get_page_from_freelist(nid, order, gfp, 0);
+		if (p || (gfp & GFP_NORECLAIM))
+			return p;
+		if (try_to_free_pages(nid, 1UL << order) == 0 && ++no_progress > MAX_RECLAIM_RETRIES)
+			break;
+	}
+	/* nothing left to reclaim: the reserves, then a clean failure (the
+	 * model has no OOM killer: the caller returns -ENOMEM) */
+	return get_page_from_freelist(nid, order, gfp | GFP_NOWMARK, 0);
 }
 
 static void free_pages_prepare(struct page *p, unsigned int order)
@@ -239,13 +281,25 @@ void free_unref_page(struct page *p)
 	}
 }
 
+/* The last reference went: off the LRU, drop the anon_vma, free. */
+static void __folio_put(struct page *p)
+{
+	if (test_page_flag(p, PG_lru))
+		lru_note_free(p);
+	VM_BUG_ON(PageSwapCache(p));
+	if (PageAnon(p) && p->mapping)
+		anon_vma_put(p->mapping);
+	p->mapping = NULL;
+	free_unref_page(p);
+}
+
 void put_page(struct page *p)
 {
 	int r = atomic_dec_return(&p->_refcount);
 
 	VM_BUG_ON(r < 0);
 	if (r == 0)
-		free_unref_page(p);
+		__folio_put(p);
 }
 
 void drain_local_pages(struct cpu *c)

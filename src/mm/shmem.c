@@ -1,15 +1,23 @@
 /*
  * shmem.c - shared memory files: memfd and the file behind every shared
- * anonymous mapping.  Each file has a page cache (one slot per page of its
- * fixed size) and the list of VMAs that map it (i_mmap, the file rmap).
+ * anonymous mapping.  Each file has a page cache with one slot per page of
+ * its fixed size, holding a folio, a swap entry (the page was swapped out:
+ * the slot holds the entry, as shmem's xarray holds a value entry), or
+ * nothing; and the list of VMAs that map it (i_mmap, the file rmap).
  *
- * Locks: mapping->lock guards the slots and nrpages; i_mmap_rwsem the VMA
- * list.  The cache holds one reference on each page; a mapping holds
- * another.  Reads allocate, as shmem does (no zero page for shmem).
+ * Locks: mapping->lock guards the slots, nrpages and swapped; i_mmap_rwsem
+ * the VMA list.  The cache holds one reference on each folio it holds, a
+ * mapping another; a swap entry in a slot holds one swap_map reference.
+ * Reads allocate, as shmem does (no zero page for shmem).
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
+
+/* A slot's swap entry is stored as an odd value (the kernel's xa_value). */
+static inline bool slot_is_swap(const void *s) { return (uintptr_t)s & 1; }
+static inline void *swap_to_slot(swp_entry_t e) { return (void *)((e.val << 1) | 1); }
+static inline swp_entry_t slot_to_swap(const void *s) { return (swp_entry_t){ (uintptr_t)s >> 1 }; }
 
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared)
 {
@@ -44,11 +52,53 @@ unsigned long shmem_size(struct file *f)
 	return f->mapping->size_pages;
 }
 
+/* The folio cached at @index (no reference), or NULL (none, or swapped). */
 struct page *shmem_find_page(struct file *f, unsigned long index)
 {
 	struct address_space *as = f->mapping;
+	struct page *p;
 
-	return index < as->size_pages ? __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE) : NULL;
+	if (index >= as->size_pages)
+		return NULL;
+	p = __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
+	return slot_is_swap(p) ? NULL : p;
+}
+
+/* Bring a swapped page back into the cache (shmem_swapin_folio). */
+static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry_t e)
+{
+	struct page *folio;
+	bool io;
+	int err = 0;
+
+	folio = read_swap_cache_async(e, 0, &io, &err);
+	if (!folio)
+		return err == -ENOENT ? 0 : err;	/* -ENOENT: raced, look again */
+	if (io)
+		count_vm_event(PGMAJFAULT);
+	folio_lock(folio);
+	spin_lock(&as->lock);
+	if (as->pages[index] == swap_to_slot(e) && PageSwapCache(folio) &&
+	    page_swap_entry(folio).val == e.val) {
+		get_page(folio);	/* the page cache's */
+		folio->mapping = as;
+		folio->index = index;
+		clear_page_flag(folio, PG_anon);
+		set_page_flag(folio, PG_swapbacked);
+		__atomic_store_n(&as->pages[index], folio, __ATOMIC_RELEASE);
+		as->nrpages++;
+		as->swapped--;
+		count_vm_event(NR_SHMEM);
+		spin_unlock(&as->lock);
+		delete_from_swap_cache(folio);
+		swap_free(e);		/* the slot's reference */
+		SetPageDirty(folio);	/* the only copy is in memory again */
+	} else {
+		spin_unlock(&as->lock);
+	}
+	folio_unlock(folio);
+	put_page(folio);
+	return 0;
 }
 
 int shmem_get_page(struct file *f, unsigned long index, struct page **out)
@@ -61,6 +111,19 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 	for (;;) {
 		spin_lock(&as->lock);
 		p = as->pages[index];
+		if (slot_is_swap(p)) {
+			swp_entry_t e = slot_to_swap(p);
+			int ret;
+
+			spin_unlock(&as->lock);
+			ret = shmem_swapin(as, index, e);
+			if (ret) {
+				if (new)
+					put_page(new);
+				return ret;
+			}
+			continue;
+		}
 		if (p) {
 			get_page(p);
 			spin_unlock(&as->lock);
@@ -79,6 +142,7 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 			count_vm_event(NR_SHMEM);
 			get_page(new);	/* the caller's; the cache keeps the first */
 			spin_unlock(&as->lock);
+			folio_add_lru(new);
 			*out = new;
 			return 0;
 		}
@@ -89,8 +153,78 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 	}
 }
 
-/* Drop the cache's pages in [start, end) (page indexes); mappings must
- * have been zapped already. */
+/*
+ * Reclaim writes a dirty, unmapped shmem folio (locked): it leaves the page
+ * cache for the swap cache, its slot now holding the swap entry.
+ */
+int shmem_writeout(struct page *folio)
+{
+	struct address_space *as = folio->mapping;
+	unsigned long index = folio->index;
+	swp_entry_t e;
+	int ret;
+
+	if (!as)
+		return -EINVAL;
+	e = folio_alloc_swap(folio);
+	if (!e.val)
+		return -ENOMEM;
+	swap_duplicate(e);	/* the slot's reference */
+	add_to_swap_cache(folio, e);
+	spin_lock(&as->lock);
+	VM_BUG_ON(as->pages[index] != folio);
+	__atomic_store_n(&as->pages[index], swap_to_slot(e), __ATOMIC_RELEASE);
+	as->nrpages--;
+	as->swapped++;
+	spin_unlock(&as->lock);
+	count_vm_events(NR_SHMEM, -1);
+	folio->mapping = NULL;
+	put_page(folio);	/* the page cache's reference */
+	ret = swap_writeout(folio);
+	if (ret)
+		SetPageDirty(folio);	/* stays in the swap cache, data in memory */
+	return ret;
+}
+
+/* Reclaim drops a clean (never written: zero) unmapped shmem folio. */
+bool shmem_drop_clean(struct page *folio)
+{
+	struct address_space *as = folio->mapping;
+	bool ret = false;
+
+	spin_lock(&as->lock);
+	if (as->pages[folio->index] == folio && page_ref_count(folio) == 2) {
+		__atomic_store_n(&as->pages[folio->index], NULL, __ATOMIC_RELEASE);
+		as->nrpages--;
+		ret = true;
+	}
+	spin_unlock(&as->lock);
+	if (ret) {
+		count_vm_events(NR_SHMEM, -1);
+		folio->mapping = NULL;
+		put_page(folio);	/* the page cache's */
+	}
+	return ret;
+}
+
+/* Swapped pages in [start, end) (page indexes), for smaps Swap. */
+unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end)
+{
+	struct address_space *as = f->mapping;
+	unsigned long n = 0;
+
+	if (!READ_ONCE(as->swapped))
+		return 0;
+	/* a snapshot without the lock: smaps reads it under PTE locks */
+	end = min(end, as->size_pages);
+	for (unsigned long i = start; i < end; i++)
+		n += slot_is_swap(__atomic_load_n(&as->pages[i], __ATOMIC_RELAXED));
+	return n;
+}
+
+/* Drop the cache's pages and swap in [start, end) (page indexes); mappings
+ * must have been zapped already.  Each folio is locked while it leaves, so
+ * that reclaim, which works on locked folios, never sees it half gone. */
 void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end)
 {
 	struct address_space *as = f->mapping;
@@ -98,18 +232,41 @@ void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end
 	end = min(end, as->size_pages);
 	for (unsigned long i = start; i < end; i++) {
 		struct page *p;
+		bool removed = false;
 
 		spin_lock(&as->lock);
 		p = as->pages[i];
-		if (p) {
+		if (p && slot_is_swap(p)) {
+			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
+			as->swapped--;
+			spin_unlock(&as->lock);
+			free_swap_and_cache(slot_to_swap(p));
+			continue;
+		}
+		if (!p) {
+			spin_unlock(&as->lock);
+			continue;
+		}
+		get_page(p);
+		spin_unlock(&as->lock);
+		folio_lock(p);
+		spin_lock(&as->lock);
+		if (as->pages[i] == p) {
 			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
 			as->nrpages--;
+			removed = true;
+		}
+		spin_unlock(&as->lock);
+		if (removed) {
 			count_vm_events(NR_SHMEM, -1);
 			p->mapping = NULL;
 		}
-		spin_unlock(&as->lock);
-		if (p)
-			put_page(p);
+		folio_unlock(p);
+		if (removed)
+			put_page(p);	/* the page cache's */
+		put_page(p);
+		if (!removed)
+			i--;	/* it changed (swapped out?): look at the slot again */
 	}
 }
 

@@ -1,8 +1,11 @@
 /*
  * sysfs.c - the knob table: every tunable the model has, by its kernel path
- * (/sys/kernel/mm/..., /sys/kernel/debug/...), with the kernel's parsing:
- * a bad value is refused with -EINVAL, an unknown path with -ENOENT.
- * Mechanisms that exist only in the model live under /sys/kernel/mm/mmlab/.
+ * (/sys/kernel/mm/..., /proc/sys/vm/..., /sys/kernel/debug/...), parsed and
+ * printed as the kernel does: integers within their range, choices printed
+ * with the current one in brackets ("always [madvise] never"), read-only
+ * values refused with -EACCES, a bad value with -EINVAL, an unknown path with
+ * -ENOENT.  Mechanisms that exist only in the model live under
+ * /sys/kernel/mm/mmlab/.  Defaults are this machine's kernel's.
  *
  * Knob values are read with READ_ONCE where they are used; a knob changes
  * the behaviour of operations that start after the write.
@@ -13,43 +16,117 @@
 
 struct mm_knobs knobs;
 
+enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL };
+
 struct knob {
-	const char *path;
-	int *ival;
-	unsigned int *uval;
+	char path[96];
+	enum knob_kind kind;
+	void *val;
 	long min, max;
+	const char *const *choices;	/* KNOB_CHOICE: NULL-terminated */
 	void (*changed)(void);
 };
+
+static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
+static const char *const thp_size_modes[] = { "always", "inherit", "madvise", "never", NULL };
+static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
+						"madvise", "never", NULL };
+
+/* demotion_enabled prints false/true and takes kstrtobool words */
+static const char *const bool_words[] = { "false", "true", NULL };
 
 static void stale_check_changed(void)
 {
 	hw_stale_check = READ_ONCE(knobs.stale_check) != 0;
 }
 
-static const struct knob knob_table[] = {
-	{ "/sys/kernel/mm/mmlab/debug/skip_flush", &knobs.skip_flush, NULL, 0, 1, NULL },
-	{ "/sys/kernel/mm/mmlab/debug/stale_check", &knobs.stale_check, NULL, 0, 1,
-	  stale_check_changed },
-	{ "/sys/kernel/debug/x86/tlb_single_page_flush_ceiling", NULL,
-	  &knobs.tlb_single_page_flush_ceiling, 0, 1L << 30, NULL },
-};
+#define TRANSPARENT "/sys/kernel/mm/transparent_hugepage/"
+static struct knob knob_table[64];
+static unsigned int nr_knobs;
+
+static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
+		     long max, const char *const *choices, void (*changed)(void))
+{
+	struct knob *k = &knob_table[nr_knobs++];
+
+	BUG_ON(nr_knobs > ARRAY_SIZE(knob_table));
+	snprintf(k->path, sizeof(k->path), "%s", path);
+	k->kind = kind;
+	k->val = val;
+	k->min = min;
+	k->max = max;
+	k->choices = choices;
+	k->changed = changed;
+}
 
 int knobs_init(void)
 {
+	static const unsigned int sizes_kb[NR_THP_SIZES] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
+
 	memset(&knobs, 0, sizeof(knobs));
 	knobs.tlb_single_page_flush_ceiling = 33;
+	knobs.thp_enabled = THP_MADVISE;
+	knobs.thp_defrag = 3;		/* madvise */
+	for (int i = 0; i < NR_THP_SIZES; i++)
+		knobs.thp_size_enabled[i] = sizes_kb[i] == 2048 ? THPS_INHERIT : THPS_NEVER;
+	knobs.thp_use_zero_page = 1;
+	knobs.khugepaged_defrag = 1;
+	knobs.khugepaged_max_ptes_none = 511;
+	knobs.khugepaged_max_ptes_swap = 64;
+	knobs.khugepaged_max_ptes_shared = 256;
+	knobs.khugepaged_pages_to_scan = 4096;
+	knobs.khugepaged_scan_sleep_millisecs = 10000;
+	knobs.khugepaged_alloc_sleep_millisecs = 60000;
+	knobs.swappiness = 60;
+	knobs.min_free_kbytes = -1;	/* computed from memory size */
+	knobs.watermark_scale_factor = 10;
+	knobs.numa_scan_period_ms = 1000;
+	knobs.numa_scan_size_mb = 256;
+
+	nr_knobs = 0;
+	knob_add("/sys/kernel/mm/mmlab/debug/skip_flush", KNOB_INT, &knobs.skip_flush, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/debug/stale_check", KNOB_INT, &knobs.stale_check, 0, 1, NULL,
+		 stale_check_changed);
+	knob_add("/sys/kernel/debug/x86/tlb_single_page_flush_ceiling", KNOB_UINT,
+		 &knobs.tlb_single_page_flush_ceiling, 0, 1L << 30, NULL, NULL);
+	knob_add(TRANSPARENT "enabled", KNOB_CHOICE, &knobs.thp_enabled, 0, 0, thp_modes, NULL);
+	knob_add(TRANSPARENT "defrag", KNOB_CHOICE, &knobs.thp_defrag, 0, 0, thp_defrag_modes, NULL);
+	for (int i = 0; i < NR_THP_SIZES; i++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/enabled", sizes_kb[i]);
+		knob_add(path, KNOB_CHOICE, &knobs.thp_size_enabled[i], 0, 0, thp_size_modes, NULL);
+	}
+	knob_add(TRANSPARENT "use_zero_page", KNOB_INT, &knobs.thp_use_zero_page, 0, 1, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/defrag", KNOB_INT, &knobs.khugepaged_defrag, 0, 1, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/max_ptes_none", KNOB_UINT, &knobs.khugepaged_max_ptes_none, 0, 511, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/max_ptes_swap", KNOB_UINT, &knobs.khugepaged_max_ptes_swap, 0, 511, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/max_ptes_shared", KNOB_UINT, &knobs.khugepaged_max_ptes_shared, 0, 511, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/pages_to_scan", KNOB_UINT, &knobs.khugepaged_pages_to_scan, 1, 1L << 31, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/scan_sleep_millisecs", KNOB_UINT, &knobs.khugepaged_scan_sleep_millisecs, 0, 1L << 31, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/alloc_sleep_millisecs", KNOB_UINT, &knobs.khugepaged_alloc_sleep_millisecs, 0, 1L << 31, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/full_scans", KNOB_RO_U64, &knobs.khugepaged_full_scans, 0, 0, NULL, NULL);
+	knob_add(TRANSPARENT "khugepaged/pages_collapsed", KNOB_RO_U64, &knobs.khugepaged_pages_collapsed, 0, 0, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_write", KNOB_INT, &knobs.swap_fail_write, 0, 1 << 30, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);
+	knob_add("/sys/kernel/mm/numa/demotion_enabled", KNOB_BOOL, &knobs.demotion_enabled, 0, 0, bool_words, NULL);
+	knob_add("/proc/sys/kernel/numa_balancing", KNOB_INT, &knobs.numa_balancing, 0, 3, NULL, NULL);
+	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", KNOB_UINT, &knobs.numa_scan_period_ms, 1, 1L << 30, NULL, NULL);
+	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_size_mb", KNOB_UINT, &knobs.numa_scan_size_mb, 1, 1L << 20, NULL, NULL);
+	knob_add("/proc/sys/vm/swappiness", KNOB_INT, &knobs.swappiness, 0, 200, NULL, NULL);
+	knob_add("/proc/sys/vm/watermark_scale_factor", KNOB_INT, &knobs.watermark_scale_factor, 1, 3000, NULL, NULL);
 	return 0;
 }
 
-static const struct knob *knob_find(const char *path)
+static struct knob *knob_find(const char *path)
 {
-	for (size_t i = 0; path && i < ARRAY_SIZE(knob_table); i++)
+	for (unsigned int i = 0; path && i < nr_knobs; i++)
 		if (!strcmp(knob_table[i].path, path))
 			return &knob_table[i];
 	return NULL;
 }
 
-/* kstrtol-like: decimal, optional sign, one trailing newline allowed. */
+/* kstrtol-like: an integer, one trailing newline allowed. */
 static int parse_long(const char *s, long *out)
 {
 	char *end;
@@ -58,7 +135,7 @@ static int parse_long(const char *s, long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtol(s, &end, 10);
 	if (errno || end == s)
 		return -EINVAL;
 	if (*end == '\n')
@@ -69,19 +146,68 @@ static int parse_long(const char *s, long *out)
 	return 0;
 }
 
+/* sysfs_streq: equal but for one trailing newline on either side. */
+static bool sysfs_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	if (*a == *b)
+		return true;
+	if (*a == '\n' && a[1] == 0 && !*b)
+		return true;
+	return !*a && *b == '\n' && b[1] == 0;
+}
+
 int mmlab_knob_set(const char *path, const char *value)
 {
-	const struct knob *k = knob_find(path);
+	struct knob *k = knob_find(path);
 	long v;
 
 	if (!k)
 		return -ENOENT;
-	if (parse_long(value, &v) || v < k->min || v > k->max)
+	if (!value)
 		return -EINVAL;
-	if (k->ival)
-		WRITE_ONCE(*k->ival, (int)v);
-	else
-		WRITE_ONCE(*k->uval, (unsigned int)v);
+	switch (k->kind) {
+	case KNOB_RO_U64:
+		return -EACCES;
+	case KNOB_CHOICE:
+		for (int i = 0; k->choices[i]; i++) {
+			if (sysfs_streq(value, k->choices[i])) {
+				WRITE_ONCE(*(int *)k->val, i);
+				goto done;
+			}
+		}
+		return -EINVAL;
+	case KNOB_BOOL: {
+		/* kstrtobool: 1/y/Y/t/T/on and 0/n/N/f/F/off */
+		const char c = value[0];
+
+		if (strchr("1yYtT", c) && c)
+			v = 1;
+		else if (strchr("0nNfF", c) && c)
+			v = 0;
+		else if (!strncmp(value, "on", 2))
+			v = 1;
+		else if (!strncmp(value, "of", 2))
+			v = 0;
+		else
+			return -EINVAL;
+		WRITE_ONCE(*(int *)k->val, (int)v);
+		break;
+	}
+	case KNOB_INT:
+	case KNOB_UINT:
+		if (parse_long(value, &v) || v < k->min || v > k->max)
+			return -EINVAL;
+		if (k->kind == KNOB_INT)
+			WRITE_ONCE(*(int *)k->val, (int)v);
+		else
+			WRITE_ONCE(*(unsigned int *)k->val, (unsigned int)v);
+		break;
+	}
+done:
 	if (k->changed)
 		k->changed();
 	return 0;
@@ -89,21 +215,42 @@ int mmlab_knob_set(const char *path, const char *value)
 
 int mmlab_knob_get(const char *path, char *buf, size_t len)
 {
-	const struct knob *k = knob_find(path);
-	int n;
+	struct knob *k = knob_find(path);
+	size_t o = 0;
 
 	if (!k)
 		return -ENOENT;
 	if (!buf || !len)
 		return -EINVAL;
-	n = k->ival ? snprintf(buf, len, "%d", READ_ONCE(*k->ival)) :
-		      snprintf(buf, len, "%u", READ_ONCE(*k->uval));
-	return n < 0 ? -EINVAL : 0;
+	buf[0] = 0;
+	switch (k->kind) {
+	case KNOB_INT:
+		snprintf(buf, len, "%d", READ_ONCE(*(int *)k->val));
+		break;
+	case KNOB_UINT:
+		snprintf(buf, len, "%u", READ_ONCE(*(unsigned int *)k->val));
+		break;
+	case KNOB_RO_U64:
+		snprintf(buf, len, "%lu", (unsigned long)READ_ONCE(*(uint64_t *)k->val));
+		break;
+	case KNOB_BOOL:
+		snprintf(buf, len, "%s", READ_ONCE(*(int *)k->val) ? "true" : "false");
+		break;
+	case KNOB_CHOICE:
+		for (int i = 0; k->choices[i] && o < len; i++) {
+			bool cur = READ_ONCE(*(int *)k->val) == i;
+
+			o += snprintf(buf + o, len - o, "%s%s%s%s", i ? " " : "",
+				      cur ? "[" : "", k->choices[i], cur ? "]" : "");
+		}
+		break;
+	}
+	return 0;
 }
 
 const char *mmlab_knob_name(unsigned int i)
 {
-	return i < ARRAY_SIZE(knob_table) ? knob_table[i].path : NULL;
+	return i < nr_knobs ? knob_table[i].path : NULL;
 }
 
 /* MMLAB_SET="path=value;path=value": applied at machine creation. */
@@ -130,16 +277,10 @@ int knobs_apply_env(void)
 		}
 		*eq = 0;
 		ret = mmlab_knob_set(item, eq + 1);
-		if (ret == -ENOENT && strncmp(item, "/sys/kernel/mm/mmlab/", 21)) {
-			/* a kernel knob the model does not have yet: not an error
-			 * of the user's, but say so */
-			fprintf(stderr, "MMLAB_SET: %s: not modelled, ignored\n", item);
-			ret = 0;
-			continue;
-		}
 		if (ret) {
 			fprintf(stderr, "MMLAB_SET: %s=%s: %s\n", item, eq + 1,
-				ret == -ENOENT ? "no such knob" : "invalid value");
+				ret == -ENOENT ? "no such knob" :
+				ret == -EACCES ? "read-only" : "invalid value");
 			break;
 		}
 	}

@@ -6,7 +6,7 @@
  * table under its PTE lock.
  */
 #include <stdio.h>
-#include "internal.h"
+#include "swap.h"
 
 #define VM_GROWSDOWN	0x00000100UL
 #define VM_SEQ_READ	0x00008000UL
@@ -21,8 +21,26 @@ static uint64_t pte_to_pagemap_entry(pteval_t pte)
 
 	if (pte_none(pte))
 		return 0;
-	if (!pte_present(pte))
-		return MMLAB_PM_SWAP;	/* swap entries and markers: later layers */
+	if (!pte_present(pte)) {
+		swp_entry_t se = pte_to_swp_entry(pte);
+		unsigned long off = swp_offset(se);
+
+		e = MMLAB_PM_SWAP | ((swp_type(se) | ((uint64_t)off << MAX_SWAPFILES_SHIFT)) &
+				     MMLAB_PM_PFN_MASK);
+		if (pte & _PAGE_SWP_SOFT_DIRTY)
+			e |= MMLAB_PM_SOFT_DIRTY;
+		if (pte & _PAGE_SWP_UFFD_WP)
+			e |= MMLAB_PM_UFFD_WP;
+		if (is_pte_marker_entry(se)) {
+			if (off & PTE_MARKER_UFFD_WP)
+				e |= MMLAB_PM_UFFD_WP;
+			if (off & PTE_MARKER_GUARD)
+				e |= MMLAB_PM_GUARD_REGION;
+		} else if (is_migration_entry(se) && !PageAnon(pfn_to_page(off))) {
+			e |= MMLAB_PM_FILE;
+		}
+		return e;
+	}
 	e = MMLAB_PM_PRESENT | (pte_pfn(pte) & MMLAB_PM_PFN_MASK);
 	if (pte & _PAGE_SOFT_DIRTY)
 		e |= MMLAB_PM_SOFT_DIRTY;
@@ -100,7 +118,9 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 {
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
-	uint64_t pss = 0;	/* bytes << 12 */
+	uint64_t pss = 0, swap_pss = 0;	/* bytes << 12 */
+	unsigned long hole_swap = 0;
+	bool shmem_holes = false;
 
 	if (!p || !s)
 		return -EINVAL;
@@ -116,12 +136,24 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 	s->end = v->vm_end;
 	s->Size = (v->vm_end - v->vm_start) >> 10;
 	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
+	if (v->vm_file) {
+		/* shmem: swapped pages of the file range (shared, or never
+		 * written privately) are counted from the file itself */
+		if ((v->vm_flags & VM_SHARED) || !(v->vm_flags & VM_WRITE))
+			hole_swap = shmem_swap_usage(v->vm_file, v->vm_pgoff,
+						     v->vm_pgoff + vma_pages(v));
+		else
+			shmem_holes = true;
+	}
 	for (unsigned long a = v->vm_start; a < v->vm_end;) {
 		unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
 		pteval_t *pmd = walk_to_pmd(mm, a), *pte;
 		spinlock_t *ptl;
 
 		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+			if (shmem_holes)
+				hole_swap += shmem_swap_usage(v->vm_file, linear_page_index(v, a),
+							      linear_page_index(v, next));
 			a = next;
 			continue;
 		}
@@ -131,8 +163,27 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 			int mc;
 			bool dirty;
 
-			if (!pte_present(e) || pte_special(e))
+			if (is_swap_pte(e)) {
+				swp_entry_t se = pte_to_swp_entry(e);
+
+				if (!non_swap_entry(se)) {
+					int cnt = __swap_count(se);
+
+					s->Swap += 4;
+					swap_pss += ((uint64_t)PAGE_SIZE << 12) / (cnt ? cnt : 1);
+				} else if (is_migration_entry(se)) {
+					/* a page on its way: counted as it was */
+					s->Rss += 4;
+					pss += (uint64_t)PAGE_SIZE << 12;
+				}
 				continue;
+			}
+			if (!pte_present(e) || pte_special(e)) {
+				if (pte_none(e) && shmem_holes)
+					hole_swap += shmem_swap_usage(v->vm_file,
+						linear_page_index(v, a), linear_page_index(v, a) + 1);
+				continue;
+			}
 			page = pfn_to_page(pte_pfn(e));
 			mc = page_mapcount(page);
 			dirty = pte_dirty(e) || PageDirty(page);
@@ -158,7 +209,8 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 		pte_unmap_unlock(pte, ptl);
 	}
 	s->Pss = (pss >> 12) >> 10;
-	s->Swap = 0;
+	s->Swap += (uint64_t)hole_swap * 4;
+	s->SwapPss = ((swap_pss >> 12) >> 10) + (uint64_t)hole_swap * 4;
 	up_read(&mm->mmap_lock);
 	return 0;
 }

@@ -13,7 +13,7 @@
  * The stale-TLB detector's policy (stale_tlb_report) also lives here.
  */
 #include <stdio.h>
-#include "internal.h"
+#include "swap.h"
 
 struct flush_tlb_info {
 	struct mm_struct *mm;
@@ -128,6 +128,55 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 	smp_call_function_many(targets, flush_tlb_func_remote, &info);
 }
 
+/* The batched flush of reclaim: a full flush of whatever mm each CPU has
+ * loaded (x86 arch_tlbbatch_flush: flush_tlb_func with no mm). */
+static void flush_tlb_batch_func(struct cpu *c, bool local)
+{
+	struct mm_struct *loaded = c->tlbstate.loaded_mm;
+
+	if (!local)
+		count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
+	if (!loaded)
+		return;
+	if (c->tlbstate.is_lazy) {
+		leave_mm(c);
+		return;
+	}
+	tlb_flush_asid(&c->tlb, c->asid);
+	cpu_charge(c, COST_FLUSH_ALL);
+	if (local)
+		count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
+	c->tlbstate.ctxs[c->tlbstate.loaded_asid].tlb_gen =
+		__atomic_load_n(&loaded->tlb_gen, __ATOMIC_ACQUIRE);
+}
+
+static void flush_tlb_batch_remote(struct cpu *c, void *info)
+{
+	(void)info;
+	flush_tlb_batch_func(c, false);
+}
+
+void arch_tlbbatch_flush(cpumask_t mask)
+{
+	struct cpu *self = this_cpu();
+	cpumask_t targets = 0;
+
+	if (READ_ONCE(knobs.skip_flush))
+		return;
+	if (self && (mask & (1ULL << self->id))) {
+		flush_tlb_batch_func(self, true);
+		mask &= ~(1ULL << self->id);
+	}
+	if (!mask)
+		return;
+	count_vm_event(NR_TLB_REMOTE_FLUSH);
+	for (unsigned int i = 0; i < nr_cpu_ids; i++)
+		if ((mask & (1ULL << i)) &&
+		    !__atomic_load_n(&cpus[i].tlbstate.is_lazy, __ATOMIC_SEQ_CST))
+			targets |= 1ULL << i;
+	smp_call_function_many(targets, flush_tlb_batch_remote, NULL);
+}
+
 /* choose_new_asid(): reuse the slot that holds @mm, else take the next one. */
 static uint16_t choose_new_asid(struct cpu *c, struct mm_struct *mm,
 				uint64_t next_gen, bool *need_flush)
@@ -230,8 +279,10 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 	struct mm_struct *mm = c->tlbstate.loaded_mm;
 	uint64_t n;
 
-	/* between a PTE change and its flush, old entries are legal */
-	if (kind != STALE_FRAME_FREED && mm && mm_tlb_flush_pending(mm))
+	/* between a PTE change and its flush, old entries are legal; so are
+	 * those of PTEs reclaim cleared with the flush batched */
+	if (kind != STALE_FRAME_FREED && mm &&
+	    (mm_tlb_flush_pending(mm) || mm_tlb_batched_pending(mm)))
 		return false;
 	n = __atomic_add_fetch(&vm_stat[STALE_TLB_REPORTS], 1, __ATOMIC_RELAXED);
 	if (n <= 10)

@@ -38,21 +38,11 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
 	struct vm_area_struct *v = calloc(1, sizeof(*v));
 
-	if (v)
+	if (v) {
 		v->vm_mm = mm;
+		INIT_LIST_HEAD(&v->anon_vma_chain);
+	}
 	return v;
-}
-
-static void anon_vma_get(struct anon_vma *av)
-{
-	if (av)
-		atomic_inc(&av->refcount);
-}
-
-void anon_vma_put(struct anon_vma *av)
-{
-	if (av && atomic_dec_return(&av->refcount) == 0)
-		free(av);
 }
 
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *v)
@@ -67,15 +57,17 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *v)
 	n->vm_end = v->vm_end;
 	if (n->vm_file)
 		get_file(n->vm_file);
-	anon_vma_get(n->anon_vma);
+	/* the anon_vma chains are the caller's: anon_vma_clone or _fork once
+	 * the new VMA's range is final, so rmap never sees a wrong one */
+	INIT_LIST_HEAD(&n->anon_vma_chain);
 	return n;
 }
 
 void vm_area_free(struct vm_area_struct *v)
 {
+	unlink_anon_vmas(v);
 	if (v->vm_file)
 		fput(v->vm_file);
-	anon_vma_put(v->anon_vma);
 	free(v);
 }
 
@@ -92,10 +84,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
 	}
 }
 
-void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v)
+static void vma_unlink_file(struct vm_area_struct *v)
 {
-	range_tree_erase(&mm->mm_mt, &v->node);
-	mm->total_vm -= vma_pages(v);
 	if (v->vm_file) {
 		struct address_space *as = v->vm_file->mapping;
 
@@ -105,6 +95,13 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v)
 	}
 }
 
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	range_tree_erase(&mm->mm_mt, &v->node);
+	mm->total_vm -= vma_pages(v);
+	vma_unlink_file(v);
+}
+
 /* Change @v's range in place (tree position and, for a file VMA, under the
  * i_mmap lock so that rmap walkers see a consistent range). */
 static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
@@ -112,40 +109,24 @@ static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
 			  unsigned long pgoff)
 {
 	struct address_space *as = v->vm_file ? v->vm_file->mapping : NULL;
+	struct anon_vma *av = v->anon_vma;
 
 	range_tree_erase(&mm->mm_mt, &v->node);
 	mm->total_vm -= vma_pages(v);
+	/* vma_prepare: rmap walkers read the range under these locks */
 	if (as)
 		down_write(&as->i_mmap_rwsem);
+	if (av)
+		down_write(&av->root->rwsem);
 	v->vm_start = start;
 	v->vm_end = end;
 	v->vm_pgoff = pgoff;
+	if (av)
+		up_write(&av->root->rwsem);
 	if (as)
 		up_write(&as->i_mmap_rwsem);
 	range_tree_insert(&mm->mm_mt, &v->node);
 	mm->total_vm += vma_pages(v);
-}
-
-int anon_vma_prepare(struct vm_area_struct *v)
-{
-	struct anon_vma *av;
-
-	if (READ_ONCE(v->anon_vma))
-		return 0;
-	av = calloc(1, sizeof(*av));
-	if (!av)
-		return -ENOMEM;
-	av->refcount = 1;
-	av->root = av;
-	/* faults race under the read lock: the first one installs it */
-	spin_lock(&v->vm_mm->page_table_lock);
-	if (!v->anon_vma) {
-		__atomic_store_n(&v->anon_vma, av, __ATOMIC_RELEASE);
-		av = NULL;
-	}
-	spin_unlock(&v->vm_mm->page_table_lock);
-	free(av);
-	return 0;
 }
 
 /*
@@ -179,13 +160,19 @@ int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
 		return -ENOMEM;
 	if (new_below) {
 		n->vm_end = addr;
-		vma_set_range(mm, v, addr, v->vm_end,
-			      v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT));
 	} else {
 		n->vm_start = addr;
 		n->vm_pgoff += (addr - v->vm_start) >> PAGE_SHIFT;
-		vma_set_range(mm, v, v->vm_start, addr, v->vm_pgoff);
 	}
+	if (anon_vma_clone(n, v)) {
+		vm_area_free(n);
+		return -ENOMEM;
+	}
+	if (new_below)
+		vma_set_range(mm, v, addr, v->vm_end,
+			      v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT));
+	else
+		vma_set_range(mm, v, v->vm_start, addr, v->vm_pgoff);
 	vma_link(mm, n);
 	return 0;
 }
@@ -214,11 +201,17 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	unsigned long end = b->vm_end;
 
 	if (!a->anon_vma && b->anon_vma) {
-		a->anon_vma = b->anon_vma;
-		b->anon_vma = NULL;
+		/* dup_anon_vma: a takes over b's pages, so b's chains */
+		unlink_anon_vmas(a);
+		if (!anon_vma_clone(a, b))
+			a->anon_vma = b->anon_vma;
 	}
-	vma_unlink(mm, b);
+	/* a covers b's range before b leaves the rmap: a walker (migration
+	 * putting its entries back) never finds neither */
+	range_tree_erase(&mm->mm_mt, &b->node);
+	mm->total_vm -= vma_pages(b);
 	vma_set_range(mm, a, a->vm_start, end, a->vm_pgoff);
+	vma_unlink_file(b);
 	vm_area_free(b);
 }
 

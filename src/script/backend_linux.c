@@ -187,7 +187,10 @@ static int lx_start(const struct sc_options *o)
 	 * write its GOT during the scenario. */
 	puppet_env[n++] = "LD_BIND_NOW=1";
 	puppet_env[n] = NULL;
-	if (!lx_knob_get("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf)))
+	/* The kernel rounds hints up to max(vm.mmap_min_addr,
+	 * CONFIG_LSM_MMAP_MIN_ADDR), 64 KiB by default on x86. */
+	if (!lx_knob_get("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf)) &&
+	    strtoul(buf, NULL, 10) > mmap_min_addr)
 		mmap_min_addr = strtoul(buf, NULL, 10);
 	return 0;
 }

@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/userfaultfd.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -669,6 +670,27 @@ static void serve(int s)
 	}
 }
 
+/*
+ * A scenario's process is a plain program: without CAP_SYS_RAWIO, so that
+ * vm.mmap_min_addr holds for it even when the runner is root (the model
+ * refuses MAP_FIXED below it too).  Reading /proc/PID/pagemap with PFNs is
+ * the runner's business, not the puppet's.
+ */
+static void drop_rawio(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return;
+	d[CAP_SYS_RAWIO / 32].effective &= ~(1U << (CAP_SYS_RAWIO % 32));
+	d[CAP_SYS_RAWIO / 32].permitted &= ~(1U << (CAP_SYS_RAWIO % 32));
+	d[CAP_SYS_RAWIO / 32].inheritable &= ~(1U << (CAP_SYS_RAWIO % 32));
+	syscall(SYS_capset, &h, d);
+}
+
 int sc_puppet_main(int fd)
 {
 	struct sigaction sa;
@@ -677,6 +699,7 @@ int sc_puppet_main(int fd)
 	int ret = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	drop_rawio();
 	slots[0].sock = fd;
 	slots[0].used = true;
 

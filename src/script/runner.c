@@ -55,7 +55,7 @@ static void where(lua_State *L, char *buf, size_t len)
 	lua_Debug ar;
 
 	buf[0] = 0;
-	for (int level = 1; L && lua_getstack(L, level, &ar); level++) {
+	for (int level = 0; L && lua_getstack(L, level, &ar); level++) {
 		lua_getinfo(L, "Sl", &ar);
 		if (ar.currentline > 0) {
 			snprintf(buf, len, "%s:%d: ", ar.short_src,

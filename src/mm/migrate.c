@@ -1,0 +1,183 @@
+/*
+ * migrate.c - moving a folio to another node: unmap it with migration
+ * entries (a fault on one waits until the move is done), copy it, move its
+ * cache slot (page cache or swap cache), and turn the migration entries into
+ * PTEs of the new folio (remove_migration_ptes).  Used by demotion (reclaim
+ * on a fast node moves cold folios to the slower tier), by NUMA-hinting
+ * promotion, and by move_pages.
+ *
+ * The source folio is locked and isolated from the LRU (a reference held)
+ * for the whole move; a folio with references nobody accounts for (a fault
+ * waiting on it, another CPU's LRU batch) is not moved (-EAGAIN), as
+ * folio_migrate_mapping refuses it.
+ */
+#include "swap.h"
+
+bool numa_demotion_enabled(void)
+{
+	return READ_ONCE(knobs.demotion_enabled) != 0;
+}
+
+/* The slower tier below @nid: the first slow node, when @nid is fast. */
+int next_demotion_node(int nid)
+{
+	if (phys.node[nid].slow)
+		return -1;
+	for (unsigned int n = 0; n < phys.nr_nodes; n++)
+		if (phys.node[n].slow)
+			return (int)n;
+	return -1;
+}
+
+/* Move the slot that points at @src (page cache or swap cache) to @dst; the
+ * reference the slot holds moves too.  False if @src has other users. */
+static bool folio_migrate_mapping(struct page *dst, struct page *src)
+{
+	int expected = 1 + (PageSwapCache(src) || (!PageAnon(src) && src->mapping));
+
+	if (page_ref_count(src) != expected)
+		return false;
+	if (PageSwapCache(src)) {
+		swp_entry_t e = page_swap_entry(src);
+		struct swap_info_struct *si = swp_swap_info(e);
+
+		spin_lock(&si->lock);
+		if (si->cache[swp_offset(e)] != src || page_ref_count(src) != expected) {
+			spin_unlock(&si->lock);
+			return false;
+		}
+		get_page(dst);
+		dst->private = src->private;
+		set_page_flag(dst, PG_swapcache);
+		__atomic_store_n(&si->cache[swp_offset(e)], dst, __ATOMIC_RELEASE);
+		clear_page_flag(src, PG_swapcache);
+		src->private = 0;
+		spin_unlock(&si->lock);
+		put_page(src);
+	} else if (!PageAnon(src) && src->mapping) {
+		struct address_space *as = src->mapping;
+
+		spin_lock(&as->lock);
+		if (as->pages[src->index] != src || page_ref_count(src) != expected) {
+			spin_unlock(&as->lock);
+			return false;
+		}
+		get_page(dst);
+		__atomic_store_n(&as->pages[src->index], dst, __ATOMIC_RELEASE);
+		spin_unlock(&as->lock);
+		put_page(src);
+	}
+	return true;
+}
+
+/* Move a locked, isolated folio to node @nid. */
+static int migrate_one(struct page *src, int nid)
+{
+	static const int copy_flags[] = { PG_anon, PG_swapbacked, PG_dirty, PG_referenced,
+					  PG_active, PG_uptodate, PG_workingset };
+	struct page *dst = alloc_pages_node(nid, 0, GFP_NORECLAIM | GFP_THISNODE);
+
+	if (!dst)
+		return -ENOMEM;
+	if (folio_mapped(src)) {
+		try_to_unmap(src, TTU_MIGRATION | TTU_BATCH_FLUSH);
+		try_to_unmap_flush();
+	}
+	folio_lock(dst);
+	dst->mapping = src->mapping;
+	dst->index = src->index;
+	if (folio_mapped(src) || !folio_migrate_mapping(dst, src)) {
+		/* put everything back as it was */
+		dst->mapping = NULL;
+		folio_unlock(dst);
+		remove_migration_ptes(src, src);
+		put_page(dst);
+		return -EAGAIN;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(copy_flags); i++)
+		if (test_page_flag(src, copy_flags[i]))
+			set_page_flag(dst, copy_flags[i]);
+	if (PageAnon(src))
+		anon_vma_get(src->mapping);	/* dst's own; src keeps its until freed */
+	frame_copy(page_to_pfn(dst), page_to_pfn(src));
+	remove_migration_ptes(src, dst);
+	folio_unlock(dst);
+	folio_add_lru(dst);
+	put_page(dst);		/* the mappings and caches hold it now */
+	count_vm_event(PGMIGRATE_SUCCESS);
+	return 0;
+}
+
+/* Demote isolated, unlocked folios of @nid to the slower tier; the ones
+ * moved leave the list (their isolation reference dropped). */
+unsigned int demote_folio_list(struct list_head *folios, int nid)
+{
+	int target = next_demotion_node(nid);
+	struct page *f, *tmp;
+	unsigned int n = 0;
+
+	if (target < 0)
+		return 0;
+	list_for_each_entry_safe(f, tmp, folios, lru) {
+		if (!folio_trylock(f))
+			continue;
+		if (migrate_one(f, target) == 0) {
+			list_del(&f->lru);
+			folio_unlock(f);
+			put_page(f);
+			n++;
+		} else {
+			count_vm_event(PGMIGRATE_FAIL);
+			folio_unlock(f);
+		}
+	}
+	return n;
+}
+
+/* Move one mapped folio (promotion, move_pages). */
+int migrate_folio_to_node(struct page *folio, int nid, int reason)
+{
+	int ret;
+
+	(void)reason;
+	if (page_to_nid(folio) == nid)
+		return 0;
+	if (!folio_isolate_lru(folio))
+		return -EBUSY;
+	if (!folio_trylock(folio)) {
+		folio_putback_lru(folio);
+		return -EAGAIN;
+	}
+	ret = migrate_one(folio, nid);
+	folio_unlock(folio);
+	if (ret) {
+		count_vm_event(PGMIGRATE_FAIL);
+		folio_putback_lru(folio);
+	} else {
+		put_page(folio);	/* the isolation reference: the last */
+	}
+	return ret;
+}
+
+/* A fault found a migration entry: wait for the folio to be unlocked. */
+void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr)
+{
+	spinlock_t *ptl;
+	pteval_t *pte = pte_offset_map_lock(mm, pmd, addr, &ptl), v;
+	struct page *folio;
+	unsigned int spins = 0;
+
+	if (!pte)
+		return;
+	v = pte_read(pte);
+	if (!is_swap_pte(v) || !is_migration_entry(pte_to_swp_entry(v))) {
+		pte_unmap_unlock(pte, ptl);
+		return;
+	}
+	folio = pfn_to_page(swp_offset(pte_to_swp_entry(v)));
+	get_page(folio);
+	pte_unmap_unlock(pte, ptl);
+	while (folio_test_locked(folio))
+		lib_wait(&spins);
+	put_page(folio);
+}

@@ -1,0 +1,92 @@
+/*
+ * page_io.c - swap I/O: a folio is written to its slot with pwrite and read
+ * back with pread, synchronously.  As 6.18 does, a zero-filled folio is not
+ * written at all: the slot is marked in the area's zeromap (swpout_zero) and
+ * reads back as zeroes (swpin_zero).  The debug knobs swap_fail_write and
+ * swap_fail_read make the next N writes or reads fail with -EIO.
+ */
+#include <unistd.h>
+#include "swap.h"
+
+bool is_folio_zero_filled(struct page *folio)
+{
+	const uint64_t *w = page_address(folio);
+
+	if (phys.no_data)
+		return false;
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
+		if (__atomic_load_n(&w[i], __ATOMIC_RELAXED))
+			return false;
+	return true;
+}
+
+static bool inject(int *knob)
+{
+	int v = READ_ONCE(*knob);
+
+	while (v > 0) {
+		if (__atomic_compare_exchange_n(knob, &v, v - 1, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/* Write a locked folio in the swap cache to its slot. */
+int swap_writeout(struct page *folio)
+{
+	swp_entry_t e = page_swap_entry(folio);
+	struct swap_info_struct *si = swp_swap_info(e);
+	unsigned long off = swp_offset(e);
+	bool zero = is_folio_zero_filled(folio);
+
+	spin_lock(&si->lock);
+	si->zeromap[off] = zero;
+	spin_unlock(&si->lock);
+	if (zero) {
+		count_vm_event(SWPOUT_ZERO);
+		clear_page_flag(folio, PG_dirty);
+		return 0;
+	}
+	if (inject(&knobs.swap_fail_write)) {
+		count_vm_event(MMLAB_SWAP_WRITE_ERRORS);
+		return -EIO;
+	}
+	if (!phys.no_data &&
+	    pwrite(si->fd, page_address(folio), PAGE_SIZE, (off_t)off << PAGE_SHIFT) != (ssize_t)PAGE_SIZE) {
+		count_vm_event(MMLAB_SWAP_WRITE_ERRORS);
+		return -EIO;
+	}
+	count_vm_event(PSWPOUT);
+	clear_page_flag(folio, PG_dirty);
+	return 0;
+}
+
+/* Read a locked, new folio in from its slot. */
+int swap_read_folio(struct page *folio)
+{
+	swp_entry_t e = page_swap_entry(folio);
+	struct swap_info_struct *si = swp_swap_info(e);
+	unsigned long off = swp_offset(e);
+	bool zero;
+
+	spin_lock(&si->lock);
+	zero = si->zeromap[off];
+	spin_unlock(&si->lock);
+	if (zero) {
+		frame_clear(page_to_pfn(folio));
+		count_vm_event(SWPIN_ZERO);
+		return 0;
+	}
+	if (inject(&knobs.swap_fail_read)) {
+		count_vm_event(MMLAB_SWAP_READ_ERRORS);
+		return -EIO;
+	}
+	if (!phys.no_data &&
+	    pread(si->fd, page_address(folio), PAGE_SIZE, (off_t)off << PAGE_SHIFT) != (ssize_t)PAGE_SIZE) {
+		count_vm_event(MMLAB_SWAP_READ_ERRORS);
+		return -EIO;
+	}
+	count_vm_event(PSWPIN);
+	return 0;
+}

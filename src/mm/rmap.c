@@ -1,0 +1,575 @@
+/*
+ * rmap.c - reverse mapping: from a folio to the PTEs that map it.
+ *
+ * Anonymous memory: each VMA with anonymous pages has an anon_vma and a
+ * chain (anon_vma_chain) linking it to its own anon_vma and to every
+ * ancestor's, so that a page created before fork is found in the children
+ * too.  A page's mapping points to the anon_vma of the VMA that created it
+ * and holds a reference on it.  Shmem: the file's i_mmap list of VMAs.
+ *
+ * Lock order: folio lock -> anon_vma->root->rwsem (or i_mmap_rwsem) -> PTE
+ * lock.  A walker holds the folio lock (and a reference), so the folio's
+ * mapping cannot change under it; VMAs leave the rmap (unlink_anon_vmas,
+ * vma_unlink) before their page tables are freed.
+ *
+ * Also here, as upstream: the batched unmap TLB flush (tlbflush_unmap_batch,
+ * one per reclaiming host thread, and mm->tlb_flush_batched).
+ */
+#include <stdlib.h>
+#include "swap.h"
+
+/* ---- anon_vma ---- */
+
+void anon_vma_get(struct anon_vma *av)
+{
+	atomic_inc(&av->refcount);
+}
+
+void anon_vma_put(struct anon_vma *av)
+{
+	if (av && atomic_dec_return(&av->refcount) == 0) {
+		struct anon_vma *root = av->root;
+
+		VM_BUG_ON(!list_empty(&av->head));
+		free(av);
+		if (root != av)
+			anon_vma_put(root);
+	}
+}
+
+static struct anon_vma *anon_vma_alloc(struct anon_vma *root)
+{
+	struct anon_vma *av = calloc(1, sizeof(*av));
+
+	if (!av)
+		return NULL;
+	av->refcount = 1;
+	INIT_LIST_HEAD(&av->head);
+	init_rwsem(&av->rwsem);
+	av->root = root ? root : av;
+	if (root)
+		anon_vma_get(root);
+	return av;
+}
+
+static int anon_vma_chain_link(struct vm_area_struct *v, struct anon_vma *av)
+{
+	struct anon_vma_chain *avc = malloc(sizeof(*avc));
+
+	if (!avc)
+		return -ENOMEM;
+	avc->vma = v;
+	avc->anon_vma = av;
+	anon_vma_get(av);
+	list_add_tail(&avc->same_vma, &v->anon_vma_chain);
+	down_write(&av->root->rwsem);
+	list_add_tail(&avc->same_anon_vma, &av->head);
+	up_write(&av->root->rwsem);
+	return 0;
+}
+
+/*
+ * A neighbour's anon_vma that @v may share (find_mergeable_anon_vma): the
+ * two could merge but for the anon_vma, and the neighbour's was never
+ * forked.  Sharing keeps a later merge possible, as the kernel intends.
+ */
+static bool anon_vma_compatible(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+	       !((a->vm_flags ^ b->vm_flags) & ~VM_ACCESS_FLAGS) &&
+	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+}
+
+static struct anon_vma *reusable_anon_vma(struct vm_area_struct *old)
+{
+	struct anon_vma *av = READ_ONCE(old->anon_vma);
+
+	if (av && old->anon_vma_chain.next == old->anon_vma_chain.prev)
+		return av;	/* a single chain entry: never forked */
+	return NULL;
+}
+
+static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *v)
+{
+	struct vm_area_struct *n = vma_next(v->vm_mm, v), *p = vma_prev(v->vm_mm, v);
+	struct anon_vma *av = NULL;
+
+	if (n && anon_vma_compatible(v, n))
+		av = reusable_anon_vma(n);
+	if (!av && p && anon_vma_compatible(p, v))
+		av = reusable_anon_vma(p);
+	return av;
+}
+
+/* The first anonymous fault of a VMA gives it an anon_vma (under the
+ * mmap_lock held for reading: racing faults settle it under page_table_lock). */
+int anon_vma_prepare(struct vm_area_struct *v)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct anon_vma *av, *reuse;
+	int ret = 0;
+
+	if (smp_load_acquire(&v->anon_vma))
+		return 0;
+	spin_lock(&mm->page_table_lock);
+	if (v->anon_vma) {
+		spin_unlock(&mm->page_table_lock);
+		return 0;
+	}
+	reuse = find_mergeable_anon_vma(v);
+	av = reuse ? reuse : anon_vma_alloc(NULL);
+	if (!av) {
+		ret = -ENOMEM;
+	} else {
+		ret = anon_vma_chain_link(v, av);
+		if (!ret)
+			smp_store_release(&v->anon_vma, av);
+		if (!reuse)
+			anon_vma_put(av);	/* the chain holds it now */
+	}
+	spin_unlock(&mm->page_table_lock);
+	return ret;
+}
+
+/* A copy of @src (split, or a merge taking over @src's pages) shares its
+ * anon_vmas: link @dst to every one of them. */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc;
+
+	INIT_LIST_HEAD(&dst->anon_vma_chain);
+	list_for_each_entry(avc, &src->anon_vma_chain, same_vma)
+		if (anon_vma_chain_link(dst, avc->anon_vma))
+			return -ENOMEM;
+	return 0;
+}
+
+/* fork: the child's VMA shares the parent's anon_vmas and gets its own. */
+int anon_vma_fork(struct vm_area_struct *v, struct vm_area_struct *pv)
+{
+	struct anon_vma *av;
+
+	v->anon_vma = NULL;
+	INIT_LIST_HEAD(&v->anon_vma_chain);
+	if (!pv->anon_vma)
+		return 0;
+	if (anon_vma_clone(v, pv))
+		return -ENOMEM;
+	av = anon_vma_alloc(pv->anon_vma->root);
+	if (!av)
+		return -ENOMEM;
+	if (anon_vma_chain_link(v, av)) {
+		anon_vma_put(av);
+		return -ENOMEM;
+	}
+	v->anon_vma = av;
+	anon_vma_put(av);
+	return 0;
+}
+
+void unlink_anon_vmas(struct vm_area_struct *v)
+{
+	struct anon_vma_chain *avc, *n;
+
+	list_for_each_entry_safe(avc, n, &v->anon_vma_chain, same_vma) {
+		struct anon_vma *av = avc->anon_vma;
+
+		down_write(&av->root->rwsem);
+		list_del(&avc->same_anon_vma);
+		up_write(&av->root->rwsem);
+		list_del(&avc->same_vma);
+		anon_vma_put(av);
+		free(avc);
+	}
+	v->anon_vma = NULL;
+}
+
+/* ---- mapcounts ---- */
+
+static void page_add_rmap(struct page *p)
+{
+	if (atomic_inc_return(&p->_mapcount) == 0)
+		count_vm_event(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED);
+}
+
+void page_remove_rmap(struct page *p)
+{
+	int m = atomic_dec_return(&p->_mapcount);
+
+	VM_BUG_ON(m < -1);
+	if (m == -1)
+		count_vm_events(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+}
+
+bool folio_mapped(struct page *p) { return page_mapcount(p) > 0; }
+void folio_add_file_rmap(struct page *p) { page_add_rmap(p); }
+void folio_dup_rmap(struct page *p) { page_add_rmap(p); }
+
+void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr)
+{
+	anon_vma_get(v->anon_vma);
+	p->mapping = v->anon_vma;
+	p->index = linear_page_index(v, addr);
+	set_page_flag(p, PG_anon);
+	set_page_flag(p, PG_swapbacked);
+	SetPageAnonExclusive(p);
+	page_add_rmap(p);
+}
+
+/* A page this VMA now owns alone moves to the VMA's own anon_vma; the folio
+ * is locked. */
+void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v)
+{
+	struct anon_vma *old = p->mapping;
+
+	if (old == v->anon_vma)
+		return;
+	anon_vma_get(v->anon_vma);
+	WRITE_ONCE(p->mapping, v->anon_vma);
+	anon_vma_put(old);
+}
+
+/* ---- walking ---- */
+
+struct rmap_walk_control {
+	void *arg;
+	/* returns false to stop the walk */
+	bool (*rmap_one)(struct page *folio, struct vm_area_struct *v,
+			 unsigned long addr, void *arg);
+};
+
+static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
+{
+	if (PageAnon(folio)) {
+		struct anon_vma *av = folio->mapping;
+		struct anon_vma_chain *avc;
+
+		if (!av)
+			return;
+		down_read(&av->root->rwsem);
+		list_for_each_entry(avc, &av->head, same_anon_vma) {
+			struct vm_area_struct *v = avc->vma;
+			unsigned long addr = v->vm_start + ((folio->index - v->vm_pgoff) << PAGE_SHIFT);
+
+			if (folio->index < v->vm_pgoff || addr >= v->vm_end)
+				continue;
+			if (!rwc->rmap_one(folio, v, addr, rwc->arg))
+				break;
+		}
+		up_read(&av->root->rwsem);
+	} else {
+		struct address_space *as = folio->mapping;
+		struct vm_area_struct *v;
+
+		if (!as)
+			return;
+		down_read(&as->i_mmap_rwsem);
+		list_for_each_entry(v, &as->i_mmap, shared) {
+			unsigned long addr = v->vm_start + ((folio->index - v->vm_pgoff) << PAGE_SHIFT);
+
+			if (folio->index < v->vm_pgoff || addr >= v->vm_end)
+				continue;
+			if (!rwc->rmap_one(folio, v, addr, rwc->arg))
+				break;
+		}
+		up_read(&as->i_mmap_rwsem);
+	}
+}
+
+/*
+ * page_vma_mapped_walk for a small folio: the PTE at @addr, locked, if it
+ * maps @folio (or, for @migration, holds a migration entry for it).
+ */
+static pteval_t *page_vma_mapped(struct page *folio, struct vm_area_struct *v,
+				 unsigned long addr, spinlock_t **ptl, bool migration)
+{
+	struct mm_struct *mm = v->vm_mm;
+	pteval_t *pgd, *pud, *pmd, *pte, e;
+
+	rcu_read_lock();
+	pgd = pgd_offset(mm, addr);
+	if (pte_none(pte_read(pgd)) ||
+	    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+	    pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+		rcu_read_unlock();
+		return NULL;
+	}
+	pte = pte_offset_map_lock(mm, pmd, addr, ptl);
+	rcu_read_unlock();
+	if (!pte)
+		return NULL;
+	e = pte_read(pte);
+	if (migration) {
+		if (is_swap_pte(e) && is_migration_entry(pte_to_swp_entry(e)) &&
+		    swp_offset(pte_to_swp_entry(e)) == page_to_pfn(folio))
+			return pte;
+	} else if (pte_present(e) && !pte_special(e) && pte_pfn(e) == page_to_pfn(folio)) {
+		return pte;
+	}
+	pte_unmap_unlock(pte, *ptl);
+	return NULL;
+}
+
+/* ---- batched TLB flush (TTU_BATCH_FLUSH) ---- */
+
+struct tlbflush_unmap_batch {
+	cpumask_t cpumask;
+	bool flush_required;
+	bool writable;
+};
+static __thread struct tlbflush_unmap_batch tlb_ubc;
+
+/* Defer when another CPU may cache the mm: a single IPI later beats many. */
+static bool should_defer_flush(struct mm_struct *mm, enum ttu_flags flags)
+{
+	struct cpu *c = this_cpu();
+	cpumask_t others = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+
+	if (!(flags & TTU_BATCH_FLUSH))
+		return false;
+	if (c)
+		others &= ~(1ULL << c->id);
+	return others != 0;
+}
+
+static void set_tlb_ubc_flush_pending(struct mm_struct *mm, pteval_t pteval)
+{
+	if (!pte_hw_present(pteval))
+		return;		/* no TLB can hold it */
+	tlb_ubc.cpumask |= __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&mm->tlb_gen, 1, __ATOMIC_SEQ_CST);
+	tlb_ubc.flush_required = true;
+	atomic_inc(&mm->tlb_flush_batched);
+	if (pte_dirty(pteval))
+		tlb_ubc.writable = true;
+}
+
+void try_to_unmap_flush(void)
+{
+	if (!tlb_ubc.flush_required)
+		return;
+	arch_tlbbatch_flush(tlb_ubc.cpumask);
+	tlb_ubc.cpumask = 0;
+	tlb_ubc.flush_required = false;
+	tlb_ubc.writable = false;
+}
+
+/* Before writing a folio out: flush if any batched PTE was dirty. */
+void try_to_unmap_flush_dirty(void)
+{
+	if (tlb_ubc.writable)
+		try_to_unmap_flush();
+}
+
+/* mm->tlb_flush_batched counts deferred unmaps, tlb_flush_batched_done the
+ * count a flush_tlb_batched_pending() has covered. */
+bool mm_tlb_batched_pending(struct mm_struct *mm)
+{
+	return atomic_read(&mm->tlb_flush_batched) != atomic_read(&mm->tlb_flush_batched_done);
+}
+
+/*
+ * Called under a PTE lock by paths that change PTEs reclaim may have
+ * unmapped lazily (zap, mprotect): if any batched flush of this mm may
+ * still be pending, flush the whole mm now.
+ */
+void flush_tlb_batched_pending(struct mm_struct *mm)
+{
+	int pending = __atomic_load_n(&mm->tlb_flush_batched, __ATOMIC_SEQ_CST);
+
+	if (pending != atomic_read(&mm->tlb_flush_batched_done)) {
+		flush_tlb_mm(mm);
+		/* later deferrals keep their own count: only move forward */
+		int done = atomic_read(&mm->tlb_flush_batched_done);
+
+		while (done - pending < 0 &&
+		       !__atomic_compare_exchange_n(&mm->tlb_flush_batched_done, &done,
+						    pending, false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED))
+			;
+	}
+}
+
+/* ---- try_to_unmap ---- */
+
+struct ttu_arg {
+	enum ttu_flags flags;
+};
+
+static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, unsigned long addr,
+				    pteval_t *pte, enum ttu_flags flags)
+{
+	struct mm_struct *mm = v->vm_mm;
+	pteval_t old;
+
+	if (should_defer_flush(mm, flags)) {
+		old = pte_xchg(pte, 0);
+		set_tlb_ubc_flush_pending(mm, old);
+		return old;
+	}
+	inc_tlb_flush_pending(mm);
+	old = pte_xchg(pte, 0);
+	if (pte_hw_present(old))
+		flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE, PAGE_SHIFT, false);
+	dec_tlb_flush_pending(mm);
+	return old;
+}
+
+static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
+			     unsigned long addr, void *argp)
+{
+	struct ttu_arg *arg = argp;
+	struct mm_struct *mm = v->vm_mm;
+	spinlock_t *ptl;
+	pteval_t *pte = page_vma_mapped(folio, v, addr, &ptl, false), old, swp;
+	bool exclusive;
+
+	if (!pte)
+		return true;
+	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
+	old = clear_pte_for_unmap(v, addr, pte, arg->flags);
+	if (pte_dirty(old))
+		SetPageDirty(folio);
+
+	if (arg->flags & TTU_MIGRATION) {
+		swp_entry_t e = make_migration_entry(page_to_pfn(folio), pte_write_bit(old));
+
+		if (!pte_write_bit(old) && exclusive)
+			e = swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, page_to_pfn(folio));
+		swp = swp_entry_to_pte(e);
+		if (old & _PAGE_SOFT_DIRTY)
+			swp |= _PAGE_SWP_SOFT_DIRTY;
+		if (old & _PAGE_UFFD_WP)
+			swp |= _PAGE_SWP_UFFD_WP;
+		pte_write(pte, swp);
+	} else if (PageAnon(folio)) {
+		swp_entry_t e = page_swap_entry(folio);
+
+		if (!test_page_flag(folio, PG_swapbacked)) {
+			/* MADV_FREE'd: drop it if nobody wrote it since */
+			int ref = page_ref_count(folio), map = page_mapcount(folio);
+
+			if (ref == 1 + map && !PageDirty(folio)) {
+				add_mm_counter(mm, MM_ANONPAGES, -1);
+				goto discard;
+			}
+			set_page_flag(folio, PG_swapbacked);
+			pte_write(pte, old);
+			pte_unmap_unlock(pte, ptl);
+			return false;
+		}
+		if (!PageSwapCache(folio) || swap_duplicate(e)) {
+			pte_write(pte, old);
+			pte_unmap_unlock(pte, ptl);
+			return false;
+		}
+		swp = swp_entry_to_pte(e);
+		if (exclusive) {
+			swp |= _PAGE_SWP_EXCLUSIVE;
+			ClearPageAnonExclusive(folio);
+		}
+		if (old & _PAGE_SOFT_DIRTY)
+			swp |= _PAGE_SWP_SOFT_DIRTY;
+		if (old & _PAGE_UFFD_WP)
+			swp |= _PAGE_SWP_UFFD_WP;
+		pte_write(pte, swp);
+		add_mm_counter(mm, MM_ANONPAGES, -1);
+		add_mm_counter(mm, MM_SWAPENTS, 1);
+	} else {
+		add_mm_counter(mm, mm_counter(folio), -1);
+	}
+discard:
+	page_remove_rmap(folio);
+	pte_unmap_unlock(pte, ptl);
+	put_page(folio);	/* the mapping's reference; the caller holds one */
+	return true;
+}
+
+/* Unmap a locked folio from every page table; check folio_mapped() after. */
+void try_to_unmap(struct page *folio, enum ttu_flags flags)
+{
+	struct ttu_arg arg = { .flags = flags };
+	struct rmap_walk_control rwc = { .arg = &arg, .rmap_one = try_to_unmap_one };
+
+	rmap_walk(folio, &rwc);
+}
+
+/* ---- folio_referenced ---- */
+
+static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
+				 unsigned long addr, void *arg)
+{
+	int *referenced = arg;
+	spinlock_t *ptl;
+	pteval_t *pte = page_vma_mapped(folio, v, addr, &ptl, false);
+
+	if (!pte)
+		return true;
+	/* x86 clears the young bit without a flush (ptep_clear_flush_young) */
+	if (__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
+		(*referenced)++;
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+/* How many PTEs mapping @folio were young (their Accessed bits cleared). */
+int folio_referenced(struct page *folio, bool is_locked)
+{
+	int referenced = 0;
+	struct rmap_walk_control rwc = { .arg = &referenced, .rmap_one = folio_referenced_one };
+	bool locked = is_locked;
+
+	if (!folio_mapped(folio))
+		return 0;
+	if (!locked && !folio_trylock(folio))
+		return 1;	/* busy: treat as referenced, as the kernel does */
+	rmap_walk(folio, &rwc);
+	if (!is_locked)
+		folio_unlock(folio);
+	return referenced;
+}
+
+/* ---- migration entries back to PTEs ---- */
+
+struct rmp_arg {
+	struct page *src, *dst;
+};
+
+static bool remove_migration_pte(struct page *dst, struct vm_area_struct *v,
+				 unsigned long addr, void *argp)
+{
+	struct rmp_arg *arg = argp;
+	spinlock_t *ptl;
+	pteval_t *pte = page_vma_mapped(arg->src, v, addr, &ptl, true), old, new;
+	swp_entry_t e;
+
+	if (!pte)
+		return true;
+	old = pte_read(pte);
+	e = pte_to_swp_entry(old);
+	new = pfn_pte(page_to_pfn(dst), v->vm_page_prot);
+	if (swp_type(e) == SWP_MIGRATION_WRITE)
+		new = pte_mkwrite_prot(new) & ~_PAGE_DIRTY;
+	if (old & _PAGE_SWP_SOFT_DIRTY)
+		new |= _PAGE_SOFT_DIRTY;
+	if (old & _PAGE_SWP_UFFD_WP)
+		new = (new | _PAGE_UFFD_WP) & ~_PAGE_RW;
+	if (PageDirty(dst) && swp_type(e) == SWP_MIGRATION_WRITE)
+		new |= _PAGE_DIRTY;
+	if (PageAnon(dst) && swp_type(e) != SWP_MIGRATION_READ)
+		SetPageAnonExclusive(dst);
+	get_page(dst);
+	page_add_rmap(dst);
+	pte_write(pte, new);
+	pte_unmap_unlock(pte, ptl);
+	return true;
+}
+
+/* Replace the migration entries that point at @src with PTEs for @dst. */
+void remove_migration_ptes(struct page *src, struct page *dst)
+{
+	struct rmp_arg arg = { .src = src, .dst = dst };
+	struct rmap_walk_control rwc = { .arg = &arg, .rmap_one = remove_migration_pte };
+
+	rmap_walk(dst, &rwc);
+}

@@ -1,0 +1,223 @@
+/*
+ * swap.c - the LRU lists: per node one lruvec with inactive and active lists
+ * for anonymous (swap-backed, shmem included) and file (here: lazily freed)
+ * folios.  New folios reach the LRU through a per-CPU batch (lru_add) of 31,
+ * as the kernel's folio batches do: while a folio waits in another CPU's
+ * batch it is not on any list, so reclaim and MADV_PAGEOUT skip it.
+ *
+ * Locks: lruvec->lru_lock guards the lists, the counts and PG_lru/PG_active
+ * of folios on them.  A per-CPU batch belongs to the CPU's owner thread.  A
+ * folio in a batch or isolated from a list holds a reference for that.
+ */
+#include <stdlib.h>
+#include "swap.h"
+
+#define LRU_BATCH	31
+
+struct lru_batch {
+	unsigned int nr;
+	struct page *folios[LRU_BATCH];
+};
+
+struct pglist_data node_data[MAX_NUMNODES];
+static struct lru_batch *lru_batches;
+
+static const enum vm_event_item lru_stat[NR_LRU_LISTS] = {
+	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE,
+};
+
+void lru_init(void)
+{
+	free(lru_batches);
+	lru_batches = calloc(nr_cpu_ids, sizeof(*lru_batches));
+	BUG_ON(!lru_batches);
+	for (unsigned int n = 0; n < MAX_NUMNODES; n++) {
+		struct lruvec *l = &node_data[n].lruvec;
+
+		memset(&node_data[n], 0, sizeof(node_data[n]));
+		node_data[n].node_id = n;
+		spin_lock_init(&l->lru_lock);
+		for (int i = 0; i < NR_LRU_LISTS; i++)
+			INIT_LIST_HEAD(&l->lists[i]);
+	}
+}
+
+enum lru_list folio_lru_list(struct page *folio)
+{
+	enum lru_list lru;
+
+	if (test_page_flag(folio, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	lru = test_page_flag(folio, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	if (test_page_flag(folio, PG_active))
+		lru += 1;
+	return lru;
+}
+
+static void lru_account(struct lruvec *l, enum lru_list lru, long n)
+{
+	atomic_add(&l->nr[lru], n);	/* read without the lock by reclaim */
+	count_vm_events(lru_stat[lru], n);
+}
+
+void lruvec_add_folio(struct lruvec *l, struct page *folio)
+{
+	enum lru_list lru = folio_lru_list(folio);
+
+	list_add(&folio->lru, &l->lists[lru]);
+	lru_account(l, lru, 1);
+}
+
+void lruvec_add_folio_tail(struct lruvec *l, struct page *folio)
+{
+	enum lru_list lru = folio_lru_list(folio);
+
+	list_add_tail(&folio->lru, &l->lists[lru]);
+	lru_account(l, lru, 1);
+}
+
+void lruvec_del_folio(struct lruvec *l, struct page *folio)
+{
+	list_del(&folio->lru);
+	lru_account(l, folio_lru_list(folio), -1);
+}
+
+static void lru_add(struct page *folio)
+{
+	struct lruvec *l = folio_lruvec(folio);
+
+	spin_lock(&l->lru_lock);
+	set_page_flag(folio, PG_lru);
+	lruvec_add_folio(l, folio);
+	spin_unlock(&l->lru_lock);
+}
+
+static void lru_batch_drain(struct lru_batch *b)
+{
+	unsigned int n = b->nr;
+
+	b->nr = 0;
+	for (unsigned int i = 0; i < n; i++)
+		lru_add(b->folios[i]);
+	/* the batch's references go after the lists are unlocked: one may be
+	 * the last and free the folio, which takes the lru lock */
+	for (unsigned int i = 0; i < n; i++)
+		put_page(b->folios[i]);
+}
+
+void folio_add_lru(struct page *folio)
+{
+	struct cpu *c = this_cpu();
+	struct lru_batch *b;
+
+	get_page(folio);
+	if (!c) {
+		lru_add(folio);
+		put_page(folio);
+		return;
+	}
+	b = &lru_batches[c->id];
+	b->folios[b->nr++] = folio;
+	if (b->nr == LRU_BATCH)
+		lru_batch_drain(b);
+}
+
+/* Drain this CPU's batch (lru_add_drain). */
+void lru_add_drain(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (c)
+		lru_batch_drain(&lru_batches[c->id]);
+}
+
+/* Only when no CPU is in use by anyone else (teardown). */
+void lru_add_drain_all_quiet(void)
+{
+	for (unsigned int i = 0; lru_batches && i < nr_cpu_ids; i++)
+		lru_batch_drain(&lru_batches[i]);
+}
+
+bool folio_isolate_lru(struct page *folio)
+{
+	struct lruvec *l = folio_lruvec(folio);
+	bool ret = false;
+
+	spin_lock(&l->lru_lock);
+	if (test_page_flag(folio, PG_lru)) {
+		clear_page_flag(folio, PG_lru);
+		lruvec_del_folio(l, folio);
+		get_page(folio);
+		ret = true;
+	}
+	spin_unlock(&l->lru_lock);
+	return ret;
+}
+
+void folio_putback_lru(struct page *folio)
+{
+	lru_add(folio);
+	put_page(folio);
+}
+
+void lru_note_free(struct page *folio)
+{
+	struct lruvec *l = folio_lruvec(folio);
+
+	spin_lock(&l->lru_lock);
+	if (test_page_flag(folio, PG_lru)) {
+		clear_page_flag(folio, PG_lru);
+		lruvec_del_folio(l, folio);
+	}
+	spin_unlock(&l->lru_lock);
+}
+
+/* Move a folio on the LRU to another list after changing its flags. */
+static void lru_move(struct page *folio, void (*change)(struct page *), enum vm_event_item ev)
+{
+	struct lruvec *l = folio_lruvec(folio);
+
+	spin_lock(&l->lru_lock);
+	if (test_page_flag(folio, PG_lru)) {
+		lruvec_del_folio(l, folio);
+		change(folio);
+		lruvec_add_folio(l, folio);
+		count_vm_event(ev);
+	}
+	spin_unlock(&l->lru_lock);
+}
+
+static void make_inactive(struct page *f)
+{
+	clear_page_flag(f, PG_active);
+	clear_page_flag(f, PG_referenced);
+}
+
+static void make_active(struct page *f) { set_page_flag(f, PG_active); }
+
+static void make_lazyfree(struct page *f)
+{
+	clear_page_flag(f, PG_active);
+	clear_page_flag(f, PG_referenced);
+	clear_page_flag(f, PG_swapbacked);
+}
+
+void folio_deactivate(struct page *folio)
+{
+	if (test_page_flag(folio, PG_active) || test_page_flag(folio, PG_referenced))
+		lru_move(folio, make_inactive, PGDEACTIVATE);
+}
+
+void folio_activate(struct page *folio)
+{
+	if (!test_page_flag(folio, PG_active))
+		lru_move(folio, make_active, PGACTIVATE);
+}
+
+/* MADV_FREE: an anonymous folio becomes clean and goes to the file list. */
+void folio_mark_lazyfree(struct page *folio)
+{
+	if (PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
+	    !PageSwapCache(folio) && !test_page_flag(folio, PG_unevictable))
+		lru_move(folio, make_lazyfree, PGLAZYFREE);
+}

@@ -1,0 +1,239 @@
+/*
+ * swap.h - private interfaces of reclaim, swap, rmap and migration: the
+ * model's mm/swap.h plus the parts of linux/swap.h, swapops.h and rmap.h the
+ * rest of mm/ needs.
+ *
+ * Lock order for these (see internal.h for the rest):
+ *   folio lock (PG_locked) -> anon_vma->root->rwsem / mapping->i_mmap_rwsem
+ *   -> PTE lock -> lruvec->lru_lock / swap_info->lock
+ */
+#ifndef MMLAB_MM_SWAP_H
+#define MMLAB_MM_SWAP_H
+
+#include "internal.h"
+
+/* ---- swap entries (swp_entry_t) and their PTE encoding ---- */
+typedef struct { unsigned long val; } swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT	5
+#define SWP_TYPE_SHIFT		58
+#define SWP_OFFSET_MASK		((1UL << SWP_TYPE_SHIFT) - 1)
+#define SWP_DEVICE_NUM		3
+#define SWP_MIGRATION_NUM	3
+#define SWP_HWPOISON_NUM	1
+#define SWP_PTE_MARKER_NUM	1
+#define MAX_SWAPFILES		((1 << MAX_SWAPFILES_SHIFT) - SWP_DEVICE_NUM - \
+				 SWP_MIGRATION_NUM - SWP_HWPOISON_NUM - SWP_PTE_MARKER_NUM)
+#define SWP_HWPOISON		MAX_SWAPFILES
+#define SWP_MIGRATION_READ	(MAX_SWAPFILES + SWP_HWPOISON_NUM)
+#define SWP_MIGRATION_READ_EXCLUSIVE (SWP_MIGRATION_READ + 1)
+#define SWP_MIGRATION_WRITE	(SWP_MIGRATION_READ + 2)
+#define SWP_DEVICE_WRITE	(SWP_MIGRATION_READ + SWP_MIGRATION_NUM)
+#define SWP_PTE_MARKER		(SWP_DEVICE_WRITE + SWP_DEVICE_NUM)
+
+/* PTE marker bits (the offset of a SWP_PTE_MARKER entry) */
+#define PTE_MARKER_UFFD_WP	(1UL << 0)
+#define PTE_MARKER_POISONED	(1UL << 1)
+#define PTE_MARKER_GUARD	(1UL << 2)
+
+static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
+{
+	return (swp_entry_t){ ((unsigned long)type << SWP_TYPE_SHIFT) | (offset & SWP_OFFSET_MASK) };
+}
+static inline unsigned int swp_type(swp_entry_t e) { return e.val >> SWP_TYPE_SHIFT; }
+static inline unsigned long swp_offset(swp_entry_t e) { return e.val & SWP_OFFSET_MASK; }
+static inline bool non_swap_entry(swp_entry_t e) { return swp_type(e) >= MAX_SWAPFILES; }
+static inline bool is_migration_entry(swp_entry_t e)
+{
+	return swp_type(e) >= SWP_MIGRATION_READ && swp_type(e) <= SWP_MIGRATION_WRITE;
+}
+static inline bool is_pte_marker_entry(swp_entry_t e) { return swp_type(e) == SWP_PTE_MARKER; }
+
+/*
+ * x86-64: type in bits 59-63, the offset inverted in bits 9-58 (so that a
+ * swap PTE never looks like a valid physical address to L1TF), bits 0 and 8
+ * clear (not present, not PROT_NONE).  Software bits of a swap PTE:
+ * soft-dirty (bit 1), uffd-wp (bit 2), exclusive (bit 3).
+ */
+#define SWP_OFFSET_FIRST_BIT	9
+#define SWP_OFFSET_SHIFT	(SWP_OFFSET_FIRST_BIT + MAX_SWAPFILES_SHIFT)
+#define _PAGE_SWP_SOFT_DIRTY	(1ULL << 1)
+#define _PAGE_SWP_UFFD_WP	(1ULL << 2)
+#define _PAGE_SWP_EXCLUSIVE	(1ULL << 3)
+#define _PAGE_SWP_SW_BITS	(_PAGE_SWP_SOFT_DIRTY | _PAGE_SWP_UFFD_WP | _PAGE_SWP_EXCLUSIVE)
+
+static inline pteval_t swp_entry_to_pte(swp_entry_t e)
+{
+	unsigned long off = swp_offset(e);
+
+	return ((~off << SWP_OFFSET_SHIFT) >> MAX_SWAPFILES_SHIFT) |
+	       ((pteval_t)swp_type(e) << (64 - MAX_SWAPFILES_SHIFT));
+}
+static inline swp_entry_t pte_to_swp_entry(pteval_t pte)
+{
+	pte &= ~_PAGE_SWP_SW_BITS;
+	return swp_entry(pte >> (64 - MAX_SWAPFILES_SHIFT),
+			 (~pte << MAX_SWAPFILES_SHIFT) >> SWP_OFFSET_SHIFT);
+}
+static inline bool is_swap_pte(pteval_t pte) { return !pte_none(pte) && !pte_present(pte); }
+static inline pteval_t make_pte_marker(unsigned long bits)
+{
+	return swp_entry_to_pte(swp_entry(SWP_PTE_MARKER, bits));
+}
+static inline swp_entry_t make_migration_entry(unsigned long pfn, bool write)
+{
+	return swp_entry(write ? SWP_MIGRATION_WRITE : SWP_MIGRATION_READ, pfn);
+}
+
+/* ---- swap areas (swapfile.c) ---- */
+#define SWAP_HAS_CACHE	0x8000	/* swap_map: a folio in the swap cache */
+#define SWAP_COUNT_MASK	0x7fff
+
+struct swap_info_struct {
+	spinlock_t lock;		/* swap_map, zeromap, cache, counters */
+	int type;
+	int fd;
+	char path[256];
+	unsigned long max;		/* slots; slot 0 is the header */
+	unsigned long inuse_pages;
+	unsigned long next;		/* where the slot search resumes */
+	uint16_t *swap_map;		/* references (PTEs, shmem slots) | HAS_CACHE */
+	uint8_t *zeromap;		/* slot holds a zero-filled page: not written */
+	struct page **cache;		/* the swap cache */
+};
+
+extern struct swap_info_struct *swap_info[MAX_SWAPFILES];
+extern int nr_swapfiles;
+
+struct swap_info_struct *swp_swap_info(swp_entry_t e);
+int swapon_file(uint64_t bytes);
+void swapoff_all(void);
+swp_entry_t folio_alloc_swap(struct page *folio);	/* val 0: none free */
+int swap_duplicate(swp_entry_t e);
+void swap_free(swp_entry_t e);
+int __swap_count(swp_entry_t e);
+void swapcache_clear(swp_entry_t e);
+int swapcache_prepare(swp_entry_t e);		/* -EEXIST: cached already */
+void free_swap_and_cache(swp_entry_t e);
+bool folio_free_swap(struct page *folio);
+long nr_swap_pages(void);
+long total_swap_pages(void);
+static inline bool vm_swap_full(void) { return nr_swap_pages() * 2 < total_swap_pages(); }
+
+/* ---- swap cache (swap_state.c) and I/O (page_io.c) ---- */
+static inline swp_entry_t page_swap_entry(struct page *p) { return (swp_entry_t){ p->private }; }
+int add_to_swap_cache(struct page *folio, swp_entry_t e);
+void delete_from_swap_cache(struct page *folio);
+struct page *swap_cache_get_folio(swp_entry_t e);
+struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *err);
+bool add_to_swap(struct page *folio);
+int swap_writeout(struct page *folio);
+int swap_read_folio(struct page *folio);
+bool is_folio_zero_filled(struct page *folio);
+
+#define PageSwapCache(p) test_page_flag(p, PG_swapcache)
+
+/* folio lock */
+bool folio_trylock(struct page *p);
+void folio_lock(struct page *p);
+void folio_unlock(struct page *p);
+static inline bool folio_test_locked(struct page *p) { return test_page_flag(p, PG_locked); }
+
+/* ---- LRU (swap.c) ---- */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct lruvec {
+	spinlock_t lru_lock;
+	struct list_head lists[NR_LRU_LISTS];
+	long nr[NR_LRU_LISTS];
+};
+
+struct pglist_data {
+	int node_id;
+	struct lruvec lruvec;
+	unsigned long watermark_min, watermark_low, watermark_high;
+	/* kswapd: a host thread per node */
+	int kswapd_wait;		/* futex word: wakeups */
+	int kswapd_stop;
+	int kswapd_running;
+	unsigned long managed;
+};
+extern struct pglist_data node_data[MAX_NUMNODES];
+#define NODE_DATA(nid) (&node_data[nid])
+
+void folio_add_lru(struct page *folio);
+void lru_add_drain(void);
+void lru_add_drain_all_quiet(void);
+bool folio_isolate_lru(struct page *folio);
+void folio_putback_lru(struct page *folio);
+void lru_note_free(struct page *folio);		/* a folio leaving the LRU as it is freed */
+void folio_deactivate(struct page *folio);
+void folio_mark_lazyfree(struct page *folio);
+void folio_activate(struct page *folio);
+enum lru_list folio_lru_list(struct page *folio);
+void lruvec_add_folio(struct lruvec *l, struct page *folio);
+void lruvec_add_folio_tail(struct lruvec *l, struct page *folio);
+void lruvec_del_folio(struct lruvec *l, struct page *folio);
+void lru_init(void);
+static inline struct lruvec *folio_lruvec(struct page *p) { return &NODE_DATA(page_to_nid(p))->lruvec; }
+
+/* ---- rmap (rmap.c) ---- */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;	/* in vma->anon_vma_chain */
+	struct list_head same_anon_vma;	/* in anon_vma->head */
+};
+
+enum ttu_flags {
+	TTU_BATCH_FLUSH = 0x1,	/* defer the TLB flush (set_tlb_ubc_flush_pending) */
+	TTU_IGNORE_MLOCK = 0x2,
+	TTU_MIGRATION = 0x4,	/* install migration entries */
+};
+
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+void anon_vma_get(struct anon_vma *av);
+void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr);
+void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v);
+void folio_add_file_rmap(struct page *p);
+void folio_dup_rmap(struct page *p);
+bool folio_mapped(struct page *p);
+void try_to_unmap(struct page *folio, enum ttu_flags flags);
+int folio_referenced(struct page *folio, bool is_locked);
+void remove_migration_ptes(struct page *src, struct page *dst);
+void try_to_unmap_flush(void);
+void try_to_unmap_flush_dirty(void);
+void flush_tlb_batched_pending(struct mm_struct *mm);
+bool mm_tlb_batched_pending(struct mm_struct *mm);
+
+/* ---- reclaim (vmscan.c) ---- */
+unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references);
+unsigned long try_to_free_pages(int nid, unsigned long nr);
+void wakeup_kswapd(int nid);
+int kswapd_start(void);
+void kswapd_stop_all(void);
+void setup_per_zone_wmarks(void);
+
+/* ---- migration (migrate.c) ---- */
+int migrate_folio_to_node(struct page *folio, int nid, int reason);
+void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr);
+unsigned int demote_folio_list(struct list_head *folios, int nid);
+int next_demotion_node(int nid);
+bool numa_demotion_enabled(void);
+enum migrate_reason { MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL };
+
+/* shmem swap (shmem.c) */
+int shmem_writeout(struct page *folio);
+bool shmem_drop_clean(struct page *folio);
+unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end);
+
+#endif

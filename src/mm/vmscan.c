@@ -1,0 +1,477 @@
+/*
+ * vmscan.c - page reclaim: the classic two-list LRU per node.
+ *
+ * shrink_node() balances anonymous against file-backed lists by swappiness,
+ * refills the inactive list from the active one when it runs low
+ * (shrink_active_list), and reclaims from the inactive tail
+ * (shrink_inactive_list -> shrink_folio_list).  A folio is aged through
+ * rmap: young PTEs send it back to the active list.  An anonymous folio gets
+ * a swap slot, is unmapped with its TLB flush batched (TTU_BATCH_FLUSH),
+ * written, and freed on a later pass once clean (its write "in flight" keeps
+ * it in the swap cache until then, as a real write-back does); with memory
+ * tiering on, it is demoted to the slower node instead.  Lazily freed
+ * (MADV_FREE) folios are dropped if still clean.
+ *
+ * kswapd: one host thread per node, woken when an allocation finds the node
+ * below its low watermark; it reclaims until the high watermark.  Direct
+ * reclaim: an allocation below the min watermark reclaims itself.
+ *
+ * Locks: isolation under lru_lock; each folio is worked on under its folio
+ * lock; the batched flush (try_to_unmap_flush) happens before any unmapped
+ * folio is freed.
+ */
+#include <math.h>
+#include "swap.h"
+#include "lib/waitqueue.h"
+
+#define SWAP_CLUSTER_MAX	32
+#define DEF_PRIORITY		12
+
+struct scan_control {
+	unsigned long nr_to_reclaim, nr_reclaimed, nr_scanned;
+	int priority;
+	bool kswapd;
+	bool may_swap;
+	bool no_demotion;
+};
+
+enum folio_references {
+	FOLIOREF_RECLAIM,
+	FOLIOREF_RECLAIM_CLEAN,
+	FOLIOREF_KEEP,
+	FOLIOREF_ACTIVATE,
+};
+
+static struct wait_queue_head kswapd_wait[MAX_NUMNODES];
+static kthread_t kswapd_thread[MAX_NUMNODES];
+static bool kswapd_started;
+
+unsigned long node_free_pages(int nid);
+
+static enum folio_references folio_check_references(struct page *folio)
+{
+	int referenced_ptes = folio_referenced(folio, true);
+	bool referenced_folio = test_page_flag(folio, PG_referenced);
+
+	clear_page_flag(folio, PG_referenced);
+	if (referenced_ptes) {
+		/* anonymous and shmem: one young PTE is enough to stay */
+		if (test_page_flag(folio, PG_swapbacked))
+			return FOLIOREF_ACTIVATE;
+		set_page_flag(folio, PG_referenced);
+		if (referenced_folio || referenced_ptes > 1)
+			return FOLIOREF_ACTIVATE;
+		return FOLIOREF_KEEP;
+	}
+	if (referenced_folio && !test_page_flag(folio, PG_swapbacked))
+		return FOLIOREF_RECLAIM_CLEAN;
+	return FOLIOREF_RECLAIM;
+}
+
+static bool can_demote(int nid, struct scan_control *sc)
+{
+	return !sc->no_demotion && numa_demotion_enabled() && next_demotion_node(nid) >= 0;
+}
+
+/* Write a dirty, unmapped folio: 0 written, <0 could not. */
+static int pageout(struct page *folio)
+{
+	if (PageSwapCache(folio))
+		return swap_writeout(folio);
+	if (!PageAnon(folio) && test_page_flag(folio, PG_swapbacked))
+		return shmem_writeout(folio);
+	return -EINVAL;
+}
+
+/* A clean, unmapped folio leaves its cache (__remove_mapping); the caller's
+ * isolation reference then is the last. */
+static bool remove_mapping(struct page *folio)
+{
+	if (PageSwapCache(folio)) {
+		if (page_ref_count(folio) != 2)
+			return false;	/* someone else holds it */
+		delete_from_swap_cache(folio);
+		return true;
+	}
+	if (!PageAnon(folio) && folio->mapping) {
+		/* clean shmem: never written, all zero; a hole reads the same */
+		return shmem_drop_clean(folio);
+	}
+	return page_ref_count(folio) == 1;	/* lazyfree anon */
+}
+
+static unsigned int shrink_folio_list(struct list_head *folio_list, int nid,
+				      struct scan_control *sc, bool ignore_references)
+{
+	LIST_HEAD_ON_STACK(ret_folios);
+	LIST_HEAD_ON_STACK(free_folios);
+	LIST_HEAD_ON_STACK(demote_folios);
+	bool do_demote_pass = can_demote(nid, sc);
+	unsigned int nr_reclaimed = 0;
+
+retry:
+	while (!list_empty(folio_list)) {
+		struct page *folio = list_entry(folio_list->prev, struct page, lru);
+		enum folio_references refs = FOLIOREF_RECLAIM;
+
+		list_del(&folio->lru);
+		if (!folio_trylock(folio))
+			goto keep;
+		sc->nr_scanned++;
+		if (test_page_flag(folio, PG_unevictable))
+			goto activate_locked;
+		if (!ignore_references)
+			refs = folio_check_references(folio);
+		if (refs == FOLIOREF_ACTIVATE)
+			goto activate_locked;
+		if (refs == FOLIOREF_KEEP)
+			goto keep_locked;
+
+		/* tiering: demote rather than swap */
+		if (do_demote_pass && !PageSwapCache(folio)) {
+			folio_unlock(folio);
+			list_add(&folio->lru, &demote_folios);
+			continue;
+		}
+		if (PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
+		    !PageSwapCache(folio)) {
+			if (!sc->may_swap || !add_to_swap(folio))
+				goto activate_locked;
+		}
+		if (folio_mapped(folio)) {
+			try_to_unmap(folio, TTU_BATCH_FLUSH);
+			if (folio_mapped(folio))
+				goto activate_locked;
+		}
+		if (PageDirty(folio)) {
+			if (refs == FOLIOREF_RECLAIM_CLEAN)
+				goto keep_locked;
+			/* a dirty PTE cleared lazily could still be written
+			 * through: flush before the data goes out */
+			try_to_unmap_flush_dirty();
+			if (pageout(folio))
+				goto activate_locked;
+			/* the write is "in flight": free it on a later pass */
+			set_page_flag(folio, PG_reclaim);
+			goto keep_locked;
+		}
+		if (!remove_mapping(folio))
+			goto keep_locked;
+		if (PageAnon(folio) && !test_page_flag(folio, PG_swapbacked))
+			count_vm_event(PGLAZYFREED);
+		clear_page_flag(folio, PG_reclaim);
+		folio_unlock(folio);
+		nr_reclaimed++;
+		list_add(&folio->lru, &free_folios);
+		continue;
+activate_locked:
+		if (!test_page_flag(folio, PG_active) && !test_page_flag(folio, PG_unevictable)) {
+			set_page_flag(folio, PG_active);
+			count_vm_event(PGACTIVATE);
+		}
+keep_locked:
+		folio_unlock(folio);
+keep:
+		list_add(&folio->lru, &ret_folios);
+	}
+
+	if (!list_empty(&demote_folios)) {
+		unsigned int n = demote_folio_list(&demote_folios, nid);
+
+		nr_reclaimed += n;
+		count_vm_events(sc->kswapd ? PGDEMOTE_KSWAPD : PGDEMOTE_DIRECT, n);
+		/* what could not be demoted is reclaimed the usual way */
+		if (!list_empty(&demote_folios)) {
+			list_splice_init(&demote_folios, folio_list);
+			do_demote_pass = false;
+			goto retry;
+		}
+	}
+	/* no folio is freed while a TLB may still map it */
+	try_to_unmap_flush();
+	while (!list_empty(&free_folios)) {
+		struct page *folio = list_first_entry(&free_folios, struct page, lru);
+
+		list_del(&folio->lru);
+		put_page(folio);
+	}
+	list_splice_init(&ret_folios, folio_list);
+	return nr_reclaimed;
+}
+
+/* Put isolated folios back: written ones to the inactive tail for a quick
+ * second look (folio_rotate_reclaimable). */
+static void putback_folio_list(struct list_head *list)
+{
+	while (!list_empty(list)) {
+		struct page *folio = list_first_entry(list, struct page, lru);
+		struct lruvec *l = folio_lruvec(folio);
+
+		list_del(&folio->lru);
+		spin_lock(&l->lru_lock);
+		set_page_flag(folio, PG_lru);
+		if (test_page_flag(folio, PG_reclaim) && !test_page_flag(folio, PG_active)) {
+			lruvec_add_folio_tail(l, folio);
+			count_vm_event(PGROTATED);
+		} else {
+			lruvec_add_folio(l, folio);
+		}
+		spin_unlock(&l->lru_lock);
+		put_page(folio);
+	}
+}
+
+/* Take up to @nr folios from the tail of @lru that are not being freed. */
+static unsigned long isolate_lru_folios(struct lruvec *l, enum lru_list lru,
+				       unsigned long nr, struct list_head *dst)
+{
+	unsigned long taken = 0, scanned = 0;
+	struct list_head *list = &l->lists[lru];
+
+	spin_lock(&l->lru_lock);
+	while (!list_empty(list) && taken < nr && scanned < nr * 4) {
+		struct page *folio = list_entry(list->prev, struct page, lru);
+		int ref = atomic_read(&folio->_refcount);
+
+		scanned++;
+		/* folio_try_get: a folio at zero is on its way out */
+		if (!ref || !__atomic_compare_exchange_n(&folio->_refcount, &ref, ref + 1,
+							 false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			list_del(&folio->lru);
+			list_add(&folio->lru, list);
+			continue;
+		}
+		clear_page_flag(folio, PG_lru);
+		lruvec_del_folio(l, folio);
+		list_add(&folio->lru, dst);
+		taken++;
+	}
+	spin_unlock(&l->lru_lock);
+	return taken;
+}
+
+static unsigned long shrink_inactive_list(unsigned long nr, struct lruvec *l,
+					  enum lru_list lru, int nid, struct scan_control *sc)
+{
+	LIST_HEAD_ON_STACK(list);
+	unsigned long taken, got;
+
+	lru_add_drain();
+	taken = isolate_lru_folios(l, lru, nr, &list);
+	if (!taken)
+		return 0;
+	count_vm_events(sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, taken);
+	got = shrink_folio_list(&list, nid, sc, false);
+	count_vm_events(sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, got);
+	sc->nr_reclaimed += got;
+	putback_folio_list(&list);
+	return got;
+}
+
+/* Age the active list: everything not worth keeping becomes inactive. */
+static void shrink_active_list(unsigned long nr, struct lruvec *l, enum lru_list lru)
+{
+	LIST_HEAD_ON_STACK(list);
+	unsigned long taken;
+
+	lru_add_drain();
+	taken = isolate_lru_folios(l, lru, nr, &list);
+	count_vm_events(PGREFILL, taken);
+	while (!list_empty(&list)) {
+		struct page *folio = list_first_entry(&list, struct page, lru);
+
+		list_del(&folio->lru);
+		/* referenced anonymous folios are deactivated anyway: the
+		 * inactive list gives them a second chance */
+		folio_referenced(folio, false);
+		clear_page_flag(folio, PG_active);
+		count_vm_event(PGDEACTIVATE);
+		folio_putback_lru(folio);
+	}
+}
+
+static bool inactive_is_low(struct lruvec *l, enum lru_list inactive)
+{
+	long in = READ_ONCE(l->nr[inactive]), act = READ_ONCE(l->nr[inactive + 1]);
+	long gb = (in + act) >> (30 - PAGE_SHIFT);
+	long ratio = gb ? (long)sqrt(10.0 * gb) : 1;
+
+	return in * ratio < act;
+}
+
+static void shrink_node(int nid, struct scan_control *sc)
+{
+	struct lruvec *l = &NODE_DATA(nid)->lruvec;
+	bool anon_ok = (total_swap_pages() > 0 && nr_swap_pages() > 0) || can_demote(nid, sc);
+	int swappiness = READ_ONCE(knobs.swappiness);
+
+	for (enum lru_list lru = LRU_INACTIVE_ANON; lru <= LRU_INACTIVE_FILE; lru += 2) {
+		bool anon = lru == LRU_INACTIVE_ANON;
+		long size = READ_ONCE(l->nr[lru]) + READ_ONCE(l->nr[lru + 1]);
+		long share = anon ? (anon_ok ? swappiness : 0) : 200 - swappiness;
+		unsigned long scan;
+
+		if (!share || !size)
+			continue;
+		scan = ((unsigned long)size >> sc->priority) * share / 100;
+		if (!scan)
+			scan = min((unsigned long)size, (unsigned long)SWAP_CLUSTER_MAX);
+		if (inactive_is_low(l, lru))
+			shrink_active_list(SWAP_CLUSTER_MAX, l, lru + 1);
+		while (scan && sc->nr_reclaimed < sc->nr_to_reclaim) {
+			unsigned long n = min(scan, (unsigned long)SWAP_CLUSTER_MAX);
+
+			if (!shrink_inactive_list(n, l, lru, nid, sc) && !READ_ONCE(l->nr[lru]))
+				break;
+			scan -= n;
+		}
+	}
+}
+
+/* Direct reclaim: an allocation that found the node below min. */
+unsigned long try_to_free_pages(int nid, unsigned long nr)
+{
+	struct scan_control sc = { .nr_to_reclaim = max(nr, (unsigned long)SWAP_CLUSTER_MAX),
+				   .may_swap = true };
+
+	count_vm_event(ALLOCSTALL_NORMAL);
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0 &&
+	     sc.nr_reclaimed < sc.nr_to_reclaim; sc.priority--)
+		shrink_node(nid, &sc);
+	return sc.nr_reclaimed;
+}
+
+/* MADV_PAGEOUT: reclaim these isolated folios now, no demotion. */
+unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references)
+{
+	struct scan_control sc = { .nr_to_reclaim = ~0UL, .may_swap = true, .no_demotion = true };
+	unsigned long n = 0;
+
+	while (!list_empty(folio_list)) {
+		LIST_HEAD_ON_STACK(node_list);
+		struct page *first = list_first_entry(folio_list, struct page, lru);
+		int nid = page_to_nid(first);
+		struct page *f, *tmp;
+
+		list_for_each_entry_safe(f, tmp, folio_list, lru) {
+			if (page_to_nid(f) == nid) {
+				list_del(&f->lru);
+				list_add_tail(&f->lru, &node_list);
+			}
+		}
+		n += shrink_folio_list(&node_list, nid, &sc, ignore_references);
+		putback_folio_list(&node_list);
+	}
+	return n;
+}
+
+/* ---- kswapd ---- */
+
+static bool node_balanced(int nid)
+{
+	return node_free_pages(nid) >= NODE_DATA(nid)->watermark_high;
+}
+
+static void balance_pgdat(int nid)
+{
+	struct scan_control sc = { .kswapd = true, .may_swap = true };
+	unsigned long high = NODE_DATA(nid)->watermark_high;
+
+	count_vm_event(PAGEOUTRUN);
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && !node_balanced(nid); sc.priority--) {
+		unsigned long free = node_free_pages(nid);
+
+		sc.nr_reclaimed = 0;
+		sc.nr_to_reclaim = max(high > free ? high - free : 0, (unsigned long)SWAP_CLUSTER_MAX);
+		shrink_node(nid, &sc);
+	}
+}
+
+static bool kswapd_should_run(void *arg)
+{
+	struct pglist_data *pgdat = arg;
+
+	return READ_ONCE(pgdat->kswapd_stop) || READ_ONCE(pgdat->kswapd_wait);
+}
+
+static void *kswapd(void *arg)
+{
+	struct pglist_data *pgdat = arg;
+	int nid = pgdat->node_id;
+
+	while (!READ_ONCE(pgdat->kswapd_stop)) {
+		wait_event_timeout(&kswapd_wait[nid], kswapd_should_run, pgdat, 100);
+		if (READ_ONCE(pgdat->kswapd_stop))
+			break;
+		if (!__atomic_exchange_n(&pgdat->kswapd_wait, 0, __ATOMIC_ACQ_REL))
+			continue;
+		__atomic_store_n(&pgdat->kswapd_running, 1, __ATOMIC_RELEASE);
+		balance_pgdat(nid);
+		__atomic_store_n(&pgdat->kswapd_running, 0, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+void wakeup_kswapd(int nid)
+{
+	struct pglist_data *pgdat = NODE_DATA(nid);
+
+	if (!kswapd_started || READ_ONCE(pgdat->kswapd_wait) || READ_ONCE(pgdat->kswapd_running))
+		return;
+	__atomic_store_n(&pgdat->kswapd_wait, 1, __ATOMIC_RELEASE);
+	wake_up(&kswapd_wait[nid]);
+}
+
+int kswapd_start(void)
+{
+	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+		init_waitqueue_head(&kswapd_wait[n]);
+		node_data[n].kswapd_stop = 0;
+		if (kthread_run(&kswapd_thread[n], kswapd, &node_data[n]))
+			return -ENOMEM;
+	}
+	kswapd_started = true;
+	return 0;
+}
+
+void kswapd_stop_all(void)
+{
+	if (!kswapd_started)
+		return;
+	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+		__atomic_store_n(&node_data[n].kswapd_stop, 1, __ATOMIC_RELEASE);
+		wake_up(&kswapd_wait[n]);
+		kthread_join(kswapd_thread[n]);
+		destroy_waitqueue_head(&kswapd_wait[n]);
+	}
+	kswapd_started = false;
+}
+
+/*
+ * Watermarks as the kernel sets them: min_free_kbytes = sqrt(16 * memory in
+ * kB) within [128 kB, 256 MB], shared by nodes by size; low and high above
+ * min by max(min/4, managed * watermark_scale_factor / 10000) and twice it.
+ */
+void setup_per_zone_wmarks(void)
+{
+	unsigned long total = 0, min_kb;
+
+	for (unsigned int n = 0; n < phys.nr_nodes; n++)
+		total += phys.node[n].nr_frames;
+	min_kb = (unsigned long)sqrt((double)(total << (PAGE_SHIFT - 10)) * 16);
+	min_kb = min(max(min_kb, 128UL), 262144UL);
+	if (READ_ONCE(knobs.min_free_kbytes) > 0)
+		min_kb = (unsigned long)knobs.min_free_kbytes;
+	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+		struct pglist_data *pgdat = NODE_DATA(n);
+		unsigned long managed = phys.node[n].nr_frames;
+		unsigned long min_pages = (min_kb >> (PAGE_SHIFT - 10)) * managed / total;
+		unsigned long gap = max(min_pages / 4,
+					managed * (unsigned long)READ_ONCE(knobs.watermark_scale_factor) / 10000);
+
+		pgdat->managed = managed;
+		pgdat->watermark_min = min_pages;
+		pgdat->watermark_low = min_pages + gap;
+		pgdat->watermark_high = min_pages + 2 * gap;
+	}
+}
