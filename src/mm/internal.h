@@ -193,6 +193,7 @@ struct mm_knobs {
 		     khugepaged_max_ptes_shared, khugepaged_pages_to_scan,
 		     khugepaged_scan_sleep_millisecs, khugepaged_alloc_sleep_millisecs;
 	uint64_t khugepaged_full_scans, khugepaged_pages_collapsed;
+	int pt_reclaim_zap;	/* free empty PTE tables in MADV_DONTNEED's zap */
 	/* debug: fail the next N swap writes / reads (error injection) */
 	int swap_fail_write, swap_fail_read;
 	/* memory tiering */
@@ -396,20 +397,23 @@ static inline bool mm_tlb_flush_pending(struct mm_struct *mm) { return atomic_re
 void tlbflush_init(void);
 
 /* ---- mmu_gather (mmu_gather.c) ---- */
-#define GATHER_BATCH	512
+#define GATHER_LOCAL	64
+#define GATHER_MAX	(1u << 20)	/* pages held before a forced flush */
 struct mmu_gather {
 	struct mm_struct *mm;
 	unsigned long start, end;	/* range to flush; end 0 = nothing */
 	bool fullmm, freed_tables;
-	unsigned int nr_pages;
-	struct page *pages[GATHER_BATCH];
+	unsigned int nr_pages, cap;
+	struct page **pages;		/* local, or grown on the heap */
+	struct page *local[GATHER_LOCAL];
 	struct list_head tables;	/* page-table frames to free by RCU */
 };
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long addr);
-void tlb_remove_page(struct mmu_gather *tlb, struct page *p);
+/* Returns true when the gather is full: flush before adding more. */
+bool tlb_remove_page(struct mmu_gather *tlb, struct page *p);
 void tlb_remove_table(struct mmu_gather *tlb, struct page *table);
 
 /* ---- memory.c ---- */

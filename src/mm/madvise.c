@@ -49,12 +49,12 @@ static bool madvise_need_mmap_write(int b)
 }
 
 static void zap_vma_range(struct vm_area_struct *v, unsigned long start,
-			  unsigned long end)
+			  unsigned long end, struct zap_details *d)
 {
 	struct mmu_gather tlb;
 
 	tlb_gather_mmu(&tlb, v->vm_mm, false);
-	unmap_page_range(&tlb, v, start, end, NULL);
+	unmap_page_range(&tlb, v, start, end, d);
 	tlb_finish_mmu(&tlb);
 }
 
@@ -212,7 +212,7 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 		if (s >= e)
 			continue;
 		zap_vma_range(w, w->vm_start + ((s - ws) << PAGE_SHIFT),
-			      w->vm_start + ((e - ws) << PAGE_SHIFT));
+			      w->vm_start + ((e - ws) << PAGE_SHIFT), NULL);
 	}
 	up_read(&as->i_mmap_rwsem);
 	shmem_truncate_range(v->vm_file, first, last);
@@ -229,7 +229,8 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_DONTNEED_LOCKED:
 		if (behavior == MADV_DONTNEED && (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
-		zap_vma_range(v, start, end);
+		/* since 6.14 the zap frees the PTE tables it empties */
+		zap_vma_range(v, start, end, &(struct zap_details){ .reclaim_pt = true });
 		return 0;
 	case MADV_FREE:
 		if (!vma_is_anonymous(v))

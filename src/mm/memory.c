@@ -478,18 +478,76 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 
 /* ---- zap ---- */
 
-/* Zap PTEs of one table in [addr, end); returns where it stopped (end, or
- * earlier when the gather filled up and must be flushed first). */
+/* Markers that survive a zap: none yet (uffd-wp on shmem will). */
+static bool zap_keep_marker(struct vm_area_struct *v, swp_entry_t e, struct zap_details *d)
+{
+	(void)v;
+	(void)e;
+	(void)d;
+	return false;
+}
+
+/* Hand an emptied PTE table to the gather: freed by RCU after the flush. */
+static void free_pte(struct mmu_gather *tlb, unsigned long addr, pteval_t pmdval)
+{
+	mm_dec_nr_ptes(tlb->mm);
+	tlb_remove_tlb_entry(tlb, addr);
+	tlb_remove_table(tlb, pfn_to_page(pte_pfn(pmdval)));
+}
+
+/*
+ * try_to_free_pte, the slow path of page-table reclaim: with the PMD lock,
+ * then the PTE lock, check that all 512 entries are still none and detach
+ * the table.
+ */
+static void try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr)
+{
+	spinlock_t *pml = pmd_lockptr(pmd), *ptl;
+	pteval_t pmdval, *pte;
+
+	spin_lock(pml);
+	pmdval = pte_read(pmd);
+	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
+		spin_unlock(pml);
+		return;
+	}
+	ptl = &pfn_to_page(pte_pfn(pmdval))->ptl;
+	spin_lock(ptl);
+	pte = table_of(pte_pfn(pmdval));
+	for (int i = 0; i < PTRS_PER_PTE; i++) {
+		if (!pte_none(pte_read(pte + i))) {
+			spin_unlock(ptl);
+			spin_unlock(pml);
+			return;
+		}
+	}
+	pte_write(pmd, 0);
+	spin_unlock(ptl);
+	spin_unlock(pml);
+	free_pte(tlb, addr & PMD_MASK, pmdval);
+}
+
+/*
+ * Zap PTEs of one table in [addr, end); returns where it stopped (end, or
+ * earlier when the gather filled up and must be flushed first).  With
+ * details->reclaim_pt (MADV_DONTNEED, as upstream since 6.14) a table whose
+ * whole range was zapped and that holds nothing any more is freed: the fast
+ * path takes the PMD lock with a trylock while the PTE lock is held.
+ */
 static unsigned long zap_pte_range(struct mmu_gather *tlb,
 				   struct vm_area_struct *v, pteval_t *pmd,
-				   unsigned long addr, unsigned long end)
+				   unsigned long addr, unsigned long end,
+				   struct zap_details *d)
 {
 	struct mm_struct *mm = v->vm_mm;
 	spinlock_t *ptl;
 	pteval_t *start_pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	pteval_t *pte = start_pte;
+	pteval_t *pte = start_pte, pmdval = 0;
 	long rss[NR_MM_COUNTERS] = { 0 };
-	bool force_flush = false;
+	bool force_flush = false, direct_reclaim = false;
+	bool can_reclaim_pt = d && d->reclaim_pt && READ_ONCE(knobs.pt_reclaim_zap) &&
+			      end - addr >= PMD_SIZE;
+	unsigned long start = addr;
 
 	if (!pte)
 		return end;
@@ -508,9 +566,10 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 				free_swap_and_cache(e);
 			} else if (is_migration_entry(e)) {
 				rss[mm_counter(pfn_to_page(swp_offset(e)))]--;
+			} else if (is_pte_marker_entry(e) && zap_keep_marker(v, e, d)) {
+				can_reclaim_pt = false;	/* a kept entry: not empty */
+				continue;
 			}
-			/* markers: dropped (the uffd-wp ones that must stay are
-			 * the PTE-marker layer's) */
 			pte_write(pte, 0);
 			continue;
 		}
@@ -523,8 +582,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 			SetPageDirty(page);
 		rss[mm_counter(page)]--;
 		page_remove_rmap(page);
-		tlb_remove_page(tlb, page);
-		if (tlb->nr_pages == GATHER_BATCH) {
+		if (tlb_remove_page(tlb, page)) {
 			force_flush = true;
 			addr += PAGE_SIZE;
 			break;
@@ -533,7 +591,29 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 	for (int i = 0; i < NR_MM_COUNTERS; i++)
 		if (rss[i])
 			add_mm_counter(mm, i, rss[i]);
+	if (can_reclaim_pt && !force_flush) {
+		/* fast path: the PMD lock nests outside the PTE lock, so only
+		 * a trylock is allowed here */
+		spinlock_t *pml = pmd_lockptr(pmd);
+
+		if (spin_trylock(pml)) {
+			bool empty = true;
+
+			for (int i = 0; i < PTRS_PER_PTE && empty; i++)
+				empty = pte_none(pte_read(start_pte - pte_index(start) + i));
+			if (empty) {
+				pmdval = pte_read(pmd);
+				pte_write(pmd, 0);
+				direct_reclaim = true;
+			}
+			spin_unlock(pml);
+		}
+	}
 	pte_unmap_unlock(start_pte, ptl);
+	if (direct_reclaim)
+		free_pte(tlb, start, pmdval);
+	else if (can_reclaim_pt && !force_flush)
+		try_to_free_pte(tlb, pmd, start);
 	if (force_flush)
 		tlb_flush_mmu(tlb);
 	return addr;
@@ -545,7 +625,6 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 {
 	struct mm_struct *mm = v->vm_mm;
 
-	(void)d;
 	while (addr < end) {
 		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
 		unsigned long next;
@@ -569,7 +648,7 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 			addr = next;
 			continue;
 		}
-		addr = zap_pte_range(tlb, v, pmd, addr, next);
+		addr = zap_pte_range(tlb, v, pmd, addr, next, d);
 		cpu_poll();
 	}
 }

@@ -7,6 +7,7 @@
  * tlb_flush_pending raised from tlb_gather_mmu() to tlb_finish_mmu(), which
  * the stale-TLB detector reads as "a flush is on its way".
  */
+#include <stdlib.h>
 #include "internal.h"
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
@@ -17,6 +18,8 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 	tlb->start = ~0UL;
 	tlb->end = 0;
 	tlb->nr_pages = 0;
+	tlb->cap = GATHER_LOCAL;
+	tlb->pages = tlb->local;
 	INIT_LIST_HEAD(&tlb->tables);
 	inc_tlb_flush_pending(mm);
 }
@@ -27,10 +30,28 @@ void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long addr)
 	tlb->end = max(tlb->end, addr + PAGE_SIZE);
 }
 
-void tlb_remove_page(struct mmu_gather *tlb, struct page *p)
+/* Like the kernel's batches of batches: grow rather than flush early, so a
+ * zap of a whole table rarely stops half-way. */
+bool tlb_remove_page(struct mmu_gather *tlb, struct page *p)
 {
-	VM_BUG_ON(tlb->nr_pages >= GATHER_BATCH);
+	VM_BUG_ON(tlb->nr_pages >= tlb->cap);
 	tlb->pages[tlb->nr_pages++] = p;
+	if (tlb->nr_pages < tlb->cap)
+		return false;
+	if (tlb->cap < GATHER_MAX) {
+		unsigned int cap = tlb->cap * 8;
+		struct page **n = malloc(cap * sizeof(*n));
+
+		if (n) {
+			memcpy(n, tlb->pages, tlb->nr_pages * sizeof(*n));
+			if (tlb->pages != tlb->local)
+				free(tlb->pages);
+			tlb->pages = n;
+			tlb->cap = cap;
+			return false;
+		}
+	}
+	return true;
 }
 
 void tlb_remove_table(struct mmu_gather *tlb, struct page *table)
@@ -74,6 +95,10 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
+	if (tlb->pages != tlb->local)
+		free(tlb->pages);
+	tlb->pages = tlb->local;
+	tlb->cap = GATHER_LOCAL;
 	tlb->freed_tables = false;
 	dec_tlb_flush_pending(tlb->mm);
 }

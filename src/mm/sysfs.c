@@ -81,6 +81,7 @@ int knobs_init(void)
 	knobs.min_free_kbytes = -1;	/* computed from memory size */
 	knobs.watermark_scale_factor = 10;
 	knobs.numa_scan_period_ms = 1000;
+	knobs.pt_reclaim_zap = 1;
 	knobs.numa_scan_size_mb = 256;
 
 	nr_knobs = 0;
@@ -107,6 +108,7 @@ int knobs_init(void)
 	knob_add(TRANSPARENT "khugepaged/alloc_sleep_millisecs", KNOB_UINT, &knobs.khugepaged_alloc_sleep_millisecs, 0, 1L << 31, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/full_scans", KNOB_RO_U64, &knobs.khugepaged_full_scans, 0, 0, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/pages_collapsed", KNOB_RO_U64, &knobs.khugepaged_pages_collapsed, 0, 0, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_write", KNOB_INT, &knobs.swap_fail_write, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/numa/demotion_enabled", KNOB_BOOL, &knobs.demotion_enabled, 0, 0, bool_words, NULL);
