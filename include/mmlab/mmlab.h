@@ -179,6 +179,10 @@ struct mmlab_smaps {	/* kB, as /proc/PID/smaps for one VMA */
 };
 /* The VMA containing @addr: -ENOENT when none. */
 int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *out);
+/* Write @type to /proc/PID/clear_refs: 1 all, 2 anon, 3 file referenced
+ * bits; 4 soft-dirty; 5 peak RSS.  -EINVAL for other values. */
+int mmlab_clear_refs(struct mmlab_proc *p, int type);
+
 /* Number of VMAs and the i-th one's range (for tests and tools). */
 int mmlab_vma_count(struct mmlab_proc *p);
 int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,

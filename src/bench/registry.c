@@ -12,12 +12,15 @@
 
 int bench_core(struct bench_ctx *ctx);		/* core.c, issue 2 */
 int bench_tlb(struct bench_ctx *ctx);		/* tlb.c, issue 2 */
+int bench_lua(struct bench_ctx *ctx);		/* lua.c, issue 3 */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
 	  bench_core },
 	{ "tlb", "TLB shootdown IPIs a running peer CPU receives per operation, host vs model",
 	  bench_tlb },
+	{ "lua", "Lua scenario API vs C API on the model: touch, fill, verify (pages per second)",
+	  bench_lua },
 	{ NULL, NULL, NULL }
 };
 

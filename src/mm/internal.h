@@ -419,7 +419,10 @@ void tlb_remove_table(struct mmu_gather *tlb, struct page *table);
 /* ---- memory.c ---- */
 extern struct page *zero_page;
 extern unsigned long zero_pfn;
-struct zap_details { bool reclaim_pt; };
+struct zap_details {
+	bool reclaim_pt;	/* free emptied PTE tables (MADV_DONTNEED) */
+	bool drop_markers;	/* the mapping goes away: markers too */
+};
 void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long start, unsigned long end,
 		      struct zap_details *d);

@@ -21,6 +21,10 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#define MADV_GUARD_REMOVE 103
+#endif
 
 static bool madvise_behavior_valid(int b)
 {
@@ -32,6 +36,7 @@ static bool madvise_behavior_valid(int b)
 	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE: case MADV_DONTNEED_LOCKED:
+	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
 		return true;
 	}
 	return false;
@@ -43,6 +48,7 @@ static bool madvise_need_mmap_write(int b)
 	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_DONTNEED_LOCKED:
 	case MADV_FREE: case MADV_REMOVE: case MADV_COLD: case MADV_PAGEOUT:
 	case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
 		return false;
 	}
 	return true;
@@ -56,6 +62,69 @@ static void zap_vma_range(struct vm_area_struct *v, unsigned long start,
 	tlb_gather_mmu(&tlb, v->vm_mm, false);
 	unmap_page_range(&tlb, v, start, end, d);
 	tlb_finish_mmu(&tlb);
+}
+
+/*
+ * MADV_GUARD_INSTALL: every PTE of the range becomes a guard marker (an
+ * access is SIGSEGV).  Present pages are zapped first; a fault that
+ * populates an entry meanwhile makes the walk start again.  The VMA gets an
+ * anon_vma so that fork copies the markers.  MADV_GUARD_REMOVE clears guard
+ * markers only.  Guard markers survive MADV_DONTNEED and go with munmap.
+ */
+static int madvise_guard(struct vm_area_struct *v, unsigned long start,
+			 unsigned long end, bool install)
+{
+	struct mm_struct *mm = v->vm_mm;
+	const pteval_t guard = make_pte_marker(PTE_MARKER_GUARD);
+
+	if (v->vm_flags & VM_LOCKED)
+		return -EINVAL;
+	if (install && anon_vma_prepare(v))
+		return -ENOMEM;
+	for (int tries = 0;; tries++) {
+		bool populated = false;
+
+		for (unsigned long addr = start; addr < end;) {
+			unsigned long next = min((addr + PMD_SIZE) & PMD_MASK, end);
+			pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte0, *pte;
+			spinlock_t *ptl;
+
+			if (!install && (pte_none(pte_read(pgd)) ||
+					 pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+					 pte_none(pte_read(pmd = pmd_offset(pud, addr))))) {
+				addr = next;
+				continue;
+			}
+			if (install) {
+				pud = pud_alloc(mm, pgd, addr);
+				pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+				if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
+					return -ENOMEM;
+			}
+			pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl);
+			if (!pte0)
+				continue;	/* the table went: look again */
+			for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
+				pteval_t e = pte_read(pte);
+
+				if (install) {
+					if (pte_none(e))
+						pte_write(pte, guard);
+					else if (e != guard)
+						populated = true;
+				} else if (e == guard) {
+					pte_write(pte, 0);
+				}
+			}
+			pte_unmap_unlock(pte0, ptl);
+		}
+		if (!populated)
+			return 0;
+		if (tries > 8)
+			return -EINTR;
+		/* pages were there: zap them (markers stay) and go again */
+		zap_vma_range(v, start, end, NULL);
+	}
 }
 
 /* MADV_FREE: exclusive anonymous pages become clean and old, so that reclaim
@@ -250,6 +319,9 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 		return 0;	/* done by the caller without the lock */
+	case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE:
+		return madvise_guard(v, start, end, behavior == MADV_GUARD_INSTALL);
 	case MADV_NORMAL:
 		f &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;

@@ -310,9 +310,9 @@ static int do_swap_page(struct vm_fault *vmf)
 			migration_entry_wait(mm, vmf->pmd, vmf->address);
 			return 0;
 		}
-		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_POISONED))
-			return VM_FAULT_SIGBUS;
-		return VM_FAULT_SIGBUS;
+		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_GUARD))
+			return VM_FAULT_SIGSEGV;
+		return VM_FAULT_SIGBUS;	/* POISONED, and anything unknown */
 	}
 	folio = read_swap_cache_async(e, page_to_nid(zero_page), &io, &err);
 	if (!folio) {
@@ -478,13 +478,14 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 
 /* ---- zap ---- */
 
-/* Markers that survive a zap: none yet (uffd-wp on shmem will). */
+/* Markers that survive a zap: guard markers, unless the zap tears the
+ * mapping down (munmap, exit: ZAP_FLAG_DROP_MARKER). */
 static bool zap_keep_marker(struct vm_area_struct *v, swp_entry_t e, struct zap_details *d)
 {
 	(void)v;
-	(void)e;
-	(void)d;
-	return false;
+	if (d && d->drop_markers)
+		return false;
+	return swp_offset(e) & PTE_MARKER_GUARD;
 }
 
 /* Hand an emptied PTE table to the gather: freed by RCU after the flush. */
@@ -820,8 +821,16 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 					    (v & _PAGE_SWP_SW_BITS & ~_PAGE_SWP_EXCLUSIVE);
 					pte_write(spte, v);
 				}
+			} else if (is_pte_marker_entry(e)) {
+				/* copy_pte_marker: guard and poisoned markers go
+				 * to the child */
+				unsigned long m = swp_offset(e) & (PTE_MARKER_GUARD | PTE_MARKER_POISONED);
+
+				if (!m)
+					continue;
+				v = make_pte_marker(m);
 			} else {
-				continue;	/* markers: the child starts without */
+				continue;
 			}
 			pte_write(dpte, v);
 			continue;

@@ -116,7 +116,8 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 
 	tlb_gather_mmu(&tlb, mm, false);
 	for (w = first; w && w->vm_start < end; w = vma_next(mm, w))
-		unmap_page_range(&tlb, w, w->vm_start, w->vm_end, NULL);
+		unmap_page_range(&tlb, w, w->vm_start, w->vm_end,
+				 &(struct zap_details){ .drop_markers = true });
 	/* the last VMA we remove, and the one after it bounds the tables */
 	next = first;
 	while (next && next->vm_start < end)
@@ -278,7 +279,8 @@ void exit_mmap(struct mm_struct *mm)
 	down_write(&mm->mmap_lock);
 	tlb_gather_mmu(&tlb, mm, true);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v))
-		unmap_page_range(&tlb, v, v->vm_start, v->vm_end, NULL);
+		unmap_page_range(&tlb, v, v->vm_start, v->vm_end,
+				 &(struct zap_details){ .drop_markers = true });
 	v = node_vma(range_tree_first(&mm->mm_mt));
 	if (v) {
 		unsigned long first = v->vm_start;

@@ -280,3 +280,54 @@ int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
 	up_read(&p->mm->mmap_lock);
 	return ret;
 }
+
+/*
+ * /proc/PID/clear_refs: 1 clears the referenced state (young bits and
+ * PG_referenced) of every page, 2 of anonymous pages, 3 of file pages;
+ * 4 clears soft-dirty (a no-op while the soft-dirty mechanism is off, as on
+ * a kernel without CONFIG_MEM_SOFT_DIRTY); 5 resets the peak RSS.  Young
+ * bits are cleared without a TLB flush, as x86 does.
+ */
+int mmlab_clear_refs(struct mmlab_proc *p, int type)
+{
+	struct mm_struct *mm;
+	struct vm_area_struct *v;
+
+	if (!p)
+		return -EINVAL;
+	if (type < 1 || type > 5)
+		return -EINVAL;
+	if (type >= 4)
+		return 0;
+	mm = p->mm;
+	down_read(&mm->mmap_lock);
+	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
+		if (type == 2 && v->vm_file && !(v->vm_flags & VM_WRITE))
+			continue;
+		for (unsigned long a = v->vm_start; a < v->vm_end;) {
+			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
+			pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+			spinlock_t *ptl;
+
+			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+				a = next;
+				continue;
+			}
+			for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
+				pteval_t e = pte_read(q);
+				struct page *page;
+
+				if (!pte_present(e) || pte_special(e))
+					continue;
+				page = pfn_to_page(pte_pfn(e));
+				if ((type == 2 && !PageAnon(page)) || (type == 3 && PageAnon(page)))
+					continue;
+				__atomic_fetch_and(q, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+				clear_page_flag(page, PG_referenced);
+			}
+			pte_unmap_unlock(pte, ptl);
+		}
+	}
+	up_read(&mm->mmap_lock);
+	return 0;
+}
