@@ -204,6 +204,26 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 /* The node of the page mapped at @addr, -ENOENT when none is present. */
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
 
+/*
+ * userfaultfd, as a plain program gets it (no optional features: no
+ * WP_UNPOPULATED, no WP_ASYNC, no EVENT_FORK).  The model's handler answers
+ * every fault at once: a wp fault by un-protecting that page, a missing
+ * fault by zero-filling it; the faulting access then completes.
+ */
+#define MMLAB_UFFD_MISSING	1
+#define MMLAB_UFFD_WP		2
+struct mmlab_uffd_event {
+	uint64_t addr;		/* page address of the fault */
+	int kind;		/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
+};
+/* UFFDIO_REGISTER of [addr, addr+len) with @modes: -EINVAL for a bad range,
+ * a hole, or bad modes. */
+int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int modes);
+/* UFFDIO_WRITEPROTECT: -ENOENT where the range is not registered for wp. */
+int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
+/* Faults delivered since the last call, oldest first (at most @max). */
+int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
+
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);
 /* Host bytes of metadata per simulated 4 KiB frame (struct page and

@@ -133,6 +133,8 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			break;
 		}
 		n->vm_mm = mm;
+		/* without UFFD_FEATURE_EVENT_FORK the child is not registered */
+		n->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
 		/* anon_vma_fork: the child shares the parent's anon_vmas and
 		 * gets its own */
 		n->anon_vma = NULL;

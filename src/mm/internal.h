@@ -228,6 +228,7 @@ struct mm_struct {
 	int tlb_flush_batched_done;	/* atomic: deferrals a flush covered */
 	unsigned long mmap_base;
 	int users;			/* atomic */
+	struct userfaultfd_ctx *uffd;	/* opened at the first register */
 };
 
 #define VM_NONE		0x00000000UL
@@ -239,6 +240,8 @@ struct mm_struct {
 #define VM_MAYWRITE	0x00000020UL
 #define VM_MAYEXEC	0x00000040UL
 #define VM_MAYSHARE	0x00000080UL
+#define VM_UFFD_MISSING	0x00000200UL
+#define VM_UFFD_WP	0x00001000UL
 #define VM_LOCKED	0x00002000UL
 #define VM_DONTCOPY	0x00020000UL
 #define VM_DONTEXPAND	0x00040000UL
@@ -436,11 +439,23 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 #define VM_FAULT_SIGBUS		0x2
 #define VM_FAULT_SIGSEGV	0x4
 #define VM_FAULT_RETRY		0x8
+#define VM_FAULT_USERFAULT	0x10	/* delivered to userfaultfd: answer, retry */
+#define FAULT_FLAG_NO_UFFD	0x4	/* the handler's own fill: no userfault */
 int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code);
 void page_remove_rmap(struct page *p);
 pteval_t pte_mkwrite_prot(pteval_t v);
 int memory_init(void);
+
+/* ---- userfaultfd.c, and the protection walk it shares with mprotect ---- */
+struct vm_fault;
+int handle_userfault(struct mm_struct *mm, unsigned long addr, int kind);
+int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind);
+void userfaultfd_exit(struct mm_struct *mm);
+#define MM_CP_UFFD_WP		0x1
+#define MM_CP_UFFD_WP_RESOLVE	0x2
+int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
+		      unsigned long addr, unsigned long end, unsigned int cp_flags);
 
 /* ---- shmem.c ---- */
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared);
@@ -450,6 +465,7 @@ unsigned long shmem_size(struct file *f);
 /* Find or allocate the page at @index (a reference is returned). */
 int shmem_get_page(struct file *f, unsigned long index, struct page **out);
 struct page *shmem_find_page(struct file *f, unsigned long index);
+bool shmem_slot_empty(struct file *f, unsigned long index);
 void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end);
 
 /* ---- the process side (proc.c): tasks and fds ---- */

@@ -72,6 +72,14 @@ struct vm_fault {
 	spinlock_t *ptl;
 };
 
+/* The PTE this fault fills held a uffd-wp marker of a VMA still registered
+ * for wp: the new PTE stays write-protected for userfaultfd. */
+static bool uffd_wp_marked(struct vm_fault *vmf)
+{
+	return vmf->orig_pte && (vmf->vma->vm_flags & VM_UFFD_WP) &&
+	       vmf->orig_pte == make_pte_marker(PTE_MARKER_UFFD_WP);
+}
+
 static int do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *v = vmf->vma;
@@ -79,6 +87,8 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	struct page *page = NULL;
 	pteval_t entry;
 
+	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD))
+		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		/* read: the shared zero page, never writable */
 		entry = pfn_pte(zero_pfn, v->vm_page_prot & ~_PAGE_RW) | _PAGE_SPECIAL;
@@ -98,12 +108,14 @@ static int do_anonymous_page(struct vm_fault *vmf)
 			put_page(page);
 		return VM_FAULT_RETRY;
 	}
-	if (!pte_none(pte_read(vmf->pte))) {
+	if (pte_read(vmf->pte) != vmf->orig_pte) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		if (page)
 			put_page(page);
 		return 0;
 	}
+	if (uffd_wp_marked(vmf))
+		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
 	if (page) {
 		folio_add_new_anon_rmap(page, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
@@ -128,6 +140,10 @@ static int do_fault(struct vm_fault *vmf)
 
 	if (pgoff >= shmem_size(v->vm_file))
 		return VM_FAULT_SIGBUS;
+	/* shmem's missing fault: nothing in the page cache */
+	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
+	    shmem_slot_empty(v->vm_file, pgoff))
+		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
 	ret = shmem_get_page(v->vm_file, pgoff, &page);
 	if (ret)
 		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
@@ -152,12 +168,14 @@ static int do_fault(struct vm_fault *vmf)
 			entry |= _PAGE_DIRTY;
 	}
 	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
-	if (!vmf->pte || !pte_none(pte_read(vmf->pte))) {
+	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
 		if (vmf->pte)
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
 		put_page(map);
 		return vmf->pte ? 0 : VM_FAULT_RETRY;
 	}
+	if (uffd_wp_marked(vmf))
+		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
 	if (map != page) {
 		folio_add_new_anon_rmap(map, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
@@ -252,6 +270,14 @@ static int do_wp_page(struct vm_fault *vmf)
 	pteval_t pte = vmf->orig_pte;
 	struct page *page = vm_normal_page(pte);
 
+	if (pte & _PAGE_UFFD_WP) {
+		if (v->vm_flags & VM_UFFD_WP) {
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+			return handle_userfault(v->vm_mm, vmf->address, MMLAB_UFFD_WP);
+		}
+		pte &= ~_PAGE_UFFD_WP;	/* unregistered: an ordinary wp fault */
+	}
+
 	if ((v->vm_flags & VM_SHARED) ||
 	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
 		/* wp_page_reuse: upgrading needs no flush */
@@ -312,6 +338,20 @@ static int do_swap_page(struct vm_fault *vmf)
 		}
 		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_GUARD))
 			return VM_FAULT_SIGSEGV;
+		if (is_pte_marker_entry(e) && swp_offset(e) == PTE_MARKER_UFFD_WP) {
+			/* none with wp information: fault the page in (the new
+			 * PTE keeps wp), or drop a marker nobody watches */
+			if (!(v->vm_flags & VM_UFFD_WP)) {
+				vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
+				if (vmf->pte) {
+					if (pte_read(vmf->pte) == vmf->orig_pte)
+						pte_write(vmf->pte, 0);
+					pte_unmap_unlock(vmf->pte, vmf->ptl);
+				}
+				return 0;
+			}
+			return vma_is_anonymous(v) ? do_anonymous_page(vmf) : do_fault(vmf);
+		}
 		return VM_FAULT_SIGBUS;	/* POISONED, and anything unknown */
 	}
 	folio = read_swap_cache_async(e, page_to_nid(zero_page), &io, &err);
@@ -391,6 +431,7 @@ static int handle_pte_fault(struct vm_fault *vmf)
 		return VM_FAULT_RETRY;
 	entry = pte_read(pte);
 	pte_unmap(pte);
+	vmf->orig_pte = entry;
 	if (pte_none(entry))
 		return vma_is_anonymous(v) ? do_anonymous_page(vmf) : do_fault(vmf);
 	if (!pte_present(entry)) {
@@ -467,6 +508,10 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 	ret = handle_mm_fault(v, addr, FAULT_FLAG_USER |
 			      ((error_code & X86_PF_WRITE) ? FAULT_FLAG_WRITE : 0));
 	up_read(&mm->mmap_lock);
+	if (ret & VM_FAULT_USERFAULT) {
+		/* handle_userfault dropped the lock; the handler answers */
+		return uffd_resolve(mm, addr, ret >> 8) ? MMLAB_SIGBUS : 0;
+	}
 	if (ret & VM_FAULT_OOM)
 		return -ENOMEM;
 	if (ret & VM_FAULT_SIGBUS)
@@ -478,14 +523,28 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 
 /* ---- zap ---- */
 
-/* Markers that survive a zap: guard markers, unless the zap tears the
- * mapping down (munmap, exit: ZAP_FLAG_DROP_MARKER). */
+/* Markers that survive a zap: guard markers, and uffd-wp ones of file
+ * memory still registered for wp, unless the zap tears the mapping down
+ * (munmap, exit: ZAP_FLAG_DROP_MARKER). */
 static bool zap_keep_marker(struct vm_area_struct *v, swp_entry_t e, struct zap_details *d)
 {
-	(void)v;
 	if (d && d->drop_markers)
 		return false;
-	return swp_offset(e) & PTE_MARKER_GUARD;
+	if (swp_offset(e) & PTE_MARKER_GUARD)
+		return true;
+	return (swp_offset(e) & PTE_MARKER_UFFD_WP) && v->vm_file && (v->vm_flags & VM_UFFD_WP);
+}
+
+/* zap_install_uffd_wp_if_needed: file memory keeps wp where a PTE goes. */
+static bool zap_install_uffd_wp(struct vm_area_struct *v, pteval_t old, pteval_t *pte,
+				struct zap_details *d)
+{
+	bool wp = pte_present(old) ? (old & _PAGE_UFFD_WP) : (old & _PAGE_SWP_UFFD_WP);
+
+	if (!v->vm_file || !(v->vm_flags & VM_UFFD_WP) || !wp || (d && d->drop_markers))
+		return false;
+	pte_write(pte, make_pte_marker(PTE_MARKER_UFFD_WP));
+	return true;
 }
 
 /* Hand an emptied PTE table to the gather: freed by RCU after the flush. */
@@ -572,10 +631,14 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 				continue;
 			}
 			pte_write(pte, 0);
+			if (zap_install_uffd_wp(v, old, pte, d))
+				can_reclaim_pt = false;
 			continue;
 		}
 		old = pte_xchg(pte, 0);
 		tlb_remove_tlb_entry(tlb, addr);
+		if (zap_install_uffd_wp(v, old, pte, d))
+			can_reclaim_pt = false;
 		page = vm_normal_page(old);
 		if (!page)
 			continue;
@@ -813,6 +876,8 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 					v &= ~_PAGE_SWP_EXCLUSIVE;
 					pte_write(spte, v);
 				}
+				if (!(dst->vm_flags & VM_UFFD_WP))
+					v &= ~_PAGE_SWP_UFFD_WP;
 				rss[MM_SWAPENTS]++;
 			} else if (is_migration_entry(e)) {
 				rss[mm_counter(pfn_to_page(swp_offset(e)))]++;
@@ -850,6 +915,8 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 		if (src->vm_flags & VM_SHARED)
 			v &= ~_PAGE_DIRTY;
 		v &= ~_PAGE_ACCESSED;	/* the child's PTEs start old */
+		if (!(dst->vm_flags & VM_UFFD_WP))
+			v &= ~_PAGE_UFFD_WP;
 		pte_write(dpte, v);
 	}
 	pte_unmap_unlock(spte0, sptl);

@@ -51,8 +51,11 @@ static bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte)
 }
 
 static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
-			     pteval_t *pmd, unsigned long addr, unsigned long end)
+			     pteval_t *pmd, unsigned long addr, unsigned long end,
+			     unsigned int cp_flags)
 {
+	bool uffd_wp = cp_flags & MM_CP_UFFD_WP, resolve = cp_flags & MM_CP_UFFD_WP_RESOLVE;
+	const pteval_t wp_marker = make_pte_marker(PTE_MARKER_UFFD_WP);
 	spinlock_t *ptl;
 	pteval_t *pte0 = pte_offset_map_lock(v->vm_mm, pmd, addr, &ptl), *pte = pte0;
 
@@ -62,12 +65,36 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte), new;
 
-		if (!pte_present(old))
+		if (pte_none(old)) {
+			/* file memory keeps wp on holes as markers (without
+			 * WP_UNPOPULATED, anonymous holes are not marked) */
+			if (uffd_wp && v->vm_file)
+				pte_write(pte, wp_marker);
 			continue;
+		}
+		if (!pte_present(old)) {
+			if (old == wp_marker) {
+				if (resolve)
+					pte_write(pte, 0);
+			} else if (!non_swap_entry(pte_to_swp_entry(old)) ||
+				   is_migration_entry(pte_to_swp_entry(old))) {
+				if (uffd_wp)
+					pte_write(pte, old | _PAGE_SWP_UFFD_WP);
+				else if (resolve)
+					pte_write(pte, old & ~_PAGE_SWP_UFFD_WP);
+			}
+			continue;
+		}
 		/* ptep_modify_prot_start: take the entry so no A/D update is lost */
 		old = pte_xchg(pte, 0);
 		new = pte_modify(old, v->vm_page_prot);
-		if (!pte_write_bit(new) && pte_present(new) &&
+		if (uffd_wp)
+			new = (new | _PAGE_UFFD_WP) & ~_PAGE_RW;
+		else if (resolve)
+			new &= ~_PAGE_UFFD_WP;
+		else if (old & _PAGE_UFFD_WP)
+			new = (new | _PAGE_UFFD_WP) & ~_PAGE_RW;	/* stays protected */
+		if (!uffd_wp && !(new & _PAGE_UFFD_WP) && !pte_write_bit(new) &&
 		    (new & _PAGE_PRESENT) && can_change_pte_writable(v, new))
 			new |= _PAGE_RW;
 		pte_write(pte, new);
@@ -77,10 +104,13 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 	pte_unmap_unlock(pte0, ptl);
 }
 
-static void change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
-			      unsigned long addr, unsigned long end)
+/* Rewrite the PTEs of [addr, end) in @v for its protection, or for uffd-wp
+ * (which also fills holes of file memory with markers: tables allocated). */
+int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
+		      unsigned long addr, unsigned long end, unsigned int cp_flags)
 {
 	struct mm_struct *mm = v->vm_mm;
+	bool alloc = (cp_flags & MM_CP_UFFD_WP) && v->vm_file;
 
 	while (addr < end) {
 		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
@@ -88,12 +118,20 @@ static void change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 
 		if (!next || next > end)
 			next = end;
-		if (!pte_none(pte_read(pgd)) &&
-		    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
-		    !pte_none(pte_read(pmd = pmd_offset(pud, addr))))
-			change_pte_range(tlb, v, pmd, addr, next);
+		if (alloc) {
+			pud = pud_alloc(mm, pgd, addr);
+			pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+			if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
+				return -ENOMEM;
+			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
+		} else if (!pte_none(pte_read(pgd)) &&
+			   !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+			   !pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
+		}
 		addr = next;
 	}
+	return 0;
 }
 
 /*
@@ -123,7 +161,7 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 	v->vm_page_prot = vm_get_page_prot(newflags);
 	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
 		tlb_gather_mmu(&tlb, mm, false);
-		change_protection(&tlb, v, start, end);
+		change_protection(&tlb, v, start, end, 0);
 		tlb_finish_mmu(&tlb);
 	}
 	vma_merge_neighbours(v);

@@ -86,6 +86,7 @@ struct mm_struct *mm_alloc(void)
 void mmdrop(struct mm_struct *mm)
 {
 	/* tables were freed by exit_mmap; the PGD goes now */
+	userfaultfd_exit(mm);
 	free_table_now(pfn_to_page(mm->pgd_pfn));
 	free(mm);
 }

@@ -477,6 +477,9 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 		add_mm_counter(mm, MM_SWAPENTS, 1);
 	} else {
 		add_mm_counter(mm, mm_counter(folio), -1);
+		/* shmem keeps userfaultfd wp where the PTE was */
+		if ((old & _PAGE_UFFD_WP) && (v->vm_flags & VM_UFFD_WP))
+			pte_write(pte, make_pte_marker(PTE_MARKER_UFFD_WP));
 	}
 discard:
 	page_remove_rmap(folio);

@@ -64,6 +64,14 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
 	return slot_is_swap(p) ? NULL : p;
 }
 
+/* Nothing at @index: neither a folio nor a swapped page. */
+bool shmem_slot_empty(struct file *f, unsigned long index)
+{
+	struct address_space *as = f->mapping;
+
+	return index >= as->size_pages || !__atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
+}
+
 /* Bring a swapped page back into the cache (shmem_swapin_folio). */
 static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry_t e)
 {

@@ -97,10 +97,12 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 
 static void vm_flags_string(unsigned long f, char *buf, size_t len)
 {
+	/* in bit order, as show_smap_vma_flags prints them */
 	static const struct { unsigned long bit; const char *name; } names[] = {
 		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" },
 		{ VM_SHARED, "sh" }, { VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" },
 		{ VM_MAYEXEC, "me" }, { VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" },
+		{ VM_UFFD_MISSING, "um" }, { VM_UFFD_WP, "uw" },
 		{ VM_LOCKED, "lo" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
 		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
 		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },

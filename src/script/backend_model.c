@@ -6,7 +6,7 @@
  * mmlab_task, cast.  mm.parallel starts one host thread per task; each
  * calls the API as that task, so the model sees real concurrency.
  *
- * Calls the API does not offer yet (swap, khugepaged scans, clear_refs,
+ * Calls the API does not offer yet (khugepaged scans, clear_refs,
  * userfaultfd) are weak references to the names requested in
  * notes/api-requests.md: when the core provides them they are used, until
  * then the operation reports that the model cannot do it (exit 2).
@@ -29,7 +29,6 @@ struct mmlab_uffd_event {
 	int kind;	/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
 };
 #endif
-int mmlab_swapon(uint64_t bytes) __attribute__((weak));
 int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
 int mmlab_clear_refs(struct mmlab_proc *p, int v) __attribute__((weak));
 int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len,
@@ -96,9 +95,12 @@ static int model_knob_get(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* mmlab_swapon returns the new area's type (>= 0): the scenario wants 0. */
 static int model_swapon(uint64_t bytes)
 {
-	return mmlab_swapon ? mmlab_swapon(bytes) : -ENOSYS;
+	int ret = mmlab_swapon(bytes);
+
+	return ret < 0 ? ret : 0;
 }
 
 static int model_vmstat(sc_vmstat_cb cb, void *ctx)

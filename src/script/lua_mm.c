@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -152,6 +153,9 @@ static void knob_error(lua_State *L, int ret, const char *call,
 			 "set on the %s backend", call, path, sc_be->name);
 	case -EACCES:
 	case -EPERM:
+		/* The model, or root on linux: the file is read-only. */
+		if (!strcmp(sc_be->name, "model") || !geteuid())
+			sc_fatal(L, "%s('%s'): read-only", call, path);
 		sc_fatal(L, "%s('%s'): permission denied (the %s backend needs "
 			 "root for this)", call, path, sc_be->name);
 	case -ENOSYS:
@@ -214,7 +218,8 @@ static int l_swapon(lua_State *L)
 	uint64_t bytes = check_u64(L, 1, "mm.swapon(bytes)");
 	int ret = sc_be->swapon(bytes);
 
-	if (ret == -EPERM || ret == -EACCES)
+	/* On the model, EPERM is the kernel's "too many swap areas". */
+	if ((ret == -EPERM || ret == -EACCES) && strcmp(sc_be->name, "model"))
 		sc_fatal(L, "mm.swapon: permission denied (the %s backend "
 			 "needs root for swap)", sc_be->name);
 	sc_check(L, ret, "mm.swapon");
