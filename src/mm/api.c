@@ -225,7 +225,8 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
 		      offset >> PAGE_SHIFT, &a);
 	up_write(&mm->mmap_lock);
-	if (!ret && (flags & MAP_POPULATE) && !(flags & MAP_NORESERVE))
+	/* MAP_POPULATE failures are ignored, as the kernel does */
+	if (!ret && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
 		mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE));
 	task_leave(t);
 	if (file)
@@ -284,8 +285,10 @@ int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
 		return -EFAULT;
 	if (strlen(name) > 249)
 		return -EINVAL;
+	if ((int64_t)size < 0)
+		return -EINVAL;		/* ftruncate to a negative length */
 	if (size > (1ULL << 40))
-		return -EFBIG;
+		return -EFBIG;		/* the model's limit for one file */
 	f = shmem_file_setup(name, size, false);
 	if (!f)
 		return -ENOMEM;

@@ -88,6 +88,11 @@ int mmlab_spawn(struct mmlab_proc **out)
 	unsigned long addr;
 	int ret;
 
+	if (!out) {
+		if (mm)
+			mmdrop(mm);
+		return -EINVAL;
+	}
 	if (!mm)
 		return -ENOMEM;
 	mm->mmap_base = STACK_TOP - (128UL << 20);

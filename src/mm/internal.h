@@ -109,6 +109,7 @@ int page_alloc_init(void);
 void page_alloc_exit(void);
 void drain_local_pages(struct cpu *c);
 void drain_all_pages(void);
+void drain_all_pages_quiet(void);
 
 /* ---- vmstat (vmstat.c) ---- */
 enum vm_event_item {

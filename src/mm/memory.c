@@ -247,6 +247,12 @@ static bool wp_can_reuse_anon_page(struct page *p, struct vm_area_struct *v)
 {
 	if (PageAnonExclusive(p))
 		return true;
+	if (page_ref_count(p) > 3)
+		return false;
+	/* a reference may be this CPU's LRU batch: let it go first (one in
+	 * another CPU's batch still forces a copy, as in the kernel) */
+	if (!test_page_flag(p, PG_lru))
+		lru_add_drain();
 	if (page_ref_count(p) > 1 + PageSwapCache(p))
 		return false;
 	if (!folio_trylock(p))

@@ -10,6 +10,10 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+#define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
+			 MAP_DENYWRITE | MAP_EXECUTABLE | 0x4000000 /* UNINITIALIZED */ | \
+			 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
+			 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 #include "swap.h"
 
 #define MMAP_MIN_ADDR	65536UL
@@ -165,6 +169,14 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EOVERFLOW;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE) {
+		/* anonymous memory takes only the legacy types; a file checks
+		 * every flag (shmem supports no extra ones) */
+		if (!file)
+			return -EINVAL;
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+	}
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	if (flags & MAP_FIXED) {
@@ -176,6 +188,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			return -ENOMEM;
 		a = addr;
 	} else {
+		/* round_hint_to_min: a hint below one page is no hint */
+		addr &= PAGE_MASK;
 		if (addr && addr < MMAP_MIN_ADDR)
 			addr = MMAP_MIN_ADDR;
 		a = get_unmapped_area(mm, addr, len);
@@ -183,6 +197,13 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			return -ENOMEM;
 	}
 	vm_flags = calc_vm_flags(prot, flags, file);
+	if (file) {
+		/* file_mmap_ok: the mapping must end below MAX_LFS_FILESIZE */
+		const unsigned long maxsize = 0x7fffffffffffffffUL;
+
+		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
+			return -EOVERFLOW;
+	}
 
 	if (flags & MAP_FIXED_NOREPLACE) {
 		struct vm_area_struct *o = find_vma(mm, a);

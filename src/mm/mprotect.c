@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include "swap.h"
 
+#define VM_GROWSDOWN_FLAG 0x00000100UL
+
 #ifndef PROT_SEM
 #define PROT_SEM 0x8
 #endif
@@ -177,11 +179,11 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	struct vm_area_struct *v;
 	int error = 0;
 
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	if (prot & ~valid)
-		return -EINVAL;
+	/* the kernel's order of checks: growsdown|growsup, alignment, length,
+	 * then the protection bits */
 	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)
 		return 0;
@@ -189,10 +191,27 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	end = start + len;
 	if (!len || end <= start)
 		return -ENOMEM;
+	if (prot & ~valid)
+		return -EINVAL;
 
 	down_write(&mm->mmap_lock);
 	v = find_vma(mm, start);
-	if (!v || v->vm_start > start) {
+	if (!v) {
+		error = -ENOMEM;
+		goto out;
+	}
+	if (prot & PROT_GROWSDOWN) {
+		/* a stack: the change reaches down to its start */
+		if (v->vm_start >= end) {
+			error = -ENOMEM;
+			goto out;
+		}
+		if (!(v->vm_flags & VM_GROWSDOWN_FLAG)) {
+			error = -EINVAL;
+			goto out;
+		}
+		start = v->vm_start;
+	} else if (v->vm_start > start) {
 		error = -ENOMEM;
 		goto out;
 	}
@@ -211,15 +230,22 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			error = -EACCES;
 			break;
 		}
-		/* becoming writable: a private mapping is now accounted */
+		/* becoming writable: a private mapping is now accounted; made
+		 * read-only before any anonymous page exists, it is not */
 		if ((newflags & VM_WRITE) &&
 		    !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
 			newflags |= VM_ACCOUNT;
+		else if (!(newflags & VM_WRITE) && (oldflags & VM_ACCOUNT) &&
+			 vma_is_anonymous(v) && !v->anon_vma)
+			newflags &= ~VM_ACCOUNT;
 		stop = min(v->vm_end, end);
 		error = vma_modify_flags(v, max(start, v->vm_start), stop, newflags);
 		if (error)
 			break;
-		tmp = stop;
+		/* go on after the VMA that now holds the range: it may have
+		 * merged with the next one (vma_iter_end) */
+		v = find_vma(mm, stop - 1);
+		tmp = v->vm_end;
 		if (tmp >= end)
 			break;
 		v = find_vma(mm, tmp);

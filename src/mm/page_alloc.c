@@ -208,6 +208,7 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 {
 	struct page *p;
 	int no_progress = 0;
+	bool drained = false;
 
 	if (order > MAX_ORDER)
 		return NULL;
@@ -223,8 +224,16 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 		p = get_page_from_freelist(nid, order, gfp, 0);
 		if (p || (gfp & GFP_NORECLAIM))
 			return p;
-		if (try_to_free_pages(nid, 1UL << order) == 0 && ++no_progress > MAX_RECLAIM_RETRIES)
-			break;
+		if (try_to_free_pages(nid, 1UL << order) == 0) {
+			/* free pages may sit on other CPUs' lists */
+			if (!drained) {
+				drain_all_pages();
+				drained = true;
+				continue;
+			}
+			if (++no_progress > MAX_RECLAIM_RETRIES)
+				break;
+		}
 	}
 	/* nothing left to reclaim: the reserves, then a clean failure (the
 	 * model has no OOM killer: the caller returns -ENOMEM) */
@@ -321,8 +330,26 @@ void drain_local_pages(struct cpu *c)
 	}
 }
 
-/* Only valid with no CPU owned by anyone else (teardown, tests). */
+static void drain_pages_ipi(struct cpu *c, void *info)
+{
+	(void)info;
+	drain_local_pages(c);
+}
+
+/* Every CPU gives its per-CPU free pages back to the buddy lists (the
+ * kernel queues work on each CPU; here each CPU runs it in an IPI). */
 void drain_all_pages(void)
+{
+	struct cpu *self = this_cpu();
+	cpumask_t all = nr_cpu_ids >= 64 ? ~0ULL : (1ULL << nr_cpu_ids) - 1;
+
+	if (self)
+		drain_local_pages(self);
+	smp_call_function_many(all, drain_pages_ipi, NULL);
+}
+
+/* Teardown only: no CPU is in use. */
+void drain_all_pages_quiet(void)
 {
 	for (unsigned int c = 0; c < nr_cpu_ids; c++)
 		drain_local_pages(&cpus[c]);

@@ -6,10 +6,11 @@
  * mmlab_task, cast.  mm.parallel starts one host thread per task; each
  * calls the API as that task, so the model sees real concurrency.
  *
- * Calls the API does not offer yet (khugepaged scans, clear_refs,
- * userfaultfd) are weak references to the names requested in
- * notes/api-requests.md: when the core provides them they are used, until
- * then the operation reports that the model cannot do it (exit 2).
+ * Calls the API does not offer yet (khugepaged scans) are weak references
+ * to the names requested in notes/api-requests.md: when the core provides
+ * them they are used, until then the operation reports that the model
+ * cannot do it (exit 2).  Those the header declares are plain calls, so
+ * that they pull their object out of libmmlab.a.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,23 +21,8 @@
 #include <mmlab/mmlab.h>
 #include "script.h"
 
-/* Requested in notes/api-requests.md; weak until the core defines them. */
-#ifndef MMLAB_UFFD_WP
-#define MMLAB_UFFD_MISSING	1
-#define MMLAB_UFFD_WP		2
-struct mmlab_uffd_event {
-	uint64_t addr;
-	int kind;	/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
-};
-#endif
+/* Requested in notes/api-requests.md; weak until the core defines it. */
 int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
-int mmlab_clear_refs(struct mmlab_proc *p, int v) __attribute__((weak));
-int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len,
-			int modes) __attribute__((weak));
-int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len,
-		  bool on) __attribute__((weak));
-int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev,
-		      int max) __attribute__((weak));
 
 #define P(p)	((struct mmlab_proc *)(p))
 #define T(t)	((struct mmlab_task *)(t))
@@ -53,6 +39,7 @@ static int model_start(const struct sc_options *o)
 		cfg.nr_cpus = o->cpus;
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
+	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
 		fprintf(stderr, "mmlab run: cannot create the model machine "
@@ -324,7 +311,7 @@ static int model_smaps(struct sc_proc *p, uint64_t addr, struct sc_smaps *sm)
 
 static int model_clear_refs(struct sc_proc *p, int v)
 {
-	return mmlab_clear_refs ? mmlab_clear_refs(P(p), v) : -ENOSYS;
+	return mmlab_clear_refs(P(p), v);
 }
 
 static int model_uffd_register(struct sc_proc *p, uint64_t addr,
@@ -333,14 +320,13 @@ static int model_uffd_register(struct sc_proc *p, uint64_t addr,
 	int m = (modes & SC_UFFD_MISSING ? MMLAB_UFFD_MISSING : 0) |
 		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0);
 
-	return mmlab_uffd_register ? mmlab_uffd_register(P(p), addr, len, m) :
-		-ENOSYS;
+	return mmlab_uffd_register(P(p), addr, len, m);
 }
 
 static int model_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len,
 			 bool on)
 {
-	return mmlab_uffd_wp ? mmlab_uffd_wp(P(p), addr, len, on) : -ENOSYS;
+	return mmlab_uffd_wp(P(p), addr, len, on);
 }
 
 static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
@@ -349,8 +335,6 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 	struct mmlab_uffd_event *me;
 	int n;
 
-	if (!mmlab_uffd_events)
-		return -ENOSYS;
 	me = calloc(max, sizeof(*me));
 	if (!me)
 		return -ENOMEM;
