@@ -26,9 +26,10 @@ void task_enter(struct mmlab_task *t)
 	switch_mm(this_cpu(), t->proc->mm);
 }
 
+/* Back to user space: pending task work runs first (the NUMA scan). */
 void task_leave(struct mmlab_task *t)
 {
-	(void)t;
+	task_numa_return_to_user(t->proc->mm);
 	cpu_exit();
 }
 

@@ -230,6 +230,8 @@ struct mm_struct {
 	unsigned long mmap_base;
 	int users;			/* atomic */
 	struct userfaultfd_ctx *uffd;	/* opened at the first register */
+	unsigned long numa_next_scan;	/* ms: when task_numa_work runs next */
+	unsigned long numa_scan_offset;	/* where it resumes */
 };
 
 #define VM_NONE		0x00000000UL
@@ -457,6 +459,12 @@ void userfaultfd_exit(struct mm_struct *mm);
 #define MM_CP_UFFD_WP_RESOLVE	0x2
 int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long addr, unsigned long end, unsigned int cp_flags);
+pteval_t pte_modify(pteval_t old, pteval_t newprot);
+bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte);
+
+/* numa_balancing.c */
+void task_numa_return_to_user(struct mm_struct *mm);
+int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);
 
 /* ---- shmem.c ---- */
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared);

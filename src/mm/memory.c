@@ -444,6 +444,9 @@ static int handle_pte_fault(struct vm_fault *vmf)
 		vmf->orig_pte = entry;
 		return do_swap_page(vmf);
 	}
+	/* PROT_NONE in an accessible VMA: a NUMA-hinting fault */
+	if (!pte_hw_present(entry) && (v->vm_flags & VM_ACCESS_FLAGS))
+		return do_numa_page(v, vmf->pmd, vmf->address, entry);
 
 	vmf->pte = pte_offset_map_lock(v->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (!vmf->pte)

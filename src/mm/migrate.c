@@ -134,16 +134,11 @@ unsigned int demote_folio_list(struct list_head *folios, int nid)
 	return n;
 }
 
-/* Move one mapped folio (promotion, move_pages). */
-int migrate_folio_to_node(struct page *folio, int nid, int reason)
+/* Move an isolated folio (its isolation reference is consumed). */
+int migrate_isolated_folio(struct page *folio, int nid)
 {
 	int ret;
 
-	(void)reason;
-	if (page_to_nid(folio) == nid)
-		return 0;
-	if (!folio_isolate_lru(folio))
-		return -EBUSY;
 	if (!folio_trylock(folio)) {
 		folio_putback_lru(folio);
 		return -EAGAIN;
@@ -157,6 +152,17 @@ int migrate_folio_to_node(struct page *folio, int nid, int reason)
 		put_page(folio);	/* the isolation reference: the last */
 	}
 	return ret;
+}
+
+/* Move one mapped folio (move_pages). */
+int migrate_folio_to_node(struct page *folio, int nid, int reason)
+{
+	(void)reason;
+	if (page_to_nid(folio) == nid)
+		return 0;
+	if (!folio_isolate_lru(folio))
+		return -EBUSY;
+	return migrate_isolated_folio(folio, nid);
 }
 
 /* A fault found a migration entry: wait for the folio to be unlocked. */

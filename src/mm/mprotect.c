@@ -16,7 +16,7 @@
 #endif
 
 /* pte_modify(): keep the frame and A/D/software bits, take the new prot. */
-static pteval_t pte_modify(pteval_t old, pteval_t newprot)
+pteval_t pte_modify(pteval_t old, pteval_t newprot)
 {
 	const pteval_t keep = PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY |
 		_PAGE_SPECIAL | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP | _PAGE_PCD | _PAGE_PWT;
@@ -40,7 +40,7 @@ static bool pte_needs_flush(pteval_t o, pteval_t n)
 }
 
 /* can_change_pte_writable(): may a write-protected PTE become writable now? */
-static bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte)
+bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte)
 {
 	struct page *p;
 

@@ -219,12 +219,14 @@ bool mm_tlb_batched_pending(struct mm_struct *mm);
 unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references);
 unsigned long try_to_free_pages(int nid, unsigned long nr);
 void wakeup_kswapd(int nid);
+unsigned long node_free_pages(int nid);
 int kswapd_start(void);
 void kswapd_stop_all(void);
 void setup_per_zone_wmarks(void);
 
 /* ---- migration (migrate.c) ---- */
 int migrate_folio_to_node(struct page *folio, int nid, int reason);
+int migrate_isolated_folio(struct page *folio, int nid);
 void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr);
 unsigned int demote_folio_list(struct list_head *folios, int nid);
 int next_demotion_node(int nid);

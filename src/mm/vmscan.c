@@ -46,7 +46,6 @@ static struct wait_queue_head kswapd_wait[MAX_NUMNODES];
 static kthread_t kswapd_thread[MAX_NUMNODES];
 static bool kswapd_started;
 
-unsigned long node_free_pages(int nid);
 
 static enum folio_references folio_check_references(struct page *folio)
 {

@@ -1,0 +1,204 @@
+/*
+ * numa_balancing.c - NUMA-hinting faults and memory-tier promotion
+ * (task_numa_work in kernel/sched/fair.c, do_numa_page in mm/memory.c).
+ *
+ * With /proc/sys/kernel/numa_balancing on, a task returning to user space
+ * (in the model: at the end of each system call or access batch) scans the
+ * next scan_size MB of its address space once every scan_period_min_ms,
+ * making present PTEs PROT_NONE (change_prot_numa).  In memory-tiering mode
+ * (2) only pages on a slower node are scanned, and each scanned page
+ * remembers when (its access time, in page->flags).  An access then faults
+ * (numa_hint_faults); a slow-node page touched within the hot threshold
+ * (1 s) of its scan is promoted to the faulting CPU's node
+ * (pgpromote_success); otherwise the PTE gets its protection back.
+ *
+ * Locks: the scan holds mmap_lock for reading and each table's PTE lock,
+ * and flushes through an mmu_gather; do_numa_page runs under the fault's
+ * mmap_lock and migrates with the folio lock.
+ */
+#include <time.h>
+#include "swap.h"
+
+#define NUMA_BALANCING_NORMAL		0x1
+#define NUMA_BALANCING_MEMORY_TIERING	0x2
+#define HOT_THRESHOLD_MS		1000
+#define ACCESS_TIME_SHIFT		24	/* page->flags bits 24..47 */
+#define ACCESS_TIME_MASK		((1UL << 24) - 1)
+
+static unsigned long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+}
+
+static void folio_set_access_time(struct page *p, unsigned long ms)
+{
+	unsigned long old = READ_ONCE(p->flags), new;
+
+	do {
+		new = (old & ~(ACCESS_TIME_MASK << ACCESS_TIME_SHIFT)) |
+		      ((ms & ACCESS_TIME_MASK) << ACCESS_TIME_SHIFT);
+	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+static unsigned long folio_access_latency(struct page *p, unsigned long ms)
+{
+	unsigned long then = (READ_ONCE(p->flags) >> ACCESS_TIME_SHIFT) & ACCESS_TIME_MASK;
+
+	return (ms - then) & ACCESS_TIME_MASK;
+}
+
+static bool node_is_toptier(int nid)
+{
+	return !phys.node[nid].slow;
+}
+
+/* The CPUs' node: the first fast node. */
+static int first_toptier_node(void)
+{
+	for (unsigned int n = 0; n < phys.nr_nodes; n++)
+		if (node_is_toptier(n))
+			return (int)n;
+	return 0;
+}
+
+/* change_prot_numa for one PTE table. */
+static void change_prot_numa_range(struct mmu_gather *tlb, struct vm_area_struct *v,
+				   pteval_t *pmd, unsigned long addr, unsigned long end,
+				   int mode, unsigned long ms)
+{
+	spinlock_t *ptl;
+	pteval_t *pte0 = pte_offset_map_lock(v->vm_mm, pmd, addr, &ptl), *pte;
+
+	if (!pte0)
+		return;
+	flush_tlb_batched_pending(v->vm_mm);
+	for (pte = pte0; addr < end; addr += PAGE_SIZE, pte++) {
+		pteval_t old = pte_read(pte);
+		struct page *p;
+
+		if (!pte_hw_present(old) || pte_special(old))
+			continue;
+		p = pfn_to_page(pte_pfn(old));
+		/* tiering alone: fast-tier pages need no hints */
+		if (!(mode & NUMA_BALANCING_NORMAL) && node_is_toptier(page_to_nid(p)))
+			continue;
+		if (mode & NUMA_BALANCING_MEMORY_TIERING)
+			folio_set_access_time(p, ms);
+		old = pte_xchg(pte, 0);
+		pte_write(pte, (old & ~(_PAGE_PRESENT | _PAGE_RW)) | _PAGE_PROTNONE);
+		tlb_remove_tlb_entry(tlb, addr);
+		count_vm_event(NUMA_PTE_UPDATES);
+	}
+	pte_unmap_unlock(pte0, ptl);
+}
+
+/* task_numa_work: scan the next window of the address space. */
+static void task_numa_work(struct mm_struct *mm, int mode)
+{
+	unsigned long size = (unsigned long)READ_ONCE(knobs.numa_scan_size_mb) << 20;
+	unsigned long start = mm->numa_scan_offset, ms = now_ms(), done = 0;
+	struct vm_area_struct *v;
+	struct mmu_gather tlb;
+
+	if (!down_read_trylock(&mm->mmap_lock))
+		return;
+	tlb_gather_mmu(&tlb, mm, false);
+	v = find_vma(mm, start);
+	if (!v) {
+		start = 0;
+		v = find_vma(mm, 0);
+	}
+	for (; v && done < size; v = vma_next(mm, v)) {
+		unsigned long addr = max(start, v->vm_start);
+
+		if (!(v->vm_flags & VM_ACCESS_FLAGS) || (v->vm_flags & VM_LOCKED))
+			continue;
+		while (addr < v->vm_end && done < size) {
+			unsigned long next = min((addr + PMD_SIZE) & PMD_MASK, v->vm_end);
+			pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
+
+			if (!pte_none(pte_read(pgd)) &&
+			    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+			    !pte_none(pte_read(pmd = pmd_offset(pud, addr))))
+				change_prot_numa_range(&tlb, v, pmd, addr, next, mode, ms);
+			done += next - addr;
+			addr = next;
+		}
+		start = addr;
+	}
+	mm->numa_scan_offset = v ? start : 0;
+	tlb_finish_mmu(&tlb);
+	up_read(&mm->mmap_lock);
+}
+
+/* Called as a task returns to user space: the NUMA scan when it is due. */
+void task_numa_return_to_user(struct mm_struct *mm)
+{
+	int mode = READ_ONCE(knobs.numa_balancing);
+	unsigned long ms;
+
+	if (!mode)
+		return;
+	ms = now_ms();
+	if ((long)(ms - READ_ONCE(mm->numa_next_scan)) < 0)
+		return;
+	WRITE_ONCE(mm->numa_next_scan, ms + READ_ONCE(knobs.numa_scan_period_ms));
+	task_numa_work(mm, mode);
+}
+
+/*
+ * do_numa_page: a fault on a NUMA-hinting PROT_NONE PTE of an accessible
+ * VMA.  Promote a hot slow-tier page to the faulting CPU's node, else give
+ * the PTE its protection back.  Returns 0 (the access retries).
+ */
+int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
+		 pteval_t orig)
+{
+	struct mm_struct *mm = v->vm_mm;
+	int mode = READ_ONCE(knobs.numa_balancing), nid, target = first_toptier_node();
+	struct page *p;
+	spinlock_t *ptl;
+	pteval_t *pte;
+	bool migrate = false;
+
+	count_vm_event(NUMA_HINT_FAULTS);
+	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!pte)
+		return 0;
+	if (pte_read(pte) != orig) {
+		pte_unmap_unlock(pte, ptl);
+		return 0;
+	}
+	p = pfn_to_page(pte_pfn(orig));
+	nid = page_to_nid(p);
+	if (nid == target)
+		count_vm_event(NUMA_HINT_FAULTS_LOCAL);
+	if ((mode & NUMA_BALANCING_MEMORY_TIERING) && !node_is_toptier(nid) &&
+	    folio_access_latency(p, now_ms()) < HOT_THRESHOLD_MS && page_mapcount(p) == 1)
+		migrate = true;
+	/* restore the protection first: migration unmaps a normal PTE */
+	{
+		pteval_t n = pte_modify(orig, v->vm_page_prot) | _PAGE_ACCESSED;
+
+		if ((n & _PAGE_PRESENT) && !pte_write_bit(n) && can_change_pte_writable(v, n))
+			n |= _PAGE_RW;
+		pte_write(pte, n);
+	}
+	/* migrate_balanced_pgdat: no room on the fast node: let kswapd make
+	 * some (by demoting) and retry on a later fault */
+	if (migrate && node_free_pages(target) <= NODE_DATA(target)->watermark_high + 1) {
+		wakeup_kswapd(target);
+		migrate = false;
+	}
+	/* migrate_misplaced_folio_prepare: isolate under the PTE lock */
+	if (migrate && !folio_isolate_lru(p))
+		migrate = false;
+	pte_unmap_unlock(pte, ptl);
+	if (migrate && migrate_isolated_folio(p, target) == 0)
+		count_vm_event(PGPROMOTE_SUCCESS);
+	return 0;
+}
