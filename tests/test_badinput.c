@@ -266,9 +266,10 @@ static bool hits_sacred(uint64_t a, uint64_t len)
 {
 	uint64_t end = a + len < a ? UINT64_MAX : a + len;
 
-	/* Rounded up to pages, as the calls do. */
+	/* Rounded up to pages, as the calls do: a length that rounds past
+	 * the top covers everything above @a (madvise(0, ~0xfff) does). */
 	if (end != UINT64_MAX)
-		end = end + PG;
+		end = end + PG < end ? UINT64_MAX : end + PG;
 	return a < SACRED + SACRED_LEN && end > SACRED;
 }
 
@@ -303,6 +304,36 @@ static void check_consistent(struct mmlab_proc *p)
 	assert_int_equal(st.VmSize, total / 1024);
 }
 
+/* The last calls made, printed when the sacred range is found damaged. */
+static struct { int op; uint64_t a, len; int arg1, arg2, ret; } hist[32];
+static unsigned long nhist;
+
+static void print_hist(void)
+{
+	unsigned long k;
+
+	for (k = nhist > 32 ? nhist - 32 : 0; k < nhist; k++)
+		print_message("  call %lu: op %d addr %#" PRIx64 " len %#" PRIx64
+			      " args %#x %#x -> %d\n", k, hist[k % 32].op, hist[k % 32].a,
+			      hist[k % 32].len, hist[k % 32].arg1, hist[k % 32].arg2,
+			      hist[k % 32].ret);
+}
+
+static void sacred_ok(struct mmlab_task *t, unsigned long i)
+{
+	uint64_t mis = 0;
+	int ret = mmlab_verify(t, SACRED, SACRED_LEN, 42, &mis, NULL);
+
+	if (ret || mis != UINT64_MAX) {
+		print_message("sacred range damaged (as CPU %u sees it) by call %lu or before (ret %d, at %#" PRIx64
+			      "); last calls (ops: 0-1 mmap, 2 munmap, 3 mprotect, 4-5 madvise,"
+			      " 6 read, 7 write, 8 touch, 9 fill/verify, 10 pagemap, 11 fork/smaps):\n",
+			      mmlab_task_cpu(t), i, ret, mis);
+		print_hist();
+		fail_msg("sacred range damaged");
+	}
+}
+
 static void t_syscall_barrage(void **state)
 {
 	struct mmlab_proc *p = spawn(), *c;
@@ -310,6 +341,7 @@ static void t_syscall_barrage(void **state)
 	uint64_t seed = env_u64("MMLAB_FUZZ_SEED", (uint64_t)time(NULL));
 	int fd = mmlab_memfd(p, "fuzz", 64 * PG);
 	unsigned long i, n = env_u64("MMLAB_FUZZ_ITERS", 20000), ok = 0;
+	unsigned long every = env_u64("MMLAB_FUZZ_CHECK_EVERY", 1000);
 	static uint8_t buf[64 * 1024];
 
 	print_message("MMLAB_FUZZ_SEED=%" PRIu64 "\n", seed);
@@ -321,7 +353,7 @@ static void t_syscall_barrage(void **state)
 	for (i = 0; i < n; i++) {
 		struct mmlab_task *who = rnd() % 4 ? t : u;
 		uint64_t a = fuzz_addr(), len = fuzz_len(), out = 0, fa;
-		int ret = 0, op = (int)(rnd() % 12);
+		int ret = 0, op = (int)(rnd() % 12), arg1 = 0, arg2 = 0;
 
 		if (hits_sacred(a, len))
 			continue;
@@ -338,7 +370,9 @@ static void t_syscall_barrage(void **state)
 			/* Successful huge mappings would be touched later. */
 			if (len > 16 * MiB && len < (1ULL << 46))
 				len = 16 * MiB;
-			ret = mmlab_mmap(who, a, len, fuzz_prot(), flags, f, off, &out);
+			arg1 = fuzz_prot();
+			arg2 = flags;
+			ret = mmlab_mmap(who, a, len, arg1, flags, f, off, &out);
 			if (ret == 0 && hits_sacred(out, len))
 				fail_msg("mmap(%#" PRIx64 ", %#" PRIx64 ", flags %#x) landed on the sacred range",
 					 a, len, flags);
@@ -348,11 +382,13 @@ static void t_syscall_barrage(void **state)
 			ret = mmlab_munmap(who, a, len);
 			break;
 		case 3:
-			ret = mmlab_mprotect(who, a, len, fuzz_prot());
+			arg1 = fuzz_prot();
+			ret = mmlab_mprotect(who, a, len, arg1);
 			break;
 		case 4:
 		case 5:
-			ret = mmlab_madvise(who, a, len, fuzz_advice());
+			arg1 = fuzz_advice();
+			ret = mmlab_madvise(who, a, len, arg1);
 			break;
 		case 6:
 			ret = mmlab_read(who, a, buf, len < sizeof(buf) ? len : sizeof(buf), &fa);
@@ -379,7 +415,7 @@ static void t_syscall_barrage(void **state)
 			if (rnd() % 50 == 0) {
 				ret = mmlab_fork(p, &c);
 				if (ret == 0) {
-					verify_ok(mmlab_main_task(c), SACRED, SACRED_LEN, 42);
+					sacred_ok(mmlab_main_task(c), i);
 					assert_int_equal(mmlab_exit(c), 0);
 				}
 			} else {
@@ -394,13 +430,20 @@ static void t_syscall_barrage(void **state)
 		if (ret < -4095)
 			fail_msg("op %d: return %d is not an errno", op, ret);
 		ok += ret == 0;
-		if (i % 1000 == 0) {
-			verify_ok(t, SACRED, SACRED_LEN, 42);
+		hist[nhist % 32].op = op;
+		hist[nhist % 32].a = a;
+		hist[nhist % 32].len = len;
+		hist[nhist % 32].arg1 = arg1;
+		hist[nhist % 32].arg2 = arg2;
+		hist[nhist % 32].ret = ret;
+		nhist++;
+		if (i % every == 0)
+			sacred_ok(t, i);
+		if (i % 1000 == 0)
 			check_consistent(p);
-		}
 	}
 	print_message("%lu calls, %lu succeeded\n", n, ok);
-	verify_ok(t, SACRED, SACRED_LEN, 42);
+	sacred_ok(t, n);
 	verify_ok(u, SACRED, SACRED_LEN, 42);
 	check_consistent(p);
 	assert_int_equal(mmlab_exit(p), 0);

@@ -46,17 +46,28 @@ static int store_per_pmd(struct be *b, uint64_t addr, uint64_t len)
 
 static void vmpte_1g(struct be *b)
 {
-	int64_t v0, v1, v2, v3;
+	int64_t v0, vw, v1, v2, v3;
 
 	v0 = vmpte(b);
 	EXPECT(b, "warm page", mm(b, WARM, PG, PAF), 0);
 	EXPECT(b, "store", be_put(b, WARM, 1), 0);
-	EXPECT(b, "first page in the region: PUD+PMD+PTE tables, kB", vmpte(b) - v0, 12);
+	vw = vmpte(b);
+	/*
+	 * On the host, the shared libraries can fall in this 512 GiB region
+	 * (ASLR), so that its PUD table already exists: checked on the model
+	 * only, where the region is known to be empty.
+	 */
+	if (b->model)
+		EXPECT_ONLY(b, "first page in the region: PUD+PMD+PTE tables, kB",
+			    vw - v0, 12);
+	else
+		EXPECT_ONLY(b, "first page in the region: PMD+PTE tables at least, kB",
+			    vw - v0 >= 8, 1);
 
 	EXPECT(b, "mmap 1 GiB", mm(b, R, GiB, PAF | MAP_NORESERVE), 0);
 	EXPECT(b, "nohugepage", be_madvise(b, R, GiB, MADV_NOHUGEPAGE), 0);
 	v1 = vmpte(b);
-	EXPECT(b, "mmap allocates no table", v1 - v0, 12);
+	EXPECT(b, "mmap allocates no table", v1 - vw, 0);
 	EXPECT(b, "one store per 2 MiB", store_per_pmd(b, R, GiB), 0);
 	v2 = vmpte(b);
 	EXPECT(b, "1 GiB aligned: 512 PTE + 1 PMD table, kB", v2 - v1, 2048 + 4);

@@ -13,6 +13,7 @@
 int bench_core(struct bench_ctx *ctx);		/* core.c, issue 2 */
 int bench_tlb(struct bench_ctx *ctx);		/* tlb.c, issue 2 */
 int bench_lua(struct bench_ctx *ctx);		/* lua.c, issue 3 */
+int bench_reclaim(struct bench_ctx *ctx);	/* reclaim.c, issue 4 */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
@@ -21,6 +22,8 @@ const struct bench_desc bench_registry[] = {
 	  bench_tlb },
 	{ "lua", "Lua scenario API vs C API on the model: touch, fill, verify (pages per second)",
 	  bench_lua },
+	{ "reclaim", "reclaim, swap I/O beside the raw file, demotion/promotion and migration rates (model)",
+	  bench_reclaim },
 	{ NULL, NULL, NULL }
 };
 

@@ -168,9 +168,13 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 
 		if (!pg)
 			continue;
-		if (page_to_nid(pg) != node &&
-		    migrate_folio_to_node(pg, node, MR_SYSCALL) == 0)
-			moved++;
+		if (page_to_nid(pg) != node && folio_isolate_lru(pg)) {
+			/* only the isolation reference may remain for the move */
+			put_page(pg);
+			if (migrate_isolated_folio(pg, node) == 0)
+				moved++;
+			continue;
+		}
 		put_page(pg);
 	}
 	up_read(&p->mm->mmap_lock);

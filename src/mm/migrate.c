@@ -134,17 +134,26 @@ unsigned int demote_folio_list(struct list_head *folios, int nid)
 	return n;
 }
 
-/* Move an isolated folio (its isolation reference is consumed). */
+#define NR_MAX_MIGRATE_PAGES_RETRY	10
+
+/* Move an isolated folio (its isolation reference is consumed); transient
+ * failures (a fault holding the folio for a moment) are retried, as
+ * migrate_pages does. */
 int migrate_isolated_folio(struct page *folio, int nid)
 {
-	int ret;
+	unsigned int spins = 0;
+	int ret = -EAGAIN;
 
-	if (!folio_trylock(folio)) {
-		folio_putback_lru(folio);
-		return -EAGAIN;
+	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && ret == -EAGAIN; pass++) {
+		if (!folio_trylock(folio)) {
+			lib_wait(&spins);
+			continue;
+		}
+		ret = migrate_one(folio, nid);
+		folio_unlock(folio);
+		if (ret == -EAGAIN)
+			lib_wait(&spins);
 	}
-	ret = migrate_one(folio, nid);
-	folio_unlock(folio);
 	if (ret) {
 		count_vm_event(PGMIGRATE_FAIL);
 		folio_putback_lru(folio);
@@ -180,10 +189,11 @@ void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long add
 		pte_unmap_unlock(pte, ptl);
 		return;
 	}
+	/* wait without a reference (a reference would make the move fail):
+	 * the folio is locked for the whole move; once it is unlocked it may
+	 * be freed, which only ends the wait */
 	folio = pfn_to_page(swp_offset(pte_to_swp_entry(v)));
-	get_page(folio);
 	pte_unmap_unlock(pte, ptl);
 	while (folio_test_locked(folio))
 		lib_wait(&spins);
-	put_page(folio);
 }

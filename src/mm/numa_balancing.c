@@ -100,7 +100,7 @@ static void change_prot_numa_range(struct mmu_gather *tlb, struct vm_area_struct
 static void task_numa_work(struct mm_struct *mm, int mode)
 {
 	unsigned long size = (unsigned long)READ_ONCE(knobs.numa_scan_size_mb) << 20;
-	unsigned long start = mm->numa_scan_offset, ms = now_ms(), done = 0;
+	unsigned long start = READ_ONCE(mm->numa_scan_offset), ms = now_ms(), done = 0;
 	struct vm_area_struct *v;
 	struct mmu_gather tlb;
 
@@ -130,7 +130,7 @@ static void task_numa_work(struct mm_struct *mm, int mode)
 		}
 		start = addr;
 	}
-	mm->numa_scan_offset = v ? start : 0;
+	WRITE_ONCE(mm->numa_scan_offset, v ? start : 0);
 	tlb_finish_mmu(&tlb);
 	up_read(&mm->mmap_lock);
 }
@@ -143,10 +143,17 @@ void task_numa_return_to_user(struct mm_struct *mm)
 
 	if (!mode)
 		return;
+	unsigned long next;
+
 	ms = now_ms();
-	if ((long)(ms - READ_ONCE(mm->numa_next_scan)) < 0)
+	next = READ_ONCE(mm->numa_next_scan);
+	if ((long)(ms - next) < 0)
 		return;
-	WRITE_ONCE(mm->numa_next_scan, ms + READ_ONCE(knobs.numa_scan_period_ms));
+	/* one thread of the mm wins the scan (cmpxchg, as task_numa_work) */
+	if (!__atomic_compare_exchange_n(&mm->numa_next_scan, &next,
+					 ms + READ_ONCE(knobs.numa_scan_period_ms), false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
 	task_numa_work(mm, mode);
 }
 

@@ -108,6 +108,8 @@ static void prep_new_page(struct page *p, unsigned int order, unsigned int gfp)
 		struct page *q = p + i;
 		bool zeroed = test_page_flag(q, PG_zeroed);
 
+		VM_BUG_ON(atomic_read(&q->_refcount) != 0);
+		VM_BUG_ON(atomic_read(&q->_mapcount) != -1);
 		/* others may test a neighbour's PG_buddy: flags change atomically */
 		__atomic_store_n(&q->flags, (READ_ONCE(q->flags) & (7UL << NODE_SHIFT)) |
 				 (zeroed ? 1UL << PG_zeroed : 0), __ATOMIC_RELAXED);
@@ -247,6 +249,9 @@ static void free_pages_prepare(struct page *p, unsigned int order)
 
 		VM_BUG_ON(atomic_read(&q->_mapcount) != -1);
 		VM_BUG_ON(PageReserved(q));
+		/* freeing a free page: a double free */
+		VM_BUG_ON(test_page_flag(q, PG_pcp) || test_page_flag(q, PG_buddy));
+		VM_BUG_ON(i == 0 && atomic_read(&q->_refcount) != 0 && !PageTable(q));
 		__atomic_fetch_add(&q->gen, 1, __ATOMIC_RELEASE);
 		__atomic_fetch_and(&q->flags, 7UL << NODE_SHIFT, __ATOMIC_RELAXED);
 		q->mapping = NULL;

@@ -18,6 +18,8 @@
 static inline bool slot_is_swap(const void *s) { return (uintptr_t)s & 1; }
 static inline void *swap_to_slot(swp_entry_t e) { return (void *)((e.val << 1) | 1); }
 static inline swp_entry_t slot_to_swap(const void *s) { return (swp_entry_t){ (uintptr_t)s >> 1 }; }
+/* A slot whose swapped page could not be read back: accesses get -EIO. */
+#define POISONED_SLOT ((struct page *)swap_to_slot(swp_entry(SWP_PTE_MARKER, PTE_MARKER_POISONED)))
 
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared)
 {
@@ -80,6 +82,20 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 	int err = 0;
 
 	folio = read_swap_cache_async(e, 0, &io, &err);
+	if (!folio && err == -EIO) {
+		/* shmem_set_folio_swapin_error: the slot becomes poisoned, so
+		 * every later access fails too; the swap slot is let go */
+		spin_lock(&as->lock);
+		if (as->pages[index] == swap_to_slot(e)) {
+			__atomic_store_n(&as->pages[index], POISONED_SLOT, __ATOMIC_RELEASE);
+			WRITE_ONCE(as->swapped, as->swapped - 1);
+			spin_unlock(&as->lock);
+			swap_free(e);
+		} else {
+			spin_unlock(&as->lock);
+		}
+		return -EIO;
+	}
 	if (!folio)
 		return err == -ENOENT ? 0 : err;	/* -ENOENT: raced, look again */
 	if (io)
@@ -95,7 +111,7 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 		set_page_flag(folio, PG_swapbacked);
 		__atomic_store_n(&as->pages[index], folio, __ATOMIC_RELEASE);
 		as->nrpages++;
-		as->swapped--;
+		WRITE_ONCE(as->swapped, as->swapped - 1);
 		count_vm_event(NR_SHMEM);
 		spin_unlock(&as->lock);
 		delete_from_swap_cache(folio);
@@ -119,6 +135,12 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 	for (;;) {
 		spin_lock(&as->lock);
 		p = as->pages[index];
+		if (p == POISONED_SLOT) {
+			spin_unlock(&as->lock);
+			if (new)
+				put_page(new);
+			return -EIO;
+		}
 		if (slot_is_swap(p)) {
 			swp_entry_t e = slot_to_swap(p);
 			int ret;
@@ -183,7 +205,7 @@ int shmem_writeout(struct page *folio)
 	VM_BUG_ON(as->pages[index] != folio);
 	__atomic_store_n(&as->pages[index], swap_to_slot(e), __ATOMIC_RELEASE);
 	as->nrpages--;
-	as->swapped++;
+	WRITE_ONCE(as->swapped, as->swapped + 1);
 	spin_unlock(&as->lock);
 	count_vm_events(NR_SHMEM, -1);
 	folio->mapping = NULL;
@@ -226,7 +248,11 @@ unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned lon
 	/* a snapshot without the lock: smaps reads it under PTE locks */
 	end = min(end, as->size_pages);
 	for (unsigned long i = start; i < end; i++)
-		n += slot_is_swap(__atomic_load_n(&as->pages[i], __ATOMIC_RELAXED));
+	{
+		struct page *p = __atomic_load_n(&as->pages[i], __ATOMIC_RELAXED);
+
+		n += slot_is_swap(p) && p != POISONED_SLOT;
+	}
 	return n;
 }
 
@@ -244,9 +270,14 @@ void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end
 
 		spin_lock(&as->lock);
 		p = as->pages[i];
+		if (p == POISONED_SLOT) {
+			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
+			spin_unlock(&as->lock);
+			continue;
+		}
 		if (p && slot_is_swap(p)) {
 			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
-			as->swapped--;
+			WRITE_ONCE(as->swapped, as->swapped - 1);
 			spin_unlock(&as->lock);
 			free_swap_and_cache(slot_to_swap(p));
 			continue;
