@@ -177,6 +177,7 @@ static inline void count_vm_event(enum vm_event_item i) { count_vm_events(i, 1);
 
 /* ---- knobs (sysfs.c) ---- */
 enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
+enum shmem_pm_swap { PM_SWAP_OFF, PM_SWAP_MARKER, PM_SWAP_LOOKUP };
 enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 #define NR_THP_SIZES	8	/* 16 KiB .. 2 MiB: orders 2..9 */
 
@@ -195,6 +196,8 @@ struct mm_knobs {
 		     khugepaged_scan_sleep_millisecs, khugepaged_alloc_sleep_millisecs;
 	uint64_t khugepaged_full_scans, khugepaged_pages_collapsed;
 	int pt_reclaim_zap;	/* free empty PTE tables in MADV_DONTNEED's zap */
+	int soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY (off, as on this host) */
+	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */
 	int swap_fail_write, swap_fail_read;
 	/* memory tiering */
@@ -250,6 +253,7 @@ struct mm_struct {
 #define VM_DONTEXPAND	0x00040000UL
 #define VM_ACCOUNT	0x00100000UL
 #define VM_NORESERVE	0x00200000UL
+#define VM_SOFTDIRTY	0x08000000UL
 #define VM_HUGEPAGE	0x20000000UL
 #define VM_NOHUGEPAGE	0x40000000UL
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
@@ -448,6 +452,11 @@ int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int f
 int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code);
 void page_remove_rmap(struct page *p);
 pteval_t pte_mkwrite_prot(pteval_t v);
+/* pte_mkdirty: Dirty, and soft-dirty when the mechanism is on (x86 sets both) */
+static inline pteval_t pte_mkdirty(pteval_t v)
+{
+	return v | _PAGE_DIRTY | (READ_ONCE(knobs.soft_dirty) ? _PAGE_SOFT_DIRTY : 0);
+}
 int memory_init(void);
 
 /* ---- userfaultfd.c, and the protection walk it shares with mprotect ---- */

@@ -44,7 +44,7 @@ static inline bool is_cow_mapping(unsigned long flags)
 /* Writable and dirty, for a VMA that allows writes. */
 pteval_t pte_mkwrite_prot(pteval_t v)
 {
-	return v | _PAGE_RW | _PAGE_DIRTY;
+	return pte_mkdirty(v | _PAGE_RW);
 }
 
 /* Clear a PTE and flush it from every TLB before returning it. */
@@ -76,8 +76,19 @@ struct vm_fault {
  * for wp: the new PTE stays write-protected for userfaultfd. */
 static bool uffd_wp_marked(struct vm_fault *vmf)
 {
-	return vmf->orig_pte && (vmf->vma->vm_flags & VM_UFFD_WP) &&
-	       vmf->orig_pte == make_pte_marker(PTE_MARKER_UFFD_WP);
+	return is_swap_pte(vmf->orig_pte) && (vmf->vma->vm_flags & VM_UFFD_WP) &&
+	       is_pte_marker_entry(pte_to_swp_entry(vmf->orig_pte)) &&
+	       (swp_offset(pte_to_swp_entry(vmf->orig_pte)) & PTE_MARKER_UFFD_WP);
+}
+
+/* A model soft-dirty marker: the page was written in this mm before the
+ * PTE went away; the new PTE keeps that. */
+static pteval_t marker_soft_dirty(struct vm_fault *vmf)
+{
+	return is_swap_pte(vmf->orig_pte) &&
+	       is_pte_marker_entry(pte_to_swp_entry(vmf->orig_pte)) &&
+	       (swp_offset(pte_to_swp_entry(vmf->orig_pte)) & PTE_MARKER_SOFT_DIRTY) ?
+		_PAGE_SOFT_DIRTY : 0;
 }
 
 static int do_anonymous_page(struct vm_fault *vmf)
@@ -116,6 +127,8 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	}
 	if (uffd_wp_marked(vmf))
 		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
+	entry |= marker_soft_dirty(vmf);
+	entry |= marker_soft_dirty(vmf);
 	if (page) {
 		folio_add_new_anon_rmap(page, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
@@ -165,7 +178,7 @@ static int do_fault(struct vm_fault *vmf)
 	} else {
 		entry = pfn_pte(page_to_pfn(page), v->vm_page_prot);
 		if (write)
-			entry |= _PAGE_DIRTY;
+			entry = pte_mkdirty(entry);
 	}
 	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
@@ -176,6 +189,7 @@ static int do_fault(struct vm_fault *vmf)
 	}
 	if (uffd_wp_marked(vmf))
 		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
+	entry |= marker_soft_dirty(vmf);
 	if (map != page) {
 		folio_add_new_anon_rmap(map, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
@@ -344,7 +358,14 @@ static int do_swap_page(struct vm_fault *vmf)
 		}
 		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_GUARD))
 			return VM_FAULT_SIGSEGV;
-		if (is_pte_marker_entry(e) && swp_offset(e) == PTE_MARKER_UFFD_WP) {
+		if (is_pte_marker_entry(e) &&
+		    !(swp_offset(e) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)) &&
+		    !(swp_offset(e) & PTE_MARKER_UFFD_WP)) {
+			/* PAGEOUT / soft-dirty markers: none with information;
+			 * the fault proceeds and fills the PTE over it */
+			return vma_is_anonymous(v) ? do_anonymous_page(vmf) : do_fault(vmf);
+		}
+		if (is_pte_marker_entry(e) && (swp_offset(e) & PTE_MARKER_UFFD_WP)) {
 			/* none with wp information: fault the page in (the new
 			 * PTE keeps wp), or drop a marker nobody watches */
 			if (!(v->vm_flags & VM_UFFD_WP)) {
@@ -460,7 +481,7 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE) {
 		if (!pte_write_bit(entry))
 			return do_wp_page(vmf);
-		pte_write(vmf->pte, entry | _PAGE_DIRTY | _PAGE_ACCESSED);
+		pte_write(vmf->pte, pte_mkdirty(entry) | _PAGE_ACCESSED);
 	} else if (!pte_young(entry)) {
 		pte_write(vmf->pte, entry | _PAGE_ACCESSED);
 	}
@@ -541,6 +562,8 @@ static bool zap_keep_marker(struct vm_area_struct *v, swp_entry_t e, struct zap_
 		return false;
 	if (swp_offset(e) & PTE_MARKER_GUARD)
 		return true;
+	if ((swp_offset(e) & PTE_MARKER_SOFT_DIRTY) && v->vm_file && READ_ONCE(knobs.soft_dirty))
+		return true;
 	return (swp_offset(e) & PTE_MARKER_UFFD_WP) && v->vm_file && (v->vm_flags & VM_UFFD_WP);
 }
 
@@ -549,10 +572,19 @@ static bool zap_install_uffd_wp(struct vm_area_struct *v, pteval_t old, pteval_t
 				struct zap_details *d)
 {
 	bool wp = pte_present(old) ? (old & _PAGE_UFFD_WP) : (old & _PAGE_SWP_UFFD_WP);
+	bool sd = pte_present(old) ? (old & _PAGE_SOFT_DIRTY) : (old & _PAGE_SWP_SOFT_DIRTY);
+	unsigned long m = 0;
 
-	if (!v->vm_file || !(v->vm_flags & VM_UFFD_WP) || !wp || (d && d->drop_markers))
+	if (!v->vm_file || (d && d->drop_markers))
 		return false;
-	pte_write(pte, make_pte_marker(PTE_MARKER_UFFD_WP));
+	if (wp && (v->vm_flags & VM_UFFD_WP))
+		m |= PTE_MARKER_UFFD_WP;
+	/* model-only: shmem keeps soft-dirty across the zap (seed 3 (c)) */
+	if (sd && READ_ONCE(knobs.soft_dirty))
+		m |= PTE_MARKER_SOFT_DIRTY;
+	if (!m)
+		return false;
+	pte_write(pte, make_pte_marker(m));
 	return true;
 }
 

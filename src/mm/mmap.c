@@ -197,6 +197,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			return -ENOMEM;
 	}
 	vm_flags = calc_vm_flags(prot, flags, file);
+	if (READ_ONCE(knobs.soft_dirty))
+		vm_flags |= VM_SOFTDIRTY;	/* a new VMA is all soft-dirty */
 	if (file) {
 		/* file_mmap_ok: the mapping must end below MAX_LFS_FILESIZE */
 		const unsigned long maxsize = 0x7fffffffffffffffUL;

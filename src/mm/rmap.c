@@ -476,10 +476,20 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 		add_mm_counter(mm, MM_ANONPAGES, -1);
 		add_mm_counter(mm, MM_SWAPENTS, 1);
 	} else {
+		unsigned long m = 0;
+
 		add_mm_counter(mm, mm_counter(folio), -1);
-		/* shmem keeps userfaultfd wp where the PTE was */
+		/* shmem keeps userfaultfd wp where the PTE was, and with the
+		 * seed's PM_SWAP marks the page as paged out */
 		if ((old & _PAGE_UFFD_WP) && (v->vm_flags & VM_UFFD_WP))
-			pte_write(pte, make_pte_marker(PTE_MARKER_UFFD_WP));
+			m |= PTE_MARKER_UFFD_WP;
+		if (READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_MARKER &&
+		    test_page_flag(folio, PG_swapbacked))
+			m |= PTE_MARKER_PAGEOUT;
+		if ((old & _PAGE_SOFT_DIRTY) && READ_ONCE(knobs.soft_dirty))
+			m |= PTE_MARKER_SOFT_DIRTY;
+		if (m)
+			pte_write(pte, make_pte_marker(m));
 	}
 discard:
 	page_remove_rmap(folio);

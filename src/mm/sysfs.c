@@ -29,6 +29,7 @@ struct knob {
 
 static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
 static const char *const thp_size_modes[] = { "always", "inherit", "madvise", "never", NULL };
+static const char *const pm_swap_modes[] = { "off", "marker", "lookup", NULL };
 static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
 						"madvise", "never", NULL };
 
@@ -108,6 +109,8 @@ int knobs_init(void)
 	knob_add(TRANSPARENT "khugepaged/alloc_sleep_millisecs", KNOB_UINT, &knobs.khugepaged_alloc_sleep_millisecs, 0, 1L << 31, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/full_scans", KNOB_RO_U64, &knobs.khugepaged_full_scans, 0, 0, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/pages_collapsed", KNOB_RO_U64, &knobs.khugepaged_pages_collapsed, 0, 0, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/shmem_pm_swap", KNOB_CHOICE, &knobs.shmem_pm_swap, 0, 0, pm_swap_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_write", KNOB_INT, &knobs.swap_fail_write, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);

@@ -36,6 +36,12 @@ static uint64_t pte_to_pagemap_entry(pteval_t pte)
 				e |= MMLAB_PM_UFFD_WP;
 			if (off & PTE_MARKER_GUARD)
 				e |= MMLAB_PM_GUARD_REGION;
+			/* the model's soft-dirty marker alone is none with
+			 * information, not a swapped page */
+			if (off == PTE_MARKER_SOFT_DIRTY)
+				return MMLAB_PM_SOFT_DIRTY;
+			if (off & PTE_MARKER_SOFT_DIRTY)
+				e |= MMLAB_PM_SOFT_DIRTY;
 		} else if (is_migration_entry(se) && !PageAnon(pfn_to_page(off))) {
 			e |= MMLAB_PM_FILE;
 		}
@@ -69,6 +75,35 @@ static pteval_t *walk_to_pmd(struct mm_struct *mm, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
+/*
+ * What pagemap needs the VMAs for: VM_SOFTDIRTY makes every page of the VMA
+ * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative seed 3
+ * argues against), every none entry of a shmem VMA costs a page-cache
+ * lookup to report a swapped page.
+ */
+static void pagemap_vma_pass(struct mm_struct *mm, unsigned long addr,
+			     unsigned long npages, uint64_t *out)
+{
+	unsigned long end = addr + (npages << PAGE_SHIFT);
+	bool lookup = READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_LOOKUP;
+
+	for (struct vm_area_struct *v = find_vma(mm, addr); v && v->vm_start < end;
+	     v = vma_next(mm, v)) {
+		unsigned long s = max(v->vm_start, addr), e = min(v->vm_end, end);
+
+		for (unsigned long a = s; a < e; a += PAGE_SIZE) {
+			uint64_t *o = &out[(a - addr) >> PAGE_SHIFT];
+
+			if (v->vm_flags & VM_SOFTDIRTY)
+				*o |= MMLAB_PM_SOFT_DIRTY;
+			if (lookup && v->vm_file && !(*o & (MMLAB_PM_PRESENT | MMLAB_PM_SWAP)) &&
+			    shmem_swap_usage(v->vm_file, linear_page_index(v, a),
+					     linear_page_index(v, a) + 1))
+				*o |= MMLAB_PM_SWAP;
+		}
+	}
+}
+
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out)
 {
@@ -91,6 +126,8 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		}
 		i += n;
 	}
+	if (READ_ONCE(knobs.soft_dirty) || READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_LOOKUP)
+		pagemap_vma_pass(mm, addr, npages, out);
 	up_read(&mm->mmap_lock);
 	return 0;
 }
@@ -106,7 +143,7 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 		{ VM_LOCKED, "lo" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
 		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
 		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
-		{ VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+		{ VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
 	};
 	size_t o = 0;
 
@@ -284,6 +321,62 @@ int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
 }
 
 /*
+ * clear_refs 4: the soft-dirty state of every page goes; PTEs are
+ * write-protected so that the next write faults and sets it again.  A no-op
+ * while the mechanism is off (this host's kernel has no
+ * CONFIG_MEM_SOFT_DIRTY).
+ */
+static int clear_soft_dirty(struct mm_struct *mm)
+{
+	struct vm_area_struct *v;
+	struct mmu_gather tlb;
+
+	if (!READ_ONCE(knobs.soft_dirty))
+		return 0;
+	down_write(&mm->mmap_lock);
+	tlb_gather_mmu(&tlb, mm, false);
+	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
+		v->vm_flags &= ~VM_SOFTDIRTY;
+		/* vma_wants_writenotify: shared writable PTEs start read-only
+		 * so that a write is seen */
+		if (v->vm_flags & VM_SHARED)
+			v->vm_page_prot = vm_get_page_prot(v->vm_flags) & ~_PAGE_RW;
+		for (unsigned long a = v->vm_start; a < v->vm_end;) {
+			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
+			pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+			spinlock_t *ptl;
+
+			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+				a = next;
+				continue;
+			}
+			for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
+				pteval_t e = pte_read(q);
+
+				if (pte_present(e) && (e & (_PAGE_SOFT_DIRTY | _PAGE_RW))) {
+					e = pte_xchg(q, 0);
+					pte_write(q, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
+					tlb_remove_tlb_entry(&tlb, a);
+				} else if (is_swap_pte(e)) {
+					swp_entry_t se = pte_to_swp_entry(e);
+
+					if (is_pte_marker_entry(se) && swp_offset(se) == PTE_MARKER_SOFT_DIRTY)
+						pte_write(q, 0);
+					else if (is_pte_marker_entry(se) && (swp_offset(se) & PTE_MARKER_SOFT_DIRTY))
+						pte_write(q, make_pte_marker(swp_offset(se) & ~PTE_MARKER_SOFT_DIRTY));
+					else
+						pte_write(q, e & ~_PAGE_SWP_SOFT_DIRTY);
+				}
+			}
+			pte_unmap_unlock(pte, ptl);
+		}
+	}
+	tlb_finish_mmu(&tlb);
+	up_write(&mm->mmap_lock);
+	return 0;
+}
+
+/*
  * /proc/PID/clear_refs: 1 clears the referenced state (young bits and
  * PG_referenced) of every page, 2 of anonymous pages, 3 of file pages;
  * 4 clears soft-dirty (a no-op while the soft-dirty mechanism is off, as on
@@ -299,7 +392,9 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 		return -EINVAL;
 	if (type < 1 || type > 5)
 		return -EINVAL;
-	if (type >= 4)
+	if (type == 4)
+		return clear_soft_dirty(p->mm);
+	if (type == 5)
 		return 0;
 	mm = p->mm;
 	down_read(&mm->mmap_lock);

@@ -187,7 +187,7 @@ static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 {
 	if (!a || !b || a->vm_end != b->vm_start)
 		return false;
-	if (a->vm_flags != b->vm_flags || a->vm_file != b->vm_file)
+	if (((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) || a->vm_file != b->vm_file)
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
@@ -200,6 +200,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 {
 	unsigned long end = b->vm_end;
 
+	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
 	if (!a->anon_vma && b->anon_vma) {
 		/* dup_anon_vma: a takes over b's pages, so b's chains */
 		unlink_anon_vmas(a);
