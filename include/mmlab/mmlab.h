@@ -224,6 +224,22 @@ int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 /* Faults delivered since the last call, oldest first (at most @max). */
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
 
+/*
+ * Page-table reclaim (seed 0): the per-process switch the RFC proposes as a
+ * prctl (Lua p:prctl("pt_reclaim", on)).  The scanner itself is set with
+ * the /sys/kernel/mm/mmlab/pt_reclaim/ knobs; madvise(MMLAB_MADV_PT_RECLAIM)
+ * reclaims a range at once.
+ */
+int mmlab_prctl_pt_reclaim(struct mmlab_proc *p, bool on);
+
+/*
+ * A GUP-fast-style lockless walk of [addr, addr + npages pages) (RCU, no
+ * page-table locks): the number of present pages, their pfns in @pfns when
+ * non-NULL.  A walk that meets a freed (poisoned) table counts in vmstat
+ * mmlab_walks_into_freed_tables.  -EINVAL for a bad range.
+ */
+long mmlab_gup_fast(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64_t *pfns);
+
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);
 /* Host bytes of metadata per simulated 4 KiB frame (struct page and

@@ -30,6 +30,7 @@ void task_enter(struct mmlab_task *t)
 void task_leave(struct mmlab_task *t)
 {
 	task_numa_return_to_user(t->proc->mm);
+	pt_reclaim_return_to_user(t->proc->mm);
 	cpu_exit();
 }
 

@@ -163,6 +163,11 @@ enum vm_event_item {
 	NUMA_HINT_FAULTS_LOCAL,
 	NUMA_PTE_UPDATES,
 	OOM_KILL,
+	MMLAB_PT_RECLAIM_SCANS,
+	MMLAB_PT_RECLAIM_SCANNED,
+	MMLAB_PT_RECLAIM_FREED,
+	MMLAB_PTE_MAP_RETRIES,
+	MMLAB_WALKS_INTO_FREED_TABLES,
 	MMLAB_SWAP_WRITE_ERRORS,
 	MMLAB_SWAP_READ_ERRORS,
 	NR_VM_ITEMS
@@ -178,6 +183,8 @@ static inline void count_vm_event(enum vm_event_item i) { count_vm_events(i, 1);
 /* ---- knobs (sysfs.c) ---- */
 enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
 enum shmem_pm_swap { PM_SWAP_OFF, PM_SWAP_MARKER, PM_SWAP_LOOKUP };
+enum pt_scan { PT_SCAN_ALWAYS, PT_SCAN_MADVISE, PT_SCAN_NEVER };
+enum pt_scan_mode { PT_SCAN_LOCKED, PT_SCAN_LOCKLESS };
 enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 #define NR_THP_SIZES	8	/* 16 KiB .. 2 MiB: orders 2..9 */
 
@@ -196,6 +203,10 @@ struct mm_knobs {
 		     khugepaged_scan_sleep_millisecs, khugepaged_alloc_sleep_millisecs;
 	uint64_t khugepaged_full_scans, khugepaged_pages_collapsed;
 	int pt_reclaim_zap;	/* free empty PTE tables in MADV_DONTNEED's zap */
+	int pt_reclaim_scan;	/* enum pt_scan: the seed's asynchronous scanner */
+	int pt_reclaim_scan_mode; /* enum pt_scan_mode */
+	unsigned int pt_reclaim_scan_delay_ms;
+	unsigned long pt_reclaim_scan_size;	/* bytes of address space per scan */
 	int soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY (off, as on this host) */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */
@@ -235,6 +246,9 @@ struct mm_struct {
 	struct userfaultfd_ctx *uffd;	/* opened at the first register */
 	unsigned long numa_next_scan;	/* ms: when task_numa_work runs next */
 	unsigned long numa_scan_offset;	/* where it resumes */
+	int pt_reclaim_off;		/* the per-process switch (prctl) */
+	unsigned long pt_scan_next;	/* ms: the next page-table scan */
+	unsigned long pt_scan_offset;	/* where it resumes */
 };
 
 #define VM_NONE		0x00000000UL
@@ -470,6 +484,10 @@ int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long addr, unsigned long end, unsigned int cp_flags);
 pteval_t pte_modify(pteval_t old, pteval_t newprot);
 bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte);
+
+/* pt_reclaim.c */
+void pt_reclaim_return_to_user(struct mm_struct *mm);
+int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned long end);
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);

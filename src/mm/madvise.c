@@ -37,6 +37,7 @@ static bool madvise_behavior_valid(int b)
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE: case MADV_DONTNEED_LOCKED:
 	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
+	case MMLAB_MADV_PT_RECLAIM:
 		return true;
 	}
 	return false;
@@ -322,6 +323,8 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:
 		return madvise_guard(v, start, end, behavior == MADV_GUARD_INSTALL);
+	case MMLAB_MADV_PT_RECLAIM:
+		return madvise_pt_reclaim(v, start, end);
 	case MADV_NORMAL:
 		f &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;

@@ -37,8 +37,15 @@ struct page *pte_alloc_one(struct mm_struct *mm)
 	return alloc_table(mm, 0);
 }
 
+#define TABLE_POISON	0xdead4ead00000002ULL	/* not present; never a real entry */
+
 static void free_table_now(struct page *p)
 {
+	/* poison: a walker that reads a freed table sees it */
+	pteval_t *t = page_address(p);
+
+	for (int i = 0; i < PTRS_PER_PTE; i++)
+		pte_write(t + i, TABLE_POISON);
 	clear_page_flag(p, PG_table);
 	clear_page_flag(p, PG_freed_table);
 	count_vm_events(NR_PAGETABLE, -1);
@@ -193,6 +200,7 @@ pteval_t *pte_offset_map_lock(struct mm_struct *mm, pteval_t *pmd,
 		/* the table was detached under us: look again */
 		spin_unlock(ptl);
 		pte_unmap(pte);
+		count_vm_event(MMLAB_PTE_MAP_RETRIES);
 	}
 }
 

@@ -16,7 +16,7 @@
 
 struct mm_knobs knobs;
 
-enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL };
+enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL, KNOB_ULONG };
 
 struct knob {
 	char path[96];
@@ -29,6 +29,8 @@ struct knob {
 
 static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
 static const char *const thp_size_modes[] = { "always", "inherit", "madvise", "never", NULL };
+static const char *const pt_scan_modes[] = { "always", "madvise", "never", NULL };
+static const char *const pt_scan_lock_modes[] = { "locked", "lockless", NULL };
 static const char *const pm_swap_modes[] = { "off", "marker", "lookup", NULL };
 static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
 						"madvise", "never", NULL };
@@ -83,6 +85,9 @@ int knobs_init(void)
 	knobs.watermark_scale_factor = 10;
 	knobs.numa_scan_period_ms = 1000;
 	knobs.pt_reclaim_zap = 1;
+	knobs.pt_reclaim_scan = PT_SCAN_NEVER;
+	knobs.pt_reclaim_scan_delay_ms = 1000;
+	knobs.pt_reclaim_scan_size = 1UL << 30;
 	knobs.numa_scan_size_mb = 256;
 
 	nr_knobs = 0;
@@ -112,6 +117,10 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/shmem_pm_swap", KNOB_CHOICE, &knobs.shmem_pm_swap, 0, 0, pm_swap_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan", KNOB_CHOICE, &knobs.pt_reclaim_scan, 0, 0, pt_scan_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan_mode", KNOB_CHOICE, &knobs.pt_reclaim_scan_mode, 0, 0, pt_scan_lock_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms", KNOB_UINT, &knobs.pt_reclaim_scan_delay_ms, 0, 1L << 30, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan_size", KNOB_ULONG, &knobs.pt_reclaim_scan_size, PMD_SIZE, 1L << 47, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_write", KNOB_INT, &knobs.swap_fail_write, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/numa/demotion_enabled", KNOB_BOOL, &knobs.demotion_enabled, 0, 0, bool_words, NULL);
@@ -211,6 +220,11 @@ int mmlab_knob_set(const char *path, const char *value)
 		else
 			WRITE_ONCE(*(unsigned int *)k->val, (unsigned int)v);
 		break;
+	case KNOB_ULONG:
+		if (parse_long(value, &v) || v < k->min || v > k->max)
+			return -EINVAL;
+		WRITE_ONCE(*(unsigned long *)k->val, (unsigned long)v);
+		break;
 	}
 done:
 	if (k->changed)
@@ -240,6 +254,9 @@ int mmlab_knob_get(const char *path, char *buf, size_t len)
 		break;
 	case KNOB_BOOL:
 		snprintf(buf, len, "%s", READ_ONCE(*(int *)k->val) ? "true" : "false");
+		break;
+	case KNOB_ULONG:
+		snprintf(buf, len, "%lu", READ_ONCE(*(unsigned long *)k->val));
 		break;
 	case KNOB_CHOICE:
 		for (int i = 0; k->choices[i] && o < len; i++) {

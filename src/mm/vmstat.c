@@ -58,6 +58,11 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[NUMA_HINT_FAULTS_LOCAL] = "numa_hint_faults_local",
 	[NUMA_PTE_UPDATES] = "numa_pte_updates",
 	[OOM_KILL] = "oom_kill",
+	[MMLAB_PT_RECLAIM_SCANS] = "mmlab_pt_reclaim_scans",
+	[MMLAB_PT_RECLAIM_SCANNED] = "mmlab_pt_reclaim_tables_scanned",
+	[MMLAB_PT_RECLAIM_FREED] = "mmlab_pt_reclaim_tables_freed",
+	[MMLAB_PTE_MAP_RETRIES] = "mmlab_pte_offset_map_retries",
+	[MMLAB_WALKS_INTO_FREED_TABLES] = "mmlab_walks_into_freed_tables",
 	[MMLAB_SWAP_WRITE_ERRORS] = "mmlab_swap_write_errors",
 	[MMLAB_SWAP_READ_ERRORS] = "mmlab_swap_read_errors",
 };

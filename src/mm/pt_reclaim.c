@@ -1,0 +1,206 @@
+/*
+ * pt_reclaim.c - freeing empty PTE tables outside of MADV_DONTNEED's zap: the
+ * design of seed 0 (the June 2024 RFC) and the review that followed it.
+ *
+ * - Asynchronous scan, as task_work when a task returns to user space (in
+ *   the model: when a task's system call or access batch ends), at most once
+ *   per scan_delay_ms per mm, over the next scan_size bytes of the address
+ *   space.  /sys/kernel/mm/mmlab/pt_reclaim/scan: never (default) | always |
+ *   madvise (only ranges given MADV_PT_RECLAIM are scanned).
+ * - A per-process switch (the RFC's prctl): mmlab_prctl_pt_reclaim().
+ * - MADV_PT_RECLAIM: reclaim a range now (and, in madvise mode, mark it for
+ *   the scanner).
+ * - Filters: a table whose 2 MiB spans more than one VMA is skipped, and so
+ *   is any table with a non-none entry (a uffd-wp or guard marker is not
+ *   none).  The model has no hugetlb.
+ * - scan_mode: `locked` reads each table under its PTE lock; `lockless`
+ *   reads it like GUP-fast (RCU, no PTE lock) and takes locks only to free
+ *   an empty table, rechecking first.
+ *
+ * Freeing takes mmap_lock for reading (faults run beside it), then the PMD
+ * lock and the PTE lock (in that order), rechecks all 512 entries, clears
+ * the PMD, and hands the table to an mmu_gather: it is freed by RCU after the
+ * TLB flush, so a walker in pte_offset_map() (which holds RCU and rechecks
+ * the PMD under the PTE lock) never uses a freed table.
+ */
+#include <time.h>
+#include "swap.h"
+
+#define VM_PT_RECLAIM	(1UL << 40)	/* model-only: madvise(MADV_PT_RECLAIM) */
+
+
+static unsigned long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+}
+
+/* The PTE table at @pmd is empty: read it locklessly (GUP-fast style). */
+static bool pte_table_empty_lockless(pteval_t *pmd)
+{
+	pteval_t pmdval, *pte;
+	bool empty = true;
+
+	rcu_read_lock();
+	pmdval = pte_read(pmd);
+	if (pte_none(pmdval) || pmd_leaf(pmdval) || !pte_hw_present(pmdval)) {
+		rcu_read_unlock();
+		return false;
+	}
+	pte = table_of(pte_pfn(pmdval));
+	for (int i = 0; i < PTRS_PER_PTE && empty; i++)
+		empty = pte_none(pte_read(pte + i));
+	/* the table stayed attached while we read it */
+	if (pte_read(pmd) != pmdval)
+		empty = false;
+	rcu_read_unlock();
+	return empty;
+}
+
+static bool pte_table_empty_locked(struct mm_struct *mm, pteval_t *pmd, unsigned long addr)
+{
+	spinlock_t *ptl;
+	pteval_t *pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	bool empty = true;
+
+	if (!pte)
+		return false;
+	for (int i = 0; i < PTRS_PER_PTE && empty; i++)
+		empty = pte_none(pte_read(pte - pte_index(addr) + i));
+	pte_unmap_unlock(pte, ptl);
+	return empty;
+}
+
+/* PMD lock, then PTE lock; recheck; detach.  True if the table went. */
+static bool try_free_empty_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr)
+{
+	spinlock_t *pml = pmd_lockptr(pmd), *ptl;
+	pteval_t pmdval, *pte;
+
+	spin_lock(pml);
+	pmdval = pte_read(pmd);
+	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
+		spin_unlock(pml);
+		return false;
+	}
+	ptl = &pfn_to_page(pte_pfn(pmdval))->ptl;
+	spin_lock(ptl);
+	pte = table_of(pte_pfn(pmdval));
+	for (int i = 0; i < PTRS_PER_PTE; i++) {
+		if (!pte_none(pte_read(pte + i))) {
+			spin_unlock(ptl);
+			spin_unlock(pml);
+			return false;
+		}
+	}
+	pte_write(pmd, 0);
+	spin_unlock(ptl);
+	spin_unlock(pml);
+	mm_dec_nr_ptes(tlb->mm);
+	tlb_remove_tlb_entry(tlb, addr & PMD_MASK);
+	tlb_remove_table(tlb, pfn_to_page(pte_pfn(pmdval)));
+	count_vm_event(MMLAB_PT_RECLAIM_FREED);
+	return true;
+}
+
+/* Reclaim the empty PTE tables of [start, end) that lie inside one VMA each;
+ * mmap_lock held for reading. */
+static unsigned long pt_reclaim_range(struct mm_struct *mm, unsigned long start,
+				      unsigned long end, bool only_marked)
+{
+	bool lockless = READ_ONCE(knobs.pt_reclaim_scan_mode) == PT_SCAN_LOCKLESS;
+	struct mmu_gather tlb;
+	unsigned long freed = 0, addr;
+
+	tlb_gather_mmu(&tlb, mm, false);
+	for (addr = start & PMD_MASK; addr < end && addr < TASK_SIZE; addr += PMD_SIZE) {
+		struct vm_area_struct *v = find_vma(mm, addr);
+		pteval_t *pgd, *pud, *pmd;
+
+		if (!v)
+			break;
+		if (v->vm_start >= addr + PMD_SIZE) {
+			/* no VMA in this 2 MiB: a table here belongs to nobody,
+			 * which free_pgtables already handled */
+			addr = (v->vm_start & PMD_MASK) - PMD_SIZE;
+			continue;
+		}
+		/* the table must lie inside this one VMA */
+		if (v->vm_start > addr || v->vm_end < addr + PMD_SIZE)
+			continue;
+		if (only_marked && !(v->vm_flags & VM_PT_RECLAIM))
+			continue;
+		pgd = pgd_offset(mm, addr);
+		if (pte_none(pte_read(pgd)) || pte_none(pte_read(pud = pud_offset(pgd, addr))))
+			continue;
+		pmd = pmd_offset(pud, addr);
+		if (pte_none(pte_read(pmd)))
+			continue;
+		count_vm_event(MMLAB_PT_RECLAIM_SCANNED);
+		if (!(lockless ? pte_table_empty_lockless(pmd) :
+			       pte_table_empty_locked(mm, pmd, addr)))
+			continue;
+		freed += try_free_empty_pte(&tlb, pmd, addr);
+		cpu_poll();
+	}
+	tlb_finish_mmu(&tlb);
+	return freed;
+}
+
+/* MADV_PT_RECLAIM: now, and in madvise mode the range is scanned later too. */
+int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	v->vm_flags |= VM_PT_RECLAIM;
+	pt_reclaim_range(v->vm_mm, start, end, false);
+	return 0;
+}
+
+/* task_work: the asynchronous scan, when it is due for this mm. */
+void pt_reclaim_return_to_user(struct mm_struct *mm)
+{
+	int scan = READ_ONCE(knobs.pt_reclaim_scan);
+	unsigned long ms, next, start, size, end = 0;
+
+	if (scan == PT_SCAN_NEVER || READ_ONCE(mm->pt_reclaim_off))
+		return;
+	ms = now_ms();
+	next = READ_ONCE(mm->pt_scan_next);
+	if ((long)(ms - next) < 0)
+		return;
+	if (!__atomic_compare_exchange_n(&mm->pt_scan_next, &next,
+					 ms + READ_ONCE(knobs.pt_reclaim_scan_delay_ms), false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	if (!down_read_trylock(&mm->mmap_lock))
+		return;
+	/* like task_numa_work, the window counts mapped bytes only */
+	size = ALIGN_UP(READ_ONCE(knobs.pt_reclaim_scan_size), PMD_SIZE);
+	start = READ_ONCE(mm->pt_scan_offset);
+	count_vm_event(MMLAB_PT_RECLAIM_SCANS);
+	for (struct vm_area_struct *v = find_vma(mm, start); v && size;) {
+		unsigned long s = max(start, v->vm_start);
+
+		end = min(v->vm_end, s + size < s ? v->vm_end : s + size);
+		pt_reclaim_range(mm, s, end, scan == PT_SCAN_MADVISE);
+		size -= min(size, end - s);
+		start = end;
+		if (end < v->vm_end)
+			break;
+		v = vma_next(mm, v);
+		if (!v)
+			start = 0;	/* wrap: the next scan starts over */
+	}
+	WRITE_ONCE(mm->pt_scan_offset, start);
+	up_read(&mm->mmap_lock);
+}
+
+/* The RFC's per-process switch (prctl). */
+int mmlab_prctl_pt_reclaim(struct mmlab_proc *p, bool on)
+{
+	if (!p)
+		return -EINVAL;
+	WRITE_ONCE(p->mm->pt_reclaim_off, !on);
+	return 0;
+}
