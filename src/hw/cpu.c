@@ -8,6 +8,7 @@
 #include <time.h>
 #include "cpu.h"
 #include "lib/lock.h"
+#include "lib/bug.h"
 
 struct cpu *cpus;
 unsigned int nr_cpu_ids;
@@ -107,6 +108,7 @@ void cpu_exit(void)
 {
 	struct cpu *c = cur_cpu;
 
+	BUG_ON(c->irqs_off);
 	cpu_poll();
 	cur_cpu = NULL;
 	cpu_release(c);

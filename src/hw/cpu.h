@@ -63,6 +63,7 @@ struct cpu {
 	struct cpu_tlbstate tlbstate;
 	uint64_t cycles;
 	void *pcp;			/* mm/page_alloc.c per-CPU lists */
+	int irqs_off;			/* local_irq_disable() depth */
 };
 
 struct cpu_config {
@@ -88,13 +89,29 @@ void cpu_exit(void);
 
 /* Run pending IPIs of @c; the caller owns @c. */
 void cpu_service_ipis(struct cpu *c);
-/* An interrupt point of the current CPU (cheap when nothing is pending). */
+/* An interrupt point of the current CPU (cheap when nothing is pending).
+ * Nothing is taken while interrupts are disabled. */
 static inline void cpu_poll(void)
 {
 	struct cpu *c = cur_cpu;
 
-	if (c && unlikely(READ_ONCE(c->ipi_pending)))
+	if (c && unlikely(READ_ONCE(c->ipi_pending)) && !c->irqs_off)
 		cpu_service_ipis(c);
+}
+
+/* local_irq_disable/enable: no IPI handler runs on this CPU in between (the
+ * kernel's per-CPU data rule).  A section with interrupts off must never
+ * wait for another CPU's acknowledgement. */
+static inline void local_irq_disable(void)
+{
+	if (cur_cpu)
+		cur_cpu->irqs_off++;
+}
+
+static inline void local_irq_enable(void)
+{
+	if (cur_cpu)
+		cur_cpu->irqs_off--;
 }
 
 /*

@@ -75,6 +75,9 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		goto fail_cpus;
 	lru_init();
 	setup_per_zone_wmarks();
+	ret = luf_init();
+	if (ret)
+		goto fail_alloc;
 	ret = memory_init();
 	if (ret)
 		goto fail_alloc;
@@ -107,6 +110,7 @@ void mmlab_machine_destroy(void)
 	lru_add_drain_all_quiet();
 	rcu_barrier();
 	swapoff_all();
+	luf_exit();
 	page_alloc_exit();
 	cpus_exit();
 	phys_exit();

@@ -168,6 +168,10 @@ enum vm_event_item {
 	MMLAB_PT_RECLAIM_FREED,
 	MMLAB_PTE_MAP_RETRIES,
 	MMLAB_WALKS_INTO_FREED_TABLES,
+	MMLAB_LUF_DEFERRED,
+	MMLAB_LUF_PARKED,
+	MMLAB_LUF_ALLOC_FLUSH_IPIS,
+	MMLAB_LUF_MM_FLUSH_IPIS,
 	MMLAB_SWAP_WRITE_ERRORS,
 	MMLAB_SWAP_READ_ERRORS,
 	NR_VM_ITEMS
@@ -208,6 +212,8 @@ struct mm_knobs {
 	unsigned int pt_reclaim_scan_delay_ms;
 	unsigned long pt_reclaim_scan_size;	/* bytes of address space per scan */
 	int soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY (off, as on this host) */
+	int luf_enabled;	/* seed 1: lazy unmap flush */
+	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */
 	int swap_fail_write, swap_fail_read;
@@ -247,6 +253,7 @@ struct mm_struct {
 	unsigned long numa_next_scan;	/* ms: when task_numa_work runs next */
 	unsigned long numa_scan_offset;	/* where it resumes */
 	int pt_reclaim_off;		/* the per-process switch (prctl) */
+	int luf_pending;		/* atomic: lazily unmapped, not flushed */
 	unsigned long pt_scan_next;	/* ms: the next page-table scan */
 	unsigned long pt_scan_offset;	/* where it resumes */
 };
@@ -427,6 +434,7 @@ struct mmu_gather {
 	struct mm_struct *mm;
 	unsigned long start, end;	/* range to flush; end 0 = nothing */
 	bool fullmm, freed_tables;
+	bool luf_skip;			/* unsafe_skip_munmap_flush applies */
 	unsigned int nr_pages, cap;
 	struct page **pages;		/* local, or grown on the heap */
 	struct page *local[GATHER_LOCAL];

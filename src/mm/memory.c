@@ -529,6 +529,9 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 
 	if (!mm || addr >= TASK_SIZE)
 		return MMLAB_SIGSEGV;
+	/* LUF: a writable PTE must not meet a lazily unmapped entry */
+	if (error_code & X86_PF_WRITE)
+		luf_flush_mm(mm);
 	down_read(&mm->mmap_lock);
 	v = vma_lookup(mm, addr);
 	if (!v || access_error(error_code, v)) {

@@ -119,6 +119,7 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 	floor = prev ? prev->vm_end : 0;
 
 	tlb_gather_mmu(&tlb, mm, false);
+	tlb.luf_skip = true;
 	for (w = first; w && w->vm_start < end; w = vma_next(mm, w))
 		unmap_page_range(&tlb, w, w->vm_start, w->vm_end,
 				 &(struct zap_details){ .drop_markers = true });

@@ -8,7 +8,7 @@
  * the stale-TLB detector reads as "a flush is on its way".
  */
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 {
@@ -18,6 +18,7 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 	tlb->start = ~0UL;
 	tlb->end = 0;
 	tlb->nr_pages = 0;
+	tlb->luf_skip = false;
 	tlb->cap = GATHER_LOCAL;
 	tlb->pages = tlb->local;
 	INIT_LIST_HEAD(&tlb->tables);
@@ -94,6 +95,10 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
+	/* LUF: a lazily unmapped entry of this mm must not outlive a change
+	 * of its address space (seed 1's munmap problem) */
+	if (!(tlb->luf_skip && READ_ONCE(knobs.luf_unsafe_skip_munmap_flush)))
+		luf_flush_mm(tlb->mm);
 	tlb_flush_mmu(tlb);
 	if (tlb->pages != tlb->local)
 		free(tlb->pages);

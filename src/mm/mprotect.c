@@ -163,6 +163,7 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 	v->vm_page_prot = vm_get_page_prot(newflags);
 	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
 		tlb_gather_mmu(&tlb, mm, false);
+		tlb.luf_skip = true;
 		change_protection(&tlb, v, start, end, 0);
 		tlb_finish_mmu(&tlb);
 	}

@@ -144,6 +144,7 @@ static struct page *rmqueue_pcp(struct zone *z)
 		spin_unlock(&z->lock);
 		return p;
 	}
+	local_irq_disable();	/* a drain IPI must not see the list half-changed */
 	if (!pcp->count) {
 		spin_lock(&z->lock);
 		for (int i = 0; i < pcp->batch; i++) {
@@ -155,13 +156,16 @@ static struct page *rmqueue_pcp(struct zone *z)
 			pcp->count++;
 		}
 		spin_unlock(&z->lock);
-		if (!pcp->count)
+		if (!pcp->count) {
+			local_irq_enable();
 			return NULL;
+		}
 	}
 	p = list_first_entry(&pcp->list, struct page, lru);
 	list_del(&p->lru);
 	clear_page_flag(p, PG_pcp);
 	pcp->count--;
+	local_irq_enable();
 	return p;
 }
 
@@ -219,6 +223,12 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 	p = get_page_from_freelist(nid, order, gfp, 1);
 	if (likely(p))
 		return p;
+	/* LUF: parked frames come back after one flush, before reclaim */
+	if (luf_release_parked()) {
+		p = get_page_from_freelist(nid, order, gfp, 1);
+		if (p)
+			return p;
+	}
 	/* slow path: wake kswapd, dip to the min watermark, reclaim */
 	for (unsigned int k = 0; k < phys.nr_nodes; k++)
 		wakeup_kswapd(k);
@@ -264,6 +274,8 @@ void __free_pages(struct page *p, unsigned int order)
 	struct zone *z = page_zone(p);
 
 	free_pages_prepare(p, order);
+	if (order == 0 && luf_park(p))
+		return;
 	spin_lock(&z->lock);
 	__free_one_page(z, p, order);
 	spin_unlock(&z->lock);
@@ -279,6 +291,9 @@ void free_unref_page(struct page *p)
 		return;
 	}
 	free_pages_prepare(p, 0);
+	if (luf_park(p))
+		return;
+	local_irq_disable();
 	set_page_flag(p, PG_pcp);
 	list_add(&p->lru, &pcp->list);
 	if (++pcp->count >= pcp->high) {
@@ -293,6 +308,7 @@ void free_unref_page(struct page *p)
 		}
 		spin_unlock(&z->lock);
 	}
+	local_irq_enable();
 }
 
 /* The last reference went: off the LRU, drop the anon_vma, free. */
@@ -307,6 +323,16 @@ static void __folio_put(struct page *p)
 	free_unref_page(p);
 }
 
+/* LUF: a parked frame, flushed now, joins the free lists. */
+void luf_free_parked(struct page *p)
+{
+	struct zone *z = page_zone(p);
+
+	spin_lock(&z->lock);
+	__free_one_page(z, p, 0);
+	spin_unlock(&z->lock);
+}
+
 void put_page(struct page *p)
 {
 	int r = atomic_dec_return(&p->_refcount);
@@ -318,6 +344,10 @@ void put_page(struct page *p)
 
 void drain_local_pages(struct cpu *c)
 {
+	bool self = c == this_cpu();
+
+	if (self)
+		local_irq_disable();
 	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
 		struct per_cpu_pages *pcp = &pcp_mem[c->id * MAX_NUMNODES + n];
 		struct zone *z = &zones[n];
@@ -333,6 +363,8 @@ void drain_local_pages(struct cpu *c)
 		pcp->count = 0;
 		spin_unlock(&z->lock);
 	}
+	if (self)
+		local_irq_enable();
 }
 
 static void drain_pages_ipi(struct cpu *c, void *info)

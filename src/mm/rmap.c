@@ -344,6 +344,13 @@ static void set_tlb_ubc_flush_pending(struct mm_struct *mm, pteval_t pteval)
 		tlb_ubc.writable = true;
 }
 
+/* LUF gave these CPUs back to the ordinary batched flush. */
+void tlb_ubc_add(cpumask_t mask)
+{
+	tlb_ubc.cpumask |= mask;
+	tlb_ubc.flush_required = true;
+}
+
 void try_to_unmap_flush(void)
 {
 	if (!tlb_ubc.flush_required)
@@ -404,7 +411,9 @@ static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, unsigned long addr
 
 	if (should_defer_flush(mm, flags)) {
 		old = pte_xchg(pte, 0);
-		set_tlb_ubc_flush_pending(mm, old);
+		/* read-only everywhere: LUF may skip the flush altogether */
+		if (!luf_ttu_pte(mm, old))
+			set_tlb_ubc_flush_pending(mm, old);
 		return old;
 	}
 	inc_tlb_flush_pending(mm);
@@ -504,7 +513,9 @@ void try_to_unmap(struct page *folio, enum ttu_flags flags)
 	struct ttu_arg arg = { .flags = flags };
 	struct rmap_walk_control rwc = { .arg = &arg, .rmap_one = try_to_unmap_one };
 
+	luf_ttu_begin();
 	rmap_walk(folio, &rwc);
+	luf_ttu_end(folio);
 }
 
 /* ---- folio_referenced ---- */

@@ -237,6 +237,21 @@ int next_demotion_node(int nid);
 bool numa_demotion_enabled(void);
 enum migrate_reason { MR_DEMOTION, MR_NUMA_MISPLACED, MR_SYSCALL };
 
+/* ---- LUF (luf.c) ---- */
+int luf_init(void);
+void luf_exit(void);
+bool luf_page_pending(unsigned long pfn);
+void luf_ttu_begin(void);
+bool luf_ttu_pte(struct mm_struct *mm, pteval_t old);
+void luf_ttu_end(struct page *folio);
+void luf_flush_mm(struct mm_struct *mm);
+void luf_switch_mm(struct cpu *c);
+bool luf_park(struct page *p);
+unsigned long luf_release_parked(void);
+unsigned long luf_nr_parked(void);
+void luf_free_parked(struct page *p);		/* page_alloc.c */
+void tlb_ubc_add(cpumask_t mask);		/* rmap.c */
+
 /* shmem swap (shmem.c) */
 int shmem_writeout(struct page *folio);
 bool shmem_drop_clean(struct page *folio);

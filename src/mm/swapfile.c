@@ -113,7 +113,7 @@ swp_entry_t folio_alloc_swap(struct page *folio)
 
 			si->next = si->next + 1 >= si->max ? 1 : si->next + 1;
 			if (off && !si->swap_map[off]) {
-				si->swap_map[off] = SWAP_HAS_CACHE;
+				__atomic_store_n(&si->swap_map[off], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
 				si->inuse_pages++;
 				spin_unlock(&si->lock);
 				atomic_dec(&swap_free_slots);
@@ -127,7 +127,7 @@ swp_entry_t folio_alloc_swap(struct page *folio)
 
 static void swap_slot_free_locked(struct swap_info_struct *si, unsigned long off)
 {
-	si->swap_map[off] = 0;
+	__atomic_store_n(&si->swap_map[off], 0, __ATOMIC_RELAXED);
 	si->zeromap[off] = 0;
 	si->inuse_pages--;
 	atomic_inc(&swap_free_slots);
@@ -142,7 +142,7 @@ int swap_duplicate(swp_entry_t e)
 		return -EINVAL;
 	spin_lock(&si->lock);
 	VM_WARN_ON_ONCE(!si->swap_map[off]);
-	si->swap_map[off]++;
+	__atomic_fetch_add(&si->swap_map[off], 1, __ATOMIC_RELAXED);
 	spin_unlock(&si->lock);
 	return 0;
 }
@@ -157,7 +157,7 @@ void swap_free(swp_entry_t e)
 		return;
 	spin_lock(&si->lock);
 	if (!VM_WARN_ON_ONCE(!(si->swap_map[off] & SWAP_COUNT_MASK))) {
-		si->swap_map[off]--;
+		__atomic_fetch_sub(&si->swap_map[off], 1, __ATOMIC_RELAXED);
 		if (!si->swap_map[off])
 			swap_slot_free_locked(si, off);
 	}
@@ -180,7 +180,7 @@ void swapcache_clear(swp_entry_t e)
 	unsigned long off = swp_offset(e);
 
 	spin_lock(&si->lock);
-	si->swap_map[off] &= ~SWAP_HAS_CACHE;
+	__atomic_fetch_and(&si->swap_map[off], (uint16_t)~SWAP_HAS_CACHE, __ATOMIC_RELAXED);
 	if (!si->swap_map[off])
 		swap_slot_free_locked(si, off);
 	spin_unlock(&si->lock);
@@ -201,7 +201,7 @@ int swapcache_prepare(swp_entry_t e)
 	else if (!(si->swap_map[off] & SWAP_COUNT_MASK))
 		ret = -ENOENT;		/* freed under us */
 	else
-		si->swap_map[off] |= SWAP_HAS_CACHE;
+		__atomic_fetch_or(&si->swap_map[off], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
 	spin_unlock(&si->lock);
 	return ret;
 }

@@ -114,6 +114,9 @@ int knobs_init(void)
 	knob_add(TRANSPARENT "khugepaged/alloc_sleep_millisecs", KNOB_UINT, &knobs.khugepaged_alloc_sleep_millisecs, 0, 1L << 31, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/full_scans", KNOB_RO_U64, &knobs.khugepaged_full_scans, 0, 0, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/pages_collapsed", KNOB_RO_U64, &knobs.khugepaged_pages_collapsed, 0, 0, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/luf/enabled", KNOB_INT, &knobs.luf_enabled, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/luf/unsafe_skip_munmap_flush", KNOB_INT,
+		 &knobs.luf_unsafe_skip_munmap_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/shmem_pm_swap", KNOB_CHOICE, &knobs.shmem_pm_swap, 0, 0, pm_swap_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);

@@ -223,6 +223,7 @@ void switch_mm(struct cpu *c, struct mm_struct *next)
 		}
 		return;
 	}
+	luf_switch_mm(c);	/* lazy flushes this CPU may owe */
 	/* publish the cpumask bit before reading the generation */
 	__atomic_fetch_or(&next->cpumask, 1ULL << c->id, __ATOMIC_SEQ_CST);
 	set_loaded(c, next, false);
@@ -266,6 +267,30 @@ void leave_mm_everywhere(struct mm_struct *mm)
 	smp_call_function_many(mask, leave_mm_ipi, mm);
 }
 
+/* The address still maps the data the stale frame holds: a swap or
+ * migration entry, or a present page with the same bytes (a migration's
+ * copy). */
+static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned long pfn)
+{
+	pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, v = 0;
+
+	rcu_read_lock();
+	if (!pte_none(pte_read(pgd)) &&
+	    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+	    !pte_none(pte_read(pmd = pmd_offset(pud, addr))) &&
+	    (pte = pte_offset_map(pmd, addr, NULL))) {
+		v = pte_read(pte);
+		pte_unmap(pte);
+	}
+	rcu_read_unlock();
+	if (pte_present(v) && !pte_special(v))
+		return phys.no_data ||
+		       !memcmp(pfn_to_virt(pte_pfn(v)), pfn_to_virt(pfn), PAGE_SIZE);
+	if (!is_swap_pte(v))
+		return false;
+	return !non_swap_entry(pte_to_swp_entry(v)) || is_migration_entry(pte_to_swp_entry(v));
+}
+
 /* hw_stale_hook: an access through a TLB entry that no longer matches. */
 static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 			     const struct tlb_entry *e, bool write)
@@ -283,6 +308,13 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 	 * those of PTEs reclaim cleared with the flush batched */
 	if (kind != STALE_FRAME_FREED && mm &&
 	    (mm_tlb_flush_pending(mm) || mm_tlb_batched_pending(mm)))
+		return false;
+	/* LUF's one exception: a read through a read-only entry of a frame
+	 * unmapped lazily, not handed out again, whose address still maps the
+	 * same data (a swap or migration entry): it reads what a refault would */
+	if (mm && !write && !(e->flags & TLB_WRITE) && kind != STALE_WRITE_RO &&
+	    luf_page_pending(e->pfn + ((e->flags & TLB_HUGE) ? ((addr >> PAGE_SHIFT) & 511) : 0)) &&
+	    maps_same_data(mm, addr, e->pfn))
 		return false;
 	n = __atomic_add_fetch(&vm_stat[STALE_TLB_REPORTS], 1, __ATOMIC_RELAXED);
 	if (n <= 10)

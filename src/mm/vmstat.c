@@ -63,6 +63,10 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[MMLAB_PT_RECLAIM_FREED] = "mmlab_pt_reclaim_tables_freed",
 	[MMLAB_PTE_MAP_RETRIES] = "mmlab_pte_offset_map_retries",
 	[MMLAB_WALKS_INTO_FREED_TABLES] = "mmlab_walks_into_freed_tables",
+	[MMLAB_LUF_DEFERRED] = "mmlab_luf_deferred",
+	[MMLAB_LUF_PARKED] = "mmlab_luf_parked",
+	[MMLAB_LUF_ALLOC_FLUSH_IPIS] = "alloc_flush_ipis",
+	[MMLAB_LUF_MM_FLUSH_IPIS] = "mmlab_luf_mm_flush_ipis",
 	[MMLAB_SWAP_WRITE_ERRORS] = "mmlab_swap_write_errors",
 	[MMLAB_SWAP_READ_ERRORS] = "mmlab_swap_read_errors",
 };

@@ -737,6 +737,15 @@ static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
 	return resp.ret < max ? (int)resp.ret : max;
 }
 
+/* Linux has no per-process page-table reclaim switch: an unknown prctl
+ * option is EINVAL there, and so it is here. */
+static int lx_prctl_pt_reclaim(struct sc_proc *p, bool on)
+{
+	(void)p;
+	(void)on;
+	return -EINVAL;
+}
+
 const struct sc_backend sc_backend_linux = {
 	.name = "linux",
 	.start = lx_start,
@@ -767,4 +776,5 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_register = lx_uffd_register,
 	.uffd_wp = lx_uffd_wp,
 	.uffd_events = lx_uffd_events,
+	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 };

@@ -348,6 +348,11 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 	return n;
 }
 
+static int model_prctl_pt_reclaim(struct sc_proc *p, bool on)
+{
+	return mmlab_prctl_pt_reclaim(P(p), on);
+}
+
 const struct sc_backend sc_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -378,4 +383,5 @@ const struct sc_backend sc_backend_model = {
 	.uffd_register = model_uffd_register,
 	.uffd_wp = model_uffd_wp,
 	.uffd_events = model_uffd_events,
+	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 };

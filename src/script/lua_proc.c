@@ -586,6 +586,24 @@ static int m_uffd_events(lua_State *L)
 	return 1;
 }
 
+/* p:prctl("pt_reclaim", on): the per-process switch of seed 0's scanner.
+ * The model only; on linux it raises EINVAL, as the unknown option would. */
+static int m_prctl(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	const char *opt = arg_str(L, 2, "prctl");
+	bool on;
+
+	if (strcmp(opt, "pt_reclaim"))
+		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\")", opt);
+	if (lua_type(L, 3) != LUA_TBOOLEAN)
+		sc_fatal(L, "prctl: argument 2 must be a boolean");
+	on = lua_toboolean(L, 3);
+	sc_check(L, sc_be->prctl_pt_reclaim(lp->p, on),
+		 on ? "prctl('pt_reclaim', true)" : "prctl('pt_reclaim', false)");
+	return 0;
+}
+
 static const luaL_Reg proc_methods[] = {
 	{ "mmap", m_mmap },
 	{ "munmap", m_munmap },
@@ -608,6 +626,7 @@ static const luaL_Reg proc_methods[] = {
 	{ "uffd_register", m_uffd_register },
 	{ "uffd_wp", m_uffd_wp },
 	{ "uffd_events", m_uffd_events },
+	{ "prctl", m_prctl },
 	{ NULL, NULL },
 };
 

@@ -153,6 +153,9 @@ struct sc_backend {
 	int (*uffd_wp)(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
 	/* Returns the number of events stored (at most max), or -errno. */
 	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
+	/* The per-process page-table reclaim switch (seed 0's prctl): 0 or
+	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
+	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
 };
 
 extern const struct sc_backend sc_backend_model;
