@@ -105,7 +105,9 @@ const char *mmlab_vmstat_name(unsigned int i);
 struct mmlab_proc;
 struct mmlab_task;
 
-/* A new process with an empty address space and one task on CPU 0. */
+/* A new process, as exec leaves one: no mappings but a 132 KiB stack VMA
+ * below TASK_SIZE with its top page touched (RssAnon 4 kB, VmPTE 12 kB),
+ * and one task on CPU 0.  Mappings go top-down from 128 MiB below it. */
 int mmlab_spawn(struct mmlab_proc **out);
 struct mmlab_task *mmlab_main_task(struct mmlab_proc *p);
 /* Another thread of @p bound to @cpu: -EINVAL for a bad cpu. */
@@ -131,8 +133,11 @@ int mmlab_close(struct mmlab_proc *p, int fd);
 
 /*
  * Accesses by task @t.  Return 0, MMLAB_SIGSEGV / MMLAB_SIGBUS (with the
- * faulting address in *fault_addr when non-NULL), or -errno for a bad
+ * faulting address in *fault_addr when non-NULL), -ENOMEM when memory ran
+ * out and nothing could be reclaimed (the model has no OOM killer; the page
+ * that could not be allocated is in *fault_addr), or -errno for a bad
  * argument.  Bytes before the faulting address have been accessed.
+ * (MAP_POPULATE failures are ignored by mmap, as the kernel does.)
  */
 int mmlab_write(struct mmlab_task *t, uint64_t addr, const void *buf,
 		size_t len, uint64_t *fault_addr);
@@ -239,6 +244,10 @@ int mmlab_prctl_pt_reclaim(struct mmlab_proc *p, bool on);
  * mmlab_walks_into_freed_tables.  -EINVAL for a bad range.
  */
 long mmlab_gup_fast(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64_t *pfns);
+
+/* Run every deferred free now (RCU callbacks: page-table frames), so that
+ * counters such as nr_page_table_pages can be read exactly. */
+void mmlab_quiesce(void);
 
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);

@@ -96,6 +96,40 @@ static bool measured_lua(const struct bench_ctx *ctx, char *buf, size_t len)
 	return true;
 }
 
+static bool measured_markers(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	const struct bench_rec *m = NULL, *l = NULL;
+	double over, ratio, lk, mk;
+	size_t i;
+
+	for (i = 0; i < ctx->nr_recs; i++) {
+		const struct bench_rec *r = ctx->recs[i];
+		const struct bench_field *c, *md;
+
+		if (strcmp(r->bench, "markers"))
+			continue;
+		c = bench_field_get(r, "case");
+		md = bench_field_get(r, "mode");
+		if (!c || !md || c->type != BF_STR || md->type != BF_STR)
+			continue;
+		if (!strcmp(c->s, "swapin") && !strcmp(md->s, "marker"))
+			m = r;
+		if (!strcmp(c->s, "pagemap") && !strcmp(md->s, "lookup"))
+			l = r;
+	}
+	if (!m || !l || !bench_get_num(m, "overhead_pct", &over) ||
+	    !bench_get_num(l, "lookup_over_marker", &ratio))
+		return false;
+	if (!bench_get_num(l, "ns_per_lookup", &lk))
+		lk = 0;
+	mk = 0;
+	bench_get_num(m, "ns_per_page", &mk);
+	snprintf(buf, len, "model: swap-in %+.2f%% with PAGEOUT markers (%.0f ns/page; "
+		 "goal < 1%%); pagemap lookup/marker %.2fx (%.0f ns per page-cache "
+		 "lookup)", over, mk, ratio, lk);
+	return true;
+}
+
 static bool measured_reclaim(const struct bench_ctx *ctx, char *buf, size_t len)
 {
 	const struct bench_rec *po = bench_find(ctx, "reclaim", "case", "pageout");
@@ -161,7 +195,7 @@ static const struct claim claims[] = {
 	  "swap-in of 1 GB shmem: -0.82% with PAGEOUT markers (-0.04% with markers "
 	  "compiled in); the page-cache lookup alternative makes shmem pagemap "
 	  "reads ~4x slower, markers cost pagemap nothing",
-	  "markers", 6, NULL },
+	  "markers", 6, measured_markers },
 	{ "4", "mTHP collapse and its locking",
 	  "mmap write lock + clearing the PMD and flushing isolates the PTE table: "
 	  "simpler to get right than mmap read lock + PTE locks (no figures given)",

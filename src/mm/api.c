@@ -121,6 +121,11 @@ void mmlab_machine_destroy(void)
 
 unsigned int mmlab_nr_cpus(void) { return nr_cpu_ids; }
 
+void mmlab_quiesce(void)
+{
+	rcu_barrier();
+}
+
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids ? READ_ONCE(cpus[cpu].cycles) : 0;

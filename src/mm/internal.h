@@ -212,6 +212,7 @@ struct mm_knobs {
 	unsigned int pt_reclaim_scan_delay_ms;
 	unsigned long pt_reclaim_scan_size;	/* bytes of address space per scan */
 	int soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY (off, as on this host) */
+	int batch_flush;	/* reclaim's TTU_BATCH_FLUSH (1, upstream) */
 	int luf_enabled;	/* seed 1: lazy unmap flush */
 	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */

@@ -325,7 +325,7 @@ static bool should_defer_flush(struct mm_struct *mm, enum ttu_flags flags)
 	struct cpu *c = this_cpu();
 	cpumask_t others = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
 
-	if (!(flags & TTU_BATCH_FLUSH))
+	if (!(flags & TTU_BATCH_FLUSH) || !READ_ONCE(knobs.batch_flush))
 		return false;
 	if (c)
 		others &= ~(1ULL << c->id);

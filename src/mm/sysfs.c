@@ -85,6 +85,7 @@ int knobs_init(void)
 	knobs.watermark_scale_factor = 10;
 	knobs.numa_scan_period_ms = 1000;
 	knobs.pt_reclaim_zap = 1;
+	knobs.batch_flush = 1;
 	knobs.pt_reclaim_scan = PT_SCAN_NEVER;
 	knobs.pt_reclaim_scan_delay_ms = 1000;
 	knobs.pt_reclaim_scan_size = 1UL << 30;
@@ -117,6 +118,7 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/luf/enabled", KNOB_INT, &knobs.luf_enabled, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/luf/unsafe_skip_munmap_flush", KNOB_INT,
 		 &knobs.luf_unsafe_skip_munmap_flush, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/reclaim/batch_flush", KNOB_INT, &knobs.batch_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/shmem_pm_swap", KNOB_CHOICE, &knobs.shmem_pm_swap, 0, 0, pm_swap_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);
