@@ -378,6 +378,7 @@ pteval_t *pud_alloc(struct mm_struct *mm, pteval_t *pgd, unsigned long addr);
 pteval_t *pmd_alloc(struct mm_struct *mm, pteval_t *pud, unsigned long addr);
 int __pte_alloc(struct mm_struct *mm, pteval_t *pmd);
 spinlock_t *pmd_lockptr(pteval_t *pmd);
+pteval_t *mm_find_pmd(struct mm_struct *mm, unsigned long addr);
 pteval_t *pte_offset_map(pteval_t *pmd, unsigned long addr, pteval_t *pmdval);
 pteval_t *pte_offset_map_lock(struct mm_struct *mm, pteval_t *pmd,
 			      unsigned long addr, spinlock_t **ptlp);
@@ -459,6 +460,7 @@ struct zap_details {
 void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long start, unsigned long end,
 		      struct zap_details *d);
+bool try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr);
 void free_pgtables(struct mmu_gather *tlb, struct mm_struct *mm,
 		   unsigned long start, unsigned long end,
 		   unsigned long floor, unsigned long ceiling);

@@ -139,15 +139,13 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 	lru_add_drain();
 	tlb_gather_mmu(&tlb, mm, false);
 	while (addr < end) {
-		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, *pte0;
+		pteval_t *pmd = mm_find_pmd(mm, addr), *pte, *pte0;
 		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
 		spinlock_t *ptl;
 
 		if (!next || next > end)
 			next = end;
-		if (pte_none(pte_read(pgd)) ||
-		    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
-		    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
+		if (!pmd || pte_none(pte_read(pmd)) ||
 		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
 			addr = next;
 			continue;
@@ -213,15 +211,13 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 	lru_add_drain();
 	tlb_gather_mmu(&tlb, mm, false);
 	while (addr < end) {
-		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, *pte0;
+		pteval_t *pmd = mm_find_pmd(mm, addr), *pte, *pte0;
 		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
 		spinlock_t *ptl;
 
 		if (!next || next > end)
 			next = end;
-		if (pte_none(pte_read(pgd)) ||
-		    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
-		    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
+		if (!pmd || pte_none(pte_read(pmd)) ||
 		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
 			addr = next;
 			continue;

@@ -604,7 +604,7 @@ static void free_pte(struct mmu_gather *tlb, unsigned long addr, pteval_t pmdval
  * then the PTE lock, check that all 512 entries are still none and detach
  * the table.
  */
-static void try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr)
+bool try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr)
 {
 	spinlock_t *pml = pmd_lockptr(pmd), *ptl;
 	pteval_t pmdval, *pte;
@@ -613,7 +613,7 @@ static void try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long
 	pmdval = pte_read(pmd);
 	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
 		spin_unlock(pml);
-		return;
+		return false;
 	}
 	ptl = &pfn_to_page(pte_pfn(pmdval))->ptl;
 	spin_lock(ptl);
@@ -622,13 +622,14 @@ static void try_to_free_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long
 		if (!pte_none(pte_read(pte + i))) {
 			spin_unlock(ptl);
 			spin_unlock(pml);
-			return;
+			return false;
 		}
 	}
 	pte_write(pmd, 0);
 	spin_unlock(ptl);
 	spin_unlock(pml);
 	free_pte(tlb, addr & PMD_MASK, pmdval);
+	return true;
 }
 
 /*

@@ -149,6 +149,24 @@ pteval_t *pmd_alloc(struct mm_struct *mm, pteval_t *pud, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
+/* The PMD entry covering @addr, or NULL when the PGD or PUD level is empty
+ * (mm_find_pmd).  Tables are freed by RCU: a caller without mmap_lock holds
+ * an RCU read-side section around its use. */
+pteval_t *mm_find_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pteval_t *pgd, *pud;
+
+	if (addr >= TASK_SIZE)
+		return NULL;
+	pgd = pgd_offset(mm, addr);
+	if (pte_none(pte_read(pgd)))
+		return NULL;
+	pud = pud_offset(pgd, addr);
+	if (pte_none(pte_read(pud)))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
 spinlock_t *pmd_lockptr(pteval_t *pmd)
 {
 	return &virt_to_table_page(pmd)->ptl;

@@ -17,9 +17,10 @@
  *   reads it like GUP-fast (RCU, no PTE lock) and takes locks only to free
  *   an empty table, rechecking first.
  *
- * Freeing takes mmap_lock for reading (faults run beside it), then the PMD
- * lock and the PTE lock (in that order), rechecks all 512 entries, clears
- * the PMD, and hands the table to an mmu_gather: it is freed by RCU after the
+ * Freeing (try_to_free_pte, shared with the zap) takes mmap_lock for
+ * reading (faults run beside it), then the PMD lock and the PTE lock (in
+ * that order), rechecks all 512 entries, clears the PMD, and hands the table
+ * to an mmu_gather: it is freed by RCU after the
  * TLB flush, so a walker in pte_offset_map() (which holds RCU and rechecks
  * the PMD under the PTE lock) never uses a freed table.
  */
@@ -73,38 +74,6 @@ static bool pte_table_empty_locked(struct mm_struct *mm, pteval_t *pmd, unsigned
 	return empty;
 }
 
-/* PMD lock, then PTE lock; recheck; detach.  True if the table went. */
-static bool try_free_empty_pte(struct mmu_gather *tlb, pteval_t *pmd, unsigned long addr)
-{
-	spinlock_t *pml = pmd_lockptr(pmd), *ptl;
-	pteval_t pmdval, *pte;
-
-	spin_lock(pml);
-	pmdval = pte_read(pmd);
-	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
-		spin_unlock(pml);
-		return false;
-	}
-	ptl = &pfn_to_page(pte_pfn(pmdval))->ptl;
-	spin_lock(ptl);
-	pte = table_of(pte_pfn(pmdval));
-	for (int i = 0; i < PTRS_PER_PTE; i++) {
-		if (!pte_none(pte_read(pte + i))) {
-			spin_unlock(ptl);
-			spin_unlock(pml);
-			return false;
-		}
-	}
-	pte_write(pmd, 0);
-	spin_unlock(ptl);
-	spin_unlock(pml);
-	mm_dec_nr_ptes(tlb->mm);
-	tlb_remove_tlb_entry(tlb, addr & PMD_MASK);
-	tlb_remove_table(tlb, pfn_to_page(pte_pfn(pmdval)));
-	count_vm_event(MMLAB_PT_RECLAIM_FREED);
-	return true;
-}
-
 /* Reclaim the empty PTE tables of [start, end) that lie inside one VMA each;
  * mmap_lock held for reading. */
 static unsigned long pt_reclaim_range(struct mm_struct *mm, unsigned long start,
@@ -142,7 +111,10 @@ static unsigned long pt_reclaim_range(struct mm_struct *mm, unsigned long start,
 		if (!(lockless ? pte_table_empty_lockless(pmd) :
 			       pte_table_empty_locked(mm, pmd, addr)))
 			continue;
-		freed += try_free_empty_pte(&tlb, pmd, addr);
+		if (try_to_free_pte(&tlb, pmd, addr)) {
+			freed++;
+			count_vm_event(MMLAB_PT_RECLAIM_FREED);
+		}
 		cpu_poll();
 	}
 	tlb_finish_mmu(&tlb);

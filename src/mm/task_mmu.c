@@ -62,19 +62,6 @@ static uint64_t pte_to_pagemap_entry(pteval_t pte)
 	return e;
 }
 
-/* The PMD entry for addr, or NULL when no PTE table level is there. */
-static pteval_t *walk_to_pmd(struct mm_struct *mm, unsigned long addr)
-{
-	pteval_t *pgd = pgd_offset(mm, addr), *pud;
-
-	if (pte_none(pte_read(pgd)))
-		return NULL;
-	pud = pud_offset(pgd, addr);
-	if (pte_none(pte_read(pud)))
-		return NULL;
-	return pmd_offset(pud, addr);
-}
-
 /*
  * What pagemap needs the VMAs for: VM_SOFTDIRTY makes every page of the VMA
  * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative seed 3
@@ -114,7 +101,7 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		unsigned long a = addr + (i << PAGE_SHIFT);
 		unsigned long in_table = PTRS_PER_PTE - pte_index(a);
 		unsigned long n = min(in_table, npages - i);
-		pteval_t *pmd = a < TASK_SIZE ? walk_to_pmd(mm, a) : NULL, *pte;
+		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 		spinlock_t *ptl;
 
 		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
@@ -186,7 +173,7 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 	}
 	for (unsigned long a = v->vm_start; a < v->vm_end;) {
 		unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-		pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 		spinlock_t *ptl;
 
 		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
@@ -343,7 +330,7 @@ static int clear_soft_dirty(struct mm_struct *mm)
 			v->vm_page_prot = vm_get_page_prot(v->vm_flags) & ~_PAGE_RW;
 		for (unsigned long a = v->vm_start; a < v->vm_end;) {
 			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-			pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 			spinlock_t *ptl;
 
 			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
@@ -403,7 +390,7 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 			continue;
 		for (unsigned long a = v->vm_start; a < v->vm_end;) {
 			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-			pteval_t *pmd = walk_to_pmd(mm, a), *pte;
+			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 			spinlock_t *ptl;
 
 			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
