@@ -6,8 +6,8 @@
  * (mmlab_gup_fast in a loop, a host thread of its own), for
  * MMLAB_STRESS_SECONDS (default 10; 3 under TSan) per scan mode (locked,
  * lockless), with the asynchronous scanner at its most aggressive
- * (scan = always, scan_delay_ms = 0: every API call by every task scans the
- * whole address space).  On the same ranges:
+ * (scan = always, scan_delay_ms = 0, scan_size 8 MiB: every API call by
+ * every task scans the next four tables).  On the same ranges:
  *
  * - the shared region S (8 tables): each CPU owns a 32-page slot of every
  *   table, which it alone fills, verifies, checks through the GUP-fast walk
@@ -15,10 +15,14 @@
  *   empty and be freed just as its owner faults it back); the other 384
  *   pages of each table are common: any CPU touches or zaps ranges of them
  *   (partial MADV_DONTNEED, MADV_FREE) but never an owned slot.
- * - the churn region C (8 tables): any CPU faults, zaps whole tables
+ * - the churn region C (2 tables, so that the CPUs meet there): any CPU faults, zaps whole tables
  *   (freed by MADV_DONTNEED), zaps halves (left for the scanner), asks for
  *   MADV_PT_RECLAIM, and munmaps / mmaps tables.  Any byte read there must
  *   be 0 or what mmlab_touch writes at that address.
+ *
+ * If the retry path has not been taken when the time is up, the run goes on
+ * until it is, for at most twice as long again (it needs a fault and a
+ * table free to meet within a few instructions).
  *
  * Checked at the end: zero mmlab_walks_into_freed_tables (freed tables are
  * poisoned), zero stale_tlb_reports (machine_down), every owned slot holds
@@ -41,7 +45,7 @@
 #define PMD	MMLAB_PMD_SIZE
 #define PPT	512			/* pages per table */
 #define NS	8			/* tables in S */
-#define NC	8			/* tables in C */
+#define NC	2			/* tables in C: few, so CPUs meet there */
 #define SLOT	32			/* pages a CPU owns per S table */
 #define COMMON0	(NCPU * SLOT)		/* first common page of a table */
 #define S_BASE	DIFF_BASE
@@ -74,8 +78,23 @@ static struct {
 	atomic_ulong walks, walked_present;
 	struct worker w[NCPU];
 	uint64_t seed;
-	double end;
+	double end, hard_end;	/* run until end; then on until the retry
+				 * path was taken, at most until hard_end */
+	uint64_t retries0;
 } S;
+
+static bool time_is_up(void)
+{
+	double now = now_s();
+	uint64_t r = 0;
+
+	if (now < S.end)
+		return false;
+	if (now >= S.hard_end)
+		return true;
+	mmlab_vmstat_get("mmlab_pte_offset_map_retries", &r);
+	return r != S.retries0;
+}
 
 static uint64_t rnd(struct worker *w)
 {
@@ -260,7 +279,7 @@ static void *worker_main(void *arg)
 	while (!atomic_load_explicit(&S.stop, memory_order_relaxed) && !w->failures) {
 		int j = (int)(rnd(w) % NS);
 
-		switch (rnd(w) % 8) {
+		switch (rnd(w) % 10) {
 		case 0: case 1:
 			op_fill_slot(w, j);
 			break;
@@ -278,28 +297,32 @@ static void *worker_main(void *arg)
 			break;
 		}
 		w->ops++;
-		if ((w->ops & 63) == 0 && now_s() > S.end)
+		if ((w->ops & 15) == 0 && time_is_up())
 			break;
 	}
 	return NULL;
 }
 
-/* The GUP-fast-style walker: both regions, over and over. */
+/* The GUP-fast-style walker: a random table of S or C at a time. */
 static void *walker_main(void *arg)
 {
-	static __thread uint64_t pfns[NS * PPT];
+	static __thread uint64_t pfns[PPT];
+	uint64_t rng = S.seed ^ 0x5bd1e995;
 
 	(void)arg;
 	while (!atomic_load_explicit(&S.stop, memory_order_relaxed)) {
-		long n1 = mmlab_gup_fast(S.p, S_BASE, NS * PPT, pfns);
-		long n2 = mmlab_gup_fast(S.p, C_BASE, NC * PPT, NULL);
+		uint64_t j;
+		long n1, n2;
+
+		rng = mmlab_splitmix64(rng);
+		j = rng % NS;
+		n1 = mmlab_gup_fast(S.p, S_BASE + j * PMD, PPT, pfns);
+		n2 = mmlab_gup_fast(S.p, C_BASE + (rng >> 32) % NC * PMD, PPT, NULL);
 
 		if (n1 >= 0 && n2 >= 0)
 			atomic_fetch_add_explicit(&S.walked_present, (unsigned long)(n1 + n2),
 						  memory_order_relaxed);
 		atomic_fetch_add_explicit(&S.walks, 1, memory_order_relaxed);
-		if (now_s() > S.end)
-			break;
 	}
 	return NULL;
 }
@@ -312,6 +335,7 @@ static void run(const char *mode)
 	uint64_t out, v0, pt0, r0, f0, sc0, pt_before;
 	uint64_t retries, freed, scans, walks_freed;
 	double secs = (double)env_u64("MMLAB_STRESS_SECONDS", MMLAB_STRESS_DEFAULT_SECONDS);
+	double t_start;
 	int failures = 0;
 
 	machine_config(&cfg);
@@ -323,6 +347,8 @@ static void run(const char *mode)
 		      mode, secs, S.seed);
 	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/pt_reclaim/scan_mode", mode), 0);
 	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms", "0"), 0);
+	/* 4 tables per scan: every call scans, the window sweeps S and C */
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/pt_reclaim/scan_size", "8388608"), 0);
 
 	S.p = spawn();
 	main_t = mmlab_main_task(S.p);
@@ -345,11 +371,14 @@ static void run(const char *mode)
 	atomic_store(&S.walks, 0);
 	atomic_store(&S.walked_present, 0);
 	r0 = vmstat("mmlab_pte_offset_map_retries");
+	S.retries0 = r0;
 	f0 = vmstat("mmlab_pt_reclaim_tables_freed");
 	sc0 = vmstat("mmlab_pt_reclaim_scans");
 	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/pt_reclaim/scan", "always"), 0);
 
 	S.end = now_s() + secs;
+	S.hard_end = S.end + 2 * secs;
+	t_start = now_s();
 	for (int i = 0; i < NCPU; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
 	assert_int_equal(pthread_create(&wk, NULL, walker_main, NULL), 0);
@@ -358,6 +387,7 @@ static void run(const char *mode)
 	atomic_store(&S.stop, true);
 	pthread_join(wk, NULL);
 
+	t_start = now_s() - t_start;
 	retries = vmstat("mmlab_pte_offset_map_retries") - r0;
 	freed = vmstat("mmlab_pt_reclaim_tables_freed") - f0;
 	scans = vmstat("mmlab_pt_reclaim_scans") - sc0;
@@ -371,6 +401,8 @@ static void run(const char *mode)
 			      w->failures ? ": FAILED: " : "", w->failures ? w->why : "");
 		failures += w->failures;
 	}
+	print_message("  ran %.1f s (the run goes on past its time, up to 3x, until the\n"
+		      "  retry path was taken)\n", t_start);
 	print_message("  walker: %lu walks, %lu present pages seen; scans %" PRIu64
 		      ", tables freed by the scanner and MADV_DONTNEED %" PRIu64
 		      ", pte_offset_map retries %" PRIu64 ", walks into freed tables %" PRIu64 "\n",

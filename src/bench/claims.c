@@ -96,6 +96,56 @@ static bool measured_lua(const struct bench_ctx *ctx, char *buf, size_t len)
 	return true;
 }
 
+static bool measured_ptreclaim(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	const struct bench_rec *r, *off = NULL, *on = NULL, *host = NULL;
+	const struct bench_rec *lk = NULL, *ll = NULL;
+	const struct bench_rec *fh = bench_find(ctx, "ptreclaim", "case", "free_heavy");
+	double a = NAN, b = NAN, c = NAN, d = NAN, e = NAN, f = NAN, g = NAN, h = NAN;
+	double rm = NAN, iv = NAN;
+
+	for (size_t i = 0; i < ctx->nr_recs; i++) {
+		const struct bench_field *cs, *sd, *zp, *sm;
+
+		r = ctx->recs[i];
+		if (strcmp(r->bench, "ptreclaim"))
+			continue;
+		cs = bench_field_get(r, "case");
+		sd = bench_field_get(r, "side");
+		zp = bench_field_get(r, "zap");
+		sm = bench_field_get(r, "scan_mode");
+		if (cs && cs->type == BF_STR && !strcmp(cs->s, "seed_program") && sd &&
+		    sd->type == BF_STR) {
+			if (!strcmp(sd->s, "host"))
+				host = r;
+			else if (zp && zp->type == BF_INT)
+				*(zp->i ? &on : &off) = r;
+		}
+		if (cs && cs->type == BF_STR && !strcmp(cs->s, "scan_mode") && sm &&
+		    sm->type == BF_STR)
+			*(strcmp(sm->s, "lockless") ? &lk : &ll) = r;
+	}
+	if (!off || !on || !host || !lk || !ll || !fh)
+		return false;
+	bench_get_num(off, "vmpte_after_kb", &a);
+	bench_get_num(on, "vmpte_after_kb", &b);
+	bench_get_num(host, "vmpte_after_kb", &c);
+	bench_get_num(lk, "scan_ns_per_gib", &d);
+	bench_get_num(ll, "scan_ns_per_gib", &e);
+	bench_get_num(lk, "host_pagemap_ns_per_gib", &f);
+	bench_get_num(lk, "fault_wait_ns", &g);
+	bench_get_num(ll, "fault_wait_ns", &h);
+	bench_get_num(fh, "reclaim_ms", &rm);
+	bench_get_num(fh, "interval_ms", &iv);
+	snprintf(buf, len, "seed program VmPTE after: model zap off %.0f kB, zap on %.0f kB, "
+		 "host %.0f kB; async scan of 1 GiB populated: locked %.1f us, lockless "
+		 "%.1f us vs host pagemap read %.1f ms; fault wait beside the scanner "
+		 "%.1f / %.1f us; MADV_FREE'd tables all freed in %.1f ms (interval "
+		 "%.0f ms); partial-unmap leftovers: see unmap_free",
+		 a, b, c, d / 1e3, e / 1e3, f / 1e6, g / 1e3, h / 1e3, rm, iv);
+	return true;
+}
+
 static bool measured_markers(const struct bench_ctx *ctx, char *buf, size_t len)
 {
 	const struct bench_rec *m = NULL, *l = NULL;
@@ -175,7 +225,7 @@ static const struct claim claims[] = {
 	{ "0", "Freeing empty PTE tables (PT reclaim)",
 	  "mmap 50G; 25600 x {touch 2M; MADV_DONTNEED 2M}: VmPTE 102640 kB "
 	  "before, 240 kB after; production VmPTE 110 GB against ~1.2 GB needed",
-	  "ptreclaim", 5, NULL },
+	  "ptreclaim", 5, measured_ptreclaim },
 	{ "upstream", "Batched unmap TLB flush (TTU_BATCH_FLUSH)",
 	  "reclaim batches shootdowns; one additional flush per reclaim cycle, "
 	  "paid by the first operation at risk (flush_tlb_batched_pending)",

@@ -193,7 +193,21 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		addr &= PAGE_MASK;
 		if (addr && addr < MMAP_MIN_ADDR)
 			addr = MMAP_MIN_ADDR;
-		a = get_unmapped_area(mm, addr, len);
+		a = 0;
+		/* larger private anonymous mappings are THP aligned (6.7+:
+		 * thp_get_unmapped_area for lengths that are PMD multiples) */
+		if (!file && type == MAP_PRIVATE && !addr && IS_ALIGNED(len, PMD_SIZE)) {
+			unsigned long r = get_unmapped_area(mm, 0, len + PMD_SIZE);
+
+			if (r) {
+				unsigned long off_sub = (0 - r) & (PMD_SIZE - 1);
+
+				/* top-down and already aligned: take the top part */
+				a = off_sub ? r + off_sub : r + PMD_SIZE;
+			}
+		}
+		if (!a)
+			a = get_unmapped_area(mm, addr, len);
 		if (!a)
 			return -ENOMEM;
 	}

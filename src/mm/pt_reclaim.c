@@ -96,9 +96,20 @@ static unsigned long pt_reclaim_range(struct mm_struct *mm, unsigned long start,
 			addr = (v->vm_start & PMD_MASK) - PMD_SIZE;
 			continue;
 		}
-		/* the table must lie inside this one VMA */
-		if (v->vm_start > addr || v->vm_end < addr + PMD_SIZE)
-			continue;
+		/* the seed's filter: a table shared by two VMAs is skipped (a
+		 * table partly over a hole is fine: only this VMA uses it) */
+		if (v->vm_start > addr) {
+			struct vm_area_struct *pv = vma_prev(mm, v);
+
+			if (pv && pv->vm_end > addr)
+				continue;
+		}
+		if (v->vm_end < addr + PMD_SIZE) {
+			struct vm_area_struct *nv = vma_next(mm, v);
+
+			if (nv && nv->vm_start < addr + PMD_SIZE)
+				continue;
+		}
 		if (only_marked && !(v->vm_flags & VM_PT_RECLAIM))
 			continue;
 		pgd = pgd_offset(mm, addr);
