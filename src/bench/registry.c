@@ -14,6 +14,7 @@ int bench_core(struct bench_ctx *ctx);		/* core.c, issue 2 */
 int bench_tlb(struct bench_ctx *ctx);		/* tlb.c, issue 2 */
 int bench_lua(struct bench_ctx *ctx);		/* lua.c, issue 3 */
 int bench_reclaim(struct bench_ctx *ctx);	/* reclaim.c, issue 4 */
+int bench_luf(struct bench_ctx *ctx);		/* luf.c, issue 7 */
 int bench_ptreclaim(struct bench_ctx *ctx);	/* ptreclaim.c, issue 5 */
 int bench_markers(struct bench_ctx *ctx);	/* markers.c, issue 6 */
 
@@ -26,6 +27,8 @@ const struct bench_desc bench_registry[] = {
 	  bench_lua },
 	{ "reclaim", "reclaim, swap I/O beside the raw file, demotion/promotion and migration rates (model)",
 	  bench_reclaim },
+	{ "luf", "LUF (seed 1): TLB shootdown IPIs and simulated runtime of a tiered read-mostly workload, LUF off vs on",
+	  bench_luf },
 	{ "ptreclaim", "empty PTE tables: the seed program (model zap on/off, host), async scanner per scan mode, scan cost vs host pagemap",
 	  bench_ptreclaim },
 	{ "markers", "PM_SWAP for shmem: swap-in cost of PAGEOUT markers, pagemap read marker vs page-cache lookup (model)",

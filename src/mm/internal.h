@@ -254,7 +254,8 @@ struct mm_struct {
 	unsigned long numa_next_scan;	/* ms: when task_numa_work runs next */
 	unsigned long numa_scan_offset;	/* where it resumes */
 	int pt_reclaim_off;		/* the per-process switch (prctl) */
-	int luf_pending;		/* atomic: lazily unmapped, not flushed */
+	uint32_t luf_gen;		/* atomic: newest lazy unmap (LUF key) */
+	cpumask_t luf_mask;		/* atomic: CPUs that may owe its flush */
 	unsigned long pt_scan_next;	/* ms: the next page-table scan */
 	unsigned long pt_scan_offset;	/* where it resumes */
 };

@@ -31,10 +31,14 @@ static uint32_t cpu_need[NR_CPUS], cpu_done[NR_CPUS];	/* atomics */
 static spinlock_t luf_lock;
 static struct list_head parked[MAX_NUMNODES];
 static unsigned long nr_parked;
+static long node_parked[MAX_NUMNODES];		/* atomic */
 
+#define LUF_TTU_MMS	16
 static __thread struct {
 	cpumask_t mask;
 	bool ok, any;
+	unsigned int nr_mms;
+	struct mm_struct *mms[LUF_TTU_MMS];	/* the mms this folio was in */
 } ttu;
 
 int luf_init(void)
@@ -50,7 +54,14 @@ int luf_init(void)
 	for (int n = 0; n < MAX_NUMNODES; n++)
 		INIT_LIST_HEAD(&parked[n]);
 	nr_parked = 0;
+	memset(node_parked, 0, sizeof(node_parked));
 	return 0;
+}
+
+/* Parked frames of a node: free memory the allocator gets after a flush. */
+long luf_node_parked(int nid)
+{
+	return atomic_read(&node_parked[nid]);
 }
 
 void luf_exit(void)
@@ -94,6 +105,7 @@ void luf_ttu_begin(void)
 	ttu.mask = 0;
 	ttu.ok = luf_enabled();
 	ttu.any = false;
+	ttu.nr_mms = 0;
 }
 
 /* A PTE was just cleared (with the flush to come): may LUF take it? */
@@ -107,7 +119,7 @@ bool luf_ttu_pte(struct mm_struct *mm, pteval_t old)
 	}
 	ttu.mask |= __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
 	ttu.any = true;
-	__atomic_store_n(&mm->luf_pending, 1, __ATOMIC_RELEASE);
+	ttu.mms[ttu.nr_mms < LUF_TTU_MMS ? ttu.nr_mms++ : LUF_TTU_MMS - 1] = mm;
 	return true;
 }
 
@@ -135,6 +147,17 @@ void luf_ttu_end(struct page *folio)
 			;
 	}
 	__atomic_store_n(&luf_keys[page_to_pfn(folio)], key, __ATOMIC_RELEASE);
+	/* each mm remembers its newest lazy flush and which CPUs owe it */
+	for (unsigned int i = 0; i < ttu.nr_mms; i++) {
+		struct mm_struct *mm = ttu.mms[i];
+		uint32_t g = __atomic_load_n(&mm->luf_gen, __ATOMIC_RELAXED);
+
+		__atomic_fetch_or(&mm->luf_mask, ttu.mask, __ATOMIC_SEQ_CST);
+		while (ugen_after(key, g) &&
+		       !__atomic_compare_exchange_n(&mm->luf_gen, &g, key, false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			;
+	}
 	count_vm_event(MMLAB_LUF_DEFERRED);
 }
 
@@ -155,19 +178,27 @@ static void luf_flush_func(struct cpu *c, void *info)
 		;
 }
 
-/* Flush every CPU that may still hold a lazily unmapped entry.  Returns the
- * number of CPUs interrupted. */
-static unsigned int luf_flush(enum vm_event_item why)
+/* Flush the CPUs of @mask that may still hold a lazily unmapped entry of
+ * generation @upto or older (all of them: ~0, 0).  Returns the number of
+ * CPUs interrupted. */
+static unsigned int luf_flush_cpus(cpumask_t mask, uint32_t upto, enum vm_event_item why)
 {
 	uint32_t gen = __atomic_load_n(&luf_ugen, __ATOMIC_SEQ_CST);
 	struct cpu *self = this_cpu();
 	cpumask_t targets = 0;
 	unsigned int n;
 
-	for (unsigned int c = 0; c < nr_cpu_ids; c++)
-		if (ugen_after(__atomic_load_n(&cpu_need[c], __ATOMIC_ACQUIRE),
-			       __atomic_load_n(&cpu_done[c], __ATOMIC_ACQUIRE)))
-			targets |= 1ULL << c;
+	for (unsigned int c = 0; c < nr_cpu_ids; c++) {
+		uint32_t need = __atomic_load_n(&cpu_need[c], __ATOMIC_ACQUIRE);
+		uint32_t done = __atomic_load_n(&cpu_done[c], __ATOMIC_ACQUIRE);
+
+		if (!(mask & (1ULL << c)) || !ugen_after(need, done))
+			continue;
+		/* a CPU flushed past @upto owes nothing to this caller */
+		if (upto && !ugen_after(upto, done))
+			continue;
+		targets |= 1ULL << c;
+	}
 	if (!targets)
 		return 0;
 	if (self && (targets & (1ULL << self->id))) {
@@ -183,13 +214,21 @@ static unsigned int luf_flush(enum vm_event_item why)
 	return n;
 }
 
-/* Paths that could expose a stale entry of @mm flush first (luf_flush_mm). */
+static unsigned int luf_flush(enum vm_event_item why)
+{
+	return luf_flush_cpus(~0ULL, 0, why);
+}
+
+/* Paths that could expose a stale entry of @mm flush first (luf_flush_mm):
+ * only the CPUs that have not flushed since this mm's newest lazy unmap. */
 void luf_flush_mm(struct mm_struct *mm)
 {
-	if (!__atomic_load_n(&mm->luf_pending, __ATOMIC_ACQUIRE))
+	uint32_t gen = __atomic_load_n(&mm->luf_gen, __ATOMIC_ACQUIRE);
+
+	if (!gen)
 		return;
-	__atomic_store_n(&mm->luf_pending, 0, __ATOMIC_RELEASE);
-	luf_flush(MMLAB_LUF_MM_FLUSH_IPIS);
+	luf_flush_cpus(__atomic_load_n(&mm->luf_mask, __ATOMIC_ACQUIRE), gen,
+		       MMLAB_LUF_MM_FLUSH_IPIS);
 }
 
 /* Context switch: this CPU catches up with lazy flushes it may owe. */
@@ -218,6 +257,7 @@ bool luf_park(struct page *p)
 	spin_lock(&luf_lock);
 	list_add_tail(&p->lru, &parked[nid]);
 	WRITE_ONCE(nr_parked, nr_parked + 1);
+	atomic_inc(&node_parked[nid]);
 	spin_unlock(&luf_lock);
 	count_vm_event(MMLAB_LUF_PARKED);
 	return true;
@@ -238,8 +278,10 @@ unsigned long luf_release_parked(void)
 		return 0;
 	luf_flush(MMLAB_LUF_ALLOC_FLUSH_IPIS);
 	spin_lock(&luf_lock);
-	for (int nid = 0; nid < MAX_NUMNODES; nid++)
+	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		list_splice_init(&parked[nid], &list);
+		atomic_set(&node_parked[nid], 0);
+	}
 	WRITE_ONCE(nr_parked, 0);
 	spin_unlock(&luf_lock);
 	while (!list_empty(&list)) {

@@ -169,14 +169,23 @@ static struct page *rmqueue_pcp(struct zone *z)
 	return p;
 }
 
+/* Free pages of a node, LUF's parked frames included (they are free
+ * memory that costs one flush to use). */
 unsigned long node_free_pages(int nid)
 {
-	return (unsigned long)max(READ_ONCE(zones[nid].free_pages), 0L);
+	return (unsigned long)max(READ_ONCE(zones[nid].free_pages) + luf_node_parked(nid), 0L);
 }
 
-static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark)
+/* An allocation that cannot wait counts only frames needing no flush: the
+ * reserve LUF keeps so that it never needs a shootdown. */
+static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			      unsigned int gfp)
 {
-	return READ_ONCE(z->free_pages) - (1L << order) >= (long)mark;
+	long free = READ_ONCE(z->free_pages);
+
+	if (!(gfp & GFP_NORECLAIM))
+		free += luf_node_parked(z->nid);
+	return free - (1L << order) >= (long)mark;
 }
 
 /* get_page_from_freelist: the preferred node, then the others in order,
@@ -191,14 +200,20 @@ static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned
 		unsigned long mark = which ? pgdat->watermark_low : pgdat->watermark_min;
 		struct page *p;
 
-		if (!(gfp & GFP_NOWMARK) && !zone_watermark_ok(z, order, mark))
+		if (!(gfp & GFP_NOWMARK) && !zone_watermark_ok(z, order, mark, gfp))
 			continue;
-		if (order == 0) {
-			p = rmqueue_pcp(z);
-		} else {
-			spin_lock(&z->lock);
-			p = __rmqueue(z, order);
-			spin_unlock(&z->lock);
+		for (int pass = 0; pass < 2; pass++) {
+			if (order == 0) {
+				p = rmqueue_pcp(z);
+			} else {
+				spin_lock(&z->lock);
+				p = __rmqueue(z, order);
+				spin_unlock(&z->lock);
+			}
+			/* the free lists ran dry but frames are parked: flush */
+			if (p || (gfp & GFP_NORECLAIM) || !luf_node_parked(z->nid) ||
+			    !luf_release_parked())
+				break;
 		}
 		if (p) {
 			prep_new_page(p, order, gfp);

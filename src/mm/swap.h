@@ -249,6 +249,7 @@ void luf_switch_mm(struct cpu *c);
 bool luf_park(struct page *p);
 unsigned long luf_release_parked(void);
 unsigned long luf_nr_parked(void);
+long luf_node_parked(int nid);
 void luf_free_parked(struct page *p);		/* page_alloc.c */
 void tlb_ubc_add(cpumask_t mask);		/* rmap.c */
 

@@ -267,28 +267,47 @@ void leave_mm_everywhere(struct mm_struct *mm)
 	smp_call_function_many(mask, leave_mm_ipi, mm);
 }
 
-/* The address still maps the data the stale frame holds: a swap or
- * migration entry, or a present page with the same bytes (a migration's
- * copy). */
+/*
+ * The address still maps the data the stale frame holds: a swap or
+ * migration entry; a present page with the same bytes (a migration's copy);
+ * or, for shmem that reclaim unmapped (an empty PTE or a marker), a file
+ * slot that still holds that frame or its swapped copy.  Called from the
+ * access path, which holds no lock.
+ */
 static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned long pfn)
 {
-	pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, v = 0;
+	pteval_t *pmd, *pte, v = 0;
+	struct vm_area_struct *vma;
+	bool same = false;
 
+	down_read(&mm->mmap_lock);
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		goto out;	/* unmapped: seed 1's munmap problem */
 	rcu_read_lock();
-	if (!pte_none(pte_read(pgd)) &&
-	    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
-	    !pte_none(pte_read(pmd = pmd_offset(pud, addr))) &&
-	    (pte = pte_offset_map(pmd, addr, NULL))) {
+	pmd = mm_find_pmd(mm, addr);
+	if (pmd && !pte_none(pte_read(pmd)) && (pte = pte_offset_map(pmd, addr, NULL))) {
 		v = pte_read(pte);
 		pte_unmap(pte);
 	}
 	rcu_read_unlock();
-	if (pte_present(v) && !pte_special(v))
-		return phys.no_data ||
+	if (pte_present(v) && !pte_special(v)) {
+		same = phys.no_data ||
 		       !memcmp(pfn_to_virt(pte_pfn(v)), pfn_to_virt(pfn), PAGE_SIZE);
-	if (!is_swap_pte(v))
-		return false;
-	return !non_swap_entry(pte_to_swp_entry(v)) || is_migration_entry(pte_to_swp_entry(v));
+	} else if (is_swap_pte(v) && !is_pte_marker_entry(pte_to_swp_entry(v))) {
+		same = !non_swap_entry(pte_to_swp_entry(v)) ||
+		       is_migration_entry(pte_to_swp_entry(v));
+	} else if (vma->vm_file && (vma->vm_flags & VM_ACCESS_FLAGS)) {
+		unsigned long idx = linear_page_index(vma, addr);
+		struct page *p = shmem_find_page(vma->vm_file, idx);
+
+		same = p == pfn_to_page(pfn) ||
+		       shmem_swap_usage(vma->vm_file, idx, idx + 1) ||
+		       (p == NULL && PageSwapCache(pfn_to_page(pfn)));
+	}
+out:
+	up_read(&mm->mmap_lock);
+	return same;
 }
 
 /* hw_stale_hook: an access through a TLB entry that no longer matches. */

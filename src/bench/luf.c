@@ -1,0 +1,302 @@
+/*
+ * luf.c - `mmlab bench luf` (issue 7): LUF, lazy unmap flush (seed 1), on a
+ * tiered-memory workload shaped like seed 1's measurement (llama.cpp on
+ * DRAM + CXL with NUMA-balancing tiering and demotion).
+ *
+ * Machine: 8 CPUs; node 0 (fast) smaller than the working set, node 1
+ * slow (node_slow, 250 ns); a swap area; demotion_enabled = 1,
+ * numa_balancing = 2 (memory tiering).  Workload: "weights", a shared memfd
+ * (--size / 16, 64 MiB by default) mapped PROT_READ by one process with 8
+ * tasks, one per CPU, each reading all of it again and again (a token pass);
+ * each task also writes a small anonymous KV cache (churn), and now and then
+ * a 4 MiB scratch buffer it frees again (reclaim: swap and demotion).  The
+ * same seed and the same number of passes with LUF off, then on.
+ *
+ * Records: per run {"luf":0|1, shootdown_ipis (nr_tlb_remote_flush_received:
+ * IPIs the CPUs took), remote_flushes (shootdowns initiated), local_flushes,
+ * sim_seconds (the cost model: sum of mmlab_cpu_cycles / 3e9 / 8 CPUs, the
+ * simulated wall time of the parallel run), stale_tlb_reports,
+ * alloc_flush_ipis, mm_flush_ipis, deferred, promotions, demotions, swapouts,
+ * numa_hint_faults, data_errors}; then {ipi_reduction_pct,
+ * runtime_change_pct, goal_ipi_reduction_pct: 90, verdict}.
+ * Model only.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <mmlab/mmlab.h>
+
+#include "bench.h"
+
+#define PG		MMLAB_PAGE_SIZE
+#define MIB		(1ULL << 20)
+#define NCPU		8
+#define PASSES		6
+#define KV_PAGES	256
+#define SCRATCH		(4 * MIB)
+#define SEED_W		0x11a3aULL
+
+struct luf_run {
+	double ipis, shootdowns, local, sim_seconds, stale, alloc_ipis, mm_ipis;
+	double deferred, promotions, demotions, swapouts, hint_faults, errors;
+	int err;
+	char what[120];
+};
+
+struct luf_out {
+	struct luf_run run[2];
+};
+
+struct luf_args {
+	uint64_t weights;
+};
+
+struct task_arg {
+	struct mmlab_task *t;
+	uint64_t w, wlen, kv, rng;
+	unsigned long errors;
+	int ret;
+};
+
+static uint64_t vm(const char *name)
+{
+	uint64_t v = 0;
+
+	mmlab_vmstat_get(name, &v);
+	return v;
+}
+
+static void *task_main(void *arg)
+{
+	struct task_arg *a = arg;
+	uint64_t fa = 0, bad = 0, pages = a->wlen / PG;
+
+	for (int pass = 0; pass < PASSES && !a->ret; pass++) {
+		/* a token: every weight page read once, from a per-task start */
+		uint64_t start = (a->rng = mmlab_splitmix64(a->rng)) % pages;
+
+		for (uint64_t i = 0; i < pages && !a->ret; i += 64) {
+			uint64_t p0 = (start + i) % pages, n = pages - p0 < 64 ? pages - p0 : 64;
+
+			a->ret = mmlab_touch(a->t, a->w + p0 * PG, n * PG, false, &fa);
+			/* the KV cache: a little anonymous churn */
+			if (!a->ret) {
+				uint64_t k = (a->rng = mmlab_splitmix64(a->rng)) % KV_PAGES;
+
+				a->ret = mmlab_fill(a->t, a->kv + k * PG, PG, a->rng | 1, &fa);
+			}
+		}
+		/* a sampled check of the weights */
+		for (int k = 0; k < 16 && !a->ret; k++) {
+			uint64_t p = (a->rng = mmlab_splitmix64(a->rng)) % pages;
+
+			a->ret = mmlab_verify(a->t, a->w + p * PG, PG, SEED_W, &bad, &fa);
+			if (!a->ret && bad != UINT64_MAX)
+				a->errors++;
+		}
+		/* a scratch buffer, written and freed: memory pressure */
+		if (!a->ret && (pass & 1)) {
+			uint64_t s = 0;
+
+			a->ret = mmlab_mmap(a->t, 0, SCRATCH, PROT_READ | PROT_WRITE,
+					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &s);
+			if (!a->ret) {
+				a->ret = mmlab_fill(a->t, s, SCRATCH, a->rng | 1, &fa);
+				mmlab_munmap(a->t, s, SCRATCH);
+			}
+		}
+	}
+	return NULL;
+}
+
+static int one_run(struct luf_run *o, uint64_t wlen, int luf)
+{
+	struct mmlab_config cfg;
+	struct mmlab_proc *p = NULL;
+	struct task_arg ta[NCPU];
+	pthread_t th[NCPU];
+	struct mmlab_task *t0;
+	uint64_t w = 0, fa = 0, c0[NCPU], ipi0, sd0, lo0, st0, al0, mm0, de0, pr0, dm0, so0, hf0;
+	double cycles = 0;
+	int fd, ret;
+
+	mmlab_config_default(&cfg);
+	cfg.nr_cpus = NCPU;
+	cfg.nr_nodes = 2;
+	cfg.node_bytes[0] = wlen * 3 / 4;		/* smaller than the working set */
+	cfg.node_bytes[1] = wlen * 2;
+	cfg.node_slow[1] = true;
+	cfg.node_latency_ns[1] = 250;
+	cfg.stale_check = 1;
+	cfg.seed = 7;
+	ret = mmlab_machine_create(&cfg);
+	if (ret)
+		return ret;
+	ret = mmlab_swapon(wlen * 2);
+	if (ret < 0)
+		goto out;
+	ret = mmlab_knob_set("/sys/kernel/mm/mmlab/luf/enabled", luf ? "1" : "0");
+	if (!ret)
+		ret = mmlab_knob_set("/sys/kernel/mm/numa/demotion_enabled", "1");
+	if (!ret)
+		ret = mmlab_knob_set("/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", "20");
+	if (!ret)
+		ret = mmlab_spawn(&p);
+	if (ret)
+		goto out;
+	t0 = mmlab_main_task(p);
+	/* the weights, written once through a temporary mapping */
+	fd = mmlab_memfd(p, "weights", wlen);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	ret = mmlab_mmap(t0, 0, wlen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, &w);
+	if (!ret)
+		ret = mmlab_fill(t0, w, wlen, SEED_W, &fa);
+	if (!ret)
+		ret = mmlab_munmap(t0, w, wlen);
+	if (!ret)	/* the same address: the pattern depends on it */
+		ret = mmlab_mmap(t0, w, wlen, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0, &w);
+	for (int i = 0; i < NCPU && !ret; i++) {
+		memset(&ta[i], 0, sizeof(ta[i]));
+		ta[i].t = t0;
+		if (i)
+			ret = mmlab_thread(p, (unsigned int)i, &ta[i].t);
+		ta[i].w = w;
+		ta[i].wlen = wlen;
+		ta[i].rng = mmlab_splitmix64(1000 + i);
+		if (!ret)
+			ret = mmlab_mmap(t0, 0, KV_PAGES * PG, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &ta[i].kv);
+	}
+	if (ret)
+		goto out;
+	ret = mmlab_knob_set("/proc/sys/kernel/numa_balancing", "2");
+	if (ret)
+		goto out;
+	for (int i = 0; i < NCPU; i++)
+		c0[i] = mmlab_cpu_cycles((unsigned int)i);
+	ipi0 = vm("nr_tlb_remote_flush_received");
+	sd0 = vm("nr_tlb_remote_flush");
+	lo0 = vm("nr_tlb_local_flush_all") + vm("nr_tlb_local_flush_one");
+	st0 = vm("stale_tlb_reports");
+	al0 = vm("alloc_flush_ipis");
+	mm0 = vm("mmlab_luf_mm_flush_ipis");
+	de0 = vm("mmlab_luf_deferred");
+	pr0 = vm("pgpromote_success");
+	dm0 = vm("pgdemote_kswapd") + vm("pgdemote_direct");
+	so0 = vm("pswpout");
+	hf0 = vm("numa_hint_faults");
+	for (int i = 0; i < NCPU; i++)
+		pthread_create(&th[i], NULL, task_main, &ta[i]);
+	for (int i = 0; i < NCPU; i++)
+		pthread_join(th[i], NULL);
+	mmlab_knob_set("/proc/sys/kernel/numa_balancing", "0");
+	for (int i = 0; i < NCPU; i++) {
+		cycles += (double)(mmlab_cpu_cycles((unsigned int)i) - c0[i]);
+		o->errors += (double)ta[i].errors;
+		if (ta[i].ret && !ret)
+			ret = ta[i].ret < 0 ? ta[i].ret : -EFAULT;
+	}
+	o->ipis = (double)(vm("nr_tlb_remote_flush_received") - ipi0);
+	o->shootdowns = (double)(vm("nr_tlb_remote_flush") - sd0);
+	o->local = (double)(vm("nr_tlb_local_flush_all") + vm("nr_tlb_local_flush_one") - lo0);
+	o->stale = (double)(vm("stale_tlb_reports") - st0);
+	o->alloc_ipis = (double)(vm("alloc_flush_ipis") - al0);
+	o->mm_ipis = (double)(vm("mmlab_luf_mm_flush_ipis") - mm0);
+	o->deferred = (double)(vm("mmlab_luf_deferred") - de0);
+	o->promotions = (double)(vm("pgpromote_success") - pr0);
+	o->demotions = (double)(vm("pgdemote_kswapd") + vm("pgdemote_direct") - dm0);
+	o->swapouts = (double)(vm("pswpout") - so0);
+	o->hint_faults = (double)(vm("numa_hint_faults") - hf0);
+	/* the CPUs run in parallel: simulated wall time per CPU */
+	o->sim_seconds = cycles / 3e9 / NCPU;
+out:
+	if (p)
+		mmlab_exit(p);
+	mmlab_machine_destroy();
+	return ret;
+}
+
+static void model_side(void *arg, void *out)
+{
+	const struct luf_args *a = arg;
+	struct luf_out *o = out;
+
+	for (int luf = 0; luf < 2; luf++) {
+		struct luf_run *r = &o->run[luf];
+		int ret = one_run(r, a->weights, luf);
+
+		if (ret) {
+			r->err = ret;
+			snprintf(r->what, sizeof(r->what), "luf=%d: %s", luf, strerror(-ret));
+		}
+	}
+}
+
+int bench_luf(struct bench_ctx *ctx)
+{
+	struct luf_args a = { .weights = ctx->opts.size / 16 };
+	struct luf_out o;
+	struct bench_rec *r;
+	char err[128];
+	int ret = 0;
+
+	if (ctx->opts.host_only)
+		return 0;
+	if (a.weights < 8 * MIB)
+		a.weights = 8 * MIB;
+	a.weights &= ~(MIB - 1);
+	memset(&o, 0, sizeof(o));
+	bench_progress(ctx, "luf: %llu MiB of weights, 8 CPUs, LUF off then on",
+		       (unsigned long long)(a.weights >> 20));
+	if (bench_isolate(model_side, &a, &o, sizeof(o),
+			  600 * (unsigned int)(a.weights / (64 * MIB) + 1), err, sizeof(err))) {
+		fprintf(stderr, "mmlab bench luf: model %s\n", err);
+		return 1;
+	}
+	for (int luf = 0; luf < 2; luf++) {
+		struct luf_run *x = &o.run[luf];
+
+		if (x->err) {
+			fprintf(stderr, "mmlab bench luf: %s\n", x->what);
+			ret = 1;
+		}
+		r = bench_rec_new(ctx);
+		bench_rec_int(r, "luf", luf);
+		bench_rec_num(r, "shootdown_ipis", x->ipis);
+		bench_rec_num(r, "remote_flushes", x->shootdowns);
+		bench_rec_num(r, "local_flushes", x->local);
+		bench_rec_num(r, "sim_seconds", x->sim_seconds);
+		bench_rec_num(r, "stale_tlb_reports", x->stale);
+		bench_rec_num(r, "alloc_flush_ipis", x->alloc_ipis);
+		bench_rec_num(r, "mm_flush_ipis", x->mm_ipis);
+		bench_rec_num(r, "deferred", x->deferred);
+		bench_rec_num(r, "promotions", x->promotions);
+		bench_rec_num(r, "demotions", x->demotions);
+		bench_rec_num(r, "swapouts", x->swapouts);
+		bench_rec_num(r, "numa_hint_faults", x->hint_faults);
+		bench_rec_num(r, "data_errors", x->errors);
+		bench_emit(ctx, r);
+	}
+	r = bench_rec_new(ctx);
+	{
+		double red = o.run[0].ipis > 0 ?
+			100.0 * (o.run[0].ipis - o.run[1].ipis) / o.run[0].ipis : NAN;
+		double rt = o.run[0].sim_seconds > 0 ?
+			100.0 * (o.run[1].sim_seconds - o.run[0].sim_seconds) / o.run[0].sim_seconds : NAN;
+
+		bench_rec_num(r, "ipi_reduction_pct", red);
+		bench_rec_num(r, "runtime_change_pct", rt);
+		bench_rec_num(r, "goal_ipi_reduction_pct", 90);
+		bench_rec_str(r, "verdict", isnan(red) ? "n/a" :
+			      (red >= 90 && o.run[1].stale == 0) ? "pass" : "miss");
+	}
+	bench_emit(ctx, r);
+	return ret;
+}
