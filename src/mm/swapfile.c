@@ -89,6 +89,19 @@ void swapoff_all(void)
 	for (int i = 0; i < nr_swapfiles; i++) {
 		struct swap_info_struct *si = swap_info[i];
 
+		/* folios still cached (nobody maps them now) go, with what
+		 * they hold (an anonymous folio's anon_vma) */
+		for (unsigned long off = 1; off < si->max; off++) {
+			struct page *folio = si->cache[off];
+
+			if (!folio)
+				continue;
+			get_page(folio);
+			folio_lock(folio);
+			delete_from_swap_cache(folio);
+			folio_unlock(folio);
+			put_page(folio);
+		}
 		close(si->fd);
 		free(si->swap_map);
 		free(si->zeromap);

@@ -195,9 +195,11 @@ int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max
 		return 0;
 	spin_lock(&ctx->lock);
 	n = min((int)ctx->nr, max);
-	memcpy(ev, ctx->ev, n * sizeof(*ev));
-	memmove(ctx->ev, ctx->ev + n, (ctx->nr - n) * sizeof(*ev));
-	ctx->nr -= n;
+	if (n > 0) {
+		memcpy(ev, ctx->ev, n * sizeof(*ev));
+		memmove(ctx->ev, ctx->ev + n, (ctx->nr - n) * sizeof(*ev));
+		ctx->nr -= n;
+	}
 	spin_unlock(&ctx->lock);
 	return n;
 }
