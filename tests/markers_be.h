@@ -54,6 +54,7 @@
 
 static char host_swap_path[128];
 static bool host_swap_ok;
+static pid_t host_swap_owner;
 
 static inline int host_swap_write(int fd, uint64_t bytes)
 {
@@ -83,8 +84,8 @@ static inline int host_swap_write(int fd, uint64_t bytes)
 
 static inline void host_swap_down(void)
 {
-	if (!host_swap_path[0])
-		return;
+	if (!host_swap_path[0] || getpid() != host_swap_owner)
+		return;	/* not in forked children */
 	if (host_swap_ok)
 		swapoff(host_swap_path);
 	unlink(host_swap_path);
@@ -92,12 +93,21 @@ static inline void host_swap_down(void)
 	host_swap_ok = false;
 }
 
-/* A host swap area for the host children (root only; else cases skip). */
+static void host_swap_on_signal(int sig)
+{
+	host_swap_down();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A host swap area for the host children (root only; else cases skip).
+ * Removed at exit, and when SIGINT, SIGTERM, SIGHUP or SIGPIPE kill us. */
 static inline void host_swap_up(uint64_t bytes)
 {
 	const char *dir = getenv("MMLAB_SWAP_DIR");
 	int fd;
 
+	host_swap_owner = getpid();
 	if (geteuid() || env_u64("MMLAB_TEST_NO_HOST_SWAP", 0))
 		return;
 	snprintf(host_swap_path, sizeof(host_swap_path), "%s/mmlab-test-swap.%d",
@@ -120,6 +130,10 @@ static inline void host_swap_up(uint64_t bytes)
 	}
 	host_swap_ok = true;
 	atexit(host_swap_down);
+	signal(SIGINT, host_swap_on_signal);
+	signal(SIGTERM, host_swap_on_signal);
+	signal(SIGHUP, host_swap_on_signal);
+	signal(SIGPIPE, host_swap_on_signal);
 }
 
 /* A swap area on this backend: false (and the case skipped) when none. */

@@ -222,9 +222,10 @@ struct mmlab_uffd_event {
 	int kind;		/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
 };
 /* UFFDIO_REGISTER of [addr, addr+len) with @modes: -EINVAL for a bad range,
- * a hole, or bad modes. */
+ * bad modes, or a range with no mapping at all (holes are skipped). */
 int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int modes);
-/* UFFDIO_WRITEPROTECT: -ENOENT where the range is not registered for wp. */
+/* UFFDIO_WRITEPROTECT: -ENOENT when a mapping in the range is not
+ * registered for wp, or there is none; holes are skipped. */
 int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 /* Faults delivered since the last call, oldest first (at most @max). */
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);

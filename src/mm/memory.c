@@ -434,7 +434,7 @@ static int do_swap_page(struct vm_fault *vmf)
 		if ((v->vm_flags & VM_WRITE) && !(pte & _PAGE_UFFD_WP)) {
 			pte |= _PAGE_RW;
 			if (vmf->flags & FAULT_FLAG_WRITE) {
-				pte |= _PAGE_DIRTY;
+				pte = pte_mkdirty(pte);
 				vmf->flags &= ~FAULT_FLAG_WRITE;
 			}
 		}

@@ -85,25 +85,22 @@ static int uffd_wp_range(struct mm_struct *mm, unsigned long start,
 {
 	struct vm_area_struct *v;
 	struct mmu_gather tlb;
-	unsigned long addr;
 	int ret = 0;
 
 	if (check) {
-		/* every page of the range in a VMA registered for wp */
-		for (addr = start; addr < end; addr = v->vm_end) {
-			v = vma_lookup(mm, addr);
-			if (!v || !(v->vm_flags & VM_UFFD_WP))
+		/* every VMA in the range registered for wp (holes are skipped,
+		 * as mwriteprotect_range does); none at all: -ENOENT */
+		v = find_vma(mm, start);
+		if (!v || v->vm_start >= end)
+			return -ENOENT;
+		for (; v && v->vm_start < end; v = vma_next(mm, v))
+			if (!(v->vm_flags & VM_UFFD_WP))
 				return -ENOENT;
-		}
 	}
 	tlb_gather_mmu(&tlb, mm, false);
-	for (addr = start; addr < end && !ret; addr = v->vm_end) {
-		v = vma_lookup(mm, addr);
-		if (!v)
-			break;
-		ret = change_protection(&tlb, v, addr, min(end, v->vm_end),
+	for (v = find_vma(mm, start); v && v->vm_start < end && !ret; v = vma_next(mm, v))
+		ret = change_protection(&tlb, v, max(start, v->vm_start), min(end, v->vm_end),
 					on ? MM_CP_UFFD_WP : MM_CP_UFFD_WP_RESOLVE);
-	}
 	tlb_finish_mmu(&tlb);
 	return ret;
 }
@@ -146,20 +143,21 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 	if (!uffd_ctx_get(mm))
 		return -ENOMEM;
 	down_write(&mm->mmap_lock);
-	/* the whole range must be mapped */
-	for (a = start; a < end; a = v->vm_end) {
-		v = vma_lookup(mm, a);
-		if (!v) {
-			ret = -EINVAL;
-			goto out;
-		}
+	/* at least one VMA in the range; holes are allowed, as the kernel */
+	v = find_vma(mm, start);
+	if (!v || v->vm_start >= end) {
+		ret = -EINVAL;
+		goto out;
 	}
 	for (a = start; a < end && !ret;) {
-		unsigned long stop;
+		unsigned long s, stop;
 
-		v = vma_lookup(mm, a);
+		v = find_vma(mm, a);
+		if (!v || v->vm_start >= end)
+			break;
+		s = max(a, v->vm_start);
 		stop = min(end, v->vm_end);
-		ret = vma_modify_flags(v, a, stop, v->vm_flags | flags);
+		ret = vma_modify_flags(v, s, stop, v->vm_flags | flags);
 		a = stop;
 	}
 out:
