@@ -196,8 +196,9 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 		pte_write(pte, n);
 	}
 	/* migrate_balanced_pgdat: no room on the fast node: let kswapd make
-	 * some (by demoting) and retry on a later fault */
-	if (migrate && node_free_pages(target) <= NODE_DATA(target)->watermark_high + 1) {
+	 * some (by demoting) and retry on a later fault.  Frames LUF parked
+	 * are not room a promotion should spend a shootdown on. */
+	if (migrate && node_free_pages_now(target) <= NODE_DATA(target)->watermark_high + 1) {
 		wakeup_kswapd(target);
 		migrate = false;
 	}

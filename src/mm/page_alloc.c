@@ -169,6 +169,12 @@ static struct page *rmqueue_pcp(struct zone *z)
 	return p;
 }
 
+/* Free pages of a node on the free lists alone (no flush needed). */
+unsigned long node_free_pages_now(int nid)
+{
+	return (unsigned long)max(READ_ONCE(zones[nid].free_pages), 0L);
+}
+
 /* Free pages of a node, LUF's parked frames included (they are free
  * memory that costs one flush to use). */
 unsigned long node_free_pages(int nid)

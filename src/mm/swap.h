@@ -224,6 +224,7 @@ unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references
 unsigned long try_to_free_pages(int nid, unsigned long nr);
 void wakeup_kswapd(int nid);
 unsigned long node_free_pages(int nid);
+unsigned long node_free_pages_now(int nid);
 int kswapd_start(void);
 void kswapd_stop_all(void);
 void setup_per_zone_wmarks(void);
