@@ -2,6 +2,7 @@
 # Every target installs missing Debian packages first (scripts/deps.sh).
 
 BUILD      ?= build
+COMMA      := ,
 MESON_OPTS ?= --buildtype=release -Db_ndebug=false
 
 .PHONY: all deps build build-asan build-tsan run test bench clean
@@ -11,20 +12,23 @@ all: build
 deps:
 	@./scripts/deps.sh
 
+# meson's output only when it fails
+QUIET = out=$$($(1) 2>&1) || { echo "$$out"; exit 1; }
+
 $(BUILD)/build.ninja: | deps
-	@meson setup $(BUILD) $(MESON_OPTS) >/dev/null
+	@$(call QUIET,meson setup $(BUILD) $(MESON_OPTS))
 
 build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
 
 build-asan/build.ninja: | deps
-	@meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@$(call QUIET,meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address$(COMMA)undefined -Db_lundef=false)
 
 build-asan: deps build-asan/build.ninja
 	@ninja -C build-asan >/dev/null || ninja -C build-asan
 
 build-tsan/build.ninja: | deps
-	@CC=clang meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dtsan=true >/dev/null
+	@$(call QUIET,env CC=clang meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Dtsan=true)
 
 build-tsan: deps build-tsan/build.ninja
 	@ninja -C build-tsan >/dev/null || ninja -C build-tsan
