@@ -43,7 +43,7 @@ meson_suite() {
 
 meson_suite build "unit and stress tests (release build)"
 MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_ASAN:-5} \
-	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson_suite build-asan "unit and stress tests (ASan+UBSan)"
 MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_TSAN:-3} \
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \

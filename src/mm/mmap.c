@@ -18,6 +18,12 @@
 
 #define MMAP_MIN_ADDR	65536UL
 
+/* __vm_enough_memory, heuristic mode: RAM plus swap bounds one request. */
+bool vm_enough_memory(unsigned long pages)
+{
+	return pages <= phys.nr_frames + (unsigned long)total_swap_pages();
+}
+
 /* vm_unmapped_area, top-down below mmap_base, then bottom-up above it. */
 static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 				       unsigned long len)
@@ -212,6 +218,12 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 			return -ENOMEM;
 	}
 	vm_flags = calc_vm_flags(prot, flags, file);
+	/* overcommit heuristic (vm.overcommit_memory=0, as this host): one
+	 * accounted mapping may not exceed RAM plus swap */
+	if (((vm_flags & VM_ACCOUNT) || (!file && (vm_flags & VM_SHARED) &&
+					 !(vm_flags & VM_NORESERVE))) &&
+	    !vm_enough_memory(len >> PAGE_SHIFT))
+		return -ENOMEM;
 	if (READ_ONCE(knobs.soft_dirty))
 		vm_flags |= VM_SOFTDIRTY;	/* a new VMA is all soft-dirty */
 	if (file) {

@@ -234,8 +234,13 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		/* becoming writable: a private mapping is now accounted; made
 		 * read-only before any anonymous page exists, it is not */
 		if ((newflags & VM_WRITE) &&
-		    !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+		    !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+			if (!vm_enough_memory((min(v->vm_end, end) - max(start, v->vm_start)) >> PAGE_SHIFT)) {
+				error = -ENOMEM;
+				break;
+			}
 			newflags |= VM_ACCOUNT;
+		}
 		else if (!(newflags & VM_WRITE) && (oldflags & VM_ACCOUNT) &&
 			 vma_is_anonymous(v) && !v->anon_vma)
 			newflags &= ~VM_ACCOUNT;

@@ -122,6 +122,7 @@ void free_swap_and_cache(swp_entry_t e);
 bool folio_free_swap(struct page *folio);
 long nr_swap_pages(void);
 long total_swap_pages(void);
+bool vm_enough_memory(unsigned long pages);
 static inline bool vm_swap_full(void) { return nr_swap_pages() * 2 < total_swap_pages(); }
 
 /* ---- swap cache (swap_state.c) and I/O (page_io.c) ---- */

@@ -280,10 +280,7 @@ static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned lo
 	struct vm_area_struct *vma;
 	bool same = false;
 
-	down_read(&mm->mmap_lock);
-	vma = vma_lookup(mm, addr);
-	if (!vma)
-		goto out;	/* unmapped: seed 1's munmap problem */
+	/* the PTE first, without mmap_lock: the answer is about this instant */
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, addr);
 	if (pmd && !pte_none(pte_read(pmd)) && (pte = pte_offset_map(pmd, addr, NULL))) {
@@ -291,13 +288,22 @@ static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned lo
 		pte_unmap(pte);
 	}
 	rcu_read_unlock();
-	if (pte_present(v) && !pte_special(v)) {
-		same = phys.no_data ||
+	if (pte_present(v) && !pte_special(v))
+		return phys.no_data ||
 		       !memcmp(pfn_to_virt(pte_pfn(v)), pfn_to_virt(pfn), PAGE_SIZE);
-	} else if (is_swap_pte(v) && !is_pte_marker_entry(pte_to_swp_entry(v))) {
-		same = !non_swap_entry(pte_to_swp_entry(v)) ||
+	if (is_swap_pte(v) && !is_pte_marker_entry(pte_to_swp_entry(v)))
+		return !non_swap_entry(pte_to_swp_entry(v)) ||
 		       is_migration_entry(pte_to_swp_entry(v));
-	} else if (vma->vm_file && (vma->vm_flags & VM_ACCESS_FLAGS)) {
+	/*
+	 * None or a marker: shmem reclaim leaves that.  The file tells, through
+	 * the VMA.  A writer of mmap_lock is changing the address space right
+	 * now (a munmap whose flush is still to come): waiting for it would
+	 * judge this access by a later state, so give it the benefit.
+	 */
+	if (!down_read_trylock(&mm->mmap_lock))
+		return true;
+	vma = vma_lookup(mm, addr);
+	if (vma && vma->vm_file && (vma->vm_flags & VM_ACCESS_FLAGS)) {
 		unsigned long idx = linear_page_index(vma, addr);
 		struct page *p = shmem_find_page(vma->vm_file, idx);
 
@@ -305,7 +311,6 @@ static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned lo
 		       shmem_swap_usage(vma->vm_file, idx, idx + 1) ||
 		       (p == NULL && PageSwapCache(pfn_to_page(pfn)));
 	}
-out:
 	up_read(&mm->mmap_lock);
 	return same;
 }
