@@ -372,6 +372,9 @@ static void *worker_main(void *arg)
 
 	while (!atomic_load(&stop_all) && now() < deadline)
 		one_op(w);
+	/* A loaded machine (sanitizers, 2 cores) may not have drawn a fork yet. */
+	if (w->can_fork && !w->forks)
+		op_fork(w);
 	return NULL;
 }
 
