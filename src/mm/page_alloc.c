@@ -253,10 +253,20 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 	/* slow path: wake kswapd, dip to the min watermark, reclaim */
 	for (unsigned int k = 0; k < phys.nr_nodes; k++)
 		wakeup_kswapd(k);
-	for (;;) {
+	for (unsigned int loops = 0;; loops++) {
 		p = get_page_from_freelist(nid, order, gfp, 0);
 		if (p || (gfp & GFP_NORECLAIM))
 			return p;
+		/*
+		 * Reclaim's frames may have been parked by LUF (they do not count
+		 * toward the watermark): take them back before reclaiming more.
+		 * Progress that others keep taking is bounded too (the kernel's
+		 * OOM killer would end it; the model fails the allocation).
+		 */
+		if (loops > 64 * MAX_RECLAIM_RETRIES)
+			break;
+		if (luf_release_parked())
+			continue;
 		if (try_to_free_pages(nid, 1UL << order) == 0) {
 			/* free pages may sit on other CPUs' lists */
 			if (!drained) {
