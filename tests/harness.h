@@ -43,11 +43,21 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <cmocka.h>
 
 #include "mmlab/mmlab.h"
+
+/* Seconds on the monotonic clock, for tests that run for a while. */
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 #define PG		MMLAB_PAGE_SIZE
 #define KiB		1024ULL

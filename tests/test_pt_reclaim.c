@@ -148,14 +148,6 @@ static uint64_t vmpte_kb(struct mmlab_proc *p)
 	return status_of(p).VmPTE;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct env {
 	struct mmlab_proc *p;
 	struct mmlab_task *t;

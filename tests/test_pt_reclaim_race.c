@@ -52,14 +52,6 @@
 #define C_BASE	(DIFF_BASE + 64 * MiB)
 #define RW	(PROT_READ | PROT_WRITE)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct worker {
 	int cpu;
 	struct mmlab_task *t;

@@ -69,14 +69,6 @@ static struct {
 	uint64_t seed_base;
 } S;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint64_t rnd(struct worker *w)
 {
 	w->rng = mmlab_splitmix64(w->rng);

@@ -59,14 +59,6 @@ static atomic_bool stop_all;
 static double deadline;
 static uint64_t seed_base;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint64_t rnd(struct worker *w)
 {
 	w->rng ^= w->rng << 13;
@@ -373,7 +365,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!atomic_load(&stop_all) && now() < deadline)
+	while (!atomic_load(&stop_all) && now_s() < deadline)
 		one_op(w);
 	/* A loaded machine (sanitizers, 2 cores) may not have drawn a fork yet. */
 	if (w->can_fork && !w->forks)
@@ -404,7 +396,7 @@ static void t_stress(void **state)
 		w[i].rng = mmlab_splitmix64(seed_base + i) | 1;
 	}
 	atomic_init(&stop_all, false);
-	deadline = now() + (double)secs;
+	deadline = now_s() + (double)secs;
 	for (i = 0; i < NTHREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
 	for (i = 0; i < NTHREADS; i++)

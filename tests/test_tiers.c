@@ -85,14 +85,6 @@ static uint64_t on_node(struct mmlab_proc *p, uint64_t a, uint64_t n, int node)
 	return c;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------------ */
 
 static void t_move_pages(void **state)

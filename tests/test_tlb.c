@@ -302,14 +302,6 @@ static void t_stale_detector_fires_remote(void **state)
 
 /* ---- concurrent ---- */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct flip {
 	struct mmlab_task *t;
 	uint64_t a;
@@ -353,7 +345,7 @@ static void t_concurrent_mprotect(void **state)
 	struct mmlab_proc *p = spawn();
 	struct mmlab_task *t = mmlab_main_task(p);
 	struct flip f = { .t = task_on(p, 1) };
-	double end = now() + env_u64("MMLAB_TLB_SECONDS", 1);
+	double end = now_s() + env_u64("MMLAB_TLB_SECONDS", 1);
 	pthread_t th;
 	unsigned long rounds = 0;
 
@@ -363,7 +355,7 @@ static void t_concurrent_mprotect(void **state)
 	atomic_init(&f.ro, 0);
 	atomic_init(&f.stop, false);
 	assert_int_equal(pthread_create(&th, NULL, flip_peer, &f), 0);
-	while (now() < end || rounds < 50) {
+	while (now_s() < end || rounds < 50) {
 		uint64_t v1, v2;
 
 		atomic_fetch_add(&f.seq, 1);
@@ -438,7 +430,7 @@ static void t_concurrent_munmap_remap(void **state)
 	struct mmlab_proc *p = spawn();
 	struct mmlab_task *t = mmlab_main_task(p);
 	struct remap r = { .t = task_on(p, 2) };
-	double end = now() + env_u64("MMLAB_TLB_SECONDS", 1);
+	double end = now_s() + env_u64("MMLAB_TLB_SECONDS", 1);
 	pthread_t th;
 	uint64_t seed = 1, out;
 	unsigned long rounds = 0;
@@ -449,7 +441,7 @@ static void t_concurrent_munmap_remap(void **state)
 	atomic_init(&r.seed, seed);
 	atomic_init(&r.stop, false);
 	assert_int_equal(pthread_create(&th, NULL, remap_peer, &r), 0);
-	while (now() < end || rounds < 50) {
+	while (now_s() < end || rounds < 50) {
 		atomic_fetch_add(&r.seq, 1);
 		assert_int_equal(mmlab_munmap(t, r.a, 2 * PG), 0);
 		atomic_store(&r.seed, 0);

@@ -244,8 +244,9 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 	p = get_page_from_freelist(nid, order, gfp, 1);
 	if (likely(p))
 		return p;
-	/* LUF: parked frames come back after one flush, before reclaim */
-	if (luf_release_parked()) {
+	/* LUF: parked frames come back after one flush, before reclaim (not
+	 * for allocations that cannot wait: they never count parked frames) */
+	if (!(gfp & GFP_NORECLAIM) && luf_release_parked()) {
 		p = get_page_from_freelist(nid, order, gfp, 1);
 		if (p)
 			return p;
