@@ -1,12 +1,13 @@
 -- collapse_empty: khugepaged does not collapse a MADV_HUGEPAGE range in
 -- which nothing is mapped (selftests/mm/khugepaged.c collapse_empty): with
--- no page table it skips the PMD (SCAN_PMD_NULL), and with a page table of
+-- no page table it skips the PMD (SCAN_PMD_NONE), and with a page table of
 -- 512 none PTEs it stops at max_ptes_none (511 < 512, SCAN_EXCEED_NONE_PTE,
 -- thp_scan_exceed_none_pte grows).  MADV_COLLAPSE, which ignores
 -- max_ptes_none, turns the range with a page table of none PTEs into a
 -- THP of zeroes (2 MiB more RSS), but answers EINVAL for the range with no
--- page table at all (the scan's SCAN_PMD_NULL maps to EINVAL in
--- madvise_collapse_errno) and leaves it empty (observed on 6.18: a
+-- page table at all (the scan ends in SCAN_PMD_NONE, tracepoint
+-- mm_khugepaged_scan_pmd status=pmd_none, which MADV_COLLAPSE reports as
+-- EINVAL) and leaves it empty (observed on 6.18: a
 -- surprise, MADV_COLLAPSE "zero-fills missing pages" only under a PMD that
 -- has a table).
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
