@@ -5,8 +5,9 @@
 -- with PM_FILE set (the folio is not anonymous); smaps Rss and
 -- AnonHugePages and status RssAnon do not count it; VmPTE grows by the
 -- page table deposited for a later split.  A write to it then allocates a
--- real THP (do_huge_zero_wp_pmd, 6.12+): thp_fault_alloc +1, AnonHugePages
--- 2048.  With use_zero_page=0 the read fault itself allocates the THP
+-- real THP (do_huge_zero_wp_pmd in recent kernels; older ones split the
+-- PMD into zero-page PTEs and copied 4 KiB): thp_fault_alloc +1,
+-- AnonHugePages 2048.  With use_zero_page=0 the read fault itself allocates the THP
 -- (observed on 6.18).
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
