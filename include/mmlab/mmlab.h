@@ -126,6 +126,9 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	       int flags, int fd, uint64_t offset, uint64_t *out_addr);
 int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len);
 int mmlab_mprotect(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot);
+/* Let khugepaged finish @n more full scans of every registered mm (run
+ * by the caller; returns at once when no mm is registered). */
+int mmlab_khugepaged_scan(unsigned int n);
 int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice);
 /* memfd_create + ftruncate(size): returns fd >= 0 or -errno. */
 int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size);

@@ -33,11 +33,18 @@ struct page {
 	union {
 		struct list_head lru;	/* LRU, buddy free list, pcp list, gather */
 		struct rcu_head rcu_head; /* page-table frame freed by RCU */
+		struct {		/* first tail page of a large folio */
+			int _entire_mapcount;	/* PMD mappings, -1 based */
+			int _large_mapcount;	/* all mappings, -1 based */
+			int _mm_id_mapcount[2];	/* per tracked mm, -1 based */
+		};
 	};
 	void *mapping;			/* anon: anon_vma | PAGE_MAPPING_ANON;
 					 * shmem: address_space; table: owning mm */
 	unsigned long index;		/* pgoff in mapping; table: base address */
-	unsigned long private;		/* buddy order; table: entries in use */
+	unsigned long private;		/* buddy order; table: entries in use;
+					 * swap entry; first tail: folio order
+					 * and mm ids (mm/folio.c) */
 	int _refcount;			/* atomic */
 	int _mapcount;			/* atomic, -1 when unmapped */
 	unsigned int gen;		/* bumped at every free */

@@ -85,6 +85,11 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	ret = kswapd_start();
 	if (ret)
 		goto fail_alloc;
+	ret = khugepaged_start();
+	if (ret) {
+		kswapd_stop_all();
+		goto fail_alloc;
+	}
 	machine_up = true;
 	ret = knobs_apply_env();
 	if (ret) {
@@ -105,6 +110,7 @@ void mmlab_machine_destroy(void)
 {
 	if (!machine_up)
 		return;
+	khugepaged_stop();
 	kswapd_stop_all();
 	exit_all_procs();
 	lru_add_drain_all_quiet();
@@ -150,8 +156,22 @@ static struct page *follow_page(struct mm_struct *mm, unsigned long addr)
 
 	if (addr >= TASK_SIZE || pte_none(pte_read(pgd)) ||
 	    pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
-	    pte_none(pte_read(pmd = pmd_offset(pud, addr))) ||
-	    !(pte = pte_offset_map_lock(mm, pmd, addr, &ptl)))
+	    pte_none(pte_read(pmd = pmd_offset(pud, addr))))
+		return NULL;
+	if (pmd_leaf(pte_read(pmd))) {
+		spinlock_t *pml = pmd_lockptr(pmd);
+
+		spin_lock(pml);
+		v = pte_read(pmd);
+		if (pmd_leaf(v) && pte_hw_present(v) && !is_huge_zero_pmd(v)) {
+			p = pfn_to_page(pte_pfn(v) + pte_index(addr));
+			get_page(p);
+		}
+		spin_unlock(pml);
+		if (p || pmd_leaf(v))
+			return p;
+	}
+	if (!(pte = pte_offset_map_lock(mm, pmd, addr, &ptl)))
 		return NULL;
 	v = pte_read(pte);
 	if (pte_present(v) && !pte_special(v)) {
@@ -177,7 +197,17 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 
 		if (!pg)
 			continue;
-		if (page_to_nid(pg) != node && folio_isolate_lru(pg)) {
+		if (page_to_nid(pg) != node && folio_test_large(compound_head(pg))) {
+			/* the model moves small folios: split this one first */
+			struct page *f = compound_head(pg);
+
+			if (folio_trylock(f)) {
+				split_folio(f);
+				folio_unlock(f);
+			}
+		}
+		if (page_to_nid(pg) != node && !folio_test_large(compound_head(pg)) &&
+		    folio_isolate_lru(pg)) {
 			/* only the isolation reference may remain for the move */
 			put_page(pg);
 			if (migrate_isolated_folio(pg, node) == 0)

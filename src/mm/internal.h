@@ -64,7 +64,12 @@ enum pageflags {
 	PG_mlocked,
 	PG_unevictable,
 	PG_workingset,
+	PG_tail,		/* a tail page: its offset in bits TAIL_SHIFT.. */
+	PG_deferred_split,	/* head: on the deferred split queue */
+	PG_partially_mapped,	/* head: some pages were unmapped (mTHP/THP) */
+	NR_PAGEFLAGS
 };
+BUILD_BUG_ON(NR_PAGEFLAGS > 28);
 
 static inline bool test_page_flag(const struct page *p, int b)
 {
@@ -78,19 +83,83 @@ static inline void clear_page_flag(struct page *p, int b)
 {
 	__atomic_fetch_and(&p->flags, ~(1UL << b), __ATOMIC_RELAXED);
 }
-#define PageAnon(p)		test_page_flag(p, PG_anon)
+#define PageAnon(p)		test_page_flag(compound_head(p), PG_anon)
 #define PageAnonExclusive(p)	test_page_flag(p, PG_anon_exclusive)
 #define SetPageAnonExclusive(p)	set_page_flag(p, PG_anon_exclusive)
 #define ClearPageAnonExclusive(p) clear_page_flag(p, PG_anon_exclusive)
 #define PageTable(p)		test_page_flag(p, PG_table)
 #define PageReserved(p)		test_page_flag(p, PG_reserved)
-#define PageDirty(p)		test_page_flag(p, PG_dirty)
-#define SetPageDirty(p)		set_page_flag(p, PG_dirty)
+#define PageDirty(p)		test_page_flag(compound_head(p), PG_dirty)
+#define SetPageDirty(p)		set_page_flag(compound_head(p), PG_dirty)
 
-static inline int page_ref_count(struct page *p) { return atomic_read(&p->_refcount); }
-static inline void get_page(struct page *p) { atomic_inc(&p->_refcount); }
+/* ---- folios (folio.c) ----
+ * A large folio is a compound page of order >= 2: the head has PG_head, each
+ * tail PG_tail and its offset from the head in flags (so compound_head needs
+ * no pointer that a list operation could change).  The first tail holds the
+ * folio's order and tracked mm ids in ->private and its mapcounts in the
+ * lru union.  The refcount lives in the head; per-page _mapcount counts PTE
+ * mappings of that page.  Functions taking a "folio" take a head page. */
+#define TAIL_SHIFT	44	/* flags: PG_* 0..27, NUMA access time 28..43 */
+#define TAIL_MASK	0x3ffUL
+static inline struct page *compound_head(const struct page *p)
+{
+	unsigned long f = READ_ONCE(p->flags);
+
+	if (f & (1UL << PG_tail))
+		return (struct page *)p - ((f >> TAIL_SHIFT) & TAIL_MASK);
+	return (struct page *)p;
+}
+#define page_folio(p)	compound_head(p)
+static inline bool folio_test_large(const struct page *f) { return test_page_flag(f, PG_head); }
+static inline unsigned int folio_order(const struct page *f)
+{
+	return folio_test_large(f) ? (unsigned int)(READ_ONCE(f[1].private) & 0xff) : 0;
+}
+static inline unsigned long folio_nr_pages(const struct page *f) { return 1UL << folio_order(f); }
+static inline int folio_entire_mapcount(struct page *f)
+{
+	return folio_test_large(f) ? atomic_read(&f[1]._entire_mapcount) + 1 : 0;
+}
+static inline int folio_large_mapcount(struct page *f) { return atomic_read(&f[1]._large_mapcount) + 1; }
+/* Present page-table entries mapping any part (a PMD counts once). */
+static inline int folio_mapcount(struct page *f)
+{
+	return folio_test_large(f) ? folio_large_mapcount(f) : atomic_read(&f->_mapcount) + 1;
+}
+static inline int page_ref_count(struct page *p) { return atomic_read(&compound_head(p)->_refcount); }
+static inline void get_page(struct page *p) { atomic_inc(&compound_head(p)->_refcount); }
 void put_page(struct page *p);
-static inline int page_mapcount(struct page *p) { return atomic_read(&p->_mapcount) + 1; }
+/* Mappings of this page: its PTEs, plus PMD mappings of its folio. */
+static inline int page_mapcount(struct page *p)
+{
+	struct page *f = compound_head(p);
+
+	return atomic_read(&p->_mapcount) + 1 + (f != p || folio_test_large(f) ?
+						  folio_entire_mapcount(f) : 0);
+}
+void prep_compound_page(struct page *head, unsigned int order);
+struct vm_area_struct;
+struct mm_struct;
+/* Mapcount changes of large folios (rmap.c), under the folio's mapcount
+ * lock; @page..@page+nr-1 by PTEs, or the whole folio by a PMD. */
+void folio_add_anon_rmap_ptes(struct page *folio, struct page *page, int nr,
+			      struct vm_area_struct *v);
+void folio_add_anon_rmap_pmd(struct page *folio, struct vm_area_struct *v);
+void folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
+			    struct vm_area_struct *v);
+void __folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
+			      struct vm_area_struct *v, bool defer);
+void folio_remove_rmap_pmd(struct page *folio, struct vm_area_struct *v);
+void folio_add_new_anon_rmap_large(struct page *folio, struct vm_area_struct *v,
+				   unsigned long addr, bool pmd);
+/* "Is this folio mapped by more than one mm?" as shared_check selects */
+enum shared_check { SHARED_MAYBE, SHARED_LIKELY, SHARED_PRECISE,
+		    SHARED_ALWAYS_TRUE, SHARED_ALWAYS_FALSE };
+bool folio_maybe_mapped_shared(struct page *folio);
+bool folio_maybe_mapped_shared_ids(struct page *folio);
+bool folio_likely_mapped_shared(struct page *folio);
+bool folio_mapped_shared_precise(struct page *folio);
+bool folio_mm_owns_all(struct page *folio, struct mm_struct *mm);
 
 /* ---- page allocator (page_alloc.c) ---- */
 #define MAX_ORDER	10
@@ -174,6 +243,21 @@ enum vm_event_item {
 	MMLAB_LUF_MM_FLUSH_IPIS,
 	MMLAB_SWAP_WRITE_ERRORS,
 	MMLAB_SWAP_READ_ERRORS,
+	THP_FAULT_ALLOC,
+	THP_FAULT_FALLBACK,
+	THP_COLLAPSE_ALLOC,
+	THP_COLLAPSE_ALLOC_FAILED,
+	THP_SPLIT_PAGE,
+	THP_SPLIT_PAGE_FAILED,
+	THP_DEFERRED_SPLIT_PAGE,
+	THP_SPLIT_PMD,
+	THP_ZERO_PAGE_ALLOC,
+	NR_ANON_THPS,
+	MMLAB_MTHP_FAULT_ALLOC,
+	THP_SCAN_EXCEED_NONE_PTE,
+	THP_SCAN_EXCEED_SWAP_PTE,
+	THP_SCAN_EXCEED_SHARED_PTE,
+	MMLAB_MTHP_COLLAPSE,
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];
@@ -189,6 +273,7 @@ enum thp_mode { THP_ALWAYS, THP_MADVISE, THP_NEVER };
 enum shmem_pm_swap { PM_SWAP_OFF, PM_SWAP_MARKER, PM_SWAP_LOOKUP };
 enum pt_scan { PT_SCAN_ALWAYS, PT_SCAN_MADVISE, PT_SCAN_NEVER };
 enum pt_scan_mode { PT_SCAN_LOCKED, PT_SCAN_LOCKLESS };
+enum collapse_locking { COLLAPSE_MMAP_WRITE, COLLAPSE_PTE_LOCKS };
 enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 #define NR_THP_SIZES	8	/* 16 KiB .. 2 MiB: orders 2..9 */
 
@@ -215,6 +300,9 @@ struct mm_knobs {
 	int batch_flush;	/* reclaim's TTU_BATCH_FLUSH (1, upstream) */
 	int luf_enabled;	/* seed 1: lazy unmap flush */
 	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
+	int shared_check;	/* enum shared_check (seed 2) */
+	int collapse_locking;	/* enum collapse_locking (seed 4) */
+	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */
 	int swap_fail_write, swap_fail_read;
@@ -258,6 +346,9 @@ struct mm_struct {
 	cpumask_t luf_mask;		/* atomic: CPUs that may owe its flush */
 	unsigned long pt_scan_next;	/* ms: the next page-table scan */
 	unsigned long pt_scan_offset;	/* where it resumes */
+	unsigned int mm_id;		/* the folio mm-id slots' name for it */
+	struct list_head khugepaged_node; /* on khugepaged's list, under its lock */
+	bool khugepaged_registered;
 };
 
 #define VM_NONE		0x00000000UL
@@ -476,7 +567,7 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 #define FAULT_FLAG_NO_UFFD	0x4	/* the handler's own fill: no userfault */
 int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags);
 int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code);
-void page_remove_rmap(struct page *p);
+void page_remove_rmap(struct page *p, struct vm_area_struct *v);
 pteval_t pte_mkwrite_prot(pteval_t v);
 /* pte_mkdirty: Dirty, and soft-dirty when the mechanism is on (x86 sets both) */
 static inline pteval_t pte_mkdirty(pteval_t v)

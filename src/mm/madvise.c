@@ -37,7 +37,7 @@ static bool madvise_behavior_valid(int b)
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE: case MADV_DONTNEED_LOCKED:
 	case MADV_GUARD_INSTALL: case MADV_GUARD_REMOVE:
-	case MMLAB_MADV_PT_RECLAIM:
+	case MMLAB_MADV_PT_RECLAIM: case MADV_COLLAPSE:
 		return true;
 	}
 	return false;
@@ -102,6 +102,8 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 				if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
 					return -ENOMEM;
 			}
+			if (pmd_leaf(pte_read(pmd)))
+				__split_huge_pmd(v, pmd, addr);
 			pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl);
 			if (!pte0)
 				continue;	/* the table went: look again */
@@ -128,6 +130,39 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 	}
 }
 
+/*
+ * The PTE table of @addr, locked, for a walk of [addr, next): a PMD-mapped
+ * THP is split first (the walk works on PTEs).  NULL: no table.
+ */
+static pteval_t *madvise_map_table(struct vm_area_struct *v, unsigned long addr,
+				   spinlock_t **ptl)
+{
+	struct mm_struct *mm = v->vm_mm;
+	pteval_t *pmd = mm_find_pmd(mm, addr);
+
+	if (!pmd || pte_none(pte_read(pmd)))
+		return NULL;
+	if (pmd_leaf(pte_read(pmd)))
+		__split_huge_pmd(v, pmd, addr);
+	return pte_offset_map_lock(mm, pmd, addr, ptl);
+}
+
+/* A large folio met by a PTE walk: split it (the walk dropped its locks).
+ * Returns true if the caller should look at the same address again. */
+static bool madvise_split_large(struct page *folio)
+{
+	bool ok = false;
+
+	if (!get_page_unless_zero(folio))
+		return false;
+	if (folio_test_large(folio) && folio_trylock(folio)) {
+		ok = !split_folio(folio);
+		folio_unlock(folio);
+	}
+	put_page(folio);
+	return ok;
+}
+
 /* MADV_FREE: exclusive anonymous pages become clean and old, so that reclaim
  * may drop them; a later write dirties them again and keeps them. */
 static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
@@ -139,14 +174,14 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 	lru_add_drain();
 	tlb_gather_mmu(&tlb, mm, false);
 	while (addr < end) {
-		pteval_t *pmd = mm_find_pmd(mm, addr), *pte, *pte0;
+		pteval_t *pte, *pte0;
 		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		struct page *large = NULL;
 		spinlock_t *ptl;
 
 		if (!next || next > end)
 			next = end;
-		if (!pmd || pte_none(pte_read(pmd)) ||
-		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
+		if (!(pte0 = madvise_map_table(v, addr, &ptl))) {
 			addr = next;
 			continue;
 		}
@@ -169,8 +204,12 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 			if (!pte_present(old) || pte_special(old))
 				continue;
 			p = pfn_to_page(pte_pfn(old));
+			if (folio_test_large(compound_head(p))) {
+				large = compound_head(p);
+				break;
+			}
 			/* shared pages (after fork) keep their contents */
-			if (!PageAnon(p) || page_mapcount(p) != 1)
+			if (!PageAnon(p) || folio_maybe_mapped_shared(p))
 				continue;
 			if (PageSwapCache(p) || PageDirty(p)) {
 				if (!folio_trylock(p))
@@ -191,6 +230,10 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 			folio_mark_lazyfree(p);
 		}
 		pte_unmap_unlock(pte0, ptl);
+		/* split it and look again; a folio that will not split is
+		 * passed over */
+		if (large && !madvise_split_large(large))
+			addr += PAGE_SIZE;
 	}
 	tlb_finish_mmu(&tlb);
 }
@@ -211,14 +254,14 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 	lru_add_drain();
 	tlb_gather_mmu(&tlb, mm, false);
 	while (addr < end) {
-		pteval_t *pmd = mm_find_pmd(mm, addr), *pte, *pte0;
+		pteval_t *pte, *pte0;
 		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		struct page *large = NULL;
 		spinlock_t *ptl;
 
 		if (!next || next > end)
 			next = end;
-		if (!pmd || pte_none(pte_read(pmd)) ||
-		    !(pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl))) {
+		if (!(pte0 = madvise_map_table(v, addr, &ptl))) {
 			addr = next;
 			continue;
 		}
@@ -230,8 +273,12 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 			if (!pte_present(old) || pte_special(old))
 				continue;
 			p = pfn_to_page(pte_pfn(old));
-			/* folio_maybe_mapped_shared: leave shared pages alone */
-			if (page_mapcount(p) != 1)
+			if (folio_test_large(compound_head(p))) {
+				large = compound_head(p);
+				break;
+			}
+			/* leave shared pages alone */
+			if (folio_maybe_mapped_shared(p))
 				continue;
 			if (pte_young(old)) {
 				__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
@@ -246,6 +293,10 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 			}
 		}
 		pte_unmap_unlock(pte0, ptl);
+		/* split it and look again; a folio that will not split is
+		 * passed over */
+		if (large && !madvise_split_large(large))
+			addr += PAGE_SIZE;
 	}
 	tlb_finish_mmu(&tlb);
 	if (pageout)
@@ -352,6 +403,8 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 		break;
 	case MADV_HUGEPAGE:
 		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		/* khugepaged starts looking at this mm (khugepaged_enter_vma) */
+		khugepaged_enter_mm(v->vm_mm, f);
 		break;
 	case MADV_NOHUGEPAGE:
 		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
@@ -412,6 +465,8 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 		return 0;
 	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
 		return madvise_populate(mm, start, end, behavior == MADV_POPULATE_WRITE);
+	if (behavior == MADV_COLLAPSE)
+		return madvise_collapse(mm, start, end);
 
 	write = madvise_need_mmap_write(behavior);
 	if (write)

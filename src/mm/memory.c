@@ -21,6 +21,7 @@ unsigned long zero_pfn;
 
 int memory_init(void)
 {
+	thp_init();
 	zero_page = alloc_page(GFP_ZERO);
 	if (!zero_page)
 		return -ENOMEM;
@@ -91,11 +92,57 @@ static pteval_t marker_soft_dirty(struct vm_fault *vmf)
 		_PAGE_SOFT_DIRTY : 0;
 }
 
+/*
+ * alloc_anon_folio: the largest enabled mTHP order whose aligned range lies
+ * in the VMA with all its PTEs none; order 0 otherwise.  Returns the folio
+ * (NULL on OOM) and its order in *order.
+ */
+static struct page *alloc_anon_folio(struct vm_fault *vmf, unsigned int *order)
+{
+	struct vm_area_struct *v = vmf->vma;
+	unsigned long orders = 0;
+	pteval_t *pte;
+
+	*order = 0;
+	if (!(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)))
+		orders = thp_vma_allowable_orders(v, (1UL << HPAGE_PMD_ORDER) - 1, true);
+	if (orders && (pte = pte_offset_map(vmf->pmd, vmf->address, NULL))) {
+		pteval_t *base = pte - pte_index(vmf->address);
+
+		for (unsigned int o = HPAGE_PMD_ORDER - 1; o >= 2; o--) {
+			unsigned long nr = 1UL << o, a = vmf->address & ~((nr << PAGE_SHIFT) - 1);
+			bool none = true;
+
+			if (!(orders & (1UL << o)) || !thp_vma_suitable_order(v, vmf->address, o))
+				continue;
+			for (unsigned long i = 0; i < nr && none; i++)
+				none = pte_none(pte_read(base + pte_index(a) + i));
+			if (!none)
+				continue;
+			{
+				struct page *f = vma_alloc_anon_folio(o);
+
+				if (f) {
+					pte_unmap(pte);
+					*order = o;
+					count_mthp_stat(o, MTHP_STAT_ANON_FAULT_ALLOC);
+					return f;
+				}
+				count_mthp_stat(o, MTHP_STAT_ANON_FAULT_FALLBACK);
+			}
+		}
+		pte_unmap(pte);
+	}
+	return alloc_page(GFP_ZERO | GFP_NODATA_OK);
+}
+
 static int do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *v = vmf->vma;
 	struct mm_struct *mm = v->vm_mm;
 	struct page *page = NULL;
+	unsigned int order = 0;
+	unsigned long nr = 1, addr = vmf->address;
 	pteval_t entry;
 
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD))
@@ -106,9 +153,11 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	} else {
 		if (anon_vma_prepare(v))
 			return VM_FAULT_OOM;
-		page = alloc_page(GFP_ZERO | GFP_NODATA_OK);
+		page = alloc_anon_folio(vmf, &order);
 		if (!page)
 			return VM_FAULT_OOM;
+		nr = 1UL << order;
+		addr = vmf->address & ~((nr << PAGE_SHIFT) - 1);
 		entry = pfn_pte(page_to_pfn(page), v->vm_page_prot);
 		if (v->vm_flags & VM_WRITE)
 			entry = pte_mkwrite_prot(entry);
@@ -119,6 +168,29 @@ static int do_anonymous_page(struct vm_fault *vmf)
 			put_page(page);
 		return VM_FAULT_RETRY;
 	}
+	if (nr > 1) {
+		pteval_t *first = vmf->pte - pte_index(vmf->address) + pte_index(addr);
+
+		for (unsigned long i = 0; i < nr; i++) {
+			if (!pte_none(pte_read(first + i))) {
+				/* raced: let the access retry (it may take a
+				 * smaller order then) */
+				pte_unmap_unlock(vmf->pte, vmf->ptl);
+				put_page(page);
+				return 0;
+			}
+		}
+		entry |= _PAGE_ACCESSED;
+		atomic_add(&page->_refcount, (int)nr - 1);	/* one per PTE */
+		folio_add_new_anon_rmap_large(page, v, addr, false);
+		add_mm_counter(mm, MM_ANONPAGES, (long)nr);
+		for (unsigned long i = 0; i < nr; i++)
+			pte_write(first + i, entry + (i << PAGE_SHIFT));
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		folio_add_lru(page);
+		count_vm_event(MMLAB_MTHP_FAULT_ALLOC);
+		return 0;
+	}
 	if (pte_read(vmf->pte) != vmf->orig_pte) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		if (page)
@@ -127,7 +199,6 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	}
 	if (uffd_wp_marked(vmf))
 		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
-	entry |= marker_soft_dirty(vmf);
 	entry |= marker_soft_dirty(vmf);
 	if (page) {
 		folio_add_new_anon_rmap(page, v, vmf->address);
@@ -240,7 +311,7 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	add_mm_counter(mm, MM_ANONPAGES, 1);
 	if (old) {
 		add_mm_counter(mm, mm_counter(old), -1);
-		page_remove_rmap(old);
+		page_remove_rmap(old, v);
 	}
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -259,8 +330,25 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
  */
 static bool wp_can_reuse_anon_page(struct page *p, struct vm_area_struct *v)
 {
+	struct page *f = compound_head(p);
+
 	if (PageAnonExclusive(p))
 		return true;
+	if (folio_test_large(f)) {
+		/* a large folio is reused only when this mm maps all of it
+		 * and nothing else holds a reference (6.16+) */
+		if (folio_maybe_mapped_shared(f) || !folio_mm_owns_all(f, v->vm_mm) ||
+		    folio_mapcount(f) != page_ref_count(f) || !folio_trylock(f))
+			return false;
+		if (folio_mapcount(f) != page_ref_count(f) || !folio_mm_owns_all(f, v->vm_mm)) {
+			folio_unlock(f);
+			return false;
+		}
+		folio_move_anon_rmap(f, v);
+		SetPageAnonExclusive(p);
+		folio_unlock(f);
+		return true;
+	}
 	if (page_ref_count(p) > 3)
 		return false;
 	/* a reference may be this CPU's LRU batch: let it go first (one in
@@ -440,7 +528,7 @@ static int do_swap_page(struct vm_fault *vmf)
 		}
 		SetPageAnonExclusive(folio);
 	}
-	folio_dup_rmap(folio);
+	folio_dup_rmap(folio, vmf->vma);
 	pte_write(vmf->pte, pte);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	folio_unlock(folio);
@@ -490,6 +578,38 @@ static int handle_pte_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/* The PMD level: a THP to create, or a PMD-mapped one to fault on;
+ * VM_FAULT_FALLBACK sends the fault on to the PTE level. */
+static int handle_pmd_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *v = vmf->vma;
+	pteval_t pmdval = pte_read(vmf->pmd);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+
+	if (pte_none(pmdval)) {
+		if (thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, true)) {
+			khugepaged_enter_mm(v->vm_mm, v->vm_flags);
+			return do_huge_pmd_anonymous_page(v, vmf->pmd, vmf->address, vmf->flags);
+		}
+		return VM_FAULT_FALLBACK;
+	}
+	if (!pmd_leaf(pmdval))
+		return VM_FAULT_FALLBACK;
+	if (!pte_hw_present(pmdval)) {
+		/* PROT_NONE (a NUMA hint) in an accessible VMA: the model
+		 * handles hints per PTE */
+		__split_huge_pmd(v, vmf->pmd, vmf->address);
+		return VM_FAULT_RETRY;
+	}
+	if (write && !pte_write_bit(pmdval)) {
+		int ret = do_huge_pmd_wp_page(v, vmf->pmd, vmf->address, pmdval);
+
+		return (ret & VM_FAULT_FALLBACK) ? VM_FAULT_RETRY : ret;
+	}
+	huge_pmd_set_accessed(vmf->pmd, pmdval, write);
+	return 0;
+}
+
 int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int flags)
 {
 	struct mm_struct *mm = v->vm_mm;
@@ -505,9 +625,12 @@ int handle_mm_fault(struct vm_area_struct *v, unsigned long addr, unsigned int f
 		pmd = pmd_alloc(mm, pud, addr);
 		if (!pmd)
 			return VM_FAULT_OOM;
+		vmf.pmd = pmd;
+		ret = handle_pmd_fault(&vmf);
+		if (!(ret & VM_FAULT_FALLBACK))
+			continue;
 		if (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd))
 			return VM_FAULT_OOM;
-		vmf.pmd = pmd;
 		ret = handle_pte_fault(&vmf);
 	} while (ret == VM_FAULT_RETRY);
 	return ret;
@@ -690,7 +813,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 		if (!PageAnon(page) && pte_dirty(old))
 			SetPageDirty(page);
 		rss[mm_counter(page)]--;
-		page_remove_rmap(page);
+		page_remove_rmap(page, v);
 		if (tlb_remove_page(tlb, page)) {
 			force_flush = true;
 			addr += PAGE_SIZE;
@@ -756,6 +879,13 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		if (pte_none(pte_read(pmd))) {
 			addr = next;
 			continue;
+		}
+		if (pmd_leaf(pte_read(pmd))) {
+			if (next - addr == PMD_SIZE && zap_huge_pmd(tlb, v, pmd, addr)) {
+				addr = next;
+				continue;
+			}
+			__split_huge_pmd(v, pmd, addr);
 		}
 		addr = zap_pte_range(tlb, v, pmd, addr, next, d);
 		cpu_poll();
@@ -950,7 +1080,7 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 			get_page(page);
 			if (PageAnon(page))
 				ClearPageAnonExclusive(page);
-			folio_dup_rmap(page);
+			folio_dup_rmap(page, dst);
 			rss[mm_counter(page)]++;
 		}
 		if (cow && pte_write_bit(v)) {
@@ -1006,7 +1136,19 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 		}
 		dpud = pud_alloc(dmm, pgd_offset(dmm, addr), addr);
 		dpmd = dpud ? pmd_alloc(dmm, dpud, addr) : NULL;
-		if (!dpmd || copy_pte_range(dst, src, dpmd, spmd, addr, next))
+		if (!dpmd)
+			return -ENOMEM;
+		if (pmd_leaf(pte_read(spmd))) {
+			int err = copy_huge_pmd(dst, src, dpmd, spmd, addr);
+
+			if (err == -ENOMEM)
+				return err;
+			if (!err) {
+				addr = next;
+				continue;
+			}
+		}
+		if (copy_pte_range(dst, src, dpmd, spmd, addr, next))
 			return -ENOMEM;
 		addr = next;
 	}

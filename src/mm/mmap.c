@@ -267,6 +267,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		v->vm_pgoff = a >> PAGE_SHIFT;
 	}
 	vma_link(mm, v);
+	if (vma_is_anonymous(v))
+		khugepaged_enter_mm(mm, v->vm_flags);	/* enabled=always */
 	vma_merge_neighbours(v);
 	*out = a;
 	return 0;
@@ -326,6 +328,7 @@ void exit_mmap(struct mm_struct *mm)
 	struct mmu_gather tlb;
 	struct vm_area_struct *v;
 
+	khugepaged_exit(mm);	/* before mmap_lock: a scan may hold it */
 	down_write(&mm->mmap_lock);
 	tlb_gather_mmu(&tlb, mm, true);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v))

@@ -129,6 +129,16 @@ int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 		} else if (!pte_none(pte_read(pgd)) &&
 			   !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
 			   !pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+			/* a PMD-mapped THP: changed whole when the range covers
+			 * it (change_huge_pmd), else split */
+			if (pmd_leaf(pte_read(pmd))) {
+				if (!cp_flags && next - addr == PMD_SIZE &&
+				    change_huge_pmd(tlb, v, pmd, addr, v->vm_page_prot)) {
+					addr = next;
+					continue;
+				}
+				__split_huge_pmd(v, pmd, addr);
+			}
 			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
 		}
 		addr = next;

@@ -22,8 +22,8 @@
 #define NUMA_BALANCING_NORMAL		0x1
 #define NUMA_BALANCING_MEMORY_TIERING	0x2
 #define HOT_THRESHOLD_MS		1000
-#define ACCESS_TIME_SHIFT		24	/* page->flags bits 24..47 */
-#define ACCESS_TIME_MASK		((1UL << 24) - 1)
+#define ACCESS_TIME_SHIFT		28	/* page->flags bits 28..43 (ms, wraps at 65 s) */
+#define ACCESS_TIME_MASK		((1UL << 16) - 1)
 
 static unsigned long now_ms(void)
 {
@@ -35,7 +35,10 @@ static unsigned long now_ms(void)
 
 static void folio_set_access_time(struct page *p, unsigned long ms)
 {
-	unsigned long old = READ_ONCE(p->flags), new;
+	unsigned long old, new;
+
+	p = compound_head(p);
+	old = READ_ONCE(p->flags);
 
 	do {
 		new = (old & ~(ACCESS_TIME_MASK << ACCESS_TIME_SHIFT)) |
@@ -46,7 +49,10 @@ static void folio_set_access_time(struct page *p, unsigned long ms)
 
 static unsigned long folio_access_latency(struct page *p, unsigned long ms)
 {
-	unsigned long then = (READ_ONCE(p->flags) >> ACCESS_TIME_SHIFT) & ACCESS_TIME_MASK;
+	unsigned long then;
+
+	p = compound_head(p);
+	then = (READ_ONCE(p->flags) >> ACCESS_TIME_SHIFT) & ACCESS_TIME_MASK;
 
 	return (ms - then) & ACCESS_TIME_MASK;
 }
@@ -185,7 +191,8 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 	if (nid == target)
 		count_vm_event(NUMA_HINT_FAULTS_LOCAL);
 	if ((mode & NUMA_BALANCING_MEMORY_TIERING) && !node_is_toptier(nid) &&
-	    folio_access_latency(p, now_ms()) < HOT_THRESHOLD_MS && page_mapcount(p) == 1)
+	    folio_access_latency(p, now_ms()) < HOT_THRESHOLD_MS && page_mapcount(p) == 1 &&
+	    !folio_test_large(compound_head(p)))	/* the model moves small folios only */
 		migrate = true;
 	/* restore the protection first: migration unmaps a normal PTE */
 	{

@@ -352,6 +352,13 @@ static void __folio_put(struct page *p)
 	if (PageAnon(p) && p->mapping)
 		anon_vma_put(p->mapping);
 	p->mapping = NULL;
+	if (folio_test_large(p)) {
+		unsigned int order = folio_order(p);
+
+		folio_undo_large_rmappable(p);
+		__free_pages(p, order);
+		return;
+	}
 	free_unref_page(p);
 }
 
@@ -367,7 +374,10 @@ void luf_free_parked(struct page *p)
 
 void put_page(struct page *p)
 {
-	int r = atomic_dec_return(&p->_refcount);
+	int r;
+
+	p = compound_head(p);
+	r = atomic_dec_return(&p->_refcount);
 
 	VM_BUG_ON(r < 0);
 	if (r == 0)

@@ -28,6 +28,7 @@ static struct page *alloc_table(struct mm_struct *mm, unsigned long addr)
 	spin_lock_init(&p->ptl);
 	p->mapping = mm;
 	p->index = addr;
+	INIT_LIST_HEAD(&p->lru);	/* a PMD table: deposited PTE tables */
 	count_vm_event(NR_PAGETABLE);
 	return p;
 }
@@ -85,6 +86,8 @@ struct mm_struct *mm_alloc(void)
 	mm->tlb_gen = 1;
 	mm->mmap_base = 0x7f0000000000UL;
 	mm->users = 1;
+	mm->mm_id = (unsigned int)(mm->context_id % 0xfffffeU) + 1;
+	INIT_LIST_HEAD(&mm->khugepaged_node);
 	/* the kernel counts the PGD in pgtables_bytes too (mm_pgtables_bytes
 	 * starts at 0 and pgd_alloc does not add it): keep 0 */
 	return mm;

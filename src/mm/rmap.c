@@ -192,18 +192,34 @@ static void page_add_rmap(struct page *p)
 		count_vm_event(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED);
 }
 
-void page_remove_rmap(struct page *p)
+/* One PTE mapping @p (of any folio) goes away. */
+void page_remove_rmap(struct page *p, struct vm_area_struct *v)
 {
-	int m = atomic_dec_return(&p->_mapcount);
+	struct page *f = compound_head(p);
+	int m;
 
+	if (folio_test_large(f)) {
+		folio_remove_rmap_ptes(f, p, 1, v);
+		return;
+	}
+	m = atomic_dec_return(&p->_mapcount);
 	VM_BUG_ON(m < -1);
 	if (m == -1)
 		count_vm_events(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
 }
 
-bool folio_mapped(struct page *p) { return page_mapcount(p) > 0; }
+bool folio_mapped(struct page *p) { return folio_mapcount(p) > 0; }
 void folio_add_file_rmap(struct page *p) { page_add_rmap(p); }
-void folio_dup_rmap(struct page *p) { page_add_rmap(p); }
+/* One more PTE maps @p (fork, swap-in of a cached page). */
+void folio_dup_rmap(struct page *p, struct vm_area_struct *v)
+{
+	struct page *f = compound_head(p);
+
+	if (folio_test_large(f))
+		folio_add_anon_rmap_ptes(f, p, 1, v);
+	else
+		page_add_rmap(p);
+}
 
 void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr)
 {
@@ -225,18 +241,20 @@ void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v)
 	if (old == v->anon_vma)
 		return;
 	anon_vma_get(v->anon_vma);
-	WRITE_ONCE(p->mapping, v->anon_vma);
+	for (unsigned long i = 0; i < folio_nr_pages(p); i++)
+		WRITE_ONCE(p[i].mapping, v->anon_vma);
 	anon_vma_put(old);
 }
 
 /* ---- walking ---- */
 
-struct rmap_walk_control {
-	void *arg;
-	/* returns false to stop the walk */
-	bool (*rmap_one)(struct page *folio, struct vm_area_struct *v,
-			 unsigned long addr, void *arg);
-};
+/* Does the VMA cover any of the folio's pages (index .. index + nr - 1)? */
+static bool vma_covers(struct vm_area_struct *v, struct page *folio)
+{
+	unsigned long nr = folio_nr_pages(folio);
+
+	return folio->index + nr > v->vm_pgoff && folio->index < v->vm_pgoff + vma_pages(v);
+}
 
 static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
 {
@@ -251,7 +269,7 @@ static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
 			struct vm_area_struct *v = avc->vma;
 			unsigned long addr = v->vm_start + ((folio->index - v->vm_pgoff) << PAGE_SHIFT);
 
-			if (folio->index < v->vm_pgoff || addr >= v->vm_end)
+			if (!vma_covers(v, folio))
 				continue;
 			if (!rwc->rmap_one(folio, v, addr, rwc->arg))
 				break;
@@ -274,6 +292,95 @@ static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
 		}
 		up_read(&as->i_mmap_rwsem);
 	}
+}
+
+void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc)
+{
+	rmap_walk(folio, rwc);
+}
+
+/*
+ * For a large folio: look at each of its entries in this VMA (the PMD, or
+ * the PTEs of the part inside the VMA) under the page-table lock; @young
+ * clears and counts Accessed bits, otherwise count present entries.
+ */
+static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
+			       unsigned long addr, bool young)
+{
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long nr = folio_nr_pages(folio), pfn0 = page_to_pfn(folio);
+	unsigned long start = addr < v->vm_start ? v->vm_start : addr;
+	unsigned long end = addr + (nr << PAGE_SHIFT);
+	pteval_t *pmd, *pte0, e;
+	spinlock_t *ptl;
+	int n = 0;
+
+	if (end > v->vm_end)
+		end = v->vm_end;
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, start);
+	if (!pmd) {
+		rcu_read_unlock();
+		return 0;
+	}
+	e = pte_read(pmd);
+	if (pmd_leaf(e)) {
+		spinlock_t *pl = pmd_lockptr(pmd);
+
+		spin_lock(pl);
+		e = pte_read(pmd);
+		if (pmd_leaf(e) && pte_pfn(e) == pfn0) {
+			if (!young)
+				n = 1;
+			else if (__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
+				n = 1;
+		}
+		spin_unlock(pl);
+		rcu_read_unlock();
+		return n;
+	}
+	pte0 = pte_offset_map_lock(mm, pmd, start, &ptl);
+	rcu_read_unlock();
+	if (!pte0)
+		return 0;
+	for (unsigned long va = start; va < end; va += PAGE_SIZE) {
+		pteval_t *pte = pte0 + ((va - start) >> PAGE_SHIFT);
+
+		e = pte_read(pte);
+		if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 || pte_pfn(e) >= pfn0 + nr)
+			continue;
+		if (!young)
+			n++;
+		else if (__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
+			n++;
+	}
+	pte_unmap_unlock(pte0, ptl);
+	return n;
+}
+
+struct mapped_arg {
+	bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *);
+	void *arg;
+};
+
+static bool mapped_one(struct page *folio, struct vm_area_struct *v, unsigned long addr,
+		       void *argp)
+{
+	struct mapped_arg *a = argp;
+
+	if (!large_folio_entries(folio, v, addr, false))
+		return true;
+	return a->fn(folio, v, addr, a->arg);
+}
+
+void rmap_walk_mapped(struct page *folio,
+		      bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
+		      void *arg)
+{
+	struct mapped_arg a = { fn, arg };
+	struct rmap_walk_control rwc = { .arg = &a, .rmap_one = mapped_one };
+
+	rmap_walk(folio, &rwc);
 }
 
 /*
@@ -501,7 +608,7 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 			pte_write(pte, make_pte_marker(m));
 	}
 discard:
-	page_remove_rmap(folio);
+	page_remove_rmap(folio, v);
 	pte_unmap_unlock(pte, ptl);
 	put_page(folio);	/* the mapping's reference; the caller holds one */
 	return true;
@@ -525,8 +632,14 @@ static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
 {
 	int *referenced = arg;
 	spinlock_t *ptl;
-	pteval_t *pte = page_vma_mapped(folio, v, addr, &ptl, false);
+	pteval_t *pte;
 
+	if (folio_test_large(folio)) {
+		if (large_folio_entries(folio, v, addr, true))
+			(*referenced)++;
+		return true;
+	}
+	pte = page_vma_mapped(folio, v, addr, &ptl, false);
 	if (!pte)
 		return true;
 	/* x86 clears the young bit without a flush (ptep_clear_flush_young) */

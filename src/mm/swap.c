@@ -15,6 +15,7 @@
 #define LRU_BATCH	31
 
 struct lru_batch {
+	spinlock_t lock;	/* its CPU adds; lru_add_drain_all drains */
 	unsigned int nr;
 	struct page *folios[LRU_BATCH];
 };
@@ -31,6 +32,8 @@ void lru_init(void)
 	free(lru_batches);
 	lru_batches = calloc(nr_cpu_ids, sizeof(*lru_batches));
 	BUG_ON(!lru_batches);
+	for (unsigned int i = 0; i < nr_cpu_ids; i++)
+		spin_lock_init(&lru_batches[i].lock);
 	for (unsigned int n = 0; n < MAX_NUMNODES; n++) {
 		struct lruvec *l = &node_data[n].lruvec;
 
@@ -65,7 +68,7 @@ void lruvec_add_folio(struct lruvec *l, struct page *folio)
 	enum lru_list lru = folio_lru_list(folio);
 
 	list_add(&folio->lru, &l->lists[lru]);
-	lru_account(l, lru, 1);
+	lru_account(l, lru, (long)folio_nr_pages(folio));
 }
 
 void lruvec_add_folio_tail(struct lruvec *l, struct page *folio)
@@ -73,13 +76,13 @@ void lruvec_add_folio_tail(struct lruvec *l, struct page *folio)
 	enum lru_list lru = folio_lru_list(folio);
 
 	list_add_tail(&folio->lru, &l->lists[lru]);
-	lru_account(l, lru, 1);
+	lru_account(l, lru, (long)folio_nr_pages(folio));
 }
 
 void lruvec_del_folio(struct lruvec *l, struct page *folio)
 {
 	list_del(&folio->lru);
-	lru_account(l, folio_lru_list(folio), -1);
+	lru_account(l, folio_lru_list(folio), -(long)folio_nr_pages(folio));
 }
 
 static void lru_add(struct page *folio)
@@ -94,15 +97,20 @@ static void lru_add(struct page *folio)
 
 static void lru_batch_drain(struct lru_batch *b)
 {
-	unsigned int n = b->nr;
+	struct page *f[LRU_BATCH];
+	unsigned int n;
 
+	spin_lock(&b->lock);
+	n = b->nr;
 	b->nr = 0;
+	memcpy(f, b->folios, n * sizeof(f[0]));
 	for (unsigned int i = 0; i < n; i++)
-		lru_add(b->folios[i]);
+		lru_add(f[i]);
+	spin_unlock(&b->lock);
 	/* the batch's references go after the lists are unlocked: one may be
 	 * the last and free the folio, which takes the lru lock */
 	for (unsigned int i = 0; i < n; i++)
-		put_page(b->folios[i]);
+		put_page(f[i]);
 }
 
 void folio_add_lru(struct page *folio)
@@ -111,15 +119,29 @@ void folio_add_lru(struct page *folio)
 	struct lru_batch *b;
 
 	get_page(folio);
-	if (!c) {
+	/* large folios skip the batch, as the kernel's */
+	if (!c || folio_test_large(folio)) {
 		lru_add(folio);
 		put_page(folio);
 		return;
 	}
 	b = &lru_batches[c->id];
+	spin_lock(&b->lock);
 	b->folios[b->nr++] = folio;
-	if (b->nr == LRU_BATCH)
-		lru_batch_drain(b);
+	if (b->nr < LRU_BATCH) {
+		spin_unlock(&b->lock);
+		return;
+	}
+	spin_unlock(&b->lock);
+	lru_batch_drain(b);
+}
+
+/* Every CPU's batch (lru_add_drain_all; the kernel queues work on each
+ * CPU, the model's batches have a lock instead). */
+void lru_add_drain_all(void)
+{
+	for (unsigned int i = 0; lru_batches && i < nr_cpu_ids; i++)
+		lru_batch_drain(&lru_batches[i]);
 }
 
 /* Drain this CPU's batch (lru_add_drain). */

@@ -175,6 +175,7 @@ extern struct pglist_data node_data[MAX_NUMNODES];
 
 void folio_add_lru(struct page *folio);
 void lru_add_drain(void);
+void lru_add_drain_all(void);
 void lru_add_drain_all_quiet(void);
 bool folio_isolate_lru(struct page *folio);
 void folio_putback_lru(struct page *folio);
@@ -210,7 +211,7 @@ void anon_vma_get(struct anon_vma *av);
 void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr);
 void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v);
 void folio_add_file_rmap(struct page *p);
-void folio_dup_rmap(struct page *p);
+void folio_dup_rmap(struct page *p, struct vm_area_struct *v);
 bool folio_mapped(struct page *p);
 void try_to_unmap(struct page *folio, enum ttu_flags flags);
 int folio_referenced(struct page *folio, bool is_locked);
@@ -259,5 +260,80 @@ void tlb_ubc_add(cpumask_t mask);		/* rmap.c */
 int shmem_writeout(struct page *folio);
 bool shmem_drop_clean(struct page *folio);
 unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end);
+
+/* ---- transparent huge pages (huge_memory.c, khugepaged.c) ---- */
+#define HPAGE_PMD_ORDER	9
+#define HPAGE_PMD_NR	512
+#define VM_FAULT_FALLBACK	0x20
+enum mthp_stat_item {
+	MTHP_STAT_ANON_FAULT_ALLOC,
+	MTHP_STAT_ANON_FAULT_FALLBACK,
+	MTHP_STAT_SPLIT,
+	MTHP_STAT_SPLIT_DEFERRED,
+	MTHP_STAT_SPLIT_FAILED,
+	MTHP_STAT_NR_ANON,		/* a gauge: folios of this size */
+	MTHP_STAT_NR_ANON_PARTIALLY_MAPPED,	/* a gauge */
+	MTHP_STAT_COLLAPSE_ALLOC,	/* model: per-order collapses (seed 4) */
+	MTHP_STAT_COLLAPSE_ALLOC_FAILED,
+	NR_MTHP_STAT
+};
+extern uint64_t mthp_stat[NR_THP_SIZES][NR_MTHP_STAT];
+void count_mthp_stat(unsigned int order, enum mthp_stat_item item);
+void mod_mthp_stat(unsigned int order, enum mthp_stat_item item, long delta);
+void thp_init(void);
+extern struct page *huge_zero_folio;
+extern unsigned long huge_zero_pfn;
+bool is_huge_zero_pmd(pteval_t v);
+bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
+unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
+				       bool enforce_sysfs);
+struct page *vma_alloc_anon_folio(unsigned int order);
+int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
+			       unsigned long addr, unsigned int flags);
+int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
+			pteval_t orig);
+void huge_pmd_set_accessed(pteval_t *pmd, pteval_t orig, bool write);
+bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		  unsigned long addr);
+int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
+		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr);
+bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		     unsigned long addr, pteval_t newprot);
+void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr);
+void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr);
+int split_folio(struct page *folio);
+void deferred_split_folio(struct page *folio, bool partially_mapped);
+void folio_undo_large_rmappable(struct page *folio);
+unsigned long deferred_split_scan(unsigned long nr);
+unsigned long deferred_split_count(void);
+static inline bool get_page_unless_zero(struct page *p)
+{
+	int r = atomic_read(&p->_refcount);
+
+	while (r > 0)
+		if (__atomic_compare_exchange_n(&p->_refcount, &r, r + 1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+/* rmap.c: walk every VMA that may map part of @folio */
+struct rmap_walk_control {
+	void *arg;
+	/* returns false to stop the walk; @addr is where the folio's first
+	 * page would be (maybe outside the VMA for a large folio) */
+	bool (*rmap_one)(struct page *folio, struct vm_area_struct *v,
+			 unsigned long addr, void *arg);
+};
+void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc);
+/* Call @fn for each VMA in which some page of @folio is mapped (present). */
+void rmap_walk_mapped(struct page *folio,
+		      bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
+		      void *arg);
+/* khugepaged.c */
+int khugepaged_start(void);
+void khugepaged_stop(void);
+void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags);
+void khugepaged_exit(struct mm_struct *mm);
+int madvise_collapse(struct mm_struct *mm, unsigned long start, unsigned long end);
 
 #endif

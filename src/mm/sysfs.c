@@ -12,7 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
 
 struct mm_knobs knobs;
 
@@ -32,6 +32,9 @@ static const char *const thp_size_modes[] = { "always", "inherit", "madvise", "n
 static const char *const pt_scan_modes[] = { "always", "madvise", "never", NULL };
 static const char *const pt_scan_lock_modes[] = { "locked", "lockless", NULL };
 static const char *const pm_swap_modes[] = { "off", "marker", "lookup", NULL };
+static const char *const shared_check_modes[] = { "maybe", "likely", "precise",
+						  "always_true", "always_false", NULL };
+static const char *const collapse_locking_modes[] = { "mmap_write", "pte_locks", NULL };
 static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
 						"madvise", "never", NULL };
 
@@ -44,7 +47,7 @@ static void stale_check_changed(void)
 }
 
 #define TRANSPARENT "/sys/kernel/mm/transparent_hugepage/"
-static struct knob knob_table[64];
+static struct knob knob_table[192];
 static unsigned int nr_knobs;
 
 static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
@@ -73,6 +76,9 @@ int knobs_init(void)
 	for (int i = 0; i < NR_THP_SIZES; i++)
 		knobs.thp_size_enabled[i] = sizes_kb[i] == 2048 ? THPS_INHERIT : THPS_NEVER;
 	knobs.thp_use_zero_page = 1;
+	knobs.shared_check = SHARED_MAYBE;
+	knobs.collapse_locking = COLLAPSE_MMAP_WRITE;
+	knobs.mthp_creep_guard = 1;
 	knobs.khugepaged_defrag = 1;
 	knobs.khugepaged_max_ptes_none = 511;
 	knobs.khugepaged_max_ptes_swap = 64;
@@ -105,6 +111,35 @@ int knobs_init(void)
 		snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/enabled", sizes_kb[i]);
 		knob_add(path, KNOB_CHOICE, &knobs.thp_size_enabled[i], 0, 0, thp_size_modes, NULL);
 	}
+	for (int i = 0; i < NR_THP_SIZES; i++) {
+		static const char *const stat_names[NR_MTHP_STAT] = {
+			[MTHP_STAT_ANON_FAULT_ALLOC] = "anon_fault_alloc",
+			[MTHP_STAT_ANON_FAULT_FALLBACK] = "anon_fault_fallback",
+			[MTHP_STAT_SPLIT] = "split",
+			[MTHP_STAT_SPLIT_DEFERRED] = "split_deferred",
+			[MTHP_STAT_SPLIT_FAILED] = "split_failed",
+			[MTHP_STAT_NR_ANON] = "nr_anon",
+			[MTHP_STAT_NR_ANON_PARTIALLY_MAPPED] = "nr_anon_partially_mapped",
+		};
+		for (int j = 0; j < NR_MTHP_STAT; j++) {
+			char path[96];
+
+			if (stat_names[j])
+				snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/stats/%s",
+					 sizes_kb[i], stat_names[j]);
+			else	/* seed 4's per-order collapse counters: model only */
+				snprintf(path, sizeof(path), "/sys/kernel/mm/mmlab/mthp/hugepages-%ukB/%s",
+					 sizes_kb[i], j == MTHP_STAT_COLLAPSE_ALLOC ? "collapse_alloc" :
+					 "collapse_alloc_failed");
+			knob_add(path, KNOB_RO_U64, &mthp_stat[i][j], 0, 0, NULL, NULL);
+		}
+	}
+	knob_add("/sys/kernel/mm/mmlab/shared_check", KNOB_CHOICE, &knobs.shared_check, 0, 0,
+		 shared_check_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/collapse_locking", KNOB_CHOICE, &knobs.collapse_locking, 0, 0,
+		 collapse_locking_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/mthp_collapse_creep_guard", KNOB_INT, &knobs.mthp_creep_guard,
+		 0, 1, NULL, NULL);
 	knob_add(TRANSPARENT "use_zero_page", KNOB_INT, &knobs.thp_use_zero_page, 0, 1, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/defrag", KNOB_INT, &knobs.khugepaged_defrag, 0, 1, NULL, NULL);
 	knob_add(TRANSPARENT "khugepaged/max_ptes_none", KNOB_UINT, &knobs.khugepaged_max_ptes_none, 0, 511, NULL, NULL);

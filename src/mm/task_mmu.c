@@ -62,6 +62,38 @@ static uint64_t pte_to_pagemap_entry(pteval_t pte)
 	return e;
 }
 
+/* Entries of a PMD mapping for @n pages from @a; false if it is no longer
+ * a PMD mapping (the caller reads the table). */
+static bool pmd_leaf_pagemap(pteval_t *pmd, unsigned long a, unsigned long n, uint64_t *out)
+{
+	spinlock_t *pml = pmd_lockptr(pmd);
+	pteval_t v;
+
+	spin_lock(pml);
+	v = pte_read(pmd);
+	if (!pmd_leaf(v)) {
+		spin_unlock(pml);
+		return false;
+	}
+	for (unsigned long k = 0; k < n; k++) {
+		unsigned long pfn = pte_pfn(v) + pte_index(a) + k;
+		struct page *page = pfn_to_page(pfn);
+		uint64_t e = MMLAB_PM_PRESENT | (pfn & MMLAB_PM_PFN_MASK);
+
+		if (v & _PAGE_SOFT_DIRTY)
+			e |= MMLAB_PM_SOFT_DIRTY;
+		if (v & _PAGE_UFFD_WP)
+			e |= MMLAB_PM_UFFD_WP;
+		if (!PageAnon(page))
+			e |= MMLAB_PM_FILE;	/* the huge zero page too */
+		else if (page_mapcount(page) == 1)
+			e |= MMLAB_PM_MMAP_EXCLUSIVE;
+		out[k] = e;
+	}
+	spin_unlock(pml);
+	return true;
+}
+
 /*
  * What pagemap needs the VMAs for: VM_SOFTDIRTY makes every page of the VMA
  * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative seed 3
@@ -104,7 +136,9 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 		spinlock_t *ptl;
 
-		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+		if (pmd && pmd_leaf(pte_read(pmd)) && pmd_leaf_pagemap(pmd, a, n, out + i)) {
+			/* pagemap_pmd_range: the THP's pages, one by one */
+		} else if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
 			memset(out + i, 0, n * sizeof(*out));
 		} else {
 			for (unsigned long k = 0; k < n; k++)
@@ -138,6 +172,33 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if ((f & names[i].bit) && o + 4 < len)
 			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", names[i].name);
+}
+
+/* smaps_account for one page mapped once by this entry */
+static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, struct page *page,
+			  bool young, bool pte_dirty_bit)
+{
+	int mc = page_mapcount(page);
+	bool dirty = pte_dirty_bit || PageDirty(page);
+
+	s->Rss += 4;
+	if (young || test_page_flag(compound_head(page), PG_referenced))
+		s->Referenced += 4;
+	if (PageAnon(page))
+		s->Anonymous += 4;
+	if (mc >= 2) {
+		*pss += ((uint64_t)PAGE_SIZE << 12) / mc;
+		if (dirty)
+			s->Shared_Dirty += 4;
+		else
+			s->Shared_Clean += 4;
+	} else {
+		*pss += (uint64_t)PAGE_SIZE << 12;
+		if (dirty)
+			s->Private_Dirty += 4;
+		else
+			s->Private_Clean += 4;
+	}
 }
 
 int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
@@ -176,6 +237,26 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 		spinlock_t *ptl;
 
+		if (pmd && pmd_leaf(pte_read(pmd))) {
+			spinlock_t *pml = pmd_lockptr(pmd);
+			pteval_t e;
+
+			spin_lock(pml);
+			e = pte_read(pmd);
+			if (pmd_leaf(e)) {
+				/* smaps_pmd_entry; the huge zero page counts nothing */
+				if (!is_huge_zero_pmd(e) && pte_hw_present(e)) {
+					for (int k = 0; k < HPAGE_PMD_NR; k++)
+						smaps_account(s, &pss, pfn_to_page(pte_pfn(e) + k),
+							      pte_young(e), pte_dirty(e));
+					s->AnonHugePages += 2048;
+				}
+				spin_unlock(pml);
+				a = next;
+				continue;
+			}
+			spin_unlock(pml);
+		}
 		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
 			if (shmem_holes)
 				hole_swap += shmem_swap_usage(v->vm_file, linear_page_index(v, a),
@@ -186,8 +267,6 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 		for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
 			pteval_t e = pte_read(q);
 			struct page *page;
-			int mc;
-			bool dirty;
 
 			if (is_swap_pte(e)) {
 				swp_entry_t se = pte_to_swp_entry(e);
@@ -211,26 +290,7 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 				continue;
 			}
 			page = pfn_to_page(pte_pfn(e));
-			mc = page_mapcount(page);
-			dirty = pte_dirty(e) || PageDirty(page);
-			s->Rss += 4;
-			if (pte_young(e) || test_page_flag(page, PG_referenced))
-				s->Referenced += 4;
-			if (PageAnon(page))
-				s->Anonymous += 4;
-			if (mc >= 2) {
-				pss += ((uint64_t)PAGE_SIZE << 12) / mc;
-				if (dirty)
-					s->Shared_Dirty += 4;
-				else
-					s->Shared_Clean += 4;
-			} else {
-				pss += (uint64_t)PAGE_SIZE << 12;
-				if (dirty)
-					s->Private_Dirty += 4;
-				else
-					s->Private_Clean += 4;
-			}
+			smaps_account(s, &pss, page, pte_young(e), pte_dirty(e));
 		}
 		pte_unmap_unlock(pte, ptl);
 	}
@@ -333,6 +393,8 @@ static int clear_soft_dirty(struct mm_struct *mm)
 			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 			spinlock_t *ptl;
 
+			if (pmd && pmd_leaf(pte_read(pmd)))
+				__split_huge_pmd(v, pmd, a);	/* soft-dirty per page */
 			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
 				a = next;
 				continue;
@@ -393,6 +455,18 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 			spinlock_t *ptl;
 
+			if (pmd && pmd_leaf(pte_read(pmd))) {
+				pteval_t e = pte_read(pmd);
+
+				/* the PMD's young bit and the folio's flag */
+				if (!is_huge_zero_pmd(e) && pte_hw_present(e) &&
+				    !(type == 3 && PageAnon(pfn_to_page(pte_pfn(e))))) {
+					__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+					clear_page_flag(pfn_to_page(pte_pfn(e)), PG_referenced);
+				}
+				a = next;
+				continue;
+			}
 			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
 				a = next;
 				continue;
@@ -407,7 +481,7 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 				if ((type == 2 && !PageAnon(page)) || (type == 3 && PageAnon(page)))
 					continue;
 				__atomic_fetch_and(q, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
-				clear_page_flag(page, PG_referenced);
+				clear_page_flag(compound_head(page), PG_referenced);
 			}
 			pte_unmap_unlock(pte, ptl);
 		}

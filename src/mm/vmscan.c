@@ -125,6 +125,11 @@ retry:
 			goto activate_locked;
 		if (refs == FOLIOREF_KEEP)
 			goto keep_locked;
+		/* the model swaps and migrates small folios: a large one is
+		 * split here (its other pages go back to the LRU), as the
+		 * kernel does when swap has no room for it whole */
+		if (folio_test_large(folio) && split_folio(folio))
+			goto keep_locked;
 
 		/* tiering: demote rather than swap */
 		if (do_demote_pass && !PageSwapCache(folio)) {

@@ -69,6 +69,21 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[MMLAB_LUF_MM_FLUSH_IPIS] = "mmlab_luf_mm_flush_ipis",
 	[MMLAB_SWAP_WRITE_ERRORS] = "mmlab_swap_write_errors",
 	[MMLAB_SWAP_READ_ERRORS] = "mmlab_swap_read_errors",
+	[THP_FAULT_ALLOC] = "thp_fault_alloc",
+	[THP_SCAN_EXCEED_NONE_PTE] = "thp_scan_exceed_none_pte",
+	[THP_SCAN_EXCEED_SWAP_PTE] = "thp_scan_exceed_swap_pte",
+	[THP_SCAN_EXCEED_SHARED_PTE] = "thp_scan_exceed_share_pte",
+	[THP_FAULT_FALLBACK] = "thp_fault_fallback",
+	[THP_COLLAPSE_ALLOC] = "thp_collapse_alloc",
+	[THP_COLLAPSE_ALLOC_FAILED] = "thp_collapse_alloc_failed",
+	[THP_SPLIT_PAGE] = "thp_split_page",
+	[THP_SPLIT_PAGE_FAILED] = "thp_split_page_failed",
+	[THP_DEFERRED_SPLIT_PAGE] = "thp_deferred_split_page",
+	[THP_SPLIT_PMD] = "thp_split_pmd",
+	[THP_ZERO_PAGE_ALLOC] = "thp_zero_page_alloc",
+	[NR_ANON_THPS] = "nr_anon_transparent_hugepages",
+	[MMLAB_MTHP_FAULT_ALLOC] = "mmlab_mthp_fault_alloc",
+	[MMLAB_MTHP_COLLAPSE] = "mmlab_mthp_collapse",
 };
 
 static int64_t vmstat_value(int i)

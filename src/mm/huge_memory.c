@@ -1,0 +1,797 @@
+/*
+ * huge_memory.c - transparent huge pages: which orders a VMA may use, PMD
+ * mappings of 2 MiB anonymous folios (fault, huge zero page, write fault,
+ * fork, zap, mprotect), splitting a PMD into a PTE table, and splitting a
+ * large folio into small ones (with the deferred split queue).
+ *
+ * Locks: a PMD entry changes under the PMD lock (ptl of the PMD table's
+ * struct page).  A PMD-mapped THP has a PTE table deposited beside it (the
+ * kernel's pgtable_trans_huge_deposit, counted in VmPTE) on the PMD table's
+ * lru list, under the same lock; splitting the PMD fills that table and
+ * installs it, with the PMD cleared and flushed in between so that no TLB
+ * holds a 2 MiB and a 4 KiB entry of the range at once.  Splitting a folio
+ * runs with the folio locked and a reference held: every mapping is replaced
+ * by migration entries, the refcount is frozen at the expected value (other
+ * references: back off), the compound metadata is taken apart, and the
+ * entries are turned back into PTEs of the now small pages.
+ */
+#include <stdlib.h>
+#include "swap.h"
+
+static spinlock_t split_queue_lock;
+static unsigned long *split_queue;	/* pfns of heads */
+static unsigned long split_queue_len, split_queue_cap;
+struct page *huge_zero_folio;
+unsigned long huge_zero_pfn = ~0UL;
+static spinlock_t huge_zero_lock;
+
+uint64_t mthp_stat[NR_THP_SIZES][NR_MTHP_STAT];
+
+__attribute__((constructor)) static void huge_memory_locks_init(void)
+{
+	spin_lock_init(&huge_zero_lock);
+	spin_lock_init(&split_queue_lock);
+}
+
+/* A new machine: nothing of the last one's THP state survives. */
+void thp_init(void)
+{
+	huge_zero_folio = NULL;
+	huge_zero_pfn = ~0UL;
+	split_queue_len = 0;
+	memset(mthp_stat, 0, sizeof(mthp_stat));
+}
+
+void mod_mthp_stat(unsigned int order, enum mthp_stat_item item, long delta)
+{
+	if (order >= 2 && order <= 9)
+		__atomic_fetch_add(&mthp_stat[order - 2][item], (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+void count_mthp_stat(unsigned int order, enum mthp_stat_item item)
+{
+	mod_mthp_stat(order, item, 1);
+}
+
+bool is_huge_zero_pmd(pteval_t v)
+{
+	return pte_pfn(v) == READ_ONCE(huge_zero_pfn);
+}
+
+/* The huge zero folio, allocated at first use and kept (the model never
+ * shrinks it). */
+static bool get_huge_zero_folio(void)
+{
+	struct page *f;
+
+	if (READ_ONCE(huge_zero_folio))
+		return true;
+	f = alloc_pages_node(-1, HPAGE_PMD_ORDER, GFP_ZERO | GFP_NORECLAIM);
+	if (!f)
+		return false;
+	spin_lock(&huge_zero_lock);
+	if (!huge_zero_folio) {
+		prep_compound_page(f, HPAGE_PMD_ORDER);
+		for (int i = 0; i < HPAGE_PMD_NR; i++)
+			set_page_flag(f + i, PG_reserved);
+		WRITE_ONCE(huge_zero_pfn, page_to_pfn(f));
+		__atomic_store_n(&huge_zero_folio, f, __ATOMIC_RELEASE);
+		count_vm_event(THP_ZERO_PAGE_ALLOC);
+		f = NULL;
+	}
+	spin_unlock(&huge_zero_lock);
+	if (f)
+		__free_pages(f, HPAGE_PMD_ORDER);
+	return true;
+}
+
+/* ---- which orders ---- */
+
+static bool thp_size_allowed(unsigned int order, unsigned long vm_flags)
+{
+	int mode = READ_ONCE(knobs.thp_size_enabled[order - 2]);
+
+	if (mode == THPS_INHERIT) {
+		int top = READ_ONCE(knobs.thp_enabled);
+
+		return top == THP_ALWAYS || (top == THP_MADVISE && (vm_flags & VM_HUGEPAGE));
+	}
+	return mode == THPS_ALWAYS || (mode == THPS_MADVISE && (vm_flags & VM_HUGEPAGE));
+}
+
+/* Does a naturally aligned folio of @order around @addr fit in the VMA? */
+bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order)
+{
+	unsigned long size = PAGE_SIZE << order, start = addr & ~(size - 1);
+
+	if (((v->vm_start >> PAGE_SHIFT) - v->vm_pgoff) & ((1UL << order) - 1))
+		return false;
+	return start >= v->vm_start && start + size <= v->vm_end;
+}
+
+/*
+ * The orders in @orders (bit n = order n) that the VMA may use for
+ * anonymous THPs.  With @enforce_sysfs false (MADV_COLLAPSE) the sysfs
+ * modes do not matter, VM_NOHUGEPAGE still does.
+ */
+unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
+				       bool enforce_sysfs)
+{
+	unsigned long ok = 0;
+
+	if (!vma_is_anonymous(v) || (v->vm_flags & VM_NOHUGEPAGE))
+		return 0;
+	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)
+		if ((orders & (1UL << o)) && (!enforce_sysfs || thp_size_allowed(o, v->vm_flags)))
+			ok |= 1UL << o;
+	return ok;
+}
+
+/* ---- deposited PTE tables ---- */
+
+static void pgtable_deposit(pteval_t *pmd, struct page *table)
+{
+	list_add(&table->lru, &virt_to_table_page(pmd)->lru);
+}
+
+static struct page *pgtable_withdraw(pteval_t *pmd)
+{
+	struct page *pmdt = virt_to_table_page(pmd), *t;
+
+	BUG_ON(list_empty(&pmdt->lru));
+	t = list_entry(pmdt->lru.next, struct page, lru);
+	list_del(&t->lru);
+	return t;
+}
+
+/* A deposited table never was reachable by a walker: free it now. */
+static void pgtable_free_withdrawn(struct mm_struct *mm, struct page *t)
+{
+	mm_dec_nr_ptes(mm);
+	pte_free_rcu(t);
+}
+
+/* ---- faults ---- */
+
+static pteval_t mk_huge_pmd(unsigned long pfn, struct vm_area_struct *v)
+{
+	pteval_t e = pfn_pte(pfn, v->vm_page_prot) | _PAGE_PSE | _PAGE_ACCESSED;
+
+	if (v->vm_flags & VM_WRITE)
+		e = pte_mkwrite_prot(e);
+	return e;
+}
+
+/* Map a new THP (already zeroed) at the PMD; the PMD lock is held and the
+ * entry is none.  Takes the folio's mapping and the table. */
+static void map_anon_folio_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long haddr,
+			       struct page *folio, struct page *table)
+{
+	folio_add_new_anon_rmap_large(folio, v, haddr, true);
+	pgtable_deposit(pmd, table);
+	mm_inc_nr_ptes(v->vm_mm);
+	add_mm_counter(v->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+	count_vm_events(NR_ANON_THPS, 1);
+	pte_write(pmd, mk_huge_pmd(page_to_pfn(folio), v));
+}
+
+/* A 2 MiB folio for a fault: no direct reclaim (defrag as "madvise" lets
+ * kswapd and compaction work in the background, which the model has not). */
+struct page *vma_alloc_anon_folio(unsigned int order)
+{
+	struct page *f = alloc_pages_node(-1, order, GFP_ZERO | GFP_NODATA_OK | GFP_NORECLAIM);
+
+	if (f)
+		prep_compound_page(f, order);
+	return f;
+}
+
+int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
+			       unsigned long addr, unsigned int flags)
+{
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long haddr = addr & PMD_MASK;
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	struct page *folio = NULL, *table;
+
+	if (!thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER) ||
+	    (v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)))
+		return VM_FAULT_FALLBACK;
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	if (!(flags & FAULT_FLAG_WRITE) && READ_ONCE(knobs.thp_use_zero_page) &&
+	    get_huge_zero_folio()) {
+		table = pte_alloc_one(mm);
+		if (!table)
+			return VM_FAULT_OOM;
+		spin_lock(ptl);
+		if (!pte_none(pte_read(pmd))) {
+			spin_unlock(ptl);
+			pte_free_rcu(table);
+			return 0;
+		}
+		pgtable_deposit(pmd, table);
+		mm_inc_nr_ptes(mm);
+		pte_write(pmd, pfn_pte(huge_zero_pfn, v->vm_page_prot & ~_PAGE_RW) |
+			  _PAGE_PSE | _PAGE_SPECIAL | _PAGE_ACCESSED);
+		spin_unlock(ptl);
+		return 0;
+	}
+	folio = vma_alloc_anon_folio(HPAGE_PMD_ORDER);
+	if (!folio) {
+		count_vm_event(THP_FAULT_FALLBACK);
+		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_FALLBACK);
+		return VM_FAULT_FALLBACK;
+	}
+	table = pte_alloc_one(mm);
+	if (!table) {
+		put_page(folio);
+		return VM_FAULT_OOM;
+	}
+	spin_lock(ptl);
+	if (!pte_none(pte_read(pmd))) {
+		spin_unlock(ptl);
+		pte_free_rcu(table);
+		put_page(folio);
+		return 0;
+	}
+	map_anon_folio_pmd(v, pmd, haddr, folio, table);
+	spin_unlock(ptl);
+	folio_add_lru(folio);
+	count_vm_event(THP_FAULT_ALLOC);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	return 0;
+}
+
+/* Access to a present PMD: set Accessed (and Dirty for a write). */
+void huge_pmd_set_accessed(pteval_t *pmd, pteval_t orig, bool write)
+{
+	pteval_t n = orig | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+
+	if (n != orig)
+		pte_cmpxchg(pmd, orig, n);
+}
+
+/* A write to the huge zero page maps a new THP in its place (6.14+). */
+static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
+			       unsigned long addr, pteval_t orig)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	struct page *folio, *table;
+	unsigned long haddr = addr & PMD_MASK;
+
+	if (anon_vma_prepare(v))
+		return VM_FAULT_OOM;
+	folio = vma_alloc_anon_folio(HPAGE_PMD_ORDER);
+	if (!folio) {
+		count_vm_event(THP_FAULT_FALLBACK);
+		__split_huge_pmd(v, pmd, addr);
+		return VM_FAULT_FALLBACK;
+	}
+	spin_lock(ptl);
+	if (pte_read(pmd) != orig) {
+		spin_unlock(ptl);
+		put_page(folio);
+		return 0;
+	}
+	inc_tlb_flush_pending(v->vm_mm);
+	pte_write(pmd, 0);
+	flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
+	dec_tlb_flush_pending(v->vm_mm);
+	table = pgtable_withdraw(pmd);
+	mm_dec_nr_ptes(v->vm_mm);
+	map_anon_folio_pmd(v, pmd, haddr, folio, table);
+	spin_unlock(ptl);
+	folio_add_lru(folio);
+	count_vm_event(THP_FAULT_ALLOC);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	return 0;
+}
+
+/*
+ * A write to a write-protected PMD-mapped THP: keep it if this mapping
+ * owns it (exclusive, or the only reference), otherwise split the PMD and
+ * let the PTE-level fault copy the one page (6.18 does not copy 2 MiB).
+ */
+int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
+			pteval_t orig)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	struct page *folio;
+
+	if (is_huge_zero_pmd(orig))
+		return do_huge_zero_wp_pmd(v, pmd, addr, orig);
+	spin_lock(ptl);
+	if (pte_read(pmd) != orig) {
+		spin_unlock(ptl);
+		return 0;
+	}
+	folio = pfn_to_page(pte_pfn(orig));
+	if (!PageAnonExclusive(folio)) {
+		if (!folio_trylock(folio))
+			goto fallback;
+		if (page_ref_count(folio) != 1) {
+			folio_unlock(folio);
+			goto fallback;
+		}
+		folio_move_anon_rmap(folio, v);
+		for (int i = 0; i < HPAGE_PMD_NR; i++)
+			SetPageAnonExclusive(folio + i);
+		folio_unlock(folio);
+	}
+	/* reuse: upgrading needs no flush */
+	pte_write(pmd, pte_mkwrite_prot(orig) | _PAGE_ACCESSED);
+	spin_unlock(ptl);
+	count_vm_event(MMLAB_COW_REUSES);
+	return 0;
+fallback:
+	spin_unlock(ptl);
+	__split_huge_pmd(v, pmd, addr);
+	return VM_FAULT_FALLBACK;
+}
+
+/* ---- zap, fork, mprotect ---- */
+
+/* Zap a whole PMD mapping; returns false if it was split under us. */
+bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		  unsigned long addr)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	struct page *folio;
+	pteval_t old;
+
+	spin_lock(ptl);
+	old = pte_read(pmd);
+	if (!pmd_leaf(old)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	pte_write(pmd, 0);
+	tlb_remove_tlb_entry(tlb, addr);
+	tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
+	pgtable_free_withdrawn(tlb->mm, pgtable_withdraw(pmd));
+	if (is_huge_zero_pmd(old)) {
+		spin_unlock(ptl);
+		return true;
+	}
+	folio = pfn_to_page(pte_pfn(old));
+	folio_remove_rmap_pmd(folio, v);
+	count_vm_events(NR_ANON_THPS, -1);
+	add_mm_counter(tlb->mm, MM_ANONPAGES, -HPAGE_PMD_NR);
+	spin_unlock(ptl);
+	if (tlb_remove_page(tlb, folio))
+		tlb_flush_mmu(tlb);
+	return true;
+}
+
+/* fork: share the THP read-only with the child (copy_huge_pmd).  Returns
+ * -EAGAIN when the PMD is no longer huge (split meanwhile): copy PTEs. */
+int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
+		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr)
+{
+	struct page *table = pte_alloc_one(dst->vm_mm), *folio;
+	spinlock_t *dptl = pmd_lockptr(dst_pmd), *sptl = pmd_lockptr(src_pmd);
+	pteval_t v;
+
+	if (!table)
+		return -ENOMEM;
+	spin_lock(dptl);
+	spin_lock(sptl);
+	v = pte_read(src_pmd);
+	if (!pmd_leaf(v)) {
+		spin_unlock(sptl);
+		spin_unlock(dptl);
+		pte_free_rcu(table);
+		return -EAGAIN;
+	}
+	if (!is_huge_zero_pmd(v)) {
+		folio = pfn_to_page(pte_pfn(v));
+		get_page(folio);
+		for (int i = 0; i < HPAGE_PMD_NR; i++)
+			ClearPageAnonExclusive(folio + i);
+		folio_add_anon_rmap_pmd(folio, dst);
+		count_vm_events(NR_ANON_THPS, 1);
+		add_mm_counter(dst->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR);
+		if (pte_write_bit(v)) {
+			__atomic_fetch_and(src_pmd, ~_PAGE_RW, __ATOMIC_ACQ_REL);
+			v &= ~_PAGE_RW;
+		}
+	}
+	pgtable_deposit(dst_pmd, table);
+	mm_inc_nr_ptes(dst->vm_mm);
+	if (!(dst->vm_flags & VM_UFFD_WP))
+		v &= ~_PAGE_UFFD_WP;
+	pte_write(dst_pmd, v & ~_PAGE_ACCESSED);
+	spin_unlock(sptl);
+	spin_unlock(dptl);
+	return 0;
+}
+
+/* mprotect of a whole PMD mapping: change it in place.  Returns false
+ * when the PMD is no longer huge. */
+bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		     unsigned long addr, pteval_t newprot)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	pteval_t old, n;
+
+	spin_lock(ptl);
+	old = pte_read(pmd);
+	if (!pmd_leaf(old)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	n = pte_modify(old, newprot) | _PAGE_PSE;
+	if (is_huge_zero_pmd(old))
+		n &= ~_PAGE_RW;
+	else if ((v->vm_flags & VM_WRITE) && pte_hw_present(n) && !pte_write_bit(n) &&
+		 !(n & _PAGE_UFFD_WP) && PageAnonExclusive(pfn_to_page(pte_pfn(old))))
+		n |= _PAGE_RW;	/* can_change_pmd_writable: exclusive anon */
+	if (n != old) {
+		pte_write(pmd, n);
+		if ((pte_write_bit(old) && !pte_write_bit(n)) ||
+		    (pte_hw_present(old) && !pte_hw_present(n)) ||
+		    ((old & _PAGE_NX) != (n & _PAGE_NX))) {
+			tlb_remove_tlb_entry(tlb, addr);
+			tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
+		}
+	}
+	spin_unlock(ptl);
+	return true;
+}
+
+/* ---- splitting a PMD ---- */
+
+/*
+ * Replace the PMD mapping at @addr by the deposited PTE table filled with
+ * 512 PTEs of the same folio (or of the small zero page), keeping the bits
+ * (write, dirty, young, soft-dirty, uffd-wp, PROT_NONE).
+ */
+void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr)
+{
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long haddr = addr & PMD_MASK;
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	struct page *table, *folio = NULL;
+	pteval_t old, flags, *pte;
+
+	spin_lock(ptl);
+	old = pte_read(pmd);
+	if (!pmd_leaf(old)) {
+		spin_unlock(ptl);
+		return;
+	}
+	table = pgtable_withdraw(pmd);
+	table->index = haddr;
+	pte = table_of(page_to_pfn(table));
+	flags = old & PTE_FLAGS_MASK & ~_PAGE_PSE;
+	if (is_huge_zero_pmd(old)) {
+		for (int i = 0; i < PTRS_PER_PTE; i++)
+			pte_write(pte + i, pfn_pte(zero_pfn, flags & ~_PAGE_RW));
+	} else {
+		folio = pfn_to_page(pte_pfn(old));
+		for (int i = 0; i < PTRS_PER_PTE; i++)
+			pte_write(pte + i, pfn_pte(pte_pfn(old) + i, flags));
+		/* each PTE holds a reference, as the PMD held one */
+		atomic_add(&folio->_refcount, HPAGE_PMD_NR - 1);
+		folio_add_anon_rmap_ptes(folio, folio, HPAGE_PMD_NR, v);
+	}
+	/* no TLB may keep the 2 MiB entry beside new 4 KiB ones */
+	inc_tlb_flush_pending(mm);
+	pte_write(pmd, 0);
+	if (pte_hw_present(old))
+		flush_tlb_mm_range(mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
+	dec_tlb_flush_pending(mm);
+	if (folio) {
+		folio_remove_rmap_pmd(folio, v);
+		count_vm_events(NR_ANON_THPS, -1);
+	}
+	pte_write(pmd, table_entry(page_to_pfn(table)));
+	spin_unlock(ptl);
+	count_vm_event(THP_SPLIT_PMD);
+}
+
+/* Split the PMD mapping covering @addr in @v, if there is one. */
+void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr)
+{
+	pteval_t *pmd;
+
+	rcu_read_lock();
+	pmd = mm_find_pmd(v->vm_mm, addr);
+	if (pmd && pmd_leaf(pte_read(pmd)))
+		__split_huge_pmd(v, pmd, addr);
+	rcu_read_unlock();
+}
+
+/* ---- splitting a folio ---- */
+
+struct split_arg {
+	struct page *folio;
+	unsigned long nr;
+	bool remap;		/* migration entries back to PTEs */
+};
+
+/* Replace this VMA's PTEs of the folio by migration entries (or back). */
+static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
+			    unsigned long addr, void *argp)
+{
+	struct split_arg *a = argp;
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long start = addr, end = addr + (a->nr << PAGE_SHIFT), pfn0 = page_to_pfn(folio);
+	pteval_t *pmd, *pte0;
+	spinlock_t *ptl;
+	bool flush = false;
+
+	if (start < v->vm_start)
+		start = v->vm_start;
+	if (end > v->vm_end)
+		end = v->vm_end;
+	if (start >= end)
+		return true;
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, start);
+	if (pmd && !a->remap && pmd_leaf(pte_read(pmd)))
+		__split_huge_pmd(v, pmd, start);
+	pte0 = pmd ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;
+	rcu_read_unlock();
+	if (!pte0)
+		return true;
+	if (!a->remap)
+		inc_tlb_flush_pending(mm);
+	for (unsigned long va = start; va < end; va += PAGE_SIZE) {
+		pteval_t *pte = pte0 + ((va - start) >> PAGE_SHIFT), e = pte_read(pte);
+		unsigned long i;
+
+		if (!a->remap) {
+			if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 ||
+			    pte_pfn(e) >= pfn0 + a->nr)
+				continue;
+			i = pte_pfn(e) - pfn0;
+			e = pte_xchg(pte, 0);
+			flush |= pte_hw_present(e);
+			if (pte_dirty(e))
+				SetPageDirty(folio);
+			{
+				bool excl = PageAnonExclusive(folio + i);
+				swp_entry_t se = pte_write_bit(e) ?
+					swp_entry(SWP_MIGRATION_WRITE, pfn0 + i) :
+					swp_entry(excl ? SWP_MIGRATION_READ_EXCLUSIVE :
+						  SWP_MIGRATION_READ, pfn0 + i);
+				pteval_t s = swp_entry_to_pte(se);
+
+				if (e & _PAGE_SOFT_DIRTY)
+					s |= _PAGE_SWP_SOFT_DIRTY;
+				if (e & _PAGE_UFFD_WP)
+					s |= _PAGE_SWP_UFFD_WP;
+				pte_write(pte, s);
+			}
+			__folio_remove_rmap_ptes(folio, folio + i, 1, v, false);
+			/* the entry's reference (the caller holds one more) */
+			atomic_dec(&folio->_refcount);
+		} else {
+			swp_entry_t se;
+			pteval_t n;
+			struct page *p;
+
+			if (!is_swap_pte(e) || !is_migration_entry(se = pte_to_swp_entry(e)) ||
+			    swp_offset(se) < pfn0 || swp_offset(se) >= pfn0 + a->nr)
+				continue;
+			p = pfn_to_page(swp_offset(se));
+			n = pfn_pte(swp_offset(se), v->vm_page_prot);
+			if (swp_type(se) == SWP_MIGRATION_WRITE)
+				n = pte_mkwrite_prot(n) & ~_PAGE_DIRTY;
+			if (PageDirty(compound_head(p)) && swp_type(se) == SWP_MIGRATION_WRITE)
+				n |= _PAGE_DIRTY;
+			if (e & _PAGE_SWP_SOFT_DIRTY)
+				n |= _PAGE_SOFT_DIRTY;
+			if (e & _PAGE_SWP_UFFD_WP)
+				n = (n | _PAGE_UFFD_WP) & ~_PAGE_RW;
+			n |= _PAGE_ACCESSED;	/* x86 keeps young across migration */
+			get_page(p);
+			folio_dup_rmap(p, v);
+			pte_write(pte, n);
+		}
+	}
+	if (flush)
+		flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false);
+	if (!a->remap)
+		dec_tlb_flush_pending(mm);
+	pte_unmap_unlock(pte0, ptl);
+	return true;
+}
+
+/* Take the compound metadata apart: @folio becomes nr small folios, each
+ * with the head's flags; the caller's reference stays on the head, every
+ * tail gets one for the caller to drop after remapping. */
+static void __split_folio_to_order0(struct page *folio, unsigned long nr)
+{
+	unsigned long keep = READ_ONCE(folio->flags) &
+		((1UL << PG_anon) | (1UL << PG_swapbacked) | (1UL << PG_dirty) |
+		 (1UL << PG_uptodate) | (1UL << PG_active) | (1UL << PG_referenced) |
+		 (1UL << PG_workingset) | (1UL << PG_unevictable) | (1UL << PG_mlocked));
+
+	for (unsigned long i = 1; i < nr; i++) {
+		struct page *p = folio + i;
+
+		__atomic_store_n(&p->flags, (READ_ONCE(p->flags) & ((7UL << NODE_SHIFT) |
+					     (1UL << PG_anon_exclusive))) | keep,
+				 __ATOMIC_RELEASE);
+		INIT_LIST_HEAD(&p->lru);
+		p->private = 0;
+		atomic_set(&p->_refcount, 1);
+		atomic_set(&p->_mapcount, -1);
+		if (PageAnon(folio) && folio->mapping)
+			anon_vma_get(folio->mapping);
+	}
+	INIT_LIST_HEAD(&folio[1].lru);
+	clear_page_flag(folio, PG_head);
+	clear_page_flag(folio, PG_partially_mapped);
+}
+
+static void deferred_split_remove(struct page *folio);
+
+/*
+ * split_folio: @folio (locked, a reference held by the caller, not in the
+ * swap cache) becomes small folios.  0, or -EAGAIN when someone else holds a
+ * reference (the folio is left as it was), -EBUSY for the huge zero page.
+ */
+int split_folio(struct page *folio)
+{
+	unsigned long nr = folio_nr_pages(folio);
+	struct split_arg a = { .folio = folio, .nr = nr };
+	struct rmap_walk_control rwc = { .arg = &a, .rmap_one = split_unmap_one };
+	unsigned int order = folio_order(folio);
+	bool on_lru;
+	int expected = 1;
+
+	if (!folio_test_large(folio))
+		return 0;
+	if (folio == huge_zero_folio || !PageAnon(folio) || PageSwapCache(folio))
+		return -EBUSY;
+	rmap_walk_folio(folio, &rwc);
+	/* frozen: nobody can take a reference of a folio with no mapping
+	 * except through the LRU, whose lock we take for that reason */
+	{
+		struct lruvec *l = folio_lruvec(folio);
+
+		spin_lock(&l->lru_lock);
+		on_lru = test_page_flag(folio, PG_lru);
+		if (folio_mapcount(folio) || !__atomic_compare_exchange_n(&folio->_refcount, &expected, 0,
+							false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			spin_unlock(&l->lru_lock);
+			a.remap = true;
+			rmap_walk_folio(folio, &rwc);
+			count_vm_event(THP_SPLIT_PAGE_FAILED);
+			count_mthp_stat(order, MTHP_STAT_SPLIT_FAILED);
+			return -EAGAIN;
+		}
+		deferred_split_remove(folio);
+		mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
+		if (on_lru)
+			lruvec_del_folio(l, folio);	/* accounted as nr pages */
+		__split_folio_to_order0(folio, nr);
+		for (unsigned long i = on_lru ? 0 : 1; i < nr; i++) {
+			set_page_flag(folio + i, PG_lru);
+			lruvec_add_folio_tail(l, folio + i);
+		}
+		atomic_set(&folio->_refcount, 1);
+		spin_unlock(&l->lru_lock);
+	}
+	a.remap = true;
+	for (unsigned long i = 0; i < nr; i++) {
+		a.folio = folio + i;
+		a.nr = 1;
+		rmap_walk_folio(folio + i, &rwc);
+	}
+	count_vm_event(THP_SPLIT_PAGE);
+	count_mthp_stat(order, MTHP_STAT_SPLIT);
+	for (unsigned long i = 1; i < nr; i++)
+		put_page(folio + i);	/* unmapped ones are freed now */
+	return 0;
+}
+
+/* ---- deferred split ---- */
+
+/* The folio lost some of its mappings while others remain: queue it so that
+ * memory pressure splits it and frees the unmapped part. */
+void deferred_split_folio(struct page *folio, bool partially_mapped)
+{
+	unsigned long nr = folio_nr_pages(folio);
+	bool partial = false;
+
+	if (!partially_mapped || !folio_mapcount(folio) || folio == huge_zero_folio)
+		return;
+	for (unsigned long i = 0; i < nr && !partial; i++)
+		partial = page_mapcount(folio + i) == 0;
+	if (!partial)
+		return;
+	spin_lock(&split_queue_lock);
+	if (!test_page_flag(folio, PG_partially_mapped)) {
+		set_page_flag(folio, PG_partially_mapped);
+		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON_PARTIALLY_MAPPED, 1);
+		count_vm_event(THP_DEFERRED_SPLIT_PAGE);
+		count_mthp_stat(folio_order(folio), MTHP_STAT_SPLIT_DEFERRED);
+	}
+	if (!test_page_flag(folio, PG_deferred_split)) {
+		if (split_queue_len == split_queue_cap) {
+			unsigned long cap = split_queue_cap ? 2 * split_queue_cap : 64;
+			unsigned long *q = realloc(split_queue, cap * sizeof(*q));
+
+			if (!q) {
+				spin_unlock(&split_queue_lock);
+				return;
+			}
+			split_queue = q;
+			split_queue_cap = cap;
+		}
+		set_page_flag(folio, PG_deferred_split);
+		split_queue[split_queue_len++] = page_to_pfn(folio);
+	}
+	spin_unlock(&split_queue_lock);
+}
+
+static void deferred_split_remove(struct page *folio)
+{
+	if (test_page_flag(folio, PG_partially_mapped)) {
+		clear_page_flag(folio, PG_partially_mapped);
+		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON_PARTIALLY_MAPPED, -1);
+	}
+	if (!test_page_flag(folio, PG_deferred_split))
+		return;
+	spin_lock(&split_queue_lock);
+	for (unsigned long i = 0; i < split_queue_len; i++) {
+		if (split_queue[i] == page_to_pfn(folio)) {
+			split_queue[i] = split_queue[--split_queue_len];
+			break;
+		}
+	}
+	clear_page_flag(folio, PG_deferred_split);
+	spin_unlock(&split_queue_lock);
+}
+
+/* Called when a large folio is freed. */
+void folio_undo_large_rmappable(struct page *folio)
+{
+	if (PageAnon(folio) && folio != huge_zero_folio)
+		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, -1);
+	deferred_split_remove(folio);
+}
+
+/* The deferred split shrinker: split up to @nr queued folios; returns how
+ * many were split. */
+unsigned long deferred_split_scan(unsigned long nr)
+{
+	unsigned long done = 0;
+
+	while (nr--) {
+		struct page *folio;
+		unsigned long pfn;
+
+		spin_lock(&split_queue_lock);
+		if (!split_queue_len) {
+			spin_unlock(&split_queue_lock);
+			break;
+		}
+		pfn = split_queue[--split_queue_len];
+		folio = pfn_to_page(pfn);
+		clear_page_flag(folio, PG_deferred_split);
+		/* a reference, unless it is being freed right now */
+		if (!get_page_unless_zero(folio)) {
+			spin_unlock(&split_queue_lock);
+			continue;
+		}
+		spin_unlock(&split_queue_lock);
+		if (folio_test_large(folio) && folio_trylock(folio)) {
+			if (!split_folio(folio))
+				done++;
+			folio_unlock(folio);
+		}
+		put_page(folio);
+	}
+	return done;
+}
+
+unsigned long deferred_split_count(void)
+{
+	return __atomic_load_n(&split_queue_len, __ATOMIC_RELAXED);
+}

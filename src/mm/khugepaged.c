@@ -1,0 +1,892 @@
+/*
+ * khugepaged.c - collapsing small pages into THPs: the khugepaged thread
+ * scanning registered mms, MADV_COLLAPSE, and the mTHP collapse of seed 4.
+ *
+ * A scan of a 2 MiB range (hpage_collapse_scan_pmd) looks at its 512 PTEs
+ * under the PTE lock and decides with the khugepaged limits (max_ptes_none,
+ * max_ptes_swap, max_ptes_shared, a referenced page); MADV_COLLAPSE ignores
+ * the limits.  The collapse (collapse_folio) follows seed 4's protocol:
+ *
+ *   collapse_locking = mmap_write (default, as upstream):
+ *     mmap_lock for writing, the anon_vma for writing; clear the PMD and
+ *     flush the TLB, so that neither a CPU nor a lockless walker reaches the
+ *     PTE table; isolate and lock the folios without touching the PTEs;
+ *     copy into the new folio; replace the PTEs (or deposit the emptied table
+ *     beside a new PMD mapping); put the PMD back.  Any failure before the
+ *     copy re-maps the untouched table.
+ *   collapse_locking = pte_locks (Dev Jain's RFC, for comparison):
+ *     mmap_lock for reading only, the anon_vma for writing, and the PMD and
+ *     PTE locks held across isolate, clear + flush of the PTEs, copy and
+ *     replace: faults elsewhere in the mm go on, faults in the range wait.
+ *
+ * mTHP collapse (Nico Pache's series, not upstream): with a bitmap of the
+ * occupied PTEs, the largest enabled order whose aligned chunk has at most
+ * max_ptes_none >> (9 - order) empty PTEs and no swapped or shared PTE is
+ * collapsed; with the creep guard (default on) max_ptes_none counts as at
+ * most 255 for mTHP orders, so a collapse never makes the next larger chunk
+ * eligible by itself.
+ *
+ * Locks: khugepaged_sem (a sleeping lock) serialises scans and the mm list
+ * cursor; khugepaged_exit takes it, so an mm is never scanned after its
+ * exit_mmap began.  The list itself is under khugepaged_lock.
+ */
+#include <stdlib.h>
+#include "lib/waitqueue.h"
+#include "swap.h"
+
+enum scan_result {
+	SCAN_FAIL,
+	SCAN_SUCCEED,
+	SCAN_PMD_NULL,
+	SCAN_PMD_NONE,
+	SCAN_PMD_MAPPED,
+	SCAN_EXCEED_NONE_PTE,
+	SCAN_EXCEED_SWAP_PTE,
+	SCAN_EXCEED_SHARED_PTE,
+	SCAN_PTE_NON_PRESENT,
+	SCAN_PTE_UFFD_WP,
+	SCAN_LACK_REFERENCED_PAGE,
+	SCAN_PAGE_NULL,
+	SCAN_SCAN_ABORT,
+	SCAN_PAGE_COUNT,
+	SCAN_PAGE_LRU,
+	SCAN_PAGE_LOCK,
+	SCAN_PAGE_ANON,
+	SCAN_ANY_PROCESS,
+	SCAN_VMA_NULL,
+	SCAN_VMA_CHECK,
+	SCAN_ADDRESS_RANGE,
+	SCAN_DEL_PAGE_LRU,
+	SCAN_ALLOC_HUGE_PAGE_FAIL,
+	SCAN_PAGE_COMPOUND,
+};
+
+struct collapse_control {
+	bool is_khugepaged;
+};
+
+static struct rw_semaphore khugepaged_sem;
+static spinlock_t khugepaged_lock;
+static struct list_head khugepaged_mms = { &khugepaged_mms, &khugepaged_mms };
+static struct mm_struct *scan_mm;	/* under khugepaged_sem */
+static unsigned long scan_addr;
+static kthread_t khugepaged_thread;
+static struct wait_queue_head khugepaged_wait;
+static int khugepaged_stop_req, khugepaged_kick, khugepaged_started;
+
+__attribute__((constructor)) static void khugepaged_locks_init(void)
+{
+	init_rwsem(&khugepaged_sem);
+	spin_lock_init(&khugepaged_lock);
+}
+
+/* Orders khugepaged may produce in this VMA (PMD and mTHP). */
+static unsigned long khugepaged_orders(struct vm_area_struct *v)
+{
+	if (!v->anon_vma)
+		return 0;
+	return thp_vma_allowable_orders(v, (1UL << (HPAGE_PMD_ORDER + 1)) - 4, true);
+}
+
+/* An mm with a VMA that may get THPs starts being scanned (khugepaged_enter);
+ * the first one wakes khugepaged at once, as the kernel's does. */
+void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags)
+{
+	bool first = false, any = false;
+
+	if (vm_flags & VM_NOHUGEPAGE)
+		return;
+	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER && !any; o++) {
+		int m = READ_ONCE(knobs.thp_size_enabled[o - 2]);
+		int top = READ_ONCE(knobs.thp_enabled);
+
+		if (m == THPS_INHERIT)
+			any = top == THP_ALWAYS || (top == THP_MADVISE && (vm_flags & VM_HUGEPAGE));
+		else
+			any = m == THPS_ALWAYS || (m == THPS_MADVISE && (vm_flags & VM_HUGEPAGE));
+	}
+	if (!any || READ_ONCE(mm->khugepaged_registered))
+		return;
+	spin_lock(&khugepaged_lock);
+	if (!mm->khugepaged_registered) {
+		first = list_empty(&khugepaged_mms);
+		list_add_tail(&mm->khugepaged_node, &khugepaged_mms);
+		WRITE_ONCE(mm->khugepaged_registered, true);
+	}
+	spin_unlock(&khugepaged_lock);
+	if (first && READ_ONCE(khugepaged_started)) {
+		__atomic_store_n(&khugepaged_kick, 1, __ATOMIC_RELEASE);
+		wake_up(&khugepaged_wait);
+	}
+}
+
+static struct mm_struct *next_mm(struct mm_struct *mm)
+{
+	struct mm_struct *n = NULL;
+
+	spin_lock(&khugepaged_lock);
+	if (!mm) {
+		if (!list_empty(&khugepaged_mms))
+			n = list_entry(khugepaged_mms.next, struct mm_struct, khugepaged_node);
+	} else if (mm->khugepaged_node.next != &khugepaged_mms) {
+		n = list_entry(mm->khugepaged_node.next, struct mm_struct, khugepaged_node);
+	}
+	spin_unlock(&khugepaged_lock);
+	return n;
+}
+
+void khugepaged_exit(struct mm_struct *mm)
+{
+	if (!READ_ONCE(mm->khugepaged_registered))
+		return;
+	down_write(&khugepaged_sem);
+	if (scan_mm == mm) {
+		scan_mm = next_mm(mm);
+		scan_addr = 0;
+		if (!scan_mm)
+			knobs.khugepaged_full_scans++;
+	}
+	spin_lock(&khugepaged_lock);
+	list_del(&mm->khugepaged_node);
+	WRITE_ONCE(mm->khugepaged_registered, false);
+	spin_unlock(&khugepaged_lock);
+	up_write(&khugepaged_sem);
+}
+
+/* ---- the collapse ---- */
+
+static bool pte_none_or_zero(pteval_t e)
+{
+	return pte_none(e) || (pte_present(e) && pte_pfn(e) == zero_pfn);
+}
+
+/* The max_ptes_none that applies to a chunk of @order. */
+static unsigned int max_ptes_none_for(unsigned int order)
+{
+	unsigned int m = READ_ONCE(knobs.khugepaged_max_ptes_none);
+
+	if (order == HPAGE_PMD_ORDER)
+		return m;
+	if (READ_ONCE(knobs.mthp_creep_guard) && m > HPAGE_PMD_NR / 2 - 1)
+		m = HPAGE_PMD_NR / 2 - 1;
+	return m >> (HPAGE_PMD_ORDER - order);
+}
+
+struct isolated {
+	unsigned int nr;
+	struct page *folio[HPAGE_PMD_NR];
+};
+
+static bool isolated_has(struct isolated *iso, struct page *f)
+{
+	for (unsigned int i = 0; i < iso->nr; i++)
+		if (iso->folio[i] == f)
+			return true;
+	return false;
+}
+
+static void release_isolated(struct isolated *iso, bool putback)
+{
+	for (unsigned int i = 0; i < iso->nr; i++) {
+		struct page *f = iso->folio[i];
+
+		folio_unlock(f);
+		if (putback)
+			folio_putback_lru(f);	/* drops the isolation reference */
+		else
+			put_page(f);
+	}
+	iso->nr = 0;
+}
+
+/*
+ * __collapse_huge_page_isolate: lock and isolate every folio mapped in the
+ * chunk [pte, pte + nr), checking the limits again; PTEs are not touched.
+ */
+static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned int order,
+			    struct collapse_control *cc, struct isolated *iso)
+{
+	unsigned long nr = 1UL << order;
+	unsigned int none = 0, shared = 0, referenced = 0;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t e = pte_read(pte + i);
+		struct page *page, *f;
+
+		if (pte_none_or_zero(e)) {
+			if (++none > max_ptes_none_for(order) && cc->is_khugepaged) {
+				count_vm_event(THP_SCAN_EXCEED_NONE_PTE);
+				return SCAN_EXCEED_NONE_PTE;
+			}
+			if ((v->vm_flags & VM_UFFD_MISSING))
+				return SCAN_EXCEED_NONE_PTE;
+			continue;
+		}
+		if (!pte_present(e))
+			return SCAN_PTE_NON_PRESENT;
+		if (e & _PAGE_UFFD_WP)
+			return SCAN_PTE_UFFD_WP;
+		page = pfn_to_page(pte_pfn(e));
+		if (pte_special(e))
+			return SCAN_PAGE_NULL;
+		f = compound_head(page);
+		if (!PageAnon(f))
+			return SCAN_PAGE_ANON;
+		if (folio_maybe_mapped_shared(f)) {
+			if (++shared > READ_ONCE(knobs.khugepaged_max_ptes_shared) &&
+			    cc->is_khugepaged) {
+				count_vm_event(THP_SCAN_EXCEED_SHARED_PTE);
+				return SCAN_EXCEED_SHARED_PTE;
+			}
+		}
+		if (pte_young(e) || test_page_flag(f, PG_referenced))
+			referenced++;
+		if (isolated_has(iso, f))
+			continue;
+		if (!folio_trylock(f))
+			return SCAN_PAGE_LOCK;
+		/* only the mappings may hold it (and the swap cache) */
+		if (page_ref_count(f) != folio_mapcount(f) +
+		    (PageSwapCache(f) ? 1 : 0)) {
+			folio_unlock(f);
+			return SCAN_PAGE_COUNT;
+		}
+		if (!folio_isolate_lru(f)) {
+			folio_unlock(f);
+			return SCAN_DEL_PAGE_LRU;
+		}
+		iso->folio[iso->nr++] = f;
+	}
+	if (cc->is_khugepaged && !referenced)
+		return SCAN_LACK_REFERENCED_PAGE;
+	return SCAN_SUCCEED;
+}
+
+/* The VMA at @addr still allows a collapse of @order there (after the
+ * mmap_lock was dropped: hugepage_vma_revalidate). */
+static struct vm_area_struct *collapse_revalidate(struct mm_struct *mm, unsigned long addr,
+						  unsigned int order, struct collapse_control *cc)
+{
+	struct vm_area_struct *v = vma_lookup(mm, addr);
+
+	if (!v || !v->anon_vma || !thp_vma_suitable_order(v, addr, order))
+		return NULL;
+	if (!(thp_vma_allowable_orders(v, 1UL << order, cc->is_khugepaged) & (1UL << order)))
+		return NULL;
+	return v;
+}
+
+/* Bring swapped pages of the chunk back (__collapse_huge_page_swapin);
+ * mmap_lock held for reading. */
+static int collapse_swapin(struct vm_area_struct *v, unsigned long addr, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		unsigned long a = addr + (i << PAGE_SHIFT);
+		pteval_t *pmd = mm_find_pmd(v->vm_mm, a), *pte, e = 0;
+
+		if (pmd && (pte = pte_offset_map(pmd, a, NULL))) {
+			e = pte_read(pte);
+			pte_unmap(pte);
+		}
+		if (!is_swap_pte(e) || non_swap_entry(pte_to_swp_entry(e)))
+			continue;
+		if (handle_mm_fault(v, a, 0) & (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV))
+			return SCAN_PTE_NON_PRESENT;
+	}
+	return SCAN_SUCCEED;
+}
+
+/*
+ * Collapse the chunk of @order at @addr into one new folio.  Called with
+ * mmap_lock held for reading; returns with it released.
+ */
+static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
+			  bool swapped, struct collapse_control *cc)
+{
+	unsigned long nr = 1UL << order, haddr = addr & PMD_MASK;
+	bool pte_locks = READ_ONCE(knobs.collapse_locking) == COLLAPSE_PTE_LOCKS;
+	struct vm_area_struct *v;
+	struct page *folio, *table;
+	struct isolated *iso = NULL;
+	pteval_t *pmd, pmdval, *pte0, *pte, saved[HPAGE_PMD_NR];
+	spinlock_t *pml, *ptl;
+	int result, present = 0;
+
+	up_read(&mm->mmap_lock);
+	folio = vma_alloc_anon_folio(order);
+	if (!folio) {
+		if (order == HPAGE_PMD_ORDER)
+			count_vm_event(THP_COLLAPSE_ALLOC_FAILED);
+		count_mthp_stat(order, MTHP_STAT_COLLAPSE_ALLOC_FAILED);
+		return SCAN_ALLOC_HUGE_PAGE_FAIL;
+	}
+	if (order == HPAGE_PMD_ORDER)
+		count_vm_event(THP_COLLAPSE_ALLOC);
+	count_mthp_stat(order, MTHP_STAT_COLLAPSE_ALLOC);
+	iso = calloc(1, sizeof(*iso));
+	if (!iso) {
+		put_page(folio);
+		return SCAN_FAIL;
+	}
+
+	down_read(&mm->mmap_lock);
+	v = collapse_revalidate(mm, addr, order, cc);
+	if (!v) {
+		result = SCAN_VMA_CHECK;
+		goto out_unlock_read;
+	}
+	if (swapped && (result = collapse_swapin(v, addr, nr)) != SCAN_SUCCEED)
+		goto out_unlock_read;
+	if (!pte_locks) {
+		up_read(&mm->mmap_lock);
+		down_write(&mm->mmap_lock);
+		v = collapse_revalidate(mm, addr, order, cc);
+		if (!v) {
+			result = SCAN_VMA_CHECK;
+			goto out_unlock;
+		}
+	}
+	down_write(&v->anon_vma->root->rwsem);
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, haddr);
+	pmdval = pmd ? pte_read(pmd) : 0;
+	rcu_read_unlock();
+	if (!pmd || pte_none(pmdval) || pmd_leaf(pmdval)) {
+		result = pmd && pmd_leaf(pmdval) ? SCAN_PMD_MAPPED : SCAN_PMD_NULL;
+		goto out_anon;
+	}
+	pml = pmd_lockptr(pmd);
+	spin_lock(pml);
+	pmdval = pte_read(pmd);
+	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
+		spin_unlock(pml);
+		result = SCAN_PMD_NULL;
+		goto out_anon;
+	}
+	table = pfn_to_page(pte_pfn(pmdval));
+	ptl = &table->ptl;
+	if (!pte_locks) {
+		/* isolate the table: no CPU and no lockless walker reaches it */
+		inc_tlb_flush_pending(mm);
+		pte_write(pmd, 0);
+		spin_unlock(pml);
+		flush_tlb_mm_range(mm, haddr, haddr + PMD_SIZE, PAGE_SHIFT, true);
+		dec_tlb_flush_pending(mm);
+	}
+	spin_lock(ptl);
+	pte0 = table_of(page_to_pfn(table));
+	pte = pte0 + pte_index(addr);
+	result = collapse_isolate(v, pte, order, cc, iso);
+	if (result != SCAN_SUCCEED) {
+		spin_unlock(ptl);
+		if (!pte_locks) {
+			/* back off: the table was not touched, map it again */
+			spin_lock(pml);
+			pte_write(pmd, pmdval);
+		}
+		spin_unlock(pml);
+		release_isolated(iso, true);
+		goto out_anon;
+	}
+	if (!pte_locks)
+		up_write(&v->anon_vma->root->rwsem);
+	/* the entries, cleared (and flushed for pte_locks: the PMD still
+	 * leads CPUs to them) */
+	inc_tlb_flush_pending(mm);
+	for (unsigned long i = 0; i < nr; i++)
+		saved[i] = pte_xchg(pte + i, 0);
+	if (pte_locks)
+		flush_tlb_mm_range(mm, addr, addr + (nr << PAGE_SHIFT), PAGE_SHIFT, false);
+	dec_tlb_flush_pending(mm);
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t e = saved[i];
+		struct page *page;
+
+		if (pte_none_or_zero(e))
+			continue;	/* the new folio is zeroed */
+		page = pfn_to_page(pte_pfn(e));
+		frame_copy(page_to_pfn(folio) + i, pte_pfn(e));
+		if (pte_dirty(e))
+			SetPageDirty(page);
+		page_remove_rmap(page, v);
+		present++;
+	}
+	/* install the new folio */
+	if (order == HPAGE_PMD_ORDER) {
+		pteval_t huge = pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_PSE |
+				_PAGE_ACCESSED;
+
+		if (v->vm_flags & VM_WRITE)
+			huge = pte_mkwrite_prot(huge);
+		spin_unlock(ptl);
+		if (!pte_locks)
+			spin_lock(pml);
+		folio_add_new_anon_rmap_large(folio, v, haddr, true);
+		/* the emptied table stays beside the THP for a later split */
+		table->index = haddr;
+		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
+		pte_write(pmd, huge);
+		spin_unlock(pml);
+		count_vm_events(NR_ANON_THPS, 1);
+	} else {
+		pteval_t e = pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_ACCESSED;
+
+		if (v->vm_flags & VM_WRITE)
+			e = pte_mkwrite_prot(e);
+		atomic_add(&folio->_refcount, (int)nr - 1);	/* one per PTE */
+		folio_add_new_anon_rmap_large(folio, v, addr, false);
+		for (unsigned long i = 0; i < nr; i++)
+			pte_write(pte + i, e + (i << PAGE_SHIFT));
+		spin_unlock(ptl);
+		if (!pte_locks)
+			spin_lock(pml);
+		pte_write(pmd, pmdval);
+		spin_unlock(pml);
+		count_vm_event(MMLAB_MTHP_COLLAPSE);
+	}
+	add_mm_counter(mm, MM_ANONPAGES, (long)nr - present);
+	if (pte_locks)
+		up_write(&v->anon_vma->root->rwsem);
+	folio_add_lru(folio);
+	folio = NULL;
+	/* the old folios: their mapping references, then the isolation's */
+	for (unsigned long i = 0; i < nr; i++)
+		if (!pte_none_or_zero(saved[i]))
+			put_page(pfn_to_page(pte_pfn(saved[i])));
+	release_isolated(iso, false);
+	if (cc->is_khugepaged)
+		knobs.khugepaged_pages_collapsed++;
+	result = SCAN_SUCCEED;
+	goto out_unlock;
+
+out_anon:
+	up_write(&v->anon_vma->root->rwsem);
+out_unlock:
+	if (pte_locks)
+		up_read(&mm->mmap_lock);
+	else
+		up_write(&mm->mmap_lock);
+	goto out;
+out_unlock_read:
+	up_read(&mm->mmap_lock);
+out:
+	if (folio)
+		put_page(folio);
+	free(iso);
+	return result;
+}
+
+/* ---- the scan ---- */
+
+/* Is the chunk already one folio of at least @order, mapped in order? */
+static bool chunk_is_one_folio(struct mm_struct *mm, unsigned long addr, unsigned int order)
+{
+	unsigned long nr = 1UL << order;
+	pteval_t *pmd, *pte;
+	bool one = false;
+
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, addr);
+	if (pmd && (pte = pte_offset_map(pmd, addr, NULL))) {
+		pteval_t e0 = pte_read(pte);
+
+		if (pte_present(e0) && !pte_special(e0) &&
+		    folio_order(compound_head(pfn_to_page(pte_pfn(e0)))) >= order) {
+			one = true;
+			for (unsigned long i = 1; i < nr && one; i++) {
+				pteval_t e = pte_read(pte + i);
+
+				one = pte_present(e) && pte_pfn(e) == pte_pfn(e0) + i;
+			}
+		}
+		pte_unmap(pte);
+	}
+	rcu_read_unlock();
+	return one;
+}
+
+struct pmd_scan {
+	unsigned int none, swap, shared, referenced;
+	unsigned char occupied[HPAGE_PMD_NR];	/* present, not the zero page */
+	unsigned char unsafe[HPAGE_PMD_NR];	/* swapped or shared */
+};
+
+/*
+ * hpage_collapse_scan_pmd: decide whether the 2 MiB range at @haddr should
+ * collapse, and do it (or try mTHP orders).  mmap_lock held for reading;
+ * *locked says whether it still is on return.
+ */
+static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *v,
+				   unsigned long haddr, bool *locked, struct collapse_control *cc)
+{
+	struct pmd_scan *s;
+	pteval_t *pmd, *pte0;
+	spinlock_t *ptl;
+	unsigned long orders = cc->is_khugepaged ? khugepaged_orders(v) : 1UL << HPAGE_PMD_ORDER;
+	int result = SCAN_SUCCEED;
+
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, haddr);
+	if (!pmd || pte_none(pte_read(pmd))) {
+		rcu_read_unlock();
+		return SCAN_PMD_NULL;
+	}
+	if (pmd_leaf(pte_read(pmd))) {
+		rcu_read_unlock();
+		return SCAN_PMD_MAPPED;
+	}
+	pte0 = pte_offset_map_lock(mm, pmd, haddr, &ptl);
+	rcu_read_unlock();
+	if (!pte0)
+		return SCAN_PMD_NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		pte_unmap_unlock(pte0, ptl);
+		return SCAN_FAIL;
+	}
+	for (int i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++) {
+		pteval_t e = pte_read(pte0 + i);
+		struct page *f;
+
+		if (is_swap_pte(e)) {
+			if (non_swap_entry(pte_to_swp_entry(e))) {
+				/* markers, migration entries: not now */
+				result = (e & _PAGE_SWP_UFFD_WP) ? SCAN_PTE_UFFD_WP : SCAN_PTE_NON_PRESENT;
+				break;
+			}
+			s->unsafe[i] = 1;
+			s->swap++;
+			continue;
+		}
+		if (pte_none_or_zero(e)) {
+			s->none++;
+			if (v->vm_flags & VM_UFFD_MISSING)
+				result = SCAN_EXCEED_NONE_PTE;
+			continue;
+		}
+		if (!pte_present(e)) {
+			result = SCAN_PTE_NON_PRESENT;
+			break;
+		}
+		if (e & _PAGE_UFFD_WP) {
+			result = SCAN_PTE_UFFD_WP;
+			break;
+		}
+		if (pte_special(e)) {
+			result = SCAN_PAGE_NULL;
+			break;
+		}
+		f = compound_head(pfn_to_page(pte_pfn(e)));
+		if (!PageAnon(f)) {
+			result = SCAN_PAGE_ANON;
+			break;
+		}
+		s->occupied[i] = 1;
+		if (folio_maybe_mapped_shared(f)) {
+			s->shared++;
+			s->unsafe[i] = 1;
+		}
+		if (pte_young(e) || test_page_flag(f, PG_referenced))
+			s->referenced++;
+	}
+	pte_unmap_unlock(pte0, ptl);
+	if (result != SCAN_SUCCEED)
+		goto out;
+
+	/* the PMD order first */
+	if (orders & (1UL << HPAGE_PMD_ORDER)) {
+		int r = SCAN_SUCCEED;
+
+		if (cc->is_khugepaged) {
+			if (s->none > READ_ONCE(knobs.khugepaged_max_ptes_none)) {
+				count_vm_event(THP_SCAN_EXCEED_NONE_PTE);
+				r = SCAN_EXCEED_NONE_PTE;
+			} else if (s->swap > READ_ONCE(knobs.khugepaged_max_ptes_swap)) {
+				count_vm_event(THP_SCAN_EXCEED_SWAP_PTE);
+				r = SCAN_EXCEED_SWAP_PTE;
+			} else if (s->shared > READ_ONCE(knobs.khugepaged_max_ptes_shared)) {
+				count_vm_event(THP_SCAN_EXCEED_SHARED_PTE);
+				r = SCAN_EXCEED_SHARED_PTE;
+			} else if (!s->referenced ||
+				   (s->swap && s->referenced < HPAGE_PMD_NR / 2)) {
+				r = SCAN_LACK_REFERENCED_PAGE;
+			}
+		}
+		if (r == SCAN_SUCCEED) {
+			*locked = false;
+			result = collapse_folio(mm, haddr, HPAGE_PMD_ORDER, s->swap > 0, cc);
+			goto out;
+		}
+		result = r;
+	}
+	/* mTHP orders (khugepaged only): the largest eligible chunks */
+	if (cc->is_khugepaged && (orders & ((1UL << HPAGE_PMD_ORDER) - 1)) && s->referenced) {
+		bool any = false;
+
+		for (unsigned int o = HPAGE_PMD_ORDER - 1; o >= 2 && *locked; o--) {
+			unsigned long nr = 1UL << o;
+
+			if (!(orders & (1UL << o)))
+				continue;
+			for (unsigned long c = 0; c < HPAGE_PMD_NR; c += nr) {
+				unsigned int occ = 0, bad = 0;
+
+				for (unsigned long i = c; i < c + nr; i++) {
+					occ += s->occupied[i];
+					bad += s->unsafe[i];
+				}
+				if (!occ || bad || nr - occ > max_ptes_none_for(o))
+					continue;
+				if (chunk_is_one_folio(mm, haddr + (c << PAGE_SHIFT), o))
+					continue;
+				*locked = false;
+				if (collapse_folio(mm, haddr + (c << PAGE_SHIFT), o, false, cc) ==
+				    SCAN_SUCCEED)
+					any = true;
+				down_read(&mm->mmap_lock);
+				*locked = true;
+				v = vma_lookup(mm, haddr);
+				if (!v || !thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER))
+					goto mthp_done;
+				for (unsigned long i = c; i < c + nr; i++)
+					s->unsafe[i] = 1;	/* done at this order */
+			}
+		}
+mthp_done:
+		if (any)
+			result = SCAN_SUCCEED;
+	}
+out:
+	free(s);
+	return result;
+}
+
+/*
+ * khugepaged_scan_mm_slot: scan the current mm from the cursor for up to
+ * @budget pages; returns the pages scanned and sets *done when the mm has
+ * nothing after the cursor.
+ */
+static unsigned long khugepaged_scan_mm(struct mm_struct *mm, unsigned long budget, bool *done)
+{
+	struct collapse_control cc = { .is_khugepaged = true };
+	unsigned long progress = 0;
+	struct vm_area_struct *v;
+	bool locked;
+
+	*done = false;
+	down_read(&mm->mmap_lock);
+	locked = true;
+	for (v = find_vma(mm, scan_addr); v; v = find_vma(mm, scan_addr)) {
+		unsigned long hstart, hend;
+
+		if (!khugepaged_orders(v)) {
+			progress++;
+			scan_addr = v->vm_end;
+			continue;
+		}
+		hstart = ALIGN_UP(v->vm_start > scan_addr ? v->vm_start : scan_addr, PMD_SIZE);
+		hend = v->vm_end & PMD_MASK;
+		if (hstart >= hend) {
+			progress++;
+			scan_addr = v->vm_end;
+			continue;
+		}
+		scan_addr = hstart;
+		while (scan_addr < hend) {
+			hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
+			scan_addr += PMD_SIZE;
+			progress += HPAGE_PMD_NR;
+			if (!locked || progress >= budget)
+				goto out;
+			cpu_poll();
+		}
+	}
+	*done = true;
+out:
+	if (locked)
+		up_read(&mm->mmap_lock);
+	return progress;
+}
+
+/* khugepaged_do_scan: @pages worth of scanning over the registered mms;
+ * false when there is nothing registered.  khugepaged_sem held. */
+static bool khugepaged_do_scan(unsigned long pages)
+{
+	unsigned long progress = 0;
+
+	lru_add_drain_all();
+	while (progress < pages) {
+		bool done;
+
+		if (!scan_mm) {
+			scan_mm = next_mm(NULL);
+			scan_addr = 0;
+			if (!scan_mm)
+				return false;
+		}
+		progress += khugepaged_scan_mm(scan_mm, pages - progress, &done);
+		if (done) {
+			scan_mm = next_mm(scan_mm);
+			scan_addr = 0;
+			if (!scan_mm)
+				__atomic_fetch_add(&knobs.khugepaged_full_scans, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return true;
+}
+
+static bool khugepaged_should_wake(void *arg)
+{
+	(void)arg;
+	return READ_ONCE(khugepaged_stop_req) || READ_ONCE(khugepaged_kick);
+}
+
+static void *khugepaged(void *arg)
+{
+	(void)arg;
+	while (!READ_ONCE(khugepaged_stop_req)) {
+		down_write(&khugepaged_sem);
+		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
+		up_write(&khugepaged_sem);
+		__atomic_store_n(&khugepaged_kick, 0, __ATOMIC_RELEASE);
+		/* sleep scan_sleep_millisecs, in slices so that a changed
+		 * setting or a stop is seen soon */
+		for (unsigned int slept = 0;
+		     slept < READ_ONCE(knobs.khugepaged_scan_sleep_millisecs) &&
+		     !khugepaged_should_wake(NULL); slept += 100)
+			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 100);
+		if (!READ_ONCE(knobs.khugepaged_scan_sleep_millisecs))
+			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 1);
+	}
+	return NULL;
+}
+
+int khugepaged_start(void)
+{
+	init_waitqueue_head(&khugepaged_wait);
+	khugepaged_stop_req = 0;
+	if (kthread_run(&khugepaged_thread, khugepaged, NULL))
+		return -ENOMEM;
+	__atomic_store_n(&khugepaged_started, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void khugepaged_stop(void)
+{
+	if (!READ_ONCE(khugepaged_started))
+		return;
+	__atomic_store_n(&khugepaged_stop_req, 1, __ATOMIC_RELEASE);
+	wake_up(&khugepaged_wait);
+	kthread_join(khugepaged_thread);
+	destroy_waitqueue_head(&khugepaged_wait);
+	__atomic_store_n(&khugepaged_started, 0, __ATOMIC_RELEASE);
+}
+
+/* mm.khugepaged_scan(n): n more full scans of every registered mm, run by
+ * the caller (khugepaged's own passes are excluded meanwhile). */
+int mmlab_khugepaged_scan(unsigned int n)
+{
+	down_write(&khugepaged_sem);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t target = __atomic_load_n(&knobs.khugepaged_full_scans, __ATOMIC_RELAXED) + 1;
+
+		while (__atomic_load_n(&knobs.khugepaged_full_scans, __ATOMIC_RELAXED) < target)
+			if (!khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan)))
+				break;
+	}
+	up_write(&khugepaged_sem);
+	return 0;
+}
+
+/* ---- MADV_COLLAPSE ---- */
+
+static int madvise_collapse_errno(int r)
+{
+	switch (r) {
+	case SCAN_ALLOC_HUGE_PAGE_FAIL:
+		return -ENOMEM;
+	case SCAN_EXCEED_NONE_PTE:
+		return -EBUSY;
+	case SCAN_PAGE_COUNT: case SCAN_PAGE_LOCK: case SCAN_PAGE_LRU:
+	case SCAN_DEL_PAGE_LRU:
+		return -EAGAIN;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* One VMA's part [start, end) of a MADV_COLLAPSE; mmap_lock held for
+ * reading on entry and on return. */
+static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
+				unsigned long start, unsigned long end)
+{
+	struct collapse_control cc = { .is_khugepaged = false };
+	unsigned long hstart = ALIGN_UP(start, PMD_SIZE), hend = end & PMD_MASK;
+	int last_fail = SCAN_FAIL;
+	unsigned long thps = 0;
+
+	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !v->anon_vma)
+		return -EINVAL;
+	if (hstart > hend)
+		return -EINVAL;
+	lru_add_drain_all();
+	for (unsigned long addr = hstart; addr < hend; addr += PMD_SIZE) {
+		bool locked = true;
+		int r;
+
+		v = collapse_revalidate(mm, addr, HPAGE_PMD_ORDER, &cc);
+		if (!v) {
+			last_fail = SCAN_VMA_CHECK;
+			break;
+		}
+		r = hpage_collapse_scan_pmd(mm, v, addr, &locked, &cc);
+		if (!locked)
+			down_read(&mm->mmap_lock);
+		switch (r) {
+		case SCAN_SUCCEED:
+		case SCAN_PMD_MAPPED:
+			thps++;
+			break;
+		case SCAN_PMD_NULL: case SCAN_PTE_NON_PRESENT: case SCAN_PTE_UFFD_WP:
+		case SCAN_LACK_REFERENCED_PAGE: case SCAN_PAGE_NULL: case SCAN_PAGE_COUNT:
+		case SCAN_PAGE_LOCK: case SCAN_PAGE_COMPOUND: case SCAN_PAGE_LRU:
+		case SCAN_DEL_PAGE_LRU:
+			last_fail = r;
+			break;
+		default:
+			last_fail = r;
+			goto out;
+		}
+	}
+out:
+	return thps == (hend - hstart) / PMD_SIZE ? 0 : madvise_collapse_errno(last_fail);
+}
+
+int madvise_collapse(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	int err = 0, unmapped = 0;
+
+	down_read(&mm->mmap_lock);
+	while (start < end) {
+		struct vm_area_struct *v = find_vma(mm, start);
+		unsigned long e;
+
+		if (!v) {
+			err = -ENOMEM;
+			break;
+		}
+		if (start < v->vm_start) {
+			unmapped = -ENOMEM;
+			start = v->vm_start;
+			if (start >= end)
+				break;
+		}
+		e = end < v->vm_end ? end : v->vm_end;
+		err = madvise_collapse_vma(mm, v, start, e);
+		if (err)
+			break;
+		start = e;
+	}
+	up_read(&mm->mmap_lock);
+	return err ? err : unmapped;
+}
