@@ -268,6 +268,7 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
 		      offset >> PAGE_SHIFT, &a);
 	up_write(&mm->mmap_lock);
+	khugepaged_run_kick();
 	/* MAP_POPULATE failures are ignored, as the kernel does */
 	if (!ret && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
 		mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE));

@@ -159,6 +159,9 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		}
 	}
 	mm->mmap_base = oldmm->mmap_base;
+	/* khugepaged_fork: the child is scanned if the parent was */
+	if (READ_ONCE(oldmm->khugepaged_registered))
+		khugepaged_enter_mm(mm, VM_HUGEPAGE);
 	flush_tlb_mm(oldmm);
 	dec_tlb_flush_pending(oldmm);
 	up_write(&oldmm->mmap_lock);

@@ -30,6 +30,7 @@
  * cursor; khugepaged_exit takes it, so an mm is never scanned after its
  * exit_mmap began.  The list itself is under khugepaged_lock.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "lib/waitqueue.h"
 #include "swap.h"
@@ -74,6 +75,8 @@ static kthread_t khugepaged_thread;
 static struct wait_queue_head khugepaged_wait;
 static int khugepaged_stop_req, khugepaged_kick, khugepaged_started;
 
+static bool khugepaged_do_scan(unsigned long pages);
+
 __attribute__((constructor)) static void khugepaged_locks_init(void)
 {
 	init_rwsem(&khugepaged_sem);
@@ -114,10 +117,24 @@ void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags)
 		WRITE_ONCE(mm->khugepaged_registered, true);
 	}
 	spin_unlock(&khugepaged_lock);
-	if (first && READ_ONCE(khugepaged_started)) {
+	if (first)
 		__atomic_store_n(&khugepaged_kick, 1, __ATOMIC_RELEASE);
-		wake_up(&khugepaged_wait);
-	}
+}
+
+/*
+ * The kernel wakes khugepaged when the first mm registers, and its pass
+ * usually ends before the process does anything else.  The model runs
+ * that pass in the registering task, as the system call that registered
+ * returns (no locks held), so that the order is always the same.
+ */
+void khugepaged_run_kick(void)
+{
+	if (!READ_ONCE(khugepaged_kick) ||
+	    !__atomic_exchange_n(&khugepaged_kick, 0, __ATOMIC_ACQ_REL))
+		return;
+	down_write(&khugepaged_sem);
+	khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
+	up_write(&khugepaged_sem);
 }
 
 static struct mm_struct *next_mm(struct mm_struct *mm)
@@ -185,16 +202,15 @@ static bool isolated_has(struct isolated *iso, struct page *f)
 	return false;
 }
 
-static void release_isolated(struct isolated *iso, bool putback)
+/* Unlock the isolated folios and give them back to the LRU, dropping the
+ * isolation reference (the last one of a folio collapsed away frees it). */
+static void release_isolated(struct isolated *iso)
 {
 	for (unsigned int i = 0; i < iso->nr; i++) {
 		struct page *f = iso->folio[i];
 
 		folio_unlock(f);
-		if (putback)
-			folio_putback_lru(f);	/* drops the isolation reference */
-		else
-			put_page(f);
+		folio_putback_lru(f);
 	}
 	iso->nr = 0;
 }
@@ -385,7 +401,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 			pte_write(pmd, pmdval);
 		}
 		spin_unlock(pml);
-		release_isolated(iso, true);
+		release_isolated(iso);
 		goto out_anon;
 	}
 	if (!pte_locks)
@@ -453,7 +469,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	for (unsigned long i = 0; i < nr; i++)
 		if (!pte_none_or_zero(saved[i]))
 			put_page(pfn_to_page(pte_pfn(saved[i])));
-	release_isolated(iso, false);
+	release_isolated(iso);
 	if (cc->is_khugepaged)
 		knobs.khugepaged_pages_collapsed++;
 	result = SCAN_SUCCEED;
@@ -583,6 +599,9 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 		}
 		s->occupied[i] = 1;
 		if (folio_maybe_mapped_shared(f)) {
+			extern void folio_debug_ids(struct page *f);
+			if (getenv("MMLAB_KHP_DEBUG") && !s->shared)
+				folio_debug_ids(f);
 			s->shared++;
 			s->unsafe[i] = 1;
 		}
@@ -693,7 +712,10 @@ static unsigned long khugepaged_scan_mm(struct mm_struct *mm, unsigned long budg
 		}
 		scan_addr = hstart;
 		while (scan_addr < hend) {
-			hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
+			int r = hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
+
+			if (getenv("MMLAB_KHP_DEBUG"))
+				fprintf(stderr, "khugepaged: mm %u 0x%lx: %d\n", mm->mm_id, scan_addr, r);
 			scan_addr += PMD_SIZE;
 			progress += HPAGE_PMD_NR;
 			if (!locked || progress >= budget)
@@ -738,7 +760,7 @@ static bool khugepaged_do_scan(unsigned long pages)
 static bool khugepaged_should_wake(void *arg)
 {
 	(void)arg;
-	return READ_ONCE(khugepaged_stop_req) || READ_ONCE(khugepaged_kick);
+	return READ_ONCE(khugepaged_stop_req);
 }
 
 static void *khugepaged(void *arg)
@@ -748,7 +770,6 @@ static void *khugepaged(void *arg)
 		down_write(&khugepaged_sem);
 		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
 		up_write(&khugepaged_sem);
-		__atomic_store_n(&khugepaged_kick, 0, __ATOMIC_RELEASE);
 		/* sleep scan_sleep_millisecs, in slices so that a changed
 		 * setting or a stop is seen soon */
 		for (unsigned int slept = 0;

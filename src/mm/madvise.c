@@ -500,5 +500,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 		up_write(&mm->mmap_lock);
 	else
 		up_read(&mm->mmap_lock);
+	if (behavior == MADV_HUGEPAGE)
+		khugepaged_run_kick();
 	return error ? error : unmapped_error;
 }

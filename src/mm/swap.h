@@ -334,6 +334,7 @@ int khugepaged_start(void);
 void khugepaged_stop(void);
 void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags);
 void khugepaged_exit(struct mm_struct *mm);
+void khugepaged_run_kick(void);
 int madvise_collapse(struct mm_struct *mm, unsigned long start, unsigned long end);
 
 #endif
