@@ -20,7 +20,6 @@
  * folio_likely_mapped_shared: first-page heuristic), precise (an rmap walk
  * counting mms), always_true and always_false (seed 2's injection test).
  */
-#include <stdio.h>
 #include "swap.h"
 
 #define MM_ID_BITS	24
@@ -290,13 +289,4 @@ bool folio_mm_owns_all(struct page *f, struct mm_struct *mm)
 			all = true;
 	spin_unlock(l);
 	return all;
-}
-
-void folio_debug_ids(struct page *f);
-void folio_debug_ids(struct page *f)
-{
-	fprintf(stderr, "folio %lu: large %d entire %d ids %lu:%d %lu:%d shared %d\n",
-		page_to_pfn(f), folio_large_mapcount(f), folio_entire_mapcount(f),
-		folio_mm_id(f, 0), f[1]._mm_id_mapcount[0], folio_mm_id(f, 1),
-		f[1]._mm_id_mapcount[1], !!(f[1].private & MM_IDS_SHARED));
 }

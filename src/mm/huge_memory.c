@@ -330,22 +330,32 @@ fallback:
 	return VM_FAULT_FALLBACK;
 }
 
+/* pmd_trans_huge_lock: the PMD lock, held, if *pmd is a PMD mapping (its
+ * value in *val); NULL (not held) otherwise. */
+static spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+
+	spin_lock(ptl);
+	*val = pte_read(pmd);
+	if (pmd_leaf(*val))
+		return ptl;
+	spin_unlock(ptl);
+	return NULL;
+}
+
 /* ---- zap, fork, mprotect ---- */
 
 /* Zap a whole PMD mapping; returns false if it was split under us. */
 bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		  unsigned long addr)
 {
-	spinlock_t *ptl = pmd_lockptr(pmd);
 	struct page *folio;
 	pteval_t old;
+	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &old);
 
-	spin_lock(ptl);
-	old = pte_read(pmd);
-	if (!pmd_leaf(old)) {
-		spin_unlock(ptl);
+	if (!ptl)
 		return false;
-	}
 	pte_write(pmd, 0);
 	tlb_remove_tlb_entry(tlb, addr);
 	tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
@@ -412,15 +422,11 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		     unsigned long addr, pteval_t newprot)
 {
-	spinlock_t *ptl = pmd_lockptr(pmd);
 	pteval_t old, n;
+	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &old);
 
-	spin_lock(ptl);
-	old = pte_read(pmd);
-	if (!pmd_leaf(old)) {
-		spin_unlock(ptl);
+	if (!ptl)
 		return false;
-	}
 	n = pte_modify(old, newprot) | _PAGE_PSE;
 	if (is_huge_zero_pmd(old))
 		n &= ~_PAGE_RW;
@@ -440,6 +446,62 @@ bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t 
 	return true;
 }
 
+/*
+ * MADV_FREE, MADV_COLD and MADV_PAGEOUT over a whole PMD mapping act on
+ * the THP in place (madvise_free_huge_pmd, madvise_cold_or_pageout's PMD
+ * part): a folio this mm does not map alone is left alone; FREE makes it
+ * clean and lazily freeable, COLD deactivates it, PAGEOUT isolates it onto
+ * @list for reclaim (which splits it).  False: not a PMD mapping any more.
+ */
+bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		      unsigned long addr, int advice, struct list_head *list)
+{
+	struct page *folio;
+	pteval_t old;
+	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &old);
+
+	if (!ptl)
+		return false;
+	if (is_huge_zero_pmd(old) || !pte_hw_present(old)) {
+		spin_unlock(ptl);
+		return true;
+	}
+	folio = pfn_to_page(pte_pfn(old));
+	if (folio_maybe_mapped_shared(folio)) {
+		spin_unlock(ptl);
+		return true;
+	}
+	if (advice == MADV_FREE_ADVICE) {
+		if (PageDirty(folio) && folio_trylock(folio)) {
+			clear_page_flag(folio, PG_dirty);
+			folio_unlock(folio);
+		}
+		if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
+			pte_write(pmd, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+			tlb_remove_tlb_entry(tlb, addr);
+			tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
+		}
+		spin_unlock(ptl);
+		if (!PageDirty(folio))
+			folio_mark_lazyfree(folio);
+		return true;
+	}
+	if (pte_young(old)) {
+		__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+		tlb_remove_tlb_entry(tlb, addr);
+		tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
+	}
+	clear_page_flag(folio, PG_referenced);
+	if (advice == MADV_PAGEOUT_ADVICE) {
+		if (folio_isolate_lru(folio))
+			list_add(&folio->lru, list);
+	} else {
+		folio_deactivate(folio);
+	}
+	spin_unlock(ptl);
+	return true;
+}
+
 /* ---- splitting a PMD ---- */
 
 /*
@@ -451,16 +513,12 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 {
 	struct mm_struct *mm = v->vm_mm;
 	unsigned long haddr = addr & PMD_MASK;
-	spinlock_t *ptl = pmd_lockptr(pmd);
 	struct page *table, *folio = NULL;
 	pteval_t old, flags, *pte;
+	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &old);
 
-	spin_lock(ptl);
-	old = pte_read(pmd);
-	if (!pmd_leaf(old)) {
-		spin_unlock(ptl);
+	if (!ptl)
 		return;
-	}
 	table = pgtable_withdraw(pmd);
 	table->index = haddr;
 	pte = table_of(page_to_pfn(table));
@@ -631,11 +689,14 @@ static void __split_folio_to_order0(struct page *folio, unsigned long nr)
 static void deferred_split_remove(struct page *folio);
 
 /*
- * split_folio: @folio (locked, a reference held by the caller, not in the
- * swap cache) becomes small folios.  0, or -EAGAIN when someone else holds a
- * reference (the folio is left as it was), -EBUSY for the huge zero page.
+ * split_folio_to_list: @folio (locked, a reference held by the caller, not
+ * in the swap cache) becomes small folios.  With @list (the caller isolated
+ * the folio), the other pages join @list isolated, each with a reference;
+ * otherwise they go to the LRU as the folio was.  0, or -EAGAIN when
+ * someone else holds a reference (the folio is left as it was), -EBUSY for
+ * the huge zero page.
  */
-int split_folio(struct page *folio)
+int split_folio_to_list(struct page *folio, struct list_head *list)
 {
 	unsigned long nr = folio_nr_pages(folio);
 	struct split_arg a = { .folio = folio, .nr = nr };
@@ -671,6 +732,11 @@ int split_folio(struct page *folio)
 			lruvec_del_folio(l, folio);	/* accounted as nr pages */
 		__split_folio_to_order0(folio, nr);
 		for (unsigned long i = on_lru ? 0 : 1; i < nr; i++) {
+			if (i && list) {
+				atomic_inc(&folio[i]._refcount);	/* isolated */
+				list_add_tail(&folio[i].lru, list);
+				continue;
+			}
 			set_page_flag(folio + i, PG_lru);
 			lruvec_add_folio_tail(l, folio + i);
 		}
@@ -688,6 +754,11 @@ int split_folio(struct page *folio)
 	for (unsigned long i = 1; i < nr; i++)
 		put_page(folio + i);	/* unmapped ones are freed now */
 	return 0;
+}
+
+int split_folio(struct page *folio)
+{
+	return split_folio_to_list(folio, NULL);
 }
 
 /* ---- deferred split ---- */

@@ -30,7 +30,6 @@
  * cursor; khugepaged_exit takes it, so an mm is never scanned after its
  * exit_mmap began.  The list itself is under khugepaged_lock.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include "lib/waitqueue.h"
 #include "swap.h"
@@ -599,9 +598,6 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 		}
 		s->occupied[i] = 1;
 		if (folio_maybe_mapped_shared(f)) {
-			extern void folio_debug_ids(struct page *f);
-			if (getenv("MMLAB_KHP_DEBUG") && !s->shared)
-				folio_debug_ids(f);
 			s->shared++;
 			s->unsafe[i] = 1;
 		}
@@ -712,10 +708,7 @@ static unsigned long khugepaged_scan_mm(struct mm_struct *mm, unsigned long budg
 		}
 		scan_addr = hstart;
 		while (scan_addr < hend) {
-			int r = hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
-
-			if (getenv("MMLAB_KHP_DEBUG"))
-				fprintf(stderr, "khugepaged: mm %u 0x%lx: %d\n", mm->mm_id, scan_addr, r);
+			hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
 			scan_addr += PMD_SIZE;
 			progress += HPAGE_PMD_NR;
 			if (!locked || progress >= budget)

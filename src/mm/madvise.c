@@ -134,16 +134,23 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
  * The PTE table of @addr, locked, for a walk of [addr, next): a PMD-mapped
  * THP is split first (the walk works on PTEs).  NULL: no table.
  */
-static pteval_t *madvise_map_table(struct vm_area_struct *v, unsigned long addr,
-				   spinlock_t **ptl)
+static pteval_t *madvise_map_table(struct mmu_gather *tlb, struct vm_area_struct *v,
+				   unsigned long addr, unsigned long next, int advice,
+				   struct list_head *list, spinlock_t **ptl, bool *done)
 {
 	struct mm_struct *mm = v->vm_mm;
 	pteval_t *pmd = mm_find_pmd(mm, addr);
 
+	*done = false;
 	if (!pmd || pte_none(pte_read(pmd)))
 		return NULL;
-	if (pmd_leaf(pte_read(pmd)))
+	if (pmd_leaf(pte_read(pmd))) {
+		if (next - addr == PMD_SIZE && madvise_huge_pmd(tlb, v, pmd, addr, advice, list)) {
+			*done = true;
+			return NULL;
+		}
 		__split_huge_pmd(v, pmd, addr);
+	}
 	return pte_offset_map_lock(mm, pmd, addr, ptl);
 }
 
@@ -181,7 +188,10 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 
 		if (!next || next > end)
 			next = end;
-		if (!(pte0 = madvise_map_table(v, addr, &ptl))) {
+		bool done;
+
+		if (!(pte0 = madvise_map_table(&tlb, v, addr, next, MADV_FREE_ADVICE, NULL,
+					       &ptl, &done))) {
 			addr = next;
 			continue;
 		}
@@ -261,7 +271,11 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 
 		if (!next || next > end)
 			next = end;
-		if (!(pte0 = madvise_map_table(v, addr, &ptl))) {
+		bool done;
+
+		if (!(pte0 = madvise_map_table(&tlb, v, addr, next,
+					       pageout ? MADV_PAGEOUT_ADVICE : MADV_COLD_ADVICE,
+					       &folio_list, &ptl, &done))) {
 			addr = next;
 			continue;
 		}

@@ -777,8 +777,8 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 			      end - addr >= PMD_SIZE;
 	unsigned long start = addr;
 
-	if (!pte)
-		return end;
+	if (!pte)	/* no table; or a THP collapsed meanwhile: look again */
+		return pmd_leaf(pte_read(pmd)) ? addr : end;
 	flush_tlb_batched_pending(mm);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte);

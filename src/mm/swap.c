@@ -204,7 +204,7 @@ static void lru_move(struct page *folio, void (*change)(struct page *), enum vm_
 		lruvec_del_folio(l, folio);
 		change(folio);
 		lruvec_add_folio(l, folio);
-		count_vm_event(ev);
+		count_vm_events(ev, (long)folio_nr_pages(folio));
 	}
 	spin_unlock(&l->lru_lock);
 }

@@ -300,8 +300,12 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		     unsigned long addr, pteval_t newprot);
 void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr);
+enum { MADV_FREE_ADVICE, MADV_COLD_ADVICE, MADV_PAGEOUT_ADVICE };
+bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
+		      unsigned long addr, int advice, struct list_head *list);
 void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr);
 int split_folio(struct page *folio);
+int split_folio_to_list(struct page *folio, struct list_head *list);
 void deferred_split_folio(struct page *folio, bool partially_mapped);
 void folio_undo_large_rmappable(struct page *folio);
 unsigned long deferred_split_scan(unsigned long nr);

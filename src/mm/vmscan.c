@@ -128,7 +128,7 @@ retry:
 		/* the model swaps and migrates small folios: a large one is
 		 * split here (its other pages go back to the LRU), as the
 		 * kernel does when swap has no room for it whole */
-		if (folio_test_large(folio) && split_folio(folio))
+		if (folio_test_large(folio) && split_folio_to_list(folio, folio_list))
 			goto keep_locked;
 
 		/* tiering: demote rather than swap */
@@ -309,6 +309,10 @@ static void shrink_node(int nid, struct scan_control *sc)
 	bool anon_ok = (total_swap_pages() > 0 && nr_swap_pages() > 0) || can_demote(nid, sc);
 	int swappiness = READ_ONCE(knobs.swappiness);
 
+	/* shrink_slab's deferred split shrinker: partly unmapped large
+	 * folios give back their unmapped pages */
+	if (deferred_split_count())
+		deferred_split_scan(SWAP_CLUSTER_MAX);
 	for (enum lru_list lru = LRU_INACTIVE_ANON; lru <= LRU_INACTIVE_FILE; lru += 2) {
 		bool anon = lru == LRU_INACTIVE_ANON;
 		long size = READ_ONCE(l->nr[lru]) + READ_ONCE(l->nr[lru + 1]);
