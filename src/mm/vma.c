@@ -10,7 +10,7 @@
  * has none yet.
  */
 #include <stdlib.h>
-#include "internal.h"
+#include "swap.h"
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 {
@@ -155,6 +155,9 @@ int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
 	struct vm_area_struct *n;
 
 	VM_BUG_ON(addr <= v->vm_start || addr >= v->vm_end);
+	/* vma_adjust_trans_huge: no PMD mapping may straddle two VMAs */
+	if (addr & ~PMD_MASK)
+		split_huge_pmd_address(v, addr);
 	n = vm_area_dup(v);
 	if (!n)
 		return -ENOMEM;
