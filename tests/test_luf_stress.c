@@ -18,7 +18,8 @@
  * After each seed every byte is checked, and stale_tlb_reports must be 0.
  *
  * MMLAB_LUF_SEED_BASE replays a run's random choices (the model's timing
- * still varies).
+ * still varies).  No wait is unbounded: a worker still running
+ * MMLAB_LUF_HANG_S after its seed's end aborts the test with the seed.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,6 +43,16 @@
 #endif
 #ifndef LUF_TSAN
 #define LUF_TSAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define LUF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUF_ASAN 1
+#endif
+#endif
+#ifndef LUF_ASAN
+#define LUF_ASAN 0
 #endif
 
 #define NCPU		4
@@ -414,6 +425,31 @@ struct totals {
 	uint64_t deferred, parked, alloc_ipis, mm_ipis, received;
 };
 
+/*
+ * A worker ends within one operation of S.end; one that has not ended
+ * MMLAB_LUF_HANG_S (default 60 s, 300 under sanitizers) later is stuck in
+ * the model: say which seed and CPU, and abort (a wedged machine cannot be
+ * torn down), instead of hanging the test run.
+ */
+static void join_or_die(pthread_t th, uint64_t seed, int cpu)
+{
+	static const uint64_t dflt = LUF_TSAN || LUF_ASAN ? 300 : 60;
+	double limit = S.end + (double)env_u64("MMLAB_LUF_HANG_S", dflt);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(limit - now_s()) + 1;
+	if (pthread_timedjoin_np(th, NULL, &ts) == 0)
+		return;
+	atomic_store(&S.stop, true);
+	fprintf(stderr, "luf stress: seed %" PRIu64 " (MMLAB_LUF_SEED_BASE=%" PRIu64
+		" MMLAB_LUF_SEEDS=1): cpu %d still running %.0f s after the seed's end "
+		"(ops %lu, remaps %lu, pageouts %lu, moves %lu, hogs %lu): hang, aborting\n",
+		seed, seed, cpu, now_s() - S.end, S.w[cpu].ops, S.w[cpu].remaps,
+		S.w[cpu].pageouts, S.w[cpu].moves, S.w[cpu].hogs);
+	abort();
+}
+
 /* One seed: returns the number of failures (printed). */
 static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 {
@@ -466,7 +502,7 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 	for (int i = 0; i < NCPU; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
 	for (int i = 0; i < NCPU; i++)
-		pthread_join(th[i], NULL);
+		join_or_die(th[i], seed, i);
 
 	/* everything, by CPU 0 */
 	for (int i = 0; i < NCPU; i++) {
