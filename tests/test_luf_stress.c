@@ -450,6 +450,38 @@ static void join_or_die(pthread_t th, uint64_t seed, int cpu)
 	abort();
 }
 
+/*
+ * The whole seed (setup, workers, the final checks, exit) has a deadline
+ * too: a watchdog thread aborts with the seed when a seed runs past it (a
+ * fault that keeps retrying in the final checks hangs the main thread).
+ */
+static struct {
+	_Atomic double deadline;	/* 0: no seed running */
+	_Atomic uint64_t seed;
+	_Atomic int phase;		/* 0 setup, 1 workers, 2 final checks, 3 exit */
+} wd;
+
+static void *watchdog_main(void *arg)
+{
+	static const char *const phase[] = { "setup", "workers", "final checks", "exit" };
+
+	(void)arg;
+	for (;;) {
+		double d = atomic_load(&wd.deadline);
+
+		if (d && now_s() > d) {
+			uint64_t seed = atomic_load(&wd.seed);
+
+			fprintf(stderr, "luf stress: seed %" PRIu64 " (MMLAB_LUF_SEED_BASE=%" PRIu64
+				" MMLAB_LUF_SEEDS=1) past its deadline in %s: hang, aborting\n",
+				seed, seed, phase[atomic_load(&wd.phase) & 3]);
+			abort();
+		}
+		usleep(200 * 1000);
+	}
+	return NULL;
+}
+
 /* One seed: returns the number of failures (printed). */
 static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 {
@@ -458,6 +490,10 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 	unsigned long fails = 0;
 	uint64_t stale;
 
+	atomic_store(&wd.seed, seed);
+	atomic_store(&wd.phase, 0);
+	atomic_store(&wd.deadline, now_s() + secs +
+		     2.0 * (double)env_u64("MMLAB_LUF_HANG_S", LUF_TSAN || LUF_ASAN ? 300 : 60));
 	machine();
 	memset(&S, 0, sizeof(S));
 	S.p = spawn();
@@ -499,12 +535,14 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 		}
 	}
 	S.end = now_s() + secs;
+	atomic_store(&wd.phase, 1);
 	for (int i = 0; i < NCPU; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
 	for (int i = 0; i < NCPU; i++)
 		join_or_die(th[i], seed, i);
 
 	/* everything, by CPU 0 */
+	atomic_store(&wd.phase, 2);
 	for (int i = 0; i < NCPU; i++) {
 		struct worker *w = &S.w[i];
 
@@ -544,8 +582,10 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 		print_message("seed %" PRIu64 ": stale_tlb_reports %" PRIu64 "\n", seed, stale);
 		fails++;
 	}
+	atomic_store(&wd.phase, 3);
 	assert_int_equal(mmlab_exit(S.p), 0);
 	mmlab_machine_destroy();
+	atomic_store(&wd.deadline, 0);
 	return fails;
 }
 
@@ -560,6 +600,12 @@ static void t_luf_stress(void **state)
 
 	(void)state;
 	memset(&tot, 0, sizeof(tot));
+	{
+		pthread_t w;
+
+		assert_int_equal(pthread_create(&w, NULL, watchdog_main, NULL), 0);
+		pthread_detach(w);
+	}
 	print_message("luf stress: %" PRIu64 " seeds x %" PRIu64 " ms, MMLAB_LUF_SEED_BASE=%"
 		      PRIu64 "\n", nseeds, ms, base);
 	for (uint64_t s = 0; s < nseeds; s++) {
