@@ -402,6 +402,9 @@ static int do_swap_page(struct vm_fault *vmf)
 			swapin_error(vmf, e);
 			return VM_FAULT_SIGBUS;
 		}
+		/* an entry no swap area holds (as get_swap_device's "Bad swap
+		 * file entry"): the fault retries, but say so once */
+		VM_WARN_ON_ONCE(err == -EINVAL);
 		return 0;	/* the PTE changed: retry */
 	}
 	if (io)
