@@ -70,32 +70,19 @@ static bool folio_migrate_mapping(struct page *dst, struct page *src)
 	return true;
 }
 
-/*
- * migrate_folio_unmap: the first half of a move of a locked, isolated folio
- * to node @nid: its new folio, and its PTEs replaced by migration entries
- * with the flush batched (the caller's try_to_unmap_flush, once for a whole
- * batch, as migrate_pages_batch).  NULL and *err when no frame is free.
- */
-static struct page *migrate_folio_unmap(struct page *src, int nid, int *err)
-{
-	struct page *dst = alloc_pages_node(nid, 0, GFP_NORECLAIM | GFP_THISNODE);
-
-	if (!dst) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if (folio_mapped(src))
-		try_to_unmap(src, TTU_MIGRATION | TTU_BATCH_FLUSH);
-	return dst;
-}
-
-/* migrate_folio_move: the second half, after the flush: the cache slot,
- * the flags and the data go to @dst, and the PTEs point there. */
-static int migrate_folio_move(struct page *src, struct page *dst)
+/* Move a locked, isolated folio to node @nid. */
+static int migrate_one(struct page *src, int nid)
 {
 	static const int copy_flags[] = { PG_anon, PG_swapbacked, PG_dirty, PG_referenced,
 					  PG_active, PG_uptodate, PG_workingset };
+	struct page *dst = alloc_pages_node(nid, 0, GFP_NORECLAIM | GFP_THISNODE);
 
+	if (!dst)
+		return -ENOMEM;
+	if (folio_mapped(src)) {
+		try_to_unmap(src, TTU_MIGRATION | TTU_BATCH_FLUSH);
+		try_to_unmap_flush();
+	}
 	folio_lock(dst);
 	dst->mapping = src->mapping;
 	dst->index = src->index;
@@ -122,73 +109,29 @@ static int migrate_folio_move(struct page *src, struct page *dst)
 	return 0;
 }
 
-/* Move a locked, isolated folio to node @nid, with its own flush. */
-static int migrate_one(struct page *src, int nid)
-{
-	int err = 0;
-	struct page *dst = migrate_folio_unmap(src, nid, &err);
-
-	if (!dst)
-		return err;
-	try_to_unmap_flush();
-	return migrate_folio_move(src, dst);
-}
-
-/* Folios unmapped before one flush (upstream NR_MAX_BATCHED_MIGRATION is
- * 512; reclaim's lists here are shorter) */
-#define MIGRATE_BATCH	64
-
-/*
- * Demote isolated, unlocked folios of @nid to the slower tier; the ones
- * moved leave the list (their isolation reference dropped).  As
- * migrate_pages_batch: up to MIGRATE_BATCH folios are locked and unmapped,
- * one batched flush covers them all, then each is moved.
- */
+/* Demote isolated, unlocked folios of @nid to the slower tier; the ones
+ * moved leave the list (their isolation reference dropped). */
 unsigned int demote_folio_list(struct list_head *folios, int nid)
 {
 	int target = next_demotion_node(nid);
-	struct { struct page *src, *dst; } batch[MIGRATE_BATCH];
-	LIST_HEAD_ON_STACK(seen);
+	struct page *f, *tmp;
 	unsigned int n = 0;
 
 	if (target < 0)
 		return 0;
-	while (!list_empty(folios)) {
-		unsigned int nr = 0;
-
-		while (nr < MIGRATE_BATCH && !list_empty(folios)) {
-			struct page *f = list_first_entry(folios, struct page, lru);
-			int err = 0;
-
-			/* stays on the list unless it moves */
+	list_for_each_entry_safe(f, tmp, folios, lru) {
+		if (!folio_trylock(f))
+			continue;
+		if (migrate_one(f, target) == 0) {
 			list_del(&f->lru);
-			list_add_tail(&f->lru, &seen);
-			if (!folio_trylock(f))
-				continue;
-			batch[nr].dst = migrate_folio_unmap(f, target, &err);
-			if (!batch[nr].dst) {
-				count_vm_event(PGMIGRATE_FAIL);
-				folio_unlock(f);
-				continue;
-			}
-			batch[nr++].src = f;
-		}
-		try_to_unmap_flush();
-		for (unsigned int i = 0; i < nr; i++) {
-			struct page *f = batch[i].src;
-
-			if (migrate_folio_move(f, batch[i].dst) == 0) {
-				list_del(&f->lru);
-				folio_unlock(f);
-				put_page(f);
-				n++;
-			} else {
-				count_vm_event(PGMIGRATE_FAIL);
-				folio_unlock(f);
-			}
+			folio_unlock(f);
+			put_page(f);
+			n++;
+		} else {
+			count_vm_event(PGMIGRATE_FAIL);
+			folio_unlock(f);
 		}
 	}
-	list_splice_init(&seen, folios);
 	return n;
 }
 
