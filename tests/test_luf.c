@@ -355,31 +355,63 @@ static void t_parked_read_is_the_exception(void **state)
 	seed1_down(&x, LUF_ON);
 }
 
-/* ---- a write fault flushes a pending lazy flush first ---- */
+/* ---- a write fault flushes only when an older copy may be cached ---- */
 
+/*
+ * CPU 1 caches f's pages through S; move_pages migrates them to node 1 with
+ * the flush deferred (LUF): CPU 1 keeps entries of the old frames, the new
+ * frames are copies.  A write fault on an unrelated anonymous page pays no
+ * flush; a write to f through another mapping (issue 7 L3) maps a copy
+ * whose older frame CPU 1 may still read: that write fault flushes CPU 1
+ * first, and CPU 1 then reads the new value.
+ */
 static void t_write_fault_flushes_first(void **state)
 {
-	struct seed1 x;
-	uint64_t a, fl0, fl1, fl2;
+	struct mmlab_proc *p;
+	struct mmlab_task *t0, *t1;
+	uint64_t a, s, w, fl0, fl1, fl2, fl3, rcv0, def0;
+	int f;
 
 	(void)state;
-	seed1_setup(&x, LUF_ON);
-	a = map_anon(x.p, 0, 4 * PG, RW, 0);
+	luf_machine(64, 64, 64);
+	luf_set(LUF_ON);
+	p = spawn();
+	t0 = mmlab_main_task(p);
+	t1 = task_on(p, 1);
+	f = memfd_filled(p, "f", LEN, SEED_A);
+	s = map_file(t0, 0, LEN, PROT_READ, f);
+	w = map_file(t0, 0, LEN, RW, f);
+	a = map_anon(p, 0, 4 * PG, RW, 0);
+	verify_ok(t1, s, LEN, SEED_A);		/* CPU 1: read-only entries */
+	rcv0 = vmstat("nr_tlb_remote_flush_received");
+	def0 = vmstat("mmlab_luf_deferred");
+	assert_int_equal(mmlab_move_pages(p, s, NPAGES, 1), NPAGES);
+	assert_int_equal(mmlab_page_node(p, s), 1);
+	assert_int_equal(vmstat("mmlab_luf_deferred") - def0, NPAGES);
+	assert_int_equal(vmstat("nr_tlb_remote_flush_received"), rcv0);
+
 	fl0 = vmstat("mmlab_luf_mm_flush_ipis");
-	put64(x.t0, a, 0x1234);		/* write fault: flush first */
+	put64(t0, a, 0x1234);		/* a new anonymous page: no flush */
 	fl1 = vmstat("mmlab_luf_mm_flush_ipis");
-	put64(x.t0, a + PG, 0x5678);	/* nothing pending any more */
+	put64(t0, w, 0x5678);		/* f's page 0, a copy: CPU 1 first */
 	fl2 = vmstat("mmlab_luf_mm_flush_ipis");
-	print_message("write faults: mm flush IPIs %" PRIu64 " then %" PRIu64 "\n",
-		      fl1 - fl0, fl2 - fl1);
-	assert_int_equal(fl1 - fl0, 1);		/* CPU 1 */
-	assert_int_equal(fl2 - fl1, 0);
-	assert_int_equal(get64(x.t1, a), 0x1234);
-	verify_ok(x.t1, x.s, LEN, SEED_A);
-	seed1_down(&x, LUF_ON);
+	put64(t0, w + PG, 0x9abc);	/* CPU 1 flushed already */
+	fl3 = vmstat("mmlab_luf_mm_flush_ipis");
+	print_message("write faults: mm flush IPIs %" PRIu64 ", %" PRIu64 ", %" PRIu64 "\n",
+		      fl1 - fl0, fl2 - fl1, fl3 - fl2);
+	assert_int_equal(fl1 - fl0, 0);
+	assert_int_equal(fl2 - fl1, 1);		/* CPU 1 */
+	assert_int_equal(fl3 - fl2, 0);
+	assert_int_equal(get64(t1, a), 0x1234);
+	assert_int_equal(get64(t1, s), 0x5678);	/* not the stale copy */
+	assert_int_equal(get64(t1, s + PG), 0x9abc);
+	assert_int_equal(vmstat("stale_tlb_reports"), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+	mmlab_machine_destroy();
 }
 
-/* A read fault does not pay the flush; the pending flush stays pending. */
+/* A read fault does not pay the flush, nor a write fault elsewhere; the
+ * pending flush stays pending until an operation at risk (munmap). */
 static void t_read_fault_does_not_flush(void **state)
 {
 	struct seed1 x;
@@ -393,6 +425,8 @@ static void t_read_fault_does_not_flush(void **state)
 	verify_ok(x.t0, x.s, LEN, SEED_A);
 	assert_int_equal(vmstat("mmlab_luf_mm_flush_ipis"), fl0);
 	put64(x.t0, a, 1);
+	assert_int_equal(vmstat("mmlab_luf_mm_flush_ipis"), fl0);
+	assert_int_equal(mmlab_munmap(x.t0, x.s, LEN), 0);
 	assert_int_equal(vmstat("mmlab_luf_mm_flush_ipis"), fl0 + 1);
 	seed1_down(&x, LUF_ON);
 }

@@ -18,7 +18,8 @@
  * After each seed every byte is checked, and stale_tlb_reports must be 0.
  *
  * MMLAB_LUF_SEED_BASE replays a run's random choices (the model's timing
- * still varies).
+ * still varies).  No wait is unbounded: a worker still running
+ * MMLAB_LUF_HANG_S after its seed's end aborts the test with the seed.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,6 +43,16 @@
 #endif
 #ifndef LUF_TSAN
 #define LUF_TSAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define LUF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUF_ASAN 1
+#endif
+#endif
+#ifndef LUF_ASAN
+#define LUF_ASAN 0
 #endif
 
 #define NCPU		4
@@ -414,6 +425,63 @@ struct totals {
 	uint64_t deferred, parked, alloc_ipis, mm_ipis, received;
 };
 
+/*
+ * A worker ends within one operation of S.end; one that has not ended
+ * MMLAB_LUF_HANG_S (default 60 s, 300 under sanitizers) later is stuck in
+ * the model: say which seed and CPU, and abort (a wedged machine cannot be
+ * torn down), instead of hanging the test run.
+ */
+static void join_or_die(pthread_t th, uint64_t seed, int cpu)
+{
+	static const uint64_t dflt = LUF_TSAN || LUF_ASAN ? 300 : 60;
+	double limit = S.end + (double)env_u64("MMLAB_LUF_HANG_S", dflt);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(limit - now_s()) + 1;
+	if (pthread_timedjoin_np(th, NULL, &ts) == 0)
+		return;
+	atomic_store(&S.stop, true);
+	fprintf(stderr, "luf stress: seed %" PRIu64 " (MMLAB_LUF_SEED_BASE=%" PRIu64
+		" MMLAB_LUF_SEEDS=1): cpu %d still running %.0f s after the seed's end "
+		"(ops %lu, remaps %lu, pageouts %lu, moves %lu, hogs %lu): hang, aborting\n",
+		seed, seed, cpu, now_s() - S.end, S.w[cpu].ops, S.w[cpu].remaps,
+		S.w[cpu].pageouts, S.w[cpu].moves, S.w[cpu].hogs);
+	abort();
+}
+
+/*
+ * The whole seed (setup, workers, the final checks, exit) has a deadline
+ * too: a watchdog thread aborts with the seed when a seed runs past it (a
+ * fault that keeps retrying in the final checks hangs the main thread).
+ */
+static struct {
+	_Atomic double deadline;	/* 0: no seed running */
+	_Atomic uint64_t seed;
+	_Atomic int phase;		/* 0 setup, 1 workers, 2 final checks, 3 exit */
+} wd;
+
+static void *watchdog_main(void *arg)
+{
+	static const char *const phase[] = { "setup", "workers", "final checks", "exit" };
+
+	(void)arg;
+	for (;;) {
+		double d = atomic_load(&wd.deadline);
+
+		if (d && now_s() > d) {
+			uint64_t seed = atomic_load(&wd.seed);
+
+			fprintf(stderr, "luf stress: seed %" PRIu64 " (MMLAB_LUF_SEED_BASE=%" PRIu64
+				" MMLAB_LUF_SEEDS=1) past its deadline in %s: hang, aborting\n",
+				seed, seed, phase[atomic_load(&wd.phase) & 3]);
+			abort();
+		}
+		usleep(200 * 1000);
+	}
+	return NULL;
+}
+
 /* One seed: returns the number of failures (printed). */
 static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 {
@@ -422,6 +490,10 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 	unsigned long fails = 0;
 	uint64_t stale;
 
+	atomic_store(&wd.seed, seed);
+	atomic_store(&wd.phase, 0);
+	atomic_store(&wd.deadline, now_s() + secs +
+		     2.0 * (double)env_u64("MMLAB_LUF_HANG_S", LUF_TSAN || LUF_ASAN ? 300 : 60));
 	machine();
 	memset(&S, 0, sizeof(S));
 	S.p = spawn();
@@ -463,12 +535,14 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 		}
 	}
 	S.end = now_s() + secs;
+	atomic_store(&wd.phase, 1);
 	for (int i = 0; i < NCPU; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
 	for (int i = 0; i < NCPU; i++)
-		pthread_join(th[i], NULL);
+		join_or_die(th[i], seed, i);
 
 	/* everything, by CPU 0 */
+	atomic_store(&wd.phase, 2);
 	for (int i = 0; i < NCPU; i++) {
 		struct worker *w = &S.w[i];
 
@@ -508,8 +582,10 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 		print_message("seed %" PRIu64 ": stale_tlb_reports %" PRIu64 "\n", seed, stale);
 		fails++;
 	}
+	atomic_store(&wd.phase, 3);
 	assert_int_equal(mmlab_exit(S.p), 0);
 	mmlab_machine_destroy();
+	atomic_store(&wd.deadline, 0);
 	return fails;
 }
 
@@ -524,6 +600,12 @@ static void t_luf_stress(void **state)
 
 	(void)state;
 	memset(&tot, 0, sizeof(tot));
+	{
+		pthread_t w;
+
+		assert_int_equal(pthread_create(&w, NULL, watchdog_main, NULL), 0);
+		pthread_detach(w);
+	}
 	print_message("luf stress: %" PRIu64 " seeds x %" PRIu64 " ms, MMLAB_LUF_SEED_BASE=%"
 		      PRIu64 "\n", nseeds, ms, base);
 	for (uint64_t s = 0; s < nseeds; s++) {

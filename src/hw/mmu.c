@@ -10,10 +10,31 @@ bool (*hw_stale_hook)(struct cpu *c, uint64_t addr, enum stale_kind kind,
 bool hw_stale_check;
 uint64_t hw_tlb_hits, hw_tlb_misses, hw_page_walks;
 
-static inline void set_bits(pteval_t *p, pteval_t v, pteval_t bits)
+/*
+ * The walker sets the accessed (and dirty) bit of the entry it used with a
+ * locked compare-and-exchange, as x86 does: a bit goes only into that same
+ * entry.  An entry that changed otherwise since it was read (cleared by an
+ * unmap, made a swap or migration entry, given another frame or fewer
+ * rights) is left alone and the walk starts again (false).  A blind OR
+ * would turn a just-cleared PTE into 0x20: not none, not present, read as
+ * a swap entry no swap area holds, which faults "retry" forever.
+ */
+static inline bool set_bits(pteval_t *p, pteval_t v, pteval_t bits)
 {
-	if ((v & bits) != bits)
-		__atomic_fetch_or(p, bits, __ATOMIC_RELAXED);
+	const pteval_t ad = _PAGE_ACCESSED | _PAGE_DIRTY;
+	pteval_t cur = v;
+
+	if ((v & bits) == bits)
+		return true;
+	while (!__atomic_compare_exchange_n(p, &cur, cur | bits, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED)) {
+		/* only A/D moved (another walker, clear_refs): try again */
+		if ((cur & ~ad) != (v & ~ad))
+			return false;
+		if ((cur & bits) == bits)
+			return true;
+	}
+	return true;
 }
 
 int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
@@ -26,6 +47,9 @@ int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
 
 	if (va >= (1ULL << 47))
 		return err;
+restart:
+	table = cr3;
+	rw = true;
 	rcu_read_lock();
 	for (int level = 0; level < 4; level++) {
 		pteval_t *p = table_of(table) + ((va >> shift[level]) & 511);
@@ -48,8 +72,10 @@ int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
 				rcu_read_unlock();
 				return err | X86_PF_PROT;
 			}
-			if (set_ad)
-				set_bits(p, v, _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+			if (set_ad && !set_bits(p, v, _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0))) {
+				rcu_read_unlock();
+				goto restart;
+			}
 			r->huge = level == 2;
 			r->pfn = pte_pfn(v) + (r->huge ? ((va >> PAGE_SHIFT) & 511) : 0);
 			r->writable = rw;
@@ -57,8 +83,10 @@ int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
 			rcu_read_unlock();
 			return WALK_OK;
 		}
-		if (set_ad)
-			set_bits(p, v, _PAGE_ACCESSED);
+		if (set_ad && !set_bits(p, v, _PAGE_ACCESSED)) {
+			rcu_read_unlock();
+			goto restart;
+		}
 		table = pte_pfn(v);
 	}
 	rcu_read_unlock();

@@ -172,6 +172,9 @@ static void map_anon_folio_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned
 	mm_inc_nr_ptes(v->vm_mm);
 	add_mm_counter(v->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR);
 	count_vm_events(NR_ANON_THPS, 1);
+	/* LUF: no CPU may read an older copy of this range meanwhile */
+	if (v->vm_flags & VM_WRITE)
+		luf_flush_write(v, folio);
 	pte_write(pmd, mk_huge_pmd(page_to_pfn(folio), v));
 }
 
@@ -319,7 +322,8 @@ int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long a
 			SetPageAnonExclusive(folio + i);
 		folio_unlock(folio);
 	}
-	/* reuse: upgrading needs no flush */
+	/* reuse: upgrading needs no flush (but LUF's pending one) */
+	luf_flush_write(v, folio);
 	pte_write(pmd, pte_mkwrite_prot(orig) | _PAGE_ACCESSED);
 	spin_unlock(ptl);
 	count_vm_event(MMLAB_COW_REUSES);

@@ -408,6 +408,7 @@ struct vm_area_struct {
 	struct list_head shared;	/* in vm_file->mapping->i_mmap */
 	struct anon_vma *anon_vma;
 	struct list_head anon_vma_chain; /* anon_vma_chains (same_vma) */
+	uint32_t luf_gen;		/* atomic: newest lazy unmap of its PTEs */
 };
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
@@ -529,6 +530,7 @@ struct mmu_gather {
 	unsigned long start, end;	/* range to flush; end 0 = nothing */
 	bool fullmm, freed_tables;
 	bool luf_skip;			/* unsafe_skip_munmap_flush applies */
+	uint32_t luf_gen;		/* newest lazy unmap of the VMAs changed */
 	unsigned int nr_pages, cap;
 	struct page **pages;		/* local, or grown on the heap */
 	struct page *local[GATHER_LOCAL];

@@ -437,6 +437,8 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 		if (!pte_locks)
 			spin_lock(pml);
 		folio_add_new_anon_rmap_large(folio, v, haddr, true);
+		if (v->vm_flags & VM_WRITE)
+			luf_flush_write(v, folio);
 		/* the emptied table stays beside the THP for a later split */
 		table->index = haddr;
 		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
@@ -450,6 +452,8 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 			e = pte_mkwrite_prot(e);
 		atomic_add(&folio->_refcount, (int)nr - 1);	/* one per PTE */
 		folio_add_new_anon_rmap_large(folio, v, addr, false);
+		if (v->vm_flags & VM_WRITE)
+			luf_flush_write(v, folio);
 		for (unsigned long i = 0; i < nr; i++)
 			pte_write(pte + i, e + (i << PAGE_SHIFT));
 		spin_unlock(ptl);

@@ -14,6 +14,24 @@
  * an entry for (need) and the newest it has flushed (done); a flush
  * interrupts only the CPUs with need > done.
  *
+ * When: the generation is taken when the PTE is cleared, under its PTE
+ * lock (as set_tlb_ubc_flush_pending raises mm->tlb_flush_batched there):
+ * need of the mm's CPUs, the mm's and the VMA's newest generation and the
+ * frame's key are raised to luf_ugen + 1 before the lock is dropped.  So a
+ * zap that takes the lock afterwards and finds pte_none still sees the
+ * pending flush in tlb_finish_mmu, and the detector sees the frame's key at
+ * once.  A flush takes a new generation (luf_ugen + 1) after its targets
+ * stopped being able to load the cleared PTEs: done >= g proves a flush
+ * after every PTE cleared under generation g.
+ *
+ * Write faults (the costly enforcement): a PTE made writable needs a flush
+ * only if some CPU may still read an older copy of that page through a
+ * lazily unmapped entry: the VMA's newest lazy unmap (the same addresses:
+ * refaults, CoW and discarded pages) or the frame's copy key (its data was
+ * migrated from, or swapped in from, a lazily unmapped frame: the file's
+ * other mappings).  Only CPUs not flushed past that generation are
+ * interrupted.
+ *
  * /sys/kernel/mm/mmlab/luf/enabled (0 by default, as upstream) switches it
  * on; luf/unsafe_skip_munmap_flush (a deliberate bug, for tests) skips the
  * enforcement in munmap and mprotect.
@@ -26,6 +44,9 @@
 #include "swap.h"
 
 static uint32_t *luf_keys;		/* per frame: pending generation, 0 none */
+static uint32_t *luf_copy;		/* per frame: its data's older copies */
+#define LUF_SLOT_HASH	4096
+static uint32_t luf_slot[LUF_SLOT_HASH];	/* per swap slot (hashed): the same */
 static uint32_t luf_ugen = 2;		/* atomic: starts at 2, as v12 */
 static uint32_t cpu_need[NR_CPUS], cpu_done[NR_CPUS];	/* atomics */
 static spinlock_t luf_lock;
@@ -37,6 +58,7 @@ static long node_parked[MAX_NUMNODES];		/* atomic */
 static __thread struct {
 	cpumask_t mask;
 	bool ok, any;
+	uint32_t old_key;			/* the frame's key before this unmap */
 	unsigned int nr_mms;
 	struct mm_struct *mms[LUF_TTU_MMS];	/* the mms this folio was in */
 } ttu;
@@ -44,9 +66,14 @@ static __thread struct {
 int luf_init(void)
 {
 	free(luf_keys);
+	free(luf_copy);
 	luf_keys = calloc(phys.nr_frames, sizeof(*luf_keys));
-	if (!luf_keys)
+	luf_copy = calloc(phys.nr_frames, sizeof(*luf_copy));
+	if (!luf_keys || !luf_copy) {
+		luf_exit();
 		return -ENOMEM;
+	}
+	memset(luf_slot, 0, sizeof(luf_slot));
 	luf_ugen = 2;
 	memset(cpu_need, 0, sizeof(cpu_need));
 	memset(cpu_done, 0, sizeof(cpu_done));
@@ -67,7 +94,9 @@ long luf_node_parked(int nid)
 void luf_exit(void)
 {
 	free(luf_keys);
+	free(luf_copy);
 	luf_keys = NULL;
+	luf_copy = NULL;
 }
 
 static inline bool luf_enabled(void)
@@ -78,14 +107,32 @@ static inline bool luf_enabled(void)
 /* Wraparound-safe "a is newer than b". */
 static inline bool ugen_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
-/* Some CPU that may hold an entry of generation @key has not flushed since. */
+/* Raise an atomic generation to @g (never lower it). */
+static void ugen_raise(uint32_t *p, uint32_t g)
+{
+	uint32_t cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while ((!cur || ugen_after(g, cur)) &&
+	       !__atomic_compare_exchange_n(p, &cur, g, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+/* The newer of two generations (0: none). */
+static uint32_t ugen_max(uint32_t a, uint32_t b)
+{
+	return !a ? b : !b ? a : ugen_after(a, b) ? a : b;
+}
+
+/* Some CPU may still hold a lazily unmapped entry of generation @key or
+ * older: it owes a flush (need > done) and has not flushed past @key. */
 static bool key_unflushed(uint32_t key)
 {
 	for (unsigned int c = 0; c < nr_cpu_ids; c++) {
 		uint32_t need = __atomic_load_n(&cpu_need[c], __ATOMIC_ACQUIRE);
 		uint32_t done = __atomic_load_n(&cpu_done[c], __ATOMIC_ACQUIRE);
 
-		if (!ugen_after(key, need) && ugen_after(key, done))
+		if (ugen_after(need, done) && ugen_after(key, done))
 			return true;
 	}
 	return false;
@@ -105,58 +152,60 @@ void luf_ttu_begin(void)
 	ttu.mask = 0;
 	ttu.ok = luf_enabled();
 	ttu.any = false;
+	ttu.old_key = 0;
 	ttu.nr_mms = 0;
 }
 
-/* A PTE was just cleared (with the flush to come): may LUF take it? */
-bool luf_ttu_pte(struct mm_struct *mm, pteval_t old)
+/*
+ * A PTE of @folio in @v was just cleared (with the flush to come), under
+ * its PTE lock, still held: may LUF take it?  If so everything a later
+ * reader of this page table needs is published before the lock is dropped.
+ */
+bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old)
 {
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long pfn = page_to_pfn(folio);
+	cpumask_t mask;
+	uint32_t g;
+
 	if (!ttu.ok || !pte_hw_present(old))
 		return false;
 	if (pte_write_bit(old) || pte_dirty(old)) {
 		ttu.ok = false;		/* a writable mapping: flush the folio now */
 		return false;
 	}
-	ttu.mask |= __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+	mask = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
+	/* the generation of a PTE already cleared: a flush that takes this
+	 * one or a newer one starts after the clear */
+	g = __atomic_load_n(&luf_ugen, __ATOMIC_SEQ_CST) + 1;
+	for (unsigned int c = 0; c < nr_cpu_ids; c++)
+		if (mask & (1ULL << c))
+			ugen_raise(&cpu_need[c], g);
+	__atomic_fetch_or(&mm->luf_mask, mask, __ATOMIC_SEQ_CST);
+	ugen_raise(&mm->luf_gen, g);
+	ugen_raise(&v->luf_gen, g);
+	if (!ttu.any)
+		ttu.old_key = __atomic_load_n(&luf_keys[pfn], __ATOMIC_ACQUIRE);
+	ugen_raise(&luf_keys[pfn], g);
+	ttu.mask |= mask;
 	ttu.any = true;
 	ttu.mms[ttu.nr_mms < LUF_TTU_MMS ? ttu.nr_mms++ : LUF_TTU_MMS - 1] = mm;
 	return true;
 }
 
-/* The folio's mappings are gone: tag it, or fall back to the batch flush
- * for the PTEs LUF took before a writable one turned up. */
+/* The folio's mappings are gone: it stays tagged, or, when a writable
+ * mapping turned up after LUF took some PTEs, those fall back to the
+ * batched flush (counted as pending in their mms first, for the detector). */
 void luf_ttu_end(struct page *folio)
 {
-	uint32_t key;
-
 	if (!ttu.any)
 		return;
 	if (!ttu.ok) {
+		for (unsigned int i = 0; i < ttu.nr_mms; i++)
+			tlb_ubc_add_mm(ttu.mms[i]);
 		tlb_ubc_add(ttu.mask);
+		__atomic_store_n(&luf_keys[page_to_pfn(folio)], ttu.old_key, __ATOMIC_RELEASE);
 		return;
-	}
-	key = __atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST);
-	for (unsigned int c = 0; c < nr_cpu_ids; c++) {
-		if (!(ttu.mask & (1ULL << c)))
-			continue;
-		uint32_t need = __atomic_load_n(&cpu_need[c], __ATOMIC_RELAXED);
-
-		while (ugen_after(key, need) &&
-		       !__atomic_compare_exchange_n(&cpu_need[c], &need, key, false,
-						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-			;
-	}
-	__atomic_store_n(&luf_keys[page_to_pfn(folio)], key, __ATOMIC_RELEASE);
-	/* each mm remembers its newest lazy flush and which CPUs owe it */
-	for (unsigned int i = 0; i < ttu.nr_mms; i++) {
-		struct mm_struct *mm = ttu.mms[i];
-		uint32_t g = __atomic_load_n(&mm->luf_gen, __ATOMIC_RELAXED);
-
-		__atomic_fetch_or(&mm->luf_mask, ttu.mask, __ATOMIC_SEQ_CST);
-		while (ugen_after(key, g) &&
-		       !__atomic_compare_exchange_n(&mm->luf_gen, &g, key, false,
-						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-			;
 	}
 	count_vm_event(MMLAB_LUF_DEFERRED);
 }
@@ -183,10 +232,10 @@ static void luf_flush_func(struct cpu *c, void *info)
  * CPUs interrupted. */
 static unsigned int luf_flush_cpus(cpumask_t mask, uint32_t upto, enum vm_event_item why)
 {
-	uint32_t gen = __atomic_load_n(&luf_ugen, __ATOMIC_SEQ_CST);
 	struct cpu *self = this_cpu();
 	cpumask_t targets = 0;
 	unsigned int n;
+	uint32_t gen;
 
 	for (unsigned int c = 0; c < nr_cpu_ids; c++) {
 		uint32_t need = __atomic_load_n(&cpu_need[c], __ATOMIC_ACQUIRE);
@@ -201,6 +250,8 @@ static unsigned int luf_flush_cpus(cpumask_t mask, uint32_t upto, enum vm_event_
 	}
 	if (!targets)
 		return 0;
+	/* every PTE cleared under an older generation is gone by now */
+	gen = __atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST);
 	if (self && (targets & (1ULL << self->id))) {
 		luf_flush_func(self, (void *)(uintptr_t)gen);
 		count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
@@ -231,13 +282,103 @@ void luf_flush_mm(struct mm_struct *mm)
 		       MMLAB_LUF_MM_FLUSH_IPIS);
 }
 
+/* A zap or protection change of @v: its lazily unmapped entries must go
+ * before tlb_finish_mmu returns.  Called after the VMA's PTE locks. */
+void luf_tlb_vma(struct mmu_gather *tlb, struct vm_area_struct *v)
+{
+	tlb->luf_gen = ugen_max(tlb->luf_gen, __atomic_load_n(&v->luf_gen, __ATOMIC_ACQUIRE));
+}
+
+/* tlb_finish_mmu: the CPUs of the mm not flushed since the newest lazy
+ * unmap of the VMAs changed (a whole address space: the mm's newest). */
+void luf_flush_gather(struct mmu_gather *tlb)
+{
+	if (tlb->fullmm) {
+		luf_flush_mm(tlb->mm);
+		return;
+	}
+	if (tlb->luf_gen)
+		luf_flush_cpus(__atomic_load_n(&tlb->mm->luf_mask, __ATOMIC_ACQUIRE),
+			       tlb->luf_gen, MMLAB_LUF_MM_FLUSH_IPIS);
+}
+
 /* Context switch: this CPU catches up with lazy flushes it may owe. */
 void luf_switch_mm(struct cpu *c)
 {
 	if (!luf_keys || !ugen_after(__atomic_load_n(&cpu_need[c->id], __ATOMIC_ACQUIRE),
 				     __atomic_load_n(&cpu_done[c->id], __ATOMIC_ACQUIRE)))
 		return;
-	luf_flush_func(c, (void *)(uintptr_t)__atomic_load_n(&luf_ugen, __ATOMIC_SEQ_CST));
+	luf_flush_func(c, (void *)(uintptr_t)__atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * A PTE of @v is about to become writable over @page (NULL: a new page),
+ * under its PTE lock: the writes must not be hidden from a CPU that still
+ * reads an older copy of the page through a lazily unmapped entry.
+ */
+void luf_flush_write(struct vm_area_struct *v, struct page *page)
+{
+	uint32_t key;
+
+	if (!luf_keys)
+		return;
+	key = __atomic_load_n(&v->luf_gen, __ATOMIC_ACQUIRE);
+	if (page)
+		key = ugen_max(key, __atomic_load_n(&luf_copy[page_to_pfn(page)],
+						    __ATOMIC_ACQUIRE));
+	if (key)
+		luf_flush_cpus(~0ULL, key, MMLAB_LUF_MM_FLUSH_IPIS);
+}
+
+/* The newest lazily unmapped copy of the data in frame @pfn, itself included. */
+static uint32_t frame_copy_key(unsigned long pfn)
+{
+	return ugen_max(__atomic_load_n(&luf_keys[pfn], __ATOMIC_ACQUIRE),
+			__atomic_load_n(&luf_copy[pfn], __ATOMIC_ACQUIRE));
+}
+
+/* Migration copied @src into @dst: dst's data has src's stale copies. */
+void luf_copy_page(struct page *dst, struct page *src)
+{
+	uint32_t key;
+
+	if (!luf_keys || !(key = frame_copy_key(page_to_pfn(src))))
+		return;
+	ugen_raise(&luf_copy[page_to_pfn(dst)], key);
+}
+
+static unsigned int slot_hash(swp_entry_t e)
+{
+	return (unsigned int)((e.val * 0x9e3779b97f4a7c15ULL) >> 52) & (LUF_SLOT_HASH - 1);
+}
+
+/* @folio leaves the swap cache (its data stays in slot @e). */
+void luf_swap_out(struct page *folio, swp_entry_t e)
+{
+	uint32_t key;
+
+	if (!luf_keys || !(key = frame_copy_key(page_to_pfn(folio))))
+		return;
+	ugen_raise(&luf_slot[slot_hash(e)], key);
+}
+
+/* @folio is read in from slot @e: a copy of what the slot's frame held. */
+void luf_swap_in(struct page *folio, swp_entry_t e)
+{
+	uint32_t key;
+
+	if (!luf_keys || !(key = __atomic_load_n(&luf_slot[slot_hash(e)], __ATOMIC_ACQUIRE)))
+		return;
+	ugen_raise(&luf_copy[page_to_pfn(folio)], key);
+}
+
+/* A frame handed out again: no copy of anything yet. */
+void luf_prep_new(struct page *p, unsigned int order)
+{
+	if (!luf_copy)
+		return;
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		__atomic_store_n(&luf_copy[page_to_pfn(p) + i], 0, __ATOMIC_RELAXED);
 }
 
 /* ---- the allocator's side ---- */
@@ -276,7 +417,8 @@ unsigned long luf_release_parked(void)
 
 	if (!luf_keys || !READ_ONCE(nr_parked))
 		return 0;
-	luf_flush(MMLAB_LUF_ALLOC_FLUSH_IPIS);
+	/* take the frames, then flush: a frame parked after the flush chose
+	 * its targets would otherwise come out without its flush */
 	spin_lock(&luf_lock);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		list_splice_init(&parked[nid], &list);
@@ -284,6 +426,9 @@ unsigned long luf_release_parked(void)
 	}
 	WRITE_ONCE(nr_parked, 0);
 	spin_unlock(&luf_lock);
+	if (list_empty(&list))
+		return 0;
+	luf_flush(MMLAB_LUF_ALLOC_FLUSH_IPIS);
 	while (!list_empty(&list)) {
 		struct page *p = list_first_entry(&list, struct page, lru);
 

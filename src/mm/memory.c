@@ -48,6 +48,15 @@ pteval_t pte_mkwrite_prot(pteval_t v)
 	return pte_mkdirty(v | _PAGE_RW);
 }
 
+/* LUF: a PTE about to become writable over @p (NULL: a new page), PTE lock
+ * held, must not leave a CPU reading an older copy through a lazily
+ * unmapped entry. */
+static inline void luf_before_writable(struct vm_area_struct *v, struct page *p, pteval_t e)
+{
+	if (pte_write_bit(e))
+		luf_flush_write(v, p);
+}
+
 /* Clear a PTE and flush it from every TLB before returning it. */
 static pteval_t ptep_clear_flush(struct vm_area_struct *v, unsigned long addr,
 				 pteval_t *pte)
@@ -184,6 +193,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		atomic_add(&page->_refcount, (int)nr - 1);	/* one per PTE */
 		folio_add_new_anon_rmap_large(page, v, addr, false);
 		add_mm_counter(mm, MM_ANONPAGES, (long)nr);
+		luf_before_writable(v, page, entry);
 		for (unsigned long i = 0; i < nr; i++)
 			pte_write(first + i, entry + (i << PAGE_SHIFT));
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -204,6 +214,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		folio_add_new_anon_rmap(page, v, vmf->address);
 		add_mm_counter(mm, MM_ANONPAGES, 1);
 	}
+	luf_before_writable(v, page, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (page)
@@ -270,6 +281,7 @@ static int do_fault(struct vm_fault *vmf)
 		folio_add_file_rmap(page);
 		add_mm_counter(mm, mm_counter(page), 1);
 	}
+	luf_before_writable(v, map, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (map != page)
@@ -313,6 +325,7 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 		add_mm_counter(mm, mm_counter(old), -1);
 		page_remove_rmap(old, v);
 	}
+	luf_before_writable(v, new, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	folio_add_lru(new);
@@ -388,7 +401,8 @@ static int do_wp_page(struct vm_fault *vmf)
 
 	if ((v->vm_flags & VM_SHARED) ||
 	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
-		/* wp_page_reuse: upgrading needs no flush */
+		/* wp_page_reuse: upgrading needs no flush (but LUF's copies may) */
+		luf_before_writable(v, page, pte_mkwrite_prot(pte));
 		pte_write(vmf->pte, pte_mkwrite_prot(pte) | _PAGE_ACCESSED);
 		if (page && !PageAnon(page))
 			SetPageDirty(page);
@@ -477,6 +491,9 @@ static int do_swap_page(struct vm_fault *vmf)
 			swapin_error(vmf, e);
 			return VM_FAULT_SIGBUS;
 		}
+		/* an entry no swap area holds (as get_swap_device's "Bad swap
+		 * file entry"): the fault retries, but say so once */
+		VM_WARN_ON_ONCE(err == -EINVAL);
 		return 0;	/* the PTE changed: retry */
 	}
 	if (io)
@@ -529,6 +546,7 @@ static int do_swap_page(struct vm_fault *vmf)
 		SetPageAnonExclusive(folio);
 	}
 	folio_dup_rmap(folio, vmf->vma);
+	luf_before_writable(v, folio, pte);
 	pte_write(vmf->pte, pte);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	folio_unlock(folio);
@@ -652,9 +670,6 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 
 	if (!mm || addr >= TASK_SIZE)
 		return MMLAB_SIGSEGV;
-	/* LUF: a writable PTE must not meet a lazily unmapped entry */
-	if (error_code & X86_PF_WRITE)
-		luf_flush_mm(mm);
 	down_read(&mm->mmap_lock);
 	v = vma_lookup(mm, addr);
 	if (!v || access_error(error_code, v)) {
@@ -890,6 +905,7 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		addr = zap_pte_range(tlb, v, pmd, addr, next, d);
 		cpu_poll();
 	}
+	luf_tlb_vma(tlb, v);	/* after the PTE locks: LUF's clears are seen */
 }
 
 /* ---- freeing page tables (free_pgd_range) ---- */

@@ -100,6 +100,7 @@ static int migrate_one(struct page *src, int nid)
 	if (PageAnon(src))
 		anon_vma_get(src->mapping);	/* dst's own; src keeps its until freed */
 	frame_copy(page_to_pfn(dst), page_to_pfn(src));
+	luf_copy_page(dst, src);	/* before dst can be mapped writable */
 	remove_migration_ptes(src, dst);
 	folio_unlock(dst);
 	folio_add_lru(dst);

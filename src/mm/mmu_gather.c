@@ -19,6 +19,7 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 	tlb->end = 0;
 	tlb->nr_pages = 0;
 	tlb->luf_skip = false;
+	tlb->luf_gen = 0;
 	tlb->cap = GATHER_LOCAL;
 	tlb->pages = tlb->local;
 	INIT_LIST_HEAD(&tlb->tables);
@@ -95,10 +96,11 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
-	/* LUF: a lazily unmapped entry of this mm must not outlive a change
-	 * of its address space (seed 1's munmap problem) */
+	/* LUF: a lazily unmapped entry must not outlive a change of the VMA
+	 * it was in (seed 1's munmap problem): zaps and protection changes
+	 * noted their VMAs' generations (luf_tlb_vma) */
 	if (!(tlb->luf_skip && READ_ONCE(knobs.luf_unsafe_skip_munmap_flush)))
-		luf_flush_mm(tlb->mm);
+		luf_flush_gather(tlb);
 	tlb_flush_mmu(tlb);
 	if (tlb->pages != tlb->local)
 		free(tlb->pages);

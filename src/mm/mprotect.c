@@ -99,6 +99,9 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		if (!uffd_wp && !(new & _PAGE_UFFD_WP) && !pte_write_bit(new) &&
 		    (new & _PAGE_PRESENT) && can_change_pte_writable(v, new))
 			new |= _PAGE_RW;
+		/* LUF: writes must not hide from an older copy still cached */
+		if (pte_write_bit(new) && !pte_write_bit(old))
+			luf_flush_write(v, pte_special(new) ? NULL : pfn_to_page(pte_pfn(new)));
 		pte_write(pte, new);
 		if (pte_needs_flush(old, new))
 			tlb_remove_tlb_entry(tlb, addr);
@@ -175,6 +178,7 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 		tlb_gather_mmu(&tlb, mm, false);
 		tlb.luf_skip = true;
 		change_protection(&tlb, v, start, end, 0);
+		luf_tlb_vma(&tlb, v);
 		tlb_finish_mmu(&tlb);
 	}
 	vma_merge_neighbours(v);

@@ -104,6 +104,7 @@ static struct page *__rmqueue(struct zone *z, unsigned int order)
 
 static void prep_new_page(struct page *p, unsigned int order, unsigned int gfp)
 {
+	luf_prep_new(p, order);
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *q = p + i;
 		bool zeroed = test_page_flag(q, PG_zeroed);

@@ -451,6 +451,14 @@ static void set_tlb_ubc_flush_pending(struct mm_struct *mm, pteval_t pteval)
 		tlb_ubc.writable = true;
 }
 
+/* LUF gave PTEs of @mm back to the ordinary batched flush: pending in the
+ * mm, as set_tlb_ubc_flush_pending would have made them. */
+void tlb_ubc_add_mm(struct mm_struct *mm)
+{
+	__atomic_add_fetch(&mm->tlb_gen, 1, __ATOMIC_SEQ_CST);
+	atomic_inc(&mm->tlb_flush_batched);
+}
+
 /* LUF gave these CPUs back to the ordinary batched flush. */
 void tlb_ubc_add(cpumask_t mask)
 {
@@ -510,8 +518,8 @@ struct ttu_arg {
 	enum ttu_flags flags;
 };
 
-static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, unsigned long addr,
-				    pteval_t *pte, enum ttu_flags flags)
+static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, struct page *folio,
+				    unsigned long addr, pteval_t *pte, enum ttu_flags flags)
 {
 	struct mm_struct *mm = v->vm_mm;
 	pteval_t old;
@@ -519,7 +527,7 @@ static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, unsigned long addr
 	if (should_defer_flush(mm, flags)) {
 		old = pte_xchg(pte, 0);
 		/* read-only everywhere: LUF may skip the flush altogether */
-		if (!luf_ttu_pte(mm, old))
+		if (!luf_ttu_pte(v, folio, old))
 			set_tlb_ubc_flush_pending(mm, old);
 		return old;
 	}
@@ -543,7 +551,7 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 	if (!pte)
 		return true;
 	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
-	old = clear_pte_for_unmap(v, addr, pte, arg->flags);
+	old = clear_pte_for_unmap(v, folio, addr, pte, arg->flags);
 	if (pte_dirty(old))
 		SetPageDirty(folio);
 

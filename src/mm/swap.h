@@ -245,7 +245,7 @@ int luf_init(void);
 void luf_exit(void);
 bool luf_page_pending(unsigned long pfn);
 void luf_ttu_begin(void);
-bool luf_ttu_pte(struct mm_struct *mm, pteval_t old);
+bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old);
 void luf_ttu_end(struct page *folio);
 void luf_flush_mm(struct mm_struct *mm);
 void luf_switch_mm(struct cpu *c);
@@ -253,8 +253,16 @@ bool luf_park(struct page *p);
 unsigned long luf_release_parked(void);
 unsigned long luf_nr_parked(void);
 long luf_node_parked(int nid);
+void luf_flush_write(struct vm_area_struct *v, struct page *page);
+void luf_tlb_vma(struct mmu_gather *tlb, struct vm_area_struct *v);
+void luf_flush_gather(struct mmu_gather *tlb);
+void luf_copy_page(struct page *dst, struct page *src);
+void luf_swap_out(struct page *folio, swp_entry_t e);
+void luf_swap_in(struct page *folio, swp_entry_t e);
+void luf_prep_new(struct page *p, unsigned int order);
 void luf_free_parked(struct page *p);		/* page_alloc.c */
 void tlb_ubc_add(cpumask_t mask);		/* rmap.c */
+void tlb_ubc_add_mm(struct mm_struct *mm);	/* rmap.c */
 
 /* shmem swap (shmem.c) */
 int shmem_writeout(struct page *folio);

@@ -31,6 +31,7 @@ void delete_from_swap_cache(struct page *folio)
 	swp_entry_t e = page_swap_entry(folio);
 	struct swap_info_struct *si = swp_swap_info(e);
 
+	luf_swap_out(folio, e);		/* the slot inherits its stale copies */
 	spin_lock(&si->lock);
 	__atomic_store_n(&si->cache[swp_offset(e)], NULL, __ATOMIC_RELEASE);
 	clear_page_flag(folio, PG_swapcache);
@@ -92,6 +93,7 @@ struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *e
 			return NULL;
 		}
 		set_page_flag(folio, PG_swapbacked);
+		luf_swap_in(folio, e);
 		folio_lock(folio);
 		/* the slot keeps its HAS_CACHE bit: the cache owns it now */
 		{
