@@ -17,9 +17,11 @@
  * shared_check (/sys/kernel/mm/mmlab/shared_check) selects the predicate
  * the mm uses (khugepaged's max_ptes_shared, CoW reuse, MADV_COLD/PAGEOUT/
  * FREE): maybe (6.18 folio_maybe_mapped_shared), likely (the older
- * folio_likely_mapped_shared: first-page heuristic), precise (an rmap walk
- * counting mms), always_true and always_false (seed 2's injection test).
+ * folio_likely_mapped_shared: first-page heuristic), precise (a tally of
+ * the mms mapping each large folio, kept beside the mapcounts), always_true
+ * and always_false (seed 2's injection test).
  */
+#include <stdlib.h>
 #include "swap.h"
 
 #define MM_ID_BITS	24
@@ -56,6 +58,67 @@ void prep_compound_page(struct page *head, unsigned int order)
 	set_page_flag(head, PG_head);
 }
 
+/*
+ * The precise answer needs to know every mm mapping a large folio: a tally
+ * per folio (mm id, mappings), kept off struct page in a hash by head pfn.
+ * A bucket is guarded by the mapcount lock of its folios (same hash).
+ */
+#define TALLY_BUCKETS	4096
+struct mm_tally {
+	unsigned long pfn;
+	unsigned int n, cap;
+	struct { unsigned int id; int cnt; } *e;
+	struct mm_tally *next;
+};
+static struct mm_tally *tally_bucket[TALLY_BUCKETS];
+
+static struct mm_tally **tally_slot(struct page *f)
+{
+	unsigned long pfn = page_to_pfn(f);
+	struct mm_tally **t = &tally_bucket[(pfn >> 2) & (TALLY_BUCKETS - 1)];
+
+	while (*t && (*t)->pfn != pfn)
+		t = &(*t)->next;
+	return t;
+}
+
+/* Add @diff mappings of @f by mm @id; the mapcount lock is held. */
+static void tally_mod(struct page *f, unsigned int id, int diff)
+{
+	struct mm_tally **slot = tally_slot(f), *t = *slot;
+	unsigned int i;
+
+	if (!t) {
+		if (diff <= 0)
+			return;
+		t = calloc(1, sizeof(*t));
+		BUG_ON(!t);
+		t->pfn = page_to_pfn(f);
+		*slot = t;
+	}
+	for (i = 0; i < t->n && t->e[i].id != id; i++)
+		;
+	if (i == t->n) {
+		if (diff <= 0)
+			return;
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 4;
+			t->e = realloc(t->e, t->cap * sizeof(t->e[0]));
+			BUG_ON(!t->e);
+		}
+		t->e[t->n].id = id;
+		t->e[t->n++].cnt = 0;
+	}
+	t->e[i].cnt += diff;
+	if (t->e[i].cnt <= 0)
+		t->e[i] = t->e[--t->n];
+	if (!t->n) {
+		*slot = t->next;
+		free(t->e);
+		free(t);
+	}
+}
+
 static unsigned long folio_mm_id(struct page *f, int slot)
 {
 	return (f[1].private >> (8 + slot * MM_ID_BITS)) & MM_ID_MASK;
@@ -82,6 +145,7 @@ static int folio_add_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int old;
 
 	spin_lock(l);
+	tally_mod(f, (unsigned int)id, diff);
 	old = atomic_read(&f[1]._large_mapcount) + 1;
 	atomic_set(&f[1]._large_mapcount, old + diff - 1);
 	if (folio_mm_id(f, 0) == id) {
@@ -110,6 +174,7 @@ static int folio_sub_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int now;
 
 	spin_lock(l);
+	tally_mod(f, (unsigned int)id, -diff);
 	now = atomic_read(&f[1]._large_mapcount) + 1 - diff;
 	VM_BUG_ON(now < 0);
 	atomic_set(&f[1]._large_mapcount, now - 1);
@@ -227,36 +292,22 @@ bool folio_likely_mapped_shared(struct page *f)
 	return page_mapcount(f) > 1;
 }
 
-struct precise_arg {
-	struct mm_struct *first;
-	bool shared;
-};
-
-static bool precise_one(struct page *folio, struct vm_area_struct *v,
-			unsigned long addr, void *arg)
-{
-	struct precise_arg *a = arg;
-
-	(void)folio;
-	(void)addr;
-	if (!a->first)
-		a->first = v->vm_mm;
-	else if (a->first != v->vm_mm)
-		a->shared = true;
-	return !a->shared;
-}
-
-/* For reference: walk the rmap and see which mms really map a page. */
+/* For reference: how many mms really map it (the tally).  A small folio is
+ * mapped at most once per mm (no mremap in the model). */
 bool folio_mapped_shared_precise(struct page *f)
 {
-	struct precise_arg a = { NULL, false };
+	spinlock_t *l;
+	struct mm_tally *t;
+	bool shared;
 
-	if (folio_mapcount(f) <= 1)
-		return false;
-	if (!PageAnon(f))
+	if (!folio_test_large(f))
 		return folio_mapcount(f) > 1;
-	rmap_walk_mapped(f, precise_one, &a);
-	return a.shared;
+	l = folio_mapcount_lock(f);
+	spin_lock(l);
+	t = *tally_slot(f);
+	shared = t && t->n > 1;
+	spin_unlock(l);
+	return shared;
 }
 
 bool folio_maybe_mapped_shared(struct page *f)
