@@ -21,6 +21,7 @@
  * counting mms), always_true and always_false (seed 2's injection test).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "swap.h"
 
 #define MM_ID_BITS	24
@@ -70,6 +71,87 @@ static void folio_set_mm_id(struct page *f, int slot, unsigned long id)
 }
 
 /*
+ * The precise answer's bookkeeping (model only): per mapped large folio,
+ * the exact mappings of each mm, in a side table indexed by the head's pfn
+ * / 4 (large folios are at least order 2, so naturally 4-page aligned).
+ * Updated beside the mm-id slots, under the same mapcount lock; an entry
+ * is freed when its folio's last mapping goes (unmap, split, exit).
+ */
+struct mm_maps {
+	unsigned int n, cap;
+	struct { unsigned int id; int count; } e[];
+};
+
+static struct mm_maps **mm_maps_table;
+static unsigned long mm_maps_slots;
+
+static struct mm_maps **mm_maps_slot(struct page *f)
+{
+	unsigned long i = page_to_pfn(f) >> 2;
+
+	if (!mm_maps_table) {
+		/* first use on this machine (two CPUs may race here:
+		 * publish with a compare-and-swap) */
+		unsigned long n = (phys.nr_frames >> 2) + 1;
+		struct mm_maps **t = calloc(n, sizeof(*t)), **none = NULL;
+
+		BUG_ON(!t);
+		if (__atomic_compare_exchange_n(&mm_maps_table, &none, t, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			mm_maps_slots = n;
+		else
+			free(t);
+	}
+	return &__atomic_load_n(&mm_maps_table, __ATOMIC_ACQUIRE)[i];
+}
+
+/* mapcount lock held */
+static void mm_maps_add(struct page *f, unsigned int id, int diff)
+{
+	struct mm_maps **slot = mm_maps_slot(f), *m = *slot;
+
+	for (unsigned int i = 0; m && i < m->n; i++) {
+		if (m->e[i].id != id)
+			continue;
+		m->e[i].count += diff;
+		if (m->e[i].count <= 0) {
+			m->e[i] = m->e[--m->n];
+			if (!m->n) {
+				free(m);
+				*slot = NULL;
+			}
+		}
+		return;
+	}
+	if (diff <= 0)
+		return;
+	if (!m || m->n == m->cap) {
+		unsigned int cap = m ? m->cap * 2 : 4;
+		struct mm_maps *g = realloc(m, sizeof(*m) + cap * sizeof(m->e[0]));
+
+		BUG_ON(!g);
+		if (!m)
+			g->n = 0;
+		g->cap = cap;
+		*slot = m = g;
+	}
+	m->e[m->n].id = id;
+	m->e[m->n++].count = diff;
+}
+
+/* Drop the table (machine teardown: every folio is gone). */
+void folio_exit(void)
+{
+	if (!mm_maps_table)
+		return;
+	for (unsigned long i = 0; i < mm_maps_slots; i++)
+		free(mm_maps_table[i]);
+	free(mm_maps_table);
+	mm_maps_table = NULL;
+	mm_maps_slots = 0;
+}
+
+/*
  * Account @diff more mappings of @folio by @mm; returns the large mapcount
  * before the change (0 = the folio was unmapped).  A tracked mm adds to its
  * slot; an untracked one takes a free slot, and if others map the folio
@@ -83,6 +165,7 @@ static int folio_add_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int old;
 
 	spin_lock(l);
+	mm_maps_add(f, (unsigned int)id, diff);
 	old = atomic_read(&f[1]._large_mapcount) + 1;
 	atomic_set(&f[1]._large_mapcount, old + diff - 1);
 	if (folio_mm_id(f, 0) == id) {
@@ -111,6 +194,7 @@ static int folio_sub_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int now;
 
 	spin_lock(l);
+	mm_maps_add(f, (unsigned int)id, -diff);
 	now = atomic_read(&f[1]._large_mapcount) + 1 - diff;
 	VM_BUG_ON(now < 0);
 	atomic_set(&f[1]._large_mapcount, now - 1);
@@ -228,6 +312,9 @@ bool folio_likely_mapped_shared(struct page *f)
 	return page_mapcount(f) > 1;
 }
 
+/* mmlab_debug_shared_audit() is counting */
+static int shared_audit_on;
+
 struct precise_arg {
 	struct mm_struct *first;
 	bool shared;
@@ -247,8 +334,10 @@ static bool precise_one(struct page *folio, struct vm_area_struct *v,
 	return !a->shared;
 }
 
-/* For reference: walk the rmap and see which mms really map a page. */
-bool folio_mapped_shared_precise(struct page *f)
+/* The rmap walk: which mms really map a page of @f.  It takes the
+ * anon_vma and the PTE locks, so only where the caller holds none of them
+ * (the census below, a cross-check of the bookkeeping). */
+static bool folio_mapped_shared_rmap(struct page *f)
 {
 	struct precise_arg a = { NULL, false };
 
@@ -260,8 +349,34 @@ bool folio_mapped_shared_precise(struct page *f)
 	return a.shared;
 }
 
+/*
+ * For reference: more than one mm maps a page of @f, from the exact
+ * per-mm bookkeeping (mm_maps).  It was an rmap walk, which deadlocked in
+ * every caller that holds the PTE lock of one of the mappings or the
+ * anon_vma (khugepaged's scan and isolate, the CoW reuse check).
+ */
+bool folio_mapped_shared_precise(struct page *f)
+{
+	spinlock_t *l;
+	bool shared;
+
+	if (folio_mapcount(f) <= 1)
+		return false;
+	if (!folio_test_large(f) || !PageAnon(f))
+		return folio_mapcount(f) > 1;
+	l = folio_mapcount_lock(f);
+	spin_lock(l);
+	shared = *mm_maps_slot(f) && (*mm_maps_slot(f))->n > 1;
+	spin_unlock(l);
+	return shared;
+}
+
+static void shared_audit(struct page *f);
+
 bool folio_maybe_mapped_shared(struct page *f)
 {
+	if (unlikely(READ_ONCE(shared_audit_on)) && folio_test_large(f))
+		shared_audit(f);
 	switch (READ_ONCE(knobs.shared_check)) {
 	case SHARED_LIKELY:
 		return folio_likely_mapped_shared(f);
@@ -290,6 +405,76 @@ bool folio_mm_owns_all(struct page *f, struct mm_struct *mm)
 			all = true;
 	spin_unlock(l);
 	return all;
+}
+
+/* ---- model-only: the three predicates side by side (bench mapcount) ---- */
+
+static struct mmlab_shared_census audit;
+
+/* Count one large folio's answers into @c, weighted by its mappings. */
+static void census_one(struct page *f, struct mmlab_shared_census *c)
+{
+	bool precise = folio_mapped_shared_precise(f);
+	bool likely_ans = folio_likely_mapped_shared(f);
+	bool maybe_ans = folio_maybe_mapped_shared_ids(f);
+	uint64_t maps = (uint64_t)folio_mapcount(f);
+
+	__atomic_fetch_add(&c->folios, 1, __ATOMIC_RELAXED);
+	if (c != &audit && precise != folio_mapped_shared_rmap(f))
+		__atomic_fetch_add(&c->precise_mismatch, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->mappings, maps, __ATOMIC_RELAXED);
+	if (precise)
+		__atomic_fetch_add(&c->precise_shared, 1, __ATOMIC_RELAXED);
+	if (precise && !likely_ans) {
+		__atomic_fetch_add(&c->likely_fn, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->likely_fn_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (!precise && likely_ans) {
+		__atomic_fetch_add(&c->likely_fp, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->likely_fp_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (precise && !maybe_ans) {
+		__atomic_fetch_add(&c->maybe_fn, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->maybe_fn_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (!precise && maybe_ans) {
+		__atomic_fetch_add(&c->maybe_fp, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->maybe_fp_mappings, maps, __ATOMIC_RELAXED);
+	}
+}
+
+/* A decision the mm is taking on @f (locks of the caller held: the
+ * precise answer comes from the bookkeeping, not the rmap walk). */
+static void shared_audit(struct page *f)
+{
+	census_one(f, &audit);
+}
+
+void mmlab_debug_shared_audit(bool on, struct mmlab_shared_census *out)
+{
+	if (on) {
+		memset(&audit, 0, sizeof(audit));
+		__atomic_store_n(&shared_audit_on, 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&shared_audit_on, 0, __ATOMIC_RELEASE);
+	}
+	if (out)
+		*out = audit;
+}
+
+int mmlab_debug_shared_census(struct mmlab_shared_census *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned long pfn = 0; pfn < phys.nr_frames; pfn++) {
+		struct page *f = pfn_to_page(pfn);
+
+		if (!folio_test_large(f))
+			continue;
+		if (PageAnon(f) && folio_mapcount(f) > 0)
+			census_one(f, out);
+		pfn += folio_nr_pages(f) - 1;
+	}
+	return 0;
 }
 
 void folio_debug_ids(struct page *f);
