@@ -295,7 +295,6 @@ static void one_run(void *argp, void *outp)
 {
 	const struct mc_args *a = argp;
 	struct mc_run *o = outp;
-	static const char *const modes[3] = { "likely", "maybe", "precise" };
 	struct mmlab_config cfg;
 	struct world w;
 	struct mmlab_status st;
@@ -344,7 +343,7 @@ static void one_run(void *argp, void *outp)
 		goto out;
 	}
 	mmlab_quiesce();
-	ret = mmlab_knob_set("/sys/kernel/mm/mmlab/shared_check", modes[a->mode]);
+	ret = mmlab_knob_set("/sys/kernel/mm/mmlab/shared_check", mode_name[a->mode]);
 	if (ret) {
 		snprintf(o->what, sizeof(o->what), "shared_check");
 		goto out;
