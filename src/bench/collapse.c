@@ -617,7 +617,7 @@ static void *model_faulter(void *arg)
 			s->err = ret < 0 ? ret : -EFAULT;
 			break;
 		}
-		flat_record(s, ph && s->phase, ns, (double)(mmlab_cpu_cycles(cpu) - c0));
+		flat_record(s, ph, ns, (double)(mmlab_cpu_cycles(cpu) - c0));
 		off += PG;
 		if (off == FAULT_VMA) {
 			mmlab_madvise(s->ft, s->fbase, FAULT_VMA, MADV_DONTNEED);
@@ -744,7 +744,7 @@ static void *host_faulter(void *arg)
 		uint64_t t0 = now_ns();
 
 		s->hf[off] = 1;
-		flat_record(s, ph && s->phase, now_ns() - t0, 0);
+		flat_record(s, ph, now_ns() - t0, 0);
 		off += PG;
 		if (off == FAULT_VMA) {
 			madvise(s->hf, FAULT_VMA, MADV_DONTNEED);
