@@ -259,6 +259,39 @@ uint64_t mmlab_cpu_cycles(unsigned int cpu);
  * allocator state). */
 size_t mmlab_metadata_bytes_per_frame(void);
 
+/*
+ * Model-only debugging for benchmarks (seeds 2 and 4).
+ *
+ * The shared-mapping predicates side by side: each large anonymous folio
+ * evaluated with folio_mapped_shared_precise (an rmap walk), the older
+ * folio_likely_mapped_shared and 6.18's folio_maybe_mapped_shared (mm-id
+ * slots).  A false negative says "exclusive" of a folio precise finds
+ * mapped by two mms; a false positive the reverse.  *_mappings weight the
+ * folios by their mapcount (the PTEs/PMDs a scan would count).
+ */
+struct mmlab_shared_census {
+	uint64_t folios, mappings, precise_shared;
+	uint64_t likely_fn, likely_fp, maybe_fn, maybe_fp;
+	uint64_t likely_fn_mappings, likely_fp_mappings;
+	uint64_t maybe_fn_mappings, maybe_fp_mappings;
+	uint64_t precise_mismatch;	/* census: bookkeeping != rmap walk */
+};
+/* Every large anonymous folio mapped anywhere now (quiescent machine). */
+int mmlab_debug_shared_census(struct mmlab_shared_census *out);
+/* While on, every shared_check decision the mm takes on a large folio
+ * (khugepaged's PTE scans among them) is also counted as above; turning it
+ * on clears the counts, *out (when non-NULL) gets them. */
+void mmlab_debug_shared_audit(bool on, struct mmlab_shared_census *out);
+
+/* Called after each collapse attempt that got as far as allocating its
+ * folio (khugepaged and MADV_COLLAPSE): the order, whether it succeeded,
+ * host nanoseconds and simulated cycles of the collapsing CPU (0 when the
+ * caller is no simulated CPU) from the allocation to the end.  NULL (the
+ * default) turns it off. */
+typedef void (*mmlab_collapse_hook_fn)(unsigned int order, bool ok, uint64_t host_ns,
+				       uint64_t sim_cycles);
+void mmlab_debug_collapse_hook(mmlab_collapse_hook_fn fn);
+
 #ifdef __cplusplus
 }
 #endif

@@ -228,6 +228,77 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 	return true;
 }
 
+/* The first record of @bench whose string fields @k1 = @v1 and @k2 = @v2
+ * (and, when @k3, the integer field @k3 = @v3). */
+static const struct bench_rec *find2(const struct bench_ctx *ctx, const char *bench,
+				     const char *k1, const char *v1, const char *k2,
+				     const char *v2, const char *k3, int64_t v3)
+{
+	for (size_t i = 0; i < ctx->nr_recs; i++) {
+		const struct bench_rec *r = ctx->recs[i];
+		const struct bench_field *a = bench_field_get(r, k1), *b = bench_field_get(r, k2);
+		const struct bench_field *c = k3 ? bench_field_get(r, k3) : NULL;
+
+		if (strcmp(r->bench, bench) || !a || !b || a->type != BF_STR || b->type != BF_STR ||
+		    strcmp(a->s, v1) || strcmp(b->s, v2))
+			continue;
+		if (k3 && (!c || c->type != BF_INT || c->i != v3))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
+/* seed 2: likely/maybe vs precise, from `mmlab bench mapcount` */
+static bool measured_mapcount(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	const struct bench_rec *l = bench_find(ctx, "mapcount", "summary", "likely");
+	const struct bench_rec *m = bench_find(ctx, "mapcount", "summary", "maybe");
+	const struct bench_rec *x = find2(ctx, "mapcount", "workload", "seed2_extreme", "mode",
+					  "likely", "max_ptes_shared", 0);
+	double lfn = NAN, lkb = NAN, mfp = NAN, mthp = NAN, xkb = NAN, xc = NAN;
+
+	if (!l || !m)
+		return false;
+	bench_get_num(l, "false_negatives", &lfn);
+	bench_get_num(l, "extra_kb_vs_precise", &lkb);
+	bench_get_num(m, "false_positives", &mfp);
+	bench_get_num(m, "thps_refused_vs_precise", &mthp);
+	if (x) {
+		bench_get_num(x, "extra_kb", &xkb);
+		bench_get_num(x, "collapses", &xc);
+	}
+	snprintf(buf, len, "seed 2's layout, max_ptes_shared=0: likely lets khugepaged "
+		 "collapse %.0f shared ranges, %+.0f kB (%.2f MiB per collapse); over all "
+		 "workloads likely: %.0f false negatives, %+.0f kB vs precise; maybe: 0 false "
+		 "negatives by design, %.0f false positives (>2 mms), %.0f THPs refused",
+		 xc, xkb, xc > 0 ? xkb / xc / 1024 : NAN, lfn, lkb, mfp, mthp);
+	return true;
+}
+
+/* seed 4: collapse locking and max_ptes_none, from `mmlab bench collapse` */
+static bool measured_collapse(const struct bench_ctx *ctx, char *buf, size_t len)
+{
+	const struct bench_rec *w = bench_find(ctx, "collapse", "locking", "mmap_write");
+	const struct bench_rec *p = bench_find(ctx, "collapse", "locking", "pte_locks");
+	const struct bench_rec *i = bench_find(ctx, "collapse", "locking", "idle");
+	double wf = NAN, pf = NAN, idf = NAN, hf = NAN, wm = NAN, pm = NAN;
+
+	if (!w || !p || !i)
+		return false;
+	bench_get_num(w, "faults_per_s", &wf);
+	bench_get_num(p, "faults_per_s", &pf);
+	bench_get_num(i, "faults_per_s", &idf);
+	bench_get_num(w, "host_faults_per_s", &hf);
+	bench_get_num(w, "fault_ns_mean", &wm);
+	bench_get_num(p, "fault_ns_mean", &pm);
+	snprintf(buf, len, "faults elsewhere in the mm during collapses: mmap_write %.0fk/s "
+		 "(mean %.1f us), pte_locks %.0fk/s (mean %.1f us), idle %.0fk/s; host kernel "
+		 "(mmap_write, per-VMA fault locks) %.0fk/s",
+		 wf / 1e3, wm / 1e3, pf / 1e3, pm / 1e3, idf / 1e3, hf / 1e3);
+	return true;
+}
+
 /* ---- the table ---- */
 
 static const struct claim claims[] = {
@@ -265,7 +336,7 @@ static const struct claim claims[] = {
 	  "subpage unmapped, reads as exclusive: up to ~1 MiB wasted per 2 MiB; "
 	  "injecting \"true\" fails khugepaged selftests, \"false\" only moves a "
 	  "counter",
-	  "mapcount", 8, NULL },
+	  "mapcount", 8, measured_mapcount },
 	{ "3", "PTE markers: PM_SWAP for shmem",
 	  "swap-in of 1 GB shmem: -0.82% with PAGEOUT markers (-0.04% with markers "
 	  "compiled in); the page-cache lookup alternative makes shmem pagemap "
@@ -274,7 +345,7 @@ static const struct claim claims[] = {
 	{ "4", "mTHP collapse and its locking",
 	  "mmap write lock + clearing the PMD and flushing isolates the PTE table: "
 	  "simpler to get right than mmap read lock + PTE locks (no figures given)",
-	  "collapse", 8, NULL },
+	  "collapse", 8, measured_collapse },
 };
 
 /* "  label:    text", wrapped at 80 columns under the text's first column. */

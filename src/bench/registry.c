@@ -17,6 +17,8 @@ int bench_reclaim(struct bench_ctx *ctx);	/* reclaim.c, issue 4 */
 int bench_luf(struct bench_ctx *ctx);		/* luf.c, issue 7 */
 int bench_ptreclaim(struct bench_ctx *ctx);	/* ptreclaim.c, issue 5 */
 int bench_markers(struct bench_ctx *ctx);	/* markers.c, issue 6 */
+int bench_mapcount(struct bench_ctx *ctx);	/* mapcount.c, seed 2 */
+int bench_collapse(struct bench_ctx *ctx);	/* collapse.c, seeds 2 and 4 */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
@@ -33,6 +35,10 @@ const struct bench_desc bench_registry[] = {
 	  bench_ptreclaim },
 	{ "markers", "PM_SWAP for shmem: swap-in cost of PAGEOUT markers, pagemap read marker vs page-cache lookup (model)",
 	  bench_markers },
+	{ "mapcount", "seed 2: likely/maybe vs precise shared-folio answers over fork-heavy workloads, and khugepaged's memory under each",
+	  bench_mapcount },
+	{ "collapse", "seed 4: THP coverage and bloat vs max_ptes_none per order, creep guard, collapse latency, fault latency under both collapse lockings",
+	  bench_collapse },
 	{ NULL, NULL, NULL }
 };
 

@@ -118,6 +118,7 @@ void mmlab_machine_destroy(void)
 	swapoff_all();
 	luf_exit();
 	page_alloc_exit();
+	folio_exit();
 	cpus_exit();
 	phys_exit();
 	hw_page_fault = NULL;

@@ -17,10 +17,11 @@
  * shared_check (/sys/kernel/mm/mmlab/shared_check) selects the predicate
  * the mm uses (khugepaged's max_ptes_shared, CoW reuse, MADV_COLD/PAGEOUT/
  * FREE): maybe (6.18 folio_maybe_mapped_shared), likely (the older
- * folio_likely_mapped_shared: first-page heuristic), precise (a tally of
- * the mms mapping each large folio, kept beside the mapcounts), always_true
- * and always_false (seed 2's injection test).
+ * folio_likely_mapped_shared: first-page heuristic), precise (exact
+ * per-mm mapping counts kept beside the mapcounts), always_true and
+ * always_false (seed 2's injection test).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "swap.h"
 
@@ -58,67 +59,6 @@ void prep_compound_page(struct page *head, unsigned int order)
 	set_page_flag(head, PG_head);
 }
 
-/*
- * The precise answer needs to know every mm mapping a large folio: a tally
- * per folio (mm id, mappings), kept off struct page in a hash by head pfn.
- * A bucket is guarded by the mapcount lock of its folios (same hash).
- */
-#define TALLY_BUCKETS	4096
-struct mm_tally {
-	unsigned long pfn;
-	unsigned int n, cap;
-	struct { unsigned int id; int cnt; } *e;
-	struct mm_tally *next;
-};
-static struct mm_tally *tally_bucket[TALLY_BUCKETS];
-
-static struct mm_tally **tally_slot(struct page *f)
-{
-	unsigned long pfn = page_to_pfn(f);
-	struct mm_tally **t = &tally_bucket[(pfn >> 2) & (TALLY_BUCKETS - 1)];
-
-	while (*t && (*t)->pfn != pfn)
-		t = &(*t)->next;
-	return t;
-}
-
-/* Add @diff mappings of @f by mm @id; the mapcount lock is held. */
-static void tally_mod(struct page *f, unsigned int id, int diff)
-{
-	struct mm_tally **slot = tally_slot(f), *t = *slot;
-	unsigned int i;
-
-	if (!t) {
-		if (diff <= 0)
-			return;
-		t = calloc(1, sizeof(*t));
-		BUG_ON(!t);
-		t->pfn = page_to_pfn(f);
-		*slot = t;
-	}
-	for (i = 0; i < t->n && t->e[i].id != id; i++)
-		;
-	if (i == t->n) {
-		if (diff <= 0)
-			return;
-		if (t->n == t->cap) {
-			t->cap = t->cap ? 2 * t->cap : 4;
-			t->e = realloc(t->e, t->cap * sizeof(t->e[0]));
-			BUG_ON(!t->e);
-		}
-		t->e[t->n].id = id;
-		t->e[t->n++].cnt = 0;
-	}
-	t->e[i].cnt += diff;
-	if (t->e[i].cnt <= 0)
-		t->e[i] = t->e[--t->n];
-	if (!t->n) {
-		*slot = t->next;
-		free(t->e);
-		free(t);
-	}
-}
-
 static unsigned long folio_mm_id(struct page *f, int slot)
 {
 	return (f[1].private >> (8 + slot * MM_ID_BITS)) & MM_ID_MASK;
@@ -129,6 +69,87 @@ static void folio_set_mm_id(struct page *f, int slot, unsigned long id)
 	unsigned int shift = 8 + slot * MM_ID_BITS;
 
 	f[1].private = (f[1].private & ~(MM_ID_MASK << shift)) | (id << shift);
+}
+
+/*
+ * The precise answer's bookkeeping (model only): per mapped large folio,
+ * the exact mappings of each mm, in a side table indexed by the head's pfn
+ * / 4 (large folios are at least order 2, so naturally 4-page aligned).
+ * Updated beside the mm-id slots, under the same mapcount lock; an entry
+ * is freed when its folio's last mapping goes (unmap, split, exit).
+ */
+struct mm_maps {
+	unsigned int n, cap;
+	struct { unsigned int id; int count; } e[];
+};
+
+static struct mm_maps **mm_maps_table;
+static unsigned long mm_maps_slots;
+
+static struct mm_maps **mm_maps_slot(struct page *f)
+{
+	unsigned long i = page_to_pfn(f) >> 2;
+
+	if (!mm_maps_table) {
+		/* first use on this machine (two CPUs may race here:
+		 * publish with a compare-and-swap) */
+		unsigned long n = (phys.nr_frames >> 2) + 1;
+		struct mm_maps **t = calloc(n, sizeof(*t)), **none = NULL;
+
+		BUG_ON(!t);
+		if (__atomic_compare_exchange_n(&mm_maps_table, &none, t, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			mm_maps_slots = n;
+		else
+			free(t);
+	}
+	return &__atomic_load_n(&mm_maps_table, __ATOMIC_ACQUIRE)[i];
+}
+
+/* mapcount lock held */
+static void mm_maps_add(struct page *f, unsigned int id, int diff)
+{
+	struct mm_maps **slot = mm_maps_slot(f), *m = *slot;
+
+	for (unsigned int i = 0; m && i < m->n; i++) {
+		if (m->e[i].id != id)
+			continue;
+		m->e[i].count += diff;
+		if (m->e[i].count <= 0) {
+			m->e[i] = m->e[--m->n];
+			if (!m->n) {
+				free(m);
+				*slot = NULL;
+			}
+		}
+		return;
+	}
+	if (diff <= 0)
+		return;
+	if (!m || m->n == m->cap) {
+		unsigned int cap = m ? m->cap * 2 : 4;
+		struct mm_maps *g = realloc(m, sizeof(*m) + cap * sizeof(m->e[0]));
+
+		BUG_ON(!g);
+		if (!m)
+			g->n = 0;
+		g->cap = cap;
+		*slot = m = g;
+	}
+	m->e[m->n].id = id;
+	m->e[m->n++].count = diff;
+}
+
+/* Drop the table (machine teardown: every folio is gone). */
+void folio_exit(void)
+{
+	if (!mm_maps_table)
+		return;
+	for (unsigned long i = 0; i < mm_maps_slots; i++)
+		free(mm_maps_table[i]);
+	free(mm_maps_table);
+	mm_maps_table = NULL;
+	mm_maps_slots = 0;
 }
 
 /*
@@ -145,7 +166,7 @@ static int folio_add_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int old;
 
 	spin_lock(l);
-	tally_mod(f, (unsigned int)id, diff);
+	mm_maps_add(f, (unsigned int)id, diff);
 	old = atomic_read(&f[1]._large_mapcount) + 1;
 	atomic_set(&f[1]._large_mapcount, old + diff - 1);
 	if (folio_mm_id(f, 0) == id) {
@@ -174,7 +195,7 @@ static int folio_sub_large_mapcount(struct page *f, int diff, struct mm_struct *
 	int now;
 
 	spin_lock(l);
-	tally_mod(f, (unsigned int)id, -diff);
+	mm_maps_add(f, (unsigned int)id, -diff);
 	now = atomic_read(&f[1]._large_mapcount) + 1 - diff;
 	VM_BUG_ON(now < 0);
 	atomic_set(&f[1]._large_mapcount, now - 1);
@@ -292,26 +313,71 @@ bool folio_likely_mapped_shared(struct page *f)
 	return page_mapcount(f) > 1;
 }
 
-/* For reference: how many mms really map it (the tally).  A small folio is
- * mapped at most once per mm (no mremap in the model). */
+/* mmlab_debug_shared_audit() is counting */
+static int shared_audit_on;
+
+struct precise_arg {
+	struct mm_struct *first;
+	bool shared;
+};
+
+static bool precise_one(struct page *folio, struct vm_area_struct *v,
+			unsigned long addr, void *arg)
+{
+	struct precise_arg *a = arg;
+
+	(void)folio;
+	(void)addr;
+	if (!a->first)
+		a->first = v->vm_mm;
+	else if (a->first != v->vm_mm)
+		a->shared = true;
+	return !a->shared;
+}
+
+/* The rmap walk: which mms really map a page of @f.  It takes the
+ * anon_vma and the PTE locks, so only where the caller holds none of them
+ * (the census below, a cross-check of the bookkeeping). */
+static bool folio_mapped_shared_rmap(struct page *f)
+{
+	struct precise_arg a = { NULL, false };
+
+	if (folio_mapcount(f) <= 1)
+		return false;
+	if (!PageAnon(f))
+		return folio_mapcount(f) > 1;
+	rmap_walk_mapped(f, precise_one, &a);
+	return a.shared;
+}
+
+/*
+ * For reference: more than one mm maps a page of @f, from the exact
+ * per-mm bookkeeping (mm_maps).  It was an rmap walk, which deadlocked in
+ * every caller that holds the PTE lock of one of the mappings or the
+ * anon_vma (khugepaged's scan and isolate, the CoW reuse check).
+ */
 bool folio_mapped_shared_precise(struct page *f)
 {
 	spinlock_t *l;
-	struct mm_tally *t;
 	bool shared;
 
-	if (!folio_test_large(f))
+	if (folio_mapcount(f) <= 1)
+		return false;
+	if (!folio_test_large(f) || !PageAnon(f))
 		return folio_mapcount(f) > 1;
 	l = folio_mapcount_lock(f);
 	spin_lock(l);
-	t = *tally_slot(f);
-	shared = t && t->n > 1;
+	shared = *mm_maps_slot(f) && (*mm_maps_slot(f))->n > 1;
 	spin_unlock(l);
 	return shared;
 }
 
+static void shared_audit(struct page *f);
+
 bool folio_maybe_mapped_shared(struct page *f)
 {
+	if (unlikely(READ_ONCE(shared_audit_on)) && folio_test_large(f))
+		shared_audit(f);
 	switch (READ_ONCE(knobs.shared_check)) {
 	case SHARED_LIKELY:
 		return folio_likely_mapped_shared(f);
@@ -340,4 +406,74 @@ bool folio_mm_owns_all(struct page *f, struct mm_struct *mm)
 			all = true;
 	spin_unlock(l);
 	return all;
+}
+
+/* ---- model-only: the three predicates side by side (bench mapcount) ---- */
+
+static struct mmlab_shared_census audit;
+
+/* Count one large folio's answers into @c, weighted by its mappings. */
+static void census_one(struct page *f, struct mmlab_shared_census *c)
+{
+	bool precise = folio_mapped_shared_precise(f);
+	bool likely_ans = folio_likely_mapped_shared(f);
+	bool maybe_ans = folio_maybe_mapped_shared_ids(f);
+	uint64_t maps = (uint64_t)folio_mapcount(f);
+
+	__atomic_fetch_add(&c->folios, 1, __ATOMIC_RELAXED);
+	if (c != &audit && precise != folio_mapped_shared_rmap(f))
+		__atomic_fetch_add(&c->precise_mismatch, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->mappings, maps, __ATOMIC_RELAXED);
+	if (precise)
+		__atomic_fetch_add(&c->precise_shared, 1, __ATOMIC_RELAXED);
+	if (precise && !likely_ans) {
+		__atomic_fetch_add(&c->likely_fn, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->likely_fn_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (!precise && likely_ans) {
+		__atomic_fetch_add(&c->likely_fp, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->likely_fp_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (precise && !maybe_ans) {
+		__atomic_fetch_add(&c->maybe_fn, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->maybe_fn_mappings, maps, __ATOMIC_RELAXED);
+	}
+	if (!precise && maybe_ans) {
+		__atomic_fetch_add(&c->maybe_fp, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->maybe_fp_mappings, maps, __ATOMIC_RELAXED);
+	}
+}
+
+/* A decision the mm is taking on @f (locks of the caller held: the
+ * precise answer comes from the bookkeeping, not the rmap walk). */
+static void shared_audit(struct page *f)
+{
+	census_one(f, &audit);
+}
+
+void mmlab_debug_shared_audit(bool on, struct mmlab_shared_census *out)
+{
+	if (on) {
+		memset(&audit, 0, sizeof(audit));
+		__atomic_store_n(&shared_audit_on, 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&shared_audit_on, 0, __ATOMIC_RELEASE);
+	}
+	if (out)
+		*out = audit;
+}
+
+int mmlab_debug_shared_census(struct mmlab_shared_census *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned long pfn = 0; pfn < phys.nr_frames; pfn++) {
+		struct page *f = pfn_to_page(pfn);
+
+		if (!folio_test_large(f))
+			continue;
+		if (PageAnon(f) && folio_mapcount(f) > 0)
+			census_one(f, out);
+		pfn += folio_nr_pages(f) - 1;
+	}
+	return 0;
 }

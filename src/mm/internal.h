@@ -159,6 +159,7 @@ bool folio_maybe_mapped_shared(struct page *folio);
 bool folio_maybe_mapped_shared_ids(struct page *folio);
 bool folio_likely_mapped_shared(struct page *folio);
 bool folio_mapped_shared_precise(struct page *folio);
+void folio_exit(void);	/* machine teardown: the precise bookkeeping */
 bool folio_mm_owns_all(struct page *folio, struct mm_struct *mm);
 
 /* ---- page allocator (page_alloc.c) ---- */

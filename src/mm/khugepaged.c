@@ -31,6 +31,7 @@
  * exit_mmap began.  The list itself is under khugepaged_lock.
  */
 #include <stdlib.h>
+#include <time.h>
 #include "lib/waitqueue.h"
 #include "swap.h"
 
@@ -311,11 +312,47 @@ static int collapse_swapin(struct vm_area_struct *v, unsigned long addr, unsigne
 	return SCAN_SUCCEED;
 }
 
+static mmlab_collapse_hook_fn collapse_hook;	/* model-only, benchmarks */
+
+void mmlab_debug_collapse_hook(mmlab_collapse_hook_fn fn)
+{
+	__atomic_store_n(&collapse_hook, fn, __ATOMIC_RELEASE);
+}
+
+static uint64_t host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
+			    bool swapped, struct collapse_control *cc);
+
 /*
  * Collapse the chunk of @order at @addr into one new folio.  Called with
  * mmap_lock held for reading; returns with it released.
  */
 static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
+			  bool swapped, struct collapse_control *cc)
+{
+	mmlab_collapse_hook_fn hook = __atomic_load_n(&collapse_hook, __ATOMIC_ACQUIRE);
+	struct cpu *c = cur_cpu;
+	uint64_t t0, c0;
+	int r;
+
+	if (!hook)
+		return __collapse_folio(mm, addr, order, swapped, cc);
+	t0 = host_ns();
+	c0 = c ? c->cycles : 0;
+	r = __collapse_folio(mm, addr, order, swapped, cc);
+	if (r != SCAN_ALLOC_HUGE_PAGE_FAIL)
+		hook(order, r == SCAN_SUCCEED, host_ns() - t0, c ? c->cycles - c0 : 0);
+	return r;
+}
+
+static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
 			  bool swapped, struct collapse_control *cc)
 {
 	unsigned long nr = 1UL << order, haddr = addr & PMD_MASK;

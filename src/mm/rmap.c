@@ -358,6 +358,31 @@ static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
 	return n;
 }
 
+struct mapped_arg {
+	bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *);
+	void *arg;
+};
+
+static bool mapped_one(struct page *folio, struct vm_area_struct *v, unsigned long addr,
+		       void *argp)
+{
+	struct mapped_arg *a = argp;
+
+	if (!large_folio_entries(folio, v, addr, false))
+		return true;
+	return a->fn(folio, v, addr, a->arg);
+}
+
+void rmap_walk_mapped(struct page *folio,
+		      bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
+		      void *arg)
+{
+	struct mapped_arg a = { fn, arg };
+	struct rmap_walk_control rwc = { .arg = &a, .rmap_one = mapped_one };
+
+	rmap_walk(folio, &rwc);
+}
+
 /*
  * page_vma_mapped_walk for a small folio: the PTE at @addr, locked, if it
  * maps @folio (or, for @migration, holds a migration entry for it).

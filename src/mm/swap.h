@@ -337,6 +337,11 @@ struct rmap_walk_control {
 			 unsigned long addr, void *arg);
 };
 void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc);
+/* Call @fn for each VMA in which some page of @folio is mapped (present);
+ * takes the anon_vma and PTE locks: never with either held. */
+void rmap_walk_mapped(struct page *folio,
+		      bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
+		      void *arg);
 /* khugepaged.c */
 int khugepaged_start(void);
 void khugepaged_stop(void);
