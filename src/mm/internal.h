@@ -453,6 +453,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 void exit_mmap(struct mm_struct *mm);
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
+int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
+		       unsigned int flags);
 
 /* mprotect.c, madvise.c */
 int vma_modify_flags(struct vm_area_struct *v, unsigned long start,

@@ -432,29 +432,27 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			    unsigned long end, bool write)
 {
-	unsigned long addr;
+	unsigned long addr = start;
+	int ret = 0;
 
 	down_read(&mm->mmap_lock);
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
+	while (addr < end && !ret) {
 		struct vm_area_struct *v = vma_lookup(mm, addr);
-		int ret;
 
 		if (!v) {
-			up_read(&mm->mmap_lock);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			break;
 		}
 		if (write ? !(v->vm_flags & VM_WRITE) : !(v->vm_flags & VM_ACCESS_FLAGS)) {
-			up_read(&mm->mmap_lock);
-			return -EFAULT;
+			ret = -EFAULT;
+			break;
 		}
-		ret = handle_mm_fault(v, addr, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0));
-		if (ret) {
-			up_read(&mm->mmap_lock);
-			return (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
-		}
+		ret = populate_vma_range(v, addr, min(end, v->vm_end),
+					 FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0));
+		addr = v->vm_end;
 	}
 	up_read(&mm->mmap_lock);
-	return 0;
+	return ret;
 }
 
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,

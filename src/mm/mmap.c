@@ -275,13 +275,54 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 }
 
 /* Fault in [start, start+len) as MAP_POPULATE / MADV_POPULATE do. */
+/*
+ * Fault in [addr, end) of @v as GUP's populate does: a page already mapped
+ * as needed (a PTE, or a THP's PMD) costs nothing, the rest one fault
+ * each.  mmap_lock held for reading.  0 or -ENOMEM / -EFAULT.
+ */
+int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
+		       unsigned int flags)
+{
+	struct mm_struct *mm = v->vm_mm;
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, e = 0;
+		int ret;
+
+		/* follow_page: skip pages already mapped as needed */
+		if (!pte_none(pte_read(pgd)) &&
+		    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
+		    !pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+			e = pte_read(pmd);
+			if (pmd_leaf(e) && pte_hw_present(e) &&
+			    (!(flags & FAULT_FLAG_WRITE) || pte_write_bit(e))) {
+				/* a THP maps the whole PMD as needed */
+				addr = (addr & PMD_MASK) + PMD_SIZE - PAGE_SIZE;
+				continue;
+			}
+			e = 0;
+			if ((pte = pte_offset_map(pmd, addr, NULL))) {
+				e = pte_read(pte);
+				pte_unmap(pte);
+			}
+		}
+		if (pte_present(e) && (!(flags & FAULT_FLAG_WRITE) || pte_write_bit(e)))
+			continue;
+		ret = handle_mm_fault(v, addr, flags);
+		if (ret)
+			return (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
+		cpu_poll();
+	}
+	return 0;
+}
+
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end = start + len, addr = start;
 	int ret = 0;
 
 	down_read(&mm->mmap_lock);
-	while (addr < end) {
+	while (addr < end && !ret) {
 		struct vm_area_struct *v = find_vma(mm, addr);
 		unsigned int flags;
 
@@ -296,28 +337,9 @@ int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
 		flags = FAULT_FLAG_USER;
 		if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 			flags |= FAULT_FLAG_WRITE;
-		for (; addr < min(end, v->vm_end); addr += PAGE_SIZE) {
-			pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, e = 0;
-
-			/* follow_page: skip pages already mapped as needed */
-			if (!pte_none(pte_read(pgd)) &&
-			    !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
-			    !pte_none(pte_read(pmd = pmd_offset(pud, addr))) &&
-			    (pte = pte_offset_map(pmd, addr, NULL))) {
-				e = pte_read(pte);
-				pte_unmap(pte);
-			}
-			if (pte_present(e) && (!(flags & FAULT_FLAG_WRITE) || pte_write_bit(e)))
-				continue;
-			ret = handle_mm_fault(v, addr, flags);
-			if (ret) {
-				ret = (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
-				goto out;
-			}
-			cpu_poll();
-		}
+		ret = populate_vma_range(v, addr, min(end, v->vm_end), flags);
+		addr = v->vm_end;
 	}
-out:
 	up_read(&mm->mmap_lock);
 	return ret;
 }
