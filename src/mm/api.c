@@ -265,10 +265,10 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	}
 	mm = t->proc->mm;
 	task_enter(t);
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
 		      offset >> PAGE_SHIFT, &a);
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	khugepaged_run_kick();
 	/* MAP_POPULATE failures are ignored, as the kernel does */
 	if (!ret && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
@@ -290,9 +290,9 @@ int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	mm = t->proc->mm;
 	task_enter(t);
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	ret = do_munmap(mm, addr, len);
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	task_leave(t);
 	return ret;
 }

@@ -103,12 +103,12 @@ int mmlab_spawn(struct mmlab_proc **out)
 		mmdrop(mm);
 		return -ENOMEM;
 	}
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	ret = do_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, 3 /* rw */,
 		      0x02 | 0x20 | 0x10 /* private anonymous fixed */, NULL, 0, &addr);
 	if (!ret)
 		find_vma(mm, addr)->vm_flags |= VM_GROWSDOWN;
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	if (!ret) {
 		uint8_t b = 1;
 
@@ -127,7 +127,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	struct vm_area_struct *v;
 	int ret = 0;
 
-	down_write(&oldmm->mmap_lock);
+	mmap_write_lock(oldmm);
 	inc_tlb_flush_pending(oldmm);	/* write-protected PTEs until the flush */
 	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v; v = vma_next(oldmm, v)) {
 		struct vm_area_struct *n;
@@ -164,7 +164,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		khugepaged_enter_mm(mm, VM_HUGEPAGE);
 	flush_tlb_mm(oldmm);
 	dec_tlb_flush_pending(oldmm);
-	up_write(&oldmm->mmap_lock);
+	mmap_write_unlock(oldmm);
 	return ret;
 }
 

@@ -244,6 +244,7 @@ enum vm_event_item {
 	MMLAB_LUF_MM_FLUSH_IPIS,
 	MMLAB_SWAP_WRITE_ERRORS,
 	MMLAB_SWAP_READ_ERRORS,
+	MMLAB_VMA_LOCK_FAULTS,
 	THP_FAULT_ALLOC,
 	THP_FAULT_FALLBACK,
 	THP_COLLAPSE_ALLOC,
@@ -348,6 +349,12 @@ struct mm_struct {
 	unsigned long pt_scan_next;	/* ms: the next page-table scan */
 	unsigned long pt_scan_offset;	/* where it resumes */
 	unsigned int mm_id;		/* the folio mm-id slots' name for it */
+	/* Per-VMA locks: a fault may run under its VMA's vm_lock alone while
+	 * no mmap_lock writer has claimed every VMA.  mmap_write_lock() claims
+	 * them all (it takes this for writing); khugepaged's collapse takes
+	 * mmap_lock for writing without it and write-locks its one VMA
+	 * (vma_start_write), as the kernel's per-VMA locks allow. */
+	struct rw_semaphore vma_lock_all;
 	struct list_head khugepaged_node; /* on khugepaged's list, under its lock */
 	bool khugepaged_registered;
 };
@@ -410,7 +417,25 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;
 	struct list_head anon_vma_chain; /* anon_vma_chains (same_vma) */
 	uint32_t luf_gen;		/* atomic: newest lazy unmap of its PTEs */
+	struct rw_semaphore vm_lock;	/* per-VMA lock: faults read, writers write */
 };
+
+/* mmap_lock for writing, with every VMA write-locked against faults that
+ * run under a VMA lock alone. */
+static inline void mmap_write_lock(struct mm_struct *mm)
+{
+	down_write(&mm->mmap_lock);
+	down_write(&mm->vma_lock_all);
+}
+static inline void mmap_write_unlock(struct mm_struct *mm)
+{
+	up_write(&mm->vma_lock_all);
+	up_write(&mm->mmap_lock);
+}
+/* With mmap_lock held for writing but not mmap_write_lock(): lock one VMA
+ * against its faults (they finish first) until vma_end_write(). */
+static inline void vma_start_write(struct vm_area_struct *v) { down_write(&v->vm_lock); }
+static inline void vma_end_write(struct vm_area_struct *v) { up_write(&v->vm_lock); }
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
 static inline bool vma_is_shmem(const struct vm_area_struct *v) { return v->vm_file != NULL; }

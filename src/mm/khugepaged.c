@@ -357,7 +357,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 {
 	unsigned long nr = 1UL << order, haddr = addr & PMD_MASK;
 	bool pte_locks = READ_ONCE(knobs.collapse_locking) == COLLAPSE_PTE_LOCKS;
-	struct vm_area_struct *v;
+	struct vm_area_struct *v, *wlocked = NULL;
 	struct page *folio, *table;
 	struct isolated *iso = NULL;
 	pteval_t *pmd, pmdval, *pte0, *pte, saved[HPAGE_PMD_NR];
@@ -390,6 +390,8 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	if (swapped && (result = collapse_swapin(v, addr, nr)) != SCAN_SUCCEED)
 		goto out_unlock_read;
 	if (!pte_locks) {
+		/* mmap_lock for writing and this VMA's lock: faults in other
+		 * VMAs go on under their own VMA locks */
 		up_read(&mm->mmap_lock);
 		down_write(&mm->mmap_lock);
 		v = collapse_revalidate(mm, addr, order, cc);
@@ -397,6 +399,8 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 			result = SCAN_VMA_CHECK;
 			goto out_unlock;
 		}
+		vma_start_write(v);
+		wlocked = v;
 	}
 	down_write(&v->anon_vma->root->rwsem);
 	rcu_read_lock();
@@ -518,6 +522,8 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 out_anon:
 	up_write(&v->anon_vma->root->rwsem);
 out_unlock:
+	if (wlocked)
+		vma_end_write(wlocked);
 	if (pte_locks)
 		up_read(&mm->mmap_lock);
 	else

@@ -482,7 +482,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 
 	write = madvise_need_mmap_write(behavior);
 	if (write)
-		down_write(&mm->mmap_lock);
+		mmap_write_lock(mm);
 	else
 		down_read(&mm->mmap_lock);
 	v = find_vma(mm, start);
@@ -509,7 +509,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 		(void)prev;
 	}
 	if (write)
-		up_write(&mm->mmap_lock);
+		mmap_write_unlock(mm);
 	else
 		up_read(&mm->mmap_lock);
 	if (behavior == MADV_HUGEPAGE)

@@ -2,7 +2,8 @@
  * memory.c - page faults, zapping, page-table teardown and fork's copy of
  * page tables: the model's mm/memory.c.
  *
- * Faults run under mmap_lock for reading; the PTE lock of the table guards
+ * Faults run under mmap_lock for reading, or under their VMA's lock alone
+ * (do_user_addr_fault's per-VMA path); the PTE lock of the table guards
  * each PTE change, and every change rechecks the entry it read before
  * taking the lock (a racing fault may have filled it).  A PTE that loses a
  * permission or a frame is followed by a TLB flush before the frame can be
@@ -666,19 +667,38 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 {
 	struct mm_struct *mm = c->tlbstate.loaded_mm;
 	struct vm_area_struct *v;
+	unsigned int flags;
 	int ret;
 
 	if (!mm || addr >= TASK_SIZE)
 		return MMLAB_SIGSEGV;
+	flags = FAULT_FLAG_USER | ((error_code & X86_PF_WRITE) ? FAULT_FLAG_WRITE : 0);
+	/* lock_vma_under_rcu: the VMA's own lock when no mmap_lock writer has
+	 * claimed every VMA; VMAs that need mmap_lock (no anon_vma yet,
+	 * userfaultfd) take the usual path */
+	if (down_read_trylock(&mm->vma_lock_all)) {
+		v = vma_lookup(mm, addr);
+		if (v && !access_error(error_code, v) &&
+		    (smp_load_acquire(&v->anon_vma) || v->vm_file) &&
+		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)) &&
+		    down_read_trylock(&v->vm_lock)) {
+			ret = handle_mm_fault(v, addr, flags);
+			up_read(&v->vm_lock);
+			up_read(&mm->vma_lock_all);
+			count_vm_event(MMLAB_VMA_LOCK_FAULTS);
+			goto done;
+		}
+		up_read(&mm->vma_lock_all);
+	}
 	down_read(&mm->mmap_lock);
 	v = vma_lookup(mm, addr);
 	if (!v || access_error(error_code, v)) {
 		up_read(&mm->mmap_lock);
 		return MMLAB_SIGSEGV;
 	}
-	ret = handle_mm_fault(v, addr, FAULT_FLAG_USER |
-			      ((error_code & X86_PF_WRITE) ? FAULT_FLAG_WRITE : 0));
+	ret = handle_mm_fault(v, addr, flags);
 	up_read(&mm->mmap_lock);
+done:
 	if (ret & VM_FAULT_USERFAULT) {
 		/* handle_userfault dropped the lock; the handler answers */
 		return uffd_resolve(mm, addr, ret >> 8) ? MMLAB_SIGBUS : 0;

@@ -351,7 +351,7 @@ void exit_mmap(struct mm_struct *mm)
 	struct vm_area_struct *v;
 
 	khugepaged_exit(mm);	/* before mmap_lock: a scan may hold it */
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	tlb_gather_mmu(&tlb, mm, true);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v))
 		unmap_page_range(&tlb, v, v->vm_start, v->vm_end,
@@ -367,5 +367,5 @@ void exit_mmap(struct mm_struct *mm)
 		free_pgtables(&tlb, mm, first, TASK_SIZE + PAGE_SIZE, 0, 0);
 	}
 	tlb_finish_mmu(&tlb);
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 }

@@ -209,7 +209,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	if (prot & ~valid)
 		return -EINVAL;
 
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	v = find_vma(mm, start);
 	if (!v) {
 		error = -ENOMEM;
@@ -273,6 +273,6 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	if (!error && tmp < end)
 		error = -ENOMEM;
 out:
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	return error;
 }

@@ -80,6 +80,7 @@ struct mm_struct *mm_alloc(void)
 	}
 	mm->pgd_pfn = page_to_pfn(pgd);
 	init_rwsem(&mm->mmap_lock);
+	init_rwsem(&mm->vma_lock_all);
 	range_tree_init(&mm->mm_mt);
 	spin_lock_init(&mm->page_table_lock);
 	mm->context_id = __atomic_fetch_add(&next_context_id, 1, __ATOMIC_RELAXED);

@@ -380,7 +380,7 @@ static int clear_soft_dirty(struct mm_struct *mm)
 
 	if (!READ_ONCE(knobs.soft_dirty))
 		return 0;
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	tlb_gather_mmu(&tlb, mm, false);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
 		v->vm_flags &= ~VM_SOFTDIRTY;
@@ -421,7 +421,7 @@ static int clear_soft_dirty(struct mm_struct *mm)
 		}
 	}
 	tlb_finish_mmu(&tlb);
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	return 0;
 }
 

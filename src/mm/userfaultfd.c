@@ -142,7 +142,7 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 	mm = p->mm;
 	if (!uffd_ctx_get(mm))
 		return -ENOMEM;
-	down_write(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	/* at least one VMA in the range; holes are allowed, as the kernel */
 	v = find_vma(mm, start);
 	if (!v || v->vm_start >= end) {
@@ -161,7 +161,7 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 		a = stop;
 	}
 out:
-	up_write(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	return ret;
 }
 

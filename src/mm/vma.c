@@ -41,6 +41,7 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	if (v) {
 		v->vm_mm = mm;
 		INIT_LIST_HEAD(&v->anon_vma_chain);
+		init_rwsem(&v->vm_lock);
 	}
 	return v;
 }
@@ -60,6 +61,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *v)
 	/* the anon_vma chains are the caller's: anon_vma_clone or _fork once
 	 * the new VMA's range is final, so rmap never sees a wrong one */
 	INIT_LIST_HEAD(&n->anon_vma_chain);
+	init_rwsem(&n->vm_lock);
 	return n;
 }
 

@@ -69,6 +69,7 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[MMLAB_LUF_MM_FLUSH_IPIS] = "mmlab_luf_mm_flush_ipis",
 	[MMLAB_SWAP_WRITE_ERRORS] = "mmlab_swap_write_errors",
 	[MMLAB_SWAP_READ_ERRORS] = "mmlab_swap_read_errors",
+	[MMLAB_VMA_LOCK_FAULTS] = "mmlab_vma_lock_faults",
 	[THP_FAULT_ALLOC] = "thp_fault_alloc",
 	[THP_SCAN_EXCEED_NONE_PTE] = "thp_scan_exceed_none_pte",
 	[THP_SCAN_EXCEED_SWAP_PTE] = "thp_scan_exceed_swap_pte",
