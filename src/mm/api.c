@@ -130,6 +130,11 @@ unsigned int mmlab_nr_cpus(void) { return nr_cpu_ids; }
 void mmlab_quiesce(void)
 {
 	rcu_barrier();
+	/* folios parked in the per-CPU LRU batches hold a reference; frames on
+	 * the per-CPU free lists are not in nr_free_pages */
+	lru_add_drain_all();
+	rcu_barrier();
+	drain_all_pages();
 }
 
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
