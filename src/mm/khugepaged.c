@@ -203,12 +203,18 @@ static bool isolated_has(struct isolated *iso, struct page *f)
 }
 
 /* Unlock the isolated folios and give them back to the LRU, dropping the
- * isolation reference (the last one of a folio collapsed away frees it). */
-static void release_isolated(struct isolated *iso)
+ * isolation reference (the last one of a folio collapsed away frees it).
+ * @collapsed: their contents moved to the new folio; one that nobody maps
+ * any more leaves the swap cache too (free_swap_cache in
+ * __collapse_huge_page_copy_succeeded), or the swap cache's reference
+ * would keep it, unmapped, for good. */
+static void release_isolated(struct isolated *iso, bool collapsed)
 {
 	for (unsigned int i = 0; i < iso->nr; i++) {
 		struct page *f = iso->folio[i];
 
+		if (collapsed && PageSwapCache(f) && !folio_mapped(f))
+			folio_free_swap(f);
 		folio_unlock(f);
 		folio_putback_lru(f);
 	}
@@ -401,10 +407,20 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 			pte_write(pmd, pmdval);
 		}
 		spin_unlock(pml);
-		release_isolated(iso);
+		release_isolated(iso, false);
 		goto out_anon;
 	}
-	if (!pte_locks)
+	/*
+	 * mmap_write, PMD order: every folio mapped through the table is now
+	 * isolated and locked, so no rmap walk has business in it, and the
+	 * anon_vma lock can go before the copy (as upstream).  An mTHP order
+	 * isolated only its chunk: the rest of the table may hold migration
+	 * entries of a folio another CPU is splitting or migrating, whose
+	 * rmap walk must not run while the PMD is cleared (it would find no
+	 * table and leave those entries behind for good): keep the lock until
+	 * the PMD is back.
+	 */
+	if (!pte_locks && order == HPAGE_PMD_ORDER)
 		up_write(&v->anon_vma->root->rwsem);
 	/* the entries, cleared (and flushed for pte_locks: the PMD still
 	 * leads CPUs to them) */
@@ -461,7 +477,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 		count_vm_event(MMLAB_MTHP_COLLAPSE);
 	}
 	add_mm_counter(mm, MM_ANONPAGES, (long)nr - present);
-	if (pte_locks)
+	if (pte_locks || order != HPAGE_PMD_ORDER)
 		up_write(&v->anon_vma->root->rwsem);
 	folio_add_lru(folio);
 	folio = NULL;
@@ -469,7 +485,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	for (unsigned long i = 0; i < nr; i++)
 		if (!pte_none_or_zero(saved[i]))
 			put_page(pfn_to_page(pte_pfn(saved[i])));
-	release_isolated(iso);
+	release_isolated(iso, true);
 	if (cc->is_khugepaged)
 		knobs.khugepaged_pages_collapsed++;
 	result = SCAN_SUCCEED;
