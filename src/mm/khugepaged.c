@@ -450,14 +450,26 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 
 		if (v->vm_flags & VM_WRITE)
 			huge = pte_mkwrite_prot(huge);
-		spin_unlock(ptl);
-		if (!pte_locks)
+		/*
+		 * pte_locks: the PMD still points at the emptied table, and
+		 * the PTE lock is what keeps faults (mmap_lock for reading)
+		 * out of it: hold it until the PMD maps the THP, or a fault
+		 * fills PTEs in a table that is about to be deposited, never
+		 * to be zapped (a leaked, orphaned folio and a lost write).
+		 * A waiter's pte_offset_map_lock then sees the huge PMD and
+		 * retries.
+		 */
+		if (!pte_locks) {
+			spin_unlock(ptl);
 			spin_lock(pml);
+		}
 		folio_add_new_anon_rmap_large(folio, v, haddr, true);
 		/* the emptied table stays beside the THP for a later split */
 		table->index = haddr;
 		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
 		pte_write(pmd, huge);
+		if (pte_locks)
+			spin_unlock(ptl);
 		spin_unlock(pml);
 		count_vm_events(NR_ANON_THPS, 1);
 	} else {
