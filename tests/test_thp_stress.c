@@ -42,9 +42,9 @@
  * before P was spawned, less the huge zero folio if one was allocated (the
  * model keeps it): no leaked folio, table or deposited table.
  *
- * Environment: MMLAB_THP_SEEDS (runs; default 3, 1 under TSan),
- * MMLAB_THP_SEED_BASE (first seed; default 1), MMLAB_THP_OPS (operations
- * per worker; default 600, 150 under TSan), MMLAB_THP_MODES ("both",
+ * Environment: MMLAB_THP_SEEDS (seeds, each run in both modes; default 2,
+ * 1 under TSan), MMLAB_THP_SEED_BASE (first seed; default 1), MMLAB_THP_OPS
+ * (operations per worker; default 200, 40 under TSan), MMLAB_THP_MODES ("both",
  * "mmap_write" or "pte_locks"), MMLAB_THP_WATCHDOG_S, MMLAB_THP_VERBOSE=1
  * (counters of every run).  A failing run prints
  * "MMLAB_THP_SEED_BASE=<seed> MMLAB_THP_SEEDS=1 MMLAB_THP_MODES=<mode>";
@@ -68,10 +68,10 @@
 
 #ifdef MMLAB_STRESS_DEFAULT_SECONDS	/* the TSan build */
 #define DEF_SEEDS	1
-#define DEF_OPS		150
+#define DEF_OPS		40
 #else
-#define DEF_SEEDS	3
-#define DEF_OPS		600
+#define DEF_SEEDS	2
+#define DEF_OPS		200
 #endif
 
 #define RW		(PROT_READ | PROT_WRITE)

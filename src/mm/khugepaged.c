@@ -86,7 +86,7 @@ __attribute__((constructor)) static void khugepaged_locks_init(void)
 /* Orders khugepaged may produce in this VMA (PMD and mTHP). */
 static unsigned long khugepaged_orders(struct vm_area_struct *v)
 {
-	if (!v->anon_vma)
+	if (!READ_ONCE(v->anon_vma))	/* anon_vma_prepare, under mmap_lock for reading */
 		return 0;
 	return thp_vma_allowable_orders(v, (1UL << (HPAGE_PMD_ORDER + 1)) - 4, true);
 }
@@ -291,7 +291,7 @@ static struct vm_area_struct *collapse_revalidate(struct mm_struct *mm, unsigned
 {
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 
-	if (!v || !v->anon_vma || !thp_vma_suitable_order(v, addr, order))
+	if (!v || !READ_ONCE(v->anon_vma) || !thp_vma_suitable_order(v, addr, order))
 		return NULL;
 	if (!(thp_vma_allowable_orders(v, 1UL << order, cc->is_khugepaged) & (1UL << order)))
 		return NULL;
@@ -874,7 +874,7 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 	int last_fail = SCAN_FAIL;
 	unsigned long thps = 0;
 
-	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !v->anon_vma)
+	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !READ_ONCE(v->anon_vma))
 		return -EINVAL;
 	if (hstart > hend)
 		return -EINVAL;
