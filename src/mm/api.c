@@ -131,6 +131,11 @@ unsigned int mmlab_nr_cpus(void) { return nr_cpu_ids; }
 void mmlab_quiesce(void)
 {
 	rcu_barrier();
+	/* folios parked in the per-CPU LRU batches hold a reference; frames on
+	 * the per-CPU free lists are not in nr_free_pages */
+	lru_add_drain_all();
+	rcu_barrier();
+	drain_all_pages();
 }
 
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
@@ -201,11 +206,21 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 		if (page_to_nid(pg) != node && folio_test_large(compound_head(pg))) {
 			/* the model moves small folios: split this one first */
 			struct page *f = compound_head(pg);
+			bool split = false;
 
 			if (folio_trylock(f)) {
-				split_folio(f);
+				split = !split_folio(f);
 				folio_unlock(f);
 			}
+			/* the lookup reference was taken on the head, and split
+			 * leaves it there: drop it from the head, and look the
+			 * page up again (it may have been zapped meanwhile) */
+			put_page(f);
+			if (!split)
+				continue;
+			pg = follow_page(p->mm, addr + (i << PAGE_SHIFT));
+			if (!pg)
+				continue;
 		}
 		if (page_to_nid(pg) != node && !folio_test_large(compound_head(pg)) &&
 		    folio_isolate_lru(pg)) {

@@ -68,7 +68,8 @@ static void folio_set_mm_id(struct page *f, int slot, unsigned long id)
 {
 	unsigned int shift = 8 + slot * MM_ID_BITS;
 
-	f[1].private = (f[1].private & ~(MM_ID_MASK << shift)) | (id << shift);
+	/* under the mapcount lock; lockless readers (the shared predicates) */
+	WRITE_ONCE(f[1].private, (f[1].private & ~(MM_ID_MASK << shift)) | (id << shift));
 }
 
 /*
@@ -177,11 +178,11 @@ static int folio_add_large_mapcount(struct page *f, int diff, struct mm_struct *
 		folio_set_mm_id(f, 0, id);
 		f[1]._mm_id_mapcount[0] = diff - 1;
 		if (old)
-			f[1].private |= MM_IDS_SHARED;
+			__atomic_fetch_or(&f[1].private, MM_IDS_SHARED, __ATOMIC_RELAXED);
 	} else if (folio_mm_id(f, 1) == 0) {
 		folio_set_mm_id(f, 1, id);
 		f[1]._mm_id_mapcount[1] = diff - 1;
-		f[1].private |= MM_IDS_SHARED;
+		__atomic_fetch_or(&f[1].private, MM_IDS_SHARED, __ATOMIC_RELAXED);
 	}
 	spin_unlock(l);
 	return old;
@@ -213,7 +214,7 @@ static int folio_sub_large_mapcount(struct page *f, int diff, struct mm_struct *
 	}
 	/* one slot owns every mapping (or none is left): exclusive again */
 	if (f[1]._mm_id_mapcount[0] + 1 == now || f[1]._mm_id_mapcount[1] + 1 == now)
-		f[1].private &= ~MM_IDS_SHARED;
+		__atomic_fetch_and(&f[1].private, ~MM_IDS_SHARED, __ATOMIC_RELAXED);
 	spin_unlock(l);
 	return now;
 }

@@ -679,7 +679,7 @@ static void __split_folio_to_order0(struct page *folio, unsigned long nr)
 					     (1UL << PG_anon_exclusive))) | keep,
 				 __ATOMIC_RELEASE);
 		INIT_LIST_HEAD(&p->lru);
-		p->private = 0;
+		WRITE_ONCE(p->private, 0);	/* folio_order() readers without a reference */
 		atomic_set(&p->_refcount, 1);
 		atomic_set(&p->_mapcount, -1);
 		if (PageAnon(folio) && folio->mapping)
@@ -711,7 +711,7 @@ int split_folio_to_list(struct page *folio, struct list_head *list)
 
 	if (!folio_test_large(folio))
 		return 0;
-	if (folio == huge_zero_folio || !PageAnon(folio) || PageSwapCache(folio))
+	if (folio == READ_ONCE(huge_zero_folio) || !PageAnon(folio) || PageSwapCache(folio))
 		return -EBUSY;
 	rmap_walk_folio(folio, &rwc);
 	/* frozen: nobody can take a reference of a folio with no mapping
@@ -774,7 +774,7 @@ void deferred_split_folio(struct page *folio, bool partially_mapped)
 	unsigned long nr = folio_nr_pages(folio);
 	bool partial = false;
 
-	if (!partially_mapped || !folio_mapcount(folio) || folio == huge_zero_folio)
+	if (!partially_mapped || !folio_mapcount(folio) || folio == READ_ONCE(huge_zero_folio))
 		return;
 	for (unsigned long i = 0; i < nr && !partial; i++)
 		partial = page_mapcount(folio + i) == 0;
@@ -827,7 +827,7 @@ static void deferred_split_remove(struct page *folio)
 /* Called when a large folio is freed. */
 void folio_undo_large_rmappable(struct page *folio)
 {
-	if (PageAnon(folio) && folio != huge_zero_folio)
+	if (PageAnon(folio) && folio != READ_ONCE(huge_zero_folio))
 		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, -1);
 	deferred_split_remove(folio);
 }

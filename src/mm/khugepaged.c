@@ -86,7 +86,7 @@ __attribute__((constructor)) static void khugepaged_locks_init(void)
 /* Orders khugepaged may produce in this VMA (PMD and mTHP). */
 static unsigned long khugepaged_orders(struct vm_area_struct *v)
 {
-	if (!v->anon_vma)
+	if (!READ_ONCE(v->anon_vma))	/* anon_vma_prepare, under mmap_lock for reading */
 		return 0;
 	return thp_vma_allowable_orders(v, (1UL << (HPAGE_PMD_ORDER + 1)) - 4, true);
 }
@@ -203,12 +203,18 @@ static bool isolated_has(struct isolated *iso, struct page *f)
 }
 
 /* Unlock the isolated folios and give them back to the LRU, dropping the
- * isolation reference (the last one of a folio collapsed away frees it). */
-static void release_isolated(struct isolated *iso)
+ * isolation reference (the last one of a folio collapsed away frees it).
+ * @collapsed: their contents moved to the new folio; one that nobody maps
+ * any more leaves the swap cache too (free_swap_cache in
+ * __collapse_huge_page_copy_succeeded), or the swap cache's reference
+ * would keep it, unmapped, for good. */
+static void release_isolated(struct isolated *iso, bool collapsed)
 {
 	for (unsigned int i = 0; i < iso->nr; i++) {
 		struct page *f = iso->folio[i];
 
+		if (collapsed && PageSwapCache(f) && !folio_mapped(f))
+			folio_free_swap(f);
 		folio_unlock(f);
 		folio_putback_lru(f);
 	}
@@ -285,7 +291,7 @@ static struct vm_area_struct *collapse_revalidate(struct mm_struct *mm, unsigned
 {
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 
-	if (!v || !v->anon_vma || !thp_vma_suitable_order(v, addr, order))
+	if (!v || !READ_ONCE(v->anon_vma) || !thp_vma_suitable_order(v, addr, order))
 		return NULL;
 	if (!(thp_vma_allowable_orders(v, 1UL << order, cc->is_khugepaged) & (1UL << order)))
 		return NULL;
@@ -441,10 +447,20 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 			pte_write(pmd, pmdval);
 		}
 		spin_unlock(pml);
-		release_isolated(iso);
+		release_isolated(iso, false);
 		goto out_anon;
 	}
-	if (!pte_locks)
+	/*
+	 * mmap_write, PMD order: every folio mapped through the table is now
+	 * isolated and locked, so no rmap walk has business in it, and the
+	 * anon_vma lock can go before the copy (as upstream).  An mTHP order
+	 * isolated only its chunk: the rest of the table may hold migration
+	 * entries of a folio another CPU is splitting or migrating, whose
+	 * rmap walk must not run while the PMD is cleared (it would find no
+	 * table and leave those entries behind for good): keep the lock until
+	 * the PMD is back.
+	 */
+	if (!pte_locks && order == HPAGE_PMD_ORDER)
 		up_write(&v->anon_vma->root->rwsem);
 	/* the entries, cleared (and flushed for pte_locks: the PMD still
 	 * leads CPUs to them) */
@@ -474,9 +490,19 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 
 		if (v->vm_flags & VM_WRITE)
 			huge = pte_mkwrite_prot(huge);
-		spin_unlock(ptl);
-		if (!pte_locks)
+		/*
+		 * pte_locks: the PMD still points at the emptied table, and
+		 * the PTE lock is what keeps faults (mmap_lock for reading)
+		 * out of it: hold it until the PMD maps the THP, or a fault
+		 * fills PTEs in a table that is about to be deposited, never
+		 * to be zapped (a leaked, orphaned folio and a lost write).
+		 * A waiter's pte_offset_map_lock then sees the huge PMD and
+		 * retries.
+		 */
+		if (!pte_locks) {
+			spin_unlock(ptl);
 			spin_lock(pml);
+		}
 		folio_add_new_anon_rmap_large(folio, v, haddr, true);
 		if (v->vm_flags & VM_WRITE)
 			luf_flush_write(v, folio);
@@ -484,6 +510,8 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 		table->index = haddr;
 		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
 		pte_write(pmd, huge);
+		if (pte_locks)
+			spin_unlock(ptl);
 		spin_unlock(pml);
 		count_vm_events(NR_ANON_THPS, 1);
 	} else {
@@ -505,7 +533,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 		count_vm_event(MMLAB_MTHP_COLLAPSE);
 	}
 	add_mm_counter(mm, MM_ANONPAGES, (long)nr - present);
-	if (pte_locks)
+	if (pte_locks || order != HPAGE_PMD_ORDER)
 		up_write(&v->anon_vma->root->rwsem);
 	folio_add_lru(folio);
 	folio = NULL;
@@ -513,7 +541,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	for (unsigned long i = 0; i < nr; i++)
 		if (!pte_none_or_zero(saved[i]))
 			put_page(pfn_to_page(pte_pfn(saved[i])));
-	release_isolated(iso);
+	release_isolated(iso, true);
 	if (cc->is_khugepaged)
 		knobs.khugepaged_pages_collapsed++;
 	result = SCAN_SUCCEED;
@@ -886,7 +914,7 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 	int last_fail = SCAN_FAIL;
 	unsigned long thps = 0;
 
-	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !v->anon_vma)
+	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !READ_ONCE(v->anon_vma))
 		return -EINVAL;
 	if (hstart > hend)
 		return -EINVAL;

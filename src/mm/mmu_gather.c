@@ -75,10 +75,27 @@ static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 	tlb->end = 0;
 }
 
+/*
+ * free_swap_cache: a folio whose last mapping was just zapped leaves the
+ * swap cache now if nothing else holds its slot (free_pages_and_swap_cache
+ * in the kernel), instead of waiting for reclaim to find it.
+ */
+static void free_swap_cache(struct page *p)
+{
+	struct page *folio = compound_head(p);
+
+	if (PageSwapCache(folio) && !folio_mapped(folio) && folio_trylock(folio)) {
+		folio_free_swap(folio);
+		folio_unlock(folio);
+	}
+}
+
 static void tlb_flush_mmu_free(struct mmu_gather *tlb)
 {
-	for (unsigned int i = 0; i < tlb->nr_pages; i++)
+	for (unsigned int i = 0; i < tlb->nr_pages; i++) {
+		free_swap_cache(tlb->pages[i]);
 		put_page(tlb->pages[i]);
+	}
 	tlb->nr_pages = 0;
 	while (!list_empty(&tlb->tables)) {
 		struct page *t = list_first_entry(&tlb->tables, struct page, lru);
