@@ -572,12 +572,17 @@ out:
 static bool chunk_is_one_folio(struct mm_struct *mm, unsigned long addr, unsigned int order)
 {
 	unsigned long nr = 1UL << order;
-	pteval_t *pmd, *pte;
+	pteval_t *pmd, *pte = NULL;
+	spinlock_t *ptl;
 	bool one = false;
 
+	/* under the PTE lock: a mapped folio can be neither freed nor split */
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, addr);
-	if (pmd && (pte = pte_offset_map(pmd, addr, NULL))) {
+	if (pmd)
+		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	rcu_read_unlock();
+	if (pte) {
 		pteval_t e0 = pte_read(pte);
 
 		if (pte_present(e0) && !pte_special(e0) &&
@@ -589,9 +594,8 @@ static bool chunk_is_one_folio(struct mm_struct *mm, unsigned long addr, unsigne
 				one = pte_present(e) && pte_pfn(e) == pte_pfn(e0) + i;
 			}
 		}
-		pte_unmap(pte);
+		pte_unmap_unlock(pte, ptl);
 	}
-	rcu_read_unlock();
 	return one;
 }
 
