@@ -572,7 +572,15 @@ void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long addr);
 bool tlb_remove_page(struct mmu_gather *tlb, struct page *p);
 void tlb_remove_table(struct mmu_gather *tlb, struct page *table);
 
-/* ---- memory.c ---- */
+/* ---- memory.c, unmap.c ---- */
+/* The page a present PTE maps, or NULL for a special one (the zero page). */
+static inline struct page *vm_normal_page(pteval_t v)
+{
+	if (pte_special(v))
+		return NULL;
+	return pfn_to_page(pte_pfn(v));
+}
+
 extern struct page *zero_page;
 extern unsigned long zero_pfn;
 struct zap_details {
