@@ -249,8 +249,10 @@ int mmlab_prctl_pt_reclaim(struct mmlab_proc *p, bool on);
  */
 long mmlab_gup_fast(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64_t *pfns);
 
-/* Run every deferred free now (RCU callbacks: page-table frames), so that
- * counters such as nr_page_table_pages can be read exactly. */
+/* Run every deferred free now (RCU callbacks: page-table frames; the
+ * per-CPU LRU batches' references; the per-CPU free lists back to the
+ * buddy lists), so that counters such as nr_page_table_pages and
+ * nr_free_pages can be read exactly. */
 void mmlab_quiesce(void);
 
 /* Simulated time: cycles charged to a CPU by the cost model. */

@@ -129,7 +129,9 @@ unsigned int mmlab_nr_cpus(void) { return nr_cpu_ids; }
 
 void mmlab_quiesce(void)
 {
+	lru_add_drain_all();	/* the batches hold references */
 	rcu_barrier();
+	drain_all_pages();	/* and the per-CPU lists hold free pages */
 }
 
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
