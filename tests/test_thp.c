@@ -482,5 +482,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_vmpte_deposit, thp_setup, teardown_machine),
 	};
 
+	/* MMLAB_TEST_FILTER=t_name*: run some of them */
+	if (getenv("MMLAB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("MMLAB_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

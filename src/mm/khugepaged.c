@@ -172,6 +172,25 @@ void khugepaged_exit(struct mm_struct *mm)
 
 /* ---- the collapse ---- */
 
+/*
+ * Error injection (/sys/kernel/mm/mmlab/debug/collapse_fail): the next
+ * collapse, by khugepaged or MADV_COLLAPSE, fails at @step, and the knob
+ * goes back to "none".  alloc: the new folio cannot be allocated;
+ * revalidate: the VMA is found changed after mmap_lock was dropped;
+ * isolate: a folio of the range has one reference more than its mappings
+ * (a GUP pin, for the length of the check: SCAN_PAGE_COUNT); lock: a
+ * folio is locked by someone else (SCAN_PAGE_LOCK); pmd: the PMD is found
+ * changed once the locks are taken.
+ */
+static bool collapse_fail_at(int step)
+{
+	int want = step;
+
+	return READ_ONCE(knobs.collapse_fail) == step &&
+	       __atomic_compare_exchange_n(&knobs.collapse_fail, &want, COLLAPSE_FAIL_NONE,
+					   false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 static bool pte_none_or_zero(pteval_t e)
 {
 	return pte_none(e) || (pte_present(e) && pte_pfn(e) == zero_pfn);
@@ -228,6 +247,7 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 	for (unsigned long i = 0; i < nr; i++) {
 		pteval_t e = pte_read(pte + i);
 		struct page *page, *f;
+		bool pin;
 
 		if (pte_none_or_zero(e)) {
 			if (++none > max_ptes_none_for(order) && cc->is_khugepaged) {
@@ -259,11 +279,21 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 			referenced++;
 		if (isolated_has(iso, f))
 			continue;
-		if (!folio_trylock(f))
+		/* injected: someone else holds the folio lock meanwhile */
+		pin = collapse_fail_at(COLLAPSE_FAIL_LOCK) && folio_trylock(f);
+		if (!folio_trylock(f)) {
+			if (pin)
+				folio_unlock(f);
 			return SCAN_PAGE_LOCK;
+		}
+		pin = collapse_fail_at(COLLAPSE_FAIL_ISOLATE);
+		if (pin)
+			get_page(f);
 		/* only the mappings may hold it (and the swap cache) */
 		if (page_ref_count(f) != folio_mapcount(f) +
 		    (PageSwapCache(f) ? 1 : 0)) {
+			if (pin)
+				put_page(f);
 			folio_unlock(f);
 			return SCAN_PAGE_COUNT;
 		}
@@ -329,7 +359,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	int result, present = 0;
 
 	up_read(&mm->mmap_lock);
-	folio = vma_alloc_anon_folio(order);
+	folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(order);
 	if (!folio) {
 		if (order == HPAGE_PMD_ORDER)
 			count_vm_event(THP_COLLAPSE_ALLOC_FAILED);
@@ -347,7 +377,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 
 	down_read(&mm->mmap_lock);
 	v = collapse_revalidate(mm, addr, order, cc);
-	if (!v) {
+	if (!v || collapse_fail_at(COLLAPSE_FAIL_REVALIDATE)) {
 		result = SCAN_VMA_CHECK;
 		goto out_unlock_read;
 	}
@@ -374,7 +404,7 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	pml = pmd_lockptr(pmd);
 	spin_lock(pml);
 	pmdval = pte_read(pmd);
-	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
+	if (pte_none(pmdval) || pmd_leaf(pmdval) || collapse_fail_at(COLLAPSE_FAIL_PMD)) {
 		spin_unlock(pml);
 		result = SCAN_PMD_NULL;
 		goto out_anon;
