@@ -793,13 +793,17 @@ static bool khugepaged_should_wake(void *arg)
 	return READ_ONCE(khugepaged_stop_req);
 }
 
+/*
+ * The thread sleeps first: it starts with the machine, when no mm is
+ * registered, and the first registration's pass runs in the registering
+ * task (khugepaged_run_kick).  A pass at start-up would only race with
+ * that registration (a host thread scheduled late scans an mm the caller
+ * is still setting up).
+ */
 static void *khugepaged(void *arg)
 {
 	(void)arg;
 	while (!READ_ONCE(khugepaged_stop_req)) {
-		down_write(&khugepaged_sem);
-		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
-		up_write(&khugepaged_sem);
 		/* sleep scan_sleep_millisecs, in slices so that a changed
 		 * setting or a stop is seen soon */
 		for (unsigned int slept = 0;
@@ -808,6 +812,11 @@ static void *khugepaged(void *arg)
 			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 100);
 		if (!READ_ONCE(knobs.khugepaged_scan_sleep_millisecs))
 			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 1);
+		if (READ_ONCE(khugepaged_stop_req))
+			break;
+		down_write(&khugepaged_sem);
+		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
+		up_write(&khugepaged_sem);
 	}
 	return NULL;
 }
