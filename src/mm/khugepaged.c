@@ -887,6 +887,11 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 
 	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !v->anon_vma)
 		return -EINVAL;
+	/* thp_vma_allowable_order outside a fault: a PMD must fit in the VMA
+	 * (the last aligned one below vm_end), whatever the range asked */
+	if (v->vm_end - v->vm_start < PMD_SIZE ||
+	    !thp_vma_suitable_order(v, v->vm_end - PMD_SIZE, HPAGE_PMD_ORDER))
+		return -EINVAL;
 	if (hstart > hend)
 		return -EINVAL;
 	lru_add_drain_all();
