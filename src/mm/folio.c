@@ -251,10 +251,11 @@ static bool precise_one(struct page *folio, struct vm_area_struct *v,
 	return !a->shared;
 }
 
-/* For reference: walk the rmap and see which mms really map a page. */
+/* For reference: walk the rmap and see which mms really map a page (the
+ * collapse's own mm counts as one when its entries are hidden). */
 bool folio_mapped_shared_precise(struct page *f)
 {
-	struct precise_arg a = { NULL, false };
+	struct precise_arg a = { rmap_walk_held_mm(), false };
 
 	if (folio_mapcount(f) <= 1)
 		return false;

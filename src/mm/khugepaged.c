@@ -422,7 +422,9 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	spin_lock(ptl);
 	pte0 = table_of(page_to_pfn(table));
 	pte = pte0 + pte_index(addr);
+	rmap_walk_held(v->anon_vma->root, mm);
 	result = collapse_isolate(v, pte, order, cc, iso);
+	rmap_walk_held(NULL, NULL);
 	if (result != SCAN_SUCCEED) {
 		spin_unlock(ptl);
 		if (!pte_locks) {
