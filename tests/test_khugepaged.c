@@ -772,6 +772,7 @@ static const struct fail_case fail_cases[] = {
  */
 static void fail_one(const char *locking, const struct fail_case *fc, enum target tg)
 {
+	uint64_t free0 = (mmlab_quiesce(), vmstat("nr_free_pages"));
 	struct mmlab_proc *p = khp_spawn(), *c = NULL;
 	struct mmlab_task *t = mmlab_main_task(p);
 	struct range_snap s0, s1, cs0, cs1;
@@ -870,6 +871,11 @@ static void fail_one(const char *locking, const struct fail_case *fc, enum targe
 		assert_int_equal(mmlab_exit(c), 0);
 	}
 	assert_int_equal(mmlab_exit(p), 0);
+	/* nothing leaked: neither the folio allocated for the failed
+	 * collapse nor the old pages */
+	mmlab_quiesce();
+	assert_int_equal(vmstat("nr_free_pages"), free0);
+	assert_int_equal(size_stat(2048, "nr_anon") + size_stat(64, "nr_anon"), 0);
 }
 
 static void fail_all(enum target tg)

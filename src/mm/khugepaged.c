@@ -177,10 +177,11 @@ void khugepaged_exit(struct mm_struct *mm)
  * collapse, by khugepaged or MADV_COLLAPSE, fails at @step, and the knob
  * goes back to "none".  alloc: the new folio cannot be allocated;
  * revalidate: the VMA is found changed after mmap_lock was dropped;
- * isolate: a folio of the range has one reference more than its mappings
- * (a GUP pin, for the length of the check: SCAN_PAGE_COUNT); lock: a
- * folio is locked by someone else (SCAN_PAGE_LOCK); pmd: the PMD is found
- * changed once the locks are taken.
+ * isolate: the last folio of the range has one reference more than its
+ * mappings (a GUP pin, for the length of the check: SCAN_PAGE_COUNT); lock:
+ * that folio is locked by someone else (SCAN_PAGE_LOCK), the others being
+ * isolated and locked by then; pmd: the PMD is found changed once the
+ * locks are taken.
  */
 static bool collapse_fail_at(int step)
 {
@@ -243,7 +244,14 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 {
 	unsigned long nr = 1UL << order;
 	unsigned int none = 0, shared = 0, referenced = 0;
+	struct page *last = NULL;	/* injections hit the last folio met */
 
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t e = pte_read(pte + i);
+
+		if (pte_present(e) && !pte_none_or_zero(e) && !pte_special(e))
+			last = compound_head(pfn_to_page(pte_pfn(e)));
+	}
 	for (unsigned long i = 0; i < nr; i++) {
 		pteval_t e = pte_read(pte + i);
 		struct page *page, *f;
@@ -279,14 +287,15 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 			referenced++;
 		if (isolated_has(iso, f))
 			continue;
-		/* injected: someone else holds the folio lock meanwhile */
-		pin = collapse_fail_at(COLLAPSE_FAIL_LOCK) && folio_trylock(f);
+		/* injected: someone else holds the folio lock meanwhile (the
+		 * last folio: the others are isolated and locked by then) */
+		pin = f == last && collapse_fail_at(COLLAPSE_FAIL_LOCK) && folio_trylock(f);
 		if (!folio_trylock(f)) {
 			if (pin)
 				folio_unlock(f);
 			return SCAN_PAGE_LOCK;
 		}
-		pin = collapse_fail_at(COLLAPSE_FAIL_ISOLATE);
+		pin = f == last && collapse_fail_at(COLLAPSE_FAIL_ISOLATE);
 		if (pin)
 			get_page(f);
 		/* only the mappings may hold it (and the swap cache) */
