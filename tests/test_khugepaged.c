@@ -14,6 +14,7 @@
  * pages_to_scan is 1, so that mmlab_khugepaged_scan(n) is exactly n passes
  * over every range (a larger budget runs several passes per wake-up).
  */
+#include <pthread.h>
 #include "thp_util.h"
 
 #define SHARED_CHECK	"/sys/kernel/mm/mmlab/shared_check"
@@ -927,6 +928,109 @@ static void t_collapse_fail_knob(void **state)
 	knob(COLLAPSE_FAIL, "none");
 }
 
+/* ------------------------------------------------------------------ */
+/* collapse against a concurrent writer                                */
+
+#define RACE_PMDS	4
+
+struct race {
+	struct mmlab_task *t;
+	uint64_t a;
+	volatile int stop;
+	char why[160];
+};
+
+/*
+ * Another thread of the process (CPU 1) writes and reads pages of the
+ * range, keeping what each must hold, and now and then drops 50 pages with
+ * MADV_DONTNEED (they must read zero after it returns).  khugepaged, run by
+ * the main thread, collapses the ranges meanwhile.
+ */
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	static uint64_t shadow[RACE_PMDS * NR_PMD_PAGES];
+	uint64_t it = 0, fa;
+
+	memset(shadow, 0, sizeof(shadow));
+	while (!r->stop && !r->why[0]) {
+		for (int k = 0; k < 64; k++) {
+			uint64_t i = mmlab_splitmix64(it * 131 + k) % ARRAY_SIZE(shadow);
+			uint64_t j = mmlab_splitmix64(it * 7 + k) % ARRAY_SIZE(shadow);
+			uint64_t v = (it << 20) | i | 1, got = 0;
+
+			if (mmlab_write(r->t, r->a + i * PG, &v, 8, &fa)) {
+				snprintf(r->why, sizeof(r->why), "write page %" PRIu64 " failed", i);
+				break;
+			}
+			shadow[i] = v;
+			if (mmlab_read(r->t, r->a + j * PG, &got, 8, &fa) || got != shadow[j]) {
+				snprintf(r->why, sizeof(r->why),
+					 "page %" PRIu64 " reads %#" PRIx64 ", want %#" PRIx64,
+					 j, got, shadow[j]);
+				break;
+			}
+		}
+		if (it % 7 == 0) {
+			uint64_t i = mmlab_splitmix64(it) % RACE_PMDS;
+
+			assert_int_equal(mmlab_madvise(r->t, r->a + i * PMD + 100 * PG, 50 * PG,
+						       MADV_DONTNEED_), 0);
+			memset(&shadow[i * NR_PMD_PAGES + 100], 0, 50 * sizeof(shadow[0]));
+		}
+		it++;
+	}
+	return NULL;
+}
+
+static void t_collapse_vs_writer(void **state)
+{
+	(void)state;
+	for (unsigned int l = 0; l < ARRAY_SIZE(lockings); l++) {
+		struct mmlab_proc *p;
+		struct race r;
+		pthread_t th;
+		unsigned int scans = 0;
+		uint64_t c0;
+		double t0;
+
+		thp_machine_up();
+		knob(LOCKING, lockings[l]);
+		p = khp_spawn();
+		memset(&r, 0, sizeof(r));
+		r.a = thp_region(p, 0, RACE_PMDS * PMD, MADV_NOHUGEPAGE_);
+		zero_ok(mmlab_main_task(p), r.a, RACE_PMDS * PMD);	/* a table each */
+		assert_int_equal(madv(p, r.a, RACE_PMDS * PMD, MADV_HUGEPAGE_), 0);
+		r.t = task_on(p, 1);
+		assert_int_equal(pthread_create(&th, NULL, race_writer, &r), 0);
+		/* 1.5 s, and 20 collapses at least (up to 6 s: the writer's
+		 * faults make many attempts back off) */
+		c0 = knob_u64(KHP_DIR "pages_collapsed");
+		for (t0 = now_s(); !r.why[0] && now_s() - t0 < 6 &&
+		     (now_s() - t0 < 1.5 || knob_u64(KHP_DIR "pages_collapsed") - c0 < 20);
+		     scans++) {
+			scan(1);
+			/* split them again for the next scan */
+			for (int i = 0; i < RACE_PMDS; i++) {
+				uint64_t x = r.a + i * PMD + 5 * PG;
+
+				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG,
+								RW | PROT_EXEC), 0);
+				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG, RW), 0);
+			}
+		}
+		r.stop = 1;
+		assert_int_equal(pthread_join(th, NULL), 0);
+		if (r.why[0])
+			fail_msg("%s: after %u scans: %s (stale_tlb_reports %" PRIu64 ")",
+				 lockings[l], scans, r.why, vmstat("stale_tlb_reports"));
+		if (knob_u64(KHP_DIR "pages_collapsed") == c0)
+			fail_msg("%s: no collapse in %u scans", lockings[l], scans);
+		assert_int_equal(mmlab_exit(p), 0);
+		machine_down();
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, thp_setup, teardown_machine)
 #define TN(f) cmocka_unit_test(f)
 
@@ -955,6 +1059,7 @@ int main(void)
 		TN(t_collapse_fail_pte_mapped_thp),
 		TN(t_collapse_fail_mthp),
 		TN(t_collapse_fail_madvise),
+		TN(t_collapse_vs_writer),
 	};
 
 	/* MMLAB_TEST_FILTER=t_name*: run some of them */
