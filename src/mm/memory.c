@@ -777,8 +777,11 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 			      end - addr >= PMD_SIZE;
 	unsigned long start = addr;
 
+	/* no table: none now (nothing to zap), or a PMD mapping installed
+	 * meanwhile (a collapse under mmap_lock for reading): the caller
+	 * looks at the PMD again, as zap_pmd_range does */
 	if (!pte)
-		return end;
+		return addr;
 	flush_tlb_batched_pending(mm);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte);
