@@ -475,14 +475,20 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 
 		if (v->vm_flags & VM_WRITE)
 			huge = pte_mkwrite_prot(huge);
-		spin_unlock(ptl);
-		if (!pte_locks)
+		if (!pte_locks) {
+			spin_unlock(ptl);
 			spin_lock(pml);
+		}
 		folio_add_new_anon_rmap_large(folio, v, haddr, true);
 		/* the emptied table stays beside the THP for a later split */
 		table->index = haddr;
 		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
 		pte_write(pmd, huge);
+		/* pte_locks: the PMD still led to the emptied table until now;
+		 * a fault or zap waiting for its lock must find the PMD changed
+		 * (pte_offset_map_lock's recheck), not fill or zap the table */
+		if (pte_locks)
+			spin_unlock(ptl);
 		spin_unlock(pml);
 		count_vm_events(NR_ANON_THPS, 1);
 	} else {
