@@ -937,6 +937,7 @@ struct race {
 	struct mmlab_task *t;
 	uint64_t a;
 	volatile int stop;
+	volatile uint64_t rounds;	/* of the writer */
 	char why[160];
 };
 
@@ -979,6 +980,7 @@ static void *race_writer(void *arg)
 			memset(&shadow[i * NR_PMD_PAGES + 100], 0, 50 * sizeof(shadow[0]));
 		}
 		it++;
+		r->rounds = it;
 	}
 	return NULL;
 }
@@ -1006,6 +1008,8 @@ static void t_collapse_vs_writer(void **state)
 		/* 1.5 s, and 20 collapses at least (up to 6 s: the writer's
 		 * faults make many attempts back off) */
 		c0 = knob_u64(KHP_DIR "pages_collapsed");
+		while (r.rounds < 4 && !r.why[0])	/* pages to collapse first */
+			usleep(1000);
 		for (t0 = now_s(); !r.why[0] && now_s() - t0 < 6 &&
 		     (now_s() - t0 < 1.5 || knob_u64(KHP_DIR "pages_collapsed") - c0 < 20);
 		     scans++) {
@@ -1018,6 +1022,7 @@ static void t_collapse_vs_writer(void **state)
 								RW | PROT_EXEC), 0);
 				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG, RW), 0);
 			}
+			usleep(100);	/* let the writer in (2 host cores) */
 		}
 		r.stop = 1;
 		assert_int_equal(pthread_join(th, NULL), 0);
