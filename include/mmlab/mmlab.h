@@ -94,8 +94,12 @@ const char *mmlab_knob_name(unsigned int i);
  * mmlab_tlb_misses, mmlab_page_walks.
  *
  * Model knobs (mmlab_knob_set): /sys/kernel/mm/mmlab/debug/skip_flush
- * (0 default; 1 drops every TLB flush, to prove the detector fires) and
- * /sys/kernel/mm/mmlab/debug/stale_check (1 turns the detector on).
+ * (0 default; 1 drops every TLB flush, to prove the detector fires),
+ * /sys/kernel/mm/mmlab/debug/stale_check (1 turns the detector on) and
+ * /sys/kernel/mm/mmlab/debug/collapse_fail (none default; alloc,
+ * revalidate, isolate, lock or pmd: the next THP collapse, by khugepaged
+ * or MADV_COLLAPSE, fails at that step and backs off, and the knob reads
+ * none again).
  */
 int mmlab_vmstat_get(const char *name, uint64_t *val);
 /* Iterate counters: returns NULL past the end. */

@@ -262,6 +262,10 @@ void folio_remove_rmap_pmd(struct page *folio, struct vm_area_struct *v)
 	VM_BUG_ON(atomic_dec_return(&folio[1]._entire_mapcount) < -1);
 	if (!folio_sub_large_mapcount(folio, 1, v->vm_mm))
 		anon_mapped_stat(folio, -(long)folio_nr_pages(folio));
+	else if (PageAnon(folio))
+		/* the last PMD went while PTEs map part of it (another mm's,
+		 * after fork): as 6.18, queue it if a page is left unmapped */
+		deferred_split_folio(folio, true);
 }
 
 /* A new, exclusive anonymous large folio mapped at @addr (its first page)
@@ -341,7 +345,7 @@ static bool precise_one(struct page *folio, struct vm_area_struct *v,
  * (the census below, a cross-check of the bookkeeping). */
 static bool folio_mapped_shared_rmap(struct page *f)
 {
-	struct precise_arg a = { NULL, false };
+	struct precise_arg a = { rmap_walk_held_mm(), false };
 
 	if (folio_mapcount(f) <= 1)
 		return false;

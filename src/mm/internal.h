@@ -276,6 +276,9 @@ enum shmem_pm_swap { PM_SWAP_OFF, PM_SWAP_MARKER, PM_SWAP_LOOKUP };
 enum pt_scan { PT_SCAN_ALWAYS, PT_SCAN_MADVISE, PT_SCAN_NEVER };
 enum pt_scan_mode { PT_SCAN_LOCKED, PT_SCAN_LOCKLESS };
 enum collapse_locking { COLLAPSE_MMAP_WRITE, COLLAPSE_PTE_LOCKS };
+/* debug/collapse_fail: the step at which the next collapse fails */
+enum collapse_fail { COLLAPSE_FAIL_NONE, COLLAPSE_FAIL_ALLOC, COLLAPSE_FAIL_REVALIDATE,
+		     COLLAPSE_FAIL_ISOLATE, COLLAPSE_FAIL_LOCK, COLLAPSE_FAIL_PMD };
 enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 #define NR_THP_SIZES	8	/* 16 KiB .. 2 MiB: orders 2..9 */
 
@@ -305,6 +308,7 @@ struct mm_knobs {
 	int shared_check;	/* enum shared_check (seed 2) */
 	int collapse_locking;	/* enum collapse_locking (seed 4) */
 	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
+	int collapse_fail;	/* debug: enum collapse_fail, one-shot */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */
 	int swap_fail_write, swap_fail_read;

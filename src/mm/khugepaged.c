@@ -172,6 +172,26 @@ void khugepaged_exit(struct mm_struct *mm)
 
 /* ---- the collapse ---- */
 
+/*
+ * Error injection (/sys/kernel/mm/mmlab/debug/collapse_fail): the next
+ * collapse, by khugepaged or MADV_COLLAPSE, fails at @step, and the knob
+ * goes back to "none".  alloc: the new folio cannot be allocated;
+ * revalidate: the VMA is found changed after mmap_lock was dropped;
+ * isolate: the last folio of the range has one reference more than its
+ * mappings (a GUP pin, for the length of the check: SCAN_PAGE_COUNT); lock:
+ * that folio is locked by someone else (SCAN_PAGE_LOCK), the others being
+ * isolated and locked by then; pmd: the PMD is found changed once the
+ * locks are taken.
+ */
+static bool collapse_fail_at(int step)
+{
+	int want = step;
+
+	return READ_ONCE(knobs.collapse_fail) == step &&
+	       __atomic_compare_exchange_n(&knobs.collapse_fail, &want, COLLAPSE_FAIL_NONE,
+					   false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 static bool pte_none_or_zero(pteval_t e)
 {
 	return pte_none(e) || (pte_present(e) && pte_pfn(e) == zero_pfn);
@@ -230,10 +250,18 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 {
 	unsigned long nr = 1UL << order;
 	unsigned int none = 0, shared = 0, referenced = 0;
+	struct page *last = NULL;	/* injections hit the last folio met */
 
 	for (unsigned long i = 0; i < nr; i++) {
 		pteval_t e = pte_read(pte + i);
+
+		if (pte_present(e) && !pte_none_or_zero(e) && !pte_special(e))
+			last = compound_head(pfn_to_page(pte_pfn(e)));
+	}
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t e = pte_read(pte + i);
 		struct page *page, *f;
+		bool pin;
 
 		if (pte_none_or_zero(e)) {
 			if (++none > max_ptes_none_for(order) && cc->is_khugepaged) {
@@ -265,11 +293,22 @@ static int collapse_isolate(struct vm_area_struct *v, pteval_t *pte, unsigned in
 			referenced++;
 		if (isolated_has(iso, f))
 			continue;
-		if (!folio_trylock(f))
+		/* injected: someone else holds the folio lock meanwhile (the
+		 * last folio: the others are isolated and locked by then) */
+		pin = f == last && collapse_fail_at(COLLAPSE_FAIL_LOCK) && folio_trylock(f);
+		if (!folio_trylock(f)) {
+			if (pin)
+				folio_unlock(f);
 			return SCAN_PAGE_LOCK;
+		}
+		pin = f == last && collapse_fail_at(COLLAPSE_FAIL_ISOLATE);
+		if (pin)
+			get_page(f);
 		/* only the mappings may hold it (and the swap cache) */
 		if (page_ref_count(f) != folio_mapcount(f) +
 		    (PageSwapCache(f) ? 1 : 0)) {
+			if (pin)
+				put_page(f);
 			folio_unlock(f);
 			return SCAN_PAGE_COUNT;
 		}
@@ -371,7 +410,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	int result, present = 0;
 
 	up_read(&mm->mmap_lock);
-	folio = vma_alloc_anon_folio(order);
+	folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(order);
 	if (!folio) {
 		if (order == HPAGE_PMD_ORDER)
 			count_vm_event(THP_COLLAPSE_ALLOC_FAILED);
@@ -389,7 +428,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 
 	down_read(&mm->mmap_lock);
 	v = collapse_revalidate(mm, addr, order, cc);
-	if (!v) {
+	if (!v || collapse_fail_at(COLLAPSE_FAIL_REVALIDATE)) {
 		result = SCAN_VMA_CHECK;
 		goto out_unlock_read;
 	}
@@ -420,7 +459,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	pml = pmd_lockptr(pmd);
 	spin_lock(pml);
 	pmdval = pte_read(pmd);
-	if (pte_none(pmdval) || pmd_leaf(pmdval)) {
+	if (pte_none(pmdval) || pmd_leaf(pmdval) || collapse_fail_at(COLLAPSE_FAIL_PMD)) {
 		spin_unlock(pml);
 		result = SCAN_PMD_NULL;
 		goto out_anon;
@@ -438,7 +477,9 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	spin_lock(ptl);
 	pte0 = table_of(page_to_pfn(table));
 	pte = pte0 + pte_index(addr);
+	rmap_walk_held(v->anon_vma->root, mm);
 	result = collapse_isolate(v, pte, order, cc, iso);
+	rmap_walk_held(NULL, NULL);
 	if (result != SCAN_SUCCEED) {
 		spin_unlock(ptl);
 		if (!pte_locks) {
@@ -835,13 +876,17 @@ static bool khugepaged_should_wake(void *arg)
 	return READ_ONCE(khugepaged_stop_req);
 }
 
+/*
+ * The thread sleeps first: it starts with the machine, when no mm is
+ * registered, and the first registration's pass runs in the registering
+ * task (khugepaged_run_kick).  A pass at start-up would only race with
+ * that registration (a host thread scheduled late scans an mm the caller
+ * is still setting up).
+ */
 static void *khugepaged(void *arg)
 {
 	(void)arg;
 	while (!READ_ONCE(khugepaged_stop_req)) {
-		down_write(&khugepaged_sem);
-		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
-		up_write(&khugepaged_sem);
 		/* sleep scan_sleep_millisecs, in slices so that a changed
 		 * setting or a stop is seen soon */
 		for (unsigned int slept = 0;
@@ -850,6 +895,11 @@ static void *khugepaged(void *arg)
 			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 100);
 		if (!READ_ONCE(knobs.khugepaged_scan_sleep_millisecs))
 			wait_event_timeout(&khugepaged_wait, khugepaged_should_wake, NULL, 1);
+		if (READ_ONCE(khugepaged_stop_req))
+			break;
+		down_write(&khugepaged_sem);
+		khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));
+		up_write(&khugepaged_sem);
 	}
 	return NULL;
 }
@@ -919,6 +969,11 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 	unsigned long thps = 0;
 
 	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !READ_ONCE(v->anon_vma))
+		return -EINVAL;
+	/* thp_vma_allowable_order outside a fault: a PMD must fit in the VMA
+	 * (the last aligned one below vm_end), whatever the range asked */
+	if (v->vm_end - v->vm_start < PMD_SIZE ||
+	    !thp_vma_suitable_order(v, v->vm_end - PMD_SIZE, HPAGE_PMD_ORDER))
 		return -EINVAL;
 	if (hstart > hend)
 		return -EINVAL;

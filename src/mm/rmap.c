@@ -248,6 +248,26 @@ void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v)
 
 /* ---- walking ---- */
 
+/*
+ * The collapse's isolate step walks with @root held for writing (a walk of
+ * a folio under it must not take it again: the kernel's rmap_walk_locked)
+ * and, with collapse_locking = mmap_write, with its own mm's PMD cleared
+ * (the walk cannot see that mm's entries: @mm names it).  NULL, NULL ends it.
+ */
+static __thread struct anon_vma *held_root;
+static __thread struct mm_struct *held_mm;
+
+void rmap_walk_held(struct anon_vma *root, struct mm_struct *mm)
+{
+	held_root = root;
+	held_mm = mm;
+}
+
+struct mm_struct *rmap_walk_held_mm(void)
+{
+	return held_mm;
+}
+
 /* Does the VMA cover any of the folio's pages (index .. index + nr - 1)? */
 static bool vma_covers(struct vm_area_struct *v, struct page *folio)
 {
@@ -262,9 +282,13 @@ static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
 		struct anon_vma *av = folio->mapping;
 		struct anon_vma_chain *avc;
 
+		bool held;
+
 		if (!av)
 			return;
-		down_read(&av->root->rwsem);
+		held = av->root == held_root;
+		if (!held)
+			down_read(&av->root->rwsem);
 		list_for_each_entry(avc, &av->head, same_anon_vma) {
 			struct vm_area_struct *v = avc->vma;
 			unsigned long addr = v->vm_start + ((folio->index - v->vm_pgoff) << PAGE_SHIFT);
@@ -274,7 +298,8 @@ static void rmap_walk(struct page *folio, struct rmap_walk_control *rwc)
 			if (!rwc->rmap_one(folio, v, addr, rwc->arg))
 				break;
 		}
-		up_read(&av->root->rwsem);
+		if (!held)
+			up_read(&av->root->rwsem);
 	} else {
 		struct address_space *as = folio->mapping;
 		struct vm_area_struct *v;
@@ -363,12 +388,43 @@ struct mapped_arg {
 	void *arg;
 };
 
+/* Does @v map some page of @folio?  Read without page-table locks (a
+ * snapshot, as the kernel's mapcount reads are): the callers may hold
+ * the lock of one of these tables. */
+static bool folio_mapped_in_lockless(struct page *folio, struct vm_area_struct *v,
+				     unsigned long addr)
+{
+	unsigned long nr = folio_nr_pages(folio), pfn0 = page_to_pfn(folio);
+	unsigned long start = addr < v->vm_start ? v->vm_start : addr;
+	unsigned long end = addr + (nr << PAGE_SHIFT);
+	pteval_t *pmd, *pte0, e;
+	bool mapped = false;
+
+	if (end > v->vm_end)
+		end = v->vm_end;
+	rcu_read_lock();
+	pmd = mm_find_pmd(v->vm_mm, start);
+	e = pmd ? pte_read(pmd) : 0;
+	if (pmd_leaf(e)) {
+		mapped = pte_pfn(e) == pfn0;
+	} else if (!pte_none(e) && (pte0 = pte_offset_map(pmd, start, NULL))) {
+		for (unsigned long va = start; va < end && !mapped; va += PAGE_SIZE) {
+			e = pte_read(pte0 + ((va - start) >> PAGE_SHIFT));
+			mapped = pte_present(e) && !pte_special(e) && pte_pfn(e) >= pfn0 &&
+				 pte_pfn(e) < pfn0 + nr;
+		}
+		pte_unmap(pte0);
+	}
+	rcu_read_unlock();
+	return mapped;
+}
+
 static bool mapped_one(struct page *folio, struct vm_area_struct *v, unsigned long addr,
 		       void *argp)
 {
 	struct mapped_arg *a = argp;
 
-	if (!large_folio_entries(folio, v, addr, false))
+	if (!folio_mapped_in_lockless(folio, v, addr))
 		return true;
 	return a->fn(folio, v, addr, a->arg);
 }

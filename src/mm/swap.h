@@ -337,11 +337,13 @@ struct rmap_walk_control {
 			 unsigned long addr, void *arg);
 };
 void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc);
-/* Call @fn for each VMA in which some page of @folio is mapped (present);
- * takes the anon_vma and PTE locks: never with either held. */
+/* Call @fn for each VMA in which some page of @folio is mapped (present),
+ * read without page-table locks (the caller may hold one of them). */
 void rmap_walk_mapped(struct page *folio,
 		      bool (*fn)(struct page *, struct vm_area_struct *, unsigned long, void *),
 		      void *arg);
+void rmap_walk_held(struct anon_vma *root, struct mm_struct *mm);
+struct mm_struct *rmap_walk_held_mm(void);
 /* khugepaged.c */
 int khugepaged_start(void);
 void khugepaged_stop(void);

@@ -35,6 +35,8 @@ static const char *const pm_swap_modes[] = { "off", "marker", "lookup", NULL };
 static const char *const shared_check_modes[] = { "maybe", "likely", "precise",
 						  "always_true", "always_false", NULL };
 static const char *const collapse_locking_modes[] = { "mmap_write", "pte_locks", NULL };
+static const char *const collapse_fail_modes[] = { "none", "alloc", "revalidate", "isolate",
+						   "lock", "pmd", NULL };
 static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
 						"madvise", "never", NULL };
 
@@ -162,6 +164,8 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms", KNOB_UINT, &knobs.pt_reclaim_scan_delay_ms, 0, 1L << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan_size", KNOB_ULONG, &knobs.pt_reclaim_scan_size, PMD_SIZE, 1L << 47, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_write", KNOB_INT, &knobs.swap_fail_write, 0, 1 << 30, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/debug/collapse_fail", KNOB_CHOICE, &knobs.collapse_fail, 0, 0,
+		 collapse_fail_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/numa/demotion_enabled", KNOB_BOOL, &knobs.demotion_enabled, 0, 0, bool_words, NULL);
 	knob_add("/proc/sys/kernel/numa_balancing", KNOB_INT, &knobs.numa_balancing, 0, 3, NULL, NULL);

@@ -111,8 +111,11 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 			      end - addr >= PMD_SIZE;
 	unsigned long start = addr;
 
-	if (!pte)	/* no table; or a THP collapsed meanwhile: look again */
-		return pmd_leaf(pte_read(pmd)) ? addr : end;
+	/* no table: none now (nothing to zap), or a PMD mapping installed
+	 * meanwhile (a collapse under mmap_lock for reading): the caller
+	 * looks at the PMD again, as zap_pmd_range does */
+	if (!pte)
+		return addr;
 	flush_tlb_batched_pending(mm);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		pteval_t old = pte_read(pte);

@@ -1,0 +1,1074 @@
+/*
+ * test_khugepaged.c - khugepaged and MADV_COLLAPSE as an mm developer
+ * expects them: the shared_check predicates (seed 2) seen through
+ * khugepaged's max_ptes_shared decisions; the khugepaged tunables
+ * (max_ptes_none/swap/shared, pages_to_scan, the referenced requirement,
+ * full_scans and pages_collapsed); MADV_COLLAPSE's answers; mTHP collapse
+ * with and without the creep guard (seed 4); and the collapse's failure
+ * paths, each of which must leave the range exactly as it was (frames,
+ * data, mapcounts), in both collapse_locking modes.  Model tests with the
+ * stale-TLB detector on.
+ *
+ * Scans: the mm is registered with khugepaged once, on an empty anchor
+ * region (the registration's own pass then finds nothing to do), and
+ * pages_to_scan is 1, so that mmlab_khugepaged_scan(n) is exactly n passes
+ * over every range (a larger budget runs several passes per wake-up).
+ */
+#include <pthread.h>
+#include "thp_util.h"
+
+#define SHARED_CHECK	"/sys/kernel/mm/mmlab/shared_check"
+#define COLLAPSE_FAIL	"/sys/kernel/mm/mmlab/debug/collapse_fail"
+#define LOCKING		"/sys/kernel/mm/mmlab/collapse_locking"
+#define CREEP_GUARD	"/sys/kernel/mm/mmlab/mthp_collapse_creep_guard"
+#define ANCHOR		15	/* region index of the anchor */
+
+static const char *const lockings[] = { "mmap_write", "pte_locks" };
+
+static void scan(unsigned int n)
+{
+	assert_int_equal(mmlab_khugepaged_scan(n), 0);
+}
+
+/* A process registered with khugepaged (see the header comment). */
+static struct mmlab_proc *khp_spawn(void)
+{
+	struct mmlab_proc *p = spawn();
+	char mode[64];
+
+	knob_u(KHP_DIR "pages_to_scan", 1);
+	assert_int_equal(mmlab_knob_get(THP_DIR "hugepages-2048kB/enabled", mode, sizeof(mode)), 0);
+	thp_size(2048, "inherit");
+	thp_region(p, ANCHOR, PMD, MADV_HUGEPAGE_);
+	*strchr(mode, ']') = 0;
+	thp_size(2048, strchr(mode, '[') + 1);
+	return p;
+}
+
+/*
+ * Small pages: region @i of one PMD, pages [0, n) written with @seed (THP
+ * faults are off there while it is filled), then MADV_HUGEPAGE.
+ */
+static uint64_t small_region(struct mmlab_proc *p, int i, unsigned int n, uint64_t seed)
+{
+	uint64_t a = thp_region(p, i, PMD, MADV_NOHUGEPAGE_);
+
+	if (n)
+		fill_ok(mmlab_main_task(p), a, (uint64_t)n * PG, seed);
+	assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
+	return a;
+}
+
+/* The 2 MiB VMA at @a is one PMD-mapped THP. */
+static bool collapsed(struct mmlab_proc *p, uint64_t a)
+{
+	return thp_kb(p, a) == 2048 && pm_contiguous(p, a, 512, 512);
+}
+
+/* ------------------------------------------------------------------ */
+/* shared_check (seed 2)                                               */
+
+/*
+ * Seed 2's extreme case in both processes: THP F shared over fork; each
+ * writes page 0 (its PMD splits, page 0 is its own copy) and drops pages
+ * 257..511.  Each maps subpages 1..256 of F (256 shared PTEs), one own
+ * page, 255 none; F's first subpage is mapped nowhere and its mapcount is
+ * 512 = nr_pages.
+ */
+static void seed2_layout(struct mmlab_proc *p, struct mmlab_proc **c, uint64_t *a)
+{
+	*a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	fill_ok(mmlab_main_task(p), *a, PMD, 81);
+	assert_int_equal(thp_kb(p, *a), 2048);
+	assert_int_equal(mmlab_fork(p, c), 0);
+	fill_ok(mmlab_main_task(p), *a, PG, 83);
+	fill_ok(mmlab_main_task(*c), *a, PG, 84);
+	assert_int_equal(madv(p, *a + 257 * PG, 255 * PG, MADV_DONTNEED_), 0);
+	assert_int_equal(madv(*c, *a + 257 * PG, 255 * PG, MADV_DONTNEED_), 0);
+	assert_int_equal(pm_count(p, *a, 512, MMLAB_PM_PRESENT), 257);
+	assert_int_equal(pm_count(p, *a, 512, MMLAB_PM_PRESENT | MMLAB_PM_MMAP_EXCLUSIVE), 1);
+	assert_int_equal(pm_count(*c, *a, 512, MMLAB_PM_PRESENT | MMLAB_PM_MMAP_EXCLUSIVE), 1);
+}
+
+/*
+ * Three mms: P's THP F is shared with C1 and C2 (forks of P); C2 writes
+ * page 0 (its PMD splits), then P and C1 exit.  C2 alone maps 511 pages of
+ * F, but F's two mm-id slots belonged to P and C1: the "maybe shared" bit
+ * stays (6.15's MM_ID scheme has false positives with more than two mms,
+ * never false negatives).  @three false: the same with P and C only.
+ */
+static struct mmlab_proc *left_alone(bool three, uint64_t *a)
+{
+	struct mmlab_proc *p = khp_spawn(), *c1, *c2;
+
+	*a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	fill_ok(mmlab_main_task(p), *a, PMD, 91);
+	/* C1 takes F's second mm-id slot; C2, forked last, has none */
+	if (three)
+		assert_int_equal(mmlab_fork(p, &c1), 0);
+	assert_int_equal(mmlab_fork(p, &c2), 0);
+	fill_ok(mmlab_main_task(c2), *a, PG, 92);
+	assert_int_equal(thp_kb(c2, *a), 0);
+	if (three)
+		assert_int_equal(mmlab_exit(c1), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+	/* C2 maps F alone: pagemap says so (precise per-page mapcount 1) */
+	assert_int_equal(pm_count(c2, *a, 512, MMLAB_PM_PRESENT | MMLAB_PM_MMAP_EXCLUSIVE), 512);
+	return c2;
+}
+
+struct predicate_case {
+	const char *check;
+	bool seed2_collapses;		/* the 256-subpage case */
+	bool alone3_collapses;		/* three mms, left with one */
+	bool alone2_collapses;		/* two mms, left with one */
+	bool exclusive_collapses;	/* never shared at all */
+	bool shared_collapses;		/* 511 PTEs of F shared with a live child */
+	bool mthp_reused;		/* CoW of an mTHP the child no longer maps */
+};
+
+/*
+ * The predicate also decides CoW reuse of a large folio (6.18
+ * wp_can_reuse_anon_folio): a 64 KiB mTHP shared over fork, the child
+ * gone, the parent's write reuses it in place unless the predicate calls
+ * it shared.  MADV_COLD of a range shared with a live child asks it too
+ * (small pages, under the PTE lock).
+ */
+static void predicate_mthp_cow(const struct predicate_case *pc)
+{
+	struct mmlab_proc *p, *c;
+	uint64_t a, pfn;
+
+	thp_size(64, "always");
+	p = spawn();
+	a = thp_region(p, 0, 64 * KiB, 0);
+	fill_ok(mmlab_main_task(p), a, 64 * KiB, 96);
+	assert_true(pm_contiguous(p, a, 16, 16));
+	pfn = pfn_of(pm1(p, a + 5 * PG));
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(mmlab_exit(c), 0);
+	put64(mmlab_main_task(p), a + 5 * PG, 5);
+	if ((pfn_of(pm1(p, a + 5 * PG)) == pfn) != pc->mthp_reused)
+		fail_msg("%s: mTHP CoW reused %d, want %d", pc->check,
+			 pfn_of(pm1(p, a + 5 * PG)) == pfn, pc->mthp_reused);
+	verify_ok(mmlab_main_task(p), a, 5 * PG, 96);
+	thp_size(64, "never");
+	a = thp_region(p, 1, 16 * PG, 0);
+	fill_ok(mmlab_main_task(p), a, 16 * PG, 97);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(madv(p, a, 16 * PG, 20 /* MADV_COLD */), 0);
+	verify_ok(mmlab_main_task(c), a, 16 * PG, 97);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+static void predicate_run(const struct predicate_case *pc)
+{
+	struct mmlab_proc *p, *c;
+	uint64_t a, ex0;
+
+	knob(SHARED_CHECK, pc->check);
+	knob_u(KHP_DIR "max_ptes_shared", 0);
+	knob_u(KHP_DIR "max_ptes_none", 511);
+
+	/* seed 2: with max_ptes_shared = 0, a "shared" answer forbids it */
+	p = khp_spawn();
+	seed2_layout(p, &c, &a);
+	ex0 = vmstat("thp_scan_exceed_share_pte");
+	scan(2);
+	if (collapsed(p, a) != pc->seed2_collapses)
+		fail_msg("%s: seed 2 case: parent collapsed %d, want %d", pc->check,
+			 collapsed(p, a), pc->seed2_collapses);
+	assert_int_equal(collapsed(c, a), pc->seed2_collapses);
+	if (!pc->seed2_collapses)
+		assert_true(vmstat("thp_scan_exceed_share_pte") > ex0);
+	verify_ok(mmlab_main_task(p), a, PG, 83);
+	verify_ok(mmlab_main_task(p), a + PG, 256 * PG, 81);
+	verify_ok(mmlab_main_task(c), a, PG, 84);
+	verify_ok(mmlab_main_task(c), a + PG, 256 * PG, 81);
+	zero_ok(mmlab_main_task(c), a + 300 * PG, PG);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+
+	c = left_alone(true, &a);
+	scan(2);
+	if (collapsed(c, a) != pc->alone3_collapses)
+		fail_msg("%s: three mms, one left: collapsed %d, want %d", pc->check,
+			 collapsed(c, a), pc->alone3_collapses);
+	verify_ok(mmlab_main_task(c), a, PG, 92);
+	verify_ok(mmlab_main_task(c), a + PG, PMD - PG, 91);
+	assert_int_equal(mmlab_exit(c), 0);
+
+	c = left_alone(false, &a);
+	scan(2);
+	if (collapsed(c, a) != pc->alone2_collapses)
+		fail_msg("%s: two mms, one left: collapsed %d, want %d", pc->check,
+			 collapsed(c, a), pc->alone2_collapses);
+	assert_int_equal(mmlab_exit(c), 0);
+
+	/* never shared: 512 small pages of one mm */
+	p = khp_spawn();
+	a = small_region(p, 0, 512, 93);
+	scan(2);
+	assert_int_equal(collapsed(p, a), pc->exclusive_collapses);
+	verify_ok(mmlab_main_task(p), a, PMD, 93);
+	assert_int_equal(mmlab_exit(p), 0);
+
+	/* really shared: the child copied one page, 511 PTEs map F, which
+	 * the parent maps too; max_ptes_shared 256 */
+	knob_u(KHP_DIR "max_ptes_shared", 256);
+	p = khp_spawn();
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	fill_ok(mmlab_main_task(p), a, PMD, 94);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	fill_ok(mmlab_main_task(c), a + 7 * PG, PG, 95);
+	scan(2);
+	assert_int_equal(collapsed(c, a), pc->shared_collapses);
+	assert_int_equal(thp_kb(p, a), 2048);
+	verify_ok(mmlab_main_task(c), a + 7 * PG, PG, 95);
+	verify_ok(mmlab_main_task(c), a + 8 * PG, 504 * PG, 94);
+	verify_ok(mmlab_main_task(p), a, PMD, 94);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+
+	predicate_mthp_cow(pc);
+}
+
+/* One test per predicate: which of predicate_run's cases collapse. */
+#define PREDICATE_TEST(name, ...)					\
+	static void t_shared_check_##name(void **state)			\
+	{								\
+		static const struct predicate_case pc = { #name, __VA_ARGS__ }; \
+									\
+		(void)state;						\
+		predicate_run(&pc);					\
+	}
+
+/* 6.18: the mm-id slots; a false positive only with more than two mms */
+PREDICATE_TEST(maybe, false, false, true, true, false, true)
+/* before 6.15: the first subpage decides: seed 2's false negative */
+PREDICATE_TEST(likely, true, true, true, true, false, true)
+/* an rmap walk: never wrong */
+PREDICATE_TEST(precise, false, true, true, true, false, true)
+/* injection (John Hubbard's black-box idea): "true" forbids every
+ * collapse under max_ptes_shared=0, "false" allows the shared ones */
+PREDICATE_TEST(always_true, false, false, false, false, false, false)
+PREDICATE_TEST(always_false, true, true, true, true, true, true)
+
+/* ------------------------------------------------------------------ */
+/* khugepaged tunables                                                 */
+
+static void t_max_ptes_none(void **state)
+{
+	struct mmlab_proc *p = khp_spawn();
+	uint64_t a, b, ex0, pc0;
+
+	(void)state;
+	knob_u(KHP_DIR "max_ptes_none", 100);
+	a = small_region(p, 0, 411, 1);		/* 101 none */
+	b = small_region(p, 1, 412, 2);		/* 100 none */
+	ex0 = vmstat("thp_scan_exceed_none_pte");
+	pc0 = knob_u64(KHP_DIR "pages_collapsed");
+	scan(2);
+	assert_false(collapsed(p, a));
+	assert_true(collapsed(p, b));
+	assert_true(vmstat("thp_scan_exceed_none_pte") > ex0);
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed") - pc0, 1);
+	verify_ok(mmlab_main_task(p), b, 412 * PG, 2);
+	zero_ok(mmlab_main_task(p), b + 412 * PG, 100 * PG);
+	/* max_ptes_none 0: one none PTE is too many */
+	knob_u(KHP_DIR "max_ptes_none", 0);
+	a = small_region(p, 2, 511, 3);
+	b = small_region(p, 3, 512, 4);
+	scan(2);
+	assert_false(collapsed(p, a));
+	assert_true(collapsed(p, b));
+	verify_ok(mmlab_main_task(p), b, PMD, 4);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+static void t_max_ptes_swap(void **state)
+{
+	struct mmlab_proc *p;
+	uint64_t a, b, ex0;
+
+	(void)state;
+	assert_true(mmlab_swapon(64 * MiB) >= 0);
+	p = khp_spawn();
+	knob_u(KHP_DIR "max_ptes_swap", 3);
+	a = small_region(p, 0, 512, 5);
+	b = small_region(p, 1, 512, 6);
+	assert_int_equal(madv(p, a + 100 * PG, 4 * PG, MADV_PAGEOUT_), 0);
+	assert_int_equal(madv(p, b + 100 * PG, 3 * PG, MADV_PAGEOUT_), 0);
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_SWAP), 4);
+	assert_int_equal(pm_count(p, b, 512, MMLAB_PM_SWAP), 3);
+	ex0 = vmstat("thp_scan_exceed_swap_pte");
+	scan(2);
+	assert_false(collapsed(p, a));
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_SWAP), 4);	/* not swapped in */
+	assert_true(vmstat("thp_scan_exceed_swap_pte") > ex0);
+	assert_true(collapsed(p, b));
+	assert_int_equal(pm_count(p, b, 512, MMLAB_PM_SWAP), 0);
+	verify_ok(mmlab_main_task(p), a, PMD, 5);
+	verify_ok(mmlab_main_task(p), b, PMD, 6);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* selftests' collapse_max_ptes_shared: 257 shared > 256, 256 collapses */
+static void t_max_ptes_shared(void **state)
+{
+	struct mmlab_proc *p = khp_spawn(), *c;
+	struct mmlab_task *ct;
+	uint64_t a, ex0;
+
+	(void)state;
+	knob_u(KHP_DIR "max_ptes_shared", 256);
+	a = thp_region(p, 0, 2 * PMD, MADV_HUGEPAGE_);
+	fill_ok(mmlab_main_task(p), a, 2 * PMD, 7);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	ct = mmlab_main_task(c);
+	fill_ok(ct, a, 255 * PG, 8);
+	fill_ok(ct, a + PMD, 256 * PG, 8);
+	ex0 = vmstat("thp_scan_exceed_share_pte");
+	scan(2);
+	assert_false(collapsed(c, a));
+	assert_true(vmstat("thp_scan_exceed_share_pte") > ex0);
+	assert_true(collapsed(c, a + PMD));
+	assert_int_equal(thp_kb(p, a), 2 * 2048);
+	verify_ok(ct, a + PMD, 256 * PG, 8);
+	verify_ok(ct, a + PMD + 256 * PG, 256 * PG, 7);
+	verify_ok(mmlab_main_task(p), a, 2 * PMD, 7);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/*
+ * pages_to_scan bounds a pass: the registration's pass (the first mm
+ * registered wakes khugepaged) with 512 collapses one of three ranges;
+ * with 4096 all three.  full_scans counts completed passes over all mms,
+ * pages_collapsed khugepaged's collapses (not MADV_COLLAPSE's).
+ */
+static void pages_to_scan_case(unsigned int budget, unsigned int want)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a, pc0 = knob_u64(KHP_DIR "pages_collapsed"), fs0;
+	unsigned int n = 0;
+
+	knob_u(KHP_DIR "pages_to_scan", budget);
+	a = thp_region(p, 0, 3 * PMD, 0);
+	fill_ok(mmlab_main_task(p), a, 3 * PMD, 9);	/* enabled=madvise: small pages */
+	fs0 = knob_u64(KHP_DIR "full_scans");
+	assert_int_equal(madv(p, a, 3 * PMD, MADV_HUGEPAGE_), 0);	/* registers */
+	for (int i = 0; i < 3; i++)
+		n += pm_contiguous(p, a + i * PMD, 512, 512);
+	assert_int_equal(n, want);
+	assert_int_equal(thp_kb(p, a), 2048 * want);
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed") - pc0, want);
+	if (want < 3)
+		assert_int_equal(knob_u64(KHP_DIR "full_scans"), fs0);
+	knob_u(KHP_DIR "pages_to_scan", 1);	/* one pass per wake-up */
+	fs0 = knob_u64(KHP_DIR "full_scans");
+	scan(1);
+	assert_int_equal(knob_u64(KHP_DIR "full_scans") - fs0, 1);
+	for (int i = 0; i < 3; i++)
+		assert_true(pm_contiguous(p, a + i * PMD, 512, 512));
+	assert_int_equal(thp_kb(p, a), 3 * 2048);
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed") - pc0, 3);
+	verify_ok(mmlab_main_task(p), a, 3 * PMD, 9);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+static void t_pages_to_scan(void **state)
+{
+	(void)state;
+	pages_to_scan_case(512, 1);
+	pages_to_scan_case(4096, 3);
+	assert_int_equal(mmlab_knob_set(KHP_DIR "full_scans", "0"), -EACCES);
+	assert_int_equal(mmlab_knob_set(KHP_DIR "pages_collapsed", "0"), -EACCES);
+}
+
+static void t_full_scans_and_pages_collapsed(void **state)
+{
+	struct mmlab_proc *p = khp_spawn();
+	uint64_t a, b, fs0, pc0;
+
+	(void)state;
+	a = small_region(p, 0, 300, 10);
+	b = thp_region(p, 1, PMD, 0);		/* not khugepaged's (madvise mode) */
+	fill_ok(mmlab_main_task(p), b, 300 * PG, 11);
+	fs0 = knob_u64(KHP_DIR "full_scans");
+	pc0 = knob_u64(KHP_DIR "pages_collapsed");
+	assert_int_equal(madv(p, b, PMD, MADV_COLLAPSE_), 0);	/* not khugepaged's */
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed"), pc0);
+	scan(3);
+	assert_int_equal(knob_u64(KHP_DIR "full_scans") - fs0, 3);
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed") - pc0, 1);
+	assert_true(collapsed(p, a));
+	scan(1);	/* nothing left: no more */
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed") - pc0, 1);
+	assert_int_equal(mmlab_exit(p), 0);
+	/* no mm registered: returns at once, no pass counted */
+	fs0 = knob_u64(KHP_DIR "full_scans");
+	scan(2);
+	assert_int_equal(knob_u64(KHP_DIR "full_scans"), fs0);
+}
+
+/* khugepaged wants a young PTE (or a referenced folio); MADV_COLLAPSE
+ * does not */
+static void t_referenced(void **state)
+{
+	struct mmlab_proc *p = khp_spawn();
+	uint64_t a, b, pfn;
+
+	(void)state;
+	a = thp_region(p, 0, PMD, MADV_NOHUGEPAGE_);
+	b = thp_region(p, 1, PMD, 0);		/* not khugepaged's (madvise mode) */
+	fill_ok(mmlab_main_task(p), a, 64 * PG, 12);
+	fill_ok(mmlab_main_task(p), b, 64 * PG, 13);
+	assert_int_equal(mmlab_clear_refs(p, 1), 0);
+	pfn = pfn_of(pm1(p, a));
+	assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
+	scan(2);
+	assert_false(collapsed(p, a));
+	assert_int_equal(pfn_of(pm1(p, a)), pfn);
+	assert_int_equal(madv(p, b, PMD, MADV_COLLAPSE_), 0);
+	assert_true(collapsed(p, b));
+	/* one access makes a PTE young */
+	assert_int_equal(get64(mmlab_main_task(p), a + 40 * PG) != 0, 1);
+	scan(1);
+	assert_true(collapsed(p, a));
+	verify_ok(mmlab_main_task(p), a, 64 * PG, 12);
+	verify_ok(mmlab_main_task(p), b, 64 * PG, 13);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* MADV_COLLAPSE                                                       */
+
+static void t_madv_collapse_errors(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a, pfn, e;
+
+	(void)state;
+	/* VM_NOHUGEPAGE: EINVAL, whatever THP "enabled" says */
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_NOHUGEPAGE_);
+	fill_ok(t, a, 32 * PG, 20);
+	pfn = pfn_of(pm1(p, a));
+	assert_int_equal(madv(p, a, PMD, MADV_COLLAPSE_), -EINVAL);
+	assert_int_equal(pfn_of(pm1(p, a)), pfn);
+	assert_int_equal(thp_kb(p, a), 0);
+	knob(THP_DIR "enabled", "madvise");
+
+	/* no page table under the PMD: EINVAL (SCAN_PMD_NONE), stays empty */
+	a = thp_region(p, 1, 2 * PMD, 0);
+	fill_ok(t, a + PMD, PG, 21);			/* an anon_vma */
+	assert_int_equal(madv(p, a, PMD, MADV_COLLAPSE_), -EINVAL);
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_PRESENT), 0);
+
+	/* no anon_vma (only zero pages read): EINVAL */
+	a = thp_region(p, 2, PMD, 0);
+	assert_int_equal(get64(t, a), 0);
+	e = pm1(p, a);
+	assert_int_equal(madv(p, a, PMD, MADV_COLLAPSE_), -EINVAL);
+	assert_int_equal(pm1(p, a), e);
+
+	/* VMAs smaller than a PMD: EINVAL, also when one ends or starts at
+	 * a PMD boundary (thp_vma_allowable_order: no PMD fits) */
+	a = thp_region(p, 3, 16 * PG, 0);
+	fill_ok(t, a, 16 * PG, 22);
+	assert_int_equal(madv(p, a, 16 * PG, MADV_COLLAPSE_), -EINVAL);
+	a = map_anon(p, THP_BASE + 4 * GiB + PMD - 16 * PG, 16 * PG, RW, 0);
+	fill_ok(t, a, 16 * PG, 23);
+	assert_int_equal(madv(p, a, 16 * PG, MADV_COLLAPSE_), -EINVAL);
+	a = map_anon(p, THP_BASE + 5 * GiB + 8 * PG, 16 * PG, RW, 0);
+	fill_ok(t, a, 16 * PG, 24);
+	assert_int_equal(madv(p, a, 16 * PG, MADV_COLLAPSE_), -EINVAL);
+	verify_ok(t, a, 16 * PG, 24);
+
+	/* a range inside one PMD of a big VMA: EINVAL; one whose rounded-in
+	 * start equals its rounded-in end: 0, nothing done */
+	a = thp_region(p, 6, 2 * PMD, 0);
+	fill_ok(t, a, 2 * PMD, 25);
+	assert_int_equal(madv(p, a + PG, PMD - 2 * PG, MADV_COLLAPSE_), -EINVAL);
+	assert_int_equal(madv(p, a + PG, PMD, MADV_COLLAPSE_), 0);
+	assert_int_equal(thp_kb(p, a), 0);
+	/* a range with a hole: ENOMEM (after collapsing what it could) */
+	assert_int_equal(mmlab_munmap(t, a + PMD, PMD), 0);
+	assert_int_equal(madv(p, a, 2 * PMD, MADV_COLLAPSE_), -ENOMEM);
+	assert_true(collapsed(p, a));
+	verify_ok(t, a, PMD, 25);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+static void t_madv_collapse_success(void **state)
+{
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	uint64_t a, b, ca0, pc0;
+	struct mmlab_status s0, s1;
+
+	(void)state;
+	assert_true(mmlab_swapon(64 * MiB) >= 0);
+	p = spawn();
+	t = mmlab_main_task(p);
+	knob_u(KHP_DIR "max_ptes_swap", 0);		/* ignored by MADV_COLLAPSE */
+	knob_u(KHP_DIR "max_ptes_none", 0);		/* ignored too */
+	/* 100 swapped pages (more than max_ptes_swap), the rest present */
+	a = thp_region(p, 0, PMD, 0);
+	fill_ok(t, a, PMD, 30);
+	assert_int_equal(madv(p, a + 50 * PG, 100 * PG, MADV_PAGEOUT_), 0);
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_SWAP), 100);
+	assert_int_equal(mmlab_clear_refs(p, 1), 0);	/* nothing referenced */
+	ca0 = vmstat("thp_collapse_alloc");
+	pc0 = knob_u64(KHP_DIR "pages_collapsed");
+	assert_int_equal(madv(p, a, PMD, MADV_COLLAPSE_), 0);
+	assert_true(collapsed(p, a));
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_PRESENT | MMLAB_PM_MMAP_EXCLUSIVE), 512);
+	assert_int_equal(status_of(p).VmSwap, 0);
+	assert_int_equal(vmstat("thp_collapse_alloc") - ca0, 1);
+	assert_int_equal(knob_u64(KHP_DIR "pages_collapsed"), pc0);
+	verify_ok(t, a, PMD, 30);
+
+	/* 10 pages present, the rest never touched: zero-filled */
+	b = thp_region(p, 1, PMD, 0);
+	fill_ok(t, b + 200 * PG, 10 * PG, 31);
+	s0 = status_of(p);
+	assert_int_equal(madv(p, b, PMD, MADV_COLLAPSE_), 0);
+	s1 = status_of(p);
+	assert_true(collapsed(p, b));
+	assert_int_equal(s1.RssAnon - s0.RssAnon, 2048 - 40);
+	verify_ok(t, b + 200 * PG, 10 * PG, 31);
+	zero_ok(t, b, 200 * PG);
+	zero_ok(t, b + 210 * PG, 302 * PG);
+	/* already a THP: 0 again, nothing changes */
+	assert_int_equal(madv(p, b, PMD, MADV_COLLAPSE_), 0);
+	assert_int_equal(vmstat("thp_collapse_alloc") - ca0, 2);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* mTHP collapse (seed 4)                                              */
+
+/* mTHP sizes 64, 128, 256 KiB for madvised ranges, no 2 MiB */
+static struct mmlab_proc *mthp_spawn(unsigned int max_none, int guard)
+{
+	struct mmlab_proc *p = khp_spawn();
+
+	thp_size(2048, "never");
+	thp_size(64, "madvise");
+	thp_size(128, "madvise");
+	thp_size(256, "madvise");
+	knob_u(KHP_DIR "max_ptes_none", max_none);
+	knob_u(CREEP_GUARD, guard);
+	return p;
+}
+
+/* Small pages of region @i at the pages in [from, to), the rest none
+ * (written while mTHP faults are off) */
+static uint64_t mthp_small(struct mmlab_proc *p, int i, unsigned int from, unsigned int to,
+			   uint64_t seed)
+{
+	uint64_t a = thp_region(p, i, PMD, MADV_NOHUGEPAGE_);
+
+	fill_ok(mmlab_main_task(p), a + from * PG, (uint64_t)(to - from) * PG, seed);
+	assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
+	return a;
+}
+
+/* max_ptes_none 0: only whole chunks collapse, into the largest order
+ * that is whole */
+static void t_mthp_collapse_none0(void **state)
+{
+	struct mmlab_proc *p = mthp_spawn(0, 1);
+	uint64_t a, b, c, d, ca64, ca128, ca256, ca2m, pfn;
+
+	(void)state;
+	ca64 = collapse_alloc(64);
+	ca128 = collapse_alloc(128);
+	ca256 = collapse_alloc(256);
+	ca2m = vmstat("thp_collapse_alloc");
+	a = mthp_small(p, 0, 0, 16, 40);	/* one whole 64 KiB chunk */
+	b = mthp_small(p, 1, 0, 15, 41);	/* one PTE short */
+	c = mthp_small(p, 2, 0, 32, 42);	/* a whole 128 KiB chunk */
+	d = mthp_small(p, 3, 0, 64, 43);	/* a whole 256 KiB chunk */
+	pfn = pfn_of(pm1(p, b));
+	scan(1);
+	assert_true(pm_contiguous(p, a, 16, 16));
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 16);
+	assert_int_equal(pfn_of(pm1(p, b)), pfn);
+	assert_int_equal(pm_count(p, b, 64, MMLAB_PM_PRESENT), 15);
+	assert_true(pm_contiguous(p, c, 32, 32));
+	assert_true(pm_contiguous(p, d, 64, 64));
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	assert_int_equal(collapse_alloc(128) - ca128, 1);
+	assert_int_equal(collapse_alloc(256) - ca256, 1);
+	assert_int_equal(vmstat("thp_collapse_alloc"), ca2m);
+	assert_int_equal(size_stat(64, "nr_anon"), 1);
+	assert_int_equal(thp_kb(p, a), 0);
+	verify_ok(mmlab_main_task(p), a, 16 * PG, 40);
+	verify_ok(mmlab_main_task(p), b, 15 * PG, 41);
+	verify_ok(mmlab_main_task(p), c, 32 * PG, 42);
+	verify_ok(mmlab_main_task(p), d, 64 * PG, 43);
+	/* stable: nothing more on later scans */
+	scan(2);
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	assert_int_equal(collapse_alloc(128) - ca128, 1);
+	assert_int_equal(collapse_alloc(256) - ca256, 1);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/*
+ * max_ptes_none 511 with the creep guard (default): for mTHP orders it
+ * counts as 255, i.e. a chunk needs more than half its PTEs: 9 pages of a
+ * 64 KiB chunk collapse into 64 KiB, and that folio (half of the 128 KiB
+ * chunk) never makes the 128 KiB chunk eligible on later scans.
+ */
+static void t_mthp_creep_guard_on(void **state)
+{
+	struct mmlab_proc *p = mthp_spawn(511, 1);
+	uint64_t a, ca64 = collapse_alloc(64), ca128 = collapse_alloc(128);
+	uint64_t ca256 = collapse_alloc(256), pfn;
+
+	(void)state;
+	a = mthp_small(p, 0, 0, 9, 50);
+	scan(1);
+	assert_true(pm_contiguous(p, a, 16, 16));
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 16);
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	pfn = pfn_of(pm1(p, a));
+	scan(3);
+	assert_int_equal(pfn_of(pm1(p, a)), pfn);
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 16);
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	assert_int_equal(collapse_alloc(128), ca128);
+	assert_int_equal(collapse_alloc(256), ca256);
+	verify_ok(mmlab_main_task(p), a, 9 * PG, 50);
+	zero_ok(mmlab_main_task(p), a + 9 * PG, 7 * PG);
+	/* 8 pages (exactly half) is not enough */
+	a = mthp_small(p, 1, 0, 8, 51);
+	pfn = pfn_of(pm1(p, a));
+	scan(2);
+	assert_int_equal(pfn_of(pm1(p, a)), pfn);
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 8);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/*
+ * Without the guard, max_ptes_none 511 lets any chunk with one page
+ * collapse at the largest enabled order at once (9 pages become 256 KiB);
+ * at 300, a 64 KiB collapse makes the 128 KiB chunk eligible on the next
+ * scan, and that the 256 KiB one on the scan after: it creeps.
+ */
+static void t_mthp_creep_guard_off(void **state)
+{
+	struct mmlab_proc *p = mthp_spawn(511, 0);
+	uint64_t a, ca64, ca128, ca256;
+
+	(void)state;
+	ca256 = collapse_alloc(256);
+	a = mthp_small(p, 0, 0, 9, 52);
+	scan(1);
+	assert_true(pm_contiguous(p, a, 64, 64));
+	assert_int_equal(collapse_alloc(256) - ca256, 1);
+	verify_ok(mmlab_main_task(p), a, 9 * PG, 52);
+
+	knob_u(KHP_DIR "max_ptes_none", 300);	/* 64K: 9 none, 128K: 18, 256K: 37 */
+	ca64 = collapse_alloc(64);
+	ca128 = collapse_alloc(128);
+	ca256 = collapse_alloc(256);
+	a = mthp_small(p, 1, 0, 7, 53);
+	scan(1);
+	assert_true(pm_contiguous(p, a, 16, 16));
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 16);
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	scan(1);
+	assert_true(pm_contiguous(p, a, 32, 32));
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 32);
+	assert_int_equal(collapse_alloc(128) - ca128, 1);
+	scan(1);
+	assert_true(pm_contiguous(p, a, 64, 64));
+	assert_int_equal(collapse_alloc(256) - ca256, 1);
+	verify_ok(mmlab_main_task(p), a, 7 * PG, 53);
+	zero_ok(mmlab_main_task(p), a + 7 * PG, 57 * PG);
+	/* the same with the guard: 7 pages are not enough for 64 KiB */
+	knob_u(CREEP_GUARD, 1);
+	ca64 = collapse_alloc(64);
+	a = mthp_small(p, 2, 0, 7, 54);
+	scan(3);
+	assert_int_equal(collapse_alloc(64), ca64);
+	assert_int_equal(pm_count(p, a, 64, MMLAB_PM_PRESENT), 7);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* a swapped or a shared PTE keeps its chunk out of an mTHP collapse */
+static void t_mthp_refuses_swap_shared(void **state)
+{
+	struct mmlab_proc *p, *c;
+	uint64_t a, b, pfn, ca64;
+
+	(void)state;
+	assert_true(mmlab_swapon(64 * MiB) >= 0);
+	p = mthp_spawn(0, 1);
+	thp_size(128, "never");
+	thp_size(256, "never");
+	knob_u(KHP_DIR "max_ptes_swap", 64);
+	ca64 = collapse_alloc(64);
+	a = mthp_small(p, 0, 0, 32, 60);
+	assert_int_equal(madv(p, a + 3 * PG, PG, MADV_PAGEOUT_), 0);
+	assert_true(pm1(p, a + 3 * PG) & MMLAB_PM_SWAP);
+	pfn = pfn_of(pm1(p, a));
+	scan(2);
+	assert_int_equal(pfn_of(pm1(p, a)), pfn);		/* chunk 0: swapped PTE */
+	assert_true(pm1(p, a + 3 * PG) & MMLAB_PM_SWAP);
+	assert_true(pm_contiguous(p, a + 16 * PG, 16, 16));	/* chunk 1 */
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	verify_ok(mmlab_main_task(p), a, 32 * PG, 60);
+
+	/* shared with a child: the parent's chunk stays; the child copies
+	 * chunk 1 (CoW) and collapses that one only */
+	b = mthp_small(p, 1, 0, 32, 61);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	fill_ok(mmlab_main_task(c), b + 16 * PG, 16 * PG, 62);
+	pfn = pfn_of(pm1(p, b));
+	ca64 = collapse_alloc(64);
+	scan(2);
+	assert_int_equal(pfn_of(pm1(p, b)), pfn);
+	assert_int_equal(pfn_of(pm1(c, b)), pfn);
+	assert_true(pm_contiguous(c, b + 16 * PG, 16, 16));
+	/* the parent's chunk 1 is its own again (the child copied): it
+	 * collapses too */
+	assert_true(pm_contiguous(p, b + 16 * PG, 16, 16));
+	assert_int_equal(collapse_alloc(64) - ca64, 2);
+	verify_ok(mmlab_main_task(c), b + 16 * PG, 16 * PG, 62);
+	verify_ok(mmlab_main_task(p), b, 32 * PG, 61);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* collapse failure paths (seed 4)                                     */
+
+enum target { T_PMD, T_PTE_MAPPED_THP, T_MTHP, T_MADVISE };
+
+struct fail_case {
+	const char *inject;
+	int madv_errno;		/* what MADV_COLLAPSE answers */
+};
+
+static const struct fail_case fail_cases[] = {
+	{ "alloc", -ENOMEM },
+	{ "revalidate", -EINVAL },
+	{ "isolate", -EAGAIN },	/* an extra reference: SCAN_PAGE_COUNT */
+	{ "lock", -EAGAIN },	/* a locked folio: SCAN_PAGE_LOCK */
+	{ "pmd", -EINVAL },	/* the PMD changed */
+};
+
+/*
+ * Build the range, snapshot it, make the next collapse fail at the step,
+ * run the collapse, check the range is exactly as it was and the knob
+ * went back to "none"; then the collapse succeeds.
+ */
+static void fail_one(const char *locking, const struct fail_case *fc, enum target tg)
+{
+	uint64_t free0 = (mmlab_quiesce(), vmstat("nr_free_pages"));
+	struct mmlab_proc *p = khp_spawn(), *c = NULL;
+	struct mmlab_task *t = mmlab_main_task(p);
+	struct range_snap s0, s1, cs0, cs1;
+	uint64_t a, af0 = vmstat("thp_collapse_alloc_failed"), ca0 = vmstat("thp_collapse_alloc");
+	char buf[128];
+	int ret;
+
+	knob(LOCKING, locking);
+	knob_u(KHP_DIR "max_ptes_none", 511);
+	switch (tg) {
+	case T_PMD:
+	case T_MADVISE:
+		/* small pages, some none, some in a child too (shared) */
+		a = small_region(p, 0, 400, 70);
+		assert_int_equal(mmlab_fork(p, &c), 0);
+		/* the child's range is not khugepaged's to collapse */
+		assert_int_equal(madv(c, a, PMD, MADV_NOHUGEPAGE_), 0);
+		fill_ok(mmlab_main_task(c), a, 300 * PG, 71);	/* the child's own */
+		break;
+	case T_PTE_MAPPED_THP:
+		/* a THP whose PMD was split: one large folio, 512 PTEs */
+		a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+		fill_ok(t, a, PMD, 70);
+		assert_int_equal(mmlab_mprotect(t, a + PG, PG, PROT_READ), 0);
+		assert_int_equal(mmlab_mprotect(t, a + PG, PG, RW), 0);
+		assert_int_equal(thp_kb(p, a), 0);
+		break;
+	default:
+		thp_size(2048, "never");
+		thp_size(64, "madvise");
+		a = thp_region(p, 0, PMD, MADV_NOHUGEPAGE_);
+		fill_ok(t, a, 16 * PG, 70);		/* a whole 64 KiB chunk */
+		fill_ok(t, a + 100 * PG, 5 * PG, 72);	/* too few */
+		assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
+		break;
+	}
+	snap_range(p, a, &s0);
+	if (c)
+		snap_range(c, a, &cs0);
+	knob(COLLAPSE_FAIL, fc->inject);
+	if (tg == T_MADVISE) {
+		ret = madv(p, a, PMD, MADV_COLLAPSE_);
+		if (ret != fc->madv_errno)
+			fail_msg("%s/%s: MADV_COLLAPSE %d, want %d", locking, fc->inject, ret,
+				 fc->madv_errno);
+	} else {
+		scan(1);
+	}
+	assert_int_equal(mmlab_knob_get(COLLAPSE_FAIL, buf, sizeof(buf)), 0);
+	if (!strstr(buf, "[none]"))
+		fail_msg("%s/%s: the injection did not fire (%s)", locking, fc->inject, buf);
+	snap_range(p, a, &s1);
+	snprintf(buf, sizeof(buf), "%s/%s/target %d: the range changed", locking,
+		 fc->inject, tg);
+	snap_same(buf, &s0, &s1);
+	if (c) {
+		snap_range(c, a, &cs1);
+		snap_same(buf, &cs0, &cs1);
+	}
+	if (!strcmp(fc->inject, "alloc"))
+		assert_int_equal(vmstat("thp_collapse_alloc_failed") - af0, tg == T_MTHP ? 0 : 1);
+	else if (tg != T_MTHP)
+		/* the folio was allocated and freed again */
+		assert_int_equal(vmstat("thp_collapse_alloc") - ca0, 1);
+	/* the data, and the range works */
+	switch (tg) {
+	case T_PMD:
+	case T_MADVISE:
+		verify_ok(t, a, 400 * PG, 70);
+		zero_ok(t, a + 400 * PG, 112 * PG);
+		verify_ok(mmlab_main_task(c), a, 300 * PG, 71);
+		verify_ok(mmlab_main_task(c), a + 300 * PG, 100 * PG, 70);
+		break;
+	case T_PTE_MAPPED_THP:
+		verify_ok(t, a, PMD, 70);
+		break;
+	default:
+		verify_ok(t, a, 16 * PG, 70);
+		verify_ok(t, a + 100 * PG, 5 * PG, 72);
+		break;
+	}
+	/* one-shot: the same collapse succeeds now */
+	if (tg == T_MADVISE) {
+		assert_int_equal(madv(p, a, PMD, MADV_COLLAPSE_), 0);
+		assert_true(collapsed(p, a));
+	} else {
+		scan(1);
+		if (tg == T_MTHP)
+			assert_true(pm_contiguous(p, a, 16, 16));
+		else
+			assert_true(collapsed(p, a));
+	}
+	verify_ok(t, a, 16 * PG, 70);
+	if (c) {
+		verify_ok(mmlab_main_task(c), a, 300 * PG, 71);
+		assert_int_equal(mmlab_exit(c), 0);
+	}
+	assert_int_equal(mmlab_exit(p), 0);
+	/* nothing leaked: neither the folio allocated for the failed
+	 * collapse nor the old pages */
+	mmlab_quiesce();
+	assert_int_equal(vmstat("nr_free_pages"), free0);
+	assert_int_equal(size_stat(2048, "nr_anon") + size_stat(64, "nr_anon"), 0);
+}
+
+static void fail_all(enum target tg)
+{
+	for (unsigned int l = 0; l < ARRAY_SIZE(lockings); l++)
+		for (unsigned int i = 0; i < ARRAY_SIZE(fail_cases); i++) {
+			/* each in a fresh machine: the knobs and counters */
+			thp_machine_up();
+			fail_one(lockings[l], &fail_cases[i], tg);
+			machine_down();
+		}
+}
+
+static void t_collapse_fail_pmd(void **state)
+{
+	(void)state;
+	fail_all(T_PMD);
+}
+
+static void t_collapse_fail_pte_mapped_thp(void **state)
+{
+	(void)state;
+	fail_all(T_PTE_MAPPED_THP);
+}
+
+static void t_collapse_fail_mthp(void **state)
+{
+	(void)state;
+	fail_all(T_MTHP);
+}
+
+static void t_collapse_fail_madvise(void **state)
+{
+	(void)state;
+	fail_all(T_MADVISE);
+}
+
+static void t_collapse_fail_knob(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(mmlab_knob_get(COLLAPSE_FAIL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "[none] alloc revalidate isolate lock pmd");
+	assert_int_equal(mmlab_knob_set(COLLAPSE_FAIL, "split"), -EINVAL);
+	knob(COLLAPSE_FAIL, "isolate\n");
+	assert_int_equal(mmlab_knob_get(COLLAPSE_FAIL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "none alloc revalidate [isolate] lock pmd");
+	knob(COLLAPSE_FAIL, "none");
+}
+
+/* ------------------------------------------------------------------ */
+/* collapse against a concurrent writer                                */
+
+#define RACE_PMDS	4
+
+struct race {
+	struct mmlab_task *t;
+	uint64_t a;
+	volatile int stop;
+	volatile uint64_t rounds;	/* of the writer */
+	char why[160];
+};
+
+/*
+ * Another thread of the process (CPU 1) writes and reads pages of the
+ * range, keeping what each must hold, and now and then drops 50 pages with
+ * MADV_DONTNEED (they must read zero after it returns).  khugepaged, run by
+ * the main thread, collapses the ranges meanwhile.
+ */
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	static uint64_t shadow[RACE_PMDS * NR_PMD_PAGES];
+	uint64_t it = 0, fa;
+
+	memset(shadow, 0, sizeof(shadow));
+	while (!r->stop && !r->why[0]) {
+		for (int k = 0; k < 64; k++) {
+			uint64_t i = mmlab_splitmix64(it * 131 + k) % ARRAY_SIZE(shadow);
+			uint64_t j = mmlab_splitmix64(it * 7 + k) % ARRAY_SIZE(shadow);
+			uint64_t v = (it << 20) | i | 1, got = 0;
+
+			if (mmlab_write(r->t, r->a + i * PG, &v, 8, &fa)) {
+				snprintf(r->why, sizeof(r->why), "write page %" PRIu64 " failed", i);
+				break;
+			}
+			shadow[i] = v;
+			if (mmlab_read(r->t, r->a + j * PG, &got, 8, &fa) || got != shadow[j]) {
+				snprintf(r->why, sizeof(r->why),
+					 "page %" PRIu64 " reads %#" PRIx64 ", want %#" PRIx64,
+					 j, got, shadow[j]);
+				break;
+			}
+		}
+		if (it % 7 == 0) {
+			uint64_t i = mmlab_splitmix64(it) % RACE_PMDS;
+
+			assert_int_equal(mmlab_madvise(r->t, r->a + i * PMD + 100 * PG, 50 * PG,
+						       MADV_DONTNEED_), 0);
+			memset(&shadow[i * NR_PMD_PAGES + 100], 0, 50 * sizeof(shadow[0]));
+		}
+		it++;
+		r->rounds = it;
+	}
+	return NULL;
+}
+
+static void t_collapse_vs_writer(void **state)
+{
+	(void)state;
+	for (unsigned int l = 0; l < ARRAY_SIZE(lockings); l++) {
+		struct mmlab_proc *p;
+		struct race r;
+		pthread_t th;
+		unsigned int scans = 0;
+		uint64_t c0;
+		double t0;
+
+		thp_machine_up();
+		knob(LOCKING, lockings[l]);
+		p = khp_spawn();
+		memset(&r, 0, sizeof(r));
+		r.a = thp_region(p, 0, RACE_PMDS * PMD, MADV_NOHUGEPAGE_);
+		zero_ok(mmlab_main_task(p), r.a, RACE_PMDS * PMD);	/* a table each */
+		assert_int_equal(madv(p, r.a, RACE_PMDS * PMD, MADV_HUGEPAGE_), 0);
+		r.t = task_on(p, 1);
+		assert_int_equal(pthread_create(&th, NULL, race_writer, &r), 0);
+		/* 1.5 s, and 20 collapses at least (up to 6 s: the writer's
+		 * faults make many attempts back off) */
+		c0 = knob_u64(KHP_DIR "pages_collapsed");
+		while (r.rounds < 4 && !r.why[0])	/* pages to collapse first */
+			usleep(1000);
+		for (t0 = now_s(); !r.why[0] && now_s() - t0 < 6 &&
+		     (now_s() - t0 < 1.5 || knob_u64(KHP_DIR "pages_collapsed") - c0 < 20);
+		     scans++) {
+			scan(1);
+			/* split them again for the next scan */
+			for (int i = 0; i < RACE_PMDS; i++) {
+				uint64_t x = r.a + i * PMD + 5 * PG;
+
+				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG,
+								RW | PROT_EXEC), 0);
+				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG, RW), 0);
+			}
+			usleep(100);	/* let the writer in (2 host cores) */
+		}
+		r.stop = 1;
+		assert_int_equal(pthread_join(th, NULL), 0);
+		if (r.why[0])
+			fail_msg("%s: after %u scans: %s (stale_tlb_reports %" PRIu64 ")",
+				 lockings[l], scans, r.why, vmstat("stale_tlb_reports"));
+		if (knob_u64(KHP_DIR "pages_collapsed") == c0)
+			fail_msg("%s: no collapse in %u scans", lockings[l], scans);
+		assert_int_equal(mmlab_exit(p), 0);
+		machine_down();
+	}
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, thp_setup, teardown_machine)
+#define TN(f) cmocka_unit_test(f)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(t_shared_check_maybe),
+		T(t_shared_check_likely),
+		T(t_shared_check_precise),
+		T(t_shared_check_always_true),
+		T(t_shared_check_always_false),
+		T(t_max_ptes_none),
+		T(t_max_ptes_swap),
+		T(t_max_ptes_shared),
+		T(t_pages_to_scan),
+		T(t_full_scans_and_pages_collapsed),
+		T(t_referenced),
+		T(t_madv_collapse_errors),
+		T(t_madv_collapse_success),
+		T(t_mthp_collapse_none0),
+		T(t_mthp_creep_guard_on),
+		T(t_mthp_creep_guard_off),
+		T(t_mthp_refuses_swap_shared),
+		T(t_collapse_fail_knob),
+		TN(t_collapse_fail_pmd),
+		TN(t_collapse_fail_pte_mapped_thp),
+		TN(t_collapse_fail_mthp),
+		TN(t_collapse_fail_madvise),
+		TN(t_collapse_vs_writer),
+	};
+
+	/* MMLAB_TEST_FILTER=t_name*: run some of them */
+	if (getenv("MMLAB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("MMLAB_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
