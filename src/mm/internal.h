@@ -308,6 +308,7 @@ struct mm_knobs {
 	int shared_check;	/* enum shared_check (seed 2) */
 	int collapse_locking;	/* enum collapse_locking (seed 4) */
 	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
+	int per_vma_lock;	/* faults under a VMA lock (CONFIG_PER_VMA_LOCK) */
 	int collapse_fail;	/* debug: enum collapse_fail, one-shot */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */

@@ -403,6 +403,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	unsigned long nr = 1UL << order, haddr = addr & PMD_MASK;
 	bool pte_locks = READ_ONCE(knobs.collapse_locking) == COLLAPSE_PTE_LOCKS;
 	struct vm_area_struct *v, *wlocked = NULL;
+	bool lock_all = false;
 	struct page *folio, *table;
 	struct isolated *iso = NULL;
 	pteval_t *pmd, pmdval, *pte0, *pte, saved[HPAGE_PMD_NR];
@@ -438,14 +439,20 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 		/* mmap_lock for writing and this VMA's lock: faults in other
 		 * VMAs go on under their own VMA locks */
 		up_read(&mm->mmap_lock);
-		down_write(&mm->mmap_lock);
+		lock_all = !READ_ONCE(knobs.per_vma_lock);
+		if (lock_all)
+			mmap_write_lock(mm);	/* every fault waits */
+		else
+			down_write(&mm->mmap_lock);
 		v = collapse_revalidate(mm, addr, order, cc);
+		if (v && !lock_all) {
+			vma_start_write(v);
+			wlocked = v;
+		}
 		if (!v) {
 			result = SCAN_VMA_CHECK;
 			goto out_unlock;
 		}
-		vma_start_write(v);
-		wlocked = v;
 	}
 	down_write(&v->anon_vma->root->rwsem);
 	rcu_read_lock();
@@ -595,6 +602,8 @@ out_unlock:
 		vma_end_write(wlocked);
 	if (pte_locks)
 		up_read(&mm->mmap_lock);
+	else if (lock_all)
+		mmap_write_unlock(mm);
 	else
 		up_write(&mm->mmap_lock);
 	goto out;

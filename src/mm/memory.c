@@ -669,7 +669,7 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 	/* lock_vma_under_rcu: the VMA's own lock when no mmap_lock writer has
 	 * claimed every VMA; VMAs that need mmap_lock (no anon_vma yet,
 	 * userfaultfd) take the usual path */
-	if (down_read_trylock(&mm->vma_lock_all)) {
+	if (READ_ONCE(knobs.per_vma_lock) && down_read_trylock(&mm->vma_lock_all)) {
 		v = vma_lookup(mm, addr);
 		if (v && !access_error(error_code, v) &&
 		    (smp_load_acquire(&v->anon_vma) || v->vm_file) &&

@@ -81,6 +81,7 @@ int knobs_init(void)
 	knobs.shared_check = SHARED_MAYBE;
 	knobs.collapse_locking = COLLAPSE_MMAP_WRITE;
 	knobs.mthp_creep_guard = 1;
+	knobs.per_vma_lock = 1;
 	knobs.khugepaged_defrag = 1;
 	knobs.khugepaged_max_ptes_none = 511;
 	knobs.khugepaged_max_ptes_swap = 64;
@@ -140,6 +141,7 @@ int knobs_init(void)
 		 shared_check_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/collapse_locking", KNOB_CHOICE, &knobs.collapse_locking, 0, 0,
 		 collapse_locking_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/per_vma_lock", KNOB_INT, &knobs.per_vma_lock, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/mthp_collapse_creep_guard", KNOB_INT, &knobs.mthp_creep_guard,
 		 0, 1, NULL, NULL);
 	knob_add(TRANSPARENT "use_zero_page", KNOB_INT, &knobs.thp_use_zero_page, 0, 1, NULL, NULL);
