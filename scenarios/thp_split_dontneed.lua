@@ -4,9 +4,12 @@
 -- the VMA stays whole, AnonHugePages falls to 0, RSS drops by 4 KiB, the
 -- page reads zero afterwards (a new small page) and the other 511 keep
 -- their data.  MADV_DONTNEED of the whole 2 MiB zaps the PMD without a
--- split and frees the whole folio (observed on 6.18).
+-- split and frees the whole folio (observed on 6.18).  max_ptes_none is 0
+-- here so that the host's khugepaged, waking on its own timer, cannot
+-- collapse the split range (511 pages) again while the script looks.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
+mm.set(THP .. "khugepaged/max_ptes_none", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 local p = mm.spawn()

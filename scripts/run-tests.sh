@@ -51,8 +51,9 @@ MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_TSAN:-3} \
 
 if [ -x scripts/run-scenarios.sh ]; then
 	echo "== scenarios"
-	out=$(scripts/run-scenarios.sh build/mmlab 2>&1)
-	echo "$out" | grep -E '^(PASS|FAIL)' || true
+	out=$(scripts/run-scenarios.sh -v build/mmlab 2>&1)
+	# a failing scenario's output follows its FAIL line, indented
+	echo "$out" | grep -E '^(PASS|FAIL|    )' || true
 	sp=$(echo "$out" | grep -c '^PASS' || true)
 	sf=$(echo "$out" | grep -c '^FAIL' || true)
 	if ! echo "$out" | grep -qE '^[0-9]+ passed, [0-9]+ failed'; then
