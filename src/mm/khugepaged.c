@@ -330,7 +330,11 @@ static struct vm_area_struct *collapse_revalidate(struct mm_struct *mm, unsigned
 {
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 
-	if (!v || !READ_ONCE(v->anon_vma) || !thp_vma_suitable_order(v, addr, order))
+	/* the whole PMD range, whatever the order: the collapse hides the
+	 * PTE table, which must not hold another VMA's entries (their faults
+	 * may run under their own VMA locks meanwhile) */
+	if (!v || !READ_ONCE(v->anon_vma) || !thp_vma_suitable_order(v, addr, order) ||
+	    !thp_vma_suitable_order(v, addr, HPAGE_PMD_ORDER))
 		return NULL;
 	if (!(thp_vma_allowable_orders(v, 1UL << order, cc->is_khugepaged) & (1UL << order)))
 		return NULL;
