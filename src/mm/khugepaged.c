@@ -769,7 +769,7 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 	}
 	/* mTHP orders (khugepaged only): the largest eligible chunks */
 	if (cc->is_khugepaged && (orders & ((1UL << HPAGE_PMD_ORDER) - 1)) && s->referenced) {
-		bool any = false;
+		bool any = false, dropped = false;
 
 		for (unsigned int o = HPAGE_PMD_ORDER - 1; o >= 2 && *locked; o--) {
 			unsigned long nr = 1UL << o;
@@ -788,6 +788,7 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 				if (chunk_is_one_folio(mm, haddr + (c << PAGE_SHIFT), o))
 					continue;
 				*locked = false;
+				dropped = true;
 				if (collapse_folio(mm, haddr + (c << PAGE_SHIFT), o, false, cc) ==
 				    SCAN_SUCCEED)
 					any = true;
@@ -803,6 +804,12 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 mthp_done:
 		if (any)
 			result = SCAN_SUCCEED;
+		/* the lock was dropped: the caller's VMA may be gone, so it
+		 * gets the lock back itself and looks the VMA up again */
+		if (dropped && *locked) {
+			up_read(&mm->mmap_lock);
+			*locked = false;
+		}
 	}
 out:
 	free(s);
