@@ -197,8 +197,9 @@ static void t_collapse_fail_knob(void **state)
 struct race {
 	struct mmlab_task *t;
 	uint64_t a;
-	volatile int stop;
-	volatile uint64_t rounds;	/* of the writer */
+	int stop;		/* atomic */
+	uint64_t rounds;	/* atomic: of the writer */
+	int failed;		/* atomic: why[] is written (read it after the join) */
 	char why[160];
 };
 
@@ -215,7 +216,8 @@ static void *race_writer(void *arg)
 	uint64_t it = 0, fa;
 
 	memset(shadow, 0, sizeof(shadow));
-	while (!r->stop && !r->why[0]) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&r->failed, __ATOMIC_RELAXED)) {
 		for (int k = 0; k < 64; k++) {
 			uint64_t i = mmlab_splitmix64(it * 131 + k) % ARRAY_SIZE(shadow);
 			uint64_t j = mmlab_splitmix64(it * 7 + k) % ARRAY_SIZE(shadow);
@@ -223,6 +225,7 @@ static void *race_writer(void *arg)
 
 			if (mmlab_write(r->t, r->a + i * PG, &v, 8, &fa)) {
 				snprintf(r->why, sizeof(r->why), "write page %" PRIu64 " failed", i);
+				__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
 				break;
 			}
 			shadow[i] = v;
@@ -230,6 +233,7 @@ static void *race_writer(void *arg)
 				snprintf(r->why, sizeof(r->why),
 					 "page %" PRIu64 " reads %#" PRIx64 ", want %#" PRIx64,
 					 j, got, shadow[j]);
+				__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
 				break;
 			}
 		}
@@ -241,7 +245,7 @@ static void *race_writer(void *arg)
 			memset(&shadow[i * NR_PMD_PAGES + 100], 0, 50 * sizeof(shadow[0]));
 		}
 		it++;
-		r->rounds = it;
+		__atomic_store_n(&r->rounds, it, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -269,9 +273,10 @@ static void t_collapse_vs_writer(void **state)
 		/* 1.5 s, and 20 collapses at least (up to 6 s: the writer's
 		 * faults make many attempts back off) */
 		c0 = knob_u64(KHP_DIR "pages_collapsed");
-		while (r.rounds < 4 && !r.why[0])	/* pages to collapse first */
+		while (__atomic_load_n(&r.rounds, __ATOMIC_ACQUIRE) < 4 &&
+		       !__atomic_load_n(&r.failed, __ATOMIC_ACQUIRE))	/* pages to collapse first */
 			usleep(1000);
-		for (t0 = now_s(); !r.why[0] && now_s() - t0 < 6 &&
+		for (t0 = now_s(); !__atomic_load_n(&r.failed, __ATOMIC_ACQUIRE) && now_s() - t0 < 6 &&
 		     (now_s() - t0 < 1.5 || knob_u64(KHP_DIR "pages_collapsed") - c0 < 20);
 		     scans++) {
 			scan(1);
@@ -285,9 +290,9 @@ static void t_collapse_vs_writer(void **state)
 			}
 			usleep(100);	/* let the writer in (2 host cores) */
 		}
-		r.stop = 1;
+		__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 		assert_int_equal(pthread_join(th, NULL), 0);
-		if (r.why[0])
+		if (r.failed)
 			fail_msg("%s: after %u scans: %s (stale_tlb_reports %" PRIu64 ")",
 				 lockings[l], scans, r.why, vmstat("stale_tlb_reports"));
 		if (knob_u64(KHP_DIR "pages_collapsed") == c0)
