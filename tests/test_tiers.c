@@ -460,6 +460,95 @@ static void t_migrate_while_accessing(void **state)
 	assert_int_equal(mmlab_exit(r.p), 0);
 }
 
+/*
+ * A shmem page moved (move_pages through one mapping) while a second
+ * mapping of the same file faults it in: the fault finds the page cache
+ * slot either on the old folio (which the move then leaves alone) or on the
+ * new one, which it must not map before its data is there.  In the kernel
+ * the fault takes the folio lock, which the move holds on both folios.
+ */
+struct shmem_race {
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	uint64_t a, b, n;
+	double end;
+	atomic_bool stop;
+	unsigned long rounds, bad;
+	char why[160];
+};
+
+static void *shmem_refaulter(void *arg)
+{
+	struct shmem_race *r = arg;
+	uint64_t fa = 0, bad = 0;
+	int ret;
+
+	while (!atomic_load(&r->stop) && now_s() < r->end && !r->bad) {
+		ret = mmlab_madvise(r->t, r->b, r->n * PG, MADV_DONTNEED);
+		for (uint64_t i = 0; !ret && i < r->n && !r->bad; i++) {
+			ret = mmlab_verify(r->t, r->b + i * PG, PG, 0x31, &bad, &fa);
+			if (!ret && bad != UINT64_MAX) {
+				snprintf(r->why, sizeof(r->why), "round %lu page %" PRIu64
+					 ": mismatch at %#" PRIx64, r->rounds, i, bad);
+				r->bad++;
+			}
+		}
+		if (ret && !r->bad) {
+			snprintf(r->why, sizeof(r->why), "round %lu: ret %d", r->rounds, ret);
+			r->bad++;
+		}
+		r->rounds++;
+	}
+	atomic_store(&r->stop, true);
+	return NULL;
+}
+
+static void t_move_shmem_while_faulting(void **state)
+{
+	double secs = (double)env_u64("MMLAB_STRESS_SECONDS", MMLAB_STRESS_DEFAULT_SECONDS);
+	struct shmem_race r;
+	struct race rm;
+	pthread_t th[2];
+	uint64_t fa = 0;
+	int fd;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	memset(&rm, 0, sizeof(rm));
+	r.p = spawn();
+	r.n = 32;
+	fd = mmlab_memfd(r.p, "moved", r.n * PG);
+	assert_true(fd >= 0);
+	assert_int_equal(mmlab_mmap(mmlab_main_task(r.p), 0, r.n * PG, RW, MAP_SHARED, fd, 0,
+				    &r.a), 0);
+	assert_int_equal(mmlab_mmap(mmlab_main_task(r.p), 0, r.n * PG, RW, MAP_SHARED, fd, 0,
+				    &r.b), 0);
+	/* the pattern depends on the address: written and checked through b */
+	fill_ok(mmlab_main_task(r.p), r.b, r.n * PG, 0x31);
+	assert_int_equal(mmlab_touch(mmlab_main_task(r.p), r.a, r.n * PG, false, &fa), 0);
+	r.t = task_on(r.p, 1);
+	r.end = now_s() + (secs < 6 ? secs / 2 : 3);
+	rm.p = r.p;
+	rm.a = r.a;
+	rm.n = r.n;
+	rm.end = r.end;
+	assert_int_equal(pthread_create(&th[0], NULL, mover, &rm), 0);
+	assert_int_equal(pthread_create(&th[1], NULL, shmem_refaulter, &r), 0);
+	pthread_join(th[1], NULL);
+	atomic_store(&rm.stop, true);
+	pthread_join(th[0], NULL);
+	print_message("shmem move race: %lu move_pages calls, %lu pages moved, %lu rounds\n",
+		      rm.moves, rm.moved, r.rounds);
+	if (r.bad)
+		fail_msg("refaulter: %s", r.why);
+	if (rm.bad)
+		fail_msg("mover: %s", rm.why);
+	assert_true(rm.moved > r.n && r.rounds > 1);
+	verify_ok(mmlab_main_task(r.p), r.b, r.n * PG, 0x31);
+	assert_int_equal(vmstat("stale_tlb_reports"), 0);
+	assert_int_equal(mmlab_exit(r.p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +560,7 @@ int main(void)
 		cmocka_unit_test(t_demote_under_pressure),
 		cmocka_unit_test(t_no_demotion_when_off),
 		cmocka_unit_test_setup_teardown(t_migrate_while_accessing, setup_tiers, teardown),
+		cmocka_unit_test_setup_teardown(t_move_shmem_while_faulting, setup_tiers, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

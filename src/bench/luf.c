@@ -12,13 +12,22 @@
  * a 4 MiB scratch buffer it frees again (reclaim: swap and demotion).  The
  * same seed and the same number of passes with LUF off, then on.
  *
+ * Like with like: both runs have the same machine seed and the same bound
+ * on promotion, upstream's (numa_balancing_promote_rate_limit_MBps set to
+ * PROMOTE_RATE_MBPS, kswapd reclaiming to WMARK_PROMO), so that neither
+ * run's migration volume is set by how fast kswapd gets its flush IPIs
+ * answered.  Both report their migrations and IPIs per migrated folio; the
+ * verdict stays on the totals.
+ *
  * Records: per run {"luf":0|1, shootdown_ipis (nr_tlb_remote_flush_received:
  * IPIs the CPUs took), remote_flushes (shootdowns initiated), local_flushes,
  * sim_seconds (the cost model: sum of mmlab_cpu_cycles / 3e9 / 8 CPUs, the
  * simulated wall time of the parallel run), stale_tlb_reports,
- * alloc_flush_ipis, mm_flush_ipis, deferred, promotions, demotions, swapouts,
- * numa_hint_faults, data_errors}; then {ipi_reduction_pct,
- * runtime_change_pct, goal_ipi_reduction_pct: 90, verdict}.
+ * alloc_flush_ipis, mm_flush_ipis, deferred, promotions, demotions,
+ * migrations (pgmigrate_success), ipis_per_migration, swapouts,
+ * numa_hint_faults, data_errors}; then {ipi_reduction_pct (the totals),
+ * ipis_per_migration_off / _on, runtime_change_pct, goal_ipi_reduction_pct:
+ * 90, verdict}.
  * Model only.
  */
 #include <errno.h>
@@ -39,10 +48,11 @@
 #define KV_PAGES	256
 #define SCRATCH		(4 * MIB)
 #define SEED_W		0x11a3aULL
+#define PROMOTE_RATE_MBPS	"32"	/* the same bound on both runs */
 
 struct luf_run {
 	double ipis, shootdowns, local, sim_seconds, stale, alloc_ipis, mm_ipis;
-	double deferred, promotions, demotions, swapouts, hint_faults, errors;
+	double deferred, promotions, demotions, migrations, swapouts, hint_faults, errors;
 	int err;
 	char what[120];
 };
@@ -120,7 +130,7 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	struct task_arg ta[NCPU];
 	pthread_t th[NCPU];
 	struct mmlab_task *t0;
-	uint64_t w = 0, fa = 0, c0[NCPU], ipi0, sd0, lo0, st0, al0, mm0, de0, pr0, dm0, so0, hf0;
+	uint64_t w = 0, fa = 0, c0[NCPU], ipi0, sd0, lo0, st0, al0, mm0, de0, pr0, dm0, mg0, so0, hf0;
 	double cycles = 0;
 	int fd, ret;
 
@@ -144,6 +154,9 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 		ret = mmlab_knob_set("/sys/kernel/mm/numa/demotion_enabled", "1");
 	if (!ret)
 		ret = mmlab_knob_set("/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", "20");
+	if (!ret)
+		ret = mmlab_knob_set("/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps",
+				     PROMOTE_RATE_MBPS);
 	if (!ret)
 		ret = mmlab_spawn(&p);
 	if (ret)
@@ -190,6 +203,7 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	de0 = vm("mmlab_luf_deferred");
 	pr0 = vm("pgpromote_success");
 	dm0 = vm("pgdemote_kswapd") + vm("pgdemote_direct");
+	mg0 = vm("pgmigrate_success");
 	so0 = vm("pswpout");
 	hf0 = vm("numa_hint_faults");
 	for (int i = 0; i < NCPU; i++)
@@ -212,6 +226,7 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	o->deferred = (double)(vm("mmlab_luf_deferred") - de0);
 	o->promotions = (double)(vm("pgpromote_success") - pr0);
 	o->demotions = (double)(vm("pgdemote_kswapd") + vm("pgdemote_direct") - dm0);
+	o->migrations = (double)(vm("pgmigrate_success") - mg0);
 	o->swapouts = (double)(vm("pswpout") - so0);
 	o->hint_faults = (double)(vm("numa_hint_faults") - hf0);
 	/* the CPUs run in parallel: simulated wall time per CPU */
@@ -237,6 +252,12 @@ static void model_side(void *arg, void *out)
 			snprintf(r->what, sizeof(r->what), "luf=%d: %s", luf, strerror(-ret));
 		}
 	}
+}
+
+/* Shootdown IPIs per migrated folio (NAN: nothing migrated). */
+static double ipis_per_migration(const struct luf_run *x)
+{
+	return x->migrations > 0 ? x->ipis / x->migrations : NAN;
 }
 
 int bench_luf(struct bench_ctx *ctx)
@@ -279,6 +300,8 @@ int bench_luf(struct bench_ctx *ctx)
 		bench_rec_num(r, "deferred", x->deferred);
 		bench_rec_num(r, "promotions", x->promotions);
 		bench_rec_num(r, "demotions", x->demotions);
+		bench_rec_num(r, "migrations", x->migrations);
+		bench_rec_num(r, "ipis_per_migration", ipis_per_migration(x));
 		bench_rec_num(r, "swapouts", x->swapouts);
 		bench_rec_num(r, "numa_hint_faults", x->hint_faults);
 		bench_rec_num(r, "data_errors", x->errors);
@@ -292,6 +315,8 @@ int bench_luf(struct bench_ctx *ctx)
 			100.0 * (o.run[1].sim_seconds - o.run[0].sim_seconds) / o.run[0].sim_seconds : NAN;
 
 		bench_rec_num(r, "ipi_reduction_pct", red);
+		bench_rec_num(r, "ipis_per_migration_off", ipis_per_migration(&o.run[0]));
+		bench_rec_num(r, "ipis_per_migration_on", ipis_per_migration(&o.run[1]));
 		bench_rec_num(r, "runtime_change_pct", rt);
 		bench_rec_num(r, "goal_ipi_reduction_pct", 90);
 		bench_rec_str(r, "verdict", isnan(red) ? "n/a" :

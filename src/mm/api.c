@@ -75,6 +75,7 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		goto fail_cpus;
 	lru_init();
 	setup_per_zone_wmarks();
+	memory_tiering_init();
 	ret = luf_init();
 	if (ret)
 		goto fail_alloc;

@@ -227,6 +227,7 @@ enum vm_event_item {
 	PGDEMOTE_KSWAPD,
 	PGDEMOTE_DIRECT,
 	PGPROMOTE_SUCCESS,
+	PGPROMOTE_CANDIDATE,
 	PGMIGRATE_SUCCESS,
 	PGMIGRATE_FAIL,
 	NUMA_HINT_FAULTS,
@@ -317,6 +318,9 @@ struct mm_knobs {
 	int demotion_enabled;		/* /sys/kernel/mm/numa/demotion_enabled */
 	int numa_balancing;		/* /proc/sys/kernel/numa_balancing */
 	unsigned int numa_scan_period_ms, numa_scan_size_mb;
+	unsigned int numa_scan_period_max_ms;	/* .../scan_period_max_ms */
+	unsigned int numa_hot_threshold_ms;	/* .../hot_threshold_ms */
+	unsigned int numa_promote_rate_limit;	/* /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps */
 	/* /proc/sys/vm */
 	int swappiness;
 	int min_free_kbytes;
@@ -637,6 +641,8 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);
+void numa_balancing_mode_changed(void);
+void memory_tiering_init(void);
 int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);
 
 /* ---- shmem.c ---- */

@@ -239,6 +239,7 @@ static int do_fault(struct vm_fault *vmf)
 	map = page;
 	if (write && !(v->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: a private copy of the file page */
+		folio_unlock(page);	/* allocation may reclaim */
 		if (anon_vma_prepare(v)) {
 			put_page(page);
 			return VM_FAULT_OOM;
@@ -260,6 +261,8 @@ static int do_fault(struct vm_fault *vmf)
 	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
 		if (vmf->pte)
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
+		if (map == page)
+			folio_unlock(page);
 		put_page(map);
 		return vmf->pte ? 0 : VM_FAULT_RETRY;
 	}
@@ -280,6 +283,8 @@ static int do_fault(struct vm_fault *vmf)
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (map != page)
 		folio_add_lru(map);
+	else
+		folio_unlock(page);	/* mapped under the lock, as finish_fault */
 	return 0;
 }
 

@@ -70,20 +70,40 @@ static bool folio_migrate_mapping(struct page *dst, struct page *src)
 	return true;
 }
 
-/* Move a locked, isolated folio to node @nid. */
-static int migrate_one(struct page *src, int nid)
+/*
+ * migrate_folio_unmap: the first half of the move of a locked, isolated
+ * folio to node @nid.  The new folio is allocated and locked (nobody may
+ * use it before its data is there: a page cache lookup waits on its lock),
+ * and the old folio's PTEs become migration entries with their flush
+ * batched (TTU_BATCH_FLUSH, as MIGRATE_ASYNC does): the caller flushes once
+ * for a whole batch (try_to_unmap_flush) before any folio is moved.
+ * Returns the new folio, or NULL (no free frame on @nid).
+ */
+static struct page *migrate_folio_unmap(struct page *src, int nid)
 {
-	static const int copy_flags[] = { PG_anon, PG_swapbacked, PG_dirty, PG_referenced,
-					  PG_active, PG_uptodate, PG_workingset };
 	struct page *dst = alloc_pages_node(nid, 0, GFP_NORECLAIM | GFP_THISNODE);
 
 	if (!dst)
-		return -ENOMEM;
-	if (folio_mapped(src)) {
+		return NULL;
+	if (!folio_trylock(dst))
+		VM_BUG_ON(1);	/* just allocated: ours alone */
+	if (folio_mapped(src))
 		try_to_unmap(src, TTU_MIGRATION | TTU_BATCH_FLUSH);
-		try_to_unmap_flush();
-	}
-	folio_lock(dst);
+	return dst;
+}
+
+/*
+ * migrate_folio_move: the second half, after the flush.  The cache slot,
+ * the flags and the data go to @dst and the migration entries become PTEs
+ * of @dst; or, when @src gained a mapping or a user meanwhile, everything
+ * is put back (-EAGAIN).  @dst is unlocked and loses the reference the
+ * allocation gave it either way.
+ */
+static int migrate_folio_move(struct page *src, struct page *dst)
+{
+	static const int copy_flags[] = { PG_anon, PG_swapbacked, PG_dirty, PG_referenced,
+					  PG_active, PG_uptodate, PG_workingset };
+
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	if (folio_mapped(src) || !folio_migrate_mapping(dst, src)) {
@@ -109,27 +129,64 @@ static int migrate_one(struct page *src, int nid)
 	return 0;
 }
 
-/* Demote isolated, unlocked folios of @nid to the slower tier; the ones
- * moved leave the list (their isolation reference dropped). */
+/* Move a locked, isolated folio to node @nid: a batch of one. */
+static int migrate_one(struct page *src, int nid)
+{
+	struct page *dst = migrate_folio_unmap(src, nid);
+
+	if (!dst)
+		return -ENOMEM;
+	try_to_unmap_flush();
+	return migrate_folio_move(src, dst);
+}
+
+/* Folios unmapped under one flush: upstream's NR_MAX_BATCHED_MIGRATION
+ * (HPAGE_PMD_NR); reclaim hands over at most SWAP_CLUSTER_MAX anyway. */
+#define NR_MAX_BATCHED_MIGRATION	512
+
+/*
+ * Demote isolated, unlocked folios of @nid to the slower tier, as
+ * migrate_pages_batch does for MIGRATE_ASYNC: lock and unmap a batch, one
+ * TLB flush for all of it, then move each folio.  The ones moved leave the
+ * list (their isolation reference dropped); the others stay on it.
+ */
 unsigned int demote_folio_list(struct list_head *folios, int nid)
 {
 	int target = next_demotion_node(nid);
+	struct { struct page *src, *dst; } batch[NR_MAX_BATCHED_MIGRATION];
 	struct page *f, *tmp;
-	unsigned int n = 0;
+	unsigned int n = 0, nr = 0;
 
 	if (target < 0)
 		return 0;
-	list_for_each_entry_safe(f, tmp, folios, lru) {
-		if (!folio_trylock(f))
-			continue;
-		if (migrate_one(f, target) == 0) {
-			list_del(&f->lru);
-			folio_unlock(f);
-			put_page(f);
-			n++;
-		} else {
-			count_vm_event(PGMIGRATE_FAIL);
-			folio_unlock(f);
+	for (f = list_first_entry(folios, struct page, lru); &f->lru != folios; f = tmp) {
+		tmp = list_entry(f->lru.next, struct page, lru);
+		if (nr < NR_MAX_BATCHED_MIGRATION && folio_trylock(f)) {
+			batch[nr].dst = migrate_folio_unmap(f, target);
+			if (batch[nr].dst) {
+				batch[nr++].src = f;
+			} else {
+				count_vm_event(PGMIGRATE_FAIL);
+				folio_unlock(f);
+			}
+		}
+		/* the batch is full, or this was the last folio: flush, move */
+		if (nr && (nr == NR_MAX_BATCHED_MIGRATION || &tmp->lru == folios)) {
+			try_to_unmap_flush();
+			for (unsigned int i = 0; i < nr; i++) {
+				struct page *src = batch[i].src;
+
+				if (migrate_folio_move(src, batch[i].dst) == 0) {
+					list_del(&src->lru);
+					folio_unlock(src);
+					put_page(src);
+					n++;
+				} else {
+					count_vm_event(PGMIGRATE_FAIL);
+					folio_unlock(src);
+				}
+			}
+			nr = 0;
 		}
 	}
 	return n;

@@ -9,8 +9,26 @@
  * (2) only pages on a slower node are scanned, and each scanned page
  * remembers when (its access time, in page->flags).  An access then faults
  * (numa_hint_faults); a slow-node page touched within the hot threshold
- * (1 s) of its scan is promoted to the faulting CPU's node
- * (pgpromote_success); otherwise the PTE gets its protection back.
+ * of its scan is a promotion candidate (pgpromote_candidate) and is
+ * promoted to the faulting CPU's node (pgpromote_success); otherwise the
+ * PTE gets its protection back.
+ *
+ * What bounds promotion, as upstream (should_numa_migrate_memory and
+ * migrate_misplaced_folio_prepare):
+ * - the rate limit: at most numa_balancing_promote_rate_limit_MBps
+ *   (default 65536) of candidates per second per target node; beyond it
+ *   hot pages stay where they are until the next second;
+ * - the hot threshold (debugfs hot_threshold_ms, default 1000) is adjusted
+ *   every scan_period_max_ms so that the candidates match the rate limit:
+ *   one step of 2/16 of the default down when there were more than 110 %
+ *   of it, up when fewer than 90 %, within [step, 2 x default];
+ * - room: a promotion only goes ahead while the fast node is above its
+ *   high watermark plus the folio; otherwise kswapd is woken there, and
+ *   with memory tiering kswapd reclaims (demotes) up to the promotion
+ *   watermark (WMARK_PROMO, high + the watermark gap), so that promotions
+ *   have room between the two.  With more than the promotion watermark
+ *   plus max(1 GiB, node/16) free (pgdat_free_space_enough), every
+ *   recently accessed page is promoted and the threshold resets.
  *
  * Locks: the scan holds mmap_lock for reading and each table's PTE lock,
  * and flushes through an mmu_gather; do_numa_page runs under the fault's
@@ -21,7 +39,6 @@
 
 #define NUMA_BALANCING_NORMAL		0x1
 #define NUMA_BALANCING_MEMORY_TIERING	0x2
-#define HOT_THRESHOLD_MS		1000
 #define ACCESS_TIME_SHIFT		28	/* page->flags bits 28..43 (ms, wraps at 65 s) */
 #define ACCESS_TIME_MASK		((1UL << 16) - 1)
 
@@ -47,14 +64,125 @@ static void folio_set_access_time(struct page *p, unsigned long ms)
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
-static unsigned long folio_access_latency(struct page *p, unsigned long ms)
+/* numa_hint_fault_latency: the time since the scan (or the last hint
+ * fault), the access time becoming now (folio_xchg_access_time). */
+static unsigned long numa_hint_fault_latency(struct page *p, unsigned long ms)
 {
-	unsigned long then;
+	unsigned long old, new, then;
 
 	p = compound_head(p);
-	then = (READ_ONCE(p->flags) >> ACCESS_TIME_SHIFT) & ACCESS_TIME_MASK;
-
+	old = READ_ONCE(p->flags);
+	do {
+		then = (old >> ACCESS_TIME_SHIFT) & ACCESS_TIME_MASK;
+		new = (old & ~(ACCESS_TIME_MASK << ACCESS_TIME_SHIFT)) |
+		      ((ms & ACCESS_TIME_MASK) << ACCESS_TIME_SHIFT);
+	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return (ms - then) & ACCESS_TIME_MASK;
+}
+
+/* pgdat_free_space_enough: the fast node has room to spare above its
+ * promotion watermark; promote without looking at the threshold. */
+static bool pgdat_free_space_enough(struct pglist_data *pgdat)
+{
+	unsigned long enough = max(1UL << (30 - PAGE_SHIFT), pgdat->managed >> 4);
+
+	return node_free_pages(pgdat->node_id) >= pgdat->watermark_promo + enough;
+}
+
+/* numa_promotion_rate_limit: count @nr candidates for @pgdat; true when
+ * this second's candidates reached @rate_limit pages. */
+static bool numa_promotion_rate_limit(struct pglist_data *pgdat, unsigned long rate_limit,
+				      unsigned long nr, unsigned int now)
+{
+	unsigned long nr_cand;
+	unsigned int start;
+
+	nr_cand = __atomic_add_fetch(&pgdat->promote_candidate, nr, __ATOMIC_RELAXED);
+	count_vm_events(PGPROMOTE_CANDIDATE, nr);
+	start = READ_ONCE(pgdat->nbp_rl_start);
+	if (now - start > 1000 &&
+	    __atomic_compare_exchange_n(&pgdat->nbp_rl_start, &start, now, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		WRITE_ONCE(pgdat->nbp_rl_nr_cand, nr_cand);
+	return nr_cand - READ_ONCE(pgdat->nbp_rl_nr_cand) >= rate_limit;
+}
+
+#define NUMA_MIGRATION_ADJUST_STEPS	16
+
+/* numa_promotion_adjust_threshold: once a scan_period_max, move the hot
+ * threshold one step towards the rate limit's number of candidates. */
+static void numa_promotion_adjust_threshold(struct pglist_data *pgdat,
+					    unsigned long rate_limit, unsigned int ref_th,
+					    unsigned int now)
+{
+	unsigned int period = READ_ONCE(knobs.numa_scan_period_max_ms), start, unit_th, th;
+	unsigned long nr_cand, ref_cand, diff_cand;
+
+	start = READ_ONCE(pgdat->nbp_th_start);
+	if (now - start <= period ||
+	    !__atomic_compare_exchange_n(&pgdat->nbp_th_start, &start, now, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	ref_cand = rate_limit * period / 1000;
+	nr_cand = __atomic_load_n(&pgdat->promote_candidate, __ATOMIC_RELAXED);
+	diff_cand = nr_cand - READ_ONCE(pgdat->nbp_th_nr_cand);
+	unit_th = ref_th * 2 / NUMA_MIGRATION_ADJUST_STEPS;
+	th = READ_ONCE(pgdat->nbp_threshold) ? : ref_th;
+	if (diff_cand > ref_cand * 11 / 10)
+		th = max(th - unit_th, unit_th);
+	else if (diff_cand < ref_cand * 9 / 10)
+		th = min(th + unit_th, ref_th * 2);
+	WRITE_ONCE(pgdat->nbp_th_nr_cand, nr_cand);
+	WRITE_ONCE(pgdat->nbp_threshold, th);
+}
+
+/* should_numa_migrate_memory, memory tiering: is this slow-node page, just
+ * accessed, worth promoting to @dst? */
+static bool should_promote(struct page *p, int dst)
+{
+	struct pglist_data *pgdat = NODE_DATA(dst);
+	unsigned int now = (unsigned int)now_ms(), def_th, th;
+	unsigned long rate_limit;
+
+	if (pgdat_free_space_enough(pgdat)) {
+		WRITE_ONCE(pgdat->nbp_threshold, 0);	/* workload changed */
+		return true;
+	}
+	def_th = READ_ONCE(knobs.numa_hot_threshold_ms);
+	rate_limit = (unsigned long)READ_ONCE(knobs.numa_promote_rate_limit) << (20 - PAGE_SHIFT);
+	numa_promotion_adjust_threshold(pgdat, rate_limit, def_th, now);
+	th = READ_ONCE(pgdat->nbp_threshold) ? : def_th;
+	if (numa_hint_fault_latency(p, now) >= th)
+		return false;
+	return !numa_promotion_rate_limit(pgdat, rate_limit, 1, now);
+}
+
+/* sysctl_numa_balancing: switching memory tiering on starts the hot
+ * threshold afresh (reset_memory_tiering). */
+static int numa_balancing_mode_was;
+
+void numa_balancing_mode_changed(void)
+{
+	int mode = READ_ONCE(knobs.numa_balancing);
+
+	if ((mode & NUMA_BALANCING_MEMORY_TIERING) &&
+	    !(numa_balancing_mode_was & NUMA_BALANCING_MEMORY_TIERING)) {
+		for (unsigned int n = 0; n < phys.nr_nodes; n++) {
+			struct pglist_data *pgdat = NODE_DATA(n);
+
+			WRITE_ONCE(pgdat->nbp_threshold, 0);
+			WRITE_ONCE(pgdat->nbp_th_nr_cand,
+				   __atomic_load_n(&pgdat->promote_candidate, __ATOMIC_RELAXED));
+			WRITE_ONCE(pgdat->nbp_th_start, (unsigned int)now_ms());
+		}
+	}
+	numa_balancing_mode_was = mode;
+}
+
+void memory_tiering_init(void)
+{
+	numa_balancing_mode_was = 0;
 }
 
 static bool node_is_toptier(int nid)
@@ -191,8 +319,9 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 	if (nid == target)
 		count_vm_event(NUMA_HINT_FAULTS_LOCAL);
 	if ((mode & NUMA_BALANCING_MEMORY_TIERING) && !node_is_toptier(nid) &&
-	    folio_access_latency(p, now_ms()) < HOT_THRESHOLD_MS && page_mapcount(p) == 1 &&
-	    !folio_test_large(compound_head(p)))	/* the model moves small folios only */
+	    page_mapcount(p) == 1 &&
+	    !folio_test_large(compound_head(p)) &&	/* the model moves small folios only */
+	    should_promote(p, target))
 		migrate = true;
 	/* restore the protection first: migration unmaps a normal PTE */
 	{
@@ -202,9 +331,10 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 			n |= _PAGE_RW;
 		pte_write(pte, n);
 	}
-	/* migrate_balanced_pgdat: no room on the fast node: let kswapd make
-	 * some (by demoting) and retry on a later fault.  Frames LUF parked
-	 * are not room a promotion should spend a shootdown on. */
+	/* migrate_balanced_pgdat: no room above the high watermark on the
+	 * fast node: let kswapd make some (it demotes up to WMARK_PROMO) and
+	 * retry on a later fault.  Frames LUF parked are not room a promotion
+	 * should spend a shootdown on. */
 	if (migrate && node_free_pages_now(target) <= NODE_DATA(target)->watermark_high + 1) {
 		wakeup_kswapd(target);
 		migrate = false;

@@ -125,6 +125,11 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 	return 0;
 }
 
+/*
+ * The folio at @index of @f, read in from swap or allocated (zeroed) if
+ * need be: returned locked, with a reference (the caller maps it under the
+ * lock, as finish_fault does, then unlocks it).
+ */
 int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 {
 	struct address_space *as = f->mapping;
@@ -157,12 +162,25 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 		if (p) {
 			get_page(p);
 			spin_unlock(&as->lock);
-			if (new)
+			if (new) {
 				put_page(new);
+				new = NULL;
+			}
+			/* shmem_get_folio_gfp: the folio lock, then is it still
+			 * the slot's?  Migration holds both folios locked while
+			 * it moves the slot and copies the data, and reclaim
+			 * holds it while the folio leaves the cache */
+			folio_lock(p);
+			if (__atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE) != p) {
+				folio_unlock(p);
+				put_page(p);
+				continue;
+			}
 			*out = p;
 			return 0;
 		}
 		if (new) {
+			folio_lock(new);	/* ours alone: does not wait */
 			new->mapping = as;
 			new->index = index;
 			set_page_flag(new, PG_swapbacked);

@@ -164,6 +164,16 @@ struct pglist_data {
 	int node_id;
 	struct lruvec lruvec;
 	unsigned long watermark_min, watermark_low, watermark_high;
+	/* WMARK_PROMO: with memory tiering, kswapd of a node reclaims up to
+	 * here, so that promotions find room above the high watermark */
+	unsigned long watermark_promo;
+	/* memory-tiering promotion (kernel/sched/fair.c), this node as the
+	 * target: the rate limit's window (ms) and the candidates before it,
+	 * the hot threshold's window and candidates, the threshold (ms, 0:
+	 * the default); pgpromote_candidate as a node counter (atomic) */
+	unsigned int nbp_rl_start, nbp_th_start, nbp_threshold;
+	unsigned long nbp_rl_nr_cand, nbp_th_nr_cand;
+	unsigned long promote_candidate;
 	/* kswapd: a host thread per node */
 	int kswapd_wait;		/* futex word: wakeups */
 	int kswapd_stop;

@@ -10,6 +10,7 @@
  * Knob values are read with READ_ONCE where they are used; a knob changes
  * the behaviour of operations that start after the write.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "swap.h"
@@ -93,6 +94,9 @@ int knobs_init(void)
 	knobs.min_free_kbytes = -1;	/* computed from memory size */
 	knobs.watermark_scale_factor = 10;
 	knobs.numa_scan_period_ms = 1000;
+	knobs.numa_scan_period_max_ms = 60000;
+	knobs.numa_hot_threshold_ms = 1000;
+	knobs.numa_promote_rate_limit = 65536;
 	knobs.pt_reclaim_zap = 1;
 	knobs.batch_flush = 1;
 	knobs.pt_reclaim_scan = PT_SCAN_NEVER;
@@ -170,8 +174,12 @@ int knobs_init(void)
 		 collapse_fail_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/swap_fail_read", KNOB_INT, &knobs.swap_fail_read, 0, 1 << 30, NULL, NULL);
 	knob_add("/sys/kernel/mm/numa/demotion_enabled", KNOB_BOOL, &knobs.demotion_enabled, 0, 0, bool_words, NULL);
-	knob_add("/proc/sys/kernel/numa_balancing", KNOB_INT, &knobs.numa_balancing, 0, 3, NULL, NULL);
+	knob_add("/proc/sys/kernel/numa_balancing", KNOB_INT, &knobs.numa_balancing, 0, 3, NULL,
+		 numa_balancing_mode_changed);
 	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", KNOB_UINT, &knobs.numa_scan_period_ms, 1, 1L << 30, NULL, NULL);
+	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_period_max_ms", KNOB_UINT, &knobs.numa_scan_period_max_ms, 1, 1L << 30, NULL, NULL);
+	knob_add("/sys/kernel/debug/sched/numa_balancing/hot_threshold_ms", KNOB_UINT, &knobs.numa_hot_threshold_ms, 0, 1L << 30, NULL, NULL);
+	knob_add("/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps", KNOB_UINT, &knobs.numa_promote_rate_limit, 0, INT_MAX, NULL, NULL);
 	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_size_mb", KNOB_UINT, &knobs.numa_scan_size_mb, 1, 1L << 20, NULL, NULL);
 	knob_add("/proc/sys/vm/swappiness", KNOB_INT, &knobs.swappiness, 0, 200, NULL, NULL);
 	knob_add("/proc/sys/vm/watermark_scale_factor", KNOB_INT, &knobs.watermark_scale_factor, 1, 3000, NULL, NULL);

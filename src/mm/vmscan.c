@@ -375,15 +375,26 @@ unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references
 
 /* ---- kswapd ---- */
 
+/* pgdat_balanced: kswapd's goal, the high watermark; with memory tiering
+ * the promotion watermark (WMARK_PROMO), room for promotions above high. */
+static unsigned long kswapd_mark(int nid)
+{
+	struct pglist_data *pgdat = NODE_DATA(nid);
+
+	if (READ_ONCE(knobs.numa_balancing) & 2)	/* NUMA_BALANCING_MEMORY_TIERING */
+		return pgdat->watermark_promo;
+	return pgdat->watermark_high;
+}
+
 static bool node_balanced(int nid)
 {
-	return node_free_pages(nid) >= NODE_DATA(nid)->watermark_high;
+	return node_free_pages(nid) >= kswapd_mark(nid);
 }
 
 static void balance_pgdat(int nid)
 {
 	struct scan_control sc = { .kswapd = true, .may_swap = true };
-	unsigned long high = NODE_DATA(nid)->watermark_high;
+	unsigned long high = kswapd_mark(nid);
 
 	count_vm_event(PAGEOUTRUN);
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && !node_balanced(nid); sc.priority--) {
@@ -458,7 +469,8 @@ void kswapd_stop_all(void)
 /*
  * Watermarks as the kernel sets them: min_free_kbytes = sqrt(16 * memory in
  * kB) within [128 kB, 256 MB], shared by nodes by size; low and high above
- * min by max(min/4, managed * watermark_scale_factor / 10000) and twice it.
+ * min by max(min/4, managed * watermark_scale_factor / 10000) and twice it;
+ * the promotion watermark (WMARK_PROMO) the same gap above high.
  */
 void setup_per_zone_wmarks(void)
 {
@@ -481,5 +493,6 @@ void setup_per_zone_wmarks(void)
 		pgdat->watermark_min = min_pages;
 		pgdat->watermark_low = min_pages + gap;
 		pgdat->watermark_high = min_pages + 2 * gap;
+		pgdat->watermark_promo = min_pages + 3 * gap;
 	}
 }

@@ -52,6 +52,7 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[PGDEMOTE_KSWAPD] = "pgdemote_kswapd",
 	[PGDEMOTE_DIRECT] = "pgdemote_direct",
 	[PGPROMOTE_SUCCESS] = "pgpromote_success",
+	[PGPROMOTE_CANDIDATE] = "pgpromote_candidate",
 	[PGMIGRATE_SUCCESS] = "pgmigrate_success",
 	[PGMIGRATE_FAIL] = "pgmigrate_fail",
 	[NUMA_HINT_FAULTS] = "numa_hint_faults",
