@@ -13,6 +13,8 @@
  * reports a page exclusive when that is 1; smaps divides a page's Pss by
  * it and counts the page Shared_* when it is 2 or more.
  */
+#include <pthread.h>
+#include <sched.h>
 #include "thp_util.h"
 
 /* A 2 MiB VMA at region @i with a THP from one write fault. */
@@ -468,6 +470,64 @@ static void t_vmpte_deposit(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/*
+ * The first read faults on huge-zero ranges, on several CPUs at once: each
+ * may allocate a huge zero folio, one wins and the others give theirs
+ * back (a regression test: the losers were freed with their reference
+ * still set, a BUG in the page allocator).
+ */
+struct hz_arg {
+	struct mmlab_task *t;
+	uint64_t a;
+	int *go;
+	int ret;
+};
+
+static void *hz_reader(void *argp)
+{
+	struct hz_arg *h = argp;
+	uint64_t v = 1, fa;
+
+	while (!__atomic_load_n(h->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	h->ret = mmlab_read(h->t, h->a, &v, 8, &fa);
+	if (!h->ret && v)
+		h->ret = -1;	/* the zero page reads zero */
+	return NULL;
+}
+
+static void t_huge_zero_race(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 12; round++) {
+		struct mmlab_proc *p;
+		struct hz_arg h[4];
+		pthread_t th[4];
+		int go = 0;
+
+		if (round)
+			thp_machine_up();
+		p = spawn();
+		for (int i = 0; i < 4; i++) {
+			h[i].a = thp_region(p, i, PMD, MADV_HUGEPAGE_);
+			h[i].go = &go;
+			if (i == 0)
+				h[i].t = mmlab_main_task(p);
+			else
+				assert_int_equal(mmlab_thread(p, (unsigned int)i, &h[i].t), 0);
+			assert_int_equal(pthread_create(&th[i], NULL, hz_reader, &h[i]), 0);
+		}
+		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(th[i], NULL), 0);
+			assert_int_equal(h[i].ret, 0);
+		}
+		assert_int_equal(vmstat("thp_zero_page_alloc"), 1);
+		assert_int_equal(mmlab_exit(p), 0);
+		machine_down();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_mthp_fork_cow, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_exit_frees_all, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_vmpte_deposit, thp_setup, teardown_machine),
+		cmocka_unit_test_setup(t_huge_zero_race, thp_setup),
 	};
 
 	/* MMLAB_TEST_FILTER=t_name*: run some of them */

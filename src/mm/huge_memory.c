@@ -80,8 +80,11 @@ static bool get_huge_zero_folio(void)
 		f = NULL;
 	}
 	spin_unlock(&huge_zero_lock);
-	if (f)
+	if (f) {
+		/* another CPU's won: ours goes back, its reference dropped */
+		atomic_set(&f->_refcount, 0);
 		__free_pages(f, HPAGE_PMD_ORDER);
+	}
 	return true;
 }
 
