@@ -16,18 +16,17 @@
  * pass are done, and counted, in both runs before the next pass starts.
  * The same seed and the same number of passes with LUF off, then on.
  *
- * Like with like: both runs have the same machine seed and the same bound
- * on promotion, upstream's (numa_balancing_promote_rate_limit_MBps set to
- * PROMOTE_RATE_MBPS, kswapd reclaiming to WMARK_PROMO), so that neither
- * run's migration volume is set by how fast kswapd gets its flush IPIs
- * answered.  Both report their migrations and IPIs per migrated folio; the
- * verdict stays on the totals.
+ * Promotion: upstream's default rate limit (PROMOTE_RATE_MBPS, as the seed
+ * ran; kswapd reclaims to WMARK_PROMO).  The volumes are not equal: with
+ * LUF on the model promotes far less (notes/test-failures.md L2), so the
+ * summary also gives migrations_on_off_pct, and both runs report IPIs per
+ * migrated folio; the verdict stays on the totals, as the issue asks.
  *
  * Records: per run {"luf":0|1, shootdown_ipis (nr_tlb_remote_flush_received:
  * IPIs the CPUs took), remote_flushes (shootdowns initiated), local_flushes,
  * sim_seconds (the cost model: sum of mmlab_cpu_cycles / 3e9 / 8 CPUs, the
  * simulated wall time of the parallel run), stale_tlb_reports,
- * alloc_flush_ipis, mm_flush_ipis, deferred, promotions, demotions,
+ * deferred, promotions, demotions,
  * migrations (pgmigrate_success), ipis_per_migration, swapouts,
  * numa_hint_faults, pgsteal (kswapd + direct), settle_ms, and the IPIs
  * by cause (model counters): ipis_batched (arch_tlbbatch_flush: reclaim
@@ -35,11 +34,12 @@
  * ipis_zap (mmu_gather of munmap / zap / madvise), ipis_change_prot
  * (mprotect and the NUMA scan's PROT_NONE), ipis_other (per-PTE flushes:
  * ptep_clear_flush, unbatched try_to_unmap, THP, fork), alloc_flush_ipis
- * (LUF, a parked frame handed out), luf_mm_flush_ipis (LUF, munmap /
- * mprotect / switch paths), luf_write_flush_ipis (LUF, a writable PTE),
+ * (LUF, a parked frame handed out), luf_mm_flush_ipis (LUF: munmap,
+ * mprotect, writes; includes luf_write_flush_ipis, a writable PTE),
  * ipis_unattributed (shootdown_ipis minus all of those: 0 expected),
  * data_errors}; then {ipi_reduction_pct (the totals),
- * ipis_per_migration_off / _on, runtime_change_pct, goal_ipi_reduction_pct:
+ * ipis_per_migration_off / _on, runtime_change_pct, migrations_on_off_pct,
+ * goal_ipi_reduction_pct:
  * 90, verdict}.
  * Model only.
  */
@@ -66,7 +66,7 @@
 #define SETTLE_MAX_MS	3000
 #define SEED_W		0x11a3aULL
 #define NR_CAUSES	7
-#define PROMOTE_RATE_MBPS	"32"	/* the same bound on both runs */
+#define PROMOTE_RATE_MBPS	"65536"	/* upstream default, both runs */
 
 struct luf_run {
 	double ipis, shootdowns, local, sim_seconds, stale, alloc_ipis, mm_ipis;
@@ -409,6 +409,8 @@ int bench_luf(struct bench_ctx *ctx)
 		bench_rec_num(r, "ipis_per_migration_off", ipis_per_migration(&o.run[0]));
 		bench_rec_num(r, "ipis_per_migration_on", ipis_per_migration(&o.run[1]));
 		bench_rec_num(r, "runtime_change_pct", rt);
+		bench_rec_num(r, "migrations_on_off_pct", o.run[0].migrations > 0 ?
+			      100.0 * o.run[1].migrations / o.run[0].migrations : NAN);
 		bench_rec_num(r, "goal_ipi_reduction_pct", 90);
 		bench_rec_str(r, "verdict", isnan(red) ? "n/a" :
 			      (red >= 90 && o.run[1].stale == 0) ? "pass" : "miss");
