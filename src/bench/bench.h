@@ -55,7 +55,7 @@ struct bench_field {
 	};
 };
 
-#define BENCH_MAX_FIELDS	24
+#define BENCH_MAX_FIELDS	40
 
 struct bench_rec {
 	const char *bench;

@@ -7,26 +7,39 @@
  * slow (node_slow, 250 ns); a swap area; demotion_enabled = 1,
  * numa_balancing = 2 (memory tiering).  Workload: "weights", a shared memfd
  * (--size / 16, 64 MiB by default) mapped PROT_READ by one process with 8
- * tasks, one per CPU, each reading all of it again and again (a token pass);
- * each task also writes a small anonymous KV cache (churn), and now and then
- * a 4 MiB scratch buffer it frees again (reclaim: swap and demotion).  The
- * same seed and the same number of passes with LUF off, then on.
+ * tasks, one per CPU, each reading all of it once per pass (a token);
+ * each task also writes a small anonymous KV cache (churn) and a compute
+ * buffer (SCRATCH), both mapped once and reused as llama.cpp does, so no
+ * munmap in the measured part.  PASSES passes, each followed by a settle
+ * phase: the tasks wait (sleep-based, bounded by SETTLE_MAX_MS) until the
+ * migration and reclaim counters stop moving, so kswapd's demotions of a
+ * pass are done, and counted, in both runs before the next pass starts.
+ * The same seed and the same number of passes with LUF off, then on.
  *
- * Like with like: both runs have the same machine seed and the same bound
- * on promotion, upstream's (numa_balancing_promote_rate_limit_MBps set to
- * PROMOTE_RATE_MBPS, kswapd reclaiming to WMARK_PROMO), so that neither
- * run's migration volume is set by how fast kswapd gets its flush IPIs
- * answered.  Both report their migrations and IPIs per migrated folio; the
- * verdict stays on the totals.
+ * Promotion: upstream's default rate limit (PROMOTE_RATE_MBPS, as the seed
+ * ran; kswapd reclaims to WMARK_PROMO).  The volumes are not equal: with
+ * LUF on the model promotes far less (notes/test-failures.md L2), so the
+ * summary also gives migrations_on_off_pct, and both runs report IPIs per
+ * migrated folio; the verdict stays on the totals, as the issue asks.
  *
  * Records: per run {"luf":0|1, shootdown_ipis (nr_tlb_remote_flush_received:
  * IPIs the CPUs took), remote_flushes (shootdowns initiated), local_flushes,
  * sim_seconds (the cost model: sum of mmlab_cpu_cycles / 3e9 / 8 CPUs, the
  * simulated wall time of the parallel run), stale_tlb_reports,
- * alloc_flush_ipis, mm_flush_ipis, deferred, promotions, demotions,
+ * deferred, promotions, demotions,
  * migrations (pgmigrate_success), ipis_per_migration, swapouts,
- * numa_hint_faults, data_errors}; then {ipi_reduction_pct (the totals),
- * ipis_per_migration_off / _on, runtime_change_pct, goal_ipi_reduction_pct:
+ * numa_hint_faults, pgsteal (kswapd + direct), settle_ms, and the IPIs
+ * by cause (model counters): ipis_batched (arch_tlbbatch_flush: reclaim
+ * and migration), ipis_batched_pending (flush_tlb_batched_pending),
+ * ipis_zap (mmu_gather of munmap / zap / madvise), ipis_change_prot
+ * (mprotect and the NUMA scan's PROT_NONE), ipis_other (per-PTE flushes:
+ * ptep_clear_flush, unbatched try_to_unmap, THP, fork), alloc_flush_ipis
+ * (LUF, a parked frame handed out), luf_mm_flush_ipis (LUF: munmap,
+ * mprotect, writes; includes luf_write_flush_ipis, a writable PTE),
+ * ipis_unattributed (shootdown_ipis minus all of those: 0 expected),
+ * data_errors}; then {ipi_reduction_pct (the totals),
+ * ipis_per_migration_off / _on, runtime_change_pct, migrations_on_off_pct,
+ * goal_ipi_reduction_pct:
  * 90, verdict}.
  * Model only.
  */
@@ -35,6 +48,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 
 #include <mmlab/mmlab.h>
@@ -44,17 +58,34 @@
 #define PG		MMLAB_PAGE_SIZE
 #define MIB		(1ULL << 20)
 #define NCPU		8
-#define PASSES		6
+#define PASSES		8
 #define KV_PAGES	256
-#define SCRATCH		(4 * MIB)
+#define SCRATCH		(1 * MIB)	/* compute buffer per task, reused */
+#define SETTLE_POLL_MS	10
+#define SETTLE_QUIET	5		/* polls without a change */
+#define SETTLE_MAX_MS	3000
 #define SEED_W		0x11a3aULL
-#define PROMOTE_RATE_MBPS	"32"	/* the same bound on both runs */
+#define NR_CAUSES	7
+#define PROMOTE_RATE_MBPS	"65536"	/* upstream default, both runs */
 
 struct luf_run {
 	double ipis, shootdowns, local, sim_seconds, stale, alloc_ipis, mm_ipis;
 	double deferred, promotions, demotions, migrations, swapouts, hint_faults, errors;
+	double steal, settle_ms, write_ipis;
+	double cause[NR_CAUSES];
 	int err;
 	char what[120];
+};
+
+/* The IPI counters by cause; their sum should be shootdown_ipis. */
+static const char *const cause_vm[] = {
+	"mmlab_ipis_batched", "mmlab_ipis_batched_pending", "mmlab_ipis_zap",
+	"mmlab_ipis_change_prot", "mmlab_ipis_other", "alloc_flush_ipis",
+	"mmlab_luf_mm_flush_ipis",
+};
+static const char *const cause_key[] = {
+	"ipis_batched", "ipis_batched_pending", "ipis_zap", "ipis_change_prot",
+	"ipis_other", "alloc_flush_ipis", "luf_mm_flush_ipis",
 };
 
 struct luf_out {
@@ -67,7 +98,8 @@ struct luf_args {
 
 struct task_arg {
 	struct mmlab_task *t;
-	uint64_t w, wlen, kv, rng;
+	pthread_barrier_t *bar;
+	uint64_t w, wlen, kv, scratch, rng;
 	unsigned long errors;
 	int ret;
 };
@@ -85,7 +117,12 @@ static void *task_main(void *arg)
 	struct task_arg *a = arg;
 	uint64_t fa = 0, bad = 0, pages = a->wlen / PG;
 
-	for (int pass = 0; pass < PASSES && !a->ret; pass++) {
+	for (int pass = 0; pass < PASSES; pass++) {
+		if (a->ret) {	/* keep the barrier count */
+			pthread_barrier_wait(a->bar);
+			pthread_barrier_wait(a->bar);
+			continue;
+		}
 		/* a token: every weight page read once, from a per-task start */
 		uint64_t start = (a->rng = mmlab_splitmix64(a->rng)) % pages;
 
@@ -108,19 +145,40 @@ static void *task_main(void *arg)
 			if (!a->ret && bad != UINT64_MAX)
 				a->errors++;
 		}
-		/* a scratch buffer, written and freed: memory pressure */
-		if (!a->ret && (pass & 1)) {
-			uint64_t s = 0;
-
-			a->ret = mmlab_mmap(a->t, 0, SCRATCH, PROT_READ | PROT_WRITE,
-					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &s);
-			if (!a->ret) {
-				a->ret = mmlab_fill(a->t, s, SCRATCH, a->rng | 1, &fa);
-				mmlab_munmap(a->t, s, SCRATCH);
-			}
-		}
+		/* the compute buffer, written again (reused, never unmapped) */
+		if (!a->ret)
+			a->ret = mmlab_fill(a->t, a->scratch, SCRATCH, a->rng | 1, &fa);
+		/* the end of a pass: the main thread lets migration settle */
+		pthread_barrier_wait(a->bar);
+		pthread_barrier_wait(a->bar);
 	}
 	return NULL;
+}
+
+/* Migration and reclaim progress: what the settle phase waits on. */
+static uint64_t mig_progress(void)
+{
+	return vm("pgmigrate_success") + vm("pgmigrate_fail") + vm("pgdemote_kswapd") +
+	       vm("pgdemote_direct") + vm("pgpromote_success") + vm("pgsteal_kswapd") +
+	       vm("pgsteal_direct") + vm("pswpout");
+}
+
+/* Sleep until mig_progress() stays put for SETTLE_QUIET polls (bounded);
+ * returns the milliseconds waited. */
+static unsigned int settle(void)
+{
+	struct timespec ts = { 0, SETTLE_POLL_MS * 1000000L };
+	uint64_t last = mig_progress(), now;
+	unsigned int quiet = 0, ms = 0;
+
+	while (quiet < SETTLE_QUIET && ms < SETTLE_MAX_MS) {
+		nanosleep(&ts, NULL);
+		ms += SETTLE_POLL_MS;
+		now = mig_progress();
+		quiet = now == last ? quiet + 1 : 0;
+		last = now;
+	}
+	return ms;
 }
 
 static int one_run(struct luf_run *o, uint64_t wlen, int luf)
@@ -130,6 +188,8 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	struct task_arg ta[NCPU];
 	pthread_t th[NCPU];
 	struct mmlab_task *t0;
+	pthread_barrier_t bar;
+	uint64_t cz[NR_CAUSES], stl0, wr0;
 	uint64_t w = 0, fa = 0, c0[NCPU], ipi0, sd0, lo0, st0, al0, mm0, de0, pr0, dm0, mg0, so0, hf0;
 	double cycles = 0;
 	int fd, ret;
@@ -183,15 +243,21 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 		ta[i].w = w;
 		ta[i].wlen = wlen;
 		ta[i].rng = mmlab_splitmix64(1000 + i);
+		ta[i].bar = &bar;
 		if (!ret)
 			ret = mmlab_mmap(t0, 0, KV_PAGES * PG, PROT_READ | PROT_WRITE,
 					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &ta[i].kv);
+		if (!ret)
+			ret = mmlab_mmap(t0, 0, SCRATCH, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &ta[i].scratch);
 	}
 	if (ret)
 		goto out;
 	ret = mmlab_knob_set("/proc/sys/kernel/numa_balancing", "2");
 	if (ret)
 		goto out;
+	/* start from a quiet machine: the setup's reclaim is done */
+	o->settle_ms = settle();
 	for (int i = 0; i < NCPU; i++)
 		c0[i] = mmlab_cpu_cycles((unsigned int)i);
 	ipi0 = vm("nr_tlb_remote_flush_received");
@@ -206,10 +272,21 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	mg0 = vm("pgmigrate_success");
 	so0 = vm("pswpout");
 	hf0 = vm("numa_hint_faults");
+	stl0 = vm("pgsteal_kswapd") + vm("pgsteal_direct");
+	for (int k = 0; k < NR_CAUSES; k++)
+		cz[k] = vm(cause_vm[k]);
+	wr0 = vm("mmlab_luf_write_flush_ipis");
+	pthread_barrier_init(&bar, NULL, NCPU + 1);
 	for (int i = 0; i < NCPU; i++)
 		pthread_create(&th[i], NULL, task_main, &ta[i]);
+	for (int pass = 0; pass < PASSES; pass++) {
+		pthread_barrier_wait(&bar);	/* the pass is done */
+		o->settle_ms += settle();
+		pthread_barrier_wait(&bar);	/* the next one may start */
+	}
 	for (int i = 0; i < NCPU; i++)
 		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&bar);
 	mmlab_knob_set("/proc/sys/kernel/numa_balancing", "0");
 	for (int i = 0; i < NCPU; i++) {
 		cycles += (double)(mmlab_cpu_cycles((unsigned int)i) - c0[i]);
@@ -229,6 +306,10 @@ static int one_run(struct luf_run *o, uint64_t wlen, int luf)
 	o->migrations = (double)(vm("pgmigrate_success") - mg0);
 	o->swapouts = (double)(vm("pswpout") - so0);
 	o->hint_faults = (double)(vm("numa_hint_faults") - hf0);
+	o->steal = (double)(vm("pgsteal_kswapd") + vm("pgsteal_direct") - stl0);
+	for (int k = 0; k < NR_CAUSES; k++)
+		o->cause[k] = (double)(vm(cause_vm[k]) - cz[k]);
+	o->write_ipis = (double)(vm("mmlab_luf_write_flush_ipis") - wr0);
 	/* the CPUs run in parallel: simulated wall time per CPU */
 	o->sim_seconds = cycles / 3e9 / NCPU;
 out:
@@ -295,8 +376,6 @@ int bench_luf(struct bench_ctx *ctx)
 		bench_rec_num(r, "local_flushes", x->local);
 		bench_rec_num(r, "sim_seconds", x->sim_seconds);
 		bench_rec_num(r, "stale_tlb_reports", x->stale);
-		bench_rec_num(r, "alloc_flush_ipis", x->alloc_ipis);
-		bench_rec_num(r, "mm_flush_ipis", x->mm_ipis);
 		bench_rec_num(r, "deferred", x->deferred);
 		bench_rec_num(r, "promotions", x->promotions);
 		bench_rec_num(r, "demotions", x->demotions);
@@ -304,6 +383,18 @@ int bench_luf(struct bench_ctx *ctx)
 		bench_rec_num(r, "ipis_per_migration", ipis_per_migration(x));
 		bench_rec_num(r, "swapouts", x->swapouts);
 		bench_rec_num(r, "numa_hint_faults", x->hint_faults);
+		bench_rec_num(r, "pgsteal", x->steal);
+		bench_rec_num(r, "settle_ms", x->settle_ms);
+		{
+			double rest = x->ipis;
+
+			for (int k = 0; k < NR_CAUSES; k++) {
+				bench_rec_num(r, cause_key[k], x->cause[k]);
+				rest -= x->cause[k];
+			}
+			bench_rec_num(r, "luf_write_flush_ipis", x->write_ipis);
+			bench_rec_num(r, "ipis_unattributed", rest);
+		}
 		bench_rec_num(r, "data_errors", x->errors);
 		bench_emit(ctx, r);
 	}
@@ -318,6 +409,8 @@ int bench_luf(struct bench_ctx *ctx)
 		bench_rec_num(r, "ipis_per_migration_off", ipis_per_migration(&o.run[0]));
 		bench_rec_num(r, "ipis_per_migration_on", ipis_per_migration(&o.run[1]));
 		bench_rec_num(r, "runtime_change_pct", rt);
+		bench_rec_num(r, "migrations_on_off_pct", o.run[0].migrations > 0 ?
+			      100.0 * o.run[1].migrations / o.run[0].migrations : NAN);
 		bench_rec_num(r, "goal_ipi_reduction_pct", 90);
 		bench_rec_str(r, "verdict", isnan(red) ? "n/a" :
 			      (red >= 90 && o.run[1].stale == 0) ? "pass" : "miss");

@@ -243,6 +243,12 @@ enum vm_event_item {
 	MMLAB_LUF_PARKED,
 	MMLAB_LUF_ALLOC_FLUSH_IPIS,
 	MMLAB_LUF_MM_FLUSH_IPIS,
+	MMLAB_LUF_WRITE_FLUSH_IPIS,
+	MMLAB_IPIS_BATCHED,
+	MMLAB_IPIS_BATCHED_PENDING,
+	MMLAB_IPIS_ZAP,
+	MMLAB_IPIS_CHANGE_PROT,
+	MMLAB_IPIS_OTHER,
 	MMLAB_SWAP_WRITE_ERRORS,
 	MMLAB_SWAP_READ_ERRORS,
 	MMLAB_VMA_LOCK_FAULTS,
@@ -539,9 +545,16 @@ static inline int mm_counter(struct page *p)
 
 /* ---- TLB flushing (tlbflush.c) ---- */
 #define TLB_FLUSH_ALL	(~0UL)
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, unsigned int stride_shift,
-			bool freed_tables);
+/* @why: the vm event that counts the IPIs sent (model-only, by cause). */
+void flush_tlb_mm_range_why(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, unsigned int stride_shift,
+			    bool freed_tables, enum vm_event_item why);
+static inline void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+				      unsigned long end, unsigned int stride_shift,
+				      bool freed_tables)
+{
+	flush_tlb_mm_range_why(mm, start, end, stride_shift, freed_tables, MMLAB_IPIS_OTHER);
+}
 static inline void flush_tlb_range(struct vm_area_struct *v, unsigned long s,
 				   unsigned long e)
 {
@@ -568,6 +581,7 @@ struct mmu_gather {
 	bool fullmm, freed_tables;
 	bool luf_skip;			/* unsafe_skip_munmap_flush applies */
 	uint32_t luf_gen;		/* newest lazy unmap of the VMAs changed */
+	enum vm_event_item ipi_why;	/* counts its IPIs: MMLAB_IPIS_ZAP by default */
 	unsigned int nr_pages, cap;
 	struct page **pages;		/* local, or grown on the heap */
 	struct page *local[GATHER_LOCAL];

@@ -217,14 +217,21 @@ static void luf_flush_func(struct cpu *c, void *info)
 	uint32_t gen = (uint32_t)(uintptr_t)info;
 	uint32_t done = __atomic_load_n(&cpu_done[c->id], __ATOMIC_RELAXED);
 
-	if (c != this_cpu())
-		count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
 	tlb_flush_all(&c->tlb);
 	cpu_charge(c, COST_FLUSH_ALL);
 	while (ugen_after(gen, done) &&
 	       !__atomic_compare_exchange_n(&cpu_done[c->id], &done, gen, false,
 					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		;
+}
+
+/* The IPI handler: counted by the target's own flag, as flush_tlb_func's
+ * callers do (this_cpu() is the target too when the sender runs an idle
+ * target's interrupt for it, which left such IPIs uncounted). */
+static void luf_flush_remote(struct cpu *c, void *info)
+{
+	count_vm_event(NR_TLB_REMOTE_FLUSH_RECEIVED);
+	luf_flush_func(c, info);
 }
 
 /* Flush the CPUs of @mask that may still hold a lazily unmapped entry of
@@ -260,7 +267,7 @@ static unsigned int luf_flush_cpus(cpumask_t mask, uint32_t upto, enum vm_event_
 	if (!targets)
 		return 0;
 	count_vm_event(NR_TLB_REMOTE_FLUSH);
-	n = smp_call_function_many(targets, luf_flush_func, (void *)(uintptr_t)gen);
+	n = smp_call_function_many(targets, luf_flush_remote, (void *)(uintptr_t)gen);
 	count_vm_events(why, n);
 	return n;
 }
@@ -326,8 +333,9 @@ void luf_flush_write(struct vm_area_struct *v, struct page *page)
 	if (page)
 		key = ugen_max(key, __atomic_load_n(&luf_copy[page_to_pfn(page)],
 						    __ATOMIC_ACQUIRE));
-	if (key)
-		luf_flush_cpus(~0ULL, key, MMLAB_LUF_MM_FLUSH_IPIS);
+	if (key)	/* counted as an mm flush, and apart as a write flush */
+		count_vm_events(MMLAB_LUF_WRITE_FLUSH_IPIS,
+				luf_flush_cpus(~0ULL, key, MMLAB_LUF_MM_FLUSH_IPIS));
 }
 
 /* The newest lazily unmapped copy of the data in frame @pfn, itself included. */

@@ -20,6 +20,7 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 	tlb->nr_pages = 0;
 	tlb->luf_skip = false;
 	tlb->luf_gen = 0;
+	tlb->ipi_why = MMLAB_IPIS_ZAP;
 	tlb->cap = GATHER_LOCAL;
 	tlb->pages = tlb->local;
 	INIT_LIST_HEAD(&tlb->tables);
@@ -67,10 +68,11 @@ static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 	if (!tlb->end)
 		return;
 	if (tlb->fullmm)
-		flush_tlb_mm_range(tlb->mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT, tlb->freed_tables);
+		flush_tlb_mm_range_why(tlb->mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT,
+				       tlb->freed_tables, tlb->ipi_why);
 	else
-		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT,
-				   tlb->freed_tables);
+		flush_tlb_mm_range_why(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT,
+				       tlb->freed_tables, tlb->ipi_why);
 	tlb->start = ~0UL;
 	tlb->end = 0;
 }

@@ -177,6 +177,7 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
 		tlb_gather_mmu(&tlb, mm, false);
 		tlb.luf_skip = true;
+		tlb.ipi_why = MMLAB_IPIS_CHANGE_PROT;
 		change_protection(&tlb, v, start, end, 0);
 		luf_tlb_vma(&tlb, v);
 		tlb_finish_mmu(&tlb);

@@ -241,6 +241,7 @@ static void task_numa_work(struct mm_struct *mm, int mode)
 	if (!down_read_trylock(&mm->mmap_lock))
 		return;
 	tlb_gather_mmu(&tlb, mm, false);
+	tlb.ipi_why = MMLAB_IPIS_CHANGE_PROT;
 	v = find_vma(mm, start);
 	if (!v) {
 		start = 0;

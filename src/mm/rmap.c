@@ -556,7 +556,7 @@ void flush_tlb_batched_pending(struct mm_struct *mm)
 	int pending = __atomic_load_n(&mm->tlb_flush_batched, __ATOMIC_SEQ_CST);
 
 	if (pending != atomic_read(&mm->tlb_flush_batched_done)) {
-		flush_tlb_mm(mm);
+		flush_tlb_mm_range_why(mm, 0, TLB_FLUSH_ALL, 0, false, MMLAB_IPIS_BATCHED_PENDING);
 		/* later deferrals keep their own count: only move forward */
 		int done = atomic_read(&mm->tlb_flush_batched_done);
 

@@ -83,9 +83,9 @@ static void flush_tlb_func_remote(struct cpu *c, void *info)
 	flush_tlb_func(c, info, false);
 }
 
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, unsigned int stride_shift,
-			bool freed_tables)
+void flush_tlb_mm_range_why(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, unsigned int stride_shift,
+			    bool freed_tables, enum vm_event_item why)
 {
 	struct flush_tlb_info info;
 	struct cpu *self = this_cpu();
@@ -125,7 +125,7 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 		     !__atomic_load_n(&c->tlbstate.is_lazy, __ATOMIC_SEQ_CST)))
 			targets |= 1ULL << i;
 	}
-	smp_call_function_many(targets, flush_tlb_func_remote, &info);
+	count_vm_events(why, smp_call_function_many(targets, flush_tlb_func_remote, &info));
 }
 
 /* The batched flush of reclaim: a full flush of whatever mm each CPU has
@@ -174,7 +174,8 @@ void arch_tlbbatch_flush(cpumask_t mask)
 		if ((mask & (1ULL << i)) &&
 		    !__atomic_load_n(&cpus[i].tlbstate.is_lazy, __ATOMIC_SEQ_CST))
 			targets |= 1ULL << i;
-	smp_call_function_many(targets, flush_tlb_batch_remote, NULL);
+	count_vm_events(MMLAB_IPIS_BATCHED,
+			 smp_call_function_many(targets, flush_tlb_batch_remote, NULL));
 }
 
 /* choose_new_asid(): reuse the slot that holds @mm, else take the next one. */
