@@ -124,6 +124,16 @@ static uint32_t ugen_max(uint32_t a, uint32_t b)
 	return !a ? b : !b ? a : ugen_after(a, b) ? a : b;
 }
 
+/* VMA @b merges into @a: @a now answers for @b's lazily unmapped entries
+ * too, or a later munmap of the merged range would not flush them. */
+void luf_vma_merge(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	uint32_t g = __atomic_load_n(&b->luf_gen, __ATOMIC_ACQUIRE);
+
+	if (g)
+		ugen_raise(&a->luf_gen, g);
+}
+
 /* Some CPU may still hold a lazily unmapped entry of generation @key or
  * older: it owes a flush (need > done) and has not flushed past @key. */
 static bool key_unflushed(uint32_t key)

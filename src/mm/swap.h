@@ -264,6 +264,7 @@ unsigned long luf_release_parked(void);
 unsigned long luf_nr_parked(void);
 long luf_node_parked(int nid);
 void luf_flush_write(struct vm_area_struct *v, struct page *page);
+void luf_vma_merge(struct vm_area_struct *a, struct vm_area_struct *b);
 void luf_tlb_vma(struct mmu_gather *tlb, struct vm_area_struct *v);
 void luf_flush_gather(struct mmu_gather *tlb);
 void luf_copy_page(struct page *dst, struct page *src);

@@ -206,6 +206,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	unsigned long end = b->vm_end;
 
 	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
+	luf_vma_merge(a, b);
 	if (!a->anon_vma && b->anon_vma) {
 		/* dup_anon_vma: a takes over b's pages, so b's chains */
 		unlink_anon_vmas(a);
