@@ -295,7 +295,8 @@ static void t_max_ptes_shared(void **state)
 
 /*
  * pages_to_scan bounds a pass: the registration's pass (the first mm
- * registered wakes khugepaged) with 512 collapses one of three ranges;
+ * registered wakes khugepaged, khugepaged_wake_on_enter) with 512 collapses
+ * one of three ranges;
  * with 4096 all three.  full_scans counts completed passes over all mms,
  * pages_collapsed khugepaged's collapses (not MADV_COLLAPSE's).
  */
@@ -306,6 +307,7 @@ static void pages_to_scan_case(unsigned int budget, unsigned int want)
 	unsigned int n = 0;
 
 	knob_u(KHP_DIR "pages_to_scan", budget);
+	knob("/sys/kernel/mm/mmlab/khugepaged_wake_on_enter", "1");
 	a = thp_region(p, 0, 3 * PMD, 0);
 	fill_ok(mmlab_main_task(p), a, 3 * PMD, 9);	/* enabled=madvise: small pages */
 	fs0 = knob_u64(KHP_DIR "full_scans");

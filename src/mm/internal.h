@@ -316,6 +316,7 @@ struct mm_knobs {
 	int collapse_locking;	/* enum collapse_locking (seed 4) */
 	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
 	int per_vma_lock;	/* faults under a VMA lock (CONFIG_PER_VMA_LOCK) */
+	int khugepaged_wake_on_enter;	/* a first registration runs a pass */
 	int collapse_fail;	/* debug: enum collapse_fail, one-shot */
 	int shmem_pm_swap;	/* enum shmem_pm_swap */
 	/* debug: fail the next N swap writes / reads (error injection) */

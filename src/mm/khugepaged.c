@@ -122,15 +122,20 @@ void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags)
 }
 
 /*
- * The kernel wakes khugepaged when the first mm registers, and its pass
- * usually ends before the process does anything else.  The model runs
- * that pass in the registering task, as the system call that registered
- * returns (no locks held), so that the order is always the same.
+ * The kernel wakes khugepaged when the first mm registers on an otherwise
+ * empty list; when other mms are registered (as on the host this model is
+ * compared with: a new range waits for the next scan_sleep_millisecs tick)
+ * nothing happens at once.  The model follows the host by default; with
+ * /sys/kernel/mm/mmlab/khugepaged_wake_on_enter = 1 it runs the woken pass
+ * in the registering task, as the system call returns (no locks held), so
+ * that the order is always the same.
  */
 void khugepaged_run_kick(void)
 {
 	if (!READ_ONCE(khugepaged_kick) ||
 	    !__atomic_exchange_n(&khugepaged_kick, 0, __ATOMIC_ACQ_REL))
+		return;
+	if (!READ_ONCE(knobs.khugepaged_wake_on_enter))
 		return;
 	down_write(&khugepaged_sem);
 	khugepaged_do_scan(READ_ONCE(knobs.khugepaged_pages_to_scan));

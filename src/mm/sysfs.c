@@ -145,6 +145,8 @@ int knobs_init(void)
 		 shared_check_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/collapse_locking", KNOB_CHOICE, &knobs.collapse_locking, 0, 0,
 		 collapse_locking_modes, NULL);
+	knob_add("/sys/kernel/mm/mmlab/khugepaged_wake_on_enter", KNOB_INT,
+		 &knobs.khugepaged_wake_on_enter, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/per_vma_lock", KNOB_INT, &knobs.per_vma_lock, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/mthp_collapse_creep_guard", KNOB_INT, &knobs.mthp_creep_guard,
 		 0, 1, NULL, NULL);
