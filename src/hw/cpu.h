@@ -39,6 +39,7 @@ struct cpu_tlbstate {
 	struct {
 		uint64_t ctx_id;	/* mm's unique id; 0 = free slot */
 		uint64_t tlb_gen;	/* mm generation this ASID is flushed to */
+		uint32_t luf_gen;	/* mm's newest lazy unmap when loaded (mm/luf.c) */
 	} ctxs[TLB_NR_DYN_ASIDS];
 };
 

@@ -184,15 +184,19 @@ bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old)
 		ttu.ok = false;		/* a writable mapping: flush the folio now */
 		return false;
 	}
-	mask = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
 	/* the generation of a PTE already cleared: a flush that takes this
 	 * one or a newer one starts after the clear */
 	g = __atomic_load_n(&luf_ugen, __ATOMIC_SEQ_CST) + 1;
+	/* the mm's generation before its cpumask is read: a CPU that switched
+	 * away keeps the mm's entries under its PCID but left the mask; when
+	 * it switches back it publishes its bit, then reads luf_gen, so it is
+	 * either in @mask or sees @g (and flushes that PCID, switch_mm) */
+	ugen_raise(&mm->luf_gen, g);
+	mask = __atomic_load_n(&mm->cpumask, __ATOMIC_SEQ_CST);
 	for (unsigned int c = 0; c < nr_cpu_ids; c++)
 		if (mask & (1ULL << c))
 			ugen_raise(&cpu_need[c], g);
 	__atomic_fetch_or(&mm->luf_mask, mask, __ATOMIC_SEQ_CST);
-	ugen_raise(&mm->luf_gen, g);
 	ugen_raise(&v->luf_gen, g);
 	if (!ttu.any)
 		ttu.old_key = __atomic_load_n(&luf_keys[pfn], __ATOMIC_ACQUIRE);

@@ -245,6 +245,8 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 		if (large && !madvise_split_large(large))
 			addr += PAGE_SIZE;
 	}
+	/* swap entries it dropped may have been lazily unmapped (LUF) */
+	luf_tlb_vma(&tlb, v);
 	tlb_finish_mmu(&tlb);
 }
 

@@ -230,6 +230,15 @@ void switch_mm(struct cpu *c, struct mm_struct *next)
 	set_loaded(c, next, false);
 	next_gen = __atomic_load_n(&next->tlb_gen, __ATOMIC_SEQ_CST);
 	asid = choose_new_asid(c, next, next_gen, &need_flush);
+	{
+		/* LUF: the PCID kept entries that reclaim unmapped lazily
+		 * while this CPU was away (not in the cpumask): flush them */
+		uint32_t luf = __atomic_load_n(&next->luf_gen, __ATOMIC_SEQ_CST);
+
+		if (luf && ts->ctxs[asid].luf_gen != luf)
+			need_flush = true;
+		ts->ctxs[asid].luf_gen = luf;
+	}
 	if (need_flush) {
 		if (cpu_has_pcid)
 			tlb_flush_asid(&c->tlb, asid);
