@@ -347,7 +347,8 @@ struct mm_struct {
 	spinlock_t page_table_lock;
 	long rss_stat[NR_MM_COUNTERS];	/* atomic */
 	long pgtables_bytes;		/* atomic */
-	unsigned long total_vm;		/* pages, under mmap_lock */
+	unsigned long total_vm;		/* pages: changed under mmap_lock, atomically
+					 * (status reads it without the lock) */
 	uint64_t context_id;		/* never reused: PCID slot owner */
 	uint64_t tlb_gen;		/* atomic: flush generation */
 	cpumask_t cpumask;		/* atomic: CPUs that may cache it */

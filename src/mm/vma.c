@@ -76,7 +76,7 @@ void vm_area_free(struct vm_area_struct *v)
 void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
 {
 	range_tree_insert(&mm->mm_mt, &v->node);
-	mm->total_vm += vma_pages(v);
+	atomic_add(&mm->total_vm, vma_pages(v));	/* read without the lock (status) */
 	if (v->vm_file) {
 		struct address_space *as = v->vm_file->mapping;
 
@@ -100,7 +100,7 @@ static void vma_unlink_file(struct vm_area_struct *v)
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v)
 {
 	range_tree_erase(&mm->mm_mt, &v->node);
-	mm->total_vm -= vma_pages(v);
+	atomic_sub(&mm->total_vm, vma_pages(v));
 	vma_unlink_file(v);
 }
 
@@ -114,7 +114,7 @@ static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
 	struct anon_vma *av = v->anon_vma;
 
 	range_tree_erase(&mm->mm_mt, &v->node);
-	mm->total_vm -= vma_pages(v);
+	atomic_sub(&mm->total_vm, vma_pages(v));
 	/* vma_prepare: rmap walkers read the range under these locks */
 	if (as)
 		down_write(&as->i_mmap_rwsem);
@@ -128,7 +128,7 @@ static void vma_set_range(struct mm_struct *mm, struct vm_area_struct *v,
 	if (as)
 		up_write(&as->i_mmap_rwsem);
 	range_tree_insert(&mm->mm_mt, &v->node);
-	mm->total_vm += vma_pages(v);
+	atomic_add(&mm->total_vm, vma_pages(v));	/* read without the lock (status) */
 }
 
 /*
@@ -216,7 +216,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	/* a covers b's range before b leaves the rmap: a walker (migration
 	 * putting its entries back) never finds neither */
 	range_tree_erase(&mm->mm_mt, &b->node);
-	mm->total_vm -= vma_pages(b);
+	atomic_sub(&mm->total_vm, vma_pages(b));
 	vma_set_range(mm, a, a->vm_start, end, a->vm_pgoff);
 	vma_unlink_file(b);
 	vm_area_free(b);
