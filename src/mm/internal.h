@@ -4,13 +4,21 @@
  *
  * Lock order (outermost first), and what each guards:
  *
+ *   khugepaged_sem (khugepaged.c)     the scan cursor; taken before mmap_lock
  *   mmap_lock (rw_semaphore, per mm)  the VMA tree and every VMA's fields;
  *                                     readers fault, writers change VMAs
+ *   mm->vma_lock_all (rw_semaphore)   taken for writing by mmap_write_lock()
+ *                                     right after mmap_lock: no VMA-locked fault
+ *   vma->vm_lock (rw_semaphore)       a fault under its VMA lock alone (read);
+ *                                     khugepaged's collapse (write)
+ *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read)
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
  *   mapping->lock (spinlock)          the shmem page cache slots
  *   mm->page_table_lock (spinlock)    populating PGD and PUD entries
  *   PMD lock (ptl of the PMD table's struct page)  PMD entries of that table
  *   PTE lock (ptl of the PTE table's struct page)  PTE entries of that table
+ *   folio mapcount lock (hashed, folio.c)  a large folio's mapcounts, mm ids
+ *   split_queue_lock, huge_zero_lock (huge_memory.c), lru_lock: leaves
  *   zone->lock (spinlock, per node)   the buddy free lists
  *
  * Page-table frames are freed through RCU after the TLB flush that follows
