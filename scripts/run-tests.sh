@@ -10,6 +10,35 @@ passed=0
 failed=0
 skipped=0
 failures=()
+digest=()	# per failed test: "group: name" and the lines that say why
+
+# failed_digest BUILD_DIR LABEL: the failed tests of the last meson run in
+# BUILD_DIR, each with the few lines of its output that name the failure
+# (CI shows only the end of this script's output).
+failed_digest() {
+	python3 - "$1/meson-logs/testlog.json" "$2" <<'PY'
+import json, re, sys
+path, label = sys.argv[1], sys.argv[2]
+want = re.compile(r'FAIL|ERROR|error|assert|WARNING: ThreadSanitizer|SUMMARY|'
+                  r'watchdog|stale|BUG|leak|timed? ?out|Abort|Segmentation|^\s+#[0-2] ', re.I)
+try:
+    lines = open(path).read().splitlines()
+except OSError:
+    sys.exit(0)
+for line in lines:
+    try:
+        t = json.loads(line)
+    except ValueError:
+        continue
+    if t.get('result') in ('OK', 'SKIP', 'EXPECTEDFAIL'):
+        continue
+    print(f"  {label}: {t.get('name')} {t.get('result')} ({t.get('duration', 0):.0f} s)")
+    out = (t.get('stdout') or '') + (t.get('stderr') or '')
+    hits = [l for l in out.splitlines() if want.search(l)]
+    for l in (hits[:14] if hits else out.splitlines()[-8:]):
+        print('    ' + l[:200])
+PY
+}
 
 export MMLAB_STALE_CHECK=1
 
@@ -35,6 +64,9 @@ meson_suite() {
 	if [ $((fail + to)) -gt 0 ]; then
 		echo "$out" | grep -E 'FAIL|TIMEOUT' | head -20
 		failures+=("$label")
+		local d
+		d=$(failed_digest "$dir" "$label")
+		[ -n "$d" ] && digest+=("$d")
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + fail + to))
@@ -65,7 +97,10 @@ if [ -x scripts/run-scenarios.sh ]; then
 	failed=$((failed + sf))
 fi
 
-[ ${#failures[@]} -gt 0 ] && echo "failed groups: ${failures[*]}"
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed groups: ${failures[*]}"
+	for d in "${digest[@]}"; do echo "$d"; done
+fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -5,6 +5,8 @@
 #include "lib/rcu.h"
 
 int (*hw_page_fault)(struct cpu *c, uint64_t addr, unsigned int error_code);
+void (*hw_fill_hook)(struct cpu *c, uint64_t va, uint64_t pfn, uint16_t asid,
+		    uint32_t fill_seq);
 bool (*hw_stale_hook)(struct cpu *c, uint64_t addr, enum stale_kind kind,
 		      const struct tlb_entry *e, bool write);
 bool hw_stale_check;
@@ -158,6 +160,8 @@ void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 
 			tlb_insert(&c->tlb, va, c->asid, base,
 				   READ_ONCE(pfn_to_page(base)->gen), fl, TLB_FILL_WALK);
+			if (unlikely(hw_fill_hook))
+				hw_fill_hook(c, va, base, c->asid, c->tlb.fill_seq);
 			return (uint8_t *)pfn_to_virt(r.pfn) + (va & (PAGE_SIZE - 1));
 		}
 		cpu_charge(c, COST_PAGE_FAULT);

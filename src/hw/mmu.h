@@ -42,6 +42,9 @@ enum stale_kind {
 /* Returns 0 to retry the access, or a signal number (7, 11). */
 extern int (*hw_page_fault)(struct cpu *c, uint64_t addr, unsigned int error_code);
 /* Returns true when the mismatch is reported as a stale access. */
+/* every TLB fill by the walker, when set (a debugging trace) */
+extern void (*hw_fill_hook)(struct cpu *c, uint64_t va, uint64_t pfn, uint16_t asid,
+			    uint32_t fill_seq);
 extern bool (*hw_stale_hook)(struct cpu *c, uint64_t addr, enum stale_kind kind,
 			     const struct tlb_entry *e, bool write);
 extern bool hw_stale_check;

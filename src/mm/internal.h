@@ -177,6 +177,8 @@ bool folio_mm_owns_all(struct page *folio, struct mm_struct *mm);
 #define GFP_NORECLAIM	0x4	/* never reclaim (reclaim's own allocations) */
 #define GFP_NOWMARK	0x8	/* may take the last pages (below min) */
 #define GFP_THISNODE	0x10	/* only the node asked for */
+#define GFP_ATOMIC	0x20	/* cannot wait: no reclaim, and no LUF flush (it never
+				 * takes parked frames: LUF's reserve is for it) */
 
 struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp);
 static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages_node(-1, 0, gfp); }

@@ -40,6 +40,7 @@
  * luf_keys[] (one per frame) is written by the thread that owns the folio
  * (locked for unmap, or being freed / allocated).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "swap.h"
 
@@ -75,6 +76,7 @@ int luf_init(void)
 	}
 	memset(luf_slot, 0, sizeof(luf_slot));
 	luf_ugen = 2;
+	luf_trace_init();
 	memset(cpu_need, 0, sizeof(cpu_need));
 	memset(cpu_done, 0, sizeof(cpu_done));
 	spin_lock_init(&luf_lock);
@@ -171,7 +173,8 @@ void luf_ttu_begin(void)
  * its PTE lock, still held: may LUF take it?  If so everything a later
  * reader of this page table needs is published before the lock is dropped.
  */
-bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old)
+bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, unsigned long addr,
+		 pteval_t old)
 {
 	struct mm_struct *mm = v->vm_mm;
 	unsigned long pfn = page_to_pfn(folio);
@@ -201,6 +204,7 @@ bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old)
 	if (!ttu.any)
 		ttu.old_key = __atomic_load_n(&luf_keys[pfn], __ATOMIC_ACQUIRE);
 	ugen_raise(&luf_keys[pfn], g);
+	luf_trace(LUF_EV_TTU, pfn, addr, g, mask, mm, v);
 	ttu.mask |= mask;
 	ttu.any = true;
 	ttu.mms[ttu.nr_mms < LUF_TTU_MMS ? ttu.nr_mms++ : LUF_TTU_MMS - 1] = mm;
@@ -219,6 +223,7 @@ void luf_ttu_end(struct page *folio)
 			tlb_ubc_add_mm(ttu.mms[i]);
 		tlb_ubc_add(ttu.mask);
 		__atomic_store_n(&luf_keys[page_to_pfn(folio)], ttu.old_key, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_KEY, page_to_pfn(folio), ttu.old_key, 0, 0, "ttu gave up", NULL);
 		return;
 	}
 	count_vm_event(MMLAB_LUF_DEFERRED);
@@ -273,6 +278,7 @@ static unsigned int luf_flush_cpus(cpumask_t mask, uint32_t upto, enum vm_event_
 		return 0;
 	/* every PTE cleared under an older generation is gone by now */
 	gen = __atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST);
+	luf_trace(LUF_EV_FLUSH, gen, targets, upto, why, NULL, NULL);
 	if (self && (targets & (1ULL << self->id))) {
 		luf_flush_func(self, (void *)(uintptr_t)gen);
 		count_vm_event(NR_TLB_LOCAL_FLUSH_ALL);
@@ -307,7 +313,10 @@ void luf_flush_mm(struct mm_struct *mm)
  * before tlb_finish_mmu returns.  Called after the VMA's PTE locks. */
 void luf_tlb_vma(struct mmu_gather *tlb, struct vm_area_struct *v)
 {
-	tlb->luf_gen = ugen_max(tlb->luf_gen, __atomic_load_n(&v->luf_gen, __ATOMIC_ACQUIRE));
+	uint32_t g = __atomic_load_n(&v->luf_gen, __ATOMIC_ACQUIRE);
+
+	tlb->luf_gen = ugen_max(tlb->luf_gen, g);
+	luf_trace(LUF_EV_TLB_VMA, v->vm_start, v->vm_end, g, 0, v->vm_mm, v);
 }
 
 /* tlb_finish_mmu: the CPUs of the mm not flushed since the newest lazy
@@ -329,7 +338,10 @@ void luf_switch_mm(struct cpu *c)
 	if (!luf_keys || !ugen_after(__atomic_load_n(&cpu_need[c->id], __ATOMIC_ACQUIRE),
 				     __atomic_load_n(&cpu_done[c->id], __ATOMIC_ACQUIRE)))
 		return;
-	luf_flush_func(c, (void *)(uintptr_t)__atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST));
+	uint32_t gen = __atomic_add_fetch(&luf_ugen, 1, __ATOMIC_SEQ_CST);
+
+	luf_trace(LUF_EV_FLUSH, gen, 1ULL << c->id, 0, 0, NULL, NULL);
+	luf_flush_func(c, (void *)(uintptr_t)gen);
 }
 
 /*
@@ -415,6 +427,7 @@ bool luf_park(struct page *p)
 	if (!luf_page_pending(page_to_pfn(p))) {
 		/* every CPU flushed since: an ordinary free */
 		__atomic_store_n(&luf_keys[page_to_pfn(p)], 0, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_KEY, page_to_pfn(p), 0, 0, 0, "freed, flushed", NULL);
 		return false;
 	}
 	spin_lock(&luf_lock);
@@ -422,6 +435,7 @@ bool luf_park(struct page *p)
 	WRITE_ONCE(nr_parked, nr_parked + 1);
 	atomic_inc(&node_parked[nid]);
 	spin_unlock(&luf_lock);
+	luf_trace(LUF_EV_KEY, page_to_pfn(p), luf_keys[page_to_pfn(p)], 0, 0, "parked", NULL);
 	count_vm_event(MMLAB_LUF_PARKED);
 	return true;
 }
@@ -456,10 +470,28 @@ unsigned long luf_release_parked(void)
 
 		list_del(&p->lru);
 		__atomic_store_n(&luf_keys[page_to_pfn(p)], 0, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_KEY, page_to_pfn(p), 0, 0, 0, "released", NULL);
 		luf_free_parked(p);
 		n++;
 	}
 	return n;
+}
+
+/* For a stale-TLB report: what LUF knows of frame @pfn and CPU @cpu. */
+void luf_debug_state(unsigned long pfn, unsigned int cpu, struct mm_struct *mm)
+{
+	if (!luf_keys)
+		return;
+	fprintf(stderr, "mmlab: LUF: pfn %lu key %u copy %u pending %d; ugen %u; cpu %u need %u "
+		"done %u; mm %p luf_gen %u luf_mask %lx cpumask %lx\n", pfn,
+		__atomic_load_n(&luf_keys[pfn], __ATOMIC_ACQUIRE),
+		__atomic_load_n(&luf_copy[pfn], __ATOMIC_ACQUIRE), luf_page_pending(pfn),
+		__atomic_load_n(&luf_ugen, __ATOMIC_ACQUIRE),
+		cpu, __atomic_load_n(&cpu_need[cpu], __ATOMIC_ACQUIRE),
+		__atomic_load_n(&cpu_done[cpu], __ATOMIC_ACQUIRE), (void *)mm,
+		mm ? __atomic_load_n(&mm->luf_gen, __ATOMIC_ACQUIRE) : 0,
+		mm ? (unsigned long)__atomic_load_n(&mm->luf_mask, __ATOMIC_ACQUIRE) : 0,
+		mm ? (unsigned long)__atomic_load_n(&mm->cpumask, __ATOMIC_ACQUIRE) : 0);
 }
 
 unsigned long luf_nr_parked(void)

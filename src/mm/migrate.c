@@ -64,6 +64,8 @@ static bool folio_migrate_mapping(struct page *dst, struct page *src)
 		}
 		get_page(dst);
 		__atomic_store_n(&as->pages[src->index], dst, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_PAGE, page_to_pfn(src), page_to_pfn(dst), 0, 0,
+			  "cache slot moves to", NULL);
 		spin_unlock(&as->lock);
 		put_page(src);
 	}

@@ -183,14 +183,16 @@ unsigned long node_free_pages(int nid)
 	return (unsigned long)max(READ_ONCE(zones[nid].free_pages) + luf_node_parked(nid), 0L);
 }
 
-/* An allocation that cannot wait counts only frames needing no flush: the
- * reserve LUF keeps so that it never needs a shootdown. */
+/* An allocation that cannot wait (GFP_ATOMIC) counts only frames needing no
+ * flush: the reserve LUF keeps so that it never needs a shootdown.  Others,
+ * reclaim's and migration's own included, may take parked frames after a
+ * flush (process context can send IPIs, as LUF's takeoff allows). */
 static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			      unsigned int gfp)
 {
 	long free = READ_ONCE(z->free_pages);
 
-	if (!(gfp & GFP_NORECLAIM))
+	if (!(gfp & GFP_ATOMIC))
 		free += luf_node_parked(z->nid);
 	return free - (1L << order) >= (long)mark;
 }
@@ -209,6 +211,12 @@ static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned
 
 		if (!(gfp & GFP_NOWMARK) && !zone_watermark_ok(z, order, mark, gfp))
 			continue;
+		/* LUF keeps about the min watermark of frames that need no
+		 * flush, for allocations that cannot send one: below it, an
+		 * allocation that can flushes the parked frames back first */
+		if (!(gfp & GFP_ATOMIC) && luf_node_parked(n) &&
+		    READ_ONCE(z->free_pages) - (1L << order) < (long)pgdat->watermark_min)
+			luf_release_parked();
 		for (int pass = 0; pass < 2; pass++) {
 			if (order == 0) {
 				p = rmqueue_pcp(z);
@@ -218,7 +226,7 @@ static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned
 				spin_unlock(&z->lock);
 			}
 			/* the free lists ran dry but frames are parked: flush */
-			if (p || (gfp & GFP_NORECLAIM) || !luf_node_parked(z->nid) ||
+			if (p || (gfp & GFP_ATOMIC) || !luf_node_parked(z->nid) ||
 			    !luf_release_parked())
 				break;
 		}
@@ -247,7 +255,7 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 		return p;
 	/* LUF: parked frames come back after one flush, before reclaim (not
 	 * for allocations that cannot wait: they never count parked frames) */
-	if (!(gfp & GFP_NORECLAIM) && luf_release_parked()) {
+	if (!(gfp & GFP_ATOMIC) && luf_release_parked()) {
 		p = get_page_from_freelist(nid, order, gfp, 1);
 		if (p)
 			return p;
@@ -257,7 +265,7 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 		wakeup_kswapd(k);
 	for (unsigned int loops = 0;; loops++) {
 		p = get_page_from_freelist(nid, order, gfp, 0);
-		if (p || (gfp & GFP_NORECLAIM))
+		if (p || (gfp & (GFP_NORECLAIM | GFP_ATOMIC)))
 			return p;
 		/*
 		 * Reclaim's frames may have been parked by LUF (they do not count
@@ -296,6 +304,7 @@ static void free_pages_prepare(struct page *p, unsigned int order)
 		VM_BUG_ON(test_page_flag(q, PG_pcp) || test_page_flag(q, PG_buddy));
 		VM_BUG_ON(i == 0 && atomic_read(&q->_refcount) != 0 && !PageTable(q));
 		__atomic_fetch_add(&q->gen, 1, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_PAGE, page_to_pfn(q), 0, 0, 0, "freed", NULL);
 		__atomic_fetch_and(&q->flags, 7UL << NODE_SHIFT, __ATOMIC_RELAXED);
 		q->mapping = NULL;
 	}

@@ -583,7 +583,7 @@ static pteval_t clear_pte_for_unmap(struct vm_area_struct *v, struct page *folio
 	if (should_defer_flush(mm, flags)) {
 		old = pte_xchg(pte, 0);
 		/* read-only everywhere: LUF may skip the flush altogether */
-		if (!luf_ttu_pte(v, folio, old))
+		if (!luf_ttu_pte(v, folio, addr, old))
 			set_tlb_ubc_flush_pending(mm, old);
 		return old;
 	}
@@ -607,6 +607,14 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 	if (!pte)
 		return true;
 	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
+	/*
+	 * From the clear until the PTE holds its final value (a swap or
+	 * migration entry, a marker) and the deferred flush is recorded (LUF's
+	 * generation, or the batch), a CPU reading through its old entry reads
+	 * what the page still holds: the stale-TLB detector must not judge it
+	 * by the transient none PTE (the model's flag; nothing in the kernel).
+	 */
+	inc_tlb_flush_pending(mm);
 	old = clear_pte_for_unmap(v, folio, addr, pte, arg->flags);
 	if (pte_dirty(old))
 		SetPageDirty(folio);
@@ -635,11 +643,13 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 			}
 			set_page_flag(folio, PG_swapbacked);
 			pte_write(pte, old);
+			dec_tlb_flush_pending(mm);
 			pte_unmap_unlock(pte, ptl);
 			return false;
 		}
 		if (!PageSwapCache(folio) || swap_duplicate(e)) {
 			pte_write(pte, old);
+			dec_tlb_flush_pending(mm);
 			pte_unmap_unlock(pte, ptl);
 			return false;
 		}
@@ -672,6 +682,7 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 			pte_write(pte, make_pte_marker(m));
 	}
 discard:
+	dec_tlb_flush_pending(mm);
 	page_remove_rmap(folio, v);
 	pte_unmap_unlock(pte, ptl);
 	put_page(folio);	/* the mapping's reference; the caller holds one */

@@ -110,6 +110,7 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 		clear_page_flag(folio, PG_anon);
 		set_page_flag(folio, PG_swapbacked);
 		__atomic_store_n(&as->pages[index], folio, __ATOMIC_RELEASE);
+		luf_trace(LUF_EV_PAGE, page_to_pfn(folio), index, 0, 0, "swapped in at index", NULL);
 		as->nrpages++;
 		WRITE_ONCE(as->swapped, as->swapped - 1);
 		count_vm_event(NR_SHMEM);
@@ -222,6 +223,7 @@ int shmem_writeout(struct page *folio)
 	spin_lock(&as->lock);
 	VM_BUG_ON(as->pages[index] != folio);
 	__atomic_store_n(&as->pages[index], swap_to_slot(e), __ATOMIC_RELEASE);
+	luf_trace(LUF_EV_PAGE, page_to_pfn(folio), index, 0, 0, "written out from index", NULL);
 	as->nrpages--;
 	WRITE_ONCE(as->swapped, as->swapped + 1);
 	spin_unlock(&as->lock);

@@ -255,7 +255,8 @@ int luf_init(void);
 void luf_exit(void);
 bool luf_page_pending(unsigned long pfn);
 void luf_ttu_begin(void);
-bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, pteval_t old);
+bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, unsigned long addr,
+		 pteval_t old);
 void luf_ttu_end(struct page *folio);
 void luf_flush_mm(struct mm_struct *mm);
 void luf_switch_mm(struct cpu *c);
@@ -272,6 +273,24 @@ void luf_swap_out(struct page *folio, swp_entry_t e);
 void luf_swap_in(struct page *folio, swp_entry_t e);
 void luf_prep_new(struct page *p, unsigned int order);
 void luf_free_parked(struct page *p);		/* page_alloc.c */
+
+/* luf_trace.c: a ring of LUF events, kept when MMLAB_LUF_TRACE=1 */
+enum luf_ev_type {
+	LUF_EV_TTU,	/* a: pfn, b: addr, c: generation, d: cpumask; p: mm, q: vma */
+	LUF_EV_FLUSH,	/* a: new generation, b: targets, c: upto, d: vm_event */
+	LUF_EV_SWITCH,	/* a: asid, b: mm's luf_gen, c: flushed; p: mm */
+	LUF_EV_TLB_VMA,	/* a, b: the VMA's range, c: its luf_gen; p: mm, q: vma */
+	LUF_EV_KEY,	/* a: pfn, b: new key; p: why (a string) */
+	LUF_EV_FILL,	/* a: va, b: pfn, c: asid, d: fill_seq */
+	LUF_EV_PAGE,	/* a: pfn, b: another pfn or index; p: what (a string) */
+};
+extern bool luf_trace_on;
+void luf_trace_init(void);
+void luf_trace_ev(enum luf_ev_type type, uint64_t a, uint64_t b, uint64_t c,
+		  uint64_t d, const void *p, const void *q);
+void luf_trace_dump(unsigned long pfn, unsigned long addr, unsigned int cpu);
+void luf_debug_state(unsigned long pfn, unsigned int cpu, struct mm_struct *mm);
+#define luf_trace(...) do { if (unlikely(luf_trace_on)) luf_trace_ev(__VA_ARGS__); } while (0)
 void tlb_ubc_add(cpumask_t mask);		/* rmap.c */
 void tlb_ubc_add_mm(struct mm_struct *mm);	/* rmap.c */
 

@@ -238,6 +238,7 @@ void switch_mm(struct cpu *c, struct mm_struct *next)
 		if (luf && ts->ctxs[asid].luf_gen != luf)
 			need_flush = true;
 		ts->ctxs[asid].luf_gen = luf;
+		luf_trace(LUF_EV_SWITCH, asid, luf, need_flush, 0, next, NULL);
 	}
 	if (need_flush) {
 		if (cpu_has_pcid)
@@ -277,6 +278,21 @@ void leave_mm_everywhere(struct mm_struct *mm)
 	smp_call_function_many(mask, leave_mm_ipi, mm);
 }
 
+/* The PTE of @addr now (0 without a page table), read without mmap_lock. */
+static pteval_t pte_now(struct mm_struct *mm, unsigned long addr)
+{
+	pteval_t *pmd, *pte, v = 0;
+
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, addr);
+	if (pmd && !pte_none(pte_read(pmd)) && (pte = pte_offset_map(pmd, addr, NULL))) {
+		v = pte_read(pte);
+		pte_unmap(pte);
+	}
+	rcu_read_unlock();
+	return v;
+}
+
 /*
  * The address still maps the data the stale frame holds: a swap or
  * migration entry; a present page with the same bytes (a migration's copy);
@@ -286,18 +302,10 @@ void leave_mm_everywhere(struct mm_struct *mm)
  */
 static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned long pfn)
 {
-	pteval_t *pmd, *pte, v = 0;
+	pteval_t v = pte_now(mm, addr);	/* first: the answer is about this instant */
 	struct vm_area_struct *vma;
 	bool same = false;
 
-	/* the PTE first, without mmap_lock: the answer is about this instant */
-	rcu_read_lock();
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && !pte_none(pte_read(pmd)) && (pte = pte_offset_map(pmd, addr, NULL))) {
-		v = pte_read(pte);
-		pte_unmap(pte);
-	}
-	rcu_read_unlock();
 	if (pte_present(v) && !pte_special(v))
 		return phys.no_data ||
 		       !memcmp(pfn_to_virt(pte_pfn(v)), pfn_to_virt(pfn), PAGE_SIZE);
@@ -323,6 +331,45 @@ static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned lo
 	}
 	up_read(&mm->mmap_lock);
 	return same;
+}
+
+/* hw_fill_hook, with MMLAB_LUF_TRACE=1: TLB fills into the LUF trace. */
+static void luf_trace_fill(struct cpu *c, uint64_t va, uint64_t pfn, uint16_t asid,
+			   uint32_t seq)
+{
+	(void)c;
+	luf_trace_ev(LUF_EV_FILL, va, pfn, asid, seq, NULL, NULL);
+}
+
+/* For a report: what the address maps now, in the words maps_same_data uses. */
+static void explain_mapping(struct mm_struct *mm, unsigned long addr, unsigned long pfn)
+{
+	struct page *fp = pfn_to_page(pfn);
+	pteval_t v = pte_now(mm, addr);
+	struct vm_area_struct *vma;
+
+	fprintf(stderr, "mmlab: pte %#lx; frame %lu: ref %d flags %#lx mapping %p index %lu\n",
+		(unsigned long)v, pfn, page_ref_count(fp), (unsigned long)READ_ONCE(fp->flags),
+		(void *)READ_ONCE(fp->mapping), (unsigned long)READ_ONCE(fp->index));
+	if (!down_read_trylock(&mm->mmap_lock)) {
+		fprintf(stderr, "mmlab: mmap_lock held by a writer\n");
+		return;
+	}
+	vma = vma_lookup(mm, addr);
+	if (vma && vma->vm_file) {
+		unsigned long idx = linear_page_index(vma, addr);
+		struct page *p = shmem_find_page(vma->vm_file, idx);
+
+		fprintf(stderr, "mmlab: vma %p [%#lx-%#lx) flags %#lx file %p index %lu: slot %s "
+			"%lu (flags %#lx), swap %lu\n", (void *)vma, vma->vm_start, vma->vm_end,
+			(unsigned long)vma->vm_flags, (void *)vma->vm_file->mapping, idx,
+			p ? "page" : "none", p ? page_to_pfn(p) : 0,
+			p ? (unsigned long)READ_ONCE(p->flags) : 0,
+			shmem_swap_usage(vma->vm_file, idx, idx + 1));
+	} else {
+		fprintf(stderr, "mmlab: vma %p (no file)\n", (void *)vma);
+	}
+	up_read(&mm->mmap_lock);
 }
 
 /* hw_stale_hook: an access through a TLB entry that no longer matches. */
@@ -356,11 +403,21 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 			"filled by %s, fill #%u)\n", c->id, write ? "write" : "read",
 			(unsigned long)addr, what[kind], (unsigned long)e->pfn,
 			e->fill == TLB_FILL_WALK ? "walk" : "fault", e->fill_seq);
+	if (n <= 2) {
+		unsigned long pfn = e->pfn + ((e->flags & TLB_HUGE) ? ((addr >> PAGE_SHIFT) & 511) : 0);
+
+		fprintf(stderr, "mmlab: stale entry asid %u, cpu asid %u\n", e->asid, c->asid);
+		luf_debug_state(pfn, c->id, mm);
+		if (mm)
+			explain_mapping(mm, addr, pfn);
+		luf_trace_dump(pfn, addr, c->id);
+	}
 	return true;
 }
 
 void tlbflush_init(void)
 {
 	hw_stale_hook = stale_tlb_report;
+	hw_fill_hook = luf_trace_on ? luf_trace_fill : NULL;
 	hw_page_fault = do_user_addr_fault;
 }
