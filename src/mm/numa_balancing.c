@@ -334,9 +334,10 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 	}
 	/* migrate_balanced_pgdat: no room above the high watermark on the
 	 * fast node: let kswapd make some (it demotes up to WMARK_PROMO) and
-	 * retry on a later fault.  Frames LUF parked are not room a promotion
-	 * should spend a shootdown on. */
-	if (migrate && node_free_pages_now(target) <= NODE_DATA(target)->watermark_high + 1) {
+	 * retry on a later fault.  Frames LUF parked count as free, as LUF's
+	 * pages stay in the buddy's free count: the promotion's allocation
+	 * pays their flush (alloc_flush_ipis). */
+	if (migrate && node_free_pages(target) <= NODE_DATA(target)->watermark_high + 1) {
 		wakeup_kswapd(target);
 		migrate = false;
 	}
