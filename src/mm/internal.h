@@ -679,6 +679,7 @@ unsigned long shmem_size(struct file *f);
 /* Find or allocate the page at @index (a reference is returned). */
 int shmem_get_page(struct file *f, unsigned long index, struct page **out);
 struct page *shmem_find_page(struct file *f, unsigned long index);
+bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame);
 bool shmem_slot_empty(struct file *f, unsigned long index);
 void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end);
 

@@ -66,6 +66,32 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
 	return slot_is_swap(p) ? NULL : p;
 }
 
+/*
+ * For the stale-TLB detector: does slot @index of @f hold the data of
+ * @frame - the frame itself, its swapped copy, or another frame with the
+ * same bytes (a migration's or a swap-in's copy)?  One read of the slot, so
+ * that a swap-in or a writeout moving it meanwhile cannot split the answer.
+ */
+bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame)
+{
+	struct address_space *as = f->mapping;
+	struct page *p;
+
+	if (index >= as->size_pages)
+		return false;
+	p = __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
+	if (p == frame)
+		return true;
+	if (p == POISONED_SLOT)
+		return false;
+	if (slot_is_swap(p))
+		return true;
+	if (!p)	/* leaving the page cache for the swap cache, or a hole */
+		return PageSwapCache(frame);
+	return phys.no_data || !memcmp(pfn_to_virt(page_to_pfn(p)),
+				       pfn_to_virt(page_to_pfn(frame)), PAGE_SIZE);
+}
+
 /* Nothing at @index: neither a folio nor a swapped page. */
 bool shmem_slot_empty(struct file *f, unsigned long index)
 {

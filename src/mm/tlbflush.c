@@ -297,8 +297,9 @@ static pteval_t pte_now(struct mm_struct *mm, unsigned long addr)
  * The address still maps the data the stale frame holds: a swap or
  * migration entry; a present page with the same bytes (a migration's copy);
  * or, for shmem that reclaim unmapped (an empty PTE or a marker), a file
- * slot that still holds that frame or its swapped copy.  Called from the
- * access path, which holds no lock.
+ * slot that holds that frame, its swapped copy or a copy with the same
+ * bytes (shmem_slot_holds).  Called from the access path, which holds no
+ * lock.
  */
 static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned long pfn)
 {
@@ -322,12 +323,8 @@ static bool maps_same_data(struct mm_struct *mm, unsigned long addr, unsigned lo
 		return true;
 	vma = vma_lookup(mm, addr);
 	if (vma && vma->vm_file && (vma->vm_flags & VM_ACCESS_FLAGS)) {
-		unsigned long idx = linear_page_index(vma, addr);
-		struct page *p = shmem_find_page(vma->vm_file, idx);
-
-		same = p == pfn_to_page(pfn) ||
-		       shmem_swap_usage(vma->vm_file, idx, idx + 1) ||
-		       (p == NULL && PageSwapCache(pfn_to_page(pfn)));
+		same = shmem_slot_holds(vma->vm_file, linear_page_index(vma, addr),
+					pfn_to_page(pfn));
 	}
 	up_read(&mm->mmap_lock);
 	return same;
