@@ -95,6 +95,7 @@ struct worker {
 	uint64_t rng;
 	_Atomic uint64_t seed[WPAGES];	/* pattern seed of each page, 0: zero */
 	_Atomic uint64_t gen[WPAGES];	/* odd while an operation runs on it */
+	uint64_t prev[WPAGES][3];	/* the page's earlier seeds, newest first */
 	char doing[160];		/* for the watchdog (racy on purpose) */
 	unsigned long ops, writes, verifies, zaps, unmaps, protects, pageouts,
 		      moves, collapses, failures;
@@ -216,6 +217,43 @@ static int check_page(struct mmlab_task *t, uint64_t a, uint64_t seed, uint64_t 
 }
 
 /* Verify pages [i, i + n) of worker @w through task @t, in runs of one seed. */
+/* A page that failed its check: whose pattern do its words hold - the
+ * expected seed, an earlier one of this page, zero, or none of these? */
+static void explain_page(struct worker *w, struct mmlab_task *t, uint64_t pg)
+{
+	static __thread uint64_t buf[PG / 8];
+	uint64_t a = WBASE(w->id) + pg * PG, cur = atomic_load(&w->seed[pg]);
+	unsigned int n[6] = { 0 };	/* cur, prev0..2, zero, other */
+	int first_other = -1;
+
+	if (mmlab_read(t, a, buf, PG, NULL))
+		return;
+	for (unsigned int i = 0; i < PG / 8; i++) {
+		uint64_t x = (a >> 3) + i, v = buf[i];
+		unsigned int k;
+
+		if (cur && v == mmlab_splitmix64(cur ^ x))
+			k = 0;
+		else if (w->prev[pg][0] && v == mmlab_splitmix64(w->prev[pg][0] ^ x))
+			k = 1;
+		else if (w->prev[pg][1] && v == mmlab_splitmix64(w->prev[pg][1] ^ x))
+			k = 2;
+		else if (w->prev[pg][2] && v == mmlab_splitmix64(w->prev[pg][2] ^ x))
+			k = 3;
+		else if (!v)
+			k = 4;
+		else
+			k = 5;
+		if (k == 5 && first_other < 0)
+			first_other = (int)i;
+		n[k]++;
+	}
+	fprintf(stderr, "  page %#" PRIx64 " words: %u expected (seed %#" PRIx64 "), %u/%u/%u "
+		"earlier seeds (%#" PRIx64 " %#" PRIx64 " %#" PRIx64 "), %u zero, %u other "
+		"(first at word %d)\n", a, n[0], cur, n[1], n[2], n[3], w->prev[pg][0],
+		w->prev[pg][1], w->prev[pg][2], n[4], n[5], first_other);
+}
+
 static bool verify_range(struct worker *w, struct mmlab_task *t, uint64_t i, uint64_t n,
 			 const char *what)
 {
@@ -239,6 +277,9 @@ static bool verify_range(struct worker *w, struct mmlab_task *t, uint64_t i, uin
 		}
 		if (ret) {
 			uint64_t pg = (bad - WBASE(w->id)) / PG;
+
+			if (ret == -1 && pg < WPAGES)
+				explain_page(w, t, pg);
 
 			wfail(w, "%s: worker %d page %#" PRIx64 " (chunk %" PRIu64 ", page %" PRIu64
 			      ") seed %#" PRIx64 ": %s %d at %#" PRIx64, what, w->id,
@@ -266,8 +307,10 @@ static void begin(struct worker *w, uint64_t i, uint64_t n)
 static void end(struct worker *w, uint64_t i, uint64_t n, bool set, uint64_t seed)
 {
 	for (uint64_t k = i; k < i + n; k++) {
-		if (set)
-			atomic_store(&w->seed[k], seed);
+		if (set) {
+			memmove(&w->prev[k][1], &w->prev[k][0], 2 * sizeof(w->prev[k][0]));
+			w->prev[k][0] = atomic_exchange(&w->seed[k], seed);
+		}
 		atomic_fetch_add(&w->gen[k], 1);
 	}
 }

@@ -80,6 +80,23 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 					pte_write(pte, 0);
 			} else if (!non_swap_entry(pte_to_swp_entry(old)) ||
 				   is_migration_entry(pte_to_swp_entry(old))) {
+				swp_entry_t e = pte_to_swp_entry(old);
+
+				/*
+				 * A writable migration entry would come back
+				 * writable (remove_migration_pte) whatever the
+				 * new protection: make it readable, as the
+				 * kernel does; a write faults and decides.
+				 */
+				if (swp_type(e) == SWP_MIGRATION_WRITE) {
+					struct page *f = compound_head(pfn_to_page(swp_offset(e)));
+					pteval_t keep = old & (_PAGE_SWP_SOFT_DIRTY | _PAGE_SWP_UFFD_WP);
+
+					e = swp_entry(PageAnon(f) ? SWP_MIGRATION_READ_EXCLUSIVE :
+						      SWP_MIGRATION_READ, swp_offset(e));
+					old = swp_entry_to_pte(e) | keep;
+					pte_write(pte, old);
+				}
 				if (uffd_wp)
 					pte_write(pte, old | _PAGE_SWP_UFFD_WP);
 				else if (resolve)
