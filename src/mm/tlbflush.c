@@ -380,6 +380,8 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 		[STALE_WRITE_RO] = "write through a now read-only mapping",
 	};
 	struct mm_struct *mm = c->tlbstate.loaded_mm;
+	/* the frame this access reads: a huge entry's page for @addr */
+	unsigned long pfn = e->pfn + ((e->flags & TLB_HUGE) ? ((addr >> PAGE_SHIFT) & 511) : 0);
 	uint64_t n;
 
 	/* between a PTE change and its flush, old entries are legal; so are
@@ -391,8 +393,7 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 	 * unmapped lazily, not handed out again, whose address still maps the
 	 * same data (a swap or migration entry): it reads what a refault would */
 	if (mm && !write && !(e->flags & TLB_WRITE) && kind != STALE_WRITE_RO &&
-	    luf_page_pending(e->pfn + ((e->flags & TLB_HUGE) ? ((addr >> PAGE_SHIFT) & 511) : 0)) &&
-	    maps_same_data(mm, addr, e->pfn))
+	    luf_page_pending(pfn) && maps_same_data(mm, addr, pfn))
 		return false;
 	n = __atomic_add_fetch(&vm_stat[STALE_TLB_REPORTS], 1, __ATOMIC_RELAXED);
 	if (n <= 10)
@@ -401,8 +402,6 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 			(unsigned long)addr, what[kind], (unsigned long)e->pfn,
 			e->fill == TLB_FILL_WALK ? "walk" : "fault", e->fill_seq);
 	if (n <= 2) {
-		unsigned long pfn = e->pfn + ((e->flags & TLB_HUGE) ? ((addr >> PAGE_SHIFT) & 511) : 0);
-
 		fprintf(stderr, "mmlab: stale entry asid %u, cpu asid %u\n", e->asid, c->asid);
 		luf_debug_state(pfn, c->id, mm);
 		if (mm)
