@@ -1,7 +1,9 @@
 -- knob_defaults: every kernel tunable the model's knob table shares with
 -- the kernel reads the same on both backends at their defaults: THP
 -- enabled/defrag/use_zero_page and the per-size hugepages-*kB/enabled,
--- the khugepaged tunables, swappiness, watermark_scale_factor, NUMA
+-- shmem_enabled (top level and per size, 8 KiB to 2 MiB: shmem THPs are
+-- not modelled, so the model takes only never/deny/inherit), shrink_underused,
+-- hpage_pmd_size, the khugepaged tunables, swappiness, watermark_scale_factor, NUMA
 -- demotion and NUMA balancing.  The model's defaults are this machine's
 -- kernel's (a machine with different settings shows up here first).
 -- khugepaged/full_scans and pages_collapsed are machine-wide counters, not
@@ -13,6 +15,9 @@ local knobs = {
 	THP .. "enabled",
 	THP .. "defrag",
 	THP .. "use_zero_page",
+	THP .. "shmem_enabled",
+	THP .. "shrink_underused",
+	THP .. "hpage_pmd_size",
 	THP .. "khugepaged/defrag",
 	THP .. "khugepaged/max_ptes_none",
 	THP .. "khugepaged/max_ptes_swap",
@@ -27,6 +32,17 @@ local knobs = {
 }
 for _, kb in ipairs{16, 32, 64, 128, 256, 512, 1024, 2048} do
 	knobs[#knobs + 1] = THP .. "hugepages-" .. kb .. "kB/enabled"
+end
+for _, kb in ipairs{8, 16, 32, 64, 128, 256, 512, 1024, 2048} do
+	knobs[#knobs + 1] = THP .. "hugepages-" .. kb .. "kB/shmem_enabled"
+end
+-- the per-size statistics exist on both (counters: read, not compared)
+for _, kb in ipairs{8, 64, 2048} do
+	for _, st in ipairs{"split", "split_failed", "swpout", "swpout_fallback",
+			    "swpin", "zswpout", "shmem_alloc"} do
+		local path = THP .. "hugepages-" .. kb .. "kB/stats/" .. st
+		mm.expect(tonumber(mm.get(path)) ~= nil, path .. " is a number")
+	end
 end
 
 for _, path in ipairs(knobs) do
@@ -52,6 +68,8 @@ roundtrip(THP .. "defrag", "defer+madvise",
 roundtrip(THP .. "hugepages-64kB/enabled", "madvise",
 	  "always inherit [madvise] never")
 roundtrip(THP .. "khugepaged/max_ptes_none", "255", "255")
+roundtrip(THP .. "shrink_underused", "0", "0")
+roundtrip(THP .. "shmem_enabled", "deny", "always within_size advise never [deny] force")
 roundtrip("/proc/sys/vm/swappiness", "100", "100")
 roundtrip("/proc/sys/vm/watermark_scale_factor", "20", "20")
 

@@ -277,6 +277,18 @@ enum vm_event_item {
 	THP_SCAN_EXCEED_SWAP_PTE,
 	THP_SCAN_EXCEED_SHARED_PTE,
 	MMLAB_MTHP_COLLAPSE,
+	PGSCAN_ANON,
+	PGSCAN_FILE,
+	PGSTEAL_ANON,
+	PGSTEAL_FILE,
+	PGREUSE,
+	PGPGIN,
+	PGPGOUT,
+	NR_VMSCAN_WRITE,
+	THP_SWPOUT,
+	THP_SWPOUT_FALLBACK,
+	THP_MIGRATION_SPLIT,
+	NR_FILE_PAGES,		/* computed: shmem + swap cache */
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];
@@ -308,6 +320,9 @@ struct mm_knobs {
 	int thp_defrag;			/* always defer defer+madvise madvise never */
 	int thp_size_enabled[NR_THP_SIZES];	/* enum thp_size_mode */
 	int thp_use_zero_page;
+	int thp_shrink_underused;	/* 6.12+: split underused THPs under pressure */
+	int thp_shmem_enabled;		/* shmem THPs are not modelled: never/deny */
+	int thp_size_shmem_enabled[NR_THP_SIZES + 1];	/* 8 KiB .. 2 MiB */
 	int khugepaged_defrag;
 	unsigned int khugepaged_max_ptes_none, khugepaged_max_ptes_swap,
 		     khugepaged_max_ptes_shared, khugepaged_pages_to_scan,

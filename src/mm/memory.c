@@ -407,6 +407,7 @@ static int do_wp_page(struct vm_fault *vmf)
 			SetPageDirty(page);
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		count_vm_event(MMLAB_COW_REUSES);
+		count_vm_event(PGREUSE);
 		return 0;
 	}
 	if (page)

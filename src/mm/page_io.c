@@ -58,6 +58,7 @@ int swap_writeout(struct page *folio)
 		return -EIO;
 	}
 	count_vm_event(PSWPOUT);
+	count_vm_events(PGPGOUT, PAGE_SIZE / 1024);	/* block I/O, in KiB */
 	clear_page_flag(folio, PG_dirty);
 	return 0;
 }
@@ -88,5 +89,6 @@ int swap_read_folio(struct page *folio)
 		return -EIO;
 	}
 	count_vm_event(PSWPIN);
+	count_vm_events(PGPGIN, PAGE_SIZE / 1024);
 	return 0;
 }

@@ -153,6 +153,10 @@ enum lru_list {
 	LRU_UNEVICTABLE,
 	NR_LRU_LISTS
 };
+static inline bool is_file_lru(enum lru_list l)
+{
+	return l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
+}
 
 struct lruvec {
 	spinlock_t lru_lock;
@@ -311,6 +315,19 @@ enum mthp_stat_item {
 	MTHP_STAT_SPLIT_FAILED,
 	MTHP_STAT_NR_ANON,		/* a gauge: folios of this size */
 	MTHP_STAT_NR_ANON_PARTIALLY_MAPPED,	/* a gauge */
+	MTHP_STAT_SWPOUT,		/* a large folio written to swap whole */
+	MTHP_STAT_SWPOUT_FALLBACK,	/* split because swap had no room for it */
+	/* events the model has no path for, kept so that the kernel's files
+	 * read the same: memcg charge failures, shmem THPs, large swap-in
+	 * (synchronous-IO devices only), zswap */
+	MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE,
+	MTHP_STAT_SHMEM_ALLOC,
+	MTHP_STAT_SHMEM_FALLBACK,
+	MTHP_STAT_SHMEM_FALLBACK_CHARGE,
+	MTHP_STAT_SWPIN,
+	MTHP_STAT_SWPIN_FALLBACK,
+	MTHP_STAT_SWPIN_FALLBACK_CHARGE,
+	MTHP_STAT_ZSWPOUT,
 	MTHP_STAT_COLLAPSE_ALLOC,	/* model: per-order collapses (seed 4) */
 	MTHP_STAT_COLLAPSE_ALLOC_FAILED,
 	NR_MTHP_STAT

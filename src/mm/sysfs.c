@@ -23,7 +23,8 @@ struct knob {
 	char path[96];
 	enum knob_kind kind;
 	void *val;
-	long min, max;
+	long min, max;			/* KNOB_CHOICE: max is a mask of the
+					 * choices the model refuses (not modelled) */
 	const char *const *choices;	/* KNOB_CHOICE: NULL-terminated */
 	void (*changed)(void);
 };
@@ -38,6 +39,13 @@ static const char *const shared_check_modes[] = { "maybe", "likely", "precise",
 static const char *const collapse_locking_modes[] = { "mmap_write", "pte_locks", NULL };
 static const char *const collapse_fail_modes[] = { "none", "alloc", "revalidate", "isolate",
 						   "lock", "pmd", NULL };
+/* shmem THPs are not modelled: only the choices that keep them off are taken */
+static const char *const shmem_thp_modes[] = { "always", "within_size", "advise", "never",
+					       "deny", "force", NULL };
+#define SHMEM_THP_REFUSED	((1 << 0) | (1 << 1) | (1 << 2) | (1 << 5))
+static const char *const shmem_size_modes[] = { "always", "inherit", "within_size", "advise",
+						"never", NULL };
+#define SHMEM_SIZE_REFUSED	((1 << 0) | (1 << 2) | (1 << 3))
 static const char *const thp_defrag_modes[] = { "always", "defer", "defer+madvise",
 						"madvise", "never", NULL };
 
@@ -50,7 +58,7 @@ static void stale_check_changed(void)
 }
 
 #define TRANSPARENT "/sys/kernel/mm/transparent_hugepage/"
-static struct knob knob_table[192];
+static struct knob knob_table[400];
 static unsigned int nr_knobs;
 
 static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
@@ -68,6 +76,71 @@ static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
 	k->changed = changed;
 }
 
+/*
+ * hugepages-<N>kB/stats/<name> (read-only) and shmem_enabled for every size
+ * the kernel lists: 8 KiB (order 1: shmem and file folios only, so no anon
+ * names and no `enabled`) to 2 MiB; and the model's per-order collapse
+ * counters of seed 4 under /sys/kernel/mm/mmlab/mthp/.
+ */
+static uint64_t order1_stat[NR_MTHP_STAT];	/* no order-1 folio exists */
+static uint64_t hpage_pmd_size = PMD_SIZE;
+
+static void mthp_stats_add(const unsigned int *sizes_kb)
+{
+	static const char *const stat_names[NR_MTHP_STAT] = {
+		[MTHP_STAT_ANON_FAULT_ALLOC] = "anon_fault_alloc",
+		[MTHP_STAT_ANON_FAULT_FALLBACK] = "anon_fault_fallback",
+		[MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE] = "anon_fault_fallback_charge",
+		[MTHP_STAT_NR_ANON] = "nr_anon",
+		[MTHP_STAT_NR_ANON_PARTIALLY_MAPPED] = "nr_anon_partially_mapped",
+		[MTHP_STAT_SHMEM_ALLOC] = "shmem_alloc",
+		[MTHP_STAT_SHMEM_FALLBACK] = "shmem_fallback",
+		[MTHP_STAT_SHMEM_FALLBACK_CHARGE] = "shmem_fallback_charge",
+		[MTHP_STAT_SPLIT] = "split",
+		[MTHP_STAT_SPLIT_DEFERRED] = "split_deferred",
+		[MTHP_STAT_SPLIT_FAILED] = "split_failed",
+		[MTHP_STAT_SWPIN] = "swpin",
+		[MTHP_STAT_SWPIN_FALLBACK] = "swpin_fallback",
+		[MTHP_STAT_SWPIN_FALLBACK_CHARGE] = "swpin_fallback_charge",
+		[MTHP_STAT_SWPOUT] = "swpout",
+		[MTHP_STAT_SWPOUT_FALLBACK] = "swpout_fallback",
+		[MTHP_STAT_ZSWPOUT] = "zswpout",
+		[MTHP_STAT_COLLAPSE_ALLOC] = "collapse_alloc",
+		[MTHP_STAT_COLLAPSE_ALLOC_FAILED] = "collapse_alloc_failed",
+	};
+	char path[96];
+
+	for (int i = -1; i < NR_THP_SIZES; i++) {
+		unsigned int kb = i < 0 ? 8 : sizes_kb[i];
+		uint64_t *stat = i < 0 ? order1_stat : mthp_stat[i];
+
+		snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/shmem_enabled", kb);
+		knob_add(path, KNOB_CHOICE, &knobs.thp_size_shmem_enabled[i + 1], 0,
+			 SHMEM_SIZE_REFUSED, shmem_size_modes, NULL);
+		for (int j = 0; j < NR_MTHP_STAT; j++) {
+			bool anon_only = j == MTHP_STAT_ANON_FAULT_ALLOC ||
+					 j == MTHP_STAT_ANON_FAULT_FALLBACK ||
+					 j == MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE ||
+					 j == MTHP_STAT_NR_ANON ||
+					 j == MTHP_STAT_NR_ANON_PARTIALLY_MAPPED ||
+					 j == MTHP_STAT_SPLIT_DEFERRED;
+
+			if (j == MTHP_STAT_COLLAPSE_ALLOC || j == MTHP_STAT_COLLAPSE_ALLOC_FAILED) {
+				if (i < 0)
+					continue;
+				snprintf(path, sizeof(path), "/sys/kernel/mm/mmlab/mthp/hugepages-%ukB/%s",
+					 kb, stat_names[j]);
+			} else if (i < 0 && anon_only) {
+				continue;
+			} else {
+				snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/stats/%s",
+					 kb, stat_names[j]);
+			}
+			knob_add(path, KNOB_RO_U64, &stat[j], 0, 0, NULL, NULL);
+		}
+	}
+}
+
 int knobs_init(void)
 {
 	static const unsigned int sizes_kb[NR_THP_SIZES] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
@@ -79,6 +152,10 @@ int knobs_init(void)
 	for (int i = 0; i < NR_THP_SIZES; i++)
 		knobs.thp_size_enabled[i] = sizes_kb[i] == 2048 ? THPS_INHERIT : THPS_NEVER;
 	knobs.thp_use_zero_page = 1;
+	knobs.thp_shrink_underused = 1;
+	knobs.thp_shmem_enabled = 3;	/* never */
+	for (int i = 0; i <= NR_THP_SIZES; i++)	/* 2 MiB inherits, as this host */
+		knobs.thp_size_shmem_enabled[i] = i == NR_THP_SIZES ? 1 : 4;
 	knobs.shared_check = SHARED_MAYBE;
 	knobs.collapse_locking = COLLAPSE_MMAP_WRITE;
 	knobs.mthp_creep_guard = 1;
@@ -118,29 +195,12 @@ int knobs_init(void)
 		snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/enabled", sizes_kb[i]);
 		knob_add(path, KNOB_CHOICE, &knobs.thp_size_enabled[i], 0, 0, thp_size_modes, NULL);
 	}
-	for (int i = 0; i < NR_THP_SIZES; i++) {
-		static const char *const stat_names[NR_MTHP_STAT] = {
-			[MTHP_STAT_ANON_FAULT_ALLOC] = "anon_fault_alloc",
-			[MTHP_STAT_ANON_FAULT_FALLBACK] = "anon_fault_fallback",
-			[MTHP_STAT_SPLIT] = "split",
-			[MTHP_STAT_SPLIT_DEFERRED] = "split_deferred",
-			[MTHP_STAT_SPLIT_FAILED] = "split_failed",
-			[MTHP_STAT_NR_ANON] = "nr_anon",
-			[MTHP_STAT_NR_ANON_PARTIALLY_MAPPED] = "nr_anon_partially_mapped",
-		};
-		for (int j = 0; j < NR_MTHP_STAT; j++) {
-			char path[96];
-
-			if (stat_names[j])
-				snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/stats/%s",
-					 sizes_kb[i], stat_names[j]);
-			else	/* seed 4's per-order collapse counters: model only */
-				snprintf(path, sizeof(path), "/sys/kernel/mm/mmlab/mthp/hugepages-%ukB/%s",
-					 sizes_kb[i], j == MTHP_STAT_COLLAPSE_ALLOC ? "collapse_alloc" :
-					 "collapse_alloc_failed");
-			knob_add(path, KNOB_RO_U64, &mthp_stat[i][j], 0, 0, NULL, NULL);
-		}
-	}
+	mthp_stats_add(sizes_kb);
+	knob_add(TRANSPARENT "shmem_enabled", KNOB_CHOICE, &knobs.thp_shmem_enabled, 0,
+		 SHMEM_THP_REFUSED, shmem_thp_modes, NULL);
+	knob_add(TRANSPARENT "shrink_underused", KNOB_INT, &knobs.thp_shrink_underused, 0, 1,
+		 NULL, NULL);
+	knob_add(TRANSPARENT "hpage_pmd_size", KNOB_RO_U64, &hpage_pmd_size, 0, 0, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/shared_check", KNOB_CHOICE, &knobs.shared_check, 0, 0,
 		 shared_check_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/collapse_locking", KNOB_CHOICE, &knobs.collapse_locking, 0, 0,
@@ -245,6 +305,8 @@ int mmlab_knob_set(const char *path, const char *value)
 	case KNOB_CHOICE:
 		for (int i = 0; k->choices[i]; i++) {
 			if (sysfs_streq(value, k->choices[i])) {
+				if (k->max & (1L << i))
+					return -EOPNOTSUPP;
 				WRITE_ONCE(*(int *)k->val, i);
 				goto done;
 			}

@@ -127,9 +127,25 @@ retry:
 			goto keep_locked;
 		/* the model swaps and migrates small folios: a large one is
 		 * split here (its other pages go back to the LRU), as the
-		 * kernel does when swap has no room for it whole */
-		if (folio_test_large(folio) && split_folio_to_list(folio, folio_list))
-			goto keep_locked;
+		 * kernel does when swap has no room for it whole (this
+		 * host's swap files never have: thp_swpout_fallback) or
+		 * when migration finds no large folio on the target */
+		if (folio_test_large(folio)) {
+			unsigned int order = folio_order(folio);
+			bool to_swap = !do_demote_pass && PageAnon(folio) &&
+				       test_page_flag(folio, PG_swapbacked) &&
+				       !PageSwapCache(folio);
+
+			if (split_folio_to_list(folio, folio_list))
+				goto keep_locked;
+			if (to_swap) {
+				if (order == HPAGE_PMD_ORDER)
+					count_vm_event(THP_SWPOUT_FALLBACK);
+				count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK);
+			} else if (do_demote_pass && order == HPAGE_PMD_ORDER) {
+				count_vm_event(THP_MIGRATION_SPLIT);
+			}
+		}
 
 		/* tiering: demote rather than swap */
 		if (do_demote_pass && !PageSwapCache(folio)) {
@@ -155,6 +171,7 @@ retry:
 			try_to_unmap_flush_dirty();
 			if (pageout(folio))
 				goto activate_locked;
+			count_vm_event(NR_VMSCAN_WRITE);
 			/* the write is "in flight": free it on a later pass */
 			set_page_flag(folio, PG_reclaim);
 			goto keep_locked;
@@ -248,7 +265,7 @@ static unsigned long isolate_lru_folios(struct lruvec *l, enum lru_list lru,
 		clear_page_flag(folio, PG_lru);
 		lruvec_del_folio(l, folio);
 		list_add(&folio->lru, dst);
-		taken++;
+		taken += folio_nr_pages(folio);	/* counted in pages */
 	}
 	spin_unlock(&l->lru_lock);
 	return taken;
@@ -265,8 +282,10 @@ static unsigned long shrink_inactive_list(unsigned long nr, struct lruvec *l,
 	if (!taken)
 		return 0;
 	count_vm_events(sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, taken);
+	count_vm_events(is_file_lru(lru) ? PGSCAN_FILE : PGSCAN_ANON, taken);
 	got = shrink_folio_list(&list, nid, sc, false);
 	count_vm_events(sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, got);
+	count_vm_events(is_file_lru(lru) ? PGSTEAL_FILE : PGSTEAL_ANON, got);
 	sc->nr_reclaimed += got;
 	putback_folio_list(&list);
 	return got;

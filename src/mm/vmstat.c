@@ -92,7 +92,73 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[NR_ANON_THPS] = "nr_anon_transparent_hugepages",
 	[MMLAB_MTHP_FAULT_ALLOC] = "mmlab_mthp_fault_alloc",
 	[MMLAB_MTHP_COLLAPSE] = "mmlab_mthp_collapse",
+	[PGSCAN_ANON] = "pgscan_anon",
+	[PGSCAN_FILE] = "pgscan_file",
+	[PGSTEAL_ANON] = "pgsteal_anon",
+	[PGSTEAL_FILE] = "pgsteal_file",
+	[PGREUSE] = "pgreuse",
+	[PGPGIN] = "pgpgin",
+	[PGPGOUT] = "pgpgout",
+	[NR_VMSCAN_WRITE] = "nr_vmscan_write",
+	[THP_SWPOUT] = "thp_swpout",
+	[THP_SWPOUT_FALLBACK] = "thp_swpout_fallback",
+	[THP_MIGRATION_SPLIT] = "thp_migration_split",
+	[NR_FILE_PAGES] = "nr_file_pages",
 };
+
+/*
+ * Counters of this kernel's /proc/vmstat whose events the model has no path
+ * for (no zones but Normal, no compaction, mlock, KSM, hugetlb, balloon,
+ * zswap, memcg, file or shmem THPs, swap readahead, workingset shadows, slab,
+ * dirty-page writeback): they read 0, so that a scenario's deltas of them
+ * agree instead of failing on a missing name.
+ */
+static const char *const vmstat_absent[] = {
+	"allocstall_device", "allocstall_dma", "allocstall_dma32", "allocstall_movable",
+	"balloon_deflate", "balloon_inflate", "balloon_migrate",
+	"compact_daemon_free_scanned", "compact_daemon_migrate_scanned",
+	"compact_daemon_wake", "compact_fail", "compact_free_scanned", "compact_isolated",
+	"compact_migrate_scanned", "compact_stall", "compact_success", "cow_ksm",
+	"direct_map_level2_collapses", "direct_map_level2_splits",
+	"direct_map_level3_collapses", "direct_map_level3_splits",
+	"drop_pagecache", "drop_slab", "htlb_buddy_alloc_fail", "htlb_buddy_alloc_success",
+	"ksm_swpin_copy", "kswapd_inodesteal", "nr_balloon_pages", "nr_dirtied", "nr_dirty",
+	"nr_file_hugepages", "nr_file_pmdmapped", "nr_foll_pin_acquired",
+	"nr_foll_pin_released", "nr_free_cma", "nr_hugetlb", "nr_iommu_pages",
+	"nr_isolated_anon", "nr_isolated_file", "nr_kernel_file_pages",
+	"nr_kernel_misc_reclaimable", "nr_kernel_stack", "nr_mlock",
+	"nr_sec_page_table_pages", "nr_shmem_hugepages", "nr_shmem_pmdmapped",
+	"nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_throttled_written",
+	"nr_unstable", "nr_vmscan_immediate_reclaim", "nr_writeback", "nr_written",
+	"nr_zone_write_pending", "nr_zspages", "pgalloc_device", "pgalloc_dma",
+	"pgalloc_dma32", "pgalloc_movable", "pgdemote_khugepaged", "pgdemote_proactive",
+	"pginodesteal", "pgpromote_candidate_nrl", "pgscan_direct_throttle",
+	"pgscan_khugepaged", "pgscan_proactive", "pgskip_device", "pgskip_dma",
+	"pgskip_dma32", "pgskip_movable", "pgskip_normal", "pgsteal_khugepaged",
+	"pgsteal_proactive", "slabs_scanned", "swap_ra", "swap_ra_hit",
+	"thp_fault_fallback_charge", "thp_file_alloc", "thp_file_fallback",
+	"thp_file_fallback_charge", "thp_file_mapped", "thp_migration_fail",
+	"thp_migration_success", "thp_split_pud", "thp_underused_split_page",
+	"thp_zero_page_alloc_failed", "unevictable_pgs_cleared", "unevictable_pgs_culled",
+	"unevictable_pgs_mlocked", "unevictable_pgs_munlocked", "unevictable_pgs_rescued",
+	"unevictable_pgs_scanned", "unevictable_pgs_stranded", "workingset_activate_anon",
+	"workingset_activate_file", "workingset_nodereclaim", "workingset_nodes",
+	"workingset_refault_anon", "workingset_refault_file", "workingset_restore_anon",
+	"workingset_restore_file", "zone_reclaim_failed", "zone_reclaim_success",
+	"zswpin", "zswpout", "zswpwb",
+};
+
+/* Gauges the kernel keeps per zone: the model's one zone per node is Normal,
+ * so they equal the node counters. */
+static const struct { const char *name; int item; } vmstat_zone[] = {
+	{ "nr_zone_inactive_anon", NR_INACTIVE_ANON },
+	{ "nr_zone_active_anon", NR_ACTIVE_ANON },
+	{ "nr_zone_inactive_file", NR_INACTIVE_FILE },
+	{ "nr_zone_active_file", NR_ACTIVE_FILE },
+	{ "nr_zone_unevictable", NR_UNEVICTABLE },
+};
+#define NR_ZONE_NAMES	ARRAY_SIZE(vmstat_zone)
+#define NR_ABSENT	ARRAY_SIZE(vmstat_absent)
 
 static int64_t vmstat_value(int i)
 {
@@ -103,13 +169,22 @@ static int64_t vmstat_value(int i)
 		return (int64_t)READ_ONCE(hw_tlb_misses);
 	case MMLAB_PAGE_WALKS:
 		return (int64_t)READ_ONCE(hw_page_walks);
+	case NR_FILE_PAGES:	/* the page cache: shmem, and the swap cache */
+		return READ_ONCE(vm_stat[NR_SHMEM]) + READ_ONCE(vm_stat[NR_SWAPCACHE]);
 	}
 	return READ_ONCE(vm_stat[i]);
 }
 
+/* Names in order: the model's counters, the zone gauges, the absent ones. */
 const char *mmlab_vmstat_name(unsigned int i)
 {
-	return i < NR_VM_ITEMS ? vmstat_text[i] : NULL;
+	if (i < NR_VM_ITEMS)
+		return vmstat_text[i];
+	i -= NR_VM_ITEMS;
+	if (i < NR_ZONE_NAMES)
+		return vmstat_zone[i].name;
+	i -= NR_ZONE_NAMES;
+	return i < NR_ABSENT ? vmstat_absent[i] : NULL;
 }
 
 int mmlab_vmstat_get(const char *name, uint64_t *val)
@@ -121,6 +196,20 @@ int mmlab_vmstat_get(const char *name, uint64_t *val)
 			int64_t v = vmstat_value(i);
 
 			*val = v < 0 ? 0 : (uint64_t)v;
+			return 0;
+		}
+	}
+	for (unsigned int i = 0; i < NR_ZONE_NAMES; i++) {
+		if (!strcmp(vmstat_zone[i].name, name)) {
+			int64_t v = vmstat_value(vmstat_zone[i].item);
+
+			*val = v < 0 ? 0 : (uint64_t)v;
+			return 0;
+		}
+	}
+	for (unsigned int i = 0; i < NR_ABSENT; i++) {
+		if (!strcmp(vmstat_absent[i], name)) {
+			*val = 0;
 			return 0;
 		}
 	}
