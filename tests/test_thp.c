@@ -151,9 +151,10 @@ static void t_fork_mapcount(void **state)
 	assert_true(pfn_of(pm1(c, a + 40 * PG)) != pfn + 40);
 	assert_true(pm1(c, a + 40 * PG) & MMLAB_PM_MMAP_EXCLUSIVE);
 	assert_int_equal(pm_count(c, a, 512, MMLAB_PM_MMAP_EXCLUSIVE), 1);
-	/* parent's page 40 is now mapped by its PMD only */
-	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_MMAP_EXCLUSIVE), 1);
-	assert_true(pm1(p, a + 40 * PG) & MMLAB_PM_MMAP_EXCLUSIVE);
+	/* parent's page 40 is now mapped by its PMD only, but pagemap
+	 * answers for a PMD from its head page, which the child maps too
+	 * (as 6.18 with CONFIG_PAGE_MAPCOUNT: observed) */
+	assert_int_equal(pm_count(p, a, 512, MMLAB_PM_MMAP_EXCLUSIVE), 0);
 	ps = smaps_of(p, a);
 	cs = smaps_of(c, a);
 	assert_int_equal(cs.Pss, 4 + 511 * 4 / 2);

@@ -184,9 +184,11 @@ int mmlab_status(struct mmlab_proc *p, struct mmlab_status *st);
 
 struct mmlab_smaps {	/* kB, as /proc/PID/smaps for one VMA */
 	uint64_t start, end;	/* bytes: the VMA */
-	uint64_t Size, Rss, Pss, Shared_Clean, Shared_Dirty, Private_Clean,
-		 Private_Dirty, Referenced, Anonymous, AnonHugePages,
+	uint64_t Size, Rss, Pss, Pss_Dirty, Shared_Clean, Shared_Dirty, Private_Clean,
+		 Private_Dirty, Referenced, Anonymous, LazyFree, AnonHugePages,
 		 ShmemPmdMapped, Swap, SwapPss;
+	uint64_t KernelPageSize, MMUPageSize;	/* 4 */
+	int THPeligible;	/* some THP order may be used in this VMA */
 	char flags[64];		/* VmFlags, e.g. "rd wr mr mw me ac" */
 };
 /* The VMA containing @addr: -ENOENT when none. */

@@ -235,7 +235,9 @@ void folio_add_anon_rmap_ptes(struct page *folio, struct page *page, int nr,
 
 void folio_add_anon_rmap_pmd(struct page *folio, struct vm_area_struct *v)
 {
-	atomic_inc(&folio[1]._entire_mapcount);
+	/* nr_anon_transparent_hugepages: folios mapped by a PMD somewhere */
+	if (atomic_inc_return(&folio[1]._entire_mapcount) == 0)
+		count_vm_events(NR_ANON_THPS, 1);
 	if (!folio_add_large_mapcount(folio, 1, v->vm_mm))
 		anon_mapped_stat(folio, (long)folio_nr_pages(folio));
 }
@@ -259,7 +261,11 @@ void folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
 
 void folio_remove_rmap_pmd(struct page *folio, struct vm_area_struct *v)
 {
-	VM_BUG_ON(atomic_dec_return(&folio[1]._entire_mapcount) < -1);
+	int entire = atomic_dec_return(&folio[1]._entire_mapcount);
+
+	VM_BUG_ON(entire < -1);
+	if (entire == -1)
+		count_vm_events(NR_ANON_THPS, -1);
 	if (!folio_sub_large_mapcount(folio, 1, v->vm_mm))
 		anon_mapped_stat(folio, -(long)folio_nr_pages(folio));
 	else if (PageAnon(folio))

@@ -174,7 +174,6 @@ static void map_anon_folio_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned
 	pgtable_deposit(pmd, table);
 	mm_inc_nr_ptes(v->vm_mm);
 	add_mm_counter(v->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR);
-	count_vm_events(NR_ANON_THPS, 1);
 	/* LUF: no CPU may read an older copy of this range meanwhile */
 	if (v->vm_flags & VM_WRITE)
 		luf_flush_write(v, folio);
@@ -373,7 +372,6 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pm
 	}
 	folio = pfn_to_page(pte_pfn(old));
 	folio_remove_rmap_pmd(folio, v);
-	count_vm_events(NR_ANON_THPS, -1);
 	add_mm_counter(tlb->mm, MM_ANONPAGES, -HPAGE_PMD_NR);
 	spin_unlock(ptl);
 	if (tlb_remove_page(tlb, folio))
@@ -407,7 +405,6 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		for (int i = 0; i < HPAGE_PMD_NR; i++)
 			ClearPageAnonExclusive(folio + i);
 		folio_add_anon_rmap_pmd(folio, dst);
-		count_vm_events(NR_ANON_THPS, 1);
 		add_mm_counter(dst->vm_mm, MM_ANONPAGES, HPAGE_PMD_NR);
 		if (pte_write_bit(v)) {
 			__atomic_fetch_and(src_pmd, ~_PAGE_RW, __ATOMIC_ACQ_REL);
@@ -469,7 +466,7 @@ bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t
 
 	if (!ptl)
 		return false;
-	if (is_huge_zero_pmd(old) || !pte_hw_present(old)) {
+	if (is_huge_zero_pmd(old) || !pte_present(old)) {
 		spin_unlock(ptl);
 		return true;
 	}
@@ -507,6 +504,35 @@ bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t
 	}
 	spin_unlock(ptl);
 	return true;
+}
+
+/*
+ * MADV_FREE/COLD/PAGEOUT of part of a PMD mapping split the folio itself
+ * (split_folio: its PMD goes at once) so that the walk meets small pages;
+ * the huge zero page, a THP on its way (migration), one another mm maps
+ * too, or one that will not split is left alone: false.
+ */
+bool madvise_split_huge_pmd_folio(pteval_t *pmd)
+{
+	pteval_t e;
+	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &e);
+	struct page *folio;
+	bool ok = false;
+
+	if (!ptl)
+		return true;	/* not huge any more: a table to walk */
+	folio = is_huge_zero_pmd(e) || !pte_present(e) ? NULL : pfn_to_page(pte_pfn(e));
+	if (!folio || folio_maybe_mapped_shared(folio) || !get_page_unless_zero(folio)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	spin_unlock(ptl);
+	if (folio_trylock(folio)) {
+		ok = !split_folio(folio);
+		folio_unlock(folio);
+	}
+	put_page(folio);
+	return ok;
 }
 
 /* ---- splitting a PMD ---- */
@@ -549,7 +575,6 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 	dec_tlb_flush_pending(mm);
 	if (folio) {
 		folio_remove_rmap_pmd(folio, v);
-		count_vm_events(NR_ANON_THPS, -1);
 	}
 	pte_write(pmd, table_entry(page_to_pfn(table)));
 	spin_unlock(ptl);
@@ -585,7 +610,7 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 	unsigned long start = addr, end = addr + (a->nr << PAGE_SHIFT), pfn0 = page_to_pfn(folio);
 	pteval_t *pmd, *pte0;
 	spinlock_t *ptl;
-	bool flush = false;
+	bool flush = false, pte_mapped = true;
 
 	if (start < v->vm_start)
 		start = v->vm_start;
@@ -595,8 +620,13 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 		return true;
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, start);
-	if (pmd && !a->remap && pmd_leaf(pte_read(pmd)))
+	/* a PMD mapping goes at once (frozen); PTEs one by one, so that a
+	 * PTE-mapped folio is seen partly mapped on the way (deferred split
+	 * counted, as try_to_migrate_one's removals make the kernel's) */
+	if (pmd && !a->remap && pmd_leaf(pte_read(pmd))) {
 		__split_huge_pmd(v, pmd, start);
+		pte_mapped = false;
+	}
 	pte0 = pmd ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;
 	rcu_read_unlock();
 	if (!pte0)
@@ -630,7 +660,7 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 					s |= _PAGE_SWP_UFFD_WP;
 				pte_write(pte, s);
 			}
-			__folio_remove_rmap_ptes(folio, folio + i, 1, v, false);
+			__folio_remove_rmap_ptes(folio, folio + i, 1, v, pte_mapped);
 			/* the entry's reference (the caller holds one more) */
 			atomic_dec(&folio->_refcount);
 		} else {
@@ -729,7 +759,8 @@ int split_folio_to_list(struct page *folio, struct list_head *list)
 			spin_unlock(&l->lru_lock);
 			a.remap = true;
 			rmap_walk_folio(folio, &rwc);
-			count_vm_event(THP_SPLIT_PAGE_FAILED);
+			if (order == HPAGE_PMD_ORDER)	/* the vmstat event is PMD-sized only */
+				count_vm_event(THP_SPLIT_PAGE_FAILED);
 			count_mthp_stat(order, MTHP_STAT_SPLIT_FAILED);
 			return -EAGAIN;
 		}
@@ -756,7 +787,8 @@ int split_folio_to_list(struct page *folio, struct list_head *list)
 		a.nr = 1;
 		rmap_walk_folio(folio + i, &rwc);
 	}
-	count_vm_event(THP_SPLIT_PAGE);
+	if (order == HPAGE_PMD_ORDER)
+		count_vm_event(THP_SPLIT_PAGE);
 	count_mthp_stat(order, MTHP_STAT_SPLIT);
 	for (unsigned long i = 1; i < nr; i++)
 		put_page(folio + i);	/* unmapped ones are freed now */
@@ -789,7 +821,8 @@ void deferred_split_folio(struct page *folio, bool partially_mapped)
 	if (!test_page_flag(folio, PG_partially_mapped)) {
 		set_page_flag(folio, PG_partially_mapped);
 		mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON_PARTIALLY_MAPPED, 1);
-		count_vm_event(THP_DEFERRED_SPLIT_PAGE);
+		if (folio_order(folio) == HPAGE_PMD_ORDER)	/* pmd-mappable only */
+			count_vm_event(THP_DEFERRED_SPLIT_PAGE);
 		count_mthp_stat(folio_order(folio), MTHP_STAT_SPLIT_DEFERRED);
 	}
 	if (!test_page_flag(folio, PG_deferred_split)) {

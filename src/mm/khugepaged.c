@@ -570,7 +570,6 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 		if (pte_locks)
 			spin_unlock(ptl);
 		spin_unlock(pml);
-		count_vm_events(NR_ANON_THPS, 1);
 	} else {
 		pteval_t e = pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_ACCESSED;
 

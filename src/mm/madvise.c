@@ -132,7 +132,8 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 
 /*
  * The PTE table of @addr, locked, for a walk of [addr, next): a PMD-mapped
- * THP is split first (the walk works on PTEs).  NULL: no table.
+ * THP the range covers is handled whole (madvise_huge_pmd); one it covers
+ * in part is split first (the walk works on PTEs).  NULL: no table.
  */
 static pteval_t *madvise_map_table(struct mmu_gather *tlb, struct vm_area_struct *v,
 				   unsigned long addr, unsigned long next, int advice,
@@ -145,13 +146,68 @@ static pteval_t *madvise_map_table(struct mmu_gather *tlb, struct vm_area_struct
 	if (!pmd || pte_none(pte_read(pmd)))
 		return NULL;
 	if (pmd_leaf(pte_read(pmd))) {
-		if (next - addr == PMD_SIZE && madvise_huge_pmd(tlb, v, pmd, addr, advice, list)) {
-			*done = true;
+		if (next - addr == PMD_SIZE) {
+			if (madvise_huge_pmd(tlb, v, pmd, addr, advice, list)) {
+				*done = true;
+				return NULL;
+			}
+		} else if (!madvise_split_huge_pmd_folio(pmd)) {
+			*done = true;	/* left alone */
 			return NULL;
 		}
 		__split_huge_pmd(v, pmd, addr);
 	}
 	return pte_offset_map_lock(mm, pmd, addr, ptl);
+}
+
+/*
+ * folio_pte_batch: how many PTEs from @pte (for @addr, below @end) map
+ * consecutive pages of @folio, starting with @page.  The whole folio is
+ * mapped here in one run only when this equals folio_nr_pages().
+ */
+static unsigned long madvise_folio_pte_batch(pteval_t *pte, unsigned long addr,
+					     unsigned long end, struct page *folio,
+					     struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page), last = page_to_pfn(folio) + folio_nr_pages(folio);
+	unsigned long nr = 0;
+
+	for (; addr < end && pfn < last; addr += PAGE_SIZE, pfn++, nr++) {
+		pteval_t e = pte_read(pte + nr);
+
+		if (!pte_present(e) || pte_special(e) || pte_pfn(e) != pfn)
+			break;
+	}
+	return nr;
+}
+
+/*
+ * A PTE walk of MADV_FREE/COLD/PAGEOUT meets page @p of a large folio at
+ * @pte: 1 if the folio is mapped whole from here (*nr PTEs), -1 if the range
+ * covers it in part and it is to be split, 0 if it is to be passed over
+ * (*nr PTEs: others map it too).
+ */
+static int madvise_large_folio(pteval_t *pte, unsigned long addr, unsigned long next,
+			       struct page *p, unsigned long *nr)
+{
+	struct page *f = compound_head(p);
+
+	*nr = madvise_folio_pte_batch(pte, addr, next, f, p);
+	if (*nr == folio_nr_pages(f))
+		return 1;
+	return folio_maybe_mapped_shared(f) ? 0 : -1;
+}
+
+/* Clear @bits in @nr PTEs from @pte; the TLB entries go with the gather. */
+static void madvise_clear_ptes(struct mmu_gather *tlb, pteval_t *pte, unsigned long addr,
+			       unsigned long nr, pteval_t bits)
+{
+	for (unsigned long i = 0; i < nr; i++, pte++, addr += PAGE_SIZE) {
+		if (!(pte_read(pte) & bits))
+			continue;
+		__atomic_fetch_and(pte, ~bits, __ATOMIC_ACQ_REL);
+		tlb_remove_tlb_entry(tlb, addr);
+	}
 }
 
 /* A large folio met by a PTE walk: split it (the walk dropped its locks).
@@ -168,6 +224,24 @@ static bool madvise_split_large(struct page *folio)
 	}
 	put_page(folio);
 	return ok;
+}
+
+/* MADV_FREE of a whole large folio: a dirty or swap-cached one is made
+ * clean if this mapping is its only one (its mapcount is its size). */
+static bool madvise_free_folio_ok(struct page *f)
+{
+	if (!PageSwapCache(f) && !PageDirty(f))
+		return true;
+	if (!folio_trylock(f))
+		return false;
+	if (folio_mapcount(f) != (int)folio_nr_pages(f) ||
+	    (PageSwapCache(f) && !folio_free_swap(f))) {
+		folio_unlock(f);
+		return false;
+	}
+	clear_page_flag(f, PG_dirty);
+	folio_unlock(f);
+	return true;
 }
 
 /* MADV_FREE: exclusive anonymous pages become clean and old, so that reclaim
@@ -215,8 +289,23 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 				continue;
 			p = pfn_to_page(pte_pfn(old));
 			if (folio_test_large(compound_head(p))) {
-				large = compound_head(p);
-				break;
+				struct page *f = compound_head(p);
+				unsigned long nr;
+				int whole = madvise_large_folio(pte, addr, next, p, &nr);
+
+				/* a whole one becomes lazyfree as it is */
+				if (whole < 0) {
+					large = f;
+					break;
+				}
+				if (whole && PageAnon(f) && madvise_free_folio_ok(f)) {
+					madvise_clear_ptes(&tlb, pte, addr, nr,
+							   _PAGE_DIRTY | _PAGE_ACCESSED);
+					folio_mark_lazyfree(f);
+				}
+				pte += nr - 1;
+				addr += (nr - 1) * PAGE_SIZE;
+				continue;
 			}
 			/* shared pages (after fork) keep their contents */
 			if (!PageAnon(p) || folio_maybe_mapped_shared(p))
@@ -290,8 +379,27 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 				continue;
 			p = pfn_to_page(pte_pfn(old));
 			if (folio_test_large(compound_head(p))) {
-				large = compound_head(p);
-				break;
+				struct page *f = compound_head(p);
+				unsigned long nr;
+				int whole = madvise_large_folio(pte, addr, next, p, &nr);
+
+				/* a whole one is deactivated or reclaimed as
+				 * it is, if only we map it */
+				if (whole < 0) {
+					large = f;
+					break;
+				}
+				if (whole && folio_mapcount(f) == (int)nr) {
+					madvise_clear_ptes(&tlb, pte, addr, nr, _PAGE_ACCESSED);
+					clear_page_flag(f, PG_referenced);
+					if (!pageout)
+						folio_deactivate(f);
+					else if (folio_isolate_lru(f))
+						list_add(&f->lru, &folio_list);
+				}
+				pte += nr - 1;
+				addr += (nr - 1) * PAGE_SIZE;
+				continue;
 			}
 			/* leave shared pages alone */
 			if (folio_maybe_mapped_shared(p))

@@ -324,13 +324,32 @@ void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc)
 	rmap_walk(folio, rwc);
 }
 
+/* What large_folio_entries counts. */
+enum lfe_mode {
+	LFE_PRESENT,	/* present entries */
+	LFE_YOUNG,	/* Accessed bits, cleared as they are counted */
+	LFE_DIRTY,	/* Dirty bits (left alone) */
+};
+
+static bool lfe_counts(pteval_t *entry, enum lfe_mode mode)
+{
+	switch (mode) {
+	case LFE_YOUNG:
+		return __atomic_fetch_and(entry, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED;
+	case LFE_DIRTY:
+		return pte_dirty(pte_read(entry));
+	default:
+		return true;
+	}
+}
+
 /*
  * For a large folio: look at each of its entries in this VMA (the PMD, or
- * the PTEs of the part inside the VMA) under the page-table lock; @young
- * clears and counts Accessed bits, otherwise count present entries.
+ * the PTEs of the part inside the VMA) under the page-table lock, and count
+ * those that @mode asks for.
  */
 static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
-			       unsigned long addr, bool young)
+			       unsigned long addr, enum lfe_mode mode)
 {
 	struct mm_struct *mm = v->vm_mm;
 	unsigned long nr = folio_nr_pages(folio), pfn0 = page_to_pfn(folio);
@@ -354,12 +373,8 @@ static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
 
 		spin_lock(pl);
 		e = pte_read(pmd);
-		if (pmd_leaf(e) && pte_pfn(e) == pfn0) {
-			if (!young)
-				n = 1;
-			else if (__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
-				n = 1;
-		}
+		if (pmd_leaf(e) && pte_pfn(e) == pfn0 && lfe_counts(pmd, mode))
+			n = 1;
 		spin_unlock(pl);
 		rcu_read_unlock();
 		return n;
@@ -374,9 +389,7 @@ static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
 		e = pte_read(pte);
 		if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 || pte_pfn(e) >= pfn0 + nr)
 			continue;
-		if (!young)
-			n++;
-		else if (__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
+		if (lfe_counts(pte, mode))
 			n++;
 	}
 	pte_unmap_unlock(pte0, ptl);
@@ -710,7 +723,7 @@ static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
 	pteval_t *pte;
 
 	if (folio_test_large(folio)) {
-		if (large_folio_entries(folio, v, addr, true))
+		if (large_folio_entries(folio, v, addr, LFE_YOUNG))
 			(*referenced)++;
 		return true;
 	}
@@ -784,4 +797,131 @@ void remove_migration_ptes(struct page *src, struct page *dst)
 	struct rmap_walk_control rwc = { .arg = &arg, .rmap_one = remove_migration_pte };
 
 	rmap_walk(dst, &rwc);
+}
+
+/* ---- lazyfree large folios ---- */
+
+static bool folio_dirty_one(struct page *folio, struct vm_area_struct *v, unsigned long addr,
+			    void *arg)
+{
+	if (!large_folio_entries(folio, v, addr, LFE_DIRTY))
+		return true;
+	*(bool *)arg = true;
+	return false;
+}
+
+static bool split_pmd_one(struct page *folio, struct vm_area_struct *v, unsigned long addr,
+			  void *arg)
+{
+	pteval_t *pmd;
+
+	(void)arg;
+	rcu_read_lock();
+	pmd = mm_find_pmd(v->vm_mm, addr);
+	if (pmd && pmd_leaf(pte_read(pmd)) && pte_pfn(pte_read(pmd)) == page_to_pfn(folio))
+		__split_huge_pmd(v, pmd, addr);
+	rcu_read_unlock();
+	return true;
+}
+
+/*
+ * Reclaim meets a large MADV_FREE'd folio (try_to_unmap_one's lazyfree
+ * case, which unmaps with TTU_SPLIT_HUGE_PMD): its PMD mappings are split;
+ * if it was written since (a dirty entry, or the folio dirty) it is
+ * swap-backed again and kept whole; returns true then.  Folio locked.
+ */
+bool folio_lazyfree_redirtied(struct page *folio)
+{
+	bool dirty = PageDirty(folio);
+	struct rmap_walk_control rwc = { .arg = &dirty, .rmap_one = folio_dirty_one };
+
+	if (!dirty) {
+		rmap_walk(folio, &rwc);
+		if (dirty)	/* the dirty bit moves to the folio */
+			SetPageDirty(folio);
+	}
+	rwc.rmap_one = split_pmd_one;
+	rmap_walk(folio, &rwc);
+	if (dirty)
+		set_page_flag(folio, PG_swapbacked);
+	return dirty;
+}
+
+/*
+ * Discard this VMA's PTEs of a clean lazyfree large folio, all of them at
+ * once (the batched lazyfree unmap of try_to_unmap_one): they are cleared
+ * under the PTE lock, and if one was written meanwhile (dirty) they are put
+ * back, the folio is dirty and swap-backed again, and the walk stops.
+ */
+static bool lazyfree_discard_one(struct page *folio, struct vm_area_struct *v,
+				 unsigned long addr, void *arg)
+{
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long nr = folio_nr_pages(folio), pfn0 = page_to_pfn(folio);
+	unsigned long start = max(addr, v->vm_start), end = min(addr + (nr << PAGE_SHIFT), v->vm_end);
+	pteval_t *pmd, *pte0, old[HPAGE_PMD_NR];
+	bool defer, dirty = false;
+	spinlock_t *ptl;
+	long n = 0;
+
+	rcu_read_lock();
+	pmd = mm_find_pmd(mm, start);
+	pte0 = pmd && !pmd_leaf(pte_read(pmd)) ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;
+	rcu_read_unlock();
+	if (!pte0)
+		return true;
+	inc_tlb_flush_pending(mm);	/* the detector's window, as try_to_unmap_one */
+	for (unsigned long va = start, i = 0; va < end; va += PAGE_SIZE, i++) {
+		pteval_t e = pte_read(pte0 + i);
+
+		old[i] = 0;
+		if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 || pte_pfn(e) >= pfn0 + nr)
+			continue;
+		old[i] = pte_xchg(pte0 + i, 0);
+		dirty |= pte_dirty(old[i]);
+	}
+	if (dirty) {
+		for (unsigned long va = start, i = 0; va < end; va += PAGE_SIZE, i++)
+			if (old[i])
+				pte_write(pte0 + i, old[i]);
+		SetPageDirty(folio);
+		set_page_flag(folio, PG_swapbacked);
+		*(bool *)arg = true;
+		dec_tlb_flush_pending(mm);
+		pte_unmap_unlock(pte0, ptl);
+		return false;
+	}
+	defer = should_defer_flush(mm, TTU_BATCH_FLUSH);
+	for (unsigned long va = start, i = 0; va < end; va += PAGE_SIZE, i++) {
+		if (!old[i])
+			continue;
+		n++;
+		if (defer)
+			set_tlb_ubc_flush_pending(mm, old[i]);
+		__folio_remove_rmap_ptes(folio, pfn_to_page(pte_pfn(old[i])), 1, v, false);
+		atomic_dec(&folio->_refcount);	/* the mapping's; the caller holds one */
+	}
+	if (n && !defer)
+		flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false);
+	add_mm_counter(mm, MM_ANONPAGES, -n);
+	dec_tlb_flush_pending(mm);
+	pte_unmap_unlock(pte0, ptl);
+	return true;
+}
+
+/*
+ * Reclaim's discard of a clean lazyfree large folio (locked, isolated, its
+ * PMDs split by folio_lazyfree_redirtied): whole, without a split.  True if
+ * it is unmapped everywhere and only the caller's reference is left.
+ */
+bool folio_lazyfree_discard(struct page *folio)
+{
+	bool redirtied = false;
+	struct rmap_walk_control rwc = { .arg = &redirtied, .rmap_one = lazyfree_discard_one };
+
+	/* another reference (GUP, a batch) than the mappings': keep it */
+	if (page_ref_count(folio) != 1 + folio_mapcount(folio))
+		return false;
+	rmap_walk(folio, &rwc);
+	return !redirtied && !folio_mapped(folio) && page_ref_count(folio) == 1;
 }

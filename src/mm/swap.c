@@ -4,6 +4,8 @@
  * folios.  New folios reach the LRU through a per-CPU batch (lru_add) of 31,
  * as the kernel's folio batches do: while a folio waits in another CPU's
  * batch it is not on any list, so reclaim and MADV_PAGEOUT skip it.
+ * MADV_FREE's moves to the lazyfree list go through a second per-CPU batch
+ * (lru_lazyfree); its folios stay on their lists until it drains.
  *
  * Locks: lruvec->lru_lock guards the lists, the counts and PG_lru/PG_active
  * of folios on them.  A per-CPU batch belongs to the CPU's owner thread.  A
@@ -18,10 +20,15 @@ struct lru_batch {
 	spinlock_t lock;	/* its CPU adds; lru_add_drain_all drains */
 	unsigned int nr;
 	struct page *folios[LRU_BATCH];
+	void (*move)(struct page *folio);	/* what draining does to each */
 };
 
 struct pglist_data node_data[MAX_NUMNODES];
+/* per CPU: lru_add (new folios) and lru_lazyfree (MADV_FREE), in pairs */
 static struct lru_batch *lru_batches;
+static void lru_add(struct page *folio);
+static void lru_lazyfree(struct page *folio);
+static void lru_batch_add(struct lru_batch *b, struct page *folio, bool now);
 
 static const enum vm_event_item lru_stat[NR_LRU_LISTS] = {
 	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE,
@@ -30,10 +37,12 @@ static const enum vm_event_item lru_stat[NR_LRU_LISTS] = {
 void lru_init(void)
 {
 	free(lru_batches);
-	lru_batches = calloc(nr_cpu_ids, sizeof(*lru_batches));
+	lru_batches = calloc(2 * nr_cpu_ids, sizeof(*lru_batches));
 	BUG_ON(!lru_batches);
-	for (unsigned int i = 0; i < nr_cpu_ids; i++)
+	for (unsigned int i = 0; i < 2 * nr_cpu_ids; i++) {
 		spin_lock_init(&lru_batches[i].lock);
+		lru_batches[i].move = i & 1 ? lru_lazyfree : lru_add;
+	}
 	for (unsigned int n = 0; n < MAX_NUMNODES; n++) {
 		struct lruvec *l = &node_data[n].lruvec;
 
@@ -105,7 +114,7 @@ static void lru_batch_drain(struct lru_batch *b)
 	b->nr = 0;
 	memcpy(f, b->folios, n * sizeof(f[0]));
 	for (unsigned int i = 0; i < n; i++)
-		lru_add(f[i]);
+		b->move(f[i]);
 	spin_unlock(&b->lock);
 	/* the batch's references go after the lists are unlocked: one may be
 	 * the last and free the folio, which takes the lru lock */
@@ -116,7 +125,6 @@ static void lru_batch_drain(struct lru_batch *b)
 void folio_add_lru(struct page *folio)
 {
 	struct cpu *c = this_cpu();
-	struct lru_batch *b;
 
 	get_page(folio);
 	/* large folios skip the batch, as the kernel's */
@@ -125,10 +133,15 @@ void folio_add_lru(struct page *folio)
 		put_page(folio);
 		return;
 	}
-	b = &lru_batches[c->id];
+	lru_batch_add(&lru_batches[2 * c->id], folio, false);
+}
+
+/* Add @folio (with its reference) to a batch; a full batch, or @now, drains. */
+static void lru_batch_add(struct lru_batch *b, struct page *folio, bool now)
+{
 	spin_lock(&b->lock);
 	b->folios[b->nr++] = folio;
-	if (b->nr < LRU_BATCH) {
+	if (b->nr < LRU_BATCH && !now) {
 		spin_unlock(&b->lock);
 		return;
 	}
@@ -140,7 +153,7 @@ void folio_add_lru(struct page *folio)
  * CPU, the model's batches have a lock instead). */
 void lru_add_drain_all(void)
 {
-	for (unsigned int i = 0; lru_batches && i < nr_cpu_ids; i++)
+	for (unsigned int i = 0; lru_batches && i < 2 * nr_cpu_ids; i++)
 		lru_batch_drain(&lru_batches[i]);
 }
 
@@ -149,14 +162,16 @@ void lru_add_drain(void)
 {
 	struct cpu *c = this_cpu();
 
-	if (c)
-		lru_batch_drain(&lru_batches[c->id]);
+	if (c) {
+		lru_batch_drain(&lru_batches[2 * c->id]);
+		lru_batch_drain(&lru_batches[2 * c->id + 1]);
+	}
 }
 
 /* Only when no CPU is in use by anyone else (teardown). */
 void lru_add_drain_all_quiet(void)
 {
-	for (unsigned int i = 0; lru_batches && i < nr_cpu_ids; i++)
+	for (unsigned int i = 0; lru_batches && i < 2 * nr_cpu_ids; i++)
 		lru_batch_drain(&lru_batches[i]);
 }
 
@@ -236,10 +251,35 @@ void folio_activate(struct page *folio)
 		lru_move(folio, make_active, PGACTIVATE);
 }
 
-/* MADV_FREE: an anonymous folio becomes clean and goes to the file list. */
+static bool lazyfree_candidate(struct page *folio)
+{
+	return PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
+	       !PageSwapCache(folio) && !test_page_flag(folio, PG_unevictable);
+}
+
+/* lru_lazyfree: the batch's move (its folio may have changed meanwhile) */
+static void lru_lazyfree(struct page *folio)
+{
+	if (lazyfree_candidate(folio))
+		lru_move(folio, make_lazyfree, PGLAZYFREE);
+}
+
+/*
+ * MADV_FREE: an anonymous folio becomes clean and goes to the file list,
+ * through this CPU's lru_lazyfree batch (so pglazyfree and smaps' LazyFree
+ * see a small folio when the batch drains); a large folio drains the batch
+ * at once, as the kernel's folio batches do.
+ */
 void folio_mark_lazyfree(struct page *folio)
 {
-	if (PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
-	    !PageSwapCache(folio) && !test_page_flag(folio, PG_unevictable))
-		lru_move(folio, make_lazyfree, PGLAZYFREE);
+	struct cpu *c = this_cpu();
+
+	if (!lazyfree_candidate(folio) || !test_page_flag(folio, PG_lru))
+		return;
+	if (!c) {
+		lru_lazyfree(folio);
+		return;
+	}
+	get_page(folio);	/* the batch's */
+	lru_batch_add(&lru_batches[2 * c->id + 1], folio, folio_test_large(folio));
 }

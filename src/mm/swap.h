@@ -228,6 +228,8 @@ void folio_add_file_rmap(struct page *p);
 void folio_dup_rmap(struct page *p, struct vm_area_struct *v);
 bool folio_mapped(struct page *p);
 void try_to_unmap(struct page *folio, enum ttu_flags flags);
+bool folio_lazyfree_redirtied(struct page *folio);
+bool folio_lazyfree_discard(struct page *folio);
 int folio_referenced(struct page *folio, bool is_locked);
 void remove_migration_ptes(struct page *src, struct page *dst);
 void try_to_unmap_flush(void);
@@ -356,6 +358,7 @@ bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t 
 		     unsigned long addr, pteval_t newprot);
 void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr);
 enum { MADV_FREE_ADVICE, MADV_COLD_ADVICE, MADV_PAGEOUT_ADVICE };
+bool madvise_split_huge_pmd_folio(pteval_t *pmd);
 bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		      unsigned long addr, int advice, struct list_head *list);
 void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr);

@@ -10,6 +10,7 @@
  * Knob values are read with READ_ONCE where they are used; a knob changes
  * the behaviour of operations that start after the write.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,7 @@ static int parse_long(const char *s, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	if (!s || !*s || isspace((unsigned char)*s))	/* kstrto* takes no blanks */
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);

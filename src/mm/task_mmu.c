@@ -75,20 +75,22 @@ static bool pmd_leaf_pagemap(pteval_t *pmd, unsigned long a, unsigned long n, ui
 		spin_unlock(pml);
 		return false;
 	}
-	for (unsigned long k = 0; k < n; k++) {
-		unsigned long pfn = pte_pfn(v) + pte_index(a) + k;
-		struct page *page = pfn_to_page(pfn);
-		uint64_t e = MMLAB_PM_PRESENT | (pfn & MMLAB_PM_PFN_MASK);
+	/* the flags come from the PMD's page (the head), for all 512 entries,
+	 * as pagemap_pmd_range computes them once */
+	{
+		struct page *head = pfn_to_page(pte_pfn(v));
+		uint64_t flags = MMLAB_PM_PRESENT;
 
 		if (v & _PAGE_SOFT_DIRTY)
-			e |= MMLAB_PM_SOFT_DIRTY;
+			flags |= MMLAB_PM_SOFT_DIRTY;
 		if (v & _PAGE_UFFD_WP)
-			e |= MMLAB_PM_UFFD_WP;
-		if (!PageAnon(page))
-			e |= MMLAB_PM_FILE;	/* the huge zero page too */
-		else if (page_mapcount(page) == 1)
-			e |= MMLAB_PM_MMAP_EXCLUSIVE;
-		out[k] = e;
+			flags |= MMLAB_PM_UFFD_WP;
+		if (!PageAnon(head))
+			flags |= MMLAB_PM_FILE;	/* the huge zero page too */
+		else if (page_mapcount(head) == 1)
+			flags |= MMLAB_PM_MMAP_EXCLUSIVE;
+		for (unsigned long k = 0; k < n; k++)
+			out[k] = flags | ((pte_pfn(v) + pte_index(a) + k) & MMLAB_PM_PFN_MASK);
 	}
 	spin_unlock(pml);
 	return true;
@@ -175,25 +177,34 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 }
 
 /* smaps_account for one page mapped once by this entry */
-static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, struct page *page,
-			  bool young, bool pte_dirty_bit)
+static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, uint64_t *pss_dirty,
+			  struct page *page, bool young, bool pte_dirty_bit)
 {
 	int mc = page_mapcount(page);
 	bool dirty = pte_dirty_bit || PageDirty(page);
+	struct page *folio = compound_head(page);
+	uint64_t share = (uint64_t)PAGE_SIZE << 12;
 
 	s->Rss += 4;
-	if (young || test_page_flag(compound_head(page), PG_referenced))
+	if (young || test_page_flag(folio, PG_referenced))
 		s->Referenced += 4;
-	if (PageAnon(page))
+	if (PageAnon(page)) {
 		s->Anonymous += 4;
+		/* MADV_FREE'd and not written since: reclaim may drop it */
+		if (!test_page_flag(folio, PG_swapbacked) && !dirty)
+			s->LazyFree += 4;
+	}
+	if (mc >= 2)
+		share /= mc;
+	*pss += share;
+	if (dirty)
+		*pss_dirty += share;
 	if (mc >= 2) {
-		*pss += ((uint64_t)PAGE_SIZE << 12) / mc;
 		if (dirty)
 			s->Shared_Dirty += 4;
 		else
 			s->Shared_Clean += 4;
 	} else {
-		*pss += (uint64_t)PAGE_SIZE << 12;
 		if (dirty)
 			s->Private_Dirty += 4;
 		else
@@ -201,11 +212,27 @@ static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, struct page *pag
 	}
 }
 
+/*
+ * smaps' THPeligible: some order the VMA's flags and the sysfs modes allow
+ * has an aligned block inside the VMA (tried from the largest order down,
+ * ending at vm_end, as __thp_vma_allowable_orders does for smaps).
+ */
+static int smaps_thp_eligible(struct vm_area_struct *v)
+{
+	unsigned long orders = thp_vma_allowable_orders(v, (1UL << (HPAGE_PMD_ORDER + 1)) - 4, true);
+
+	for (int o = HPAGE_PMD_ORDER; o >= 2; o--)
+		if ((orders & (1UL << o)) &&
+		    thp_vma_suitable_order(v, v->vm_end - (PAGE_SIZE << o), o))
+			return 1;
+	return 0;
+}
+
 int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 {
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
-	uint64_t pss = 0, swap_pss = 0;	/* bytes << 12 */
+	uint64_t pss = 0, pss_dirty = 0, swap_pss = 0;	/* bytes << 12 */
 	unsigned long hole_swap = 0;
 	bool shmem_holes = false;
 
@@ -222,6 +249,8 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 	s->start = v->vm_start;
 	s->end = v->vm_end;
 	s->Size = (v->vm_end - v->vm_start) >> 10;
+	s->KernelPageSize = s->MMUPageSize = PAGE_SIZE >> 10;
+	s->THPeligible = smaps_thp_eligible(v);
 	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
 	if (v->vm_file) {
 		/* shmem: swapped pages of the file range (shared, or never
@@ -244,10 +273,12 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 			spin_lock(pml);
 			e = pte_read(pmd);
 			if (pmd_leaf(e)) {
-				/* smaps_pmd_entry; the huge zero page counts nothing */
-				if (!is_huge_zero_pmd(e) && pte_hw_present(e)) {
+				/* smaps_pmd_entry (a PROT_NONE PMD is present too);
+				 * the huge zero page counts nothing */
+				if (!is_huge_zero_pmd(e) && pte_present(e)) {
 					for (int k = 0; k < HPAGE_PMD_NR; k++)
-						smaps_account(s, &pss, pfn_to_page(pte_pfn(e) + k),
+						smaps_account(s, &pss, &pss_dirty,
+							      pfn_to_page(pte_pfn(e) + k),
 							      pte_young(e), pte_dirty(e));
 					s->AnonHugePages += 2048;
 				}
@@ -290,11 +321,12 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 				continue;
 			}
 			page = pfn_to_page(pte_pfn(e));
-			smaps_account(s, &pss, page, pte_young(e), pte_dirty(e));
+			smaps_account(s, &pss, &pss_dirty, page, pte_young(e), pte_dirty(e));
 		}
 		pte_unmap_unlock(pte, ptl);
 	}
 	s->Pss = (pss >> 12) >> 10;
+	s->Pss_Dirty = (pss_dirty >> 12) >> 10;
 	s->Swap += (uint64_t)hole_swap * 4;
 	s->SwapPss = ((swap_pss >> 12) >> 10) + (uint64_t)hole_swap * 4;
 	up_read(&mm->mmap_lock);

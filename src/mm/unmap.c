@@ -110,6 +110,10 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 	bool can_reclaim_pt = d && d->reclaim_pt && READ_ONCE(knobs.pt_reclaim_zap) &&
 			      end - addr >= PMD_SIZE;
 	unsigned long start = addr;
+	/* the large folio whose PTEs this run is removing: as the kernel
+	 * removes a folio's consecutive PTEs in one batch, it is queued for
+	 * deferred split only after its run, if still partly mapped */
+	struct page *batch_folio = NULL;
 
 	/* no table: none now (nothing to zap), or a PMD mapping installed
 	 * meanwhile (a collapse under mmap_lock for reading): the caller
@@ -150,13 +154,24 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 		if (!PageAnon(page) && pte_dirty(old))
 			SetPageDirty(page);
 		rss[mm_counter(page)]--;
-		page_remove_rmap(page, v);
+		if (folio_test_large(compound_head(page))) {
+			struct page *f = compound_head(page);
+
+			if (batch_folio && batch_folio != f)
+				deferred_split_folio(batch_folio, true);
+			batch_folio = PageAnon(f) ? f : NULL;
+			__folio_remove_rmap_ptes(f, page, 1, v, false);
+		} else {
+			page_remove_rmap(page, v);
+		}
 		if (tlb_remove_page(tlb, page)) {
 			force_flush = true;
 			addr += PAGE_SIZE;
 			break;
 		}
 	}
+	if (batch_folio)	/* the gather's reference keeps it */
+		deferred_split_folio(batch_folio, true);
 	for (int i = 0; i < NR_MM_COUNTERS; i++)
 		if (rss[i])
 			add_mm_counter(mm, i, rss[i]);

@@ -130,6 +130,25 @@ retry:
 		 * kernel does when swap has no room for it whole (this
 		 * host's swap files never have: thp_swpout_fallback) or
 		 * when migration finds no large folio on the target */
+		/* a large MADV_FREE'd folio: kept whole if written since,
+		 * else dropped whole */
+		if (folio_test_large(folio) && PageAnon(folio) &&
+		    !test_page_flag(folio, PG_swapbacked)) {
+			unsigned long nr = folio_nr_pages(folio);
+
+			if (folio_lazyfree_redirtied(folio))
+				goto activate_locked;
+			if (!folio_lazyfree_discard(folio)) {
+				if (test_page_flag(folio, PG_swapbacked))
+					goto activate_locked;	/* written meanwhile */
+				goto keep_locked;
+			}
+			count_vm_events(PGLAZYFREED, (long)nr);
+			folio_unlock(folio);
+			nr_reclaimed += nr;
+			list_add(&folio->lru, &free_folios);
+			continue;
+		}
 		if (folio_test_large(folio)) {
 			unsigned int order = folio_order(folio);
 			bool to_swap = !do_demote_pass && PageAnon(folio) &&

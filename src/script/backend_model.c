@@ -301,10 +301,19 @@ static int model_smaps(struct sc_proc *p, uint64_t addr, struct sc_smaps *sm)
 	sm->end = ms.end;
 	sm->nr = 0;
 #define F(x) add_field(sm, #x, ms.x)
-	F(Size); F(Rss); F(Pss); F(Shared_Clean); F(Shared_Dirty);
-	F(Private_Clean); F(Private_Dirty); F(Referenced); F(Anonymous);
-	F(AnonHugePages); F(ShmemPmdMapped); F(Swap); F(SwapPss);
+	F(Size); F(KernelPageSize); F(MMUPageSize); F(Rss); F(Pss); F(Pss_Dirty);
+	F(Shared_Clean); F(Shared_Dirty); F(Private_Clean); F(Private_Dirty);
+	F(Referenced); F(Anonymous); F(LazyFree); F(AnonHugePages);
+	F(ShmemPmdMapped); F(Swap); F(SwapPss); F(THPeligible);
 #undef F
+	/* what the model has no mechanism for: file THPs, KSM, hugetlb,
+	 * mlock, protection keys */
+	add_field(sm, "FilePmdMapped", 0);
+	add_field(sm, "KSM", 0);
+	add_field(sm, "Shared_Hugetlb", 0);
+	add_field(sm, "Private_Hugetlb", 0);
+	add_field(sm, "Locked", 0);
+	add_field(sm, "ProtectionKey", 0);
 	snprintf(sm->flags, sizeof(sm->flags), "%s", ms.flags);
 	return 0;
 }
