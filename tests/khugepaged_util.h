@@ -17,6 +17,7 @@
 #define SHARED_CHECK	"/sys/kernel/mm/mmlab/shared_check"
 #define COLLAPSE_FAIL	"/sys/kernel/mm/mmlab/debug/collapse_fail"
 #define LOCKING		"/sys/kernel/mm/mmlab/collapse_locking"
+#define MTHP_COLLAPSE	"/sys/kernel/mm/mmlab/mthp_collapse"
 #define CREEP_GUARD	"/sys/kernel/mm/mmlab/mthp_collapse_creep_guard"
 #define ANCHOR		15	/* region index of the anchor */
 

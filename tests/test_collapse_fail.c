@@ -63,6 +63,7 @@ static void fail_one(const char *locking, const struct fail_case *fc, enum targe
 		assert_int_equal(thp_kb(p, a), 0);
 		break;
 	default:
+		knob_u(MTHP_COLLAPSE, 1);	/* seed 4's series */
 		thp_size(2048, "never");
 		thp_size(64, "madvise");
 		a = thp_region(p, 0, PMD, MADV_NOHUGEPAGE_);

@@ -503,13 +503,84 @@ static void t_madv_collapse_success(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* registration with khugepaged (khugepaged_enter_vma, khugepaged_fork) */
+
+/* One pass of khugepaged: true when it scanned something, i.e. an mm is
+ * registered (and an order khugepaged collapses into is enabled). */
+static bool registered(void)
+{
+	uint64_t fs0 = knob_u64(KHP_DIR "full_scans");
+
+	scan(1);
+	return knob_u64(KHP_DIR "full_scans") != fs0;
+}
+
+/*
+ * 6.18 registers an mm only where the PMD order is enabled, allowed in the
+ * VMA and a PMD fits in it: a range set up while hugepages-2048kB was
+ * never stays small after it is enabled (as on linux), and so does one in
+ * a VMA no aligned 2 MiB fits in (MADV_HUGEPAGE and faults there), until
+ * MADV_HUGEPAGE of a range that holds a PMD registers the mm.
+ */
+static void t_enter_pmd_rule(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a, b;
+
+	(void)state;
+	thp_size(2048, "never");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	fill_ok(t, a, PMD, 20);		/* small pages */
+	thp_size(2048, "inherit");
+	assert_false(registered());
+	assert_int_equal(thp_kb(p, a), 0);
+	/* 2 MiB from +1 MiB: no aligned PMD inside */
+	b = map_anon(p, THP_BASE + GiB + PMD / 2, PMD, RW, 0);
+	assert_int_equal(madv(p, b, PMD, MADV_HUGEPAGE_), 0);
+	fill_ok(t, b, PMD, 21);
+	assert_false(registered());
+	assert_int_equal(thp_kb(p, a), 0);
+	/* now a range a PMD fits in: the mm is scanned, a collapses */
+	thp_region(p, 2, PMD, MADV_HUGEPAGE_);
+	assert_true(registered());
+	assert_true(collapsed(p, a));
+	assert_int_equal(thp_kb(p, b), 0);
+	verify_ok(t, a, PMD, 20);
+	verify_ok(t, b, PMD, 21);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* khugepaged_fork: the child of a registered mm is registered, whatever
+ * the THP modes are at fork time */
+static void t_enter_fork(void **state)
+{
+	struct mmlab_proc *p = khp_spawn(), *c;
+	uint64_t a;
+
+	(void)state;
+	a = small_region(p, 0, 512, 22);
+	thp_size(2048, "never");
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+	fill_ok(mmlab_main_task(c), a, PMD, 23);	/* young PTEs (fork leaves them old) */
+	thp_size(2048, "inherit");
+	assert_true(registered());
+	assert_true(collapsed(c, a));
+	verify_ok(mmlab_main_task(c), a, PMD, 23);
+	assert_int_equal(mmlab_exit(c), 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* mTHP collapse (seed 4)                                              */
 
-/* mTHP sizes 64, 128, 256 KiB for madvised ranges, no 2 MiB */
+/* mTHP sizes 64, 128, 256 KiB for madvised ranges, no 2 MiB; khugepaged
+ * collapses into them (mthp_collapse, seed 4's series) */
 static struct mmlab_proc *mthp_spawn(unsigned int max_none, int guard)
 {
 	struct mmlab_proc *p = khp_spawn();
 
+	knob_u(MTHP_COLLAPSE, 1);
 	thp_size(2048, "never");
 	thp_size(64, "madvise");
 	thp_size(128, "madvise");
@@ -529,6 +600,40 @@ static uint64_t mthp_small(struct mmlab_proc *p, int i, unsigned int from, unsig
 	fill_ok(mmlab_main_task(p), a + from * PG, (uint64_t)(to - from) * PG, seed);
 	assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
 	return a;
+}
+
+/*
+ * mthp_collapse = 0 (6.18): with hugepages-64kB alone enabled MADV_HUGEPAGE
+ * registers nothing and khugepaged collapses nothing; enabling 2 MiB then
+ * does not scan the range either (the mm is not registered).  With the
+ * series' mthp_collapse = 1 the same advice registers the mm and the
+ * 64 KiB chunk collapses.
+ */
+static void t_mthp_collapse_off(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a, ca64 = collapse_alloc(64);
+
+	(void)state;
+	thp_size(2048, "never");
+	thp_size(64, "madvise");
+	a = mthp_small(p, 0, 0, 16, 30);	/* one whole 64 KiB chunk */
+	assert_false(registered());
+	assert_int_equal(collapse_alloc(64), ca64);
+	assert_int_equal(size_stat(64, "nr_anon"), 0);
+	thp_size(2048, "inherit");
+	assert_false(registered());
+	assert_int_equal(thp_kb(p, a), 0);
+	assert_int_equal(collapse_alloc(64), ca64);
+	thp_size(2048, "never");
+	knob_u(MTHP_COLLAPSE, 1);
+	assert_int_equal(madv(p, a, PMD, MADV_HUGEPAGE_), 0);
+	assert_true(registered());
+	assert_int_equal(collapse_alloc(64) - ca64, 1);
+	assert_true(pm_contiguous(p, a, 16, 16));
+	assert_int_equal(size_stat(64, "nr_anon"), 1);
+	verify_ok(mmlab_main_task(p), a, 16 * PG, 30);
+	assert_int_equal(mmlab_exit(p), 0);
 }
 
 /* max_ptes_none 0: only whole chunks collapse, into the largest order
@@ -720,6 +825,9 @@ int main(void)
 		T(t_referenced),
 		T(t_madv_collapse_errors),
 		T(t_madv_collapse_success),
+		T(t_enter_pmd_rule),
+		T(t_enter_fork),
+		T(t_mthp_collapse_off),
 		T(t_mthp_collapse_none0),
 		T(t_mthp_creep_guard_on),
 		T(t_mthp_creep_guard_off),

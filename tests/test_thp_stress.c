@@ -20,7 +20,8 @@
  *     other node, MADV_COLLAPSE of its own chunks.
  *   collapser (task of P on CPU 4): MADV_COLLAPSE of any chunk of any
  *     worker and mmlab_khugepaged_scan(1), in a loop; khugepaged's own
- *     thread also runs (scan_sleep_millisecs = 1, max_ptes_none = 511).
+ *     thread also runs (scan_sleep_millisecs = 1, max_ptes_none = 511,
+ *     mthp_collapse = 1: into mTHP sizes too).
  *   forker (P's main task and the child's, CPU 0): forks P while the
  *     workers write, then as the child writes, zaps, pages out and collapses
  *     its copy, checks it, and exits: CoW of PMD- and PTE-mapped large
@@ -910,6 +911,8 @@ static int run_one(uint64_t seed, const char *mode)
 	knob(THP_KNOB "enabled", "madvise");
 	knob(THP_KNOB "hugepages-64kB/enabled", "always");
 	knob(THP_KNOB "hugepages-32kB/enabled", "madvise");
+	/* khugepaged collapses into the mTHP sizes too (seed 4's series) */
+	knob("/sys/kernel/mm/mmlab/mthp_collapse", "1");
 	knob(THP_KNOB "khugepaged/scan_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/alloc_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/pages_to_scan", "2048");

@@ -8,7 +8,8 @@
  * while it is written; then one configuration of orders is enabled
  * (2048kB alone, 512kB, 64kB, 16kB alone, all mTHP sizes 16kB..1024kB),
  * MADV_HUGEPAGE registers the mm and khugepaged scans until a full pass
- * collapses nothing more.  Per orders x creep_guard (mTHP only) x
+ * collapses nothing more (the mTHP configurations with
+ * /sys/kernel/mm/mmlab/mthp_collapse = 1: seed 4's series).  Per orders x creep_guard (mTHP only) x
  * max_ptes_none (0, 64, 128, 255, 256, 511): coverage (fraction of the
  * anonymous pages that sit in large folios), bloat_pages (anonymous pages
  * never touched: the zero-filled holes collapses filled), passes to
@@ -264,6 +265,9 @@ static void cov_model(void *argp, void *outp)
 	snprintf(buf, sizeof(buf), "%u", a->mpn);
 	if (!ret)
 		ret = mmlab_knob_set(KHP "max_ptes_none", buf);
+	/* mTHP orders: the series' collapse (6.18 collapses to 2 MiB only) */
+	if (!ret)
+		ret = mmlab_knob_set("/sys/kernel/mm/mmlab/mthp_collapse", c->mthp ? "1" : "0");
 	if (!ret)
 		ret = mmlab_knob_set("/sys/kernel/mm/mmlab/mthp_collapse_creep_guard",
 				     a->guard ? "1" : "0");

@@ -159,9 +159,10 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		}
 	}
 	mm->mmap_base = oldmm->mmap_base;
-	/* khugepaged_fork: the child is scanned if the parent was */
+	/* khugepaged_fork: the child is scanned if the parent was, whatever
+	 * its VMAs and the THP modes are now */
 	if (READ_ONCE(oldmm->khugepaged_registered))
-		khugepaged_enter_mm(mm, VM_HUGEPAGE);
+		__khugepaged_enter(mm);
 	flush_tlb_mm(oldmm);
 	dec_tlb_flush_pending(oldmm);
 	mmap_write_unlock(oldmm);

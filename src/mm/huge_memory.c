@@ -90,7 +90,7 @@ static bool get_huge_zero_folio(void)
 
 /* ---- which orders ---- */
 
-static bool thp_size_allowed(unsigned int order, unsigned long vm_flags)
+bool thp_size_allowed(unsigned int order, unsigned long vm_flags)
 {
 	int mode = READ_ONCE(knobs.thp_size_enabled[order - 2]);
 

@@ -339,6 +339,7 @@ struct mm_knobs {
 	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
 	int shared_check;	/* enum shared_check (seed 2) */
 	int collapse_locking;	/* enum collapse_locking (seed 4) */
+	int mthp_collapse;	/* seed 4: khugepaged collapses into mTHP orders too */
 	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
 	int per_vma_lock;	/* faults under a VMA lock (CONFIG_PER_VMA_LOCK) */
 	int khugepaged_wake_on_enter;	/* a first registration runs a pass */

@@ -19,8 +19,18 @@
  *     PTE locks held across isolate, clear + flush of the PTEs, copy and
  *     replace: faults elsewhere in the mm go on, faults in the range wait.
  *
- * mTHP collapse (Nico Pache's series, not upstream): with a bitmap of the
- * occupied PTEs, the largest enabled order whose aligned chunk has at most
+ * Registration (khugepaged_enter_vma, as 6.18): an mm joins the list when
+ * an anonymous mmap (or a merge growing a VMA), MADV_HUGEPAGE or the PMD
+ * fault path meets a VMA where the PMD order is enabled, allowed for its
+ * flags and a PMD-aligned 2 MiB fits; fork registers the child of a
+ * registered mm (khugepaged_fork); an mm leaves only at exit.  mTHP sizes
+ * register nothing.  The scan applies the same rule again per VMA.
+ *
+ * mTHP collapse (Nico Pache's series, not upstream; model knob
+ * /sys/kernel/mm/mmlab/mthp_collapse = 1, default 0 = PMD order only, as
+ * 6.18; with it an mm registers where any size is enabled and fits, so
+ * that mTHP sizes alone are collapsed): with a bitmap of the occupied
+ * PTEs, the largest enabled order whose aligned chunk has at most
  * max_ptes_none >> (9 - order) empty PTEs and no swapped or shared PTE is
  * collapsed; with the creep guard (default on) max_ptes_none counts as at
  * most 255 for mTHP orders, so a collapse never makes the next larger chunk
@@ -83,32 +93,85 @@ __attribute__((constructor)) static void khugepaged_locks_init(void)
 	spin_lock_init(&khugepaged_lock);
 }
 
-/* Orders khugepaged may produce in this VMA (PMD and mTHP). */
+/* The order is enabled somewhere: always or madvise, or inherit with the
+ * top-level enabled not never (the per-order part of hugepage_pmd_enabled). */
+static bool hugepage_order_enabled(unsigned int order)
+{
+	int m = READ_ONCE(knobs.thp_size_enabled[order - 2]);
+
+	if (m == THPS_INHERIT)
+		return READ_ONCE(knobs.thp_enabled) != THP_NEVER;
+	return m == THPS_ALWAYS || m == THPS_MADVISE;
+}
+
+/*
+ * collapse_allowable_orders: the orders khugepaged collapses into.  6.18
+ * collapses to the PMD order only; with /sys/kernel/mm/mmlab/mthp_collapse
+ * (Nico Pache's series) every anonymous order from 16 KiB up.
+ */
+static unsigned long collapse_allowable_orders(void)
+{
+	if (!READ_ONCE(knobs.mthp_collapse))
+		return 1UL << HPAGE_PMD_ORDER;
+	return (1UL << (HPAGE_PMD_ORDER + 1)) - 4;
+}
+
+/*
+ * hugepage_pmd_enabled: khugepaged has something to do (khugepaged_has_work;
+ * the kernel stops its thread otherwise).  The series asks for any enabled
+ * order instead, so that mTHP sizes alone get collapsed.
+ */
+static bool hugepage_pmd_enabled(void)
+{
+	unsigned long orders = collapse_allowable_orders();
+
+	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)
+		if ((orders & (1UL << o)) && hugepage_order_enabled(o))
+			return true;
+	return false;
+}
+
+/*
+ * thp_vma_allowable_orders(v, vm_flags, TVA_KHUGEPAGED, orders): of @orders,
+ * those the sysfs modes allow for @vm_flags (the VMA's flags, or the ones
+ * madvise is about to give it) in an anonymous VMA without VM_NOHUGEPAGE;
+ * outside a fault a folio of the order must fit below vm_end (naturally
+ * aligned), and the orders above the largest that fits are dropped.
+ */
+static unsigned long khugepaged_allowable_orders(struct vm_area_struct *v,
+						 unsigned long vm_flags, unsigned long orders)
+{
+	unsigned long ok = 0;
+	int o;
+
+	if (!vma_is_anonymous(v) || (vm_flags & VM_NOHUGEPAGE))
+		return 0;
+	for (o = HPAGE_PMD_ORDER; o >= 2; o--) {
+		if (!(orders & (1UL << o)) || !thp_size_allowed(o, vm_flags))
+			continue;
+		if (ok || (v->vm_end - v->vm_start >= PAGE_SIZE << o &&
+			   thp_vma_suitable_order(v, v->vm_end - (PAGE_SIZE << o), o)))
+			ok |= 1UL << o;
+	}
+	return ok;
+}
+
+/* Orders khugepaged may produce in this VMA now (khugepaged_scan_mm_slot's
+ * thp_vma_allowable_order, at scan time). */
 static unsigned long khugepaged_orders(struct vm_area_struct *v)
 {
 	if (!READ_ONCE(v->anon_vma))	/* anon_vma_prepare, under mmap_lock for reading */
 		return 0;
-	return thp_vma_allowable_orders(v, (1UL << (HPAGE_PMD_ORDER + 1)) - 4, true);
+	return khugepaged_allowable_orders(v, v->vm_flags, collapse_allowable_orders());
 }
 
-/* An mm with a VMA that may get THPs starts being scanned (khugepaged_enter);
- * the first one wakes khugepaged at once, as the kernel's does. */
-void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags)
+/* __khugepaged_enter: the mm joins khugepaged's list (MMF_VM_HUGEPAGE); the
+ * first one on an empty list wakes khugepaged, as the kernel's does. */
+void __khugepaged_enter(struct mm_struct *mm)
 {
-	bool first = false, any = false;
+	bool first = false;
 
-	if (vm_flags & VM_NOHUGEPAGE)
-		return;
-	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER && !any; o++) {
-		int m = READ_ONCE(knobs.thp_size_enabled[o - 2]);
-		int top = READ_ONCE(knobs.thp_enabled);
-
-		if (m == THPS_INHERIT)
-			any = top == THP_ALWAYS || (top == THP_MADVISE && (vm_flags & VM_HUGEPAGE));
-		else
-			any = m == THPS_ALWAYS || (m == THPS_MADVISE && (vm_flags & VM_HUGEPAGE));
-	}
-	if (!any || READ_ONCE(mm->khugepaged_registered))
+	if (READ_ONCE(mm->khugepaged_registered))
 		return;
 	spin_lock(&khugepaged_lock);
 	if (!mm->khugepaged_registered) {
@@ -119,6 +182,22 @@ void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags)
 	spin_unlock(&khugepaged_lock);
 	if (first)
 		__atomic_store_n(&khugepaged_kick, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * khugepaged_enter_vma: called where the kernel calls it (a new anonymous
+ * VMA or one a merge grew, MADV_HUGEPAGE with the flags it is about to set,
+ * the PMD fault path), it registers the mm only when khugepaged collapses
+ * into an order that is enabled (the PMD order in 6.18) and that order is
+ * allowed in @v with @vm_flags and fits in it.  A range set up while that
+ * was not so is never scanned, unless something registers the mm later.
+ */
+void khugepaged_enter_vma(struct vm_area_struct *v, unsigned long vm_flags)
+{
+	if (READ_ONCE(v->vm_mm->khugepaged_registered) || !hugepage_pmd_enabled())
+		return;
+	if (khugepaged_allowable_orders(v, vm_flags, collapse_allowable_orders()))
+		__khugepaged_enter(v->vm_mm);
 }
 
 /*
@@ -868,11 +947,16 @@ out:
 }
 
 /* khugepaged_do_scan: @pages worth of scanning over the registered mms;
- * false when there is nothing registered.  khugepaged_sem held. */
+ * false when there is nothing registered or no order to collapse into.
+ * khugepaged_sem held. */
 static bool khugepaged_do_scan(unsigned long pages)
 {
 	unsigned long progress = 0;
 
+	/* khugepaged_has_work: nothing to collapse into, no pass (the
+	 * kernel's thread is stopped meanwhile) */
+	if (!hugepage_pmd_enabled())
+		return false;
 	lru_add_drain_all();
 	while (progress < pages) {
 		bool done;

@@ -528,7 +528,7 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_HUGEPAGE:
 		f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
 		/* khugepaged starts looking at this mm (khugepaged_enter_vma) */
-		khugepaged_enter_mm(v->vm_mm, f);
+		khugepaged_enter_vma(v, f);
 		break;
 	case MADV_NOHUGEPAGE:
 		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;

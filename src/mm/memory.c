@@ -606,7 +606,7 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 
 	if (pte_none(pmdval)) {
 		if (thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, true)) {
-			khugepaged_enter_mm(v->vm_mm, v->vm_flags);
+			khugepaged_enter_vma(v, v->vm_flags);
 			return do_huge_pmd_anonymous_page(v, vmf->pmd, vmf->address, vmf->flags);
 		}
 		return VM_FAULT_FALLBACK;

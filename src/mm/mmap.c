@@ -267,9 +267,9 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		v->vm_pgoff = a >> PAGE_SHIFT;
 	}
 	vma_link(mm, v);
-	if (vma_is_anonymous(v))
-		khugepaged_enter_mm(mm, v->vm_flags);	/* enabled=always */
-	vma_merge_neighbours(v);
+	/* __mmap_new_vma, or vma_merge_new_range for the VMA it grew */
+	v = vma_merge_neighbours(v);
+	khugepaged_enter_vma(v, v->vm_flags);
 	*out = a;
 	return 0;
 }

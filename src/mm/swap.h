@@ -341,6 +341,7 @@ void thp_init(void);
 extern struct page *huge_zero_folio;
 extern unsigned long huge_zero_pfn;
 bool is_huge_zero_pmd(pteval_t v);
+bool thp_size_allowed(unsigned int order, unsigned long vm_flags);
 bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
 unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
 				       bool enforce_sysfs);
@@ -397,7 +398,8 @@ struct mm_struct *rmap_walk_held_mm(void);
 /* khugepaged.c */
 int khugepaged_start(void);
 void khugepaged_stop(void);
-void khugepaged_enter_mm(struct mm_struct *mm, unsigned long vm_flags);
+void khugepaged_enter_vma(struct vm_area_struct *v, unsigned long vm_flags);
+void __khugepaged_enter(struct mm_struct *mm);
 void khugepaged_exit(struct mm_struct *mm);
 void khugepaged_run_kick(void);
 int madvise_collapse(struct mm_struct *mm, unsigned long start, unsigned long end);

@@ -159,6 +159,7 @@ int knobs_init(void)
 		knobs.thp_size_shmem_enabled[i] = i == NR_THP_SIZES ? 1 : 4;
 	knobs.shared_check = SHARED_MAYBE;
 	knobs.collapse_locking = COLLAPSE_MMAP_WRITE;
+	knobs.mthp_collapse = 0;	/* 6.18: khugepaged collapses to the PMD order only */
 	knobs.mthp_creep_guard = 1;
 	knobs.per_vma_lock = 1;
 	knobs.khugepaged_defrag = 1;
@@ -209,6 +210,7 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/khugepaged_wake_on_enter", KNOB_INT,
 		 &knobs.khugepaged_wake_on_enter, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/per_vma_lock", KNOB_INT, &knobs.per_vma_lock, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/mthp_collapse", KNOB_INT, &knobs.mthp_collapse, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/mthp_collapse_creep_guard", KNOB_INT, &knobs.mthp_creep_guard,
 		 0, 1, NULL, NULL);
 	knob_add(TRANSPARENT "use_zero_page", KNOB_INT, &knobs.thp_use_zero_page, 0, 1, NULL, NULL);

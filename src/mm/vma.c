@@ -230,13 +230,21 @@ struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v)
 {
 	struct mm_struct *mm = v->vm_mm;
 	struct vm_area_struct *prev = vma_prev(mm, v), *next = vma_next(mm, v);
+	bool merged = false;
 
 	if (can_merge(v, next) && (!can_merge(prev, v) ||
-	    anon_vma_compatible(prev, next)))
+	    anon_vma_compatible(prev, next))) {
 		merge_into(mm, v, next);
+		merged = true;
+	}
 	if (can_merge(prev, v)) {
 		merge_into(mm, prev, v);
 		v = prev;
+		merged = true;
 	}
+	/* vma_merge_existing_range / vma_merge_new_range: the grown VMA may
+	 * now hold a PMD for khugepaged */
+	if (merged)
+		khugepaged_enter_vma(v, v->vm_flags);
 	return v;
 }
