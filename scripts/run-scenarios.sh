@@ -20,6 +20,8 @@ if [ $# -gt 0 ]; then list="$*"; else list=$(ls "$top"/scenarios/*.lua); fi
 root=0
 [ "$(id -u)" = 0 ] && root=1
 [ $root = 1 ] || echo "run-scenarios.sh: not root: model runs only, no diff" >&2
+lock=
+command -v flock >/dev/null && lock="flock /tmp/mmlab-diff.lock"
 pass=0
 fail=0
 out=$(mktemp)
@@ -29,7 +31,8 @@ for s in $list; do
 	ok=1
 	"$mmlab" run --timeout 300 "$s" >"$out" 2>&1 || ok=0
 	if [ $ok = 1 ] && [ $root = 1 ]; then
-		"$mmlab" diff --timeout 300 "$s" >"$out" 2>&1 || ok=0
+		# one diff at a time on this host: it changes sysfs knobs
+		$lock "$mmlab" diff --timeout 300 "$s" >"$out" 2>&1 || ok=0
 	fi
 	if [ $ok = 1 ]; then
 		echo "PASS $name"
