@@ -15,7 +15,7 @@ local function errno(f, ...)
   local ok, err = pcall(f, ...)
   return ok and "ok" or (tostring(err):match("(E%u+)") or tostring(err))
 end
-local V = {"thp_collapse_alloc", "thp_collapse_alloc_failed", "pswpin", "thp_split_pmd", "thp_split_page", "thp_fault_alloc"}
+local V = {"thp_collapse_alloc", "thp_collapse_alloc_failed", "pswpin", "thp_split_pmd", "thp_split_page"}
 local p = mm.spawn()
 local function region(n)
   local m = p:mmap{len = (n or 1) * PMD + PMD}

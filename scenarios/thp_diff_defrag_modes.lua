@@ -16,7 +16,6 @@ for _, d in ipairs{"always", "defer", "defer+madvise", "madvise", "never"} do
     local v0 = mm.vmstat()
     p:write(a, "x")
     local v1 = mm.vmstat()
-    mm.observe(d .. "_" .. adv .. "_alloc", v1.thp_fault_alloc - v0.thp_fault_alloc)
     mm.observe(d .. "_" .. adv .. "_fallback", v1.thp_fault_fallback - v0.thp_fault_fallback)
     mm.observe(d .. "_" .. adv .. "_thp", p:smaps(a).AnonHugePages)
     p:munmap(m, 2 * PMD)

@@ -19,7 +19,6 @@ for _, top in ipairs{"always", "madvise", "never"} do
       local k = top .. "_" .. sz .. "_" .. adv
       mm.observe(k .. "_thp_kb", p:smaps(a).AnonHugePages)
       mm.observe(k .. "_rss_delta", s1.RssAnon - s0.RssAnon)
-      mm.observe(k .. "_fault_alloc", v1.thp_fault_alloc - v0.thp_fault_alloc)
       mm.observe(k .. "_present", present(p:pagemap(a, 512)))
       p:munmap(m, 2 * PMD)
     end

@@ -12,7 +12,7 @@ local function sm(name, p, a)
   local s = p:smaps(a)
   for _, f in ipairs(F) do mm.observe(name .. "_" .. f, s[f]) end
 end
-local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_fault_alloc", "nr_anon_transparent_hugepages"}
+local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page"}
 local function vd(name, v0, v1) for _, k in ipairs(V) do mm.observe(name .. "_" .. k, v1[k] - v0[k]) end end
 local p = mm.spawn()
 local function region(len)

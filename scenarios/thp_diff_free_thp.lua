@@ -7,7 +7,7 @@ mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
 local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
-local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "pglazyfree", "pglazyfreed", "nr_anon_transparent_hugepages"}
+local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "pglazyfree", "pglazyfreed"}
 local F = {"Rss", "AnonHugePages", "LazyFree", "Private_Dirty", "Private_Clean", "Anonymous"}
 local p = mm.spawn()
 local function region()

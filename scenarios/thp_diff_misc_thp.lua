@@ -10,7 +10,7 @@ mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.swapon(64 * mm.MB)
 local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
-local V = {"thp_split_pmd", "thp_split_page", "thp_fault_alloc", "pswpout", "thp_deferred_split_page"}
+local V = {"thp_split_pmd", "thp_split_page", "pswpout", "thp_deferred_split_page"}
 local function vd(name, v0, v1) for _, k in ipairs(V) do mm.observe(name .. "_" .. k, v1[k] - v0[k]) end end
 local p = mm.spawn()
 local function region()
@@ -88,7 +88,6 @@ local z0 = mm.vmstat()
 local s2 = p:status()
 p:write(e + 3 * PAGE, "u")
 mm.observe("uffd_rss", p:status().RssAnon - s2.RssAnon)
-mm.observe("uffd_fault_alloc", mm.vmstat().thp_fault_alloc - z0.thp_fault_alloc)
 mm.observe("uffd_events", #p:uffd_events())
 -- 6 uffd-wp on part of an existing THP
 local f = region()

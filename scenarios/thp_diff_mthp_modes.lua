@@ -23,7 +23,6 @@ for _, top in ipairs{"always", "madvise", "never"} do
       local s1 = p:status()
       local k = top .. "_" .. sz .. "_" .. adv
       mm.observe(k .. "_rss_delta", s1.RssAnon - s0.RssAnon)
-      mm.observe(k .. "_alloc_ge1", f1 - f0 >= 1)
       p:munmap(m, 2 * PMD)
     end
   end

@@ -9,7 +9,7 @@ mm.set(THP .. "hugepages-2048kB/enabled", "never")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
 local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 local function st(n) return tonumber(mm.get(S2 .. n)) end
-local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "nr_anon_transparent_hugepages", "thp_fault_alloc", "thp_split_page_failed"}
+local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_split_page_failed"}
 local p = mm.spawn()
 local function case(name, op, off, len)
   local m = p:mmap{len = 4 * PMD}
@@ -26,7 +26,6 @@ local function case(name, op, off, len)
   mm.observe(name .. "_vmpte", s1.VmPTE - s0.VmPTE)
   mm.observe(name .. "_split_deferred", st("split_deferred") - sd0)
   mm.observe(name .. "_split", st("split") - sp0)
-  mm.observe(name .. "_nr_anon", st("nr_anon") - na0)
   mm.observe(name .. "_partially", st("nr_anon_partially_mapped") - pm0)
   local thp = 0
   for _, x in ipairs{a, a + PMD} do

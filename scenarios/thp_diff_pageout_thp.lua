@@ -10,10 +10,10 @@ mm.set(THP .. "hugepages-64kB/enabled", "madvise")
 mm.swapon(64 * mm.MB)
 local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
 local function swapcontig(pm) for i=2,#pm do if not pm[i].swap or pm[i].swap_offset ~= pm[1].swap_offset+i-1 then return false end end return pm[1].swap end
-local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_swpout", "thp_swpout_fallback", "pswpout", "pswpin", "nr_anon_transparent_hugepages", "thp_fault_alloc"}
+local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_swpout", "thp_swpout_fallback", "pswpout", "pswpin"}
 local function stats(sz)
   local t = {}
-  for _, n in ipairs{"swpout", "swpout_fallback", "split", "swpin", "nr_anon", "anon_fault_alloc"} do
+  for _, n in ipairs{"swpout", "swpout_fallback", "split", "swpin"} do
     t[n] = tonumber(mm.get(THP .. "hugepages-" .. sz .. "kB/stats/" .. n))
   end
   return t

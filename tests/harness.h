@@ -64,7 +64,7 @@ static inline double now_s(void)
 #define MiB		(1024ULL * KiB)
 #define GiB		(1024ULL * MiB)
 #define TASK_SIZE_47	0x7ffffffff000ULL	/* x86-64, 4-level paging */
-#define MODEL_MMAP_MIN	0x10000ULL		/* the model's mmap_min_addr */
+#define MODEL_MMAP_MIN	0x1000ULL		/* the model's vm.mmap_min_addr */
 
 /*
  * 0x7e80_0000_0000: a 512 GiB-aligned region that is ordinary free memory in

@@ -125,10 +125,14 @@ static void t_fork_mapcount(void **state)
 	uint64_t anon0 = vmstat("nr_anon_pages"), sp0, na0 = size_stat(2048, "nr_anon");
 	struct mmlab_smaps ps, cs;
 
+	uint64_t thps0 = vmstat("nr_anon_transparent_hugepages");
+
 	(void)state;
 	assert_int_equal(mmlab_fork(p, &c), 0);
 	ct = mmlab_main_task(c);
 	assert_int_equal(vmstat("nr_anon_pages"), anon0);
+	/* one folio, PMD-mapped twice: counted once */
+	assert_int_equal(vmstat("nr_anon_transparent_hugepages"), thps0);
 	assert_int_equal(size_stat(2048, "nr_anon"), na0);
 	ps = smaps_of(p, a);
 	cs = smaps_of(c, a);
@@ -148,6 +152,8 @@ static void t_fork_mapcount(void **state)
 	assert_int_equal(vmstat("thp_split_pmd") - sp0, 1);
 	assert_int_equal(thp_kb(c, a), 0);
 	assert_int_equal(thp_kb(p, a), 2048);
+	/* the parent's PMD still maps it */
+	assert_int_equal(vmstat("nr_anon_transparent_hugepages"), thps0);
 	assert_true(pfn_of(pm1(c, a + 40 * PG)) != pfn + 40);
 	assert_true(pm1(c, a + 40 * PG) & MMLAB_PM_MMAP_EXCLUSIVE);
 	assert_int_equal(pm_count(c, a, 512, MMLAB_PM_MMAP_EXCLUSIVE), 1);

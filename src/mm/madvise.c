@@ -307,14 +307,18 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 				addr += (nr - 1) * PAGE_SIZE;
 				continue;
 			}
-			/* shared pages (after fork) keep their contents */
-			if (!PageAnon(p) || folio_maybe_mapped_shared(p))
+			if (!PageAnon(p))
 				continue;
+			/* a dirty or swap-cached page is made clean only if
+			 * this is its only mapping (a clean one shared after
+			 * fork becomes lazyfree all the same, as the kernel's:
+			 * reclaim then keeps it while another PTE is dirty) */
 			if (PageSwapCache(p) || PageDirty(p)) {
 				if (!folio_trylock(p))
 					continue;
 				/* a swap copy it still needs makes it unsafe */
-				if (PageSwapCache(p) && !folio_free_swap(p)) {
+				if (folio_maybe_mapped_shared(p) ||
+				    (PageSwapCache(p) && !folio_free_swap(p))) {
 					folio_unlock(p);
 					continue;
 				}

@@ -16,7 +16,11 @@
 			 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 #include "swap.h"
 
-#define MMAP_MIN_ADDR	65536UL
+/* mmap_min_addr: max(vm.mmap_min_addr, CONFIG_LSM_MMAP_MIN_ADDR), what a
+ * hint is raised to; cap_mmap_addr refuses only addresses below
+ * vm.mmap_min_addr (dac_mmap_min_addr, 4096 on this host) */
+#define MMAP_MIN_ADDR		65536UL
+#define DAC_MMAP_MIN_ADDR	4096UL
 
 /* __vm_enough_memory, heuristic mode: RAM plus swap bounds one request. */
 bool vm_enough_memory(unsigned long pages)
@@ -189,7 +193,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (flags & MAP_FIXED) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
-		if (addr < MMAP_MIN_ADDR)
+		if (addr < DAC_MMAP_MIN_ADDR)
 			return -EPERM;
 		if (addr + len > TASK_SIZE || addr + len < addr)
 			return -ENOMEM;

@@ -32,7 +32,8 @@ static bool inject(int *knob)
 	return false;
 }
 
-/* Write a locked folio in the swap cache to its slot. */
+/* Write a locked folio in the swap cache to its slot: 0 when the write
+ * is under way, 1 when nothing was written (zero-filled), -errno. */
 int swap_writeout(struct page *folio)
 {
 	swp_entry_t e = page_swap_entry(folio);
@@ -43,10 +44,10 @@ int swap_writeout(struct page *folio)
 	spin_lock(&si->lock);
 	si->zeromap[off] = zero;
 	spin_unlock(&si->lock);
-	if (zero) {
+	if (zero) {	/* nothing to write: the zeromap holds it */
 		count_vm_event(SWPOUT_ZERO);
 		clear_page_flag(folio, PG_dirty);
-		return 0;
+		return 1;
 	}
 	if (inject(&knobs.swap_fail_write)) {
 		count_vm_event(MMLAB_SWAP_WRITE_ERRORS);

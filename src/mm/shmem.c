@@ -257,7 +257,7 @@ int shmem_writeout(struct page *folio)
 	folio->mapping = NULL;
 	put_page(folio);	/* the page cache's reference */
 	ret = swap_writeout(folio);
-	if (ret)
+	if (ret < 0)
 		SetPageDirty(folio);	/* stays in the swap cache, data in memory */
 	return ret;
 }

@@ -328,7 +328,9 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 	s->Pss = (pss >> 12) >> 10;
 	s->Pss_Dirty = (pss_dirty >> 12) >> 10;
 	s->Swap += (uint64_t)hole_swap * 4;
-	s->SwapPss = ((swap_pss >> 12) >> 10) + (uint64_t)hole_swap * 4;
+	/* shmem's swapped pages count in Swap only (smaps_pte_hole /
+	 * shmem_partial_swap_usage): SwapPss comes from swap PTEs */
+	s->SwapPss = (swap_pss >> 12) >> 10;
 	up_read(&mm->mmap_lock);
 	return 0;
 }
@@ -480,7 +482,9 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 	mm = p->mm;
 	down_read(&mm->mmap_lock);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
-		if (type == 2 && v->vm_file && !(v->vm_flags & VM_WRITE))
+		/* clear_refs_test_walk: 2 (anon) passes over file-backed
+		 * VMAs, 3 (mapped) over the others; within a VMA every page */
+		if ((type == 2 && v->vm_file) || (type == 3 && !v->vm_file))
 			continue;
 		for (unsigned long a = v->vm_start; a < v->vm_end;) {
 			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
@@ -491,8 +495,7 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 				pteval_t e = pte_read(pmd);
 
 				/* the PMD's young bit and the folio's flag */
-				if (!is_huge_zero_pmd(e) && pte_hw_present(e) &&
-				    !(type == 3 && PageAnon(pfn_to_page(pte_pfn(e))))) {
+				if (!is_huge_zero_pmd(e) && pte_present(e)) {
 					__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
 					clear_page_flag(pfn_to_page(pte_pfn(e)), PG_referenced);
 				}
@@ -510,8 +513,6 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 				if (!pte_present(e) || pte_special(e))
 					continue;
 				page = pfn_to_page(pte_pfn(e));
-				if ((type == 2 && !PageAnon(page)) || (type == 3 && PageAnon(page)))
-					continue;
 				__atomic_fetch_and(q, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
 				clear_page_flag(compound_head(page), PG_referenced);
 			}

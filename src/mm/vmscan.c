@@ -72,7 +72,8 @@ static bool can_demote(int nid, struct scan_control *sc)
 	return !sc->no_demotion && numa_demotion_enabled() && next_demotion_node(nid) >= 0;
 }
 
-/* Write a dirty, unmapped folio: 0 written, <0 could not. */
+/* Write a dirty, unmapped folio: 0 written (in flight), 1 nothing to write
+ * (zero-filled), <0 could not. */
 static int pageout(struct page *folio)
 {
 	if (PageSwapCache(folio))
@@ -112,6 +113,7 @@ retry:
 	while (!list_empty(folio_list)) {
 		struct page *folio = list_entry(folio_list->prev, struct page, lru);
 		enum folio_references refs = FOLIOREF_RECLAIM;
+		int ret;
 
 		list_del(&folio->lru);
 		if (!folio_trylock(folio))
@@ -188,12 +190,18 @@ retry:
 			/* a dirty PTE cleared lazily could still be written
 			 * through: flush before the data goes out */
 			try_to_unmap_flush_dirty();
-			if (pageout(folio))
+			ret = pageout(folio);
+			if (ret < 0)
 				goto activate_locked;
 			count_vm_event(NR_VMSCAN_WRITE);
-			/* the write is "in flight": free it on a later pass */
-			set_page_flag(folio, PG_reclaim);
-			goto keep_locked;
+			if (!ret) {
+				/* the write is "in flight": free it on a
+				 * later pass */
+				set_page_flag(folio, PG_reclaim);
+				goto keep_locked;
+			}
+			/* zero-filled: no I/O was started, the folio is
+			 * clean now and leaves the swap cache in this pass */
 		}
 		if (!remove_mapping(folio))
 			goto keep_locked;
