@@ -839,8 +839,8 @@ static inline bool vmflag(const char *flags, const char *tok)
 static inline void obs_smaps(struct be *b, const char *label, uint64_t addr)
 {
 	static const char *const toks[] = {
-		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "ac", "nr",
-		"hg", "nh",
+		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gu", "ac", "nr",
+		"hg", "nh", "mg",
 	};
 	struct mmlab_smaps sm;
 	size_t k;

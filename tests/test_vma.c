@@ -7,6 +7,8 @@
  * the VMA layouts and smaps fields must be the same, and the layouts the
  * kernel is known to produce are also checked as fixed expectations.
  * smaps after fork (shared pages, Pss) is checked on the model alone.
+ * VmFlags of the advice that only sets a flag: MADV_MERGEABLE's "mg" and
+ * guard_install's sticky VM_MAYBE_GUARD "gu".
  */
 #include "harness.h"
 
@@ -14,6 +16,10 @@
 #define RW	(PROT_READ | PROT_WRITE)
 #define PAF	(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
 #define SAF	(MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED)
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#define MADV_GUARD_REMOVE	103
+#endif
 
 static int mm(struct be *b, uint64_t addr, uint64_t len, int prot, int flags)
 {
@@ -234,6 +240,58 @@ static void madvise_split_merge(struct be *b)
 }
 DIFF_TEST(madvise_split_merge)
 
+/* The VmFlags of the VMA holding @a have @name: 1 when so. */
+static int has_flag(struct be *b, uint64_t a, const char *name)
+{
+	struct mmlab_smaps sm;
+
+	if (be_smaps(b, a, &sm))
+		return -1;
+	return vmflag(sm.flags, name);
+}
+
+/*
+ * MADV_MERGEABLE (ksm_madvise): VM_MERGEABLE ("mg") is a flag like any
+ * other for split and merge; on a shared mapping the advice succeeds and
+ * leaves the VMA alone.  VM_MAYBE_GUARD ("gu", 6.18): guard_install flags the
+ * whole VMA, and the sticky flag never keeps VMAs from merging.
+ */
+static void madvise_vma_flags_ksm_guard(struct be *b)
+{
+	EXPECT(b, "map 8", mm(b, R, 8 * PG, RW, PAF), 0);
+	EXPECT(b, "touch", touch(b, R, 8 * PG), 0);
+	EXPECT(b, "mergeable middle", be_madvise(b, R + 2 * PG, 2 * PG, MADV_MERGEABLE), 0);
+	EXPECT(b, "split in 3", nvmas(b), 3);
+	EXPECT(b, "middle mg", has_flag(b, R + 2 * PG, "mg"), 1);
+	EXPECT(b, "head not mg", has_flag(b, R, "mg"), 0);
+	EXPECT(b, "mergeable again: no change", be_madvise(b, R + 2 * PG, 2 * PG, MADV_MERGEABLE), 0);
+	EXPECT(b, "still 3", nvmas(b), 3);
+	EXPECT(b, "unmergeable all", be_madvise(b, R, 8 * PG, MADV_UNMERGEABLE), 0);
+	EXPECT(b, "1 vma", nvmas(b), 1);
+	EXPECT(b, "no mg", has_flag(b, R, "mg"), 0);
+	EXPECT(b, "data", check(b, R, 8 * PG), 0);
+	EXPECT(b, "shared anon", mm(b, R + 8 * PG, 4 * PG, RW, SAF), 0);
+	EXPECT(b, "mergeable shared: ok", be_madvise(b, R + 8 * PG, 4 * PG, MADV_MERGEABLE), 0);
+	EXPECT(b, "shared not mg", has_flag(b, R + 8 * PG, "mg"), 0);
+	EXPECT(b, "munmap shared", be_munmap(b, R + 8 * PG, 4 * PG), 0);
+
+	EXPECT(b, "guard_install", be_madvise(b, R + 5 * PG, PG, MADV_GUARD_INSTALL), 0);
+	EXPECT(b, "still 1 vma", nvmas(b), 1);
+	EXPECT(b, "gu", has_flag(b, R, "gu"), 1);
+	EXPECT(b, "guard_remove", be_madvise(b, R + 5 * PG, PG, MADV_GUARD_REMOVE), 0);
+	EXPECT(b, "gu stays", has_flag(b, R, "gu"), 1);
+	EXPECT(b, "plain neighbour above", mm(b, R + 8 * PG, 4 * PG, RW, PAF), 0);
+	EXPECT(b, "merged with it", vma_is(b, R + 8 * PG, R, R + 12 * PG), 1);
+	EXPECT(b, "merged VMA gu", has_flag(b, R + 8 * PG, "gu"), 1);
+	EXPECT(b, "mprotect middle r", be_mprotect(b, R + 2 * PG, 2 * PG, PROT_READ), 0);
+	EXPECT(b, "split part gu", has_flag(b, R + 2 * PG, "gu"), 1);
+	EXPECT(b, "mprotect back", be_mprotect(b, R + 2 * PG, 2 * PG, RW), 0);
+	EXPECT(b, "1 vma again", nvmas(b), 1);
+	obs_smaps(b, "smaps", R);
+	obs_vmas(b, "layout", R, R + DIFF_SPAN);
+}
+DIFF_TEST(madvise_vma_flags_ksm_guard)
+
 static void many_vmas(struct be *b)
 {
 	int i, bad = 0;
@@ -351,6 +409,7 @@ int main(void)
 		cmocka_unit_test(t_anon_vma_compat),
 		cmocka_unit_test(t_no_merge_kinds),
 		cmocka_unit_test(t_madvise_split_merge),
+		cmocka_unit_test(t_madvise_vma_flags_ksm_guard),
 		cmocka_unit_test(t_many_vmas),
 		cmocka_unit_test(t_smaps_anon),
 		cmocka_unit_test_setup_teardown(t_smaps_fork, setup_machine, teardown_machine),

@@ -412,6 +412,7 @@ struct mm_struct {
 #define VM_MAYEXEC	0x00000040UL
 #define VM_MAYSHARE	0x00000080UL
 #define VM_UFFD_MISSING	0x00000200UL
+#define VM_MAYBE_GUARD	0x00000800UL	/* guard markers may have been installed */
 #define VM_UFFD_WP	0x00001000UL
 #define VM_LOCKED	0x00002000UL
 #define VM_DONTCOPY	0x00020000UL
@@ -421,7 +422,12 @@ struct mm_struct {
 #define VM_SOFTDIRTY	0x08000000UL
 #define VM_HUGEPAGE	0x20000000UL
 #define VM_NOHUGEPAGE	0x40000000UL
+#define VM_MERGEABLE	0x80000000UL	/* KSM may merge its pages (MADV_MERGEABLE) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+/* Sticky flags: once set they stay through split and merge, the merged VMA
+ * has those of every part; they never keep two VMAs from merging. */
+#define VM_STICKY	(VM_SOFTDIRTY | VM_MAYBE_GUARD)
+#define VM_IGNORE_MERGE	VM_STICKY
 
 struct anon_vma {
 	int refcount;			/* atomic: chains, pages, child anon_vmas */
@@ -481,6 +487,12 @@ static inline void vma_start_write(struct vm_area_struct *v) { down_write(&v->vm
 static inline void vma_end_write(struct vm_area_struct *v) { up_write(&v->vm_lock); }
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
+/* A shared mapping that may be made writable (the file was opened for
+ * writing), whatever its protection now. */
+static inline bool vma_is_shared_maywrite(const struct vm_area_struct *v)
+{
+	return (v->vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
+}
 static inline bool vma_is_shmem(const struct vm_area_struct *v) { return v->vm_file != NULL; }
 static inline unsigned long vma_pages(const struct vm_area_struct *v)
 {

@@ -4,8 +4,13 @@
  * advice: DONTNEED zaps, FREE marks anonymous pages lazily freeable, REMOVE
  * punches a hole in shmem, WILLNEED, the VMA-flag advice (HUGEPAGE,
  * NOHUGEPAGE, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, DONTDUMP, DODUMP,
- * WIPEONFORK, KEEPONFORK), POPULATE_READ/WRITE, and COLD and PAGEOUT
- * (deactivate, or reclaim at once, the pages only this process maps).
+ * WIPEONFORK, KEEPONFORK, and KSM's MERGEABLE, UNMERGEABLE), POPULATE_READ/
+ * WRITE, GUARD_INSTALL/REMOVE, and COLD and PAGEOUT (deactivate, or reclaim
+ * at once, the pages only this process maps).
+ *
+ * KSM is the flag alone: MADV_MERGEABLE sets VM_MERGEABLE where ksm_madvise
+ * would, but no ksmd scans or merges pages, so there is never a KSM page to
+ * break again at MADV_UNMERGEABLE.
  *
  * mmap_lock: read for advice that only touches pages, write for advice that
  * changes VMA flags.
@@ -32,6 +37,7 @@ static bool madvise_behavior_valid(int b)
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
 	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
 	case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
 	case MADV_HUGEPAGE: case MADV_NOHUGEPAGE: case MADV_DONTDUMP:
 	case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ:
@@ -71,6 +77,10 @@ static void zap_vma_range(struct vm_area_struct *v, unsigned long start,
  * populates an entry meanwhile makes the walk start again.  The VMA gets an
  * anon_vma so that fork copies the markers.  MADV_GUARD_REMOVE clears guard
  * markers only.  Guard markers survive MADV_DONTNEED and go with munmap.
+ *
+ * Install marks each VMA it visits VM_MAYBE_GUARD (6.18), the whole VMA, no
+ * split: a sticky flag, set under mmap_lock for reading as the kernel's
+ * vma_flag_set_atomic() does; nothing clears it (guard_remove neither).
  */
 static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 			 unsigned long end, bool install)
@@ -80,6 +90,8 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 
 	if (v->vm_flags & VM_LOCKED)
 		return -EINVAL;
+	if (install && !(READ_ONCE(v->vm_flags) & VM_MAYBE_GUARD))
+		__atomic_fetch_or(&v->vm_flags, VM_MAYBE_GUARD, __ATOMIC_RELAXED);
 	if (install && anon_vma_prepare(v))
 		return -ENOMEM;
 	for (int tries = 0;; tries++) {
@@ -443,7 +455,8 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 		return -EINVAL;
 	if (!v->vm_file)
 		return -EINVAL;
-	if ((v->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+	/* a read-only mapping of a file opened for writing may punch holes */
+	if (!vma_is_shared_maywrite(v))
 		return -EACCES;
 	as = v->vm_file->mapping;
 	first = linear_page_index(v, start);
@@ -462,6 +475,22 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 	up_read(&as->i_mmap_rwsem);
 	shmem_truncate_range(v->vm_file, first, last);
 	return 0;
+}
+
+/*
+ * ksm_madvise: the new flags for MADV_MERGEABLE / MADV_UNMERGEABLE.  A VMA
+ * KSM cannot work on (vma_ksm_compatible: shared, or special) is left as it
+ * is and the advice succeeds.
+ */
+static unsigned long ksm_madvise(struct vm_area_struct *v, int advice)
+{
+	unsigned long f = v->vm_flags;
+
+	if (advice == MADV_UNMERGEABLE)
+		return f & ~VM_MERGEABLE;
+	if (f & (VM_SHARED | VM_MAYSHARE | VM_DONTEXPAND))
+		return f;
+	return f | VM_MERGEABLE;
 }
 
 static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
@@ -537,6 +566,10 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_NOHUGEPAGE:
 		f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		f = ksm_madvise(v, behavior);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -557,8 +590,10 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			ret = -ENOMEM;
 			break;
 		}
-		if (write ? !(v->vm_flags & VM_WRITE) : !(v->vm_flags & VM_ACCESS_FLAGS)) {
-			ret = -EFAULT;
+		/* check_vma_flags refuses the access: -EINVAL for populate
+		 * (-EFAULT is a fault that failed: SIGBUS, SIGSEGV) */
+		if (!(v->vm_flags & (write ? VM_WRITE : VM_READ))) {
+			ret = -EINVAL;
 			break;
 		}
 		ret = populate_vma_range(v, addr, min(end, v->vm_end),

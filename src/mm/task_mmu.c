@@ -162,11 +162,12 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" },
 		{ VM_SHARED, "sh" }, { VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" },
 		{ VM_MAYEXEC, "me" }, { VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" },
-		{ VM_UFFD_MISSING, "um" }, { VM_UFFD_WP, "uw" },
+		{ VM_UFFD_MISSING, "um" }, { VM_MAYBE_GUARD, "gu" }, { VM_UFFD_WP, "uw" },
 		{ VM_LOCKED, "lo" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
 		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
 		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
 		{ VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+		{ VM_MERGEABLE, "mg" },
 	};
 	size_t o = 0;
 

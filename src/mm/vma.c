@@ -5,9 +5,10 @@
  * Everything here runs with mmap_lock held: for writing when the tree or a
  * VMA changes, for reading for lookups.
  *
- * Merge rule (is_mergeable_vma + anon_vma compatibility): same flags, same
- * file with contiguous pgoff, and anon_vmas that are equal or where one side
- * has none yet.
+ * Merge rule (is_mergeable_vma + anon_vma compatibility): same flags (the
+ * sticky ones, VM_SOFTDIRTY and VM_MAYBE_GUARD, aside: the merged VMA has
+ * those of both), same file with contiguous pgoff, and anon_vmas that are
+ * equal or where one side has none yet.
  */
 #include <stdlib.h>
 #include "swap.h"
@@ -192,7 +193,7 @@ static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 {
 	if (!a || !b || a->vm_end != b->vm_start)
 		return false;
-	if (((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) || a->vm_file != b->vm_file)
+	if (((a->vm_flags ^ b->vm_flags) & ~VM_IGNORE_MERGE) || a->vm_file != b->vm_file)
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
@@ -205,7 +206,8 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 {
 	unsigned long end = b->vm_end;
 
-	a->vm_flags |= b->vm_flags & VM_SOFTDIRTY;
+	/* vma_merge: the sticky flags of either part stay set */
+	a->vm_flags |= b->vm_flags & VM_STICKY;
 	luf_vma_merge(a, b);
 	if (!a->anon_vma && b->anon_vma) {
 		/* dup_anon_vma: a takes over b's pages, so b's chains */
