@@ -354,6 +354,9 @@ struct mm_knobs {
 	unsigned int numa_scan_period_max_ms;	/* .../scan_period_max_ms */
 	unsigned int numa_hot_threshold_ms;	/* .../hot_threshold_ms */
 	unsigned int numa_promote_rate_limit;	/* /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps */
+	/* /sys/kernel/debug/fault_around_bytes: a power of two from PAGE_SIZE
+	 * (no fault-around) to PTRS_PER_PTE pages */
+	unsigned long fault_around_bytes;
 	/* /proc/sys/vm */
 	int swappiness;
 	int min_free_kbytes;
@@ -707,6 +710,7 @@ unsigned long shmem_size(struct file *f);
 /* Find or allocate the page at @index (a reference is returned). */
 int shmem_get_page(struct file *f, unsigned long index, struct page **out);
 struct page *shmem_find_page(struct file *f, unsigned long index);
+struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end);
 bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame);
 bool shmem_slot_empty(struct file *f, unsigned long index);
 void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end);

@@ -216,6 +216,103 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	return 0;
 }
 
+/*
+ * filemap_map_pages: fault-around's map_pages for shmem.  Maps every folio
+ * of the page cache in [@start_pgoff, @end_pgoff] that next_uptodate_folio
+ * finds (uptodate, trylocked; holes and swap entries are left to their own
+ * faults) where the PTE is none, as set_pte_range maps a read fault: the
+ * VMA's protection (writable only where vm_page_prot is, as for the faulting
+ * page), young (x86 does not want old prefaulted PTEs), file rmap and
+ * MM_SHMEMPAGES.  Returns true when the faulting address was mapped
+ * (VM_FAULT_NOPAGE).  All of the range lies in the PTE table of
+ * vmf->address, under its lock.
+ */
+static bool filemap_map_pages(struct vm_fault *vmf, unsigned long start_pgoff,
+			      unsigned long end_pgoff)
+{
+	struct vm_area_struct *v = vmf->vma;
+	struct mm_struct *mm = v->vm_mm;
+	unsigned long index = start_pgoff;
+	struct page *folio;
+	pteval_t *table;
+	long rss = 0;
+	bool mapped = false;
+
+	folio = next_uptodate_folio(v->vm_file, &index, end_pgoff);
+	if (!folio)
+		return false;
+	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
+	if (!vmf->pte) {
+		folio_unlock(folio);
+		put_page(folio);
+		return false;
+	}
+	table = vmf->pte - pte_index(vmf->address);
+	do {
+		unsigned long addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT);
+		pteval_t *pte = table + pte_index(addr);
+		pteval_t entry = pfn_pte(page_to_pfn(folio), v->vm_page_prot);
+
+		/* set_pte_range: writable over a dirty folio is dirty too */
+		if (pte_write_bit(entry) && PageDirty(folio))
+			entry = pte_mkdirty(entry);
+		/* markers and present PTEs are left to their own faults */
+		if (pte_none(pte_read(pte))) {
+			if (addr == vmf->address)
+				mapped = true;
+			get_page(folio);	/* the mapping's */
+			folio_add_file_rmap(folio);
+			rss++;
+			luf_before_writable(v, folio, entry);
+			pte_write(pte, entry);
+		}
+		folio_unlock(folio);
+		put_page(folio);
+		index++;
+	} while ((folio = next_uptodate_folio(v->vm_file, &index, end_pgoff)));
+	add_mm_counter(mm, MM_SHMEMPAGES, rss);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return mapped;
+}
+
+/* fault_around_pages: 1 (fault_around_bytes = PAGE_SIZE) disables it. */
+static inline unsigned long fault_around_pages(void)
+{
+	return READ_ONCE(knobs.fault_around_bytes) >> PAGE_SHIFT;
+}
+
+/* should_fault_around: not for a VMA registered for uffd-wp (nor minor
+ * faults, which the model lacks): uffd_disable_fault_around wants each PTE
+ * to come through a fault of its own there; missing mode does not mind. */
+static bool should_fault_around(struct vm_fault *vmf)
+{
+	if (vmf->vma->vm_flags & VM_UFFD_WP)
+		return false;
+	return fault_around_pages() > 1;
+}
+
+/*
+ * do_fault_around: the window of fault_around_pages aligned in virtual
+ * address around the fault, clipped to the VMA and to the PTE table; a
+ * window cut at the VMA's start is moved up to stay fault_around_pages long
+ * (as the kernel's from_pte/to_pte).
+ */
+static bool do_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *v = vmf->vma;
+	unsigned long nr_pages = fault_around_pages();
+	unsigned long pte_off = pte_index(vmf->address);
+	unsigned long pgoff = linear_page_index(v, vmf->address);
+	unsigned long vma_off = pgoff - v->vm_pgoff;
+	unsigned long vma_pages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+	unsigned long from_pte, to_pte;
+
+	from_pte = max(ALIGN_DOWN(pte_off, nr_pages), pte_off - min(pte_off, vma_off));
+	to_pte = min(min(from_pte + nr_pages, (unsigned long)PTRS_PER_PTE),
+		     pte_off + vma_pages - vma_off) - 1;
+	return filemap_map_pages(vmf, pgoff + from_pte - pte_off, pgoff + to_pte - pte_off);
+}
+
 /* Fault on a none PTE of a shmem-backed VMA (shared anon or memfd). */
 static int do_fault(struct vm_fault *vmf)
 {
@@ -227,6 +324,10 @@ static int do_fault(struct vm_fault *vmf)
 	pteval_t entry;
 	int ret;
 
+	/* do_read_fault: map what the cache has around first; the fault
+	 * proper only if that did not map the faulting page */
+	if (!write && should_fault_around(vmf) && do_fault_around(vmf))
+		return 0;
 	if (pgoff >= shmem_size(v->vm_file))
 		return VM_FAULT_SIGBUS;
 	/* shmem's missing fault: nothing in the page cache */
@@ -254,7 +355,9 @@ static int do_fault(struct vm_fault *vmf)
 		entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(map), v->vm_page_prot));
 	} else {
 		entry = pfn_pte(page_to_pfn(page), v->vm_page_prot);
-		if (write)
+		/* set_pte_range: a read mapping a dirty folio writable marks
+		 * the PTE dirty too */
+		if (write || (pte_write_bit(entry) && PageDirty(page)))
 			entry = pte_mkdirty(entry);
 	}
 	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);

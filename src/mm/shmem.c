@@ -8,7 +8,10 @@
  * Locks: mapping->lock guards the slots, nrpages and swapped; i_mmap_rwsem
  * the VMA list.  The cache holds one reference on each folio it holds, a
  * mapping another; a swap entry in a slot holds one swap_map reference.
- * Reads allocate, as shmem does (no zero page for shmem).
+ * Reads allocate, as shmem does (no zero page for shmem).  Fault-around
+ * reads slots without mapping->lock (next_uptodate_folio, as the kernel's
+ * RCU walk): a folio it maps is trylocked under the PTE lock, referenced
+ * only while live, and checked to still be the slot's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +67,49 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
 		return NULL;
 	p = __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
 	return slot_is_swap(p) ? NULL : p;
+}
+
+/*
+ * next_uptodate_folio: for fault-around (filemap_map_pages), the next folio
+ * cached at or after *@index and not past @end that can be mapped without
+ * waiting: uptodate, not locked by anyone else; returned locked (trylock)
+ * with a reference, *@index set to its index; NULL when none is left.
+ * Lockless, as the kernel's RCU walk of the xarray: the reference is taken
+ * only if the folio is still live, then the slot is read again.  Holes and
+ * swap entries (the page is in the swap cache or swapped out) are skipped:
+ * they need the fault's own path.
+ */
+struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end)
+{
+	struct address_space *as = f->mapping;
+
+	end = min(end, as->size_pages - 1);
+	for (; as->size_pages && *index <= end; (*index)++) {
+		struct page *p = __atomic_load_n(&as->pages[*index], __ATOMIC_ACQUIRE);
+
+		if (!p || slot_is_swap(p))
+			continue;
+		/* shmem here holds order-0 folios only; a locked one is being
+		 * read, reclaimed, migrated or truncated */
+		if (folio_test_large(p) || folio_test_locked(p))
+			continue;
+		if (!get_page_unless_zero(p))
+			continue;
+		if (__atomic_load_n(&as->pages[*index], __ATOMIC_ACQUIRE) != p)
+			goto skip;
+		if (!test_page_flag(p, PG_uptodate) || !folio_trylock(p))
+			goto skip;
+		/* freed and reused, or truncated, since the slot was read */
+		if (p->mapping != as || p->index != *index ||
+		    !test_page_flag(p, PG_uptodate)) {
+			folio_unlock(p);
+			goto skip;
+		}
+		return p;
+skip:
+		put_page(p);
+	}
+	return NULL;
 }
 
 /*

@@ -58,6 +58,17 @@ static void stale_check_changed(void)
 	hw_stale_check = READ_ONCE(knobs.stale_check) != 0;
 }
 
+/* fault_around_bytes_set: rounded down to a power of two, one page at least
+ * (above PTRS_PER_PTE pages is refused by the range) */
+static void fault_around_bytes_changed(void)
+{
+	unsigned long v = READ_ONCE(knobs.fault_around_bytes) >> PAGE_SHIFT, pages = 1;
+
+	while (pages * 2 <= v)
+		pages *= 2;
+	WRITE_ONCE(knobs.fault_around_bytes, pages << PAGE_SHIFT);
+}
+
 #define TRANSPARENT "/sys/kernel/mm/transparent_hugepage/"
 static struct knob knob_table[400];
 static unsigned int nr_knobs;
@@ -182,6 +193,7 @@ int knobs_init(void)
 	knobs.pt_reclaim_scan_delay_ms = 1000;
 	knobs.pt_reclaim_scan_size = 1UL << 30;
 	knobs.numa_scan_size_mb = 256;
+	knobs.fault_around_bytes = 65536;
 
 	nr_knobs = 0;
 	knob_add("/sys/kernel/mm/mmlab/debug/skip_flush", KNOB_INT, &knobs.skip_flush, 0, 1, NULL, NULL);
@@ -189,6 +201,8 @@ int knobs_init(void)
 		 stale_check_changed);
 	knob_add("/sys/kernel/debug/x86/tlb_single_page_flush_ceiling", KNOB_UINT,
 		 &knobs.tlb_single_page_flush_ceiling, 0, 1L << 30, NULL, NULL);
+	knob_add("/sys/kernel/debug/fault_around_bytes", KNOB_ULONG, &knobs.fault_around_bytes,
+		 0, (long)PTRS_PER_PTE * PAGE_SIZE, NULL, fault_around_bytes_changed);
 	knob_add(TRANSPARENT "enabled", KNOB_CHOICE, &knobs.thp_enabled, 0, 0, thp_modes, NULL);
 	knob_add(TRANSPARENT "defrag", KNOB_CHOICE, &knobs.thp_defrag, 0, 0, thp_defrag_modes, NULL);
 	for (int i = 0; i < NR_THP_SIZES; i++) {
