@@ -60,6 +60,9 @@
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE 14
 #endif
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -99,7 +102,7 @@ struct worker {
 	uint64_t prev[WPAGES][3];	/* the page's earlier seeds, newest first */
 	char doing[160];		/* for the watchdog (racy on purpose) */
 	unsigned long ops, writes, verifies, zaps, unmaps, protects, pageouts,
-		      moves, collapses, failures;
+		      moves, collapses, frees, failures;
 	char why[320];
 };
 
@@ -436,6 +439,29 @@ static void op_protect(struct worker *w, uint64_t i, uint64_t n)
 	w->protects++;
 }
 
+/* MADV_FREE, a write of the range, then a pageout: what was written after
+ * the advice must survive reclaim (a lazyfree folio written again is kept:
+ * a small one by its dirty PTE, a large one whole) */
+static void op_free_write(struct worker *w, uint64_t i, uint64_t n)
+{
+	uint64_t seed = rnd(&w->rng) | 1, fa = 0;
+	int ret;
+
+	begin(w, i, n);
+	ret = mmlab_madvise(w->t, addr_of(w, i), n * PG, MADV_FREE);
+	if (!ret)
+		ret = mmlab_fill(w->t, addr_of(w, i), n * PG, seed, &fa);
+	if (!ret)
+		ret = mmlab_madvise(w->t, addr_of(w, i), n * PG, MADV_PAGEOUT);
+	end(w, i, n, !ret, seed);
+	if (ret)
+		wfail(w, "MADV_FREE+fill+MADV_PAGEOUT %#" PRIx64 "+%" PRIu64 " pages: %d",
+		      addr_of(w, i), n, ret);
+	else
+		verify_range(w, w->t, i, n, "written after MADV_FREE");
+	w->frees++;
+}
+
 static void worker_op(struct worker *w)
 {
 	uint64_t i, n, r = rnd(&w->rng) % 100, fa = 0;
@@ -483,6 +509,8 @@ static void worker_op(struct worker *w)
 		/* any answer but a crash or a changed byte is right here */
 		mmlab_madvise(w->t, addr_of(w, c * PPC), PMD, MADV_COLLAPSE);
 		w->collapses++;
+	} else if (r < 97) {
+		op_free_write(w, i, n);
 	} else {
 		op_write(w, i, n);
 	}
@@ -982,9 +1010,10 @@ static int run_one(uint64_t seed, const char *mode)
 			      S.coll_err[2], S.coll_err[3], S.scans, S.walks);
 		for (int w = 0; w < NW; w++)
 			print_message("  worker %d: %lu ops, %lu writes, %lu pages verified, %lu zaps,"
-				      " %lu unmaps, %lu protects, %lu pageouts, %lu pages moved\n", w,
+				      " %lu unmaps, %lu protects, %lu pageouts, %lu frees, %lu pages moved\n", w,
 				      S.w[w].ops, S.w[w].writes, S.w[w].verifies, S.w[w].zaps,
-				      S.w[w].unmaps, S.w[w].protects, S.w[w].pageouts, S.w[w].moves);
+				      S.w[w].unmaps, S.w[w].protects, S.w[w].pageouts, S.w[w].frees,
+				      S.w[w].moves);
 	}
 	if (!fails && stale) {
 		snprintf(S.why, sizeof(S.why), "stale_tlb_reports = %" PRIu64, stale);

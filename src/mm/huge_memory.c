@@ -199,8 +199,9 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 	spinlock_t *ptl = pmd_lockptr(pmd);
 	struct page *folio = NULL, *table;
 
-	if (!thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER) ||
-	    (v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)))
+	/* a VMA registered for missing faults takes them page by page; one
+	 * registered for wp only still gets a THP (userfaultfd_missing) */
+	if (!thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER) || (v->vm_flags & VM_UFFD_MISSING))
 		return VM_FAULT_FALLBACK;
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
