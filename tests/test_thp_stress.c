@@ -657,6 +657,12 @@ static bool child_check_page(struct mmlab_task *ct, int w, uint64_t k, char *msg
 	if (c->st == C_EXACT) {
 		S.child_checked_exact++;
 		ret = check_page(ct, a, c->a, &bad);
+		if (ret) {
+			/* whose data the child's page holds (the parent's
+			 * seeds now: its current one, three earlier ones) */
+			fprintf(stderr, "  child page %#" PRIx64 " wants %#" PRIx64 ":\n", a, c->a);
+			explain_page(&S.w[w], ct, k);
+		}
 		if (ret)
 			snprintf(msg, len, "child page %#" PRIx64 " (worker %d chunk %" PRIu64
 				 " page %" PRIu64 ") want seed %#" PRIx64 ": %s %d at %#" PRIx64,
