@@ -83,6 +83,9 @@ int mmlab_knob_set(const char *path, const char *value);
 int mmlab_knob_get(const char *path, char *buf, size_t len);	/* -ENOENT */
 /* Iterate knob paths: returns NULL past the end. */
 const char *mmlab_knob_name(unsigned int i);
+/* A knob's default (stock 6.18), printed as mmlab_knob_get prints it, with
+ * no machine up (-EBUSY while one is); -EACCES for a read-only counter. */
+int mmlab_knob_default(const char *path, char *buf, size_t len);
 
 /*
  * vmstat counters by kernel name.  -ENOENT for an unknown name.  Besides the

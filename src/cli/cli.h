@@ -9,5 +9,6 @@
 int cmd_run(int argc, char **argv);	/* src/cli/run.c */
 int cmd_diff(int argc, char **argv);	/* src/cli/run.c */
 int cmd_bench(int argc, char **argv);	/* src/cli/bench.c */
+int cmd_host(int argc, char **argv);	/* src/cli/host.c */
 
 #endif

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 "  run     run a Lua scenario on the model or the real kernel\n"
 "  diff    run a scenario on both backends and compare observations\n"
 "  bench   run benchmarks (model beside the host kernel)\n"
+"  host    what mmlab knows of the running kernel (the host profile)\n"
 "\n"
 "'mmlab <command> --help' describes a command's options.\n");
 }
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "host"))
+		return cmd_host(argc - 1, argv + 1);
 	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -31,6 +31,16 @@ void mmlab_config_default(struct mmlab_config *cfg)
 	cfg->l2 = (struct mmlab_tlb_geometry){ 1536, 12 };
 }
 
+int mmlab_knob_default(const char *path, char *buf, size_t len)
+{
+	if (machine_up)
+		return -EBUSY;
+	knobs_init();	/* the defaults, and the table to read them from */
+	if (knob_is_read_only(path))
+		return -EACCES;
+	return mmlab_knob_get(path, buf, len);
+}
+
 int mmlab_machine_create(const struct mmlab_config *cfg_in)
 {
 	struct mmlab_config cfg;

@@ -205,8 +205,8 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 		return VM_FAULT_FALLBACK;
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	if (!(flags & FAULT_FLAG_WRITE) && READ_ONCE(knobs.thp_use_zero_page) &&
-	    get_huge_zero_folio()) {
+	if (!(flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(mm) &&
+	    READ_ONCE(knobs.thp_use_zero_page) && get_huge_zero_folio()) {
 		table = pte_alloc_one(mm);
 		if (!table)
 			return VM_FAULT_OOM;

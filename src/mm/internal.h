@@ -334,6 +334,8 @@ struct mm_knobs {
 	unsigned int pt_reclaim_scan_delay_ms;
 	unsigned long pt_reclaim_scan_size;	/* bytes of address space per scan */
 	int soft_dirty;		/* CONFIG_MEM_SOFT_DIRTY (off, as on this host) */
+	int forbids_zeropage;	/* mm_forbids_zeropage(): read faults allocate
+				 * (an architecture's or a guest's choice) */
 	int batch_flush;	/* reclaim's TTU_BATCH_FLUSH (1, upstream) */
 	int luf_enabled;	/* seed 1: lazy unmap flush */
 	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
@@ -364,6 +366,7 @@ struct mm_knobs {
 };
 extern struct mm_knobs knobs;
 int knobs_init(void);
+bool knob_is_read_only(const char *path);
 int knobs_apply_env(void);
 
 /* ---- mm_struct and VMAs ---- */
@@ -679,6 +682,13 @@ static inline pteval_t pte_mkdirty(pteval_t v)
 	return v | _PAGE_DIRTY | (READ_ONCE(knobs.soft_dirty) ? _PAGE_SOFT_DIRTY : 0);
 }
 int memory_init(void);
+/* mm_forbids_zeropage: no shared zero page (nor huge zero page) for read
+ * faults; some architectures and paravirtualized guests say so */
+static inline bool mm_forbids_zeropage(struct mm_struct *mm)
+{
+	(void)mm;
+	return READ_ONCE(knobs.forbids_zeropage);
+}
 
 /* ---- userfaultfd.c, and the protection walk it shares with mprotect ---- */
 struct vm_fault;

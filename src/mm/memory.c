@@ -150,7 +150,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD))
 		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
-	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+	if (!(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(mm)) {
 		/* read: the shared zero page, never writable */
 		entry = pfn_pte(zero_pfn, v->vm_page_prot & ~_PAGE_RW) | _PAGE_SPECIAL;
 	} else {

@@ -242,6 +242,8 @@ int knobs_init(void)
 		 &knobs.luf_unsafe_skip_munmap_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/reclaim/batch_flush", KNOB_INT, &knobs.batch_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/forbids_zeropage", KNOB_INT, &knobs.forbids_zeropage, 0, 1,
+		 NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/shmem_pm_swap", KNOB_CHOICE, &knobs.shmem_pm_swap, 0, 0, pm_swap_modes, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/zap", KNOB_INT, &knobs.pt_reclaim_zap, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/pt_reclaim/scan", KNOB_CHOICE, &knobs.pt_reclaim_scan, 0, 0, pt_scan_modes, NULL);
@@ -403,6 +405,13 @@ int mmlab_knob_get(const char *path, char *buf, size_t len)
 		break;
 	}
 	return 0;
+}
+
+bool knob_is_read_only(const char *path)
+{
+	struct knob *k = knob_find(path);
+
+	return k && k->kind == KNOB_RO_U64;
 }
 
 const char *mmlab_knob_name(unsigned int i)

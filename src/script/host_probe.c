@@ -1,0 +1,448 @@
+/*
+ * host_probe.c - behaviours of the running kernel, probed in a forked child
+ * so that nothing the probes map, register or swap on outlives them in the
+ * caller (and the caller's threads are not in the child's way).
+ *
+ * Each probe makes the smallest real use of one mechanism and reads the
+ * kernel's own answer (pagemap bits, /proc/self/status, /proc/interrupts,
+ * the userfaultfd API handshake) rather than trusting CONFIG values, since
+ * a boot switch or a patch can change a behaviour its CONFIG promises.
+ * Results go back through a shared anonymous page; the child has a few
+ * seconds before it is killed, and a probe it did not finish reads
+ * "unknown".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host_probe.h"
+#include "linux_sys.h"
+
+#define PG	4096UL
+#define PMD	(2UL << 20)
+
+#define PM_PRESENT	(1ULL << 63)
+#define PM_EXCLUSIVE	(1ULL << 56)
+#define PM_SOFT_DIRTY	(1ULL << 55)
+#define PM_PFN		((1ULL << 55) - 1)
+
+static uint64_t pagemap_entry(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)addr / PG * 8)) != 8)
+		e = 0;
+	close(fd);
+	return e;
+}
+
+/* A field of /proc/self/status in kB, or -1. */
+static long status_kb(const char *field)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, field);
+	return p ? strtol(p + strlen(field) + 1, NULL, 10) : -1;
+}
+
+static void say(struct probe_result *r, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void say(struct probe_result *r, const char *value, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(r->value, sizeof(r->value), "%s", value);
+	va_start(ap, fmt);
+	vsnprintf(r->how, sizeof(r->how), fmt, ap);
+	va_end(ap);
+}
+
+static char *map_aligned(unsigned long len, unsigned long align)
+{
+	char *m = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	return (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+/* The shared zero page: read faults on two pages of private anonymous
+ * memory map one frame, present and not exclusive. */
+static void probe_zero_page(struct probe_result *r)
+{
+	char *p = map_aligned(2 * PG, PG);
+	volatile char c;
+	uint64_t e0, e1;
+
+	if (!p)
+		return say(r, "unknown", "probe: mmap failed (%s)", strerror(errno));
+	madvise(p, 2 * PG, MADV_NOHUGEPAGE);
+	c = p[0];
+	c = p[PG];
+	(void)c;
+	e0 = pagemap_entry(p);
+	e1 = pagemap_entry(p + PG);
+	if (!(e0 & PM_PRESENT) || !(e1 & PM_PRESENT))
+		return say(r, "unknown", "probe: a read fault left no present "
+			   "entry in pagemap");
+	if ((e0 | e1) & PM_EXCLUSIVE)
+		return say(r, "no", "probe: read faults on 2 private anonymous "
+			   "pages allocated 2 exclusive pages%s",
+			   (e0 & PM_PFN) && (e0 & PM_PFN) != (e1 & PM_PFN) ?
+			   " (2 frames)" : "");
+	say(r, "yes", "probe: read faults on 2 private anonymous pages mapped "
+	    "%s, not exclusive", (e0 & PM_PFN) ? ((e0 & PM_PFN) == (e1 & PM_PFN) ?
+	    "one frame" : "two frames") : "shared pages");
+}
+
+/* The huge zero page: a read fault in a MADV_HUGEPAGE range maps a PMD
+ * that is not exclusive (a THP allocated for the read would be). */
+static void probe_huge_zero_page(struct probe_result *r)
+{
+	char knob[64] = "";
+	char *p;
+	volatile char c;
+	uint64_t e;
+
+	if (lx_knob_get("/sys/kernel/mm/transparent_hugepage/enabled", knob,
+			sizeof(knob)))
+		return say(r, "no", "probe: no /sys/kernel/mm/transparent_hugepage");
+	if (strstr(knob, "[never]"))
+		return say(r, "unknown", "probe: THP enabled is never");
+	p = map_aligned(PMD, PMD);
+	if (!p)
+		return say(r, "unknown", "probe: mmap failed (%s)", strerror(errno));
+	madvise(p, PMD, MADV_HUGEPAGE);
+	c = p[0];
+	(void)c;
+	e = pagemap_entry(p);
+	if (!(e & PM_PRESENT))
+		return say(r, "unknown", "probe: a read fault left no present entry");
+	if (e & PM_EXCLUSIVE)
+		return say(r, "no", "probe: a read fault in a MADV_HUGEPAGE range "
+			   "allocated an exclusive page");
+	say(r, "yes", "probe: a read fault in a MADV_HUGEPAGE range mapped a "
+	    "shared, not exclusive, page");
+}
+
+/* Sum of the "TLB:" line of /proc/interrupts; -1 when there is none. */
+static long tlb_interrupts(void)
+{
+	static char buf[1 << 18];
+	ssize_t n, len = 0;
+	int fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
+	char *line, *p;
+	long sum = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len < (ssize_t)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	for (line = strstr(buf, "TLB:"); line && line > buf &&
+	     line[-1] != ' ' && line[-1] != '\n'; line = strstr(line + 1, "TLB:"))
+		;
+	if (!line)
+		return -1;
+	p = line + 4;
+	for (;;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		sum += v;
+		p = end;
+	}
+	return sum;
+}
+
+static atomic_int peer_stop;
+static atomic_int peer_running;
+
+static void *peer_spin(void *arg)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(*(int *)arg, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	atomic_store(&peer_running, 1);
+	while (!atomic_load(&peer_stop))
+		;	/* on its CPU, with this mm loaded: it must be flushed */
+	return NULL;
+}
+
+/* Two CPUs this process may run on, or -1. */
+static int two_cpus(int *a, int *b)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			*(n++ ? b : a) = c;
+	return n == 2 ? 0 : -1;
+}
+
+/* TLB flush IPIs visible: munmap of a touched page while a thread of the
+ * same mm runs on another CPU sends that CPU one shootdown, which
+ * /proc/interrupts counts on its TLB line. */
+static void probe_tlb_ipis(struct probe_result *r)
+{
+	enum { ROUNDS = 32 };
+	int a, b;
+	long before, after;
+	pthread_t t;
+	cpu_set_t set;
+
+	before = tlb_interrupts();
+	if (before < 0)
+		return say(r, "no", "probe: /proc/interrupts has no TLB line");
+	if (two_cpus(&a, &b))
+		return say(r, "unknown", "probe: fewer than 2 CPUs to send an IPI to");
+	CPU_ZERO(&set);
+	CPU_SET(a, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	atomic_store(&peer_stop, 0);
+	atomic_store(&peer_running, 0);
+	if (pthread_create(&t, NULL, peer_spin, &b))
+		return say(r, "unknown", "probe: no thread (%s)", strerror(errno));
+	while (!atomic_load(&peer_running))
+		usleep(100);
+	usleep(2000);
+	before = tlb_interrupts();
+	for (int i = 0; i < ROUNDS; i++) {
+		char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			break;
+		p[0] = 1;
+		munmap(p, PG);
+	}
+	after = tlb_interrupts();
+	atomic_store(&peer_stop, 1);
+	pthread_join(t, NULL);
+	if (after - before >= ROUNDS / 2)
+		return say(r, "yes", "probe: %d munmaps of a touched page with a "
+			   "thread of the mm on CPU %d: %ld TLB shootdown "
+			   "interrupts", ROUNDS, b, after - before);
+	say(r, "no", "probe: %d munmaps of a touched page with a thread of the mm "
+	    "on CPU %d: %ld TLB shootdown interrupts in /proc/interrupts (the "
+	    "kernel flushes remote TLBs another way, e.g. through a hypervisor)",
+	    ROUNDS, b, after - before);
+}
+
+/* Soft-dirty: after clear_refs 4, a write sets pagemap bit 55. */
+static void probe_soft_dirty(struct probe_result *r)
+{
+	char *p = map_aligned(PG, PG);
+	int fd;
+
+	if (!p)
+		return say(r, "unknown", "probe: mmap failed");
+	p[0] = 1;
+	fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "4", 1) != 1) {
+		if (fd >= 0)
+			close(fd);
+		return say(r, "unknown", "probe: cannot write /proc/self/clear_refs");
+	}
+	close(fd);
+	p[0] = 2;
+	if (pagemap_entry(p) & PM_SOFT_DIRTY)
+		return say(r, "yes", "probe: a write after clear_refs 4 set "
+			   "pagemap's soft-dirty bit");
+	say(r, "no", "probe: a write after clear_refs 4 left pagemap's "
+	    "soft-dirty bit clear");
+}
+
+/* Page-table reclaim on zap: MADV_DONTNEED of a whole 2 MiB of written
+ * pages frees their PTE table (VmPTE drops by 4 kB). */
+static void probe_pt_reclaim(struct probe_result *r)
+{
+	char *p = map_aligned(PMD, PMD);
+	long before, after;
+
+	if (!p)
+		return say(r, "unknown", "probe: mmap failed");
+	madvise(p, PMD, MADV_NOHUGEPAGE);
+	for (unsigned long o = 0; o < PMD; o += PG)
+		p[o] = 1;
+	before = status_kb("VmPTE:");
+	madvise(p, PMD, MADV_DONTNEED);
+	after = status_kb("VmPTE:");
+	if (before < 0 || after < 0)
+		return say(r, "unknown", "probe: no VmPTE in /proc/self/status");
+	if (after < before)
+		return say(r, "yes", "probe: MADV_DONTNEED of a full PTE table "
+			   "freed it (VmPTE %ld -> %ld kB)", before, after);
+	say(r, "no", "probe: MADV_DONTNEED of a full PTE table kept it (VmPTE "
+	    "%ld kB before and after)", before);
+}
+
+static int uffd_open(uint64_t *features)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	*features = api.features;
+	return fd;
+}
+
+static int uffd_register_wp(int fd, void *addr, unsigned long len)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)addr, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	return ioctl(fd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+}
+
+/* userfaultfd write-protect on anonymous memory and on shmem (the latter
+ * needs PTE markers). */
+static void probe_uffd_wp(struct probe_result *anon, struct probe_result *shm)
+{
+	uint64_t features = 0;
+	int fd = uffd_open(&features), mfd, ret;
+	char *p;
+
+	if (fd < 0) {
+		say(anon, "no", "probe: userfaultfd: %s", strerror(-fd));
+		return say(shm, "no", "probe: userfaultfd: %s", strerror(-fd));
+	}
+	p = map_aligned(PG, PG);
+	ret = p ? uffd_register_wp(fd, p, PG) : -ENOMEM;
+	if (!(features & UFFD_FEATURE_PAGEFAULT_FLAG_WP) || ret)
+		say(anon, "no", "probe: userfaultfd %s write-protect on "
+		    "anonymous memory", ret ? "refused" : "does not offer");
+	else
+		say(anon, "yes", "probe: userfaultfd registered anonymous "
+		    "memory for write-protect");
+	mfd = (int)syscall(SYS_memfd_create, "mmlab-probe", 1U /* CLOEXEC */);
+	p = MAP_FAILED;
+	if (mfd >= 0 && !ftruncate(mfd, PG))
+		p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ret = p != MAP_FAILED ? uffd_register_wp(fd, p, PG) : -ENOMEM;
+	if (!(features & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) || ret)
+		say(shm, "no", "probe: userfaultfd %s write-protect on shmem",
+		    ret ? "refused" : "does not offer");
+	else
+		say(shm, "yes", "probe: userfaultfd registered a memfd mapping "
+		    "for write-protect");
+	if (mfd >= 0)
+		close(mfd);
+	close(fd);
+}
+
+/* Swap files: make a small one, swapon, swapoff (root only). */
+static void probe_swap(struct probe_result *r)
+{
+	int ret;
+
+	if (geteuid())
+		return say(r, "no", "probe: not root: swapon needs CAP_SYS_ADMIN");
+	ret = lx_swapon(64 * PG);
+	lx_swapoff_all();
+	if (ret)
+		return say(r, "no", "probe: swapon of a 256 kB swap file: %s",
+			   strerror(-ret));
+	say(r, "yes", "probe: swapon and swapoff of a 256 kB swap file");
+}
+
+static void probe_all(struct probe_results *pr)
+{
+	probe_zero_page(&pr->r[PROBE_ZERO_PAGE]);
+	probe_huge_zero_page(&pr->r[PROBE_HUGE_ZERO_PAGE]);
+	probe_soft_dirty(&pr->r[PROBE_SOFT_DIRTY]);
+	probe_pt_reclaim(&pr->r[PROBE_PT_RECLAIM]);
+	probe_uffd_wp(&pr->r[PROBE_UFFD_WP], &pr->r[PROBE_UFFD_WP_SHMEM]);
+	probe_swap(&pr->r[PROBE_SWAP]);
+	probe_tlb_ipis(&pr->r[PROBE_TLB_IPIS]);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double host_probe_run(struct probe_results *out)
+{
+	struct probe_results *pr;
+	double t0 = now_ms();
+	pid_t pid;
+	int status;
+
+	for (int i = 0; i < PROBE_NR; i++)
+		say(&out->r[i], "unknown", "probe: did not run");
+	pr = mmap(NULL, sizeof(*pr), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pr == MAP_FAILED)
+		return 0;
+	memcpy(pr, out, sizeof(*pr));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		alarm(5);
+		probe_all(pr);
+		_exit(0);
+	}
+	if (pid > 0) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		memcpy(out, pr, sizeof(*pr));
+		if (!WIFEXITED(status))
+			for (int i = 0; i < PROBE_NR; i++)
+				if (!strcmp(out->r[i].how, "probe: did not run"))
+					say(&out->r[i], "unknown", "probe: the probe "
+					    "process died (signal %d)",
+					    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	munmap(pr, sizeof(*pr));
+	return now_ms() - t0;
+}
