@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "script/script.h"
 #include "script/puppet_proto.h"
+#include "script/host_profile.h"
 
 static void run_usage(FILE *f)
 {
@@ -45,7 +46,8 @@ static void run_usage(FILE *f)
 "\n"
 "exit status: 0 the script ran to its end and every expectation held;\n"
 "1 an expectation failed; 2 usage error, script error or an operation\n"
-"the backend cannot do.\n");
+"the backend cannot do; 77 skipped: the backend lacks what the script\n"
+"requires (mm.require), with the reason on a line \"SKIP ...\".\n");
 }
 
 static void diff_usage(FILE *f)
@@ -58,7 +60,15 @@ static void diff_usage(FILE *f)
 "observation that differs, `name: model=X linux=Y`, then\n"
 "`N observations, N differ`.\n"
 "\n"
+"The model runs in this host's profile (`mmlab host`): where the kernel\n"
+"here differs from stock 6.18 in a way a model knob reproduces (no zero\n"
+"page, soft-dirty on, ...), the model gets that knob, and the output\n"
+"starts with what differs.  A scenario that requires what this host lacks\n"
+"(mm.require) skips the linux side; the model side still runs, on stock.\n"
+"\n"
 "options:\n"
+"  --stock                compare with stock 6.18: the model ignores the\n"
+"                         host's profile\n"
 "  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
 "  --cpus N, --mem SIZE, --seed N, --timeout SECONDS\n"
 "                         as for mmlab run\n"
@@ -66,7 +76,9 @@ static void diff_usage(FILE *f)
 "  -h, --help             this text\n"
 "\n"
 "exit status: 0 when no observation differs and both runs succeeded;\n"
-"1 when some differ or an expectation failed; 2 when a run failed.\n");
+"1 when some differ or an expectation failed; 2 when a run failed; 77\n"
+"when the linux side was skipped (a requirement this host lacks, or not\n"
+"root for a script that needs it) and the model side passed.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out, bool size)
@@ -107,6 +119,7 @@ struct cli {
 	const char *sets[256];
 	bool verbose;
 	bool is_diff;
+	bool stock;		/* diff --stock */
 };
 
 /* Returns 0, or the exit status to return (usage). */
@@ -133,6 +146,12 @@ static int parse(struct cli *c, int argc, char **argv)
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			(c->is_diff ? diff_usage : run_usage)(stdout);
 			return 0 + 256;
+		}
+		if (!strcmp(arg, "--stock")) {
+			if (!c->is_diff)
+				goto unknown;
+			c->stock = true;
+			continue;
 		}
 		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
 			if (!c->is_diff)
@@ -321,9 +340,9 @@ static void obs_load(struct obs *o, const char *path)
 
 /* Run `mmlab run --backend B ...` as a child; its stdout into out_path. */
 static int run_child(struct cli *c, const char *backend, const char *obs_path,
-		     const char *out_path)
+		     const char *out_path, const char *const *extra, int nr_extra)
 {
-	char *argv[600];
+	char *argv[800];
 	char cpus[16], mem[32], seed[32], timeout[16];
 	int argc = 0, status, fd;
 	pid_t pid;
@@ -350,6 +369,11 @@ static int run_child(struct cli *c, const char *backend, const char *obs_path,
 	snprintf(timeout, sizeof(timeout), "%u", c->o.timeout);
 	argv[argc++] = "--timeout";
 	argv[argc++] = timeout;
+	/* the host profile's knobs first: the user's --set wins */
+	for (int i = 0; i < nr_extra && argc < 220; i++) {
+		argv[argc++] = "--set";
+		argv[argc++] = (char *)extra[i];
+	}
 	for (int i = 0; i < c->o.nr_sets; i++) {
 		argv[argc++] = "--set";
 		argv[argc++] = (char *)c->o.sets[i];
@@ -399,43 +423,51 @@ static void show_file(const char *title, const char *path)
 	fflush(stdout);
 }
 
-int cmd_diff(int argc, char **argv)
+/* The profile of this host for the two runs: saved where they find it
+ * ($MMLAB_HOST_PROFILE), its differences from stock printed, and the
+ * model knobs that reproduce them (none with --stock). */
+static int diff_profile(struct cli *c, const char *dir, const char **sets,
+			int max)
 {
-	static const char *const backends[2] = { "model", "linux" };
-	struct cli c;
-	struct obs obs[2] = { { 0 } };
-	char dir[] = "/tmp/mmlab-diff.XXXXXX";
-	char obs_path[2][64], out_path[2][64];
-	int status[2], ret, nr = 0, differ = 0;
+	static char path[96];
+	const struct host_profile *hp = host_profile();
+	int n = 0, ret;
 
-	memset(&c, 0, sizeof(c));
-	c.is_diff = true;
-	ret = parse(&c, argc, argv);
-	if (ret)
-		return ret & 255;
-	if (access(c.o.script, R_OK)) {
-		fprintf(stderr, "mmlab diff: %s: %s\n", c.o.script,
-			strerror(errno));
-		return 2;
+	snprintf(path, sizeof(path), "%s/host.profile", dir);
+	ret = host_profile_save(hp, path);
+	if (!ret)
+		setenv("MMLAB_HOST_PROFILE", path, 1);
+	if (c->stock) {
+		if (host_profile_print_differences(hp, stdout))
+			printf("--stock: the model runs as stock 6.18, not as this "
+			       "host\n");
+		return 0;
 	}
-	if (!mkdtemp(dir)) {
-		perror("mmlab diff: mkdtemp");
-		return 2;
-	}
-	for (int b = 0; b < 2; b++) {
-		snprintf(obs_path[b], sizeof(obs_path[b]), "%s/%s.obs", dir,
-			 backends[b]);
-		snprintf(out_path[b], sizeof(out_path[b]), "%s/%s.out", dir,
-			 backends[b]);
-		status[b] = run_child(&c, backends[b], obs_path[b], out_path[b]);
-		if (c.verbose || status[b])
-			show_file(backends[b], out_path[b]);
-		if (status[b])
-			fprintf(stderr, "mmlab diff: the %s run %s (exit %d)\n",
-				backends[b], status[b] == 1 ?
-				"failed an expectation" : "failed", status[b]);
-		obs_load(&obs[b], obs_path[b]);
-	}
+	host_profile_print_differences(hp, stdout);
+	for (int i = 0; i < hp->n && n < max; i++)
+		if (hp->item[i].model_set[0])
+			sets[n++] = hp->item[i].model_set;
+	return n;
+}
+
+/* The first "SKIP ..." line of a run's output, for the reason. */
+static void print_skip_reason(const char *backend, const char *out_path)
+{
+	FILE *f = fopen(out_path, "re");
+	char line[1024];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "SKIP ", 5)) {
+			printf("%s side skipped: %s", backend, line + 5);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+static int compare(struct obs *obs)
+{
+	int nr = 0, differ = 0;
 
 	for (int i = 0; i < obs[0].n; i++) {
 		int j = obs_find(&obs[1], obs[0].name[i]);
@@ -456,13 +488,74 @@ int cmd_diff(int argc, char **argv)
 		printf("%s: model=(none) linux=%s\n", obs[1].name[j],
 		       obs[1].value[j]);
 	}
-	printf("%d observations, %d differ\n", nr, differ);
+	printf("%d observation%s, %d differ\n", nr, nr == 1 ? "" : "s", differ);
+	return differ;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	static const char *const backends[2] = { "model", "linux" };
+	struct cli c;
+	struct obs obs[2] = { { 0 } };
+	char dir[] = "/tmp/mmlab-diff.XXXXXX";
+	char obs_path[2][64], out_path[2][64], prof[96];
+	const char *sets[HOST_MAX_ITEMS];
+	int status[2], ret, nr_sets, differ = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.is_diff = true;
+	ret = parse(&c, argc, argv);
+	if (ret)
+		return ret & 255;
+	if (access(c.o.script, R_OK)) {
+		fprintf(stderr, "mmlab diff: %s: %s\n", c.o.script,
+			strerror(errno));
+		return 2;
+	}
+	if (!mkdtemp(dir)) {
+		perror("mmlab diff: mkdtemp");
+		return 2;
+	}
+	nr_sets = diff_profile(&c, dir, sets, HOST_MAX_ITEMS);
+	fflush(stdout);
+	for (int b = 0; b < 2; b++) {
+		snprintf(obs_path[b], sizeof(obs_path[b]), "%s/%s.obs", dir,
+			 backends[b]);
+		snprintf(out_path[b], sizeof(out_path[b]), "%s/%s.out", dir,
+			 backends[b]);
+		status[b] = run_child(&c, backends[b], obs_path[b], out_path[b],
+				      sets, b == 0 ? nr_sets : 0);
+	}
+	/* The linux side skipped: the model side runs on stock, so that its
+	 * own expectations are still checked where the host cannot be. */
+	if (status[1] == SC_EXIT_SKIP && (status[0] == SC_EXIT_SKIP || nr_sets)) {
+		print_skip_reason("linux", out_path[1]);
+		printf("model side: stock 6.18 (nothing to compare with)\n");
+		status[0] = run_child(&c, "model", obs_path[0], out_path[0], NULL, 0);
+	}
+	for (int b = 0; b < 2; b++) {
+		if (c.verbose || (status[b] && status[b] != SC_EXIT_SKIP))
+			show_file(backends[b], out_path[b]);
+		if (status[b] == SC_EXIT_SKIP)
+			print_skip_reason(backends[b], out_path[b]);
+		else if (status[b])
+			fprintf(stderr, "mmlab diff: the %s run %s (exit %d)\n",
+				backends[b], status[b] == 1 ?
+				"failed an expectation" : "failed", status[b]);
+		obs_load(&obs[b], obs_path[b]);
+	}
+	if (status[1] != SC_EXIT_SKIP && status[0] != SC_EXIT_SKIP)
+		differ = compare(obs);
 	for (int b = 0; b < 2; b++) {
 		unlink(obs_path[b]);
 		unlink(out_path[b]);
 	}
+	snprintf(prof, sizeof(prof), "%s/host.profile", dir);
+	unlink(prof);
 	rmdir(dir);
 	if (status[0] == 2 || status[1] == 2)
 		return 2;
-	return differ || status[0] || status[1] ? 1 : 0;
+	if (status[0] == 1 || status[1] == 1 || differ)
+		return 1;
+	return status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
 }

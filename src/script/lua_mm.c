@@ -24,6 +24,7 @@
 #include <lualib.h>
 
 #include "script.h"
+#include "host_profile.h"
 
 const char *const sc_op_names[SC_NR_OPS] = {
 	[SC_OP_TOUCH] = "touch",
@@ -320,6 +321,7 @@ static int l_expect(lua_State *L)
 	bool ok = lua_toboolean(L, 1);
 	const char *msg = luaL_optstring(L, 2, "expectation");
 
+	sc_expect_checked();
 	if (!ok) {
 		printf("FAIL line %d: %s\n", caller_line(L), msg);
 		sc_expect_failed();
@@ -335,6 +337,7 @@ static int l_expect_eq(lua_State *L)
 
 	luaL_checkany(L, 1);
 	luaL_checkany(L, 2);
+	sc_expect_checked();
 	ok = lua_compare(L, 1, 2, LUA_OPEQ);
 	if (!ok) {
 		const char *a = luaL_tolstring(L, 1, NULL);
@@ -346,6 +349,86 @@ static int l_expect_eq(lua_State *L)
 	}
 	lua_pushboolean(L, ok);
 	return 1;
+}
+
+/* Does the model, as its knobs stand, have requirement req?  The model
+ * has every mechanism a requirement names; a knob can take some away, as a
+ * host's kernel does. */
+static int model_has(const char *req, const char **why)
+{
+	static char reason[160];
+	char v[64];
+
+	if (!strcmp(req, "zero_page") || !strcmp(req, "huge_zero_page")) {
+		if (!sc_be->knob_get("/sys/kernel/mm/mmlab/forbids_zeropage", v, sizeof(v)) &&
+		    strcmp(v, "0")) {
+			snprintf(reason, sizeof(reason), "%s: forbidden by the model "
+				 "knob forbids_zeropage=1", req);
+			*why = reason;
+			return 0;
+		}
+		if (!strcmp(req, "huge_zero_page") &&
+		    !sc_be->knob_get("/sys/kernel/mm/transparent_hugepage/use_zero_page",
+				     v, sizeof(v)) && !strcmp(v, "0")) {
+			*why = "huge_zero_page: transparent_hugepage/use_zero_page is 0";
+			return 0;
+		}
+	} else if (!strcmp(req, "soft_dirty") || !strcmp(req, "pt_reclaim")) {
+		const char *knob = req[0] == 's' ? "/sys/kernel/mm/mmlab/soft_dirty" :
+				   "/sys/kernel/mm/mmlab/pt_reclaim/zap";
+
+		if (!sc_be->knob_get(knob, v, sizeof(v)) && !strcmp(v, "0")) {
+			snprintf(reason, sizeof(reason), "%s: the model knob %s is 0",
+				 req, knob);
+			*why = reason;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int check_requirement(lua_State *L, const char *call, const char **why)
+{
+	const char *req = luaL_checkstring(L, 1);
+	int ret;
+
+	if (!strcmp(sc_be->name, "model")) {
+		for (int i = 0; host_requirements[i]; i++)
+			if (!strcmp(host_requirements[i], req))
+				return model_has(req, why);
+		ret = -ENOENT;
+	} else {
+		ret = host_has(host_profile(), req, why);
+	}
+	if (ret == -ENOENT) {
+		char known[512] = "";
+
+		for (int i = 0; host_requirements[i]; i++)
+			snprintf(known + strlen(known), sizeof(known) - strlen(known),
+				 "%s%s", i ? ", " : "", host_requirements[i]);
+		sc_fatal(L, "%s('%s'): unknown requirement (known: %s)", call, req,
+			 known);
+	}
+	return ret;
+}
+
+/* mm.has(name): whether this backend has it; mm.require(name): end the run
+ * as skipped (exit 77) when it does not. */
+static int l_has(lua_State *L)
+{
+	const char *why;
+
+	lua_pushboolean(L, check_requirement(L, "mm.has", &why) == 1);
+	return 1;
+}
+
+static int l_require(lua_State *L)
+{
+	const char *why = "";
+
+	if (check_requirement(L, "mm.require", &why) != 1)
+		sc_skip(L, "the %s backend lacks %s", sc_be->name, why);
+	return 0;
 }
 
 static int l_mm_index(lua_State *L)
@@ -366,6 +449,8 @@ static const luaL_Reg mm_funcs[] = {
 	{ "observe", l_observe },
 	{ "expect", l_expect },
 	{ "expect_eq", l_expect_eq },
+	{ "has", l_has },
+	{ "require", l_require },
 	{ NULL, NULL },
 };
 

@@ -28,6 +28,7 @@ const struct sc_backend *sc_be;
 static lua_State *run_L;
 static FILE *obs_file;
 static int nr_failed;
+static int nr_checked;	/* expectations evaluated */
 static unsigned int timeout_secs;
 static volatile sig_atomic_t timed_out;
 static volatile sig_atomic_t cleaning;
@@ -84,6 +85,26 @@ void sc_fatal(lua_State *L, const char *fmt, ...)
 	_exit(2);
 }
 
+void sc_skip(lua_State *L, const char *fmt, ...)
+{
+	char loc[256];
+	va_list ap;
+
+	where(L, loc, sizeof(loc));
+	fflush(stdout);
+	printf("SKIP %s", loc);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	finish_backend();
+	if (obs_file)
+		fclose(obs_file);
+	fflush(NULL);
+	_exit(SC_EXIT_SKIP);
+}
+
 void sc_die(const char *fmt, ...)
 {
 	va_list ap;
@@ -125,6 +146,11 @@ void sc_record_observation(const char *name, const char *value)
 void sc_expect_failed(void)
 {
 	nr_failed++;
+}
+
+void sc_expect_checked(void)
+{
+	nr_checked++;
 }
 
 /* Async-signal-safe write of a constant string. */
@@ -329,6 +355,9 @@ int sc_run(const struct sc_options *o)
 	else if (nr_failed)
 		printf("%d expectation%s failed\n", nr_failed,
 		       nr_failed == 1 ? "" : "s");
+	else if (nr_checked)
+		printf("%d expectation%s held\n", nr_checked,
+		       nr_checked == 1 ? "" : "s");
 	fflush(stdout);
 	finish_backend();
 	lua_close(L);

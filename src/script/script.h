@@ -168,10 +168,16 @@ int sc_run(const struct sc_options *o);
  * exit 2.  For what the script cannot catch: bad usage, unsupported ops. */
 void sc_fatal(lua_State *L, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+/* End the run as skipped: print "SKIP file:line: message", clean up and
+ * exit SC_EXIT_SKIP.  For a requirement the backend lacks (mm.require). */
+#define SC_EXIT_SKIP	77
+void sc_skip(lua_State *L, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
 /* Same, with no Lua location (before the script runs). */
 void sc_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void sc_record_observation(const char *name, const char *value);
 void sc_expect_failed(void);
+void sc_expect_checked(void);
 /* Restore everything (async-signal-safe); used by signal paths. */
 void sc_emergency_cleanup(void);
 
