@@ -112,6 +112,56 @@ static inline void machine_up_cfg(const struct mmlab_config *cfg)
 		fail_msg("mmlab_machine_create: %d (%s)", ret, strerror(-ret));
 }
 
+/*
+ * The host's profile (`mmlab host --model-sets`): the model knobs that make
+ * the model behave as the kernel the host side of a differential case runs
+ * on (no zero page, soft-dirty, ...).  MMLAB_EXE names the mmlab executable
+ * (meson sets it).  Loaded with no machine up (it forks), applied after.
+ */
+static char host_sets[16][192];
+static int nr_host_sets = -1;
+
+static inline void host_profile_load(void)
+{
+	const char *exe = getenv("MMLAB_EXE");
+	char cmd[600];
+	FILE *f;
+
+	if (nr_host_sets >= 0)
+		return;
+	nr_host_sets = 0;
+	if (!exe) {
+		print_message("MMLAB_EXE is not set: the model side runs as stock "
+			      "6.18, not in this host's profile\n");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' host --model-sets", exe);
+	f = popen(cmd, "re");
+	while (f && nr_host_sets < 16 &&
+	       fgets(host_sets[nr_host_sets], sizeof(host_sets[0]), f)) {
+		host_sets[nr_host_sets][strcspn(host_sets[nr_host_sets], "\n")] = 0;
+		if (strchr(host_sets[nr_host_sets], '='))
+			nr_host_sets++;
+	}
+	if (!f || pclose(f))
+		fail_msg("%s host --model-sets failed", exe);
+}
+
+static inline void host_profile_apply(void)
+{
+	for (int i = 0; i < nr_host_sets; i++) {
+		char kv[192], *eq;
+		int ret;
+
+		memcpy(kv, host_sets[i], sizeof(kv));
+		eq = strchr(kv, '=');
+		*eq = 0;
+		ret = mmlab_knob_set(kv, eq + 1);
+		if (ret)
+			fail_msg("host profile: %s=%s: %d", kv, eq + 1, ret);
+	}
+}
+
 static inline uint64_t vmstat(const char *name)
 {
 	uint64_t v = 0;
@@ -1011,7 +1061,9 @@ static inline void diff_run(const char *name, diff_case_fn fn)
 	}
 	model = calloc(1, sizeof(*model));
 	assert_non_null(model);
+	host_profile_load();
 	machine_up_cfg(NULL);
+	host_profile_apply();
 	memset(&b, 0, sizeof(b));
 	b.model = true;
 	b.name = "model";
