@@ -3,6 +3,7 @@
 # Idempotent and quick when everything is present: one dpkg-query call.
 set -e
 PKGS="gcc make meson ninja-build pkg-config liburcu-dev liblua5.4-dev lua5.4 \
+clang libclang-rt-dev python3 \
 libzstd-dev libsqlite3-dev libcmocka-dev"
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,8 @@
 # Run every test: the unit and stress tests in the normal build, again under
 # ASan+UBSan, the concurrency tests under ThreadSanitizer, and the scenario
 # library (on the model; `mmlab diff` against this kernel when root).
-# Ends with one line: "N passed, N failed".
+# Ends with one line: "N passed, N failed, N skipped"; every skip says why
+# above it.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,29 @@ for line in lines:
 PY
 }
 
+# skipped_why BUILD_DIR LABEL: each skipped test of the last meson run in
+# BUILD_DIR with the lines of its output that say why.
+skipped_why() {
+	python3 - "$1/meson-logs/testlog.json" "$2" <<'PY'
+import json, re, sys
+path, label = sys.argv[1], sys.argv[2]
+try:
+    lines = open(path).read().splitlines()
+except OSError:
+    sys.exit(0)
+for line in lines:
+    try:
+        t = json.loads(line)
+    except ValueError:
+        continue
+    if t.get('result') != 'SKIP':
+        continue
+    out = (t.get('stdout') or '') + (t.get('stderr') or '')
+    why = [l.strip() for l in out.splitlines() if re.search(r'skip', l, re.I)]
+    print(f"SKIP {label}: {t.get('name')}: " + ('; '.join(why[:3]) or 'no reason given'))
+PY
+}
+
 export MMLAB_STALE_CHECK=1
 
 # meson_suite BUILD_DIR LABEL [meson test args...]
@@ -68,6 +92,9 @@ meson_suite() {
 		d=$(failed_digest "$dir" "$label")
 		[ -n "$d" ] && digest+=("$d")
 	fi
+	if [ "$skip" -gt 0 ]; then
+		skipped_why "$dir" "$label"
+	fi
 	passed=$((passed + ok))
 	failed=$((failed + fail + to))
 	skipped=$((skipped + skip))
@@ -85,9 +112,11 @@ if [ -x scripts/run-scenarios.sh ]; then
 	echo "== scenarios"
 	out=$(scripts/run-scenarios.sh -v build/mmlab 2>&1)
 	# a failing scenario's output follows its FAIL line, indented
-	echo "$out" | grep -E '^(PASS|FAIL|    )' || true
+	echo "$out" | grep -E '^(PASS|FAIL|SKIP|    )' || true
 	sp=$(echo "$out" | grep -c '^PASS' || true)
 	sf=$(echo "$out" | grep -c '^FAIL' || true)
+	ss=$(echo "$out" | grep -c '^SKIP' || true)
+	skipped=$((skipped + ss))
 	if ! echo "$out" | grep -qE '^[0-9]+ passed, [0-9]+ failed'; then
 		echo "$out" | tail -20
 		sf=$((sf + 1))
@@ -101,9 +130,5 @@ if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed groups: ${failures[*]}"
 	for d in "${digest[@]}"; do echo "$d"; done
 fi
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

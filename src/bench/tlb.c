@@ -22,6 +22,7 @@
 
 #include "bench.h"
 #include "host_ipi.h"
+#include "script/host_profile.h"
 
 #define MODEL_MAX_COUNT	63
 
@@ -186,6 +187,7 @@ int bench_tlb(struct bench_ctx *ctx)
 	unsigned int host_trials = trials * 7 < 20 ? 20 : trials * 7;
 	int host[HOST_IPI_NR_CASES];
 	struct tlb_model m;
+	const char *host_na = NULL;
 	char err[128];
 	int ret = 0;
 
@@ -212,7 +214,13 @@ int bench_tlb(struct bench_ctx *ctx)
 			fprintf(stderr, "mmlab bench tlb: model %s: trials disagree "
 				"(%d..%d IPIs)\n", host_ipi_case_name(c), m.min[c],
 				m.max[c]);
-	for (int c = 0; c < HOST_IPI_NR_CASES && !ctx->opts.model_only; c++) {
+	/* A host whose flushes do not show as IPIs (a paravirtualized guest
+	 * flushing through its hypervisor) gives no host figure: n/a, with
+	 * the host profile's reason, not a count of 0. */
+	if (!ctx->opts.model_only &&
+	    host_has(host_profile(), "tlb_ipis", &host_na) == 1)
+		host_na = NULL;
+	for (int c = 0; c < HOST_IPI_NR_CASES && !ctx->opts.model_only && !host_na; c++) {
 		host[c] = host_ipi_delta(c, host_trials);
 		if (host[c] < 0) {
 			fprintf(stderr, "mmlab bench tlb: host %s: %s\n",
@@ -226,21 +234,31 @@ int bench_tlb(struct bench_ctx *ctx)
 
 	for (int c = 0; c < HOST_IPI_NR_CASES; c++) {
 		struct bench_rec *r = bench_rec_new(ctx);
-		int want = host[c] >= 0 ? host[c] : host_ipi_expected(c);
+		int want = host_ipi_expected(c);
 
 		bench_rec_str(r, "case", host_ipi_case_name(c));
-		bench_rec_int(r, "expected_ipis", host_ipi_expected(c));
+		bench_rec_int(r, "expected_ipis", want);
 		if (host[c] >= 0)
 			bench_rec_int(r, "host_ipis", host[c]);
 		else
 			bench_rec_null(r, "host_ipis");
+		if (host_na) {
+			bench_rec_str(r, "host", "n/a");
+			bench_rec_str(r, "host_reason", host_na);
+		}
 		if (m.ipis[c] >= 0)
 			bench_rec_int(r, "model_ipis", m.ipis[c]);
 		else
 			bench_rec_null(r, "model_ipis");
-		/* The model must agree with the host (or the fact, unmeasured). */
-		bench_rec_str(r, "verdict", m.ipis[c] < 0 ? "n/a" :
-			      m.ipis[c] == want ? "pass" : "miss");
+		/* The model must agree with the host; where the host cannot be
+		 * measured, the verdict is n/a and the documented count (the
+		 * kernel's behaviour on bare x86-64) is beside it. */
+		if (m.ipis[c] < 0 || host[c] < 0)
+			bench_rec_str(r, "verdict", "n/a");
+		else
+			bench_rec_str(r, "verdict", m.ipis[c] == host[c] ? "pass" : "miss");
+		if (m.ipis[c] >= 0)
+			bench_rec_str(r, "model_vs_expected", m.ipis[c] == want ? "pass" : "miss");
 		bench_emit(ctx, r);
 	}
 	return ret;

@@ -14,11 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +29,7 @@
 
 #include "host_probe.h"
 #include "linux_sys.h"
+#include "bench/host_ipi.h"
 
 #define PG	4096UL
 #define PMD	(2UL << 20)
@@ -153,117 +151,28 @@ static void probe_huge_zero_page(struct probe_result *r)
 	    "shared, not exclusive, page");
 }
 
-/* Sum of the "TLB:" line of /proc/interrupts; -1 when there is none. */
-static long tlb_interrupts(void)
-{
-	static char buf[1 << 18];
-	ssize_t n, len = 0;
-	int fd = open("/proc/interrupts", O_RDONLY | O_CLOEXEC);
-	char *line, *p;
-	long sum = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len < (ssize_t)sizeof(buf) - 1 &&
-	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = 0;
-	for (line = strstr(buf, "TLB:"); line && line > buf &&
-	     line[-1] != ' ' && line[-1] != '\n'; line = strstr(line + 1, "TLB:"))
-		;
-	if (!line)
-		return -1;
-	p = line + 4;
-	for (;;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		sum += v;
-		p = end;
-	}
-	return sum;
-}
-
-static atomic_int peer_stop;
-static atomic_int peer_running;
-
-static void *peer_spin(void *arg)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(*(int *)arg, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	atomic_store(&peer_running, 1);
-	while (!atomic_load(&peer_stop))
-		;	/* on its CPU, with this mm loaded: it must be flushed */
-	return NULL;
-}
-
-/* Two CPUs this process may run on, or -1. */
-static int two_cpus(int *a, int *b)
-{
-	cpu_set_t set;
-	int n = 0;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -1;
-	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
-		if (CPU_ISSET(c, &set))
-			*(n++ ? b : a) = c;
-	return n == 2 ? 0 : -1;
-}
-
 /* TLB flush IPIs visible: munmap of a touched page while a thread of the
  * same mm runs on another CPU sends that CPU one shootdown, which
- * /proc/interrupts counts on its TLB line. */
+ * /proc/interrupts counts on its TLB line (the experiment of `mmlab bench
+ * tlb`, a few trials). */
 static void probe_tlb_ipis(struct probe_result *r)
 {
-	enum { ROUNDS = 32 };
-	int a, b;
-	long before, after;
-	pthread_t t;
-	cpu_set_t set;
+	int n = host_ipi_delta(HOST_IPI_MUNMAP_TOUCHED, 5);
 
-	before = tlb_interrupts();
-	if (before < 0)
+	if (n == -ENOENT)
 		return say(r, "no", "probe: /proc/interrupts has no TLB line");
-	if (two_cpus(&a, &b))
+	if (n == -EOPNOTSUPP)
 		return say(r, "unknown", "probe: fewer than 2 CPUs to send an IPI to");
-	CPU_ZERO(&set);
-	CPU_SET(a, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-	atomic_store(&peer_stop, 0);
-	atomic_store(&peer_running, 0);
-	if (pthread_create(&t, NULL, peer_spin, &b))
-		return say(r, "unknown", "probe: no thread (%s)", strerror(errno));
-	while (!atomic_load(&peer_running))
-		usleep(100);
-	usleep(2000);
-	before = tlb_interrupts();
-	for (int i = 0; i < ROUNDS; i++) {
-		char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			break;
-		p[0] = 1;
-		munmap(p, PG);
-	}
-	after = tlb_interrupts();
-	atomic_store(&peer_stop, 1);
-	pthread_join(t, NULL);
-	if (after - before >= ROUNDS / 2)
-		return say(r, "yes", "probe: %d munmaps of a touched page with a "
-			   "thread of the mm on CPU %d: %ld TLB shootdown "
-			   "interrupts", ROUNDS, b, after - before);
-	say(r, "no", "probe: %d munmaps of a touched page with a thread of the mm "
-	    "on CPU %d: %ld TLB shootdown interrupts in /proc/interrupts (the "
-	    "kernel flushes remote TLBs another way, e.g. through a hypervisor)",
-	    ROUNDS, b, after - before);
+	if (n < 0)
+		return say(r, "unknown", "probe: %s", strerror(-n));
+	if (n > 0)
+		return say(r, "yes", "probe: munmap of a touched page with a thread "
+			   "of the mm on another CPU: %d TLB shootdown interrupt%s",
+			   n, n == 1 ? "" : "s");
+	say(r, "no", "probe: munmap of a touched page with a thread of the mm on "
+	    "another CPU: 0 TLB shootdown interrupts in /proc/interrupts (the "
+	    "kernel flushes remote TLBs some other way, e.g. through the "
+	    "hypervisor)");
 }
 
 /* Soft-dirty: after clear_refs 4, a write sets pagemap bit 55. */
