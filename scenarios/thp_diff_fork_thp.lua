@@ -8,9 +8,16 @@ mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
 local F = {"Rss", "Pss", "Anonymous", "AnonHugePages", "Private_Dirty", "Shared_Dirty", "Private_Clean", "Shared_Clean", "Referenced"}
+-- a forked child's Referenced only where accessed bits are exact (not
+-- under a hypervisor that sets them in its shadow page tables)
+local exact_young = mm.has("exact_accessed_bits")
 local function sm(name, p, a)
   local s = p:smaps(a)
-  for _, f in ipairs(F) do mm.observe(name .. "_" .. f, s[f]) end
+  for _, f in ipairs(F) do
+    if f ~= "Referenced" or exact_young or not name:match("_child") then
+      mm.observe(name .. "_" .. f, s[f])
+    end
+  end
 end
 local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page"}
 local function vd(name, v0, v1) for _, k in ipairs(V) do mm.observe(name .. "_" .. k, v1[k] - v0[k]) end end

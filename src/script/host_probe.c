@@ -16,6 +16,7 @@
 #include <linux/userfaultfd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,76 @@ static void probe_swap(struct probe_result *r)
 	say(r, "yes", "probe: swapon and swapoff of a 256 kB swap file");
 }
 
+/* Referenced in /proc/PID/smaps for the VMA holding addr, in kB, or -1. */
+static long smaps_referenced(pid_t pid, uintptr_t addr)
+{
+	char path[64], line[256];
+	unsigned long lo, hi;
+	bool in = false;
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = lo <= addr && addr < hi;
+		else if (in && !strncmp(line, "Referenced:", 11)) {
+			kb = strtol(line + 11, NULL, 10);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Accessed bits set only by accesses: fork copies PTEs old, so a child
+ * that touches nothing shows no Referenced for memory its parent wrote.
+ * Under shadow paging a hypervisor may set them itself, now and then. */
+static void probe_exact_young(struct probe_result *r)
+{
+	enum { FORKS = 16, PAGES = 256 };
+	int seen = 0, tried = 0;
+
+	for (int i = 0; i < FORKS; i++) {
+		char *p = map_aligned(PAGES * PG, PG), x;
+		int pipefd[2];
+		pid_t c;
+
+		if (!p || pipe(pipefd))
+			break;
+		madvise(p, PAGES * PG, MADV_NOHUGEPAGE);
+		for (unsigned long o = 0; o < PAGES * PG; o += PG)
+			p[o] = 1;
+		c = fork();
+		if (c == 0) {
+			/* touch nothing of p: wait to be told to go */
+			x = read(pipefd[0], &x, 1) > 0;
+			_exit(0);
+		}
+		if (c > 0) {
+			usleep(2000);
+			seen += smaps_referenced(c, (uintptr_t)p) > 0;
+			tried++;
+			x = 1;
+			if (write(pipefd[1], &x, 1) < 0)
+				kill(c, SIGKILL);
+			waitpid(c, NULL, 0);
+		}
+		close(pipefd[0]);
+		close(pipefd[1]);
+		munmap(p, PAGES * PG);
+	}
+	if (!tried)
+		return say(r, "unknown", "probe: could not fork");
+	if (seen)
+		return say(r, "no", "probe: in %d of %d forks the child's untouched "
+			   "pages read as referenced", seen, tried);
+	say(r, "yes", "probe: in none of %d forks did the child's untouched pages "
+	    "read as referenced", tried);
+}
+
 static void probe_all(struct probe_results *pr)
 {
 	probe_zero_page(&pr->r[PROBE_ZERO_PAGE]);
@@ -310,6 +381,7 @@ static void probe_all(struct probe_results *pr)
 	probe_uffd_wp(&pr->r[PROBE_UFFD_WP], &pr->r[PROBE_UFFD_WP_SHMEM]);
 	probe_swap(&pr->r[PROBE_SWAP]);
 	probe_tlb_ipis(&pr->r[PROBE_TLB_IPIS]);
+	probe_exact_young(&pr->r[PROBE_EXACT_YOUNG]);
 }
 
 static double now_ms(void)

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -77,6 +78,43 @@ const struct host_item *host_item_find(const struct host_profile *hp,
 	return NULL;
 }
 
+/* The hypervisor, from the kernel log ("Hypervisor detected: X"), else
+ * the CPU's hypervisor flag. */
+static void hypervisor(struct host_profile *hp)
+{
+	static char log[1 << 20];
+	struct host_item *it;
+	char name[32] = "";
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	char *p;
+
+	if (n > 0) {
+		log[n] = 0;
+		p = strstr(log, "Hypervisor detected: ");
+		if (p)
+			sscanf(p + 21, "%31[^\n]", name);
+	}
+	if (*name) {
+		it = add(hp, HOST_FACT, "hypervisor", name, "");
+		snprintf(it->how, sizeof(it->how), "kernel log: Hypervisor detected: %s",
+			 name);
+		return;
+	}
+	{
+		FILE *f = fopen("/proc/cpuinfo", "re");
+		char line[4096];
+		bool flag = false;
+
+		while (f && fgets(line, sizeof(line), f) && !flag)
+			flag = !strncmp(line, "flags", 5) && strstr(line, " hypervisor");
+		if (f)
+			fclose(f);
+		it = add(hp, HOST_FACT, "hypervisor", flag ? "yes" : "none", "");
+		snprintf(it->how, sizeof(it->how), "/proc/cpuinfo flags%s", flag ?
+			 " (the kernel log does not name it)" : "");
+	}
+}
+
 static void facts(struct host_profile *hp)
 {
 	struct utsname u;
@@ -113,6 +151,7 @@ static void facts(struct host_profile *hp)
 	snprintf(it->how, sizeof(it->how), "sysconf(_SC_PAGESIZE)");
 	it = add(hp, HOST_FACT, "root", geteuid() ? "no" : "yes", "");
 	snprintf(it->how, sizeof(it->how), "geteuid");
+	hypervisor(hp);
 }
 
 /* Boot switches that change memory management, by name before any '='. */
@@ -243,6 +282,7 @@ static const char *probe_names[PROBE_NR] = {
 	[PROBE_UFFD_WP] = "uffd_wp",
 	[PROBE_UFFD_WP_SHMEM] = "uffd_wp_shmem",
 	[PROBE_SWAP] = "swap",
+	[PROBE_EXACT_YOUNG] = "exact_accessed_bits",
 };
 
 static const char *probe_stock[PROBE_NR] = {
@@ -250,6 +290,7 @@ static const char *probe_stock[PROBE_NR] = {
 	[PROBE_TLB_IPIS] = "yes", [PROBE_SOFT_DIRTY] = "no",
 	[PROBE_PT_RECLAIM] = "yes", [PROBE_UFFD_WP] = "yes",
 	[PROBE_UFFD_WP_SHMEM] = "yes", [PROBE_SWAP] = "yes",
+	[PROBE_EXACT_YOUNG] = "yes",
 };
 
 /* nr_tlb_* in /proc/vmstat: CONFIG_DEBUG_TLBFLUSH (the model always
@@ -324,6 +365,7 @@ static void explain_by_boot(struct host_profile *hp, struct host_item *it,
 static void probes(struct host_profile *hp)
 {
 	struct probe_results pr;
+	const struct host_item *hyp;
 	struct host_item *it;
 
 	hp->probe_ms = host_probe_run(&pr);
@@ -343,6 +385,19 @@ static void probes(struct host_profile *hp)
 	if (!strcmp(it->value, "yes"))
 		snprintf(it->model_set, sizeof(it->model_set),
 			 "/sys/kernel/mm/mmlab/soft_dirty=1");
+	/* A PVM guest runs on shadow page tables whose accessed bits the
+	 * hypervisor sets too: the probe sees it in only some runs. */
+	it = &hp->item[hp->n - PROBE_NR + PROBE_EXACT_YOUNG];
+	hyp = host_item_find(hp, "hypervisor");
+	if (hyp && !strcmp(hyp->value, "PVM") && strcmp(it->value, "no")) {
+		char how[160];
+
+		scopy(how, sizeof(how), it->how);
+		scopy(it->value, sizeof(it->value), "no");
+		it->differs = true;
+		snprintf(it->how, sizeof(it->how), "PVM guest: its shadow page tables "
+			 "take accessed bits from the hypervisor as well (%s)", how);
+	}
 	it = &hp->item[hp->n - PROBE_NR + PROBE_PT_RECLAIM];
 	if (!strcmp(it->value, "no"))
 		snprintf(it->model_set, sizeof(it->model_set),
@@ -410,7 +465,7 @@ void host_profile_probe(struct host_profile *hp)
 const char *const host_requirements[] = {
 	"zero_page", "huge_zero_page", "tlb_ipis", "tlb_counters", "thp",
 	"mthp", "swap", "uffd_wp", "uffd_wp_shmem", "soft_dirty",
-	"pt_reclaim", "root", NULL,
+	"pt_reclaim", "root", "exact_accessed_bits", NULL,
 };
 
 int host_has(const struct host_profile *hp, const char *req, const char **why)

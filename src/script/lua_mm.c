@@ -353,11 +353,23 @@ static int l_expect_eq(lua_State *L)
 
 /* Does the model, as its knobs stand, have requirement req?  The model
  * has every mechanism a requirement names; a knob can take some away, as a
- * host's kernel does. */
+ * host's kernel does.  What a host can or cannot show (flush IPIs, exact
+ * accessed bits, swap, ...) the model always can; in `mmlab diff` it
+ * answers as the host does (MMLAB_MODEL_AS_HOST), so that a scenario
+ * branching on mm.has observes the same things on both sides. */
 static int model_has(const char *req, const char **why)
 {
 	static char reason[160];
 	char v[64];
+	const char *as_host = getenv("MMLAB_MODEL_AS_HOST");
+
+	if (strcmp(req, "zero_page") && strcmp(req, "huge_zero_page") &&
+	    strcmp(req, "soft_dirty") && strcmp(req, "pt_reclaim")) {
+		if (as_host && *as_host == '1' &&
+		    host_has(host_profile(), req, why) != 1)
+			return 0;
+		return 1;
+	}
 
 	if (!strcmp(req, "zero_page") || !strcmp(req, "huge_zero_page")) {
 		if (!sc_be->knob_get("/sys/kernel/mm/mmlab/forbids_zeropage", v, sizeof(v)) &&
