@@ -235,10 +235,32 @@ static void vmstat_cb(void *ctx, const char *name, uint64_t val)
 	lua_setfield(L, -2, name);
 }
 
+/* Reading a counter the backend does not have: the nr_tlb_* counters on
+ * a kernel without them skip the run (it cannot be compared: the reason
+ * is the host profile's); any other name is the script's mistake. */
+static int l_vmstat_index(lua_State *L)
+{
+	const char *name = lua_tostring(L, 2);
+	const char *why = NULL;
+
+	if (!name)
+		sc_fatal(L, "mm.vmstat(): counters are named by strings");
+	if (!strncmp(name, "nr_tlb_", 7) && strcmp(sc_be->name, "model") &&
+	    host_has(host_profile(), "tlb_counters", &why) != 1)
+		sc_skip(L, "the %s backend has no vmstat counter %s (%s); state "
+			"mm.require(\"tlb_counters\")", sc_be->name, name, why);
+	sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend", name,
+		 sc_be->name);
+}
+
 static int l_vmstat(lua_State *L)
 {
 	lua_newtable(L);
 	sc_check(L, sc_be->vmstat(vmstat_cb, L), "mm.vmstat");
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, l_vmstat_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 	return 1;
 }
 
