@@ -34,7 +34,7 @@ static bool measured_tlb(const struct bench_ctx *ctx, char *buf, size_t len)
 		const struct bench_rec *r = bench_find(ctx, "tlb", "case",
 						       host_ipi_case_name(c));
 		double h, m;
-		char hs[16] = "-", ms[16] = "-";
+		char hs[16] = "n/a", ms[16] = "-";
 
 		if (!r)
 			return false;
