@@ -10,6 +10,7 @@
 -- EINVAL) and leaves it empty (observed on 6.18: a
 -- surprise, MADV_COLLAPSE "zero-fills missing pages" only under a PMD that
 -- has a table).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

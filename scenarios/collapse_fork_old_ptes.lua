@@ -14,6 +14,7 @@
 -- hypervisor's shadow page tables set some: mm.has("exact_accessed_bits")
 -- is false), the child's untouched range may collapse at once; that step
 -- is then not observed.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

@@ -7,6 +7,7 @@
 -- thp_collapse_alloc and khugepaged/pages_collapsed grow by one
 -- (observed on 6.18).  The pages are faulted while the VMA is
 -- MADV_NOHUGEPAGE so that the faults map small pages.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

@@ -4,6 +4,7 @@
 -- Ranges without a whole aligned 2 MiB inside: EINVAL when the range lies
 -- within one PMD, 0 and nothing done when the rounded-in start equals the
 -- rounded-in end (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()
 local m = p:mmap{len = 4 * PMD}

@@ -4,6 +4,7 @@
 -- scan it either, even with enabled=always.  MADV_NORMAL does not clear
 -- VM_NOHUGEPAGE (still EINVAL); after MADV_HUGEPAGE the same call
 -- collapses the range (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

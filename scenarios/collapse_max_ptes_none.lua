@@ -6,6 +6,7 @@
 -- ignores max_ptes_none and collapses the first range too (observed on
 -- 6.18).  (scenarios/pending/khugepaged_max_ptes_none.lua checks the
 -- first half; this one also checks counters, data and MADV_COLLAPSE.)
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

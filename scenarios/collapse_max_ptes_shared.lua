@@ -9,6 +9,7 @@
 -- 511 a child that copied one page only (511 shared) collapses too
 -- (observed on 6.18, which counts "maybe mapped shared" folios exactly
 -- for two processes: folio_maybe_mapped_shared, MM_ID).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

@@ -9,6 +9,8 @@
 -- folios in the swap cache (nothing reclaims them again on an idle
 -- machine), so the "swap-in" finds them there and reads nothing; the
 -- swapped PTEs still count against max_ptes_swap.
+mm.require("swap")
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

@@ -3,6 +3,7 @@
 -- (selftests/mm/khugepaged.c collapse_single_pte_entry): the THP counts
 -- 2 MiB of RSS where there were 4 kB (RssAnon +2044), the written page
 -- keeps its data and the other 511 read zero (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

@@ -4,6 +4,7 @@
 -- SCAN_PAGE_RO and MADV_COLLAPSE fails with EINVAL (6.18).  Where the
 -- kernel forbids the zero page, the reads allocated writable pages of
 -- their own, and the first MADV_COLLAPSE already succeeds.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local zp = mm.has("zero_page")
 local p = mm.spawn()

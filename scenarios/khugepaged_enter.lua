@@ -12,6 +12,8 @@
 -- registers nothing is tested in tests/test_khugepaged.c only: a step
 -- with one (MADV_HUGEPAGE and faults there) did not give the same result
 -- twice on this host (later registrations did not collapse either).
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local KHP = THP .. "khugepaged/"

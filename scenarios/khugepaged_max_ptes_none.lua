@@ -2,6 +2,7 @@
 -- at most max_ptes_none of its PTEs are empty (selftests/mm/khugepaged.c
 -- collapse_max_ptes_none): with 256, 255 present pages stay small, 256
 -- present pages become a THP.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local KHP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(KHP .. "enabled", "madvise")

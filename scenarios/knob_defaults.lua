@@ -10,6 +10,8 @@
 -- tunables: they are read (the path must exist on both) but not compared.
 -- Then each writable knob is set to a new value and back, and must read
 -- what was written, as the kernel prints it.
+mm.require("thp")
+mm.require("mthp")
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local knobs = {
 	THP .. "enabled",

@@ -4,6 +4,7 @@
 -- read back as zeros), while a page written after MADV_FREE is kept with
 -- its new data (try_to_unmap_one finds it dirty and sets it swap-backed
 -- again).  man 2 madvise; observed on 6.18.
+mm.require("swap")
 local PAGE = mm.PAGE_SIZE
 local N = 16
 mm.swapon(64 * mm.MB)

@@ -12,6 +12,8 @@
 -- The per-size stats are read with mm.get (machine-wide: with "always"
 -- other processes may add to them; the model's knob table does not have
 -- them yet: notes/api-requests.md).
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local S64 = THP .. "hugepages-64kB/"

@@ -4,6 +4,7 @@
 -- yet smaps Swap counts them (shmem_swap_usage); RssShmem drops.  The next
 -- access brings the data back.  Observed on 6.18.  Needs a swap area
 -- (mm.swapon; root on the linux backend).
+mm.require("swap")
 local PAGE = mm.PAGE_SIZE
 local N = 32
 mm.swapon(64 * mm.MB)

@@ -2,6 +2,7 @@
 -- pagemap shows swap entries (not present), VmSwap and smaps Swap count
 -- them; the next access swaps them back in with their data.  Needs a swap
 -- area (mm.swapon; root on the linux backend).
+mm.require("swap")
 local PAGE = mm.PAGE_SIZE
 mm.swapon(64 * mm.MB)
 local p = mm.spawn()

@@ -1,6 +1,7 @@
 -- pageout_zero_pages: MADV_PAGEOUT of pages that hold only zeros writes
 -- nothing to the device (swpout_zero, observed on 6.18) yet leaves swap
 -- entries in the page table; they read back as zeros.
+mm.require("swap")
 local PAGE = mm.PAGE_SIZE
 mm.swapon(16 * mm.MB)
 local p = mm.spawn()

@@ -8,6 +8,7 @@
 --   MMLAB_SET=/sys/kernel/mm/mmlab/shmem_pm_swap=marker mmlab run pm_swap_shmem.lua
 -- checks the seed's bits (on linux the knob is skipped: off).  Needs a swap
 -- area (root on linux).
+mm.require("swap")
 local PAGE = mm.PAGE_SIZE
 local mode = "off"
 if mm.backend == "model" then

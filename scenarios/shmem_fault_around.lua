@@ -4,6 +4,7 @@
 -- already in the page cache (do_read_fault -> do_fault_around ->
 -- filemap_map_pages).  Holes stay unmapped, a write fault never faults
 -- around, and a VMA registered for uffd-wp does not either.
+mm.require("uffd_wp_shmem")
 local PAGE = mm.PAGE_SIZE
 local N = 64
 local p = mm.spawn()

@@ -2,6 +2,7 @@
 -- zapping the page leaves a PTE marker so the protection survives: pagemap
 -- reads it as a swap entry with uffd_wp (observed on 6.18: raw
 -- 0x420000000000003f, marker swap type 31).
+mm.require("uffd_wp_shmem")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 local fd = p:memfd("wp", 4 * PAGE)

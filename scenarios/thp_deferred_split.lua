@@ -11,6 +11,7 @@
 -- /sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats/, read with
 -- mm.get (the model's knob table does not have them yet:
 -- notes/api-requests.md).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local STATS = THP .. "hugepages-2048kB/stats/"

@@ -1,6 +1,8 @@
 -- thp_diff_collapse_layouts: MADV_COLLAPSE on many layouts: mixed mTHP folios,
 -- swapped pages, after fork, read-only, PROT_NONE, two VMAs, unaligned,
 -- enabled=never, already a THP.
+mm.require("swap")
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

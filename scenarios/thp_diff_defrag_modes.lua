@@ -1,5 +1,6 @@
 -- thp_diff_defrag_modes: a THP write fault under every defrag value, with and
 -- without MADV_HUGEPAGE (enabled=always), plenty of free memory.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,5 +1,6 @@
 -- thp_diff_fault_modes: PMD THP at write fault for each top-level enabled x
 -- hugepages-2048kB mode x madvise (none/hugepage/nohugepage).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

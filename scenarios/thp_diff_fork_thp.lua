@@ -1,5 +1,7 @@
 -- thp_diff_fork_thp: fork with a PMD THP and with 64k mTHPs: smaps of both, writes,
 -- child exit then parent write (reuse or copy), fork after partial DONTNEED.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,5 +1,7 @@
 -- thp_diff_free_thp: MADV_FREE of a PMD THP / 64k mTHPs: smaps LazyFree, write after
 -- free, pageout after free (no swap), counters.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

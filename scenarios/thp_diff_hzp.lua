@@ -1,5 +1,6 @@
 -- thp_diff_hzp: huge zero page: split by DONTNEED/mprotect/munmap of a part, write
 -- after split, fork with hzp, MADV_COLLAPSE over hzp, always w/o madvise.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

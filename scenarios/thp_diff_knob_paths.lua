@@ -1,4 +1,5 @@
 -- thp_diff_knob_paths: which THP sysfs paths mm.get can read (value or errno).
+mm.require("thp")
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local function g(path, show)
   local ok, v = pcall(mm.get, path)

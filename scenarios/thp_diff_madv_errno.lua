@@ -1,4 +1,5 @@
 -- thp_diff_madv_errno: errno of THP-related madvise calls on odd ranges/VMAs.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,6 +1,10 @@
 -- thp_diff_misc_thp: mprotect r/rw round trip of a THP then write (reuse), read after
 -- whole-PMD DONTNEED (huge zero page again), pageout of a THP shared over
 -- fork, mTHP order next to a swap PTE, userfaultfd on a THP region.
+mm.require("swap")
+mm.require("uffd_wp")
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

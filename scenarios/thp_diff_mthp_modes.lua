@@ -1,5 +1,7 @@
 -- thp_diff_mthp_modes: hugepages-64kB mode x top-level x madvise, write fault in a
 -- 2 MiB aligned region (2048kB never). Also 2048 + 64 both enabled.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local S64 = THP .. "hugepages-64kB/"

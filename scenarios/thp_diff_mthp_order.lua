@@ -1,5 +1,7 @@
 -- thp_diff_mthp_order: with several mTHP sizes enabled, which order does a fault
 -- choose at VMA edges, near existing pages, in a small VMA.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

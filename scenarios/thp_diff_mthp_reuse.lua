@@ -1,5 +1,7 @@
 -- thp_diff_mthp_reuse: 64k mTHPs shared over fork; child exits; the parent writes a
 -- page of a folio the child never touched and one it did: reuse or copy?
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,5 +1,7 @@
 -- thp_diff_mthp_split_ops: split_ops with 64 KiB mTHPs (2048kB never)
 -- a range spanning two THPs; counters and smaps.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local S2 = THP .. "hugepages-64kB/stats/"

@@ -1,5 +1,8 @@
 -- thp_diff_pageout_thp: MADV_PAGEOUT of a whole PMD THP and of 64k mTHPs with swap,
 -- then read back.
+mm.require("swap")
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -2,6 +2,7 @@
 -- folio is partly PTE-mapped by another process, across fork, PMD split of
 -- a shared THP, child exit.  (nr_anon_transparent_hugepages is machine-wide
 -- and moves with other processes' THPs: tests/test_thp.c checks it.)
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,5 +1,7 @@
 -- thp_diff_protnone_smaps: smaps of PROT_NONE VMAs holding a PMD THP / small pages /
 -- a 64k mTHP; THPeligible in several VMAs.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

@@ -1,5 +1,6 @@
 -- thp_diff_split_ops: DONTNEED/munmap/mprotect of part of one THP, exactly one THP,
 -- a range spanning two THPs; counters and smaps.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local S2 = THP .. "hugepages-2048kB/stats/"

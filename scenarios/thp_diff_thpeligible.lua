@@ -1,4 +1,6 @@
 -- thp_diff_thpeligible: smaps THPeligible for several VMAs and knob settings.
+mm.require("thp")
+mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local p = mm.spawn()

@@ -4,6 +4,9 @@
 -- (do_huge_pmd_anonymous_page diverts only userfaultfd_missing), mTHP
 -- faults fall back on any registration; wp of one page of a THP splits it.
 -- (a diff scenario: observations, compared with the kernel by mmlab diff)
+mm.require("uffd_wp")
+mm.require("thp")
+mm.require("mthp")
 PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 THP = "/sys/kernel/mm/transparent_hugepage/"
 SIZES = {16, 32, 64, 128, 256, 512, 1024}

@@ -4,6 +4,7 @@
 -- still opts a VMA out; a VMA that holds no aligned 2 MiB (1 MiB long, or
 -- 2 MiB long but starting one page past a 2 MiB boundary) gets small pages
 -- only (thp_vma_suitable_order; transhuge.rst; observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "always")

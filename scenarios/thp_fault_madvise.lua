@@ -5,6 +5,7 @@
 -- /proc/vmstat thp_fault_alloc grows by one.  The same write in a VMA
 -- without MADV_HUGEPAGE maps one 4 KiB page (Documentation/admin-guide/mm/
 -- transhuge.rst; observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "madvise")

@@ -2,6 +2,7 @@
 -- even in a MADV_HUGEPAGE VMA (transhuge.rst: "never" disables THP for
 -- faults and khugepaged); MADV_COLLAPSE still works there, as it ignores
 -- the sysfs setting (6.1+; kernel-facts 5b, observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "never")

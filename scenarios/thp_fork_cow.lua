@@ -7,6 +7,7 @@
 -- unchanged), the parent keeps its PMD mapping and its data.  A later
 -- parent write splits the parent's PMD too and copies one page
 -- (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "madvise")

@@ -11,6 +11,7 @@
 -- (observed on 6.18), as it does where the kernel forbids zero pages
 -- altogether (mm_forbids_zeropage: the huge zero page goes with the small
 -- one); the write then finds the THP it already has.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "madvise")

@@ -4,6 +4,8 @@
 -- (thp_split_pmd, thp_split_page, thp_swpout_fallback and the 2 MiB size's
 -- swpout_fallback +1; thp_swpout 0) and writes 512 small pages.  Reading
 -- back finds them in the swap cache (no pswpin) as small pages.
+mm.require("swap")
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local ST = THP .. "hugepages-2048kB/stats/"

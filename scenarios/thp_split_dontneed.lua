@@ -7,6 +7,7 @@
 -- split and frees the whole folio (observed on 6.18).  max_ptes_none is 0
 -- here so that the host's khugepaged, waking on its own timer, cannot
 -- collapse the split range (511 pages) again while the script looks.
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)

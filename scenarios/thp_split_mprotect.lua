@@ -5,6 +5,7 @@
 -- the read-only page refuses writes.  mprotect of the whole aligned 2 MiB
 -- of another THP changes the PMD in place (change_huge_pmd): it stays huge,
 -- no split (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "madvise")

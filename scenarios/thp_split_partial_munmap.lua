@@ -5,6 +5,7 @@
 -- 4 KiB unmapped only (the 2 MiB folio stays allocated, queued for a
 -- deferred split), the other 511 pages keep their data and their frames
 -- (observed on 6.18).
+mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "madvise")

@@ -1,6 +1,7 @@
 -- uffd_wp_anon: a userfaultfd write-protected page reports uffd_wp in
 -- pagemap; a write to it is delivered as a "wp" fault, which the default
 -- handler resolves by un-protecting the page; reads are not faults.
+mm.require("uffd_wp")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 local a = p:mmap{len = 4 * PAGE}

@@ -3,6 +3,7 @@
 -- anonymous always means dropping everything", zap_install_uffd_wp_if_needed),
 -- and a plain userfaultfd (no WP_UNPOPULATED) does not protect empty PTEs:
 -- the next write is an ordinary fault, no event.  Observed on 6.18.
+mm.require("uffd_wp")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 local a = p:mmap{len = 4 * PAGE}

@@ -2,6 +2,8 @@
 -- pageout in the swap PTE (_PAGE_SWP_UFFD_WP: pagemap swap + uffd_wp) and
 -- comes back with the page at swap-in; the first write after swap-in is a
 -- wp fault.  Observed on 6.18.  Needs a swap area (root on linux).
+mm.require("swap")
+mm.require("uffd_wp")
 local PAGE = mm.PAGE_SIZE
 mm.swapon(64 * mm.MB)
 local p = mm.spawn()

@@ -4,6 +4,8 @@
 -- still protected.  An unprotected paged-out shmem page shows nothing in
 -- pagemap (no PM_SWAP for shmem upstream).  Observed on 6.18.  Needs a
 -- swap area (root on linux).
+mm.require("swap")
+mm.require("uffd_wp_shmem")
 local PAGE = mm.PAGE_SIZE
 mm.swapon(64 * mm.MB)
 local p = mm.spawn()

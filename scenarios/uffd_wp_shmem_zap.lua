@@ -5,6 +5,7 @@
 -- (zap_install_uffd_wp_if_needed; selftests/mm/uffd-unit-tests.c
 -- "wp-unpopulated" and "pagemap").  Observed on 6.18: the marker reads
 -- 0x420000000000003f (swap type 31, marker bit UFFD_WP).
+mm.require("uffd_wp_shmem")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 local fd = p:memfd("wpzap", 4 * PAGE)
