@@ -220,7 +220,7 @@ static void uffd_wp_marker_encoding(struct be *b)
 		be_close(b, fd);
 	be_uffd_done(b);
 }
-DIFF_TEST(uffd_wp_marker_encoding)
+DIFF_TEST_REQUIRES(uffd_wp_marker_encoding, "uffd_wp_shmem")
 
 /* A real swap entry: type of the area in bits 0-4, its offset above. */
 static void swap_entry_encoding(struct be *b)
@@ -248,7 +248,7 @@ static void swap_entry_encoding(struct be *b)
 	EXPECT(b, "present", !!(be_pm(b, A) & MMLAB_PM_PRESENT), 1);
 	EXPECT(b, "munmap", be_munmap(b, A, 4 * PG), 0);
 }
-DIFF_TEST(swap_entry_encoding)
+DIFF_TEST_REQUIRES(swap_entry_encoding, "swap")
 
 /* ------------------------------------------------------------------ */
 /* Model only: the poisoned marker (swapin_error)                      */

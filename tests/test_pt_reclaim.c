@@ -93,7 +93,7 @@ static void upstream_dontneed(struct be *b)
 	EXPECT(b, "page 0 of table 3 reads zero", be_get(b, R + 3 * PMD, (uint64_t[]){0}), 0);
 	EXPECT(b, "  refault: no table freed or made", vmpte(b) - v, -8);
 }
-DIFF_TEST(upstream_dontneed)
+DIFF_TEST_REQUIRES(upstream_dontneed, "pt_reclaim")
 
 static void upstream_free_munmap(struct be *b)
 {
@@ -109,7 +109,7 @@ static void upstream_free_munmap(struct be *b)
 	EXPECT(b, "munmap the rest", be_munmap(b, R, 8 * MiB), 0);
 	EXPECT(b, "  4 PTE tables and their PMD table gone", vmpte(b) - v, -20);
 }
-DIFF_TEST(upstream_free_munmap)
+DIFF_TEST_REQUIRES(upstream_free_munmap, "pt_reclaim")
 
 static void upstream_marker(struct be *b)
 {
@@ -122,7 +122,7 @@ static void upstream_marker(struct be *b)
 	EXPECT(b, "DONTNEED table 0", be_madvise(b, R, PMD, MADV_DONTNEED), 0);
 	EXPECT(b, "  now freed", vmpte(b) - v, -16);
 }
-DIFF_TEST(upstream_marker)
+DIFF_TEST_REQUIRES(upstream_marker, "pt_reclaim")
 
 /* ------------------------------------------------------------------ */
 /* Model only                                                           */

@@ -76,7 +76,7 @@ static void anon_wp_present(struct be *b)
 	EXPECT(b, "munmap", be_munmap(b, A, 4 * PG), 0);
 	be_uffd_done(b);
 }
-DIFF_TEST(anon_wp_present)
+DIFF_TEST_REQUIRES(anon_wp_present, "uffd_wp")
 
 /* Anonymous: empty PTEs are not protected (no WP_UNPOPULATED). */
 static void anon_wp_unpopulated(struct be *b)
@@ -102,7 +102,7 @@ static void anon_wp_unpopulated(struct be *b)
 	EXPECT(b, "munmap", be_munmap(b, A, 4 * PG), 0);
 	be_uffd_done(b);
 }
-DIFF_TEST(anon_wp_unpopulated)
+DIFF_TEST_REQUIRES(anon_wp_unpopulated, "uffd_wp")
 
 /* Anonymous: MADV_DONTNEED drops the protection with the page. */
 static void anon_wp_dontneed(struct be *b)
@@ -129,7 +129,7 @@ static void anon_wp_dontneed(struct be *b)
 	EXPECT(b, "munmap", be_munmap(b, A, 4 * PG), 0);
 	be_uffd_done(b);
 }
-DIFF_TEST(anon_wp_dontneed)
+DIFF_TEST_REQUIRES(anon_wp_dontneed, "uffd_wp")
 
 /* Anonymous: pageout keeps the bit in the swap PTE; swap-in keeps it. */
 static void anon_wp_pageout(struct be *b)
@@ -179,7 +179,7 @@ static void anon_wp_pageout(struct be *b)
 out:
 	be_uffd_done(b);
 }
-DIFF_TEST(anon_wp_pageout)
+DIFF_TEST_REQUIRES(anon_wp_pageout, "uffd_wp,swap")
 
 /* shmem: UFFDIO_WRITEPROTECT of empty PTEs installs markers. */
 static void shmem_wp_empty(struct be *b)
@@ -216,7 +216,7 @@ static void shmem_wp_empty(struct be *b)
 		be_close(b, fd);
 	be_uffd_done(b);
 }
-DIFF_TEST(shmem_wp_empty)
+DIFF_TEST_REQUIRES(shmem_wp_empty, "uffd_wp_shmem")
 
 /* shmem: a zap of a protected PTE leaves a marker: DONTNEED, REMOVE. */
 static void shmem_wp_zap(struct be *b)
@@ -256,7 +256,7 @@ static void shmem_wp_zap(struct be *b)
 		be_close(b, fd);
 	be_uffd_done(b);
 }
-DIFF_TEST(shmem_wp_zap)
+DIFF_TEST_REQUIRES(shmem_wp_zap, "uffd_wp_shmem")
 
 /* shmem: pageout unmaps the page and leaves a marker. */
 static void shmem_wp_pageout(struct be *b)
@@ -295,7 +295,7 @@ out:
 		be_close(b, fd);
 	be_uffd_done(b);
 }
-DIFF_TEST(shmem_wp_pageout)
+DIFF_TEST_REQUIRES(shmem_wp_pageout, "uffd_wp_shmem,swap")
 
 /* Missing faults on anonymous memory: in order, once, then zeros. */
 static void anon_missing(struct be *b)
@@ -390,7 +390,7 @@ static void register_errors(struct be *b)
 	EXPECT(b, "munmap", be_munmap(b, A, 5 * PG), 0);
 	be_uffd_done(b);
 }
-DIFF_TEST(register_errors)
+DIFF_TEST_REQUIRES(register_errors, "uffd_wp")
 
 static void fork_child(struct be *c)
 {
@@ -434,7 +434,7 @@ static void fork_not_registered(struct be *b)
 		be_close(b, fd);
 	be_uffd_done(b);
 }
-DIFF_TEST(fork_not_registered)
+DIFF_TEST_REQUIRES(fork_not_registered, "uffd_wp")
 
 int main(void)
 {

@@ -11,7 +11,7 @@
 static void host_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mmlab host [--json | --model-sets]\n"
+"usage: mmlab host [--json | --model-sets | --has NAME]\n"
 "\n"
 "Print what mmlab knows of the running kernel, each item with how it was\n"
 "found: facts (release, CPUs, NUMA nodes, root), memory-management boot\n"
@@ -28,6 +28,8 @@ static void host_usage(FILE *f)
 "                 differs, how, model_set\n"
 "  --model-sets   only the model knobs of this host's profile, one\n"
 "                 path=value per line\n"
+"  --has NAME     exit 0 when this host has NAME (a name of mm.require),\n"
+"                 1 with the reason on stdout when it lacks it\n"
 "  -h, --help     this text\n");
 }
 
@@ -35,12 +37,15 @@ int cmd_host(int argc, char **argv)
 {
 	bool json = false, sets = false;
 	const struct host_profile *hp;
+	const char *has = NULL, *why = "";
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--model-sets")) {
 			sets = true;
+		} else if (!strcmp(argv[i], "--has") && i + 1 < argc) {
+			has = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			host_usage(stdout);
 			return 0;
@@ -55,6 +60,17 @@ int cmd_host(int argc, char **argv)
 		return 2;
 	}
 	hp = host_profile();
+	if (has) {
+		int ret = host_has(hp, has, &why);
+
+		if (ret < 0) {
+			fprintf(stderr, "mmlab host: --has '%s': unknown name\n", has);
+			return 2;
+		}
+		if (!ret)
+			printf("%s\n", why);
+		return ret ? 0 : 1;
+	}
 	if (sets) {
 		for (int i = 0; i < hp->n; i++)
 			if (hp->item[i].model_set[0])
