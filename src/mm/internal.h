@@ -523,6 +523,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *v);
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v);
 int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below);
 struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
+struct vm_area_struct *vma_merge_new_range(struct vm_area_struct *v);
+struct vm_area_struct *vma_merge_extend(struct vm_area_struct *v, unsigned long delta);
 pteval_t vm_get_page_prot(unsigned long vm_flags);
 void anon_vma_put(struct anon_vma *av);
 int anon_vma_prepare(struct vm_area_struct *v);

@@ -272,7 +272,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	}
 	vma_link(mm, v);
 	/* __mmap_new_vma, or vma_merge_new_range for the VMA it grew */
-	v = vma_merge_neighbours(v);
+	v = vma_merge_new_range(v);
 	khugepaged_enter_vma(v, v->vm_flags);
 	*out = a;
 	return 0;
