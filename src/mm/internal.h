@@ -536,10 +536,17 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    unsigned long prot, unsigned long flags, struct file *file,
 	    unsigned long pgoff, unsigned long *out);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long hint,
+				   unsigned long len, bool anon_private);
 void exit_mmap(struct mm_struct *mm);
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
 		       unsigned int flags);
+
+/* mremap.c: takes mmap_lock itself */
+int do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+	      unsigned long new_len, unsigned long flags, unsigned long new_addr,
+	      unsigned long *out);
 
 /* mprotect.c, madvise.c */
 int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
