@@ -11,8 +11,10 @@
  *                                     right after mmap_lock: no VMA-locked fault
  *   vma->vm_lock (rw_semaphore)       a fault under its VMA lock alone (read);
  *                                     khugepaged's collapse (write)
- *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read)
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
+ *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read);
+ *                                     a VMA change or an mremap that takes
+ *                                     both takes i_mmap_rwsem first
  *   mapping->lock (spinlock)          the shmem page cache slots
  *   mm->page_table_lock (spinlock)    populating PGD and PUD entries
  *   PMD lock (ptl of the PMD table's struct page)  PMD entries of that table
