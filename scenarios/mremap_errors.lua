@@ -39,7 +39,7 @@ try("nothing_mapped", m + 64 * P, P, 2 * P, "maymove")
 try("crosses_vma_end", a + 6 * P, 4 * P, 8 * P, "maymove")
 try("private_old_len_0", a, 0, P, "maymove")
 fixed(a + 8 * P, 1, "r")
-try("grow_blocked", a, 8 * P, 10 * P)
+mm.expect_eq(try("grow_blocked", a, 8 * P, 10 * P), nil, "no room, no MAYMOVE")
 try("grow_not_at_end", a, 2 * P, 3 * P)
 -- multi-VMA moves (MREMAP_FIXED, same size): a hole at the start, a resize
 local h = fixed(m + 40 * P, 4)

@@ -71,6 +71,8 @@ for _, e in ipairs{{"parent", q}, {"child", child}} do
 	pr:mremap(qm + 200 * P, 5 * P, 5 * P, "maymove,fixed", v)
 	local sm = pr:smaps(v)
 	mm.observe(who .. "_moved_back", (sm["end"] - v) // P)
+	mm.expect_eq((sm["end"] - v) // P, who == "child" and 5 or 8,
+		     "a fork child's moved range joins no unwritten VMA")
 	-- growing in place up to an unwritten VMA
 	pr:munmap(v + 5 * P, 5 * P)
 	pr:mmap{addr = v + 10 * P, len = 3 * P, flags = "private,anonymous,fixed"}

@@ -33,7 +33,9 @@ p:mmap{addr = src, len = 2 * PMD, flags = "private,anonymous,fixed"}
 local dst = area(2)
 p:fill(src, 2 * PMD, 1)
 mm.observe("filled_vmpte", p:status().VmPTE - base)
+local st = p:status().VmPTE
 moved("aligned", src, 2 * PMD, dst)
+mm.expect_eq(p:status().VmPTE, st, "whole tables moved: no new one")
 
 -- the same range moved half a PMD off: every entry moves, new tables
 local odd = area(3) + PMD // 2
