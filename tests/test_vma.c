@@ -399,6 +399,69 @@ static void t_vma_get_bounds(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* The VMA of @p holding @a: [*s, *e). */
+static void vma_span(struct mmlab_proc *p, uint64_t a, uint64_t *s, uint64_t *e)
+{
+	struct mmlab_smaps sm;
+
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	*s = sm.start;
+	*e = sm.end;
+}
+
+static void write_pages(struct mmlab_proc *p, uint64_t a, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		put64(mmlab_main_task(p), a + i * PG, i + 1);
+}
+
+/*
+ * A fork child's written VMA (its anon_vma chain links the parent's anon_vma
+ * too) merges with no new neighbour, above or below, neither at mmap nor
+ * after the neighbour's first write (which gets an anon_vma of its own)
+ * and an mprotect round trip; the parent's VMA merges with both.  A fork
+ * child is no merge source either (mprotect of it next to an unwritten
+ * VMA of the new protection).  As 6.18 and the selftest merge.c.
+ */
+static void t_fork_child_no_merge(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c;
+	uint64_t a = R + 16 * PG, s, e;
+
+	(void)state;
+	map_anon(p, a, 4 * PG, RW, 0);
+	write_pages(p, a, 4);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	write_pages(c, a, 4);	/* CoW broken: still a fork child */
+	for (int child = 0; child < 2; child++) {
+		struct mmlab_proc *x = child ? c : p;
+
+		map_anon(x, a + 4 * PG, 2 * PG, RW, 0);
+		write_pages(x, a + 4 * PG, 2);
+		map_anon(x, a - 2 * PG, 2 * PG, RW, 0);
+		write_pages(x, a - 2 * PG, 2);
+		assert_int_equal(mmlab_mprotect(mmlab_main_task(x), a + 4 * PG, 2 * PG, PROT_READ), 0);
+		assert_int_equal(mmlab_mprotect(mmlab_main_task(x), a + 4 * PG, 2 * PG, RW), 0);
+		vma_span(x, a, &s, &e);
+		assert_int_equal(s, child ? a : a - 2 * PG);
+		assert_int_equal(e, child ? a + 4 * PG : a + 6 * PG);
+		vma_span(x, a + 4 * PG, &s, &e);
+		assert_int_equal(s, child ? a + 4 * PG : a - 2 * PG);
+		/* the source side: an unwritten rwx neighbour, then the VMA
+		 * made rwx */
+		map_anon(x, a + 4 * PG, 2 * PG, RW | PROT_EXEC, 0);
+		assert_int_equal(mmlab_mprotect(mmlab_main_task(x), a, 4 * PG,
+						RW | PROT_EXEC), 0);
+		vma_span(x, a + 4 * PG, &s, &e);
+		assert_int_equal(s, child ? a + 4 * PG : a);
+		assert_int_equal(e, a + 6 * PG);
+	}
+	assert_int_equal(get64(mmlab_main_task(c), a - 2 * PG), 1);
+	assert_int_equal(get64(mmlab_main_task(c), a), 1);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +477,7 @@ int main(void)
 		cmocka_unit_test(t_smaps_anon),
 		cmocka_unit_test_setup_teardown(t_smaps_fork, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_vma_get_bounds, setup_machine, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_fork_child_no_merge, setup_machine, teardown_machine),
 	};
 
 	return tests_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -132,6 +132,22 @@ int mmlab_exit(struct mmlab_proc *p);
 int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	       int flags, int fd, uint64_t offset, uint64_t *out_addr);
 int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len);
+/*
+ * mremap(2): resize [addr, addr + old_len), in place or, with
+ * MMLAB_MREMAP_MAYMOVE, by moving it (page tables move with it; MMLAB_MREMAP_FIXED
+ * puts it at new_addr, replacing what was there; MMLAB_MREMAP_DONTUNMAP
+ * leaves the old range mapped but empty).  The new address in *out.
+ * Errors as 6.18: -EINVAL (bad flags, unaligned address, zero new_len,
+ * FIXED or DONTUNMAP without MAYMOVE, DONTUNMAP with a size change,
+ * overlapping ranges, a private old_len of 0), -EFAULT (nothing mapped at
+ * addr, or the range leaves its VMA), -ENOMEM (cannot grow in place
+ * without MAYMOVE, no room).
+ */
+#define MMLAB_MREMAP_MAYMOVE	1
+#define MMLAB_MREMAP_FIXED	2
+#define MMLAB_MREMAP_DONTUNMAP	4
+int mmlab_mremap(struct mmlab_task *t, uint64_t old_addr, uint64_t old_len,
+		 uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
 int mmlab_mprotect(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot);
 /* Let khugepaged finish @n more full scans of every registered mm (run
  * by the caller; returns at once when no mm is registered). */

@@ -12,6 +12,11 @@ struct list_head {
 #define LIST_HEAD_ON_STACK(n) struct list_head n = LIST_HEAD_INIT(n)
 static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
+/* Exactly one entry. */
+static inline bool list_is_singular(const struct list_head *h)
+{
+	return !list_empty(h) && h->next == h->prev;
+}
 
 static inline void __list_add(struct list_head *n, struct list_head *prev,
 			      struct list_head *next)

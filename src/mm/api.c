@@ -307,6 +307,23 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	return ret;
 }
 
+int mmlab_mremap(struct mmlab_task *t, uint64_t old_addr, uint64_t old_len,
+		 uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+{
+	unsigned long res = 0;
+	int ret;
+
+	if (!t || !out)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mremap(t->proc->mm, old_addr, old_len, new_len, (unsigned int)flags,
+			new_addr, &res);
+	task_leave(t);
+	if (!ret)
+		*out = res;
+	return ret;
+}
+
 int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len)
 {
 	struct mm_struct *mm;

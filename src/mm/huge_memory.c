@@ -380,6 +380,42 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pm
 	return true;
 }
 
+/*
+ * mremap: move the PMD mapping at @old_addr whole to @new_pmd (both
+ * PMD-aligned), with its deposited PTE table; false when it is no PMD
+ * mapping any more or the destination is taken.  Soft-dirty marks the
+ * move; a VMA registered for uffd-wp loses the bit (its registration does
+ * not follow).  mmap_lock held for writing; the PMD locks of both sides.
+ */
+bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
+		   pteval_t *new_pmd)
+{
+	spinlock_t *old_ptl, *new_ptl = pmd_lockptr(new_pmd);
+	pteval_t pmd;
+
+	if (!pte_none(pte_read(new_pmd)))
+		return false;
+	old_ptl = pmd_trans_huge_lock(old_pmd, &pmd);
+	if (!old_ptl)
+		return false;
+	if (new_ptl != old_ptl)
+		spin_lock(new_ptl);
+	pmd = pte_xchg(old_pmd, 0);
+	if (new_ptl != old_ptl)
+		pgtable_deposit(new_pmd, pgtable_withdraw(old_pmd));
+	if (READ_ONCE(knobs.soft_dirty))
+		pmd |= _PAGE_SOFT_DIRTY;
+	if (v->vm_flags & VM_UFFD_WP)
+		pmd &= ~_PAGE_UFFD_WP;
+	pte_write(new_pmd, pmd);
+	if (pte_hw_present(pmd))
+		flush_tlb_mm_range(v->vm_mm, old_addr, old_addr + PMD_SIZE, PMD_SHIFT, false);
+	if (new_ptl != old_ptl)
+		spin_unlock(new_ptl);
+	spin_unlock(old_ptl);
+	return true;
+}
+
 /* fork: share the THP read-only with the child (copy_huge_pmd).  Returns
  * -EAGAIN when the PMD is no longer huge (split meanwhile): copy PTEs. */
 int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,

@@ -11,8 +11,10 @@
  *                                     right after mmap_lock: no VMA-locked fault
  *   vma->vm_lock (rw_semaphore)       a fault under its VMA lock alone (read);
  *                                     khugepaged's collapse (write)
- *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read)
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
+ *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read);
+ *                                     a VMA change or an mremap that takes
+ *                                     both takes i_mmap_rwsem first
  *   mapping->lock (spinlock)          the shmem page cache slots
  *   mm->page_table_lock (spinlock)    populating PGD and PUD entries
  *   PMD lock (ptl of the PMD table's struct page)  PMD entries of that table
@@ -526,6 +528,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *v);
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v);
 int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below);
 struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
+struct vm_area_struct *vma_merge_new_range(struct vm_area_struct *v);
+struct vm_area_struct *vma_merge_extend(struct vm_area_struct *v, unsigned long delta);
 pteval_t vm_get_page_prot(unsigned long vm_flags);
 void anon_vma_put(struct anon_vma *av);
 int anon_vma_prepare(struct vm_area_struct *v);
@@ -537,10 +541,17 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	    unsigned long prot, unsigned long flags, struct file *file,
 	    unsigned long pgoff, unsigned long *out);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long hint,
+				   unsigned long len, bool anon_private);
 void exit_mmap(struct mm_struct *mm);
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
 		       unsigned int flags);
+
+/* mremap.c: takes mmap_lock itself */
+int do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+	      unsigned long new_len, unsigned long flags, unsigned long new_addr,
+	      unsigned long *out);
 
 /* mprotect.c, madvise.c */
 int vma_modify_flags(struct vm_area_struct *v, unsigned long start,

@@ -87,6 +87,29 @@ static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 	return 0;
 }
 
+/*
+ * __get_unmapped_area: where a new range of @len goes, near @hint when that
+ * is free; a private anonymous range of whole PMDs with no hint is
+ * PMD-aligned (thp_get_unmapped_area, 6.7+).  0 when nothing fits.
+ */
+unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long hint,
+				   unsigned long len, bool anon_private)
+{
+	unsigned long a = 0;
+
+	if (anon_private && !hint && IS_ALIGNED(len, PMD_SIZE)) {
+		unsigned long r = get_unmapped_area(mm, 0, len + PMD_SIZE);
+
+		if (r) {
+			unsigned long off_sub = (0 - r) & (PMD_SIZE - 1);
+
+			/* top-down and already aligned: take the top part */
+			a = off_sub ? r + off_sub : r + PMD_SIZE;
+		}
+	}
+	return a ? a : get_unmapped_area(mm, hint, len);
+}
+
 static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
 				   struct file *file)
 {
@@ -203,21 +226,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		addr &= PAGE_MASK;
 		if (addr && addr < MMAP_MIN_ADDR)
 			addr = MMAP_MIN_ADDR;
-		a = 0;
-		/* larger private anonymous mappings are THP aligned (6.7+:
-		 * thp_get_unmapped_area for lengths that are PMD multiples) */
-		if (!file && type == MAP_PRIVATE && !addr && IS_ALIGNED(len, PMD_SIZE)) {
-			unsigned long r = get_unmapped_area(mm, 0, len + PMD_SIZE);
-
-			if (r) {
-				unsigned long off_sub = (0 - r) & (PMD_SIZE - 1);
-
-				/* top-down and already aligned: take the top part */
-				a = off_sub ? r + off_sub : r + PMD_SIZE;
-			}
-		}
-		if (!a)
-			a = get_unmapped_area(mm, addr, len);
+		a = mm_get_unmapped_area(mm, addr, len, !file && type == MAP_PRIVATE);
 		if (!a)
 			return -ENOMEM;
 	}
@@ -272,7 +281,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	}
 	vma_link(mm, v);
 	/* __mmap_new_vma, or vma_merge_new_range for the VMA it grew */
-	v = vma_merge_neighbours(v);
+	v = vma_merge_new_range(v);
 	khugepaged_enter_vma(v, v->vm_flags);
 	*out = a;
 	return 0;

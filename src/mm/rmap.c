@@ -70,13 +70,15 @@ static int anon_vma_chain_link(struct vm_area_struct *v, struct anon_vma *av)
 
 /*
  * A neighbour's anon_vma that @v may share (find_mergeable_anon_vma): the
- * two could merge but for the anon_vma, and the neighbour's was never
- * forked.  Sharing keeps a later merge possible, as the kernel intends.
+ * two could merge but for the anon_vma, and the neighbour is no fork child
+ * (its chain holds its own anon_vma alone: a fork parent's does).  Sharing
+ * keeps a later merge possible, as the kernel intends; a fork child's
+ * anon_vma is never shared, so the new VMA gets one of its own.
  */
 static bool anon_vma_compatible(struct vm_area_struct *a, struct vm_area_struct *b)
 {
 	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
-	       !((a->vm_flags ^ b->vm_flags) & ~VM_ACCESS_FLAGS) &&
+	       !((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
 	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
 }
 
@@ -84,8 +86,8 @@ static struct anon_vma *reusable_anon_vma(struct vm_area_struct *old)
 {
 	struct anon_vma *av = READ_ONCE(old->anon_vma);
 
-	if (av && old->anon_vma_chain.next == old->anon_vma_chain.prev)
-		return av;	/* a single chain entry: never forked */
+	if (av && list_is_singular(&old->anon_vma_chain))
+		return av;	/* a single chain entry: not a fork child */
 	return NULL;
 }
 

@@ -353,6 +353,8 @@ int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long a
 void huge_pmd_set_accessed(pteval_t *pmd, pteval_t orig, bool write);
 bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		  unsigned long addr);
+bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
+		   pteval_t *new_pmd);
 int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr);
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,

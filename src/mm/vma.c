@@ -5,10 +5,16 @@
  * Everything here runs with mmap_lock held: for writing when the tree or a
  * VMA changes, for reading for lookups.
  *
- * Merge rule (is_mergeable_vma + anon_vma compatibility): same flags (the
+ * Merge rule (is_mergeable_vma + is_mergeable_anon_vma): same flags (the
  * sticky ones, VM_SOFTDIRTY and VM_MAYBE_GUARD, aside: the merged VMA has
  * those of both), same file with contiguous pgoff, and anon_vmas that are
- * equal or where one side has none yet.
+ * equal, or where one side has none yet and the side that has one is not a
+ * fork child (a VMA whose anon_vma chain also links an ancestor's anon_vma:
+ * the kernel keeps such VMAs from growing, so that fewer pages share the
+ * ancestor's root lock).  Which side counts depends on the operation: when
+ * an existing VMA changes (mprotect, madvise) it is the VMA itself or the
+ * neighbour; for a new range (mmap, the range mremap moves or grows) only
+ * the neighbour, since a moved range's anon_vma chains leave its source.
  */
 #include <stdlib.h>
 #include "swap.h"
@@ -183,13 +189,42 @@ int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
 	return 0;
 }
 
+/* Was this VMA forked from a parent and faulted since (or before)?  Its
+ * chain links its own anon_vma and the ancestors'. */
+static bool vma_is_fork_child(struct vm_area_struct *v)
+{
+	return v && v->anon_vma && !list_is_singular(&v->anon_vma_chain);
+}
+
+/* prev and next, when a range joins both, must agree with each other too */
 static bool anon_vma_compatible(struct vm_area_struct *a, struct vm_area_struct *b)
 {
 	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 
-/* Can @a (below) and @b (above, adjacent) become one VMA? */
-static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
+/*
+ * May the range of @v join its neighbour @tgt, as far as anon_vmas go?
+ * @existing: @v is an existing VMA whose range or flags changed, so a fork
+ * child @v may not hand its chains to an unfaulted @tgt; a new range
+ * (@existing false) brings its anon_vma from elsewhere and only a fork
+ * child @tgt refuses it.
+ */
+static bool is_mergeable_anon_vma(struct vm_area_struct *tgt, struct vm_area_struct *v,
+				  bool existing)
+{
+	struct anon_vma *src_anon = v->anon_vma;
+
+	if (!tgt->anon_vma && src_anon)		/* tgt will take v's chains */
+		return !(existing && vma_is_fork_child(v));
+	if (tgt->anon_vma && !src_anon)		/* v's range takes tgt's */
+		return !vma_is_fork_child(tgt);
+	return tgt->anon_vma == src_anon;
+}
+
+/* Can @a (below) and @b (above, adjacent) become one VMA?  @v is the one of
+ * them whose range is being merged (see is_mergeable_anon_vma). */
+static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b,
+		      struct vm_area_struct *v, bool existing)
 {
 	if (!a || !b || a->vm_end != b->vm_start)
 		return false;
@@ -197,7 +232,7 @@ static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b)
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;
-	return anon_vma_compatible(a, b);
+	return is_mergeable_anon_vma(v == a ? b : a, v, existing);
 }
 
 /* Merge @b into @a (a below b); frees b. */
@@ -224,22 +259,18 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *a,
 	vm_area_free(b);
 }
 
-/*
- * After @v changed (new, or flags changed), merge it with its neighbours where
- * the kernel would.  Returns the VMA now covering v's range.
- */
-struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v)
+static struct vm_area_struct *merge_neighbours(struct vm_area_struct *v, bool existing)
 {
 	struct mm_struct *mm = v->vm_mm;
 	struct vm_area_struct *prev = vma_prev(mm, v), *next = vma_next(mm, v);
 	bool merged = false;
 
-	if (can_merge(v, next) && (!can_merge(prev, v) ||
+	if (can_merge(v, next, v, existing) && (!can_merge(prev, v, v, existing) ||
 	    anon_vma_compatible(prev, next))) {
 		merge_into(mm, v, next);
 		merged = true;
 	}
-	if (can_merge(prev, v)) {
+	if (can_merge(prev, v, v, existing)) {
 		merge_into(mm, prev, v);
 		v = prev;
 		merged = true;
@@ -248,5 +279,43 @@ struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v)
 	 * now hold a PMD for khugepaged */
 	if (merged)
 		khugepaged_enter_vma(v, v->vm_flags);
+	return v;
+}
+
+/*
+ * After the flags of the existing VMA @v changed (mprotect, madvise), merge
+ * it with its neighbours where the kernel would (vma_merge_existing_range).
+ * Returns the VMA now covering v's range.
+ */
+struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v)
+{
+	return merge_neighbours(v, true);
+}
+
+/*
+ * @v was just linked for a new range (mmap; mremap's copy_vma, whose copy
+ * carries the source's anon_vma chains): merge it where the kernel's
+ * vma_merge_new_range would have placed the range in a neighbour instead.
+ */
+struct vm_area_struct *vma_merge_new_range(struct vm_area_struct *v)
+{
+	return merge_neighbours(v, false);
+}
+
+/*
+ * Grow @v by @delta bytes at its end and merge the grown VMA with the next
+ * one where they now touch (vma_merge_extend: a new range whose anon_vma is
+ * @v's).  The caller checked that nothing is mapped there.
+ */
+struct vm_area_struct *vma_merge_extend(struct vm_area_struct *v, unsigned long delta)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct vm_area_struct *next;
+
+	vma_set_range(mm, v, v->vm_start, v->vm_end + delta, v->vm_pgoff);
+	next = vma_next(mm, v);
+	if (can_merge(v, next, v, false))
+		merge_into(mm, v, next);
+	khugepaged_enter_vma(v, v->vm_flags);
 	return v;
 }

@@ -490,6 +490,61 @@ static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 	return (int)resp.ret;
 }
 
+static int mremap_call(struct sc_task *t, uint64_t addr, uint64_t old_len,
+		       uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+{
+	struct pp_req req = { .op = PP_MREMAP,
+			      .a = { addr, old_len, new_len, (uint64_t)flags, new_addr } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mremap");
+
+	if (ret)
+		return ret;
+	*out = resp.v[0];
+	return (int)resp.ret;
+}
+
+/*
+ * mremap(2).  A move whose address the kernel would choose goes where the
+ * model would put it (place(): the scenario's area, not beside the
+ * puppet's libraries), as a MREMAP_FIXED move there: first the call
+ * without MREMAP_MAYMOVE, which resizes in place when the kernel can and
+ * fails with ENOMEM, changing nothing, when it would have to move.
+ */
+static int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
+		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+{
+	uint64_t plen = (new_len + 4095) & ~4095ULL, at = 0;
+	struct lx_vma *v;
+	bool anon_private = false;
+	int n, ret;
+
+	if (flags != SC_MREMAP_MAYMOVE && flags != (SC_MREMAP_MAYMOVE | SC_MREMAP_DONTUNMAP))
+		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
+	if (flags == SC_MREMAP_MAYMOVE) {
+		ret = mremap_call(t, addr, old_len, new_len, 0, 0, out);
+		if (ret != -ENOMEM)
+			return ret;
+	}
+	if (!new_len || plen < new_len || (addr & 4095))
+		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
+	/* a DONTUNMAP hint is taken when the range there is free */
+	if ((flags & SC_MREMAP_DONTUNMAP) && new_addr && !(new_addr & 4095) &&
+	    new_addr + plen > new_addr && range_free(t->p->pid, new_addr, plen))
+		at = new_addr;
+	/* __get_unmapped_area aligns a private anonymous range of whole
+	 * PMDs when no hint is given */
+	v = lx_vmas(t->p->pid, addr, addr + 1, &n);
+	anon_private = n == 1 && v[0].anon_private;
+	free(v);
+	if (!at)
+		at = place(t->p->pid, plen, anon_private && !new_addr &&
+			   !(plen & (SC_PMD_SIZE - 1)));
+	if (!at)
+		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
+	return mremap_call(t, addr, old_len, new_len, flags | SC_MREMAP_FIXED, at, out);
+}
+
 static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size)
 {
 	char buf[250];
@@ -765,6 +820,7 @@ const struct sc_backend sc_backend_linux = {
 	.main_task = lx_main_task,
 	.task_cpu = lx_task_cpu,
 	.mmap = lx_mmap,
+	.mremap = lx_mremap,
 	.memfd = lx_memfd,
 	.close = lx_close,
 	.run = lx_run,

@@ -160,6 +160,12 @@ static int model_mmap(struct sc_task *t, uint64_t addr, uint64_t len,
 	return mmlab_mmap(T(t), addr, len, prot, flags, fd, off, out);
 }
 
+static int model_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
+			uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+{
+	return mmlab_mremap(T(t), addr, old_len, new_len, flags, new_addr, out);
+}
+
 static int model_memfd(struct sc_proc *p, const char *name, uint64_t size)
 {
 	return mmlab_memfd(P(p), name, size);
@@ -381,6 +387,7 @@ const struct sc_backend sc_backend_model = {
 	.main_task = model_main_task,
 	.task_cpu = model_task_cpu,
 	.mmap = model_mmap,
+	.mremap = model_mremap,
 	.memfd = model_memfd,
 	.close = model_close,
 	.run = model_run,

@@ -483,6 +483,18 @@ int lx_clear_refs(int pid, int v)
 	return write_str(path, val);
 }
 
+/* "lo-hi perms offset dev inode [path]": private, inode 0 and no path
+ * (or a bracketed one: [heap], [stack]) */
+static bool anon_private_line(const char *line)
+{
+	char perms[8] = "", path[64] = "";
+	unsigned long inode = 1;
+
+	if (sscanf(line, "%*x-%*x %7s %*x %*s %lu %63s", perms, &inode, path) < 2)
+		return false;
+	return perms[3] == 'p' && inode == 0 && (!path[0] || path[0] == '[');
+}
+
 struct lx_vma *lx_vmas(int pid, uint64_t lo, uint64_t hi, int *n)
 {
 	char path[64], *buf, *line, *save;
@@ -508,7 +520,7 @@ struct lx_vma *lx_vmas(int pid, uint64_t lo, uint64_t hi, int *n)
 				break;
 			v = nv;
 		}
-		v[(*n)++] = (struct lx_vma){ a, b };
+		v[(*n)++] = (struct lx_vma){ a, b, anon_private_line(line) };
 	}
 	free(buf);
 	return v;

@@ -26,6 +26,7 @@ int lx_clear_refs(int pid, int v);
 
 struct lx_vma {
 	uint64_t lo, hi;
+	bool anon_private;	/* private, no file behind it */
 };
 /* The VMAs of pid that intersect [lo, hi), ascending; *n on return.
  * Returns a malloc'ed array (NULL and *n = 0 on failure). */

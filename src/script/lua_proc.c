@@ -257,6 +257,60 @@ static int m_mprotect(lua_State *L)
 	return 0;
 }
 
+/* mremap flags: "maymove,fixed,dontunmap" (any order, "" for none), or an
+ * integer taken as it is (to pass bits the kernel refuses) */
+static int parse_mremap_flags(lua_State *L, int idx)
+{
+	char buf[128], *tok, *save;
+	int flags = 0;
+
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		return (int)arg_u64(L, idx, "mremap");
+	if (lua_type(L, idx) != LUA_TSTRING)
+		sc_fatal(L, "mremap: flags must be a string such as \"maymove,fixed\" "
+			 "or an integer, not %s", luaL_typename(L, idx));
+	if (strlen(lua_tostring(L, idx)) >= sizeof(buf))
+		sc_fatal(L, "mremap: flags string too long");
+	strcpy(buf, lua_tostring(L, idx));
+	for (tok = strtok_r(buf, ", |", &save); tok;
+	     tok = strtok_r(NULL, ", |", &save)) {
+		if (!strcmp(tok, "maymove"))
+			flags |= SC_MREMAP_MAYMOVE;
+		else if (!strcmp(tok, "fixed"))
+			flags |= SC_MREMAP_FIXED;
+		else if (!strcmp(tok, "dontunmap"))
+			flags |= SC_MREMAP_DONTUNMAP;
+		else
+			sc_fatal(L, "mremap: unknown flag '%s' (use maymove, fixed, "
+				 "dontunmap)", tok);
+	}
+	return flags;
+}
+
+/* p:mremap(addr, old_len, new_len [, flags [, new_addr]]) -> new address */
+static int m_mremap(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = arg_u64(L, 2, "mremap"), old_len = arg_u64(L, 3, "mremap");
+	uint64_t new_len = arg_u64(L, 4, "mremap"), new_addr = 0, out = 0;
+	int flags = parse_mremap_flags(L, 5), ret;
+	char what[200];
+
+	if (!lua_isnoneornil(L, 6))
+		new_addr = arg_u64(L, 6, "mremap");
+	ret = sc_be->mremap(t, addr, old_len, new_len, flags, new_addr, &out);
+	if (ret) {
+		snprintf(what, sizeof(what), "mremap(0x%" PRIx64 ", %" PRIu64 ", %"
+			 PRIu64 ", %#x, 0x%" PRIx64 ")", addr, old_len, new_len,
+			 flags, new_addr);
+		sc_raise(L, ret, 0, what);
+	}
+	lua_pushinteger(L, (lua_Integer)out);
+	return 1;
+}
+
 static int parse_map_flags(lua_State *L, const char *s)
 {
 	static const struct { const char *name; int flag; } names[] = {
@@ -606,6 +660,7 @@ static int m_prctl(lua_State *L)
 
 static const luaL_Reg proc_methods[] = {
 	{ "mmap", m_mmap },
+	{ "mremap", m_mremap },
 	{ "munmap", m_munmap },
 	{ "mprotect", m_mprotect },
 	{ "madvise", m_madvise },
@@ -632,6 +687,7 @@ static const luaL_Reg proc_methods[] = {
 
 static const luaL_Reg task_methods[] = {
 	{ "mmap", m_mmap },
+	{ "mremap", m_mremap },
 	{ "munmap", m_munmap },
 	{ "mprotect", m_mprotect },
 	{ "madvise", m_madvise },
@@ -684,7 +740,8 @@ static int task_index(lua_State *L)
 		return 1;
 	}
 	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
-		 "write, read, touch, fill, verify, madvise, munmap, mprotect)",
+		 "mremap, write, read, touch, fill, verify, madvise, munmap, "
+		 "mprotect)",
 		 k);
 }
 

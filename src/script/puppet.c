@@ -557,6 +557,14 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = p == MAP_FAILED ? -errno : 0;
 		resp->v[0] = (uint64_t)p;
 		break;
+	case PP_MREMAP: {
+		/* the raw call: flags the C library would not pass through */
+		long r = syscall(SYS_mremap, a[0], a[1], a[2], a[3], a[4]);
+
+		resp->ret = r == -1 ? -errno : 0;
+		resp->v[0] = (uint64_t)r;
+		break;
+	}
 	case PP_MUNMAP:
 		resp->ret = neg_errno(munmap((void *)a[0], a[1]));
 		break;

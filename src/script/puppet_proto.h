@@ -50,6 +50,7 @@ enum pp_op {
 	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) */
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
+	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
 };
 
 struct pp_req {

@@ -30,6 +30,11 @@
 #define SC_PAGE_SIZE	4096ULL
 #define SC_PMD_SIZE	(2ULL << 20)
 
+/* mremap flags: the Linux values */
+#define SC_MREMAP_MAYMOVE	1
+#define SC_MREMAP_FIXED		2
+#define SC_MREMAP_DONTUNMAP	4
+
 /* Model-only advice, as in include/mmlab/mmlab.h */
 #define SC_MADV_PT_RECLAIM	1000
 
@@ -135,6 +140,9 @@ struct sc_backend {
 
 	int (*mmap)(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		    int flags, int fd, uint64_t off, uint64_t *out);
+	/* mremap(2) by task t: flags are SC_MREMAP_*; the new address in *out */
+	int (*mremap)(struct sc_task *t, uint64_t addr, uint64_t old_len,
+		      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
 	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size);
 	int (*close)(struct sc_proc *p, int fd);
 	/* Run one item (it->rep times) on it->task. */
