@@ -19,10 +19,19 @@
  * - A write fault in an mm with a pending lazy flush flushes first
  *   (mmlab_luf_mm_flush_ipis), once.
  *
+ * - More mms than LUF's list holds (17 readers and a writer of one page):
+ *   when LUF gives the folio back to the batched flush, every reader's mm
+ *   counts that flush as pending; a read through an entry of the 16th, made
+ *   between the unmap and the flush, is legal (no stale-TLB report).
+ *
  * Cases that expect a stale report build and destroy their own machine (as
  * test_tlb.c's skip_flush cases), so that the harness's teardown, which fails
  * on any report, does not see it.
  */
+/* the model's internals: one case stops reclaim between its unmap and its
+ * batched flush (try_to_unmap, try_to_unmap_flush) */
+#include "mm/swap.h"
+#undef ARRAY_SIZE
 #include "harness.h"
 
 #ifndef MADV_PAGEOUT
@@ -457,6 +466,74 @@ static void t_writable_not_deferred(void **state)
 	machine_down();
 }
 
+/* ---- more mms than the unmap batch lists ---- */
+
+#define BATCH_READERS	17	/* one more than LUF's list of mms holds */
+#define BATCH_SEEN_TWICE 15	/* the 16th reader: the last slot of the list */
+
+/*
+ * One page of a file mapped read-only by BATCH_READERS processes, each of
+ * them reading it on CPU 1 (the 16th on CPU 2 too), then mapped writable and
+ * written by one more: LUF takes the readers' PTEs and, at the writer, hands
+ * the folio back to the batched flush, which must then count as pending in
+ * every reader's mm.  The unmap runs as kswapd's would (no CPU owned) and
+ * stops before its batched flush; CPU 2 reads through the entry it still
+ * holds.  That read is legal only while the 16th mm counts the batched flush
+ * as pending (flush_tlb_batched_pending relies on the same count): the
+ * stale-TLB detector reports it otherwise.
+ */
+static void t_batch_more_mms_than_slots(void **state)
+{
+	struct mmlab_proc *p, *c[BATCH_READERS + 1];
+	struct mmlab_task *t2 = NULL;
+	uint64_t a[BATCH_READERS + 1], fa = 0, stale0, stale, def0;
+	struct page *folio;
+	int fd;
+
+	(void)state;
+	luf_machine(64, 0, 64);
+	luf_set(LUF_ON);
+	p = spawn();
+	fd = memfd_filled(p, "f", PG, SEED_A);
+	for (int i = 0; i <= BATCH_READERS; i++) {
+		struct mmlab_task *t;
+		bool writer = i == BATCH_READERS;
+
+		assert_int_equal(mmlab_fork(p, &c[i]), 0);
+		a[i] = map_file(mmlab_main_task(c[i]), 0, PG, writer ? RW : PROT_READ, fd);
+		t = task_on(c[i], 1);
+		if (writer)
+			put64(t, a[i], get64(t, a[i]));
+		else
+			assert_int_equal(mmlab_touch(t, a[i], PG, false, &fa), 0);
+		if (i == BATCH_SEEN_TWICE) {
+			t2 = task_on(c[i], 2);
+			assert_int_equal(mmlab_touch(t2, a[i], PG, false, &fa), 0);
+		}
+	}
+	folio = pfn_to_page(pfn_of(pm1(c[0], a[0])));
+	get_page(folio);
+	def0 = vmstat("mmlab_luf_deferred");
+	folio_lock(folio);
+	try_to_unmap(folio, TTU_BATCH_FLUSH);
+	folio_unlock(folio);
+	assert_false(folio_mapped(folio));
+	/* the writer made LUF give up: the batched flush owns every PTE */
+	assert_int_equal(vmstat("mmlab_luf_deferred"), def0);
+	stale0 = vmstat("stale_tlb_reports");
+	assert_int_equal(mmlab_touch(t2, a[BATCH_SEEN_TWICE], PG, false, &fa), 0);
+	stale = vmstat("stale_tlb_reports") - stale0;
+	try_to_unmap_flush();
+	put_page(folio);
+	print_message("luf on: %d mms in one unmap batch; read before its flush: %" PRIu64
+		      " stale-TLB reports\n", BATCH_READERS + 1, stale);
+	assert_int_equal(stale, 0);
+	for (int i = 0; i <= BATCH_READERS; i++)
+		assert_int_equal(mmlab_exit(c[i]), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+	machine_down();
+}
+
 /* A failed assertion leaves its machine behind: the next test needs none. */
 static int destroy_leftover(void **state)
 {
@@ -481,6 +558,7 @@ int main(void)
 		cmocka_unit_test_teardown(t_write_fault_flushes_first, destroy_leftover),
 		cmocka_unit_test_teardown(t_read_fault_does_not_flush, destroy_leftover),
 		cmocka_unit_test_teardown(t_writable_not_deferred, destroy_leftover),
+		cmocka_unit_test_teardown(t_batch_more_mms_than_slots, destroy_leftover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

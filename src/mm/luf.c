@@ -61,7 +61,7 @@ static __thread struct {
 	bool ok, any;
 	uint32_t old_key;			/* the frame's key before this unmap */
 	unsigned int nr_mms;
-	struct mm_struct *mms[LUF_TTU_MMS];	/* the mms this folio was in */
+	struct mm_struct *mms[LUF_TTU_MMS];	/* the mms LUF took PTEs of, once each */
 } ttu;
 
 int luf_init(void)
@@ -168,6 +168,19 @@ void luf_ttu_begin(void)
 	ttu.nr_mms = 0;
 }
 
+/* Remember @mm as one this folio's lazy unmap took PTEs of; false when
+ * the list is full and @mm is not on it. */
+static bool ttu_note_mm(struct mm_struct *mm)
+{
+	for (unsigned int i = 0; i < ttu.nr_mms; i++)
+		if (ttu.mms[i] == mm)
+			return true;
+	if (ttu.nr_mms == LUF_TTU_MMS)
+		return false;
+	ttu.mms[ttu.nr_mms++] = mm;
+	return true;
+}
+
 /*
  * A PTE of @folio in @v was just cleared (with the flush to come), under
  * its PTE lock, still held: may LUF take it?  If so everything a later
@@ -185,6 +198,13 @@ bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, unsigned long add
 		return false;
 	if (pte_write_bit(old) || pte_dirty(old)) {
 		ttu.ok = false;		/* a writable mapping: flush the folio now */
+		return false;
+	}
+	/* an mm the list has no room for could not be handed back to the
+	 * batched flush if LUF gave up later: this PTE and the rest of the
+	 * folio's go to the batched flush now */
+	if (!ttu_note_mm(mm)) {
+		ttu.ok = false;
 		return false;
 	}
 	/* the generation of a PTE already cleared: a flush that takes this
@@ -207,7 +227,6 @@ bool luf_ttu_pte(struct vm_area_struct *v, struct page *folio, unsigned long add
 	luf_trace(LUF_EV_TTU, pfn, addr, g, mask, mm, v);
 	ttu.mask |= mask;
 	ttu.any = true;
-	ttu.mms[ttu.nr_mms < LUF_TTU_MMS ? ttu.nr_mms++ : LUF_TTU_MMS - 1] = mm;
 	return true;
 }
 
