@@ -9,6 +9,9 @@
  *   mprotect RO then RW of a touched page, 0 for an untouched page); none to
  *   a CPU that runs another mm; single-page flushes up to 33 pages, a full
  *   flush beyond (tlb_single_page_flush_ceiling).
+ * - MADV_PAGEOUT of young read-only shmem pages cached by CPU 1 sends only
+ *   reclaim's batched flush (young bits stay, references are ignored, as in
+ *   6.18); MADV_COLD clears the young bits and flushes each page.
  * - With /sys/kernel/mm/mmlab/debug/skip_flush = 1 the detector reports a
  *   stale access; with it 0 (every other test) it reports none.
  * - Concurrent: a peer CPU writing while another CPU flips the protection,
@@ -182,6 +185,71 @@ static void t_ipi_dontneed_touched(void **state)
 	s1 = tlbstat();
 	assert_int_equal(s1.received - s0.received, 1);
 	assert_int_equal(get64(peer, a), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+#define YOUNG_PAGES	16
+
+/*
+ * A read-only shmem mapping of YOUNG_PAGES written through a mapping that is
+ * gone again, then read by CPU 1: its PTEs are young and CPU 1 caches them.
+ */
+static struct mmlab_proc *young_shmem(uint64_t *a)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	int fd = mmlab_memfd(p, "young", YOUNG_PAGES * PG);
+	uint64_t w = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(mmlab_swapon(16 * MiB), 0);
+	assert_int_equal(mmlab_mmap(t, 0, YOUNG_PAGES * PG, RW, MAP_SHARED, fd, 0, &w), 0);
+	assert_int_equal(mmlab_touch(t, w, YOUNG_PAGES * PG, true, NULL), 0);
+	assert_int_equal(mmlab_munmap(t, w, YOUNG_PAGES * PG), 0);
+	assert_int_equal(mmlab_mmap(t, 0, YOUNG_PAGES * PG, PROT_READ, MAP_SHARED, fd, 0, a), 0);
+	assert_int_equal(mmlab_touch(task_on(p, 1), *a, YOUNG_PAGES * PG, false, NULL), 0);
+	return p;
+}
+
+/*
+ * MADV_PAGEOUT reclaims with references ignored and leaves young bits
+ * alone (6.18's madvise_cold_or_pageout_pte_range clears them for
+ * MADV_COLD only): the only shootdown is reclaim's batched unmap flush, one
+ * IPI to CPU 1, and no page is flushed one by one.
+ */
+static void t_ipi_pageout_young(void **state)
+{
+	uint64_t a = 0;
+	struct mmlab_proc *p = young_shmem(&a);
+	struct tlbstat s0 = tlbstat(), s1;
+
+	assert_int_equal(mmlab_madvise(mmlab_main_task(p), a, YOUNG_PAGES * PG, MADV_PAGEOUT), 0);
+	s1 = tlbstat();
+	print_message("MADV_PAGEOUT of %d young pages: %" PRIu64 " shootdowns, %" PRIu64
+		      " IPIs, %" PRIu64 " local single-page flushes\n", YOUNG_PAGES,
+		      s1.remote - s0.remote, s1.received - s0.received, s1.local_one - s0.local_one);
+	assert_int_equal(s1.remote - s0.remote, 1);
+	assert_int_equal(s1.received - s0.received, 1);
+	assert_int_equal(s1.local_one - s0.local_one, 0);
+	/* young as they were, every page was reclaimed */
+	assert_int_equal(status_of(p).RssShmem, 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MADV_COLD clears the young bits: each page's entry is flushed, here and
+ * on CPU 1 (one shootdown). */
+static void t_ipi_cold_young(void **state)
+{
+	uint64_t a = 0;
+	struct mmlab_proc *p = young_shmem(&a);
+	struct tlbstat s0 = tlbstat(), s1;
+
+	assert_int_equal(mmlab_madvise(mmlab_main_task(p), a, YOUNG_PAGES * PG, MADV_COLD), 0);
+	s1 = tlbstat();
+	assert_int_equal(s1.remote - s0.remote, 1);
+	assert_int_equal(s1.received - s0.received, 1);
+	assert_int_equal(s1.local_one - s0.local_one, YOUNG_PAGES);
+	assert_int_equal(status_of(p).RssShmem, YOUNG_PAGES * PG / KiB);
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
@@ -477,6 +545,8 @@ int main(void)
 		T(t_ipi_mprotect_ro_rw),
 		T(t_ipi_untouched),
 		T(t_ipi_dontneed_touched),
+		T(t_ipi_pageout_young),
+		T(t_ipi_cold_young),
 		T(t_single_cpu_no_ipi),
 		T(t_flush_ceiling),
 		T(t_switched_away_cpu),

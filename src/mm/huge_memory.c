@@ -527,7 +527,7 @@ bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t
 			folio_mark_lazyfree(folio);
 		return true;
 	}
-	if (pte_young(old)) {
+	if (advice != MADV_PAGEOUT_ADVICE && pte_young(old)) {	/* COLD only */
 		__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
 		tlb_remove_tlb_entry(tlb, addr);
 		tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);

@@ -356,9 +356,11 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
 }
 
 /*
- * MADV_COLD and MADV_PAGEOUT (madvise_cold_or_pageout_pte_range): young bits
- * are cleared; pages that only this process maps are deactivated (COLD) or
- * isolated and reclaimed at once (PAGEOUT).  Pages still in another CPU's
+ * MADV_COLD and MADV_PAGEOUT (madvise_cold_or_pageout_pte_range): pages
+ * that only this process maps are deactivated (COLD, which clears their young
+ * bits and flushes those TLB entries) or isolated and reclaimed at once with
+ * their references ignored (PAGEOUT: young bits and TLB entries are left
+ * alone, as in 6.18; reclaim's unmap flushes them).  Pages still in another CPU's
  * LRU batch are not on the LRU and are skipped, as in the kernel.
  */
 static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr,
@@ -406,7 +408,9 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 					break;
 				}
 				if (whole && folio_mapcount(f) == (int)nr) {
-					madvise_clear_ptes(&tlb, pte, addr, nr, _PAGE_ACCESSED);
+					if (!pageout)
+						madvise_clear_ptes(&tlb, pte, addr, nr,
+								   _PAGE_ACCESSED);
 					clear_page_flag(f, PG_referenced);
 					if (!pageout)
 						folio_deactivate(f);
@@ -420,7 +424,9 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 			/* leave shared pages alone */
 			if (folio_maybe_mapped_shared(p))
 				continue;
-			if (pte_young(old)) {
+			/* PAGEOUT leaves young bits (and TLBs) alone: reclaim
+			 * ignores references */
+			if (!pageout && pte_young(old)) {
 				__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
 				tlb_remove_tlb_entry(&tlb, addr);
 			}
