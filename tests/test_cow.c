@@ -8,7 +8,11 @@
  * page without a copy.  When the child exits, the parent's pages are
  * exclusive again and reused on write.  Reads never copy.  The data of both
  * stay intact throughout; nr_anon_pages counts each page once.
+ *
+ * The cost clock charges the work: a page clear for a zeroed allocation, a
+ * page copy for a private copy of a file page.
  */
+#include "hw/cost.h"
 #include "harness.h"
 
 #define RW	(PROT_READ | PROT_WRITE)
@@ -261,6 +265,61 @@ static void t_readonly_then_rw(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* ---- the cost clock ---- */
+
+/* Cycles CPU 0's clock advanced by while @t wrote (@write) or read the
+ * first word at @addr (a page fault each time). */
+static uint64_t fault_cycles(struct mmlab_task *t, uint64_t addr, bool write)
+{
+	uint64_t c0 = mmlab_cpu_cycles(0), v = 0, fa = 0;
+
+	if (write)
+		put64(t, addr, 1);
+	else
+		assert_int_equal(mmlab_read(t, addr, &v, sizeof(v), &fa), 0);
+	return mmlab_cpu_cycles(0) - c0;
+}
+
+/*
+ * The clock charges clearing and copying a page (the cost table's
+ * page_zero and page_copy): a read fault that allocates a zeroed page
+ * (forbids_zeropage) costs at least a page clear more than one that maps
+ * the zero page; a write fault on a private file mapping (a copy of the
+ * page-cache page) at least a page copy more than the same on a shared one.
+ */
+static void t_cost_clock_zero_and_copy(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = map_anon(p, 0, 4 * PG, RW, 0), s = 0, v = 0;
+	uint64_t zp, zeroed, shared, private;
+	int fd = mmlab_memfd(p, "cost", 4 * PG);
+
+	assert_true(fd >= 0);
+	/* first faults in each VMA allocate its page table (zeroed) and the
+	 * private one's anon_vma: those are not measured */
+	fault_cycles(t, a + 3 * PG, false);
+	zp = fault_cycles(t, a, false);
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/forbids_zeropage", "1"), 0);
+	zeroed = fault_cycles(t, a + 2 * PG, false);
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/forbids_zeropage", "0"), 0);
+	assert_int_equal(mmlab_mmap(t, 0, 4 * PG, RW, MAP_SHARED, fd, 0, &s), 0);
+	fill_ok(t, s, 4 * PG, 7);
+	assert_int_equal(mmlab_munmap(t, s, 4 * PG), 0);
+	assert_int_equal(mmlab_mmap(t, 0, 4 * PG, RW, MAP_SHARED, fd, 0, &s), 0);
+	assert_int_equal(mmlab_mmap(t, 0, 4 * PG, RW, MAP_PRIVATE, fd, 0, &v), 0);
+	fault_cycles(t, s + 3 * PG, true);
+	fault_cycles(t, v + 3 * PG, true);
+	shared = fault_cycles(t, s + 2 * PG, true);
+	private = fault_cycles(t, v + 2 * PG, true);
+	print_message("cycles: read fault, zero page %" PRIu64 ", zeroed page %" PRIu64
+		      "; write fault, shared file %" PRIu64 ", private copy %" PRIu64 "\n",
+		      zp, zeroed, shared, private);
+	assert_true(zeroed >= zp + cost_table[COST_PAGE_ZERO].cycles);
+	assert_true(private >= shared + cost_table[COST_PAGE_COPY].cycles);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_machine, teardown_machine)
@@ -272,6 +331,7 @@ int main(void)
 		T(t_three_sharers),
 		T(t_untouched_and_dontneed),
 		T(t_readonly_then_rw),
+		T(t_cost_clock_zero_and_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

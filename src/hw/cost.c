@@ -2,6 +2,18 @@
  * cost.c - the cost model's one table: simulated cycles per event, at a
  * nominal 3 GHz, and where each figure comes from.  Experiments report both
  * event counts and the simulated time these figures give.
+ *
+ * Each CPU has its own clock (struct cpu's cycles), advanced by the events
+ * it runs: TLB hits and page walks (hw/mmu.c), the exception of a page
+ * fault (hw/mmu.c), single-page and full TLB flushes (mm/tlbflush.c,
+ * mm/luf.c), sending an IPI and taking one (hw/cpu.c), clearing a page
+ * (every __GFP_ZERO allocation, mm/page_alloc.c, and a zero-filled swap-in)
+ * and copying one (copy_highpage: migration, CoW, collapse), and the memory
+ * accesses of a task (mm/api.c: the node's latency per page piece, one
+ * cycle per 64 bytes).  The clock is owner-only state: only the thread that
+ * is the CPU advances it.  Kernel threads (kswapd, the RCU callback thread)
+ * own no CPU, and their work is on no clock.  A run's simulated time is its
+ * makespan: the largest advance of any CPU's clock.
  */
 #include "cost.h"
 
@@ -19,9 +31,9 @@ const struct cost_entry cost_table[NR_COST_EVENTS] = {
 	[COST_FLUSH_ALL] = { "flush_all", 500,
 		"Amit, ATC'17: full flush plus refill penalty, a few hundred cycles" },
 	[COST_IPI_SEND] = { "ipi_send", 3000,
-		"kernel-facts.md s7: ~1 us base of a shootdown (Amit ATC'17)" },
+		"Amit, ATC'17: a shootdown's base cost at the initiator, ~1 us" },
 	[COST_IPI_RECV] = { "ipi_recv", 600,
-		"kernel-facts.md s7: ~200 ns per receiving CPU" },
+		"Amit, ATC'17: ~200 ns of interrupt handling per receiving CPU" },
 	[COST_PAGE_ZERO] = { "page_zero", 300,
 		"clear_page with rep stosb at ~16 B/cycle" },
 	[COST_PAGE_COPY] = { "page_copy", 600,

@@ -193,6 +193,23 @@ void drain_local_pages(struct cpu *c);
 void drain_all_pages(void);
 void drain_all_pages_quiet(void);
 
+/* The cost clock of the CPU doing the work (src/hw/cost.c): @n events.  A
+ * kernel thread (kswapd) owns no CPU and is charged nothing. */
+static inline void charge_this_cpu(enum cost_event ev, unsigned long n)
+{
+	struct cpu *c = this_cpu();
+
+	if (c)
+		c->cycles += n * cost_table[ev].cycles;
+}
+
+/* copy_highpage: the bytes of @src into @dst, charged as a page copy. */
+static inline void copy_highpage(struct page *dst, struct page *src)
+{
+	charge_this_cpu(COST_PAGE_COPY, 1);
+	frame_copy(page_to_pfn(dst), page_to_pfn(src));
+}
+
 /* ---- vmstat (vmstat.c) ---- */
 enum vm_event_item {
 	NR_FREE_PAGES,

@@ -613,7 +613,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 		if (pte_none_or_zero(e))
 			continue;	/* the new folio is zeroed */
 		page = pfn_to_page(pte_pfn(e));
-		frame_copy(page_to_pfn(folio) + i, pte_pfn(e));
+		copy_highpage(folio + i, page);
 		if (pte_dirty(e))
 			SetPageDirty(page);
 		page_remove_rmap(page, v);

@@ -350,7 +350,7 @@ static int do_fault(struct vm_fault *vmf)
 			put_page(page);
 			return VM_FAULT_OOM;
 		}
-		frame_copy(page_to_pfn(map), page_to_pfn(page));
+		copy_highpage(map, page);
 		put_page(page);
 		entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(map), v->vm_page_prot));
 	} else {
@@ -411,7 +411,7 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	if (!new)
 		return VM_FAULT_OOM;
 	if (old)
-		frame_copy(page_to_pfn(new), page_to_pfn(old));
+		copy_highpage(new, old);
 	vmf->pte = pte_offset_map_lock(mm, vmf->pmd, vmf->address, &vmf->ptl);
 	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
 		if (vmf->pte)

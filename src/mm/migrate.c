@@ -121,7 +121,7 @@ static int migrate_folio_move(struct page *src, struct page *dst)
 			set_page_flag(dst, copy_flags[i]);
 	if (PageAnon(src))
 		anon_vma_get(src->mapping);	/* dst's own; src keeps its until freed */
-	frame_copy(page_to_pfn(dst), page_to_pfn(src));
+	copy_highpage(dst, src);
 	luf_copy_page(dst, src);	/* before dst can be mapped writable */
 	remove_migration_ptes(src, dst);
 	folio_unlock(dst);

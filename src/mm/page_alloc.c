@@ -119,11 +119,15 @@ static void prep_new_page(struct page *p, unsigned int order, unsigned int gfp)
 		q->private = 0;
 		atomic_set(&q->_mapcount, -1);
 		atomic_set(&q->_refcount, i == 0 ? 1 : 0);
+		/* the host's shortcuts (a frame it knows is zero, no data)
+		 * skip the bytes, never the simulated clear_page */
 		if ((gfp & GFP_ZERO) && !zeroed &&
 		    !(phys.no_data && (gfp & GFP_NODATA_OK)))
 			frame_clear(page_to_pfn(q));
 		clear_page_flag(q, PG_zeroed);
 	}
+	if (gfp & GFP_ZERO)
+		charge_this_cpu(COST_PAGE_ZERO, 1UL << order);
 	count_vm_events(PGALLOC_NORMAL, 1L << order);
 }
 

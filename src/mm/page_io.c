@@ -77,6 +77,7 @@ int swap_read_folio(struct page *folio)
 	spin_unlock(&si->lock);
 	if (zero) {
 		frame_clear(page_to_pfn(folio));
+		charge_this_cpu(COST_PAGE_ZERO, 1);
 		count_vm_event(SWPIN_ZERO);
 		return 0;
 	}
