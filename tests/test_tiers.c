@@ -5,7 +5,8 @@
  * (mmlab_config.node_slow[1]).  Kernel behaviour modelled:
  * - move_pages(2) moves mapped pages to a node, data intact, through
  *   migration entries (an access during the move waits and then sees the
- *   new page); pgmigrate_success counts.
+ *   new page); pgmigrate_success counts.  It migrates the pages it gathered
+ *   in batches of 512, one TLB shootdown per batch.
  * - With /sys/kernel/mm/numa/demotion_enabled, reclaim on the fast node
  *   demotes cold pages to the slow node instead of swapping them
  *   (pgdemote_kswapd / pgdemote_direct).
@@ -128,6 +129,35 @@ static void t_move_pages(void **state)
 	/* exclusive still: a write after the move needs no copy */
 	for (i = 0; i < 4; i++)
 		assert_true(pm1(p, a + i * PG) & MMLAB_PM_MMAP_EXCLUSIVE);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/*
+ * move_pages gathers the pages and migrates them in batches of 512 with one
+ * TLB flush each (do_pages_move -> migrate_pages_batch): 1100 pages CPU 1
+ * caches cost 3 shootdowns, one IPI each.
+ */
+static void t_move_pages_batched(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	const uint64_t n = 1100, batches = (n + 511) / 512;
+	uint64_t a = map_rw(p, n * PG), sd0, rcv0, sd, rcv;
+
+	(void)state;
+	fill_ok(t, a, n * PG, 0x12);
+	verify_ok(task_on(p, 1), a, n * PG, 0x12);
+	sd0 = vmstat("nr_tlb_remote_flush");
+	rcv0 = vmstat("nr_tlb_remote_flush_received");
+	assert_int_equal(mmlab_move_pages(p, a, n, 1), n);
+	sd = vmstat("nr_tlb_remote_flush") - sd0;
+	rcv = vmstat("nr_tlb_remote_flush_received") - rcv0;
+	print_message("move_pages of %" PRIu64 " pages: %" PRIu64 " shootdowns, %" PRIu64
+		      " IPIs\n", n, sd, rcv);
+	assert_int_equal(sd, batches);
+	assert_int_equal(rcv, batches);
+	assert_int_equal(on_node(p, a, n, 1), n);
+	verify_ok(t, a, n * PG, 0x12);
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
@@ -561,6 +591,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_move_pages, setup_tiers, teardown),
+		cmocka_unit_test_setup_teardown(t_move_pages_batched, setup_tiers, teardown),
 		cmocka_unit_test_setup_teardown(t_move_shared, setup_tiers, teardown),
 		cmocka_unit_test_setup_teardown(t_promotion, setup_tiers, teardown),
 		cmocka_unit_test_setup_teardown(t_no_promotion_when_off, setup_tiers, teardown),

@@ -199,9 +199,50 @@ static struct page *follow_page(struct mm_struct *mm, unsigned long addr)
 	return p;
 }
 
+/* The page at @addr, ready to move to @node: small (a large folio is split
+ * first, as the model migrates small folios), not on @node already, and
+ * isolated from the LRU (the isolation reference alone held).  NULL: no
+ * page there, nothing to move, or it is busy. */
+static struct page *isolate_for_move(struct mm_struct *mm, unsigned long addr, int node)
+{
+	struct page *pg = follow_page(mm, addr);
+
+	if (!pg)
+		return NULL;
+	if (page_to_nid(pg) != node && folio_test_large(compound_head(pg))) {
+		struct page *f = compound_head(pg);
+		bool split = false;
+
+		if (folio_trylock(f)) {
+			split = !split_folio(f);
+			folio_unlock(f);
+		}
+		/* the lookup reference was taken on the head, and split leaves
+		 * it there: drop it from the head, and look the page up again
+		 * (it may have been zapped meanwhile) */
+		put_page(f);
+		if (!split || !(pg = follow_page(mm, addr)))
+			return NULL;
+	}
+	if (page_to_nid(pg) != node && !folio_test_large(compound_head(pg)) &&
+	    folio_isolate_lru(pg)) {
+		put_page(pg);	/* only the isolation reference remains */
+		return pg;
+	}
+	put_page(pg);
+	return NULL;
+}
+
+/*
+ * move_pages(2) to one node (do_pages_move): every page is isolated onto a
+ * list under mmap_lock, then the list is migrated with mmap_lock dropped
+ * (migrate_pages: batches under one TLB flush each).  Pages other processes
+ * map too are moved as well (as with MPOL_MF_MOVE_ALL).
+ */
 long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int node)
 {
-	long moved = 0;
+	LIST_HEAD_ON_STACK(pages);
+	long moved;
 
 	if (!p || node < 0 || node >= (int)phys.nr_nodes)
 		return -EINVAL;
@@ -210,40 +251,13 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 	lru_add_drain();
 	down_read(&p->mm->mmap_lock);
 	for (uint64_t i = 0; i < npages; i++) {
-		struct page *pg = follow_page(p->mm, addr + (i << PAGE_SHIFT));
+		struct page *pg = isolate_for_move(p->mm, addr + (i << PAGE_SHIFT), node);
 
-		if (!pg)
-			continue;
-		if (page_to_nid(pg) != node && folio_test_large(compound_head(pg))) {
-			/* the model moves small folios: split this one first */
-			struct page *f = compound_head(pg);
-			bool split = false;
-
-			if (folio_trylock(f)) {
-				split = !split_folio(f);
-				folio_unlock(f);
-			}
-			/* the lookup reference was taken on the head, and split
-			 * leaves it there: drop it from the head, and look the
-			 * page up again (it may have been zapped meanwhile) */
-			put_page(f);
-			if (!split)
-				continue;
-			pg = follow_page(p->mm, addr + (i << PAGE_SHIFT));
-			if (!pg)
-				continue;
-		}
-		if (page_to_nid(pg) != node && !folio_test_large(compound_head(pg)) &&
-		    folio_isolate_lru(pg)) {
-			/* only the isolation reference may remain for the move */
-			put_page(pg);
-			if (migrate_isolated_folio(pg, node) == 0)
-				moved++;
-			continue;
-		}
-		put_page(pg);
+		if (pg)
+			list_add_tail(&pg->lru, &pages);
 	}
 	up_read(&p->mm->mmap_lock);
+	moved = (long)migrate_pages(&pages, node);
 	task_leave(p->main);
 	return moved;
 }

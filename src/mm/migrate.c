@@ -4,7 +4,8 @@
  * cache slot (page cache or swap cache), and turn the migration entries into
  * PTEs of the new folio (remove_migration_ptes).  Used by demotion (reclaim
  * on a fast node moves cold folios to the slower tier), by NUMA-hinting
- * promotion, and by move_pages.
+ * promotion (one folio per fault), and by move_pages (a list, in batches
+ * under one TLB flush each, as migrate_pages_batch).
  *
  * The source folio is locked and isolated from the LRU (a reference held)
  * for the whole move; a folio with references nobody accounts for (a fault
@@ -145,47 +146,43 @@ static int migrate_one(struct page *src, int nid)
 /* Folios unmapped under one flush: upstream's NR_MAX_BATCHED_MIGRATION
  * (HPAGE_PMD_NR); reclaim hands over at most SWAP_CLUSTER_MAX anyway. */
 #define NR_MAX_BATCHED_MIGRATION	512
+#define NR_MAX_MIGRATE_PAGES_RETRY	10
 
 /*
- * Demote isolated, unlocked folios of @nid to the slower tier, as
- * migrate_pages_batch does for MIGRATE_ASYNC: lock and unmap a batch, one
- * TLB flush for all of it, then move each folio.  The ones moved leave the
- * list (their isolation reference dropped); the others stay on it.
+ * migrate_pages_batch: move isolated, unlocked folios of @from to node
+ * @nid, NR_MAX_BATCHED_MIGRATION at a time: lock and unmap a batch (each
+ * flush deferred, TTU_BATCH_FLUSH), one TLB flush for all of it
+ * (try_to_unmap_flush), then move each folio.  The folios moved leave
+ * @from (their isolation reference dropped); the others stay on it,
+ * unlocked.  Returns the number moved.
  */
-unsigned int demote_folio_list(struct list_head *folios, int nid)
+static unsigned int migrate_pages_batch(struct list_head *from, int nid)
 {
-	int target = next_demotion_node(nid);
 	struct { struct page *src, *dst; } batch[NR_MAX_BATCHED_MIGRATION];
 	struct page *f, *tmp;
 	unsigned int n = 0, nr = 0;
 
-	if (target < 0)
-		return 0;
-	for (f = list_first_entry(folios, struct page, lru); &f->lru != folios; f = tmp) {
+	for (f = list_first_entry(from, struct page, lru); &f->lru != from; f = tmp) {
 		tmp = list_entry(f->lru.next, struct page, lru);
 		if (nr < NR_MAX_BATCHED_MIGRATION && folio_trylock(f)) {
-			batch[nr].dst = migrate_folio_unmap(f, target);
-			if (batch[nr].dst) {
+			batch[nr].dst = migrate_folio_unmap(f, nid);
+			if (batch[nr].dst)
 				batch[nr++].src = f;
-			} else {
-				count_vm_event(PGMIGRATE_FAIL);
+			else
 				folio_unlock(f);
-			}
 		}
 		/* the batch is full, or this was the last folio: flush, move */
-		if (nr && (nr == NR_MAX_BATCHED_MIGRATION || &tmp->lru == folios)) {
+		if (nr && (nr == NR_MAX_BATCHED_MIGRATION || &tmp->lru == from)) {
 			try_to_unmap_flush();
 			for (unsigned int i = 0; i < nr; i++) {
 				struct page *src = batch[i].src;
+				bool moved = migrate_folio_move(src, batch[i].dst) == 0;
 
-				if (migrate_folio_move(src, batch[i].dst) == 0) {
+				folio_unlock(src);
+				if (moved) {
 					list_del(&src->lru);
-					folio_unlock(src);
 					put_page(src);
 					n++;
-				} else {
-					count_vm_event(PGMIGRATE_FAIL);
-					folio_unlock(src);
 				}
 			}
 			nr = 0;
@@ -194,11 +191,69 @@ unsigned int demote_folio_list(struct list_head *folios, int nid)
 	return n;
 }
 
-#define NR_MAX_MIGRATE_PAGES_RETRY	10
+/*
+ * Demote isolated, unlocked folios of @nid to the slower tier in batches
+ * (MIGRATE_ASYNC: one pass).  The ones moved leave the list; the others
+ * stay on it (counted as failed) for reclaim to deal with.
+ */
+unsigned int demote_folio_list(struct list_head *folios, int nid)
+{
+	int target = next_demotion_node(nid);
+	unsigned long left = 0;
+	unsigned int n;
+	struct page *f;
+
+	if (target < 0)
+		return 0;
+	n = migrate_pages_batch(folios, target);
+	list_for_each_entry(f, folios, lru)
+		left++;
+	count_vm_events(PGMIGRATE_FAIL, (long)left);
+	return n;
+}
+
+/*
+ * migrate_pages (MIGRATE_SYNC, as move_pages(2) asks): the isolated folios
+ * of @from go to node @nid in batches; those a transient reference kept
+ * back are retried one at a time, a few passes, as migrate_pages_sync
+ * does.  What still failed goes back to the LRU.  @from ends empty;
+ * returns the number moved.
+ */
+unsigned long migrate_pages(struct list_head *from, int nid)
+{
+	unsigned long moved = migrate_pages_batch(from, nid);
+	unsigned int spins = 0;
+
+	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && !list_empty(from); pass++) {
+		LIST_HEAD_ON_STACK(retry);
+
+		lib_wait(&spins);
+		list_splice_init(from, &retry);
+		while (!list_empty(&retry)) {
+			LIST_HEAD_ON_STACK(one);
+			struct page *f = list_first_entry(&retry, struct page, lru);
+
+			list_del(&f->lru);
+			list_add(&f->lru, &one);
+			if (migrate_pages_batch(&one, nid))
+				moved++;
+			else
+				list_splice_init(&one, from);
+		}
+	}
+	while (!list_empty(from)) {
+		struct page *f = list_first_entry(from, struct page, lru);
+
+		list_del(&f->lru);
+		count_vm_event(PGMIGRATE_FAIL);
+		folio_putback_lru(f);
+	}
+	return moved;
+}
 
 /* Move an isolated folio (its isolation reference is consumed); transient
  * failures (a fault holding the folio for a moment) are retried, as
- * migrate_pages does. */
+ * migrate_pages does.  NUMA-hinting promotion: one folio per fault. */
 int migrate_isolated_folio(struct page *folio, int nid)
 {
 	unsigned int spins = 0;
@@ -221,17 +276,6 @@ int migrate_isolated_folio(struct page *folio, int nid)
 		put_page(folio);	/* the isolation reference: the last */
 	}
 	return ret;
-}
-
-/* Move one mapped folio (move_pages). */
-int migrate_folio_to_node(struct page *folio, int nid, int reason)
-{
-	(void)reason;
-	if (page_to_nid(folio) == nid)
-		return 0;
-	if (!folio_isolate_lru(folio))
-		return -EBUSY;
-	return migrate_isolated_folio(folio, nid);
 }
 
 /* A fault found a migration entry: wait for the folio to be unlocked. */

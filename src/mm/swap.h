@@ -248,8 +248,8 @@ void kswapd_stop_all(void);
 void setup_per_zone_wmarks(void);
 
 /* ---- migration (migrate.c) ---- */
-int migrate_folio_to_node(struct page *folio, int nid, int reason);
 int migrate_isolated_folio(struct page *folio, int nid);
+unsigned long migrate_pages(struct list_head *from, int nid);
 void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr);
 unsigned int demote_folio_list(struct list_head *folios, int nid);
 int next_demotion_node(int nid);
