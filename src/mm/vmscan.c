@@ -437,18 +437,28 @@ static bool node_balanced(int nid)
 	return node_free_pages(nid) >= kswapd_mark(nid);
 }
 
+/*
+ * balance_pgdat: reclaim until the node is balanced.  Each round
+ * (kswapd_shrink_node) aims at the high watermark's worth of pages; the
+ * scan priority rises (more of the LRU per round) only when a round
+ * scanned less than that or reclaimed nothing, so kswapd keeps going while
+ * it makes progress and gives up at priority 1.
+ */
 static void balance_pgdat(int nid)
 {
-	struct scan_control sc = { .kswapd = true, .may_swap = true };
-	unsigned long high = kswapd_mark(nid);
+	struct scan_control sc = { .kswapd = true, .may_swap = true, .priority = DEF_PRIORITY };
+	unsigned long target = max(NODE_DATA(nid)->watermark_high,
+				   (unsigned long)SWAP_CLUSTER_MAX);
 
 	count_vm_event(PAGEOUTRUN);
-	for (sc.priority = DEF_PRIORITY; sc.priority >= 0 && !node_balanced(nid); sc.priority--) {
-		unsigned long free = node_free_pages(nid);
+	while (sc.priority >= 1 && !node_balanced(nid)) {
+		unsigned long reclaimed = sc.nr_reclaimed;
 
-		sc.nr_reclaimed = 0;
-		sc.nr_to_reclaim = max(high > free ? high - free : 0, (unsigned long)SWAP_CLUSTER_MAX);
+		sc.nr_to_reclaim = sc.nr_reclaimed + target;
+		sc.nr_scanned = 0;
 		shrink_node(nid, &sc);
+		if (sc.nr_scanned < target || sc.nr_reclaimed == reclaimed)
+			sc.priority--;
 	}
 }
 
