@@ -1,5 +1,5 @@
 /*
- * reclaim.c - `mmlab bench reclaim` (issue 4): reclaim, swap and memory
+ * reclaim.c - `mmlab bench reclaim`: reclaim, swap and memory
  * tiers on the model.
  *
  * Records, one per `case`:
@@ -11,9 +11,11 @@
  * - pressure: four CPUs fill 2 x the machine's memory at once; kswapd and
  *   direct reclaim swap (pgsteal_kswapd + pgsteal_direct per second, and the
  *   same per-page flush figures).
- *   Both with the model's default, batched unmap flush (TTU_BATCH_FLUSH);
- *   the unbatched figures are null until the model has a switch for it
- *   (notes/api-requests.md).
+ *   Both with the model's default, batched unmap flush (TTU_BATCH_FLUSH),
+ *   and again on a fresh machine with reclaim/batch_flush = 0 (every unmap
+ *   flushes at once, as before batching): unbatched_pages,
+ *   unbatched_pages_per_s, unbatched_shootdowns_per_page,
+ *   unbatched_ipis_per_page, unbatched_local_flushes_per_page.
  * - swap_write / swap_read: MB/s of swap-out (the MADV_PAGEOUT above) and
  *   swap-in (faults reading D back after the swap cache was pushed out),
  *   beside raw_mb_s, the same amount written with pwrite / read with pread
@@ -58,7 +60,8 @@ struct flushes {
 };
 
 struct reclaim_out {
-	struct flushes pageout, pressure;
+	struct flushes pageout, pressure, clean;	/* batched (the default) */
+	struct flushes pageout_unb, pressure_unb, clean_unb;	/* reclaim/batch_flush = 0 */
 	double write_mb_s, read_mb_s, raw_write_mb_s, raw_read_mb_s;
 	double demote_per_s, promote_per_s, promoted, demoted, tier_secs, hint_faults;
 	double migrate_per_s, migrate_fail;
@@ -200,7 +203,36 @@ static void raw_file(struct reclaim_out *o, uint64_t bytes)
 
 /* ---- pageout, swap write and read ---- */
 
-static int pageout_rep(struct reclaim_out *o, uint64_t data)
+/* The data read back from swap is clean and still has its swap copies:
+ * MADV_PAGEOUT again writes nothing, and only the unmaps' flushes remain
+ * (batched: one per PMD range's batch; unbatched: one per page).  Pages
+ * counted by the RSS they leave. */
+static int pageout_clean(struct reclaim_out *o, struct mmlab_proc *p, struct mmlab_task *t,
+			 uint64_t a, uint64_t data, bool batched)
+{
+	struct mmlab_status s0, s1;
+	struct counters c0, c1;
+	double t0, secs;
+	int ret = mmlab_status(p, &s0);
+
+	snap(&c0);
+	t0 = bench_now();
+	if (!ret)
+		ret = mmlab_madvise(t, a, data, MADV_PAGEOUT);
+	secs = bench_now() - t0;
+	snap(&c1);
+	if (!ret)
+		ret = mmlab_status(p, &s1);
+	if (ret)
+		return fail(o, ret, "MADV_PAGEOUT (clean)");
+	per_page(batched ? &o->clean : &o->clean_unb,
+		 (double)(s0.RssAnon - s1.RssAnon) * 1024 / PG, secs, &c0, &c1);
+	return 0;
+}
+
+/* MADV_PAGEOUT of @data; with @batched (the default flush), the swap
+ * write and read rates too. */
+static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 {
 	struct mmlab_proc *p, *h;
 	struct mmlab_task *t, *t1;
@@ -234,8 +266,10 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data)
 		fail(o, ret, "MADV_PAGEOUT");
 		goto out;
 	}
-	per_page(&o->pageout, (double)(c1.pswpout - c0.pswpout), secs, &c0, &c1);
-	if (isnan(o->write_mb_s) || (c1.pswpout - c0.pswpout) * PG / secs / MIB > o->write_mb_s)
+	per_page(batched ? &o->pageout : &o->pageout_unb, (double)(c1.pswpout - c0.pswpout),
+		 secs, &c0, &c1);
+	if (batched && (isnan(o->write_mb_s) ||
+			(c1.pswpout - c0.pswpout) * PG / secs / MIB > o->write_mb_s))
 		o->write_mb_s = (c1.pswpout - c0.pswpout) * PG / secs / MIB;
 
 	/* push the swap cache out, then fault everything back in */
@@ -261,8 +295,10 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data)
 		fail(o, ret < 0 ? ret : -EIO, "swap-in verify");
 		goto out;
 	}
-	if (isnan(o->read_mb_s) || (c1.pswpin - c0.pswpin) * PG / secs / MIB > o->read_mb_s)
+	if (batched && (isnan(o->read_mb_s) ||
+			(c1.pswpin - c0.pswpin) * PG / secs / MIB > o->read_mb_s))
 		o->read_mb_s = (c1.pswpin - c0.pswpin) * PG / secs / MIB;
+	ret = pageout_clean(o, p, t, a, data, batched);
 out:
 	mmlab_exit(p);
 	return o->err;
@@ -285,7 +321,7 @@ static void *filler_main(void *arg)
 	return NULL;
 }
 
-static int pressure_rep(struct reclaim_out *o, uint64_t data)
+static int pressure_rep(struct reclaim_out *o, uint64_t data, bool batched)
 {
 	struct mmlab_proc *p;
 	struct filler f[4];
@@ -323,7 +359,8 @@ static int pressure_rep(struct reclaim_out *o, uint64_t data)
 			fail(o, f[i].ret < 0 ? f[i].ret : -EFAULT, "pressure fill");
 			goto out;
 		}
-	per_page(&o->pressure, (double)(c1.steal - c0.steal), secs, &c0, &c1);
+	per_page(batched ? &o->pressure : &o->pressure_unb, (double)(c1.steal - c0.steal),
+		 secs, &c0, &c1);
 out:
 	mmlab_exit(p);
 	return o->err;
@@ -411,40 +448,44 @@ out:
 	return o->err;
 }
 
+/* A machine for one case; @batched false turns TTU_BATCH_FLUSH off
+ * (reclaim/batch_flush = 0: every unmap flushes at once). */
+static int case_machine(struct reclaim_out *o, uint64_t fast, uint64_t slow, uint64_t swap,
+			bool batched, const char *what)
+{
+	int ret = machine(fast, slow, swap);
+
+	if (!ret && !batched) {
+		ret = mmlab_knob_set("/sys/kernel/mm/mmlab/reclaim/batch_flush", "0");
+		if (ret)
+			mmlab_machine_destroy();
+	}
+	return ret ? fail(o, ret, what) : 0;
+}
+
 static void model_side(void *arg, void *out)
 {
 	const struct reclaim_args *a = arg;
 	struct reclaim_out *o = out;
 	uint64_t d = a->data;
-	int ret;
 
 	for (unsigned int rep = 0; rep < a->reps && !o->err; rep++) {
-		ret = machine(d + d / 4 + 16 * MIB, 0, 4 * d);
-		if (ret) {
-			fail(o, ret, "machine (pageout)");
-			return;
+		for (int batched = 1; batched >= 0 && !o->err; batched--) {
+			if (case_machine(o, d + d / 4 + 16 * MIB, 0, 4 * d, batched,
+					 "machine (pageout)"))
+				return;
+			pageout_rep(o, d, batched);
+			mmlab_machine_destroy();
+			if (o->err)
+				return;
+			if (case_machine(o, d / 2, 0, 2 * d, batched, "machine (pressure)"))
+				return;
+			pressure_rep(o, d, batched);
+			mmlab_machine_destroy();
 		}
-		pageout_rep(o, d);
-		mmlab_machine_destroy();
 		raw_file(o, d);
-		if (o->err)
+		if (o->err || case_machine(o, d / 2, d, d, true, "machine (tiering)"))
 			return;
-
-		ret = machine(d / 2, 0, 2 * d);
-		if (ret) {
-			fail(o, ret, "machine (pressure)");
-			return;
-		}
-		pressure_rep(o, d);
-		mmlab_machine_destroy();
-		if (o->err)
-			return;
-
-		ret = machine(d / 2, d, d);
-		if (ret) {
-			fail(o, ret, "machine (tiering)");
-			return;
-		}
 		tiering_rep(o, d);
 		mmlab_machine_destroy();
 	}
@@ -453,15 +494,17 @@ static void model_side(void *arg, void *out)
 static void out_init(struct reclaim_out *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->pageout.per_s = o->pressure.per_s = NAN;
-	o->pageout.shootdowns = o->pageout.ipis = o->pageout.local = NAN;
-	o->pressure.shootdowns = o->pressure.ipis = o->pressure.local = NAN;
+	for (struct flushes *f = &o->pageout; f <= &o->clean_unb; f++)
+		f->per_s = f->shootdowns = f->ipis = f->local = NAN;
 	o->write_mb_s = o->read_mb_s = o->raw_write_mb_s = o->raw_read_mb_s = NAN;
 	o->demote_per_s = o->promote_per_s = o->promoted = o->demoted = NAN;
 	o->tier_secs = o->hint_faults = o->migrate_per_s = o->migrate_fail = NAN;
 }
 
-static void emit_flushes(struct bench_ctx *ctx, const char *name, const struct flushes *f)
+/* A case's flush figures per reclaimed page, batched (the default) and
+ * unbatched (reclaim/batch_flush = 0) side by side. */
+static void emit_flushes(struct bench_ctx *ctx, const char *name, const struct flushes *f,
+			 const struct flushes *u)
 {
 	struct bench_rec *r = bench_rec_new(ctx);
 
@@ -471,9 +514,11 @@ static void emit_flushes(struct bench_ctx *ctx, const char *name, const struct f
 	bench_rec_num(r, "shootdowns_per_page", f->shootdowns);
 	bench_rec_num(r, "ipis_per_page", f->ipis);
 	bench_rec_num(r, "local_flushes_per_page", f->local);
-	/* no switch to turn TTU_BATCH_FLUSH off yet (notes/api-requests.md) */
-	bench_rec_null(r, "unbatched_ipis_per_page");
-	bench_rec_null(r, "unbatched_shootdowns_per_page");
+	bench_rec_num(r, "unbatched_pages", u->pages);
+	bench_rec_rate(r, "unbatched_pages_per_s", u->per_s);
+	bench_rec_num(r, "unbatched_shootdowns_per_page", u->shootdowns);
+	bench_rec_num(r, "unbatched_ipis_per_page", u->ipis);
+	bench_rec_num(r, "unbatched_local_flushes_per_page", u->local);
 	bench_emit(ctx, r);
 }
 
@@ -516,8 +561,9 @@ int bench_reclaim(struct bench_ctx *ctx)
 		fprintf(stderr, "mmlab bench reclaim: %s\n", o.what);
 		ret = 1;
 	}
-	emit_flushes(ctx, "pageout", &o.pageout);
-	emit_flushes(ctx, "pressure", &o.pressure);
+	emit_flushes(ctx, "pageout", &o.pageout, &o.pageout_unb);
+	emit_flushes(ctx, "pressure", &o.pressure, &o.pressure_unb);
+	emit_flushes(ctx, "pageout_clean", &o.clean, &o.clean_unb);
 	emit_io(ctx, "swap_write", o.write_mb_s, o.raw_write_mb_s);
 	emit_io(ctx, "swap_read", o.read_mb_s, o.raw_read_mb_s);
 

@@ -385,6 +385,8 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 		if (!(pte0 = madvise_map_table(&tlb, v, addr, next,
 					       pageout ? MADV_PAGEOUT_ADVICE : MADV_COLD_ADVICE,
 					       &folio_list, &ptl, &done))) {
+			if (pageout)
+				reclaim_pages(&folio_list, true);
 			addr = next;
 			continue;
 		}
@@ -439,14 +441,16 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 			}
 		}
 		pte_unmap_unlock(pte0, ptl);
+		/* what this page table gave is reclaimed now, one batch (and
+		 * one batched flush) per PMD range, as the kernel's walk */
+		if (pageout)
+			reclaim_pages(&folio_list, true);
 		/* split it and look again; a folio that will not split is
 		 * passed over */
 		if (large && !madvise_split_large(large))
 			addr += PAGE_SIZE;
 	}
 	tlb_finish_mmu(&tlb);
-	if (pageout)
-		reclaim_pages(&folio_list, true);
 }
 
 /* MADV_REMOVE: zap the range in every mapping of the file, then free it. */
