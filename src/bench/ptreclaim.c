@@ -1,5 +1,6 @@
 /*
- * ptreclaim.c - `mmlab bench ptreclaim` (issue 5): freeing empty PTE tables.
+ * ptreclaim.c - `mmlab bench ptreclaim`: freeing empty PTE tables (page-table
+ * reclaim).
  *
  * Records, one per `case` (and `side` / `scan_mode` where it applies):
  *
@@ -41,6 +42,16 @@
  *   as the first CPU keeps returning to user space; `fault_wait_ns` is the
  *   difference: what a fault pays for a scanner beside it (lock waits, and
  *   the scans its own returns run).
+ * - scan_best / scan_worst, per scan_mode: the scanner's best and worst
+ *   case over 1 GiB of 512 PTE tables that each map one page: the first
+ *   (`entries_read_per_table` 1) or the last (512: every entry read; a
+ *   table with no entry at all is read the same way, and freed).
+ *   `scan_ns_per_gib` as above, beside `host_pagemap_ns_per_gib`, the host
+ *   kernel reading /proc/self/pagemap for 1 GiB laid out the same way
+ *   (`page_per_2mib`), `ratio` and `verdict` as the scan_mode case.
+ *   scan_empty: tables with no entry (free_heavy's layout and its
+ *   scan_ns_per_gib, a scan that also frees them) beside the host's
+ *   pagemap read after the same MADV_FREE + MADV_PAGEOUT.
  *
  * Wall-clock figures: run it on an idle machine.
  */
@@ -77,6 +88,17 @@
 
 static const char *const modes[NMODES] = { "locked", "lockless" };
 
+/*
+ * The scanner's best and worst case: 1 GiB whose 512 PTE tables each map
+ * one page, the first (a table's first entry is not none: one entry read,
+ * the table kept) or the last (511 none entries before it: all 512 read,
+ * the table kept).  Repeatable: no table is freed.
+ */
+enum { BEST, WORST, NLAYOUTS };
+static const char *const layout_case[NLAYOUTS] = { "scan_best", "scan_worst" };
+static const unsigned int layout_page[NLAYOUTS] = { 0, 511 };
+static const unsigned int layout_reads[NLAYOUTS] = { 1, 512 };
+
 struct case_out {
 	double t0, i1, i2, i5;		/* VmPTE kB */
 	double reclaim_ms, tables_freed, scan_ns_per_gib, refault_ns, fault_ns;
@@ -88,6 +110,7 @@ struct pr_out {
 	int seed_aligned;
 	struct case_out free_heavy[NMODES], unmap_free[NMODES];
 	double scan_ns_per_gib[NMODES];
+	double sparse_ns_per_gib[NMODES][2];	/* [mode][best, worst] */
 	double fault_idle[NMODES], fault_scanning[NMODES], scans_per_s[NMODES];
 	int err;
 	char what[160];
@@ -114,6 +137,7 @@ static void out_init(struct pr_out *o)
 			for (size_t i = 0; i < sizeof(struct case_out) / sizeof(double); i++)
 				c[k][i] = NAN;
 		o->scan_ns_per_gib[m] = o->fault_idle[m] = o->fault_scanning[m] = NAN;
+		o->sparse_ns_per_gib[m][0] = o->sparse_ns_per_gib[m][1] = NAN;
 		o->scans_per_s[m] = NAN;
 	}
 	o->seed_aligned = -1;
@@ -449,6 +473,38 @@ static int scan_mode_case(struct pr_out *o, int m)
 	return 0;
 }
 
+/* One scan of 1 GiB laid out as @l (scan_size 2 GiB, no delay): the time
+ * of a returning call with the scan minus without it. */
+static int sparse_case(struct pr_out *o, int m, int l)
+{
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	uint64_t m0, a, k, fa;
+	double plain, scan;
+
+	TRY(o, knob("scan", "never"), "knob scan");
+	TRY(o, knob("scan_mode", modes[m]), "knob scan_mode");
+	TRY(o, knob("scan_size", "2147483648"), "knob scan_size");
+	TRY(o, knob("scan_delay_ms", "0"), "knob delay");
+	TRY(o, mmlab_spawn(&p), "spawn");
+	t = mmlab_main_task(p);
+	TRY(o, mmlab_mmap(t, 0, PG, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &k), "mmap kick");
+	TRY(o, mmlab_touch(t, k, PG, true, &fa), "touch kick");
+	TRY(o, mmlab_mmap(t, 0, BENCH_GIB + PMD, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &m0),
+	    "mmap");
+	TRY(o, mmlab_madvise(t, m0, BENCH_GIB + PMD, MADV_NOHUGEPAGE), "nohugepage");
+	a = (m0 + PMD - 1) & ~(PMD - 1);
+	for (uint64_t i = 0; i < BENCH_GIB / PMD; i++)
+		TRY(o, mmlab_touch(t, a + i * PMD + layout_page[l] * PG, PG, true, &fa), "touch");
+	plain = call_ns(t, k, 200);
+	TRY(o, knob("scan", "always"), "knob scan");
+	scan = call_ns(t, k, 200);
+	TRY(o, knob("scan", "never"), "knob scan");
+	o->sparse_ns_per_gib[m][l] = scan - plain;
+	TRY(o, mmlab_exit(p), "exit");
+	return 0;
+}
+
 static void model_side(void *arg, void *out)
 {
 	const struct pr_args *a = arg;
@@ -471,7 +527,7 @@ static void model_side(void *arg, void *out)
 	for (int m = 0; m < NMODES; m++) {
 		if (async_case(o, &o->free_heavy[m], modes[m], a->size, a->reps, false) ||
 		    async_case(o, &o->unmap_free[m], modes[m], a->size, a->reps, true) ||
-		    scan_mode_case(o, m))
+		    scan_mode_case(o, m) || sparse_case(o, m, BEST) || sparse_case(o, m, WORST))
 			goto out;
 	}
 out:
@@ -547,8 +603,13 @@ static void host_seed(struct host_seed *r)
 	munmap(sh, PG);
 }
 
-/* ns to read the pagemap entries of 1 GiB of populated memory. */
-static double host_pagemap_ns_per_gib(unsigned int reps)
+#define LAYOUT_POPULATED	(-1)
+#define LAYOUT_EMPTY_TABLES	(-2)
+
+/* ns to read the pagemap entries of 1 GiB of memory: populated, page
+ * @page of each 2 MiB alone, or every table empty (LAYOUT_EMPTY_TABLES:
+ * written, MADV_FREE, MADV_PAGEOUT, as the free_heavy case). */
+static double host_pagemap_ns_per_gib(unsigned int reps, int page)
 {
 	size_t n = BENCH_GIB / PG;
 	uint64_t *buf = malloc(n * 8);
@@ -560,7 +621,11 @@ static double host_pagemap_ns_per_gib(unsigned int reps)
 		goto out;
 	madvise(m, BENCH_GIB, MADV_NOHUGEPAGE);
 	for (size_t off = 0; off < BENCH_GIB; off += PG)
-		((volatile char *)m)[off] = 1;
+		if (page < 0 || (off & (PMD - 1)) == (size_t)page * PG)
+			((volatile char *)m)[off] = 1;
+	if (page == LAYOUT_EMPTY_TABLES &&
+	    (madvise(m, BENCH_GIB, MADV_FREE) || madvise(m, BENCH_GIB, MADV_PAGEOUT)))
+		goto out;
 	/* 512 KiB of entries per read, as `mmlab bench core` reads */
 	for (unsigned int r = 0; r < reps + 2; r++) {
 		double t0 = bench_now();
@@ -617,12 +682,33 @@ static void emit_case(struct bench_ctx *ctx, const char *name, int m,
 	bench_emit(ctx, r);
 }
 
+/* A scanner case beside the host's pagemap read of the same layout. */
+static void emit_sparse(struct bench_ctx *ctx, const char *name, int m, int page,
+			unsigned int reads, double scan, double host)
+{
+	struct bench_rec *r = bench_rec_new(ctx);
+	double ratio = scan / host;
+
+	bench_rec_str(r, "case", name);
+	bench_rec_str(r, "scan_mode", modes[m]);
+	if (page < 0)
+		bench_rec_null(r, "page_per_2mib");	/* none */
+	else
+		bench_rec_int(r, "page_per_2mib", page);
+	bench_rec_int(r, "entries_read_per_table", reads);
+	num_or_null(r, "scan_ns_per_gib", scan);
+	num_or_null(r, "host_pagemap_ns_per_gib", host);
+	num_or_null(r, "ratio", ratio);
+	bench_rec_str(r, "verdict", isnan(ratio) ? "n/a" : ratio < 1 ? "pass" : "miss");
+	bench_emit(ctx, r);
+}
+
 int bench_ptreclaim(struct bench_ctx *ctx)
 {
 	struct pr_args a = { .size = ctx->opts.size, .reps = ctx->opts.reps };
 	struct pr_out o;
 	struct host_seed hs = { -1, -1, -1, NAN, 0 };
-	double pagemap_ns = NAN;
+	double pagemap_ns = NAN, empty_ns = NAN, sparse_ns[NLAYOUTS] = { NAN, NAN };
 	struct bench_rec *r;
 	char err[128];
 	int ret = 0;
@@ -641,7 +727,10 @@ int bench_ptreclaim(struct bench_ctx *ctx)
 			bench_progress(ctx, "ptreclaim: host seed program (50 GiB)");
 			host_seed(&hs);
 		}
-		pagemap_ns = host_pagemap_ns_per_gib(a.reps);
+		pagemap_ns = host_pagemap_ns_per_gib(a.reps, LAYOUT_POPULATED);
+		empty_ns = host_pagemap_ns_per_gib(a.reps, LAYOUT_EMPTY_TABLES);
+		for (int l = 0; l < NLAYOUTS; l++)
+			sparse_ns[l] = host_pagemap_ns_per_gib(a.reps, (int)layout_page[l]);
 	}
 	if (!ctx->opts.host_only) {
 		bench_progress(ctx, "ptreclaim: model");
@@ -705,5 +794,13 @@ int bench_ptreclaim(struct bench_ctx *ctx)
 		num_or_null(r, "scans_per_s", o.scans_per_s[m]);
 		bench_emit(ctx, r);
 	}
+	for (int l = 0; l < NLAYOUTS; l++)
+		for (int m = 0; m < NMODES; m++)
+			emit_sparse(ctx, layout_case[l], m, (int)layout_page[l], layout_reads[l],
+				    o.sparse_ns_per_gib[m][l], sparse_ns[l]);
+	/* no entries at all: free_heavy's scan, which frees every table */
+	for (int m = 0; m < NMODES; m++)
+		emit_sparse(ctx, "scan_empty", m, -1, 512, o.free_heavy[m].scan_ns_per_gib,
+			    empty_ns);
 	return ret;
 }
