@@ -1,5 +1,5 @@
 /*
- * collapse.c - `mmlab bench collapse` (seeds 2 and 4): what khugepaged's
+ * collapse.c - `mmlab bench collapse`: what khugepaged's
  * collapse buys and costs, per THP order, and what its locking costs the
  * faults of the same mm.
  *
@@ -9,7 +9,7 @@
  * (2048kB alone, 512kB, 64kB, 16kB alone, all mTHP sizes 16kB..1024kB),
  * MADV_HUGEPAGE registers the mm and khugepaged scans until a full pass
  * collapses nothing more (the mTHP configurations with
- * /sys/kernel/mm/mmlab/mthp_collapse = 1: seed 4's series).  Per orders x creep_guard (mTHP only) x
+ * /sys/kernel/mm/mmlab/mthp_collapse = 1: the mTHP collapse series).  Per orders x creep_guard (mTHP only) x
  * max_ptes_none (0, 64, 128, 255, 256, 511): coverage (fraction of the
  * anonymous pages that sit in large folios), bloat_pages (anonymous pages
  * never touched: the zero-filled holes collapses filled), passes to
@@ -27,7 +27,7 @@
  * model_sim_cycles_median (the cost clock of the calling CPU), the same on
  * the host (host_ns_median / _p99), ratio (model / host median).
  *
- * fault_latency (seed 4): a thread on CPU 1 faults one new 4 KiB page at a
+ * fault_latency (the collapse locking question): a thread on CPU 1 faults one new 4 KiB page at a
  * time in its own VMA (MADV_NOHUGEPAGE) while another thread of the same mm
  * writes 32 MiB of small pages and MADV_COLLAPSEs it range by range, round
  * after round; faults that start and end while a collapse loop runs count.

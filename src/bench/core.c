@@ -5,7 +5,7 @@
  * For each operation (anonymous write faults, MADV_DONTNEED, munmap, pagemap
  * read, fork of a populated process including the child's exit and reap) it
  * reports model and host rates per second and their ratio, the best of
- * --reps repetitions on each side, with issue 2's goal (ratio >= 2 for
+ * --reps repetitions on each side, with mmlab's speed goal (ratio >= 2 for
  * faults, >= 1 for the rest).  It also reports the host RSS the model costs
  * per simulated GiB touched, and the model's metadata bytes per frame.
  *
@@ -38,8 +38,8 @@ enum core_op {
 
 static const struct {
 	const char *name;
-	double goal;		/* model/host ratio wanted (issue 2) */
-	double host_ref;	/* host figure measured earlier (issue 2) */
+	double goal;		/* model/host ratio wanted */
+	double host_ref;	/* host figure measured earlier */
 } core_ops[NR_CORE_OPS] = {
 	[OP_ANON_FAULT]	= { "anon_fault",	2, 0.61e6 },	/* faults/s */
 	[OP_DONTNEED]	= { "dontneed",		1, 7.5e6 },	/* pages/s */

@@ -25,7 +25,7 @@ enum host_ipi_case {
 
 /* "munmap_touched", ... (the `case` field of `mmlab bench tlb`). */
 const char *host_ipi_case_name(enum host_ipi_case c);
-/* What the host kernel (6.18, x86-64) sends, per kernel-facts.md / issue 2. */
+/* What the host kernel (6.18, x86-64) sends: x86 flush_tlb_mm_range's IPIs. */
 int host_ipi_expected(enum host_ipi_case c);
 
 /*

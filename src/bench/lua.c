@@ -1,6 +1,6 @@
 /*
  * lua.c - `mmlab bench lua`: the Lua scenario API's cost over the C API
- * (issue 3's speed goal).
+ * (mmlab's speed goal).
  *
  * p:touch, p:fill and p:verify of --size bytes (default 1 GiB) through the
  * scenario API on the model backend (a lua_State set up as `mmlab run` sets

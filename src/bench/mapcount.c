@@ -1,19 +1,22 @@
 /*
- * mapcount.c - `mmlab bench mapcount` (seed 2): how often the two cheap
+ * mapcount.c - `mmlab bench mapcount`: how often the two cheap
  * answers to "is this large folio mapped by more than one process?" are
  * wrong, and what khugepaged's decisions on them cost in memory.
  *
  * Predicates (/sys/kernel/mm/mmlab/shared_check): likely (the older
  * folio_likely_mapped_shared, first-page heuristic: false negatives), maybe
  * (6.18's folio_maybe_mapped_shared, two mm-id slots: false positives after
- * more than two mms), precise (an rmap walk: the reference).
+ * more than two mms), precise (the reference: exact per-mm mapping counts
+ * the model keeps beside the mapcounts; the census checks them against an
+ * rmap walk).
  *
  * Workloads (fork-heavy, all from one PRNG seed; THP enabled=always, so the
  * parent's regions start as PMD-mapped 2 MiB folios):
- *   seed2_extreme  seed 2's corner case, per region: the parent maps pages
- *                  1..256 of a THP by PTEs (page 0 and 257..511 dropped),
- *                  forks, the child keeps them, the parent writes page 0
- *                  (a new small page, pte_write).  likely says exclusive.
+ *   subrange_shared  the reported corner case, per region: the parent maps
+ *                  pages 1..256 of a THP by PTEs (page 0 and 257..511
+ *                  dropped), forks, the child keeps them, the parent writes
+ *                  page 0 (a new small page, pte_write).  likely says
+ *                  exclusive.
  *   fork_mix       a parent with REGIONS THPs, some split by DONTNEED of a
  *                  few pages, forks 1..4 children over rounds; each child
  *                  CoW-writes, reads, MADV_DONTNEEDs and munmaps random
@@ -27,7 +30,7 @@
  * mapped, the three predicates side by side), and khugepaged runs to
  * convergence with the audit on (every decision counted per PTE).
  *
- * Records: per workload, max_ptes_shared (0: seed 2's setting; 256: the
+ * Records: per workload, max_ptes_shared (0: the setting of the report; 256: the
  * default) and mode: the census {folios, precise_shared, likely_fn,
  * likely_fp, maybe_fn, maybe_fp} (folios), the scan audit {scan_decisions,
  * scan_likely_fn, scan_likely_fp, scan_maybe_fn, scan_maybe_fp} (PTE
@@ -59,7 +62,7 @@
 #define SEED		0x5eed2ULL
 
 enum wl { WL_SEED2, WL_FORK_MIX, WL_EXIT_CHAIN, NR_WL };
-static const char *const wl_name[NR_WL] = { "seed2_extreme", "fork_mix", "exit_chain" };
+static const char *const wl_name[NR_WL] = { "subrange_shared", "fork_mix", "exit_chain" };
 static const char *const mode_name[3] = { "likely", "maybe", "precise" };
 static const unsigned int shared_limits[2] = { 0, 256 };
 
@@ -143,7 +146,7 @@ static int dontneed(struct mmlab_proc *p, uint64_t a, uint64_t len)
 	return mmlab_madvise(mmlab_main_task(p), a, len, MADV_DONTNEED);
 }
 
-static int build_seed2(struct world *w)
+static int build_subrange(struct world *w)
 {
 	struct mmlab_proc *child;
 	uint64_t fa;
@@ -330,7 +333,7 @@ static void one_run(void *argp, void *outp)
 	}
 	switch (a->wl) {
 	case WL_SEED2:
-		ret = build_seed2(&w);
+		ret = build_subrange(&w);
 		break;
 	case WL_FORK_MIX:
 		ret = build_fork_mix(&w);

@@ -1,5 +1,5 @@
 /*
- * markers.c - `mmlab bench markers` (issue 6, seed 3): the cost of PM_SWAP
+ * markers.c - `mmlab bench markers`: the cost of PM_SWAP
  * for shmem on the model, /sys/kernel/mm/mmlab/shmem_pm_swap = off, marker
  * (the seed: pageout leaves a PTE_MARKER_PAGEOUT) or lookup (the
  * alternative: pagemap looks the page cache up for every none PTE).

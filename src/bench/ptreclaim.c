@@ -35,7 +35,7 @@
  *   returning call with and without the scan; `host_pagemap_ns_per_gib`:
  *   the host kernel reading /proc/self/pagemap for 1 GiB of populated
  *   memory, same run; `ratio` = scan / pagemap, `verdict` pass when below 1
- *   (the issue's goal).  `fault_ns_idle` / `fault_ns_scanning`: a second
+ *   (the goal).  `fault_ns_idle` / `fault_ns_scanning`: a second
  *   CPU's fault (MADV_DONTNEED of one page, then a write to it) in the
  *   tables being scanned, with scan = never and with the asynchronous
  *   scanner running every millisecond (scan_delay_ms = 1, `scans_per_s`)

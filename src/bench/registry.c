@@ -10,15 +10,15 @@
 
 #include "bench.h"
 
-int bench_core(struct bench_ctx *ctx);		/* core.c, issue 2 */
-int bench_tlb(struct bench_ctx *ctx);		/* tlb.c, issue 2 */
-int bench_lua(struct bench_ctx *ctx);		/* lua.c, issue 3 */
-int bench_reclaim(struct bench_ctx *ctx);	/* reclaim.c, issue 4 */
-int bench_luf(struct bench_ctx *ctx);		/* luf.c, issue 7 */
-int bench_ptreclaim(struct bench_ctx *ctx);	/* ptreclaim.c, issue 5 */
-int bench_markers(struct bench_ctx *ctx);	/* markers.c, issue 6 */
-int bench_mapcount(struct bench_ctx *ctx);	/* mapcount.c, seed 2 */
-int bench_collapse(struct bench_ctx *ctx);	/* collapse.c, seeds 2 and 4 */
+int bench_core(struct bench_ctx *ctx);		/* core.c */
+int bench_tlb(struct bench_ctx *ctx);		/* tlb.c */
+int bench_lua(struct bench_ctx *ctx);		/* lua.c */
+int bench_reclaim(struct bench_ctx *ctx);	/* reclaim.c */
+int bench_luf(struct bench_ctx *ctx);		/* luf.c */
+int bench_ptreclaim(struct bench_ctx *ctx);	/* ptreclaim.c */
+int bench_markers(struct bench_ctx *ctx);	/* markers.c */
+int bench_mapcount(struct bench_ctx *ctx);	/* mapcount.c */
+int bench_collapse(struct bench_ctx *ctx);	/* collapse.c */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
@@ -27,17 +27,17 @@ const struct bench_desc bench_registry[] = {
 	  bench_tlb },
 	{ "lua", "Lua scenario API vs C API on the model: touch, fill, verify (pages per second)",
 	  bench_lua },
-	{ "reclaim", "reclaim, swap I/O beside the raw file, demotion/promotion and migration rates (model)",
+	{ "reclaim", "reclaim: shootdowns per page batched and unbatched, swap I/O beside the raw file, demotion/promotion and migration rates (model)",
 	  bench_reclaim },
-	{ "luf", "LUF (seed 1): TLB shootdown IPIs and simulated runtime of a tiered read-mostly workload, LUF off vs on",
+	{ "luf", "LUF: TLB shootdown IPIs and runtime (simulated clock, wall clock) of a tiered read-mostly workload, LUF off vs on",
 	  bench_luf },
-	{ "ptreclaim", "empty PTE tables: the seed program (model zap on/off, host), async scanner per scan mode, scan cost vs host pagemap",
+	{ "ptreclaim", "page-table reclaim: the 50 GiB program (model zap on/off, host), async scanner per scan mode, scan cost (populated, best, worst, empty) vs host pagemap",
 	  bench_ptreclaim },
 	{ "markers", "PM_SWAP for shmem: swap-in cost of PAGEOUT markers, pagemap read marker vs page-cache lookup (model)",
 	  bench_markers },
-	{ "mapcount", "seed 2: likely/maybe vs precise shared-folio answers over fork-heavy workloads, and khugepaged's memory under each",
+	{ "mapcount", "mapcount: likely/maybe vs precise shared-folio answers over fork-heavy workloads, and khugepaged's memory under each",
 	  bench_mapcount },
-	{ "collapse", "seed 4: THP coverage and bloat vs max_ptes_none per order, creep guard, collapse latency, fault latency under both collapse lockings",
+	{ "collapse", "mTHP collapse: THP coverage and bloat vs max_ptes_none per order, creep guard, collapse latency, fault latency under both collapse lockings",
 	  bench_collapse },
 	{ NULL, NULL, NULL }
 };

@@ -4,7 +4,7 @@
  *
  * The host kernel sends exactly 1 IPI to a running peer thread for munmap of
  * a touched page, 2 for mprotect RO then RW of a touched page, 0 for an
- * untouched one (issue 2); the model must agree.  Host: host_ipi.c, a peer
+ * untouched one; the model must agree.  Host: host_ipi.c, a peer
  * thread spinning on a second CPU, /proc/interrupts "TLB:" deltas, the mode
  * of --reps x 7 valid trials (at least 20).  Model: a process whose second task,
  * on CPU 1, has touched the process's memory (so CPU 1 has the mm loaded)
