@@ -1,5 +1,5 @@
 /*
- * test_luf.c - LUF, lazy unmap flush (seed 1, issue 7).
+ * test_luf.c - LUF, lazy unmap flush.
  *
  * - Seed 1's scenario (Dave Hansen): a file (memfd) mapped read-only is read
  *   on CPU 1, reclaimed by MADV_PAGEOUT on CPU 0 (with LUF on: no IPI, the
@@ -370,7 +370,7 @@ static void t_parked_read_is_the_exception(void **state)
  * CPU 1 caches f's pages through S; move_pages migrates them to node 1 with
  * the flush deferred (LUF): CPU 1 keeps entries of the old frames, the new
  * frames are copies.  A write fault on an unrelated anonymous page pays no
- * flush; a write to f through another mapping (issue 7 L3) maps a copy
+ * flush; a write to f through another mapping maps a copy
  * whose older frame CPU 1 may still read: that write fault flushes CPU 1
  * first, and CPU 1 then reads the new value.
  */

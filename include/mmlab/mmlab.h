@@ -287,10 +287,12 @@ uint64_t mmlab_cpu_cycles(unsigned int cpu);
 size_t mmlab_metadata_bytes_per_frame(void);
 
 /*
- * Model-only debugging for benchmarks (seeds 2 and 4).
+ * Model-only debugging for benchmarks (mapcount, collapse).
  *
  * The shared-mapping predicates side by side: each large anonymous folio
- * evaluated with folio_mapped_shared_precise (an rmap walk), the older
+ * evaluated with folio_mapped_shared_precise (exact per-mm mapping counts
+ * the model keeps beside the mapcounts; the census also checks them
+ * against an rmap walk: precise_mismatch), the older
  * folio_likely_mapped_shared and 6.18's folio_maybe_mapped_shared (mm-id
  * slots).  A false negative says "exclusive" of a folio precise finds
  * mapped by two mms; a false positive the reverse.  *_mappings weight the

@@ -1,5 +1,5 @@
 /*
- * luf.c - LUF, lazy unmap flush (seed 1, Byungchul Park's series, not
+ * luf.c - LUF, lazy unmap flush (Byungchul Park's series, v12, not
  * upstream): when reclaim or migration unmaps a folio whose mappings were
  * all read-only, its TLB flush is skipped; the folio is tagged with a
  * generation (luf_key, from the global luf_ugen) and, once freed, parked
@@ -8,7 +8,7 @@
  * writable PTE in an mm with a pending lazy flush, and on every path that
  * could otherwise leave a stale entry behind (munmap, mprotect and madvise
  * zaps through tlb_finish_mmu, and context switch) - Dave Hansen's munmap
- * problem of seed 1.
+ * problem in the series' review.
  *
  * Who must flush: each CPU records the newest generation it may still hold
  * an entry for (need) and the newest it has flushed (done); a flush
