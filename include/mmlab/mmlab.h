@@ -22,6 +22,7 @@
 #ifndef MMLAB_MMLAB_H
 #define MMLAB_MMLAB_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,7 +62,22 @@ struct mmlab_config {
 	struct mmlab_tlb_geometry l1_2m;	/* default 32, 4-way */
 	struct mmlab_tlb_geometry l2;		/* default 1536, 12-way */
 	uint64_t seed;		/* for randomised choices of the model (default 0) */
+	/* Deterministic mode: one seeded scheduler runs the model's threads
+	 * one at a time, deciding at every scheduling point (locks, waits,
+	 * RCU, IPIs, page-table entries, accesses) who runs next, on a
+	 * simulated clock; the same seed replays the same run.  Threads that
+	 * call into the model must then be made with mmlab_thread_create().
+	 * MMLAB_SCHED="seed[,random|pct[,depth]]" in the environment turns it
+	 * on for a machine created with deterministic = 0. */
+	int deterministic;		/* 1: on (default 0) */
+	int sched_strategy;		/* MMLAB_SCHED_RANDOM (default), _PCT */
+	unsigned int sched_depth;	/* PCT's bug depth (default 3) */
+	uint64_t sched_seed;
+	uint64_t sched_max_steps;	/* step budget, 0: none */
+	uint64_t sched_pct_steps;	/* PCT: expected length (default 1e5) */
 };
+#define MMLAB_SCHED_RANDOM	0
+#define MMLAB_SCHED_PCT		1
 
 /* Fill @cfg with the defaults above. */
 void mmlab_config_default(struct mmlab_config *cfg);
@@ -74,6 +90,20 @@ void mmlab_config_default(struct mmlab_config *cfg);
  */
 int mmlab_machine_create(const struct mmlab_config *cfg);
 void mmlab_machine_destroy(void);
+
+/* Threads that call into the model: under the scheduler in deterministic
+ * mode (a plain thread there would break the replay and is refused), plain
+ * pthreads otherwise.  Returns 0 or -errno. */
+int mmlab_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
+void mmlab_thread_join(pthread_t t);
+
+/* The schedule of the last deterministic machine (after destroy: the whole
+ * run): scheduling points, thread switches, a hash of every decision and
+ * the simulated clock.  -ENOENT when no machine ran in that mode. */
+struct mmlab_sched_stats {
+	uint64_t steps, switches, hash, clock_ns;
+};
+int mmlab_sched_stats(struct mmlab_sched_stats *out);
 unsigned int mmlab_nr_cpus(void);
 
 /* Knobs, by kernel path ("/sys/kernel/mm/...", "/proc/sys/vm/..."): values

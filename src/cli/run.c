@@ -34,7 +34,15 @@ static void run_usage(FILE *f)
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
 "                         (default 4G); the linux backend ignores it\n"
 "  --seed N               seed of the script's math.random and of the\n"
-"                         model's randomised choices (default 1)\n"
+"                         model's randomised choices (default 1); with\n"
+"                         --deterministic, of the scheduler too\n"
+"  --deterministic        one seeded scheduler runs the model's threads one\n"
+"                         at a time on a simulated clock: the same seed\n"
+"                         gives the same run; ends with the schedule's\n"
+"                         length and hash (model backend)\n"
+"  --strategy random|pct  how the scheduler picks (default random)\n"
+"  --depth D              PCT's bug depth (default 3, 1..16)\n"
+"  --max-steps N          fail a deterministic run longer than N steps\n"
 "  --set PATH=VALUE       set a tunable before the script starts, as\n"
 "                         mm.set does (repeatable); linux restores it\n"
 "  --timeout SECONDS      stop a script running longer (default 600,\n"
@@ -165,7 +173,13 @@ static int parse(struct cli *c, int argc, char **argv)
 			*eq = 0;
 			val = arg + (eq - name) + 1;
 		}
+		if (!strcmp(arg, "--deterministic")) {
+			c->o.deterministic = true;
+			continue;
+		}
 		if (strcmp(name, "--backend") && strcmp(name, "--cpus") &&
+		    strcmp(name, "--strategy") && strcmp(name, "--depth") &&
+		    strcmp(name, "--max-steps") &&
 		    strcmp(name, "--mem") && strcmp(name, "--seed") &&
 		    strcmp(name, "--set") && strcmp(name, "--timeout") &&
 		    strcmp(name, "--observations"))
@@ -226,6 +240,27 @@ static int parse(struct cli *c, int argc, char **argv)
 				return 2;
 			}
 			c->sets[c->o.nr_sets++] = val;
+		} else if (!strcmp(name, "--strategy")) {
+			if (strcmp(val, "random") && strcmp(val, "pct")) {
+				fprintf(stderr, "mmlab %s: --strategy '%s': random "
+					"or pct\n", cmd, val);
+				return 2;
+			}
+			c->o.strategy = !strcmp(val, "pct");
+		} else if (!strcmp(name, "--depth")) {
+			if (parse_u64(val, &v, false) || v < 1 || v > 16) {
+				fprintf(stderr, "mmlab %s: --depth '%s': a number "
+					"from 1 to 16\n", cmd, val);
+				return 2;
+			}
+			c->o.depth = (unsigned int)v;
+		} else if (!strcmp(name, "--max-steps")) {
+			if (parse_u64(val, &v, false)) {
+				fprintf(stderr, "mmlab %s: --max-steps '%s': not a "
+					"number\n", cmd, val);
+				return 2;
+			}
+			c->o.max_steps = v;
 		} else if (!strcmp(name, "--observations")) {
 			if (c->is_diff)
 				goto unknown;

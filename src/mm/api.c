@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include "swap.h"
 
@@ -41,6 +42,87 @@ int mmlab_knob_default(const char *path, char *buf, size_t len)
 	return mmlab_knob_get(path, buf, len);
 }
 
+static struct mmlab_sched_stats last_sched;
+static bool last_sched_valid;
+
+/* MMLAB_SCHED="seed[,random|pct[,depth]]": deterministic mode for a
+ * machine whose config leaves it off (tests, scripts). */
+static int sched_config_env(struct mmlab_config *cfg)
+{
+	const char *env = getenv("MMLAB_SCHED");
+	char strategy[16] = "random";
+	unsigned long long seed;
+	unsigned int depth = 3;
+	int n;
+
+	if (cfg->deterministic || !env || !*env)
+		return 0;
+	n = sscanf(env, "%llu,%15[a-z],%u", &seed, strategy, &depth);
+	if (n < 1 || (strcmp(strategy, "random") && strcmp(strategy, "pct"))) {
+		fprintf(stderr, "MMLAB_SCHED='%s': expected seed[,random|pct[,depth]]\n", env);
+		return -EINVAL;
+	}
+	cfg->deterministic = 1;
+	cfg->sched_seed = seed;
+	cfg->sched_strategy = strcmp(strategy, "pct") ? MMLAB_SCHED_RANDOM : MMLAB_SCHED_PCT;
+	cfg->sched_depth = depth;
+	return 0;
+}
+
+static int sched_start(const struct mmlab_config *cfg)
+{
+	struct dsched_config dc = {
+		.seed = cfg->sched_seed,
+		.strategy = cfg->sched_strategy == MMLAB_SCHED_PCT ? DSCHED_PCT : DSCHED_RANDOM,
+		.depth = cfg->sched_depth ? cfg->sched_depth : 3,
+		.pct_steps = cfg->sched_pct_steps,
+		.max_steps = cfg->sched_max_steps,
+	};
+
+	if (!cfg->deterministic)
+		return 0;
+	last_sched_valid = false;
+	return dsched_start(&dc);
+}
+
+static void sched_stop(void)
+{
+	struct dsched_stats st;
+
+	if (!dsched_active)
+		return;
+	dsched_stop(&st);
+	last_sched = (struct mmlab_sched_stats){ .steps = st.steps,
+		.switches = st.switches, .hash = st.hash, .clock_ns = st.clock_ns };
+	last_sched_valid = true;
+}
+
+int mmlab_sched_stats(struct mmlab_sched_stats *out)
+{
+	struct dsched_stats st;
+
+	if (dsched_active) {
+		dsched_get_stats(&st);
+		*out = (struct mmlab_sched_stats){ .steps = st.steps,
+			.switches = st.switches, .hash = st.hash, .clock_ns = st.clock_ns };
+		return 0;
+	}
+	if (!last_sched_valid)
+		return -ENOENT;
+	*out = last_sched;
+	return 0;
+}
+
+int mmlab_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	return lib_thread_create(t, "task", fn, arg);
+}
+
+void mmlab_thread_join(pthread_t t)
+{
+	lib_thread_join(t);
+}
+
 int mmlab_machine_create(const struct mmlab_config *cfg_in)
 {
 	struct mmlab_config cfg;
@@ -54,6 +136,11 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		cfg = *cfg_in;
 	else
 		mmlab_config_default(&cfg);
+	if (sched_config_env(&cfg))
+		return -EINVAL;
+	if (cfg.deterministic && (cfg.sched_strategy < 0 || cfg.sched_strategy > 1 ||
+				  cfg.sched_depth > 16))
+		return -EINVAL;
 	if (!cfg.nr_cpus || cfg.nr_cpus > MMLAB_MAX_CPUS || !cfg.nr_nodes ||
 	    cfg.nr_nodes > MMLAB_MAX_NODES)
 		return -EINVAL;
@@ -93,13 +180,16 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	if (ret)
 		goto fail_alloc;
 	tlbflush_init();
-	ret = kswapd_start();
+	ret = sched_start(&cfg);
 	if (ret)
 		goto fail_alloc;
+	ret = kswapd_start();
+	if (ret)
+		goto fail_sched;
 	ret = khugepaged_start();
 	if (ret) {
 		kswapd_stop_all();
-		goto fail_alloc;
+		goto fail_sched;
 	}
 	machine_up = true;
 	ret = knobs_apply_env();
@@ -108,6 +198,8 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		return ret;
 	}
 	return 0;
+fail_sched:
+	sched_stop();
 fail_alloc:
 	page_alloc_exit();
 fail_cpus:
@@ -134,6 +226,7 @@ void mmlab_machine_destroy(void)
 	phys_exit();
 	hw_page_fault = NULL;
 	hw_stale_hook = NULL;
+	sched_stop();
 	machine_up = false;
 }
 

@@ -1016,7 +1016,7 @@ int khugepaged_start(void)
 {
 	init_waitqueue_head(&khugepaged_wait);
 	khugepaged_stop_req = 0;
-	if (kthread_run(&khugepaged_thread, khugepaged, NULL))
+	if (kthread_run(&khugepaged_thread, "khugepaged", khugepaged, NULL))
 		return -ENOMEM;
 	__atomic_store_n(&khugepaged_started, 1, __ATOMIC_RELEASE);
 	return 0;

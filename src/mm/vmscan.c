@@ -492,7 +492,7 @@ int kswapd_start(void)
 	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
 		init_waitqueue_head(&kswapd_wait[n]);
 		node_data[n].kswapd_stop = 0;
-		if (kthread_run(&kswapd_thread[n], kswapd, &node_data[n]))
+		if (kthread_run(&kswapd_thread[n], "kswapd", kswapd, &node_data[n]))
 			return -ENOMEM;
 	}
 	kswapd_started = true;

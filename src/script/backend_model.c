@@ -40,6 +40,13 @@ static int model_start(const struct sc_options *o)
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
+	if (o->deterministic) {
+		cfg.deterministic = 1;
+		cfg.sched_seed = o->seed;
+		cfg.sched_strategy = o->strategy;
+		cfg.sched_depth = o->depth;
+		cfg.sched_max_steps = o->max_steps;
+	}
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
 		fprintf(stderr, "mmlab run: cannot create the model machine "
@@ -54,8 +61,18 @@ static int model_start(const struct sc_options *o)
 
 static void model_finish(void)
 {
-	if (machine_up)
+	struct mmlab_sched_stats st;
+
+	if (machine_up) {
 		mmlab_machine_destroy();
+		/* a deterministic run names its schedule: the same seed gives
+		 * the same line */
+		if (!mmlab_sched_stats(&st))
+			printf("schedule: %llu steps, %llu switches, hash %016llx, "
+			       "simulated %.6f s\n", (unsigned long long)st.steps,
+			       (unsigned long long)st.switches,
+			       (unsigned long long)st.hash, st.clock_ns / 1e9);
+	}
 	machine_up = false;
 }
 
@@ -254,15 +271,15 @@ static int model_parallel(struct sc_item *items, int n)
 		return -ENOMEM;
 	for (int g = 0; g < ngroups; g++) {
 		groups[g] = (struct group){ .items = items, .n = n, .g = g };
-		if (pthread_create(&groups[g].thread, NULL, group_main,
-				   &groups[g])) {
+		if (mmlab_thread_create(&groups[g].thread, group_main,
+					&groups[g])) {
 			ret = -EAGAIN;
 			ngroups = g;
 			break;
 		}
 	}
 	for (int g = 0; g < ngroups; g++)
-		pthread_join(groups[g].thread, NULL);
+		mmlab_thread_join(groups[g].thread);
 	free(groups);
 	return ret;
 }

@@ -108,6 +108,10 @@ struct sc_options {
 	int argc;		/* script arguments */
 	char **argv;
 	const char *obs_path;	/* diff: where observations go */
+	bool deterministic;	/* --deterministic: the seeded scheduler */
+	int strategy;		/* 0 random, 1 pct */
+	unsigned int depth;	/* pct depth */
+	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
 };
 
