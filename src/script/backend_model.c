@@ -64,6 +64,14 @@ static void model_finish(void)
 	struct mmlab_sched_stats st;
 
 	if (machine_up) {
+		uint64_t stale = 0;
+
+		/* an access through a stale TLB entry is a failure of the run */
+		if (!mmlab_vmstat_get("stale_tlb_reports", &stale) && stale) {
+			printf("stale-TLB detector: %llu access%s through a stale TLB "
+			       "entry\n", (unsigned long long)stale, stale == 1 ? "" : "es");
+			sc_expect_failed();
+		}
 		mmlab_machine_destroy();
 		/* a deterministic run names its schedule: the same seed gives
 		 * the same line */
