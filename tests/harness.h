@@ -51,12 +51,48 @@
 #include "mmlab/mmlab.h"
 
 /* Seconds on the monotonic clock, for tests that run for a while. */
+/*
+ * Under the deterministic scheduler (MMLAB_SCHED, or a config asking for
+ * it) a test's clock is the simulated one, read so that 10 simulated
+ * milliseconds (100,000 scheduling steps) count as a second: a stress test
+ * of MMLAB_STRESS_SECONDS=3 runs 30 simulated ms, and replays exactly (its
+ * seed defaults to the scheduler's, see seed_default()).
+ * Threads that touch the model are made with mmlab_thread_create(), and a
+ * pause is a scheduling point (stress_pause).
+ */
 static inline double now_s(void)
 {
 	struct timespec ts;
 
+	if (mmlab_deterministic())
+		return (double)mmlab_now_ns() / 1e7;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A pause of @us, on the scale of now_s(): 10 x us simulated ns when
+ * deterministic, spent letting the other threads run. */
+/* A test's default seed: the scheduler's under MMLAB_SCHED (so that the
+ * run replays), the time otherwise. */
+static inline uint64_t seed_default(void)
+{
+	const char *e = getenv("MMLAB_SCHED");
+
+	return e && *e ? strtoull(e, NULL, 10) : (uint64_t)time(NULL);
+}
+
+static inline void stress_pause(unsigned int us)
+{
+	uint64_t until;
+
+	if (!mmlab_deterministic()) {
+		usleep(us);
+		return;
+	}
+	until = mmlab_now_ns() + 10ULL * us;
+	do
+		mmlab_yield();
+	while (mmlab_now_ns() < until);
 }
 
 #define PG		MMLAB_PAGE_SIZE

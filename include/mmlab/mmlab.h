@@ -104,6 +104,12 @@ struct mmlab_sched_stats {
 	uint64_t steps, switches, hash, clock_ns;
 };
 int mmlab_sched_stats(struct mmlab_sched_stats *out);
+/* Is a deterministic machine up?  Its clock (simulated there, the host's
+ * CLOCK_MONOTONIC otherwise), and a scheduling point (a yield of the host
+ * CPU outside deterministic mode) for a test's own wait loops. */
+bool mmlab_deterministic(void);
+uint64_t mmlab_now_ns(void);
+void mmlab_yield(void);
 unsigned int mmlab_nr_cpus(void);
 
 /* Knobs, by kernel path ("/sys/kernel/mm/...", "/proc/sys/vm/..."): values

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sched.h"
+#include "lock.h"
 
 #define DS_MAX_THREADS	1024
 #define DS_MAX_HELD	16
@@ -308,6 +309,19 @@ void dsched_stop(struct dsched_stats *out)
 	pthread_mutex_unlock(&dsched_mu);
 }
 
+/* One iteration of a wait loop, as lib_wait() makes it: the CPU this
+ * thread is takes its interrupts, then the scheduler runs someone else. */
+static void wait_once(const char *what, const void *obj)
+{
+	unsigned int spins = 0;
+
+	lib_wait_what = what;
+	lib_wait_obj = obj;
+	lib_wait(&spins);
+	lib_wait_what = NULL;
+	lib_wait_obj = NULL;
+}
+
 /* ---- threads ---- */
 
 struct ds_start {
@@ -396,7 +410,7 @@ void lib_thread_join(pthread_t t)
 			break;
 		}
 		pthread_mutex_unlock(&dsched_mu);
-		dsched_wait_point("the exit of", (void *)(uintptr_t)id);
+		wait_once("the exit of a thread", (void *)(uintptr_t)id);
 	}
 	pthread_join(t, NULL);
 }
@@ -485,7 +499,8 @@ void dsched_synchronize_rcu(void)
 		pthread_mutex_unlock(&dsched_mu);
 		if (!readers)
 			break;
-		dsched_wait_point("an RCU grace period", NULL);
+		/* a reader may be waiting for an IPI this CPU must answer */
+		wait_once("an RCU grace period", NULL);
 	}
 	dsched_point();
 }

@@ -9,6 +9,7 @@
  * moved with relaxed atomics, so that two simulated CPUs touching the same
  * bytes are not a host data race.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,24 @@ int mmlab_sched_stats(struct mmlab_sched_stats *out)
 		return -ENOENT;
 	*out = last_sched;
 	return 0;
+}
+
+bool mmlab_deterministic(void)
+{
+	return dsched_active;
+}
+
+uint64_t mmlab_now_ns(void)
+{
+	return lib_now_ns();
+}
+
+void mmlab_yield(void)
+{
+	if (dsched_active)
+		dsched_wait_point("a test's own wait", NULL);
+	else
+		sched_yield();
 }
 
 int mmlab_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
