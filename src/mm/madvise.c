@@ -88,7 +88,9 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 	struct mm_struct *mm = v->vm_mm;
 	const pteval_t guard = make_pte_marker(PTE_MARKER_GUARD);
 
-	if (v->vm_flags & VM_LOCKED)
+	/* markers replace pages: not in a locked VMA (removing them is
+	 * fine, is_valid_guard_vma allows it) */
+	if (install && (v->vm_flags & VM_LOCKED))
 		return -EINVAL;
 	if (install && !(READ_ONCE(v->vm_flags) & VM_MAYBE_GUARD))
 		__atomic_fetch_or(&v->vm_flags, VM_MAYBE_GUARD, __ATOMIC_RELAXED);
