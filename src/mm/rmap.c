@@ -642,6 +642,7 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 		return false;
 	}
 	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
+	update_hiwater_rss(mm);		/* before RSS goes down */
 	/*
 	 * From the clear until the PTE holds its final value (a swap or
 	 * migration entry, a marker) and the deferred flush is recorded (LUF's
@@ -913,6 +914,8 @@ static bool lazyfree_discard_one(struct page *folio, struct vm_area_struct *v,
 	bool defer, dirty = false;
 	spinlock_t *ptl;
 	long n = 0;
+
+	update_hiwater_rss(mm);		/* before RSS goes down */
 
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, start);
