@@ -916,7 +916,6 @@ static bool lazyfree_discard_one(struct page *folio, struct vm_area_struct *v,
 	long n = 0;
 
 	update_hiwater_rss(mm);		/* before RSS goes down */
-
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, start);
 	pte0 = pmd && !pmd_leaf(pte_read(pmd)) ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;
