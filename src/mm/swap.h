@@ -6,6 +6,7 @@
  * Lock order for these (see internal.h for the rest):
  *   folio lock (PG_locked) -> anon_vma->root->rwsem / mapping->i_mmap_rwsem
  *   -> PTE lock -> lruvec->lru_lock / swap_info->lock
+ *   (mlock takes lru_lock under a PTE lock, or a PMD-mapped THP's PMD lock)
  */
 #ifndef MMLAB_MM_SWAP_H
 #define MMLAB_MM_SWAP_H
