@@ -297,6 +297,33 @@ static void t_reclaim_keeps_partly_locked(void **state)
 	machine_down();
 }
 
+/* Out of memory while populating (nothing can be reclaimed: no swap, and
+ * what is there is locked) is EAGAIN; the VMA stays locked. */
+static void t_mlock_oom(void **state)
+{
+	struct mmlab_config cfg;
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	struct mmlab_smaps sm;
+	uint64_t a;
+
+	(void)state;
+	machine_config(&cfg);
+	cfg.node_bytes[0] = 16 * MiB;
+	machine_up_cfg(&cfg);
+	p = spawn();
+	t = mmlab_main_task(p);
+	assert_int_equal(mmlab_setcap(p, MMLAB_CAP_IPC_LOCK, true), 0);
+	a = map_anon(p, 0, 32 * MiB, PROT_READ | PROT_WRITE, MAP_NORESERVE);
+	assert_int_equal(mmlab_mlock(t, a, 32 * MiB, 0), -EAGAIN);
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	assert_true(strstr(sm.flags, "lo") != NULL);
+	assert_true(sm.Rss > 0 && sm.Rss < 16 * 1024);
+	assert_int_equal(mmlab_munlock(t, a, 32 * MiB), 0);
+	mmlab_exit(p);
+	machine_down();
+}
+
 /* brk on the model: the layout and every refusal. */
 static void t_brk(void **state)
 {
@@ -439,6 +466,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_brk, setup_machine, teardown_machine),
 		cmocka_unit_test(t_reclaim_skips_locked),
 		cmocka_unit_test(t_reclaim_keeps_partly_locked),
+		cmocka_unit_test(t_mlock_oom),
 		cmocka_unit_test(t_mlock_vs_reclaim),
 	};
 
