@@ -53,8 +53,9 @@ static enum folio_references folio_check_references(struct page *folio)
 	int referenced_ptes = folio_referenced(folio, true, &vm_flags);
 	bool referenced_folio = test_page_flag(folio, PG_referenced);
 
-	/* a VM_LOCKED VMA maps it: the walk mlocked it again, and the
-	 * putback moves it to the unevictable list */
+	/* a VM_LOCKED VMA maps it: kept (the walk mlocked it again where
+	 * that VMA maps all of it, and the putback moves it to the
+	 * unevictable list then) */
 	if (vm_flags & VM_LOCKED)
 		return FOLIOREF_ACTIVATE;
 	clear_page_flag(folio, PG_referenced);
