@@ -385,6 +385,7 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	struct mm_struct *mm;
 	struct file *file = NULL;
 	unsigned long a = 0;
+	bool populate;
 	int ret;
 
 	if (!t || !out_addr)
@@ -406,11 +407,15 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	mmap_write_lock(mm);
 	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
 		      offset >> PAGE_SHIFT, &a);
+	/* vm_mmap_pgoff populates a locked mapping too */
+	populate = ((flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED)) ||
+		   (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE;
 	mmap_write_unlock(mm);
 	khugepaged_run_kick();
-	/* MAP_POPULATE failures are ignored, as the kernel does */
-	if (!ret && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
-		mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE));
+	/* failures are ignored, as the kernel does (and VM_LOCKONFAULT
+	 * VMAs are left alone) */
+	if (!ret && populate)
+		__mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE), true);
 	task_leave(t);
 	if (file)
 		fput(file);
@@ -434,6 +439,98 @@ int mmlab_mremap(struct mmlab_task *t, uint64_t old_addr, uint64_t old_len,
 	if (!ret)
 		*out = res;
 	return ret;
+}
+
+int mmlab_mlock(struct mmlab_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mlock(t->proc->mm, addr, len, (unsigned long)(unsigned int)flags);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_munlock(struct mmlab_task *t, uint64_t addr, uint64_t len)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_munlock(t->proc->mm, addr, len);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_mlockall(struct mmlab_task *t, int flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mlockall(t->proc->mm, flags);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_munlockall(struct mmlab_task *t)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_munlockall(t->proc->mm);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_brk(struct mmlab_task *t, uint64_t addr, uint64_t *out)
+{
+	if (!t || !out)
+		return -EINVAL;
+	task_enter(t);
+	*out = do_brk(t->proc->mm, addr);
+	task_leave(t);
+	return 0;
+}
+
+int mmlab_setrlimit(struct mmlab_proc *p, int resource, uint64_t soft)
+{
+	struct mm_struct *mm;
+
+	if (!p || resource != MMLAB_RLIMIT_MEMLOCK)
+		return -EINVAL;
+	mm = p->mm;
+	/* a soft limit above the hard one is refused (raising the hard
+	 * limit needs CAP_SYS_RESOURCE, which the model does not give) */
+	if (soft > mm->rlim_memlock_max)
+		return -EINVAL;
+	WRITE_ONCE(mm->rlim_memlock, soft);
+	return 0;
+}
+
+int mmlab_getrlimit(struct mmlab_proc *p, int resource, uint64_t *soft, uint64_t *hard)
+{
+	if (!p || resource != MMLAB_RLIMIT_MEMLOCK)
+		return -EINVAL;
+	if (soft)
+		*soft = READ_ONCE(p->mm->rlim_memlock);
+	if (hard)
+		*hard = READ_ONCE(p->mm->rlim_memlock_max);
+	return 0;
+}
+
+int mmlab_setcap(struct mmlab_proc *p, int cap, bool on)
+{
+	if (!p || cap != MMLAB_CAP_IPC_LOCK)
+		return -EINVAL;
+	WRITE_ONCE(p->mm->cap_ipc_lock, on);
+	return 0;
 }
 
 int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len)
