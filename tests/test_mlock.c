@@ -419,7 +419,7 @@ static void t_mlock_vs_reclaim(void **state)
 	pr.q = spawn();
 	pr.len = 24 * MiB;
 	pr.big = map_anon(pr.q, 0, pr.len, PROT_READ | PROT_WRITE, 0);
-	assert_int_equal(pthread_create(&th, NULL, pressure_main, &pr), 0);
+	assert_int_equal(mmlab_thread_create(&th, pressure_main, &pr), 0);
 	end = now_s() + 3;
 	while (now_s() < end || rounds < 4) {
 		int present = 0;
@@ -441,7 +441,7 @@ static void t_mlock_vs_reclaim(void **state)
 		}
 	}
 	__atomic_store_n(&pr.stop, 1, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
+	mmlab_thread_join(th);
 	assert_int_equal(mmlab_verify(t, a, len, 11, &out, NULL), 0);
 	assert_int_equal(out, UINT64_MAX);
 	assert_int_equal(settled("nr_mlock", m0), m0);
