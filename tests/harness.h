@@ -51,12 +51,48 @@
 #include "mmlab/mmlab.h"
 
 /* Seconds on the monotonic clock, for tests that run for a while. */
+/*
+ * Under the deterministic scheduler (MMLAB_SCHED, or a config asking for
+ * it) a test's clock is the simulated one, read so that 10 simulated
+ * milliseconds (100,000 scheduling steps) count as a second: a stress test
+ * of MMLAB_STRESS_SECONDS=3 runs 30 simulated ms, and replays exactly (its
+ * seed defaults to the scheduler's, see seed_default()).
+ * Threads that touch the model are made with mmlab_thread_create(), and a
+ * pause is a scheduling point (stress_pause).
+ */
 static inline double now_s(void)
 {
 	struct timespec ts;
 
+	if (mmlab_deterministic())
+		return (double)mmlab_now_ns() / 1e7;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A pause of @us, on the scale of now_s(): 10 x us simulated ns when
+ * deterministic, spent letting the other threads run. */
+/* A test's default seed: the scheduler's under MMLAB_SCHED (so that the
+ * run replays), the time otherwise. */
+static inline uint64_t seed_default(void)
+{
+	const char *e = getenv("MMLAB_SCHED");
+
+	return e && *e ? strtoull(e, NULL, 10) : (uint64_t)time(NULL);
+}
+
+static inline void stress_pause(unsigned int us)
+{
+	uint64_t until;
+
+	if (!mmlab_deterministic()) {
+		usleep(us);
+		return;
+	}
+	until = mmlab_now_ns() + 10ULL * us;
+	do
+		mmlab_yield();
+	while (mmlab_now_ns() < until);
 }
 
 #define PG		MMLAB_PAGE_SIZE
@@ -474,12 +510,20 @@ static inline void host_drop_rawio(void)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
+	struct { uint64_t cur, max; } rl;
 
 	if (syscall(SYS_capget, &h, d))
 		return;
 	d[CAP_SYS_RAWIO / 32].effective &= ~(1U << (CAP_SYS_RAWIO % 32));
 	d[CAP_SYS_RAWIO / 32].permitted &= ~(1U << (CAP_SYS_RAWIO % 32));
+	/* an ordinary program for mlock too: RLIMIT_MEMLOCK holds (8 MiB,
+	 * the model's default) */
+	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
 	syscall(SYS_capset, &h, d);
+	if (!syscall(SYS_getrlimit, 8 /* RLIMIT_MEMLOCK */, &rl)) {
+		rl.cur = rl.max < 8 * MiB ? rl.max : 8 * MiB;
+		syscall(SYS_setrlimit, 8, &rl);
+	}
 }
 
 static inline uint64_t host_read_u64_file(const char *path)
@@ -579,6 +623,9 @@ static inline int host_status(struct mmlab_status *st)
 		{ "RssShmem:", offsetof(struct mmlab_status, RssShmem) },
 		{ "VmPTE:", offsetof(struct mmlab_status, VmPTE) },
 		{ "VmSwap:", offsetof(struct mmlab_status, VmSwap) },
+		{ "VmPeak:", offsetof(struct mmlab_status, VmPeak) },
+		{ "VmLck:", offsetof(struct mmlab_status, VmLck) },
+		{ "VmHWM:", offsetof(struct mmlab_status, VmHWM) },
 	};
 	const char *s;
 	size_t k;
@@ -642,6 +689,33 @@ static inline int be_madvise(struct be *b, uint64_t addr, uint64_t len, int advi
 	if (b->model)
 		return mmlab_madvise(b->t, addr, len, advice);
 	return host_ret(syscall(SYS_madvise, addr, len, advice));
+}
+
+static inline int be_mlock(struct be *b, uint64_t addr, uint64_t len, int flags)
+{
+	if (b->model)
+		return mmlab_mlock(b->t, addr, len, flags);
+	return host_ret(syscall(SYS_mlock2, addr, len, flags));
+}
+
+static inline int be_munlock(struct be *b, uint64_t addr, uint64_t len)
+{
+	if (b->model)
+		return mmlab_munlock(b->t, addr, len);
+	return host_ret(syscall(SYS_munlock, addr, len));
+}
+
+/* The soft RLIMIT_MEMLOCK, in bytes. */
+static inline int be_memlock_limit(struct be *b, uint64_t bytes)
+{
+	struct { uint64_t cur, max; } rl;
+
+	if (b->model)
+		return mmlab_setrlimit(b->p, MMLAB_RLIMIT_MEMLOCK, bytes);
+	if (syscall(SYS_getrlimit, 8, &rl))
+		return -errno;
+	rl.cur = bytes;
+	return host_ret(syscall(SYS_setrlimit, 8, &rl));
 }
 
 static inline int be_memfd(struct be *b, const char *name, uint64_t size)
@@ -801,6 +875,7 @@ static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
 		{ "ShmemPmdMapped:", offsetof(struct mmlab_smaps, ShmemPmdMapped) },
 		{ "Swap:", offsetof(struct mmlab_smaps, Swap) },
 		{ "SwapPss:", offsetof(struct mmlab_smaps, SwapPss) },
+		{ "Locked:", offsetof(struct mmlab_smaps, Locked) },
 	};
 	const char *s = host_maps_buf;
 	bool in = false;

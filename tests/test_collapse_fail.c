@@ -270,13 +270,13 @@ static void t_collapse_vs_writer(void **state)
 		zero_ok(mmlab_main_task(p), r.a, RACE_PMDS * PMD);	/* a table each */
 		assert_int_equal(madv(p, r.a, RACE_PMDS * PMD, MADV_HUGEPAGE_), 0);
 		r.t = task_on(p, 1);
-		assert_int_equal(pthread_create(&th, NULL, race_writer, &r), 0);
+		assert_int_equal(mmlab_thread_create(&th, race_writer, &r), 0);
 		/* 1.5 s, and 20 collapses at least (up to 6 s: the writer's
 		 * faults make many attempts back off) */
 		c0 = knob_u64(KHP_DIR "pages_collapsed");
 		while (__atomic_load_n(&r.rounds, __ATOMIC_ACQUIRE) < 4 &&
 		       !__atomic_load_n(&r.failed, __ATOMIC_ACQUIRE))	/* pages to collapse first */
-			usleep(1000);
+			stress_pause(1000);
 		for (t0 = now_s(); !__atomic_load_n(&r.failed, __ATOMIC_ACQUIRE) && now_s() - t0 < 6 &&
 		     (now_s() - t0 < 1.5 || knob_u64(KHP_DIR "pages_collapsed") - c0 < 20);
 		     scans++) {
@@ -289,10 +289,10 @@ static void t_collapse_vs_writer(void **state)
 								RW | PROT_EXEC), 0);
 				assert_int_equal(mmlab_mprotect(mmlab_main_task(p), x, PG, RW), 0);
 			}
-			usleep(100);	/* let the writer in (2 host cores) */
+			stress_pause(100);	/* let the writer in (2 host cores) */
 		}
 		__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-		assert_int_equal(pthread_join(th, NULL), 0);
+		mmlab_thread_join(th);
 		if (r.failed)
 			fail_msg("%s: after %u scans: %s (stale_tlb_reports %" PRIu64 ")",
 				 lockings[l], scans, r.why, vmstat("stale_tlb_reports"));

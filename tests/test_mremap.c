@@ -304,22 +304,22 @@ static void t_concurrent_move(void **state)
 	stamp(p, r.a, 8, 1000);
 	atomic_init(&r.seq, 0);
 	atomic_init(&r.stop, false);
-	assert_int_equal(pthread_create(&th, NULL, reader_peer, &r), 0);
+	assert_int_equal(mmlab_thread_create(&th, reader_peer, &r), 0);
 	while (now_s() < end || rounds < 40) {
 		uint64_t to = away[rounds & 1];
 
 		atomic_fetch_add(&r.seq, 1);
 		assert_int_equal(mr(p, r.a, PMD, PMD, MAYMOVE | FIXED, to, &got), 0);
 		atomic_fetch_add(&r.seq, 1);		/* even, away */
-		usleep(20);
+		stress_pause(20);
 		atomic_fetch_add(&r.seq, 1);
 		assert_int_equal(mr(p, to, PMD, PMD, MAYMOVE | FIXED, r.a, &got), 0);
 		atomic_fetch_add(&r.seq, 1);		/* even, home */
-		usleep(20);
+		stress_pause(20);
 		rounds++;
 	}
 	atomic_store(&r.stop, true);
-	pthread_join(th, NULL);
+	mmlab_thread_join(th);
 	print_message("%lu rounds, peer: %lu reads, %lu faults\n", rounds, r.reads, r.faults);
 	assert_int_equal(r.violations, 0);
 	assert_true(r.reads > 0);

@@ -334,7 +334,7 @@ static void run(const char *mode)
 	cfg.nr_cpus = NCPU;
 	machine_up_cfg(&cfg);
 	pt_before = vmstat("nr_page_table_pages");
-	S.seed = env_u64("MMLAB_STRESS_SEED", (uint64_t)time(NULL));
+	S.seed = env_u64("MMLAB_STRESS_SEED", seed_default());
 	print_message("pt_reclaim race, scan_mode %s: %.0f s, MMLAB_STRESS_SEED=%" PRIu64 "\n",
 		      mode, secs, S.seed);
 	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/pt_reclaim/scan_mode", mode), 0);
@@ -372,12 +372,12 @@ static void run(const char *mode)
 	S.hard_end = S.end + 2 * secs;
 	t_start = now_s();
 	for (int i = 0; i < NCPU; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
-	assert_int_equal(pthread_create(&wk, NULL, walker_main, NULL), 0);
+		assert_int_equal(mmlab_thread_create(&th[i], worker_main, &S.w[i]), 0);
+	assert_int_equal(mmlab_thread_create(&wk, walker_main, NULL), 0);
 	for (int i = 0; i < NCPU; i++)
-		pthread_join(th[i], NULL);
+		mmlab_thread_join(th[i]);
 	atomic_store(&S.stop, true);
-	pthread_join(wk, NULL);
+	mmlab_thread_join(wk);
 
 	t_start = now_s() - t_start;
 	retries = vmstat("mmlab_pte_offset_map_retries") - r0;

@@ -226,9 +226,9 @@ static void run_phase(int ph, double secs)
 			       REGION_PAGES * sizeof(uint64_t));
 	}
 	for (int i = 0; i < NCPU; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &S.w[i]), 0);
+		assert_int_equal(mmlab_thread_create(&th[i], worker_main, &S.w[i]), 0);
 	for (int i = 0; i < NCPU; i++)
-		pthread_join(th[i], NULL);
+		mmlab_thread_join(th[i]);
 	assert_int_equal(mmlab_knob_set("/proc/sys/kernel/numa_balancing", "0"), 0);
 	verify_all(phase_name[ph]);
 	if (S.child) {
@@ -283,7 +283,7 @@ static void t_nothing_lost(void **state)
 
 	(void)state;
 	memset(&S, 0, sizeof(S));
-	S.seed_base = env_u64("MMLAB_STRESS_SEED", (uint64_t)time(NULL));
+	S.seed_base = env_u64("MMLAB_STRESS_SEED", seed_default());
 	print_message("reclaim stress: %.0f s, MMLAB_STRESS_SEED=%" PRIu64 "\n", secs,
 		      S.seed_base);
 	S.p = spawn();
@@ -311,9 +311,9 @@ static void t_nothing_lost(void **state)
 			for (uint64_t k = 0; k < REGION_PAGES; k++)
 				S.w[i].seed[k] = (k & 3) == 3 ? 0 : (rnd(&S.w[i]) | 1);
 		for (int i = 0; i < NCPU; i++)
-			assert_int_equal(pthread_create(&th[i], NULL, fill_region, &S.w[i]), 0);
+			assert_int_equal(mmlab_thread_create(&th[i], fill_region, &S.w[i]), 0);
 		for (int i = 0; i < NCPU; i++)
-			pthread_join(th[i], NULL);
+			mmlab_thread_join(th[i]);
 	}
 	verify_all("initial");
 	print_counters("initial");

@@ -382,7 +382,7 @@ static void t_stress(void **state)
 	unsigned long ops = 0, forks = 0, verifies = 0, fails = 0;
 	int i, j;
 
-	seed_base = env_u64("MMLAB_STRESS_SEED", (uint64_t)time(NULL));
+	seed_base = env_u64("MMLAB_STRESS_SEED", seed_default());
 	print_message("stress: %" PRIu64 " s, MMLAB_STRESS_SEED=%" PRIu64 "\n", secs,
 		      seed_base);
 	p = spawn();
@@ -398,9 +398,9 @@ static void t_stress(void **state)
 	atomic_init(&stop_all, false);
 	deadline = now_s() + (double)secs;
 	for (i = 0; i < NTHREADS; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+		assert_int_equal(mmlab_thread_create(&th[i], worker_main, &w[i]), 0);
 	for (i = 0; i < NTHREADS; i++)
-		pthread_join(th[i], NULL);
+		mmlab_thread_join(th[i]);
 
 	/* Final check of everything still mapped, then tear down. */
 	for (i = 0; i < NTHREADS; i++) {

@@ -522,11 +522,11 @@ static void t_huge_zero_race(void **state)
 				h[i].t = mmlab_main_task(p);
 			else
 				assert_int_equal(mmlab_thread(p, (unsigned int)i, &h[i].t), 0);
-			assert_int_equal(pthread_create(&th[i], NULL, hz_reader, &h[i]), 0);
+			assert_int_equal(mmlab_thread_create(&th[i], hz_reader, &h[i]), 0);
 		}
 		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 		for (int i = 0; i < 4; i++) {
-			assert_int_equal(pthread_join(th[i], NULL), 0);
+			mmlab_thread_join(th[i]);
 			assert_int_equal(h[i].ret, 0);
 		}
 		assert_int_equal(vmstat("thp_zero_page_alloc"), 1);

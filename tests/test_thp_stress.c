@@ -593,7 +593,7 @@ static void *walker_main(void *arg)
 			global_fail("gup_fast: %ld", n);
 		S.walks++;
 		if (S.walks % 16 == 0)
-			usleep(200);	/* 2 host cores: leave them to the CPUs */
+			stress_pause(200);	/* 2 host cores: leave them to the CPUs */
 	}
 	return NULL;
 }
@@ -788,7 +788,7 @@ static void *forker_main(void *arg)
 		int ret;
 
 		/* let the workers build some THPs first, then fork again and again */
-		usleep(S.forks ? 2000 : 20000);
+		stress_pause(S.forks ? 2000 : 20000);
 		if (!workers_running())
 			break;
 		snprintf(S.fork_doing, sizeof(S.fork_doing), "fork %lu: fork", S.forks);
@@ -888,7 +888,7 @@ static uint64_t free_after_exit(uint64_t want)
 		v = vmstat("nr_free_pages");
 		if (v == want)
 			break;
-		usleep(10000);
+		stress_pause(10000);
 	}
 	return v;
 }
@@ -976,15 +976,15 @@ static int run_one(uint64_t seed, const char *mode)
 
 	S.phase = "race";
 	for (int w = 0; w < NW; w++)
-		assert_int_equal(pthread_create(&th[w], NULL, worker_main, &S.w[w]), 0);
-	assert_int_equal(pthread_create(&coll, NULL, collapser_main, ct), 0);
-	assert_int_equal(pthread_create(&walk, NULL, walker_main, NULL), 0);
-	assert_int_equal(pthread_create(&fk, NULL, forker_main, NULL), 0);
+		assert_int_equal(mmlab_thread_create(&th[w], worker_main, &S.w[w]), 0);
+	assert_int_equal(mmlab_thread_create(&coll, collapser_main, ct), 0);
+	assert_int_equal(mmlab_thread_create(&walk, walker_main, NULL), 0);
+	assert_int_equal(mmlab_thread_create(&fk, forker_main, NULL), 0);
 	for (int w = 0; w < NW; w++)
-		pthread_join(th[w], NULL);
-	pthread_join(coll, NULL);
-	pthread_join(walk, NULL);
-	pthread_join(fk, NULL);
+		mmlab_thread_join(th[w]);
+	mmlab_thread_join(coll);
+	mmlab_thread_join(walk);
+	mmlab_thread_join(fk);
 
 	/* quiet now: every page of P once more */
 	S.phase = "final check";

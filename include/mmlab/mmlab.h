@@ -22,6 +22,7 @@
 #ifndef MMLAB_MMLAB_H
 #define MMLAB_MMLAB_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,7 +62,22 @@ struct mmlab_config {
 	struct mmlab_tlb_geometry l1_2m;	/* default 32, 4-way */
 	struct mmlab_tlb_geometry l2;		/* default 1536, 12-way */
 	uint64_t seed;		/* for randomised choices of the model (default 0) */
+	/* Deterministic mode: one seeded scheduler runs the model's threads
+	 * one at a time, deciding at every scheduling point (locks, waits,
+	 * RCU, IPIs, page-table entries, accesses) who runs next, on a
+	 * simulated clock; the same seed replays the same run.  Threads that
+	 * call into the model must then be made with mmlab_thread_create().
+	 * MMLAB_SCHED="seed[,random|pct[,depth]]" in the environment turns it
+	 * on for a machine created with deterministic = 0. */
+	int deterministic;		/* 1: on (default 0) */
+	int sched_strategy;		/* MMLAB_SCHED_RANDOM (default), _PCT */
+	unsigned int sched_depth;	/* PCT's bug depth (default 3) */
+	uint64_t sched_seed;
+	uint64_t sched_max_steps;	/* step budget, 0: none */
+	uint64_t sched_pct_steps;	/* PCT: expected length (default 1e5) */
 };
+#define MMLAB_SCHED_RANDOM	0
+#define MMLAB_SCHED_PCT		1
 
 /* Fill @cfg with the defaults above. */
 void mmlab_config_default(struct mmlab_config *cfg);
@@ -74,6 +90,26 @@ void mmlab_config_default(struct mmlab_config *cfg);
  */
 int mmlab_machine_create(const struct mmlab_config *cfg);
 void mmlab_machine_destroy(void);
+
+/* Threads that call into the model: under the scheduler in deterministic
+ * mode (a plain thread there would break the replay and is refused), plain
+ * pthreads otherwise.  Returns 0 or -errno. */
+int mmlab_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
+void mmlab_thread_join(pthread_t t);
+
+/* The schedule of the last deterministic machine (after destroy: the whole
+ * run): scheduling points, thread switches, a hash of every decision and
+ * the simulated clock.  -ENOENT when no machine ran in that mode. */
+struct mmlab_sched_stats {
+	uint64_t steps, switches, hash, clock_ns;
+};
+int mmlab_sched_stats(struct mmlab_sched_stats *out);
+/* Is a deterministic machine up?  Its clock (simulated there, the host's
+ * CLOCK_MONOTONIC otherwise), and a scheduling point (a yield of the host
+ * CPU outside deterministic mode) for a test's own wait loops. */
+bool mmlab_deterministic(void);
+uint64_t mmlab_now_ns(void);
+void mmlab_yield(void);
 unsigned int mmlab_nr_cpus(void);
 
 /* Knobs, by kernel path ("/sys/kernel/mm/...", "/proc/sys/vm/..."): values
@@ -148,6 +184,50 @@ int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len);
 #define MMLAB_MREMAP_DONTUNMAP	4
 int mmlab_mremap(struct mmlab_task *t, uint64_t old_addr, uint64_t old_len,
 		 uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
+/*
+ * Memory locks, as 6.18.  mlock/mlock2 lock [addr, addr + len) (rounded out
+ * to pages) and fault it in; @flags 0 or MMLAB_MLOCK_ONFAULT (lock pages
+ * as they are faulted in: nothing is populated).  Errors: -EINVAL (flags,
+ * a range that wraps), -EPERM (RLIMIT_MEMLOCK 0 and no CAP_IPC_LOCK),
+ * -ENOMEM (a hole in the range, after the VMAs before it were locked; over
+ * RLIMIT_MEMLOCK; a fault that failed while populating, a PROT_NONE VMA
+ * among them: the VMAs stay locked), -EAGAIN (out of memory populating).
+ * munlock: -ENOMEM for a hole.  The pages of a locked VMA are never
+ * reclaimed (the unevictable LRU); MADV_DONTNEED, MADV_FREE, MADV_COLD and
+ * MADV_PAGEOUT refuse it with -EINVAL.  A fork child does not inherit the
+ * locks.  mmap's MAP_LOCKED locks the new mapping (-EPERM as above,
+ * -EAGAIN over the limit) and populates it.
+ */
+#define MMLAB_MLOCK_ONFAULT	1
+int mmlab_mlock(struct mmlab_task *t, uint64_t addr, uint64_t len, int flags);
+int mmlab_munlock(struct mmlab_task *t, uint64_t addr, uint64_t len);
+/* mlockall: MCL_CURRENT locks every VMA now (and populates them unless
+ * MCL_ONFAULT), MCL_FUTURE every VMA mapped later (mmap, brk, which then
+ * fail with -EAGAIN past the limit).  -EINVAL for 0, unknown bits or
+ * MCL_ONFAULT alone; -EPERM as mlock; -ENOMEM for MCL_CURRENT when the
+ * whole address space (VmSize) exceeds RLIMIT_MEMLOCK.  munlockall undoes
+ * both. */
+#define MMLAB_MCL_CURRENT	1
+#define MMLAB_MCL_FUTURE	2
+#define MMLAB_MCL_ONFAULT	4
+int mmlab_mlockall(struct mmlab_task *t, int flags);
+int mmlab_munlockall(struct mmlab_task *t);
+/*
+ * brk(2) as the raw system call: *out is the new break, or the old one
+ * when the kernel refuses (below the heap's start, no room: the heap keeps
+ * a page free below the next mapping, past RLIMIT_MEMLOCK under
+ * MCL_FUTURE); addr 0 reads the break.  A new process's heap starts at
+ * 0x555555559000, empty.  Returns 0 (-EINVAL for bad arguments only).
+ */
+int mmlab_brk(struct mmlab_task *t, uint64_t addr, uint64_t *out);
+/* The process's RLIMIT_MEMLOCK (bytes; soft and hard start at 8 MiB):
+ * setrlimit sets the soft limit, -EINVAL above the hard one.  CAP_IPC_LOCK
+ * (off by default, as for an ordinary program) lifts every memlock limit. */
+#define MMLAB_RLIMIT_MEMLOCK	8
+#define MMLAB_CAP_IPC_LOCK	14
+int mmlab_setrlimit(struct mmlab_proc *p, int resource, uint64_t soft);
+int mmlab_getrlimit(struct mmlab_proc *p, int resource, uint64_t *soft, uint64_t *hard);
+int mmlab_setcap(struct mmlab_proc *p, int cap, bool on);
 int mmlab_mprotect(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot);
 /* Let khugepaged finish @n more full scans of every registered mm (run
  * by the caller; returns at once when no mm is registered). */
@@ -198,6 +278,10 @@ int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages,
 
 struct mmlab_status {	/* kB, as /proc/PID/status */
 	uint64_t VmSize, VmRSS, RssAnon, RssFile, RssShmem, VmPTE, VmSwap;
+	uint64_t VmPeak;	/* the largest VmSize (raised when it shrinks) */
+	uint64_t VmLck;		/* pages of VM_LOCKED VMAs (mlock, mlockall, MAP_LOCKED) */
+	uint64_t VmHWM;		/* the largest VmRSS (raised when RSS goes down;
+				 * clear_refs 5 resets it to VmRSS) */
 };
 int mmlab_status(struct mmlab_proc *p, struct mmlab_status *st);
 
@@ -206,6 +290,7 @@ struct mmlab_smaps {	/* kB, as /proc/PID/smaps for one VMA */
 	uint64_t Size, Rss, Pss, Pss_Dirty, Shared_Clean, Shared_Dirty, Private_Clean,
 		 Private_Dirty, Referenced, Anonymous, LazyFree, AnonHugePages,
 		 ShmemPmdMapped, Swap, SwapPss;
+	uint64_t Locked;	/* the Pss of a VM_LOCKED VMA, else 0 */
 	uint64_t KernelPageSize, MMUPageSize;	/* 4 */
 	int THPeligible;	/* some THP order may be used in this VMA */
 	char flags[64];		/* VmFlags, e.g. "rd wr mr mw me ac" */

@@ -10,5 +10,6 @@ int cmd_run(int argc, char **argv);	/* src/cli/run.c */
 int cmd_diff(int argc, char **argv);	/* src/cli/run.c */
 int cmd_bench(int argc, char **argv);	/* src/cli/bench.c */
 int cmd_host(int argc, char **argv);	/* src/cli/host.c */
+int cmd_explore(int argc, char **argv);	/* src/cli/explore.c */
 
 #endif

@@ -14,6 +14,8 @@ static void usage(FILE *f)
 "  run     run a Lua scenario on the model or the real kernel\n"
 "  diff    run a scenario on both backends and compare observations\n"
 "  bench   run benchmarks (model beside the host kernel)\n"
+"  explore run a scenario under the deterministic scheduler for many\n"
+"          seeds; stop at the first that fails, with its replay command\n"
 "  host    what mmlab knows of the running kernel (the host profile)\n"
 "\n"
 "'mmlab <command> --help' describes a command's options.\n");
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "explore"))
+		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "host"))
 		return cmd_host(argc - 1, argv + 1);
 	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "cpu.h"
 #include "lib/lock.h"
+#include "lib/sched.h"
 #include "lib/bug.h"
 
 struct cpu *cpus;
@@ -26,7 +27,9 @@ static void raw_lock(int *l)
 		    __atomic_compare_exchange_n(l, &old, 1, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return;
-		if (++spins > 64)
+		if (dsched_active)
+			dsched_wait_point("a CPU's mailbox lock", l);
+		else if (++spins > 64)
 			sched_yield();
 	}
 }
@@ -91,6 +94,10 @@ void cpu_enter(unsigned int id)
 		abort();
 	}
 	while (!cpu_try_own(c)) {
+		if (dsched_active) {
+			dsched_wait_point("a CPU", c);
+			continue;
+		}
 		if (++spins > 32) {
 			struct timespec ts = { 0, 20000 };
 
@@ -159,6 +166,7 @@ unsigned int smp_call_function_many(cpumask_t mask,
 	}
 	if (self)
 		cpu_charge(self, COST_IPI_SEND);
+	sched_point();
 
 	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE) > 0) {
 		/* an idle target takes the interrupt at once: run it for it */
@@ -175,7 +183,9 @@ unsigned int smp_call_function_many(cpumask_t mask,
 		if (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE) == 0)
 			break;
 		cpu_poll();
-		if (++spins > 16)
+		if (dsched_active)
+			dsched_wait_point("IPI acknowledgement", &call);
+		else if (++spins > 16)
 			sched_yield();
 	}
 	return n;

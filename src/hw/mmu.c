@@ -122,6 +122,7 @@ void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 {
 	bool faulted = false;
 
+	sched_point();	/* one scheduling point per page an access touches */
 	for (;;) {
 		struct tlb_entry *e = NULL;
 		struct walk_result r;

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include "phys.h"
+#include "lib/sched.h"
 
 typedef uint64_t pteval_t;
 
@@ -55,11 +56,25 @@ static inline unsigned int pte_index(uint64_t a) { return (a >> PAGE_SHIFT) & 51
 
 static inline pteval_t *table_of(unsigned long pfn) { return pfn_to_virt(pfn); }
 
-static inline pteval_t pte_read(const pteval_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static inline void pte_write(pteval_t *p, pteval_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
-static inline pteval_t pte_xchg(pteval_t *p, pteval_t v) { return __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL); }
+/* Every page-table entry access is a scheduling point (lib/sched.h). */
+static inline pteval_t pte_read(const pteval_t *p)
+{
+	sched_point();
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline void pte_write(pteval_t *p, pteval_t v)
+{
+	sched_point();
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+static inline pteval_t pte_xchg(pteval_t *p, pteval_t v)
+{
+	sched_point();
+	return __atomic_exchange_n(p, v, __ATOMIC_ACQ_REL);
+}
 static inline bool pte_cmpxchg(pteval_t *p, pteval_t old, pteval_t v)
 {
+	sched_point();
 	return __atomic_compare_exchange_n(p, &old, v, false, __ATOMIC_ACQ_REL,
 					   __ATOMIC_RELAXED);
 }

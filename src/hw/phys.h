@@ -32,6 +32,10 @@ struct page {
 	unsigned long flags;		/* PG_* bits (atomic ops), node id */
 	union {
 		struct list_head lru;	/* LRU, buddy free list, pcp list, gather */
+		struct {		/* on the unevictable LRU: on no list */
+			void *__filler;
+			unsigned int mlock_count;	/* VM_LOCKED mappings, about */
+		};
 		struct rcu_head rcu_head; /* page-table frame freed by RCU */
 		struct {		/* first tail page of a large folio */
 			int _entire_mapcount;	/* PMD mappings, -1 based */

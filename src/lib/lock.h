@@ -14,23 +14,40 @@
 #define MMLAB_LIB_LOCK_H
 
 #include "compiler.h"
+#include "sched.h"
 
 typedef struct { int locked; } spinlock_t;
 #define __SPIN_LOCK_UNLOCKED { 0 }
 
 extern void (*lib_wait_hook)(void);
-/* One step of a wait loop: service interrupts, then yield after a while. */
+/* One step of a wait loop: service interrupts, then yield after a while
+ * (in deterministic mode: let the scheduler run someone else). */
 void lib_wait(unsigned int *spins);
+/* What the next lib_wait() waits for, for a deadlock's report. */
+extern __thread const char *lib_wait_what;
+extern __thread const void *lib_wait_obj;
 
 static inline void spin_lock_init(spinlock_t *l) { atomic_set(&l->locked, 0); }
 
-static inline bool spin_trylock(spinlock_t *l)
+static inline bool raw_spin_trylock(spinlock_t *l)
 {
 	int old = 0;
 	if (READ_ONCE(l->locked))
 		return false;
 	return __atomic_compare_exchange_n(&l->locked, &old, 1, false,
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* Every acquire and release is a scheduling point (sched.h). */
+static inline bool spin_trylock(spinlock_t *l)
+{
+	bool ok;
+
+	sched_point();
+	ok = raw_spin_trylock(l);
+	if (ok && unlikely(dsched_active))
+		dsched_lock_acquired(l, "spinlock");
+	return ok;
 }
 
 void spin_lock_slow(spinlock_t *l);
@@ -45,6 +62,10 @@ static inline void spin_lock(spinlock_t *l)
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	if (unlikely(dsched_active)) {
+		dsched_lock_released(l);
+		dsched_point();
+	}
 }
 
 static inline bool spin_is_locked(spinlock_t *l) { return READ_ONCE(l->locked) != 0; }

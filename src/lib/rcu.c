@@ -1,6 +1,9 @@
-/* rcu.c - see rcu.h.  liburcu in normal builds, a host rwlock under TSan. */
+/* rcu.c - see rcu.h.  liburcu in normal builds, a host rwlock under TSan;
+ * in deterministic mode (lib/sched.h) the scheduler's own RCU, whose
+ * callbacks run after a grace period in the caller, as under TSan. */
 #include <pthread.h>
 #include <stdbool.h>
+#include "sched.h"
 
 #ifdef MMLAB_TSAN
 #include "rcu.h"
@@ -8,8 +11,19 @@
 
 static pthread_rwlock_t rcu_rwlock = PTHREAD_RWLOCK_INITIALIZER;
 
-void lib_rcu_read_lock(void) { pthread_rwlock_rdlock(&rcu_rwlock); }
-void lib_rcu_read_unlock(void) { pthread_rwlock_unlock(&rcu_rwlock); }
+void lib_rcu_read_lock(void)
+{
+	if (dsched_active)
+		return dsched_rcu_read_lock();
+	pthread_rwlock_rdlock(&rcu_rwlock);
+}
+
+void lib_rcu_read_unlock(void)
+{
+	if (dsched_active)
+		return dsched_rcu_read_unlock();
+	pthread_rwlock_unlock(&rcu_rwlock);
+}
 
 /* A reader may be waiting for an IPI this CPU must answer: poll while
  * waiting for the readers to leave. */
@@ -17,6 +31,8 @@ void lib_synchronize_rcu(void)
 {
 	unsigned int spins = 0;
 
+	if (dsched_active)
+		return dsched_synchronize_rcu();
 	while (pthread_rwlock_trywrlock(&rcu_rwlock))
 		lib_wait(&spins);
 	pthread_rwlock_unlock(&rcu_rwlock);
@@ -69,6 +85,8 @@ static void rcu_register(void)
 
 void lib_rcu_read_lock(void)
 {
+	if (dsched_active)
+		return dsched_rcu_read_lock();
 	if (__builtin_expect(!rcu_registered, 0))
 		rcu_register();
 	urcu_memb_read_lock();
@@ -80,15 +98,27 @@ void lib_synchronize_rcu(void);
 void lib_call_rcu(void *head, void (*func)(struct rcu_head *));
 void lib_rcu_barrier(void);
 
-void lib_rcu_read_unlock(void) { urcu_memb_read_unlock(); }
+void lib_rcu_read_unlock(void)
+{
+	if (dsched_active)
+		return dsched_rcu_read_unlock();
+	urcu_memb_read_unlock();
+}
 
 void lib_synchronize_rcu(void)
 {
+	if (dsched_active)
+		return dsched_synchronize_rcu();
 	urcu_memb_synchronize_rcu();
 }
 
 void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 {
+	if (dsched_active) {
+		dsched_synchronize_rcu();
+		func(head);
+		return;
+	}
 	if (!rcu_registered)
 		rcu_register();
 	urcu_memb_call_rcu(head, func);
@@ -96,6 +126,8 @@ void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 
 void lib_rcu_barrier(void)
 {
+	if (dsched_active)
+		return;		/* callbacks ran at call_rcu() */
 	if (!rcu_registered)
 		rcu_register();
 	urcu_memb_barrier();

@@ -1,6 +1,8 @@
-/* waitqueue.c - see waitqueue.h. */
+/* waitqueue.c - see waitqueue.h.  In deterministic mode a sleep is the
+ * scheduler's (on the simulated clock), not the host's. */
 #include <time.h>
 #include "waitqueue.h"
+#include "sched.h"
 
 void init_waitqueue_head(struct wait_queue_head *wq)
 {
@@ -17,6 +19,8 @@ void destroy_waitqueue_head(struct wait_queue_head *wq)
 
 void wake_up(struct wait_queue_head *wq)
 {
+	if (dsched_active)
+		return dsched_wake(wq);
 	pthread_mutex_lock(&wq->lock);
 	wq->seq++;
 	pthread_cond_broadcast(&wq->cond);
@@ -29,6 +33,11 @@ void wait_event_timeout(struct wait_queue_head *wq, bool (*cond)(void *), void *
 	struct timespec ts;
 	unsigned long seq;
 
+	if (dsched_active) {
+		if (!(cond && cond(arg)))
+			dsched_sleep(wq, ms);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
@@ -45,12 +54,12 @@ void wait_event_timeout(struct wait_queue_head *wq, bool (*cond)(void *), void *
 	pthread_mutex_unlock(&wq->lock);
 }
 
-int kthread_run(kthread_t *t, void *(*fn)(void *), void *arg)
+int kthread_run(kthread_t *t, const char *name, void *(*fn)(void *), void *arg)
 {
-	return -pthread_create(t, NULL, fn, arg);
+	return lib_thread_create(t, name, fn, arg);
 }
 
 void kthread_join(kthread_t t)
 {
-	pthread_join(t, NULL);
+	lib_thread_join(t);
 }

@@ -25,7 +25,7 @@ void wait_event_timeout(struct wait_queue_head *wq, bool (*cond)(void *), void *
 
 /* Host threads for kernel threads. */
 typedef pthread_t kthread_t;
-int kthread_run(kthread_t *t, void *(*fn)(void *), void *arg);
+int kthread_run(kthread_t *t, const char *name, void *(*fn)(void *), void *arg);
 void kthread_join(kthread_t t);
 
 #endif

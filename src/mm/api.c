@@ -9,8 +9,10 @@
  * moved with relaxed atomics, so that two simulated CPUs touching the same
  * bytes are not a host data race.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include "swap.h"
 
@@ -41,6 +43,105 @@ int mmlab_knob_default(const char *path, char *buf, size_t len)
 	return mmlab_knob_get(path, buf, len);
 }
 
+static struct mmlab_sched_stats last_sched;
+static bool last_sched_valid;
+
+/* MMLAB_SCHED="seed[,random|pct[,depth]]": deterministic mode for a
+ * machine whose config leaves it off (tests, scripts). */
+static int sched_config_env(struct mmlab_config *cfg)
+{
+	const char *env = getenv("MMLAB_SCHED");
+	char strategy[16] = "random";
+	unsigned long long seed;
+	unsigned int depth = 3;
+	int n;
+
+	if (cfg->deterministic || !env || !*env)
+		return 0;
+	n = sscanf(env, "%llu,%15[a-z],%u", &seed, strategy, &depth);
+	if (n < 1 || (strcmp(strategy, "random") && strcmp(strategy, "pct"))) {
+		fprintf(stderr, "MMLAB_SCHED='%s': expected seed[,random|pct[,depth]]\n", env);
+		return -EINVAL;
+	}
+	cfg->deterministic = 1;
+	cfg->sched_seed = seed;
+	cfg->sched_strategy = strcmp(strategy, "pct") ? MMLAB_SCHED_RANDOM : MMLAB_SCHED_PCT;
+	cfg->sched_depth = depth;
+	return 0;
+}
+
+static int sched_start(const struct mmlab_config *cfg)
+{
+	struct dsched_config dc = {
+		.seed = cfg->sched_seed,
+		.strategy = cfg->sched_strategy == MMLAB_SCHED_PCT ? DSCHED_PCT : DSCHED_RANDOM,
+		.depth = cfg->sched_depth ? cfg->sched_depth : 3,
+		.pct_steps = cfg->sched_pct_steps,
+		.max_steps = cfg->sched_max_steps,
+	};
+
+	if (!cfg->deterministic)
+		return 0;
+	last_sched_valid = false;
+	return dsched_start(&dc);
+}
+
+static void sched_stop(void)
+{
+	struct dsched_stats st;
+
+	if (!dsched_active)
+		return;
+	dsched_stop(&st);
+	last_sched = (struct mmlab_sched_stats){ .steps = st.steps,
+		.switches = st.switches, .hash = st.hash, .clock_ns = st.clock_ns };
+	last_sched_valid = true;
+}
+
+int mmlab_sched_stats(struct mmlab_sched_stats *out)
+{
+	struct dsched_stats st;
+
+	if (dsched_active) {
+		dsched_get_stats(&st);
+		*out = (struct mmlab_sched_stats){ .steps = st.steps,
+			.switches = st.switches, .hash = st.hash, .clock_ns = st.clock_ns };
+		return 0;
+	}
+	if (!last_sched_valid)
+		return -ENOENT;
+	*out = last_sched;
+	return 0;
+}
+
+bool mmlab_deterministic(void)
+{
+	return dsched_active;
+}
+
+uint64_t mmlab_now_ns(void)
+{
+	return lib_now_ns();
+}
+
+void mmlab_yield(void)
+{
+	if (dsched_active)
+		dsched_wait_point("a test's own wait", NULL);
+	else
+		sched_yield();
+}
+
+int mmlab_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	return lib_thread_create(t, "task", fn, arg);
+}
+
+void mmlab_thread_join(pthread_t t)
+{
+	lib_thread_join(t);
+}
+
 int mmlab_machine_create(const struct mmlab_config *cfg_in)
 {
 	struct mmlab_config cfg;
@@ -54,6 +155,11 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		cfg = *cfg_in;
 	else
 		mmlab_config_default(&cfg);
+	if (sched_config_env(&cfg))
+		return -EINVAL;
+	if (cfg.deterministic && (cfg.sched_strategy < 0 || cfg.sched_strategy > 1 ||
+				  cfg.sched_depth > 16))
+		return -EINVAL;
 	if (!cfg.nr_cpus || cfg.nr_cpus > MMLAB_MAX_CPUS || !cfg.nr_nodes ||
 	    cfg.nr_nodes > MMLAB_MAX_NODES)
 		return -EINVAL;
@@ -93,13 +199,16 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	if (ret)
 		goto fail_alloc;
 	tlbflush_init();
-	ret = kswapd_start();
+	ret = sched_start(&cfg);
 	if (ret)
 		goto fail_alloc;
+	ret = kswapd_start();
+	if (ret)
+		goto fail_sched;
 	ret = khugepaged_start();
 	if (ret) {
 		kswapd_stop_all();
-		goto fail_alloc;
+		goto fail_sched;
 	}
 	machine_up = true;
 	ret = knobs_apply_env();
@@ -108,6 +217,8 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		return ret;
 	}
 	return 0;
+fail_sched:
+	sched_stop();
 fail_alloc:
 	page_alloc_exit();
 fail_cpus:
@@ -134,6 +245,7 @@ void mmlab_machine_destroy(void)
 	phys_exit();
 	hw_page_fault = NULL;
 	hw_stale_hook = NULL;
+	sched_stop();
 	machine_up = false;
 }
 
@@ -287,6 +399,7 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	struct mm_struct *mm;
 	struct file *file = NULL;
 	unsigned long a = 0;
+	bool populate;
 	int ret;
 
 	if (!t || !out_addr)
@@ -308,11 +421,15 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 	mmap_write_lock(mm);
 	ret = do_mmap(mm, addr, len, (unsigned long)prot, (unsigned long)flags, file,
 		      offset >> PAGE_SHIFT, &a);
+	/* vm_mmap_pgoff populates a locked mapping too */
+	populate = ((flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED)) ||
+		   (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE;
 	mmap_write_unlock(mm);
 	khugepaged_run_kick();
-	/* MAP_POPULATE failures are ignored, as the kernel does */
-	if (!ret && (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
-		mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE));
+	/* failures are ignored, as the kernel does (and VM_LOCKONFAULT
+	 * VMAs are left alone) */
+	if (!ret && populate)
+		__mm_populate(mm, a, ALIGN_UP(len, PAGE_SIZE), true);
 	task_leave(t);
 	if (file)
 		fput(file);
@@ -336,6 +453,98 @@ int mmlab_mremap(struct mmlab_task *t, uint64_t old_addr, uint64_t old_len,
 	if (!ret)
 		*out = res;
 	return ret;
+}
+
+int mmlab_mlock(struct mmlab_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mlock(t->proc->mm, addr, len, (unsigned long)(unsigned int)flags);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_munlock(struct mmlab_task *t, uint64_t addr, uint64_t len)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_munlock(t->proc->mm, addr, len);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_mlockall(struct mmlab_task *t, int flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mlockall(t->proc->mm, flags);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_munlockall(struct mmlab_task *t)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_munlockall(t->proc->mm);
+	task_leave(t);
+	return ret;
+}
+
+int mmlab_brk(struct mmlab_task *t, uint64_t addr, uint64_t *out)
+{
+	if (!t || !out)
+		return -EINVAL;
+	task_enter(t);
+	*out = do_brk(t->proc->mm, addr);
+	task_leave(t);
+	return 0;
+}
+
+int mmlab_setrlimit(struct mmlab_proc *p, int resource, uint64_t soft)
+{
+	struct mm_struct *mm;
+
+	if (!p || resource != MMLAB_RLIMIT_MEMLOCK)
+		return -EINVAL;
+	mm = p->mm;
+	/* a soft limit above the hard one is refused (raising the hard
+	 * limit needs CAP_SYS_RESOURCE, which the model does not give) */
+	if (soft > mm->rlim_memlock_max)
+		return -EINVAL;
+	WRITE_ONCE(mm->rlim_memlock, soft);
+	return 0;
+}
+
+int mmlab_getrlimit(struct mmlab_proc *p, int resource, uint64_t *soft, uint64_t *hard)
+{
+	if (!p || resource != MMLAB_RLIMIT_MEMLOCK)
+		return -EINVAL;
+	if (soft)
+		*soft = READ_ONCE(p->mm->rlim_memlock);
+	if (hard)
+		*hard = READ_ONCE(p->mm->rlim_memlock_max);
+	return 0;
+}
+
+int mmlab_setcap(struct mmlab_proc *p, int cap, bool on)
+{
+	if (!p || cap != MMLAB_CAP_IPC_LOCK)
+		return -EINVAL;
+	WRITE_ONCE(p->mm->cap_ipc_lock, on);
+	return 0;
 }
 
 int mmlab_munmap(struct mmlab_task *t, uint64_t addr, uint64_t len)

@@ -251,6 +251,9 @@ void __folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
 		anon_mapped_stat(folio, -(long)folio_nr_pages(folio));
 	else if (defer && PageAnon(folio))
 		deferred_split_folio(folio, true);
+	/* whether the folio stays whole in @v is not known here: munlock,
+	 * and reclaim corrects it if it was wrong */
+	munlock_vma_folio(folio, v);
 }
 
 void folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
@@ -272,6 +275,7 @@ void folio_remove_rmap_pmd(struct page *folio, struct vm_area_struct *v)
 		/* the last PMD went while PTEs map part of it (another mm's,
 		 * after fork): as 6.18, queue it if a page is left unmapped */
 		deferred_split_folio(folio, true);
+	munlock_vma_folio(folio, v);
 }
 
 /* A new, exclusive anonymous large folio mapped at @addr (its first page)

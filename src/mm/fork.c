@@ -12,6 +12,9 @@
 
 #define STACK_TOP	0x7ffffffff000UL
 #define STACK_SIZE	(132UL << 10)
+/* The heap of a new process starts where a small PIE binary loaded at
+ * ELF_ET_DYN_BASE (0x555555554000) ends when brk is not randomized. */
+#define BRK_START	0x555555559000UL
 #define VM_GROWSDOWN	0x00000100UL
 #define VM_WIPEONFORK	0x02000000UL
 
@@ -98,6 +101,8 @@ int mmlab_spawn(struct mmlab_proc **out)
 	if (!mm)
 		return -ENOMEM;
 	mm->mmap_base = STACK_TOP - (128UL << 20);
+	mm->start_brk = mm->brk = BRK_START;
+	mm->rlim_memlock = mm->rlim_memlock_max = MLOCK_LIMIT;
 	p = proc_new(mm);
 	if (!p) {
 		mmdrop(mm);
@@ -140,8 +145,9 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			break;
 		}
 		n->vm_mm = mm;
-		/* without UFFD_FEATURE_EVENT_FORK the child is not registered */
-		n->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
+		/* without UFFD_FEATURE_EVENT_FORK the child is not registered;
+		 * memory locks are not inherited */
+		n->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_LOCKED_MASK);
 		/* anon_vma_fork: the child shares the parent's anon_vmas and
 		 * gets its own */
 		n->anon_vma = NULL;
@@ -159,6 +165,15 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		}
 	}
 	mm->mmap_base = oldmm->mmap_base;
+	/* the heap and the limits are the process's; MCL_FUTURE is not
+	 * inherited (nor is locked_vm: no VMA of the child is locked) */
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	mm->rlim_memlock = oldmm->rlim_memlock;
+	mm->rlim_memlock_max = oldmm->rlim_memlock_max;
+	mm->cap_ipc_lock = oldmm->cap_ipc_lock;
+	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK;
+	mm->hiwater_vm = READ_ONCE(mm->total_vm);
 	/* khugepaged_fork: the child is scanned if the parent was, whatever
 	 * its VMAs and the THP modes are now */
 	if (READ_ONCE(oldmm->khugepaged_registered))

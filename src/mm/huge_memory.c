@@ -243,7 +243,7 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 	}
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru(folio);
+	folio_add_lru_vma(folio, v);
 	count_vm_event(THP_FAULT_ALLOC);
 	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
 	return 0;
@@ -288,7 +288,7 @@ static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
 	mm_dec_nr_ptes(v->vm_mm);
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru(folio);
+	folio_add_lru_vma(folio, v);
 	count_vm_event(THP_FAULT_ALLOC);
 	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
 	return 0;
@@ -814,6 +814,9 @@ int split_folio_to_list(struct page *folio, struct list_head *list)
 			}
 			set_page_flag(folio + i, PG_lru);
 			lruvec_add_folio_tail(l, folio + i);
+			/* an unevictable tail starts uncounted (lru_add_split_folio) */
+			if (i && test_page_flag(folio + i, PG_unevictable))
+				folio[i].mlock_count = 0;
 		}
 		atomic_set(&folio->_refcount, 1);
 		spin_unlock(&l->lru_lock);

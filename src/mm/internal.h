@@ -93,6 +93,14 @@ static inline void clear_page_flag(struct page *p, int b)
 {
 	__atomic_fetch_and(&p->flags, ~(1UL << b), __ATOMIC_RELAXED);
 }
+static inline bool test_and_set_page_flag(struct page *p, int b)
+{
+	return __atomic_fetch_or(&p->flags, 1UL << b, __ATOMIC_ACQ_REL) & (1UL << b);
+}
+static inline bool test_and_clear_page_flag(struct page *p, int b)
+{
+	return __atomic_fetch_and(&p->flags, ~(1UL << b), __ATOMIC_ACQ_REL) & (1UL << b);
+}
 #define PageAnon(p)		test_page_flag(compound_head(p), PG_anon)
 #define PageAnonExclusive(p)	test_page_flag(p, PG_anon_exclusive)
 #define SetPageAnonExclusive(p)	set_page_flag(p, PG_anon_exclusive)
@@ -307,6 +315,14 @@ enum vm_event_item {
 	THP_SWPOUT,
 	THP_SWPOUT_FALLBACK,
 	THP_MIGRATION_SPLIT,
+	NR_MLOCK,
+	UNEVICTABLE_PGCULLED,
+	UNEVICTABLE_PGSCANNED,
+	UNEVICTABLE_PGRESCUED,
+	UNEVICTABLE_PGMLOCKED,
+	UNEVICTABLE_PGMUNLOCKED,
+	UNEVICTABLE_PGCLEARED,
+	UNEVICTABLE_PGSTRANDED,
 	NR_FILE_PAGES,		/* computed: shmem + swap cache */
 	NR_VM_ITEMS
 };
@@ -332,6 +348,7 @@ enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 
 struct mm_knobs {
 	int skip_flush;		/* debug: drop every TLB flush */
+	int skip_pmd_recheck;	/* debug: pte_offset_map_lock trusts the PMD */
 	int stale_check;
 	unsigned int tlb_single_page_flush_ceiling;
 	/* transparent_hugepage (the mechanisms arrive with the THP work) */
@@ -425,7 +442,24 @@ struct mm_struct {
 	struct rw_semaphore vma_lock_all;
 	struct list_head khugepaged_node; /* on khugepaged's list, under its lock */
 	bool khugepaged_registered;
+	/* mlock (mlock.c): pages of VM_LOCKED VMAs (changed under mmap_lock
+	 * for writing; status reads it without the lock), the flags every new
+	 * VMA gets (mlockall's MCL_FUTURE), and the process's RLIMIT_MEMLOCK
+	 * and CAP_IPC_LOCK: the model's process owns exactly one mm, so they
+	 * live here (the kernel keeps them in signal_struct and the creds) */
+	unsigned long locked_vm;
+	unsigned long def_flags;
+	unsigned long rlim_memlock, rlim_memlock_max;	/* bytes */
+	bool cap_ipc_lock;
+	/* the heap (brk, mmap.c), under mmap_lock */
+	unsigned long start_brk, brk;
+	/* peaks for status (VmHWM, VmPeak), in pages: raised before RSS or
+	 * total_vm goes down, as update_hiwater_rss/vm do (atomic) */
+	unsigned long hiwater_rss, hiwater_vm;
 };
+
+/* the default RLIMIT_MEMLOCK (MLOCK_LIMIT): 8 MiB */
+#define MLOCK_LIMIT	(8UL << 20)
 
 #define VM_NONE		0x00000000UL
 #define VM_READ		0x00000001UL
@@ -442,6 +476,7 @@ struct mm_struct {
 #define VM_LOCKED	0x00002000UL
 #define VM_DONTCOPY	0x00020000UL
 #define VM_DONTEXPAND	0x00040000UL
+#define VM_LOCKONFAULT	0x00080000UL	/* lock pages when faulted in (mlock2 ONFAULT) */
 #define VM_ACCOUNT	0x00100000UL
 #define VM_NORESERVE	0x00200000UL
 #define VM_SOFTDIRTY	0x08000000UL
@@ -449,6 +484,7 @@ struct mm_struct {
 #define VM_NOHUGEPAGE	0x40000000UL
 #define VM_MERGEABLE	0x80000000UL	/* KSM may merge its pages (MADV_MERGEABLE) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags: once set they stay through split and merge, the merged VMA
  * has those of every part; they never keep two VMAs from merging. */
 #define VM_STICKY	(VM_SOFTDIRTY | VM_MAYBE_GUARD)
@@ -561,7 +597,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 				   unsigned long len, bool anon_private);
 void exit_mmap(struct mm_struct *mm);
-int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
+int populate_vma_page_range(struct vm_area_struct *v, unsigned long start, unsigned long end);
 int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
 		       unsigned int flags);
 
@@ -569,6 +605,24 @@ int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned lo
 int do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 	      unsigned long new_len, unsigned long flags, unsigned long new_addr,
 	      unsigned long *out);
+
+/* brk (mmap.c): returns the new break, or the old one when refused */
+unsigned long do_brk(struct mm_struct *mm, unsigned long brk);
+/* __mm_populate: fault in the range for mlock (errors stop it, as GUP's) or
+ * for MAP_POPULATE and mlockall (@ignore_errors); VM_LOCKONFAULT VMAs are
+ * skipped.  Takes mmap_lock for reading.  0, -ENOMEM, -EFAULT. */
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
+		  bool ignore_errors);
+
+/* mlock.c: the system calls (they take mmap_lock themselves) and the
+ * checks mmap and brk share */
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len,
+	     unsigned long flags);
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+int do_mlockall(struct mm_struct *mm, int flags);
+int do_munlockall(struct mm_struct *mm);
+bool can_do_mlock(struct mm_struct *mm);
+bool mlock_future_ok(struct mm_struct *mm, unsigned long flags, unsigned long bytes);
 
 /* mprotect.c, madvise.c */
 int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
@@ -609,6 +663,28 @@ static inline void add_mm_counter(struct mm_struct *mm, int member, long v)
 static inline long get_mm_counter(struct mm_struct *mm, int member)
 {
 	return atomic_read(&mm->rss_stat[member]);
+}
+static inline unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_ANONPAGES) + get_mm_counter(mm, MM_FILEPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+/* Raise the peaks before RSS or the address space shrinks. */
+static inline void raise_hiwater(unsigned long *hw, unsigned long now)
+{
+	unsigned long old = READ_ONCE(*hw);
+
+	while (now > old && !__atomic_compare_exchange_n(hw, &old, now, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	raise_hiwater(&mm->hiwater_rss, get_mm_rss(mm));
+}
+static inline void update_hiwater_vm(struct mm_struct *mm)
+{
+	raise_hiwater(&mm->hiwater_vm, READ_ONCE(mm->total_vm));
 }
 static inline int mm_counter(struct page *p)
 {

@@ -670,7 +670,7 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	add_mm_counter(mm, MM_ANONPAGES, (long)nr - present);
 	if (pte_locks || order != HPAGE_PMD_ORDER)
 		up_write(&v->anon_vma->root->rwsem);
-	folio_add_lru(folio);
+	folio_add_lru_vma(folio, v);
 	folio = NULL;
 	/* the old folios: their mapping references, then the isolation's */
 	for (unsigned long i = 0; i < nr; i++)
@@ -1016,7 +1016,7 @@ int khugepaged_start(void)
 {
 	init_waitqueue_head(&khugepaged_wait);
 	khugepaged_stop_req = 0;
-	if (kthread_run(&khugepaged_thread, khugepaged, NULL))
+	if (kthread_run(&khugepaged_thread, "khugepaged", khugepaged, NULL))
 		return -ENOMEM;
 	__atomic_store_n(&khugepaged_started, 1, __ATOMIC_RELEASE);
 	return 0;

@@ -88,7 +88,9 @@ static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 	struct mm_struct *mm = v->vm_mm;
 	const pteval_t guard = make_pte_marker(PTE_MARKER_GUARD);
 
-	if (v->vm_flags & VM_LOCKED)
+	/* markers replace pages: not in a locked VMA (removing them is
+	 * fine, is_valid_guard_vma allows it) */
+	if (install && (v->vm_flags & VM_LOCKED))
 		return -EINVAL;
 	if (install && !(READ_ONCE(v->vm_flags) & VM_MAYBE_GUARD))
 		__atomic_fetch_or(&v->vm_flags, VM_MAYBE_GUARD, __ATOMIC_RELAXED);
@@ -177,7 +179,7 @@ static pteval_t *madvise_map_table(struct mmu_gather *tlb, struct vm_area_struct
  * consecutive pages of @folio, starting with @page.  The whole folio is
  * mapped here in one run only when this equals folio_nr_pages().
  */
-static unsigned long madvise_folio_pte_batch(pteval_t *pte, unsigned long addr,
+unsigned long folio_pte_batch(pteval_t *pte, unsigned long addr,
 					     unsigned long end, struct page *folio,
 					     struct page *page)
 {
@@ -204,7 +206,7 @@ static int madvise_large_folio(pteval_t *pte, unsigned long addr, unsigned long 
 {
 	struct page *f = compound_head(p);
 
-	*nr = madvise_folio_pte_batch(pte, addr, next, f, p);
+	*nr = folio_pte_batch(pte, addr, next, f, p);
 	if (*nr == folio_nr_pages(f))
 		return 1;
 	return folio_maybe_mapped_shared(f) ? 0 : -1;
@@ -517,7 +519,7 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 		zap_vma_range(v, start, end, &(struct zap_details){ .reclaim_pt = true });
 		return 0;
 	case MADV_FREE:
-		if (!vma_is_anonymous(v))
+		if (!vma_is_anonymous(v) || (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
 		madvise_free_range(v, start, end);
 		return 0;

@@ -191,7 +191,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		for (unsigned long i = 0; i < nr; i++)
 			pte_write(first + i, entry + (i << PAGE_SHIFT));
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		folio_add_lru(page);
+		folio_add_lru_vma(page, v);
 		count_vm_event(MMLAB_MTHP_FAULT_ALLOC);
 		return 0;
 	}
@@ -212,7 +212,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (page)
-		folio_add_lru(page);
+		folio_add_lru_vma(page, v);
 	return 0;
 }
 
@@ -261,7 +261,7 @@ static bool filemap_map_pages(struct vm_fault *vmf, unsigned long start_pgoff,
 			if (addr == vmf->address)
 				mapped = true;
 			get_page(folio);	/* the mapping's */
-			folio_add_file_rmap(folio);
+			folio_add_file_rmap(folio, v);
 			rss++;
 			luf_before_writable(v, folio, entry);
 			pte_write(pte, entry);
@@ -378,14 +378,14 @@ static int do_fault(struct vm_fault *vmf)
 	} else {
 		if (write)
 			SetPageDirty(page);
-		folio_add_file_rmap(page);
+		folio_add_file_rmap(page, v);
 		add_mm_counter(mm, mm_counter(page), 1);
 	}
 	luf_before_writable(v, map, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (map != page)
-		folio_add_lru(map);
+		folio_add_lru_vma(map, v);
 	else
 		folio_unlock(page);	/* mapped under the lock, as finish_fault */
 	return 0;
@@ -430,7 +430,7 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	luf_before_writable(v, new, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	folio_add_lru(new);
+	folio_add_lru_vma(new, v);
 	if (old)
 		put_page(old);	/* the old mapping's reference */
 	count_vm_event(MMLAB_COW_COPIES);

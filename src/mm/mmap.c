@@ -1,7 +1,12 @@
 /*
  * mmap.c - creating and removing mappings: do_mmap with the kernel's
  * argument checks, the top-down unmapped-area search, munmap (split, zap,
- * free page tables), populate, and exit_mmap.
+ * free page tables), brk, populate, and exit_mmap.
+ *
+ * The heap: a new process's break starts at BRK_START (fork.c), where a
+ * small PIE binary loaded at ELF_ET_DYN_BASE without
+ * randomization would end; brk grows it with do_brk_flags (merging with
+ * the heap VMA below) and shrinks it with munmap.
  *
  * All of it runs with mmap_lock held for writing (populate: for reading).
  */
@@ -15,6 +20,8 @@
 			 MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
 			 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 #include "swap.h"
+
+#define VM_GROWSDOWN	0x00000100UL
 
 /* mmap_min_addr: max(vm.mmap_min_addr, CONFIG_LSM_MMAP_MIN_ADDR), what a
  * hint is raised to; cap_mmap_addr refuses only addresses below
@@ -150,6 +157,13 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 	first = find_vma(mm, start);
 	prev = vma_prev(mm, first);
 	floor = prev ? prev->vm_end : 0;
+	/* the peaks before RSS and the address space go down; locked pages
+	 * leave VmLck */
+	update_hiwater_rss(mm);
+	update_hiwater_vm(mm);
+	for (w = first; w && w->vm_start < end; w = vma_next(mm, w))
+		if (w->vm_flags & VM_LOCKED)
+			WRITE_ONCE(mm->locked_vm, mm->locked_vm - vma_pages(w));
 
 	tlb_gather_mmu(&tlb, mm, false);
 	tlb.luf_skip = true;
@@ -230,7 +244,14 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		if (!a)
 			return -ENOMEM;
 	}
-	vm_flags = calc_vm_flags(prot, flags, file);
+	vm_flags = calc_vm_flags(prot, flags, file) | mm->def_flags;
+	if (flags & MAP_LOCKED) {
+		vm_flags |= VM_LOCKED;
+		if (!can_do_mlock(mm))
+			return -EPERM;
+	}
+	if (!mlock_future_ok(mm, vm_flags, len))
+		return -EAGAIN;
 	/* overcommit heuristic (vm.overcommit_memory=0, as this host): one
 	 * accounted mapping may not exceed RAM plus swap */
 	if (((vm_flags & VM_ACCOUNT) || (!file && (vm_flags & VM_SHARED) &&
@@ -280,6 +301,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		v->vm_pgoff = a >> PAGE_SHIFT;
 	}
 	vma_link(mm, v);
+	if (vm_flags & VM_LOCKED)
+		WRITE_ONCE(mm->locked_vm, mm->locked_vm + (len >> PAGE_SHIFT));
 	/* __mmap_new_vma, or vma_merge_new_range for the VMA it grew */
 	v = vma_merge_new_range(v);
 	khugepaged_enter_vma(v, v->vm_flags);
@@ -287,7 +310,102 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	return 0;
 }
 
-/* Fault in [start, start+len) as MAP_POPULATE / MADV_POPULATE do. */
+/* The end of the gap below @v that nothing may enter (vm_start_gap): a
+ * stack keeps stack_guard_gap (256 pages) free below it. */
+static unsigned long vm_start_gap(struct vm_area_struct *v)
+{
+	const unsigned long stack_guard_gap = 256UL << PAGE_SHIFT;
+
+	if (!(v->vm_flags & VM_GROWSDOWN))
+		return v->vm_start;
+	return v->vm_start > stack_guard_gap ? v->vm_start - stack_guard_gap : 0;
+}
+
+/* do_brk_flags: the heap grows by [addr, addr + len): the heap VMA below
+ * is extended where it can merge, else a new anonymous VMA is made. */
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+	unsigned long flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
+			      VM_ACCOUNT | mm->def_flags;
+	struct vm_area_struct *v;
+
+	if (!vm_enough_memory(len >> PAGE_SHIFT))
+		return -ENOMEM;
+	if (READ_ONCE(knobs.soft_dirty))
+		flags |= VM_SOFTDIRTY;
+	v = vm_area_alloc(mm);
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = addr;
+	v->vm_end = addr + len;
+	v->vm_flags = flags;
+	v->vm_page_prot = vm_get_page_prot(flags);
+	v->vm_pgoff = addr >> PAGE_SHIFT;
+	vma_link(mm, v);
+	/* only the heap VMA below can touch it: above, brk keeps a gap */
+	v = vma_merge_new_range(v);
+	khugepaged_enter_vma(v, v->vm_flags);
+	if (flags & VM_LOCKED)
+		WRITE_ONCE(mm->locked_vm, mm->locked_vm + (len >> PAGE_SHIFT));
+	return 0;
+}
+
+/*
+ * brk(2): the new break, or the old one when the request is refused (the
+ * raw system call never returns an errno).  Below start_brk: refused.
+ * Within the same page: only the value changes.  Shrinking unmaps the
+ * pages above the new break (refused when nothing is mapped there).
+ * Growing needs the range below TASK_SIZE, mlock_future_ok under
+ * MCL_FUTURE, and one free page (a stack's guard gap) up to the next VMA;
+ * with MCL_FUTURE the new part is populated (not with MCL_ONFAULT).
+ */
+unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
+{
+	unsigned long newbrk, oldbrk, origbrk;
+	struct vm_area_struct *next;
+	bool populate = false;
+
+	mmap_write_lock(mm);
+	origbrk = mm->brk;
+	if (brk < mm->start_brk)
+		goto out;
+	newbrk = ALIGN_UP(brk, PAGE_SIZE);
+	oldbrk = ALIGN_UP(mm->brk, PAGE_SIZE);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		goto success;
+	}
+	if (brk <= mm->brk) {
+		next = find_vma(mm, newbrk);
+		if (!next || next->vm_start >= oldbrk)
+			goto out;
+		mm->brk = brk;
+		if (do_vmi_munmap(mm, newbrk, oldbrk))
+			goto out;
+		goto success;
+	}
+	/* check_brk_limits: below TASK_SIZE, and within RLIMIT_MEMLOCK */
+	if (!newbrk || newbrk > TASK_SIZE ||
+	    !mlock_future_ok(mm, mm->def_flags, newbrk - oldbrk))
+		goto out;
+	next = find_vma(mm, oldbrk);
+	if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
+		goto out;
+	if (do_brk_flags(mm, oldbrk, newbrk - oldbrk))
+		goto out;
+	mm->brk = brk;
+	populate = mm->def_flags & VM_LOCKED;
+success:
+	mmap_write_unlock(mm);
+	if (populate)
+		__mm_populate(mm, oldbrk, newbrk - oldbrk, true);
+	return brk;
+out:
+	mm->brk = origbrk;
+	mmap_write_unlock(mm);
+	return origbrk;
+}
+
 /*
  * Fault in [addr, end) of @v as GUP's populate does: a page already mapped
  * as needed (a PTE, or a THP's PMD) costs nothing, the rest one fault
@@ -329,29 +447,47 @@ int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned lo
 	return 0;
 }
 
-int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
+/*
+ * populate_vma_page_range: fault in [start, end) of @v as mlock wants it:
+ * writable private memory by write faults (breaking CoW), the rest by read
+ * faults; nothing for VM_LOCKONFAULT.  GUP refuses a PROT_NONE VMA
+ * (-EFAULT, no FOLL_FORCE for it).  mmap_lock held.
+ */
+int populate_vma_page_range(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	unsigned int flags = FAULT_FLAG_USER;
+
+	if (v->vm_flags & VM_LOCKONFAULT)
+		return 0;
+	if (!(v->vm_flags & VM_ACCESS_FLAGS))
+		return -EFAULT;
+	if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		flags |= FAULT_FLAG_WRITE;
+	return populate_vma_range(v, start, end, flags);
+}
+
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
+		  bool ignore_errors)
 {
 	unsigned long end = start + len, addr = start;
 	int ret = 0;
 
 	down_read(&mm->mmap_lock);
-	while (addr < end && !ret) {
+	while (addr < end) {
 		struct vm_area_struct *v = find_vma(mm, addr);
-		unsigned int flags;
+		unsigned long vend;
 
 		if (!v || v->vm_start >= end)
 			break;
-		if (addr < v->vm_start)
-			addr = v->vm_start;
-		if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
-			addr = v->vm_end;
-			continue;
+		addr = max(addr, v->vm_start);
+		vend = min(end, v->vm_end);
+		ret = populate_vma_page_range(v, addr, vend);
+		if (ret) {
+			if (!ignore_errors)
+				break;
+			ret = 0;
 		}
-		flags = FAULT_FLAG_USER;
-		if ((v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-			flags |= FAULT_FLAG_WRITE;
-		ret = populate_vma_range(v, addr, min(end, v->vm_end), flags);
-		addr = v->vm_end;
+		addr = vend;
 	}
 	up_read(&mm->mmap_lock);
 	return ret;

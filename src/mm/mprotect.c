@@ -280,6 +280,11 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		error = vma_modify_flags(v, max(start, v->vm_start), stop, newflags);
 		if (error)
 			break;
+		/* a locked private mapping made writable: break CoW now, so
+		 * that its pages stay resident as writes need them */
+		if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED &&
+		    (newflags & VM_WRITE))
+			populate_vma_page_range(find_vma(mm, stop - 1), max(start, tmp), stop);
 		/* go on after the VMA that now holds the range: it may have
 		 * merged with the next one (vma_iter_end) */
 		v = find_vma(mm, stop - 1);

@@ -52,6 +52,7 @@ struct vma_remap_struct {
 	unsigned long delta;		/* |old_len - new_len| */
 	enum mremap_type remap_type;
 	struct vm_area_struct *vma;	/* the VMA at addr */
+	bool mlocked;			/* a locked VMA grew or moved: populate */
 };
 
 /* One page-table move: [old_addr, old_end) of @old to new_addr in @new. */
@@ -419,6 +420,8 @@ static bool vrm_charge(struct vma_remap_struct *vrm)
 static int move_vma(struct vma_remap_struct *vrm, unsigned long *out)
 {
 	struct vm_area_struct *new_vma;
+	struct mm_struct *mm = vrm->mm;
+	unsigned long hiwater_vm = READ_ONCE(mm->hiwater_vm);
 	int err;
 
 	if (!vrm_charge(vrm))
@@ -426,17 +429,26 @@ static int move_vma(struct vma_remap_struct *vrm, unsigned long *out)
 	err = copy_vma_and_data(vrm, &new_vma);
 	if (err && !new_vma)
 		return err;
+	/* the new range counts in VmLck; the old one leaves it as it is
+	 * unmapped (DONTUNMAP leaves its count behind, as 6.18 does) */
+	if (!err && (new_vma->vm_flags & VM_LOCKED)) {
+		WRITE_ONCE(mm->locked_vm, mm->locked_vm + (vrm->new_len >> PAGE_SHIFT));
+		vrm->mlocked = true;
+	}
 	if (!err && (vrm->flags & MREMAP_DONTUNMAP)) {
 		struct vm_area_struct *old = vrm->vma;
 
-		/* the old VMA stays, empty: its anon_vma links go when it
-		 * was moved whole (a later fault starts afresh) */
+		/* the old VMA stays, empty and unlocked: its anon_vma links
+		 * go when it was moved whole (a later fault starts afresh) */
+		old->vm_flags &= ~VM_LOCKED_MASK;
 		if (new_vma != old && vrm->addr == old->vm_start &&
 		    vrm->addr + vrm->old_len == old->vm_end)
 			unlink_anon_vmas(old);
 	} else {
-		do_munmap(vrm->mm, vrm->addr, vrm->old_len);
+		do_munmap(mm, vrm->addr, vrm->old_len);
 	}
+	/* both ranges existed for a moment: that is no peak */
+	WRITE_ONCE(mm->hiwater_vm, hiwater_vm);
 	if (!err)
 		*out = vrm->new_addr;
 	return err;
@@ -494,6 +506,11 @@ static int expand_vma(struct vma_remap_struct *vrm, unsigned long *out)
 	    vma_expandable(vrm->vma, vrm->delta)) {
 		if (!vrm_charge(vrm))
 			return -ENOMEM;
+		if (vrm->vma->vm_flags & VM_LOCKED) {
+			WRITE_ONCE(vrm->mm->locked_vm,
+				   vrm->mm->locked_vm + (vrm->delta >> PAGE_SHIFT));
+			vrm->mlocked = true;
+		}
 		vma_merge_extend(vrm->vma, vrm->delta);
 		*out = vrm->addr;
 		return 0;
@@ -615,6 +632,10 @@ static int check_prep_vma(struct vma_remap_struct *vrm)
 		return -EINVAL;
 	if (vma->vm_flags & VM_DONTEXPAND)
 		return -EFAULT;
+	/* growing a locked VMA: within RLIMIT_MEMLOCK */
+	if (vrm->remap_type == MREMAP_EXPAND &&
+	    !mlock_future_ok(vrm->mm, vma->vm_flags, vrm->delta))
+		return -EAGAIN;
 	return 0;
 }
 
@@ -689,5 +710,8 @@ int do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
 							   mremap_at(&vrm, out);
 	}
 	mmap_write_unlock(mm);
+	/* what a locked VMA gained is faulted in */
+	if (!ret && vrm.mlocked && vrm.new_len > vrm.old_len)
+		__mm_populate(mm, *out + vrm.old_len, vrm.new_len - vrm.old_len, true);
 	return ret;
 }

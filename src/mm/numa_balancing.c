@@ -42,12 +42,10 @@
 #define ACCESS_TIME_SHIFT		28	/* page->flags bits 28..43 (ms, wraps at 65 s) */
 #define ACCESS_TIME_MASK		((1UL << 16) - 1)
 
+/* the simulated clock in deterministic mode (lib/sched.h) */
 static unsigned long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+	return (unsigned long)(lib_now_ns() / 1000000);
 }
 
 static void folio_set_access_time(struct page *p, unsigned long ms)

@@ -362,6 +362,7 @@ static void __folio_put(struct page *p)
 {
 	if (test_page_flag(p, PG_lru))
 		lru_note_free(p);
+	mlock_clear_on_free(p);
 	VM_BUG_ON(PageSwapCache(p));
 	if (PageAnon(p) && p->mapping)
 		anon_vma_put(p->mapping);

@@ -13,6 +13,7 @@
  * be detached from the PMD (then pte_offset_map_lock() notices and retries,
  * as upstream does since 6.5).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "internal.h"
 
@@ -55,9 +56,30 @@ static void free_table_now(struct page *p)
 	__free_pages(p, 0);
 }
 
+/*
+ * A detached table reaches its grace period empty: it was unlinked only
+ * after a check under its lock that every entry was none.  An entry found
+ * now was written after that check, through a pointer to the table taken
+ * before it was unlinked: that write is lost (and the page it maps
+ * leaked), the race pte_offset_map_lock()'s recheck of the PMD prevents.
+ */
 static void table_rcu_free(struct rcu_head *h)
 {
-	free_table_now(container_of(h, struct page, rcu_head));
+	struct page *p = container_of(h, struct page, rcu_head);
+	pteval_t *t = page_address(p);
+
+	for (int i = 0; i < PTRS_PER_PTE; i++) {
+		pteval_t e = __atomic_load_n(t + i, __ATOMIC_ACQUIRE);
+
+		if (!pte_none(e) && e != TABLE_POISON) {
+			fprintf(stderr, "BUG: a detached page table (pfn %lu, for 0x%lx) "
+				"reached its free with entry %d = 0x%llx: a write into "
+				"it after it was unlinked is lost\n", page_to_pfn(p),
+				p->index, i, (unsigned long long)e);
+			abort();
+		}
+	}
+	free_table_now(p);
 }
 
 void pte_free_rcu(struct page *table)
@@ -215,7 +237,9 @@ pteval_t *pte_offset_map_lock(struct mm_struct *mm, pteval_t *pmd,
 			return NULL;
 		ptl = &pfn_to_page(pte_pfn(pmdval))->ptl;
 		spin_lock(ptl);
-		if (likely(pte_read(pmd) == pmdval)) {
+		/* debug/skip_pmd_recheck: a deliberate bug, for explore */
+		if (likely(pte_read(pmd) == pmdval) ||
+		    READ_ONCE(knobs.skip_pmd_recheck)) {
 			*ptlp = ptl;
 			return pte;
 		}

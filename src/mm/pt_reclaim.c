@@ -30,12 +30,10 @@
 #define VM_PT_RECLAIM	(1UL << 40)	/* model-only: madvise(MADV_PT_RECLAIM) */
 
 
+/* the simulated clock in deterministic mode (lib/sched.h) */
 static unsigned long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long)ts.tv_sec * 1000 + (unsigned long)ts.tv_nsec / 1000000;
+	return (unsigned long)(lib_now_ns() / 1000000);
 }
 
 /* The PTE table at @pmd is empty: read it locklessly (GUP-fast style). */

@@ -208,19 +208,31 @@ void page_remove_rmap(struct page *p, struct vm_area_struct *v)
 	VM_BUG_ON(m < -1);
 	if (m == -1)
 		count_vm_events(PageAnon(p) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	munlock_vma_folio(p, v);
 }
 
 bool folio_mapped(struct page *p) { return folio_mapcount(p) > 0; }
-void folio_add_file_rmap(struct page *p) { page_add_rmap(p); }
-/* One more PTE maps @p (fork, swap-in of a cached page). */
+
+/* A shmem page mapped by a PTE of @v (mlocked there if @v is locked). */
+void folio_add_file_rmap(struct page *p, struct vm_area_struct *v)
+{
+	page_add_rmap(p);
+	mlock_vma_folio(p, v);
+}
+
+/* One more PTE maps @p (fork, swap-in of a cached page, a split THP's
+ * remap); a small folio is mlocked in a VM_LOCKED VMA (a large one is
+ * left to reclaim: whether @v maps all of it is not known here). */
 void folio_dup_rmap(struct page *p, struct vm_area_struct *v)
 {
 	struct page *f = compound_head(p);
 
-	if (folio_test_large(f))
+	if (folio_test_large(f)) {
 		folio_add_anon_rmap_ptes(f, p, 1, v);
-	else
+	} else {
 		page_add_rmap(p);
+		mlock_vma_folio(p, v);
+	}
 }
 
 void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr)
@@ -329,6 +341,7 @@ void rmap_walk_folio(struct page *folio, struct rmap_walk_control *rwc)
 /* What large_folio_entries counts. */
 enum lfe_mode {
 	LFE_PRESENT,	/* present entries */
+	LFE_PAGES,	/* pages mapped (a PMD maps them all) */
 	LFE_YOUNG,	/* Accessed bits, cleared as they are counted */
 	LFE_DIRTY,	/* Dirty bits (left alone) */
 };
@@ -376,7 +389,7 @@ static int large_folio_entries(struct page *folio, struct vm_area_struct *v,
 		spin_lock(pl);
 		e = pte_read(pmd);
 		if (pmd_leaf(e) && pte_pfn(e) == pfn0 && lfe_counts(pmd, mode))
-			n = 1;
+			n = mode == LFE_PAGES ? (int)nr : 1;
 		spin_unlock(pl);
 		rcu_read_unlock();
 		return n;
@@ -621,7 +634,15 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 
 	if (!pte)
 		return true;
+	/* a VM_LOCKED mapping keeps the folio: restore a missed mlock and
+	 * stop (migration moves locked pages) */
+	if (!(arg->flags & (TTU_IGNORE_MLOCK | TTU_MIGRATION)) && (v->vm_flags & VM_LOCKED)) {
+		mlock_vma_folio(folio, v);
+		pte_unmap_unlock(pte, ptl);
+		return false;
+	}
 	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
+	update_hiwater_rss(mm);		/* before RSS goes down */
 	/*
 	 * From the clear until the PTE holds its final value (a swap or
 	 * migration entry, a marker) and the deferred flush is recorded (LUF's
@@ -717,35 +738,61 @@ void try_to_unmap(struct page *folio, enum ttu_flags flags)
 
 /* ---- folio_referenced ---- */
 
+struct referenced_arg {
+	int referenced;
+	unsigned long vm_flags;
+};
+
 static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
-				 unsigned long addr, void *arg)
+				 unsigned long addr, void *argp)
 {
-	int *referenced = arg;
+	struct referenced_arg *arg = argp;
 	spinlock_t *ptl;
 	pteval_t *pte;
 
 	if (folio_test_large(folio)) {
+		int mapped = large_folio_entries(folio, v, addr, LFE_PAGES);
+
+		if (!mapped)
+			return true;
+		/* mapped in a VM_LOCKED VMA: mlocked again when the VMA maps
+		 * all of it, and kept either way */
+		if (v->vm_flags & VM_LOCKED) {
+			if (mapped == (int)folio_nr_pages(folio))
+				mlock_vma_folio(folio, v);
+			arg->vm_flags |= VM_LOCKED;
+			return false;
+		}
 		if (large_folio_entries(folio, v, addr, LFE_YOUNG))
-			(*referenced)++;
+			arg->referenced++;
 		return true;
 	}
 	pte = page_vma_mapped(folio, v, addr, &ptl, false);
 	if (!pte)
 		return true;
+	if (v->vm_flags & VM_LOCKED) {
+		/* restore the mlock that got missed, and stop */
+		mlock_vma_folio(folio, v);
+		arg->vm_flags |= VM_LOCKED;
+		pte_unmap_unlock(pte, ptl);
+		return false;
+	}
 	/* x86 clears the young bit without a flush (ptep_clear_flush_young) */
 	if (__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL) & _PAGE_ACCESSED)
-		(*referenced)++;
+		arg->referenced++;
 	pte_unmap_unlock(pte, ptl);
 	return true;
 }
 
-/* How many PTEs mapping @folio were young (their Accessed bits cleared). */
-int folio_referenced(struct page *folio, bool is_locked)
+/* How many PTEs mapping @folio were young (their Accessed bits cleared);
+ * *vm_flags gets VM_LOCKED when a locked VMA maps it. */
+int folio_referenced(struct page *folio, bool is_locked, unsigned long *vm_flags)
 {
-	int referenced = 0;
-	struct rmap_walk_control rwc = { .arg = &referenced, .rmap_one = folio_referenced_one };
+	struct referenced_arg arg = { 0 };
+	struct rmap_walk_control rwc = { .arg = &arg, .rmap_one = folio_referenced_one };
 	bool locked = is_locked;
 
+	*vm_flags = 0;
 	if (!folio_mapped(folio))
 		return 0;
 	if (!locked && !folio_trylock(folio))
@@ -753,7 +800,8 @@ int folio_referenced(struct page *folio, bool is_locked)
 	rmap_walk(folio, &rwc);
 	if (!is_locked)
 		folio_unlock(folio);
-	return referenced;
+	*vm_flags = arg.vm_flags;
+	return arg.referenced;
 }
 
 /* ---- migration entries back to PTEs ---- */
@@ -787,6 +835,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *v,
 		SetPageAnonExclusive(dst);
 	get_page(dst);
 	page_add_rmap(dst);
+	mlock_vma_folio(dst, v);
 	pte_write(pte, new);
 	pte_unmap_unlock(pte, ptl);
 	return true;
@@ -866,6 +915,7 @@ static bool lazyfree_discard_one(struct page *folio, struct vm_area_struct *v,
 	spinlock_t *ptl;
 	long n = 0;
 
+	update_hiwater_rss(mm);		/* before RSS goes down */
 	rcu_read_lock();
 	pmd = mm_find_pmd(mm, start);
 	pte0 = pmd && !pmd_leaf(pte_read(pmd)) ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;

@@ -72,11 +72,14 @@ static void lru_account(struct lruvec *l, enum lru_list lru, long n)
 	count_vm_events(lru_stat[lru], n);
 }
 
+/* The unevictable "list" is counted only: its folios keep mlock_count in
+ * their lru field, as the kernel's do, and reclaim never scans them. */
 void lruvec_add_folio(struct lruvec *l, struct page *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
 
-	list_add(&folio->lru, &l->lists[lru]);
+	if (lru != LRU_UNEVICTABLE)
+		list_add(&folio->lru, &l->lists[lru]);
 	lru_account(l, lru, (long)folio_nr_pages(folio));
 }
 
@@ -84,14 +87,47 @@ void lruvec_add_folio_tail(struct lruvec *l, struct page *folio)
 {
 	enum lru_list lru = folio_lru_list(folio);
 
-	list_add_tail(&folio->lru, &l->lists[lru]);
+	if (lru != LRU_UNEVICTABLE)
+		list_add_tail(&folio->lru, &l->lists[lru]);
 	lru_account(l, lru, (long)folio_nr_pages(folio));
 }
 
 void lruvec_del_folio(struct lruvec *l, struct page *folio)
 {
-	list_del(&folio->lru);
-	lru_account(l, folio_lru_list(folio), -(long)folio_nr_pages(folio));
+	enum lru_list lru = folio_lru_list(folio);
+
+	if (lru != LRU_UNEVICTABLE)
+		list_del(&folio->lru);
+	lru_account(l, lru, -(long)folio_nr_pages(folio));
+}
+
+/*
+ * A folio joins the LRU (lru_add): an mlocked one goes to the unevictable
+ * list with mlock_count 0 (culled; whoever mlocked it while it was off the
+ * LRU did not count), one no longer mlocked leaves it (rescued).  Under
+ * the lru lock.
+ */
+static void lru_add_locked(struct lruvec *l, struct page *folio)
+{
+	long nr = (long)folio_nr_pages(folio);
+
+	if (folio_evictable(folio)) {
+		if (test_page_flag(folio, PG_unevictable)) {
+			clear_page_flag(folio, PG_unevictable);
+			count_vm_events(UNEVICTABLE_PGRESCUED, nr);
+		}
+		set_page_flag(folio, PG_lru);
+		lruvec_add_folio(l, folio);
+		return;
+	}
+	clear_page_flag(folio, PG_active);
+	if (!test_page_flag(folio, PG_unevictable)) {
+		set_page_flag(folio, PG_unevictable);
+		count_vm_events(UNEVICTABLE_PGCULLED, nr);
+	}
+	set_page_flag(folio, PG_lru);
+	lruvec_add_folio(l, folio);
+	folio->mlock_count = 0;
 }
 
 static void lru_add(struct page *folio)
@@ -99,9 +135,26 @@ static void lru_add(struct page *folio)
 	struct lruvec *l = folio_lruvec(folio);
 
 	spin_lock(&l->lru_lock);
-	set_page_flag(folio, PG_lru);
-	lruvec_add_folio(l, folio);
+	lru_add_locked(l, folio);
 	spin_unlock(&l->lru_lock);
+}
+
+/* A folio isolated by reclaim goes back: written ones to the inactive tail
+ * for a quick second look (folio_rotate_reclaimable). */
+void folio_putback_lru_tail(struct page *folio, bool tail)
+{
+	struct lruvec *l = folio_lruvec(folio);
+
+	spin_lock(&l->lru_lock);
+	if (tail && folio_evictable(folio) && !test_page_flag(folio, PG_unevictable)) {
+		set_page_flag(folio, PG_lru);
+		lruvec_add_folio_tail(l, folio);
+		count_vm_event(PGROTATED);
+	} else {
+		lru_add_locked(l, folio);
+	}
+	spin_unlock(&l->lru_lock);
+	put_page(folio);
 }
 
 static void lru_batch_drain(struct lru_batch *b)
@@ -215,7 +268,7 @@ static void lru_move(struct page *folio, void (*change)(struct page *), enum vm_
 	struct lruvec *l = folio_lruvec(folio);
 
 	spin_lock(&l->lru_lock);
-	if (test_page_flag(folio, PG_lru)) {
+	if (test_page_flag(folio, PG_lru) && !test_page_flag(folio, PG_unevictable)) {
 		lruvec_del_folio(l, folio);
 		change(folio);
 		lruvec_add_folio(l, folio);

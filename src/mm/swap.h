@@ -6,6 +6,7 @@
  * Lock order for these (see internal.h for the rest):
  *   folio lock (PG_locked) -> anon_vma->root->rwsem / mapping->i_mmap_rwsem
  *   -> PTE lock -> lruvec->lru_lock / swap_info->lock
+ *   (mlock takes lru_lock under a PTE lock, or a PMD-mapped THP's PMD lock)
  */
 #ifndef MMLAB_MM_SWAP_H
 #define MMLAB_MM_SWAP_H
@@ -188,11 +189,14 @@ extern struct pglist_data node_data[MAX_NUMNODES];
 #define NODE_DATA(nid) (&node_data[nid])
 
 void folio_add_lru(struct page *folio);
+/* a new anonymous folio of @v: mlocked at once where @v is VM_LOCKED */
+void folio_add_lru_vma(struct page *folio, struct vm_area_struct *v);
 void lru_add_drain(void);
 void lru_add_drain_all(void);
 void lru_add_drain_all_quiet(void);
 bool folio_isolate_lru(struct page *folio);
 void folio_putback_lru(struct page *folio);
+void folio_putback_lru_tail(struct page *folio, bool tail);
 void lru_note_free(struct page *folio);		/* a folio leaving the LRU as it is freed */
 void folio_deactivate(struct page *folio);
 void folio_mark_lazyfree(struct page *folio);
@@ -203,6 +207,36 @@ void lruvec_add_folio_tail(struct lruvec *l, struct page *folio);
 void lruvec_del_folio(struct lruvec *l, struct page *folio);
 void lru_init(void);
 static inline struct lruvec *folio_lruvec(struct page *p) { return &NODE_DATA(page_to_nid(p))->lruvec; }
+
+/* ---- mlock (mlock.c): the unevictable LRU ----
+ * An mlocked folio (PG_mlocked, counted in nr_mlock) is unevictable: on the
+ * LRU it sits on LRU_UNEVICTABLE (PG_unevictable), which is no real list,
+ * and its lru field holds mlock_count.  mlock_vma_folio after a small
+ * folio's rmap is added in a VM_LOCKED VMA, munlock_vma_folio after any
+ * folio's rmap is removed from one; reclaim restores a missed mlock. */
+static inline bool folio_evictable(struct page *folio)
+{
+	return !test_page_flag(folio, PG_mlocked);
+}
+void mlock_folio(struct page *folio);
+void munlock_folio(struct page *folio);
+void mlock_new_folio(struct page *folio);
+static inline void mlock_vma_folio(struct page *folio, struct vm_area_struct *v)
+{
+	if (unlikely(READ_ONCE(v->vm_flags) & VM_LOCKED))
+		mlock_folio(folio);
+}
+static inline void munlock_vma_folio(struct page *folio, struct vm_area_struct *v)
+{
+	if (unlikely(READ_ONCE(v->vm_flags) & VM_LOCKED))
+		munlock_folio(folio);
+}
+/* madvise.c: how many PTEs from @pte (for @addr, below @end) map consecutive
+ * pages of @folio from @page on */
+unsigned long folio_pte_batch(pteval_t *pte, unsigned long addr, unsigned long end,
+			      struct page *folio, struct page *page);
+/* page_alloc.c's free path: a folio freed while mlocked */
+void mlock_clear_on_free(struct page *folio);
 
 /* ---- rmap (rmap.c) ---- */
 struct anon_vma_chain {
@@ -224,13 +258,14 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
 void anon_vma_get(struct anon_vma *av);
 void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned long addr);
 void folio_move_anon_rmap(struct page *p, struct vm_area_struct *v);
-void folio_add_file_rmap(struct page *p);
+void folio_add_file_rmap(struct page *p, struct vm_area_struct *v);
 void folio_dup_rmap(struct page *p, struct vm_area_struct *v);
 bool folio_mapped(struct page *p);
 void try_to_unmap(struct page *folio, enum ttu_flags flags);
 bool folio_lazyfree_redirtied(struct page *folio);
 bool folio_lazyfree_discard(struct page *folio);
-int folio_referenced(struct page *folio, bool is_locked);
+/* *vm_flags gets VM_LOCKED when a VM_LOCKED VMA maps it (the walk stops) */
+int folio_referenced(struct page *folio, bool is_locked, unsigned long *vm_flags);
 void remove_migration_ptes(struct page *src, struct page *dst);
 void try_to_unmap_flush(void);
 void try_to_unmap_flush_dirty(void);

@@ -164,7 +164,8 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 		{ VM_MAYEXEC, "me" }, { VM_MAYSHARE, "ms" }, { VM_GROWSDOWN, "gd" },
 		{ VM_UFFD_MISSING, "um" }, { VM_MAYBE_GUARD, "gu" }, { VM_UFFD_WP, "uw" },
 		{ VM_LOCKED, "lo" }, { VM_SEQ_READ, "sr" }, { VM_RAND_READ, "rr" },
-		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" },
+		{ VM_DONTCOPY, "dc" }, { VM_DONTEXPAND, "de" }, { VM_LOCKONFAULT, "lf" },
+		{ VM_ACCOUNT, "ac" },
 		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
 		{ VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
 		{ VM_MERGEABLE, "mg" },
@@ -179,7 +180,7 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 
 /* smaps_account for one page mapped once by this entry */
 static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, uint64_t *pss_dirty,
-			  struct page *page, bool young, bool pte_dirty_bit)
+			  uint64_t *pss_locked, struct page *page, bool young, bool pte_dirty_bit)
 {
 	int mc = page_mapcount(page);
 	bool dirty = pte_dirty_bit || PageDirty(page);
@@ -200,6 +201,8 @@ static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, uint64_t *pss_di
 	*pss += share;
 	if (dirty)
 		*pss_dirty += share;
+	if (pss_locked)		/* the VMA is VM_LOCKED */
+		*pss_locked += share;
 	if (mc >= 2) {
 		if (dirty)
 			s->Shared_Dirty += 4;
@@ -233,7 +236,8 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 {
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
-	uint64_t pss = 0, pss_dirty = 0, swap_pss = 0;	/* bytes << 12 */
+	uint64_t pss = 0, pss_dirty = 0, swap_pss = 0, pss_locked = 0;	/* bytes << 12 */
+	uint64_t *locked;
 	unsigned long hole_swap = 0;
 	bool shmem_holes = false;
 
@@ -252,6 +256,7 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 	s->Size = (v->vm_end - v->vm_start) >> 10;
 	s->KernelPageSize = s->MMUPageSize = PAGE_SIZE >> 10;
 	s->THPeligible = smaps_thp_eligible(v);
+	locked = (v->vm_flags & VM_LOCKED) ? &pss_locked : NULL;
 	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
 	if (v->vm_file) {
 		/* shmem: swapped pages of the file range (shared, or never
@@ -278,7 +283,7 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 				 * the huge zero page counts nothing */
 				if (!is_huge_zero_pmd(e) && pte_present(e)) {
 					for (int k = 0; k < HPAGE_PMD_NR; k++)
-						smaps_account(s, &pss, &pss_dirty,
+						smaps_account(s, &pss, &pss_dirty, locked,
 							      pfn_to_page(pte_pfn(e) + k),
 							      pte_young(e), pte_dirty(e));
 					s->AnonHugePages += 2048;
@@ -312,6 +317,8 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 					/* a page on its way: counted as it was */
 					s->Rss += 4;
 					pss += (uint64_t)PAGE_SIZE << 12;
+					if (locked)
+						pss_locked += (uint64_t)PAGE_SIZE << 12;
 				}
 				continue;
 			}
@@ -322,12 +329,13 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 				continue;
 			}
 			page = pfn_to_page(pte_pfn(e));
-			smaps_account(s, &pss, &pss_dirty, page, pte_young(e), pte_dirty(e));
+			smaps_account(s, &pss, &pss_dirty, locked, page, pte_young(e), pte_dirty(e));
 		}
 		pte_unmap_unlock(pte, ptl);
 	}
 	s->Pss = (pss >> 12) >> 10;
 	s->Pss_Dirty = (pss_dirty >> 12) >> 10;
+	s->Locked = (pss_locked >> 12) >> 10;
 	s->Swap += (uint64_t)hole_swap * 4;
 	/* shmem's swapped pages count in Swap only (smaps_pte_hole /
 	 * shmem_partial_swap_usage): SwapPss comes from swap PTEs */
@@ -350,6 +358,10 @@ int mmlab_status(struct mmlab_proc *p, struct mmlab_status *st)
 	st->VmPTE = (uint64_t)atomic_read(&mm->pgtables_bytes) >> 10;
 	st->VmSwap = get_mm_counter(mm, MM_SWAPENTS) * 4;
 	st->VmSize = READ_ONCE(mm->total_vm) * 4;
+	st->VmLck = READ_ONCE(mm->locked_vm) * 4;
+	/* task_mem: the peaks, or what there is now if that is more */
+	st->VmPeak = max(READ_ONCE(mm->hiwater_vm), READ_ONCE(mm->total_vm)) * 4;
+	st->VmHWM = max(READ_ONCE(mm->hiwater_rss) * 4, st->VmRSS);
 	return 0;
 }
 
@@ -478,8 +490,11 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 		return -EINVAL;
 	if (type == 4)
 		return clear_soft_dirty(p->mm);
-	if (type == 5)
+	if (type == 5) {
+		/* reset_mm_hiwater_rss: the peak is what there is now */
+		WRITE_ONCE(p->mm->hiwater_rss, get_mm_rss(p->mm));
 		return 0;
+	}
 	mm = p->mm;
 	down_read(&mm->mmap_lock);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {

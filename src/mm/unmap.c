@@ -209,6 +209,7 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 {
 	struct mm_struct *mm = v->vm_mm;
 
+	update_hiwater_rss(mm);		/* before RSS goes down */
 	while (addr < end) {
 		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
 		unsigned long next;

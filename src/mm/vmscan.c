@@ -49,9 +49,15 @@ static bool kswapd_started;
 
 static enum folio_references folio_check_references(struct page *folio)
 {
-	int referenced_ptes = folio_referenced(folio, true);
+	unsigned long vm_flags = 0;
+	int referenced_ptes = folio_referenced(folio, true, &vm_flags);
 	bool referenced_folio = test_page_flag(folio, PG_referenced);
 
+	/* a VM_LOCKED VMA maps it: kept (the walk mlocked it again where
+	 * that VMA maps all of it, and the putback moves it to the
+	 * unevictable list then) */
+	if (vm_flags & VM_LOCKED)
+		return FOLIOREF_ACTIVATE;
 	clear_page_flag(folio, PG_referenced);
 	if (referenced_ptes) {
 		/* anonymous and shmem: one young PTE is enough to stay */
@@ -119,7 +125,7 @@ retry:
 		if (!folio_trylock(folio))
 			goto keep;
 		sc->nr_scanned++;
-		if (test_page_flag(folio, PG_unevictable))
+		if (!folio_evictable(folio))
 			goto activate_locked;
 		if (!ignore_references)
 			refs = folio_check_references(folio);
@@ -213,7 +219,7 @@ retry:
 		list_add(&folio->lru, &free_folios);
 		continue;
 activate_locked:
-		if (!test_page_flag(folio, PG_active) && !test_page_flag(folio, PG_unevictable)) {
+		if (!test_page_flag(folio, PG_active) && folio_evictable(folio)) {
 			set_page_flag(folio, PG_active);
 			count_vm_event(PGACTIVATE);
 		}
@@ -247,25 +253,15 @@ keep:
 	return nr_reclaimed;
 }
 
-/* Put isolated folios back: written ones to the inactive tail for a quick
- * second look (folio_rotate_reclaimable). */
+/* Put isolated folios back (an mlocked one to the unevictable list). */
 static void putback_folio_list(struct list_head *list)
 {
 	while (!list_empty(list)) {
 		struct page *folio = list_first_entry(list, struct page, lru);
-		struct lruvec *l = folio_lruvec(folio);
 
 		list_del(&folio->lru);
-		spin_lock(&l->lru_lock);
-		set_page_flag(folio, PG_lru);
-		if (test_page_flag(folio, PG_reclaim) && !test_page_flag(folio, PG_active)) {
-			lruvec_add_folio_tail(l, folio);
-			count_vm_event(PGROTATED);
-		} else {
-			lruvec_add_folio(l, folio);
-		}
-		spin_unlock(&l->lru_lock);
-		put_page(folio);
+		folio_putback_lru_tail(folio, test_page_flag(folio, PG_reclaim) &&
+				       !test_page_flag(folio, PG_active));
 	}
 }
 
@@ -333,7 +329,7 @@ static void shrink_active_list(unsigned long nr, struct lruvec *l, enum lru_list
 		list_del(&folio->lru);
 		/* referenced anonymous folios are deactivated anyway: the
 		 * inactive list gives them a second chance */
-		folio_referenced(folio, false);
+		folio_referenced(folio, false, &(unsigned long){ 0 });
 		clear_page_flag(folio, PG_active);
 		count_vm_event(PGDEACTIVATE);
 		folio_putback_lru(folio);
@@ -502,7 +498,7 @@ int kswapd_start(void)
 	for (unsigned int n = 0; n < phys.nr_nodes; n++) {
 		init_waitqueue_head(&kswapd_wait[n]);
 		node_data[n].kswapd_stop = 0;
-		if (kthread_run(&kswapd_thread[n], kswapd, &node_data[n]))
+		if (kthread_run(&kswapd_thread[n], "kswapd", kswapd, &node_data[n]))
 			return -ENOMEM;
 	}
 	kswapd_started = true;

@@ -103,12 +103,20 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[THP_SWPOUT] = "thp_swpout",
 	[THP_SWPOUT_FALLBACK] = "thp_swpout_fallback",
 	[THP_MIGRATION_SPLIT] = "thp_migration_split",
+	[NR_MLOCK] = "nr_mlock",
+	[UNEVICTABLE_PGCULLED] = "unevictable_pgs_culled",
+	[UNEVICTABLE_PGSCANNED] = "unevictable_pgs_scanned",
+	[UNEVICTABLE_PGRESCUED] = "unevictable_pgs_rescued",
+	[UNEVICTABLE_PGMLOCKED] = "unevictable_pgs_mlocked",
+	[UNEVICTABLE_PGMUNLOCKED] = "unevictable_pgs_munlocked",
+	[UNEVICTABLE_PGCLEARED] = "unevictable_pgs_cleared",
+	[UNEVICTABLE_PGSTRANDED] = "unevictable_pgs_stranded",
 	[NR_FILE_PAGES] = "nr_file_pages",
 };
 
 /*
  * Counters of this kernel's /proc/vmstat whose events the model has no path
- * for (no zones but Normal, no compaction, mlock, KSM, hugetlb, balloon,
+ * for (no zones but Normal, no compaction, KSM, hugetlb, balloon,
  * zswap, memcg, file or shmem THPs, swap readahead, workingset shadows, slab,
  * dirty-page writeback): they read 0, so that a scenario's deltas of them
  * agree instead of failing on a missing name.
@@ -126,7 +134,7 @@ static const char *const vmstat_absent[] = {
 	"nr_file_hugepages", "nr_file_pmdmapped", "nr_foll_pin_acquired",
 	"nr_foll_pin_released", "nr_free_cma", "nr_hugetlb", "nr_iommu_pages",
 	"nr_isolated_anon", "nr_isolated_file", "nr_kernel_file_pages",
-	"nr_kernel_misc_reclaimable", "nr_kernel_stack", "nr_mlock",
+	"nr_kernel_misc_reclaimable", "nr_kernel_stack",
 	"nr_sec_page_table_pages", "nr_shmem_hugepages", "nr_shmem_pmdmapped",
 	"nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_throttled_written",
 	"nr_unstable", "nr_vmscan_immediate_reclaim", "nr_writeback", "nr_written",
@@ -139,9 +147,7 @@ static const char *const vmstat_absent[] = {
 	"thp_fault_fallback_charge", "thp_file_alloc", "thp_file_fallback",
 	"thp_file_fallback_charge", "thp_file_mapped", "thp_migration_fail",
 	"thp_migration_success", "thp_split_pud", "thp_underused_split_page",
-	"thp_zero_page_alloc_failed", "unevictable_pgs_cleared", "unevictable_pgs_culled",
-	"unevictable_pgs_mlocked", "unevictable_pgs_munlocked", "unevictable_pgs_rescued",
-	"unevictable_pgs_scanned", "unevictable_pgs_stranded", "workingset_activate_anon",
+	"thp_zero_page_alloc_failed", "workingset_activate_anon",
 	"workingset_activate_file", "workingset_nodereclaim", "workingset_nodes",
 	"workingset_refault_anon", "workingset_refault_file", "workingset_restore_anon",
 	"workingset_restore_file", "zone_reclaim_failed", "zone_reclaim_success",

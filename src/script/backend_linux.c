@@ -792,6 +792,57 @@ static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
 	return resp.ret < max ? (int)resp.ret : max;
 }
 
+/* A request of one syscall-like operation: 0 or -errno; v[0] in *out. */
+static int simple_call(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
+		       uint64_t a2, uint64_t *out, const char *what)
+{
+	struct pp_req req = { .op = op, .a = { a0, a1, a2 } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, what);
+
+	if (ret)
+		return ret;
+	if (out)
+		*out = resp.v[0];
+	return (int)resp.ret;
+}
+
+static int lx_mlock(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	return simple_call(t, PP_MLOCK, addr, len, (uint64_t)(unsigned int)flags, NULL, "mlock");
+}
+
+static int lx_munlock(struct sc_task *t, uint64_t addr, uint64_t len)
+{
+	return simple_call(t, PP_MUNLOCK, addr, len, 0, NULL, "munlock");
+}
+
+static int lx_mlockall(struct sc_task *t, int flags)
+{
+	return simple_call(t, PP_MLOCKALL, (uint64_t)(unsigned int)flags, 0, 0, NULL, "mlockall");
+}
+
+static int lx_munlockall(struct sc_task *t)
+{
+	return simple_call(t, PP_MUNLOCKALL, 0, 0, 0, NULL, "munlockall");
+}
+
+static int lx_brk(struct sc_task *t, uint64_t addr, uint64_t *out)
+{
+	return simple_call(t, PP_BRK, addr, 0, 0, out, "brk");
+}
+
+static int lx_setrlimit(struct sc_proc *p, int resource, uint64_t soft)
+{
+	return simple_call(lx_main_task(p), PP_SETRLIMIT, (uint64_t)resource, soft, 0, NULL,
+			   "setrlimit");
+}
+
+static int lx_setcap(struct sc_proc *p, int cap, bool on)
+{
+	return simple_call(lx_main_task(p), PP_SETCAP, (uint64_t)cap, on, 0, NULL, "setcap");
+}
+
 /* Linux has no per-process page-table reclaim switch: an unknown prctl
  * option is EINVAL there, and so it is here. */
 static int lx_prctl_pt_reclaim(struct sc_proc *p, bool on)
@@ -821,6 +872,13 @@ const struct sc_backend sc_backend_linux = {
 	.task_cpu = lx_task_cpu,
 	.mmap = lx_mmap,
 	.mremap = lx_mremap,
+	.mlock = lx_mlock,
+	.munlock = lx_munlock,
+	.mlockall = lx_mlockall,
+	.munlockall = lx_munlockall,
+	.brk = lx_brk,
+	.setrlimit = lx_setrlimit,
+	.setcap = lx_setcap,
 	.memfd = lx_memfd,
 	.close = lx_close,
 	.run = lx_run,

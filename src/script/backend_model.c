@@ -40,6 +40,13 @@ static int model_start(const struct sc_options *o)
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
+	if (o->deterministic) {
+		cfg.deterministic = 1;
+		cfg.sched_seed = o->seed;
+		cfg.sched_strategy = o->strategy;
+		cfg.sched_depth = o->depth;
+		cfg.sched_max_steps = o->max_steps;
+	}
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
 		fprintf(stderr, "mmlab run: cannot create the model machine "
@@ -54,8 +61,26 @@ static int model_start(const struct sc_options *o)
 
 static void model_finish(void)
 {
-	if (machine_up)
+	struct mmlab_sched_stats st;
+
+	if (machine_up) {
+		uint64_t stale = 0;
+
+		/* an access through a stale TLB entry is a failure of the run */
+		if (!mmlab_vmstat_get("stale_tlb_reports", &stale) && stale) {
+			printf("stale-TLB detector: %llu access%s through a stale TLB "
+			       "entry\n", (unsigned long long)stale, stale == 1 ? "" : "es");
+			sc_expect_failed();
+		}
 		mmlab_machine_destroy();
+		/* a deterministic run names its schedule: the same seed gives
+		 * the same line */
+		if (!mmlab_sched_stats(&st))
+			printf("schedule: %llu steps, %llu switches, hash %016llx, "
+			       "simulated %.6f s\n", (unsigned long long)st.steps,
+			       (unsigned long long)st.switches,
+			       (unsigned long long)st.hash, st.clock_ns / 1e9);
+	}
 	machine_up = false;
 }
 
@@ -166,6 +191,41 @@ static int model_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
 	return mmlab_mremap(T(t), addr, old_len, new_len, flags, new_addr, out);
 }
 
+static int model_mlock(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	return mmlab_mlock(T(t), addr, len, flags);
+}
+
+static int model_munlock(struct sc_task *t, uint64_t addr, uint64_t len)
+{
+	return mmlab_munlock(T(t), addr, len);
+}
+
+static int model_mlockall(struct sc_task *t, int flags)
+{
+	return mmlab_mlockall(T(t), flags);
+}
+
+static int model_munlockall(struct sc_task *t)
+{
+	return mmlab_munlockall(T(t));
+}
+
+static int model_brk(struct sc_task *t, uint64_t addr, uint64_t *out)
+{
+	return mmlab_brk(T(t), addr, out);
+}
+
+static int model_setrlimit(struct sc_proc *p, int resource, uint64_t soft)
+{
+	return mmlab_setrlimit(P(p), resource, soft);
+}
+
+static int model_setcap(struct sc_proc *p, int cap, bool on)
+{
+	return mmlab_setcap(P(p), cap, on);
+}
+
 static int model_memfd(struct sc_proc *p, const char *name, uint64_t size)
 {
 	return mmlab_memfd(P(p), name, size);
@@ -254,15 +314,15 @@ static int model_parallel(struct sc_item *items, int n)
 		return -ENOMEM;
 	for (int g = 0; g < ngroups; g++) {
 		groups[g] = (struct group){ .items = items, .n = n, .g = g };
-		if (pthread_create(&groups[g].thread, NULL, group_main,
-				   &groups[g])) {
+		if (mmlab_thread_create(&groups[g].thread, group_main,
+					&groups[g])) {
 			ret = -EAGAIN;
 			ngroups = g;
 			break;
 		}
 	}
 	for (int g = 0; g < ngroups; g++)
-		pthread_join(groups[g].thread, NULL);
+		mmlab_thread_join(groups[g].thread);
 	free(groups);
 	return ret;
 }
@@ -284,6 +344,7 @@ static int model_status(struct sc_proc *p, struct sc_status *st)
 		.VmSize = ms.VmSize, .VmRSS = ms.VmRSS, .RssAnon = ms.RssAnon,
 		.RssFile = ms.RssFile, .RssShmem = ms.RssShmem,
 		.VmPTE = ms.VmPTE, .VmSwap = ms.VmSwap,
+		.VmPeak = ms.VmPeak, .VmLck = ms.VmLck, .VmHWM = ms.VmHWM,
 	};
 	return 0;
 }
@@ -310,15 +371,14 @@ static int model_smaps(struct sc_proc *p, uint64_t addr, struct sc_smaps *sm)
 	F(Size); F(KernelPageSize); F(MMUPageSize); F(Rss); F(Pss); F(Pss_Dirty);
 	F(Shared_Clean); F(Shared_Dirty); F(Private_Clean); F(Private_Dirty);
 	F(Referenced); F(Anonymous); F(LazyFree); F(AnonHugePages);
-	F(ShmemPmdMapped); F(Swap); F(SwapPss); F(THPeligible);
+	F(ShmemPmdMapped); F(Swap); F(SwapPss); F(Locked); F(THPeligible);
 #undef F
 	/* what the model has no mechanism for: file THPs, KSM, hugetlb,
-	 * mlock, protection keys */
+	 * protection keys */
 	add_field(sm, "FilePmdMapped", 0);
 	add_field(sm, "KSM", 0);
 	add_field(sm, "Shared_Hugetlb", 0);
 	add_field(sm, "Private_Hugetlb", 0);
-	add_field(sm, "Locked", 0);
 	add_field(sm, "ProtectionKey", 0);
 	snprintf(sm->flags, sizeof(sm->flags), "%s", ms.flags);
 	return 0;
@@ -388,6 +448,13 @@ const struct sc_backend sc_backend_model = {
 	.task_cpu = model_task_cpu,
 	.mmap = model_mmap,
 	.mremap = model_mremap,
+	.mlock = model_mlock,
+	.munlock = model_munlock,
+	.mlockall = model_mlockall,
+	.munlockall = model_munlockall,
+	.brk = model_brk,
+	.setrlimit = model_setrlimit,
+	.setcap = model_setcap,
 	.memfd = model_memfd,
 	.close = model_close,
 	.run = model_run,

@@ -367,7 +367,7 @@ int lx_status(int pid, struct sc_status *st)
 	} keys[] = {
 #define K(x) { #x ":", offsetof(struct sc_status, x) }
 		K(VmSize), K(VmRSS), K(RssAnon), K(RssFile), K(RssShmem),
-		K(VmPTE), K(VmSwap),
+		K(VmPTE), K(VmSwap), K(VmPeak), K(VmLck), K(VmHWM),
 #undef K
 	};
 	char path[64], *buf, *line, *save;

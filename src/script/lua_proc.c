@@ -257,9 +257,17 @@ static int m_mprotect(lua_State *L)
 	return 0;
 }
 
-/* mremap flags: "maymove,fixed,dontunmap" (any order, "" for none), or an
- * integer taken as it is (to pass bits the kernel refuses) */
-static int parse_mremap_flags(lua_State *L, int idx)
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct flag_name {
+	const char *name;
+	int flag;
+};
+
+/* Flags at @idx: a comma string of @names (any order, "" or nil for none),
+ * or an integer taken as it is (to pass bits the kernel refuses). */
+static int parse_flag_list(lua_State *L, int idx, const char *what,
+			   const struct flag_name *names, size_t n)
 {
 	char buf[128], *tok, *save;
 	int flags = 0;
@@ -267,26 +275,36 @@ static int parse_mremap_flags(lua_State *L, int idx)
 	if (lua_isnoneornil(L, idx))
 		return 0;
 	if (lua_type(L, idx) == LUA_TNUMBER)
-		return (int)arg_u64(L, idx, "mremap");
+		return (int)arg_u64(L, idx, what);
 	if (lua_type(L, idx) != LUA_TSTRING)
-		sc_fatal(L, "mremap: flags must be a string such as \"maymove,fixed\" "
-			 "or an integer, not %s", luaL_typename(L, idx));
+		sc_fatal(L, "%s: flags must be a string such as \"%s\" or an integer, not %s",
+			 what, names[0].name, luaL_typename(L, idx));
 	if (strlen(lua_tostring(L, idx)) >= sizeof(buf))
-		sc_fatal(L, "mremap: flags string too long");
+		sc_fatal(L, "%s: flags string too long", what);
 	strcpy(buf, lua_tostring(L, idx));
 	for (tok = strtok_r(buf, ", |", &save); tok;
 	     tok = strtok_r(NULL, ", |", &save)) {
-		if (!strcmp(tok, "maymove"))
-			flags |= SC_MREMAP_MAYMOVE;
-		else if (!strcmp(tok, "fixed"))
-			flags |= SC_MREMAP_FIXED;
-		else if (!strcmp(tok, "dontunmap"))
-			flags |= SC_MREMAP_DONTUNMAP;
-		else
-			sc_fatal(L, "mremap: unknown flag '%s' (use maymove, fixed, "
-				 "dontunmap)", tok);
+		size_t i;
+
+		for (i = 0; i < n && strcmp(tok, names[i].name); i++)
+			;
+		if (i == n)
+			sc_fatal(L, "%s: unknown flag '%s'", what, tok);
+		flags |= names[i].flag;
 	}
 	return flags;
+}
+
+/* mremap flags: "maymove,fixed,dontunmap" */
+static int parse_mremap_flags(lua_State *L, int idx)
+{
+	static const struct flag_name names[] = {
+		{ "maymove", SC_MREMAP_MAYMOVE },
+		{ "fixed", SC_MREMAP_FIXED },
+		{ "dontunmap", SC_MREMAP_DONTUNMAP },
+	};
+
+	return parse_flag_list(L, idx, "mremap", names, ARRAY_LEN(names));
 }
 
 /* p:mremap(addr, old_len, new_len [, flags [, new_addr]]) -> new address */
@@ -322,6 +340,7 @@ static int parse_map_flags(lua_State *L, const char *s)
 		{ "fixed_noreplace", MAP_FIXED_NOREPLACE },
 		{ "noreserve", MAP_NORESERVE },
 		{ "populate", MAP_POPULATE },
+		{ "locked", MAP_LOCKED },
 	};
 	char buf[256], *tok, *save;
 	int flags = 0;
@@ -535,10 +554,10 @@ static int m_status(lua_State *L)
 	struct sc_status st;
 
 	sc_check(L, sc_be->status(lp->p, &st), "status");
-	lua_createtable(L, 0, 7);
+	lua_createtable(L, 0, 10);
 #define F(x) lua_pushinteger(L, (lua_Integer)st.x); lua_setfield(L, -2, #x)
 	F(VmSize); F(VmRSS); F(RssAnon); F(RssFile); F(RssShmem); F(VmPTE);
-	F(VmSwap);
+	F(VmSwap); F(VmPeak); F(VmLck); F(VmHWM);
 #undef F
 	return 1;
 }
@@ -640,6 +659,110 @@ static int m_uffd_events(lua_State *L)
 	return 1;
 }
 
+/* p:mlock(addr, len [, flags]): flags "onfault" (mlock2) */
+static int m_mlock(lua_State *L)
+{
+	static const struct flag_name names[] = { { "onfault", SC_MLOCK_ONFAULT } };
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = arg_u64(L, 2, "mlock"), len = arg_u64(L, 3, "mlock");
+	int flags = parse_flag_list(L, 4, "mlock", names, ARRAY_LEN(names)), ret;
+	char what[128];
+
+	ret = sc_be->mlock(t, addr, len, flags);
+	if (ret) {
+		snprintf(what, sizeof(what), "mlock(0x%" PRIx64 ", %" PRIu64 ", %#x)",
+			 addr, len, flags);
+		sc_raise(L, ret, 0, what);
+	}
+	return 0;
+}
+
+static int m_munlock(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = arg_u64(L, 2, "munlock"), len = arg_u64(L, 3, "munlock");
+	int ret = sc_be->munlock(t, addr, len);
+	char what[128];
+
+	if (ret) {
+		snprintf(what, sizeof(what), "munlock(0x%" PRIx64 ", %" PRIu64 ")", addr, len);
+		sc_raise(L, ret, 0, what);
+	}
+	return 0;
+}
+
+/* p:mlockall(flags): "current,future,onfault" */
+static int m_mlockall(lua_State *L)
+{
+	static const struct flag_name names[] = {
+		{ "current", SC_MCL_CURRENT },
+		{ "future", SC_MCL_FUTURE },
+		{ "onfault", SC_MCL_ONFAULT },
+	};
+	struct sc_task *t = sc_check_task(L, 1);
+	int flags = parse_flag_list(L, 2, "mlockall", names, ARRAY_LEN(names)), ret;
+	char what[64];
+
+	ret = sc_be->mlockall(t, flags);
+	if (ret) {
+		snprintf(what, sizeof(what), "mlockall(%#x)", flags);
+		sc_raise(L, ret, 0, what);
+	}
+	return 0;
+}
+
+static int m_munlockall(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+
+	sc_check(L, sc_be->munlockall(t), "munlockall");
+	return 0;
+}
+
+/* p:brk(addr) -> the break after the call (the old one when refused);
+ * p:brk(0) reads it */
+static int m_brk(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = arg_u64(L, 2, "brk"), out = 0;
+
+	sc_check(L, sc_be->brk(t, addr, &out), "brk");
+	lua_pushinteger(L, (lua_Integer)out);
+	return 1;
+}
+
+/* p:setrlimit("memlock", bytes): the soft limit */
+static int m_setrlimit(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	const char *res = arg_str(L, 2, "setrlimit");
+	uint64_t soft = arg_u64(L, 3, "setrlimit");
+	char what[96];
+
+	if (strcmp(res, "memlock"))
+		sc_fatal(L, "setrlimit: unknown resource '%s' (use \"memlock\")", res);
+	snprintf(what, sizeof(what), "setrlimit(memlock, %" PRIu64 ")", soft);
+	sc_check(L, sc_be->setrlimit(lp->p, SC_RLIMIT_MEMLOCK, soft), what);
+	return 0;
+}
+
+/* p:setcap("ipc_lock", on): the capability in the effective set */
+static int m_setcap(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	const char *cap = arg_str(L, 2, "setcap");
+	bool on;
+
+	if (strcmp(cap, "ipc_lock"))
+		sc_fatal(L, "setcap: unknown capability '%s' (use \"ipc_lock\")", cap);
+	if (lua_type(L, 3) != LUA_TBOOLEAN)
+		sc_fatal(L, "setcap: argument 2 must be a boolean");
+	on = lua_toboolean(L, 3);
+	sc_check(L, sc_be->setcap(lp->p, SC_CAP_IPC_LOCK, on),
+		 on ? "setcap('ipc_lock', true)" : "setcap('ipc_lock', false)");
+	return 0;
+}
+
 /* p:prctl("pt_reclaim", on): the per-process switch of seed 0's scanner.
  * The model only; on linux it raises EINVAL, as the unknown option would. */
 static int m_prctl(lua_State *L)
@@ -682,6 +805,13 @@ static const luaL_Reg proc_methods[] = {
 	{ "uffd_wp", m_uffd_wp },
 	{ "uffd_events", m_uffd_events },
 	{ "prctl", m_prctl },
+	{ "mlock", m_mlock },
+	{ "munlock", m_munlock },
+	{ "mlockall", m_mlockall },
+	{ "munlockall", m_munlockall },
+	{ "brk", m_brk },
+	{ "setrlimit", m_setrlimit },
+	{ "setcap", m_setcap },
 	{ NULL, NULL },
 };
 
@@ -696,6 +826,11 @@ static const luaL_Reg task_methods[] = {
 	{ "touch", m_touch },
 	{ "fill", m_fill },
 	{ "verify", m_verify },
+	{ "mlock", m_mlock },
+	{ "munlock", m_munlock },
+	{ "mlockall", m_mlockall },
+	{ "munlockall", m_munlockall },
+	{ "brk", m_brk },
 	{ NULL, NULL },
 };
 

@@ -18,6 +18,14 @@
  *    ready, so that its first operation does not allocate page tables.
  * The runner places the scenario's mappings in PP_AREA (puppet_proto.h).
  *
+ * Memory locks: a scenario's process is an ordinary program: the puppet
+ * drops CAP_IPC_LOCK from its effective set (p:setcap raises it again
+ * where the runner is root) and starts with RLIMIT_MEMLOCK at 8 MiB, the
+ * kernel's default (or the hard limit, when lower).  The heap: brk starts
+ * where the C library left the break when the puppet was ready; a request
+ * below that is answered as the kernel answers one below start_brk (the
+ * old break), so that a scenario never unmaps the puppet's own heap.
+ *
  * Threads: slot 0 is the main thread, slots 1..PP_MAX_THREADS the Tasks,
  * each serving its own socket; the last slot is the userfaultfd handler.
  * Nothing is shared between slots but the uffd event list (uffd_lock).
@@ -36,6 +44,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -63,6 +72,7 @@ static uint8_t stacks[NR_SLOTS][STACK_SIZE] __attribute__((aligned(4096)));
 static uint8_t altstacks[NR_SLOTS][ALTSTACK_SIZE] __attribute__((aligned(4096)));
 static char maps_buf[128 * 1024];
 static cpu_set_t allowed_cpus;
+static uint64_t brk_floor;	/* the break when the puppet was ready */
 
 /* The puppet's own mappings, recorded at start (inherited by fork). */
 static struct own_range {
@@ -522,6 +532,35 @@ static int take_uffd_events(struct pp_uffd_ev *out, int max)
 	return n;
 }
 
+enum cap_change { CAP_RAISE, CAP_LOWER, CAP_DROP };
+
+/* Raise or lower @cap in the effective set, or drop it for good: 0 or
+ * -errno (-EPERM: not permitted). */
+static int set_cap(uint64_t cap, enum cap_change how)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	uint32_t bit;
+
+	if (cap > CAP_LAST_CAP)
+		return -EINVAL;
+	bit = 1U << (cap % 32);
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	if (how == CAP_RAISE) {
+		d[cap / 32].effective |= bit;
+	} else {
+		d[cap / 32].effective &= ~bit;
+		if (how == CAP_DROP) {
+			d[cap / 32].permitted &= ~bit;
+			d[cap / 32].inheritable &= ~bit;
+		}
+	}
+	return neg_errno(syscall(SYS_capset, &h, d));
+}
+
 /* In the child of PP_FORK: only this thread exists; start over on fd. */
 static void __attribute__((noreturn)) child_after_fork(int fd)
 {
@@ -567,6 +606,37 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	}
 	case PP_MUNMAP:
 		resp->ret = neg_errno(munmap((void *)a[0], a[1]));
+		break;
+	case PP_MLOCK:
+		resp->ret = neg_errno(syscall(SYS_mlock2, a[0], a[1], a[2]));
+		break;
+	case PP_MUNLOCK:
+		resp->ret = neg_errno(munlock((void *)a[0], a[1]));
+		break;
+	case PP_MLOCKALL:
+		resp->ret = neg_errno(mlockall((int)a[0]));
+		break;
+	case PP_MUNLOCKALL:
+		resp->ret = neg_errno(munlockall());
+		break;
+	case PP_BRK:
+		/* the raw call: it returns the break, never an errno */
+		resp->v[0] = (uint64_t)syscall(SYS_brk, a[0] && a[0] < brk_floor ? 0 : a[0]);
+		break;
+	case PP_SETRLIMIT: {
+		struct rlimit rl;
+
+		if (a[0] != RLIMIT_MEMLOCK) {
+			resp->ret = -EINVAL;
+			break;
+		}
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		rl.rlim_cur = a[1];
+		resp->ret = neg_errno(setrlimit(RLIMIT_MEMLOCK, &rl));
+		break;
+	}
+	case PP_SETCAP:
+		resp->ret = set_cap(a[0], a[1] ? CAP_RAISE : CAP_LOWER);
 		break;
 	case PP_MPROTECT:
 		resp->ret = neg_errno(mprotect((void *)a[0], a[1], (int)a[2]));
@@ -681,22 +751,21 @@ static void serve(int s)
 /*
  * A scenario's process is a plain program: without CAP_SYS_RAWIO, so that
  * vm.mmap_min_addr holds for it even when the runner is root (the model
- * refuses MAP_FIXED below it too).  Reading /proc/PID/pagemap with PFNs is
- * the runner's business, not the puppet's.
+ * refuses MAP_FIXED below it too), and without CAP_IPC_LOCK in effect, so
+ * that RLIMIT_MEMLOCK holds for it (at 8 MiB, the kernel's default, as on
+ * the model).  Reading /proc/PID/pagemap with PFNs is the runner's
+ * business, not the puppet's.
  */
-static void drop_rawio(void)
+static void plain_program(void)
 {
-	struct __user_cap_header_struct h = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct d[2];
+	struct rlimit rl;
 
-	if (syscall(SYS_capget, &h, d))
-		return;
-	d[CAP_SYS_RAWIO / 32].effective &= ~(1U << (CAP_SYS_RAWIO % 32));
-	d[CAP_SYS_RAWIO / 32].permitted &= ~(1U << (CAP_SYS_RAWIO % 32));
-	d[CAP_SYS_RAWIO / 32].inheritable &= ~(1U << (CAP_SYS_RAWIO % 32));
-	syscall(SYS_capset, &h, d);
+	set_cap(CAP_SYS_RAWIO, CAP_DROP);
+	set_cap(CAP_IPC_LOCK, CAP_LOWER);
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl)) {
+		rl.rlim_cur = rl.rlim_max < (8 << 20) ? rl.rlim_max : (8 << 20);
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
 }
 
 int sc_puppet_main(int fd)
@@ -707,7 +776,7 @@ int sc_puppet_main(int fd)
 	int ret = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	drop_rawio();
+	plain_program();
 	slots[0].sock = fd;
 	slots[0].used = true;
 
@@ -744,6 +813,7 @@ int sc_puppet_main(int fd)
 	record_own();
 	prefault_own(true);
 	map_stack_anchor();
+	brk_floor = (uint64_t)syscall(SYS_brk, 0);
 	send_hello(fd, ret);
 	serve(0);
 }

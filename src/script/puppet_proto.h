@@ -51,6 +51,13 @@ enum pp_op {
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
 	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
+	PP_MLOCK,	/* a: addr len flags (mlock2) */
+	PP_MUNLOCK,	/* a: addr len */
+	PP_MLOCKALL,	/* a: flags */
+	PP_MUNLOCKALL,
+	PP_BRK,		/* a: addr -> v[0] the break (see puppet.c) */
+	PP_SETRLIMIT,	/* a: resource soft (the hard limit stays) */
+	PP_SETCAP,	/* a: cap on (the effective set) */
 };
 
 struct pp_req {

@@ -35,6 +35,15 @@
 #define SC_MREMAP_FIXED		2
 #define SC_MREMAP_DONTUNMAP	4
 
+/* mlock2 and mlockall flags, setrlimit and capability numbers: the Linux
+ * values */
+#define SC_MLOCK_ONFAULT	1
+#define SC_MCL_CURRENT		1
+#define SC_MCL_FUTURE		2
+#define SC_MCL_ONFAULT		4
+#define SC_RLIMIT_MEMLOCK	8
+#define SC_CAP_IPC_LOCK		14
+
 /* Model-only advice, as in include/mmlab/mmlab.h */
 #define SC_MADV_PT_RECLAIM	1000
 
@@ -76,6 +85,7 @@ struct sc_item {
 
 struct sc_status {		/* kB, as /proc/PID/status */
 	uint64_t VmSize, VmRSS, RssAnon, RssFile, RssShmem, VmPTE, VmSwap;
+	uint64_t VmPeak, VmLck, VmHWM;
 };
 
 #define SC_SMAPS_MAX_FIELDS 48
@@ -108,6 +118,10 @@ struct sc_options {
 	int argc;		/* script arguments */
 	char **argv;
 	const char *obs_path;	/* diff: where observations go */
+	bool deterministic;	/* --deterministic: the seeded scheduler */
+	int strategy;		/* 0 random, 1 pct */
+	unsigned int depth;	/* pct depth */
+	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
 };
 
@@ -143,6 +157,18 @@ struct sc_backend {
 	/* mremap(2) by task t: flags are SC_MREMAP_*; the new address in *out */
 	int (*mremap)(struct sc_task *t, uint64_t addr, uint64_t old_len,
 		      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
+	/* mlock2 (flags SC_MLOCK_*), munlock, mlockall (SC_MCL_*),
+	 * munlockall by task t: 0 or -errno */
+	int (*mlock)(struct sc_task *t, uint64_t addr, uint64_t len, int flags);
+	int (*munlock)(struct sc_task *t, uint64_t addr, uint64_t len);
+	int (*mlockall)(struct sc_task *t, int flags);
+	int (*munlockall)(struct sc_task *t);
+	/* the raw brk(2): *out is the new (or, refused, the old) break */
+	int (*brk)(struct sc_task *t, uint64_t addr, uint64_t *out);
+	/* the soft limit of a resource (SC_RLIMIT_MEMLOCK), a capability
+	 * (SC_CAP_IPC_LOCK) on or off in the effective set */
+	int (*setrlimit)(struct sc_proc *p, int resource, uint64_t soft);
+	int (*setcap)(struct sc_proc *p, int cap, bool on);
 	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size);
 	int (*close)(struct sc_proc *p, int fd);
 	/* Run one item (it->rep times) on it->task. */

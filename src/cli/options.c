@@ -1,0 +1,320 @@
+/*
+ * options.c - the options `mmlab run`, `mmlab diff` and `mmlab explore`
+ * share: parsing them, and passing them on to a child `mmlab run`.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmlab/mmlab.h>
+#include "options.h"
+
+void run_usage(FILE *f)
+{
+	fprintf(f,
+"usage: mmlab run [options] SCRIPT.lua [ARG...]\n"
+"\n"
+"Run a Lua scenario (docs/scenarios.md) on the model or the real kernel.\n"
+"\n"
+"options:\n"
+"  --backend model|linux  where the scenario runs (default: model); linux\n"
+"                         drives real helper processes on this machine\n"
+"  --cpus N               simulated CPUs of the model (default 4)\n"
+"  --mem SIZE             physical memory of the model, with K, M or G\n"
+"                         (default 4G); the linux backend ignores it\n"
+"  --seed N               seed of the script's math.random and of the\n"
+"                         model's randomised choices (default 1); with\n"
+"                         --deterministic, of the scheduler too\n"
+"  --deterministic        one seeded scheduler runs the model's threads one\n"
+"                         at a time on a simulated clock: the same seed\n"
+"                         gives the same run; ends with the schedule's\n"
+"                         length and hash (model backend)\n"
+"  --strategy random|pct  how the scheduler picks (default random)\n"
+"  --depth D              PCT's bug depth (default 3, 1..16)\n"
+"  --max-steps N          fail a deterministic run longer than N steps\n"
+"  --set PATH=VALUE       set a tunable before the script starts, as\n"
+"                         mm.set does (repeatable); linux restores it\n"
+"  --timeout SECONDS      stop a script running longer (default 600,\n"
+"                         0 for none); settings are still restored\n"
+"  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  -h, --help             this text\n"
+"\n"
+"MMLAB_SET=\"path=value;...\" in the environment applies before --set.\n"
+"\n"
+"exit status: 0 the script ran to its end and every expectation held;\n"
+"1 an expectation failed; 2 usage error, script error or an operation\n"
+"the backend cannot do; 77 skipped: the backend lacks what the script\n"
+"requires (mm.require), with the reason on a line \"SKIP ...\".\n");
+}
+
+void diff_usage(FILE *f)
+{
+	fprintf(f,
+"usage: mmlab diff [options] SCRIPT.lua [ARG...]\n"
+"\n"
+"Run a scenario on the model and on the real kernel (linux backend) and\n"
+"compare every observation (mm.observe) by name.  Prints one line per\n"
+"observation that differs, `name: model=X linux=Y`, then\n"
+"`N observations, N differ`.\n"
+"\n"
+"The model runs in this host's profile (`mmlab host`): where the kernel\n"
+"here differs from stock 6.18 in a way a model knob reproduces (no zero\n"
+"page, soft-dirty on, ...), the model gets that knob, and the output\n"
+"starts with what differs.  A scenario that requires what this host lacks\n"
+"(mm.require) skips the linux side; the model side still runs, on stock.\n"
+"\n"
+"options:\n"
+"  --stock                compare with stock 6.18: the model ignores the\n"
+"                         host's profile\n"
+"  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
+"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS\n"
+"                         as for mmlab run\n"
+"  -v, --verbose          show the output of both runs\n"
+"  -h, --help             this text\n"
+"\n"
+"exit status: 0 when no observation differs and both runs succeeded;\n"
+"1 when some differ or an expectation failed; 2 when a run failed; 77\n"
+"when the linux side was skipped (a requirement this host lacks, or not\n"
+"root for a script that needs it) and the model side passed.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out, bool size)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (size && *end) {
+		int shift = 0;
+
+		switch (*end) {
+		case 'K': case 'k': shift = 10; break;
+		case 'M': case 'm': shift = 20; break;
+		case 'G': case 'g': shift = 30; break;
+		default: return -1;
+		}
+		end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (v > (UINT64_MAX >> shift))
+			return -1;
+		v <<= shift;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Returns 0, or the exit status to return (usage). */
+int cli_parse(struct cli *c, int argc, char **argv)
+{
+	const char *cmd;
+
+	if (!c->cmd)
+		c->cmd = c->is_diff ? "diff" : "run";
+	if (!c->usage)
+		c->usage = c->is_diff ? diff_usage : run_usage;
+	cmd = c->cmd;
+	int i;
+
+	c->o.backend = "model";
+	c->o.seed = 1;
+	c->o.timeout = 600;
+	c->o.sets = c->sets;
+	for (i = 1; i < argc; i++) {
+		char *arg = argv[i], *val = NULL, *eq;
+		char name[64];
+		uint64_t v;
+
+		if (!strcmp(arg, "--")) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-' || !arg[1])
+			break;
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			c->usage(stdout);
+			return 0 + 256;
+		}
+		if (!strcmp(arg, "--stock")) {
+			if (!c->is_diff)
+				goto unknown;
+			c->stock = true;
+			continue;
+		}
+		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+			if (!c->is_diff)
+				goto unknown;
+			c->verbose = true;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", arg);
+		eq = strchr(name, '=');
+		if (eq) {
+			*eq = 0;
+			val = arg + (eq - name) + 1;
+		}
+		if (!strcmp(arg, "--deterministic")) {
+			c->o.deterministic = true;
+			continue;
+		}
+		if (strcmp(name, "--backend") && strcmp(name, "--cpus") &&
+		    strcmp(name, "--strategy") && strcmp(name, "--depth") &&
+		    strcmp(name, "--max-steps") &&
+		    strcmp(name, "--mem") && strcmp(name, "--seed") &&
+		    strcmp(name, "--set") && strcmp(name, "--timeout") &&
+		    strcmp(name, "--observations"))
+			goto unknown;
+		if (!val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmlab %s: %s needs a value\n",
+					cmd, name);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		if (!strcmp(name, "--backend")) {
+			if (c->is_diff)
+				goto unknown;
+			if (strcmp(val, "model") && strcmp(val, "linux")) {
+				fprintf(stderr, "mmlab run: unknown backend "
+					"'%s' (use model or linux)\n", val);
+				return 2;
+			}
+			c->o.backend = val;
+		} else if (!strcmp(name, "--cpus")) {
+			if (parse_u64(val, &v, false) || v < 1 ||
+			    v > MMLAB_MAX_CPUS) {
+				fprintf(stderr, "mmlab %s: --cpus '%s': a number "
+					"from 1 to %d\n", cmd, val,
+					MMLAB_MAX_CPUS);
+				return 2;
+			}
+			c->o.cpus = (unsigned int)v;
+		} else if (!strcmp(name, "--mem")) {
+			if (parse_u64(val, &v, true) || v < (1 << 20)) {
+				fprintf(stderr, "mmlab %s: --mem '%s': a size "
+					"such as 512M or 4G (at least 1M)\n",
+					cmd, val);
+				return 2;
+			}
+			c->o.mem = v;
+		} else if (!strcmp(name, "--seed")) {
+			if (parse_u64(val, &v, false)) {
+				fprintf(stderr, "mmlab %s: --seed '%s': not a "
+					"number\n", cmd, val);
+				return 2;
+			}
+			c->o.seed = v;
+		} else if (!strcmp(name, "--timeout")) {
+			if (parse_u64(val, &v, false) || v > 86400 * 7) {
+				fprintf(stderr, "mmlab %s: --timeout '%s': "
+					"seconds (0 for none)\n", cmd, val);
+				return 2;
+			}
+			c->o.timeout = (unsigned int)v;
+		} else if (!strcmp(name, "--set")) {
+			if (!strchr(val, '=') || val[0] != '/' ||
+			    c->o.nr_sets == 256) {
+				fprintf(stderr, "mmlab %s: --set '%s': expected "
+					"/path=value\n", cmd, val);
+				return 2;
+			}
+			c->sets[c->o.nr_sets++] = val;
+		} else if (!strcmp(name, "--strategy")) {
+			if (strcmp(val, "random") && strcmp(val, "pct")) {
+				fprintf(stderr, "mmlab %s: --strategy '%s': random "
+					"or pct\n", cmd, val);
+				return 2;
+			}
+			c->o.strategy = !strcmp(val, "pct");
+		} else if (!strcmp(name, "--depth")) {
+			if (parse_u64(val, &v, false) || v < 1 || v > 16) {
+				fprintf(stderr, "mmlab %s: --depth '%s': a number "
+					"from 1 to 16\n", cmd, val);
+				return 2;
+			}
+			c->o.depth = (unsigned int)v;
+		} else if (!strcmp(name, "--max-steps")) {
+			if (parse_u64(val, &v, false)) {
+				fprintf(stderr, "mmlab %s: --max-steps '%s': not a "
+					"number\n", cmd, val);
+				return 2;
+			}
+			c->o.max_steps = v;
+		} else if (!strcmp(name, "--observations")) {
+			if (c->is_diff)
+				goto unknown;
+			c->o.obs_path = val;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "mmlab %s: no script given\n\n", cmd);
+		c->usage(stderr);
+		return 2;
+	}
+	c->o.script = argv[i];
+	c->o.argc = argc - i - 1;
+	c->o.argv = argv + i + 1;
+	return 0;
+unknown:
+	fprintf(stderr, "mmlab %s: unknown option '%s' (see 'mmlab %s "
+		"--help')\n", c->cmd, argv[i], c->cmd);
+	return 2;
+}
+
+void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
+		  int max, struct cli_argbuf *b)
+{
+	int n = *argc;
+
+#define ARG(s)	do { if (n < max - 1) argv[n++] = (char *)(s); } while (0)
+	if (c->o.cpus) {
+		snprintf(b->cpus, sizeof(b->cpus), "%u", c->o.cpus);
+		ARG("--cpus");
+		ARG(b->cpus);
+	}
+	if (c->o.mem) {
+		snprintf(b->mem, sizeof(b->mem), "%" PRIu64, c->o.mem);
+		ARG("--mem");
+		ARG(b->mem);
+	}
+	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
+	ARG("--seed");
+	ARG(b->seed);
+	snprintf(b->timeout, sizeof(b->timeout), "%u", c->o.timeout);
+	ARG("--timeout");
+	ARG(b->timeout);
+	if (c->o.deterministic) {
+		ARG("--deterministic");
+		ARG("--strategy");
+		ARG(c->o.strategy ? "pct" : "random");
+		snprintf(b->depth, sizeof(b->depth), "%u", c->o.depth ? c->o.depth : 3);
+		ARG("--depth");
+		ARG(b->depth);
+		if (c->o.max_steps) {
+			snprintf(b->steps, sizeof(b->steps), "%" PRIu64, c->o.max_steps);
+			ARG("--max-steps");
+			ARG(b->steps);
+		}
+	}
+	for (int i = 0; i < c->o.nr_sets; i++) {
+		ARG("--set");
+		ARG(c->o.sets[i]);
+	}
+	ARG("--");
+	ARG(c->o.script);
+	for (int i = 0; i < c->o.argc; i++)
+		ARG(c->o.argv[i]);
+#undef ARG
+	argv[n] = NULL;
+	*argc = n;
+}

@@ -1,0 +1,37 @@
+/*
+ * options.h - the options of `mmlab run`, shared with `mmlab diff` and
+ * `mmlab explore` (options.c).
+ */
+#ifndef MMLAB_CLI_OPTIONS_H
+#define MMLAB_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "script/script.h"
+
+struct cli {
+	struct sc_options o;
+	const char *sets[256];
+	bool verbose;
+	bool is_diff;
+	bool stock;		/* diff --stock */
+	const char *cmd;	/* "run", "diff", "explore" */
+	void (*usage)(FILE *f);	/* its --help */
+};
+
+/* Returns 0, or the exit status to return + 256 for --help, or 2. */
+int cli_parse(struct cli *c, int argc, char **argv);
+void run_usage(FILE *f);
+void diff_usage(FILE *f);
+
+/* Storage for the numbers cli_run_args() prints. */
+struct cli_argbuf {
+	char cpus[16], mem[32], seed[32], timeout[16], depth[16], steps[32];
+};
+/* Append to argv (at *argc, below max) the options of c that a child
+ * `mmlab run` takes, with seed as its --seed; then "--", the script and
+ * its arguments.  Sets argv[*argc] = NULL. */
+void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
+		  int max, struct cli_argbuf *b);
+
+#endif

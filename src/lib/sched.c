@@ -1,0 +1,543 @@
+/*
+ * sched.c - the deterministic scheduler (see sched.h for what it decides
+ * and where).  dsched_mu guards everything here; the baton holder
+ * (current) is the only thread running model code, and every other
+ * registered thread is parked on its own condition variable.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sched.h"
+#include "lock.h"
+
+#define DS_MAX_THREADS	1024
+#define DS_MAX_HELD	16
+#define DS_MAX_DEPTH	16
+/* Consecutive wait-loop steps (nobody progressing) before the clock jumps
+ * to the next timeout, and before the run is called deadlocked. */
+#define DS_WAIT_JUMP	4096
+#define DS_WAIT_DEADLOCK 4000000
+
+enum { DS_FREE, DS_RUNNABLE, DS_SLEEPING, DS_EXITED };
+
+struct ds_thread {
+	int state;
+	bool waiting;			/* its last point was a wait iteration */
+	bool host_set;
+	pthread_t host;
+	pthread_cond_t cond;
+	char name[32];
+	uint64_t prio;			/* PCT */
+	const char *wait_what;
+	const void *wait_obj;
+	uint64_t wake_at;		/* sleeping: simulated ns */
+	const void *wq;			/* sleeping on it */
+	int rcu_nesting;
+	uint64_t rcu_exits;		/* read sections left */
+	int nheld;
+	const void *held[DS_MAX_HELD];
+	const char *held_kind[DS_MAX_HELD];
+};
+
+int dsched_active;
+
+static pthread_mutex_t dsched_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ds_thread *th;
+static int nr_slots;			/* high-water mark of th[] */
+static __thread int self = -1;
+static int current;
+static struct dsched_config conf;
+static uint64_t rng_state, steps, switches, hash, clock_ns, wait_streak;
+static uint64_t change_at[DS_MAX_DEPTH];
+static unsigned int nr_change;
+
+static uint64_t rng(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void slot_init(int id, const char *name)
+{
+	struct ds_thread *t = &th[id];
+
+	memset(t, 0, sizeof(*t));
+	pthread_cond_init(&t->cond, NULL);
+	t->state = DS_RUNNABLE;
+	snprintf(t->name, sizeof(t->name), "%s/%d", name, id);
+	/* PCT: initial priorities lie above every change point's */
+	t->prio = DS_MAX_DEPTH + 1 + (rng() >> 24);
+}
+
+/* ---- reports ---- */
+
+static void report_threads(void)
+{
+	for (int i = 0; i < nr_slots; i++) {
+		struct ds_thread *t = &th[i];
+		static const char *const states[] = { "free", "runnable", "sleeping", "exited" };
+
+		if (t->state == DS_FREE || t->state == DS_EXITED)
+			continue;
+		fprintf(stderr, "  thread %s: %s", t->name, states[t->state]);
+		if (t->state == DS_SLEEPING)
+			fprintf(stderr, " until %.6f s", t->wake_at / 1e9);
+		if (t->waiting && t->wait_what)
+			fprintf(stderr, ", waiting for %s %p", t->wait_what, t->wait_obj);
+		if (t->rcu_nesting)
+			fprintf(stderr, ", in an RCU read section");
+		fprintf(stderr, "\n");
+		for (int j = 0; j < t->nheld; j++)
+			fprintf(stderr, "    holds %s %p\n", t->held_kind[j], t->held[j]);
+	}
+}
+
+static void __attribute__((noreturn)) ds_fail(int why)
+{
+	fflush(stdout);
+	fprintf(stderr, "deterministic schedule: %s at step %llu (seed %llu, "
+		"hash %016llx)\n", why == DSCHED_DEADLOCK ? "deadlock: no thread can "
+		"make progress" : "step budget exceeded",
+		(unsigned long long)steps, (unsigned long long)conf.seed,
+		(unsigned long long)hash);
+	report_threads();
+	fflush(NULL);
+	_exit(3);
+}
+
+/* ---- choosing ---- */
+
+static void wake_due(void)
+{
+	for (int i = 0; i < nr_slots; i++)
+		if (th[i].state == DS_SLEEPING && th[i].wake_at <= clock_ns)
+			th[i].state = DS_RUNNABLE;
+}
+
+/* The clock jumps to the first timeout; false when nobody sleeps. */
+static bool jump_clock(void)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (int i = 0; i < nr_slots; i++)
+		if (th[i].state == DS_SLEEPING && th[i].wake_at < first)
+			first = th[i].wake_at;
+	if (first == UINT64_MAX)
+		return false;
+	if (first > clock_ns)
+		clock_ns = first;
+	wake_due();
+	return true;
+}
+
+/* Candidates: runnable threads that are not waiting; else waiting ones
+ * other than self; else self. */
+static int pick(void)
+{
+	int cand[DS_MAX_THREADS], n = 0, best;
+
+	wake_due();
+	for (int pass = 0; pass < 3 && !n; pass++) {
+		for (int i = 0; i < nr_slots; i++) {
+			struct ds_thread *t = &th[i];
+
+			if (t->state != DS_RUNNABLE)
+				continue;
+			if ((pass == 0 && !t->waiting) || (pass == 1 && i != self) ||
+			    (pass == 2 && i == self))
+				cand[n++] = i;
+		}
+		if (!n && pass == 2 && jump_clock())
+			pass = -1;	/* someone woke: look again */
+	}
+	if (!n)
+		ds_fail(DSCHED_DEADLOCK);
+	if (conf.strategy == DSCHED_RANDOM)
+		return cand[rng() % (uint64_t)n];
+	best = cand[0];
+	for (int i = 1; i < n; i++)
+		if (th[cand[i]].prio > th[best].prio)
+			best = cand[i];
+	return best;
+}
+
+/* Hand the baton to @next and wait until it comes back (unless self has
+ * exited).  dsched_mu held. */
+static void switch_to(int next, bool exiting)
+{
+	hash = (hash ^ (uint64_t)(next + 1)) * 0x100000001b3ULL;
+	if (next == self)
+		return;
+	switches++;
+	current = next;
+	pthread_cond_signal(&th[next].cond);
+	if (exiting)
+		return;
+	while (current != self)
+		pthread_cond_wait(&th[self].cond, &dsched_mu);
+}
+
+/* One step: the clock, the budget, PCT's change points. */
+static void step(void)
+{
+	steps++;
+	clock_ns += DSCHED_QUANTUM_NS;
+	if (conf.max_steps && steps > conf.max_steps)
+		ds_fail(DSCHED_BUDGET);
+	for (unsigned int i = 0; i < nr_change; i++)
+		if (change_at[i] == steps)
+			th[self].prio = nr_change - i;	/* below every other */
+}
+
+static void check_self(void)
+{
+	if (self < 0) {
+		fprintf(stderr, "deterministic schedule: a host thread not created "
+			"through lib_thread_create()/mmlab_thread_create() ran "
+			"model code\n");
+		abort();
+	}
+}
+
+void dsched_point(void)
+{
+	pthread_mutex_lock(&dsched_mu);
+	if (!dsched_active) {
+		pthread_mutex_unlock(&dsched_mu);
+		return;
+	}
+	check_self();
+	step();
+	wait_streak = 0;
+	for (int i = 0; i < nr_slots; i++)
+		th[i].waiting = false;
+	switch_to(pick(), false);
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+void dsched_wait_point(const char *what, const void *obj)
+{
+	pthread_mutex_lock(&dsched_mu);
+	if (!dsched_active) {
+		pthread_mutex_unlock(&dsched_mu);
+		return;
+	}
+	check_self();
+	step();
+	th[self].waiting = true;
+	th[self].wait_what = what;
+	th[self].wait_obj = obj;
+	if (++wait_streak % DS_WAIT_JUMP == 0)
+		jump_clock();
+	if (wait_streak > DS_WAIT_DEADLOCK)
+		ds_fail(DSCHED_DEADLOCK);
+	switch_to(pick(), false);
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+/* ---- start, stop ---- */
+
+int dsched_start(const struct dsched_config *cfg)
+{
+	if (dsched_active)
+		return -EBUSY;
+	if (cfg->strategy == DSCHED_PCT && (!cfg->depth || cfg->depth > DS_MAX_DEPTH))
+		return -EINVAL;
+	if (!th) {
+		th = calloc(DS_MAX_THREADS, sizeof(*th));
+		if (!th)
+			return -ENOMEM;
+	}
+	/* one malloc arena: addresses, and so address-ordered decisions, do
+	 * not depend on which host thread allocated first */
+	mallopt(M_ARENA_MAX, 1);
+	conf = *cfg;
+	if (!conf.pct_steps)
+		conf.pct_steps = 100000;
+	rng_state = cfg->seed ^ 0x6d6d6c6162ULL;
+	steps = switches = hash = clock_ns = wait_streak = 0;
+	hash = 0xcbf29ce484222325ULL;
+	nr_change = 0;
+	if (conf.strategy == DSCHED_PCT)
+		for (unsigned int i = 0; i + 1 < conf.depth; i++)
+			change_at[nr_change++] = 1 + rng() % conf.pct_steps;
+	nr_slots = 1;
+	self = 0;
+	current = 0;
+	slot_init(0, "main");
+	dsched_active = 1;
+	return 0;
+}
+
+static void fill_stats(struct dsched_stats *out)
+{
+	*out = (struct dsched_stats){ .steps = steps, .switches = switches,
+				      .hash = hash, .clock_ns = clock_ns };
+}
+
+void dsched_get_stats(struct dsched_stats *out)
+{
+	pthread_mutex_lock(&dsched_mu);
+	fill_stats(out);
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+void dsched_stop(struct dsched_stats *out)
+{
+	pthread_mutex_lock(&dsched_mu);
+	for (int i = 1; i < nr_slots; i++)
+		if (th[i].state == DS_RUNNABLE || th[i].state == DS_SLEEPING) {
+			fprintf(stderr, "deterministic schedule: stopped with thread "
+				"%s still alive\n", th[i].name);
+			abort();
+		}
+	if (out)
+		fill_stats(out);
+	for (int i = 0; i < nr_slots; i++)
+		pthread_cond_destroy(&th[i].cond);
+	nr_slots = 0;
+	self = -1;
+	dsched_active = 0;
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+/* One iteration of a wait loop, as lib_wait() makes it: the CPU this
+ * thread is takes its interrupts, then the scheduler runs someone else. */
+static void wait_once(const char *what, const void *obj)
+{
+	unsigned int spins = 0;
+
+	lib_wait_what = what;
+	lib_wait_obj = obj;
+	lib_wait(&spins);
+	lib_wait_what = NULL;
+	lib_wait_obj = NULL;
+}
+
+/* ---- threads ---- */
+
+struct ds_start {
+	void *(*fn)(void *);
+	void *arg;
+	int id;
+};
+
+static void *trampoline(void *p)
+{
+	struct ds_start s = *(struct ds_start *)p;
+	void *ret;
+
+	free(p);
+	self = s.id;
+	pthread_mutex_lock(&dsched_mu);
+	while (current != self)
+		pthread_cond_wait(&th[self].cond, &dsched_mu);
+	pthread_mutex_unlock(&dsched_mu);
+	ret = s.fn(s.arg);
+	pthread_mutex_lock(&dsched_mu);
+	step();
+	th[self].state = DS_EXITED;
+	th[self].nheld = 0;
+	switch_to(pick(), true);
+	self = -1;
+	pthread_mutex_unlock(&dsched_mu);
+	return ret;
+}
+
+int lib_thread_create(pthread_t *t, const char *name, void *(*fn)(void *), void *arg)
+{
+	struct ds_start *s;
+	int id, ret;
+
+	if (!dsched_active)
+		return -pthread_create(t, NULL, fn, arg);
+	check_self();
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_lock(&dsched_mu);
+	for (id = 1; id < nr_slots && th[id].state != DS_FREE; id++)
+		;
+	if (id == DS_MAX_THREADS) {
+		pthread_mutex_unlock(&dsched_mu);
+		free(s);
+		return -EAGAIN;
+	}
+	if (id == nr_slots)
+		nr_slots++;
+	slot_init(id, name);
+	*s = (struct ds_start){ .fn = fn, .arg = arg, .id = id };
+	ret = pthread_create(t, NULL, trampoline, s);
+	if (ret) {
+		th[id].state = DS_FREE;
+		pthread_mutex_unlock(&dsched_mu);
+		free(s);
+		return -ret;
+	}
+	th[id].host = *t;
+	th[id].host_set = true;
+	pthread_mutex_unlock(&dsched_mu);
+	dsched_point();
+	return 0;
+}
+
+void lib_thread_join(pthread_t t)
+{
+	int id = -1;
+
+	if (dsched_active) {
+		pthread_mutex_lock(&dsched_mu);
+		for (int i = 1; i < nr_slots; i++)
+			if (th[i].host_set && pthread_equal(th[i].host, t) &&
+			    th[i].state != DS_FREE)
+				id = i;
+		pthread_mutex_unlock(&dsched_mu);
+	}
+	while (id > 0) {
+		pthread_mutex_lock(&dsched_mu);
+		if (th[id].state == DS_EXITED) {
+			th[id].state = DS_FREE;
+			th[id].host_set = false;
+			pthread_mutex_unlock(&dsched_mu);
+			break;
+		}
+		pthread_mutex_unlock(&dsched_mu);
+		wait_once("the exit of a thread", (void *)(uintptr_t)id);
+	}
+	pthread_join(t, NULL);
+}
+
+/* ---- time and sleep ---- */
+
+uint64_t lib_now_ns(void)
+{
+	struct timespec ts;
+
+	if (dsched_active) {
+		uint64_t now;
+
+		pthread_mutex_lock(&dsched_mu);
+		now = clock_ns;
+		pthread_mutex_unlock(&dsched_mu);
+		return now;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void dsched_sleep(const struct wait_queue_head *wq, unsigned int ms)
+{
+	pthread_mutex_lock(&dsched_mu);
+	check_self();
+	step();
+	th[self].state = DS_SLEEPING;
+	th[self].wake_at = clock_ns + (uint64_t)ms * 1000000ULL;
+	th[self].wq = wq;
+	switch_to(pick(), false);
+	th[self].wq = NULL;
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+void dsched_wake(const struct wait_queue_head *wq)
+{
+	pthread_mutex_lock(&dsched_mu);
+	for (int i = 0; i < nr_slots; i++)
+		if (th[i].state == DS_SLEEPING && th[i].wq == wq)
+			th[i].state = DS_RUNNABLE;
+	pthread_mutex_unlock(&dsched_mu);
+	dsched_point();
+}
+
+/* ---- RCU ---- */
+
+void dsched_rcu_read_lock(void)
+{
+	dsched_point();
+	pthread_mutex_lock(&dsched_mu);
+	th[self].rcu_nesting++;
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+void dsched_rcu_read_unlock(void)
+{
+	pthread_mutex_lock(&dsched_mu);
+	if (!--th[self].rcu_nesting)
+		th[self].rcu_exits++;
+	pthread_mutex_unlock(&dsched_mu);
+	dsched_point();
+}
+
+void dsched_synchronize_rcu(void)
+{
+	uint64_t seen[DS_MAX_THREADS];
+	bool readers;
+
+	pthread_mutex_lock(&dsched_mu);
+	check_self();
+	if (th[self].rcu_nesting) {
+		fprintf(stderr, "synchronize_rcu() inside an RCU read section\n");
+		abort();
+	}
+	for (int i = 0; i < nr_slots; i++)
+		seen[i] = th[i].rcu_nesting ? th[i].rcu_exits : UINT64_MAX;
+	pthread_mutex_unlock(&dsched_mu);
+	for (;;) {
+		readers = false;
+		pthread_mutex_lock(&dsched_mu);
+		for (int i = 0; i < nr_slots; i++)
+			if (seen[i] != UINT64_MAX && th[i].state != DS_FREE &&
+			    th[i].state != DS_EXITED && th[i].rcu_exits == seen[i])
+				readers = true;
+		pthread_mutex_unlock(&dsched_mu);
+		if (!readers)
+			break;
+		/* a reader may be waiting for an IPI this CPU must answer */
+		wait_once("an RCU grace period", NULL);
+	}
+	dsched_point();
+}
+
+/* ---- locks held ---- */
+
+void dsched_lock_acquired(const void *lock, const char *kind)
+{
+	struct ds_thread *t;
+
+	pthread_mutex_lock(&dsched_mu);
+	if (self >= 0) {
+		t = &th[self];
+		if (t->nheld < DS_MAX_HELD) {
+			t->held[t->nheld] = lock;
+			t->held_kind[t->nheld++] = kind;
+		}
+	}
+	pthread_mutex_unlock(&dsched_mu);
+}
+
+void dsched_lock_released(const void *lock)
+{
+	struct ds_thread *t;
+
+	pthread_mutex_lock(&dsched_mu);
+	if (self >= 0) {
+		t = &th[self];
+		for (int i = t->nheld - 1; i >= 0; i--)
+			if (t->held[i] == lock) {
+				memmove(&t->held[i], &t->held[i + 1],
+					(t->nheld - i - 1) * sizeof(t->held[0]));
+				memmove(&t->held_kind[i], &t->held_kind[i + 1],
+					(t->nheld - i - 1) * sizeof(t->held_kind[0]));
+				t->nheld--;
+				break;
+			}
+	}
+	pthread_mutex_unlock(&dsched_mu);
+}
