@@ -22,12 +22,16 @@
  * to the next timeout, and before the run is called deadlocked. */
 #define DS_WAIT_JUMP	4096
 #define DS_WAIT_DEADLOCK 4000000
+/* A thread that found it must wait looks again only after this many steps
+ * of others, or a lock release (what it waits for is mostly a lock). */
+#define DS_WAIT_RECHECK	64
 
 enum { DS_FREE, DS_RUNNABLE, DS_SLEEPING, DS_EXITED };
 
 struct ds_thread {
 	int state;
 	bool waiting;			/* its last point was a wait iteration */
+	uint64_t waited_at;		/* the step of that point */
 	bool host_set;
 	pthread_t host;
 	pthread_cond_t cond;
@@ -217,8 +221,10 @@ void dsched_point(void)
 	check_self();
 	step();
 	wait_streak = 0;
+	th[self].waiting = false;
 	for (int i = 0; i < nr_slots; i++)
-		th[i].waiting = false;
+		if (th[i].waiting && th[i].waited_at + DS_WAIT_RECHECK <= steps)
+			th[i].waiting = false;
 	switch_to(pick(), false);
 	pthread_mutex_unlock(&dsched_mu);
 }
@@ -233,6 +239,7 @@ void dsched_wait_point(const char *what, const void *obj)
 	check_self();
 	step();
 	th[self].waiting = true;
+	th[self].waited_at = steps;
 	th[self].wait_what = what;
 	th[self].wait_obj = obj;
 	if (++wait_streak % DS_WAIT_JUMP == 0)
@@ -527,6 +534,8 @@ void dsched_lock_released(const void *lock)
 	struct ds_thread *t;
 
 	pthread_mutex_lock(&dsched_mu);
+	for (int i = 0; i < nr_slots; i++)	/* a waiter may go on now */
+		th[i].waiting = false;
 	if (self >= 0) {
 		t = &th[self];
 		for (int i = t->nheld - 1; i >= 0; i--)
