@@ -25,6 +25,10 @@
 /* A thread that found it must wait looks again only after this many steps
  * of others, or a lock release (what it waits for is mostly a lock). */
 #define DS_WAIT_RECHECK	64
+/* PCT: a thread that runs this many steps in a row without waiting drops
+ * below every other, as at a change point: PCT assumes every thread ends,
+ * and a loop that spins until the others finish would starve them. */
+#define DS_PCT_RUN_LIMIT 20000
 
 enum { DS_FREE, DS_RUNNABLE, DS_SLEEPING, DS_EXITED };
 
@@ -36,7 +40,7 @@ struct ds_thread {
 	pthread_t host;
 	pthread_cond_t cond;
 	char name[32];
-	uint64_t prio;			/* PCT */
+	int64_t prio;			/* PCT */
 	const char *wait_what;
 	const void *wait_obj;
 	uint64_t wake_at;		/* sleeping: simulated ns */
@@ -59,6 +63,8 @@ static struct dsched_config conf;
 static uint64_t rng_state, steps, switches, hash, clock_ns, wait_streak;
 static uint64_t change_at[DS_MAX_DEPTH];
 static unsigned int nr_change;
+static int64_t low_prio;		/* PCT: the next priority below all */
+static uint64_t run_streak;		/* steps the current thread ran */
 
 static uint64_t rng(void)
 {
@@ -78,7 +84,7 @@ static void slot_init(int id, const char *name)
 	t->state = DS_RUNNABLE;
 	snprintf(t->name, sizeof(t->name), "%s/%d", name, id);
 	/* PCT: initial priorities lie above every change point's */
-	t->prio = DS_MAX_DEPTH + 1 + (rng() >> 24);
+	t->prio = DS_MAX_DEPTH + 1 + (int64_t)(rng() >> 24);
 }
 
 /* ---- reports ---- */
@@ -181,6 +187,7 @@ static void switch_to(int next, bool exiting)
 	if (next == self)
 		return;
 	switches++;
+	run_streak = 0;
 	current = next;
 	pthread_cond_signal(&th[next].cond);
 	if (exiting)
@@ -199,6 +206,10 @@ static void step(void)
 	for (unsigned int i = 0; i < nr_change; i++)
 		if (change_at[i] == steps)
 			th[self].prio = nr_change - i;	/* below every other */
+	if (conf.strategy == DSCHED_PCT && ++run_streak > DS_PCT_RUN_LIMIT) {
+		th[self].prio = --low_prio;
+		run_streak = 0;
+	}
 }
 
 static void check_self(void)
@@ -209,6 +220,22 @@ static void check_self(void)
 			"model code\n");
 		abort();
 	}
+}
+
+/* A thread that gives way on purpose (a test's pause): under PCT it drops
+ * below every other; the others run first. */
+void dsched_yield(void)
+{
+	pthread_mutex_lock(&dsched_mu);
+	if (!dsched_active) {
+		pthread_mutex_unlock(&dsched_mu);
+		return;
+	}
+	check_self();
+	if (conf.strategy == DSCHED_PCT)
+		th[self].prio = --low_prio;
+	pthread_mutex_unlock(&dsched_mu);
+	dsched_wait_point("its own pause", NULL);
 }
 
 void dsched_point(void)
@@ -273,6 +300,8 @@ int dsched_start(const struct dsched_config *cfg)
 	steps = switches = hash = clock_ns = wait_streak = 0;
 	hash = 0xcbf29ce484222325ULL;
 	nr_change = 0;
+	low_prio = 0;
+	run_streak = 0;
 	if (conf.strategy == DSCHED_PCT)
 		for (unsigned int i = 0; i + 1 < conf.depth; i++)
 			change_at[nr_change++] = 1 + rng() % conf.pct_steps;

@@ -77,6 +77,9 @@ void dsched_get_stats(struct dsched_stats *out);
 
 void dsched_point(void);
 void dsched_wait_point(const char *what, const void *obj);
+/* Give way on purpose (a test's pause): a wait point that, under PCT, also
+ * drops the thread below every other. */
+void dsched_yield(void);
 
 static inline void sched_point(void)
 {

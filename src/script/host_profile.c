@@ -103,15 +103,21 @@ static void hypervisor(struct host_profile *hp)
 	{
 		FILE *f = fopen("/proc/cpuinfo", "re");
 		char line[4096];
-		bool flag = false;
+		bool flag = false, pvm;
 
 		while (f && fgets(line, sizeof(line), f) && !flag)
 			flag = !strncmp(line, "flags", 5) && strstr(line, " hypervisor");
 		if (f)
 			fclose(f);
-		it = add(hp, HOST_FACT, "hypervisor", flag ? "yes" : "none", "");
-		snprintf(it->how, sizeof(it->how), "/proc/cpuinfo flags%s", flag ?
-			 " (the kernel log does not name it)" : "");
+		/* the boot line's message may have left the log's ring; a PVM
+		 * guest kernel still has its own parameters */
+		pvm = flag && !access("/sys/module/kernel/parameters/pvm_no_zero_page", F_OK);
+		it = add(hp, HOST_FACT, "hypervisor", pvm ? "PVM" : flag ? "yes" : "none", "");
+		snprintf(it->how, sizeof(it->how), "%s", pvm ? "the CPU's hypervisor "
+			 "flag and a PVM guest kernel's parameters (/sys/module/kernel/"
+			 "parameters/pvm_*); the kernel log no longer names it" :
+			 flag ? "/proc/cpuinfo flags (the kernel log does not name it)" :
+			 "/proc/cpuinfo flags");
 	}
 }
 
