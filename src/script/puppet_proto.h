@@ -37,7 +37,7 @@ enum pp_op {
 	PP_MUNMAP,	/* a: addr len */
 	PP_MPROTECT,	/* a: addr len prot */
 	PP_MADVISE,	/* a: addr len advice */
-	PP_MEMFD,	/* a: size; payload: name -> ret fd */
+	PP_MEMFD,	/* a: size flags; payload: name -> ret fd */
 	PP_CLOSE,	/* a: fd */
 	PP_ACCESS,	/* a: sc_op addr len arg; payload: write data
 			 * -> v[0] fault addr, v[1] mismatch; payload:
@@ -51,6 +51,14 @@ enum pp_op {
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
 	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
+	PP_REOPEN,	/* a: fd flags -> ret new fd */
+	PP_FTRUNCATE,	/* a: fd len */
+	PP_FALLOCATE,	/* a: fd mode off len */
+	PP_ADD_SEALS,	/* a: fd seals */
+	PP_GET_SEALS,	/* a: fd -> ret seals */
+	PP_MSYNC,	/* a: addr len flags */
+	PP_PROCESS_MADVISE, /* a: target pid, n, advice, flags; payload:
+			 * struct sc_iovec[n] -> ret bytes advised */
 };
 
 struct pp_req {
