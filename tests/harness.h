@@ -668,6 +668,74 @@ static inline int be_close(struct be *b, int fd)
 	return host_ret(syscall(SYS_close, fd));
 }
 
+/* memfd_create alone (flags: MMLAB_MFD_*, the kernel's values). */
+static inline int be_memfd_create(struct be *b, const char *name, unsigned int flags)
+{
+	long fd;
+
+	if (b->model)
+		return mmlab_memfd_create(b->p, name, flags);
+	fd = syscall(SYS_memfd_create, name, flags);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* open("/proc/self/fd/FD", flags): MMLAB_O_* are the kernel's O_* */
+static inline int be_reopen(struct be *b, int fd, int flags)
+{
+	char path[32];
+	long n;
+
+	if (b->model)
+		return mmlab_reopen(b->p, fd, flags);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = syscall(SYS_openat, AT_FDCWD, path, flags);
+	return n < 0 ? -errno : (int)n;
+}
+
+static inline int be_ftruncate(struct be *b, int fd, int64_t len)
+{
+	if (b->model)
+		return mmlab_ftruncate(b->p, fd, len);
+	return host_ret(syscall(SYS_ftruncate, fd, len));
+}
+
+static inline int be_fallocate(struct be *b, int fd, int mode, int64_t off, int64_t len)
+{
+	if (b->model)
+		return mmlab_fallocate(b->p, fd, mode, off, len);
+	return host_ret(syscall(SYS_fallocate, fd, mode, off, len));
+}
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS	1033
+#define F_GET_SEALS	1034
+#endif
+
+static inline int be_add_seals(struct be *b, int fd, unsigned int seals)
+{
+	if (b->model)
+		return mmlab_add_seals(b->p, fd, seals);
+	return host_ret(syscall(SYS_fcntl, fd, F_ADD_SEALS, seals));
+}
+
+/* The seals, or -errno. */
+static inline int be_get_seals(struct be *b, int fd)
+{
+	long r;
+
+	if (b->model)
+		return mmlab_get_seals(b->p, fd);
+	r = syscall(SYS_fcntl, fd, F_GET_SEALS);
+	return r < 0 ? -errno : (int)r;
+}
+
+static inline int be_msync(struct be *b, uint64_t addr, uint64_t len, int flags)
+{
+	if (b->model)
+		return mmlab_msync(b->t, addr, len, flags);
+	return host_ret(syscall(SYS_msync, addr, len, flags));
+}
+
 static inline int be_read(struct be *b, uint64_t addr, void *buf, size_t len,
 			  uint64_t *fa)
 {

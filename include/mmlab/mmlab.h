@@ -173,7 +173,8 @@ int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flag
 /*
  * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
  * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
- * MMLAB_O_RDWR (-EINVAL otherwise).  -EBADF, -EMFILE.  From a read-only
+ * MMLAB_O_RDWR (-EINVAL otherwise).  -ENOENT when @fd is not open (there
+ * is no such /proc entry), -EMFILE.  From a read-only
  * fd: ftruncate is -EINVAL, fallocate -EBADF, F_ADD_SEALS -EPERM, a shared
  * writable mmap (or any mmap from a write-only fd) -EACCES, and a shared
  * read-only mapping may never become writable.

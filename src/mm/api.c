@@ -441,7 +441,7 @@ int mmlab_reopen(struct mmlab_proc *p, int fd, int flags)
 		return -EINVAL;
 	f = fdget(p, fd);
 	if (!f)
-		return -EBADF;
+		return -ENOENT;	/* no /proc/self/fd entry */
 	n = shmem_file_reopen(f, modes[flags]);
 	fput(f);
 	if (!n)
