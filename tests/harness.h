@@ -568,7 +568,8 @@ static inline int host_vmas(uint64_t lo, uint64_t hi, struct vma_desc *out, int 
 
 static char host_status_buf[8192];
 
-static inline int host_status(struct mmlab_status *st)
+/* /proc/@pid/status (0: this process) */
+static inline int host_status_pid(int pid, struct mmlab_status *st)
 {
 	char *buf = host_status_buf;
 	static const struct { const char *key; size_t off; } keys[] = {
@@ -580,10 +581,13 @@ static inline int host_status(struct mmlab_status *st)
 		{ "VmPTE:", offsetof(struct mmlab_status, VmPTE) },
 		{ "VmSwap:", offsetof(struct mmlab_status, VmSwap) },
 	};
+	char path[40];
 	const char *s;
 	size_t k;
 
-	if (host_slurp("/proc/self/status", buf, sizeof(host_status_buf)) < 0)
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (host_slurp(pid ? path : "/proc/self/status", buf, sizeof(host_status_buf)) < 0)
 		return -1;
 	for (k = 0; k < ARRAY_SIZE(keys); k++) {
 		uint64_t v = 0;
@@ -599,6 +603,11 @@ static inline int host_status(struct mmlab_status *st)
 		*(uint64_t *)((char *)st + keys[k].off) = v;
 	}
 	return 0;
+}
+
+static inline int host_status(struct mmlab_status *st)
+{
+	return host_status_pid(0, st);
 }
 
 /* Backend operations: 0 or -errno; accesses 0 or MMLAB_SIG*. */
@@ -852,8 +861,9 @@ static inline void obs_pagemap(struct be *b, const char *label, uint64_t addr,
 		OBSI(b, label, (long)i, e[i] & PM_BITS);
 }
 
-/* Parse the smaps entry of the VMA holding @addr (host). */
-static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
+/* Parse the smaps entry of the VMA holding @addr in /proc/@pid/smaps (0:
+ * this process). */
+static inline int host_smaps_pid(int pid, uint64_t addr, struct mmlab_smaps *out)
 {
 	static const struct { const char *key; size_t off; } keys[] = {
 		{ "Size:", offsetof(struct mmlab_smaps, Size) },
@@ -872,10 +882,13 @@ static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
 	};
 	const char *s = host_maps_buf;
 	bool in = false;
+	char path[40];
 	size_t k;
 
 	memset(out, 0, sizeof(*out));
-	if (host_slurp("/proc/self/smaps", host_maps_buf, sizeof(host_maps_buf)) < 0)
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	if (host_slurp(pid ? path : "/proc/self/smaps", host_maps_buf, sizeof(host_maps_buf)) < 0)
 		return -EIO;
 	while (*s) {
 		const char *line = s;
@@ -933,6 +946,11 @@ field:
 		}
 	}
 	return in ? 0 : -ENOENT;
+}
+
+static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
+{
+	return host_smaps_pid(0, addr, out);
 }
 
 static inline int be_smaps(struct be *b, uint64_t addr, struct mmlab_smaps *out)
