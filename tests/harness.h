@@ -788,6 +788,20 @@ static inline int be_pagemap(struct be *b, uint64_t addr, uint64_t n, uint64_t *
 	return 0;
 }
 
+/* Pages of [addr, addr + n pages) present in the page tables (n <= 64),
+ * -1 on error. */
+static inline int be_present(struct be *b, uint64_t addr, int n)
+{
+	uint64_t e[64];
+	int c = 0;
+
+	if (n > 64 || be_pagemap(b, addr, (uint64_t)n, e))
+		return -1;
+	for (int i = 0; i < n; i++)
+		c += !!(e[i] & MMLAB_PM_PRESENT);
+	return c;
+}
+
 static inline int be_status(struct be *b, struct mmlab_status *st)
 {
 	if (b->model)

@@ -57,19 +57,6 @@ static int wr(struct be *b, uint64_t addr, uint64_t v)
 	return be_put(b, addr, v);
 }
 
-/* Pages of [addr, addr + n pages) present in the page tables. */
-static int present(struct be *b, uint64_t addr, int n)
-{
-	uint64_t e[64];
-	int c = 0;
-
-	if (n > 64 || be_pagemap(b, addr, (uint64_t)n, e))
-		return -1;
-	for (int i = 0; i < n; i++)
-		c += !!(e[i] & MMLAB_PM_PRESENT);
-	return c;
-}
-
 static int64_t rss_shmem(struct be *b)
 {
 	struct mmlab_status st;
@@ -333,8 +320,8 @@ static void truncate_shrink(struct be *b)
 	shmem0 = rss_shmem(b);
 	anon0 = rss_anon(b);
 	EXPECT(b, "shrink to 2 pages + 100", be_ftruncate(b, fd, 2 * PG + 100), 0);
-	EXPECT(b, "shared pages 3..8 unmapped", present(b, A + 3 * PG, 5), 0);
-	EXPECT(b, "private pages 3..8 unmapped, the copy too", present(b, A + 19 * PG, 5), 0);
+	EXPECT(b, "shared pages 3..8 unmapped", be_present(b, A + 3 * PG, 5), 0);
+	EXPECT(b, "private pages 3..8 unmapped, the copy too", be_present(b, A + 19 * PG, 5), 0);
 	/* the private map's read fault mapped the cached pages around it */
 	EXPECT_RSS(b, "RssShmem delta (5 shared + 4 private)", rss_shmem(b) - shmem0, -36);
 	EXPECT_RSS(b, "RssAnon delta (the copy)", rss_anon(b) - anon0, -4);
@@ -356,7 +343,7 @@ static void truncate_shrink(struct be *b)
 	EXPECT(b, "same size", be_ftruncate(b, fd, 2 * PG + 100), 0);
 	EXPECT(b, "  zeroed it", val(b, A + 2 * PG + 200), 0);
 	EXPECT(b, "to 0", be_ftruncate(b, fd, 0), 0);
-	EXPECT(b, "  nothing mapped", present(b, A, 8) + present(b, A + 16 * PG, 8), 0);
+	EXPECT(b, "  nothing mapped", be_present(b, A, 8) + be_present(b, A + 16 * PG, 8), 0);
 	EXPECT(b, "  SIGBUS", val(b, A), -MMLAB_SIGBUS);
 	EXPECT(b, "negative length EINVAL", be_ftruncate(b, fd, -1), -EINVAL);
 	EXPECT(b, "bad fd EBADF", be_ftruncate(b, NOT_A_FD, PG), -EBADF);
@@ -407,7 +394,7 @@ static void fallocate_alloc(struct be *b)
 	EXPECT(b, "  page 6 SIGBUS", val(b, A + 6 * PG), -MMLAB_SIGBUS);
 	/* fault-around maps only uptodate pages: fallocated ones are not */
 	EXPECT(b, "read page 0", val(b, A), 0);
-	EXPECT(b, "  one page mapped each", present(b, A, 6), 2);
+	EXPECT(b, "  one page mapped each", be_present(b, A, 6), 2);
 	EXPECT_RSS(b, "  RssShmem delta", rss_shmem(b) - shmem0, 8);
 	EXPECT(b, "keep_size past the end", be_fallocate(b, fd, FALLOC_FL_KEEP_SIZE, 0, 8 * PG), 0);
 	EXPECT(b, "  page 6 still SIGBUS", val(b, A + 6 * PG), -MMLAB_SIGBUS);
@@ -435,10 +422,10 @@ static void fallocate_punch(struct be *b)
 	EXPECT(b, "private: copy page 1", wr(b, A + 9 * PG, 0xc1), 0);
 	EXPECT(b, "private: read page 2", val(b, A + 10 * PG), 0x202);
 	EXPECT(b, "punch [100, 3 pages + 100)", be_fallocate(b, fd, PUNCH, 100, 3 * PG), 0);
-	EXPECT(b, "shared pages 1, 2 unmapped", present(b, A + PG, 2), 0);
-	EXPECT(b, "  pages 0, 3 stay mapped", present(b, A, 1) + present(b, A + 3 * PG, 1), 2);
-	EXPECT(b, "private page 2 unmapped", present(b, A + 10 * PG, 1), 0);
-	EXPECT(b, "private copy stays", present(b, A + 9 * PG, 1), 1);
+	EXPECT(b, "shared pages 1, 2 unmapped", be_present(b, A + PG, 2), 0);
+	EXPECT(b, "  pages 0, 3 stay mapped", be_present(b, A, 1) + be_present(b, A + 3 * PG, 1), 2);
+	EXPECT(b, "private page 2 unmapped", be_present(b, A + 10 * PG, 1), 0);
+	EXPECT(b, "private copy stays", be_present(b, A + 9 * PG, 1), 1);
 	EXPECT(b, "  with its data", val(b, A + 9 * PG), 0xc1);
 	EXPECT(b, "page 0 before the hole kept", val(b, A), 0x200);
 	EXPECT(b, "page 0 in the hole zeroed", val(b, A + 200), 0);
@@ -450,7 +437,7 @@ static void fallocate_punch(struct be *b)
 	EXPECT(b, "punch within one page", be_fallocate(b, fd, PUNCH, 3 * PG + 196, 16), 0);
 	EXPECT(b, "  zeroed", val(b, A + 3 * PG + 200), 0);
 	EXPECT(b, "MADV_REMOVE", be_madvise(b, A + 3 * PG, PG, MADV_REMOVE), 0);
-	EXPECT(b, "  unmapped", present(b, A + 3 * PG, 1), 0);
+	EXPECT(b, "  unmapped", be_present(b, A + 3 * PG, 1), 0);
 	be_close(b, fd);
 }
 DIFF_TEST(fallocate_punch)

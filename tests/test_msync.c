@@ -60,18 +60,6 @@ static void msync_errors(struct be *b)
 }
 DIFF_TEST(msync_errors)
 
-static int present(struct be *b, uint64_t addr, int n)
-{
-	uint64_t e[16];
-	int c = 0;
-
-	if (n > 16 || be_pagemap(b, addr, (uint64_t)n, e))
-		return -1;
-	for (int i = 0; i < n; i++)
-		c += !!(e[i] & MMLAB_PM_PRESENT);
-	return c;
-}
-
 static void msync_keeps(struct be *b)
 {
 	int fd = be_memfd(b, "keep", 4 * PG);
@@ -94,9 +82,9 @@ static void msync_keeps(struct be *b)
 	EXPECT(b, "status", be_status(b, &st1), 0);
 	EXPECT_RSS(b, "RssShmem unchanged", st1.RssShmem - st0.RssShmem, 0);
 	EXPECT_RSS(b, "RssAnon unchanged", st1.RssAnon - st0.RssAnon, 0);
-	EXPECT(b, "shared pages mapped", present(b, A, 4), 4);
-	EXPECT(b, "private pages mapped (the copy)", present(b, A + 8 * PG, 4), 1);
-	EXPECT(b, "anon pages mapped", present(b, A + 16 * PG, 4), 4);
+	EXPECT(b, "shared pages mapped", be_present(b, A, 4), 4);
+	EXPECT(b, "private pages mapped (the copy)", be_present(b, A + 8 * PG, 4), 1);
+	EXPECT(b, "anon pages mapped", be_present(b, A + 16 * PG, 4), 4);
 	EXPECT(b, "shared data", be_get(b, A + 3 * PG, &v) == 0 && v == 0x13, 1);
 	EXPECT(b, "private copy kept", be_get(b, A + 9 * PG, &v) == 0 && v == 0xc9, 1);
 	EXPECT(b, "private reads the file", be_get(b, A + 10 * PG, &v) == 0 && v == 0x12, 1);
