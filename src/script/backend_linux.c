@@ -582,14 +582,15 @@ static int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
 static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
 		    unsigned int flags)
 {
-	char buf[250];
 	struct pp_req req = { .op = PP_MEMFD, .a = { size, flags } };
 	struct pp_resp resp;
 	int ret;
 
-	snprintf(buf, sizeof(buf), "%s", name);
-	req.len = (uint32_t)strlen(buf) + 1;
-	ret = call(&p->main, &req, buf, -1, &resp, NULL, 0, "memfd");
+	/* the whole name: the kernel refuses one over 249 bytes */
+	if (strlen(name) >= PP_NAME_MAX)
+		return -EINVAL;
+	req.len = (uint32_t)strlen(name) + 1;
+	ret = call(&p->main, &req, name, -1, &resp, NULL, 0, "memfd");
 	return ret ? ret : (int)resp.ret;
 }
 

@@ -606,7 +606,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = neg_errno(madvise((void *)a[0], a[1], (int)a[2]));
 		break;
 	case PP_MEMFD: {
-		char name[250];
+		char name[PP_NAME_MAX];
 		int fd;
 
 		memcpy(name, payload, plen < sizeof(name) ? plen : sizeof(name));

@@ -15,6 +15,7 @@
 #define PP_PAYLOAD_MAX	(64 * 1024)	/* bytes of payload per message */
 #define PP_MAX_THREADS	14		/* p:thread()s per puppet */
 #define PP_BATCH_MAX	1024		/* items per PP_BATCH */
+#define PP_NAME_MAX	1024		/* bytes of a memfd name, its NUL too */
 
 /*
  * The range where the runner places the scenario's mappings (without
