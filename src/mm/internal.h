@@ -11,6 +11,9 @@
  *                                     right after mmap_lock: no VMA-locked fault
  *   vma->vm_lock (rw_semaphore)       a fault under its VMA lock alone (read);
  *                                     khugepaged's collapse (write)
+ *   mapping->i_rwsem (inode_lock)     a shmem file's size, fallocate, seals
+ *                                     (MADV_REMOVE takes it under mmap_lock)
+ *   folio lock (PG_locked)            a truncation unmaps a folio under it
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
  *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read);
  *                                     a VMA change or an mremap that takes
