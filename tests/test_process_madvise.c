@@ -10,8 +10,10 @@
  * The target is a fork of the case's process that wrote its own copy of
  * the range (so that no page is shared with the caller, which COLD and
  * PAGEOUT would leave alone) and waits; on the host it is read through
- * /proc/PID.
+ * /proc/PID.  Both run on CPU 0, as the model's main tasks do: a page still
+ * in another CPU's LRU batch is not on the LRU, and PAGEOUT passes it by.
  */
+#include <sched.h>
 #include <sys/uio.h>
 
 #include "markers_be.h"
@@ -61,6 +63,13 @@ static bool target_start(struct be *b, struct target *tg, uint64_t addr, uint64_
 	}
 	if (pipe(pfd))
 		return false;
+	{
+		cpu_set_t cpu0;
+
+		CPU_ZERO(&cpu0);
+		CPU_SET(0, &cpu0);
+		sched_setaffinity(0, sizeof(cpu0), &cpu0);
+	}
 	tg->pid = fork();
 	if (tg->pid == 0) {
 		close(pfd[0]);
@@ -261,11 +270,16 @@ DIFF_TEST_REQUIRES(pmadv_pageout, "swap")
 static void pmadv_collapse(struct be *b)
 {
 	struct target tg;
+	long r;
 
 	EXPECT(b, "map 2 MiB", be_map(b, A, MMLAB_PMD_SIZE, MAP_PRIVATE | MAP_ANONYMOUS, -1), 0);
 	EXPECT(b, "target", target_start(b, &tg, A, MMLAB_PMD_SIZE), true);
 	EXPECT(b, "target AnonHugePages before", tg_anon_huge(b, &tg, A), 0);
-	EXPECT(b, "collapse", pmadv1(b, &tg, A, MMLAB_PMD_SIZE, MADV_COLLAPSE), MMLAB_PMD_SIZE);
+	/* EAGAIN is transient (a page briefly off the LRU): try again */
+	for (int i = 0; i < 10 && (r = pmadv1(b, &tg, A, MMLAB_PMD_SIZE, MADV_COLLAPSE)) == -EAGAIN;
+	     i++)
+		usleep(20000);
+	EXPECT(b, "collapse", r, MMLAB_PMD_SIZE);
 	EXPECT(b, "  target AnonHugePages", tg_anon_huge(b, &tg, A), 2048);
 	EXPECT(b, "  the caller's range is no THP", tg_anon_huge(b, &(struct target){
 		.p = b->p, .pid = getpid() }, A), 0);
