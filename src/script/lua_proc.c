@@ -632,8 +632,10 @@ static int pm_ranges(lua_State *L, int idx, struct sc_iovec **iov, int *n)
 		if (lua_geti(L, idx, i + 1) != LUA_TTABLE)
 			sc_fatal(L, "process_madvise: range %d must be a table {addr, len}",
 				 i + 1);
-		lua_geti(L, top + 1, 1);
-		lua_geti(L, top + 1, 2);
+		if (lua_geti(L, top + 1, 1) != LUA_TNUMBER ||
+		    lua_geti(L, top + 1, 2) != LUA_TNUMBER)
+			sc_fatal(L, "process_madvise: range %d must be {addr, len}, two integers",
+				 i + 1);
 		(*iov)[i].base = arg_u64(L, top + 2, "process_madvise range addr");
 		(*iov)[i].len = arg_u64(L, top + 3, "process_madvise range len");
 		lua_settop(L, top);
