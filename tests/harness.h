@@ -612,7 +612,8 @@ static inline int host_vmas(uint64_t lo, uint64_t hi, struct vma_desc *out, int 
 
 static char host_status_buf[8192];
 
-static inline int host_status(struct mmlab_status *st)
+/* /proc/@pid/status (0: this process) */
+static inline int host_status_pid(int pid, struct mmlab_status *st)
 {
 	char *buf = host_status_buf;
 	static const struct { const char *key; size_t off; } keys[] = {
@@ -627,10 +628,13 @@ static inline int host_status(struct mmlab_status *st)
 		{ "VmLck:", offsetof(struct mmlab_status, VmLck) },
 		{ "VmHWM:", offsetof(struct mmlab_status, VmHWM) },
 	};
+	char path[40];
 	const char *s;
 	size_t k;
 
-	if (host_slurp("/proc/self/status", buf, sizeof(host_status_buf)) < 0)
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (host_slurp(pid ? path : "/proc/self/status", buf, sizeof(host_status_buf)) < 0)
 		return -1;
 	for (k = 0; k < ARRAY_SIZE(keys); k++) {
 		uint64_t v = 0;
@@ -646,6 +650,11 @@ static inline int host_status(struct mmlab_status *st)
 		*(uint64_t *)((char *)st + keys[k].off) = v;
 	}
 	return 0;
+}
+
+static inline int host_status(struct mmlab_status *st)
+{
+	return host_status_pid(0, st);
 }
 
 /* Backend operations: 0 or -errno; accesses 0 or MMLAB_SIG*. */
@@ -742,6 +751,74 @@ static inline int be_close(struct be *b, int fd)
 	return host_ret(syscall(SYS_close, fd));
 }
 
+/* memfd_create alone (flags: MMLAB_MFD_*, the kernel's values). */
+static inline int be_memfd_create(struct be *b, const char *name, unsigned int flags)
+{
+	long fd;
+
+	if (b->model)
+		return mmlab_memfd_create(b->p, name, flags);
+	fd = syscall(SYS_memfd_create, name, flags);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* open("/proc/self/fd/FD", flags): MMLAB_O_* are the kernel's O_* */
+static inline int be_reopen(struct be *b, int fd, int flags)
+{
+	char path[32];
+	long n;
+
+	if (b->model)
+		return mmlab_reopen(b->p, fd, flags);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = syscall(SYS_openat, AT_FDCWD, path, flags);
+	return n < 0 ? -errno : (int)n;
+}
+
+static inline int be_ftruncate(struct be *b, int fd, int64_t len)
+{
+	if (b->model)
+		return mmlab_ftruncate(b->p, fd, len);
+	return host_ret(syscall(SYS_ftruncate, fd, len));
+}
+
+static inline int be_fallocate(struct be *b, int fd, int mode, int64_t off, int64_t len)
+{
+	if (b->model)
+		return mmlab_fallocate(b->p, fd, mode, off, len);
+	return host_ret(syscall(SYS_fallocate, fd, mode, off, len));
+}
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS	1033
+#define F_GET_SEALS	1034
+#endif
+
+static inline int be_add_seals(struct be *b, int fd, unsigned int seals)
+{
+	if (b->model)
+		return mmlab_add_seals(b->p, fd, seals);
+	return host_ret(syscall(SYS_fcntl, fd, F_ADD_SEALS, seals));
+}
+
+/* The seals, or -errno. */
+static inline int be_get_seals(struct be *b, int fd)
+{
+	long r;
+
+	if (b->model)
+		return mmlab_get_seals(b->p, fd);
+	r = syscall(SYS_fcntl, fd, F_GET_SEALS);
+	return r < 0 ? -errno : (int)r;
+}
+
+static inline int be_msync(struct be *b, uint64_t addr, uint64_t len, int flags)
+{
+	if (b->model)
+		return mmlab_msync(b->t, addr, len, flags);
+	return host_ret(syscall(SYS_msync, addr, len, flags));
+}
+
 static inline int be_read(struct be *b, uint64_t addr, void *buf, size_t len,
 			  uint64_t *fa)
 {
@@ -783,6 +860,20 @@ static inline int be_pagemap(struct be *b, uint64_t addr, uint64_t n, uint64_t *
 	if (pread(b->pagemap_fd, out, want, (off_t)(addr / PG * 8)) != want)
 		return -EIO;
 	return 0;
+}
+
+/* Pages of [addr, addr + n pages) present in the page tables (n <= 64),
+ * -1 on error. */
+static inline int be_present(struct be *b, uint64_t addr, int n)
+{
+	uint64_t e[64];
+	int c = 0;
+
+	if (n > 64 || be_pagemap(b, addr, (uint64_t)n, e))
+		return -1;
+	for (int i = 0; i < n; i++)
+		c += !!(e[i] & MMLAB_PM_PRESENT);
+	return c;
 }
 
 static inline int be_status(struct be *b, struct mmlab_status *st)
@@ -858,8 +949,9 @@ static inline void obs_pagemap(struct be *b, const char *label, uint64_t addr,
 		OBSI(b, label, (long)i, e[i] & PM_BITS);
 }
 
-/* Parse the smaps entry of the VMA holding @addr (host). */
-static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
+/* Parse the smaps entry of the VMA holding @addr in /proc/@pid/smaps (0:
+ * this process). */
+static inline int host_smaps_pid(int pid, uint64_t addr, struct mmlab_smaps *out)
 {
 	static const struct { const char *key; size_t off; } keys[] = {
 		{ "Size:", offsetof(struct mmlab_smaps, Size) },
@@ -879,10 +971,13 @@ static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
 	};
 	const char *s = host_maps_buf;
 	bool in = false;
+	char path[40];
 	size_t k;
 
 	memset(out, 0, sizeof(*out));
-	if (host_slurp("/proc/self/smaps", host_maps_buf, sizeof(host_maps_buf)) < 0)
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	if (host_slurp(pid ? path : "/proc/self/smaps", host_maps_buf, sizeof(host_maps_buf)) < 0)
 		return -EIO;
 	while (*s) {
 		const char *line = s;
@@ -940,6 +1035,11 @@ field:
 		}
 	}
 	return in ? 0 : -ENOENT;
+}
+
+static inline int host_smaps(uint64_t addr, struct mmlab_smaps *out)
+{
+	return host_smaps_pid(0, addr, out);
 }
 
 static inline int be_smaps(struct be *b, uint64_t addr, struct mmlab_smaps *out)

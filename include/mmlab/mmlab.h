@@ -238,6 +238,102 @@ int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size);
 int mmlab_close(struct mmlab_proc *p, int fd);
 
 /*
+ * memfd_create(2): a new empty memfd, fd >= 0, or -EINVAL (unknown flags,
+ * EXEC with NOEXEC_SEAL, HUGETLB - the model has no hugetlb - or a name
+ * over 249 bytes), -EMFILE, -ENOMEM.  Without ALLOW_SEALING the file is
+ * sealed with F_SEAL_SEAL; NOEXEC_SEAL makes it non-executable, sealed
+ * with F_SEAL_EXEC, and sealable.
+ */
+#define MMLAB_MFD_CLOEXEC	0x0001U
+#define MMLAB_MFD_ALLOW_SEALING	0x0002U
+#define MMLAB_MFD_HUGETLB	0x0004U
+#define MMLAB_MFD_NOEXEC_SEAL	0x0008U
+#define MMLAB_MFD_EXEC		0x0010U
+int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags);
+/*
+ * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
+ * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
+ * MMLAB_O_RDWR (-EINVAL otherwise).  -ENOENT when @fd is not open (there
+ * is no such /proc entry), -EMFILE.  From a read-only
+ * fd: ftruncate is -EINVAL, fallocate -EBADF, F_ADD_SEALS -EPERM, a shared
+ * writable mmap (or any mmap from a write-only fd) -EACCES, and a shared
+ * read-only mapping may never become writable.
+ */
+#define MMLAB_O_RDONLY	0
+#define MMLAB_O_WRONLY	1
+#define MMLAB_O_RDWR	2
+int mmlab_reopen(struct mmlab_proc *p, int fd, int flags);
+/*
+ * ftruncate(2): -EINVAL for a negative length or an fd not open for
+ * writing, -EBADF, -EPERM when F_SEAL_SHRINK / F_SEAL_GROW forbid it.
+ * Shrinking unmaps the pages past the new size from every mapping (private
+ * copies too: a later access there is SIGBUS) and frees them; the bytes of
+ * the last page past the size read as zero.  Made as @p's main task.
+ */
+int mmlab_ftruncate(struct mmlab_proc *p, int fd, int64_t length);
+/*
+ * fallocate(2), with the kernel's mode bits: 0 allocates the range (and
+ * grows the file to its end), MMLAB_FALLOC_FL_KEEP_SIZE allocates without
+ * growing, MMLAB_FALLOC_FL_PUNCH_HOLE|MMLAB_FALLOC_FL_KEEP_SIZE frees it
+ * (whole pages leave the cache and every mapping, private copies stay; the
+ * partial pages at its ends are zeroed).  -EINVAL (offset < 0, len <= 0),
+ * -EOPNOTSUPP (other modes), -EBADF (not open for writing), -EFBIG, -EPERM
+ * (a punch under F_SEAL_WRITE or F_SEAL_FUTURE_WRITE; growing under
+ * F_SEAL_GROW), -ENOMEM.  Allocated pages read as zero and count in the
+ * file's memory; a read fault maps them one at a time (fault-around skips
+ * pages not yet used).  Made as @p's main task.
+ */
+#define MMLAB_FALLOC_FL_KEEP_SIZE	0x01
+#define MMLAB_FALLOC_FL_PUNCH_HOLE	0x02
+int mmlab_fallocate(struct mmlab_proc *p, int fd, int mode, int64_t offset, int64_t len);
+/*
+ * fcntl(F_ADD_SEALS) / fcntl(F_GET_SEALS) of a memfd.  add: -EPERM (fd not
+ * open for writing, or F_SEAL_SEAL set), -EINVAL (unknown bits), -EBUSY
+ * (F_SEAL_WRITE - or F_SEAL_EXEC, which implies it on an executable memfd -
+ * while a MAP_SHARED mapping from a writable fd exists, even a read-only
+ * one).  get returns the seals (>= 0) or -EBADF.  Sealed: F_SEAL_WRITE and
+ * F_SEAL_FUTURE_WRITE make a new shared writable mmap -EPERM and a new
+ * shared read-only one unable to become writable (mprotect -EACCES);
+ * F_SEAL_WRITE needs no writable mapping, F_SEAL_FUTURE_WRITE leaves
+ * existing ones writable.
+ */
+#define MMLAB_F_SEAL_SEAL		0x0001U
+#define MMLAB_F_SEAL_SHRINK		0x0002U
+#define MMLAB_F_SEAL_GROW		0x0004U
+#define MMLAB_F_SEAL_WRITE		0x0008U
+#define MMLAB_F_SEAL_FUTURE_WRITE	0x0010U
+#define MMLAB_F_SEAL_EXEC		0x0020U
+int mmlab_add_seals(struct mmlab_proc *p, int fd, unsigned int seals);
+int mmlab_get_seals(struct mmlab_proc *p, int fd);
+
+/*
+ * msync(2) by task @t, flags MMLAB_MS_*: -EINVAL (unaligned addr, unknown
+ * flags, SYNC with ASYNC), -ENOMEM (a hole in the range: at once for ASYNC
+ * alone, after the mapped parts otherwise), -EBUSY (INVALIDATE over a
+ * VM_LOCKED mapping).  Nothing is written: every file is shmem.
+ */
+#define MMLAB_MS_ASYNC		1
+#define MMLAB_MS_INVALIDATE	2
+#define MMLAB_MS_SYNC		4
+int mmlab_msync(struct mmlab_task *t, uint64_t addr, uint64_t len, int flags);
+
+/*
+ * process_madvise(2) by task @t about @target's memory (@target's pidfd):
+ * each range of @iov in turn, stopping at the first that fails.  Returns
+ * the bytes of the ranges advised before it, or, when there are none, the
+ * error: -EINVAL (flags not 0, more than 1024 ranges, advice another
+ * process may not give - only COLD, PAGEOUT, WILLNEED and COLLAPSE; any
+ * advice about one's own memory - or madvise's own -EINVAL), -ENOMEM (a
+ * hole), or madvise's other errors.  -EBADF for a NULL @target.
+ */
+struct mmlab_iovec {
+	uint64_t base, len;
+};
+long mmlab_process_madvise(struct mmlab_task *t, struct mmlab_proc *target,
+			   const struct mmlab_iovec *iov, size_t vlen, int advice,
+			   unsigned int flags);
+
+/*
  * Accesses by task @t.  Return 0, MMLAB_SIGSEGV / MMLAB_SIGBUS (with the
  * faulting address in *fault_addr when non-NULL), -ENOMEM when memory ran
  * out and nothing could be reclaimed (the model has no OOM killer; the page

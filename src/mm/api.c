@@ -587,22 +587,13 @@ int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice)
 	return ret;
 }
 
-int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
+/* ---- files: the fd table (p->lock) ---- */
+
+/* The lowest free fd >= 3 for @f (the caller's reference), or -EMFILE. */
+static int fd_install(struct mmlab_proc *p, struct file *f)
 {
-	struct file *f;
 	int fd = -EMFILE;
 
-	if (!p || !name)
-		return -EFAULT;
-	if (strlen(name) > 249)
-		return -EINVAL;
-	if ((int64_t)size < 0)
-		return -EINVAL;		/* ftruncate to a negative length */
-	if (size > (1ULL << 40))
-		return -EFBIG;		/* the model's limit for one file */
-	f = shmem_file_setup(name, size, false);
-	if (!f)
-		return -ENOMEM;
 	spin_lock(&p->lock);
 	for (int i = 3; i < (int)ARRAY_SIZE(p->fds); i++) {
 		if (!p->fds[i]) {
@@ -612,9 +603,76 @@ int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
 		}
 	}
 	spin_unlock(&p->lock);
+	return fd;
+}
+
+/* The file open at @fd, with a reference, or NULL. */
+static struct file *fdget(struct mmlab_proc *p, int fd)
+{
+	struct file *f = NULL;
+
+	spin_lock(&p->lock);
+	if (fd >= 0 && fd < (int)ARRAY_SIZE(p->fds))
+		f = p->fds[fd];
+	if (f)
+		get_file(f);
+	spin_unlock(&p->lock);
+	return f;
+}
+
+int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags)
+{
+	struct file *f;
+	int fd;
+
+	if (!p || !name)
+		return -EFAULT;
+	fd = do_memfd_create(name, flags, &f);
+	if (fd)
+		return fd;
+	fd = fd_install(p, f);
 	if (fd < 0)
 		fput(f);
 	return fd;
+}
+
+int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
+{
+	int fd = mmlab_memfd_create(p, name, 0), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mmlab_ftruncate(p, fd, (int64_t)size);
+	if (ret) {
+		mmlab_close(p, fd);
+		return ret;
+	}
+	return fd;
+}
+
+int mmlab_reopen(struct mmlab_proc *p, int fd, int flags)
+{
+	static const unsigned int modes[] = {
+		[MMLAB_O_RDONLY] = FMODE_READ,
+		[MMLAB_O_WRONLY] = FMODE_WRITE,
+		[MMLAB_O_RDWR] = FMODE_READ | FMODE_WRITE,
+	};
+	struct file *f, *n;
+	int nfd;
+
+	if (!p || flags < 0 || flags > MMLAB_O_RDWR)
+		return -EINVAL;
+	f = fdget(p, fd);
+	if (!f)
+		return -ENOENT;	/* no /proc/self/fd entry */
+	n = shmem_file_reopen(f, modes[flags]);
+	fput(f);
+	if (!n)
+		return -ENOMEM;
+	nfd = fd_install(p, n);
+	if (nfd < 0)
+		fput(n);
+	return nfd;
 }
 
 int mmlab_close(struct mmlab_proc *p, int fd)
@@ -633,6 +691,110 @@ int mmlab_close(struct mmlab_proc *p, int fd)
 		return -EBADF;
 	fput(f);
 	return 0;
+}
+
+int mmlab_ftruncate(struct mmlab_proc *p, int fd, int64_t length)
+{
+	struct file *f;
+	int ret;
+
+	if (!p)
+		return -EINVAL;
+	if (length < 0)
+		return -EINVAL;
+	f = fdget(p, fd);
+	if (!f)
+		return -EBADF;
+	if (!(f->f_mode & FMODE_WRITE)) {
+		fput(f);
+		return -EINVAL;
+	}
+	task_enter(p->main);
+	ret = shmem_setattr(f, length);
+	task_leave(p->main);
+	fput(f);
+	return ret;
+}
+
+int mmlab_fallocate(struct mmlab_proc *p, int fd, int mode, int64_t offset, int64_t len)
+{
+	struct file *f;
+	int ret;
+
+	if (!p)
+		return -EINVAL;
+	f = fdget(p, fd);
+	if (!f)
+		return -EBADF;
+	task_enter(p->main);
+	ret = vfs_fallocate(f, mode, offset, len);
+	task_leave(p->main);
+	fput(f);
+	return ret;
+}
+
+int mmlab_add_seals(struct mmlab_proc *p, int fd, unsigned int seals)
+{
+	struct file *f = p ? fdget(p, fd) : NULL;
+	int ret;
+
+	if (!f)
+		return -EBADF;
+	ret = memfd_add_seals(f, seals);
+	fput(f);
+	return ret;
+}
+
+int mmlab_get_seals(struct mmlab_proc *p, int fd)
+{
+	struct file *f = p ? fdget(p, fd) : NULL;
+	int ret;
+
+	if (!f)
+		return -EBADF;
+	ret = memfd_get_seals(f);
+	fput(f);
+	return ret;
+}
+
+int mmlab_msync(struct mmlab_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_msync(t->proc->mm, addr, len, flags);
+	task_leave(t);
+	return ret;
+}
+
+#define UIO_MAXIOV	1024
+
+long mmlab_process_madvise(struct mmlab_task *t, struct mmlab_proc *target,
+			   const struct mmlab_iovec *iov, size_t vlen, int advice,
+			   unsigned int flags)
+{
+	long ret;
+
+	if (!t || flags)
+		return -EINVAL;
+	/* import_iovec */
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	if (vlen && !iov)
+		return -EFAULT;
+	for (size_t i = 0; i < vlen; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	if (!target)
+		return -EBADF;	/* pidfd_get_task */
+	if (target->mm != t->proc->mm && !process_madvise_remote_valid(advice))
+		return -EINVAL;
+	task_enter(t);
+	ret = vector_madvise(target->mm, iov, vlen, advice);
+	task_leave(t);
+	return ret;
 }
 
 /* ---- accesses ---- */

@@ -11,6 +11,9 @@
  *                                     right after mmap_lock: no VMA-locked fault
  *   vma->vm_lock (rw_semaphore)       a fault under its VMA lock alone (read);
  *                                     khugepaged's collapse (write)
+ *   mapping->i_rwsem (inode_lock)     a shmem file's size, fallocate, seals
+ *                                     (MADV_REMOVE takes it under mmap_lock)
+ *   folio lock (PG_locked)            a truncation unmaps a folio under it
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
  *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read);
  *                                     a VMA change or an mremap that takes
@@ -43,6 +46,7 @@
 #include "lib/list.h"
 #include "lib/lock.h"
 #include "lib/range_tree.h"
+#include "lib/xarray.h"
 #include "lib/rcu.h"
 #include "hw/cpu.h"
 #include "hw/mmu.h"
@@ -497,19 +501,39 @@ struct anon_vma {
 	struct list_head head;		/* anon_vma_chains (same_anon_vma) */
 };
 
+/*
+ * A shmem file's page cache and, the model having no inode apart from it,
+ * the inode's fields: size, seals, and inode_lock (i_rwsem).  Every struct
+ * file opened on the same memfd (dup, fork, a reopen through /proc) shares
+ * it.
+ */
 struct address_space {
-	spinlock_t lock;		/* the page slots */
+	spinlock_t lock;		/* i_pages stores, nrpages, swapped */
 	struct rw_semaphore i_mmap_rwsem; /* i_mmap: VMAs mapping the file */
 	struct list_head i_mmap;
-	unsigned long size_pages;
-	struct page **pages;		/* a folio, a swap entry (odd), or NULL */
+	struct xarray i_pages;		/* a folio, a swap entry (odd), or NULL */
 	unsigned long nrpages;
 	unsigned long swapped;		/* slots holding a swap entry */
+	struct rw_semaphore i_rwsem;	/* inode_lock: size changes, fallocate,
+					 * seals */
+	int64_t i_size;			/* bytes; changed under i_rwsem, read
+					 * without it (READ_ONCE) */
+	unsigned int seals;		/* F_SEAL_*: added under i_rwsem */
+	unsigned int i_mode;		/* permission bits (0777, or 0666) */
+	int i_mmap_writable;		/* atomic: VMAs that are shared and may
+					 * write; negative once F_SEAL_WRITE
+					 * denied them (mapping_deny_writable) */
+	int refcount;			/* atomic: files open on it */
 };
+
+/* struct file f_mode bits the model checks */
+#define FMODE_READ	0x1
+#define FMODE_WRITE	0x2
 
 struct file {
 	int refcount;			/* atomic */
 	struct address_space *mapping;
+	unsigned int f_mode;		/* FMODE_READ, FMODE_WRITE */
 	char name[64];
 	bool anon_shared;		/* MAP_SHARED|MAP_ANONYMOUS backing */
 };
@@ -550,9 +574,13 @@ static inline void vma_end_write(struct vm_area_struct *v) { up_write(&v->vm_loc
 static inline bool vma_is_anonymous(const struct vm_area_struct *v) { return !v->vm_file; }
 /* A shared mapping that may be made writable (the file was opened for
  * writing), whatever its protection now. */
+static inline bool vma_flags_shared_maywrite(unsigned long vm_flags)
+{
+	return (vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
+}
 static inline bool vma_is_shared_maywrite(const struct vm_area_struct *v)
 {
-	return (v->vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
+	return vma_flags_shared_maywrite(v->vm_flags);
 }
 static inline bool vma_is_shmem(const struct vm_area_struct *v) { return v->vm_file != NULL; }
 static inline unsigned long vma_pages(const struct vm_area_struct *v)
@@ -631,6 +659,11 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		unsigned long prot);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 	       int behavior);
+bool process_madvise_remote_valid(int behavior);
+long vector_madvise(struct mm_struct *mm, const struct mmlab_iovec *iov, size_t n,
+		    int behavior);
+/* msync.c */
+int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
 
 /* ---- page tables (pgtable.c) ---- */
 struct mm_struct *mm_alloc(void);
@@ -759,6 +792,8 @@ extern unsigned long zero_pfn;
 struct zap_details {
 	bool reclaim_pt;	/* free emptied PTE tables (MADV_DONTNEED) */
 	bool drop_markers;	/* the mapping goes away: markers too */
+	bool keep_cows;		/* unmap_mapping_range without even_cows:
+				 * anonymous pages (private copies) stay */
 };
 void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long start, unsigned long end,
@@ -818,16 +853,67 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pt
 
 /* ---- shmem.c ---- */
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared);
+/* Another open file on @f's inode (open of /proc/self/fd/N) with @f_mode. */
+struct file *shmem_file_reopen(struct file *f, unsigned int f_mode);
 void fput(struct file *f);
 static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
+/* Pages below i_size: a fault at or past it is SIGBUS. */
 unsigned long shmem_size(struct file *f);
-/* Find or allocate the page at @index (a reference is returned). */
-int shmem_get_page(struct file *f, unsigned long index, struct page **out);
+/* shmem_get_folio: what to do where the cache has no uptodate folio */
+enum sgp_type {
+	SGP_READ,	/* nothing: a hole (or a fallocated folio) reads as none */
+	SGP_CACHE,	/* allocate (a fault), within i_size */
+	SGP_FALLOC,	/* allocate, not uptodate (fallocate), even past i_size */
+};
+/* The folio at @index, read in from swap or allocated as @sgp says:
+ * returned locked, with a reference (NULL in *out for SGP_READ's holes).
+ * -EINVAL at or past i_size (but for SGP_FALLOC), -ENOMEM, -EIO. */
+int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
+		    struct page **out);
 struct page *shmem_find_page(struct file *f, unsigned long index);
 struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end);
 bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame);
 bool shmem_slot_empty(struct file *f, unsigned long index);
-void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end);
+/* ftruncate: -EPERM (seals) */
+int shmem_setattr(struct file *f, int64_t newsize);
+/* fallocate, after vfs_fallocate's checks: -EOPNOTSUPP, -EPERM, -ENOMEM */
+#ifndef FALLOC_FL_KEEP_SIZE	/* the kernel's values (linux/falloc.h) */
+#define FALLOC_FL_KEEP_SIZE	0x01
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#endif
+int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+/* fallocate(2) on an open file: vfs_fallocate's checks, then shmem's */
+int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+
+/* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL	0x0001
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_GROW	0x0004
+#define F_SEAL_WRITE	0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE	0x0010
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC	0x0020
+#endif
+int do_memfd_create(const char *name, unsigned int flags, struct file **out);
+int memfd_add_seals(struct file *f, unsigned int seals);
+int memfd_get_seals(struct file *f);
+int memfd_check_seals_mmap(struct file *f, unsigned long *vm_flags);
+/* i_mmap_writable: take one more shared writable mapping, unless denied */
+int mapping_map_writable(struct address_space *as);
+static inline void mapping_unmap_writable(struct address_space *as)
+{
+	atomic_dec(&as->i_mmap_writable);
+}
+
+/* unmap.c: unmap_mapping_range, by page index (@last inclusive); with
+ * @even_cows the private copies (CoW) of those pages go too */
+void unmap_mapping_pages(struct address_space *as, unsigned long first,
+			 unsigned long last, bool even_cows);
+void unmap_mapping_folio(struct page *folio);
 
 /* ---- the process side (proc.c): tasks and fds ---- */
 struct mmlab_proc {

@@ -8,6 +8,10 @@
  * WRITE, GUARD_INSTALL/REMOVE, and COLD and PAGEOUT (deactivate, or reclaim
  * at once, the pages only this process maps).
  *
+ * process_madvise(2) gives advice about another process's memory: COLD,
+ * PAGEOUT, WILLNEED and COLLAPSE (any advice about the caller's own), each
+ * range in turn until one fails.
+ *
  * KSM is the flag alone: MADV_MERGEABLE sets VM_MERGEABLE where ksm_madvise
  * would, but no ksmd scans or merges pages, so there is never a KSM page to
  * break again at MADV_UNMERGEABLE.
@@ -455,14 +459,11 @@ static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr
 	tlb_finish_mmu(&tlb);
 }
 
-/* MADV_REMOVE: zap the range in every mapping of the file, then free it. */
+/* MADV_REMOVE: a hole punched in the file (vfs_fallocate), which zaps the
+ * range in every mapping of the file and frees it; seals may refuse it. */
 static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 			  unsigned long end)
 {
-	struct address_space *as;
-	unsigned long first, last;
-	struct vm_area_struct *w;
-
 	if (v->vm_flags & VM_LOCKED)
 		return -EINVAL;
 	if (!v->vm_file)
@@ -470,23 +471,9 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 	/* a read-only mapping of a file opened for writing may punch holes */
 	if (!vma_is_shared_maywrite(v))
 		return -EACCES;
-	as = v->vm_file->mapping;
-	first = linear_page_index(v, start);
-	last = linear_page_index(v, end);	/* exclusive */
-	/* unmap_mapping_range: every VMA of the file that maps those pages */
-	down_read(&as->i_mmap_rwsem);
-	list_for_each_entry(w, &as->i_mmap, shared) {
-		unsigned long ws = w->vm_pgoff, we = w->vm_pgoff + vma_pages(w);
-		unsigned long s = max(ws, first), e = min(we, last);
-
-		if (s >= e)
-			continue;
-		zap_vma_range(w, w->vm_start + ((s - ws) << PAGE_SHIFT),
-			      w->vm_start + ((e - ws) << PAGE_SHIFT), NULL);
-	}
-	up_read(&as->i_mmap_rwsem);
-	shmem_truncate_range(v->vm_file, first, last);
-	return 0;
+	return vfs_fallocate(v->vm_file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     (int64_t)(((start - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff) << PAGE_SHIFT,
+			     (int64_t)(end - start));
 }
 
 /*
@@ -676,4 +663,42 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 	if (behavior == MADV_HUGEPAGE)
 		khugepaged_run_kick();
 	return error ? error : unmapped_error;
+}
+
+/* process_madvise_remote_valid: what one process may advise of another's
+ * memory (6.18): the hints that lose nothing, and collapse. */
+bool process_madvise_remote_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_WILLNEED:
+	case MADV_COLLAPSE:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * vector_madvise: madvise each range of @iov in @mm in turn, stopping at
+ * the first error; the bytes of the ranges advised before it, or the error
+ * when there are none.  A range whose advice reached only part of it (a
+ * hole: -ENOMEM) counts as not advised.
+ */
+long vector_madvise(struct mm_struct *mm, const struct mmlab_iovec *iov, size_t n,
+		    int behavior)
+{
+	uint64_t total = 0, done = 0;
+	long ret = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += iov[i].len;
+	for (size_t i = 0; i < n && done < total; i++) {
+		ret = do_madvise(mm, iov[i].base, iov[i].len, behavior);
+		if (ret < 0)
+			break;
+		done += iov[i].len;
+		cpu_poll();
+	}
+	return done ? (long)done : ret;
 }

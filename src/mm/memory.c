@@ -313,14 +313,19 @@ static bool do_fault_around(struct vm_fault *vmf)
 	return filemap_map_pages(vmf, pgoff + from_pte - pte_off, pgoff + to_pte - pte_off);
 }
 
-/* Fault on a none PTE of a shmem-backed VMA (shared anon or memfd). */
+/*
+ * Fault on a none PTE of a shmem-backed VMA (shared anon or memfd).  The
+ * page cache folio stays locked until its PTE (or, for a write to a private
+ * mapping, its copy's: do_cow_fault) is in place, so that a truncation,
+ * which takes folios out under their lock, unmaps whatever it maps.
+ */
 static int do_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *v = vmf->vma;
 	struct mm_struct *mm = v->vm_mm;
 	unsigned long pgoff = linear_page_index(v, vmf->address);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	struct page *page, *map;
+	struct page *page, *map = NULL;
 	pteval_t entry;
 	int ret;
 
@@ -334,26 +339,23 @@ static int do_fault(struct vm_fault *vmf)
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
 	    shmem_slot_empty(v->vm_file, pgoff))
 		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
-	ret = shmem_get_page(v->vm_file, pgoff, &page);
-	if (ret)
-		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	map = page;
 	if (write && !(v->vm_flags & VM_SHARED)) {
-		/* do_cow_fault: a private copy of the file page */
-		folio_unlock(page);	/* allocation may reclaim */
-		if (anon_vma_prepare(v)) {
-			put_page(page);
+		/* do_cow_fault: the copy is allocated first (allocation may
+		 * reclaim: not with the folio locked) */
+		if (anon_vma_prepare(v) || !(map = alloc_page(0)))
 			return VM_FAULT_OOM;
-		}
-		map = alloc_page(0);
-		if (!map) {
-			put_page(page);
-			return VM_FAULT_OOM;
-		}
+	}
+	ret = shmem_get_folio(v->vm_file, pgoff, SGP_CACHE, &page);
+	if (ret) {
+		if (map)
+			put_page(map);
+		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	if (map) {
 		copy_highpage(map, page);
-		put_page(page);
 		entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(map), v->vm_page_prot));
 	} else {
+		map = page;
 		entry = pfn_pte(page_to_pfn(page), v->vm_page_prot);
 		/* set_pte_range: a read mapping a dirty folio writable marks
 		 * the PTE dirty too */
@@ -364,9 +366,10 @@ static int do_fault(struct vm_fault *vmf)
 	if (!vmf->pte || pte_read(vmf->pte) != vmf->orig_pte) {
 		if (vmf->pte)
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
-		if (map == page)
-			folio_unlock(page);
-		put_page(map);
+		folio_unlock(page);
+		put_page(page);
+		if (map != page)
+			put_page(map);
 		return vmf->pte ? 0 : VM_FAULT_RETRY;
 	}
 	if (uffd_wp_marked(vmf))
@@ -384,10 +387,11 @@ static int do_fault(struct vm_fault *vmf)
 	luf_before_writable(v, map, entry);
 	pte_write(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	if (map != page)
+	folio_unlock(page);	/* mapped under the lock, as finish_fault */
+	if (map != page) {
+		put_page(page);
 		folio_add_lru_vma(map, v);
-	else
-		folio_unlock(page);	/* mapped under the lock, as finish_fault */
+	}
 	return 0;
 }
 

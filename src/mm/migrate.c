@@ -59,12 +59,12 @@ static bool folio_migrate_mapping(struct page *dst, struct page *src)
 		struct address_space *as = src->mapping;
 
 		spin_lock(&as->lock);
-		if (as->pages[src->index] != src || page_ref_count(src) != expected) {
+		if (xa_load(&as->i_pages, src->index) != src || page_ref_count(src) != expected) {
 			spin_unlock(&as->lock);
 			return false;
 		}
 		get_page(dst);
-		__atomic_store_n(&as->pages[src->index], dst, __ATOMIC_RELEASE);
+		xa_store(&as->i_pages, src->index, dst);	/* a slot in use: cannot fail */
 		luf_trace(LUF_EV_PAGE, page_to_pfn(src), page_to_pfn(dst), 0, 0,
 			  "cache slot moves to", NULL);
 		spin_unlock(&as->lock);

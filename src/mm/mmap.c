@@ -140,6 +140,42 @@ static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
 	return vm;
 }
 
+/*
+ * do_mmap's checks of a file mapping, after the address is chosen: a
+ * MAP_SHARED_VALIDATE flag shmem does not support (-EOPNOTSUPP, and
+ * MAP_FIXED_NOREPLACE is one), a shared writable mapping of a file not
+ * opened for writing or any mapping of one not opened for reading
+ * (-EACCES).  A shared mapping of a read-only file is private in all but
+ * name (VM_MAYSHARE, neither VM_SHARED nor VM_MAYWRITE).  Then the seals
+ * (memfd_check_seals_mmap), and a shared writable mapping is counted in
+ * i_mmap_writable (-EPERM once F_SEAL_WRITE denied them): the caller drops
+ * that count with mapping_unmap_writable once the VMA is linked, or on
+ * failure.
+ */
+static int mmap_file_checks(struct file *file, unsigned long flags, unsigned long prot,
+			    unsigned long *vm_flags)
+{
+	unsigned long type = flags & MAP_TYPE;
+	int ret;
+
+	if (type == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+		return -EOPNOTSUPP;
+	if (type != MAP_PRIVATE) {
+		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+			return -EACCES;
+		if (!(file->f_mode & FMODE_WRITE))
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+	}
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	ret = memfd_check_seals_mmap(file, vm_flags);
+	if (ret)
+		return ret;
+	if ((*vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE))
+		return mapping_map_writable(file->mapping);
+	return 0;
+}
+
 /* Unmap [start, end): the caller holds mmap_lock for writing. */
 static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
@@ -206,7 +242,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 {
 	unsigned long type = flags & MAP_TYPE, vm_flags, a;
 	struct vm_area_struct *v;
-	int ret;
+	int ret = 0;
 
 	if (!len)
 		return -EINVAL;
@@ -217,14 +253,10 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -EOVERFLOW;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE) {
-		/* anonymous memory takes only the legacy types; a file checks
-		 * every flag (shmem supports no extra ones) */
-		if (!file)
-			return -EINVAL;
-		if (flags & ~LEGACY_MAP_MASK)
-			return -EOPNOTSUPP;
-	}
+	/* anonymous memory takes only the legacy types (a file's flags are
+	 * checked by mmap_file_checks) */
+	if (type == MAP_SHARED_VALIDATE && !file)
+		return -EINVAL;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	if (flags & MAP_FIXED) {
@@ -273,14 +305,20 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 
 		if (o && o->vm_start < a + len)
 			return -EEXIST;
-	} else if (flags & MAP_FIXED) {
-		ret = do_vmi_munmap(mm, a, a + len);
+	}
+	if (file) {
+		ret = mmap_file_checks(file, flags, prot, &vm_flags);
 		if (ret)
 			return ret;
 	}
-	v = vm_area_alloc(mm);
-	if (!v)
-		return -ENOMEM;
+	if (!(flags & MAP_FIXED_NOREPLACE) && (flags & MAP_FIXED))
+		ret = do_vmi_munmap(mm, a, a + len);
+	v = ret ? NULL : vm_area_alloc(mm);
+	if (!v) {
+		if (file && vma_flags_shared_maywrite(vm_flags))
+			mapping_unmap_writable(file->mapping);
+		return ret ? ret : -ENOMEM;
+	}
 	v->vm_start = a;
 	v->vm_end = a + len;
 	v->vm_flags = vm_flags;
@@ -303,6 +341,8 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	vma_link(mm, v);
 	if (vm_flags & VM_LOCKED)
 		WRITE_ONCE(mm->locked_vm, mm->locked_vm + (len >> PAGE_SHIFT));
+	if (file && vma_flags_shared_maywrite(vm_flags))
+		mapping_unmap_writable(file->mapping);	/* the VMA counts now */
 	/* __mmap_new_vma, or vma_merge_new_range for the VMA it grew */
 	v = vma_merge_new_range(v);
 	khugepaged_enter_vma(v, v->vm_flags);

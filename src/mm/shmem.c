@@ -1,18 +1,31 @@
 /*
  * shmem.c - shared memory files: memfd and the file behind every shared
- * anonymous mapping.  Each file has a page cache with one slot per page of
- * its fixed size, holding a folio, a swap entry (the page was swapped out:
- * the slot holds the entry, as shmem's xarray holds a value entry), or
- * nothing; and the list of VMAs that map it (i_mmap, the file rmap).
+ * anonymous mapping.  Each file has a page cache (mapping->i_pages, an
+ * xarray) holding, per page index, a folio, a swap entry (the page was
+ * swapped out: the slot holds the entry, as shmem's xarray holds a value
+ * entry), or nothing; the list of VMAs that map it (i_mmap, the file rmap);
+ * and its size, which ftruncate (shmem_setattr) and fallocate
+ * (shmem_fallocate) change.  Seals live in memfd.c.
  *
  * Locks: mapping->lock guards the slots, nrpages and swapped; i_mmap_rwsem
- * the VMA list.  The cache holds one reference on each folio it holds, a
- * mapping another; a swap entry in a slot holds one swap_map reference.
- * Reads allocate, as shmem does (no zero page for shmem).  Fault-around
- * reads slots without mapping->lock (next_uptodate_folio, as the kernel's
- * RCU walk): a folio it maps is trylocked under the PTE lock, referenced
- * only while live, and checked to still be the slot's.
+ * the VMA list; i_rwsem (inode_lock) size changes, fallocate and seals.  The
+ * cache holds one reference on each folio it holds, a mapping another; a
+ * swap entry in a slot holds one swap_map reference.  Reads allocate, as
+ * shmem does (no zero page for shmem).  Fault-around reads slots without
+ * mapping->lock (next_uptodate_folio, as the kernel's RCU walk): a folio it
+ * maps is trylocked under the PTE lock, referenced only while live, and
+ * checked to still be the slot's.
+ *
+ * Truncation against faults: a truncation lowers i_size first, then takes
+ * each folio out of the cache under its folio lock (and under
+ * mapping->lock, the lock an insertion takes too); a fault maps a folio
+ * only while it holds the folio lock and after checking i_size under it.
+ * So a fault either sees the new size (SIGBUS), or maps the folio before
+ * the truncation reaches it, and the truncation unmaps it again
+ * (unmap_mapping_folio, and shmem_setattr's second unmap_mapping_range for
+ * private copies).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "swap.h"
@@ -24,48 +37,101 @@ static inline swp_entry_t slot_to_swap(const void *s) { return (swp_entry_t){ (u
 /* A slot whose swapped page could not be read back: accesses get -EIO. */
 #define POISONED_SLOT ((struct page *)swap_to_slot(swp_entry(SWP_PTE_MARKER, PTE_MARKER_POISONED)))
 
+/* MAX_LFS_FILESIZE: tmpfs's s_maxbytes */
+#define MAX_LFS_FILESIZE	INT64_MAX
+
+static inline unsigned long i_size_pages(struct address_space *as)
+{
+	return (unsigned long)(((uint64_t)READ_ONCE(as->i_size) + PAGE_SIZE - 1) >> PAGE_SHIFT);
+}
+
+/* Store @p at @index under mapping->lock: the slot is one that holds an
+ * entry already, or the xarray may allocate (-ENOMEM). */
+static inline int slot_store(struct address_space *as, unsigned long index, void *p)
+{
+	return xa_store(&as->i_pages, index, p);
+}
+
+static inline void *slot_load(struct address_space *as, unsigned long index)
+{
+	return xa_load(&as->i_pages, index);
+}
+
+/* ---- files and their inode ---- */
+
 struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_shared)
 {
 	struct file *f = calloc(1, sizeof(*f));
 	struct address_space *as = calloc(1, sizeof(*as));
-	unsigned long pages = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
 
-	if (!f || !as)
-		goto fail;
-	as->pages = calloc(pages ? pages : 1, sizeof(*as->pages));
-	if (!as->pages)
-		goto fail;
+	if (!f || !as) {
+		free(as);
+		free(f);
+		return NULL;
+	}
 	spin_lock_init(&as->lock);
 	init_rwsem(&as->i_mmap_rwsem);
+	init_rwsem(&as->i_rwsem);
 	INIT_LIST_HEAD(&as->i_mmap);
-	as->size_pages = pages;
+	xa_init(&as->i_pages);
+	as->i_size = (int64_t)size;
+	as->seals = F_SEAL_SEAL;	/* shmem_get_inode: no sealing unless asked */
+	as->i_mode = 0777;
+	as->refcount = 1;
 	f->mapping = as;
 	f->refcount = 1;
+	f->f_mode = FMODE_READ | FMODE_WRITE;
 	f->anon_shared = anon_shared;
 	snprintf(f->name, sizeof(f->name), "%s", name ? name : "");
 	return f;
-fail:
-	if (as)
-		free(as->pages);
+}
+
+struct file *shmem_file_reopen(struct file *f, unsigned int f_mode)
+{
+	struct file *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	*n = *f;
+	n->refcount = 1;
+	n->f_mode = f_mode;
+	atomic_inc(&f->mapping->refcount);
+	return n;
+}
+
+static void shmem_undo_range(struct address_space *as, int64_t lstart, int64_t lend,
+			     bool unfalloc);
+
+/* The last file on the inode closed (shmem_evict_inode): free everything. */
+static void mapping_put(struct address_space *as)
+{
+	if (atomic_dec_return(&as->refcount))
+		return;
+	shmem_undo_range(as, 0, -1, false);
+	xa_destroy(&as->i_pages);
 	free(as);
+}
+
+void fput(struct file *f)
+{
+	if (atomic_dec_return(&f->refcount))
+		return;
+	mapping_put(f->mapping);
 	free(f);
-	return NULL;
 }
 
 unsigned long shmem_size(struct file *f)
 {
-	return f->mapping->size_pages;
+	return i_size_pages(f->mapping);
 }
+
+/* ---- lookups ---- */
 
 /* The folio cached at @index (no reference), or NULL (none, or swapped). */
 struct page *shmem_find_page(struct file *f, unsigned long index)
 {
-	struct address_space *as = f->mapping;
-	struct page *p;
+	struct page *p = slot_load(f->mapping, index);
 
-	if (index >= as->size_pages)
-		return NULL;
-	p = __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
 	return slot_is_swap(p) ? NULL : p;
 }
 
@@ -75,17 +141,21 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
  * waiting: uptodate, not locked by anyone else; returned locked (trylock)
  * with a reference, *@index set to its index; NULL when none is left.
  * Lockless, as the kernel's RCU walk of the xarray: the reference is taken
- * only if the folio is still live, then the slot is read again.  Holes and
- * swap entries (the page is in the swap cache or swapped out) are skipped:
- * they need the fault's own path.
+ * only if the folio is still live, then the slot is read again.  Holes,
+ * fallocated folios not yet written (not uptodate) and swap entries (the
+ * page is in the swap cache or swapped out) are skipped: they need the
+ * fault's own path.  Nothing at or past i_size, checked under the lock.
  */
 struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end)
 {
 	struct address_space *as = f->mapping;
+	unsigned long size = i_size_pages(as);
 
-	end = min(end, as->size_pages - 1);
-	for (; as->size_pages && *index <= end; (*index)++) {
-		struct page *p = __atomic_load_n(&as->pages[*index], __ATOMIC_ACQUIRE);
+	if (!size)
+		return NULL;
+	end = min(end, size - 1);
+	for (; *index <= end; (*index)++) {
+		struct page *p = slot_load(as, *index);
 
 		if (!p || slot_is_swap(p))
 			continue;
@@ -95,7 +165,7 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 			continue;
 		if (!get_page_unless_zero(p))
 			continue;
-		if (__atomic_load_n(&as->pages[*index], __ATOMIC_ACQUIRE) != p)
+		if (slot_load(as, *index) != p)
 			goto skip;
 		if (!test_page_flag(p, PG_uptodate) || !folio_trylock(p))
 			goto skip;
@@ -104,6 +174,11 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 		    !test_page_flag(p, PG_uptodate)) {
 			folio_unlock(p);
 			goto skip;
+		}
+		if (*index >= i_size_pages(as)) {	/* truncated meanwhile */
+			folio_unlock(p);
+			put_page(p);
+			return NULL;
 		}
 		return p;
 skip:
@@ -120,12 +195,8 @@ skip:
  */
 bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame)
 {
-	struct address_space *as = f->mapping;
-	struct page *p;
+	struct page *p = slot_load(f->mapping, index);
 
-	if (index >= as->size_pages)
-		return false;
-	p = __atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
 	if (p == frame)
 		return true;
 	if (p == POISONED_SLOT)
@@ -141,10 +212,10 @@ bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame)
 /* Nothing at @index: neither a folio nor a swapped page. */
 bool shmem_slot_empty(struct file *f, unsigned long index)
 {
-	struct address_space *as = f->mapping;
-
-	return index >= as->size_pages || !__atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE);
+	return index >= i_size_pages(f->mapping) || !slot_load(f->mapping, index);
 }
+
+/* ---- getting a folio ---- */
 
 /* Bring a swapped page back into the cache (shmem_swapin_folio). */
 static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry_t e)
@@ -158,8 +229,8 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 		/* shmem_set_folio_swapin_error: the slot becomes poisoned, so
 		 * every later access fails too; the swap slot is let go */
 		spin_lock(&as->lock);
-		if (as->pages[index] == swap_to_slot(e)) {
-			__atomic_store_n(&as->pages[index], POISONED_SLOT, __ATOMIC_RELEASE);
+		if (slot_load(as, index) == swap_to_slot(e)) {
+			slot_store(as, index, POISONED_SLOT);
 			WRITE_ONCE(as->swapped, as->swapped - 1);
 			spin_unlock(&as->lock);
 			swap_free(e);
@@ -174,14 +245,14 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 		count_vm_event(PGMAJFAULT);
 	folio_lock(folio);
 	spin_lock(&as->lock);
-	if (as->pages[index] == swap_to_slot(e) && PageSwapCache(folio) &&
+	if (slot_load(as, index) == swap_to_slot(e) && PageSwapCache(folio) &&
 	    page_swap_entry(folio).val == e.val) {
 		get_page(folio);	/* the page cache's */
 		folio->mapping = as;
 		folio->index = index;
 		clear_page_flag(folio, PG_anon);
 		set_page_flag(folio, PG_swapbacked);
-		__atomic_store_n(&as->pages[index], folio, __ATOMIC_RELEASE);
+		slot_store(as, index, folio);
 		luf_trace(LUF_EV_PAGE, page_to_pfn(folio), index, 0, 0, "swapped in at index", NULL);
 		as->nrpages++;
 		WRITE_ONCE(as->swapped, as->swapped - 1);
@@ -198,71 +269,112 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 	return 0;
 }
 
-/*
- * The folio at @index of @f, read in from swap or allocated (zeroed) if
- * need be: returned locked, with a reference (the caller maps it under the
- * lock, as finish_fault does, then unlocks it).
- */
-int shmem_get_page(struct file *f, unsigned long index, struct page **out)
+/* A new folio into the empty slot @index, under mapping->lock: set up and
+ * locked before a lockless reader can see it. */
+static int shmem_add_to_page_cache(struct address_space *as, unsigned long index,
+				   struct page *new, enum sgp_type sgp)
 {
-	struct address_space *as = f->mapping;
-	struct page *p, *new = NULL;
+	folio_lock(new);	/* ours alone: does not wait */
+	new->mapping = as;
+	new->index = index;
+	set_page_flag(new, PG_swapbacked);
+	/* a fallocated folio stays !uptodate until first used */
+	if (sgp != SGP_FALLOC)
+		set_page_flag(new, PG_uptodate);
+	if (slot_store(as, index, new)) {
+		new->mapping = NULL;
+		folio_unlock(new);
+		return -ENOMEM;
+	}
+	as->nrpages++;
+	count_vm_event(NR_SHMEM);
+	get_page(new);	/* the caller's; the cache keeps the first */
+	return 0;
+}
 
-	if (index >= as->size_pages)
+/* A folio found in the cache: lock it and check it is still there and
+ * still within i_size.  1: *out is it; 0: look again; -errno. */
+static int shmem_lock_found(struct address_space *as, unsigned long index,
+			    struct page *p, enum sgp_type sgp, struct page **out)
+{
+	/* shmem_get_folio_gfp: the folio lock, then is it still the slot's?
+	 * Migration holds both folios locked while it moves the slot and
+	 * copies the data, reclaim holds it while the folio leaves the cache,
+	 * a truncation while it takes it out */
+	folio_lock(p);
+	if (slot_load(as, index) != p) {
+		folio_unlock(p);
+		put_page(p);
+		return 0;
+	}
+	if (sgp != SGP_FALLOC && index >= i_size_pages(as)) {
+		folio_unlock(p);
+		put_page(p);
 		return -EINVAL;
+	}
+	if (!test_page_flag(p, PG_uptodate)) {
+		/* fallocated, never used: a hole to a reader; its frame was
+		 * allocated zeroed, so the first user only marks it */
+		if (sgp == SGP_READ) {
+			folio_unlock(p);
+			put_page(p);
+			*out = NULL;
+			return 1;
+		}
+		if (sgp == SGP_CACHE)
+			set_page_flag(p, PG_uptodate);
+	}
+	*out = p;
+	return 1;
+}
+
+static int __shmem_get_folio(struct address_space *as, unsigned long index,
+			     enum sgp_type sgp, struct page **out)
+{
+	struct page *p, *new = NULL;
+	int ret;
+
+	*out = NULL;
 	for (;;) {
+		if (sgp != SGP_FALLOC && index >= i_size_pages(as)) {
+			ret = -EINVAL;
+			break;
+		}
 		spin_lock(&as->lock);
-		p = as->pages[index];
+		p = slot_load(as, index);
 		if (p == POISONED_SLOT) {
 			spin_unlock(&as->lock);
-			if (new)
-				put_page(new);
-			return -EIO;
+			ret = -EIO;
+			break;
 		}
 		if (slot_is_swap(p)) {
-			swp_entry_t e = slot_to_swap(p);
-			int ret;
-
 			spin_unlock(&as->lock);
-			ret = shmem_swapin(as, index, e);
-			if (ret) {
-				if (new)
-					put_page(new);
-				return ret;
-			}
+			ret = shmem_swapin(as, index, slot_to_swap(p));
+			if (ret)
+				break;
 			continue;
 		}
 		if (p) {
 			get_page(p);
 			spin_unlock(&as->lock);
-			if (new) {
-				put_page(new);
-				new = NULL;
-			}
-			/* shmem_get_folio_gfp: the folio lock, then is it still
-			 * the slot's?  Migration holds both folios locked while
-			 * it moves the slot and copies the data, and reclaim
-			 * holds it while the folio leaves the cache */
-			folio_lock(p);
-			if (__atomic_load_n(&as->pages[index], __ATOMIC_ACQUIRE) != p) {
-				folio_unlock(p);
-				put_page(p);
-				continue;
-			}
-			*out = p;
-			return 0;
+			ret = shmem_lock_found(as, index, p, sgp, out);
+			if (ret)
+				break;
+			continue;
+		}
+		if (sgp == SGP_READ) {
+			spin_unlock(&as->lock);
+			ret = 0;
+			break;
 		}
 		if (new) {
-			folio_lock(new);	/* ours alone: does not wait */
-			new->mapping = as;
-			new->index = index;
-			set_page_flag(new, PG_swapbacked);
-			set_page_flag(new, PG_uptodate);
-			__atomic_store_n(&as->pages[index], new, __ATOMIC_RELEASE);
-			as->nrpages++;
-			count_vm_event(NR_SHMEM);
-			get_page(new);	/* the caller's; the cache keeps the first */
+			/* checked under mapping->lock: a truncation lowers
+			 * i_size before it takes this lock to empty slots */
+			ret = sgp != SGP_FALLOC && index >= i_size_pages(as) ? -EINVAL :
+			      shmem_add_to_page_cache(as, index, new, sgp);
 			spin_unlock(&as->lock);
+			if (ret)
+				break;
 			folio_add_lru(new);
 			*out = new;
 			return 0;
@@ -272,11 +384,23 @@ int shmem_get_page(struct file *f, unsigned long index, struct page **out)
 		if (!new)
 			return -ENOMEM;
 	}
+	if (new)
+		put_page(new);
+	return ret > 0 ? 0 : ret;
 }
+
+int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
+		    struct page **out)
+{
+	return __shmem_get_folio(f->mapping, index, sgp, out);
+}
+
+/* ---- reclaim ---- */
 
 /*
  * Reclaim writes a dirty, unmapped shmem folio (locked): it leaves the page
- * cache for the swap cache, its slot now holding the swap entry.
+ * cache for the swap cache, its slot now holding the swap entry.  A
+ * fallocated folio never used is written as the zero page it is.
  */
 int shmem_writeout(struct page *folio)
 {
@@ -290,11 +414,12 @@ int shmem_writeout(struct page *folio)
 	e = folio_alloc_swap(folio);
 	if (!e.val)
 		return -ENOMEM;
+	set_page_flag(folio, PG_uptodate);
 	swap_duplicate(e);	/* the slot's reference */
 	add_to_swap_cache(folio, e);
 	spin_lock(&as->lock);
-	VM_BUG_ON(as->pages[index] != folio);
-	__atomic_store_n(&as->pages[index], swap_to_slot(e), __ATOMIC_RELEASE);
+	VM_BUG_ON(slot_load(as, index) != folio);
+	slot_store(as, index, swap_to_slot(e));
 	luf_trace(LUF_EV_PAGE, page_to_pfn(folio), index, 0, 0, "written out from index", NULL);
 	as->nrpages--;
 	WRITE_ONCE(as->swapped, as->swapped + 1);
@@ -308,15 +433,17 @@ int shmem_writeout(struct page *folio)
 	return ret;
 }
 
-/* Reclaim drops a clean (never written: zero) unmapped shmem folio. */
-bool shmem_drop_clean(struct page *folio)
+/* Take @folio out of its slot if it is still there (and, when @refs is not
+ * 0, has exactly that many references); the cache's reference goes. */
+static bool shmem_delete_from_page_cache(struct address_space *as, struct page *folio,
+					 int refs)
 {
-	struct address_space *as = folio->mapping;
 	bool ret = false;
 
 	spin_lock(&as->lock);
-	if (as->pages[folio->index] == folio && page_ref_count(folio) == 2) {
-		__atomic_store_n(&as->pages[folio->index], NULL, __ATOMIC_RELEASE);
+	if (slot_load(as, folio->index) == folio &&
+	    (!refs || page_ref_count(folio) == refs)) {
+		slot_store(as, folio->index, NULL);
 		as->nrpages--;
 		ret = true;
 	}
@@ -329,84 +456,300 @@ bool shmem_drop_clean(struct page *folio)
 	return ret;
 }
 
+/* Reclaim drops a clean (never written: zero) unmapped shmem folio: only
+ * the cache and reclaim's isolation hold it. */
+bool shmem_drop_clean(struct page *folio)
+{
+	return shmem_delete_from_page_cache(folio->mapping, folio, 2);
+}
+
 /* Swapped pages in [start, end) (page indexes), for smaps Swap. */
 unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end)
 {
 	struct address_space *as = f->mapping;
-	unsigned long n = 0;
+	unsigned long n = 0, i = start;
+	struct page *p;
 
-	if (!READ_ONCE(as->swapped))
+	if (!READ_ONCE(as->swapped) || start >= end)
 		return 0;
 	/* a snapshot without the lock: smaps reads it under PTE locks */
-	end = min(end, as->size_pages);
-	for (unsigned long i = start; i < end; i++)
-	{
-		struct page *p = __atomic_load_n(&as->pages[i], __ATOMIC_RELAXED);
-
+	while ((p = xa_find(&as->i_pages, &i, end - 1))) {
 		n += slot_is_swap(p) && p != POISONED_SLOT;
+		if (++i == 0 || i >= end)
+			break;
 	}
 	return n;
 }
 
-/* Drop the cache's pages and swap in [start, end) (page indexes); mappings
- * must have been zapped already.  Each folio is locked while it leaves, so
- * that reclaim, which works on locked folios, never sees it half gone. */
-void shmem_truncate_range(struct file *f, unsigned long start, unsigned long end)
+/* ---- truncation and hole punching ---- */
+
+/* folio_zero_range: bytes [@from, @to) of a cached folio, in place (other
+ * CPUs may be reading them through their mappings). */
+static void folio_zero_range(struct page *folio, unsigned int from, unsigned int to)
 {
-	struct address_space *as = f->mapping;
+	uint8_t *d = pfn_to_virt(page_to_pfn(folio));
 
-	end = min(end, as->size_pages);
-	for (unsigned long i = start; i < end; i++) {
-		struct page *p;
-		bool removed = false;
+	if (phys.no_data)
+		return;
+	for (unsigned int i = from; i < to; i++)
+		__atomic_store_n(&d[i], 0, __ATOMIC_RELAXED);
+}
 
-		spin_lock(&as->lock);
-		p = as->pages[i];
-		if (p == POISONED_SLOT) {
-			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
-			spin_unlock(&as->lock);
-			continue;
+/* truncate_inode_partial_folio: zero [@from, @to) of the page at @index,
+ * if the cache has it (read back from swap if need be). */
+static void shmem_zero_partial(struct address_space *as, unsigned long index,
+			       unsigned int from, unsigned int to)
+{
+	struct page *folio;
+
+	if (__shmem_get_folio(as, index, SGP_READ, &folio) || !folio)
+		return;
+	folio_zero_range(folio, from, to);
+	SetPageDirty(folio);
+	folio_unlock(folio);
+	put_page(folio);
+}
+
+/* Take the slot's folio @p (locked, referenced by the caller) out of the
+ * cache, unmapping it first if a fault mapped it meanwhile. */
+static bool shmem_remove_folio(struct address_space *as, unsigned long index, struct page *p)
+{
+	if (p->mapping != as || p->index != index)
+		return false;
+	if (folio_mapped(p))
+		unmap_mapping_folio(p);
+	return shmem_delete_from_page_cache(as, p, 0);
+}
+
+/*
+ * The first entry of [*@index, @end) out of the cache, *@index set to it: a
+ * swap entry is freed, a folio locked and removed (with @unfalloc only one
+ * not uptodate, added by the fallocate being undone).  Returns 1 when the
+ * entry is dealt with, 0 when it changed meanwhile (look at it again), -1
+ * when nothing is left.
+ */
+static int shmem_undo_one(struct address_space *as, unsigned long *index,
+			  unsigned long end, bool unfalloc)
+{
+	struct page *p;
+	bool done;
+
+	spin_lock(&as->lock);
+	p = xa_find(&as->i_pages, index, end - 1);
+	if (!p) {
+		spin_unlock(&as->lock);
+		return -1;
+	}
+	if (slot_is_swap(p)) {
+		if (!unfalloc) {
+			slot_store(as, *index, NULL);
+			if (p != POISONED_SLOT)
+				WRITE_ONCE(as->swapped, as->swapped - 1);
 		}
-		if (p && slot_is_swap(p)) {
-			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
-			WRITE_ONCE(as->swapped, as->swapped - 1);
-			spin_unlock(&as->lock);
+		spin_unlock(&as->lock);
+		if (!unfalloc && p != POISONED_SLOT)
 			free_swap_and_cache(slot_to_swap(p));
-			continue;
-		}
-		if (!p) {
-			spin_unlock(&as->lock);
-			continue;
-		}
-		get_page(p);
-		spin_unlock(&as->lock);
-		folio_lock(p);
-		spin_lock(&as->lock);
-		if (as->pages[i] == p) {
-			__atomic_store_n(&as->pages[i], NULL, __ATOMIC_RELEASE);
-			as->nrpages--;
-			removed = true;
-		}
-		spin_unlock(&as->lock);
-		if (removed) {
-			count_vm_events(NR_SHMEM, -1);
-			p->mapping = NULL;
-		}
-		folio_unlock(p);
-		if (removed)
-			put_page(p);	/* the page cache's */
-		put_page(p);
-		if (!removed)
-			i--;	/* it changed (swapped out?): look at the slot again */
+		return 1;
+	}
+	get_page(p);
+	spin_unlock(&as->lock);
+	folio_lock(p);
+	done = (unfalloc && test_page_flag(p, PG_uptodate)) ||
+	       shmem_remove_folio(as, *index, p);
+	folio_unlock(p);
+	put_page(p);
+	return done;	/* not done: swapped out, migrated? */
+}
+
+/*
+ * shmem_undo_range: free [@lstart, @lend] (bytes; @lend -1 is the end of
+ * the file).  Whole pages leave the cache, swapped ones free their swap;
+ * the parts of pages at either end are zeroed in place.  With @unfalloc
+ * (a failed fallocate undone) only its whole !uptodate folios go.
+ * Mappings of the pages must have been zapped; one a fault mapped since is
+ * unmapped as it goes.
+ */
+static void shmem_undo_range(struct address_space *as, int64_t lstart, int64_t lend,
+			     bool unfalloc)
+{
+	unsigned long start = (unsigned long)(((uint64_t)lstart + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	unsigned long end = lend < 0 ? ULONG_MAX : (unsigned long)((uint64_t)(lend + 1) >> PAGE_SHIFT);
+	unsigned int from = lstart & (PAGE_SIZE - 1);
+	unsigned int to = lend < 0 ? 0 : (unsigned int)((lend + 1) & (PAGE_SIZE - 1));
+	unsigned long index = start;
+
+	if (!unfalloc && from) {	/* the page holding @lstart, in part */
+		bool same = lend >= 0 && (lstart >> PAGE_SHIFT) == (lend >> PAGE_SHIFT);
+
+		shmem_zero_partial(as, lstart >> PAGE_SHIFT, from, same && to ? to : PAGE_SIZE);
+		if (same)
+			to = 0;
+	}
+	if (!unfalloc && to)		/* the page holding @lend, in part */
+		shmem_zero_partial(as, lend >> PAGE_SHIFT, 0, to);
+	while (index < end) {
+		int r = shmem_undo_one(as, &index, end, unfalloc);
+
+		if (r < 0 || (r && ++index == 0))
+			break;
+		cpu_poll();
 	}
 }
 
-void fput(struct file *f)
+/*
+ * ftruncate (shmem_setattr): a new size.  Shrinking unmaps the pages past
+ * it from every mapping, private copies too (even_cows), frees them and
+ * zeroes the tail of the last page, then unmaps again for copies a racing
+ * fault made; the same size also frees what lies past it (pages fallocated
+ * beyond the end, the last page's tail).  Seals: F_SEAL_SHRINK, F_SEAL_GROW
+ * (-EPERM).
+ */
+int shmem_setattr(struct file *f, int64_t newsize)
 {
-	if (atomic_dec_return(&f->refcount))
-		return;
-	shmem_truncate_range(f, 0, f->mapping->size_pages);
-	free(f->mapping->pages);
-	free(f->mapping);
-	free(f);
+	struct address_space *as = f->mapping;
+	int64_t oldsize;
+	int ret = 0;
+
+	down_write(&as->i_rwsem);
+	oldsize = as->i_size;
+	if ((newsize < oldsize && (as->seals & F_SEAL_SHRINK)) ||
+	    (newsize > oldsize && (as->seals & F_SEAL_GROW))) {
+		ret = -EPERM;
+		goto out;
+	}
+	WRITE_ONCE(as->i_size, newsize);
+	if (newsize <= oldsize) {
+		unsigned long holebegin = (unsigned long)(((uint64_t)newsize + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		bool unmap = (uint64_t)oldsize > (uint64_t)holebegin << PAGE_SHIFT;
+
+		if (unmap)
+			unmap_mapping_pages(as, holebegin, ULONG_MAX, true);
+		shmem_undo_range(as, newsize, -1, false);
+		/* unmap again to remove racily COWed private pages */
+		if (unmap)
+			unmap_mapping_pages(as, holebegin, ULONG_MAX, true);
+	}
+out:
+	up_write(&as->i_rwsem);
+	return ret;
+}
+
+/* fallocate's hole punch: unmap the whole pages of the hole (copies made
+ * by private mappings stay), then free them and zero the partial ends. */
+static int shmem_punch_hole(struct address_space *as, int64_t offset, int64_t len)
+{
+	uint64_t first = ((uint64_t)offset + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t end = (uint64_t)(offset + len) >> PAGE_SHIFT;
+
+	if (as->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (end > first)
+		unmap_mapping_pages(as, first, end - 1, false);
+	shmem_undo_range(as, offset, offset + len - 1, false);
+	return 0;
+}
+
+/* fallocate's allocation: every page of the range in the cache (read back
+ * from swap, or new and not uptodate), dirty so that reclaim swaps rather
+ * than drops them; a failure frees the folios this call added. */
+static int shmem_falloc_range(struct file *f, int64_t offset, int64_t len)
+{
+	unsigned long start = (unsigned long)((uint64_t)offset >> PAGE_SHIFT);
+	unsigned long end = (unsigned long)(((uint64_t)(offset + len) + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+	for (unsigned long index = start; index < end; index++) {
+		struct page *folio;
+		int ret = shmem_get_folio(f, index, SGP_FALLOC, &folio);
+
+		if (ret) {
+			if (index > start)
+				shmem_undo_range(f->mapping, (int64_t)start << PAGE_SHIFT,
+						 ((int64_t)index << PAGE_SHIFT) - 1, true);
+			return ret;
+		}
+		SetPageDirty(folio);
+		folio_unlock(folio);
+		put_page(folio);
+		cpu_poll();
+	}
+	return 0;
+}
+
+/*
+ * fallocate (shmem_fallocate), after vfs_fallocate's checks: punch a hole
+ * (FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE; -EPERM under a write seal), or
+ * allocate the range, growing the file unless FALLOC_FL_KEEP_SIZE (-EPERM
+ * past the end under F_SEAL_GROW, with or without it).
+ */
+int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+	struct address_space *as = f->mapping;
+	int ret;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	down_write(&as->i_rwsem);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		ret = shmem_punch_hole(as, offset, len);
+		goto out;
+	}
+	if ((as->seals & F_SEAL_GROW) && offset + len > as->i_size) {
+		ret = -EPERM;
+		goto out;
+	}
+	ret = shmem_falloc_range(f, offset, len);
+	if (!ret && !(mode & FALLOC_FL_KEEP_SIZE) && offset + len > as->i_size)
+		WRITE_ONCE(as->i_size, offset + len);
+out:
+	up_write(&as->i_rwsem);
+	return ret;
+}
+
+/* FALLOC_FL_* modes vfs_fallocate knows (linux/falloc.h) */
+#define FALLOC_FL_COLLAPSE_RANGE	0x08
+#define FALLOC_FL_ZERO_RANGE		0x10
+#define FALLOC_FL_INSERT_RANGE		0x20
+#define FALLOC_FL_UNSHARE_RANGE		0x40
+#define FALLOC_FL_WRITE_ZEROES		0x80
+#define FALLOC_FL_MODE_MASK	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | \
+				 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | \
+				 FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+/*
+ * vfs_fallocate (fs/open.c's checks, in their order): -EINVAL for a
+ * negative offset or a length not above 0; -EOPNOTSUPP for an unknown bit,
+ * two modes at once, a hole punch without FALLOC_FL_KEEP_SIZE or a
+ * collapse, insert or write-zeroes with it; -EBADF from a file not opened
+ * for writing; -EFBIG past the largest file.  Then shmem_fallocate, which
+ * supports only allocation and hole punching (-EOPNOTSUPP).
+ */
+int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(FALLOC_FL_MODE_MASK | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & FALLOC_FL_MODE_MASK) {
+	case 0:
+	case FALLOC_FL_UNSHARE_RANGE:
+	case FALLOC_FL_ZERO_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+	case FALLOC_FL_WRITE_ZEROES:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (offset > MAX_LFS_FILESIZE - len)
+		return -EFBIG;
+	return shmem_fallocate(f, mode, offset, len);
 }

@@ -1,13 +1,17 @@
 /*
  * unmap.c - tearing down mappings: zap_pte_range and unmap_page_range
  * (munmap, MADV_DONTNEED, exit), with the empty-table reclaim of
- * MADV_DONTNEED (6.14+), and free_pgtables.  Split from memory.c.
+ * MADV_DONTNEED (6.14+), free_pgtables, and unmap_mapping_range (a file
+ * range out of every mapping: truncation, hole punching).  Split from
+ * memory.c.
  *
  * Locks: a zap holds mmap_lock (read for MADV_DONTNEED, write otherwise)
  * and each table's PTE lock while it clears entries; the pages and the
  * emptied tables go to the mmu_gather and are freed only after its TLB
  * flush (tables through RCU).  Freeing a table takes the PMD lock, and the
  * fast path of the empty-table reclaim only trylocks it under the PTE lock.
+ * unmap_mapping_range zaps other processes' VMAs holding only the file's
+ * i_mmap_rwsem: a VMA leaves i_mmap before its page tables are freed.
  */
 #include "swap.h"
 
@@ -130,6 +134,10 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 		if (!pte_present(old)) {
 			swp_entry_t e = pte_to_swp_entry(old);
 
+			/* swapped private copies stay without even_cows */
+			if (d && d->keep_cows && (!non_swap_entry(e) ||
+			    (is_migration_entry(e) && PageAnon(pfn_to_page(swp_offset(e))))))
+				continue;
 			if (!non_swap_entry(e)) {
 				rss[MM_SWAPENTS]--;
 				free_swap_and_cache(e);
@@ -144,11 +152,14 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 				can_reclaim_pt = false;
 			continue;
 		}
+		page = vm_normal_page(old);
+		/* should_zap_folio: without even_cows, only file pages */
+		if (d && d->keep_cows && page && PageAnon(page))
+			continue;
 		old = pte_xchg(pte, 0);
 		tlb_remove_tlb_entry(tlb, addr);
 		if (zap_install_uffd_wp(v, old, pte, d))
 			can_reclaim_pt = false;
-		page = vm_normal_page(old);
 		if (!page)
 			continue;
 		if (!PageAnon(page) && pte_dirty(old))
@@ -244,6 +255,56 @@ void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		cpu_poll();
 	}
 	luf_tlb_vma(tlb, v);	/* after the PTE locks: LUF's clears are seen */
+}
+
+/* ---- unmap_mapping_range ---- */
+
+/* The part of @v mapping file pages [@first, @last] out of its tables. */
+static void unmap_mapping_vma(struct vm_area_struct *v, unsigned long first,
+			      unsigned long last, struct zap_details *d)
+{
+	unsigned long vfirst = v->vm_pgoff, vlast = v->vm_pgoff + vma_pages(v) - 1;
+	unsigned long s = max(vfirst, first), e = min(vlast, last);
+	struct mmu_gather tlb;
+
+	if (s > e)
+		return;
+	tlb_gather_mmu(&tlb, v->vm_mm, false);
+	unmap_page_range(&tlb, v, v->vm_start + ((s - vfirst) << PAGE_SHIFT),
+			 v->vm_start + ((e - vfirst + 1) << PAGE_SHIFT), d);
+	tlb_finish_mmu(&tlb);
+}
+
+/*
+ * unmap_mapping_pages: zap file pages [@first, @last] (page indexes) in
+ * every VMA that maps them; with @even_cows the private copies a
+ * MAP_PRIVATE mapping made of them go too (truncation), without they stay
+ * (hole punching).  Markers stay, as a zap leaves them.
+ */
+void unmap_mapping_pages(struct address_space *as, unsigned long first,
+			 unsigned long last, bool even_cows)
+{
+	struct zap_details d = { .keep_cows = !even_cows };
+	struct vm_area_struct *v;
+
+	down_read(&as->i_mmap_rwsem);
+	list_for_each_entry(v, &as->i_mmap, shared)
+		unmap_mapping_vma(v, first, last, &d);
+	up_read(&as->i_mmap_rwsem);
+}
+
+/* unmap_mapping_folio: a locked page cache folio about to leave the cache
+ * out of every mapping (its private copies stay; its markers go). */
+void unmap_mapping_folio(struct page *folio)
+{
+	struct zap_details d = { .keep_cows = true, .drop_markers = true };
+	struct address_space *as = folio->mapping;
+	struct vm_area_struct *v;
+
+	down_read(&as->i_mmap_rwsem);
+	list_for_each_entry(v, &as->i_mmap, shared)
+		unmap_mapping_vma(v, folio->index, folio->index, &d);
+	up_read(&as->i_mmap_rwsem);
 }
 
 /* ---- freeing page tables (free_pgd_range) ---- */

@@ -87,6 +87,10 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *v)
 	if (v->vm_file) {
 		struct address_space *as = v->vm_file->mapping;
 
+		/* __vma_link_file: a shared writable mapping counts against
+		 * F_SEAL_WRITE (mapping_allow_writable) */
+		if (vma_is_shared_maywrite(v))
+			atomic_inc(&as->i_mmap_writable);
 		down_write(&as->i_mmap_rwsem);
 		list_add_tail(&v->shared, &as->i_mmap);
 		up_write(&as->i_mmap_rwsem);
@@ -101,6 +105,8 @@ static void vma_unlink_file(struct vm_area_struct *v)
 		down_write(&as->i_mmap_rwsem);
 		list_del(&v->shared);
 		up_write(&as->i_mmap_rwsem);
+		if (vma_is_shared_maywrite(v))
+			mapping_unmap_writable(as);
 	}
 }
 

@@ -450,44 +450,78 @@ static bool range_free(pid_t pid, uint64_t addr, uint64_t len)
 	return n == 0;
 }
 
+/* A call with no payload: its result, or SC_EBACKEND. */
+static long simple_call(struct sc_task *t, enum pp_op op, const char *what,
+			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct pp_req req = { .op = op, .a = { a0, a1, a2, a3 } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, what);
+
+	return ret ? ret : (long)resp.ret;
+}
+
+static int mmap_call(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
+		     int flags, int fd, uint64_t off, uint64_t *out)
+{
+	struct pp_req req = { .op = PP_MMAP,
+			      .a = { addr, len, (uint64_t)prot, (uint64_t)flags,
+				     (uint64_t)(int64_t)fd, off } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mmap");
+
+	if (ret)
+		return ret;
+	*out = resp.v[0];
+	return (int)resp.ret;
+}
+
+/*
+ * mmap(2).  A mapping whose address the kernel would choose goes where the
+ * model would put it (place(): the scenario's area, not beside the
+ * puppet's libraries), with the caller's flags unchanged: that address is
+ * passed as the hint, which the kernel takes as it is when the range is
+ * free.  Except for a private anonymous mapping of whole PMDs without a
+ * hint: the kernel then wants a PMD more than the length free at a hint
+ * (thp_get_unmapped_area) and would search elsewhere, so the range is
+ * reserved first (PROT_NONE, MAP_FIXED_NOREPLACE) and the mapping made
+ * over it (MAP_FIXED), as the kernel would have placed it.
+ */
 static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		   int flags, int fd, uint64_t off, uint64_t *out)
 {
-	struct pp_req req = { .op = PP_MMAP };
-	struct pp_resp resp;
-	uint64_t plen = (len + 4095) & ~4095ULL;
+	uint64_t plen = (len + 4095) & ~4095ULL, at = 0, r;
+	bool thp_align = false;
 	int ret;
 
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && len && plen >= len &&
 	    (flags & (MAP_PRIVATE | MAP_SHARED))) {
-		uint64_t hint = (addr + 4095) & ~4095ULL, at = 0;
+		uint64_t hint = (addr + 4095) & ~4095ULL;
 
 		if (addr && hint < mmap_min_addr)
 			hint = (mmap_min_addr + 4095) & ~4095ULL;
 		if (addr && hint + plen > hint &&
 		    range_free(t->p->pid, hint, plen))
 			at = hint;
+		thp_align = !addr && fd < 0 && (flags & MAP_TYPE) == MAP_PRIVATE &&
+			    (flags & MAP_ANONYMOUS) && !(plen & (SC_PMD_SIZE - 1));
 		if (!at)
-			at = place(t->p->pid, plen,
-				   fd < 0 && (flags & MAP_PRIVATE) &&
-				   (flags & MAP_ANONYMOUS) &&
-				   !(plen & (SC_PMD_SIZE - 1)));
-		if (at) {
-			addr = at;
-			flags |= MAP_FIXED_NOREPLACE;
-		}
+			at = place(t->p->pid, plen, thp_align);
 	}
-	req.a[0] = addr;
-	req.a[1] = len;
-	req.a[2] = (uint64_t)prot;
-	req.a[3] = (uint64_t)flags;
-	req.a[4] = (uint64_t)(int64_t)fd;
-	req.a[5] = off;
-	ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mmap");
-	if (ret)
+	if (at && thp_align &&
+	    !mmap_call(t, at, plen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0, &r)) {
+		ret = mmap_call(t, at, len, prot, flags | MAP_FIXED, fd, off, out);
+		if (ret)
+			simple_call(t, PP_MUNMAP, "munmap", at, plen, 0, 0);
 		return ret;
-	*out = resp.v[0];
-	return (int)resp.ret;
+	}
+	ret = mmap_call(t, at ? at : addr, len, prot, flags, fd, off, out);
+	if (!ret && at && *out != at)
+		fprintf(stderr, "mmlab run: linux backend: the kernel placed a "
+			"mapping at 0x%" PRIx64 ", not at its hint 0x%" PRIx64 "\n",
+			*out, at);
+	return ret;
 }
 
 static int mremap_call(struct sc_task *t, uint64_t addr, uint64_t old_len,
@@ -545,26 +579,77 @@ static int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
 	return mremap_call(t, addr, old_len, new_len, flags | SC_MREMAP_FIXED, at, out);
 }
 
-static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size)
+static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
+		    unsigned int flags)
 {
-	char buf[250];
-	struct pp_req req = { .op = PP_MEMFD, .a = { size } };
+	struct pp_req req = { .op = PP_MEMFD, .a = { size, flags } };
 	struct pp_resp resp;
 	int ret;
 
-	snprintf(buf, sizeof(buf), "%s", name);
-	req.len = (uint32_t)strlen(buf) + 1;
-	ret = call(&p->main, &req, buf, -1, &resp, NULL, 0, "memfd");
+	/* the whole name: the kernel refuses one over 249 bytes */
+	if (strlen(name) >= PP_NAME_MAX)
+		return -EINVAL;
+	req.len = (uint32_t)strlen(name) + 1;
+	ret = call(&p->main, &req, name, -1, &resp, NULL, 0, "memfd");
 	return ret ? ret : (int)resp.ret;
 }
 
 static int lx_close(struct sc_proc *p, int fd)
 {
-	struct pp_req req = { .op = PP_CLOSE, .a = { (uint64_t)fd } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "close");
+	return (int)simple_call(&p->main, PP_CLOSE, "close", (uint64_t)fd, 0, 0, 0);
+}
 
-	return ret ? ret : (int)resp.ret;
+static int lx_reopen(struct sc_proc *p, int fd, int flags)
+{
+	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
+				(uint64_t)flags, 0, 0);
+}
+
+static int lx_ftruncate(struct sc_proc *p, int fd, int64_t len)
+{
+	return (int)simple_call(&p->main, PP_FTRUNCATE, "ftruncate", (uint64_t)fd,
+				(uint64_t)len, 0, 0);
+}
+
+static int lx_fallocate(struct sc_proc *p, int fd, int mode, int64_t off, int64_t len)
+{
+	return (int)simple_call(&p->main, PP_FALLOCATE, "fallocate", (uint64_t)fd,
+				(uint64_t)mode, (uint64_t)off, (uint64_t)len);
+}
+
+static int lx_add_seals(struct sc_proc *p, int fd, unsigned int seals)
+{
+	return (int)simple_call(&p->main, PP_ADD_SEALS, "add_seals", (uint64_t)fd,
+				seals, 0, 0);
+}
+
+static int lx_get_seals(struct sc_proc *p, int fd)
+{
+	return (int)simple_call(&p->main, PP_GET_SEALS, "get_seals", (uint64_t)fd,
+				0, 0, 0);
+}
+
+static int lx_msync(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	return (int)simple_call(t, PP_MSYNC, "msync", addr, len, (uint64_t)flags, 0);
+}
+
+/* The caller's puppet opens a pidfd of the target and makes the call. */
+static long lx_process_madvise(struct sc_task *t, struct sc_proc *target,
+			       const struct sc_iovec *iov, int n, int advice,
+			       unsigned int flags)
+{
+	struct pp_req req = { .op = PP_PROCESS_MADVISE,
+			      .a = { (uint64_t)target->pid, (uint64_t)n, (uint64_t)advice,
+				     flags } };
+	struct pp_resp resp;
+	int ret;
+
+	if ((size_t)n * sizeof(*iov) > PP_PAYLOAD_MAX)
+		return -EINVAL;
+	req.len = (uint32_t)(n * sizeof(*iov));
+	ret = call(t, &req, iov, -1, &resp, NULL, 0, "process_madvise");
+	return ret ? ret : (long)resp.ret;
 }
 
 /* One access or call; reads and writes go in chunks of PP_PAYLOAD_MAX. */
@@ -792,9 +877,9 @@ static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
 	return resp.ret < max ? (int)resp.ret : max;
 }
 
-/* A request of one syscall-like operation: 0 or -errno; v[0] in *out. */
-static int simple_call(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
-		       uint64_t a2, uint64_t *out, const char *what)
+/* A call with no payload that also answers v[0] (in *out): 0 or -errno. */
+static int simple_call_out(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
+			   uint64_t a2, uint64_t *out, const char *what)
 {
 	struct pp_req req = { .op = op, .a = { a0, a1, a2 } };
 	struct pp_resp resp;
@@ -809,38 +894,38 @@ static int simple_call(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
 
 static int lx_mlock(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
 {
-	return simple_call(t, PP_MLOCK, addr, len, (uint64_t)(unsigned int)flags, NULL, "mlock");
+	return simple_call_out(t, PP_MLOCK, addr, len, (uint64_t)(unsigned int)flags, NULL, "mlock");
 }
 
 static int lx_munlock(struct sc_task *t, uint64_t addr, uint64_t len)
 {
-	return simple_call(t, PP_MUNLOCK, addr, len, 0, NULL, "munlock");
+	return simple_call_out(t, PP_MUNLOCK, addr, len, 0, NULL, "munlock");
 }
 
 static int lx_mlockall(struct sc_task *t, int flags)
 {
-	return simple_call(t, PP_MLOCKALL, (uint64_t)(unsigned int)flags, 0, 0, NULL, "mlockall");
+	return simple_call_out(t, PP_MLOCKALL, (uint64_t)(unsigned int)flags, 0, 0, NULL, "mlockall");
 }
 
 static int lx_munlockall(struct sc_task *t)
 {
-	return simple_call(t, PP_MUNLOCKALL, 0, 0, 0, NULL, "munlockall");
+	return simple_call_out(t, PP_MUNLOCKALL, 0, 0, 0, NULL, "munlockall");
 }
 
 static int lx_brk(struct sc_task *t, uint64_t addr, uint64_t *out)
 {
-	return simple_call(t, PP_BRK, addr, 0, 0, out, "brk");
+	return simple_call_out(t, PP_BRK, addr, 0, 0, out, "brk");
 }
 
 static int lx_setrlimit(struct sc_proc *p, int resource, uint64_t soft)
 {
-	return simple_call(lx_main_task(p), PP_SETRLIMIT, (uint64_t)resource, soft, 0, NULL,
+	return simple_call_out(lx_main_task(p), PP_SETRLIMIT, (uint64_t)resource, soft, 0, NULL,
 			   "setrlimit");
 }
 
 static int lx_setcap(struct sc_proc *p, int cap, bool on)
 {
-	return simple_call(lx_main_task(p), PP_SETCAP, (uint64_t)cap, on, 0, NULL, "setcap");
+	return simple_call_out(lx_main_task(p), PP_SETCAP, (uint64_t)cap, on, 0, NULL, "setcap");
 }
 
 /* Linux has no per-process page-table reclaim switch: an unknown prctl
@@ -881,6 +966,13 @@ const struct sc_backend sc_backend_linux = {
 	.setcap = lx_setcap,
 	.memfd = lx_memfd,
 	.close = lx_close,
+	.reopen = lx_reopen,
+	.ftruncate = lx_ftruncate,
+	.fallocate = lx_fallocate,
+	.add_seals = lx_add_seals,
+	.get_seals = lx_get_seals,
+	.msync = lx_msync,
+	.process_madvise = lx_process_madvise,
 	.run = lx_run,
 	.parallel = lx_parallel,
 	.pagemap = lx_pagemap_p,

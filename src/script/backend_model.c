@@ -226,9 +226,62 @@ static int model_setcap(struct sc_proc *p, int cap, bool on)
 	return mmlab_setcap(P(p), cap, on);
 }
 
-static int model_memfd(struct sc_proc *p, const char *name, uint64_t size)
+static int model_memfd(struct sc_proc *p, const char *name, uint64_t size,
+		       unsigned int flags)
 {
-	return mmlab_memfd(P(p), name, size);
+	int fd = mmlab_memfd_create(P(p), name, flags), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mmlab_ftruncate(P(p), fd, (int64_t)size);
+	if (ret) {
+		mmlab_close(P(p), fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* The flags are the kernel's (O_RDONLY 0, O_WRONLY 1, O_RDWR 2), as the
+ * API's. */
+static int model_reopen(struct sc_proc *p, int fd, int flags)
+{
+	return mmlab_reopen(P(p), fd, flags);
+}
+
+static int model_ftruncate(struct sc_proc *p, int fd, int64_t len)
+{
+	return mmlab_ftruncate(P(p), fd, len);
+}
+
+static int model_fallocate(struct sc_proc *p, int fd, int mode, int64_t off,
+			   int64_t len)
+{
+	return mmlab_fallocate(P(p), fd, mode, off, len);
+}
+
+static int model_add_seals(struct sc_proc *p, int fd, unsigned int seals)
+{
+	return mmlab_add_seals(P(p), fd, seals);
+}
+
+static int model_get_seals(struct sc_proc *p, int fd)
+{
+	return mmlab_get_seals(P(p), fd);
+}
+
+static int model_msync(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	return mmlab_msync(T(t), addr, len, flags);
+}
+
+static long model_process_madvise(struct sc_task *t, struct sc_proc *target,
+				  const struct sc_iovec *iov, int n, int advice,
+				  unsigned int flags)
+{
+	_Static_assert(sizeof(struct sc_iovec) == sizeof(struct mmlab_iovec),
+		       "the same layout");
+	return mmlab_process_madvise(T(t), P(target), (const struct mmlab_iovec *)iov,
+				     (size_t)n, advice, flags);
 }
 
 static int model_close(struct sc_proc *p, int fd)
@@ -457,6 +510,13 @@ const struct sc_backend sc_backend_model = {
 	.setcap = model_setcap,
 	.memfd = model_memfd,
 	.close = model_close,
+	.reopen = model_reopen,
+	.ftruncate = model_ftruncate,
+	.fallocate = model_fallocate,
+	.add_seals = model_add_seals,
+	.get_seals = model_get_seals,
+	.msync = model_msync,
+	.process_madvise = model_process_madvise,
 	.run = model_run,
 	.parallel = model_parallel,
 	.pagemap = model_pagemap,

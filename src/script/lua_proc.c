@@ -14,6 +14,7 @@
  * a Task reaches its Process's state without touching the Lua stack.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,26 +260,29 @@ static int m_mprotect(lua_State *L)
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* A flag word: a comma string of names from @names (any order, "" for
+ * none), or an integer taken as it is (to pass bits the kernel refuses). */
 struct flag_name {
 	const char *name;
-	int flag;
+	unsigned int bit;
 };
 
-/* Flags at @idx: a comma string of @names (any order, "" or nil for none),
- * or an integer taken as it is (to pass bits the kernel refuses). */
-static int parse_flag_list(lua_State *L, int idx, const char *what,
-			   const struct flag_name *names, size_t n)
+static unsigned int parse_flag_names(lua_State *L, int idx, const char *what,
+				     const struct flag_name *names, size_t n)
 {
-	char buf[128], *tok, *save;
-	int flags = 0;
+	char buf[256], list[256] = "", *tok, *save;
+	unsigned int flags = 0;
 
 	if (lua_isnoneornil(L, idx))
 		return 0;
 	if (lua_type(L, idx) == LUA_TNUMBER)
-		return (int)arg_u64(L, idx, what);
+		return (unsigned int)arg_u64(L, idx, what);
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", names[i].name);
 	if (lua_type(L, idx) != LUA_TSTRING)
-		sc_fatal(L, "%s: flags must be a string such as \"%s\" or an integer, not %s",
-			 what, names[0].name, luaL_typename(L, idx));
+		sc_fatal(L, "%s: flags must be a string of %s, or an integer, not %s",
+			 what, list, luaL_typename(L, idx));
 	if (strlen(lua_tostring(L, idx)) >= sizeof(buf))
 		sc_fatal(L, "%s: flags string too long", what);
 	strcpy(buf, lua_tostring(L, idx));
@@ -289,11 +293,18 @@ static int parse_flag_list(lua_State *L, int idx, const char *what,
 		for (i = 0; i < n && strcmp(tok, names[i].name); i++)
 			;
 		if (i == n)
-			sc_fatal(L, "%s: unknown flag '%s'", what, tok);
-		flags |= names[i].flag;
+			sc_fatal(L, "%s: unknown flag '%s' (use %s)", what, tok, list);
+		flags |= names[i].bit;
 	}
 	return flags;
 }
+
+#define FLAGS(L, idx, what, names) \
+	parse_flag_names(L, idx, what, names, sizeof(names) / sizeof(names[0]))
+
+/* the int flag words of mremap and mlock */
+#define parse_flag_list(L, idx, what, names, n) \
+	((int)parse_flag_names(L, idx, what, names, n))
 
 /* mremap flags: "maymove,fixed,dontunmap" */
 static int parse_mremap_flags(lua_State *L, int idx)
@@ -334,6 +345,7 @@ static int parse_map_flags(lua_State *L, const char *s)
 	static const struct { const char *name; int flag; } names[] = {
 		{ "private", MAP_PRIVATE },
 		{ "shared", MAP_SHARED },
+		{ "shared_validate", MAP_SHARED_VALIDATE },
 		{ "anonymous", MAP_ANONYMOUS },
 		{ "anon", MAP_ANONYMOUS },
 		{ "fixed", MAP_FIXED },
@@ -421,12 +433,31 @@ static int m_mmap(lua_State *L)
 	return 1;
 }
 
+static const struct flag_name mfd_flags[] = {
+	{ "cloexec", 0x1 }, { "allow_sealing", 0x2 }, { "noexec_seal", 0x8 },
+	{ "exec", 0x10 },
+};
+static const struct flag_name seal_names[] = {
+	{ "seal", 0x1 }, { "shrink", 0x2 }, { "grow", 0x4 }, { "write", 0x8 },
+	{ "future_write", 0x10 }, { "exec", 0x20 },
+};
+static const struct flag_name falloc_modes[] = {
+	{ "keep_size", 0x01 }, { "punch_hole", 0x02 }, { "collapse_range", 0x08 },
+	{ "zero_range", 0x10 }, { "insert_range", 0x20 }, { "unshare_range", 0x40 },
+	{ "write_zeroes", 0x80 },
+};
+static const struct flag_name msync_flags[] = {
+	{ "async", MS_ASYNC }, { "invalidate", MS_INVALIDATE }, { "sync", MS_SYNC },
+};
+
+/* p:memfd([name [, size [, flags]]]) -> fd */
 static int m_memfd(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
 	const char *name = luaL_optstring(L, 2, "mmlab");
 	uint64_t size = lua_isnoneornil(L, 3) ? 0 : arg_u64(L, 3, "memfd");
-	int fd = sc_be->memfd(lp->p, name, size);
+	unsigned int flags = FLAGS(L, 4, "memfd", mfd_flags);
+	int fd = sc_be->memfd(lp->p, name, size, flags);
 
 	if (fd < 0)
 		sc_raise(L, fd, 0, "memfd");
@@ -440,6 +471,189 @@ static int m_close(lua_State *L)
 
 	sc_check(L, sc_be->close(lp->p, (int)arg_u64(L, 2, "close")), "close");
 	return 0;
+}
+
+/* p:reopen(fd, "r" | "w" | "rw") -> a new fd on the same file, opened
+ * through /proc/self/fd with that access mode */
+static int m_reopen(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)arg_u64(L, 2, "reopen"), flags, ret;
+	const char *mode = arg_str(L, 3, "reopen");
+	char what[64];
+
+	if (!strcmp(mode, "r"))
+		flags = O_RDONLY;
+	else if (!strcmp(mode, "w"))
+		flags = O_WRONLY;
+	else if (!strcmp(mode, "rw"))
+		flags = O_RDWR;
+	else
+		sc_fatal(L, "reopen: unknown mode '%s' (use \"r\", \"w\" or \"rw\")", mode);
+	ret = sc_be->reopen(lp->p, fd, flags);
+	snprintf(what, sizeof(what), "reopen(%d, \"%s\")", fd, mode);
+	if (ret < 0)
+		sc_raise(L, ret, 0, what);
+	lua_pushinteger(L, ret);
+	return 1;
+}
+
+/* A signed file offset or length (negative ones reach the kernel). */
+static int64_t arg_off(lua_State *L, int idx, const char *what)
+{
+	return (int64_t)arg_u64(L, idx, what);
+}
+
+static int m_ftruncate(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)arg_u64(L, 2, "ftruncate");
+	int64_t len = arg_off(L, 3, "ftruncate");
+	char what[64];
+
+	snprintf(what, sizeof(what), "ftruncate(%d, %" PRId64 ")", fd, len);
+	sc_check(L, sc_be->ftruncate(lp->p, fd, len), what);
+	return 0;
+}
+
+/* p:fallocate(fd, mode, offset, len): mode "punch_hole,keep_size",
+ * "keep_size", "" (allocate), ... or an integer */
+static int m_fallocate(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)arg_u64(L, 2, "fallocate");
+	int mode;
+	int64_t off, len;
+	char what[96];
+
+	if (lua_isnoneornil(L, 3))
+		sc_fatal(L, "fallocate: missing mode (\"\" to allocate)");
+	mode = (int)FLAGS(L, 3, "fallocate", falloc_modes);
+	off = arg_off(L, 4, "fallocate");
+	len = arg_off(L, 5, "fallocate");
+	snprintf(what, sizeof(what), "fallocate(%d, %#x, %" PRId64 ", %" PRId64 ")",
+		 fd, mode, off, len);
+	sc_check(L, sc_be->fallocate(lp->p, fd, mode, off, len), what);
+	return 0;
+}
+
+/* p:add_seals(fd, "seal,shrink,grow,write,future_write,exec") */
+static int m_add_seals(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)arg_u64(L, 2, "add_seals");
+	unsigned int seals;
+	char what[64];
+
+	if (lua_isnoneornil(L, 3))
+		sc_fatal(L, "add_seals: missing seals");
+	seals = FLAGS(L, 3, "add_seals", seal_names);
+	snprintf(what, sizeof(what), "add_seals(%d, %#x)", fd, seals);
+	sc_check(L, sc_be->add_seals(lp->p, fd, seals), what);
+	return 0;
+}
+
+/* p:get_seals(fd) -> "shrink,write" (the names in a fixed order; "" for
+ * none; an unnamed bit as a number) */
+static int m_get_seals(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)arg_u64(L, 2, "get_seals");
+	int seals = sc_be->get_seals(lp->p, fd);
+	char buf[128] = "";
+	unsigned int rest;
+
+	if (seals < 0)
+		sc_raise(L, seals, 0, "get_seals");
+	rest = (unsigned int)seals;
+	for (size_t i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++) {
+		if (!(rest & seal_names[i].bit))
+			continue;
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+			 *buf ? "," : "", seal_names[i].name);
+		rest &= ~seal_names[i].bit;
+	}
+	if (rest)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%#x",
+			 *buf ? "," : "", rest);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+/* p:msync(addr, len [, flags]): flags "sync", "async", "invalidate" (comma
+ * separated; "" or absent: none) or an integer */
+static int m_msync(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = arg_u64(L, 2, "msync"), len = arg_u64(L, 3, "msync");
+	int flags = (int)FLAGS(L, 4, "msync", msync_flags);
+	char what[96];
+
+	describe(what, sizeof(what), "msync", addr, len, NULL);
+	sc_check(L, sc_be->msync(t, addr, len, flags), what);
+	return 0;
+}
+
+/* The ranges of process_madvise: (addr, len) at @idx, or a table of
+ * {addr, len} pairs there.  Returns the index of the advice. */
+static int pm_ranges(lua_State *L, int idx, struct sc_iovec **iov, int *n)
+{
+	if (!lua_istable(L, idx)) {
+		*n = 1;
+		*iov = calloc(1, sizeof(**iov));
+		if (!*iov)
+			sc_fatal(L, "process_madvise: out of memory");
+		(*iov)[0].base = arg_u64(L, idx, "process_madvise");
+		(*iov)[0].len = arg_u64(L, idx + 1, "process_madvise");
+		return idx + 2;
+	}
+	*n = (int)luaL_len(L, idx);
+	if (*n > 4096)
+		sc_fatal(L, "process_madvise: %d ranges is too many", *n);
+	*iov = calloc(*n ? *n : 1, sizeof(**iov));
+	if (!*iov)
+		sc_fatal(L, "process_madvise: out of memory");
+	for (int i = 0; i < *n; i++) {
+		int top = lua_gettop(L);
+
+		if (lua_geti(L, idx, i + 1) != LUA_TTABLE)
+			sc_fatal(L, "process_madvise: range %d must be a table {addr, len}",
+				 i + 1);
+		if (lua_geti(L, top + 1, 1) != LUA_TNUMBER ||
+		    lua_geti(L, top + 1, 2) != LUA_TNUMBER)
+			sc_fatal(L, "process_madvise: range %d must be {addr, len}, two integers",
+				 i + 1);
+		(*iov)[i].base = arg_u64(L, top + 2, "process_madvise range addr");
+		(*iov)[i].len = arg_u64(L, top + 3, "process_madvise range len");
+		lua_settop(L, top);
+	}
+	return idx + 1;
+}
+
+/* p:process_madvise(target, addr, len, advice [, flags]), or
+ * p:process_madvise(target, {{addr, len}, ...}, advice [, flags]):
+ * advice about target's memory; returns the bytes advised */
+static int m_process_madvise(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	struct lproc *target = check_proc(L, 2);
+	struct sc_iovec *iov;
+	int n, aidx = pm_ranges(L, 3, &iov, &n), advice;
+	const char *name = arg_str(L, aidx, "process_madvise");
+	unsigned int flags = lua_isnoneornil(L, aidx + 1) ? 0 :
+			     (unsigned int)arg_u64(L, aidx + 1, "process_madvise");
+	char what[160];
+	long ret;
+
+	advice = sc_parse_advice(L, name);
+	ret = sc_be->process_madvise(t, target->p, iov, n, advice, flags);
+	snprintf(what, sizeof(what), "process_madvise(pid %d, %d range%s from 0x%" PRIx64
+		 ", %s)", target->pid, n, n == 1 ? "" : "s", n ? iov[0].base : 0, name);
+	free(iov);
+	if (ret < 0)
+		sc_raise(L, (int)ret, 0, what);
+	lua_pushinteger(L, (lua_Integer)ret);
+	return 1;
 }
 
 static int m_fork(lua_State *L)
@@ -789,6 +1003,13 @@ static const luaL_Reg proc_methods[] = {
 	{ "madvise", m_madvise },
 	{ "memfd", m_memfd },
 	{ "close", m_close },
+	{ "reopen", m_reopen },
+	{ "ftruncate", m_ftruncate },
+	{ "fallocate", m_fallocate },
+	{ "add_seals", m_add_seals },
+	{ "get_seals", m_get_seals },
+	{ "msync", m_msync },
+	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
 	{ "touch", m_touch },
@@ -821,6 +1042,8 @@ static const luaL_Reg task_methods[] = {
 	{ "munmap", m_munmap },
 	{ "mprotect", m_mprotect },
 	{ "madvise", m_madvise },
+	{ "msync", m_msync },
+	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
 	{ "touch", m_touch },
@@ -875,8 +1098,8 @@ static int task_index(lua_State *L)
 		return 1;
 	}
 	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
-		 "mremap, write, read, touch, fill, verify, madvise, munmap, "
-		 "mprotect)",
+		 "mremap, write, read, touch, fill, verify, madvise, msync, "
+		 "process_madvise, munmap, mprotect)",
 		 k);
 }
 

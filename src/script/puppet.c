@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/falloc.h>
 #include <linux/userfaultfd.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -561,6 +562,36 @@ static int set_cap(uint64_t cap, enum cap_change how)
 	return neg_errno(syscall(SYS_capset, &h, d));
 }
 
+/* open("/proc/self/fd/FD", flags): another open file on the same one */
+static int do_reopen(int fd, int flags)
+{
+	char path[32];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = open(path, flags);
+	return n < 0 ? -errno : n;
+}
+
+/* process_madvise through a pidfd of @pid, opened for the call. */
+static long do_process_madvise(pid_t pid, const uint8_t *payload, size_t plen,
+			       uint64_t n, int advice, unsigned int flags)
+{
+	long r;
+	int pidfd;
+
+	if (plen != n * sizeof(struct sc_iovec))
+		return -EINVAL;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	/* struct sc_iovec is struct iovec's layout */
+	r = syscall(SYS_process_madvise, pidfd, payload, (size_t)n, advice, flags);
+	r = r < 0 ? -errno : r;
+	close(pidfd);
+	return r;
+}
+
 /* In the child of PP_FORK: only this thread exists; start over on fd. */
 static void __attribute__((noreturn)) child_after_fork(int fd)
 {
@@ -645,12 +676,12 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = neg_errno(madvise((void *)a[0], a[1], (int)a[2]));
 		break;
 	case PP_MEMFD: {
-		char name[250];
+		char name[PP_NAME_MAX];
 		int fd;
 
 		memcpy(name, payload, plen < sizeof(name) ? plen : sizeof(name));
 		name[sizeof(name) - 1] = 0;
-		fd = memfd_create(name, 0);
+		fd = memfd_create(name, (unsigned int)a[1]);
 		if (fd < 0) {
 			resp->ret = -errno;
 			break;
@@ -665,6 +696,32 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	}
 	case PP_CLOSE:
 		resp->ret = neg_errno(close((int)a[0]));
+		break;
+	case PP_REOPEN:
+		resp->ret = do_reopen((int)a[0], (int)a[1]);
+		break;
+	case PP_FTRUNCATE:
+		resp->ret = neg_errno(ftruncate((int)a[0], (off_t)a[1]));
+		break;
+	case PP_FALLOCATE:
+		resp->ret = neg_errno(fallocate((int)a[0], (int)a[1], (off_t)a[2],
+					       (off_t)a[3]));
+		break;
+	case PP_ADD_SEALS:
+		resp->ret = neg_errno(fcntl((int)a[0], F_ADD_SEALS, (int)a[1]));
+		break;
+	case PP_GET_SEALS: {
+		int r = fcntl((int)a[0], F_GET_SEALS);
+
+		resp->ret = r < 0 ? -errno : r;
+		break;
+	}
+	case PP_MSYNC:
+		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
+		break;
+	case PP_PROCESS_MADVISE:
+		resp->ret = do_process_madvise((pid_t)a[0], payload, plen, a[1],
+					       (int)a[2], (unsigned int)a[3]);
 		break;
 	case PP_ACCESS: {
 		struct pp_item it = {

@@ -15,6 +15,7 @@
 #define PP_PAYLOAD_MAX	(64 * 1024)	/* bytes of payload per message */
 #define PP_MAX_THREADS	14		/* p:thread()s per puppet */
 #define PP_BATCH_MAX	1024		/* items per PP_BATCH */
+#define PP_NAME_MAX	1024		/* bytes of a memfd name, its NUL too */
 
 /*
  * The range where the runner places the scenario's mappings (without
@@ -37,7 +38,7 @@ enum pp_op {
 	PP_MUNMAP,	/* a: addr len */
 	PP_MPROTECT,	/* a: addr len prot */
 	PP_MADVISE,	/* a: addr len advice */
-	PP_MEMFD,	/* a: size; payload: name -> ret fd */
+	PP_MEMFD,	/* a: size flags; payload: name -> ret fd */
 	PP_CLOSE,	/* a: fd */
 	PP_ACCESS,	/* a: sc_op addr len arg; payload: write data
 			 * -> v[0] fault addr, v[1] mismatch; payload:
@@ -58,6 +59,14 @@ enum pp_op {
 	PP_BRK,		/* a: addr -> v[0] the break (see puppet.c) */
 	PP_SETRLIMIT,	/* a: resource soft (the hard limit stays) */
 	PP_SETCAP,	/* a: cap on (the effective set) */
+	PP_REOPEN,	/* a: fd flags -> ret new fd */
+	PP_FTRUNCATE,	/* a: fd len */
+	PP_FALLOCATE,	/* a: fd mode off len */
+	PP_ADD_SEALS,	/* a: fd seals */
+	PP_GET_SEALS,	/* a: fd -> ret seals */
+	PP_MSYNC,	/* a: addr len flags */
+	PP_PROCESS_MADVISE, /* a: target pid, n, advice, flags; payload:
+			 * struct sc_iovec[n] -> ret bytes advised */
 };
 
 struct pp_req {

@@ -48,6 +48,9 @@
 #define SC_MADV_PT_RECLAIM	1000
 
 struct sc_proc;		/* backend-private */
+struct sc_iovec {		/* a range of process_madvise */
+	uint64_t base, len;
+};
 struct sc_task;
 
 /* Operations that can run on a task, alone or inside mm.parallel. */
@@ -169,8 +172,27 @@ struct sc_backend {
 	 * (SC_CAP_IPC_LOCK) on or off in the effective set */
 	int (*setrlimit)(struct sc_proc *p, int resource, uint64_t soft);
 	int (*setcap)(struct sc_proc *p, int cap, bool on);
-	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size);
+	/* memfd_create(name, flags: the kernel's MFD_*) + ftruncate(size) */
+	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size,
+		     unsigned int flags);
 	int (*close)(struct sc_proc *p, int fd);
+	/* open("/proc/self/fd/FD", flags: O_RDONLY, O_WRONLY or O_RDWR):
+	 * the new fd or -errno */
+	int (*reopen)(struct sc_proc *p, int fd, int flags);
+	int (*ftruncate)(struct sc_proc *p, int fd, int64_t len);
+	/* fallocate: mode is the kernel's FALLOC_FL_* bits */
+	int (*fallocate)(struct sc_proc *p, int fd, int mode, int64_t off,
+			 int64_t len);
+	/* fcntl F_ADD_SEALS (0 or -errno) / F_GET_SEALS (seals or -errno) */
+	int (*add_seals)(struct sc_proc *p, int fd, unsigned int seals);
+	int (*get_seals)(struct sc_proc *p, int fd);
+	/* msync by task t: flags the kernel's MS_* */
+	int (*msync)(struct sc_task *t, uint64_t addr, uint64_t len, int flags);
+	/* process_madvise by task t about target's memory: the bytes
+	 * advised, or -errno */
+	long (*process_madvise)(struct sc_task *t, struct sc_proc *target,
+				const struct sc_iovec *iov, int n, int advice,
+				unsigned int flags);
 	/* Run one item (it->rep times) on it->task. */
 	int (*run)(struct sc_item *it);
 	/* Run items concurrently: items of one task in order, tasks at
