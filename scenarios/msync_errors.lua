@@ -72,3 +72,12 @@ local t = p:thread(1)
 local ok, r = pcall(t.msync, t, s, 4 * P, "sync,invalidate")
 mm.observe("from_a_task", ok and "ok" or r)
 mm.expect(ok, "a Task calls msync")
+
+-- MS_INVALIDATE over locked memory: EBUSY (mlock'd VMAs), MS_SYNC alone is fine
+local lk = p:mmap{len = 4 * P, flags = "private,anonymous,locked"}
+local ok2, e2 = pcall(p.msync, p, lk, 4 * P, "invalidate")
+mm.observe("invalidate_locked", ok2 and "ok" or e2:match("^E%u+"))
+mm.expect(not ok2 and e2:match("^EBUSY"), "invalidate of locked memory: EBUSY")
+ok2, e2 = pcall(p.msync, p, lk, 4 * P, "sync")
+mm.observe("sync_locked", ok2 and "ok" or e2:match("^E%u+"))
+mm.expect(ok2, "MS_SYNC of locked memory is fine")
