@@ -48,4 +48,7 @@ mm.observe("parent_data", p:verify(a, 32 * P, 1) == true)
 local t = p:thread(1)
 c:fill(a, 4 * P, 3)
 mm.observe("from_a_task", t:process_madvise(c, a, 4 * P, "pageout"))
-mm.observe("from_a_task_swapped", count(c, a, 4, "swap"))
+-- how many of them go to swap depends on which CPU's LRU add batch holds
+-- the pages the child swapped back in (CPU 1's call drains only its own):
+-- not compared; the data must survive either way
+mm.observe("from_a_task_data", c:verify(a, 4 * P, 3) == true)

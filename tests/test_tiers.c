@@ -411,7 +411,9 @@ static void *checker(void *arg)
 	uint64_t round = 0, fa, v, bad;
 	int ret;
 
-	while (!atomic_load(&r->stop) && now_s() < r->end) {
+	/* two rounds at least: a thread the host starts late (2 cores,
+	 * sanitizers) still checks while the mover runs */
+	while (!atomic_load(&r->stop) && (now_s() < r->end || round < 2)) {
 		round++;
 		for (uint64_t i = 0; i < r->n && !r->bad; i++) {
 			uint64_t pa = r->a + i * PG;

@@ -189,7 +189,8 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 			return -ENOMEM;
 		v = vma_lookup(mm, start);
 	}
-	v->vm_flags = newflags;
+	/* rmap walkers read the flags without mmap_lock (VM_LOCKED) */
+	WRITE_ONCE(v->vm_flags, newflags);
 	v->vm_page_prot = vm_get_page_prot(newflags);
 	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
 		tlb_gather_mmu(&tlb, mm, false);

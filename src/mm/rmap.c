@@ -636,7 +636,8 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 		return true;
 	/* a VM_LOCKED mapping keeps the folio: restore a missed mlock and
 	 * stop (migration moves locked pages) */
-	if (!(arg->flags & (TTU_IGNORE_MLOCK | TTU_MIGRATION)) && (v->vm_flags & VM_LOCKED)) {
+	if (!(arg->flags & (TTU_IGNORE_MLOCK | TTU_MIGRATION)) &&
+	    (READ_ONCE(v->vm_flags) & VM_LOCKED)) {
 		mlock_vma_folio(folio, v);
 		pte_unmap_unlock(pte, ptl);
 		return false;
@@ -757,7 +758,7 @@ static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
 			return true;
 		/* mapped in a VM_LOCKED VMA: mlocked again when the VMA maps
 		 * all of it, and kept either way */
-		if (v->vm_flags & VM_LOCKED) {
+		if (READ_ONCE(v->vm_flags) & VM_LOCKED) {
 			if (mapped == (int)folio_nr_pages(folio))
 				mlock_vma_folio(folio, v);
 			arg->vm_flags |= VM_LOCKED;
@@ -770,7 +771,7 @@ static bool folio_referenced_one(struct page *folio, struct vm_area_struct *v,
 	pte = page_vma_mapped(folio, v, addr, &ptl, false);
 	if (!pte)
 		return true;
-	if (v->vm_flags & VM_LOCKED) {
+	if (READ_ONCE(v->vm_flags) & VM_LOCKED) {
 		/* restore the mlock that got missed, and stop */
 		mlock_vma_folio(folio, v);
 		arg->vm_flags |= VM_LOCKED;
