@@ -11,10 +11,13 @@
  * noise falls on all of them.  Each figure is the median of the
  * repetitions' wall times (CLOCK_MONOTONIC from fork to reap: the model's
  * start-up included, which the "startup" record measures on an empty
- * script).  From the run's closing `schedule:` line come the steps, the
- * switches and the hash; every repetition of a seed must give the same
- * line, which the `replays` field checks.  Slowdown is deterministic / free
- * wall time.
+ * script).  The model's start-up grows with its memory and is most of a
+ * short scenario's run, so the figures are also given net of it (`_net`:
+ * the median less the empty script's median in the same mode; null when
+ * under DET_MIN_NET_MS, within the noise).  From the run's closing
+ * `schedule:` line come the steps, the switches and the hash; every
+ * repetition of a seed must give the same line, which the `replays` field
+ * checks.  Slowdown is deterministic / free wall time.
  *
  * Exploration: the race scenario for seeds 1..K the way `mmlab explore`
  * runs them (child processes, as many at once as the host has CPUs, the
@@ -36,6 +39,7 @@
 #define DET_MIN_REPS	5
 #define DET_MAX_REPS	9
 #define DET_TIMEOUT	"60"	/* seconds, per run (mmlab run --timeout) */
+#define DET_MIN_NET_MS	10	/* a net time below this is not reported */
 #define EXPLORE_SEEDS	16
 #define EXPLORE_MAX_JOBS 8
 
@@ -269,13 +273,67 @@ static void hash_field(struct bench_rec *rec, const char *key, uint64_t hash)
 	bench_rec_str(rec, key, buf);
 }
 
+/* @ms less the start-up @base, or a negative number when within noise. */
+static double net_ms(double ms, double base)
+{
+	return ms - base >= DET_MIN_NET_MS ? ms - base : -1;
+}
+
+/* @num / @den, or null when @den is not reported. */
+static void ratio_field(struct bench_rec *r, const char *key, double num,
+			double den, bool rate)
+{
+	if (num < 0 || den <= 0)
+		bench_rec_null(r, key);
+	else if (rate)
+		bench_rec_rate(r, key, num / den);
+	else
+		bench_rec_num(r, key, num / den);
+}
+
+static void ms_field(struct bench_rec *r, const char *key, double ms)
+{
+	if (ms < 0)
+		bench_rec_null(r, key);
+	else
+		bench_rec_num(r, key, ms);
+}
+
+/* One mode's figures: wall times, slowdowns, schedule, steps per second. */
+static void emit_mode(struct bench_rec *r, const struct det_mode_res *mr,
+		      const char *const *key, double ms, double free_ms,
+		      double base, double free_net)
+{
+	double net = net_ms(ms, base);
+
+	bench_rec_num(r, key[0], ms);
+	ms_field(r, key[1], net);
+	ratio_field(r, key[2], ms, free_ms, false);
+	ratio_field(r, key[3], net, free_net, false);
+	bench_rec_int(r, key[4], (int64_t)mr->steps);
+	bench_rec_int(r, key[5], (int64_t)mr->switches);
+	ratio_field(r, key[6], (double)mr->steps, ms / 1e3, true);
+	ratio_field(r, key[7], (double)mr->steps, net / 1e3, true);
+	hash_field(r, key[8], mr->hash);
+}
+
+static const char *const mode_keys[NR_MODES][9] = {
+	[MODE_RANDOM] = { "det_random_ms", "det_random_net_ms", "slowdown_random",
+		"slowdown_random_net", "steps_random", "switches_random",
+		"steps_per_s_random", "steps_per_s_random_net", "hash_random" },
+	[MODE_PCT] = { "det_pct_ms", "det_pct_net_ms", "slowdown_pct",
+		"slowdown_pct_net", "steps_pct", "switches_pct",
+		"steps_per_s_pct", "steps_per_s_pct_net", "hash_pct" },
+};
+
+/* @startup_ms: the empty script's medians, free and deterministic. */
 static void emit_scenario(struct bench_ctx *ctx, const struct det_scenario *s,
-			  const struct det_mode_res *res, unsigned int reps)
+			  const struct det_mode_res *res, unsigned int reps,
+			  const double *startup_ms)
 {
 	struct bench_rec *r = bench_rec_new(ctx);
 	double free_ms = median(res[MODE_FREE].ms, reps);
-	double rnd_ms = median(res[MODE_RANDOM].ms, reps);
-	double pct_ms = median(res[MODE_PCT].ms, reps);
+	double free_net = net_ms(free_ms, startup_ms[0]);
 
 	bench_rec_str(r, "part", "scenario");
 	bench_rec_str(r, "scenario", s->name);
@@ -283,27 +341,21 @@ static void emit_scenario(struct bench_ctx *ctx, const struct det_scenario *s,
 	bench_rec_int(r, "seed", DET_SEED);
 	bench_rec_int(r, "reps", reps);
 	bench_rec_num(r, "free_ms", free_ms);
-	bench_rec_num(r, "det_random_ms", rnd_ms);
-	bench_rec_num(r, "det_pct_ms", pct_ms);
-	bench_rec_num(r, "slowdown_random", rnd_ms / free_ms);
-	bench_rec_num(r, "slowdown_pct", pct_ms / free_ms);
-	bench_rec_int(r, "steps_random", (int64_t)res[MODE_RANDOM].steps);
-	bench_rec_int(r, "switches_random", (int64_t)res[MODE_RANDOM].switches);
-	bench_rec_rate(r, "steps_per_s_random",
-		       res[MODE_RANDOM].steps / (rnd_ms / 1e3));
-	bench_rec_int(r, "steps_pct", (int64_t)res[MODE_PCT].steps);
-	bench_rec_int(r, "switches_pct", (int64_t)res[MODE_PCT].switches);
-	bench_rec_rate(r, "steps_per_s_pct", res[MODE_PCT].steps / (pct_ms / 1e3));
-	hash_field(r, "hash_random", res[MODE_RANDOM].hash);
-	hash_field(r, "hash_pct", res[MODE_PCT].hash);
+	ms_field(r, "free_net_ms", free_net);
+	for (int m = MODE_RANDOM; m < NR_MODES; m++)
+		emit_mode(r, &res[m], mode_keys[m], median(res[m].ms, reps),
+			  free_ms, startup_ms[1], free_net);
 	bench_rec_str(r, "replays", res[MODE_RANDOM].replays &&
 		      res[MODE_PCT].replays ? "true" : "false");
 	bench_emit(ctx, r);
 }
 
-/* The fixed cost of a run: an empty script, free and deterministic. */
+/*
+ * The fixed cost of a run: an empty script, free and deterministic (random;
+ * its few steps cost nothing).  @startup_ms gets the two medians.
+ */
 static int measure_startup(struct bench_ctx *ctx, unsigned int reps,
-			   char *err, size_t errlen)
+			   double *startup_ms, char *err, size_t errlen)
 {
 	double ms[2][DET_MAX_REPS];
 	struct bench_rec *r;
@@ -322,8 +374,10 @@ static int measure_startup(struct bench_ctx *ctx, unsigned int reps,
 	bench_rec_str(r, "part", "startup");
 	bench_rec_str(r, "scenario", "(empty script)");
 	bench_rec_int(r, "reps", reps);
-	bench_rec_num(r, "free_ms", median(ms[0], reps));
-	bench_rec_num(r, "det_random_ms", median(ms[1], reps));
+	startup_ms[0] = median(ms[0], reps);
+	startup_ms[1] = median(ms[1], reps);
+	bench_rec_num(r, "free_ms", startup_ms[0]);
+	bench_rec_num(r, "det_random_ms", startup_ms[1]);
 	bench_emit(ctx, r);
 	return 0;
 }
@@ -394,13 +448,14 @@ int bench_determinism(struct bench_ctx *ctx)
 	unsigned int reps = ctx->opts.reps;
 	struct det_mode_res res[NR_MODES];
 	char path[PATH_MAX], race[PATH_MAX], err[400];
+	double startup_ms[2];
 	long jobs;
 
 	if (ctx->opts.host_only)
 		return 0;
 	reps = reps < DET_MIN_REPS ? DET_MIN_REPS :
 	       reps > DET_MAX_REPS ? DET_MAX_REPS : reps;
-	if (measure_startup(ctx, reps, err, sizeof(err)))
+	if (measure_startup(ctx, reps, startup_ms, err, sizeof(err)))
 		goto fail;
 	for (size_t i = 0; i < nr; i++) {
 		const struct det_scenario *s = &det_scenarios[i];
@@ -412,7 +467,7 @@ int bench_determinism(struct bench_ctx *ctx)
 		memset(res, 0, sizeof(res));
 		if (measure(ctx, path, res, reps, err, sizeof(err)))
 			goto fail;
-		emit_scenario(ctx, s, res, reps);
+		emit_scenario(ctx, s, res, reps, startup_ms);
 		if (i == RACE_SCENARIO)
 			snprintf(race, sizeof(race), "%s", path);
 	}
