@@ -13,7 +13,7 @@
  * start-up included, which the "startup" record measures on an empty
  * script).  The model's start-up grows with its memory and is most of a
  * short scenario's run, so the figures are also given net of it (`_net`:
- * the median less the empty script's median in the same mode; null when
+ * the median less the empty script's, free or deterministic; null when
  * under DET_MIN_NET_MS, within the noise).  From the run's closing
  * `schedule:` line come the steps, the switches and the hash; every
  * repetition of a seed must give the same line, which the `replays` field
