@@ -19,6 +19,7 @@ int bench_ptreclaim(struct bench_ctx *ctx);	/* ptreclaim.c */
 int bench_markers(struct bench_ctx *ctx);	/* markers.c */
 int bench_mapcount(struct bench_ctx *ctx);	/* mapcount.c */
 int bench_collapse(struct bench_ctx *ctx);	/* collapse.c */
+int bench_determinism(struct bench_ctx *ctx);	/* determinism.c */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
@@ -39,6 +40,8 @@ const struct bench_desc bench_registry[] = {
 	  bench_mapcount },
 	{ "collapse", "mTHP collapse: THP coverage and bloat vs max_ptes_none per order, creep guard, collapse latency, fault latency under both collapse lockings",
 	  bench_collapse },
+	{ "determinism", "deterministic scheduler: wall time free vs random and PCT schedules, steps per second, replay of a seed, seeds explored per second",
+	  bench_determinism },
 	{ NULL, NULL, NULL }
 };
 
