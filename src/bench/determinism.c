@@ -99,7 +99,8 @@ static int find_script(const char *rel, char *buf, size_t len)
 			return -ENOENT;
 		*slash = 0;
 	}
-	snprintf(buf, len, "%s/%s", exe, rel);
+	if (snprintf(buf, len, "%s/%s", exe, rel) >= (int)len)
+		return -ENAMETOOLONG;
 	return access(buf, R_OK) ? -errno : 0;
 }
 
