@@ -222,16 +222,25 @@ static void check_self(void)
 	}
 }
 
-/* A thread that gives way on purpose (a test's pause): under PCT it drops
- * below every other; the others run first. */
-void dsched_yield(void)
+/* Take dsched_mu for a point of the running thread: false (unlocked) when
+ * deterministic mode is off. */
+static bool enter(void)
 {
 	pthread_mutex_lock(&dsched_mu);
 	if (!dsched_active) {
 		pthread_mutex_unlock(&dsched_mu);
-		return;
+		return false;
 	}
 	check_self();
+	return true;
+}
+
+/* A thread that gives way on purpose (a test's pause): under PCT it drops
+ * below every other; the others run first. */
+void dsched_yield(void)
+{
+	if (!enter())
+		return;
 	if (conf.strategy == DSCHED_PCT)
 		th[self].prio = --low_prio;
 	pthread_mutex_unlock(&dsched_mu);
@@ -240,12 +249,8 @@ void dsched_yield(void)
 
 void dsched_point(void)
 {
-	pthread_mutex_lock(&dsched_mu);
-	if (!dsched_active) {
-		pthread_mutex_unlock(&dsched_mu);
+	if (!enter())
 		return;
-	}
-	check_self();
 	step();
 	wait_streak = 0;
 	th[self].waiting = false;
@@ -258,12 +263,8 @@ void dsched_point(void)
 
 void dsched_wait_point(const char *what, const void *obj)
 {
-	pthread_mutex_lock(&dsched_mu);
-	if (!dsched_active) {
-		pthread_mutex_unlock(&dsched_mu);
+	if (!enter())
 		return;
-	}
-	check_self();
 	step();
 	th[self].waiting = true;
 	th[self].waited_at = steps;

@@ -25,6 +25,9 @@
  *   folio mapcount lock (hashed, folio.c)  a large folio's mapcounts, mm ids
  *   split_queue_lock, huge_zero_lock (huge_memory.c), lru_lock: leaves
  *   zone->lock (spinlock, per node)   the buddy free lists
+ *   dsched_mu (host mutex, lib/sched.c)  the deterministic scheduler's state;
+ *                                     taken inside any model lock, never
+ *                                     held across a model lock or a wait
  *
  * Page-table frames are freed through RCU after the TLB flush that follows
  * their removal (mmu_gather), so a walker in an RCU read-side section
