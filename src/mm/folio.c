@@ -90,8 +90,9 @@ static unsigned long mm_maps_slots;
 static struct mm_maps **mm_maps_slot(struct page *f)
 {
 	unsigned long i = page_to_pfn(f) >> 2;
+	struct mm_maps **cur = __atomic_load_n(&mm_maps_table, __ATOMIC_ACQUIRE);
 
-	if (!mm_maps_table) {
+	if (!cur) {
 		/* first use on this machine (two CPUs may race here:
 		 * publish with a compare-and-swap) */
 		unsigned long n = (phys.nr_frames >> 2) + 1;
@@ -99,12 +100,15 @@ static struct mm_maps **mm_maps_slot(struct page *f)
 
 		BUG_ON(!t);
 		if (__atomic_compare_exchange_n(&mm_maps_table, &none, t, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			mm_maps_slots = n;
-		else
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&mm_maps_slots, n, __ATOMIC_RELAXED);
+			cur = t;
+		} else {
 			free(t);
+			cur = none;	/* the winner's table */
+		}
 	}
-	return &__atomic_load_n(&mm_maps_table, __ATOMIC_ACQUIRE)[i];
+	return &cur[i];
 }
 
 /* mapcount lock held */

@@ -448,8 +448,8 @@ out:
 
 /*
  * Fault in [addr, end) of @v as GUP's populate does: a page already mapped
- * as needed (a PTE, or a THP's PMD) costs nothing, the rest one fault
- * each.  mmap_lock held for reading.  0 or -ENOMEM / -EFAULT.
+ * as needed (a PTE, or a THP's PMD) costs nothing, the rest a fault each,
+ * repeated until the page is mapped as needed.  mmap_lock held for reading.  0 or -ENOMEM / -EFAULT.
  */
 int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
 		       unsigned int flags)
@@ -483,6 +483,9 @@ int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned lo
 		if (ret)
 			return (ret & VM_FAULT_OOM) ? -ENOMEM : -EFAULT;
 		cpu_poll();
+		/* look again, as GUP does: a fault that lost a race (its PTE
+		 * changed under it) returns 0 having mapped nothing */
+		addr -= PAGE_SIZE;
 	}
 	return 0;
 }
