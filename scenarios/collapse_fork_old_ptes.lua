@@ -5,7 +5,7 @@
 -- lack_referenced_page on 6.18).  So the child's range of 512 pages (made
 -- exclusive to it by the parent's munmap, so that max_ptes_shared does not
 -- decide) stays small however often khugepaged scans, until the child
--- reads one page: then it collapses (kernel-facts 5b, observed on 6.18).
+-- reads one page: then it collapses (observed on 6.18).
 -- The child's PTEs are read-only (CoW after fork); that does not stop the
 -- collapse on 6.18.  Same with PTEs made old by clear_refs 1 in a process
 -- that never forked (but a read after clear_refs need not set the young

@@ -1,6 +1,5 @@
 -- collapse_madvise_nohugepage: MADV_COLLAPSE refuses a VM_NOHUGEPAGE VMA
--- with EINVAL (madvise_collapse: thp_vma_allowable_order fails; madvise(2),
--- kernel-facts 5) and leaves its small pages alone; khugepaged does not
+-- with EINVAL (madvise_collapse: thp_vma_allowable_order fails; madvise(2)) and leaves its small pages alone; khugepaged does not
 -- scan it either, even with enabled=always.  MADV_NORMAL does not clear
 -- VM_NOHUGEPAGE (still EINVAL); after MADV_HUGEPAGE the same call
 -- collapses the range (observed on 6.18).

@@ -1,7 +1,7 @@
 -- thp_fault_never: with THP "enabled" = never, no fault maps a THP, not
 -- even in a MADV_HUGEPAGE VMA (transhuge.rst: "never" disables THP for
 -- faults and khugepaged); MADV_COLLAPSE still works there, as it ignores
--- the sysfs setting (6.1+; kernel-facts 5b, observed on 6.18).
+-- the sysfs setting (6.1+; observed on 6.18).
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"

@@ -1,6 +1,6 @@
 -- vmpte_dontneed_halves: two MADV_DONTNEED calls, each over half of one
 -- 2 MiB table, empty it but free nothing: no single zap covered the whole
--- table (CONFIG_PT_RECLAIM, v6.14, kernel-facts section 1).  A later call
+-- table (CONFIG_PT_RECLAIM, v6.14).  A later call
 -- over the whole, already empty, table frees it.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()

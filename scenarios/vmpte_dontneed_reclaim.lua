@@ -1,6 +1,5 @@
 -- vmpte_dontneed_reclaim: MADV_DONTNEED over a whole 2 MiB-aligned region
--- frees its now-empty PTE table (CONFIG_PT_RECLAIM, v6.14, kernel-facts
--- section 1); over part of a region the table stays.  MADV_FREE never
+-- frees its now-empty PTE table (CONFIG_PT_RECLAIM, v6.14); over part of a region the table stays.  MADV_FREE never
 -- frees tables.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()

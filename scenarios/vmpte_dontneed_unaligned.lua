@@ -1,6 +1,6 @@
 -- vmpte_dontneed_unaligned: MADV_DONTNEED frees a PTE table only when one
 -- call's zap covers that table's whole 2 MiB (zap_pte_range: end - start >=
--- PMD_SIZE, CONFIG_PT_RECLAIM, v6.14, kernel-facts section 1).  An unaligned
+-- PMD_SIZE, CONFIG_PT_RECLAIM, v6.14).  An unaligned
 -- range over three tables frees the middle one and keeps the two it covers
 -- in part, even when the part it covers held every populated page.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE

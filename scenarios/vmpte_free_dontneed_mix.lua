@@ -1,6 +1,6 @@
 -- vmpte_free_dontneed_mix: MADV_FREE never frees a PTE table, even over a
--- whole 2 MiB (upstream reclaims only in MADV_DONTNEED's zap, kernel-facts
--- section 1); MADV_DONTNEED over a lazily freed table frees it; a write
+-- whole 2 MiB (upstream reclaims only in MADV_DONTNEED's
+-- zap); MADV_DONTNEED over a lazily freed table frees it; a write
 -- after MADV_FREE keeps the table and the data.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()

@@ -1,7 +1,6 @@
 -- vmpte_guard_marker: a guard marker (MADV_GUARD_INSTALL, 6.13) is a PTE
 -- that is not none: MADV_DONTNEED over the whole 2 MiB keeps it, and so
--- keeps the table (zap_pte_range reclaims only when no entry was skipped,
--- kernel-facts section 1).  After MADV_GUARD_REMOVE the next whole-table
+-- keeps the table (zap_pte_range reclaims only when no entry was skipped).  After MADV_GUARD_REMOVE the next whole-table
 -- MADV_DONTNEED frees it; munmap frees it with its markers.
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()

@@ -106,7 +106,7 @@ MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_ASAN:-5} \
 	meson_suite build-asan "unit and stress tests (ASan+UBSan)"
 MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_TSAN:-3} \
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-	meson_suite build-tsan "concurrency tests (ThreadSanitizer)" --suite concurrency
+	meson_suite build-tsan "concurrency tests (ThreadSanitizer)" --suite concurrency --suite deterministic
 
 if [ -x scripts/run-scenarios.sh ]; then
 	echo "== scenarios"

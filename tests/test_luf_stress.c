@@ -1,5 +1,5 @@
 /*
- * test_luf_stress.c - LUF (issue 7): a randomized stress with LUF on.
+ * test_luf_stress.c - LUF (lazy unmap flush): a randomized stress with LUF on.
  *
  * Many short seeds (MMLAB_LUF_SEEDS, default 100), each on a fresh machine
  * (4 CPUs, a fast node and a slow node smaller than the data, swap,

@@ -1,5 +1,5 @@
 /*
- * test_markers.c - PTE markers (issue 6, seed 3): non-present swap-format
+ * test_markers.c - PTE markers: non-present swap-format
  * PTEs of the reserved swap type SWP_PTE_MARKER (31, the last of the 5-bit
  * types) whose offset holds marker bits: UFFD_WP (bit 0), POISONED (bit 1),
  * GUARD (bit 2).  pagemap reports any marker as swapped (bit 62), the type

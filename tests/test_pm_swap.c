@@ -1,5 +1,5 @@
 /*
- * test_pm_swap.c - PM_SWAP for shmem (seed 3, issue 6).
+ * test_pm_swap.c - PM_SWAP for shmem (PTE markers).
  *
  * /sys/kernel/mm/mmlab/shmem_pm_swap:
  * - off (default, upstream): a paged-out shmem page leaves a none PTE;

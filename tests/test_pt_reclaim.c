@@ -1,6 +1,5 @@
 /*
- * test_pt_reclaim.c - freeing empty PTE tables (seed 0, kernel-facts
- * section 1, issue 5).
+ * test_pt_reclaim.c - freeing empty PTE tables (page-table reclaim).
  *
  * Upstream behaviour (differential: the same cases on the host kernel and
  * on the model, pt_reclaim/zap = 1 as 6.14+): MADV_DONTNEED of a whole

@@ -1,6 +1,6 @@
 /*
  * test_pt_reclaim_race.c - page-table reclaim against everything that walks
- * or fills page tables at the same time (issue 5, "Races").
+ * or fills page tables at the same time.
  *
  * Four simulated CPUs, one task each, plus a GUP-fast-style lockless walker
  * (mmlab_gup_fast in a loop, a host thread of its own), for

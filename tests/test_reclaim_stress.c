@@ -1,5 +1,5 @@
 /*
- * test_reclaim_stress.c - "Nothing lost" (issue 4): four CPUs work on
+ * test_reclaim_stress.c - "Nothing lost": four CPUs work on
  * twice as much data as the machine has memory, while reclaim swaps,
  * demotes to the slow node and NUMA-hinting promotes back, forks copy the
  * lot, and pages are moved between nodes.  Every byte is verified after each

@@ -1,5 +1,5 @@
 /*
- * test_soft_dirty.c - soft-dirty tracking (issue 6; seed 3 problem (c)).
+ * test_soft_dirty.c - soft-dirty tracking and its problem with PTE markers.
  *
  * /sys/kernel/mm/mmlab/soft_dirty: 0 by default, as this host, whose kernel
  * lacks CONFIG_MEM_SOFT_DIRTY (pagemap bit 55 never set; writing 4 to

@@ -111,6 +111,7 @@ enum cstate { C_EXACT, C_EITHER, C_UNKNOWN };
 struct cpage {
 	uint8_t st;
 	uint64_t a, b;			/* C_EXACT: a; C_EITHER: a or b per word */
+	uint64_t hist[3];		/* the child's earlier seeds here, newest first */
 };
 
 static struct {
@@ -629,6 +630,7 @@ static void snapshot_after(void)
 			bool ok = snap(&S.w[w], k, &g, &s);
 
 			c->st = C_UNKNOWN;
+			memset(c->hist, 0, sizeof(c->hist));
 			if (!ok || S.ga[w][k] == UINT64_MAX)
 				continue;
 			if (g == S.ga[w][k]) {
@@ -640,6 +642,54 @@ static void snapshot_after(void)
 				c->b = s;
 			}
 		}
+}
+
+/* The child's new content of a page: the old one joins its history. */
+static void child_set(struct cpage *c, uint64_t seed)
+{
+	if (c->a) {
+		memmove(&c->hist[1], &c->hist[0], 2 * sizeof(c->hist[0]));
+		c->hist[0] = c->a;
+	}
+	c->a = seed;
+}
+
+static bool pattern_is(uint64_t v, uint64_t seed, uint64_t a)
+{
+	return seed && v == pat(seed, a);
+}
+
+/* Whose data is @v, a page's first word: any page of any worker, under its
+ * current or earlier seeds in the parent, or what this child wrote there.
+ * A wrong frame behind a PTE shows as another page's data. */
+static void whose_word(uint64_t v)
+{
+	int found = 0;
+
+	for (int w = 0; w < NW; w++)
+		for (uint64_t k = 0; k < WPAGES; k++) {
+			struct worker *wk = &S.w[w];
+			struct cpage *c = &S.cp[w][k];
+			uint64_t a = WBASE(w) + k * PG;
+			const char *who = NULL;
+
+			if (pattern_is(v, atomic_load(&wk->seed[k]), a))
+				who = "the parent's current seed";
+			for (int h = 0; h < 3 && !who; h++)
+				if (pattern_is(v, wk->prev[k][h], a))
+					who = "an earlier seed of the parent";
+			if (!who && (pattern_is(v, c->a, a) || pattern_is(v, c->b, a)))
+				who = "the child's expected seed";
+			for (int h = 0; h < 3 && !who; h++)
+				if (pattern_is(v, c->hist[h], a))
+					who = "an earlier seed the child wrote";
+			if (who && found++ < 4)
+				fprintf(stderr, "  first word %#" PRIx64 " is page %#" PRIx64
+					" (worker %d chunk %" PRIu64 " page %" PRIu64 ") under %s\n",
+					v, a, w, k / PPC, k % PPC, who);
+		}
+	if (!found)
+		fprintf(stderr, "  first word %#" PRIx64 " is no known page's data\n", v);
 }
 
 /* Check one child page against its state: true when right. */
@@ -660,8 +710,12 @@ static bool child_check_page(struct mmlab_task *ct, int w, uint64_t k, char *msg
 		if (ret) {
 			/* whose data the child's page holds (the parent's
 			 * seeds now: its current one, three earlier ones) */
+			uint64_t v = 0;
+
 			fprintf(stderr, "  child page %#" PRIx64 " wants %#" PRIx64 ":\n", a, c->a);
 			explain_page(&S.w[w], ct, k);
+			if (!mmlab_read(ct, a, &v, sizeof(v), NULL))
+				whose_word(v);
 		}
 		if (ret)
 			snprintf(msg, len, "child page %#" PRIx64 " (worker %d chunk %" PRIu64
@@ -741,7 +795,7 @@ static void child_op(struct mmlab_proc *c, struct mmlab_task *ct, uint64_t *rng)
 			break;
 		}
 		for (uint64_t j = k; j < k + n; j++)
-			S.cp[w][j].a = seed;
+			child_set(&S.cp[w][j], seed);
 		S.child_writes++;
 		break;
 	}
@@ -756,7 +810,7 @@ static void child_op(struct mmlab_proc *c, struct mmlab_task *ct, uint64_t *rng)
 		if (ret)
 			global_fail("fork %lu: child DONTNEED %#" PRIx64 ": %d", S.forks, a, ret);
 		for (uint64_t j = k; j < k + n; j++)
-			S.cp[w][j].a = 0;
+			child_set(&S.cp[w][j], 0);
 		break;
 	case 7:
 		mmlab_madvise(ct, a & ~(PMD - 1), PMD, MADV_PAGEOUT);

@@ -1,5 +1,5 @@
 /*
- * test_uffd.c - userfaultfd missing and write-protect faults (issue 6),
+ * test_uffd.c - userfaultfd missing and write-protect faults,
  * differential against the host kernel.
  *
  * The userfaultfd is opened as a plain program opens it (UFFDIO_API with

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "\n"
 "core reports, per op (anon_fault, dontneed, munmap, pagemap, fork),\n"
-"model_per_s, host_per_s, ratio = model/host and the goal of issue 2; then\n"
+"model_per_s, host_per_s, ratio = model/host and the goal; then\n"
 "host_rss_per_sim_gib and metadata_bytes_per_frame.  tlb reports, per case\n"
 "(munmap_touched, mprotect_ro_rw_touched, munmap_untouched), the shootdown\n"
 "IPIs a running peer CPU receives: host (/proc/interrupts TLB line, the\n"

@@ -54,6 +54,7 @@ static void explore_usage(FILE *f)
 
 struct job {
 	pid_t pid;
+	int cpu;			/* MMLAB_SCHED_CPU: one host CPU per job */
 	uint64_t seed;
 	char out[64];
 };
@@ -62,6 +63,7 @@ static int spawn_seed(struct cli *c, const char *self, uint64_t seed, struct job
 {
 	char *argv[800];
 	struct cli_argbuf buf;
+	char cpu[16];
 	int argc = 0, fd;
 
 	argv[argc++] = "mmlab";
@@ -79,10 +81,25 @@ static int spawn_seed(struct cli *c, const char *self, uint64_t seed, struct job
 		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(2);
 		setenv("MMLAB_STALE_CHECK", "1", 1);
+		snprintf(cpu, sizeof(cpu), "%d", j->cpu);
+		setenv("MMLAB_SCHED_CPU", cpu, 1);
 		execv(self, argv);
 		_exit(2);
 	}
 	return 0;
+}
+
+/* The lowest CPU slot no running job has. */
+static int free_cpu(const struct job *running, int nrun)
+{
+	for (int cpu = 0;; cpu++) {
+		int i = 0;
+
+		while (i < nrun && running[i].cpu != cpu)
+			i++;
+		if (i == nrun)
+			return cpu;
+	}
 }
 
 /* Why a run failed, in a few words, from its status and output. */
@@ -203,6 +220,7 @@ int cmd_explore(int argc, char **argv)
 		pid_t pid;
 
 		while (!fail_seed && next < first + seeds && nrun < jobs) {
+			running[nrun].cpu = free_cpu(running, nrun);
 			if (spawn_seed(&c, "/proc/self/exe", next, &running[nrun])) {
 				perror("mmlab explore: fork");
 				return 2;

@@ -27,7 +27,7 @@ static void raw_lock(int *l)
 		    __atomic_compare_exchange_n(l, &old, 1, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return;
-		if (dsched_active)
+		if (dsched_on())
 			dsched_wait_point("a CPU's mailbox lock", l);
 		else if (++spins > 64)
 			sched_yield();
@@ -94,7 +94,7 @@ void cpu_enter(unsigned int id)
 		abort();
 	}
 	while (!cpu_try_own(c)) {
-		if (dsched_active) {
+		if (dsched_on()) {
 			dsched_wait_point("a CPU", c);
 			continue;
 		}
@@ -183,7 +183,7 @@ unsigned int smp_call_function_many(cpumask_t mask,
 		if (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE) == 0)
 			break;
 		cpu_poll();
-		if (dsched_active)
+		if (dsched_on())
 			dsched_wait_point("IPI acknowledgement", &call);
 		else if (++spins > 16)
 			sched_yield();

@@ -17,7 +17,7 @@ void lib_wait(unsigned int *spins)
 	if (hook)
 		hook();
 	(*spins)++;
-	if (dsched_active) {
+	if (dsched_on()) {
 		dsched_wait_point(lib_wait_what ? lib_wait_what : "a condition",
 				  lib_wait_obj);
 		return;
@@ -48,13 +48,13 @@ void lib_wait(unsigned int *spins)
 
 static void acquired(const void *lock, const char *kind)
 {
-	if (dsched_active)
+	if (dsched_on())
 		dsched_lock_acquired(lock, kind);
 }
 
 static void released(const void *lock)
 {
-	if (dsched_active) {
+	if (dsched_on()) {
 		dsched_lock_released(lock);
 		dsched_point();
 	}
@@ -138,7 +138,7 @@ void downgrade_write(struct rw_semaphore *s)
 	/* writer -> one reader, atomically: nobody can slip in between */
 	__atomic_fetch_add(&s->state, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_and(&s->state, ~RWSEM_WRITER, __ATOMIC_RELEASE);
-	if (dsched_active) {
+	if (dsched_on()) {
 		dsched_lock_released(s);
 		dsched_lock_acquired(s, "rw_semaphore (read)");
 		dsched_point();

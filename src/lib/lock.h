@@ -45,7 +45,7 @@ static inline bool spin_trylock(spinlock_t *l)
 
 	sched_point();
 	ok = raw_spin_trylock(l);
-	if (ok && unlikely(dsched_active))
+	if (ok && unlikely(dsched_on()))
 		dsched_lock_acquired(l, "spinlock");
 	return ok;
 }
@@ -62,7 +62,7 @@ static inline void spin_lock(spinlock_t *l)
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	if (unlikely(dsched_active)) {
+	if (unlikely(dsched_on())) {
 		dsched_lock_released(l);
 		dsched_point();
 	}

@@ -13,14 +13,14 @@ static pthread_rwlock_t rcu_rwlock = PTHREAD_RWLOCK_INITIALIZER;
 
 void lib_rcu_read_lock(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_rcu_read_lock();
 	pthread_rwlock_rdlock(&rcu_rwlock);
 }
 
 void lib_rcu_read_unlock(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_rcu_read_unlock();
 	pthread_rwlock_unlock(&rcu_rwlock);
 }
@@ -31,7 +31,7 @@ void lib_synchronize_rcu(void)
 {
 	unsigned int spins = 0;
 
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_synchronize_rcu();
 	while (pthread_rwlock_trywrlock(&rcu_rwlock))
 		lib_wait(&spins);
@@ -85,7 +85,7 @@ static void rcu_register(void)
 
 void lib_rcu_read_lock(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_rcu_read_lock();
 	if (__builtin_expect(!rcu_registered, 0))
 		rcu_register();
@@ -100,21 +100,21 @@ void lib_rcu_barrier(void);
 
 void lib_rcu_read_unlock(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_rcu_read_unlock();
 	urcu_memb_read_unlock();
 }
 
 void lib_synchronize_rcu(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_synchronize_rcu();
 	urcu_memb_synchronize_rcu();
 }
 
 void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 {
-	if (dsched_active) {
+	if (dsched_on()) {
 		dsched_synchronize_rcu();
 		func(head);
 		return;
@@ -126,7 +126,7 @@ void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 
 void lib_rcu_barrier(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return;		/* callbacks ran at call_rcu() */
 	if (!rcu_registered)
 		rcu_register();

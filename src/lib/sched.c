@@ -2,10 +2,15 @@
  * sched.c - the deterministic scheduler (see sched.h for what it decides
  * and where).  dsched_mu guards everything here; the baton holder
  * (current) is the only thread running model code, and every other
- * registered thread is parked on its own condition variable.
+ * registered thread is parked on its own futex word (go), which the
+ * baton holder sets when it hands over: dsched_mu is free by then, so the
+ * woken thread takes it uncontended.
  */
 #include <errno.h>
 #include <malloc.h>
+#include <sched.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +43,7 @@ struct ds_thread {
 	uint64_t waited_at;		/* the step of that point */
 	bool host_set;
 	pthread_t host;
-	pthread_cond_t cond;
+	int go;				/* futex: the baton is this thread's */
 	char name[32];
 	int64_t prio;			/* PCT */
 	const char *wait_what;
@@ -65,6 +70,14 @@ static uint64_t change_at[DS_MAX_DEPTH];
 static unsigned int nr_change;
 static int64_t low_prio;		/* PCT: the next priority below all */
 static uint64_t run_streak;		/* steps the current thread ran */
+/* Every thread of a deterministic run sits on one host CPU: one runs at a
+ * time anyway, and a handover between threads of one CPU costs a context
+ * switch, not a cross-CPU wake-up (an IPI; a hypervisor exit in a guest).
+ * MMLAB_SCHED_CPU picks it (explore gives each job its own); else the CPU
+ * the run started on.  Decisions never depend on it. */
+static int pin_cpu = -1;
+static cpu_set_t saved_affinity;
+static bool affinity_saved;
 
 static uint64_t rng(void)
 {
@@ -80,7 +93,6 @@ static void slot_init(int id, const char *name)
 	struct ds_thread *t = &th[id];
 
 	memset(t, 0, sizeof(*t));
-	pthread_cond_init(&t->cond, NULL);
 	t->state = DS_RUNNABLE;
 	snprintf(t->name, sizeof(t->name), "%s/%d", name, id);
 	/* PCT: initial priorities lie above every change point's */
@@ -179,21 +191,42 @@ static int pick(void)
 	return best;
 }
 
-/* Hand the baton to @next and wait until it comes back (unless self has
- * exited).  dsched_mu held. */
+static void ds_wake(int i)
+{
+	__atomic_store_n(&th[i].go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &th[i].go, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Sleep until the baton is handed to @me. */
+static void ds_park(int me)
+{
+	while (!__atomic_load_n(&th[me].go, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &th[me].go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	__atomic_store_n(&th[me].go, 0, __ATOMIC_RELAXED);
+}
+
+/* Hand the baton to @next and wait until it comes back.  dsched_mu held,
+ * and held again on return, unless self is exiting: then it is released
+ * and self never runs model code again. */
 static void switch_to(int next, bool exiting)
 {
+	int me = self;
+
 	hash = (hash ^ (uint64_t)(next + 1)) * 0x100000001b3ULL;
-	if (next == self)
+	if (next == me) {
+		if (exiting)
+			pthread_mutex_unlock(&dsched_mu);
 		return;
+	}
 	switches++;
 	run_streak = 0;
 	current = next;
-	pthread_cond_signal(&th[next].cond);
+	pthread_mutex_unlock(&dsched_mu);
+	ds_wake(next);
 	if (exiting)
 		return;
-	while (current != self)
-		pthread_cond_wait(&th[self].cond, &dsched_mu);
+	ds_park(me);
+	pthread_mutex_lock(&dsched_mu);
 }
 
 /* One step: the clock, the budget, PCT's change points. */
@@ -227,7 +260,7 @@ static void check_self(void)
 static bool enter(void)
 {
 	pthread_mutex_lock(&dsched_mu);
-	if (!dsched_active) {
+	if (!dsched_on()) {
 		pthread_mutex_unlock(&dsched_mu);
 		return false;
 	}
@@ -280,9 +313,52 @@ void dsched_wait_point(const char *what, const void *obj)
 
 /* ---- start, stop ---- */
 
+static void pin_self(void)
+{
+	cpu_set_t one;
+
+	if (pin_cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(pin_cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);	/* a hint: failure is harmless */
+}
+
+static void pin_choose(void)
+{
+	const char *e = getenv("MMLAB_SCHED_CPU");
+	int n = 0, want;
+
+	pin_cpu = -1;
+	affinity_saved = !sched_getaffinity(0, sizeof(saved_affinity), &saved_affinity);
+	if (!affinity_saved)
+		return;
+	if (!e || !*e) {
+		want = sched_getcpu();
+		if (want >= 0 && want < CPU_SETSIZE && CPU_ISSET(want, &saved_affinity))
+			pin_cpu = want;
+		pin_self();
+		return;
+	}
+	want = atoi(e);
+	if (want < 0)
+		return;
+	/* the want-th allowed CPU, modulo their number */
+	n = CPU_COUNT(&saved_affinity);
+	if (!n)
+		return;
+	want %= n;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &saved_affinity) && want-- == 0) {
+			pin_cpu = c;
+			break;
+		}
+	pin_self();
+}
+
 int dsched_start(const struct dsched_config *cfg)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return -EBUSY;
 	if (cfg->strategy == DSCHED_PCT && (!cfg->depth || cfg->depth > DS_MAX_DEPTH))
 		return -EINVAL;
@@ -310,7 +386,8 @@ int dsched_start(const struct dsched_config *cfg)
 	self = 0;
 	current = 0;
 	slot_init(0, "main");
-	dsched_active = 1;
+	pin_choose();
+	__atomic_store_n(&dsched_active, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -338,11 +415,12 @@ void dsched_stop(struct dsched_stats *out)
 		}
 	if (out)
 		fill_stats(out);
-	for (int i = 0; i < nr_slots; i++)
-		pthread_cond_destroy(&th[i].cond);
 	nr_slots = 0;
 	self = -1;
-	dsched_active = 0;
+	__atomic_store_n(&dsched_active, 0, __ATOMIC_RELAXED);
+	if (affinity_saved)
+		sched_setaffinity(0, sizeof(saved_affinity), &saved_affinity);
+	pin_cpu = -1;
 	pthread_mutex_unlock(&dsched_mu);
 }
 
@@ -374,18 +452,15 @@ static void *trampoline(void *p)
 
 	free(p);
 	self = s.id;
-	pthread_mutex_lock(&dsched_mu);
-	while (current != self)
-		pthread_cond_wait(&th[self].cond, &dsched_mu);
-	pthread_mutex_unlock(&dsched_mu);
+	pin_self();
+	ds_park(self);
 	ret = s.fn(s.arg);
 	pthread_mutex_lock(&dsched_mu);
 	step();
 	th[self].state = DS_EXITED;
 	th[self].nheld = 0;
-	switch_to(pick(), true);
+	switch_to(pick(), true);	/* releases dsched_mu */
 	self = -1;
-	pthread_mutex_unlock(&dsched_mu);
 	return ret;
 }
 
@@ -394,7 +469,7 @@ int lib_thread_create(pthread_t *t, const char *name, void *(*fn)(void *), void 
 	struct ds_start *s;
 	int id, ret;
 
-	if (!dsched_active)
+	if (!dsched_on())
 		return -pthread_create(t, NULL, fn, arg);
 	check_self();
 	s = malloc(sizeof(*s));
@@ -430,7 +505,7 @@ void lib_thread_join(pthread_t t)
 {
 	int id = -1;
 
-	if (dsched_active) {
+	if (dsched_on()) {
 		pthread_mutex_lock(&dsched_mu);
 		for (int i = 1; i < nr_slots; i++)
 			if (th[i].host_set && pthread_equal(th[i].host, t) &&
@@ -458,7 +533,7 @@ uint64_t lib_now_ns(void)
 {
 	struct timespec ts;
 
-	if (dsched_active) {
+	if (dsched_on()) {
 		uint64_t now;
 
 		pthread_mutex_lock(&dsched_mu);

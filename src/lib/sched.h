@@ -66,8 +66,14 @@ struct dsched_stats {
 #define DSCHED_DEADLOCK	1
 #define DSCHED_BUDGET	2
 
-/* Set while deterministic mode is on (only changed with one thread). */
+/* Set while deterministic mode is on (changed with one model thread; a
+ * host thread outside the model, a test's watchdog, may read it). */
 extern int dsched_active;
+
+static inline int dsched_on(void)
+{
+	return __atomic_load_n(&dsched_active, __ATOMIC_RELAXED);
+}
 
 /* The calling thread becomes the first thread and holds the baton. */
 int dsched_start(const struct dsched_config *cfg);
@@ -83,7 +89,7 @@ void dsched_yield(void);
 
 static inline void sched_point(void)
 {
-	if (unlikely(dsched_active))
+	if (unlikely(dsched_on()))
 		dsched_point();
 }
 

@@ -19,7 +19,7 @@ void destroy_waitqueue_head(struct wait_queue_head *wq)
 
 void wake_up(struct wait_queue_head *wq)
 {
-	if (dsched_active)
+	if (dsched_on())
 		return dsched_wake(wq);
 	pthread_mutex_lock(&wq->lock);
 	wq->seq++;
@@ -33,7 +33,7 @@ void wait_event_timeout(struct wait_queue_head *wq, bool (*cond)(void *), void *
 	struct timespec ts;
 	unsigned long seq;
 
-	if (dsched_active) {
+	if (dsched_on()) {
 		if (!(cond && cond(arg)))
 			dsched_sleep(wq, ms);
 		return;

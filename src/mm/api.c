@@ -90,7 +90,7 @@ static void sched_stop(void)
 {
 	struct dsched_stats st;
 
-	if (!dsched_active)
+	if (!dsched_on())
 		return;
 	dsched_stop(&st);
 	last_sched = (struct mmlab_sched_stats){ .steps = st.steps,
@@ -102,7 +102,7 @@ int mmlab_sched_stats(struct mmlab_sched_stats *out)
 {
 	struct dsched_stats st;
 
-	if (dsched_active) {
+	if (dsched_on()) {
 		dsched_get_stats(&st);
 		*out = (struct mmlab_sched_stats){ .steps = st.steps,
 			.switches = st.switches, .hash = st.hash, .clock_ns = st.clock_ns };
@@ -116,7 +116,7 @@ int mmlab_sched_stats(struct mmlab_sched_stats *out)
 
 bool mmlab_deterministic(void)
 {
-	return dsched_active;
+	return dsched_on();
 }
 
 uint64_t mmlab_now_ns(void)
@@ -126,7 +126,7 @@ uint64_t mmlab_now_ns(void)
 
 void mmlab_yield(void)
 {
-	if (dsched_active)
+	if (dsched_on())
 		dsched_yield();
 	else
 		sched_yield();

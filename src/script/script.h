@@ -1,7 +1,7 @@
 /*
  * script.h - internals of the Lua scenario runner (src/script).
  *
- * A scenario (a Lua script in scenarios/, contract in docs/scenario-api.md)
+ * A scenario (a Lua script in scenarios/, contract in docs/scenarios.md)
  * talks to a backend through struct sc_backend: "model" drives mmlab's own memory
  * manager through the public C API, "linux" drives helper processes
  * (puppets, puppet.c) that make the real system calls.  The Lua side
