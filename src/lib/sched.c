@@ -404,6 +404,20 @@ void dsched_get_stats(struct dsched_stats *out)
 	pthread_mutex_unlock(&dsched_mu);
 }
 
+const char *dsched_where(void)
+{
+	static __thread char buf[48];
+	uint64_t now;
+
+	if (!dsched_on())
+		return "";
+	pthread_mutex_lock(&dsched_mu);
+	now = steps;
+	pthread_mutex_unlock(&dsched_mu);
+	snprintf(buf, sizeof(buf), " at schedule step %llu", (unsigned long long)now);
+	return buf;
+}
+
 void dsched_stop(struct dsched_stats *out)
 {
 	pthread_mutex_lock(&dsched_mu);

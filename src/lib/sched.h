@@ -80,6 +80,9 @@ int dsched_start(const struct dsched_config *cfg);
 /* Every other thread has been joined: stop, and report the schedule. */
 void dsched_stop(struct dsched_stats *out);
 void dsched_get_stats(struct dsched_stats *out);
+/* " at schedule step N" in deterministic mode, for a report that a replay
+ * must find at the same step; "" otherwise.  A per-thread buffer. */
+const char *dsched_where(void);
 
 void dsched_point(void);
 void dsched_wait_point(const char *what, const void *obj);

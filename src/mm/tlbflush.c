@@ -398,9 +398,9 @@ static bool stale_tlb_report(struct cpu *c, uint64_t addr, enum stale_kind kind,
 	n = __atomic_add_fetch(&vm_stat[STALE_TLB_REPORTS], 1, __ATOMIC_RELAXED);
 	if (n <= 10)
 		fprintf(stderr, "mmlab: stale TLB: cpu %u %s at 0x%lx: %s (entry pfn %lu "
-			"filled by %s, fill #%u)\n", c->id, write ? "write" : "read",
+			"filled by %s, fill #%u)%s\n", c->id, write ? "write" : "read",
 			(unsigned long)addr, what[kind], (unsigned long)e->pfn,
-			e->fill == TLB_FILL_WALK ? "walk" : "fault", e->fill_seq);
+			e->fill == TLB_FILL_WALK ? "walk" : "fault", e->fill_seq, dsched_where());
 	if (n <= 2) {
 		fprintf(stderr, "mmlab: stale entry asid %u, cpu asid %u\n", e->asid, c->asid);
 		luf_debug_state(pfn, c->id, mm);

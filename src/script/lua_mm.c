@@ -23,6 +23,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include <mmlab/mmlab.h>
+
 #include "script.h"
 #include "host_profile.h"
 
@@ -338,6 +340,19 @@ static int caller_line(lua_State *L)
 	return 0;
 }
 
+/* Where a failed expectation stands in a deterministic schedule (a replay
+ * fails at the same step). */
+static const char *sched_where(void)
+{
+	static char buf[48];
+	struct mmlab_sched_stats st;
+
+	if (!mmlab_deterministic() || mmlab_sched_stats(&st))
+		return "";
+	snprintf(buf, sizeof(buf), " at schedule step %" PRIu64, st.steps);
+	return buf;
+}
+
 static int l_expect(lua_State *L)
 {
 	bool ok = lua_toboolean(L, 1);
@@ -345,7 +360,7 @@ static int l_expect(lua_State *L)
 
 	sc_expect_checked();
 	if (!ok) {
-		printf("FAIL line %d: %s\n", caller_line(L), msg);
+		printf("FAIL line %d: %s%s\n", caller_line(L), msg, sched_where());
 		sc_expect_failed();
 	}
 	lua_pushboolean(L, ok);
@@ -365,8 +380,8 @@ static int l_expect_eq(lua_State *L)
 		const char *a = luaL_tolstring(L, 1, NULL);
 		const char *b = luaL_tolstring(L, 2, NULL);
 
-		printf("FAIL line %d: %s (got %s, want %s)\n", caller_line(L),
-		       msg, a, b);
+		printf("FAIL line %d: %s (got %s, want %s)%s\n", caller_line(L),
+		       msg, a, b, sched_where());
 		sc_expect_failed();
 	}
 	lua_pushboolean(L, ok);
