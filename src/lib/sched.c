@@ -340,9 +340,17 @@ static void pin_choose(void)
 		pin_self();
 		return;
 	}
-	want = atoi(e);
-	if (want < 0)
-		return;
+	{
+		char *end;
+		long v = strtol(e, &end, 10);
+
+		if (*end || v < 0 || v > CPU_SETSIZE) {
+			fprintf(stderr, "MMLAB_SCHED_CPU='%s': expected a CPU index "
+				"(0 or more); threads not pinned\n", e);
+			return;
+		}
+		want = (int)v;
+	}
 	/* the want-th allowed CPU, modulo their number */
 	n = CPU_COUNT(&saved_affinity);
 	if (!n)

@@ -449,7 +449,8 @@ out:
 /*
  * Fault in [addr, end) of @v as GUP's populate does: a page already mapped
  * as needed (a PTE, or a THP's PMD) costs nothing, the rest a fault each,
- * repeated until the page is mapped as needed.  mmap_lock held for reading.  0 or -ENOMEM / -EFAULT.
+ * repeated until the page is mapped as needed.  mmap_lock held for
+ * reading.  0 or -ENOMEM / -EFAULT.
  */
 int populate_vma_range(struct vm_area_struct *v, unsigned long addr, unsigned long end,
 		       unsigned int flags)

@@ -4,7 +4,7 @@
  * mm.observe, mm.expect*), plus the helpers every binding file uses to
  * turn backend results into Lua errors.
  *
- * Two kinds of error, as docs/scenarios.md asks:
+ * Two kinds of error:
  *  - what the kernel refuses is a catchable Lua error whose message starts
  *    with the errno name ("EINVAL: munmap(0x10000, 4096)"); an access that
  *    would kill a real process is "file:line: SIGSEGV at 0x... (touch)";
