@@ -70,8 +70,6 @@ static inline double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A pause of @us, on the scale of now_s(): 10 x us simulated ns when
- * deterministic, spent letting the other threads run. */
 /* A test's default seed: the scheduler's under MMLAB_SCHED (so that the
  * run replays), the time otherwise. */
 static inline uint64_t seed_default(void)
@@ -81,6 +79,8 @@ static inline uint64_t seed_default(void)
 	return e && *e ? strtoull(e, NULL, 10) : (uint64_t)time(NULL);
 }
 
+/* A pause of @us, on the scale of now_s(): 10 x us simulated ns when
+ * deterministic, spent letting the other threads run. */
 static inline void stress_pause(unsigned int us)
 {
 	uint64_t until;
@@ -219,7 +219,7 @@ static inline uint64_t vmstat_settle(const char *name, uint64_t want)
 	int i;
 
 	for (i = 0; i < 500 && v != want; i++) {
-		usleep(10000);
+		stress_pause(10000);	/* RCU callbacks and kthreads run */
 		v = vmstat(name);
 	}
 	return v;

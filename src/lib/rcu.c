@@ -1,9 +1,10 @@
 /* rcu.c - see rcu.h.  liburcu in normal builds, a host rwlock under TSan;
- * in deterministic mode (lib/sched.h) the scheduler's own RCU, whose
- * callbacks run after a grace period in the caller, as under TSan. */
+ * in deterministic mode (lib/sched.h) the scheduler's own RCU.  Under TSan
+ * and in deterministic mode callbacks go to the rcu_cb thread (rcu_cb.c). */
 #include <pthread.h>
 #include <stdbool.h>
 #include "sched.h"
+#include "rcu_cb.h"
 
 #ifdef MMLAB_TSAN
 #include "rcu.h"
@@ -40,11 +41,26 @@ void lib_synchronize_rcu(void)
 
 void lib_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 {
+	if (rcu_cb_queue(head, func))
+		return;
 	lib_synchronize_rcu();
 	func(head);
 }
 
-void lib_rcu_barrier(void) { }
+void lib_rcu_barrier(void)
+{
+	rcu_cb_barrier();
+}
+
+int lib_rcu_start(void)
+{
+	return rcu_cb_start();
+}
+
+void lib_rcu_stop(void)
+{
+	rcu_cb_stop();
+}
 
 #else
 
@@ -97,6 +113,8 @@ void lib_rcu_read_unlock(void);
 void lib_synchronize_rcu(void);
 void lib_call_rcu(void *head, void (*func)(struct rcu_head *));
 void lib_rcu_barrier(void);
+int lib_rcu_start(void);
+void lib_rcu_stop(void);
 
 void lib_rcu_read_unlock(void)
 {
@@ -115,6 +133,8 @@ void lib_synchronize_rcu(void)
 void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 {
 	if (dsched_on()) {
+		if (rcu_cb_queue(head, func))
+			return;
 		dsched_synchronize_rcu();
 		func(head);
 		return;
@@ -127,9 +147,20 @@ void lib_call_rcu(void *head, void (*func)(struct rcu_head *))
 void lib_rcu_barrier(void)
 {
 	if (dsched_on())
-		return;		/* callbacks ran at call_rcu() */
+		return rcu_cb_barrier();
 	if (!rcu_registered)
 		rcu_register();
 	urcu_memb_barrier();
+}
+
+/* liburcu has its own callback thread; deterministic mode needs ours */
+int lib_rcu_start(void)
+{
+	return dsched_on() ? rcu_cb_start() : 0;
+}
+
+void lib_rcu_stop(void)
+{
+	rcu_cb_stop();
 }
 #endif

@@ -8,9 +8,13 @@
  * read side of a host rwlock and a grace period to taking its write side
  * once: slow, but correct and visible to TSan.
  *
+ * call_rcu() never waits: liburcu's thread, or under TSan and in
+ * deterministic mode the model's rcu_cb thread (rcu_cb.c), runs the
+ * callback after a grace period.  lib_rcu_start()/lib_rcu_stop() bracket a
+ * machine's life (after the scheduler starts, before it stops).
+ *
  * A thread is registered with RCU on its first read-side section and
- * unregistered when it exits.  call_rcu() must not be called inside a
- * read-side section (the TSan mapping would deadlock).
+ * unregistered when it exits.
  */
 #ifndef MMLAB_LIB_RCU_H
 #define MMLAB_LIB_RCU_H
@@ -25,6 +29,8 @@ void lib_rcu_read_unlock(void);
 void lib_synchronize_rcu(void);
 void lib_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));
 void lib_rcu_barrier(void);
+int lib_rcu_start(void);
+void lib_rcu_stop(void);
 
 static inline void rcu_read_lock(void) { lib_rcu_read_lock(); }
 static inline void rcu_read_unlock(void) { lib_rcu_read_unlock(); }

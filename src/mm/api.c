@@ -202,13 +202,16 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	ret = sched_start(&cfg);
 	if (ret)
 		goto fail_alloc;
-	ret = kswapd_start();
+	ret = lib_rcu_start() ? -ENOMEM : 0;
 	if (ret)
 		goto fail_sched;
+	ret = kswapd_start();
+	if (ret)
+		goto fail_rcu;
 	ret = khugepaged_start();
 	if (ret) {
 		kswapd_stop_all();
-		goto fail_sched;
+		goto fail_rcu;
 	}
 	machine_up = true;
 	ret = knobs_apply_env();
@@ -217,6 +220,8 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		return ret;
 	}
 	return 0;
+fail_rcu:
+	lib_rcu_stop();
 fail_sched:
 	sched_stop();
 fail_alloc:
@@ -237,6 +242,7 @@ void mmlab_machine_destroy(void)
 	exit_all_procs();
 	lru_add_drain_all_quiet();
 	rcu_barrier();
+	lib_rcu_stop();
 	swapoff_all();
 	luf_exit();
 	page_alloc_exit();
