@@ -22,7 +22,10 @@
  * of the parent (and of the child, which then exits).
  *
  * MMLAB_STRESS_SEED replays a run's random choices (the model's own timing
- * still varies).
+ * still varies; under MMLAB_SCHED it does not).  MMLAB_RECLAIM_REGION_MB
+ * (default 32) scales the machine: each region and node is that large.
+ * Under the deterministic scheduler a phase lasts a few simulated
+ * milliseconds, so the NUMA scan period is 1 ms there.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -41,7 +44,7 @@
 #endif
 
 #define NCPU		4
-#define REGION		(32 * MiB)
+static uint64_t REGION = 32 * MiB;	/* per CPU; MMLAB_RECLAIM_REGION_MB */
 #define REGION_PAGES	(REGION / PG)
 #define HOT_PAGES	256
 
@@ -259,15 +262,17 @@ static int setup(void **state)
 	mmlab_config_default(&cfg);
 	cfg.nr_cpus = NCPU;
 	cfg.nr_nodes = 2;
-	cfg.node_bytes[0] = 32 * MiB;
-	cfg.node_bytes[1] = 32 * MiB;
+	REGION = env_u64("MMLAB_RECLAIM_REGION_MB", 32) * MiB;
+	cfg.node_bytes[0] = REGION;
+	cfg.node_bytes[1] = REGION;
 	cfg.node_slow[1] = true;
 	cfg.node_latency_ns[1] = 250;
 	machine_up_cfg(&cfg);
 	assert_int_equal(mmlab_swapon(512 * MiB), 0);
 	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/numa/demotion_enabled", "1"), 0);
 	assert_int_equal(mmlab_knob_set(
-		"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", "20"), 0);
+		"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms",
+		mmlab_deterministic() ? "1" : "20"), 0);
 	assert_int_equal(mmlab_knob_set(
 		"/sys/kernel/debug/sched/numa_balancing/scan_size_mb", "16"), 0);
 	return 0;
