@@ -5,11 +5,15 @@
  * s..s+5 are i; at shift 0 the slots are the entries, above it child nodes.
  * The head's shift says how many index bits the tree covers (s + 6); an
  * index above that range is not stored.  Growing adds a new head whose slot
- * 0 is the old one.
+ * 0 is the old one.  Each node counts its non-empty slots; a node whose
+ * last entry is erased leaves its parent (or the head) and is freed after
+ * an RCU grace period, as the kernel's xas_delete_node, so that a lookup
+ * that was reading it finishes first.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "compiler.h"
+#include "rcu.h"
 #include "xarray.h"
 
 #define XA_CHUNK_SHIFT	6
@@ -19,6 +23,10 @@
 
 struct xa_node {
 	unsigned int shift;
+	unsigned int count;		/* non-empty slots; under the caller's lock */
+	struct xa_node *parent;		/* NULL for the head */
+	unsigned int offset;		/* the slot of the parent this node is in */
+	struct rcu_head rcu;
 	void *slots[XA_CHUNK_SIZE];	/* atomic */
 };
 
@@ -35,65 +43,121 @@ static inline unsigned int slot_of(unsigned long index, unsigned int shift)
 
 void *xa_load(struct xarray *xa, unsigned long index)
 {
-	struct xa_node *n = smp_load_acquire(&xa->head);
+	struct xa_node *n;
+	void *e = NULL;
 
-	if (!n || index > node_max(n->shift))
-		return NULL;
-	for (;;) {
-		void *e = smp_load_acquire(&n->slots[slot_of(index, n->shift)]);
-
-		if (!n->shift || !e)
-			return e;
-		n = e;
+	rcu_read_lock();
+	n = smp_load_acquire(&xa->head);
+	if (n && index <= node_max(n->shift)) {
+		for (;;) {
+			e = smp_load_acquire(&n->slots[slot_of(index, n->shift)]);
+			if (!n->shift || !e)
+				break;
+			n = e;
+		}
 	}
+	rcu_read_unlock();
+	return e;
 }
 
-static struct xa_node *node_alloc(unsigned int shift)
+static struct xa_node *node_alloc(unsigned int shift, struct xa_node *parent,
+				  unsigned int offset)
 {
 	struct xa_node *n = calloc(1, sizeof(*n));
 
-	if (n)
+	if (n) {
 		n->shift = shift;
+		n->parent = parent;
+		n->offset = offset;
+	}
+	return n;
+}
+
+static void node_rcu_free(struct rcu_head *h)
+{
+	free(container_of(h, struct xa_node, rcu));
+}
+
+/* @n lost its last entry: unlink it, and each ancestor it leaves empty;
+ * lookups still inside them finish before they are freed. */
+static void xa_delete_node(struct xarray *xa, struct xa_node *n)
+{
+	while (n && !n->count) {
+		struct xa_node *parent = n->parent;
+
+		if (parent) {
+			smp_store_release(&parent->slots[n->offset], NULL);
+			parent->count--;
+		} else {
+			smp_store_release(&xa->head, NULL);
+		}
+		call_rcu(&n->rcu, node_rcu_free);
+		n = parent;
+	}
+}
+
+/* A taller head until @index is in range. */
+static struct xa_node *xa_grow(struct xarray *xa, struct xa_node *n, unsigned long index)
+{
+	while (index > node_max(n->shift)) {
+		struct xa_node *top = node_alloc(n->shift + XA_CHUNK_SHIFT, NULL, 0);
+
+		if (!top)
+			return NULL;
+		top->slots[0] = n;
+		top->count = 1;
+		n->parent = top;
+		n->offset = 0;
+		smp_store_release(&xa->head, top);
+		n = top;
+	}
 	return n;
 }
 
 int xa_store(struct xarray *xa, unsigned long index, void *entry)
 {
 	struct xa_node *n = xa->head;
+	void **slot;
+	void *old;
 
 	if (!n) {
+		unsigned int shift = 0;
+
 		if (!entry)
 			return 0;
-		if (!(n = node_alloc(0)))
+		while (index > node_max(shift))
+			shift += XA_CHUNK_SHIFT;
+		if (!(n = node_alloc(shift, NULL, 0)))
 			return -ENOMEM;
 		smp_store_release(&xa->head, n);
 	}
-	/* grow: a taller head until @index is in range */
-	while (index > node_max(n->shift)) {
-		struct xa_node *top;
-
+	if (index > node_max(n->shift)) {
 		if (!entry)
 			return 0;
-		if (!(top = node_alloc(n->shift + XA_CHUNK_SHIFT)))
+		if (!(n = xa_grow(xa, n, index)))
 			return -ENOMEM;
-		top->slots[0] = n;
-		smp_store_release(&xa->head, top);
-		n = top;
 	}
 	while (n->shift) {
-		void **slot = &n->slots[slot_of(index, n->shift)];
-		struct xa_node *child = *slot;
+		unsigned int off = slot_of(index, n->shift);
+		struct xa_node *child = n->slots[off];
 
 		if (!child) {
 			if (!entry)
 				return 0;
-			if (!(child = node_alloc(n->shift - XA_CHUNK_SHIFT)))
+			if (!(child = node_alloc(n->shift - XA_CHUNK_SHIFT, n, off)))
 				return -ENOMEM;
-			smp_store_release(slot, child);
+			smp_store_release(&n->slots[off], child);
+			n->count++;
 		}
 		n = child;
 	}
-	smp_store_release(&n->slots[slot_of(index, 0)], entry);
+	slot = &n->slots[slot_of(index, 0)];
+	old = *slot;
+	smp_store_release(slot, entry);
+	if (!old && entry)
+		n->count++;
+	else if (old && !entry && !--n->count)
+		xa_delete_node(xa, n);
 	return 0;
 }
 
@@ -124,11 +188,15 @@ static void *node_find(struct xa_node *n, unsigned long *index, unsigned long ma
 
 void *xa_find(struct xarray *xa, unsigned long *index, unsigned long max)
 {
-	struct xa_node *n = smp_load_acquire(&xa->head);
+	struct xa_node *n;
+	void *e = NULL;
 
-	if (!n || *index > max || *index > node_max(n->shift))
-		return NULL;
-	return node_find(n, index, max);
+	rcu_read_lock();
+	n = smp_load_acquire(&xa->head);
+	if (n && *index <= max && *index <= node_max(n->shift))
+		e = node_find(n, index, max);
+	rcu_read_unlock();
+	return e;
 }
 
 static void node_free(struct xa_node *n)

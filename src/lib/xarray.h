@@ -4,12 +4,15 @@
  * 64-slot nodes that grows in height as larger indexes are stored.
  *
  * Concurrency: stores (xa_store, xa_destroy) are serialised by the caller's
- * lock; xa_load and xa_find may run without it, at any time: a node is
- * published with a release store only once initialised, and nodes are freed
- * only by xa_destroy (when nobody can look any more).  An emptied node stays
- * in the tree.  Under the caller's lock xa_find returns the first entry
- * present; without it, an entry that was present at some moment of its
- * walk.
+ * lock; xa_load and xa_find may run without it, at any time, and take the
+ * RCU read lock themselves (as the kernel's): a node is published with a
+ * release store only once initialised, and a node emptied by a store is
+ * unlinked and freed after a grace period (xa_destroy frees the rest, when
+ * nobody can look any more).  Under the caller's lock xa_find returns the
+ * first entry present; without it, an entry that was present at some
+ * moment of its walk.  An entry a lockless lookup returns may be gone from
+ * the tree by the time the caller looks at it (the kernel's callers take a
+ * reference and look again; the model's frames outlive the lookup).
  *
  * Entries are opaque, NULL meaning "nothing"; the page cache stores folios
  * and odd "value" entries (swap entries) alike.
