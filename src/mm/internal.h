@@ -957,7 +957,8 @@ int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
  * For [start, end): a gap between VMAs goes to pte_hole with v NULL; a VMA
  * first to test_walk (0 walk it, 1 skip it, < 0 end the walk with that);
  * then per PMD range: a PMD leaf to pmd_entry with the PMD lock held
- * (-ENOENT: read the PTE table instead), a missing table to pte_hole, a
+ * (-ENOENT: read the PTE table instead; -EAGAIN: split the mapping, then
+ * read the table), a missing table to pte_hole, a
  * table to pte_range with its PTE lock held.  A callback's negative return
  * ends the walk.  Callbacks may be NULL.
  */

@@ -187,7 +187,9 @@ static int pagemap_walk_vma(struct vm_area_struct *v, unsigned long start, unsig
 			if (pmd_leaf(pte_read(pmd)))
 				ret = ops->pmd_entry ? ops->pmd_entry(v, pmd, a, next, priv) : 0;
 			spin_unlock(pml);
-			if (ret != -ENOENT)
+			if (ret == -EAGAIN)
+				__split_huge_pmd(v, pmd, a);
+			else if (ret != -ENOENT)
 				continue;
 			ret = 0;
 		}
