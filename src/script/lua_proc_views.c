@@ -293,7 +293,7 @@ static int m_pagemap_scan(lua_State *L)
 		.vec_len = 1024, .return_mask = PM_CATEGORIES_ALL,
 	};
 	struct sc_page_region *vec = NULL;
-	bool no_vec = false;
+	bool no_vec = false, vec_len_given = false;
 	char what[96];
 	long n;
 
@@ -303,8 +303,11 @@ static int m_pagemap_scan(lua_State *L)
 			if (lua_type(L, -2) != LUA_TSTRING)
 				sc_fatal(L, "pagemap_scan: option names are strings");
 			scan_option(L, lua_tostring(L, -2), &a, &no_vec);
+			vec_len_given |= !strcmp(lua_tostring(L, -2), "vec_len");
 		}
 	}
+	if (no_vec && !vec_len_given)
+		a.vec_len = 0;	/* vec = false alone: no output at all */
 	if (a.vec_len > PM_SCAN_VEC_MAX && !no_vec)
 		sc_fatal(L, "pagemap_scan: vec_len %" PRIu64 " is too many", a.vec_len);
 	if (a.vec_len && !no_vec) {
