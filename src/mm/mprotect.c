@@ -146,24 +146,24 @@ int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 			pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
 			if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
 				return -ENOMEM;
-			if (pmd_leaf(pte_read(pmd)))
-				__split_huge_pmd(v, pmd, addr);
-			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
-		} else if (!pte_none(pte_read(pgd)) &&
-			   !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
-			   !pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
-			/* a PMD-mapped THP: changed whole when the range covers
-			 * it (change_huge_pmd), else split */
-			if (pmd_leaf(pte_read(pmd))) {
-				if (!cp_flags && next - addr == PMD_SIZE &&
-				    change_huge_pmd(tlb, v, pmd, addr, v->vm_page_prot)) {
-					addr = next;
-					continue;
-				}
-				__split_huge_pmd(v, pmd, addr);
-			}
-			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
+		} else if (pte_none(pte_read(pgd)) ||
+			   pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+			   pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+			addr = next;
+			continue;
 		}
+		/* a PMD-mapped THP: changed whole when the range covers it
+		 * (change_huge_pmd; for userfaultfd anonymous ones only, as
+		 * pgtable_split_needed says), else split */
+		if (pmd_leaf(pte_read(pmd))) {
+			if (next - addr == PMD_SIZE && (!cp_flags || !v->vm_file) &&
+			    change_huge_pmd(tlb, v, pmd, addr, v->vm_page_prot, cp_flags)) {
+				addr = next;
+				continue;
+			}
+			__split_huge_pmd(v, pmd, addr);
+		}
+		change_pte_range(tlb, v, pmd, addr, next, cp_flags);
 		addr = next;
 	}
 	return 0;
