@@ -10,15 +10,6 @@ mm.require("thp")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 
-local function runs(regs, a)
-	local t = {}
-	for _, r in ipairs(regs) do
-		t[#t + 1] = string.format("%d-%d:%s", (r.start - a) // PAGE,
-			(r["end"] - a) // PAGE, r.categories)
-	end
-	return table.concat(t, ";")
-end
-
 mm.set("/sys/kernel/mm/transparent_hugepage/enabled", "madvise")
 p:uffd_api("wp_async")
 local m = p:mmap{len = 4 * mm.PMD_SIZE}
@@ -26,32 +17,32 @@ local a = (m + mm.PMD_SIZE - 1) & ~(mm.PMD_SIZE - 1)
 p:madvise(a, 2 * mm.PMD_SIZE, "hugepage")
 p:touch(a, PAGE, "w")
 p:touch(a + mm.PMD_SIZE, PAGE, "w")
-local regs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
-mm.observe("thps", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-1024:written,present,huge", "two THPs, one run")
+local _, _, runs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
+mm.observe("thps", runs)
+mm.expect_eq(runs, "0-1024:written,present,huge", "two THPs, one run")
 p:uffd_register(a, 2 * mm.PMD_SIZE, "wp")
 -- protect all of the first THP and 16 pages of the second
-regs = p:pagemap_scan(a, 2 * mm.PMD_SIZE, {flags = "wp_matching", max_pages = 512 + 16,
+_, _, runs = p:pagemap_scan(a, 2 * mm.PMD_SIZE, {flags = "wp_matching", max_pages = 512 + 16,
 	return_mask = "huge"})
-mm.observe("wp_matching", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-512:huge;512-528:", "the second THP split to protect a part")
-regs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
-mm.observe("after_wp", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-512:wpallowed,present,huge;512-528:wpallowed,present;" ..
+mm.observe("wp_matching", runs)
+mm.expect_eq(runs, "0-512:huge;512-528:", "the second THP split to protect a part")
+_, _, runs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
+mm.observe("after_wp", runs)
+mm.expect_eq(runs, "0-512:wpallowed,present,huge;512-528:wpallowed,present;" ..
 	"528-1024:wpallowed,written,present", "the first stays huge")
 -- UFFDIO_WRITEPROTECT of a whole anonymous THP changes the PMD in place
 -- (change_huge_pmd) both ways
 p:uffd_wp(a, mm.PMD_SIZE, false)
-regs = p:pagemap_scan(a, mm.PMD_SIZE)
-mm.observe("uffdio_unprotect", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-512:wpallowed,written,present,huge", "unprotected, still huge")
+_, _, runs = p:pagemap_scan(a, mm.PMD_SIZE)
+mm.observe("uffdio_unprotect", runs)
+mm.expect_eq(runs, "0-512:wpallowed,written,present,huge", "unprotected, still huge")
 p:uffd_wp(a, mm.PMD_SIZE, true)
-regs = p:pagemap_scan(a, mm.PMD_SIZE)
-mm.observe("uffdio_protect", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-512:wpallowed,present,huge", "protected, still huge")
+_, _, runs = p:pagemap_scan(a, mm.PMD_SIZE)
+mm.observe("uffdio_protect", runs)
+mm.expect_eq(runs, "0-512:wpallowed,present,huge", "protected, still huge")
 p:touch(a + 8 * PAGE, PAGE, "w")
 mm.observe("events", #p:uffd_events())
-regs = p:pagemap_scan(a, 16 * PAGE)
-mm.observe("after_write", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-8:wpallowed,present;8-9:wpallowed,written,present;" ..
+_, _, runs = p:pagemap_scan(a, 16 * PAGE)
+mm.observe("after_write", runs)
+mm.expect_eq(runs, "0-8:wpallowed,present;8-9:wpallowed,written,present;" ..
 	"9-16:wpallowed,present", "the write split it, one page written")

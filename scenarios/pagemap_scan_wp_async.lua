@@ -12,15 +12,6 @@ mm.require("uffd_wp_async")
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 
-local function runs(regs, a)
-	local t = {}
-	for _, r in ipairs(regs) do
-		t[#t + 1] = string.format("%d-%d:%s", (r.start - a) // PAGE,
-			(r["end"] - a) // PAGE, r.categories)
-	end
-	return table.concat(t, ";")
-end
-
 p:uffd_api("wp_async")
 local m = p:mmap{len = 6 * mm.PMD_SIZE}
 local a = (m + mm.PMD_SIZE - 1) & ~(mm.PMD_SIZE - 1)
@@ -29,15 +20,15 @@ p:touch(a, PAGE, "w")
 p:touch(a + 2 * PAGE, PAGE, "w")
 p:uffd_register(a, 2 * mm.PMD_SIZE, "wp")
 -- registered: wpallowed; empty PTEs and the table-less half are written
-local regs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
-mm.observe("registered", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-1:wpallowed,written,present;1-2:wpallowed,written;" ..
+local _, _, runs = p:pagemap_scan(a, 2 * mm.PMD_SIZE)
+mm.observe("registered", runs)
+mm.expect_eq(runs, "0-1:wpallowed,written,present;1-2:wpallowed,written;" ..
 	"2-3:wpallowed,written,present;3-1024:wpallowed,written", "all written")
 
 p:uffd_wp(a, 16 * PAGE, true)
-regs = p:pagemap_scan(a, 16 * PAGE)
-mm.observe("protected", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-1:wpallowed,present;1-2:wpallowed,swapped;" ..
+_, _, runs = p:pagemap_scan(a, 16 * PAGE)
+mm.observe("protected", runs)
+mm.expect_eq(runs, "0-1:wpallowed,present;1-2:wpallowed,swapped;" ..
 	"2-3:wpallowed,present;3-16:wpallowed,swapped", "nothing written, markers on empty PTEs")
 
 p:touch(a, PAGE, "w")
@@ -45,29 +36,29 @@ p:touch(a + 3 * PAGE, PAGE, "w")
 p:touch(a + 4 * PAGE, PAGE, "r")
 mm.observe("events", #p:uffd_events())
 mm.expect_eq(#p:uffd_events(), 0, "WP_ASYNC: no event")
-regs = p:pagemap_scan(a, 16 * PAGE)
-mm.observe("after_writes", runs(regs, a))
+_, _, runs = p:pagemap_scan(a, 16 * PAGE)
+mm.observe("after_writes", runs)
 -- the read mapped the zero page (where there is one), protected
 local zero = mm.has("zero_page") and ",pfnzero" or ""
-mm.expect_eq(runs(regs, a), "0-1:wpallowed,written,present;1-2:wpallowed,swapped;" ..
+mm.expect_eq(runs, "0-1:wpallowed,written,present;1-2:wpallowed,swapped;" ..
 	"2-3:wpallowed,present;3-4:wpallowed,written,present;4-5:wpallowed,present" ..
 	zero .. ";5-16:wpallowed,swapped", "the written pages")
 
 -- written pages only (the kernel's fast path), re-protected as reported;
 -- the empty PTEs past the protected range are written too
-regs = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching", category_mask = "written",
+_, _, runs = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching", category_mask = "written",
 	return_mask = "written"})
-mm.observe("written_wp", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-1:written;3-4:written;16-32:written", "written runs")
-regs = p:pagemap_scan(a, 32 * PAGE, {return_mask = "written,present"})
-mm.observe("after_wp", runs(regs, a))
-mm.expect_eq(runs(regs, a), "0-1:present;1-2:;2-5:present;5-32:", "all protected again")
+mm.observe("written_wp", runs)
+mm.expect_eq(runs, "0-1:written;3-4:written;16-32:written", "written runs")
+_, _, runs = p:pagemap_scan(a, 32 * PAGE, {return_mask = "written,present"})
+mm.observe("after_wp", runs)
+mm.expect_eq(runs, "0-1:present;1-2:;2-5:present;5-32:", "all protected again")
 mm.observe("events_after_wp", #p:uffd_events())
 
 -- protect only: no vec
 p:touch(a + 6 * PAGE, PAGE, "w")
 p:touch(a + 20 * PAGE, PAGE, "w")
-regs = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching", vec = false})
+local regs = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching", vec = false})
 mm.observe("wp_only_regions", #regs)
 regs = p:pagemap_scan(a, 32 * PAGE, {category_mask = "written"})
 mm.observe("written_after_wp_only", #regs)
@@ -80,16 +71,16 @@ mm.expect_eq(walk_end, a + PAGE, "stopped after one region")
 -- max_pages: two written pages reported and protected, the third not
 p:touch(a + 6 * PAGE, 2 * PAGE, "w")
 p:touch(a + 9 * PAGE, PAGE, "w")
-regs, walk_end = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching",
+_, walk_end, runs = p:pagemap_scan(a, 32 * PAGE, {flags = "wp_matching",
 	category_mask = "written", max_pages = 2})
-mm.observe("max_pages", runs(regs, a))
+mm.observe("max_pages", runs)
 mm.observe("max_pages_walk_end", (walk_end - a) // PAGE)
-mm.expect_eq(runs(regs, a), "6-8:wpallowed,written,present", "two pages")
+mm.expect_eq(runs, "6-8:wpallowed,written,present", "two pages")
 mm.expect_eq(walk_end, a + 9 * PAGE, "stopped at the third")
-regs = p:pagemap_scan(a + 6 * PAGE, 4 * PAGE)
-mm.observe("after_max_pages", runs(regs, a))
-mm.expect_eq(runs(regs, a), "6-8:wpallowed,present;8-9:wpallowed,swapped;" ..
-	"9-10:wpallowed,written,present", "the third is still written")
+_, _, runs = p:pagemap_scan(a + 6 * PAGE, 4 * PAGE)
+mm.observe("after_max_pages", runs)
+mm.expect_eq(runs, "0-2:wpallowed,present;2-3:wpallowed,swapped;" ..
+	"3-4:wpallowed,written,present", "the third is still written")
 
 -- the unregistered rest of the mapping
 local ok, err = pcall(p.pagemap_scan, p, a + 2 * mm.PMD_SIZE, 8 * PAGE,
@@ -97,9 +88,9 @@ local ok, err = pcall(p.pagemap_scan, p, a + 2 * mm.PMD_SIZE, 8 * PAGE,
 mm.observe("check_wpasync", ok and "ok" or err:match("^E%u+"))
 mm.expect(not ok and err:match("^EPERM"), "no WP_ASYNC there")
 -- wp_matching over both: the registered table-less end is protected
-regs = p:pagemap_scan(a + 2 * mm.PMD_SIZE - 8 * PAGE, 16 * PAGE, {flags = "wp_matching"})
-mm.observe("wp_across", runs(regs, a))
-mm.expect_eq(runs(regs, a), "1016-1024:wpallowed,written", "the unregistered VMA skipped")
-regs = p:pagemap_scan(a + 2 * mm.PMD_SIZE - 8 * PAGE, 8 * PAGE)
-mm.observe("wp_across_after", runs(regs, a))
-mm.expect_eq(runs(regs, a), "1016-1024:wpallowed,swapped", "markers installed")
+_, _, runs = p:pagemap_scan(a + 2 * mm.PMD_SIZE - 8 * PAGE, 16 * PAGE, {flags = "wp_matching"})
+mm.observe("wp_across", runs)
+mm.expect_eq(runs, "0-8:wpallowed,written", "the unregistered VMA skipped")
+_, _, runs = p:pagemap_scan(a + 2 * mm.PMD_SIZE - 8 * PAGE, 8 * PAGE)
+mm.observe("wp_across_after", runs)
+mm.expect_eq(runs, "0-8:wpallowed,swapped", "markers installed")

@@ -226,21 +226,39 @@ static const struct sc_flag_name pm_scan_flags[] = {
 #define N_CATEGORIES	(sizeof(pm_categories) / sizeof(pm_categories[0]))
 #define PM_SCAN_VEC_MAX	(1U << 20)
 
-static void push_categories(lua_State *L, uint64_t c)
+/* The names of categories @c, comma-separated, into @buf (160 bytes). */
+static const char *category_names(uint64_t c, char *buf)
 {
-	char buf[160] = "";
-
+	*buf = 0;
 	for (size_t i = 0; i < N_CATEGORIES; i++) {
 		if (!(c & pm_categories[i].bit))
 			continue;
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+		snprintf(buf + strlen(buf), 160 - strlen(buf), "%s%s",
 			 *buf ? "," : "", pm_categories[i].name);
 		c &= ~(uint64_t)pm_categories[i].bit;
 	}
 	if (c)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%#" PRIx64,
+		snprintf(buf + strlen(buf), 160 - strlen(buf), "%s%#" PRIx64,
 			 *buf ? "," : "", c);
-	lua_pushstring(L, buf);
+	return buf;
+}
+
+/* The regions as one string for observations: "FIRST-END:categories;..."
+ * in pages from @addr. */
+static void push_runs(lua_State *L, const struct sc_page_region *vec, long n, uint64_t addr)
+{
+	luaL_Buffer b;
+	char cat[160];
+
+	luaL_buffinit(L, &b);
+	for (long i = 0; i < n; i++) {
+		lua_pushfstring(L, "%s%I-%I:%s", i ? ";" : "",
+				(lua_Integer)((int64_t)(vec[i].start - addr) / (int64_t)SC_PAGE_SIZE),
+				(lua_Integer)((int64_t)(vec[i].end - addr) / (int64_t)SC_PAGE_SIZE),
+				category_names(vec[i].categories, cat));
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
 }
 
 /* One option of p:pagemap_scan's table (on top of the stack). */
@@ -279,9 +297,10 @@ static void scan_option(lua_State *L, const char *k, struct sc_pm_scan_arg *a,
 }
 
 /*
- * p:pagemap_scan(addr, len [, opts]) -> regions, walk_end: the PAGEMAP_SCAN
- * ioctl over [addr, addr + len).  regions[i] = {start=, ["end"]=, pages=,
- * categories="present,written"}.
+ * p:pagemap_scan(addr, len [, opts]) -> regions, walk_end, runs: the
+ * PAGEMAP_SCAN ioctl over [addr, addr + len).  regions[i] = {start=,
+ * ["end"]=, pages=, categories="written,present"}; runs is the same as
+ * "0-1:written,present;1-5:written" in pages from addr.
  */
 static int m_pagemap_scan(lua_State *L)
 {
@@ -294,7 +313,7 @@ static int m_pagemap_scan(lua_State *L)
 	};
 	struct sc_page_region *vec = NULL;
 	bool no_vec = false, vec_len_given = false;
-	char what[96];
+	char what[96], cat[160];
 	long n;
 
 	if (!lua_isnoneornil(L, 4)) {
@@ -332,13 +351,14 @@ static int m_pagemap_scan(lua_State *L)
 		lua_setfield(L, -2, "end");
 		lua_pushinteger(L, (lua_Integer)((vec[i].end - vec[i].start) / SC_PAGE_SIZE));
 		lua_setfield(L, -2, "pages");
-		push_categories(L, vec[i].categories);
+		lua_pushstring(L, category_names(vec[i].categories, cat));
 		lua_setfield(L, -2, "categories");
 		lua_rawseti(L, -2, i + 1);
 	}
-	free(vec);
 	lua_pushinteger(L, (lua_Integer)a.walk_end);
-	return 2;
+	push_runs(L, vec, vec ? n : 0, addr);
+	free(vec);
+	return 3;
 }
 
 static const luaL_Reg proc_view_methods[] = {
