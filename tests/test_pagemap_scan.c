@@ -3,9 +3,10 @@
  * userfaultfd features it works with (mmlab_uffd_api: WP_ASYNC,
  * WP_UNPOPULATED, EVENT_FORK), on the model.
  *
- * Every expectation was observed on this host's 6.18 with small C programs
- * (and scenarios/pagemap_scan_*.lua, uffd_*_feature*.lua compare the same
- * on both backends):
+ * Every expectation was observed on this host's 6.18 with small C programs;
+ * bad_args_diff and categories_diff run on the host kernel too (in a forked
+ * child), and scenarios/pagemap_scan_*.lua, uffd_wp_unpopulated.lua and
+ * uffd_event_fork.lua compare the rest on both backends:
  * - bad arguments: EINVAL for size, flags, unknown category bits in any
  *   mask, an unaligned start, vec_len without vec; EFAULT for no argument,
  *   end below start or past user space, a vec_len past user space; an
@@ -18,7 +19,7 @@
  *   re-protects what it reports; a full buffer or max_pages stops the walk
  *   at walk_end; CHECK_WPASYNC is EPERM at a VMA without WP_ASYNC.
  */
-#include "harness.h"
+#include "markers_be.h"
 
 #define WPALLOWED	MMLAB_PAGE_IS_WPALLOWED
 #define WRITTEN		MMLAB_PAGE_IS_WRITTEN
@@ -28,7 +29,6 @@
 #define HUGE		MMLAB_PAGE_IS_HUGE
 #define GUARD		MMLAB_PAGE_IS_GUARD
 #define ALL		MMLAB_PM_SCAN_CATEGORIES
-#define MADV_GUARD_INSTALL 102
 
 static struct mmlab_page_region r[64];
 static uint64_t base;	/* regions are printed and compared relative to it */
@@ -374,10 +374,111 @@ static void t_event_fork(void **state)
 	mmlab_exit(p);
 }
 
+/* The ioctl on the model or on the host child's own pagemap. */
+static long be_pagemap_scan(struct be *b, struct mmlab_pm_scan_arg *a)
+{
+	long r;
+	int fd;
+
+	if (b->model)
+		return mmlab_pagemap_scan(b->p, a);
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, _IOWR('f', 16, struct mmlab_pm_scan_arg), a);
+	if (r < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Every argument check, on both. */
+static void bad_args_diff(struct be *b)
+{
+	static const struct {
+		const char *what;
+		int field;	/* index into the argument as u64s */
+		uint64_t value;
+		long want;
+	} cases[] = {
+		{ "size + 8", 0, sizeof(struct mmlab_pm_scan_arg) + 8, -EINVAL },
+		{ "size 0", 0, 0, -EINVAL },
+		{ "flag 4", 1, 4, -EINVAL },
+		{ "start unaligned", 2, DIFF_BASE + 1, -EINVAL },
+		{ "end below start", 3, DIFF_BASE - PG, -EFAULT },
+		{ "end past user space", 3, 1ULL << 47, -EFAULT },
+		{ "end at the top", 3, (1ULL << 47) - PG, -999 },
+		{ "end unaligned", 3, DIFF_BASE + 16 * PG - 1, 1 },
+		{ "end = start", 3, DIFF_BASE, 0 },
+		{ "vec NULL, vec_len 1", 5, 0, -EINVAL },
+		{ "vec_len 2^62", 6, 1ULL << 62, -EFAULT },
+		{ "category_inverted bit 9", 8, 1 << 9, -EINVAL },
+		{ "category_mask bit 9", 9, 1 << 9, -EINVAL },
+		{ "category_anyof_mask bit 9", 10, 1 << 9, -EINVAL },
+		{ "return_mask bit 9", 11, 1 << 9, -EINVAL },
+		{ "return_mask guard", 11, GUARD, 1 },
+		{ "check_wpasync", 1, MMLAB_PM_SCAN_CHECK_WPASYNC, -EPERM },
+		{ "wp_matching, no WPALLOWED VMA", 1, MMLAB_PM_SCAN_WP_MATCHING, 0 },
+	};
+	struct mmlab_pm_scan_arg a;
+
+	EXPECT(b, "mmap", be_map_anon(b, DIFF_BASE, 16 * PG), 0);
+	for (int i = 0; i < 16; i++)
+		EXPECTI(b, "store", i, be_put(b, DIFF_BASE + i * PG, i), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		long r;
+
+		a = scan_arg(DIFF_BASE, 16 * PG);
+		((uint64_t *)&a)[cases[i].field] = cases[i].value;
+		r = be_pagemap_scan(b, &a);
+		if (cases[i].want == -999)	/* the stack and more: some */
+			EXPECTI(b, cases[i].what, (int)i, r > 0, 1);
+		else
+			EXPECTI(b, cases[i].what, (int)i, r, cases[i].want);
+	}
+	EXPECT(b, "no argument", be_pagemap_scan(b, NULL), -EFAULT);
+	a = scan_arg(DIFF_BASE, 16 * PG - 1);
+	EXPECT(b, "walk_end of an unaligned end", be_pagemap_scan(b, &a) == 1 &&
+	       a.walk_end == DIFF_BASE + 16 * PG, 1);
+	a = scan_arg(DIFF_BASE, 16 * PG);
+	a.flags = MMLAB_PM_SCAN_CHECK_WPASYNC;
+	EXPECT(b, "walk_end after EPERM", be_pagemap_scan(b, &a) == -EPERM &&
+	       a.walk_end == DIFF_BASE + 16 * PG, 1);
+	EXPECT(b, "munmap", be_munmap(b, DIFF_BASE, 16 * PG), 0);
+}
+DIFF_TEST_REQUIRES(bad_args_diff, "pagemap_scan")
+
+/* Present, empty, guard, no table; the runs and their categories. */
+static void categories_diff(struct be *b)
+{
+	static const uint64_t want[][3] = {
+		{ 0, 1, PRESENT | WRITTEN }, { 1, 5, WRITTEN },
+		{ 5, 6, GUARD | SWAPPED | WRITTEN }, { 6, 512, WRITTEN }, { 512, 1024, 0 },
+	};
+	struct mmlab_pm_scan_arg a = scan_arg(DIFF_BASE, 4 * MiB);
+	long n;
+
+	EXPECT(b, "mmap", be_map_anon(b, DIFF_BASE, 4 * MiB), 0);
+	EXPECT(b, "store", be_put(b, DIFF_BASE, 1), 0);
+	EXPECT(b, "guard", be_madvise(b, DIFF_BASE + 5 * PG, PG, MADV_GUARD_INSTALL), 0);
+	n = be_pagemap_scan(b, &a);
+	EXPECT(b, "regions", n, 5);
+	for (int i = 0; i < 5 && i < n; i++) {
+		EXPECTI(b, "start", i, (r[i].start - DIFF_BASE) / PG, want[i][0]);
+		EXPECTI(b, "end", i, (r[i].end - DIFF_BASE) / PG, want[i][1]);
+		EXPECTI(b, "categories", i, r[i].categories, want[i][2]);
+	}
+	EXPECT(b, "walk_end", a.walk_end == DIFF_BASE + 4 * MiB, 1);
+	EXPECT(b, "munmap", be_munmap(b, DIFF_BASE, 4 * MiB), 0);
+}
+DIFF_TEST_REQUIRES(categories_diff, "pagemap_scan")
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_bad_args, setup_machine, teardown_machine),
+		cmocka_unit_test(t_bad_args_diff),
+		cmocka_unit_test(t_categories_diff),
 		cmocka_unit_test_setup_teardown(t_categories_plain, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_wp_async, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_thp, setup_machine, teardown_machine),
