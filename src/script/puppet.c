@@ -694,13 +694,44 @@ static void __attribute__((noreturn)) child_after_fork(int fd, int usock)
 	serve(0);
 }
 
+/* PP_FORK: the child serves @rfd (closed here); with EVENT_FORK it gets
+ * its userfaultfd over a socket pair.  0 and the child's pid in *pid, or
+ * -errno. */
+static int do_fork(int rfd, uint64_t *pid_out)
+{
+	int usv[2] = { -1, -1 }, err;
+	pid_t pid;
+
+	if (uffd_fd >= 0 && (uffd_features & SC_UFFD_FEATURE_EVENT_FORK) &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usv)) {
+		err = -errno;
+		close(rfd);
+		return err;
+	}
+	pid = fork();
+	err = pid < 0 ? -errno : 0;
+	if (pid == 0) {
+		if (usv[0] >= 0)
+			close(usv[0]);
+		child_after_fork(rfd, usv[1]);
+	}
+	if (usv[1] >= 0) {
+		close(usv[1]);
+		if (pid > 0)
+			uffd_fork_parent(usv[0]);
+		else
+			close(usv[0]);
+	}
+	close(rfd);
+	*pid_out = (uint64_t)pid;
+	return err;
+}
+
 static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
-	int usv[2] = { -1, -1 };
 	void *p;
-	pid_t pid;
 
 	switch (req->op) {
 	case PP_MMAP:
@@ -832,27 +863,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 			resp->ret = -EINVAL;
 			break;
 		}
-		if (uffd_fd >= 0 && (uffd_features & SC_UFFD_FEATURE_EVENT_FORK) &&
-		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usv)) {
-			resp->ret = -errno;
-			break;
-		}
-		pid = fork();
-		if (pid == 0) {
-			if (usv[0] >= 0)
-				close(usv[0]);
-			child_after_fork(rfd, usv[1]);
-		}
-		if (usv[1] >= 0) {
-			close(usv[1]);
-			if (pid > 0)
-				uffd_fork_parent(usv[0]);
-			else
-				close(usv[0]);
-		}
-		close(rfd);
-		resp->ret = pid < 0 ? -errno : 0;
-		resp->v[0] = (uint64_t)pid;
+		resp->ret = do_fork(rfd, &resp->v[0]);
 		return;
 	case PP_EXIT:
 		_exit(0);
