@@ -372,6 +372,44 @@ int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages,
 #define MMLAB_PM_SWAP		(1ULL << 62)
 #define MMLAB_PM_PRESENT	(1ULL << 63)
 
+/*
+ * The PAGEMAP_SCAN ioctl of /proc/PID/pagemap (Linux 6.7+), the kernel's
+ * struct pm_scan_arg and struct page_region; vec is a pointer to an array
+ * of vec_len regions.  Pages in [start, end) whose categories match
+ * (categories ^ category_inverted has all of category_mask and, when it is
+ * not 0, one of category_anyof_mask) are reported as runs of equal
+ * categories & return_mask; at most max_pages pages (0: no limit).
+ * PM_SCAN_WP_MATCHING write-protects the matching written pages (only VMAs
+ * with WPALLOWED are walked); PM_SCAN_CHECK_WPASYNC fails with -EPERM at a
+ * VMA without it.  Returns the number of regions, walk_end set to where the
+ * walk stopped; -EINVAL for a bad size, flags, masks, an unaligned start or
+ * vec_len without vec; -EFAULT for a range or vec_len past user space.
+ */
+#define MMLAB_PAGE_IS_WPALLOWED		(1ULL << 0)	/* uffd-wp async VMA */
+#define MMLAB_PAGE_IS_WRITTEN		(1ULL << 1)	/* not uffd-wp protected */
+#define MMLAB_PAGE_IS_FILE		(1ULL << 2)
+#define MMLAB_PAGE_IS_PRESENT		(1ULL << 3)
+#define MMLAB_PAGE_IS_SWAPPED		(1ULL << 4)	/* any swap-format entry */
+#define MMLAB_PAGE_IS_PFNZERO		(1ULL << 5)
+#define MMLAB_PAGE_IS_HUGE		(1ULL << 6)	/* PMD-mapped */
+#define MMLAB_PAGE_IS_SOFT_DIRTY	(1ULL << 7)
+#define MMLAB_PAGE_IS_GUARD		(1ULL << 8)
+#define MMLAB_PM_SCAN_CATEGORIES	0x1ffULL
+#define MMLAB_PM_SCAN_WP_MATCHING	(1ULL << 0)
+#define MMLAB_PM_SCAN_CHECK_WPASYNC	(1ULL << 1)
+struct mmlab_page_region {
+	uint64_t start, end, categories;
+};
+struct mmlab_pm_scan_arg {
+	uint64_t size;		/* sizeof(struct mmlab_pm_scan_arg): 96 */
+	uint64_t flags, start, end;
+	uint64_t walk_end;	/* out */
+	uint64_t vec;		/* (uintptr_t) struct mmlab_page_region[] */
+	uint64_t vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+long mmlab_pagemap_scan(struct mmlab_proc *p, struct mmlab_pm_scan_arg *arg);
+
 struct mmlab_status {	/* kB, as /proc/PID/status */
 	uint64_t VmSize, VmRSS, RssAnon, RssFile, RssShmem, VmPTE, VmSwap;
 	uint64_t VmPeak;	/* the largest VmSize (raised when it shrinks) */
@@ -419,17 +457,33 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
 
 /*
- * userfaultfd, as a plain program gets it (no optional features: no
- * WP_UNPOPULATED, no WP_ASYNC, no EVENT_FORK).  The model's handler answers
- * every fault at once: a wp fault by un-protecting that page, a missing
- * fault by zero-filling it; the faulting access then completes.
+ * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
+ * it as a plain program does (no optional features).  The model's handler
+ * answers every fault at once: a wp fault by un-protecting that page, a
+ * missing fault by zero-filling it; the faulting access then completes.
  */
 #define MMLAB_UFFD_MISSING	1
 #define MMLAB_UFFD_WP		2
+#define MMLAB_UFFD_FORK		3	/* event: the process forked (EVENT_FORK) */
 struct mmlab_uffd_event {
-	uint64_t addr;		/* page address of the fault */
-	int kind;		/* MMLAB_UFFD_MISSING or MMLAB_UFFD_WP */
+	uint64_t addr;		/* page address of the fault (0 for fork) */
+	int kind;		/* MMLAB_UFFD_MISSING, _WP or _FORK */
 };
+/* UFFDIO_API features the model has (the kernel's bits):
+ * EVENT_FORK: a child gets its own userfaultfd with the registrations and
+ *   wp bits copied (its faults are its own events); the parent gets a
+ *   MMLAB_UFFD_FORK event.  Without it the child is not registered.
+ * WP_UNPOPULATED: UFFDIO_WRITEPROTECT of anonymous memory puts PTE markers
+ *   on empty PTEs, so the first write there faults as wp.
+ * WP_ASYNC (brings WP_UNPOPULATED): a wp fault is resolved by the kernel
+ *   itself, no event; the page becomes writable and "written" for
+ *   mmlab_pagemap_scan. */
+#define MMLAB_UFFD_FEATURE_EVENT_FORK		(1ULL << 1)
+#define MMLAB_UFFD_FEATURE_WP_UNPOPULATED	(1ULL << 13)
+#define MMLAB_UFFD_FEATURE_WP_ASYNC		(1ULL << 15)
+/* UFFDIO_API: -EINVAL for other features, or when the process's userfaultfd
+ * is set up already (by an earlier call or registration). */
+int mmlab_uffd_api(struct mmlab_proc *p, uint64_t features);
 /* UFFDIO_REGISTER of [addr, addr+len) with @modes: -EINVAL for a bad range,
  * bad modes, or a range with no mapping at all (holes are skipped). */
 int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int modes);

@@ -130,11 +130,17 @@ int mmlab_spawn(struct mmlab_proc **out)
 static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
 	struct vm_area_struct *v;
-	int ret = 0;
+	unsigned long drop = VM_LOCKED_MASK;
+	int ret = 0, keep_uffd;
 
 	mmap_write_lock(oldmm);
 	inc_tlb_flush_pending(oldmm);	/* write-protected PTEs until the flush */
-	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v; v = vma_next(oldmm, v)) {
+	keep_uffd = dup_userfaultfd(mm, oldmm);
+	if (keep_uffd < 0)
+		ret = keep_uffd;
+	else if (!keep_uffd)
+		drop |= VM_UFFD_MISSING | VM_UFFD_WP;
+	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v && !ret; v = vma_next(oldmm, v)) {
 		struct vm_area_struct *n;
 
 		if (v->vm_flags & VM_DONTCOPY)
@@ -145,9 +151,10 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			break;
 		}
 		n->vm_mm = mm;
-		/* without UFFD_FEATURE_EVENT_FORK the child is not registered;
-		 * memory locks are not inherited */
-		n->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_LOCKED_MASK);
+		/* without UFFD_FEATURE_EVENT_FORK the child is not registered
+		 * (copy_page_range then drops the wp bits); memory locks are
+		 * not inherited */
+		n->vm_flags &= ~drop;
 		/* anon_vma_fork: the child shares the parent's anon_vmas and
 		 * gets its own */
 		n->anon_vma = NULL;

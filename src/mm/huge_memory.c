@@ -461,7 +461,7 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 /* mprotect of a whole PMD mapping: change it in place.  Returns false
  * when the PMD is no longer huge. */
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
-		     unsigned long addr, pteval_t newprot)
+		     unsigned long addr, pteval_t newprot, unsigned int cp_flags)
 {
 	pteval_t old, n;
 	spinlock_t *ptl = pmd_trans_huge_lock(pmd, &old);
@@ -469,9 +469,15 @@ bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t 
 	if (!ptl)
 		return false;
 	n = pte_modify(old, newprot) | _PAGE_PSE;
+	/* userfaultfd protects or resolves the PMD as it is; only mprotect
+	 * makes it writable (MM_CP_TRY_CHANGE_WRITABLE) */
+	if (cp_flags & MM_CP_UFFD_WP)
+		n = (n | _PAGE_UFFD_WP) & ~_PAGE_RW;
+	else if (cp_flags & MM_CP_UFFD_WP_RESOLVE)
+		n &= ~_PAGE_UFFD_WP;
 	if (is_huge_zero_pmd(old))
 		n &= ~_PAGE_RW;
-	else if ((v->vm_flags & VM_WRITE) && pte_hw_present(n) && !pte_write_bit(n) &&
+	else if (!cp_flags && (v->vm_flags & VM_WRITE) && pte_hw_present(n) && !pte_write_bit(n) &&
 		 !(n & _PAGE_UFFD_WP) && PageAnonExclusive(pfn_to_page(pte_pfn(old))))
 		n |= _PAGE_RW;	/* can_change_pmd_writable: exclusive anon */
 	if (n != old) {

@@ -498,11 +498,17 @@ static int do_wp_page(struct vm_fault *vmf)
 	struct page *page = vm_normal_page(pte);
 
 	if (pte & _PAGE_UFFD_WP) {
-		if (v->vm_flags & VM_UFFD_WP) {
+		if ((v->vm_flags & VM_UFFD_WP) && !userfaultfd_wp_async(v)) {
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
 			return handle_userfault(v->vm_mm, vmf->address, MMLAB_UFFD_WP);
 		}
 		pte &= ~_PAGE_UFFD_WP;	/* unregistered: an ordinary wp fault */
+		if (v->vm_flags & VM_UFFD_WP) {
+			/* WP_ASYNC: the kernel resolves it; the bit goes now,
+			 * the write then reuses or copies as any wp fault */
+			pte_write(vmf->pte, pte);
+			vmf->orig_pte = pte;
+		}
 	}
 
 	if ((v->vm_flags & VM_SHARED) ||
@@ -726,6 +732,14 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 		__split_huge_pmd(v, vmf->pmd, vmf->address);
 		return VM_FAULT_RETRY;
 	}
+	if (write && (pmdval & _PAGE_UFFD_WP) && (v->vm_flags & VM_UFFD_WP)) {
+		/* wp_huge_pmd: userfaultfd protected the whole PMD
+		 * (PAGEMAP_SCAN); WP_ASYNC resolves per PTE after a split */
+		if (!userfaultfd_wp_async(v))
+			return handle_userfault(v->vm_mm, vmf->address, MMLAB_UFFD_WP);
+		__split_huge_pmd(v, vmf->pmd, vmf->address);
+		return VM_FAULT_RETRY;
+	}
 	if (write && !pte_write_bit(pmdval)) {
 		int ret = do_huge_pmd_wp_page(v, vmf->pmd, vmf->address, pmdval);
 
@@ -866,8 +880,12 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
 				}
 			} else if (is_pte_marker_entry(e)) {
 				/* copy_pte_marker: guard and poisoned markers go
-				 * to the child */
+				 * to the child, uffd-wp ones when it stays
+				 * registered (EVENT_FORK) */
 				unsigned long m = swp_offset(e) & (PTE_MARKER_GUARD | PTE_MARKER_POISONED);
+
+				if (dst->vm_flags & VM_UFFD_WP)
+					m |= swp_offset(e) & PTE_MARKER_UFFD_WP;
 
 				if (!m)
 					continue;

@@ -58,6 +58,7 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 {
 	bool uffd_wp = cp_flags & MM_CP_UFFD_WP, resolve = cp_flags & MM_CP_UFFD_WP_RESOLVE;
 	const pteval_t wp_marker = make_pte_marker(PTE_MARKER_UFFD_WP);
+	bool markers = uffd_wp && userfaultfd_wp_use_markers(v);
 	spinlock_t *ptl;
 	pteval_t *pte0 = pte_offset_map_lock(v->vm_mm, pmd, addr, &ptl), *pte = pte0;
 
@@ -68,9 +69,9 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *v,
 		pteval_t old = pte_read(pte), new;
 
 		if (pte_none(old)) {
-			/* file memory keeps wp on holes as markers (without
-			 * WP_UNPOPULATED, anonymous holes are not marked) */
-			if (uffd_wp && v->vm_file)
+			/* file memory keeps wp on holes as markers (anonymous
+			 * holes only with WP_UNPOPULATED) */
+			if (uffd_wp && markers)
 				pte_write(pte, wp_marker);
 			continue;
 		}
@@ -132,7 +133,7 @@ int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 		      unsigned long addr, unsigned long end, unsigned int cp_flags)
 {
 	struct mm_struct *mm = v->vm_mm;
-	bool alloc = (cp_flags & MM_CP_UFFD_WP) && v->vm_file;
+	bool alloc = (cp_flags & MM_CP_UFFD_WP) && userfaultfd_wp_use_markers(v);
 
 	while (addr < end) {
 		pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd;
@@ -145,22 +146,24 @@ int change_protection(struct mmu_gather *tlb, struct vm_area_struct *v,
 			pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
 			if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
 				return -ENOMEM;
-			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
-		} else if (!pte_none(pte_read(pgd)) &&
-			   !pte_none(pte_read(pud = pud_offset(pgd, addr))) &&
-			   !pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
-			/* a PMD-mapped THP: changed whole when the range covers
-			 * it (change_huge_pmd), else split */
-			if (pmd_leaf(pte_read(pmd))) {
-				if (!cp_flags && next - addr == PMD_SIZE &&
-				    change_huge_pmd(tlb, v, pmd, addr, v->vm_page_prot)) {
-					addr = next;
-					continue;
-				}
-				__split_huge_pmd(v, pmd, addr);
-			}
-			change_pte_range(tlb, v, pmd, addr, next, cp_flags);
+		} else if (pte_none(pte_read(pgd)) ||
+			   pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
+			   pte_none(pte_read(pmd = pmd_offset(pud, addr)))) {
+			addr = next;
+			continue;
 		}
+		/* a PMD-mapped THP: changed whole when the range covers it
+		 * (change_huge_pmd; for userfaultfd anonymous ones only, as
+		 * pgtable_split_needed says), else split */
+		if (pmd_leaf(pte_read(pmd))) {
+			if (next - addr == PMD_SIZE && (!cp_flags || !v->vm_file) &&
+			    change_huge_pmd(tlb, v, pmd, addr, v->vm_page_prot, cp_flags)) {
+				addr = next;
+				continue;
+			}
+			__split_huge_pmd(v, pmd, addr);
+		}
+		change_pte_range(tlb, v, pmd, addr, next, cp_flags);
 		addr = next;
 	}
 	return 0;

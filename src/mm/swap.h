@@ -393,7 +393,7 @@ bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *o
 int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr);
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
-		     unsigned long addr, pteval_t newprot);
+		     unsigned long addr, pteval_t newprot, unsigned int cp_flags);
 void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr);
 enum { MADV_FREE_ADVICE, MADV_COLD_ADVICE, MADV_PAGEOUT_ADVICE };
 bool madvise_split_huge_pmd_folio(pteval_t *pmd);

@@ -1,9 +1,10 @@
 /*
  * task_mmu.c - the /proc/PID views of an address space: pagemap, status and
- * smaps, computed as fs/proc/task_mmu.c does.
+ * smaps, computed as fs/proc/task_mmu.c does, and the page walker pagemap
+ * shares with PAGEMAP_SCAN (pagemap_scan.c).
  *
  * All three hold mmap_lock for reading; pagemap and smaps read each PTE
- * table under its PTE lock.
+ * table under its PTE lock, a PMD mapping under its PMD lock.
  */
 #include <stdio.h>
 #include "swap.h"
@@ -62,97 +63,180 @@ static uint64_t pte_to_pagemap_entry(pteval_t pte)
 	return e;
 }
 
-/* Entries of a PMD mapping for @n pages from @a; false if it is no longer
- * a PMD mapping (the caller reads the table). */
-static bool pmd_leaf_pagemap(pteval_t *pmd, unsigned long a, unsigned long n, uint64_t *out)
+/* Entries of a PMD mapping (PMD lock held) for the pages of [a, end). */
+static void pmd_leaf_pagemap(pteval_t v, unsigned long a, unsigned long end, uint64_t *out)
 {
-	spinlock_t *pml = pmd_lockptr(pmd);
-	pteval_t v;
-
-	spin_lock(pml);
-	v = pte_read(pmd);
-	if (!pmd_leaf(v)) {
-		spin_unlock(pml);
-		return false;
-	}
 	/* the flags come from the PMD's page (the head), for all 512 entries,
 	 * as pagemap_pmd_range computes them once */
-	{
-		struct page *head = pfn_to_page(pte_pfn(v));
-		uint64_t flags = MMLAB_PM_PRESENT;
+	struct page *head = pfn_to_page(pte_pfn(v));
+	uint64_t flags = MMLAB_PM_PRESENT;
 
-		if (v & _PAGE_SOFT_DIRTY)
-			flags |= MMLAB_PM_SOFT_DIRTY;
-		if (v & _PAGE_UFFD_WP)
-			flags |= MMLAB_PM_UFFD_WP;
-		if (!PageAnon(head))
-			flags |= MMLAB_PM_FILE;	/* the huge zero page too */
-		else if (page_mapcount(head) == 1)
-			flags |= MMLAB_PM_MMAP_EXCLUSIVE;
-		for (unsigned long k = 0; k < n; k++)
-			out[k] = flags | ((pte_pfn(v) + pte_index(a) + k) & MMLAB_PM_PFN_MASK);
-	}
-	spin_unlock(pml);
-	return true;
+	if (v & _PAGE_SOFT_DIRTY)
+		flags |= MMLAB_PM_SOFT_DIRTY;
+	if (v & _PAGE_UFFD_WP)
+		flags |= MMLAB_PM_UFFD_WP;
+	if (!PageAnon(head))
+		flags |= MMLAB_PM_FILE;	/* the huge zero page too */
+	else if (page_mapcount(head) == 1)
+		flags |= MMLAB_PM_MMAP_EXCLUSIVE;
+	for (unsigned long k = 0; a < end; a += PAGE_SIZE, k++)
+		out[k] = flags | ((pte_pfn(v) + pte_index(a)) & MMLAB_PM_PFN_MASK);
 }
 
 /*
- * What pagemap needs the VMAs for: VM_SOFTDIRTY makes every page of the VMA
+ * What pagemap needs the VMA for: VM_SOFTDIRTY makes every page of the VMA
  * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative seed 3
  * argues against), every none entry of a shmem VMA costs a page-cache
  * lookup to report a swapped page.
  */
-static void pagemap_vma_pass(struct mm_struct *mm, unsigned long addr,
-			     unsigned long npages, uint64_t *out)
+static void pagemap_vma_bits(struct vm_area_struct *v, unsigned long s, unsigned long e,
+			     uint64_t *out)
 {
-	unsigned long end = addr + (npages << PAGE_SHIFT);
 	bool lookup = READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_LOOKUP;
 
-	for (struct vm_area_struct *v = find_vma(mm, addr); v && v->vm_start < end;
-	     v = vma_next(mm, v)) {
-		unsigned long s = max(v->vm_start, addr), e = min(v->vm_end, end);
-
-		for (unsigned long a = s; a < e; a += PAGE_SIZE) {
-			uint64_t *o = &out[(a - addr) >> PAGE_SHIFT];
-
-			if (v->vm_flags & VM_SOFTDIRTY)
-				*o |= MMLAB_PM_SOFT_DIRTY;
-			if (lookup && v->vm_file && !(*o & (MMLAB_PM_PRESENT | MMLAB_PM_SWAP)) &&
-			    shmem_swap_usage(v->vm_file, linear_page_index(v, a),
-					     linear_page_index(v, a) + 1))
-				*o |= MMLAB_PM_SWAP;
-		}
+	if (!v || !(READ_ONCE(knobs.soft_dirty) || lookup) ||
+	    !((v->vm_flags & VM_SOFTDIRTY) || (lookup && v->vm_file)))
+		return;
+	for (unsigned long a = s; a < e; a += PAGE_SIZE, out++) {
+		if (v->vm_flags & VM_SOFTDIRTY)
+			*out |= MMLAB_PM_SOFT_DIRTY;
+		if (lookup && v->vm_file && !(*out & (MMLAB_PM_PRESENT | MMLAB_PM_SWAP)) &&
+		    shmem_swap_usage(v->vm_file, linear_page_index(v, a),
+				     linear_page_index(v, a) + 1))
+			*out |= MMLAB_PM_SWAP;
 	}
 }
+
+struct pagemap_read_priv {
+	unsigned long addr;	/* of out[0] */
+	uint64_t *out;
+};
+
+static uint64_t *pagemap_slot(struct pagemap_read_priv *pm, unsigned long a)
+{
+	return pm->out + ((a - pm->addr) >> PAGE_SHIFT);
+}
+
+static int pagemap_pte_hole(struct vm_area_struct *v, unsigned long a, unsigned long end,
+			    void *priv)
+{
+	uint64_t *o = pagemap_slot(priv, a);
+
+	memset(o, 0, ((end - a) >> PAGE_SHIFT) * sizeof(*o));
+	pagemap_vma_bits(v, a, end, o);
+	return 0;
+}
+
+static int pagemap_pmd_entry(struct vm_area_struct *v, pteval_t *pmd, unsigned long a,
+			     unsigned long end, void *priv)
+{
+	uint64_t *o = pagemap_slot(priv, a);
+
+	pmd_leaf_pagemap(pte_read(pmd), a, end, o);
+	pagemap_vma_bits(v, a, end, o);
+	return 0;
+}
+
+static int pagemap_pte_range(struct vm_area_struct *v, pteval_t *pte, unsigned long a,
+			     unsigned long end, void *priv)
+{
+	uint64_t *o = pagemap_slot(priv, a);
+
+	for (unsigned long k = 0; a + (k << PAGE_SHIFT) < end; k++)
+		o[k] = pte_to_pagemap_entry(pte_read(pte + k));
+	pagemap_vma_bits(v, a, end, o);
+	return 0;
+}
+
+static const struct pagemap_walk_ops pagemap_read_ops = {
+	.pmd_entry = pagemap_pmd_entry,
+	.pte_range = pagemap_pte_range,
+	.pte_hole = pagemap_pte_hole,
+};
 
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out)
 {
-	unsigned long i = 0;
+	struct pagemap_read_priv pm = { .addr = addr, .out = out };
+	int ret;
 
 	down_read(&mm->mmap_lock);
-	while (i < npages) {
-		unsigned long a = addr + (i << PAGE_SHIFT);
-		unsigned long in_table = PTRS_PER_PTE - pte_index(a);
-		unsigned long n = min(in_table, npages - i);
-		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
+	ret = pagemap_walk(mm, addr, addr + (npages << PAGE_SHIFT), &pagemap_read_ops, &pm);
+	up_read(&mm->mmap_lock);
+	return ret;
+}
+
+/* One VMA's part [start, end) of a walk, PMD range by PMD range. */
+static int pagemap_walk_vma(struct vm_area_struct *v, unsigned long start, unsigned long end,
+			    const struct pagemap_walk_ops *ops, void *priv)
+{
+	struct mm_struct *mm = v->vm_mm;
+	int ret = 0;
+
+	for (unsigned long a = start, next; a < end && ret >= 0; a = next) {
+		pteval_t *pmd, *pte;
 		spinlock_t *ptl;
 
-		if (pmd && pmd_leaf(pte_read(pmd)) && pmd_leaf_pagemap(pmd, a, n, out + i)) {
-			/* pagemap_pmd_range: the THP's pages, one by one */
-		} else if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
-			memset(out + i, 0, n * sizeof(*out));
-		} else {
-			for (unsigned long k = 0; k < n; k++)
-				out[i + k] = pte_to_pagemap_entry(pte_read(pte + k));
-			pte_unmap_unlock(pte, ptl);
+		next = min((a + PMD_SIZE) & PMD_MASK, end);
+		pmd = mm_find_pmd(mm, a);
+		if (pmd && pmd_leaf(pte_read(pmd))) {
+			spinlock_t *pml = pmd_lockptr(pmd);
+
+			spin_lock(pml);
+			ret = -ENOENT;
+			if (pmd_leaf(pte_read(pmd)))
+				ret = ops->pmd_entry ? ops->pmd_entry(v, pmd, a, next, priv) : 0;
+			spin_unlock(pml);
+			if (ret == -EAGAIN)
+				__split_huge_pmd(v, pmd, a);
+			else if (ret != -ENOENT)
+				continue;
+			ret = 0;
 		}
-		i += n;
+		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
+			if (ops->pte_hole)
+				ret = ops->pte_hole(v, a, next, priv);
+			continue;
+		}
+		if (ops->pte_range)
+			ret = ops->pte_range(v, pte, a, next, priv);
+		pte_unmap_unlock(pte, ptl);
 	}
-	if (READ_ONCE(knobs.soft_dirty) || READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_LOOKUP)
-		pagemap_vma_pass(mm, addr, npages, out);
-	up_read(&mm->mmap_lock);
-	return 0;
+	return ret;
+}
+
+int pagemap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 const struct pagemap_walk_ops *ops, void *priv)
+{
+	unsigned long a = start;
+	int ret = 0;
+
+	while (a < end && ret >= 0) {
+		struct vm_area_struct *v = find_vma(mm, a);
+		unsigned long stop;
+
+		if (!v || v->vm_start >= end) {
+			/* no VMA up to the end: one hole */
+			if (ops->pte_hole)
+				ret = ops->pte_hole(NULL, a, end, priv);
+			break;
+		}
+		if (a < v->vm_start) {
+			if (ops->pte_hole)
+				ret = ops->pte_hole(NULL, a, v->vm_start, priv);
+			a = v->vm_start;
+			if (ret < 0)
+				break;
+		}
+		stop = min(v->vm_end, end);
+		ret = ops->test_walk ? ops->test_walk(v, priv) : 0;
+		if (ret == 0)
+			ret = pagemap_walk_vma(v, a, stop, ops, priv);
+		else if (ret > 0)
+			ret = 0;
+		a = stop;
+	}
+	return ret < 0 ? ret : 0;
 }
 
 static void vm_flags_string(unsigned long f, char *buf, size_t len)

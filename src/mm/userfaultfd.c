@@ -1,8 +1,10 @@
 /*
- * userfaultfd.c - a process's userfaultfd, as a plain program opens it (no
- * optional features): register ranges for missing and/or write-protect
- * faults (VM_UFFD_MISSING, VM_UFFD_WP on the VMAs), UFFDIO_WRITEPROTECT,
- * and fault delivery.
+ * userfaultfd.c - a process's userfaultfd: UFFDIO_API (the features a
+ * program negotiates: EVENT_FORK, WP_UNPOPULATED, WP_ASYNC; none when it
+ * registers without asking, as a plain program opens it), register ranges
+ * for missing and/or write-protect faults (VM_UFFD_MISSING, VM_UFFD_WP on
+ * the VMAs), UFFDIO_WRITEPROTECT, fault delivery, and the context a child
+ * gets at fork with EVENT_FORK (dup_userfaultfd).
  *
  * The model has no handler thread: a fault that must go to userspace is
  * recorded as an event, the mmap_lock is dropped (as handle_userfault
@@ -11,40 +13,111 @@
  * page for anonymous memory, a zeroed page cache page for shmem) - then the
  * access retries.
  *
- * Write-protect bits live in the PTEs (_PAGE_UFFD_WP), in swap PTEs
- * (_PAGE_SWP_UFFD_WP), and for file memory in PTE markers on holes
- * (PTE_MARKER_UFFD_WP), so that shmem protection survives zap, pageout and
- * hole punching.
+ * With WP_ASYNC no wp fault reaches the handler: the fault clears the
+ * PTE's uffd-wp bit itself and goes on (the page then reads as written to
+ * PAGEMAP_SCAN).
  *
- * Locks: ctx->lock guards the event queue; registration takes mmap_lock for
- * writing, UFFDIO_WRITEPROTECT for reading.
+ * Write-protect bits live in the PTEs (_PAGE_UFFD_WP), in swap PTEs
+ * (_PAGE_SWP_UFFD_WP), and for file memory (and anonymous memory with
+ * WP_UNPOPULATED) in PTE markers on holes (PTE_MARKER_UFFD_WP), so that
+ * shmem protection survives zap, pageout and hole punching.
+ *
+ * The model keeps one context per mm (mm->uffd), set once: its features
+ * are fixed when it is created (by UFFDIO_API, or with none by the first
+ * registration).  Locks: ctx->lock guards the event queue; registration
+ * takes mmap_lock for writing, UFFDIO_WRITEPROTECT for reading; fork's copy
+ * runs under the parent's mmap_lock held for writing.
  */
 #include <stdlib.h>
 #include "swap.h"
 
+#define UFFD_FEATURES_MODEL	(MMLAB_UFFD_FEATURE_EVENT_FORK | \
+				 MMLAB_UFFD_FEATURE_WP_UNPOPULATED | \
+				 MMLAB_UFFD_FEATURE_WP_ASYNC)
+
 struct userfaultfd_ctx {
 	spinlock_t lock;
+	uint64_t features;	/* set before the context is published */
 	unsigned int nr, cap;
 	struct mmlab_uffd_event *ev;
 };
 
+/* Install a new context with @features; -EEXIST when @mm has one. */
+static int uffd_ctx_create(struct mm_struct *mm, uint64_t features)
+{
+	struct userfaultfd_ctx *n = calloc(1, sizeof(*n)), *old = NULL;
+
+	if (!n)
+		return -ENOMEM;
+	spin_lock_init(&n->lock);
+	n->features = features;
+	if (!__atomic_compare_exchange_n(&mm->uffd, &old, n, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		free(n);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* The context of @mm, opened without features when there is none yet. */
 static struct userfaultfd_ctx *uffd_ctx_get(struct mm_struct *mm)
 {
-	struct userfaultfd_ctx *ctx = smp_load_acquire(&mm->uffd), *n;
+	struct userfaultfd_ctx *ctx = smp_load_acquire(&mm->uffd);
 
 	if (ctx)
 		return ctx;
-	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (uffd_ctx_create(mm, 0) == -ENOMEM)
 		return NULL;
-	spin_lock_init(&n->lock);
-	ctx = NULL;
-	if (!__atomic_compare_exchange_n(&mm->uffd, &ctx, n, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		free(n);
-		return ctx;
-	}
-	return n;
+	return smp_load_acquire(&mm->uffd);
+}
+
+static uint64_t vma_uffd_features(struct vm_area_struct *v)
+{
+	struct userfaultfd_ctx *ctx = smp_load_acquire(&v->vm_mm->uffd);
+
+	if (!ctx || !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)))
+		return 0;
+	return ctx->features;
+}
+
+bool userfaultfd_wp_unpopulated(struct vm_area_struct *v)
+{
+	return (v->vm_flags & VM_UFFD_WP) &&
+	       (vma_uffd_features(v) & MMLAB_UFFD_FEATURE_WP_UNPOPULATED);
+}
+
+bool userfaultfd_wp_async(struct vm_area_struct *v)
+{
+	return vma_uffd_features(v) & MMLAB_UFFD_FEATURE_WP_ASYNC;
+}
+
+/* Holes of this VMA keep wp as PTE markers: file memory always, anonymous
+ * memory with WP_UNPOPULATED. */
+bool userfaultfd_wp_use_markers(struct vm_area_struct *v)
+{
+	if (!(v->vm_flags & VM_UFFD_WP))
+		return false;
+	return v->vm_file || userfaultfd_wp_unpopulated(v);
+}
+
+/*
+ * UFFDIO_API: the features the program asks for.  WP_ASYNC brings
+ * WP_UNPOPULATED with it, as the kernel's.  -EINVAL for features the model
+ * lacks, or when the process's userfaultfd is set up already (a second
+ * UFFDIO_API, or one after the first registration).  EVENT_FORK needs
+ * CAP_SYS_PTRACE on the kernel: the model's process has it, as a puppet
+ * of a root runner does.
+ */
+int mmlab_uffd_api(struct mmlab_proc *p, uint64_t features)
+{
+	int ret;
+
+	if (!p || (features & ~UFFD_FEATURES_MODEL))
+		return -EINVAL;
+	if (features & MMLAB_UFFD_FEATURE_WP_ASYNC)
+		features |= MMLAB_UFFD_FEATURE_WP_UNPOPULATED;
+	ret = uffd_ctx_create(p->mm, features);
+	return ret == -EEXIST ? -EINVAL : ret;
 }
 
 void userfaultfd_exit(struct mm_struct *mm)
@@ -56,13 +129,9 @@ void userfaultfd_exit(struct mm_struct *mm)
 	}
 }
 
-/* Record a fault for userspace; the caller returns VM_FAULT_USERFAULT. */
-int handle_userfault(struct mm_struct *mm, unsigned long addr, int kind)
+/* Queue an event; false when there is no memory for it. */
+static bool uffd_queue_event(struct userfaultfd_ctx *ctx, unsigned long addr, int kind)
 {
-	struct userfaultfd_ctx *ctx = uffd_ctx_get(mm);
-
-	if (!ctx)
-		return VM_FAULT_SIGBUS;
 	spin_lock(&ctx->lock);
 	if (ctx->nr == ctx->cap) {
 		unsigned int cap = ctx->cap ? ctx->cap * 2 : 64;
@@ -70,18 +139,52 @@ int handle_userfault(struct mm_struct *mm, unsigned long addr, int kind)
 
 		if (!n) {
 			spin_unlock(&ctx->lock);
-			return VM_FAULT_SIGBUS;
+			return false;
 		}
 		ctx->ev = n;
 		ctx->cap = cap;
 	}
 	ctx->ev[ctx->nr++] = (struct mmlab_uffd_event){ .addr = addr & PAGE_MASK, .kind = kind };
 	spin_unlock(&ctx->lock);
+	return true;
+}
+
+/* Record a fault for userspace; the caller returns VM_FAULT_USERFAULT. */
+int handle_userfault(struct mm_struct *mm, unsigned long addr, int kind)
+{
+	struct userfaultfd_ctx *ctx = uffd_ctx_get(mm);
+
+	if (!ctx || !uffd_queue_event(ctx, addr, kind))
+		return VM_FAULT_SIGBUS;
 	return VM_FAULT_USERFAULT | (kind << 8);
 }
 
-static int uffd_wp_range(struct mm_struct *mm, unsigned long start,
-			 unsigned long end, bool on, bool check)
+/*
+ * Fork, under the parent's mmap_lock (write), before the VMAs are copied:
+ * with EVENT_FORK the child gets a context of its own with the parent's
+ * features, its VMAs stay registered (and its PTEs keep their wp bits), and
+ * the parent's reader sees a fork event; without it dup_mmap drops the
+ * registrations.  Returns whether the child keeps them, or -ENOMEM.
+ */
+int dup_userfaultfd(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	struct userfaultfd_ctx *octx = smp_load_acquire(&oldmm->uffd);
+	int ret;
+
+	if (!octx || !(octx->features & MMLAB_UFFD_FEATURE_EVENT_FORK))
+		return 0;
+	ret = uffd_ctx_create(mm, octx->features);
+	if (ret)
+		return ret == -EEXIST ? 1 : ret;
+	/* userfaultfd_event_wait_completion: the reader takes it at once */
+	uffd_queue_event(octx, 0, MMLAB_UFFD_FORK);
+	return 1;
+}
+
+/* Protect or unprotect [start, end) of the wp-registered VMAs in it
+ * (check: all of them must be); mmap_lock held. */
+int uffd_wp_range(struct mm_struct *mm, unsigned long start,
+		  unsigned long end, bool on, bool check)
 {
 	struct vm_area_struct *v;
 	struct mmu_gather tlb;

@@ -840,22 +840,24 @@ static int lx_clear_refs_p(struct sc_proc *p, int v)
 static int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
 			    int modes)
 {
-	struct pp_req req = { .op = PP_UFFD_REGISTER,
-			      .a = { addr, len, (uint64_t)modes } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0,
-		       "uffd_register");
-
-	return ret ? ret : (int)resp.ret;
+	return (int)simple_call(&p->main, PP_UFFD_REGISTER, "uffd_register", addr, len,
+				(uint64_t)modes, 0);
 }
 
 static int lx_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len, bool on)
 {
-	struct pp_req req = { .op = PP_UFFD_WP, .a = { addr, len, on } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_wp");
+	return (int)simple_call(&p->main, PP_UFFD_WP, "uffd_wp", addr, len, on, 0);
+}
 
-	return ret ? ret : (int)resp.ret;
+static int lx_uffd_api(struct sc_proc *p, uint64_t features)
+{
+	return (int)simple_call(&p->main, PP_UFFD_API, "uffd_api", features, 0, 0, 0);
+}
+
+/* The runner makes the ioctl on the puppet's pagemap: vec is ours. */
+static long lx_pagemap_scan_p(struct sc_proc *p, struct sc_pm_scan_arg *arg)
+{
+	return lx_pagemap_scan(p->pid, arg);
 }
 
 static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
@@ -982,5 +984,7 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_register = lx_uffd_register,
 	.uffd_wp = lx_uffd_wp,
 	.uffd_events = lx_uffd_events,
+	.uffd_api = lx_uffd_api,
+	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 };

@@ -470,9 +470,29 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 	for (int i = 0; i < n; i++) {
 		ev[i].addr = me[i].addr;
 		ev[i].kind = me[i].kind == MMLAB_UFFD_WP ? SC_UFFD_WP :
-			SC_UFFD_MISSING;
+			me[i].kind == MMLAB_UFFD_FORK ? SC_UFFD_FORK : SC_UFFD_MISSING;
 	}
 	free(me);
+	return n;
+}
+
+/* The SC_ and MMLAB_ feature bits are both the kernel's. */
+static int model_uffd_api(struct sc_proc *p, uint64_t features)
+{
+	return mmlab_uffd_api(P(p), features);
+}
+
+/* struct sc_pm_scan_arg and struct mmlab_pm_scan_arg are both the kernel's
+ * struct pm_scan_arg. */
+static long model_pagemap_scan(struct sc_proc *p, struct sc_pm_scan_arg *arg)
+{
+	struct mmlab_pm_scan_arg a;
+	long n;
+
+	_Static_assert(sizeof(*arg) == sizeof(a), "pm_scan_arg layouts");
+	memcpy(&a, arg, sizeof(a));
+	n = mmlab_pagemap_scan(P(p), &a);
+	arg->walk_end = a.walk_end;
 	return n;
 }
 
@@ -526,5 +546,7 @@ const struct sc_backend sc_backend_model = {
 	.uffd_register = model_uffd_register,
 	.uffd_wp = model_uffd_wp,
 	.uffd_events = model_uffd_events,
+	.uffd_api = model_uffd_api,
+	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 };

@@ -296,6 +296,31 @@ static void probe_uffd_wp(struct probe_result *anon, struct probe_result *shm)
 	close(fd);
 }
 
+/* The PAGEMAP_SCAN ioctl (6.7) on /proc/self/pagemap, and the userfaultfd
+ * feature it tracks writes with (WP_ASYNC, 6.7). */
+static void probe_pagemap_scan(struct probe_result *scan, struct probe_result *async)
+{
+	uint64_t arg[12] = { sizeof(arg) }, features = 0;	/* struct pm_scan_arg */
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), ufd;
+	long r = fd < 0 ? -1 : ioctl(fd, _IOWR('f', 16, uint64_t[12]), arg);
+
+	if (r < 0)
+		say(scan, "no", "probe: PAGEMAP_SCAN on /proc/self/pagemap: %s", strerror(errno));
+	else
+		say(scan, "yes", "probe: PAGEMAP_SCAN of an empty range on "
+		    "/proc/self/pagemap returned %ld", r);
+	if (fd >= 0)
+		close(fd);
+	ufd = uffd_open(&features);
+	if (ufd < 0)
+		return say(async, "no", "probe: userfaultfd: %s", strerror(-ufd));
+	close(ufd);
+	if (features & (1ULL << 15))
+		say(async, "yes", "probe: UFFDIO_API offers UFFD_FEATURE_WP_ASYNC");
+	else
+		say(async, "no", "probe: UFFDIO_API does not offer UFFD_FEATURE_WP_ASYNC");
+}
+
 /*
  * Swap files: make a small one, swapon, swapoff (root only).  Each swapon
  * writes two lines to the kernel log, so the answer is kept for the boot
@@ -421,6 +446,7 @@ static void probe_all(struct probe_results *pr)
 	probe_swap(&pr->r[PROBE_SWAP]);
 	probe_tlb_ipis(&pr->r[PROBE_TLB_IPIS]);
 	probe_exact_young(&pr->r[PROBE_EXACT_YOUNG]);
+	probe_pagemap_scan(&pr->r[PROBE_PAGEMAP_SCAN], &pr->r[PROBE_UFFD_WP_ASYNC]);
 }
 
 static double now_ms(void)

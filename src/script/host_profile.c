@@ -289,6 +289,8 @@ static const char *probe_names[PROBE_NR] = {
 	[PROBE_UFFD_WP_SHMEM] = "uffd_wp_shmem",
 	[PROBE_SWAP] = "swap",
 	[PROBE_EXACT_YOUNG] = "exact_accessed_bits",
+	[PROBE_PAGEMAP_SCAN] = "pagemap_scan",
+	[PROBE_UFFD_WP_ASYNC] = "uffd_wp_async",
 };
 
 static const char *probe_stock[PROBE_NR] = {
@@ -296,7 +298,8 @@ static const char *probe_stock[PROBE_NR] = {
 	[PROBE_TLB_IPIS] = "yes", [PROBE_SOFT_DIRTY] = "no",
 	[PROBE_PT_RECLAIM] = "yes", [PROBE_UFFD_WP] = "yes",
 	[PROBE_UFFD_WP_SHMEM] = "yes", [PROBE_SWAP] = "yes",
-	[PROBE_EXACT_YOUNG] = "yes",
+	[PROBE_EXACT_YOUNG] = "yes", [PROBE_PAGEMAP_SCAN] = "yes",
+	[PROBE_UFFD_WP_ASYNC] = "yes",
 };
 
 /* nr_tlb_* in /proc/vmstat: CONFIG_DEBUG_TLBFLUSH (the model always
@@ -471,7 +474,8 @@ void host_profile_probe(struct host_profile *hp)
 const char *const host_requirements[] = {
 	"zero_page", "huge_zero_page", "tlb_ipis", "tlb_counters", "thp",
 	"mthp", "swap", "uffd_wp", "uffd_wp_shmem", "soft_dirty",
-	"pt_reclaim", "root", "exact_accessed_bits", NULL,
+	"pt_reclaim", "root", "exact_accessed_bits", "pagemap_scan",
+	"uffd_wp_async", NULL,
 };
 
 int host_has(const struct host_profile *hp, const char *req, const char **why)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/swap.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "linux_sys.h"
@@ -453,16 +454,24 @@ int lx_smaps(int pid, uint64_t addr, struct sc_smaps *sm)
 	return found ? 0 : -ENOENT;
 }
 
-int lx_pagemap(int pid, uint64_t addr, uint64_t n, uint64_t *out)
+/* /proc/PID/pagemap opened for reading: the fd or -errno */
+static int open_pagemap(int pid)
 {
 	char path[64];
 	int fd;
-	ssize_t r;
 
 	proc_path(path, sizeof(path), pid, "pagemap");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int lx_pagemap(int pid, uint64_t addr, uint64_t n, uint64_t *out)
+{
+	int fd = open_pagemap(pid);
+	ssize_t r;
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = pread(fd, out, n * 8, (off_t)((addr / 4096) * 8));
 	if (r < 0) {
 		int e = errno;
@@ -472,6 +481,24 @@ int lx_pagemap(int pid, uint64_t addr, uint64_t n, uint64_t *out)
 	}
 	close(fd);
 	return (uint64_t)r == n * 8 ? 0 : -EINVAL;
+}
+
+/* _IOWR('f', 16, struct pm_scan_arg): this machine's headers may be older
+ * than the ioctl (6.7) */
+#define PAGEMAP_SCAN_IOCTL	_IOWR('f', 16, struct sc_pm_scan_arg)
+
+long lx_pagemap_scan(int pid, struct sc_pm_scan_arg *arg)
+{
+	int fd = open_pagemap(pid);
+	long r;
+
+	if (fd < 0)
+		return fd;
+	r = ioctl(fd, PAGEMAP_SCAN_IOCTL, arg);
+	if (r < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 int lx_clear_refs(int pid, int v)

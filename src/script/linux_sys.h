@@ -23,6 +23,8 @@ int lx_status(int pid, struct sc_status *st);
 int lx_smaps(int pid, uint64_t addr, struct sc_smaps *sm);
 int lx_pagemap(int pid, uint64_t addr, uint64_t n, uint64_t *out);
 int lx_clear_refs(int pid, int v);
+/* The PAGEMAP_SCAN ioctl on /proc/PID/pagemap: regions or -errno */
+long lx_pagemap_scan(int pid, struct sc_pm_scan_arg *arg);
 
 struct lx_vma {
 	uint64_t lo, hi;

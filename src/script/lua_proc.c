@@ -77,6 +77,11 @@ static struct lproc *check_proc(lua_State *L, int idx)
 	return lp;
 }
 
+struct sc_proc *sc_check_proc(lua_State *L, int idx)
+{
+	return check_proc(L, idx)->p;
+}
+
 struct sc_task *sc_check_task(lua_State *L, int idx)
 {
 	const void *mt = udata_mt(L, idx);
@@ -97,7 +102,7 @@ struct sc_task *sc_check_task(lua_State *L, int idx)
 	return lt ? lt->t : sc_be->main_task(lp->p);
 }
 
-static uint64_t arg_u64(lua_State *L, int idx, const char *what)
+uint64_t sc_arg_u64(lua_State *L, int idx, const char *what)
 {
 	int isint;
 	lua_Integer v = lua_tointegerx(L, idx, &isint);
@@ -118,7 +123,7 @@ static uint64_t arg_u64(lua_State *L, int idx, const char *what)
 	return (uint64_t)lua_tointeger(L, idx);
 }
 
-static const char *arg_str(lua_State *L, int idx, const char *what)
+const char *sc_arg_str(lua_State *L, int idx, const char *what)
 {
 	if (lua_type(L, idx) != LUA_TSTRING)
 		sc_fatal(L, "%s: argument %d must be a string, not %s", what,
@@ -155,8 +160,8 @@ static int m_touch(lua_State *L)
 	size_t n;
 	const char *mode = luaL_optlstring(L, 4, "w", &n);
 
-	it.addr = arg_u64(L, 2, "touch");
-	it.len = arg_u64(L, 3, "touch");
+	it.addr = sc_arg_u64(L, 2, "touch");
+	it.len = sc_arg_u64(L, 3, "touch");
 	if (n != 1 || (mode[0] != 'r' && mode[0] != 'w'))
 		sc_fatal(L, "touch: unknown mode '%s' (use \"r\" or \"w\")",
 			 mode);
@@ -169,9 +174,9 @@ static int m_fill(lua_State *L)
 {
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_FILL };
 
-	it.addr = arg_u64(L, 2, "fill");
-	it.len = arg_u64(L, 3, "fill");
-	it.arg = lua_isnoneornil(L, 4) ? 0 : arg_u64(L, 4, "fill");
+	it.addr = sc_arg_u64(L, 2, "fill");
+	it.len = sc_arg_u64(L, 3, "fill");
+	it.arg = lua_isnoneornil(L, 4) ? 0 : sc_arg_u64(L, 4, "fill");
 	run_item(L, &it, NULL);
 	return 0;
 }
@@ -180,9 +185,9 @@ static int m_verify(lua_State *L)
 {
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_VERIFY };
 
-	it.addr = arg_u64(L, 2, "verify");
-	it.len = arg_u64(L, 3, "verify");
-	it.arg = lua_isnoneornil(L, 4) ? 0 : arg_u64(L, 4, "verify");
+	it.addr = sc_arg_u64(L, 2, "verify");
+	it.len = sc_arg_u64(L, 3, "verify");
+	it.arg = lua_isnoneornil(L, 4) ? 0 : sc_arg_u64(L, 4, "verify");
 	run_item(L, &it, NULL);
 	if (it.mismatch == UINT64_MAX)
 		lua_pushboolean(L, 1);
@@ -196,8 +201,8 @@ static int m_read(lua_State *L)
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_READ };
 	luaL_Buffer b;
 
-	it.addr = arg_u64(L, 2, "read");
-	it.len = arg_u64(L, 3, "read");
+	it.addr = sc_arg_u64(L, 2, "read");
+	it.len = sc_arg_u64(L, 3, "read");
 	if (it.len > (1ULL << 32))
 		sc_fatal(L, "read: %" PRIu64 " bytes is too many (at most 4G)",
 			 it.len);
@@ -212,7 +217,7 @@ static int m_write(lua_State *L)
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_WRITE };
 	size_t len;
 
-	it.addr = arg_u64(L, 2, "write");
+	it.addr = sc_arg_u64(L, 2, "write");
 	if (lua_type(L, 3) != LUA_TSTRING)
 		sc_fatal(L, "write: argument 2 must be a string, not %s",
 			 luaL_typename(L, 3));
@@ -227,9 +232,9 @@ static int m_madvise(lua_State *L)
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MADVISE };
 	const char *advice;
 
-	it.addr = arg_u64(L, 2, "madvise");
-	it.len = arg_u64(L, 3, "madvise");
-	advice = arg_str(L, 4, "madvise");
+	it.addr = sc_arg_u64(L, 2, "madvise");
+	it.len = sc_arg_u64(L, 3, "madvise");
+	advice = sc_arg_str(L, 4, "madvise");
 	it.arg = sc_parse_advice(L, advice);
 	run_item(L, &it, advice);
 	return 0;
@@ -239,8 +244,8 @@ static int m_munmap(lua_State *L)
 {
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MUNMAP };
 
-	it.addr = arg_u64(L, 2, "munmap");
-	it.len = arg_u64(L, 3, "munmap");
+	it.addr = sc_arg_u64(L, 2, "munmap");
+	it.len = sc_arg_u64(L, 3, "munmap");
 	run_item(L, &it, NULL);
 	return 0;
 }
@@ -250,9 +255,9 @@ static int m_mprotect(lua_State *L)
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MPROTECT };
 	const char *prot;
 
-	it.addr = arg_u64(L, 2, "mprotect");
-	it.len = arg_u64(L, 3, "mprotect");
-	prot = arg_str(L, 4, "mprotect");
+	it.addr = sc_arg_u64(L, 2, "mprotect");
+	it.len = sc_arg_u64(L, 3, "mprotect");
+	prot = sc_arg_str(L, 4, "mprotect");
 	it.arg = sc_parse_prot(L, prot);
 	run_item(L, &it, prot);
 	return 0;
@@ -260,15 +265,8 @@ static int m_mprotect(lua_State *L)
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* A flag word: a comma string of names from @names (any order, "" for
- * none), or an integer taken as it is (to pass bits the kernel refuses). */
-struct flag_name {
-	const char *name;
-	unsigned int bit;
-};
-
-static unsigned int parse_flag_names(lua_State *L, int idx, const char *what,
-				     const struct flag_name *names, size_t n)
+unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
+				     const struct sc_flag_name *names, size_t n)
 {
 	char buf[256], list[256] = "", *tok, *save;
 	unsigned int flags = 0;
@@ -276,7 +274,7 @@ static unsigned int parse_flag_names(lua_State *L, int idx, const char *what,
 	if (lua_isnoneornil(L, idx))
 		return 0;
 	if (lua_type(L, idx) == LUA_TNUMBER)
-		return (unsigned int)arg_u64(L, idx, what);
+		return (unsigned int)sc_arg_u64(L, idx, what);
 	for (size_t i = 0; i < n; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 i ? ", " : "", names[i].name);
@@ -300,16 +298,16 @@ static unsigned int parse_flag_names(lua_State *L, int idx, const char *what,
 }
 
 #define FLAGS(L, idx, what, names) \
-	parse_flag_names(L, idx, what, names, sizeof(names) / sizeof(names[0]))
+	sc_parse_flag_names(L, idx, what, names, sizeof(names) / sizeof(names[0]))
 
 /* the int flag words of mremap and mlock */
 #define parse_flag_list(L, idx, what, names, n) \
-	((int)parse_flag_names(L, idx, what, names, n))
+	((int)sc_parse_flag_names(L, idx, what, names, n))
 
 /* mremap flags: "maymove,fixed,dontunmap" */
 static int parse_mremap_flags(lua_State *L, int idx)
 {
-	static const struct flag_name names[] = {
+	static const struct sc_flag_name names[] = {
 		{ "maymove", SC_MREMAP_MAYMOVE },
 		{ "fixed", SC_MREMAP_FIXED },
 		{ "dontunmap", SC_MREMAP_DONTUNMAP },
@@ -322,13 +320,13 @@ static int parse_mremap_flags(lua_State *L, int idx)
 static int m_mremap(lua_State *L)
 {
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = arg_u64(L, 2, "mremap"), old_len = arg_u64(L, 3, "mremap");
-	uint64_t new_len = arg_u64(L, 4, "mremap"), new_addr = 0, out = 0;
+	uint64_t addr = sc_arg_u64(L, 2, "mremap"), old_len = sc_arg_u64(L, 3, "mremap");
+	uint64_t new_len = sc_arg_u64(L, 4, "mremap"), new_addr = 0, out = 0;
 	int flags = parse_mremap_flags(L, 5), ret;
 	char what[200];
 
 	if (!lua_isnoneornil(L, 6))
-		new_addr = arg_u64(L, 6, "mremap");
+		new_addr = sc_arg_u64(L, 6, "mremap");
 	ret = sc_be->mremap(t, addr, old_len, new_len, flags, new_addr, &out);
 	if (ret) {
 		snprintf(what, sizeof(what), "mremap(0x%" PRIx64 ", %" PRIu64 ", %"
@@ -405,16 +403,16 @@ static int m_mmap(lua_State *L)
 	lua_getfield(L, 2, "len");
 	if (lua_isnil(L, -1))
 		sc_fatal(L, "mmap: len is required");
-	len = arg_u64(L, lua_gettop(L), "mmap len");
+	len = sc_arg_u64(L, lua_gettop(L), "mmap len");
 	lua_getfield(L, 2, "addr");
 	if (!lua_isnil(L, -1))
-		addr = arg_u64(L, lua_gettop(L), "mmap addr");
+		addr = sc_arg_u64(L, lua_gettop(L), "mmap addr");
 	lua_getfield(L, 2, "fd");
 	if (!lua_isnil(L, -1))
-		fd = (int)arg_u64(L, lua_gettop(L), "mmap fd");
+		fd = (int)sc_arg_u64(L, lua_gettop(L), "mmap fd");
 	lua_getfield(L, 2, "offset");
 	if (!lua_isnil(L, -1))
-		off = arg_u64(L, lua_gettop(L), "mmap offset");
+		off = sc_arg_u64(L, lua_gettop(L), "mmap offset");
 	lua_getfield(L, 2, "prot");
 	prot = sc_parse_prot(L, luaL_optstring(L, -1, "rw"));
 	lua_getfield(L, 2, "flags");
@@ -433,20 +431,20 @@ static int m_mmap(lua_State *L)
 	return 1;
 }
 
-static const struct flag_name mfd_flags[] = {
+static const struct sc_flag_name mfd_flags[] = {
 	{ "cloexec", 0x1 }, { "allow_sealing", 0x2 }, { "noexec_seal", 0x8 },
 	{ "exec", 0x10 },
 };
-static const struct flag_name seal_names[] = {
+static const struct sc_flag_name seal_names[] = {
 	{ "seal", 0x1 }, { "shrink", 0x2 }, { "grow", 0x4 }, { "write", 0x8 },
 	{ "future_write", 0x10 }, { "exec", 0x20 },
 };
-static const struct flag_name falloc_modes[] = {
+static const struct sc_flag_name falloc_modes[] = {
 	{ "keep_size", 0x01 }, { "punch_hole", 0x02 }, { "collapse_range", 0x08 },
 	{ "zero_range", 0x10 }, { "insert_range", 0x20 }, { "unshare_range", 0x40 },
 	{ "write_zeroes", 0x80 },
 };
-static const struct flag_name msync_flags[] = {
+static const struct sc_flag_name msync_flags[] = {
 	{ "async", MS_ASYNC }, { "invalidate", MS_INVALIDATE }, { "sync", MS_SYNC },
 };
 
@@ -455,7 +453,7 @@ static int m_memfd(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
 	const char *name = luaL_optstring(L, 2, "mmlab");
-	uint64_t size = lua_isnoneornil(L, 3) ? 0 : arg_u64(L, 3, "memfd");
+	uint64_t size = lua_isnoneornil(L, 3) ? 0 : sc_arg_u64(L, 3, "memfd");
 	unsigned int flags = FLAGS(L, 4, "memfd", mfd_flags);
 	int fd = sc_be->memfd(lp->p, name, size, flags);
 
@@ -469,7 +467,7 @@ static int m_close(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
 
-	sc_check(L, sc_be->close(lp->p, (int)arg_u64(L, 2, "close")), "close");
+	sc_check(L, sc_be->close(lp->p, (int)sc_arg_u64(L, 2, "close")), "close");
 	return 0;
 }
 
@@ -478,8 +476,8 @@ static int m_close(lua_State *L)
 static int m_reopen(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)arg_u64(L, 2, "reopen"), flags, ret;
-	const char *mode = arg_str(L, 3, "reopen");
+	int fd = (int)sc_arg_u64(L, 2, "reopen"), flags, ret;
+	const char *mode = sc_arg_str(L, 3, "reopen");
 	char what[64];
 
 	if (!strcmp(mode, "r"))
@@ -501,13 +499,13 @@ static int m_reopen(lua_State *L)
 /* A signed file offset or length (negative ones reach the kernel). */
 static int64_t arg_off(lua_State *L, int idx, const char *what)
 {
-	return (int64_t)arg_u64(L, idx, what);
+	return (int64_t)sc_arg_u64(L, idx, what);
 }
 
 static int m_ftruncate(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)arg_u64(L, 2, "ftruncate");
+	int fd = (int)sc_arg_u64(L, 2, "ftruncate");
 	int64_t len = arg_off(L, 3, "ftruncate");
 	char what[64];
 
@@ -521,7 +519,7 @@ static int m_ftruncate(lua_State *L)
 static int m_fallocate(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)arg_u64(L, 2, "fallocate");
+	int fd = (int)sc_arg_u64(L, 2, "fallocate");
 	int mode;
 	int64_t off, len;
 	char what[96];
@@ -541,7 +539,7 @@ static int m_fallocate(lua_State *L)
 static int m_add_seals(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)arg_u64(L, 2, "add_seals");
+	int fd = (int)sc_arg_u64(L, 2, "add_seals");
 	unsigned int seals;
 	char what[64];
 
@@ -558,7 +556,7 @@ static int m_add_seals(lua_State *L)
 static int m_get_seals(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)arg_u64(L, 2, "get_seals");
+	int fd = (int)sc_arg_u64(L, 2, "get_seals");
 	int seals = sc_be->get_seals(lp->p, fd);
 	char buf[128] = "";
 	unsigned int rest;
@@ -585,7 +583,7 @@ static int m_get_seals(lua_State *L)
 static int m_msync(lua_State *L)
 {
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = arg_u64(L, 2, "msync"), len = arg_u64(L, 3, "msync");
+	uint64_t addr = sc_arg_u64(L, 2, "msync"), len = sc_arg_u64(L, 3, "msync");
 	int flags = (int)FLAGS(L, 4, "msync", msync_flags);
 	char what[96];
 
@@ -603,8 +601,8 @@ static int pm_ranges(lua_State *L, int idx, struct sc_iovec **iov, int *n)
 		*iov = calloc(1, sizeof(**iov));
 		if (!*iov)
 			sc_fatal(L, "process_madvise: out of memory");
-		(*iov)[0].base = arg_u64(L, idx, "process_madvise");
-		(*iov)[0].len = arg_u64(L, idx + 1, "process_madvise");
+		(*iov)[0].base = sc_arg_u64(L, idx, "process_madvise");
+		(*iov)[0].len = sc_arg_u64(L, idx + 1, "process_madvise");
 		return idx + 2;
 	}
 	*n = (int)luaL_len(L, idx);
@@ -623,8 +621,8 @@ static int pm_ranges(lua_State *L, int idx, struct sc_iovec **iov, int *n)
 		    lua_geti(L, top + 1, 2) != LUA_TNUMBER)
 			sc_fatal(L, "process_madvise: range %d must be {addr, len}, two integers",
 				 i + 1);
-		(*iov)[i].base = arg_u64(L, top + 2, "process_madvise range addr");
-		(*iov)[i].len = arg_u64(L, top + 3, "process_madvise range len");
+		(*iov)[i].base = sc_arg_u64(L, top + 2, "process_madvise range addr");
+		(*iov)[i].len = sc_arg_u64(L, top + 3, "process_madvise range len");
 		lua_settop(L, top);
 	}
 	return idx + 1;
@@ -639,9 +637,9 @@ static int m_process_madvise(lua_State *L)
 	struct lproc *target = check_proc(L, 2);
 	struct sc_iovec *iov;
 	int n, aidx = pm_ranges(L, 3, &iov, &n), advice;
-	const char *name = arg_str(L, aidx, "process_madvise");
+	const char *name = sc_arg_str(L, aidx, "process_madvise");
 	unsigned int flags = lua_isnoneornil(L, aidx + 1) ? 0 :
-			     (unsigned int)arg_u64(L, aidx + 1, "process_madvise");
+			     (unsigned int)sc_arg_u64(L, aidx + 1, "process_madvise");
 	char what[160];
 	long ret;
 
@@ -678,7 +676,7 @@ static int m_exit(lua_State *L)
 static int m_thread(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	uint64_t cpu = arg_u64(L, 2, "thread");
+	uint64_t cpu = sc_arg_u64(L, 2, "thread");
 	struct sc_task *t;
 	struct ltask *lt;
 	char what[64];
@@ -697,188 +695,12 @@ static int m_thread(lua_State *L)
 	return 1;
 }
 
-static void push_pm_entry(lua_State *L, uint64_t v)
-{
-	bool present = v >> 63 & 1, swap = v >> 62 & 1;
-
-	lua_createtable(L, 0, 12);
-	lua_pushboolean(L, present);
-	lua_setfield(L, -2, "present");
-	lua_pushboolean(L, swap);
-	lua_setfield(L, -2, "swap");
-	lua_pushboolean(L, v >> 61 & 1);
-	lua_setfield(L, -2, "file");
-	lua_pushboolean(L, v >> 56 & 1);
-	lua_setfield(L, -2, "exclusive");
-	lua_pushboolean(L, v >> 55 & 1);
-	lua_setfield(L, -2, "soft_dirty");
-	lua_pushboolean(L, v >> 57 & 1);
-	lua_setfield(L, -2, "uffd_wp");
-	lua_pushboolean(L, v >> 58 & 1);
-	lua_setfield(L, -2, "guard");
-	lua_pushinteger(L, present ? (lua_Integer)(v & ((1ULL << 55) - 1)) : 0);
-	lua_setfield(L, -2, "pfn");
-	lua_pushinteger(L, swap ? (lua_Integer)(v & 0x1f) : 0);
-	lua_setfield(L, -2, "swap_type");
-	lua_pushinteger(L, swap ? (lua_Integer)((v >> 5) &
-						 ((1ULL << 50) - 1)) : 0);
-	lua_setfield(L, -2, "swap_offset");
-	lua_pushinteger(L, (lua_Integer)v);
-	lua_setfield(L, -2, "raw");
-}
-
-static int m_pagemap(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	uint64_t addr = arg_u64(L, 2, "pagemap");
-	bool many = !lua_isnoneornil(L, 3);
-	uint64_t n = many ? arg_u64(L, 3, "pagemap") : 1;
-	uint64_t *out;
-	char what[96];
-	int ret;
-
-	if (n > (1ULL << 24))
-		sc_fatal(L, "pagemap: %" PRIu64 " pages is too many", n);
-	out = calloc(n ? n : 1, sizeof(*out));
-	if (!out)
-		sc_fatal(L, "pagemap: out of memory");
-	ret = sc_be->pagemap(lp->p, addr, n, out);
-	if (ret) {
-		free(out);
-		snprintf(what, sizeof(what), "pagemap(0x%" PRIx64 ", %" PRIu64
-			 ")", addr, n);
-		sc_raise(L, ret, 0, what);
-	}
-	if (!many) {
-		push_pm_entry(L, out[0]);
-	} else {
-		lua_createtable(L, (int)n, 0);
-		for (uint64_t i = 0; i < n; i++) {
-			push_pm_entry(L, out[i]);
-			lua_rawseti(L, -2, (lua_Integer)i + 1);
-		}
-	}
-	free(out);
-	return 1;
-}
-
-static int m_status(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	struct sc_status st;
-
-	sc_check(L, sc_be->status(lp->p, &st), "status");
-	lua_createtable(L, 0, 10);
-#define F(x) lua_pushinteger(L, (lua_Integer)st.x); lua_setfield(L, -2, #x)
-	F(VmSize); F(VmRSS); F(RssAnon); F(RssFile); F(RssShmem); F(VmPTE);
-	F(VmSwap); F(VmPeak); F(VmLck); F(VmHWM);
-#undef F
-	return 1;
-}
-
-static int m_smaps(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	uint64_t addr = arg_u64(L, 2, "smaps");
-	struct sc_smaps sm;
-	int ret;
-
-	memset(&sm, 0, sizeof(sm));
-	ret = sc_be->smaps(lp->p, addr, &sm);
-	if (ret == -ENOENT) {
-		lua_pushnil(L);
-		return 1;
-	}
-	sc_check(L, ret, "smaps");
-	lua_createtable(L, 0, sm.nr + 3);
-	for (int i = 0; i < sm.nr; i++) {
-		lua_pushinteger(L, (lua_Integer)sm.f[i].val);
-		lua_setfield(L, -2, sm.f[i].key);
-	}
-	lua_pushinteger(L, (lua_Integer)sm.start);
-	lua_setfield(L, -2, "start");
-	lua_pushinteger(L, (lua_Integer)sm.end);
-	lua_setfield(L, -2, "end");
-	lua_pushstring(L, sm.flags);
-	lua_setfield(L, -2, "VmFlags");
-	return 1;
-}
-
-static int m_clear_refs(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-
-	sc_check(L, sc_be->clear_refs(lp->p, (int)arg_u64(L, 2, "clear_refs")),
-		 "clear_refs");
-	return 0;
-}
-
-static int m_uffd_register(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	uint64_t addr = arg_u64(L, 2, "uffd_register");
-	uint64_t len = arg_u64(L, 3, "uffd_register");
-	const char *s = arg_str(L, 4, "uffd_register");
-	char buf[64], *tok, *save;
-	int modes = 0;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ", |+", &save); tok;
-	     tok = strtok_r(NULL, ", |+", &save)) {
-		if (!strcmp(tok, "wp"))
-			modes |= SC_UFFD_WP;
-		else if (!strcmp(tok, "missing"))
-			modes |= SC_UFFD_MISSING;
-		else
-			sc_fatal(L, "uffd_register: unknown mode '%s' (use "
-				 "\"wp\" and/or \"missing\")", tok);
-	}
-	if (!modes)
-		sc_fatal(L, "uffd_register: no mode given");
-	sc_check(L, sc_be->uffd_register(lp->p, addr, len, modes),
-		 "uffd_register");
-	return 0;
-}
-
-static int m_uffd_wp(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	uint64_t addr = arg_u64(L, 2, "uffd_wp");
-	uint64_t len = arg_u64(L, 3, "uffd_wp");
-
-	if (lua_type(L, 4) != LUA_TBOOLEAN)
-		sc_fatal(L, "uffd_wp: argument 3 must be a boolean");
-	sc_check(L, sc_be->uffd_wp(lp->p, addr, len, lua_toboolean(L, 4)),
-		 "uffd_wp");
-	return 0;
-}
-
-static int m_uffd_events(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	static struct sc_uffd_event ev[4096];
-	int n = sc_be->uffd_events(lp->p, ev, 4096);
-
-	if (n < 0)
-		sc_raise(L, n, 0, "uffd_events");
-	lua_createtable(L, n, 0);
-	for (int i = 0; i < n; i++) {
-		lua_createtable(L, 0, 2);
-		lua_pushinteger(L, (lua_Integer)ev[i].addr);
-		lua_setfield(L, -2, "addr");
-		lua_pushstring(L, ev[i].kind == SC_UFFD_WP ? "wp" : "missing");
-		lua_setfield(L, -2, "kind");
-		lua_rawseti(L, -2, i + 1);
-	}
-	return 1;
-}
-
 /* p:mlock(addr, len [, flags]): flags "onfault" (mlock2) */
 static int m_mlock(lua_State *L)
 {
-	static const struct flag_name names[] = { { "onfault", SC_MLOCK_ONFAULT } };
+	static const struct sc_flag_name names[] = { { "onfault", SC_MLOCK_ONFAULT } };
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = arg_u64(L, 2, "mlock"), len = arg_u64(L, 3, "mlock");
+	uint64_t addr = sc_arg_u64(L, 2, "mlock"), len = sc_arg_u64(L, 3, "mlock");
 	int flags = parse_flag_list(L, 4, "mlock", names, ARRAY_LEN(names)), ret;
 	char what[128];
 
@@ -894,7 +716,7 @@ static int m_mlock(lua_State *L)
 static int m_munlock(lua_State *L)
 {
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = arg_u64(L, 2, "munlock"), len = arg_u64(L, 3, "munlock");
+	uint64_t addr = sc_arg_u64(L, 2, "munlock"), len = sc_arg_u64(L, 3, "munlock");
 	int ret = sc_be->munlock(t, addr, len);
 	char what[128];
 
@@ -908,7 +730,7 @@ static int m_munlock(lua_State *L)
 /* p:mlockall(flags): "current,future,onfault" */
 static int m_mlockall(lua_State *L)
 {
-	static const struct flag_name names[] = {
+	static const struct sc_flag_name names[] = {
 		{ "current", SC_MCL_CURRENT },
 		{ "future", SC_MCL_FUTURE },
 		{ "onfault", SC_MCL_ONFAULT },
@@ -938,7 +760,7 @@ static int m_munlockall(lua_State *L)
 static int m_brk(lua_State *L)
 {
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = arg_u64(L, 2, "brk"), out = 0;
+	uint64_t addr = sc_arg_u64(L, 2, "brk"), out = 0;
 
 	sc_check(L, sc_be->brk(t, addr, &out), "brk");
 	lua_pushinteger(L, (lua_Integer)out);
@@ -949,8 +771,8 @@ static int m_brk(lua_State *L)
 static int m_setrlimit(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	const char *res = arg_str(L, 2, "setrlimit");
-	uint64_t soft = arg_u64(L, 3, "setrlimit");
+	const char *res = sc_arg_str(L, 2, "setrlimit");
+	uint64_t soft = sc_arg_u64(L, 3, "setrlimit");
 	char what[96];
 
 	if (strcmp(res, "memlock"))
@@ -964,7 +786,7 @@ static int m_setrlimit(lua_State *L)
 static int m_setcap(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	const char *cap = arg_str(L, 2, "setcap");
+	const char *cap = sc_arg_str(L, 2, "setcap");
 	bool on;
 
 	if (strcmp(cap, "ipc_lock"))
@@ -982,7 +804,7 @@ static int m_setcap(lua_State *L)
 static int m_prctl(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
-	const char *opt = arg_str(L, 2, "prctl");
+	const char *opt = sc_arg_str(L, 2, "prctl");
 	bool on;
 
 	if (strcmp(opt, "pt_reclaim"))
@@ -1018,13 +840,6 @@ static const luaL_Reg proc_methods[] = {
 	{ "fork", m_fork },
 	{ "exit", m_exit },
 	{ "thread", m_thread },
-	{ "pagemap", m_pagemap },
-	{ "status", m_status },
-	{ "smaps", m_smaps },
-	{ "clear_refs", m_clear_refs },
-	{ "uffd_register", m_uffd_register },
-	{ "uffd_wp", m_uffd_wp },
-	{ "uffd_events", m_uffd_events },
 	{ "prctl", m_prctl },
 	{ "mlock", m_mlock },
 	{ "munlock", m_munlock },
@@ -1124,6 +939,7 @@ void sc_open_proc(lua_State *L)
 	luaL_newmetatable(L, PROC_MT);
 	proc_mt = lua_topointer(L, -1);
 	luaL_newlib(L, proc_methods);
+	sc_add_proc_view_methods(L);
 	lua_pushcclosure(L, proc_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, proc_tostring);

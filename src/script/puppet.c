@@ -48,6 +48,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "script.h"
@@ -82,11 +83,16 @@ static struct own_range {
 } own[1024];
 static int nr_own;
 
-/* userfaultfd: one per process, a handler thread in UFFD_SLOT. */
+/* userfaultfd: one per process, a handler thread in UFFD_SLOT.  With
+ * EVENT_FORK the handler takes the child's userfaultfd from the fork event
+ * (fork_ufd, under uffd_lock) and PP_FORK hands it to the child. */
 static int uffd_fd = -1;
+static uint64_t uffd_features;
 static pthread_mutex_t uffd_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t uffd_cond = PTHREAD_COND_INITIALIZER;
 static struct pp_uffd_ev uffd_events[MAX_EVENTS];
 static int nr_uffd_events;
+static int fork_ufd = -1;
 
 /* Per-thread state of the access in progress (see on_fault). */
 static __thread sigjmp_buf t_jb;
@@ -438,17 +444,24 @@ static void *uffd_main(void *arg)
 			continue;
 		if (n != sizeof(msg))
 			return NULL;
-		if (msg.event != UFFD_EVENT_PAGEFAULT)
+		if (msg.event != UFFD_EVENT_PAGEFAULT && msg.event != UFFD_EVENT_FORK)
 			continue;
 		addr = msg.arg.pagefault.address & ~4095ULL;
 		wp = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP;
 		pthread_mutex_lock(&uffd_lock);
 		if (nr_uffd_events < MAX_EVENTS)
 			uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){
-				.addr = addr,
-				.kind = wp ? SC_UFFD_WP : SC_UFFD_MISSING,
+				.addr = msg.event == UFFD_EVENT_FORK ? 0 : addr,
+				.kind = msg.event == UFFD_EVENT_FORK ? SC_UFFD_FORK :
+					wp ? SC_UFFD_WP : SC_UFFD_MISSING,
 			};
+		if (msg.event == UFFD_EVENT_FORK) {
+			fork_ufd = (int)msg.arg.fork.ufd;
+			pthread_cond_signal(&uffd_cond);
+		}
 		pthread_mutex_unlock(&uffd_lock);
+		if (msg.event == UFFD_EVENT_FORK)
+			continue;
 		if (wp) {
 			struct uffdio_writeprotect w = {
 				.range = { .start = addr, .len = 4096 },
@@ -469,9 +482,25 @@ static void *uffd_main(void *arg)
 	}
 }
 
-static int uffd_open(void)
+/* Serve @fd (a new userfaultfd, or the child's from a fork event). */
+static int uffd_serve(int fd)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	int err;
+
+	uffd_fd = fd;
+	err = start_thread(UFFD_SLOT, uffd_main, 0);
+	if (err) {
+		close(fd);
+		uffd_fd = -1;
+	}
+	return err;
+}
+
+/* userfaultfd(2) and UFFDIO_API with @features (SC_UFFD_FEATURE_*: the
+ * kernel's bits). */
+static int uffd_open(uint64_t features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
 	int fd, err;
 
 	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
@@ -482,13 +511,54 @@ static int uffd_open(void)
 		close(fd);
 		return err;
 	}
-	uffd_fd = fd;
-	err = start_thread(UFFD_SLOT, uffd_main, 0);
-	if (err) {
+	uffd_features = features;
+	return uffd_serve(fd);
+}
+
+/* Send @fd over @sock (SCM_RIGHTS) with one byte. */
+static void send_fd(int sock, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.b, .msg_controllen = sizeof(cm.b),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	memset(&cm, 0, sizeof(cm));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
+/* The parent of an EVENT_FORK fork: the handler has read the fork event
+ * (the kernel waited for it); give the child's userfaultfd to the child. */
+static void uffd_fork_parent(int sock)
+{
+	struct timespec until;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&uffd_lock);
+	while (fork_ufd < 0 &&
+	       pthread_cond_timedwait(&uffd_cond, &uffd_lock, &until) != ETIMEDOUT)
+		;
+	fd = fork_ufd;
+	fork_ufd = -1;
+	pthread_mutex_unlock(&uffd_lock);
+	if (fd >= 0) {
+		send_fd(sock, fd);
 		close(fd);
-		uffd_fd = -1;
 	}
-	return err;
+	close(sock);
 }
 
 static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
@@ -498,7 +568,7 @@ static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
 	};
 	int err;
 
-	if (uffd_fd < 0 && (err = uffd_open()))
+	if (uffd_fd < 0 && (err = uffd_open(0)))
 		return err;
 	if (modes & SC_UFFD_MISSING)
 		reg.mode |= UFFDIO_REGISTER_MODE_MISSING;
@@ -592,8 +662,9 @@ static long do_process_madvise(pid_t pid, const uint8_t *payload, size_t plen,
 	return r;
 }
 
-/* In the child of PP_FORK: only this thread exists; start over on fd. */
-static void __attribute__((noreturn)) child_after_fork(int fd)
+/* In the child of PP_FORK: only this thread exists; start over on fd.
+ * With EVENT_FORK its own userfaultfd comes over @usock. */
+static void __attribute__((noreturn)) child_after_fork(int fd, int usock)
 {
 	for (int s = 0; s < NR_TASK_SLOTS; s++) {
 		if (slots[s].used || s == 0)
@@ -604,6 +675,16 @@ static void __attribute__((noreturn)) child_after_fork(int fd)
 		close(uffd_fd);
 	uffd_fd = -1;
 	nr_uffd_events = 0;
+	pthread_mutex_init(&uffd_lock, NULL);
+	pthread_cond_init(&uffd_cond, NULL);
+	if (usock >= 0) {
+		char byte;
+		int ufd;
+
+		if (recv_req(usock, &byte, 1, &ufd) == 1 && ufd >= 0)
+			uffd_serve(ufd);
+		close(usock);
+	}
 	slots[0].sock = fd;
 	slots[0].used = true;
 	/* fork() copied no page tables for our file-backed text: fault it
@@ -613,12 +694,44 @@ static void __attribute__((noreturn)) child_after_fork(int fd)
 	serve(0);
 }
 
+/* PP_FORK: the child serves @rfd (closed here); with EVENT_FORK it gets
+ * its userfaultfd over a socket pair.  0 and the child's pid in *pid, or
+ * -errno. */
+static int do_fork(int rfd, uint64_t *pid_out)
+{
+	int usv[2] = { -1, -1 }, err;
+	pid_t pid;
+
+	if (uffd_fd >= 0 && (uffd_features & SC_UFFD_FEATURE_EVENT_FORK) &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, usv)) {
+		err = -errno;
+		close(rfd);
+		return err;
+	}
+	pid = fork();
+	err = pid < 0 ? -errno : 0;
+	if (pid == 0) {
+		if (usv[0] >= 0)
+			close(usv[0]);
+		child_after_fork(rfd, usv[1]);
+	}
+	if (usv[1] >= 0) {
+		close(usv[1]);
+		if (pid > 0)
+			uffd_fork_parent(usv[0]);
+		else
+			close(usv[0]);
+	}
+	close(rfd);
+	*pid_out = (uint64_t)pid;
+	return err;
+}
+
 static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
 	void *p;
-	pid_t pid;
 
 	switch (req->op) {
 	case PP_MMAP:
@@ -750,12 +863,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 			resp->ret = -EINVAL;
 			break;
 		}
-		pid = fork();
-		if (pid == 0)
-			child_after_fork(rfd);
-		close(rfd);
-		resp->ret = pid < 0 ? -errno : 0;
-		resp->v[0] = (uint64_t)pid;
+		resp->ret = do_fork(rfd, &resp->v[0]);
 		return;
 	case PP_EXIT:
 		_exit(0);
@@ -769,6 +877,11 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		break;
 	case PP_UFFD_WP:
 		resp->ret = do_uffd_wp(a[0], a[1], a[2]);
+		break;
+	case PP_UFFD_API:
+		/* one UFFDIO_API per userfaultfd; the first registration
+		 * opened it without features */
+		resp->ret = uffd_fd >= 0 ? -EINVAL : uffd_open(a[0]);
 		break;
 	case PP_UFFD_EVENTS:
 		resp->ret = take_uffd_events((struct pp_uffd_ev *)out,

@@ -67,6 +67,7 @@ enum pp_op {
 	PP_MSYNC,	/* a: addr len flags */
 	PP_PROCESS_MADVISE, /* a: target pid, n, advice, flags; payload:
 			 * struct sc_iovec[n] -> ret bytes advised */
+	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 };
 
 struct pp_req {
@@ -95,7 +96,7 @@ struct pp_item_res {
 
 struct pp_uffd_ev {
 	uint64_t addr;
-	uint64_t kind;		/* SC_UFFD_MISSING or SC_UFFD_WP */
+	uint64_t kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
 };
 
 #define PP_MSG_MAX	(sizeof(struct pp_req) + PP_PAYLOAD_MAX)

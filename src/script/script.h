@@ -102,11 +102,26 @@ struct sc_smaps {
 	char flags[160];	/* VmFlags */
 };
 
-enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2 };
+enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3 };
 
 struct sc_uffd_event {
 	uint64_t addr;
-	int kind;		/* SC_UFFD_MISSING or SC_UFFD_WP */
+	int kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+};
+
+/* UFFDIO_API features: the kernel's bits */
+#define SC_UFFD_FEATURE_EVENT_FORK	(1ULL << 1)
+#define SC_UFFD_FEATURE_WP_UNPOPULATED	(1ULL << 13)
+#define SC_UFFD_FEATURE_WP_ASYNC	(1ULL << 15)
+
+/* PAGEMAP_SCAN: the kernel's struct pm_scan_arg and struct page_region
+ * (vec points to vec_len of them); categories and flags the kernel's */
+struct sc_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+struct sc_page_region {
+	uint64_t start, end, categories;
 };
 
 struct sc_options {
@@ -209,6 +224,11 @@ struct sc_backend {
 	int (*uffd_wp)(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
 	/* Returns the number of events stored (at most max), or -errno. */
 	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
+	/* UFFDIO_API with SC_UFFD_FEATURE_* (before any registration) */
+	int (*uffd_api)(struct sc_proc *p, uint64_t features);
+	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
+	 * regions or -errno; arg->walk_end set */
+	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
 	/* The per-process page-table reclaim switch (seed 0's prctl): 0 or
 	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
 	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
@@ -251,6 +271,24 @@ int sc_parse_advice(lua_State *L, const char *s);
 /* lua_proc.c */
 void sc_open_proc(lua_State *L);
 void sc_push_proc(lua_State *L, struct sc_proc *p);
+/* The Process at @idx (a script error otherwise). */
+struct sc_proc *sc_check_proc(lua_State *L, int idx);
+/* Argument @idx as an integer / a string, else a script error naming
+ * @what. */
+uint64_t sc_arg_u64(lua_State *L, int idx, const char *what);
+const char *sc_arg_str(lua_State *L, int idx, const char *what);
+/* A flag word: a comma string of names from @names (any order, "" for
+ * none), or an integer taken as it is (to pass bits the kernel refuses). */
+struct sc_flag_name {
+	const char *name;
+	unsigned int bit;
+};
+unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
+				 const struct sc_flag_name *names, size_t n);
+
+/* lua_proc_views.c: add the /proc views and userfaultfd methods of a
+ * Process to the method table on top of the stack */
+void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
 
