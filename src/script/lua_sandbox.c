@@ -59,12 +59,15 @@ static void refuse_missing_fields(lua_State *L, const char *lib)
  * a precompiled chunk can break the VM's invariants. */
 static int text_load(lua_State *L)
 {
-	lua_settop(L, 4);
+	/* an env given as nil is not an env left out: keep the count */
+	int n = lua_gettop(L) > 4 ? 4 : lua_gettop(L);
+
+	lua_settop(L, n < 3 ? 3 : n);
 	lua_pushstring(L, "t");
 	lua_replace(L, 3);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
-	lua_call(L, 4, LUA_MULTRET);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
 	return lua_gettop(L);
 }
 
