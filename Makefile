@@ -1,11 +1,12 @@
-# mmlab: make run | make test | make build | make bench | make clean
+# mmlab: make run | make test | make build | make bench | make install | make clean
 # Every target installs missing Debian packages first (scripts/deps.sh).
 
 BUILD      ?= build
 COMMA      := ,
 MESON_OPTS ?= --buildtype=release -Db_ndebug=false
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build build-asan build-tsan run test bench clean
+.PHONY: all deps build build-asan build-tsan run test bench install clean
 
 all: build
 
@@ -41,6 +42,13 @@ bench: build
 
 test: build build-asan build-tsan
 	@./scripts/run-tests.sh
+
+# the CLI, libmmlab.a, include/mmlab/mmlab.h and mmlab.pc under PREFIX
+# (lib/pkgconfig/mmlab.pc; docs/c-api.md)
+install: build
+	@$(call QUIET,meson configure $(BUILD) -Dprefix=$(abspath $(PREFIX)) -Dlibdir=lib)
+	@$(call QUIET,meson install -C $(BUILD))
+	@echo "installed under $(abspath $(PREFIX)): bin/mmlab, lib/libmmlab.a, include/mmlab/mmlab.h, lib/pkgconfig/mmlab.pc"
 
 clean:
 	rm -rf build build-asan build-tsan

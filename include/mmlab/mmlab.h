@@ -35,6 +35,10 @@ extern "C" {
 #define MMLAB_PMD_SIZE		(2UL << 20)
 #define MMLAB_MAX_NODES		8
 #define MMLAB_MAX_CPUS		64
+/* A node's memory: from 4 MiB to 1 TiB, used in whole 4 MiB blocks (the
+ * buddy allocator's largest order) */
+#define MMLAB_MIN_NODE_BYTES	(4ULL << 20)
+#define MMLAB_MAX_NODE_BYTES	(1ULL << 40)
 
 /* Model-only madvise advice (values outside the kernel's range). */
 #define MMLAB_MADV_PT_RECLAIM	1000

@@ -230,7 +230,7 @@ static void lua_side(void *arg, void *out)
 		sc_be->finish();
 		return;
 	}
-	luaL_openlibs(L);
+	sc_open_libs(L, false);
 	sc_open_mm(L, &o);
 	if (luaL_loadbuffer(L, lua_chunk, sizeof(lua_chunk) - 1, "bench_lua")) {
 		r->err = -EINVAL;

@@ -30,7 +30,7 @@
 static void explore_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mmlab explore [options] SCRIPT.lua [ARG...]\n"
+"usage: mmlab explore [options] SCRIPT.lua [ARG...] [-- ARG...]\n"
 "\n"
 "Run the scenario on the model under the deterministic scheduler for seeds\n"
 "S..S+N-1, with the stale-TLB detector on, and stop at the first seed that\n"
@@ -45,8 +45,8 @@ static void explore_usage(FILE *f)
 "  --jobs J               runs at once (default: the host's CPUs)\n"
 "  --strategy random|pct, --depth D, --max-steps N\n"
 "                         the scheduler, as for mmlab run\n"
-"  --cpus N, --mem SIZE, --set PATH=VALUE, --timeout SECONDS\n"
-"                         as for mmlab run\n"
+"  --cpus N, --mem SIZE, --set PATH=VALUE, --timeout SECONDS,\n"
+"  --unsafe-lua           as for mmlab run\n"
 "  -h, --help             this text\n"
 "\n"
 "exit status: 0 every seed passed; 1 a seed failed; 2 usage error.\n");

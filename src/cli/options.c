@@ -14,16 +14,19 @@
 void run_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mmlab run [options] SCRIPT.lua [ARG...]\n"
+"usage: mmlab run [options] SCRIPT.lua [ARG...] [-- ARG...]\n"
 "\n"
 "Run a Lua scenario (docs/scenarios.md) on the model or the real kernel.\n"
+"Options go before the script; the arguments after it are the script's\n"
+"(mm.args), and one that starts with '-' must come after '--'.\n"
 "\n"
 "options:\n"
 "  --backend model|linux  where the scenario runs (default: model); linux\n"
 "                         drives real helper processes on this machine\n"
 "  --cpus N               simulated CPUs of the model (default 4)\n"
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
-"                         (default 4G); the linux backend ignores it\n"
+"                         (default 4G; from 4M, in whole 4M blocks, to\n"
+"                         the host's MemTotal); the linux backend ignores it\n"
 "  --seed N               seed of the script's math.random and of the\n"
 "                         model's randomised choices (default 1); with\n"
 "                         --deterministic, of the scheduler too\n"
@@ -39,6 +42,11 @@ void run_usage(FILE *f)
 "  --timeout SECONDS      stop a script running longer (default 600,\n"
 "                         0 for none); settings are still restored\n"
 "  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  --unsafe-lua           give the script the whole Lua standard library\n"
+"                         (io, os.execute, require, ...); by default it has\n"
+"                         base, string, table, math, utf8, coroutine and\n"
+"                         os.clock/date/difftime/getenv/time.  On the linux\n"
+"                         backend the script runs as root\n"
 "  -h, --help             this text\n"
 "\n"
 "MMLAB_SET=\"path=value;...\" in the environment applies before --set.\n"
@@ -52,7 +60,7 @@ void run_usage(FILE *f)
 void diff_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mmlab diff [options] SCRIPT.lua [ARG...]\n"
+"usage: mmlab diff [options] SCRIPT.lua [ARG...] [-- ARG...]\n"
 "\n"
 "Run a scenario on the model and on the real kernel (linux backend) and\n"
 "compare every observation (mm.observe) by name.  Prints one line per\n"
@@ -69,7 +77,7 @@ void diff_usage(FILE *f)
 "  --stock                compare with stock 6.18: the model ignores the\n"
 "                         host's profile\n"
 "  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
-"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS\n"
+"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS, --unsafe-lua\n"
 "                         as for mmlab run\n"
 "  -v, --verbose          show the output of both runs\n"
 "  -h, --help             this text\n"
@@ -113,158 +121,257 @@ static int parse_u64(const char *s, uint64_t *out, bool size)
 	return 0;
 }
 
-/* Returns 0, or the exit status to return (usage). */
+/* "1.5 GiB", "512 MiB", "4096 KiB": a size for an error message. */
+static void fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes / 1024.0;
+	int u = 0;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v == (uint64_t)v ? "%.0f %s" : "%.1f %s", v,
+		 unit[u]);
+}
+
+/* MemTotal of /proc/meminfo in bytes, 0 when it cannot be read. */
+static uint64_t host_mem_total(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	unsigned long long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (uint64_t)kb << 10;
+}
+
+/* --mem VAL: a size from MMLAB_MIN_NODE_BYTES to MMLAB_MAX_NODE_BYTES and
+ * no more than the host's memory (the model's frames are host memory). */
+static int parse_mem(const char *cmd, const char *val, uint64_t *out)
+{
+	uint64_t v, host = host_mem_total();
+	char a[32], b[32];
+
+	if (parse_u64(val, &v, true)) {
+		fprintf(stderr, "mmlab %s: --mem '%s': not a size; a number "
+			"with K, M or G, such as 512M or 4G\n", cmd, val);
+		return 2;
+	}
+	if (v < MMLAB_MIN_NODE_BYTES || v > MMLAB_MAX_NODE_BYTES) {
+		fmt_size(a, sizeof(a), v);
+		fprintf(stderr, "mmlab %s: --mem '%s' (%s): the model's memory "
+			"is from 4M to 1024G\n", cmd, val, a);
+		return 2;
+	}
+	if (host && v > host) {
+		fmt_size(a, sizeof(a), v);
+		fmt_size(b, sizeof(b), host);
+		fprintf(stderr, "mmlab %s: --mem '%s' (%s) is more than this "
+			"host's memory (MemTotal %s in /proc/meminfo)\n", cmd,
+			val, a, b);
+		return 2;
+	}
+	*out = v;
+	return 0;
+}
+
+/* An option that takes a value: name is "--cpus" etc., val its value.
+ * val NULL: the option came last, without one.  Returns 0, 2 (said why)
+ * or -1 (not an option of this command). */
+static int parse_value(struct cli *c, const char *name, const char *val)
+{
+	static const char *const names[] = {
+		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set",
+		"--strategy", "--depth", "--max-steps", "--observations", NULL
+	};
+	const char *cmd = c->cmd;
+	uint64_t v;
+	int k;
+
+	for (k = 0; names[k] && strcmp(names[k], name); k++)
+		;
+	if (!names[k] || (c->is_diff && (!strcmp(name, "--backend") ||
+					 !strcmp(name, "--observations"))))
+		return -1;
+	if (!val) {
+		fprintf(stderr, "mmlab %s: %s needs a value\n", cmd, name);
+		return 2;
+	}
+	if (!strcmp(name, "--backend")) {
+		if (strcmp(val, "model") && strcmp(val, "linux")) {
+			fprintf(stderr, "mmlab %s: unknown backend '%s' (use "
+				"model or linux)\n", cmd, val);
+			return 2;
+		}
+		c->o.backend = val;
+	} else if (!strcmp(name, "--cpus")) {
+		if (parse_u64(val, &v, false) || v < 1 || v > MMLAB_MAX_CPUS) {
+			fprintf(stderr, "mmlab %s: --cpus '%s': a number from 1 "
+				"to %d\n", cmd, val, MMLAB_MAX_CPUS);
+			return 2;
+		}
+		c->o.cpus = (unsigned int)v;
+	} else if (!strcmp(name, "--mem")) {
+		return parse_mem(cmd, val, &c->o.mem);
+	} else if (!strcmp(name, "--seed")) {
+		if (parse_u64(val, &v, false)) {
+			fprintf(stderr, "mmlab %s: --seed '%s': not a number\n",
+				cmd, val);
+			return 2;
+		}
+		c->o.seed = v;
+	} else if (!strcmp(name, "--timeout")) {
+		if (parse_u64(val, &v, false) || v > 86400 * 7) {
+			fprintf(stderr, "mmlab %s: --timeout '%s': seconds (0 "
+				"for none, at most a week)\n", cmd, val);
+			return 2;
+		}
+		c->o.timeout = (unsigned int)v;
+	} else if (!strcmp(name, "--set")) {
+		if (!strchr(val, '=') || val[0] != '/' || c->o.nr_sets == 256) {
+			fprintf(stderr, "mmlab %s: --set '%s': expected "
+				"/path=value%s\n", cmd, val,
+				c->o.nr_sets == 256 ? " (at most 256)" : "");
+			return 2;
+		}
+		c->sets[c->o.nr_sets++] = val;
+	} else if (!strcmp(name, "--strategy")) {
+		if (strcmp(val, "random") && strcmp(val, "pct")) {
+			fprintf(stderr, "mmlab %s: --strategy '%s': random or "
+				"pct\n", cmd, val);
+			return 2;
+		}
+		c->o.strategy = !strcmp(val, "pct");
+	} else if (!strcmp(name, "--depth")) {
+		if (parse_u64(val, &v, false) || v < 1 || v > 16) {
+			fprintf(stderr, "mmlab %s: --depth '%s': a number from 1 "
+				"to 16\n", cmd, val);
+			return 2;
+		}
+		c->o.depth = (unsigned int)v;
+	} else if (!strcmp(name, "--max-steps")) {
+		if (parse_u64(val, &v, false)) {
+			fprintf(stderr, "mmlab %s: --max-steps '%s': not a "
+				"number\n", cmd, val);
+			return 2;
+		}
+		c->o.max_steps = v;
+	} else {
+		c->o.obs_path = val;	/* --observations */
+	}
+	return 0;
+}
+
+/* An option without a value: 0, 256 (--help, printed) or -1 (unknown). */
+static int parse_flag(struct cli *c, const char *arg)
+{
+	if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+		c->usage(stdout);
+		return 256;
+	}
+	if (!strcmp(arg, "--stock") && c->is_diff)
+		c->stock = true;
+	else if ((!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) && c->is_diff)
+		c->verbose = true;
+	else if (!strcmp(arg, "--deterministic"))
+		c->o.deterministic = true;
+	else if (!strcmp(arg, "--unsafe-lua"))
+		c->o.unsafe_lua = true;
+	else
+		return -1;
+	return 0;
+}
+
+/* The script's arguments: argv[i..argc-1] after the script.  An argument
+ * that starts with '-' is an option placed after the script, refused,
+ * unless it follows "--" (which is not passed on).  With dashdash (the
+ * script itself came after "--") every argument is the script's. */
+static int script_args(struct cli *c, int argc, char **argv, int i,
+		       bool dashdash)
+{
+	c->o.argc = argc - i;
+	c->o.argv = argv + i;
+	if (dashdash)
+		return 0;
+	for (int j = i; j < argc; j++) {
+		if (!strcmp(argv[j], "--")) {
+			/* drop the "--": the script sees what follows */
+			memmove(&argv[j], &argv[j + 1], (argc - j) * sizeof(*argv));
+			c->o.argc--;
+			return 0;
+		}
+		if (argv[j][0] == '-' && argv[j][1]) {
+			fprintf(stderr, "mmlab %s: '%s' after the script %s: "
+				"options go before the script; an argument "
+				"for the script that starts with '-' goes "
+				"after '--' (mmlab %s %s -- %s)\n", c->cmd,
+				argv[j], c->o.script, c->cmd, c->o.script,
+				argv[j]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Returns 0, or the exit status to return + 256 for --help, or 2. */
 int cli_parse(struct cli *c, int argc, char **argv)
 {
-	const char *cmd;
+	bool dashdash = false;
+	int i, ret;
 
 	if (!c->cmd)
 		c->cmd = c->is_diff ? "diff" : "run";
 	if (!c->usage)
 		c->usage = c->is_diff ? diff_usage : run_usage;
-	cmd = c->cmd;
-	int i;
-
 	c->o.backend = "model";
 	c->o.seed = 1;
 	c->o.timeout = 600;
 	c->o.sets = c->sets;
 	for (i = 1; i < argc; i++) {
-		char *arg = argv[i], *val = NULL, *eq;
-		char name[64];
-		uint64_t v;
+		const char *arg = argv[i], *val = NULL;
+		char name[64], *eq;
 
 		if (!strcmp(arg, "--")) {
+			dashdash = true;
 			i++;
 			break;
 		}
 		if (arg[0] != '-' || !arg[1])
 			break;
-		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			c->usage(stdout);
-			return 0 + 256;
-		}
-		if (!strcmp(arg, "--stock")) {
-			if (!c->is_diff)
-				goto unknown;
-			c->stock = true;
+		ret = parse_flag(c, arg);
+		if (ret > 0)
+			return ret;
+		if (!ret)
 			continue;
-		}
-		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-			if (!c->is_diff)
-				goto unknown;
-			c->verbose = true;
-			continue;
-		}
 		snprintf(name, sizeof(name), "%s", arg);
 		eq = strchr(name, '=');
 		if (eq) {
 			*eq = 0;
 			val = arg + (eq - name) + 1;
+		} else if (i + 1 < argc) {
+			val = argv[i + 1];
 		}
-		if (!strcmp(arg, "--deterministic")) {
-			c->o.deterministic = true;
-			continue;
-		}
-		if (strcmp(name, "--backend") && strcmp(name, "--cpus") &&
-		    strcmp(name, "--strategy") && strcmp(name, "--depth") &&
-		    strcmp(name, "--max-steps") &&
-		    strcmp(name, "--mem") && strcmp(name, "--seed") &&
-		    strcmp(name, "--set") && strcmp(name, "--timeout") &&
-		    strcmp(name, "--observations"))
+		ret = parse_value(c, name, val);
+		if (ret < 0)
 			goto unknown;
-		if (!val) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "mmlab %s: %s needs a value\n",
-					cmd, name);
-				return 2;
-			}
-			val = argv[++i];
-		}
-		if (!strcmp(name, "--backend")) {
-			if (c->is_diff)
-				goto unknown;
-			if (strcmp(val, "model") && strcmp(val, "linux")) {
-				fprintf(stderr, "mmlab run: unknown backend "
-					"'%s' (use model or linux)\n", val);
-				return 2;
-			}
-			c->o.backend = val;
-		} else if (!strcmp(name, "--cpus")) {
-			if (parse_u64(val, &v, false) || v < 1 ||
-			    v > MMLAB_MAX_CPUS) {
-				fprintf(stderr, "mmlab %s: --cpus '%s': a number "
-					"from 1 to %d\n", cmd, val,
-					MMLAB_MAX_CPUS);
-				return 2;
-			}
-			c->o.cpus = (unsigned int)v;
-		} else if (!strcmp(name, "--mem")) {
-			if (parse_u64(val, &v, true) || v < (1 << 20)) {
-				fprintf(stderr, "mmlab %s: --mem '%s': a size "
-					"such as 512M or 4G (at least 1M)\n",
-					cmd, val);
-				return 2;
-			}
-			c->o.mem = v;
-		} else if (!strcmp(name, "--seed")) {
-			if (parse_u64(val, &v, false)) {
-				fprintf(stderr, "mmlab %s: --seed '%s': not a "
-					"number\n", cmd, val);
-				return 2;
-			}
-			c->o.seed = v;
-		} else if (!strcmp(name, "--timeout")) {
-			if (parse_u64(val, &v, false) || v > 86400 * 7) {
-				fprintf(stderr, "mmlab %s: --timeout '%s': "
-					"seconds (0 for none)\n", cmd, val);
-				return 2;
-			}
-			c->o.timeout = (unsigned int)v;
-		} else if (!strcmp(name, "--set")) {
-			if (!strchr(val, '=') || val[0] != '/' ||
-			    c->o.nr_sets == 256) {
-				fprintf(stderr, "mmlab %s: --set '%s': expected "
-					"/path=value\n", cmd, val);
-				return 2;
-			}
-			c->sets[c->o.nr_sets++] = val;
-		} else if (!strcmp(name, "--strategy")) {
-			if (strcmp(val, "random") && strcmp(val, "pct")) {
-				fprintf(stderr, "mmlab %s: --strategy '%s': random "
-					"or pct\n", cmd, val);
-				return 2;
-			}
-			c->o.strategy = !strcmp(val, "pct");
-		} else if (!strcmp(name, "--depth")) {
-			if (parse_u64(val, &v, false) || v < 1 || v > 16) {
-				fprintf(stderr, "mmlab %s: --depth '%s': a number "
-					"from 1 to 16\n", cmd, val);
-				return 2;
-			}
-			c->o.depth = (unsigned int)v;
-		} else if (!strcmp(name, "--max-steps")) {
-			if (parse_u64(val, &v, false)) {
-				fprintf(stderr, "mmlab %s: --max-steps '%s': not a "
-					"number\n", cmd, val);
-				return 2;
-			}
-			c->o.max_steps = v;
-		} else if (!strcmp(name, "--observations")) {
-			if (c->is_diff)
-				goto unknown;
-			c->o.obs_path = val;
-		}
+		if (ret)
+			return ret;
+		if (!eq)
+			i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "mmlab %s: no script given\n\n", cmd);
+		fprintf(stderr, "mmlab %s: no script given\n\n", c->cmd);
 		c->usage(stderr);
 		return 2;
 	}
 	c->o.script = argv[i];
-	c->o.argc = argc - i - 1;
-	c->o.argv = argv + i + 1;
-	return 0;
+	return script_args(c, argc, argv, i + 1, dashdash);
 unknown:
 	fprintf(stderr, "mmlab %s: unknown option '%s' (see 'mmlab %s "
 		"--help')\n", c->cmd, argv[i], c->cmd);
@@ -306,6 +413,8 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 			ARG(b->steps);
 		}
 	}
+	if (c->o.unsafe_lua)
+		ARG("--unsafe-lua");
 	for (int i = 0; i < c->o.nr_sets; i++) {
 		ARG("--set");
 		ARG(c->o.sets[i]);

@@ -164,7 +164,8 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 	    cfg.nr_nodes > MMLAB_MAX_NODES)
 		return -EINVAL;
 	for (unsigned int n = 0; n < cfg.nr_nodes; n++)
-		if (cfg.node_bytes[n] < (4ULL << 20) || cfg.node_bytes[n] > (1ULL << 40))
+		if (cfg.node_bytes[n] < MMLAB_MIN_NODE_BYTES ||
+		    cfg.node_bytes[n] > MMLAB_MAX_NODE_BYTES)
 			return -EINVAL;
 	memset(vm_stat, 0, sizeof(vm_stat));
 	hw_tlb_hits = hw_tlb_misses = hw_page_walks = 0;

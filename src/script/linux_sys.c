@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,20 +70,37 @@ static char *read_all(const char *path, size_t *lenp)
 	return buf;
 }
 
+/* Under which paths the mm tunables are: of /proc/sys/kernel only the
+ * NUMA-balancing ones (the rest, core_pattern, modprobe, ..., are no mm
+ * knobs, and a scenario runs as root). */
+static bool knob_prefix(const char *path)
+{
+	return !strncmp(path, "/sys/kernel/mm/", 15) ||
+	       !strncmp(path, "/proc/sys/vm/", 13) ||
+	       !strncmp(path, "/proc/sys/kernel/numa_balancing", 31);
+}
+
 /* Which paths mm.set/mm.get may name on the host. */
 static int check_path(const char *path)
 {
+	char *real;
+	bool ok;
+
 	if (!strncmp(path, "/sys/kernel/mm/mmlab/", 21) ||
 	    !strcmp(path, "/sys/kernel/mm/mmlab"))
 		return -EOPNOTSUPP;
-	if (strstr(path, "/../") || strstr(path, "/./") ||
+	if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//") ||
 	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
 		return -ENOENT;
-	if (strncmp(path, "/sys/kernel/mm/", 15) &&
-	    strncmp(path, "/proc/sys/vm/", 13) &&
-	    strncmp(path, "/proc/sys/kernel/", 17))
+	if (!knob_prefix(path))
 		return -ENOENT;
-	return 0;
+	/* no symbolic link out of them either */
+	real = realpath(path, NULL);
+	if (!real)
+		return 0;	/* does not exist: the caller says so */
+	ok = knob_prefix(real);
+	free(real);
+	return ok ? 0 : -ENOENT;
 }
 
 int lx_knob_get(const char *path, char *buf, size_t len)

@@ -327,7 +327,7 @@ int sc_run(const struct sc_options *o)
 	L = luaL_newstate();
 	if (!L)
 		sc_die("mmlab run: cannot create a Lua state");
-	luaL_openlibs(L);
+	sc_open_libs(L, o->unsafe_lua);
 	sc_open_mm(L, o);
 	/* The same random sequence on both backends. */
 	lua_getglobal(L, "math");

@@ -141,6 +141,7 @@ struct sc_options {
 	unsigned int depth;	/* pct depth */
 	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
+	bool unsafe_lua;	/* --unsafe-lua: the whole Lua library */
 };
 
 typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
@@ -267,6 +268,9 @@ int sc_raise(lua_State *L, int ret, uint64_t fault_addr, const char *what);
 void sc_check(lua_State *L, int ret, const char *what);
 int sc_parse_prot(lua_State *L, const char *s);
 int sc_parse_advice(lua_State *L, const char *s);
+
+/* lua_sandbox.c: the libraries a scenario gets; unsafe: all of them */
+void sc_open_libs(lua_State *L, bool unsafe);
 
 /* lua_proc.c */
 void sc_open_proc(lua_State *L);
