@@ -463,6 +463,20 @@ bool shmem_drop_clean(struct page *folio)
 	return shmem_delete_from_page_cache(folio->mapping, folio, 2);
 }
 
+/* Is the page at @index swapped out?  One point lookup of the cache (as
+ * the kernel's filemap_get_entry: a descent under RCU), for pagemap's
+ * lookup mode. */
+bool shmem_is_swapped(struct file *f, unsigned long index)
+{
+	struct address_space *as = f->mapping;
+	struct page *p;
+
+	if (!READ_ONCE(as->swapped))
+		return false;
+	p = slot_load(as, index);
+	return p && slot_is_swap(p) && p != POISONED_SLOT;
+}
+
 /* Swapped pages in [start, end) (page indexes), for smaps Swap. */
 unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end)
 {

@@ -339,6 +339,7 @@ void tlb_ubc_add_mm(struct mm_struct *mm);	/* rmap.c */
 int shmem_writeout(struct page *folio);
 bool shmem_drop_clean(struct page *folio);
 unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end);
+bool shmem_is_swapped(struct file *f, unsigned long index);
 
 /* ---- transparent huge pages (huge_memory.c, khugepaged.c) ---- */
 #define HPAGE_PMD_ORDER	9

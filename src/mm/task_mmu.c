@@ -101,8 +101,7 @@ static void pagemap_vma_bits(struct vm_area_struct *v, unsigned long s, unsigned
 		if (v->vm_flags & VM_SOFTDIRTY)
 			*out |= MMLAB_PM_SOFT_DIRTY;
 		if (lookup && v->vm_file && !(*out & (MMLAB_PM_PRESENT | MMLAB_PM_SWAP)) &&
-		    shmem_swap_usage(v->vm_file, linear_page_index(v, a),
-				     linear_page_index(v, a) + 1))
+		    shmem_is_swapped(v->vm_file, linear_page_index(v, a)))
 			*out |= MMLAB_PM_SWAP;
 	}
 }
