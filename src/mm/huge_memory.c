@@ -325,6 +325,7 @@ int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long a
 			SetPageAnonExclusive(folio + i);
 		folio_unlock(folio);
 	}
+	debug_check_exclusive(folio, v, addr, (swp_entry_t){ 0 });
 	/* reuse: upgrading needs no flush (but LUF's pending one) */
 	luf_flush_write(v, folio);
 	pte_write(pmd, pte_mkwrite_prot(orig) | _PAGE_ACCESSED);

@@ -514,6 +514,8 @@ static int do_wp_page(struct vm_fault *vmf)
 	if ((v->vm_flags & VM_SHARED) ||
 	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
 		/* wp_page_reuse: upgrading needs no flush (but LUF's copies may) */
+		if (page && PageAnon(page))
+			debug_check_exclusive(page, v, vmf->address, (swp_entry_t){ 0 });
 		luf_before_writable(v, page, pte_mkwrite_prot(pte));
 		pte_write(vmf->pte, pte_mkwrite_prot(pte) | _PAGE_ACCESSED);
 		if (page && !PageAnon(page))
@@ -657,6 +659,7 @@ static int do_swap_page(struct vm_fault *vmf)
 			}
 		}
 		SetPageAnonExclusive(folio);
+		debug_check_exclusive(folio, v, vmf->address, e);
 	}
 	folio_dup_rmap(folio, vmf->vma);
 	luf_before_writable(v, folio, pte);

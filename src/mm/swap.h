@@ -341,6 +341,10 @@ bool shmem_drop_clean(struct page *folio);
 unsigned long shmem_swap_usage(struct file *f, unsigned long start, unsigned long end);
 bool shmem_is_swapped(struct file *f, unsigned long index);
 
+/* debug/check_exclusive (cow_check.c) */
+void debug_check_exclusive(struct page *page, struct vm_area_struct *v, unsigned long addr,
+			   swp_entry_t e);
+
 /* ---- transparent huge pages (huge_memory.c, khugepaged.c) ---- */
 #define HPAGE_PMD_ORDER	9
 #define HPAGE_PMD_NR	512
