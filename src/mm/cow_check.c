@@ -53,13 +53,18 @@ static pteval_t peek_entry(struct vm_area_struct *w, unsigned long a)
 	return val;
 }
 
-static void cow_broken(struct page *folio, struct vm_area_struct *v, unsigned long addr,
-		       struct vm_area_struct *w, unsigned long a, pteval_t val)
+static void cow_broken(struct page *page, struct vm_area_struct *v, unsigned long addr,
+		       swp_entry_t e, struct vm_area_struct *w, unsigned long a, pteval_t val)
 {
-	fprintf(stderr, "BUG: copy-on-write broken: mm %p is about to write 0x%lx (folio "
-		"pfn %lu, %lu page(s), mapcount %d, refcount %d) while mm %p maps 0x%lx "
-		"with entry 0x%llx\n", (void *)v->vm_mm, addr, page_to_pfn(folio),
-		folio_nr_pages(folio), folio_mapcount(folio), page_ref_count(folio),
+	struct page *folio = compound_head(page);
+
+	fprintf(stderr, "BUG: copy-on-write broken: mm %p is about to write 0x%lx (%s; "
+		"folio pfn %lu, %lu page(s), mapcount %d, refcount %d, page %sexclusive, "
+		"%sin the swap cache) while mm %p maps 0x%lx with entry 0x%llx\n",
+		(void *)v->vm_mm, addr, e.val ? "a swap-in mapped exclusive" :
+		"a write fault reusing the page", page_to_pfn(folio), folio_nr_pages(folio),
+		folio_mapcount(folio), page_ref_count(folio),
+		PageAnonExclusive(page) ? "" : "not ", PageSwapCache(folio) ? "" : "not ",
 		(void *)w->vm_mm, a, (unsigned long long)val);
 	BUG();
 }
@@ -93,7 +98,7 @@ void debug_check_exclusive(struct page *page, struct vm_area_struct *v, unsigned
 				continue;
 			val = peek_entry(w, a);
 			if (entry_hits(val, folio, nr, e))
-				cow_broken(folio, v, addr, w, a, val);
+				cow_broken(page, v, addr, e, w, a, val);
 		}
 	}
 	rcu_read_unlock();

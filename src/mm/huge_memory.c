@@ -692,7 +692,14 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 				SetPageDirty(folio);
 			{
 				bool excl = PageAnonExclusive(folio + i);
-				swp_entry_t se = pte_write_bit(e) ?
+				swp_entry_t se;
+
+				/* folio_try_share_anon_rmap_pte: the entry
+				 * carries exclusivity now; fork may make it a
+				 * plain readable one before the remap */
+				if (excl)
+					ClearPageAnonExclusive(folio + i);
+				se = pte_write_bit(e) ?
 					swp_entry(SWP_MIGRATION_WRITE, pfn0 + i) :
 					swp_entry(excl ? SWP_MIGRATION_READ_EXCLUSIVE :
 						  SWP_MIGRATION_READ, pfn0 + i);
@@ -726,6 +733,9 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 			if (e & _PAGE_SWP_UFFD_WP)
 				n = (n | _PAGE_UFFD_WP) & ~_PAGE_RW;
 			n |= _PAGE_ACCESSED;	/* x86 keeps young across migration */
+			/* exclusive again only if the entry still says so */
+			if (PageAnon(compound_head(p)) && swp_type(se) != SWP_MIGRATION_READ)
+				SetPageAnonExclusive(p);
 			get_page(p);
 			folio_dup_rmap(p, v);
 			pte_write(pte, n);

@@ -661,6 +661,9 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 
 		if (!pte_write_bit(old) && exclusive)
 			e = swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, page_to_pfn(folio));
+		/* the entry carries exclusivity until remove_migration_pte */
+		if (exclusive)
+			ClearPageAnonExclusive(folio);
 		swp = swp_entry_to_pte(e);
 		if (old & _PAGE_SOFT_DIRTY)
 			swp |= _PAGE_SWP_SOFT_DIRTY;
