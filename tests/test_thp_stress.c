@@ -35,6 +35,9 @@
  *   watchdog: aborts the run, naming the seed and mode and what each thread
  *     was doing, when a run takes longer than MMLAB_THP_WATCHDOG_S (120 s).
  *
+ * debug/check_exclusive is on: a fault that would let a write reach a
+ * page another process still maps is a BUG at that fault.
+ *
  * Checked after each run: every worker verify passed and every page of P
  * holds what its worker last wrote (zero where it was discarded); each
  * child page checked as above; zero stale_tlb_reports, zero
@@ -1001,6 +1004,8 @@ static int run_one(uint64_t seed, const char *mode)
 	knob(THP_KNOB "hugepages-32kB/enabled", "madvise");
 	/* khugepaged collapses into the mTHP sizes too (seed 4's series) */
 	knob("/sys/kernel/mm/mmlab/mthp_collapse", "1");
+	/* a write that would break copy-on-write is a BUG where it happens */
+	knob("/sys/kernel/mm/mmlab/debug/check_exclusive", "1");
 	knob(THP_KNOB "khugepaged/scan_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/alloc_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/pages_to_scan", "2048");
