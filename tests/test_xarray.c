@@ -6,6 +6,7 @@
  * (ASan and TSan builds catch a lookup into a freed node).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "harness.h"
@@ -117,8 +118,11 @@ static void t_lookups_race_node_frees(void **state)
 	atomic_store(&R.stop, false);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, reader, NULL), 0);
+	/* the readers are looking before the nodes start to go */
+	while (atomic_load(&R.lookups) < 100)
+		sched_yield();
 	/* fill blocks of 64 and empty them again: nodes come and go */
-	for (int round = 0; round < 300; round++) {
+	for (int round = 0; round < 300 || atomic_load(&R.lookups) < 10000; round++) {
 		unsigned long base = (rng_next(&s) % (NIDX / 64)) * 64;
 
 		for (unsigned long i = base; i < base + 64; i++)
