@@ -10,15 +10,13 @@
  *
  * Locks: called with the faulting PTE lock held (and the folio lock where
  * the caller has it).  The anon_vma is only trylocked, since rmap walkers
- * take it before PTE locks; a contended one is skipped (counted).  Other
+ * take it before PTE locks; a contended one is skipped (no report).  Other
  * mms' entries are read without their PTE locks, under RCU: an entry seen
  * present there holds a reference the caller's checks would have counted,
  * so a racy read errs only towards missing a report.
  */
 #include <stdio.h>
 #include "swap.h"
-
-unsigned long cow_check_skipped;	/* anon_vma contended */
 
 static bool entry_hits(pteval_t val, struct page *folio, unsigned long nr, swp_entry_t e)
 {
@@ -79,10 +77,8 @@ void debug_check_exclusive(struct page *page, struct vm_area_struct *v, unsigned
 
 	if (!READ_ONCE(knobs.check_exclusive) || !PageAnon(folio) || !av)
 		return;
-	if (!down_read_trylock(&av->root->rwsem)) {
-		__atomic_fetch_add(&cow_check_skipped, 1, __ATOMIC_RELAXED);
+	if (!down_read_trylock(&av->root->rwsem))
 		return;
-	}
 	rcu_read_lock();
 	list_for_each_entry(avc, &av->head, same_anon_vma) {
 		struct vm_area_struct *w = avc->vma;

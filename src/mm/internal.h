@@ -25,6 +25,11 @@
  *   folio mapcount lock (hashed, folio.c)  a large folio's mapcounts, mm ids
  *   split_queue_lock, huge_zero_lock (huge_memory.c), lru_lock: leaves
  *   zone->lock (spinlock, per node)   the buddy free lists
+ *   cb_lock (host mutex, lib/rcu_cb.c)  the queued RCU callbacks: a leaf,
+ *                                     held for list updates only (call_rcu
+ *                                     may be called under any lock)
+ *   debug/check_exclusive (cow_check.c) trylocks an anon_vma under a PTE
+ *                                     lock: a trylock, never a wait
  *   dsched_mu (host mutex, lib/sched.c)  the deterministic scheduler's state;
  *                                     taken inside any model lock, never
  *                                     held across a model lock or a wait
