@@ -17,6 +17,7 @@
 #include <mmlab/mmlab.h>
 #include "cli.h"
 #include "options.h"
+#include "point.h"
 #include "script/script.h"
 #include "script/puppet_proto.h"
 #include "script/host_profile.h"
@@ -34,6 +35,8 @@ int cmd_run(int argc, char **argv)
 	ret = cli_parse(&c, argc, argv);
 	if (ret)
 		return ret & 255;
+	if (c.json || c.repeat)
+		return single_run(&c, argc, argv);
 	return sc_run(&c.o);
 }
 
@@ -42,22 +45,6 @@ struct obs {
 	char **name, **value;
 	int n, cap;
 };
-
-static char *unescape(char *s)
-{
-	char *r = s, *w = s;
-
-	for (; *r; r++) {
-		if (*r == '\\' && r[1]) {
-			r++;
-			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-	return s;
-}
 
 static int obs_find(struct obs *o, const char *name)
 {
@@ -107,7 +94,7 @@ static void obs_load(struct obs *o, const char *path)
 		if (!tab)
 			continue;
 		*tab = 0;
-		obs_add(o, unescape(line), unescape(tab + 1));
+		obs_add(o, tsv_unescape(line), tsv_unescape(tab + 1));
 	}
 	free(line);
 	fclose(f);
