@@ -69,23 +69,30 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int check_value(const char *where, const char *name, const char *v)
+static int check_value(const char *where_, const char *name, const char *v)
 {
+	char where[4400];
 	uint64_t x;
 
+	/* "--cpus 'x'", "--set luf/enabled", "grid.lua: cpus 'x'" */
+	if (!strcmp(where_, "--cpus") || !strcmp(where_, "--mem"))
+		snprintf(where, sizeof(where), "%s", where_);
+	else
+		snprintf(where, sizeof(where), "%s %s:", where_, name);
+
 	if (!*v)
-		return bad(where, "%s: an empty value (values are separated "
-			   "by single commas)%s", name, "");
+		return bad(where, "an empty value%s%s (values are separated by "
+			   "single commas)", "", "");
 	if (!strcmp(name, "cpus") &&
 	    (parse_size(v, &x) || strpbrk(v, "KkMmGg") || x < 1 || x > MMLAB_MAX_CPUS))
-		return bad(where, "cpus '%s': a number from 1 to %s", v, "64");
+		return bad(where, "'%s': a number from 1 to %s", v, "64");
 	if (!strcmp(name, "mem") &&
 	    (parse_size(v, &x) || x < MMLAB_MIN_NODE_BYTES || x > MMLAB_MAX_NODE_BYTES ||
 	     x % (4 << 20)))
-		return bad(where, "mem '%s': a size from 4M to 1024G in whole "
+		return bad(where, "'%s': a size from 4M to 1024G in whole "
 			   "4M blocks, such as 256M or 4G%s", v, "");
 	if (strchr(v, ';'))
-		return bad(where, "%s: value '%s' has a ';'", name, v);
+		return bad(where, "value '%s' has a ';'%s", v, "");
 	return 0;
 }
 

@@ -384,7 +384,8 @@ static int spawn(const struct point *p, char **argv, const char *out, int *statu
 
 int point_run(const struct point *p, struct point_result *r, FILE *echo)
 {
-	char dir[] = "/tmp/mmlab-point.XXXXXX", obs[64], res[64], out[64];
+	const char *tmp = getenv("TMPDIR");
+	char dir[4200], obs[4300], res[4300], out[4300];
 	struct argv_buf a;
 	struct timespec t0, t1;
 	char when[32];
@@ -392,6 +393,7 @@ int point_run(const struct point *p, struct point_result *r, FILE *echo)
 
 	memset(r, 0, sizeof(*r));
 	r->sim_cycles = -1;
+	snprintf(dir, sizeof(dir), "%s/mmlab-point.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		perror("mmlab: mkdtemp");
 		return -1;

@@ -86,7 +86,7 @@ int point_load(struct point_result *r, const char *path);
 /* The one JSON object of `mmlab run --json`. */
 void point_json(FILE *f, const struct point_result *r);
 
-/* Undo the escapes (\\n, \\t, \\\\) of an observations file line, in place. */
+/* Undo the escapes (\n, \t, \\) of an observations file line, in place. */
 char *tsv_unescape(char *s);
 
 /* A value as a number: true for integers, reals, true and false. */

@@ -98,7 +98,7 @@ static void print_text(const struct cli *c, const struct stats *st, int runs,
 	       runs, (unsigned long long)c->o.seed,
 	       (unsigned long long)(c->o.seed + runs - 1),
 	       failed ? ", some failed" : "");
-	printf(" %16s %12s %8s %14s %14s  %s\n", "mean", "stddev", "", "min",
+	printf(" %16s    %-9s %8s %14s %14s  %s\n", "mean", "stddev", "", "min",
 	       "max", "name");
 	for (int i = 0; i < st->n; i++) {
 		const struct series *s = &st->s[i];

@@ -8,6 +8,7 @@
  * are kept, and the same command resumes.  Slurm: slurm.c.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,12 +282,15 @@ static void progress(struct run_state *rs, bool last)
 }
 
 /* A worker: run point i, its result into path; never returns. */
-static void worker(const struct grid *g, size_t i, const char *path)
+static void worker(const struct grid *g, size_t i, const char *dir,
+		   const char *path)
 {
 	struct point p;
 	struct point_result r;
 
 	setpgid(0, 0);
+	/* what a killed worker leaves goes with the sweep's directory */
+	setenv("TMPDIR", dir, 1);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	grid_point(g, i, &p);
@@ -324,6 +328,16 @@ static void reap(sqlite3 *db, int64_t sweep, const struct grid *g, const char *d
 		rs->failed++;
 	point_result_free(&r);
 	unlink(path);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) && errno != ENOENT;
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int run_local(struct sweep *s, sqlite3 *db, int64_t sweep)
@@ -373,7 +387,7 @@ static int run_local(struct sweep *s, sqlite3 *db, int64_t sweep)
 				break;
 			}
 			if (pid == 0)
-				worker(&s->g, next, path);
+				worker(&s->g, next, dir, path);
 			setpgid(pid, pid);
 			slots[j] = (struct slot){ pid, next++ };
 			rs.running++;
@@ -400,7 +414,7 @@ static int run_local(struct sweep *s, sqlite3 *db, int64_t sweep)
 			}
 	}
 	progress(&rs, true);
-	rmdir(dir);
+	remove_tree(dir);
 	free(slots);
 	if (stop_sig) {
 		printf("sweep: stopped by signal %d: %zu points run, %zu were stored "
@@ -455,9 +469,11 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "mmlab sweep: %s: %s\n", s.g.target, strerror(errno));
 		return 2;
 	}
-	db = sweepdb_open(s.db_path, !dry, "sweep");
-	if (!db && !(dry && access(s.db_path, F_OK)))
-		return 2;
+	if (!dry || !access(s.db_path, F_OK)) {
+		db = sweepdb_open(s.db_path, !dry, "sweep");
+		if (!db)
+			return 2;
+	}
 	if (dry)
 		ret = dry_run(&s, db);
 	else if (s.collect)
