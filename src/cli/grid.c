@@ -160,7 +160,7 @@ int grid_set_seeds(struct grid *g, const char *spec, const char *where)
 		if (errno || end == s || *end || *s == '-' || b < a ||
 		    g->nr_seeds + (b - a) >= GRID_MAX_VALUES) {
 			free(copy);
-			return bad(where, "seeds '%s': numbers and ranges such "
+			return bad(where, "'%s': numbers and ranges such "
 				   "as 1,2,5 or 1-10 (at most 256 seeds)%s", spec, "");
 		}
 		for (unsigned long long x = a; x <= b; x++)

@@ -117,7 +117,7 @@ static int value_opt(struct sweep *s, const char *name, const char *val)
 		;
 	if (!grid_opts[k])
 		return -1;
-	grid_arg(s, name);
+	grid_arg(s, strdup(name));	/* name is the caller's buffer */
 	grid_arg(s, val);
 	if (!strcmp(name, "--cpus") || !strcmp(name, "--mem"))
 		return grid_add_axis(&s->g, name + 2, val, name);
