@@ -3,7 +3,8 @@
 # off/on x 2, 4 CPUs x 2 seeds, 16 pages x 2 rounds): run it, interrupt it
 # and resume it; its database's schema is the one the document shows and
 # its numbers make the curve (IPIs grow with the CPUs with LUF off, none
-# with LUF on); bad grids and databases exit 2; `run --json` and `--repeat`;
+# with LUF on); bad grids and databases exit 2; `run --json`, `--repeat`,
+# `diff --json`, `bench --db`;
 # then the report: each plot has one series per LUF value, and headless
 # Chromium renders the page (a screenshot that is not blank, every series
 # in the rendered SVG).
@@ -99,6 +100,23 @@ PY
 "$mmlab" run --repeat 2 --mem 64M --cpus 2 "$script" 16 2 >"$tmp/rep"
 grep -Eq '^ +[0-9.e+-]+ \+- [0-9.e+-]+ +\( *[0-9.]+%\) +[0-9.e+-]+ +[0-9.e+-]+  shootdown_ipis$' "$tmp/rep" ||
 	{ cat "$tmp/rep"; fail "run --repeat"; }
+
+rc=0; "$mmlab" diff --json "$src/scenarios/zero_page_read.lua" >"$tmp/diff.json" || rc=$?
+case $rc in 0|1|77) ;; *) fail "diff --json: exit $rc" ;; esac
+python3 - "$tmp/diff.json" "$rc" <<'PY' || fail "diff --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["exit_status"] == int(sys.argv[2]) and d["metadata"]["git_commit"], d
+assert d["model"]["exit_status"] == 0 and d["model"]["observations"]["present"] > 0, d
+assert isinstance(d["differ"], list) and "linux" in d
+PY
+
+# bench --db: the records of a benchmark run, one point in the same schema
+"$mmlab" bench tlb --model-only --reps 1 --size 4M --db "$db" >/dev/null || fail "bench --db"
+[ "$(q "SELECT count(*) FROM bench_records b JOIN points p ON p.id = b.point_id
+	WHERE p.kind = 'bench' AND p.target = 'tlb' AND b.field = 'model_ipis'
+	AND b.num IS NOT NULL")" = 3 ] || fail "bench --db records"
+q "DELETE FROM points WHERE kind = 'bench'"
 
 # 6. the report: a plot per metric, two series each (LUF off, on)
 "$mmlab" report "$db" -o "$tmp/report.html"

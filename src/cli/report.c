@@ -10,6 +10,7 @@
  * draws, for checks of the rendered page.  Single-threaded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -374,14 +375,20 @@ static int plot_script(struct report *r, FILE *f, const char *m, const char *svg
 static int run_gnuplot(struct report *r, const char *script, const char *svg)
 {
 	char *argv[] = { "gnuplot", (char *)script, NULL };
-	char line[4096];
+	char line[4096], log[4200];
 	int status;
 	pid_t pid;
 	FILE *f;
 
+	/* its warnings (a range of one value widened) only if it fails */
+	snprintf(log, sizeof(log), "%s.log", script);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			dup2(fd, 2);
 		execvp("gnuplot", argv);
 		_exit(127);
 	}
@@ -394,11 +401,19 @@ static int run_gnuplot(struct report *r, const char *script, const char *svg)
 	}
 	f = fopen(svg, "re");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !f) {
+		FILE *l = fopen(log, "re");
+
+		while (l && fgets(line, sizeof(line), l))
+			fputs(line, stderr);
+		if (l)
+			fclose(l);
 		fprintf(stderr, "mmlab report: gnuplot failed on %s\n", script);
 		if (f)
 			fclose(f);
+		unlink(log);
 		return -1;
 	}
+	unlink(log);
 	while (fgets(line, sizeof(line), f))
 		if (strncmp(line, "<?xml", 5) && strncmp(line, "<!DOCTYPE", 9) &&
 		    strncmp(line, " \"-//W3C", 8) && strncmp(line, " \"http://www.w3.org/Graphics", 28))

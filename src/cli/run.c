@@ -257,6 +257,8 @@ int cmd_diff(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
+	if (c.json && diff_json_begin())
+		return 2;
 	if (!mkdtemp(dir)) {
 		perror("mmlab diff: mkdtemp");
 		return 2;
@@ -300,8 +302,13 @@ int cmd_diff(int argc, char **argv)
 	unlink(prof);
 	rmdir(dir);
 	if (status[0] == 2 || status[1] == 2)
-		return 2;
-	if (status[0] == 1 || status[1] == 1 || differ)
-		return 1;
-	return status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+		ret = 2;
+	else if (status[0] == 1 || status[1] == 1 || differ)
+		ret = 1;
+	else
+		ret = status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+	if (c.json)
+		diff_json_end(&c, argc, argv, status, obs[0].name, obs[0].value,
+			      obs[0].n, obs[1].name, obs[1].value, obs[1].n, ret);
+	return ret;
 }

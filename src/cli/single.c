@@ -5,6 +5,7 @@
  * per numeric observation the mean, standard deviation, min and max, as
  * `perf stat -r` does).  Each run is a child mmlab (point.c).
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,4 +198,105 @@ int single_run(struct cli *c, int argc, char **argv)
 	point_result_free(&r0);
 	free(status);
 	return ret;
+}
+
+static int saved_stdout = -1;
+
+int diff_json_begin(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	fflush(stdout);
+	saved_stdout = dup(1);
+	if (fd < 0 || saved_stdout < 0 || dup2(fd, 1) < 0) {
+		perror("mmlab diff: --json");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void obs_object(const char *side, int status, char **name, char **val,
+		       int n)
+{
+	printf(",\"%s\":{\"exit_status\":%d,\"observations\":{", side, status);
+	for (int i = 0; i < n; i++) {
+		printf("%s", i ? "," : "");
+		json_string(stdout, name[i]);
+		putchar(':');
+		json_value(stdout, val[i]);
+	}
+	fputs("}}", stdout);
+}
+
+static const char *find(char **name, char **val, int n, const char *k)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(name[i], k))
+			return val[i];
+	return NULL;
+}
+
+/* One difference: name, the model's value, linux's (null: none). */
+static void differ(bool *first, const char *k, const char *m, const char *l)
+{
+	printf("%s{\"name\":", *first ? "" : ",");
+	json_string(stdout, k);
+	fputs(",\"model\":", stdout);
+	json_value(stdout, m);
+	fputs(",\"linux\":", stdout);
+	json_value(stdout, l);
+	putchar('}');
+	*first = false;
+}
+
+void diff_json_end(const struct cli *c, int argc, char **argv,
+		   const int status[2], char **mname, char **mval, int mn,
+		   char **lname, char **lval, int ln, int exit_status)
+{
+	struct point p;
+	struct kv params = { 0 };
+	char *cmd = meta_command(argc + 1, argv - 1), when[32];
+	bool first = true, compared = status[0] != 77 && status[1] != 77;
+
+	fflush(stdout);
+	dup2(saved_stdout, 1);
+	close(saved_stdout);
+	cli_point(c, &p, c->o.seed);
+	point_params(&p, &params);
+	fputs("{\"metadata\":{\"mmlab_version\":", stdout);
+	json_string(stdout, meta_version());
+	fputs(",\"git_commit\":", stdout);
+	json_string(stdout, meta_commit());
+	fputs(",\"command\":", stdout);
+	json_string(stdout, cmd);
+	printf(",\"seed\":%llu,\"host\":", (unsigned long long)c->o.seed);
+	json_string(stdout, meta_hostname());
+	printf(",\"host_profile\":%s,\"stock\":%s,\"finished\":",
+	       meta_host_profile_json(), c->stock ? "true" : "false");
+	json_string(stdout, meta_now(when));
+	fputs(",\"params\":{", stdout);
+	for (int i = 0; i < params.n; i++) {
+		printf("%s", i ? "," : "");
+		json_string(stdout, params.k[i]);
+		putchar(':');
+		json_value(stdout, params.v[i]);
+	}
+	fputs("}}", stdout);
+	obs_object("model", status[0], mname, mval, mn);
+	obs_object("linux", status[1], lname, lval, ln);
+	fputs(",\"differ\":[", stdout);
+	for (int i = 0; compared && i < mn; i++) {
+		const char *l = find(lname, lval, ln, mname[i]);
+
+		if (!l || strcmp(l, mval[i]))
+			differ(&first, mname[i], mval[i], l);
+	}
+	for (int i = 0; compared && i < ln; i++)
+		if (!find(mname, mval, mn, lname[i]))
+			differ(&first, lname[i], NULL, lval[i]);
+	printf("],\"exit_status\":%d}\n", exit_status);
+	fflush(stdout);
+	kv_free(&params);
+	free(cmd);
 }
