@@ -4,7 +4,8 @@
  * observation, benchmark field, simulated and wall time, and the vmstat
  * counters asked for) a plot against the swept parameter: one series per
  * combination of the other swept parameters, each point the mean across
- * seeds with a min-max bar.  gnuplot draws them (its SVG terminal), the
+ * seeds with a min-max bar (points that ran to their end only: exit status
+ * 0 or 1).  gnuplot draws them (its SVG terminal), the
  * SVG goes inline; then the table of points and the metadata.
  * Each <figure class="plot"> says in data-series how many series it
  * draws, for checks of the rendered page.  Single-threaded.
@@ -309,7 +310,9 @@ static struct cell *cells(struct report *r, const char *m, int *ncell)
 		double v;
 		int j;
 
-		if (!metric_value(r, m, p, &v))
+		/* runs that ended in an error or were skipped are in the
+		 * table, not in the plots */
+		if ((p->status != 0 && p->status != 1) || !metric_value(r, m, p, &v))
 			continue;
 		snprintf(xbuf, sizeof(xbuf), "%llu", (unsigned long long)p->seed);
 		x = r->x < 0 ? xbuf : pval(p, r->x);
