@@ -213,6 +213,9 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 					 !strcmp(name, "--results") ||
 					 !strcmp(name, "--repeat"))))
 		return -1;
+	if (!strcmp(cmd, "explore") && (!strcmp(name, "--results") ||
+					!strcmp(name, "--repeat")))
+		return -1;
 	if (!val) {
 		fprintf(stderr, "mmlab %s: %s needs a value\n", cmd, name);
 		return 2;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "bench/bench.h"
 #include "meta.h"
 #include "sweep.h"
 #include "sweepdb.h"
@@ -461,6 +462,13 @@ int cmd_sweep(int argc, char **argv)
 
 		s.jobs = n > 0 ? (unsigned int)n : 1;
 	}
+	for (int i = 0; s.g.bench && i < s.g.nr_axes; i++)
+		if (!strcmp(s.g.axis[i].name, "cpus") || !strcmp(s.g.axis[i].name, "mem"))
+			return opt_err("--%s: a benchmark sets up its own machine "
+				       "(its options go after '--')", s.g.axis[i].name);
+	if (s.g.bench && !bench_lookup(s.g.target))
+		return opt_err("--bench '%s': no such benchmark (mmlab bench --list)",
+			       s.g.target);
 	if (s.task >= 0)
 		return slurm_task(&s);
 	if (!s.db_path)
