@@ -108,8 +108,8 @@ int grid_add_axis(struct grid *g, const char *name, const char *values,
 
 		if (!path)
 			return bad(where, nmatch ? "'%s': names %s knobs; give "
-				   "more of its path" : "'%s': unknown knob%s (see "
-				   "knob paths in docs/scenarios.md)", name,
+				   "more of its path" : "'%s': unknown knob%s (README.md, Knobs, "
+				   "lists the model's)", name,
 				   nmatch ? "several" : "");
 		name = path;
 	}
