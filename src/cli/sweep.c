@@ -86,14 +86,26 @@ static void grid_arg(struct sweep *s, const char *a)
 	s->grid_argv[s->grid_argc++] = (char *)a;
 }
 
-/* One option with its value; 0, 2 (said why) or -1 (not a value option). */
+/* One option with its value; 0, 2 (said why) or -1 (not a value option).
+ * val NULL: 0 when name is one, -1 when not. */
 static int value_opt(struct sweep *s, const char *name, const char *val)
 {
 	static const char *const grid_opts[] = { "--cpus", "--mem", "--set",
 		"--seeds", "--timeout", "--grid", "--bench", NULL };
+	static const char *const other_opts[] = { "--db", "--jobs", "--slurm-dir",
+		"--out", "--task", NULL };
 	char *end;
 	int k;
 
+	if (!val) {	/* only: is it an option that takes a value? */
+		for (k = 0; grid_opts[k]; k++)
+			if (!strcmp(grid_opts[k], name))
+				return 0;
+		for (k = 0; other_opts[k]; k++)
+			if (!strcmp(other_opts[k], name))
+				return 0;
+		return -1;
+	}
 	if (!strcmp(name, "--db")) {
 		s->db_path = val;
 		return 0;
@@ -124,8 +136,10 @@ static int value_opt(struct sweep *s, const char *name, const char *val)
 		return grid_add_axis(&s->g, name + 2, val, name);
 	if (!strcmp(name, "--seeds"))
 		return grid_set_seeds(&s->g, val, "--seeds");
-	if (!strcmp(name, "--grid"))
+	if (!strcmp(name, "--grid")) {
+		s->from_grid = true;
 		return grid_load_lua(&s->g, val);
+	}
 	if (!strcmp(name, "--bench")) {
 		s->g.bench = true;
 		s->g.target = strdup(val);
@@ -190,14 +204,18 @@ static int positional(struct sweep *s, int argc, char **argv, int i, bool dashda
 		return i < argc ? opt_err("--collect takes one directory, not '%s'",
 					  argv[i]) : 0;
 	}
+	if (s->from_grid) {
+		/* the grid file names what runs and its arguments */
+		return i < argc ? opt_err("'%s' after --grid: the grid file gives "
+					  "the scenario and its arguments", argv[i]) : 0;
+	}
+	grid_arg(s, "--");
 	if (!s->g.bench && !s->g.target) {
 		if (i >= argc)
 			return opt_err("no scenario, --bench or --grid given%s", "");
 		s->g.target = argv[i++];
-	}
-	grid_arg(s, "--");
-	if (!s->g.bench)
 		grid_arg(s, s->g.target);
+	}
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "--") && !dashdash) {
 			dashdash = true;
@@ -245,9 +263,9 @@ static int parse(struct sweep *s, int argc, char **argv, bool *dry)
 		} else if (i + 1 < argc) {
 			val = argv[i + 1];
 		}
-		if (!val && strcmp(name, "--help"))
-			return opt_err("%s needs a value (or is unknown)", a);
-		ret = value_opt(s, name, val);
+		ret = val ? value_opt(s, name, val) : -1;
+		if (ret < 0 && !val && value_opt(s, name, NULL) != -1)
+			return opt_err("%s needs a value", a);
 		if (ret < 0)
 			return opt_err("unknown option '%s'", a);
 		if (ret)

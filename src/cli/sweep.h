@@ -17,6 +17,7 @@ struct sweep {
 	const char *sbatch_opts;	/* --slurm=OPTIONS */
 	const char *dir;		/* --slurm-dir / --collect DIR / --out */
 	bool collect;
+	bool from_grid;			/* --grid FILE */
 	long task;			/* --task N: -1 none */
 	/* the options that define the grid, as given: a Slurm task gets
 	 * them again */
