@@ -19,8 +19,10 @@ set -- --db "$db" --jobs 2 --mem 64M --cpus 2,4 --set luf/enabled=0,1 --seeds 1-
 fail() { echo "experiments: $*"; exit 1; }
 q() { sqlite3 "$db" "$1"; }
 
-# 1. interrupted once at least one point is stored, then resumed
-"$mmlab" sweep "$@" >"$tmp/out1" 2>&1 &
+# 1. interrupted once at least one point is stored (leaving no temporary
+# file behind), then resumed
+mkdir "$tmp/t"
+TMPDIR=$tmp/t "$mmlab" sweep "$@" >"$tmp/out1" 2>&1 &
 pid=$!
 n=0
 while [ "$n" -lt 1 ]; do
@@ -31,6 +33,7 @@ done
 kill -INT "$pid" 2>/dev/null || true
 rc=0; wait "$pid" || rc=$?
 cat "$tmp/out1"
+[ -z "$(ls -A "$tmp/t")" ] || fail "the interrupted sweep left $(ls -A "$tmp/t") behind"
 stored=$(q "SELECT count(*) FROM points")
 if [ "$rc" = 130 ]; then
 	[ "$stored" -ge 1 ] && [ "$stored" -lt 8 ] || fail "interrupted: $stored points stored"

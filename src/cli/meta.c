@@ -6,6 +6,7 @@
  * Single-threaded: the caches are the calling process's.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +68,17 @@ const char *meta_host_profile_json(void)
 	fclose(out);
 	free(lines);
 	return json;
+}
+
+int meta_mkdtemp(char *buf, size_t len, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/mmlab-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+	if (mkdtemp(buf))
+		return 0;
+	fprintf(stderr, "mmlab: mkdtemp %s: %s\n", buf, strerror(errno));
+	return -1;
 }
 
 char *meta_now(char *buf)

@@ -13,6 +13,9 @@ const char *meta_commit(void);		/* "unknown" outside a git checkout */
 const char *meta_hostname(void);
 /* This host's profile (`mmlab host --json`) as one JSON array; cached. */
 const char *meta_host_profile_json(void);
+/* A new directory "$TMPDIR/mmlab-NAME.XXXXXX" (TMPDIR default /tmp) into
+ * buf; 0, or -1 said why. */
+int meta_mkdtemp(char *buf, size_t len, const char *name);
 /* Now, UTC, ISO 8601, into buf (at least 32 bytes). */
 char *meta_now(char *buf);
 /* argv joined with spaces, each quoted for sh where it needs it

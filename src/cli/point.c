@@ -384,7 +384,6 @@ static int spawn(const struct point *p, char **argv, const char *out, int *statu
 
 int point_run(const struct point *p, struct point_result *r, FILE *echo)
 {
-	const char *tmp = getenv("TMPDIR");
 	char dir[4200], obs[4300], res[4300], out[4300];
 	struct argv_buf a;
 	struct timespec t0, t1;
@@ -393,11 +392,8 @@ int point_run(const struct point *p, struct point_result *r, FILE *echo)
 
 	memset(r, 0, sizeof(*r));
 	r->sim_cycles = -1;
-	snprintf(dir, sizeof(dir), "%s/mmlab-point.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mmlab: mkdtemp");
+	if (meta_mkdtemp(dir, sizeof(dir), "point"))
 		return -1;
-	}
 	snprintf(obs, sizeof(obs), "%s/obs", dir);
 	snprintf(res, sizeof(res), "%s/res", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);

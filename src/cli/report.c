@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "meta.h"
 #include "sweepdb.h"
 
 #define MAX_PARAMS	32
@@ -378,7 +379,7 @@ static int plot_script(struct report *r, FILE *f, const char *m, const char *svg
 static int run_gnuplot(struct report *r, const char *script, const char *svg)
 {
 	char *argv[] = { "gnuplot", (char *)script, NULL };
-	char line[4096], log[4200];
+	char line[4096], log[4400];
 	int status;
 	pid_t pid;
 	FILE *f;
@@ -427,13 +428,11 @@ static int run_gnuplot(struct report *r, const char *script, const char *svg)
 
 static int plots(struct report *r)
 {
-	char dir[] = "/tmp/mmlab-report.XXXXXX", script[64], svg[64];
+	char dir[4200], script[4300], svg[4300];
 	int ret = 0;
 
-	if (!mkdtemp(dir)) {
-		perror("mmlab report: mkdtemp");
+	if (meta_mkdtemp(dir, sizeof(dir), "report"))
 		return -1;
-	}
 	snprintf(script, sizeof(script), "%s/plot.gp", dir);
 	snprintf(svg, sizeof(svg), "%s/plot.svg", dir);
 	fputs("<h2>Plots</h2>\n", r->out);

@@ -328,7 +328,7 @@ static void reap(sqlite3 *db, int64_t sweep, const struct grid *g, const char *d
 		 struct slot *slot, int wstatus, struct run_state *rs)
 {
 	struct point_result r;
-	char path[4200];
+	char path[4300];
 
 	snprintf(path, sizeof(path), "%s/%zu.res", dir, slot->point);
 	rs->running--;
@@ -364,13 +364,11 @@ static int run_local(struct sweep *s, sqlite3 *db, int64_t sweep)
 	struct run_state rs = { .total = grid_size(&s->g), .start = time(NULL),
 				.tty = isatty(2) };
 	struct slot *slots = calloc(s->jobs, sizeof(*slots));
-	char dir[] = "/tmp/mmlab-sweep.XXXXXX";
+	char dir[4200];
 	size_t next = 0;
 
-	if (!mkdtemp(dir)) {
-		perror("mmlab sweep: mkdtemp");
+	if (meta_mkdtemp(dir, sizeof(dir), "sweep"))
 		return 2;
-	}
 	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
 	bool killed = false;
 
@@ -384,7 +382,7 @@ static int run_local(struct sweep *s, sqlite3 *db, int64_t sweep)
 		for (unsigned int j = 0; j < s->jobs && next < rs.total && !stop_sig; j++) {
 			struct point p;
 			char *key;
-			char path[4200];
+			char path[4300];
 
 			if (slots[j].pid)
 				continue;
