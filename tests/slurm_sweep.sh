@@ -5,7 +5,8 @@
 # slurm-wlm) started here with its configuration, key and state in a
 # temporary directory, and stopped at the end.  The sweep is submitted as
 # one job array, collected into SQLite, and must hold all 18 points and the
-# LUF curve; submitting again finds nothing to do.  Exit 77 (skipped), with
+# LUF curve; submitting again finds nothing to do, and after three points
+# are lost, submits just those.  Exit 77 (skipped), with
 # the reason, when the daemons cannot run here.
 set -eu
 src=$1 mmlab=$2
@@ -118,4 +119,20 @@ echo "shootdown_ipis: LUF off: 2 CPUs $off2, 8 CPUs $off8; LUF on, 8 CPUs: $on8"
 awk -v a="$off2" -v b="$off8" -v c="$on8" 'BEGIN { exit !(a > 0 && b > a && c < b) }' ||
 	fail "not the LUF curve"
 "$mmlab" sweep --slurm "$@" | grep -q "nothing to submit" || fail "submitted again"
+
+# three points lost (LUF on, 8 CPUs): a second array of just those, its
+# tasks mapped to the points by the task list
+sqlite3 "$db" "DELETE FROM points WHERE id IN (SELECT point_id FROM params
+	WHERE name = 'cpus' AND value = '8' INTERSECT SELECT point_id FROM params
+	WHERE name LIKE '%luf/enabled' AND value = '1')"
+rm "$tmp/jobs"/point-*.res
+"$mmlab" sweep --slurm "$@" | grep "^sweep: 3 of 18 points as one job array" || fail "not resubmitted"
+for _ in $(seq 600); do
+	[ -z "$(squeue -h 2>/dev/null)" ] && break
+	sleep 0.2
+done
+"$mmlab" sweep --db "$db" --collect "$tmp/jobs" || fail "second collect"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM points WHERE exit_status = 0")" = 18 ] ||
+	fail "not 18 points after the second array"
+[ "$(ipis 1 8)" = "$on8" ] || fail "the second array's points differ"
 echo "slurm_sweep: 18 points through Slurm, collected: ok"

@@ -1,12 +1,14 @@
 /*
  * slurm.c - a sweep on a Slurm cluster.  Submitting writes, in a directory
- * the nodes share, the list of points (points.tsv: index, key) and a batch
- * script, and runs `sbatch` once: a job array whose tasks are the points
- * the database does not hold.  Each task runs `mmlab sweep GRID --task N
- * --out DIR`, which runs point N and writes DIR/point-N.res (point.c's
- * result file; no database is shared over the network).  `mmlab sweep
- * --collect` stores every result file into the database and says which
- * points have none yet.  Single-threaded.
+ * the nodes share, the list of points (points.tsv: index, key), and per
+ * submission a task list (sweep-STAMP.tasks: line K, the point task K
+ * runs) and a batch script (sweep-STAMP.sbatch), and runs `sbatch` once: a
+ * job array of the points the database does not hold, at most 1000 (Slurm's
+ * default MaxArraySize bounds the indices).  Task K runs `mmlab sweep GRID
+ * --task K --task-list FILE --out DIR`, which runs its point N and writes
+ * DIR/point-N.res (point.c's result file; no database is shared over the
+ * network).  `mmlab sweep --collect` stores every result file into the
+ * database and says which points have none yet.  Single-threaded.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,11 +17,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "meta.h"
 #include "sweep.h"
 #include "sweepdb.h"
+
+#define SLURM_MAX_TASKS	1000
 
 const char *slurm_dir(struct sweep *s)
 {
@@ -31,21 +36,6 @@ const char *slurm_dir(struct sweep *s)
 	return buf;
 }
 
-/* "1-3,7,9-12" from the sorted indices */
-static void array_spec(FILE *f, const size_t *idx, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-
-		while (j + 1 < n && idx[j + 1] == idx[j] + 1)
-			j++;
-		fprintf(f, "%s%zu", i ? "," : "", idx[i]);
-		if (j > i)
-			fprintf(f, "-%zu", idx[j]);
-		i = j + 1;
-	}
-}
-
 static void sh_quote(FILE *f, const char *s)
 {
 	char *q = meta_command(1, (char *const *)&s);
@@ -54,11 +44,14 @@ static void sh_quote(FILE *f, const char *s)
 	free(q);
 }
 
+/* The task list (line K: the point task K runs) and the batch script of
+ * one submission, named by its stamp; path gets the script's. */
 static int write_script(struct sweep *s, const char *dir, const size_t *idx,
 			size_t n, char *path, size_t len)
 {
-	char exe[PATH_MAX], cwd[PATH_MAX];
+	char exe[PATH_MAX], cwd[PATH_MAX], tasks[PATH_MAX + 64];
 	ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	long stamp = (long)time(NULL) * 100000 + getpid() % 100000;
 	FILE *f;
 
 	if (k < 0 || !getcwd(cwd, sizeof(cwd))) {
@@ -66,20 +59,27 @@ static int write_script(struct sweep *s, const char *dir, const size_t *idx,
 		return 2;
 	}
 	exe[k] = 0;
-	snprintf(path, len, "%s/sweep.sbatch", dir);
+	snprintf(tasks, sizeof(tasks), "%s/sweep-%ld.tasks", dir, stamp);
+	f = fopen(tasks, "we");
+	for (size_t i = 0; f && i < n; i++)
+		fprintf(f, "%zu\n", idx[i]);
+	if (!f || fclose(f)) {
+		fprintf(stderr, "mmlab sweep: %s: cannot write it\n", tasks);
+		return 2;
+	}
+	snprintf(path, len, "%s/sweep-%ld.sbatch", dir, stamp);
 	f = fopen(path, "we");
 	if (!f) {
 		fprintf(stderr, "mmlab sweep: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
 	fprintf(f, "#!/bin/sh\n# written by: %s\n#SBATCH --job-name=mmlab-sweep\n"
-		"#SBATCH --array=", s->command);
-	array_spec(f, idx, n);
-	fprintf(f, "\n#SBATCH --output=%s/task-%%a.log\n#SBATCH --chdir=%s\n",
-		dir, cwd);
-	fputs("exec ", f);
+		"#SBATCH --array=0-%zu\n#SBATCH --output=%s/task-%%A_%%a.log\n"
+		"#SBATCH --chdir=%s\nexec ", s->command, n - 1, dir, cwd);
 	sh_quote(f, exe);
-	fputs(" sweep --task \"$SLURM_ARRAY_TASK_ID\" --out ", f);
+	fputs(" sweep --task \"$SLURM_ARRAY_TASK_ID\" --task-list ", f);
+	sh_quote(f, tasks);
+	fputs(" --out ", f);
 	sh_quote(f, dir);
 	for (int i = 0; i < s->grid_argc; i++) {
 		fputc(' ', f);
@@ -132,6 +132,7 @@ int slurm_submit(struct sweep *s)
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 	size_t n = grid_size(&s->g), nr = 0, *idx = calloc(n, sizeof(size_t));
 	sqlite3 *db = sweepdb_open(s->db_path, true, "sweep");
+	size_t sub;
 	FILE *f;
 	int ret;
 
@@ -170,17 +171,42 @@ int slurm_submit(struct sweep *s)
 		free(idx);
 		return 0;
 	}
-	ret = write_script(s, dir, idx, nr, path, sizeof(path));
+	/* an array's indices stay below Slurm's MaxArraySize (1001 unless
+	 * configured): the rest goes with a later submission */
+	sub = nr < SLURM_MAX_TASKS ? nr : SLURM_MAX_TASKS;
+	ret = write_script(s, dir, idx, sub, path, sizeof(path));
 	free(idx);
 	if (ret)
 		return ret;
-	printf("sweep: %zu of %zu points as one job array (%s)\n", nr, n, path);
+	printf("sweep: %zu of %zu points as one job array (%s)\n", sub, n, path);
 	fflush(stdout);
 	ret = sbatch(s->sbatch_opts, path);
 	if (!ret)
-		printf("sweep: when the job is done: mmlab sweep --db %s --collect %s\n",
-		       s->db_path, dir);
+		printf("sweep: when the job is done: mmlab sweep --db %s --collect %s%s\n",
+		       s->db_path, dir, sub < nr ? "; then submit again for the "
+		       "points left" : "");
 	return ret;
+}
+
+/* --task-list FILE: the task number is a line of FILE, the point's index. */
+static int task_from_list(struct sweep *s)
+{
+	FILE *f = fopen(s->task_list, "re");
+	long line = 0, point = -1;
+	char buf[64];
+
+	while (f && fgets(buf, sizeof(buf), f))
+		if (line++ == s->task)
+			point = strtol(buf, NULL, 10);
+	if (f)
+		fclose(f);
+	if (point < 0) {
+		fprintf(stderr, "mmlab sweep: --task-list %s: no line %ld\n",
+			s->task_list, s->task);
+		return -1;
+	}
+	s->task = point;
+	return 0;
 }
 
 int slurm_task(struct sweep *s)
@@ -189,6 +215,8 @@ int slurm_task(struct sweep *s)
 	struct point_result r;
 	char path[PATH_MAX + 32];
 
+	if (s->task_list && task_from_list(s))
+		return 2;
 	if ((size_t)s->task >= grid_size(&s->g)) {
 		fprintf(stderr, "mmlab sweep: --task %ld: the grid has %zu points\n",
 			s->task, grid_size(&s->g));

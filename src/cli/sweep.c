@@ -93,7 +93,7 @@ static int value_opt(struct sweep *s, const char *name, const char *val)
 	static const char *const grid_opts[] = { "--cpus", "--mem", "--set",
 		"--seeds", "--timeout", "--grid", "--bench", NULL };
 	static const char *const other_opts[] = { "--db", "--jobs", "--slurm-dir",
-		"--out", "--task", NULL };
+		"--out", "--task", "--task-list", NULL };
 	char *end;
 	int k;
 
@@ -120,6 +120,10 @@ static int value_opt(struct sweep *s, const char *name, const char *val)
 	}
 	if (!strcmp(name, "--slurm-dir") || !strcmp(name, "--out")) {
 		s->dir = val;
+		return 0;
+	}
+	if (!strcmp(name, "--task-list")) {
+		s->task_list = val;
 		return 0;
 	}
 	if (!strcmp(name, "--task")) {

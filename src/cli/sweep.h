@@ -19,6 +19,7 @@ struct sweep {
 	bool collect;
 	bool from_grid;			/* --grid FILE */
 	long task;			/* --task N: -1 none */
+	const char *task_list;		/* --task-list FILE: N is its line */
 	/* the options that define the grid, as given: a Slurm task gets
 	 * them again */
 	char **grid_argv;
