@@ -12,4 +12,7 @@ int cmd_bench(int argc, char **argv);	/* src/cli/bench.c */
 int cmd_host(int argc, char **argv);	/* src/cli/host.c */
 int cmd_explore(int argc, char **argv);	/* src/cli/explore.c */
 
+int cmd_replay(int argc, char **argv);	/* src/cli/replay.c */
+int cmd_record(int argc, char **argv);	/* src/cli/record.c */
+
 #endif
