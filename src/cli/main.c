@@ -17,6 +17,7 @@ static void usage(FILE *f)
 "  explore run a scenario under the deterministic scheduler for many\n"
 "          seeds; stop at the first that fails, with its replay command\n"
 "  host    what mmlab knows of the running kernel (the host profile)\n"
+"  record  run a program under a tracer and write its memory trace\n"
 "  replay  replay a recorded trace on the model\n"
 "\n"
 "'mmlab <command> --help' describes a command's options.\n");
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "host"))
 		return cmd_host(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 1, argv + 1);
 	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);

@@ -17,7 +17,7 @@ static void replay_usage(FILE *f)
 {
 	fprintf(f,
 "usage: mmlab replay [options] FILE.mmt\n"
-"       mmlab replay --info FILE.mmt\n"
+"       mmlab replay --info|--events FILE.mmt\n"
 "\n"
 "Replay a trace written by `mmlab record` on the model: thread k of the\n"
 "program runs on simulated CPU (k - 1) %% N, every address-space event goes\n"
@@ -35,6 +35,7 @@ static void replay_usage(FILE *f)
 "  --no-stale-check   turn the stale-TLB detector off (on by default)\n"
 "  --json             one JSON object instead of the text report\n"
 "  --info             print the trace's header and record counts only\n"
+"  --events           --info and every record but accesses\n"
 "  -h, --help         this text\n"
 "\n"
 "exit status: 0 the replay ran to the trace's end with no stale-TLB\n"
@@ -48,7 +49,7 @@ struct replay_cli {
 	struct replay_opts o;
 	const char *sets[256];
 	const char *file;
-	bool json, info;
+	bool json, info, events;
 };
 
 static int parse(struct replay_cli *c, int argc, char **argv)
@@ -67,6 +68,8 @@ static int parse(struct replay_cli *c, int argc, char **argv)
 			c->json = true;
 		} else if (!strcmp(a, "--info")) {
 			c->info = true;
+		} else if (!strcmp(a, "--events")) {
+			c->info = c->events = true;
 		} else if (!strcmp(a, "--deterministic")) {
 			c->o.deterministic = true;
 		} else if (!strcmp(a, "--no-stale-check")) {
@@ -112,8 +115,51 @@ static int parse(struct replay_cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* --info: the header and a count of every record kind. */
-static int info(const char *file)
+/* One event of --events. */
+static void dump(struct mmt_reader *r, const struct mmt_rec *rec)
+{
+	const char *name;
+
+	printf("%10" PRIu64 "  ", mmt_reader_records(r));
+	switch (rec->type) {
+	case MMT_THREAD:
+		printf("thread %" PRIu64 "\n", rec->tid);
+		break;
+	case MMT_THREAD_NEW:
+		printf("thread %" PRIu64 " creates thread %" PRIu64 "\n", rec->tid, rec->tid2);
+		break;
+	case MMT_THREAD_EXIT:
+		printf("thread %" PRIu64 " exits\n", rec->tid);
+		break;
+	case MMT_SYSCALL:
+		name = mmt_syscall_name(rec->nr);
+		printf("%s(", name ? name : "?");
+		for (unsigned int i = 0; i < rec->nargs; i++)
+			printf("%s0x%" PRIx64, i ? ", " : "", rec->args[i]);
+		printf(") = %" PRId64 "%s\n", rec->result,
+		       rec->result < 0 && rec->result > -4096 ? " (error)" : "");
+		break;
+	case MMT_FILE:
+		printf("file %s (%" PRIu64 " bytes)\n", rec->path, rec->fsize);
+		break;
+	case MMT_SEGMENT:
+		printf("segment [0x%" PRIx64 ", 0x%" PRIx64 ") prot %" PRIu64 " %s%s\n",
+		       rec->start, rec->start + rec->len, rec->prot,
+		       rec->kind == MMT_SEG_FILE ? "file " : "anon", rec->path);
+		break;
+	case MMT_BRK_START:
+		printf("heap at 0x%" PRIx64 "\n", rec->addr);
+		break;
+	case MMT_END:
+		printf("end: %" PRIu64 " accesses, %" PRIu64 " events\n",
+		       rec->accesses, rec->events);
+		break;
+	}
+}
+
+/* --info: the header and a count of every record kind; --events: every
+ * record but accesses. */
+static int info(const char *file, bool events)
 {
 	uint64_t n[128] = { 0 }, threads = 1;
 	struct mmt_reader *r;
@@ -132,8 +178,8 @@ static int info(const char *file)
 		n[rec.type & 127]++;
 		if (rec.type == MMT_THREAD_NEW)
 			threads++;
-		else if (rec.type == MMT_SYSCALL && rec.nr < 512)
-			n[MMT_SYSCALL]++;
+		if (events && rec.type != MMT_ACCESS_MAX)
+			dump(r, &rec);
 	}
 	if (ret < 0) {
 		fprintf(stderr, "mmlab replay: %s\n", mmt_reader_error(r));
@@ -143,7 +189,7 @@ static int info(const char *file)
 	printf("records: %" PRIu64 "\naccesses: %" PRIu64 "\nthreads: %" PRIu64
 	       "\nsegments: %" PRIu64 "\nsystem calls: %" PRIu64 "\nthread exits: %"
 	       PRIu64 "\n", mmt_reader_records(r), n[MMT_ACCESS_MAX], threads,
-	       n[MMT_SEGMENT], n[MMT_SYSCALL] / 2, n[MMT_THREAD_EXIT]);
+	       n[MMT_SEGMENT], n[MMT_SYSCALL], n[MMT_THREAD_EXIT]);
 	mmt_reader_close(r);
 	return 0;
 }
@@ -257,7 +303,7 @@ int cmd_replay(int argc, char **argv)
 	if (ret)
 		return ret == 256 ? 0 : ret;
 	if (c.info)
-		return info(c.file);
+		return info(c.file, c.events);
 	ret = replay_trace(c.file, &c.o, &res);
 	if (ret == 2 && !res.records) {
 		fprintf(stderr, "mmlab replay: %s\n", res.stop);

@@ -73,6 +73,15 @@ void mmt_enc_brk_start(struct mmt_enc *e, uint64_t addr);
 void mmt_enc_end(struct mmt_enc *e);
 void mmt_enc_free(struct mmt_enc *e);
 
+/* ---- decoding one record ---- */
+/* The longest record. */
+#define MMT_MAX_RECORD	(MMT_MAX_PATH + 16 * 10)
+/* Decode the record at @buf (@avail bytes there): its length, 0 when it
+ * runs past @avail, -1 for an unknown tag or a bad field.  *last_addr is
+ * the previous access's address (updated). */
+long mmt_decode(const unsigned char *buf, size_t avail, uint64_t *last_addr,
+		struct mmt_rec *rec);
+
 /* ---- reader ---- */
 struct mmt_reader;
 /* Open and check the file's magic, version and header.  NULL and a message

@@ -22,11 +22,9 @@
 #include <zstd.h>
 
 #include "record/trace.h"
-#include "record/trace_varint.h"
 
 #define IN_CAP		(128u << 10)
 #define OUT_CAP		(1u << 20)
-#define MMT_MAX_RECORD	(MMT_MAX_PATH + 16 * MMT_VARINT_MAX)
 
 struct mmt_reader {
 	int fd;
@@ -202,96 +200,9 @@ static int bad_record(struct mmt_reader *r, size_t at, const char *what, bool sh
 		    r->frame_start, what);
 }
 
-struct cursor {
-	const unsigned char *p, *end;
-	bool short_read;
-};
-
-static uint64_t get_u(struct cursor *c)
-{
-	uint64_t v = 0;
-
-	for (unsigned int shift = 0; shift < 70; shift += 7) {
-		if (c->p >= c->end) {
-			c->short_read = true;
-			return 0;
-		}
-		v |= (uint64_t)(*c->p & 0x7f) << shift;
-		if (!(*c->p++ & 0x80))
-			return v;
-	}
-	c->short_read = true;
-	return 0;
-}
-
-static void get_file(struct cursor *c, struct mmt_rec *rec)
-{
-	uint64_t n;
-
-	rec->dev = get_u(c);
-	rec->ino = get_u(c);
-	rec->fsize = get_u(c);
-	n = get_u(c);
-	if (n > MMT_MAX_PATH || n > (uint64_t)(c->end - c->p)) {
-		c->short_read = true;
-		return;
-	}
-	memcpy(rec->path, c->p, n);
-	rec->path[n] = 0;
-	c->p += n;
-}
-
-static bool decode_event(struct cursor *c, int tag, struct mmt_rec *rec)
-{
-	switch (tag) {
-	case MMT_THREAD:
-	case MMT_THREAD_EXIT:
-		rec->tid = get_u(c);
-		break;
-	case MMT_THREAD_NEW:
-		rec->tid = get_u(c);
-		rec->tid2 = get_u(c);
-		break;
-	case MMT_SYSCALL:
-		rec->nr = get_u(c);
-		rec->nargs = (unsigned int)get_u(c);
-		if (rec->nargs > 6)
-			return false;
-		for (unsigned int i = 0; i < rec->nargs; i++)
-			rec->args[i] = get_u(c);
-		rec->result = mmt_unzigzag(get_u(c));
-		break;
-	case MMT_FILE:
-		get_file(c, rec);
-		break;
-	case MMT_SEGMENT:
-		rec->start = get_u(c);
-		rec->len = get_u(c);
-		rec->prot = get_u(c);
-		rec->kind = get_u(c);
-		rec->offset = get_u(c);
-		if (rec->kind == MMT_SEG_FILE)
-			get_file(c, rec);
-		else if (rec->kind > MMT_SEG_STACK)
-			return false;
-		break;
-	case MMT_BRK_START:
-		rec->addr = get_u(c);
-		break;
-	case MMT_END:
-		rec->accesses = get_u(c);
-		rec->events = get_u(c);
-		break;
-	default:
-		return false;
-	}
-	return true;
-}
-
 int mmt_reader_next(struct mmt_reader *r, struct mmt_rec *rec)
 {
-	struct cursor c;
-	int tag;
+	long n;
 
 	if (r->failed)
 		return -1;
@@ -305,31 +216,18 @@ int mmt_reader_next(struct mmt_reader *r, struct mmt_rec *rec)
 		return fail(r, "truncated at byte %" PRIu64 ": the record stream "
 			    "ends without its END record", r->file_size);
 	}
-	c = (struct cursor){ r->out + r->pos, r->out + r->len, false };
-	tag = *c.p++;
-	if (tag <= MMT_ACCESS_MAX) {
-		unsigned int code = (tag >> MMT_SIZE_SHIFT) & 7;
+	n = mmt_decode(r->out + r->pos, r->len - r->pos, &r->last_addr, rec);
+	if (n < 0) {
+		char what[64];
 
-		rec->type = MMT_ACCESS_MAX;
-		rec->write = tag & MMT_ACCESS_WRITE;
-		rec->size = code == MMT_SIZE_EXPLICIT ? (uint32_t)get_u(&c) : 1u << code;
-		rec->addr = r->last_addr + (uint64_t)mmt_unzigzag(get_u(&c));
-	} else {
-		rec->type = tag;
-		if (!decode_event(&c, tag, rec)) {
-			char what[64];
-
-			snprintf(what, sizeof(what), "unknown record tag 0x%02x", tag);
-			return bad_record(r, r->pos, what, false);
-		}
+		snprintf(what, sizeof(what), "unknown record tag 0x%02x", r->out[r->pos]);
+		return bad_record(r, r->pos, what, false);
 	}
-	if (c.short_read)
+	if (n == 0)
 		return bad_record(r, r->pos, "a record runs past the end of the stream", true);
-	if (rec->type == MMT_ACCESS_MAX)
-		r->last_addr = rec->addr;
-	r->pos = (size_t)(c.p - r->out);
+	r->pos += (size_t)n;
 	r->records++;
-	if (tag == MMT_END) {
+	if (rec->type == MMT_END) {
 		if (fill(r))
 			return -1;
 		if (r->pos != r->len || r->in_frame || r->inb.pos != r->inb.size)
