@@ -25,17 +25,10 @@
 #include "record/trace.h"
 
 static char dir[] = "/tmp/mmlab-record-XXXXXX";
+
+#include "record_util.h"
+
 static const char *record_mt, *exe;
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
 
 static int run(const char *fmt, ...)
 {
@@ -48,15 +41,6 @@ static int run(const char *fmt, ...)
 	va_end(ap);
 	st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static uint64_t counter(const struct replay_result *res, const char *name)
-{
-	for (unsigned int i = 0; i < replay_nr_counters; i++)
-		if (!strcmp(replay_counters[i], name))
-			return res->counters[i];
-	fail_msg("no counter %s", name);
-	return 0;
 }
 
 /* Replay @path on @cpus CPUs: it must reach its end, with no stale-TLB

@@ -25,15 +25,8 @@
 
 static char dir[] = "/tmp/mmlab-trace-XXXXXX";
 
-static const char *tpath(const char *name)
-{
-	static char buf[4][256];
-	static int i;
+#include "record_util.h"
 
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
 
 static void write_trace(const char *path, const struct mmt_enc *e, const char *hdr)
 {
@@ -129,15 +122,6 @@ static void round_trip(void **state)
 	assert_int_equal(n, mmt_reader_records(r));
 	mmt_reader_close(r);
 	mmt_enc_free(&e);
-}
-
-static uint64_t counter(const struct replay_result *res, const char *name)
-{
-	for (unsigned int i = 0; i < replay_nr_counters; i++)
-		if (!strcmp(replay_counters[i], name))
-			return res->counters[i];
-	fail_msg("no counter %s", name);
-	return 0;
 }
 
 static void replay_synthetic(void **state)
