@@ -57,6 +57,26 @@ static void replay_ok(const char *path, unsigned int cpus, struct replay_result 
 	assert_int_equal(res->accesses, res->accesses);
 }
 
+/* With the detector off, accesses take the short path (mm/access_run.c):
+ * every counter, the end state and the simulated time must be the same as
+ * @ref's (replayed with the detector on, the full path). */
+static void same_without_detector(const char *path, unsigned int cpus,
+				  const struct replay_result *ref)
+{
+	static struct replay_result res;
+	struct replay_opts o = { .cpus = cpus, .mem = 1ULL << 30, .seed = 1 };
+
+	assert_int_equal(replay_trace(path, &o, &res), 0);
+	for (unsigned int i = 0; i < replay_nr_counters; i++)
+		if (res.counters[i] != ref->counters[i])
+			fail_msg("%s: %s %" PRIu64 " with the short path, %" PRIu64
+				 " without", path, replay_counters[i], res.counters[i],
+				 ref->counters[i]);
+	assert_memory_equal(&res.end, &ref->end, sizeof(res.end));
+	assert_true(res.sim_s == ref->sim_s);
+	assert_true(counter(&res, "mmlab_tlb_l1_hits") > res.accesses / 2);
+}
+
 struct census {
 	uint64_t threads, mremaps, brks, mmaps, files, region_writes[2];
 	uint64_t region_tid[2];
@@ -137,6 +157,7 @@ static void multi_threaded_program(void **state)
 	assert_true(res.end.VmRSS + 8192 <= res.peak_rss_kb);
 	/* unmapping pages that CPU 1's thread used shot it down */
 	assert_true(counter(&res, "nr_tlb_remote_flush") >= 1);
+	same_without_detector(tpath("mt.mmt"), 2, &res);
 }
 
 static void debian_sort(void **state)
@@ -159,6 +180,7 @@ static void debian_sort(void **state)
 	replay_ok(tpath("sort.mmt"), 1, &res);
 	assert_int_equal(res.threads, 1);
 	assert_true(res.end.RssShmem > 0);	/* the files' pages */
+	same_without_detector(tpath("sort.mmt"), 1, &res);
 }
 
 static void debian_xz_two_threads(void **state)

@@ -336,6 +336,8 @@ enum vm_event_item {
 	UNEVICTABLE_PGCLEARED,
 	UNEVICTABLE_PGSTRANDED,
 	NR_FILE_PAGES,		/* computed: shmem + swap cache */
+	MMLAB_TLB_L1_HITS,	/* computed: the CPUs' access-path counters */
+	MMLAB_TLB_L2_HITS,
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];

@@ -25,7 +25,8 @@ const char *const replay_counters[] = {
 	"pgfault", "pgmajfault", "mmlab_cow_copies", "mmlab_cow_reuses", "pgreuse",
 	"thp_fault_alloc", "thp_fault_fallback", "mmlab_mthp_fault_alloc",
 	"thp_split_pmd", "thp_collapse_alloc", "numa_hint_faults",
-	"mmlab_tlb_hits", "mmlab_tlb_misses", "mmlab_page_walks",
+	"mmlab_tlb_hits", "mmlab_tlb_l1_hits", "mmlab_tlb_l2_hits",
+	"mmlab_tlb_misses", "mmlab_page_walks",
 	"nr_tlb_remote_flush", "nr_tlb_remote_flush_received",
 	"nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
 	"mmlab_ipis_zap", "mmlab_ipis_change_prot", "mmlab_ipis_batched",
@@ -126,10 +127,34 @@ static int new_thread(struct replay *rp, uint64_t parent, uint64_t tid)
 	return 0;
 }
 
+/* Make the accesses batched so far. */
+static int replay_flush(struct replay *rp)
+{
+	const struct mmlab_access *a;
+	uint64_t fault = 0;
+	size_t n = rp->nbatch, done;
+	int ret;
+
+	if (!n)
+		return 0;
+	rp->nbatch = 0;
+	done = mmlab_access_run(rp->tasks[rp->cur], rp->batch, n, &ret, &fault);
+	if (!ret)
+		return 0;
+	a = &rp->batch[done];
+	rp->res->accesses -= n - done - 1;
+	snprintf(rp->res->stop, sizeof(rp->res->stop), "record %" PRIu64 " (thread %"
+		 PRIu64 "): %s of %u bytes at 0x%" PRIx64 ": %s at 0x%" PRIx64
+		 " on the model", rp->batch_first + done, rp->cur,
+		 a->write ? "write" : "read", a->size, a->addr,
+		 ret == MMLAB_SIGSEGV ? "SIGSEGV" : ret == MMLAB_SIGBUS ? "SIGBUS" :
+		 strerror(-ret), fault);
+	return 1;
+}
+
 static int replay_access(struct replay *rp, const struct mmt_rec *rec)
 {
-	uint64_t addr = rec->addr, fault = 0;
-	int ret;
+	uint64_t addr = rec->addr;
 
 	rp->res->accesses++;
 	if (addr >= TASK_SIZE_USER) {
@@ -138,19 +163,22 @@ static int replay_access(struct replay *rp, const struct mmt_rec *rec)
 	}
 	if (rp->have_brk && addr >= rp->rec_brk_start && addr < rp->rec_brk_end)
 		addr = addr - rp->rec_brk_start + rp->model_brk_start;
-	ret = mmlab_touch(rp->tasks[rp->cur], addr, rec->size ? rec->size : 1,
-			  rec->write, &fault);
-	if (ret)
-		return replay_stop(rp, "%s of %u bytes at 0x%" PRIx64 ": %s at 0x%"
-				   PRIx64 " on the model", rec->write ? "write" : "read",
-				   rec->size, rec->addr,
-				   ret == MMLAB_SIGSEGV ? "SIGSEGV" :
-				   ret == MMLAB_SIGBUS ? "SIGBUS" : strerror(-ret), fault);
-	return 0;
+	if (!rp->nbatch)
+		rp->batch_first = mmt_reader_records(rp->rd);
+	rp->batch[rp->nbatch++] = (struct mmlab_access){ addr, rec->size ? rec->size : 1,
+							  rec->write };
+	return rp->nbatch == REPLAY_BATCH ? replay_flush(rp) : 0;
 }
 
 static int replay_one(struct replay *rp, const struct mmt_rec *rec)
 {
+	int ret;
+
+	if (rec->type == MMT_ACCESS_MAX)
+		return replay_access(rp, rec);
+	ret = replay_flush(rp);
+	if (ret)
+		return ret;
 	switch (rec->type) {
 	case MMT_ACCESS_MAX:
 		return replay_access(rp, rec);
@@ -262,6 +290,9 @@ static int replay_loop(struct replay *rp)
 		if (ret)
 			return ret;
 		if (mmt_reader_records(rp->rd) >= next_sample) {
+			ret = replay_flush(rp);
+			if (ret)
+				return ret;
 			sample(rp);
 			next_sample = mmt_reader_records(rp->rd) + res->sample_every;
 		}
@@ -290,8 +321,11 @@ int replay_trace(const char *path, const struct replay_opts *o,
 		return ret;
 	}
 	counters_read(before);
+	rp.batch = malloc(REPLAY_BATCH * sizeof(*rp.batch));
 	t0 = now_s();
 	ret = replay_loop(&rp);
+	if (!ret)
+		ret = replay_flush(&rp);
 	res->host_s = now_s() - t0;
 	res->records = mmt_reader_records(rp.rd);
 	sample(&rp);
@@ -308,6 +342,7 @@ int replay_trace(const char *path, const struct replay_opts *o,
 	res->have_sched = !mmlab_sched_stats(&res->sched);
 	mmt_reader_close(rp.rd);
 	free(rp.tasks);
+	free(rp.batch);
 	free(rp.files);
 	free(rp.shms);
 	return ret;

@@ -21,6 +21,7 @@
 #include "record/trace.h"
 
 #define REPLAY_MAX_SAMPLES	64
+#define REPLAY_BATCH		4096
 
 struct replay_opts {
 	unsigned int cpus;		/* simulated CPUs (default 4) */
@@ -97,6 +98,10 @@ struct replay {
 	/* heap translation: [rec_brk_start, rec_brk_end) moves by brk_delta */
 	uint64_t rec_brk_start, rec_brk_end, model_brk_start;
 	bool have_brk;
+	/* accesses of the current thread not yet made: one mmlab_access_run */
+	struct mmlab_access *batch;
+	size_t nbatch;
+	uint64_t batch_first;		/* record number of batch[0] */
 };
 
 /* Stop the replay with a message naming the record (returns 1). */
