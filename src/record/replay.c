@@ -152,10 +152,10 @@ static int replay_flush(struct replay *rp)
 	return 1;
 }
 
-static int replay_access(struct replay *rp, const struct mmt_rec *rec)
+/* Access number @recno of the trace, into the batch. */
+static int replay_access(struct replay *rp, uint64_t recno, uint64_t addr, uint32_t size,
+			 bool write)
 {
-	uint64_t addr = rec->addr;
-
 	rp->res->accesses++;
 	if (addr >= TASK_SIZE_USER) {
 		rp->res->skipped_kernel++;
@@ -164,9 +164,8 @@ static int replay_access(struct replay *rp, const struct mmt_rec *rec)
 	if (rp->have_brk && addr >= rp->rec_brk_start && addr < rp->rec_brk_end)
 		addr = addr - rp->rec_brk_start + rp->model_brk_start;
 	if (!rp->nbatch)
-		rp->batch_first = mmt_reader_records(rp->rd);
-	rp->batch[rp->nbatch++] = (struct mmlab_access){ addr, rec->size ? rec->size : 1,
-							  rec->write };
+		rp->batch_first = recno;
+	rp->batch[rp->nbatch++] = (struct mmlab_access){ addr, size ? size : 1, write };
 	return rp->nbatch == REPLAY_BATCH ? replay_flush(rp) : 0;
 }
 
@@ -175,13 +174,12 @@ static int replay_one(struct replay *rp, const struct mmt_rec *rec)
 	int ret;
 
 	if (rec->type == MMT_ACCESS_MAX)
-		return replay_access(rp, rec);
+		return replay_access(rp, mmt_reader_records(rp->rd), rec->addr, rec->size,
+				     rec->write);
 	ret = replay_flush(rp);
 	if (ret)
 		return ret;
 	switch (rec->type) {
-	case MMT_ACCESS_MAX:
-		return replay_access(rp, rec);
 	case MMT_THREAD:
 		if (rec->tid == 0 || rec->tid >= rp->ntasks)
 			return replay_stop(rp, "THREAD %" PRIu64 ": no such thread", rec->tid);
@@ -275,18 +273,30 @@ static int replay_loop(struct replay *rp)
 {
 	struct replay_result *res = rp->res;
 	uint64_t next_sample = res->sample_every;
-	struct mmt_rec rec;
+	static struct mmt_access acc[1024];
+	static struct mmt_rec rec;
 	int ret;
 
 	for (;;) {
-		ret = mmt_reader_next(rp->rd, &rec);
+		uint64_t recno = mmt_reader_records(rp->rd);
+		size_t n = mmt_reader_accesses(rp->rd, acc, 1024);
+
+		for (size_t i = 0; i < n; i++) {
+			ret = replay_access(rp, recno + i + 1, acc[i].addr, acc[i].size,
+					    acc[i].write);
+			if (ret)
+				return ret;
+		}
+		if (n && mmt_reader_records(rp->rd) < next_sample)
+			continue;
+		ret = n ? 1 : mmt_reader_next(rp->rd, &rec);
 		if (ret < 0) {
 			snprintf(res->stop, sizeof(res->stop), "%s", mmt_reader_error(rp->rd));
 			return 2;
 		}
 		if (ret == 0)
 			return 0;
-		ret = replay_one(rp, &rec);
+		ret = n ? 0 : replay_one(rp, &rec);
 		if (ret)
 			return ret;
 		if (mmt_reader_records(rp->rd) >= next_sample) {

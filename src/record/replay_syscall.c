@@ -94,7 +94,7 @@ static int file_fd(struct replay *rp, const struct mmt_rec *f, uint64_t need)
 		}
 		return rf->fd;
 	}
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : f->path);
+	snprintf(name, sizeof(name), "%.190s", base ? base + 1 : f->path);
 	ret = mmlab_memfd(rp->proc, name, size);
 	if (ret < 0)
 		return ret;

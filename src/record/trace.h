@@ -96,6 +96,15 @@ bool mmt_header_get(const char *hdr, const char *key, char *buf, size_t len);
  * mmt_reader_error() naming the byte offset. */
 int mmt_reader_next(struct mmt_reader *r, struct mmt_rec *rec);
 const char *mmt_reader_error(const struct mmt_reader *r);
+/* The replay's fast lane: decode the access records that come next (at
+ * most @max) into @out; 0 when the next record is another kind, or is too
+ * near the end of the decompressed window (mmt_reader_next then reads it). */
+struct mmt_access {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t write;
+};
+size_t mmt_reader_accesses(struct mmt_reader *r, struct mmt_access *out, size_t max);
 /* Records read so far (the position a replay error names), file size. */
 uint64_t mmt_reader_records(const struct mmt_reader *r);
 uint64_t mmt_reader_file_size(const struct mmt_reader *r);

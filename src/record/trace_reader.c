@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "record/trace.h"
+#include "record/trace_varint.h"
 
 #define IN_CAP		(128u << 10)
 #define OUT_CAP		(1u << 20)
@@ -236,6 +237,59 @@ int mmt_reader_next(struct mmt_reader *r, struct mmt_rec *rec)
 		r->done = true;
 	}
 	return 1;
+}
+
+/* A varint of the window: the common one- and two-byte cases inline. */
+static inline bool fast_u(const unsigned char **pp, uint64_t *v)
+{
+	const unsigned char *p = *pp;
+	uint64_t x = 0;
+
+	if (p[0] < 0x80) {
+		*v = p[0];
+		*pp = p + 1;
+		return true;
+	}
+	if (p[1] < 0x80) {
+		*v = (p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return true;
+	}
+	for (unsigned int i = 0; i < MMT_VARINT_MAX; i++) {
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			*pp = p + i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t mmt_reader_accesses(struct mmt_reader *r, struct mmt_access *out, size_t max)
+{
+	const unsigned char *p = r->out + r->pos, *end = r->out + r->len;
+	uint64_t addr = r->last_addr;
+	size_t n = 0;
+
+	if (r->failed || r->done)
+		return 0;
+	/* room for the longest access record: tag and two varints */
+	while (n < max && end - p >= 1 + 2 * MMT_VARINT_MAX && *p <= MMT_ACCESS_MAX) {
+		unsigned int tag = *p, code = (tag >> MMT_SIZE_SHIFT) & 7;
+		const unsigned char *q = p + 1;
+		uint64_t size = 1u << code, d;
+
+		if ((code == MMT_SIZE_EXPLICIT && !fast_u(&q, &size)) || !fast_u(&q, &d))
+			break;	/* mmt_reader_next reports it */
+		addr += (uint64_t)mmt_unzigzag(d);
+		out[n++] = (struct mmt_access){ addr, (uint32_t)size, tag & MMT_ACCESS_WRITE };
+		p = q;
+	}
+	r->last_addr = addr;
+	r->pos = (size_t)(p - r->out);
+	r->records += n;
+	return n;
 }
 
 const char *mmt_reader_header(const struct mmt_reader *r) { return r->hdr; }
