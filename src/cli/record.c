@@ -354,7 +354,9 @@ static int record(const struct rec_cli *c, const char *lib, double native)
 	else
 		fprintf(stderr, "mmlab record: recorded in %.3f s\n", t0);
 	if (ret)
-		fprintf(stderr, "mmlab record: the trace is incomplete (no END record)\n");
+		fprintf(stderr, "mmlab record: the trace is incomplete (no END record): "
+			"the program was killed, or it exec'd another program (a "
+			"script or wrapper: record the program it runs)\n");
 	return ret;
 }
 

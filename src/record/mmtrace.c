@@ -274,8 +274,13 @@ static void post_syscall(ThreadId tid, UInt nr, UWord *args, UInt nargs, SysRes 
 	events++;
 }
 
+/* execve replaces the program, and valgrind (not following children)
+ * lets the new one run untraced: what was recorded goes out first, and
+ * the trace ends there without END. */
 static void pre_syscall(ThreadId tid, UInt nr, UWord *args, UInt nargs)
 {
+	if (!disabled && (nr == 59 || nr == 322))
+		flush();
 }
 
 static void fork_child(ThreadId tid)
