@@ -1,8 +1,10 @@
 /*
  * record_mt.c - the program test_record.c records: two threads each write
  * their own 64-page region, the main thread grows the heap with sbrk and a
- * buffer with realloc (glibc moves a large one with mremap), then unmaps
- * the regions.  argv[1]: a file to write the regions' addresses to.
+ * buffer with realloc (glibc moves a large one with mremap), maps 8 MiB,
+ * writes it and discards it with MADV_DONTNEED (page-table reclaim frees
+ * its 4 emptied PTE tables), then unmaps the regions.  argv[1]: a file to
+ * write the regions' addresses to.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -59,6 +61,14 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	free(buf);
+	buf = mmap(NULL, 10 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 1;
+	/* 8 MiB on PMD boundaries: four whole PTE tables */
+	heap = (char *)(((unsigned long)buf + (2 << 20) - 1) & ~((2UL << 20) - 1));
+	for (size_t i = 0; i < (8 << 20); i += 4096)
+		heap[i] = 1;
+	madvise(heap, 8 << 20, MADV_DONTNEED);
 	munmap(region[0], PAGES * 4096);
 	munmap(region[1], PAGES * 4096);
 	return 0;

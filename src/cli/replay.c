@@ -29,6 +29,7 @@ static void replay_usage(FILE *f)
 "options:\n"
 "  --cpus N           simulated CPUs (default 4, at most %d)\n"
 "  --mem SIZE         simulated memory (default 4G)\n"
+"  --swap SIZE        a swap area of SIZE (a temporary file; default none)\n"
 "  --set PATH=VALUE   set a tunable before the replay (repeatable)\n"
 "  --deterministic    run the model under its seeded scheduler\n"
 "  --seed N           the model's seed (and the scheduler's; default 1)\n"
@@ -75,7 +76,8 @@ static int parse(struct replay_cli *c, int argc, char **argv)
 		} else if (!strcmp(a, "--no-stale-check")) {
 			c->o.stale_check = false;
 		} else if (!strcmp(a, "--cpus") || !strcmp(a, "--seed") ||
-			   !strcmp(a, "--mem") || !strcmp(a, "--set")) {
+			   !strcmp(a, "--mem") || !strcmp(a, "--set") ||
+			   !strcmp(a, "--swap")) {
 			if (!val) {
 				fprintf(stderr, "mmlab replay: %s needs a value\n", a);
 				return 2;
@@ -84,6 +86,12 @@ static int parse(struct replay_cli *c, int argc, char **argv)
 			if (!strcmp(a, "--mem")) {
 				if (cli_parse_mem("replay", val, &c->o.mem))
 					return 2;
+			} else if (!strcmp(a, "--swap")) {
+				if (cli_parse_u64(val, &c->o.swap, true) || c->o.swap < (40 << 10)) {
+					fprintf(stderr, "mmlab replay: --swap '%s': a size of "
+						"at least 40K, such as 256M\n", val);
+					return 2;
+				}
 			} else if (!strcmp(a, "--set")) {
 				if (c->o.nsets == 256 || !strchr(val, '=')) {
 					fprintf(stderr, "mmlab replay: --set '%s': expected "

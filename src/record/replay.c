@@ -254,6 +254,11 @@ static int machine_up(struct replay *rp)
 	}
 	if (o->stale_check)
 		mmlab_knob_set("/sys/kernel/mm/mmlab/debug/stale_check", "1");
+	if (o->swap && (ret = mmlab_swapon(o->swap)) < 0) {
+		snprintf(rp->res->stop, sizeof(rp->res->stop), "swapon of %" PRIu64
+			 " bytes: %s", o->swap, strerror(-ret));
+		return 2;
+	}
 	ret = mmlab_spawn(&rp->proc);
 	if (ret) {
 		snprintf(rp->res->stop, sizeof(rp->res->stop), "spawn: %s", strerror(-ret));

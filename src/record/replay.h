@@ -26,6 +26,7 @@
 struct replay_opts {
 	unsigned int cpus;		/* simulated CPUs (default 4) */
 	uint64_t mem;			/* bytes of simulated memory (default 4 GiB) */
+	uint64_t swap;			/* bytes of swap (0: none) */
 	bool deterministic;
 	uint64_t seed;
 	const char **sets;		/* PATH=VALUE knobs */
