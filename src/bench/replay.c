@@ -12,7 +12,14 @@
  *   `mmlab replay`'s engine (decompression and decoding included);
  * - program: when the recorder is built, `sort` of generated lines is
  *   recorded and replayed; its replay time beside the program's native
- *   time (the trace header's native_s).
+ *   time (the trace header's native_s);
+ * - luf: `zstd -T2` recorded, replayed on 2 CPUs in 4 MiB of memory with
+ *   swap (reclaim unmaps the pages both compressing threads read), LUF off
+ *   and on: shootdowns, IPIs, pages reclaimed;
+ * - ptreclaim: Python (Debian's python3 binary) writing 16 MiB of a
+ *   private anonymous mmap and discarding it with MADV_DONTNEED, then
+ *   exiting at once (the mapping stays), replayed with page-table
+ *   reclaim's zap on and off: VmPTE at the end.
  *
  * The model side runs in a forked child (bench_isolate).
  */
@@ -331,6 +338,134 @@ out:
 		return;
 }
 
+/* Record @cmd (a shell-quoted command line) into @trace; 0 or -1. */
+static int record_cmd(const char *exe, const char *trace, const char *cmd)
+{
+	char line[2048];
+
+	snprintf(line, sizeof(line), "'%s' record --quiet --no-native -o %s -- %s "
+		 ">/dev/null 2>&1", exe, trace, cmd);
+	return system(line) ? -1 : 0;
+}
+
+struct cases_result {
+	uint64_t luf[2][6];	/* remote flushes, received, batched IPIs, pgsteal, luf deferred, stale */
+	uint64_t pte_kb[2];	/* VmPTE at the end, zap off / on */
+	uint64_t luf_accesses, pt_accesses;
+	char err[256];
+};
+
+static uint64_t res_counter(const struct replay_result *res, const char *name)
+{
+	for (unsigned int i = 0; i < replay_nr_counters; i++)
+		if (!strcmp(replay_counters[i], name))
+			return res->counters[i];
+	return 0;
+}
+
+static void cases_side(void *arg, void *outp)
+{
+	static struct replay_result res;
+	static const char *const luf_sets[2][1] = {
+		{ "/sys/kernel/mm/mmlab/luf/enabled=0" }, { "/sys/kernel/mm/mmlab/luf/enabled=1" } };
+	static const char *const zap_sets[2][1] = {
+		{ "/sys/kernel/mm/mmlab/pt_reclaim/zap=0" }, { "/sys/kernel/mm/mmlab/pt_reclaim/zap=1" } };
+	struct cases_result *out = outp;
+	char dir[] = "/tmp/mmlab-bench-cases-XXXXXX", trace[256], cmd[1024];
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(cmd, sizeof(cmd), "%s/data", dir);
+	f = fopen(cmd, "w");
+	for (int i = 0; f && i < 40000; i++)
+		fprintf(f, "%08x line %d\n", (unsigned int)(i * 2654435761u), i);
+	if (f)
+		fclose(f);
+	snprintf(trace, sizeof(trace), "%s/zstd.mmt", dir);
+	snprintf(cmd, sizeof(cmd), "zstd -T2 -q -f %s/data -o %s/data.zst", dir, dir);
+	if (record_cmd(arg, trace, cmd)) {
+		snprintf(out->err, sizeof(out->err), "recording zstd -T2 failed (is mmlab record built?)");
+		goto out;
+	}
+	for (int on = 0; on < 2; on++) {
+		struct replay_opts o = { .cpus = 2, .mem = 4ULL << 20, .swap = 64ULL << 20,
+					 .seed = 1, .stale_check = true,
+					 .sets = (const char **)luf_sets[on], .nsets = 1 };
+
+		if (replay_trace(trace, &o, &res)) {
+			snprintf(out->err, sizeof(out->err), "luf replay: %s", res.stop);
+			goto out;
+		}
+		out->luf_accesses = res.accesses;
+		out->luf[on][0] = res_counter(&res, "nr_tlb_remote_flush");
+		out->luf[on][1] = res_counter(&res, "nr_tlb_remote_flush_received");
+		out->luf[on][2] = res_counter(&res, "mmlab_ipis_batched");
+		out->luf[on][3] = res_counter(&res, "pgsteal_kswapd") + res_counter(&res, "pgsteal_direct");
+		out->luf[on][4] = res_counter(&res, "mmlab_luf_deferred");
+		out->luf[on][5] = res_counter(&res, "stale_tlb_reports");
+	}
+	snprintf(trace, sizeof(trace), "%s/py.mmt", dir);
+	if (record_cmd(arg, trace, "/usr/bin/python3 -c 'import mmap, os; m = mmap.mmap(-1, 16 << 20, "
+		       "flags=mmap.MAP_PRIVATE); m.write(bytes(16 << 20)); "
+		       "m.madvise(mmap.MADV_DONTNEED); os._exit(0)'")) {
+		snprintf(out->err, sizeof(out->err), "recording python3 failed");
+		goto out;
+	}
+	for (int on = 0; on < 2; on++) {
+		struct replay_opts o = { .cpus = 1, .mem = 1ULL << 30, .seed = 1,
+					 .sets = (const char **)zap_sets[on], .nsets = 1 };
+
+		if (replay_trace(trace, &o, &res)) {
+			snprintf(out->err, sizeof(out->err), "ptreclaim replay: %s", res.stop);
+			goto out;
+		}
+		out->pt_accesses = res.accesses;
+		out->pte_kb[on] = res.end.VmPTE;
+	}
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		return;
+}
+
+static void emit_cases(struct bench_ctx *ctx, const char *exe)
+{
+	static struct cases_result cr;
+	struct bench_rec *r;
+	char err[256];
+
+	if (bench_isolate(cases_side, (void *)exe, &cr, sizeof(cr), 900, err, sizeof(err)) ||
+	    cr.err[0]) {
+		r = bench_rec_new(ctx);
+		bench_rec_str(r, "part", "luf");
+		bench_rec_str(r, "note", cr.err[0] ? cr.err : err);
+		bench_emit(ctx, r);
+		return;
+	}
+	for (int on = 0; on < 2; on++) {
+		r = bench_rec_new(ctx);
+		bench_rec_str(r, "part", "luf");
+		bench_rec_str(r, "program", "zstd -T2, 2 CPUs, 4M + 64M swap");
+		bench_rec_str(r, "luf", on ? "on" : "off");
+		bench_rec_int(r, "accesses", (int64_t)cr.luf_accesses);
+		bench_rec_int(r, "remote_flushes", (int64_t)cr.luf[on][0]);
+		bench_rec_int(r, "flushes_received", (int64_t)cr.luf[on][1]);
+		bench_rec_int(r, "batched_ipis", (int64_t)cr.luf[on][2]);
+		bench_rec_int(r, "pages_reclaimed", (int64_t)cr.luf[on][3]);
+		bench_rec_int(r, "luf_deferred", (int64_t)cr.luf[on][4]);
+		bench_rec_int(r, "stale_tlb_reports", (int64_t)cr.luf[on][5]);
+		bench_emit(ctx, r);
+	}
+	r = bench_rec_new(ctx);
+	bench_rec_str(r, "part", "ptreclaim");
+	bench_rec_str(r, "program", "python3: 16 MiB written, MADV_DONTNEED");
+	bench_rec_int(r, "accesses", (int64_t)cr.pt_accesses);
+	bench_rec_int(r, "vmpte_kb_zap_off", (int64_t)cr.pte_kb[0]);
+	bench_rec_int(r, "vmpte_kb_zap_on", (int64_t)cr.pte_kb[1]);
+	bench_emit(ctx, r);
+}
+
 int bench_replay(struct bench_ctx *ctx)
 {
 	static struct hit_result h;
@@ -365,5 +500,6 @@ int bench_replay(struct bench_ctx *ctx)
 		bench_rec_rate(r, "per_s_wall", pr.accesses / pr.replay_s);
 	}
 	bench_emit(ctx, r);
+	emit_cases(ctx, exe);
 	return 0;
 }
