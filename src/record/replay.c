@@ -248,7 +248,10 @@ static int machine_up(struct replay *rp)
 		ret = eq ? mmlab_knob_set(path, eq + 1) : -EINVAL;
 		if (ret) {
 			snprintf(rp->res->stop, sizeof(rp->res->stop), "--set %s: %s",
-				 o->sets[i], eq ? strerror(-ret) : "expected PATH=VALUE");
+				 o->sets[i], !eq ? "expected PATH=VALUE" :
+				 ret == -ENOENT ? "unknown knob path (ENOENT)" :
+				 ret == -EINVAL ? "value refused (EINVAL)" :
+				 ret == -EACCES ? "read-only (EACCES)" : strerror(-ret));
 			return 2;
 		}
 	}
