@@ -353,6 +353,23 @@ int mmlab_read(struct mmlab_task *t, uint64_t addr, void *buf, size_t len,
  * first byte of each page (a = that byte's address). */
 int mmlab_touch(struct mmlab_task *t, uint64_t addr, uint64_t len, bool write,
 		uint64_t *fault_addr);
+/*
+ * A run of accesses by task @t without data (a recorded program's, for
+ * replay), each as mmlab_touch(addr, size, write) makes it: one access per
+ * 4 KiB page it covers, in order.  The task's CPU is entered once for the
+ * run.  Returns the number of accesses done; when that is less than @n,
+ * *ret is the failing access's MMLAB_SIGSEGV, MMLAB_SIGBUS or -errno and
+ * *fault_addr its page.  With the stale-TLB detector off and outside
+ * deterministic mode, an L1 TLB hit takes a short path with the same
+ * effects (LRU, counters, cycles) as the full one.
+ */
+struct mmlab_access {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t write;
+};
+size_t mmlab_access_run(struct mmlab_task *t, const struct mmlab_access *v, size_t n,
+			int *ret, uint64_t *fault_addr);
 /* 8-byte words: word at a = splitmix64(seed ^ (a >> 3)).  addr and len must
  * be 8-byte aligned (-EINVAL).  verify: *mismatch = first differing address
  * or UINT64_MAX when all match. */

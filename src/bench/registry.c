@@ -20,6 +20,7 @@ int bench_markers(struct bench_ctx *ctx);	/* markers.c */
 int bench_mapcount(struct bench_ctx *ctx);	/* mapcount.c */
 int bench_collapse(struct bench_ctx *ctx);	/* collapse.c */
 int bench_determinism(struct bench_ctx *ctx);	/* determinism.c */
+int bench_replay(struct bench_ctx *ctx);	/* replay.c */
 
 const struct bench_desc bench_registry[] = {
 	{ "core", "model vs host kernel: anon faults, DONTNEED, munmap, pagemap, fork (per second)",
@@ -42,6 +43,8 @@ const struct bench_desc bench_registry[] = {
 	  bench_collapse },
 	{ "determinism", "deterministic scheduler: wall time free vs random and PCT schedules, steps per second, replay of a seed, seeds explored per second",
 	  bench_determinism },
+	{ "replay", "replaying recorded accesses: hit path per core, 1 -> 2 threads, from a trace file, a recorded sort against its native time",
+	  bench_replay },
 	{ NULL, NULL, NULL }
 };
 

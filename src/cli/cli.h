@@ -14,4 +14,7 @@ int cmd_explore(int argc, char **argv);	/* src/cli/explore.c */
 int cmd_sweep(int argc, char **argv);	/* src/cli/sweep.c */
 int cmd_report(int argc, char **argv);	/* src/cli/report.c */
 
+int cmd_replay(int argc, char **argv);	/* src/cli/replay.c */
+int cmd_record(int argc, char **argv);	/* src/cli/record.c */
+
 #endif

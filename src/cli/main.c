@@ -19,6 +19,8 @@ static void usage(FILE *f)
 "  host    what mmlab knows of the running kernel (the host profile)\n"
 "  sweep   run a grid of points into an SQLite database\n"
 "  report  an HTML page of plots from a sweep's database\n"
+"  record  run a program under a tracer and write its memory trace\n"
+"  replay  replay a recorded trace on the model\n"
 "\n"
 "'mmlab <command> --help' describes a command's options.\n");
 }
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -455,3 +455,13 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	argv[n] = NULL;
 	*argc = n;
 }
+
+int cli_parse_u64(const char *s, uint64_t *out, bool size)
+{
+	return parse_u64(s, out, size);
+}
+
+int cli_parse_mem(const char *cmd, const char *val, uint64_t *out)
+{
+	return parse_mem(cmd, val, out);
+}

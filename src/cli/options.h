@@ -45,4 +45,9 @@ struct cli_argbuf {
 void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 		  int max, struct cli_argbuf *b);
 
+/* A number (size: with K, M or G): 0 or -1.  --mem's value (from 4M to the
+ * host's MemTotal): 0, or 2 after saying what is wrong. */
+int cli_parse_u64(const char *s, uint64_t *out, bool size);
+int cli_parse_mem(const char *cmd, const char *val, uint64_t *out);
+
 #endif

@@ -63,6 +63,9 @@ struct cpu {
 	uint16_t asid;			/* PCID in use */
 	struct cpu_tlbstate tlbstate;
 	uint64_t cycles;
+	/* the access path's counters: written by the owner only (relaxed
+	 * atomic stores, no locked instruction), summed by readers */
+	uint64_t tlb_l1_hits, tlb_l2_hits, tlb_misses, page_walks;
 	void *pcp;			/* mm/page_alloc.c per-CPU lists */
 	int irqs_off;			/* local_irq_disable() depth */
 };

@@ -10,7 +10,17 @@ void (*hw_fill_hook)(struct cpu *c, uint64_t va, uint64_t pfn, uint16_t asid,
 bool (*hw_stale_hook)(struct cpu *c, uint64_t addr, enum stale_kind kind,
 		      const struct tlb_entry *e, bool write);
 bool hw_stale_check;
-uint64_t hw_tlb_hits, hw_tlb_misses, hw_page_walks;
+
+void hw_tlb_stats(struct hw_tlb_stats *st)
+{
+	*st = (struct hw_tlb_stats){ 0 };
+	for (unsigned int i = 0; cpus && i < nr_cpu_ids; i++) {
+		st->l1_hits += __atomic_load_n(&cpus[i].tlb_l1_hits, __ATOMIC_RELAXED);
+		st->l2_hits += __atomic_load_n(&cpus[i].tlb_l2_hits, __ATOMIC_RELAXED);
+		st->misses += __atomic_load_n(&cpus[i].tlb_misses, __ATOMIC_RELAXED);
+		st->walks += __atomic_load_n(&cpus[i].page_walks, __ATOMIC_RELAXED);
+	}
+}
 
 /*
  * The walker sets the accessed (and dirty) bit of the entry it used with a
@@ -140,7 +150,7 @@ void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 				tlb_invalidate_entry(&c->tlb, e);
 				continue;
 			}
-			__atomic_fetch_add(&hw_tlb_hits, 1, __ATOMIC_RELAXED);
+			cpu_count(l2 ? &c->tlb_l2_hits : &c->tlb_l1_hits, 1);
 			cpu_charge(c, l2 ? COST_TLB_L2_HIT : COST_TLB_L1_HIT);
 			return (uint8_t *)pfn_to_virt(e->pfn) +
 				(((e->flags & TLB_HUGE) ? (va & (PMD_SIZE - 1)) :
@@ -149,8 +159,8 @@ void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig)
 		/* a miss, or a write through an entry without D: walk */
 		if (e)
 			tlb_invalidate_entry(&c->tlb, e);
-		__atomic_fetch_add(&hw_tlb_misses, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&hw_page_walks, 1, __ATOMIC_RELAXED);
+		cpu_count(&c->tlb_misses, 1);
+		cpu_count(&c->page_walks, 1);
 		cpu_charge(c, COST_PAGE_WALK);
 		err = hw_walk(c->cr3, va, write, true, &r);
 		if (err == WALK_OK) {

@@ -63,7 +63,16 @@ int hw_walk(unsigned long cr3, uint64_t va, bool write, bool set_ad,
  */
 void *hw_translate(struct cpu *c, uint64_t va, bool write, int *sig);
 
-/* Per-machine counters the access path keeps (summed over CPUs). */
-extern uint64_t hw_tlb_hits, hw_tlb_misses, hw_page_walks;
+/* The access path's counters, summed over the CPUs. */
+struct hw_tlb_stats {
+	uint64_t l1_hits, l2_hits, misses, walks;
+};
+void hw_tlb_stats(struct hw_tlb_stats *st);
+
+/* Bump an owner-only per-CPU counter (readers may load it concurrently). */
+static inline void cpu_count(uint64_t *v, uint64_t n)
+{
+	__atomic_store_n(v, *v + n, __ATOMIC_RELAXED);
+}
 
 #endif

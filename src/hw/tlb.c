@@ -42,6 +42,26 @@ void tlb_free(struct tlb *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static inline void fast_forget(struct tlb *t, uint64_t vpn)
+{
+	struct tlb_fast *f = &t->fast[vpn & (TLB_FAST_SIZE - 1)];
+
+	f->tag[0] = f->tag[1] = 0;
+}
+
+static void fast_clear(struct tlb *t)
+{
+	for (unsigned int i = 0; i < TLB_FAST_SIZE; i++)
+		t->fast[i].tag[0] = t->fast[i].tag[1] = 0;
+}
+
+/* An L1 4 KiB slot is about to change: its fast line goes. */
+static inline void fast_slot(struct tlb *t, struct tlb_array *a, const struct tlb_entry *e)
+{
+	if (a == &t->l1_4k && (e->flags & TLB_VALID))
+		fast_forget(t, e->vpn);
+}
+
 static inline struct tlb_entry *set_of(struct tlb_array *a, uint64_t tag)
 {
 	unsigned int set = a->set_mask ? (tag & a->set_mask) : (unsigned int)(tag % a->sets);
@@ -83,6 +103,7 @@ static void array_put(struct tlb *t, struct tlb_array *a, const struct tlb_entry
 
 	if (!v)
 		v = array_victim(a, src->vpn);
+	fast_slot(t, a, v);
 	*v = *src;
 	v->stamp = ++t->clock;
 }
@@ -92,6 +113,7 @@ static void array_put_new(struct tlb *t, struct tlb_array *a, const struct tlb_e
 {
 	struct tlb_entry *v = array_victim(a, src->vpn);
 
+	fast_slot(t, a, v);
 	*v = *src;
 	v->stamp = ++t->clock;
 }
@@ -125,6 +147,28 @@ struct tlb_entry *tlb_lookup(struct tlb *t, uint64_t va, uint16_t asid, bool *l2
 	}
 }
 
+struct tlb_entry *tlb_find_l1(struct tlb *t, uint64_t va, uint16_t asid)
+{
+	return array_find(&t->l1_4k, va >> 12, asid, 0);
+}
+
+void tlb_fast_note(struct tlb *t, uint64_t va, uint16_t asid, uint64_t cost)
+{
+	struct tlb_entry *e = array_find(&t->l1_4k, va >> 12, asid, 0);
+	struct tlb_fast *f = &t->fast[(va >> 12) & (TLB_FAST_SIZE - 1)];
+
+	if (asid != t->fast_asid) {
+		fast_clear(t);
+		t->fast_asid = asid;
+	}
+	if (!e)
+		return;
+	f->e = e;
+	f->cost = cost;
+	f->tag[0] = e->vpn + 1;
+	f->tag[1] = (e->flags & TLB_DIRTY) ? e->vpn + 1 : 0;
+}
+
 void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,
 		uint32_t gen, uint8_t flags, uint8_t fill)
 {
@@ -142,12 +186,15 @@ void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,
 		t->nr_huge++;	/* an upper bound: reset by full flushes */
 }
 
-static void array_drop(struct tlb_array *a, uint64_t vpn, uint16_t asid, uint8_t huge)
+static void array_drop(struct tlb *t, struct tlb_array *a, uint64_t vpn, uint16_t asid,
+		       uint8_t huge)
 {
 	struct tlb_entry *e = array_find(a, vpn, asid, huge);
 
-	if (e)
+	if (e) {
+		fast_slot(t, a, e);
 		e->flags = 0;
+	}
 }
 
 void tlb_invalidate_entry(struct tlb *t, struct tlb_entry *e)
@@ -156,16 +203,16 @@ void tlb_invalidate_entry(struct tlb *t, struct tlb_entry *e)
 	uint16_t asid = e->asid;
 	uint8_t huge = e->flags & TLB_HUGE;
 
-	array_drop(huge ? &t->l1_2m : &t->l1_4k, vpn, asid, huge);
-	array_drop(&t->l2, vpn, asid, huge);
+	array_drop(t, huge ? &t->l1_2m : &t->l1_4k, vpn, asid, huge);
+	array_drop(t, &t->l2, vpn, asid, huge);
 }
 
 void tlb_flush_one(struct tlb *t, uint16_t asid, uint64_t va)
 {
-	array_drop(&t->l1_4k, va >> 12, asid, 0);
-	array_drop(&t->l2, va >> 12, asid, 0);
-	array_drop(&t->l1_2m, va >> 21, asid, TLB_HUGE);
-	array_drop(&t->l2, va >> 21, asid, TLB_HUGE);
+	array_drop(t, &t->l1_4k, va >> 12, asid, 0);
+	array_drop(t, &t->l2, va >> 12, asid, 0);
+	array_drop(t, &t->l1_2m, va >> 21, asid, TLB_HUGE);
+	array_drop(t, &t->l2, va >> 21, asid, TLB_HUGE);
 }
 
 static void array_flush(struct tlb_array *a, int asid)
@@ -179,6 +226,7 @@ static void array_flush(struct tlb_array *a, int asid)
 
 void tlb_flush_asid(struct tlb *t, uint16_t asid)
 {
+	fast_clear(t);
 	array_flush(&t->l1_4k, asid);
 	array_flush(&t->l1_2m, asid);
 	array_flush(&t->l2, asid);
@@ -187,6 +235,7 @@ void tlb_flush_asid(struct tlb *t, uint16_t asid)
 void tlb_flush_all(struct tlb *t)
 {
 	t->nr_huge = 0;
+	fast_clear(t);
 	array_flush(&t->l1_4k, -1);
 	array_flush(&t->l1_2m, -1);
 	array_flush(&t->l2, -1);

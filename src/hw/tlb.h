@@ -39,8 +39,22 @@ struct tlb_array {
 	unsigned int sets, ways, set_mask;	/* set_mask: sets - 1 if pow2, else 0 */
 };
 
+/* The replay's short path (mm/access_run.c): a direct-mapped table by page
+ * number of the L1 4 KiB entries of one asid, like a software MMU's.  tag[w]
+ * is vpn + 1 when the entry serves a read (w = 0) or a write (w = 1, the
+ * entry has D) without a walk, 0 otherwise.  Every change to an L1 4 KiB
+ * entry clears its line (tlb.c), so a matching tag is an L1 hit. */
+#define TLB_FAST_SIZE	256
+struct tlb_fast {
+	uint64_t tag[2];
+	struct tlb_entry *e;
+	uint64_t cost;		/* cycles of a hit on it: L1 hit and memory */
+};
+
 struct tlb {
 	struct tlb_array l1_4k, l1_2m, l2;
+	struct tlb_fast fast[TLB_FAST_SIZE];
+	uint16_t fast_asid;	/* the asid the table holds entries of */
 	uint32_t clock, fill_seq;
 	uint32_t nr_huge;	/* huge entries may exist: search the 2 MiB sets */
 };
@@ -60,6 +74,11 @@ void tlb_invalidate_entry(struct tlb *t, struct tlb_entry *e);
 void tlb_flush_one(struct tlb *t, uint16_t asid, uint64_t va);
 void tlb_flush_asid(struct tlb *t, uint16_t asid);
 void tlb_flush_all(struct tlb *t);
+/* The L1 4 KiB entry of va for asid, or NULL (no LRU update). */
+struct tlb_entry *tlb_find_l1(struct tlb *t, uint64_t va, uint16_t asid);
+/* Note va's L1 4 KiB entry in the fast table (after an access through it);
+ * a table of another asid is emptied first. */
+void tlb_fast_note(struct tlb *t, uint64_t va, uint16_t asid, uint64_t cost);
 /* Entries currently valid (for tests). */
 unsigned int tlb_count(struct tlb *t);
 

@@ -168,7 +168,6 @@ int mmlab_machine_create(const struct mmlab_config *cfg_in)
 		    cfg.node_bytes[n] > MMLAB_MAX_NODE_BYTES)
 			return -EINVAL;
 	memset(vm_stat, 0, sizeof(vm_stat));
-	hw_tlb_hits = hw_tlb_misses = hw_page_walks = 0;
 	ret = phys_init(cfg.nr_nodes, cfg.node_bytes, cfg.node_latency_ns,
 			cfg.node_slow, cfg.no_data);
 	if (ret)

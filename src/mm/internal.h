@@ -338,6 +338,8 @@ enum vm_event_item {
 	NR_FILE_PAGES,		/* computed: shmem + swap cache */
 	DROP_PAGECACHE,
 	DROP_SLAB,
+	MMLAB_TLB_L1_HITS,	/* computed: the CPUs' access-path counters */
+	MMLAB_TLB_L2_HITS,
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];

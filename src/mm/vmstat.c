@@ -25,6 +25,8 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[MMLAB_TLB_HITS] = "mmlab_tlb_hits",
 	[MMLAB_TLB_MISSES] = "mmlab_tlb_misses",
 	[MMLAB_PAGE_WALKS] = "mmlab_page_walks",
+	[MMLAB_TLB_L1_HITS] = "mmlab_tlb_l1_hits",
+	[MMLAB_TLB_L2_HITS] = "mmlab_tlb_l2_hits",
 	[MMLAB_COW_COPIES] = "mmlab_cow_copies",
 	[MMLAB_COW_REUSES] = "mmlab_cow_reuses",
 	[NR_INACTIVE_ANON] = "nr_inactive_anon",
@@ -170,13 +172,19 @@ static const struct { const char *name; int item; } vmstat_zone[] = {
 
 static int64_t vmstat_value(int i)
 {
+	struct hw_tlb_stats st;
+
 	switch (i) {
 	case MMLAB_TLB_HITS:
-		return (int64_t)READ_ONCE(hw_tlb_hits);
+	case MMLAB_TLB_L1_HITS:
+	case MMLAB_TLB_L2_HITS:
 	case MMLAB_TLB_MISSES:
-		return (int64_t)READ_ONCE(hw_tlb_misses);
 	case MMLAB_PAGE_WALKS:
-		return (int64_t)READ_ONCE(hw_page_walks);
+		hw_tlb_stats(&st);
+		return (int64_t)(i == MMLAB_TLB_HITS ? st.l1_hits + st.l2_hits :
+				 i == MMLAB_TLB_L1_HITS ? st.l1_hits :
+				 i == MMLAB_TLB_L2_HITS ? st.l2_hits :
+				 i == MMLAB_TLB_MISSES ? st.misses : st.walks);
 	case NR_FILE_PAGES:	/* the page cache: shmem, and the swap cache */
 		return READ_ONCE(vm_stat[NR_SHMEM]) + READ_ONCE(vm_stat[NR_SWAPCACHE]);
 	}
