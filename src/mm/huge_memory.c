@@ -122,7 +122,7 @@ unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long o
 {
 	unsigned long ok = 0;
 
-	if (!vma_is_anonymous(v) || (v->vm_flags & VM_NOHUGEPAGE))
+	if (!vma_is_anonymous(v) || vma_thp_disabled(v, v->vm_flags, !enforce_sysfs))
 		return 0;
 	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)
 		if ((orders & (1UL << o)) && (!enforce_sysfs || thp_size_allowed(o, v->vm_flags)))

@@ -501,6 +501,16 @@ static int model_prctl_pt_reclaim(struct sc_proc *p, bool on)
 	return mmlab_prctl_pt_reclaim(P(p), on);
 }
 
+static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
+{
+	return mmlab_mseal(T(t), addr, len, flags);
+}
+
+static long model_prctl(struct sc_proc *p, int option, const uint64_t a[4])
+{
+	return mmlab_prctl(P(p), option, a[0], a[1], a[2], a[3]);
+}
+
 const struct sc_backend sc_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -549,4 +559,6 @@ const struct sc_backend sc_backend_model = {
 	.uffd_api = model_uffd_api,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
+	.mseal = model_mseal,
+	.prctl = model_prctl,
 };

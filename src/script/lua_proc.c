@@ -351,6 +351,7 @@ static int parse_map_flags(lua_State *L, const char *s)
 		{ "noreserve", MAP_NORESERVE },
 		{ "populate", MAP_POPULATE },
 		{ "locked", MAP_LOCKED },
+		{ "droppable", 0x08 },	/* MAP_DROPPABLE, a mapping type */
 	};
 	char buf[256], *tok, *save;
 	int flags = 0;
@@ -807,8 +808,11 @@ static int m_prctl(lua_State *L)
 	const char *opt = sc_arg_str(L, 2, "prctl");
 	bool on;
 
+	if (!strcmp(opt, "thp_disable") || !strcmp(opt, "get_thp_disable"))
+		return sc_prctl_thp(L, lp->p, opt);
 	if (strcmp(opt, "pt_reclaim"))
-		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\")", opt);
+		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\", "
+			 "\"thp_disable\" or \"get_thp_disable\")", opt);
 	if (lua_type(L, 3) != LUA_TBOOLEAN)
 		sc_fatal(L, "prctl: argument 2 must be a boolean");
 	on = lua_toboolean(L, 3);
@@ -831,6 +835,7 @@ static const luaL_Reg proc_methods[] = {
 	{ "add_seals", m_add_seals },
 	{ "get_seals", m_get_seals },
 	{ "msync", m_msync },
+	{ "mseal", sc_m_mseal },
 	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
@@ -858,6 +863,7 @@ static const luaL_Reg task_methods[] = {
 	{ "mprotect", m_mprotect },
 	{ "madvise", m_madvise },
 	{ "msync", m_msync },
+	{ "mseal", sc_m_mseal },
 	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
@@ -913,7 +919,7 @@ static int task_index(lua_State *L)
 		return 1;
 	}
 	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
-		 "mremap, write, read, touch, fill, verify, madvise, msync, "
+		 "mremap, write, read, touch, fill, verify, madvise, msync, mseal, "
 		 "process_madvise, munmap, mprotect)",
 		 k);
 }

@@ -54,6 +54,12 @@
 #include "script.h"
 #include "puppet_proto.h"
 
+#ifndef SYS_mseal
+#define SYS_mseal_nr	462	/* x86-64 */
+#else
+#define SYS_mseal_nr	SYS_mseal
+#endif
+
 #define NR_TASK_SLOTS	(PP_MAX_THREADS + 1)
 #define UFFD_SLOT	NR_TASK_SLOTS
 #define NR_SLOTS	(NR_TASK_SLOTS + 1)
@@ -829,6 +835,15 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = r < 0 ? -errno : r;
 		break;
 	}
+	case PP_MSEAL:
+		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
+		break;
+	case PP_PRCTL:
+		/* the runner passes only the mm's options (SC_PR_*) */
+		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
+		if (resp->ret < 0)
+			resp->ret = -errno;
+		break;
 	case PP_MSYNC:
 		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
 		break;
