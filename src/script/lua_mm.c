@@ -388,6 +388,51 @@ static int l_expect_eq(lua_State *L)
 	return 1;
 }
 
+/* mm.check(name, got, want [, msg]): mm.observe(name, got) and
+ * mm.expect_eq(got, want, msg or name) in one call. */
+static int l_check(lua_State *L)
+{
+	luaL_checkstring(L, 1);
+	luaL_checkany(L, 2);
+	luaL_checkany(L, 3);
+	lua_settop(L, 4);
+	lua_pushcfunction(L, l_observe);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 0);
+	if (lua_isnil(L, 4)) {
+		lua_pushvalue(L, 1);
+		lua_replace(L, 4);
+	}
+	lua_remove(L, 1);	/* got, want, msg */
+	return l_expect_eq(L);
+}
+
+/* mm.errno(f, ...): call f(...) and return "ok" when it returns, else the
+ * errno name its error starts with ("EPERM"), else the whole message. */
+static int l_errno(lua_State *L)
+{
+	const char *msg, *e;
+	size_t n = 0;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	if (lua_pcall(L, lua_gettop(L) - 1, 0, 0) == LUA_OK) {
+		lua_pushliteral(L, "ok");
+		return 1;
+	}
+	msg = luaL_tolstring(L, -1, NULL);
+	for (e = msg; *e; e++)
+		if (e[0] == 'E' && e[1] >= 'A' && e[1] <= 'Z' && (e == msg || e[-1] == ' '))
+			break;
+	while (e[n] >= 'A' && e[n] <= 'Z')
+		n++;
+	if (*e)
+		lua_pushlstring(L, e, n);
+	else
+		lua_pushstring(L, msg);
+	return 1;
+}
+
 /* Does the model, as its knobs stand, have requirement req?  The model
  * has every mechanism a requirement names; a knob can take some away, as a
  * host's kernel does.  What a host can or cannot show (flush IPIs, exact
@@ -498,6 +543,8 @@ static const luaL_Reg mm_funcs[] = {
 	{ "observe", l_observe },
 	{ "expect", l_expect },
 	{ "expect_eq", l_expect_eq },
+	{ "check", l_check },
+	{ "errno", l_errno },
 	{ "has", l_has },
 	{ "require", l_require },
 	{ NULL, NULL },
