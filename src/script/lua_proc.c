@@ -638,13 +638,15 @@ static int m_process_madvise(lua_State *L)
 	struct lproc *target = check_proc(L, 2);
 	struct sc_iovec *iov;
 	int n, aidx = pm_ranges(L, 3, &iov, &n), advice;
-	const char *name = sc_arg_str(L, aidx, "process_madvise");
+	/* an integer advice goes as it is (to pass what the kernel refuses) */
+	const char *name = lua_isinteger(L, aidx) ? "(number)" :
+			   sc_arg_str(L, aidx, "process_madvise");
 	unsigned int flags = lua_isnoneornil(L, aidx + 1) ? 0 :
 			     (unsigned int)sc_arg_u64(L, aidx + 1, "process_madvise");
 	char what[160];
 	long ret;
 
-	advice = sc_parse_advice(L, name);
+	advice = lua_isinteger(L, aidx) ? (int)lua_tointeger(L, aidx) : sc_parse_advice(L, name);
 	ret = sc_be->process_madvise(t, target->p, iov, n, advice, flags);
 	snprintf(what, sizeof(what), "process_madvise(pid %d, %d range%s from 0x%" PRIx64
 		 ", %s)", target->pid, n, n == 1 ? "" : "s", n ? iov[0].base : 0, name);
