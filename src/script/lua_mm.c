@@ -433,8 +433,10 @@ static int l_errno(lua_State *L)
 	return 1;
 }
 
-/* The running script's path, for mm.include (sc_open_mm). */
+/* The running script's path, for mm.include, and the model's NUMA nodes,
+ * for mm.has("numa") (sc_open_mm). */
 static const char *script_path;
+static unsigned int model_nodes;
 
 /*
  * mm.include(name, ...): run <the script's directory>/<name>.inc, a Lua
@@ -476,6 +478,10 @@ static int model_has(const char *req, const char **why)
 	char v[64];
 	const char *as_host = getenv("MMLAB_MODEL_AS_HOST");
 
+	if (!strcmp(req, "numa") && model_nodes < 2) {
+		*why = "numa: the model has one NUMA node (mmlab run --nodes 2 gives it two)";
+		return 0;
+	}
 	if (strcmp(req, "zero_page") && strcmp(req, "huge_zero_page") &&
 	    strcmp(req, "soft_dirty") && strcmp(req, "pt_reclaim")) {
 		if (as_host && *as_host == '1' &&
@@ -585,6 +591,7 @@ static const luaL_Reg mm_funcs[] = {
 int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
 	script_path = o->script;
+	model_nodes = o->nodes ? o->nodes : 1;
 	luaL_newlib(L, mm_funcs);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");

@@ -848,6 +848,8 @@ static const luaL_Reg proc_methods[] = {
 	{ "exit", m_exit },
 	{ "thread", m_thread },
 	{ "prctl", m_prctl },
+	{ "move_pages", sc_m_move_pages },
+	{ "page_node", sc_m_page_node },
 	{ "mlock", m_mlock },
 	{ "munlock", m_munlock },
 	{ "mlockall", m_mlockall },
