@@ -338,6 +338,33 @@ long mmlab_process_madvise(struct mmlab_task *t, struct mmlab_proc *target,
 			   unsigned int flags);
 
 /*
+ * mseal(2) by task @t: seal [addr, addr + len) (len rounded up to pages)
+ * against munmap, mremap, mmap(MAP_FIXED) over it, mprotect, and the
+ * discarding advice on private anonymous memory it cannot write; each of
+ * those then fails with -EPERM.  -EINVAL (flags not 0, unaligned addr, the
+ * range wraps), -ENOMEM (a hole in the range: nothing is sealed).
+ */
+int mmlab_mseal(struct mmlab_task *t, uint64_t addr, uint64_t len, unsigned long flags);
+
+/* mmap's MAP_DROPPABLE type (6.11+): anonymous memory reclaim drops
+ * instead of swapping, written or not; it reads back as zeros, a fork
+ * child gets it empty, and it is never locked. */
+#define MMLAB_MAP_DROPPABLE	0x08
+
+/*
+ * prctl(2) options of the memory manager, for process @p: the option and
+ * its arguments as the kernel takes them; the result (>= 0) or -errno.
+ * MMLAB_PR_SET_THP_DISABLE (a2 1 or 0, a3 0 or
+ * MMLAB_PR_THP_DISABLE_EXCEPT_ADVISED) and MMLAB_PR_GET_THP_DISABLE (0, 1,
+ * or 3 for except-advised); any other option is -EINVAL.
+ */
+#define MMLAB_PR_SET_THP_DISABLE		41
+#define MMLAB_PR_GET_THP_DISABLE		42
+#define MMLAB_PR_THP_DISABLE_EXCEPT_ADVISED	(1UL << 1)
+long mmlab_prctl(struct mmlab_proc *p, int option, unsigned long a2, unsigned long a3,
+		 unsigned long a4, unsigned long a5);
+
+/*
  * Accesses by task @t.  Return 0, MMLAB_SIGSEGV / MMLAB_SIGBUS (with the
  * faulting address in *fault_addr when non-NULL), -ENOMEM when memory ran
  * out and nothing could be reclaimed (the model has no OOM killer; the page

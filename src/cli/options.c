@@ -24,6 +24,8 @@ void run_usage(FILE *f)
 "  --backend model|linux  where the scenario runs (default: model); linux\n"
 "                         drives real helper processes on this machine\n"
 "  --cpus N               simulated CPUs of the model (default 4)\n"
+"  --nodes N              NUMA nodes of the model (default 1), each with\n"
+"                         the --mem size\n"
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
 "                         (default 4G; from 4M, in whole 4M blocks, to\n"
 "                         the host's MemTotal); the linux backend ignores it\n"
@@ -198,7 +200,7 @@ static int parse_mem(const char *cmd, const char *val, uint64_t *out)
 static int parse_value(struct cli *c, const char *name, const char *val)
 {
 	static const char *const names[] = {
-		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set",
+		"--backend", "--cpus", "--nodes", "--mem", "--seed", "--timeout", "--set",
 		"--strategy", "--depth", "--max-steps", "--observations",
 		"--results", "--repeat", NULL
 	};
@@ -234,6 +236,13 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 			return 2;
 		}
 		c->o.cpus = (unsigned int)v;
+	} else if (!strcmp(name, "--nodes")) {
+		if (parse_u64(val, &v, false) || v < 1 || v > MMLAB_MAX_NODES) {
+			fprintf(stderr, "mmlab %s: --nodes '%s': a number from 1 "
+				"to %d\n", cmd, val, MMLAB_MAX_NODES);
+			return 2;
+		}
+		c->o.nodes = (unsigned int)v;
 	} else if (!strcmp(name, "--mem")) {
 		return parse_mem(cmd, val, &c->o.mem);
 	} else if (!strcmp(name, "--seed")) {
@@ -416,6 +425,11 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 		snprintf(b->cpus, sizeof(b->cpus), "%u", c->o.cpus);
 		ARG("--cpus");
 		ARG(b->cpus);
+	}
+	if (c->o.nodes) {
+		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
+		ARG("--nodes");
+		ARG(b->nodes);
 	}
 	if (c->o.mem) {
 		snprintf(b->mem, sizeof(b->mem), "%" PRIu64, c->o.mem);

@@ -963,3 +963,23 @@ int mmlab_verify(struct mmlab_task *t, uint64_t addr, uint64_t len, uint64_t see
 		*mismatch = a.mismatch;
 	return ret;
 }
+
+int mmlab_mseal(struct mmlab_task *t, uint64_t addr, uint64_t len, unsigned long flags)
+{
+	int ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mseal(t->proc->mm, addr, len, flags);
+	task_leave(t);
+	return ret;
+}
+
+long mmlab_prctl(struct mmlab_proc *p, int option, unsigned long a2, unsigned long a3,
+		 unsigned long a4, unsigned long a5)
+{
+	if (!p)
+		return -EINVAL;
+	return mm_prctl(p->mm, option, a2, a3, a4, a5);
+}

@@ -296,7 +296,8 @@ void folio_add_new_anon_rmap_large(struct page *folio, struct vm_area_struct *v,
 		SetPageAnonExclusive(folio + i);
 	}
 	set_page_flag(folio, PG_anon);
-	set_page_flag(folio, PG_swapbacked);
+	if (!(v->vm_flags & VM_DROPPABLE))
+		set_page_flag(folio, PG_swapbacked);
 	mod_mthp_stat(folio_order(folio), MTHP_STAT_NR_ANON, 1);
 	if (pmd)
 		folio_add_anon_rmap_pmd(folio, v);

@@ -107,7 +107,10 @@ bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsign
 {
 	unsigned long size = PAGE_SIZE << order, start = addr & ~(size - 1);
 
-	if (((v->vm_start >> PAGE_SHIFT) - v->vm_pgoff) & ((1UL << order) - 1))
+	/* a file's pages must sit at their file offset; anonymous memory's
+	 * vm_pgoff is only where the VMA was first mapped (mremap keeps it) */
+	if (!vma_is_anonymous(v) &&
+	    (((v->vm_start >> PAGE_SHIFT) - v->vm_pgoff) & ((1UL << order) - 1)))
 		return false;
 	return start >= v->vm_start && start + size <= v->vm_end;
 }
@@ -122,7 +125,7 @@ unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long o
 {
 	unsigned long ok = 0;
 
-	if (!vma_is_anonymous(v) || (v->vm_flags & VM_NOHUGEPAGE))
+	if (!vma_is_anonymous(v) || vma_thp_disabled(v, v->vm_flags, !enforce_sysfs))
 		return 0;
 	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)
 		if ((orders & (1UL << o)) && (!enforce_sysfs || thp_size_allowed(o, v->vm_flags)))

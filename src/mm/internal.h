@@ -474,7 +474,11 @@ struct mm_struct {
 	/* peaks for status (VmHWM, VmPeak), in pages: raised before RSS or
 	 * total_vm goes down, as update_hiwater_rss/vm do (atomic) */
 	unsigned long hiwater_rss, hiwater_vm;
+	/* prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP_* (thp_disable.c) */
+	unsigned int thp_disable;
 };
+#define MMF_DISABLE_THP_COMPLETELY	1U
+#define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
 
 /* the default RLIMIT_MEMLOCK (MLOCK_LIMIT): 8 MiB */
 #define MLOCK_LIMIT	(8UL << 20)
@@ -501,6 +505,10 @@ struct mm_struct {
 #define VM_HUGEPAGE	0x20000000UL
 #define VM_NOHUGEPAGE	0x40000000UL
 #define VM_MERGEABLE	0x80000000UL	/* KSM may merge its pages (MADV_MERGEABLE) */
+#define VM_WIPEONFORK	0x02000000UL
+#define VM_DONTDUMP	0x04000000UL
+#define VM_DROPPABLE	(1UL << 40)	/* MAP_DROPPABLE: dropped, never swapped */
+#define VM_SEALED	(1UL << 42)	/* mseal: layout and protection fixed */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags: once set they stay through split and merge, the merged VMA
@@ -676,6 +684,19 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 bool process_madvise_remote_valid(int behavior);
 long vector_madvise(struct mm_struct *mm, const struct mmlab_iovec *iov, size_t n,
 		    int behavior);
+/* thp_disable.c: the per-process THP switch and the prctl calls of the mm */
+bool vma_thp_disabled(struct vm_area_struct *v, unsigned long vm_flags,
+		      bool forced_collapse);
+long mm_prctl(struct mm_struct *mm, int option, unsigned long a2, unsigned long a3,
+	      unsigned long a4, unsigned long a5);
+/* mseal.c: the system call, and whether madvise may touch a VMA */
+int do_mseal(struct mm_struct *mm, unsigned long start, unsigned long len,
+	     unsigned long flags);
+static inline bool vma_is_sealed(const struct vm_area_struct *v)
+{
+	return v->vm_flags & VM_SEALED;
+}
+bool can_madvise_modify(const struct vm_area_struct *v, int behavior);
 /* msync.c */
 int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
 

@@ -144,7 +144,7 @@ static unsigned long khugepaged_allowable_orders(struct vm_area_struct *v,
 	unsigned long ok = 0;
 	int o;
 
-	if (!vma_is_anonymous(v) || (vm_flags & VM_NOHUGEPAGE))
+	if (!vma_is_anonymous(v) || vma_thp_disabled(v, vm_flags, false))
 		return 0;
 	for (o = HPAGE_PMD_ORDER; o >= 2; o--) {
 		if (!(orders & (1UL << o)) || !thp_size_allowed(o, vm_flags))

@@ -647,7 +647,8 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in,
 		}
 		tmp = min(v->vm_end, end);
 		prev = v;
-		error = madvise_vma_behavior(v, start, tmp, behavior);
+		error = can_madvise_modify(v, behavior) ?
+			madvise_vma_behavior(v, start, tmp, behavior) : -EPERM;
 		if (error)
 			break;
 		start = tmp;

@@ -936,7 +936,9 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 	struct mm_struct *smm = src->vm_mm, *dmm = dst->vm_mm;
 	unsigned long addr = src->vm_start, end = src->vm_end;
 
-	if (!src->anon_vma)
+	/* vma_needs_copy: anonymous pages, or a child registered for uffd-wp
+	 * (its PTEs and markers carry the bits, even for shared memory) */
+	if (!src->anon_vma && !(dst->vm_flags & VM_UFFD_WP))
 		return 0;
 	while (addr < end) {
 		pteval_t *spgd = pgd_offset(smm, addr), *spud, *spmd, *dpud, *dpmd;

@@ -252,7 +252,8 @@ static int mlock_fixup(struct vm_area_struct *v, unsigned long start, unsigned l
 	long nr_pages = (long)((end - start) >> PAGE_SHIFT);
 	int ret;
 
-	if (newflags == oldflags)
+	/* a droppable VMA is never locked (it does not count either) */
+	if (newflags == oldflags || (oldflags & VM_DROPPABLE))
 		return 0;
 	/* split and merge as mprotect does: the VMA covering the range has
 	 * the new flags then (no protection bit changes, no PTE is touched) */

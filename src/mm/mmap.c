@@ -21,6 +21,10 @@
 			 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
 #include "swap.h"
 
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	0x08
+#endif
+
 #define VM_GROWSDOWN	0x00000100UL
 
 /* mmap_min_addr: max(vm.mmap_min_addr, CONFIG_LSM_MMAP_MIN_ADDR), what a
@@ -185,8 +189,15 @@ static int do_vmi_munmap(struct mm_struct *mm, unsigned long start, unsigned lon
 
 	if (!v || v->vm_start >= end)
 		return 0;
+	/* a sealed VMA is neither split nor unmapped (vms_gather_munmap_vmas:
+	 * the first one before its split, the others before anything goes) */
+	if (v->vm_start < start && vma_is_sealed(v))
+		return -EPERM;
 	if (v->vm_start < start && split_vma(v, start, 0))
 		return -ENOMEM;
+	for (w = find_vma(mm, start); w && w->vm_start < end; w = vma_next(mm, w))
+		if (vma_is_sealed(w))
+			return -EPERM;
 	w = find_vma(mm, end - 1);
 	if (w && w->vm_start < end && w->vm_end > end && split_vma(w, end, 1))
 		return -ENOMEM;
@@ -251,7 +262,11 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
-	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE &&
+	    type != MAP_DROPPABLE)
+		return -EINVAL;
+	/* MAP_DROPPABLE: anonymous only, never locked or a stack */
+	if (type == MAP_DROPPABLE && (file || (flags & (MAP_LOCKED | MAP_GROWSDOWN))))
 		return -EINVAL;
 	/* anonymous memory takes only the legacy types (a file's flags are
 	 * checked by mmap_file_checks) */
@@ -272,11 +287,19 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		addr &= PAGE_MASK;
 		if (addr && addr < MMAP_MIN_ADDR)
 			addr = MMAP_MIN_ADDR;
-		a = mm_get_unmapped_area(mm, addr, len, !file && type == MAP_PRIVATE);
+		a = mm_get_unmapped_area(mm, addr, len, !file && (type == MAP_PRIVATE ||
+							   type == MAP_DROPPABLE));
 		if (!a)
 			return -ENOMEM;
 	}
 	vm_flags = calc_vm_flags(prot, flags, file) | mm->def_flags;
+	/* droppable pages are not reserved, and neither survive fork nor go
+	 * into a core dump */
+	if (type == MAP_DROPPABLE)
+		vm_flags = (vm_flags & ~VM_ACCOUNT) |
+			   VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+	if (vm_flags & VM_DROPPABLE)
+		vm_flags &= ~VM_LOCKED_MASK;	/* mlockall's MCL_FUTURE: nothing to lock */
 	if (flags & MAP_LOCKED) {
 		vm_flags |= VM_LOCKED;
 		if (!can_do_mlock(mm))

@@ -267,6 +267,10 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 			error = -EACCES;
 			break;
 		}
+		if (vma_is_sealed(v)) {		/* mprotect_fixup */
+			error = -EPERM;
+			break;
+		}
 		/* becoming writable: a private mapping is now accounted; made
 		 * read-only before any anonymous page exists, it is not */
 		if ((newflags & VM_WRITE) &&

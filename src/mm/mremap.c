@@ -607,6 +607,8 @@ static int check_prep_vma(struct vma_remap_struct *vrm)
 
 	if (!vma)
 		return -EFAULT;
+	if (vma_is_sealed(vma))
+		return -EPERM;
 	vrm->delta = vrm->old_len > vrm->new_len ? vrm->old_len - vrm->new_len :
 						   vrm->new_len - vrm->old_len;
 	vrm->remap_type = !vrm->delta ? MREMAP_NO_RESIZE :

@@ -241,7 +241,9 @@ void folio_add_new_anon_rmap(struct page *p, struct vm_area_struct *v, unsigned 
 	p->mapping = v->anon_vma;
 	p->index = linear_page_index(v, addr);
 	set_page_flag(p, PG_anon);
-	set_page_flag(p, PG_swapbacked);
+	/* a droppable page is never swapped: it is dropped under pressure */
+	if (!(v->vm_flags & VM_DROPPABLE))
+		set_page_flag(p, PG_swapbacked);
 	SetPageAnonExclusive(p);
 	page_add_rmap(p);
 }
@@ -677,11 +679,13 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 			/* MADV_FREE'd: drop it if nobody wrote it since */
 			int ref = page_ref_count(folio), map = page_mapcount(folio);
 
-			if (ref == 1 + map && !PageDirty(folio)) {
+			/* a droppable one even if it was written */
+			if (ref == 1 + map && (!PageDirty(folio) || (v->vm_flags & VM_DROPPABLE))) {
 				add_mm_counter(mm, MM_ANONPAGES, -1);
 				goto discard;
 			}
-			set_page_flag(folio, PG_swapbacked);
+			if (!(v->vm_flags & VM_DROPPABLE))
+				set_page_flag(folio, PG_swapbacked);
 			pte_write(pte, old);
 			dec_tlb_flush_pending(mm);
 			pte_unmap_unlock(pte, ptl);
@@ -934,7 +938,7 @@ static bool lazyfree_discard_one(struct page *folio, struct vm_area_struct *v,
 		if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 || pte_pfn(e) >= pfn0 + nr)
 			continue;
 		old[i] = pte_xchg(pte0 + i, 0);
-		dirty |= pte_dirty(old[i]);
+		dirty |= pte_dirty(old[i]) && !(v->vm_flags & VM_DROPPABLE);
 	}
 	if (dirty) {
 		for (unsigned long va = start, i = 0; va < end; va += PAGE_SIZE, i++)

@@ -251,7 +251,8 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 		{ VM_ACCOUNT, "ac" },
 		{ VM_NORESERVE, "nr" }, { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
 		{ VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
-		{ VM_MERGEABLE, "mg" },
+		{ VM_MERGEABLE, "mg" }, { VM_DROPPABLE, "dp" },
+		{ VM_SEALED, "sl" },
 	};
 	size_t o = 0;
 

@@ -252,6 +252,13 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 		ret = -EINVAL;
 		goto out;
 	}
+	/* vma_can_userfault: a droppable VMA never can (nothing is refused
+	 * half-way: every VMA is checked first) */
+	for (v = find_vma(mm, start); v && v->vm_start < end; v = vma_next(mm, v))
+		if (v->vm_flags & VM_DROPPABLE) {
+			ret = -EINVAL;
+			goto out;
+		}
 	for (a = start; a < end && !ret;) {
 		unsigned long s, stop;
 

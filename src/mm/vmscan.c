@@ -190,6 +190,12 @@ retry:
 			if (folio_mapped(folio))
 				goto activate_locked;
 		}
+		/* a droppable folio dropped from its mappings while dirty: the
+		 * file-LRU rule keeps a dirty folio for kswapd's writeback,
+		 * and anonymous memory has none (the mappings are gone) */
+		if (PageDirty(folio) && PageAnon(folio) &&
+		    !test_page_flag(folio, PG_swapbacked))
+			goto activate_locked;
 		if (PageDirty(folio)) {
 			if (refs == FOLIOREF_RECLAIM_CLEAN)
 				goto keep_locked;

@@ -495,7 +495,7 @@ static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 	int ret;
 
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && len && plen >= len &&
-	    (flags & (MAP_PRIVATE | MAP_SHARED))) {
+	    (flags & (MAP_PRIVATE | MAP_SHARED | SC_MAP_DROPPABLE))) {
 		uint64_t hint = (addr + 4095) & ~4095ULL;
 
 		if (addr && hint < mmap_min_addr)
@@ -503,7 +503,8 @@ static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		if (addr && hint + plen > hint &&
 		    range_free(t->p->pid, hint, plen))
 			at = hint;
-		thp_align = !addr && fd < 0 && (flags & MAP_TYPE) == MAP_PRIVATE &&
+		thp_align = !addr && fd < 0 && ((flags & MAP_TYPE) == MAP_PRIVATE ||
+						 (flags & MAP_TYPE) == SC_MAP_DROPPABLE) &&
 			    (flags & MAP_ANONYMOUS) && !(plen & (SC_PMD_SIZE - 1));
 		if (!at)
 			at = place(t->p->pid, plen, thp_align);
@@ -939,6 +940,35 @@ static int lx_prctl_pt_reclaim(struct sc_proc *p, bool on)
 	return -EINVAL;
 }
 
+static int lx_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
+{
+	return (int)simple_call(t, PP_MSEAL, "mseal", addr, len, flags, 0);
+}
+
+static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
+{
+	struct pp_req req = { .op = PP_PRCTL,
+			      .a = { (uint64_t)option, a[0], a[1], a[2], a[3] } };
+	struct pp_resp resp;
+	int ret;
+
+	/* only the memory manager's options reach the puppet */
+	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE)
+		return -EINVAL;
+	ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "prctl");
+	return ret ? ret : (long)resp.ret;
+}
+
+static long lx_move_pages(struct sc_proc *p, uint64_t addr, uint64_t n, int node)
+{
+	return simple_call(&p->main, PP_MOVE_PAGES, "move_pages", addr, n, (uint64_t)node, 0);
+}
+
+static int lx_page_node(struct sc_proc *p, uint64_t addr)
+{
+	return (int)simple_call(&p->main, PP_PAGE_NODE, "page_node", addr, 0, 0, 0);
+}
+
 const struct sc_backend sc_backend_linux = {
 	.name = "linux",
 	.start = lx_start,
@@ -987,4 +1017,8 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_api = lx_uffd_api,
 	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
+	.mseal = lx_mseal,
+	.prctl = lx_prctl,
+	.move_pages = lx_move_pages,
+	.page_node = lx_page_node,
 };

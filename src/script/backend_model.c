@@ -39,6 +39,11 @@ static int model_start(const struct sc_options *o)
 		cfg.nr_cpus = o->cpus;
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
+	if (o->nodes) {
+		cfg.nr_nodes = o->nodes;
+		for (unsigned int i = 1; i < o->nodes; i++)
+			cfg.node_bytes[i] = cfg.node_bytes[0];
+	}
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
 	if (o->deterministic) {
 		cfg.deterministic = 1;
@@ -501,6 +506,26 @@ static int model_prctl_pt_reclaim(struct sc_proc *p, bool on)
 	return mmlab_prctl_pt_reclaim(P(p), on);
 }
 
+static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
+{
+	return mmlab_mseal(T(t), addr, len, flags);
+}
+
+static long model_prctl(struct sc_proc *p, int option, const uint64_t a[4])
+{
+	return mmlab_prctl(P(p), option, a[0], a[1], a[2], a[3]);
+}
+
+static long model_move_pages(struct sc_proc *p, uint64_t addr, uint64_t n, int node)
+{
+	return mmlab_move_pages(P(p), addr, n, node);
+}
+
+static int model_page_node(struct sc_proc *p, uint64_t addr)
+{
+	return mmlab_page_node(P(p), addr);
+}
+
 const struct sc_backend sc_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -549,4 +574,8 @@ const struct sc_backend sc_backend_model = {
 	.uffd_api = model_uffd_api,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
+	.mseal = model_mseal,
+	.prctl = model_prctl,
+	.move_pages = model_move_pages,
+	.page_node = model_page_node,
 };

@@ -152,6 +152,10 @@ static void facts(struct host_profile *hp)
 	snprintf(buf, sizeof(buf), "%d", nodes ? nodes : 1);
 	it = add(hp, HOST_FACT, "numa_nodes", buf, "");
 	snprintf(it->how, sizeof(it->how), "/sys/devices/system/node/node*");
+	it = add(hp, HOST_FACT, "numa", nodes >= 2 ? "yes" : "no", "");
+	snprintf(it->how, sizeof(it->how), "%d NUMA node%s: move_pages has %s",
+		 nodes ? nodes : 1, nodes >= 2 ? "s" : "", nodes >= 2 ?
+		 "another node to move to" : "no other node to move to");
 	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_PAGESIZE));
 	it = add(hp, HOST_FACT, "page_size", buf, "4096");
 	snprintf(it->how, sizeof(it->how), "sysconf(_SC_PAGESIZE)");
@@ -475,7 +479,7 @@ const char *const host_requirements[] = {
 	"zero_page", "huge_zero_page", "tlb_ipis", "tlb_counters", "thp",
 	"mthp", "swap", "uffd_wp", "uffd_wp_shmem", "soft_dirty",
 	"pt_reclaim", "root", "exact_accessed_bits", "pagemap_scan",
-	"uffd_wp_async", NULL,
+	"uffd_wp_async", "numa", NULL,
 };
 
 int host_has(const struct host_profile *hp, const char *req, const char **why)

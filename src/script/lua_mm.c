@@ -395,6 +395,84 @@ static int l_expect_eq(lua_State *L)
 	return 1;
 }
 
+/* mm.check(name, got, want [, msg]): mm.observe(name, got) and
+ * mm.expect_eq(got, want, msg or name) in one call. */
+static int l_check(lua_State *L)
+{
+	luaL_checkstring(L, 1);
+	luaL_checkany(L, 2);
+	luaL_checkany(L, 3);
+	lua_settop(L, 4);
+	lua_pushcfunction(L, l_observe);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 0);
+	if (lua_isnil(L, 4)) {
+		lua_pushvalue(L, 1);
+		lua_replace(L, 4);
+	}
+	lua_remove(L, 1);	/* got, want, msg */
+	return l_expect_eq(L);
+}
+
+/* mm.errno(f, ...): call f(...) and return "ok" when it returns, else the
+ * errno name its error starts with ("EPERM"), else the whole message. */
+static int l_errno(lua_State *L)
+{
+	const char *msg, *e;
+	size_t n = 0;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	if (lua_pcall(L, lua_gettop(L) - 1, 0, 0) == LUA_OK) {
+		lua_pushliteral(L, "ok");
+		return 1;
+	}
+	msg = luaL_tolstring(L, -1, NULL);
+	for (e = msg; *e; e++)
+		if (e[0] == 'E' && e[1] >= 'A' && e[1] <= 'Z' && (e == msg || e[-1] == ' '))
+			break;
+	while (e[n] >= 'A' && e[n] <= 'Z')
+		n++;
+	if (*e)
+		lua_pushlstring(L, e, n);
+	else
+		lua_pushstring(L, msg);
+	return 1;
+}
+
+/* The running script's path, for mm.include, and the model's NUMA nodes,
+ * for mm.has("numa") (sc_open_mm). */
+static const char *script_path;
+static unsigned int model_nodes;
+
+/*
+ * mm.include(name, ...): run <the script's directory>/<name>.inc, a Lua
+ * chunk the scenarios of one directory share (the variants of one test),
+ * with the extra arguments as its `...`; returns what it returns.  The
+ * name is letters, digits, '_', '-' and '.' only, so it stays in the
+ * directory; the chunk runs in the script's sandbox.
+ */
+static int l_include(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1), *slash;
+	char path[4096];
+	int dir, nargs = lua_gettop(L) - 1;
+
+	if (!*name || name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name))
+		sc_fatal(L, "mm.include: bad name '%s' (letters, digits, _ - . only)", name);
+	slash = script_path ? strrchr(script_path, '/') : NULL;
+	dir = slash ? (int)(slash - script_path + 1) : 0;
+	if (snprintf(path, sizeof(path), "%.*s%s.inc", dir, script_path ? script_path : "",
+		     name) >= (int)sizeof(path))
+		sc_fatal(L, "mm.include: path too long");
+	if (luaL_loadfilex(L, path, "t"))
+		sc_fatal(L, "mm.include: %s", lua_tostring(L, -1));
+	lua_insert(L, 2);
+	lua_call(L, nargs, LUA_MULTRET);
+	return lua_gettop(L) - 1;
+}
+
 /* Does the model, as its knobs stand, have requirement req?  The model
  * has every mechanism a requirement names; a knob can take some away, as a
  * host's kernel does.  What a host can or cannot show (flush IPIs, exact
@@ -407,6 +485,10 @@ static int model_has(const char *req, const char **why)
 	char v[64];
 	const char *as_host = getenv("MMLAB_MODEL_AS_HOST");
 
+	if (!strcmp(req, "numa") && model_nodes < 2) {
+		*why = "numa: the model has one NUMA node (mmlab run --nodes 2 gives it two)";
+		return 0;
+	}
 	if (strcmp(req, "zero_page") && strcmp(req, "huge_zero_page") &&
 	    strcmp(req, "soft_dirty") && strcmp(req, "pt_reclaim")) {
 		if (as_host && *as_host == '1' &&
@@ -505,6 +587,9 @@ static const luaL_Reg mm_funcs[] = {
 	{ "observe", l_observe },
 	{ "expect", l_expect },
 	{ "expect_eq", l_expect_eq },
+	{ "check", l_check },
+	{ "include", l_include },
+	{ "errno", l_errno },
 	{ "has", l_has },
 	{ "require", l_require },
 	{ NULL, NULL },
@@ -512,6 +597,8 @@ static const luaL_Reg mm_funcs[] = {
 
 int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
+	script_path = o->script;
+	model_nodes = o->nodes ? o->nodes : 1;
 	luaL_newlib(L, mm_funcs);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");

@@ -351,6 +351,7 @@ static int parse_map_flags(lua_State *L, const char *s)
 		{ "noreserve", MAP_NORESERVE },
 		{ "populate", MAP_POPULATE },
 		{ "locked", MAP_LOCKED },
+		{ "droppable", 0x08 },	/* MAP_DROPPABLE, a mapping type */
 	};
 	char buf[256], *tok, *save;
 	int flags = 0;
@@ -637,13 +638,15 @@ static int m_process_madvise(lua_State *L)
 	struct lproc *target = check_proc(L, 2);
 	struct sc_iovec *iov;
 	int n, aidx = pm_ranges(L, 3, &iov, &n), advice;
-	const char *name = sc_arg_str(L, aidx, "process_madvise");
+	/* an integer advice goes as it is (to pass what the kernel refuses) */
+	const char *name = lua_isinteger(L, aidx) ? "(number)" :
+			   sc_arg_str(L, aidx, "process_madvise");
 	unsigned int flags = lua_isnoneornil(L, aidx + 1) ? 0 :
 			     (unsigned int)sc_arg_u64(L, aidx + 1, "process_madvise");
 	char what[160];
 	long ret;
 
-	advice = sc_parse_advice(L, name);
+	advice = lua_isinteger(L, aidx) ? (int)lua_tointeger(L, aidx) : sc_parse_advice(L, name);
 	ret = sc_be->process_madvise(t, target->p, iov, n, advice, flags);
 	snprintf(what, sizeof(what), "process_madvise(pid %d, %d range%s from 0x%" PRIx64
 		 ", %s)", target->pid, n, n == 1 ? "" : "s", n ? iov[0].base : 0, name);
@@ -807,8 +810,11 @@ static int m_prctl(lua_State *L)
 	const char *opt = sc_arg_str(L, 2, "prctl");
 	bool on;
 
+	if (!strcmp(opt, "thp_disable") || !strcmp(opt, "get_thp_disable"))
+		return sc_prctl_thp(L, lp->p, opt);
 	if (strcmp(opt, "pt_reclaim"))
-		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\")", opt);
+		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\", "
+			 "\"thp_disable\" or \"get_thp_disable\")", opt);
 	if (lua_type(L, 3) != LUA_TBOOLEAN)
 		sc_fatal(L, "prctl: argument 2 must be a boolean");
 	on = lua_toboolean(L, 3);
@@ -831,6 +837,7 @@ static const luaL_Reg proc_methods[] = {
 	{ "add_seals", m_add_seals },
 	{ "get_seals", m_get_seals },
 	{ "msync", m_msync },
+	{ "mseal", sc_m_mseal },
 	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
@@ -841,6 +848,8 @@ static const luaL_Reg proc_methods[] = {
 	{ "exit", m_exit },
 	{ "thread", m_thread },
 	{ "prctl", m_prctl },
+	{ "move_pages", sc_m_move_pages },
+	{ "page_node", sc_m_page_node },
 	{ "mlock", m_mlock },
 	{ "munlock", m_munlock },
 	{ "mlockall", m_mlockall },
@@ -858,6 +867,7 @@ static const luaL_Reg task_methods[] = {
 	{ "mprotect", m_mprotect },
 	{ "madvise", m_madvise },
 	{ "msync", m_msync },
+	{ "mseal", sc_m_mseal },
 	{ "process_madvise", m_process_madvise },
 	{ "write", m_write },
 	{ "read", m_read },
@@ -913,7 +923,7 @@ static int task_index(lua_State *L)
 		return 1;
 	}
 	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
-		 "mremap, write, read, touch, fill, verify, madvise, msync, "
+		 "mremap, write, read, touch, fill, verify, madvise, msync, mseal, "
 		 "process_madvise, munmap, mprotect)",
 		 k);
 }

@@ -54,6 +54,12 @@
 #include "script.h"
 #include "puppet_proto.h"
 
+#ifndef SYS_mseal
+#define SYS_mseal_nr	462	/* x86-64 */
+#else
+#define SYS_mseal_nr	SYS_mseal
+#endif
+
 #define NR_TASK_SLOTS	(PP_MAX_THREADS + 1)
 #define UFFD_SLOT	NR_TASK_SLOTS
 #define NR_SLOTS	(NR_TASK_SLOTS + 1)
@@ -182,6 +188,43 @@ static int do_access(int op, uint64_t addr, uint64_t len, uint64_t arg,
 	access_loops(op, addr, addr + len, arg, in, out, mismatch);
 	t_armed = 0;
 	return 0;
+}
+
+/* move_pages(2) of this process (MPOL_MF_MOVE_ALL): the pages that ended
+ * on @node and were not there before.  Static arrays: the puppet allocates
+ * nothing between operations. */
+#define MPOL_MF_MOVE_ALL_FLAG	(1 << 2)
+static void *mp_pages[SC_MOVE_MAX];
+static int mp_nodes[SC_MOVE_MAX], mp_before[SC_MOVE_MAX], mp_status[SC_MOVE_MAX];
+
+static long pp_move_pages(uint64_t addr, uint64_t n, int node)
+{
+	long moved = 0;
+
+	if (n > SC_MOVE_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < n; i++) {
+		mp_pages[i] = (void *)(addr + i * SC_PAGE_SIZE);
+		mp_nodes[i] = node;
+	}
+	if (syscall(SYS_move_pages, 0, n, mp_pages, NULL, mp_before, 0) < 0)
+		return -errno;
+	if (syscall(SYS_move_pages, 0, n, mp_pages, mp_nodes, mp_status,
+		    MPOL_MF_MOVE_ALL_FLAG) < 0)
+		return -errno;
+	for (uint64_t i = 0; i < n; i++)
+		moved += mp_status[i] == node && mp_before[i] != node;
+	return moved;
+}
+
+static long pp_page_node(uint64_t addr)
+{
+	void *pg = (void *)addr;
+	int st;
+
+	if (syscall(SYS_move_pages, 0, 1, &pg, NULL, &st, 0) < 0)
+		return -errno;
+	return st;
 }
 
 static int neg_errno(long r)
@@ -849,6 +892,21 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = r < 0 ? -errno : r;
 		break;
 	}
+	case PP_MSEAL:
+		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
+		break;
+	case PP_PRCTL:
+		/* the runner passes only the mm's options (SC_PR_*) */
+		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
+		if (resp->ret < 0)
+			resp->ret = -errno;
+		break;
+	case PP_MOVE_PAGES:
+		resp->ret = pp_move_pages(a[0], a[1], (int)a[2]);
+		break;
+	case PP_PAGE_NODE:
+		resp->ret = pp_page_node(a[0]);
+		break;
 	case PP_MSYNC:
 		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
 		break;

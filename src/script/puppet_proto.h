@@ -68,6 +68,10 @@ enum pp_op {
 	PP_PROCESS_MADVISE, /* a: target pid, n, advice, flags; payload:
 			 * struct sc_iovec[n] -> ret bytes advised */
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
+	PP_MSEAL,	/* a: addr len flags */
+	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
+	PP_MOVE_PAGES,	/* a: addr n node -> ret pages moved there */
+	PP_PAGE_NODE,	/* a: addr -> ret node or -errno */
 };
 
 struct pp_req {

@@ -44,6 +44,9 @@
 #define SC_RLIMIT_MEMLOCK	8
 #define SC_CAP_IPC_LOCK		14
 
+/* mmap's MAP_DROPPABLE type (6.11+) */
+#define SC_MAP_DROPPABLE	0x08
+
 /* Model-only advice, as in include/mmlab/mmlab.h */
 #define SC_MADV_PT_RECLAIM	1000
 
@@ -127,6 +130,7 @@ struct sc_page_region {
 struct sc_options {
 	const char *backend;	/* "model" or "linux" */
 	unsigned int cpus;	/* 0: default */
+	unsigned int nodes;	/* NUMA nodes of the model, 0: default (1) */
 	uint64_t mem;		/* 0: default */
 	uint64_t seed;
 	const char **sets;	/* "path=value" from --set */
@@ -234,7 +238,22 @@ struct sc_backend {
 	/* The per-process page-table reclaim switch (seed 0's prctl): 0 or
 	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
 	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
+	/* mseal(2) by task t: 0 or -errno */
+	int (*mseal)(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags);
+	/* prctl(2) of an mm option (SC_PR_*): the result or -errno */
+	long (*prctl)(struct sc_proc *p, int option, const uint64_t args[4]);
+	/* move_pages(2) of n pages from addr to node (n <= SC_MOVE_MAX):
+	 * how many pages moved there, or -errno */
+	long (*move_pages)(struct sc_proc *p, uint64_t addr, uint64_t n, int node);
+	/* the node of the page at addr, -ENOENT when none is mapped */
+	int (*page_node)(struct sc_proc *p, uint64_t addr);
 };
+
+#define SC_MOVE_MAX	512
+
+/* prctl options the scenarios may use: the kernel's numbers */
+#define SC_PR_SET_THP_DISABLE	41
+#define SC_PR_GET_THP_DISABLE	42
 
 extern const struct sc_backend sc_backend_model;
 extern const struct sc_backend sc_backend_linux;
@@ -301,6 +320,13 @@ unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
+
+/* lua_proc_mm.c: p:mseal, and prctl's THP switch (opt "thp_disable" or
+ * "get_thp_disable"; returns the number of results) */
+int sc_m_mseal(lua_State *L);
+int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt);
+int sc_m_move_pages(lua_State *L);
+int sc_m_page_node(lua_State *L);
 
 /* lua_parallel.c */
 int sc_l_parallel(lua_State *L);

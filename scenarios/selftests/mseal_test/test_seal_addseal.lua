@@ -1,0 +1,6 @@
+-- selftest mseal_test.c test_seal_addseal: mseal of a whole mapped range succeeds
+local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
+local p = mm.spawn()
+local a = p:mmap{len = 4 * P, prot = "r"}
+check("mseal", try(p.mseal, p, a, 4 * P), "ok")
+check("flags", p:smaps(a).VmFlags:match("sl") or "none", "sl")

@@ -1,0 +1,12 @@
+-- selftest mseal_test.c test_seal_discard_ro_anon_on_rw: MADV_DONTNEED of sealed writable memory works (the process could zero it anyway)
+local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
+for _, seal in ipairs{false, true} do	-- as the selftest: without, then with the seal
+	local s, p = seal and "sealed." or "unsealed.", mm.spawn()
+	local a = p:mmap{len = 4 * P, prot = "rw"}
+	p:fill(a, 4 * P, 3)
+	if seal then check(s .. "mseal", try(p.mseal, p, a, 4 * P), "ok") end
+	check(s .. "dontneed", try(p.madvise, p, a, 4 * P, "dontneed"), "ok")
+	check(s .. "zeroed", p:read(a, 8), string.rep("\0", 8))
+	check(s .. "munmap", try(p.munmap, p, a, 4 * P), seal and "EPERM" or "ok")
+	p:exit()
+end

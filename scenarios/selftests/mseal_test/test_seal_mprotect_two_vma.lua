@@ -1,0 +1,11 @@
+-- selftest mseal_test.c test_seal_mprotect_two_vma: a seal across two VMAs refuses mprotect of either
+local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
+for _, seal in ipairs{false, true} do	-- as the selftest: without, then with the seal
+	local s, p = seal and "sealed." or "unsealed.", mm.spawn()
+	local a = p:mmap{len = 4 * P, prot = "r"}
+	check(s .. "split", try(p.mprotect, p, a, 2 * P, "rw"), "ok")
+	if seal then check(s .. "mseal", try(p.mseal, p, a, 4 * P), "ok") end
+	check(s .. "mprotect_first", try(p.mprotect, p, a, 2 * P, "rw"), seal and "EPERM" or "ok")
+	check(s .. "mprotect_second", try(p.mprotect, p, a + 2 * P, 2 * P, "rw"), seal and "EPERM" or "ok")
+	p:exit()
+end

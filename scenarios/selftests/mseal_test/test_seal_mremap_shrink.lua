@@ -1,0 +1,9 @@
+-- selftest mseal_test.c test_seal_mremap_shrink: mremap may not shrink a sealed VMA (EPERM)
+local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
+for _, seal in ipairs{false, true} do	-- as the selftest: without, then with the seal
+	local s, p = seal and "sealed." or "unsealed.", mm.spawn()
+	local a = p:mmap{len = 4 * P, prot = "r"}
+	if seal then check(s .. "mseal", try(p.mseal, p, a, 4 * P), "ok") end
+	check(s .. "mremap_shrink", try(p.mremap, p, a, 4 * P, 2 * P), seal and "EPERM" or "ok")
+	p:exit()
+end

@@ -1,0 +1,27 @@
+-- selftest pagemap_ioctl.c mprotect_tests: written-page tracking survives a MAP_FIXED remap of one page and protect/unprotect cycles
+local H = mm.include("wp")
+local p, P, check = H.p, H.P, mm.check
+local a = p:mmap{len = 2 * P}
+H.init(a, 2 * P)
+H.reset(a, 2 * P)
+p:touch(a, 2 * P, "w")
+local nr, regs = H.written(a, 2 * P, {vec_len = 1})
+check("both_written", nr == 1 and regs[1].pages or 0, 2)
+H.reset(a, 2 * P)
+check("both_reset", (H.written(a, 2 * P, {vec_len = 1})), 0)
+local b = p:mmap{len = P, addr = a + P, flags = "private,anonymous,fixed"}
+H.init(b, P)
+H.reset(b, P)
+p:mprotect(a, P, "none")
+p:mprotect(a, 2 * P, "r")
+p:mprotect(a, 2 * P, "rw")
+p:touch(a, 2 * P, "w")
+p:mprotect(a, P, "none")
+p:mprotect(a, P, "r")
+p:mprotect(a, P, "rw")
+nr, regs = H.written(a, 2 * P, {vec_len = 1})
+check("written_after_remap_mprotect", nr == 1 and regs[1].pages or 0, 2)
+H.reset(a, 2 * P)
+p:touch(a, 2 * P, "w")
+nr, regs = H.written(a, 2 * P, {vec_len = 1})
+check("written_after_reset", nr == 1 and regs[1].pages or 0, 2)

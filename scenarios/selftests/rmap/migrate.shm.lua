@@ -1,0 +1,2 @@
+-- selftest rmap.c migrate.shm: migrating a shared memory page mapped by a tree of processes moves every mapping to the new page
+mm.include("tree", true)

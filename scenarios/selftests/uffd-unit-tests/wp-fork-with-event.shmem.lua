@@ -1,0 +1,5 @@
+-- selftest uffd-unit-tests.c wp-fork-with-event on shmem: a fork child keeps the uffd-wp bits (UFFD_FEATURE_EVENT_FORK), on present and zapped PTEs of shmem
+mm.require("uffd_wp")
+mm.require("uffd_wp_shmem")
+mm.require("root")		-- EVENT_FORK needs CAP_SYS_PTRACE
+mm.include("wp_fork", "shmem", true)
