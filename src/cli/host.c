@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "script/host_probe.h"
 #include "script/host_profile.h"
 
 static void host_usage(FILE *f)
@@ -59,6 +60,7 @@ int cmd_host(int argc, char **argv)
 		fprintf(stderr, "mmlab host: --json and --model-sets exclude each other\n");
 		return 2;
 	}
+	host_probe_fresh = true;	/* this command probes again */
 	hp = host_profile();
 	if (has) {
 		int ret = host_has(hp, has, &why);

@@ -5,6 +5,8 @@
 #ifndef MMLAB_HOST_PROBE_H
 #define MMLAB_HOST_PROBE_H
 
+#include <stdbool.h>
+
 enum probe_id {
 	PROBE_ZERO_PAGE,
 	PROBE_HUGE_ZERO_PAGE,
@@ -29,7 +31,10 @@ struct probe_results {
 	struct probe_result r[PROBE_NR];
 };
 
-/* Run every probe in a child process; returns the milliseconds taken. */
+/* Run every probe in a child process, or take this boot's answers from
+ * the cache; returns the milliseconds taken (0 from the cache). */
 double host_probe_run(struct probe_results *out);
+/* Set: probe again and refresh the cache (`mmlab host`). */
+extern bool host_probe_fresh;
 
 #endif
