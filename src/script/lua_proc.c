@@ -679,11 +679,17 @@ static int m_thread(lua_State *L)
 	uint64_t cpu = sc_arg_u64(L, 2, "thread");
 	struct sc_task *t;
 	struct ltask *lt;
-	char what[64];
+	unsigned int nr = sc_be->nr_cpus();
+	char what[128];
 
-	snprintf(what, sizeof(what), "thread(%" PRIu64 ")", cpu);
-	if (cpu >= 1024)
+	/* name the CPUs there are: the kernel's EINVAL alone does not */
+	snprintf(what, sizeof(what), "thread(%" PRIu64 "): the %s backend has "
+		 "%u CPU%s (0..%u)%s", cpu, sc_be->name, nr, nr == 1 ? "" : "s",
+		 nr ? nr - 1 : 0, strcmp(sc_be->name, "model") ? "" :
+		 "; mmlab run --cpus N gives more");
+	if (cpu >= nr)
 		sc_raise(L, -EINVAL, 0, what);
+	snprintf(what, sizeof(what), "thread(%" PRIu64 ")", cpu);
 	sc_check(L, sc_be->thread(lp->p, (unsigned int)cpu, &t), what);
 	lt = lua_newuserdatauv(L, sizeof(*lt), 1);
 	lt->t = t;
