@@ -498,7 +498,7 @@ int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
 
 /*
- * Page-table reclaim (seed 0): the per-process switch the RFC proposes as a
+ * Page-table reclaim (the June 2024 RFC): the per-process switch the RFC proposes as a
  * prctl (Lua p:prctl("pt_reclaim", on)).  The scanner itself is set with
  * the /sys/kernel/mm/mmlab/pt_reclaim/ knobs; madvise(MMLAB_MADV_PT_RECLAIM)
  * reclaims a range at once.

@@ -92,7 +92,7 @@ static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
  * hugepages-<N>kB/stats/<name> (read-only) and shmem_enabled for every size
  * the kernel lists: 8 KiB (order 1: shmem and file folios only, so no anon
  * names and no `enabled`) to 2 MiB; and the model's per-order collapse
- * counters of seed 4 under /sys/kernel/mm/mmlab/mthp/.
+ * counters of mTHP collapse under /sys/kernel/mm/mmlab/mthp/.
  */
 static uint64_t order1_stat[NR_MTHP_STAT];	/* no order-1 folio exists */
 static uint64_t hpage_pmd_size = PMD_SIZE;

@@ -805,7 +805,7 @@ static int m_setcap(lua_State *L)
 	return 0;
 }
 
-/* p:prctl("pt_reclaim", on): the per-process switch of seed 0's scanner.
+/* p:prctl("pt_reclaim", on): the per-process switch of the page-table reclaim scanner.
  * The model only; on linux it raises EINVAL, as the unknown option would. */
 static int m_prctl(lua_State *L)
 {

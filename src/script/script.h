@@ -230,7 +230,7 @@ struct sc_backend {
 	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
 	 * regions or -errno; arg->walk_end set */
 	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
-	/* The per-process page-table reclaim switch (seed 0's prctl): 0 or
+	/* The per-process page-table reclaim switch (the page-table reclaim RFC's prctl): 0 or
 	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
 	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
 };
