@@ -126,6 +126,10 @@ const char *mmlab_knob_name(unsigned int i);
 /* A knob's default (stock 6.18), printed as mmlab_knob_get prints it, with
  * no machine up (-EBUSY while one is); -EACCES for a read-only counter. */
 int mmlab_knob_default(const char *path, char *buf, size_t len);
+/* The values a knob accepts, in words ("always, madvise, never", "0 or 1",
+ * "an integer from 0 to 511", "read-only"); with no machine up, after
+ * mmlab_knob_default().  -ENOENT unknown path. */
+int mmlab_knob_accepts(const char *path, char *buf, size_t len);
 
 /*
  * vmstat counters by kernel name.  -ENOENT for an unknown name.  Besides the
@@ -147,6 +151,13 @@ int mmlab_knob_default(const char *path, char *buf, size_t len);
 int mmlab_vmstat_get(const char *name, uint64_t *val);
 /* Iterate counters: returns NULL past the end. */
 const char *mmlab_vmstat_name(unsigned int i);
+/* What a counter is: one of the kernel's the model keeps, one of the
+ * kernel's for a mechanism the model lacks (reads 0), or the model's own.
+ * -ENOENT unknown name. */
+#define MMLAB_VMSTAT_KERNEL		0
+#define MMLAB_VMSTAT_NOT_MODELLED	1
+#define MMLAB_VMSTAT_MODEL_ONLY		2
+int mmlab_vmstat_kind(const char *name);
 
 /* Processes and tasks */
 struct mmlab_proc;

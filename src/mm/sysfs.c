@@ -373,16 +373,26 @@ done:
 	return 0;
 }
 
-int mmlab_knob_get(const char *path, char *buf, size_t len)
+/* The knob of @path for a call that prints into @buf: 0 or -errno. */
+static int knob_for_output(const char *path, char *buf, size_t len, struct knob **k)
 {
-	struct knob *k = knob_find(path);
-	size_t o = 0;
-
-	if (!k)
+	*k = knob_find(path);
+	if (!*k)
 		return -ENOENT;
 	if (!buf || !len)
 		return -EINVAL;
 	buf[0] = 0;
+	return 0;
+}
+
+int mmlab_knob_get(const char *path, char *buf, size_t len)
+{
+	struct knob *k;
+	size_t o = 0;
+	int ret = knob_for_output(path, buf, len, &k);
+
+	if (ret)
+		return ret;
 	switch (k->kind) {
 	case KNOB_INT:
 		snprintf(buf, len, "%d", READ_ONCE(*(int *)k->val));
@@ -421,6 +431,38 @@ bool knob_is_read_only(const char *path)
 const char *mmlab_knob_name(unsigned int i)
 {
 	return i < nr_knobs ? knob_table[i].path : NULL;
+}
+
+/* The values knob @k takes, in words: "always, madvise, never", "0 or 1",
+ * "an integer from 0 to 511", "read-only". */
+static void describe_accepted(const struct knob *k, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (k->kind == KNOB_RO_U64) {
+		snprintf(buf, len, "read-only");
+	} else if (k->kind == KNOB_BOOL) {
+		snprintf(buf, len, "true or false (also 1/0, y/n, on/off)");
+	} else if (k->kind == KNOB_CHOICE) {
+		for (int i = 0; k->choices[i] && o < len; i++)
+			if (!(k->max & (1L << i)))
+				o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+					      k->choices[i]);
+	} else if (k->min == 0 && k->max == 1) {
+		snprintf(buf, len, "0 or 1");
+	} else {
+		snprintf(buf, len, "an integer from %ld to %ld", k->min, k->max);
+	}
+}
+
+int mmlab_knob_accepts(const char *path, char *buf, size_t len)
+{
+	struct knob *k;
+	int ret = knob_for_output(path, buf, len, &k);
+
+	if (!ret)
+		describe_accepted(k, buf, len);
+	return ret;
 }
 
 /* MMLAB_SET="path=value;path=value": applied at machine creation. */

@@ -193,6 +193,22 @@ const char *mmlab_vmstat_name(unsigned int i)
 	return i < NR_ABSENT ? vmstat_absent[i] : NULL;
 }
 
+int mmlab_vmstat_kind(const char *name)
+{
+	const char *n;
+
+	for (unsigned int i = 0; (n = mmlab_vmstat_name(i)); i++) {
+		if (strcmp(n, name))
+			continue;
+		if (i >= NR_VM_ITEMS + NR_ZONE_NAMES)
+			return MMLAB_VMSTAT_NOT_MODELLED;
+		if (!strncmp(n, "mmlab_", 6) || !strcmp(n, "stale_tlb_reports"))
+			return MMLAB_VMSTAT_MODEL_ONLY;
+		return MMLAB_VMSTAT_KERNEL;
+	}
+	return -ENOENT;
+}
+
 int mmlab_vmstat_get(const char *name, uint64_t *val)
 {
 	if (!name || !val)

@@ -147,10 +147,13 @@ int sc_parse_advice(lua_State *L, const char *s)
 static void knob_error(lua_State *L, int ret, const char *call,
 		       const char *path, const char *value)
 {
+	char hint[600];
+
+	sc_knob_hint(path, ret, hint, sizeof(hint));
 	switch (ret) {
 	case -ENOENT:
-		sc_fatal(L, "%s: unknown knob path '%s' on the %s backend",
-			 call, path, sc_be->name);
+		sc_fatal(L, "%s: unknown knob path '%s' on the %s backend%s",
+			 call, path, sc_be->name, hint);
 	case -EOPNOTSUPP:
 		sc_fatal(L, "%s: '%s' exists only in the model; it cannot be "
 			 "set on the %s backend", call, path, sc_be->name);
@@ -166,11 +169,11 @@ static void knob_error(lua_State *L, int ret, const char *call,
 			 sc_be->name);
 	}
 	if (value)
-		lua_pushfstring(L, "%s: %s('%s', '%s')", sc_errno_name(-ret),
-				call, path, value);
+		lua_pushfstring(L, "%s: %s('%s', '%s')%s", sc_errno_name(-ret),
+				call, path, value, hint);
 	else
-		lua_pushfstring(L, "%s: %s('%s')", sc_errno_name(-ret), call,
-				path);
+		lua_pushfstring(L, "%s: %s('%s')%s", sc_errno_name(-ret), call,
+				path, hint);
 	lua_error(L);
 }
 
@@ -243,7 +246,7 @@ static void vmstat_cb(void *ctx, const char *name, uint64_t val)
 static int l_vmstat_index(lua_State *L)
 {
 	const char *name = lua_tostring(L, 2);
-	const char *why = NULL;
+	const char *why = NULL, *near;
 
 	if (!name)
 		sc_fatal(L, "mm.vmstat(): counters are named by strings");
@@ -251,8 +254,12 @@ static int l_vmstat_index(lua_State *L)
 	    host_has(host_profile(), "tlb_counters", &why) != 1)
 		sc_skip(L, "the %s backend has no vmstat counter %s (%s); state "
 			"mm.require(\"tlb_counters\")", sc_be->name, name, why);
-	sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend", name,
-		 sc_be->name);
+	near = sc_suggest(name, mmlab_vmstat_name);
+	if (near)
+		sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend (did "
+			 "you mean '%s'?)", name, sc_be->name, near);
+	sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend (`mmlab "
+		 "vmstat` lists them)", name, sc_be->name);
 }
 
 static int l_vmstat(lua_State *L)

@@ -263,15 +263,20 @@ static void apply_sets(const struct sc_options *o)
 				continue;
 			}
 			ret = sc_be->knob_set(tok, eq + 1);
-			if (ret)
-				sc_die("MMLAB_SET: %s=%s: %s", tok, eq + 1,
+			if (ret) {
+				char hint[600];
+
+				sc_knob_hint(tok, ret, hint, sizeof(hint));
+				sc_die("MMLAB_SET: %s=%s: %s%s", tok, eq + 1,
 				       ret == -ENOENT ? "unknown knob path" :
-				       sc_errno_name(-ret));
+				       sc_errno_name(-ret), hint);
+			}
 		}
 		free(copy);
 	}
 	for (int i = 0; i < o->nr_sets; i++) {
 		char *kv = strdup(o->sets[i]), *eq = strchr(kv, '=');
+		char hint[600];
 		int ret;
 
 		*eq = 0;
@@ -282,10 +287,11 @@ static void apply_sets(const struct sc_options *o)
 		if (ret == -EACCES || ret == -EPERM)
 			sc_die("--set %s: permission denied (the %s backend "
 			       "needs root)", kv, sc_be->name);
+		sc_knob_hint(kv, ret, hint, sizeof(hint));
 		if (ret)
-			sc_die("--set %s=%s: %s", kv, eq + 1,
+			sc_die("--set %s=%s: %s%s", kv, eq + 1,
 			       ret == -ENOENT ? "unknown knob path" :
-			       sc_errno_name(-ret));
+			       sc_errno_name(-ret), hint);
 		free(kv);
 	}
 }

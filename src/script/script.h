@@ -296,6 +296,14 @@ void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
 
+/* suggest.c: the name of name(0), name(1), ... (NULL ends them) nearest
+ * to @word by edit distance, or NULL when none is near enough */
+const char *sc_suggest(const char *word, const char *(*name)(unsigned int i));
+
+/* suggest.c: what to add to an error of knob @path (-ENOENT: " (did you
+ * mean 'P'?)"; -EINVAL: " (accepted: a, b, c)"), "" when nothing helps */
+void sc_knob_hint(const char *path, int err, char *buf, size_t len);
+
 /* lua_parallel.c */
 int sc_l_parallel(lua_State *L);
 
