@@ -470,6 +470,10 @@ int mmlab_swapon(uint64_t bytes);
 long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int node);
 /* The node of the page mapped at @addr, -ENOENT when none is present. */
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
+/* The machine's NUMA nodes (0 with no machine up), and one node's memory
+ * and free memory in bytes: -EINVAL for a node that does not exist. */
+unsigned int mmlab_nr_nodes(void);
+int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
 
 /*
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens

@@ -26,7 +26,9 @@ void run_usage(FILE *f)
 "  --cpus N               simulated CPUs of the model (default 4)\n"
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
 "                         (default 4G; from 4M, in whole 4M blocks, to\n"
-"                         the host's MemTotal); the linux backend ignores it\n"
+"                         the host's MemTotal); the linux backend ignores it\n""  --nodes N              NUMA nodes of the model (default 1, at most 8),\n"
+"                         --mem split evenly between them; the linux\n"
+"                         backend has the host's (mm.nodes())\n"
 "  --seed N               seed of the script's math.random and of the\n"
 "                         model's randomised choices (default 1); with\n"
 "                         --deterministic, of the scheduler too\n"
@@ -77,7 +79,8 @@ void diff_usage(FILE *f)
 "  --stock                compare with stock 6.18: the model ignores the\n"
 "                         host's profile\n"
 "  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
-"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS, --unsafe-lua\n"
+"  --cpus N, --mem SIZE, --nodes N, --seed N, --timeout SECONDS,\n"
+"  --unsafe-lua\n"
 "                         as for mmlab run\n"
 "  -v, --verbose          show the output of both runs\n"
 "  -h, --help             this text\n"
@@ -187,7 +190,7 @@ static int parse_mem(const char *cmd, const char *val, uint64_t *out)
 static int parse_value(struct cli *c, const char *name, const char *val)
 {
 	static const char *const names[] = {
-		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set",
+		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set", "--nodes",
 		"--strategy", "--depth", "--max-steps", "--observations", NULL
 	};
 	const char *cmd = c->cmd;
@@ -210,15 +213,28 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 			return 2;
 		}
 		c->o.backend = val;
-	} else if (!strcmp(name, "--cpus")) {
-		if (parse_u64(val, &v, false) || v < 1 || v > MMLAB_MAX_CPUS) {
-			fprintf(stderr, "mmlab %s: --cpus '%s': a number from 1 "
-				"to %d\n", cmd, val, MMLAB_MAX_CPUS);
+	} else if (!strcmp(name, "--cpus") || !strcmp(name, "--nodes")) {
+		bool cpus = name[2] == 'c';
+		unsigned int max = cpus ? MMLAB_MAX_CPUS : MMLAB_MAX_NODES;
+
+		if (parse_u64(val, &v, false) || v < 1 || v > max) {
+			fprintf(stderr, "mmlab %s: %s '%s': a number from 1 "
+				"to %u\n", cmd, name, val, max);
 			return 2;
 		}
-		c->o.cpus = (unsigned int)v;
+		*(cpus ? &c->o.cpus : &c->o.nodes) = (unsigned int)v;
 	} else if (!strcmp(name, "--mem")) {
 		return parse_mem(cmd, val, &c->o.mem);
+	} else if (!strcmp(name, "--cpus") || !strcmp(name, "--nodes")) {
+		bool cpus = name[2] == 'c';
+		unsigned int max = cpus ? MMLAB_MAX_CPUS : MMLAB_MAX_NODES;
+
+		if (parse_u64(val, &v, false) || v < 1 || v > max) {
+			fprintf(stderr, "mmlab %s: %s '%s': a number from 1 "
+				"to %u\n", cmd, name, val, max);
+			return 2;
+		}
+		*(cpus ? &c->o.cpus : &c->o.nodes) = (unsigned int)v;
 	} else if (!strcmp(name, "--seed")) {
 		if (parse_u64(val, &v, false)) {
 			fprintf(stderr, "mmlab %s: --seed '%s': not a number\n",
@@ -393,6 +409,11 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 		snprintf(b->mem, sizeof(b->mem), "%" PRIu64, c->o.mem);
 		ARG("--mem");
 		ARG(b->mem);
+	}
+	if (c->o.nodes) {
+		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
+		ARG("--nodes");
+		ARG(b->nodes);
 	}
 	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
 	ARG("--seed");

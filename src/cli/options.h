@@ -26,7 +26,7 @@ void diff_usage(FILE *f);
 
 /* Storage for the numbers cli_run_args() prints. */
 struct cli_argbuf {
-	char cpus[16], mem[32], seed[32], timeout[16], depth[16], steps[32];
+	char cpus[16], nodes[16], mem[32], seed[32], timeout[16], depth[16], steps[32];
 };
 /* Append to argv (at *argc, below max) the options of c that a child
  * `mmlab run` takes, with seed as its --seed; then "--", the script and

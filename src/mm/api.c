@@ -381,6 +381,22 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 	return moved;
 }
 
+unsigned int mmlab_nr_nodes(void)
+{
+	return machine_up ? phys.nr_nodes : 0;
+}
+
+int mmlab_node_info(int nid, uint64_t *total, uint64_t *free)
+{
+	if (!machine_up || nid < 0 || nid >= (int)phys.nr_nodes)
+		return -EINVAL;
+	if (total)
+		*total = (uint64_t)phys.node[nid].nr_frames << PAGE_SHIFT;
+	if (free)
+		*free = (uint64_t)node_free_pages_now(nid) << PAGE_SHIFT;
+	return 0;
+}
+
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr)
 {
 	struct page *pg;

@@ -987,4 +987,8 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_api = lx_uffd_api,
 	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
+	.nodes = sc_lx_nodes,
+	.move_pages = sc_lx_move_pages,
+	.now_ns = sc_lx_now_ns,
+	.cpu_cycles = sc_lx_cpu_cycles,
 };

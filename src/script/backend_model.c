@@ -39,6 +39,19 @@ static int model_start(const struct sc_options *o)
 		cfg.nr_cpus = o->cpus;
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
+	if (o->nodes > 1) {	/* --nodes N: --mem split evenly, in 4 MiB blocks */
+		uint64_t each = cfg.node_bytes[0] / o->nodes & ~(MMLAB_MIN_NODE_BYTES - 1);
+
+		if (each < MMLAB_MIN_NODE_BYTES) {
+			fprintf(stderr, "mmlab run: --nodes %u: %llu bytes of --mem "
+				"give each node less than 4 MiB\n", o->nodes,
+				(unsigned long long)cfg.node_bytes[0]);
+			return -EINVAL;
+		}
+		cfg.nr_nodes = o->nodes;
+		for (unsigned int i = 0; i < o->nodes; i++)
+			cfg.node_bytes[i] = each;
+	}
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
 	if (o->deterministic) {
 		cfg.deterministic = 1;
@@ -549,4 +562,8 @@ const struct sc_backend sc_backend_model = {
 	.uffd_api = model_uffd_api,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
+	.nodes = sc_model_nodes,
+	.move_pages = sc_model_move_pages,
+	.now_ns = sc_model_now_ns,
+	.cpu_cycles = sc_model_cpu_cycles,
 };

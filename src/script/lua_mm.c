@@ -407,6 +407,10 @@ static int model_has(const char *req, const char **why)
 	char v[64];
 	const char *as_host = getenv("MMLAB_MODEL_AS_HOST");
 
+	if (!strcmp(req, "numa")) {	/* the model's own nodes (--nodes) */
+		*why = "numa: one node (mmlab run --nodes N gives more)";
+		return mmlab_nr_nodes() > 1;
+	}
 	if (strcmp(req, "zero_page") && strcmp(req, "huge_zero_page") &&
 	    strcmp(req, "soft_dirty") && strcmp(req, "pt_reclaim")) {
 		if (as_host && *as_host == '1' &&
@@ -513,6 +517,7 @@ static const luaL_Reg mm_funcs[] = {
 int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
 	luaL_newlib(L, mm_funcs);
+	sc_add_numa_funcs(L);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");
 	lua_pushinteger(L, 4096);

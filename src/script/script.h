@@ -127,6 +127,7 @@ struct sc_page_region {
 struct sc_options {
 	const char *backend;	/* "model" or "linux" */
 	unsigned int cpus;	/* 0: default */
+	unsigned int nodes;	/* the model's NUMA nodes, 0: default (1) */
 	uint64_t mem;		/* 0: default */
 	uint64_t seed;
 	const char **sets;	/* "path=value" from --set */
@@ -145,6 +146,11 @@ struct sc_options {
 };
 
 typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
+
+struct sc_node {		/* a memory node: bytes */
+	int id;
+	uint64_t total, free;
+};
 
 struct sc_backend {
 	const char *name;
@@ -233,7 +239,29 @@ struct sc_backend {
 	/* The per-process page-table reclaim switch (the page-table reclaim RFC's prctl): 0 or
 	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
 	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
+	/* NUMA and time (backend_numa.c): the nodes (how many stored); the
+	 * pages at addrs[] moved to @node (-1: not moved) and each page's
+	 * status as move_pages(2) gives it (its node or -errno), 0 or
+	 * -errno for the call; the clock in ns; a CPU's simulated cycles
+	 * (-ENOSYS where there are none) */
+	int (*nodes)(struct sc_node *out, int max);
+	int (*move_pages)(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+			  int *status);
+	uint64_t (*now_ns)(void);
+	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
 };
+
+/* backend_numa.c: the two backends' NUMA and time calls */
+int sc_model_nodes(struct sc_node *out, int max);
+int sc_model_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+			int *status);
+uint64_t sc_model_now_ns(void);
+int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out);
+int sc_lx_nodes(struct sc_node *out, int max);
+int sc_lx_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+		     int *status);
+uint64_t sc_lx_now_ns(void);
+int sc_lx_cpu_cycles(unsigned int cpu, uint64_t *out);
 
 extern const struct sc_backend sc_backend_model;
 extern const struct sc_backend sc_backend_linux;
@@ -303,6 +331,12 @@ const char *sc_suggest(const char *word, const char *(*name)(unsigned int i));
 /* suggest.c: what to add to an error of knob @path (-ENOENT: " (did you
  * mean 'P'?)"; -EINVAL: " (accepted: a, b, c)"), "" when nothing helps */
 void sc_knob_hint(const char *path, int err, char *buf, size_t len);
+
+/* lua_numa.c: mm.nodes, mm.now_ns, mm.cpu_cycles into the mm table, and
+ * p:move_pages, p:page_node into the Process method table, on top of the
+ * stack */
+void sc_add_numa_funcs(lua_State *L);
+void sc_add_numa_methods(lua_State *L);
 
 /* lua_parallel.c */
 int sc_l_parallel(lua_State *L);
