@@ -225,16 +225,6 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 		*(cpus ? &c->o.cpus : &c->o.nodes) = (unsigned int)v;
 	} else if (!strcmp(name, "--mem")) {
 		return parse_mem(cmd, val, &c->o.mem);
-	} else if (!strcmp(name, "--cpus") || !strcmp(name, "--nodes")) {
-		bool cpus = name[2] == 'c';
-		unsigned int max = cpus ? MMLAB_MAX_CPUS : MMLAB_MAX_NODES;
-
-		if (parse_u64(val, &v, false) || v < 1 || v > max) {
-			fprintf(stderr, "mmlab %s: %s '%s': a number from 1 "
-				"to %u\n", cmd, name, val, max);
-			return 2;
-		}
-		*(cpus ? &c->o.cpus : &c->o.nodes) = (unsigned int)v;
 	} else if (!strcmp(name, "--seed")) {
 		if (parse_u64(val, &v, false)) {
 			fprintf(stderr, "mmlab %s: --seed '%s': not a number\n",
