@@ -5,12 +5,7 @@
 # per-size ones, or its last component where a row names several), with
 # the default the table gives; --set of a bad value lists the accepted
 # ones; an unknown path or vmstat name gets the nearest.
-set -u
-mmlab=$1 src=$2
-fail=0
-no() { echo "FAIL: $*"; fail=1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/cli_lib.sh"
 
 "$mmlab" knobs --json >"$tmp/knobs" || no "mmlab knobs --json exit $?"
 n=$(grep -c '"path"' "$tmp/knobs")

@@ -298,6 +298,18 @@ static int l_spawn(lua_State *L)
 	return 1;
 }
 
+static int caller_line(lua_State *L)
+{
+	lua_Debug ar;
+
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0)
+			return ar.currentline;
+	}
+	return 0;
+}
+
 /* How an observed value is printed and compared: the same on both backends. */
 static const char *format_value(lua_State *L, int idx, char *buf, size_t len)
 {
@@ -331,21 +343,10 @@ static int l_observe(lua_State *L)
 	luaL_checkany(L, 2);
 	v = format_value(L, 2, buf, sizeof(buf));
 	printf("%s = %s\n", name, v);
-	sc_record_observation(name, v);
+	sc_record_observation(name, v, caller_line(L));
 	return 0;
 }
 
-static int caller_line(lua_State *L)
-{
-	lua_Debug ar;
-
-	for (int level = 1; lua_getstack(L, level, &ar); level++) {
-		lua_getinfo(L, "Sl", &ar);
-		if (ar.currentline > 0)
-			return ar.currentline;
-	}
-	return 0;
-}
 
 /* Where a failed expectation stands in a deterministic schedule (a replay
  * fails at the same step). */

@@ -133,14 +133,14 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
-void sc_record_observation(const char *name, const char *value)
+void sc_record_observation(const char *name, const char *value, int line)
 {
 	if (!obs_file)
 		return;
 	put_escaped(obs_file, name);
 	fputc('\t', obs_file);
 	put_escaped(obs_file, value);
-	fputc('\n', obs_file);
+	fprintf(obs_file, "\t%d\n", line);
 }
 
 void sc_expect_failed(void)

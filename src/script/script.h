@@ -280,7 +280,9 @@ void sc_skip(lua_State *L, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 /* Same, with no Lua location (before the script runs). */
 void sc_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void sc_record_observation(const char *name, const char *value);
+/* An observation for `mmlab diff`: name, value and the script line that
+ * made it, "name\tvalue\tline" in the --observations file. */
+void sc_record_observation(const char *name, const char *value, int line);
 void sc_expect_failed(void);
 void sc_expect_checked(void);
 /* Restore everything (async-signal-safe); used by signal paths. */

@@ -1,0 +1,51 @@
+#!/bin/sh
+# cli_run.sh MMLAB SRCDIR: what `mmlab run` and `mmlab diff` tell a user.
+# A run whose stale-TLB detector reported ends with exit 1 and a summary
+# line; `mmlab diff` names the script line of each differing observation,
+# shows both sides side by side with -v, keeps a side's error under its
+# header and says "1 observation".  The diff cases need root (the linux
+# side); without it they are skipped (the rest still runs).
+. "$(dirname "$0")/cli_lib.sh"
+
+# 16 pages read through stale TLB entries (every flush dropped)
+cat >"$tmp/stale.lua" <<'LUA'
+mm.set("/sys/kernel/mm/mmlab/debug/stale_check", 1)
+mm.set("/sys/kernel/mm/mmlab/debug/skip_flush", 1)
+local P = mm.PAGE_SIZE
+local p = mm.spawn()
+local a = p:mmap{len = 16 * P}
+p:fill(a, 16 * P, 1)
+p:munmap(a, 16 * P)
+local b = p:mmap{len = 16 * P}
+p:fill(b, 16 * P, 2)
+pcall(p.touch, p, a, 16 * P, "r")
+LUA
+out=$("$mmlab" run --mem 64M "$tmp/stale.lua" 2>/dev/null)
+st=$?
+[ $st = 1 ] || no "stale-TLB reports: exit $st, want 1"
+echo "$out" | grep -q '^stale-TLB detector: [0-9]* accesses through a stale TLB entry' ||
+	no "stale-TLB reports: no summary line: $out"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: the diff cases need root (the linux backend)"
+	exit $fail
+fi
+s=$src/scenarios/vmpte_dontneed_reclaim.lua
+out=$(MMLAB_SET=/sys/kernel/mm/mmlab/pt_reclaim/zap=0 COLUMNS=100 "$mmlab" diff -v "$s" 2>&1)
+echo "$out" | grep -q '^whole_dontneed_delta: model=0 linux=-4 (vmpte_dontneed_reclaim.lua:18)$' ||
+	no "diff: no script line: $out"
+echo "$out" | grep -q '^--- model ---  *| --- linux ---$' || no "diff -v: not side by side: $out"
+echo "$out" | grep -q '^partial_dontneed_delta = 0  *| mmlab run: MMLAB_SET' ||
+	no "diff -v: the columns do not line up: $out"
+
+cat >"$tmp/e.lua" <<'LUA'
+mm.observe("a", 1)
+if mm.backend == "linux" then error("boom") end
+LUA
+"$mmlab" diff "$tmp/e.lua" >"$tmp/out" 2>&1
+st=$?
+[ $st = 2 ] || no "diff with a failing linux side: exit $st"
+awk '/^--- linux ---$/ { h = NR } /e.lua:2: boom/ { e = NR } END { exit !(h && e > h) }' "$tmp/out" ||
+	no "diff: the linux error is not under its header: $(cat "$tmp/out")"
+grep -q '^1 observation, 0 differ$' "$tmp/out" || no "diff: not '1 observation': $(cat "$tmp/out")"
+exit $fail
