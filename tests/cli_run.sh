@@ -26,6 +26,18 @@ st=$?
 echo "$out" | grep -q '^stale-TLB detector: [0-9]* accesses through a stale TLB entry' ||
 	no "stale-TLB reports: no summary line: $out"
 
+# the README's quick start is scenarios/quickstart.lua without its comment
+# lines, and prints what the README says
+awk '/^## Quick start/ { q = 1 } q && /^```lua$/ { on = 1; next } on && /^```$/ { exit } on' \
+	"$src/README.md" >"$tmp/readme.lua"
+grep -v '^--' "$src/scenarios/quickstart.lua" | cmp -s - "$tmp/readme.lua" ||
+	no "README quick start differs from scenarios/quickstart.lua"
+out=$("$mmlab" run --mem 64M "$src/scenarios/quickstart.lua")
+[ "$out" = "vmpte_delta_kb = 0" ] || no "quickstart: $out"
+out=$("$mmlab" run --mem 64M --set /sys/kernel/mm/mmlab/pt_reclaim/scan=always \
+	--set /sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms=0 "$src/scenarios/quickstart.lua")
+[ "$out" = "vmpte_delta_kb = -4" ] || no "quickstart with the scanner: $out"
+
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: the diff cases need root (the linux backend)"
 	exit $fail

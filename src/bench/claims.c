@@ -3,7 +3,7 @@
  * kernel, or mmlab's own goals), per mechanism, beside what this run of
  * mmlab measured.
  *
- * Printed at the end of the text output of `mmlab bench` (`make run`).  Each
+ * Printed at the end of the text output of `mmlab bench` (`make bench`).  Each
  * mechanism names the benchmark that measures it; one whose benchmark is not
  * in the registry prints "not measured yet".  A benchmark adds a `measured`
  * function here that turns its records (bench_find, bench_get_num) into one

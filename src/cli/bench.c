@@ -20,7 +20,7 @@ static void usage(FILE *f)
 "\n"
 "Run benchmarks: the model beside the host kernel, same sizes, same run.\n"
 "With no NAME, every benchmark runs, and the text output ends with what the\n"
-"upstream discussions claim per mechanism beside what mmlab measured (make run).\n"
+"upstream discussions claim per mechanism beside what mmlab measured (make bench).\n"
 "\n"
 "options:\n"
 "  --json         one JSON object per line, each with \"bench\": NAME\n"
