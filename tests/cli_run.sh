@@ -38,6 +38,17 @@ out=$("$mmlab" run --mem 64M --set /sys/kernel/mm/mmlab/pt_reclaim/scan=always \
 	--set /sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms=0 "$src/scenarios/quickstart.lua")
 [ "$out" = "vmpte_delta_kb = -4" ] || no "quickstart with the scanner: $out"
 
+# --nodes as a list: a slower second node costs the reading CPU more
+# simulated cycles; a bad item is refused with what is expected
+w=$src/scenarios/numa_migration_workload.lua
+fast=$("$mmlab" run --nodes 128M,128M "$w" 2 | sed -n 's/.*cpu1 \([0-9]*\)$/\1/p')
+slow=$("$mmlab" run --nodes 128M,128M:slow=400 "$w" 2 | sed -n 's/.*cpu1 \([0-9]*\)$/\1/p')
+[ -n "$fast" ] && [ -n "$slow" ] && [ "$slow" -gt "$fast" ] ||
+	no "--nodes with a slow node: cpu1 cycles $slow, fast $fast"
+out=$("$mmlab" run --nodes 1G:fast "$w" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q 'expected N (1 to 8) or a list of SIZE\[:slow\[=NS\]\]' ||
+	no "--nodes 1G:fast: $out"
+
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: the diff cases need root (the linux backend)"
 	exit $fail

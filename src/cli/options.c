@@ -26,9 +26,14 @@ void run_usage(FILE *f)
 "  --cpus N               simulated CPUs of the model (default 4)\n"
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
 "                         (default 4G; from 4M, in whole 4M blocks, to\n"
-"                         the host's MemTotal); the linux backend ignores it\n""  --nodes N              NUMA nodes of the model (default 1, at most 8),\n"
+"                         the host's MemTotal); the linux backend ignores it\n"
+"  --nodes N              NUMA nodes of the model (default 1, at most 8),\n"
 "                         --mem split evenly between them; the linux\n"
 "                         backend has the host's (mm.nodes())\n"
+"  --nodes SIZE[:slow[=NS]],...\n"
+"                         one node per item, of SIZE bytes (K, M, G); slow:\n"
+"                         a slower memory tier (access latency NS, default\n"
+"                         250; the others 80), the target of demotion\n"
 "  --seed N               seed of the script's math.random and of the\n"
 "                         model's randomised choices (default 1); with\n"
 "                         --deterministic, of the scheduler too\n"
@@ -185,6 +190,51 @@ static int parse_mem(const char *cmd, const char *val, uint64_t *out)
 	return 0;
 }
 
+/* --nodes SIZE[:slow[=NS]],...: the model's nodes one by one. */
+static int parse_node_list(struct cli *c, const char *val)
+{
+	char buf[256], *item, *save = NULL;
+	uint64_t sum = 0, host = host_mem_total();
+	unsigned int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(item, ':');
+		unsigned long lat = 250;
+
+		if (colon) {
+			*colon = 0;
+			if (sscanf(colon + 1, "slow=%lu", &lat) != 1 && strcmp(colon + 1, "slow"))
+				goto bad;
+			if (lat < 1 || lat > 100000)
+				goto bad;
+		}
+		if (n == MMLAB_MAX_NODES || parse_u64(item, &c->o.node_bytes[n], true) ||
+		    c->o.node_bytes[n] < MMLAB_MIN_NODE_BYTES ||
+		    c->o.node_bytes[n] > MMLAB_MAX_NODE_BYTES)
+			goto bad;
+		c->o.node_slow[n] = colon != NULL;
+		c->o.node_latency_ns[n] = colon ? (unsigned int)lat : 0;
+		sum += c->o.node_bytes[n++];
+	}
+	if (!n)
+		goto bad;
+	if (host && sum > host) {
+		fprintf(stderr, "mmlab %s: --nodes '%s': more than this host's memory "
+			"(MemTotal in /proc/meminfo)\n", c->cmd, val);
+		return 2;
+	}
+	c->o.nodes = n;
+	c->o.nodes_spec = val;
+	return 0;
+bad:
+	fprintf(stderr, "mmlab %s: --nodes '%s': expected N (1 to %d) or a list of "
+		"SIZE[:slow[=NS]], at most %d, each from 4M to 1024G (latency 1 to "
+		"100000 ns), such as 1G,1G:slow\n", c->cmd, val, MMLAB_MAX_NODES,
+		MMLAB_MAX_NODES);
+	return 2;
+}
+
 /* An option that takes a value: name is "--cpus" etc., val its value.
  * val NULL: the option came last, without one.  Returns 0, 2 (said why)
  * or -1 (not an option of this command). */
@@ -214,6 +264,8 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 			return 2;
 		}
 		c->o.backend = val;
+	} else if (!strcmp(name, "--nodes") && strpbrk(val, ",:KMGkmg")) {
+		return parse_node_list(c, val);
 	} else if (!strcmp(name, "--cpus") || !strcmp(name, "--nodes")) {
 		bool cpus = name[2] == 'c';
 		unsigned int max = cpus ? MMLAB_MAX_CPUS : MMLAB_MAX_NODES;
@@ -404,7 +456,7 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	if (c->o.nodes) {
 		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
 		ARG("--nodes");
-		ARG(b->nodes);
+		ARG(c->o.nodes_spec ? c->o.nodes_spec : b->nodes);
 	}
 	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
 	ARG("--seed");

@@ -39,7 +39,15 @@ static int model_start(const struct sc_options *o)
 		cfg.nr_cpus = o->cpus;
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
-	if (o->nodes > 1) {	/* --nodes N: --mem split evenly, in 4 MiB blocks */
+	if (o->node_bytes[0]) {	/* --nodes SIZE[:slow],... */
+		cfg.nr_nodes = o->nodes;
+		for (unsigned int i = 0; i < o->nodes; i++) {
+			cfg.node_bytes[i] = o->node_bytes[i];
+			cfg.node_slow[i] = o->node_slow[i];
+			if (o->node_latency_ns[i])
+				cfg.node_latency_ns[i] = o->node_latency_ns[i];
+		}
+	} else if (o->nodes > 1) {	/* --nodes N: --mem split evenly, in 4 MiB blocks */
 		uint64_t each = cfg.node_bytes[0] / o->nodes & ~(MMLAB_MIN_NODE_BYTES - 1);
 
 		if (each < MMLAB_MIN_NODE_BYTES) {

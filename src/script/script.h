@@ -128,6 +128,12 @@ struct sc_options {
 	const char *backend;	/* "model" or "linux" */
 	unsigned int cpus;	/* 0: default */
 	unsigned int nodes;	/* the model's NUMA nodes, 0: default (1) */
+	/* --nodes SIZE[:slow[=NS]],...: each node's memory (0: --mem split
+	 * evenly), slower tier and access latency (0: the default) */
+	uint64_t node_bytes[8];
+	bool node_slow[8];
+	unsigned int node_latency_ns[8];
+	const char *nodes_spec;	/* --nodes as given, for a child run */
 	uint64_t mem;		/* 0: default */
 	uint64_t seed;
 	const char **sets;	/* "path=value" from --set */
