@@ -38,6 +38,14 @@ out=$("$mmlab" run --mem 64M --set /sys/kernel/mm/mmlab/pt_reclaim/scan=always \
 	--set /sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms=0 "$src/scenarios/quickstart.lua")
 [ "$out" = "vmpte_delta_kb = -4" ] || no "quickstart with the scanner: $out"
 
+# an uncaught error inside a function carries the Lua traceback
+printf 'local p = mm.spawn()\nlocal function f() p:munmap(1, 4096) end\nf()\n' >"$tmp/tb.lua"
+out=$("$mmlab" run --mem 64M "$tmp/tb.lua" 2>&1)
+[ $? = 2 ] || no "uncaught error: exit not 2"
+printf '%s\n' "$out" | sed -n 1p | grep -q "tb.lua:2: EINVAL: munmap(0x1, 4096)$" &&
+printf '%s\n' "$out" | grep -q "tb.lua:2: in local 'f'" &&
+printf '%s\n' "$out" | grep -q "tb.lua:3: in main chunk" || no "no traceback: $out"
+
 # --nodes as a list: a slower second node costs the reading CPU more
 # simulated cycles; a bad item is refused with what is expected
 w=$src/scenarios/numa_migration_workload.lua

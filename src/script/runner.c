@@ -220,17 +220,27 @@ static bool has_location(const char *msg)
 	return *c == ':';
 }
 
-/* Message handler: make sure an uncaught error says file:line. */
+/* Message handler: make sure an uncaught error says file:line, and add
+ * the Lua traceback (which function called which) when the error is not
+ * in the main chunk itself. */
 static int msgh(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
 	char loc[256];
+	lua_Debug ar;
+	int depth = 0;
 
 	if (!msg)
 		msg = luaL_tolstring(L, 1, NULL);
 	where(L, loc, sizeof(loc));
 	if (loc[0] && !has_location(msg))
-		lua_pushfstring(L, "%s%s", loc, msg);
+		msg = lua_pushfstring(L, "%s%s", loc, msg);
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "S", &ar);
+		depth += !strcmp(ar.what, "Lua");
+	}
+	if (depth > 0)
+		luaL_traceback(L, L, msg, 1);
 	else
 		lua_pushstring(L, msg);
 	return 1;
