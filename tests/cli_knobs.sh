@@ -37,6 +37,9 @@ END { exit bad }' "$src/README.md" "$tmp/knobs" || fail=1
 "$mmlab" vmstat --json >"$tmp/vm" || no "mmlab vmstat --json exit $?"
 grep -q '"name": "pswpout", "kind": "kernel"' "$tmp/vm" || no "vmstat lacks pswpout"
 grep -q '"name": "stale_tlb_reports", "kind": "model"' "$tmp/vm" || no "vmstat: stale_tlb_reports not model-only"
+grep '"kind": "model", "meaning": ""' "$tmp/vm" && no "vmstat: model-only counters without a meaning"
+grep -v '"name": "mmlab_\|"name": "stale_tlb_reports"' "$tmp/vm" | grep -q '"kind": "model"' &&
+	no "vmstat: a model-only counter without the mmlab_ prefix"
 
 s=$src/scenarios/vmpte_dontneed_reclaim.lua
 out=$("$mmlab" run --mem 64M --set /sys/kernel/mm/transparent_hugepage/enabled=sometimes "$s" 2>&1)

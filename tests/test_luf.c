@@ -320,7 +320,7 @@ static void t_parked_flushed_before_reuse(void **state)
 	/* the pages sit in the swap cache, unmapped; freed by reclaim below,
 	 * they are parked (still owing CPU 1's flush) */
 	parked0 = vmstat("mmlab_luf_parked");
-	alloc0 = vmstat("alloc_flush_ipis");
+	alloc0 = vmstat("mmlab_luf_alloc_flush_ipis");
 	mmfl0 = vmstat("mmlab_luf_mm_flush_ipis");
 	rcv0 = vmstat("nr_tlb_remote_flush_received");
 
@@ -332,12 +332,12 @@ static void t_parked_flushed_before_reuse(void **state)
 	fill_ok(mmlab_main_task(h), b, hog, 0x6060);
 	print_message("fill after lazy unmap: parked %" PRIu64 ", alloc_flush_ipis %"
 		      PRIu64 ", mm flush IPIs %" PRIu64 ", IPIs received %" PRIu64 "\n",
-		      vmstat("mmlab_luf_parked") - parked0, vmstat("alloc_flush_ipis") - alloc0,
+		      vmstat("mmlab_luf_parked") - parked0, vmstat("mmlab_luf_alloc_flush_ipis") - alloc0,
 		      vmstat("mmlab_luf_mm_flush_ipis") - mmfl0,
 		      vmstat("nr_tlb_remote_flush_received") - rcv0);
 	/* CPU 1 kept p loaded and did nothing: only the allocator could have
 	 * flushed its entries, or a flush of the whole mm */
-	assert_true(vmstat("alloc_flush_ipis") - alloc0 +
+	assert_true(vmstat("mmlab_luf_alloc_flush_ipis") - alloc0 +
 		    vmstat("mmlab_luf_mm_flush_ipis") - mmfl0 > 0);
 	/* CPU 1 reads S again: faults (its entries are gone), the file's data
 	 * comes back from swap, and no access met a reused frame */

@@ -19,10 +19,13 @@
 #define MODEL	"/sys/kernel/mm/mmlab/"
 #define THP	"/sys/kernel/mm/transparent_hugepage/"
 
-/* One line of meaning per knob, by path pattern (first match wins). */
-static const struct {
+/* One line of meaning per name, by shell pattern (first match wins). */
+struct meaning {
 	const char *pattern, *meaning;
-} meanings[] = {
+};
+
+/* the knobs */
+static const struct meaning meanings[] = {
 	{ MODEL "debug/skip_flush", "drop every TLB flush (proves the stale-TLB detector fires)" },
 	{ MODEL "debug/skip_pmd_recheck", "deliberate bug: pte_offset_map_lock() does not recheck the PMD" },
 	{ MODEL "debug/check_exclusive", "report a CoW reuse of a page another process still maps as a BUG" },
@@ -80,12 +83,48 @@ static const struct {
 	{ "/proc/sys/vm/watermark_scale_factor", "distance between the zone watermarks, in 1/10000 of memory" },
 };
 
+/* The model's own counters: what each counts (first match wins). */
+static const struct meaning counter_meanings[] = {
+	{ "stale_tlb_reports", "accesses through a stale TLB entry (the stale-TLB detector, debug/stale_check)" },
+	{ "mmlab_tlb_hits", "simulated TLB lookups that hit" },
+	{ "mmlab_tlb_misses", "simulated TLB lookups that missed" },
+	{ "mmlab_page_walks", "page-table walks of the simulated MMU" },
+	{ "mmlab_cow_copies", "write faults on a CoW page that copied it" },
+	{ "mmlab_cow_reuses", "write faults on a CoW page that reused it (exclusive)" },
+	{ "mmlab_pt_reclaim_scans", "passes of the page-table reclaim scanner" },
+	{ "mmlab_pt_reclaim_tables_scanned", "PTE tables the scanner looked at" },
+	{ "mmlab_pt_reclaim_tables_freed", "empty PTE tables the scanner freed" },
+	{ "mmlab_pte_offset_map_retries", "pte_offset_map_lock() found its PMD changed and retried" },
+	{ "mmlab_walks_into_freed_tables", "lockless walks (GUP-fast) that met a freed page table" },
+	{ "mmlab_luf_deferred", "unmaps whose TLB flush LUF deferred" },
+	{ "mmlab_luf_parked", "freed frames LUF held back until their flush" },
+	{ "mmlab_luf_alloc_flush_ipis", "IPIs of LUF's flushes before a parked frame is reused" },
+	{ "mmlab_luf_mm_flush_ipis", "IPIs of LUF's flushes for an mm (munmap, mprotect, a write)" },
+	{ "mmlab_luf_write_flush_ipis", "IPIs of LUF's flushes before a write fault" },
+	{ "mmlab_ipis_batched", "shootdown IPIs of batched flushes (reclaim, migration)" },
+	{ "mmlab_ipis_batched_pending", "shootdown IPIs of flush_tlb_batched_pending()" },
+	{ "mmlab_ipis_zap", "shootdown IPIs of zaps (munmap, MADV_DONTNEED, ...)" },
+	{ "mmlab_ipis_change_prot", "shootdown IPIs of protection changes" },
+	{ "mmlab_ipis_other", "shootdown IPIs of other flushes" },
+	{ "mmlab_swap_*_errors", "swap I/O errors (debug/swap_fail_write, swap_fail_read)" },
+	{ "mmlab_vma_lock_faults", "faults handled under the VMA lock" },
+	{ "mmlab_mthp_fault_alloc", "anonymous folios smaller than 2 MiB allocated at fault" },
+	{ "mmlab_mthp_collapse", "collapses into sizes smaller than 2 MiB (mthp_collapse)" },
+};
+
+#define MEANING(table, name) lookup_meaning(table, sizeof(table) / sizeof(table[0]), name)
+
+static const char *lookup_meaning(const struct meaning *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!fnmatch(t[i].pattern, name, 0))
+			return t[i].meaning;
+	return "";
+}
+
 static const char *meaning(const char *path)
 {
-	for (size_t i = 0; i < sizeof(meanings) / sizeof(meanings[0]); i++)
-		if (!fnmatch(meanings[i].pattern, path, 0))
-			return meanings[i].meaning;
-	return "";
+	return MEANING(meanings, path);
 }
 
 /* "always [madvise] never" -> "madvise"; anything else as it is. */
@@ -133,7 +172,8 @@ static int usage(FILE *f, const char *cmd)
 "and the model's own (mmlab_*, stale_tlb_reports).  PATTERN (a shell\n"
 "glob) keeps the names it matches.\n"
 "\n"
-"  --json      one JSON object per line: name, kind\n");
+"  --json      one JSON object per line: name, kind, meaning (of the\n"
+"              model's own)\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -230,11 +270,14 @@ int cmd_vmstat(int argc, char **argv)
 			continue;
 		shown++;
 		if (json)
-			printf("{\"name\": \"%s\", \"kind\": \"%s\"}\n", name,
-			       k == MMLAB_VMSTAT_KERNEL ? "kernel" :
-			       k == MMLAB_VMSTAT_MODEL_ONLY ? "model" : "not_modelled");
+			printf("{\"name\": \"%s\", \"kind\": \"%s\", \"meaning\": \"%s\"}\n",
+			       name, k == MMLAB_VMSTAT_KERNEL ? "kernel" :
+			       k == MMLAB_VMSTAT_MODEL_ONLY ? "model" : "not_modelled",
+			       MEANING(counter_meanings, name));
 		else
-			printf("%-40s %s\n", name, kinds[k]);
+			printf("%-32s %s%s%s\n", name, kinds[k],
+			       *MEANING(counter_meanings, name) ? ": " : "",
+			       MEANING(counter_meanings, name));
 	}
 	return no_match(pattern, shown, "vmstat", "counter", mmlab_vmstat_name);
 }
