@@ -49,6 +49,9 @@ void run_usage(FILE *f)
 "  --timeout SECONDS      stop a script running longer (default 600,\n"
 "                         0 for none); settings are still restored\n"
 "  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  --check                the stale-TLB detector on (model): an access\n"
+"                         through a stale TLB entry fails the run (exit 1,\n"
+"                         with a summary line); on in mmlab diff\n"
 "  --unsafe-lua           give the script the whole Lua standard library\n"
 "                         (io, os.execute, require, ...); by default it has\n"
 "                         base, string, table, math, utf8, coroutine and\n"
@@ -84,6 +87,8 @@ void diff_usage(FILE *f)
 "options:\n"
 "  --stock                compare with stock 6.18: the model ignores the\n"
 "                         host's profile\n"
+"  --no-check             the model's stale-TLB detector off (on by\n"
+"                         default: a report fails the run)\n"
 "  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
 "  --cpus N, --mem SIZE, --nodes N, --seed N, --timeout SECONDS,\n"
 "  --unsafe-lua\n"
@@ -342,6 +347,10 @@ static int parse_flag(struct cli *c, const char *arg)
 		c->o.deterministic = true;
 	else if (!strcmp(arg, "--unsafe-lua"))
 		c->o.unsafe_lua = true;
+	else if (!strcmp(arg, "--check"))
+		c->o.check = true;
+	else if (!strcmp(arg, "--no-check") && c->is_diff)
+		c->no_check = true;
 	else
 		return -1;
 	return 0;
@@ -479,6 +488,8 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	}
 	if (c->o.unsafe_lua)
 		ARG("--unsafe-lua");
+	if (c->o.check)
+		ARG("--check");
 	for (int i = 0; i < c->o.nr_sets; i++) {
 		ARG("--set");
 		ARG(c->o.sets[i]);

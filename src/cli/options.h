@@ -15,6 +15,7 @@ struct cli {
 	bool verbose;
 	bool is_diff;
 	bool stock;		/* diff --stock */
+	bool no_check;		/* diff --no-check */
 	const char *cmd;	/* "run", "diff", "explore" */
 	void (*usage)(FILE *f);	/* its --help */
 };

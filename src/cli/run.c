@@ -370,6 +370,7 @@ int cmd_diff(int argc, char **argv)
 	ret = cli_parse(&c, argc, argv);
 	if (ret)
 		return ret & 255;
+	c.o.check = !c.no_check;	/* the stale-TLB detector: on in diff */
 	if (access(c.o.script, R_OK)) {
 		fprintf(stderr, "mmlab diff: %s: %s\n", c.o.script,
 			strerror(errno));

@@ -61,6 +61,8 @@ static int model_start(const struct sc_options *o)
 			cfg.node_bytes[i] = each;
 	}
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
+	if (o->check)
+		cfg.stale_check = 1;	/* --check */
 	if (o->deterministic) {
 		cfg.deterministic = 1;
 		cfg.sched_seed = o->seed;

@@ -149,6 +149,7 @@ struct sc_options {
 	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
 	bool unsafe_lua;	/* --unsafe-lua: the whole Lua library */
+	bool check;		/* --check: the model's stale-TLB detector on */
 };
 
 typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
