@@ -47,6 +47,24 @@ printf '%s\n' "$out" | sed -n 1p | grep -q "tb.lua:2: EINVAL: munmap(0x1, 4096)$
 printf '%s\n' "$out" | grep -q "tb.lua:2: in local 'f'" &&
 printf '%s\n' "$out" | grep -q "tb.lua:3: in main chunk" || no "no traceback: $out"
 
+# mm.settle: after memory pressure, kswapd is idle: its counters stand still
+cat >"$tmp/settle.lua" <<'LUA'
+mm.swapon(256 * mm.MB)
+local p = mm.spawn()
+local n = 96 * mm.MB
+local a = p:mmap{len = n}
+p:madvise(a, n, "nohugepage")
+p:fill(a, n, 1)
+mm.settle()
+local v1 = mm.vmstat().pgscan_kswapd
+p:touch(a, mm.PAGE_SIZE, "r")
+local t = mm.now_ns()
+while mm.now_ns() - t < 20e6 do end
+mm.expect(v1 > 0, "kswapd ran")
+mm.expect_eq(mm.vmstat().pgscan_kswapd, v1, "idle after mm.settle")
+LUA
+out=$("$mmlab" run --mem 64M "$tmp/settle.lua" 2>&1) || no "mm.settle: $out"
+
 # --nodes as a list: a slower second node costs the reading CPU more
 # simulated cycles; a bad item is refused with what is expected
 w=$src/scenarios/numa_migration_workload.lua

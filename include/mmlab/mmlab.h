@@ -533,6 +533,10 @@ long mmlab_gup_fast(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64
  * buddy allocator, so that counters such as nr_page_table_pages and
  * nr_free_pages can be read exactly. */
 void mmlab_quiesce(void);
+/* Wait until background reclaim is idle (no kswapd woken or running on any
+ * node), then mmlab_quiesce().  -ETIMEDOUT after @timeout_ms (on the
+ * machine's clock: the simulated one in deterministic mode). */
+int mmlab_settle(unsigned int timeout_ms);
 
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);

@@ -268,6 +268,21 @@ void mmlab_quiesce(void)
 	drain_all_pages();
 }
 
+int mmlab_settle(unsigned int timeout_ms)
+{
+	uint64_t end = mmlab_now_ns() + (uint64_t)timeout_ms * 1000000;
+
+	/* a scheduling point per turn: under the deterministic scheduler
+	 * kswapd runs meanwhile, and the clock is the simulated one */
+	while (!kswapd_idle()) {
+		if (mmlab_now_ns() > end)
+			return -ETIMEDOUT;
+		mmlab_yield();
+	}
+	mmlab_quiesce();
+	return 0;
+}
+
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids ? READ_ONCE(cpus[cpu].cycles) : 0;

@@ -280,6 +280,8 @@ unsigned long node_free_pages(int nid);
 unsigned long node_free_pages_now(int nid);
 int kswapd_start(void);
 void kswapd_stop_all(void);
+/* No kswapd woken or running on any node. */
+bool kswapd_idle(void);
 void setup_per_zone_wmarks(void);
 
 /* ---- migration (migrate.c) ---- */

@@ -991,4 +991,5 @@ const struct sc_backend sc_backend_linux = {
 	.move_pages = sc_lx_move_pages,
 	.now_ns = sc_lx_now_ns,
 	.cpu_cycles = sc_lx_cpu_cycles,
+	.settle = sc_lx_settle,
 };

@@ -576,4 +576,5 @@ const struct sc_backend sc_backend_model = {
 	.move_pages = sc_model_move_pages,
 	.now_ns = sc_model_now_ns,
 	.cpu_cycles = sc_model_cpu_cycles,
+	.settle = sc_model_settle,
 };

@@ -1,8 +1,9 @@
 /*
  * backend_numa.c - NUMA and time for both backends: the memory nodes, a
  * process's pages moved between them (move_pages(2)) or asked where they
- * are, and the clock a scenario reads (mm.nodes, p:move_pages,
- * p:page_node, mm.now_ns, mm.cpu_cycles in lua_numa.c).
+ * are, the clock a scenario reads, and waiting for background reclaim to
+ * be idle (mm.nodes, p:move_pages, p:page_node, mm.now_ns, mm.cpu_cycles,
+ * mm.settle in lua_numa.c).
  *
  * The model answers from the C API (mmlab_nr_nodes, mmlab_move_pages,
  * mmlab_page_node, mmlab_now_ns); the linux backend from sysfs
@@ -92,6 +93,11 @@ int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out)
 	return 0;
 }
 
+int sc_model_settle(unsigned int timeout_ms)
+{
+	return mmlab_settle(timeout_ms);
+}
+
 /* ---- linux ---- */
 
 /* "Node 0 MemTotal:  123 kB" of a node's meminfo, in bytes */
@@ -178,4 +184,42 @@ int sc_lx_cpu_cycles(unsigned int cpu, uint64_t *out)
 	(void)cpu;
 	(void)out;
 	return -ENOSYS;
+}
+
+/* kswapd's work so far: pgscan_kswapd + pgsteal_kswapd of /proc/vmstat */
+static uint64_t kswapd_work(void)
+{
+	FILE *f = fopen("/proc/vmstat", "re");
+	char name[64];
+	unsigned long long v;
+	uint64_t sum = 0;
+
+	while (f && fscanf(f, "%63s %llu", name, &v) == 2)
+		if (!strcmp(name, "pgscan_kswapd") || !strcmp(name, "pgsteal_kswapd"))
+			sum += v;
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+/* The kernel says nothing of kswapd's state: idle is its counters still
+ * for 100 ms. */
+int sc_lx_settle(unsigned int timeout_ms)
+{
+	uint64_t end = sc_lx_now_ns() + (uint64_t)timeout_ms * 1000000;
+	uint64_t last = kswapd_work();
+	int still = 0;
+
+	while (still < 10) {
+		struct timespec ts = { 0, 10 * 1000000 };
+		uint64_t now;
+
+		if (sc_lx_now_ns() > end)
+			return -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+		now = kswapd_work();
+		still = now == last ? still + 1 : 0;
+		last = now;
+	}
+	return 0;
 }

@@ -6,6 +6,7 @@
  *   p:move_pages(addrs, node)   -> move_pages(2)'s status per page
  *   p:move_pages(addr, n, node)    (n pages from addr)
  *   p:page_node(addr)           -> node, or nil when no page is there
+ *   mm.settle([timeout_ms])     wait until background reclaim is idle
  * The backends' side is backend_numa.c.  Each call owns its buffers.
  */
 #include <errno.h>
@@ -161,7 +162,22 @@ static int m_page_node(lua_State *L)
 	return 1;
 }
 
+/* mm.settle([timeout_ms]): kswapd idle, deferred frees done; ETIMEDOUT
+ * (catchable) after timeout_ms, default 10 s */
+static int l_settle(lua_State *L)
+{
+	uint64_t ms = lua_isnoneornil(L, 1) ? 10000 : sc_arg_u64(L, 1, "mm.settle");
+	char what[64];
+
+	if (ms > 600000)
+		sc_fatal(L, "mm.settle(%" PRIu64 "): at most 600000 ms", ms);
+	snprintf(what, sizeof(what), "mm.settle(%" PRIu64 ")", ms);
+	sc_check(L, sc_be->settle((unsigned int)ms), what);
+	return 0;
+}
+
 static const luaL_Reg numa_funcs[] = {
+	{ "settle", l_settle },
 	{ "nodes", l_nodes },
 	{ "now_ns", l_now_ns },
 	{ "cpu_cycles", l_cpu_cycles },

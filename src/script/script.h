@@ -256,6 +256,8 @@ struct sc_backend {
 			  int *status);
 	uint64_t (*now_ns)(void);
 	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
+	/* wait until background reclaim is idle: 0 or -ETIMEDOUT */
+	int (*settle)(unsigned int timeout_ms);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -264,11 +266,13 @@ int sc_model_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int nod
 			int *status);
 uint64_t sc_model_now_ns(void);
 int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out);
+int sc_model_settle(unsigned int timeout_ms);
 int sc_lx_nodes(struct sc_node *out, int max);
 int sc_lx_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
 		     int *status);
 uint64_t sc_lx_now_ns(void);
 int sc_lx_cpu_cycles(unsigned int cpu, uint64_t *out);
+int sc_lx_settle(unsigned int timeout_ms);
 
 extern const struct sc_backend sc_backend_model;
 extern const struct sc_backend sc_backend_linux;
@@ -341,7 +345,8 @@ const char *sc_suggest(const char *word, const char *(*name)(unsigned int i));
  * mean 'P'?)"; -EINVAL: " (accepted: a, b, c)"), "" when nothing helps */
 void sc_knob_hint(const char *path, int err, char *buf, size_t len);
 
-/* lua_numa.c: mm.nodes, mm.now_ns, mm.cpu_cycles into the mm table, and
+/* lua_numa.c: mm.nodes, mm.now_ns, mm.cpu_cycles, mm.settle into the mm
+ * table, and
  * p:move_pages, p:page_node into the Process method table, on top of the
  * stack */
 void sc_add_numa_funcs(lua_State *L);
