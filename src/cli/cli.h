@@ -13,5 +13,7 @@ int cmd_host(int argc, char **argv);	/* src/cli/host.c */
 int cmd_explore(int argc, char **argv);	/* src/cli/explore.c */
 int cmd_knobs(int argc, char **argv);	/* src/cli/knobs.c */
 int cmd_vmstat(int argc, char **argv);	/* src/cli/knobs.c */
+int cmd_sweep(int argc, char **argv);	/* src/cli/sweep.c */
+int cmd_report(int argc, char **argv);	/* src/cli/report.c */
 
 #endif

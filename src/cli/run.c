@@ -18,6 +18,7 @@
 #include <mmlab/mmlab.h>
 #include "cli.h"
 #include "options.h"
+#include "point.h"
 #include "script/script.h"
 #include "script/puppet_proto.h"
 #include "script/host_profile.h"
@@ -35,6 +36,8 @@ int cmd_run(int argc, char **argv)
 	ret = cli_parse(&c, argc, argv);
 	if (ret)
 		return ret & 255;
+	if (c.json || c.repeat)
+		return single_run(&c, argc, argv);
 	return sc_run(&c.o);
 }
 
@@ -44,22 +47,6 @@ struct obs {
 	int *line;		/* the script line that observed it, 0 unknown */
 	int n, cap;
 };
-
-static char *unescape(char *s)
-{
-	char *r = s, *w = s;
-
-	for (; *r; r++) {
-		if (*r == '\\' && r[1]) {
-			r++;
-			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-	return s;
-}
 
 static int obs_find(struct obs *o, const char *name)
 {
@@ -114,7 +101,7 @@ static void obs_load(struct obs *o, const char *path)
 		tab2 = strchr(tab + 1, '\t');
 		if (tab2)
 			*tab2 = 0;
-		obs_add(o, unescape(line), unescape(tab + 1), tab2 ? atoi(tab2 + 1) : 0);
+		obs_add(o, tsv_unescape(line), tsv_unescape(tab + 1), tab2 ? atoi(tab2 + 1) : 0);
 	}
 	free(line);
 	fclose(f);
@@ -376,6 +363,8 @@ int cmd_diff(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
+	if (c.json && diff_json_begin())
+		return 2;
 	if (!mkdtemp(dir)) {
 		perror("mmlab diff: mkdtemp");
 		return 2;
@@ -424,8 +413,13 @@ int cmd_diff(int argc, char **argv)
 	unlink(prof);
 	rmdir(dir);
 	if (status[0] == 2 || status[1] == 2)
-		return 2;
-	if (status[0] == 1 || status[1] == 1 || differ)
-		return 1;
-	return status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+		ret = 2;
+	else if (status[0] == 1 || status[1] == 1 || differ)
+		ret = 1;
+	else
+		ret = status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+	if (c.json)
+		diff_json_end(&c, argc, argv, status, obs[0].name, obs[0].value,
+			      obs[0].n, obs[1].name, obs[1].value, obs[1].n, ret);
+	return ret;
 }
