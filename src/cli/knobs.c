@@ -79,6 +79,7 @@ static const struct meaning meanings[] = {
 	{ "/sys/kernel/debug/sched/numa_balancing/scan_period_max_ms", "NUMA hinting scan period, longest" },
 	{ "/sys/kernel/debug/sched/numa_balancing/hot_threshold_ms", "a page accessed within this of its hinting fault is hot" },
 	{ "/sys/kernel/debug/sched/numa_balancing/scan_size_mb", "MiB of address space per NUMA hinting scan" },
+	{ "/proc/sys/vm/drop_caches", "2 drops slab (here: the THP deferred split shrinker); 1 and 3 (page cache) the model refuses; 4 only silences the log line" },
 	{ "/proc/sys/vm/swappiness", "reclaim's preference for anonymous over file pages" },
 	{ "/proc/sys/vm/watermark_scale_factor", "distance between the zone watermarks, in 1/10000 of memory" },
 };
@@ -226,10 +227,10 @@ int cmd_knobs(int argc, char **argv)
 		if (pattern && fnmatch(pattern, path, 0))
 			continue;
 		ret = mmlab_knob_default(path, def, sizeof(def));
-		if (ret == -EACCES)
-			snprintf(def, sizeof(def), "0");
-		current_choice(def);
 		mmlab_knob_accepts(path, acc, sizeof(acc));
+		if (ret == -EACCES)	/* a counter starts at 0; nothing to read */
+			snprintf(def, sizeof(def), "%s", strncmp(acc, "write-only", 10) ? "0" : "-");
+		current_choice(def);
 		shown++;
 		if (json) {
 			printf("{\"path\": ");

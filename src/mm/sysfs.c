@@ -460,6 +460,8 @@ static void describe_accepted(const struct knob *k, char *buf, size_t len)
 			if (!(k->max & (1L << i)))
 				o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
 					      k->choices[i]);
+	} else if (k->kind == KNOB_WO_INT) {
+		snprintf(buf, len, "write-only: an integer from %ld to %ld", k->min, k->max);
 	} else if (k->min == 0 && k->max == 1) {
 		snprintf(buf, len, "0 or 1");
 	} else {
