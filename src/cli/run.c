@@ -80,6 +80,18 @@ static void obs_add(struct obs *o, const char *name, const char *value, int line
 	o->value[o->n++] = strdup(value);
 }
 
+static void obs_free(struct obs *o)
+{
+	for (int i = 0; i < o->n; i++) {
+		free(o->name[i]);
+		free(o->value[i]);
+	}
+	free(o->name);
+	free(o->value);
+	free(o->line);
+	memset(o, 0, sizeof(*o));
+}
+
 static void obs_load(struct obs *o, const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -421,5 +433,7 @@ int cmd_diff(int argc, char **argv)
 	if (c.json)
 		diff_json_end(&c, argc, argv, status, obs[0].name, obs[0].value,
 			      obs[0].n, obs[1].name, obs[1].value, obs[1].n, ret);
+	obs_free(&obs[0]);
+	obs_free(&obs[1]);
 	return ret;
 }
