@@ -1,6 +1,6 @@
 -- pageout_shmem: MADV_PAGEOUT of a shmem (memfd) mapping writes its pages
 -- to swap.  Upstream pagemap shows nothing for them (no PM_SWAP for shmem:
--- the PTEs are simply zapped; seed 3's PAGEOUT markers were never merged),
+-- the PTEs are simply zapped; the PTE-marker RFC's PAGEOUT markers were never merged),
 -- yet smaps Swap counts them (shmem_swap_usage); RssShmem drops.  The next
 -- access brings the data back.  Observed on 6.18.  Needs a swap area
 -- (mm.swapon; root on the linux backend).

@@ -1,12 +1,12 @@
--- pm_swap_shmem: seed 3's functional test (PATCH RFC 0/4, "mm: Enable
+-- pm_swap_shmem: the PTE-marker RFC's functional test (PATCH RFC 0/4, "mm: Enable
 -- PM_SWAP for shmem with PTE_MARKER"): pagemap present/swap bits of one
 -- shmem page through FAULT1, PAGEOUT, FAULT2, REMOVE, PAGEOUT, REMOVE.
 -- Upstream (and the model's default, /sys/kernel/mm/mmlab/shmem_pm_swap =
 -- off) a paged-out shmem page leaves a none PTE: PAGEOUT shows 0 0.  With
--- the model's `marker` (the seed) or `lookup` (its alternative) it shows
+-- the model's `marker` (the RFC) or `lookup` (its alternative) it shows
 -- 0 1.  The expectations follow the model's setting, so
 --   MMLAB_SET=/sys/kernel/mm/mmlab/shmem_pm_swap=marker mmlab run pm_swap_shmem.lua
--- checks the seed's bits (on linux the knob is skipped: off).  Needs a swap
+-- checks the RFC's bits (on linux the knob is skipped: off).  Needs a swap
 -- area (root on linux).
 mm.require("swap")
 local PAGE = mm.PAGE_SIZE

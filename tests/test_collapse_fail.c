@@ -1,5 +1,5 @@
 /*
- * test_collapse_fail.c - the collapse's failure paths (seed 4: "every step's
+ * test_collapse_fail.c - the collapse's failure paths (mTHP collapse: "every step's
  * failure path tested"): through /sys/kernel/mm/mmlab/debug/collapse_fail
  * each step (allocation, revalidation, isolation, a locked folio, a changed
  * PMD) fails once, and the range must be exactly as it was (frames, data,
@@ -10,7 +10,7 @@
 #include "khugepaged_util.h"
 
 /* ------------------------------------------------------------------ */
-/* collapse failure paths (seed 4)                                     */
+/* collapse failure paths (mTHP collapse)                              */
 
 enum target { T_PMD, T_PTE_MAPPED_THP, T_MTHP, T_MADVISE };
 
@@ -63,7 +63,7 @@ static void fail_one(const char *locking, const struct fail_case *fc, enum targe
 		assert_int_equal(thp_kb(p, a), 0);
 		break;
 	default:
-		knob_u(MTHP_COLLAPSE, 1);	/* seed 4's series */
+		knob_u(MTHP_COLLAPSE, 1);	/* the mTHP collapse series */
 		thp_size(2048, "never");
 		thp_size(64, "madvise");
 		a = thp_region(p, 0, PMD, MADV_NOHUGEPAGE_);

@@ -1,10 +1,10 @@
 /*
  * test_khugepaged.c - khugepaged and MADV_COLLAPSE as an mm developer
- * expects them: the shared_check predicates (seed 2) seen through
+ * expects them: the shared_check predicates (folio_likely_mapped_shared) seen through
  * khugepaged's max_ptes_shared decisions; the khugepaged tunables
  * (max_ptes_none/swap/shared, pages_to_scan, the referenced requirement,
  * full_scans and pages_collapsed); MADV_COLLAPSE's answers; mTHP collapse
- * with and without the creep guard (seed 4).  The collapse's failure paths
+ * with and without the creep guard (mTHP collapse).  The collapse's failure paths
  * and its race with a writer are in test_collapse_fail.c.  Model tests
  * with the stale-TLB detector on.
  *
@@ -17,10 +17,10 @@
 
 
 /* ------------------------------------------------------------------ */
-/* shared_check (seed 2)                                               */
+/* shared_check (folio_likely_mapped_shared)                                               */
 
 /*
- * Seed 2's extreme case in both processes: THP F shared over fork; each
+ * folio_likely_mapped_shared's extreme case in both processes: THP F shared over fork; each
  * writes page 0 (its PMD splits, page 0 is its own copy) and drops pages
  * 257..511.  Each maps subpages 1..256 of F (256 shared PTEs), one own
  * page, 255 none; F's first subpage is mapped nowhere and its mapcount is
@@ -122,13 +122,13 @@ static void predicate_run(const struct predicate_case *pc)
 	knob_u(KHP_DIR "max_ptes_shared", 0);
 	knob_u(KHP_DIR "max_ptes_none", 511);
 
-	/* seed 2: with max_ptes_shared = 0, a "shared" answer forbids it */
+	/* with max_ptes_shared = 0, a "shared" answer forbids it */
 	p = khp_spawn();
 	seed2_layout(p, &c, &a);
 	ex0 = vmstat("thp_scan_exceed_share_pte");
 	scan(2);
 	if (collapsed(p, a) != pc->seed2_collapses)
-		fail_msg("%s: seed 2 case: parent collapsed %d, want %d", pc->check,
+		fail_msg("%s: shared-THP case: parent collapsed %d, want %d", pc->check,
 			 collapsed(p, a), pc->seed2_collapses);
 	assert_int_equal(collapsed(c, a), pc->seed2_collapses);
 	if (!pc->seed2_collapses)
@@ -197,7 +197,7 @@ static void predicate_run(const struct predicate_case *pc)
 
 /* 6.18: the mm-id slots; a false positive only with more than two mms */
 PREDICATE_TEST(maybe, false, false, true, true, false, true)
-/* before 6.15: the first subpage decides: seed 2's false negative */
+/* before 6.15: the first subpage decides: folio_likely_mapped_shared's false negative */
 PREDICATE_TEST(likely, true, true, true, true, false, true)
 /* an rmap walk: never wrong */
 PREDICATE_TEST(precise, false, true, true, true, false, true)
@@ -572,10 +572,10 @@ static void t_enter_fork(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* mTHP collapse (seed 4)                                              */
+/* mTHP collapse (mTHP collapse)                                              */
 
 /* mTHP sizes 64, 128, 256 KiB for madvised ranges, no 2 MiB; khugepaged
- * collapses into them (mthp_collapse, seed 4's series) */
+ * collapses into them (mthp_collapse, the mTHP collapse series) */
 static struct mmlab_proc *mthp_spawn(unsigned int max_none, int guard)
 {
 	struct mmlab_proc *p = khp_spawn();

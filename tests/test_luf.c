@@ -1,7 +1,7 @@
 /*
  * test_luf.c - LUF, lazy unmap flush.
  *
- * - Seed 1's scenario (Dave Hansen): a file (memfd) mapped read-only is read
+ * - LUF's munmap scenario (Dave Hansen): a file (memfd) mapped read-only is read
  *   on CPU 1, reclaimed by MADV_PAGEOUT on CPU 0 (with LUF on: no IPI, the
  *   flush is deferred), then munmap sees only none PTEs; another file is
  *   mapped at the same address and CPU 1 reads it.  With LUF off and with LUF
@@ -105,7 +105,7 @@ static uint64_t map_file(struct mmlab_task *t, uint64_t addr, uint64_t len,
 	return out;
 }
 
-struct seed1 {
+struct munmap_case {
 	struct mmlab_proc *p;
 	struct mmlab_task *t0, *t1;
 	int f, g;
@@ -117,7 +117,7 @@ struct seed1 {
  * Up to the lazy unmap: f mapped read-only at S, CPU 1 caches it, young bits
  * cleared (no flush, as x86), MADV_PAGEOUT from CPU 0.
  */
-static void seed1_setup_fork(struct seed1 *x, enum mode m, bool fork_child)
+static void munmap_case_setup_fork(struct munmap_case *x, enum mode m, bool fork_child)
 {
 	uint64_t rcv0, def0, rcv, def;
 
@@ -154,12 +154,12 @@ static void seed1_setup_fork(struct seed1 *x, enum mode m, bool fork_child)
 	assert_int_equal(vmstat("stale_tlb_reports"), 0);
 }
 
-static void seed1_setup(struct seed1 *x, enum mode m)
+static void munmap_case_setup(struct munmap_case *x, enum mode m)
 {
-	seed1_setup_fork(x, m, false);
+	munmap_case_setup_fork(x, m, false);
 }
 
-static void seed1_down(struct seed1 *x, enum mode m)
+static void munmap_case_down(struct munmap_case *x, enum mode m)
 {
 	uint64_t stale = vmstat("stale_tlb_reports");
 
@@ -175,14 +175,14 @@ static void seed1_down(struct seed1 *x, enum mode m)
 	mmlab_machine_destroy();
 }
 
-/* Seed 1's scenario: munmap, a new file at the same address. */
+/* LUF's munmap scenario: munmap, a new file at the same address. */
 static void munmap_case(enum mode m)
 {
-	struct seed1 x;
+	struct munmap_case x;
 	uint64_t fl0, fl, fa = 0, bad = 0;
 	int ret;
 
-	seed1_setup(&x, m);
+	munmap_case_setup(&x, m);
 	fl0 = vmstat("mmlab_luf_mm_flush_ipis");
 	assert_int_equal(mmlab_munmap(x.t0, x.s, LEN), 0);
 	fl = vmstat("mmlab_luf_mm_flush_ipis") - fl0;
@@ -197,17 +197,17 @@ static void munmap_case(enum mode m)
 		assert_int_equal(ret, 0);
 		assert_int_equal(bad, UINT64_MAX);
 	}
-	seed1_down(&x, m);
+	munmap_case_down(&x, m);
 }
 
 /* The mprotect variant: PROT_NONE, CPU 1 touches S. */
 static void mprotect_case(enum mode m)
 {
-	struct seed1 x;
+	struct munmap_case x;
 	uint64_t fl0, fl, fa = 0, v = 0;
 	int ret;
 
-	seed1_setup(&x, m);
+	munmap_case_setup(&x, m);
 	fl0 = vmstat("mmlab_luf_mm_flush_ipis");
 	assert_int_equal(mmlab_mprotect(x.t0, x.s, LEN, PROT_NONE), 0);
 	fl = vmstat("mmlab_luf_mm_flush_ipis") - fl0;
@@ -222,15 +222,15 @@ static void mprotect_case(enum mode m)
 	assert_int_equal(mmlab_mprotect(x.t0, x.s, LEN, PROT_READ), 0);
 	if (m != LUF_UNSAFE_ON)
 		verify_ok(x.t1, x.s, LEN, SEED_A);
-	seed1_down(&x, m);
+	munmap_case_down(&x, m);
 }
 
-static void t_seed1_munmap_off(void **state) { (void)state; munmap_case(LUF_OFF); }
-static void t_seed1_munmap_on(void **state) { (void)state; munmap_case(LUF_ON); }
-static void t_seed1_munmap_unsafe(void **state) { (void)state; munmap_case(LUF_UNSAFE_ON); }
-static void t_seed1_mprotect_off(void **state) { (void)state; mprotect_case(LUF_OFF); }
-static void t_seed1_mprotect_on(void **state) { (void)state; mprotect_case(LUF_ON); }
-static void t_seed1_mprotect_unsafe(void **state) { (void)state; mprotect_case(LUF_UNSAFE_ON); }
+static void t_munmap_case_munmap_off(void **state) { (void)state; munmap_case(LUF_OFF); }
+static void t_munmap_case_munmap_on(void **state) { (void)state; munmap_case(LUF_ON); }
+static void t_munmap_case_munmap_unsafe(void **state) { (void)state; munmap_case(LUF_UNSAFE_ON); }
+static void t_munmap_case_mprotect_off(void **state) { (void)state; mprotect_case(LUF_OFF); }
+static void t_munmap_case_mprotect_on(void **state) { (void)state; mprotect_case(LUF_ON); }
+static void t_munmap_case_mprotect_unsafe(void **state) { (void)state; mprotect_case(LUF_UNSAFE_ON); }
 
 /* ---- LUF cuts IPIs ---- */
 
@@ -311,16 +311,16 @@ static void t_cuts_ipis_migrate(void **state) { (void)state; cuts_ipis(true); }
 
 static void t_parked_flushed_before_reuse(void **state)
 {
-	struct seed1 x;
+	struct munmap_case x;
 	struct mmlab_proc *h;
 	uint64_t parked0, alloc0, mmfl0, rcv0, b, hog = 96 * MiB;
 
 	(void)state;
-	seed1_setup(&x, LUF_ON);
+	munmap_case_setup(&x, LUF_ON);
 	/* the pages sit in the swap cache, unmapped; freed by reclaim below,
 	 * they are parked (still owing CPU 1's flush) */
 	parked0 = vmstat("mmlab_luf_parked");
-	alloc0 = vmstat("alloc_flush_ipis");
+	alloc0 = vmstat("mmlab_luf_alloc_flush_ipis");
 	mmfl0 = vmstat("mmlab_luf_mm_flush_ipis");
 	rcv0 = vmstat("nr_tlb_remote_flush_received");
 
@@ -332,12 +332,12 @@ static void t_parked_flushed_before_reuse(void **state)
 	fill_ok(mmlab_main_task(h), b, hog, 0x6060);
 	print_message("fill after lazy unmap: parked %" PRIu64 ", alloc_flush_ipis %"
 		      PRIu64 ", mm flush IPIs %" PRIu64 ", IPIs received %" PRIu64 "\n",
-		      vmstat("mmlab_luf_parked") - parked0, vmstat("alloc_flush_ipis") - alloc0,
+		      vmstat("mmlab_luf_parked") - parked0, vmstat("mmlab_luf_alloc_flush_ipis") - alloc0,
 		      vmstat("mmlab_luf_mm_flush_ipis") - mmfl0,
 		      vmstat("nr_tlb_remote_flush_received") - rcv0);
 	/* CPU 1 kept p loaded and did nothing: only the allocator could have
 	 * flushed its entries, or a flush of the whole mm */
-	assert_true(vmstat("alloc_flush_ipis") - alloc0 +
+	assert_true(vmstat("mmlab_luf_alloc_flush_ipis") - alloc0 +
 		    vmstat("mmlab_luf_mm_flush_ipis") - mmfl0 > 0);
 	/* CPU 1 reads S again: faults (its entries are gone), the file's data
 	 * comes back from swap, and no access met a reused frame */
@@ -345,23 +345,23 @@ static void t_parked_flushed_before_reuse(void **state)
 	verify_ok(mmlab_main_task(h), b, hog, 0x6060);
 	assert_int_equal(vmstat("stale_tlb_reports"), 0);
 	assert_int_equal(mmlab_exit(h), 0);
-	seed1_down(&x, LUF_ON);
+	munmap_case_down(&x, LUF_ON);
 }
 
 /* Without memory pressure the frames stay parked, and a read through CPU 1's
  * stale entry is the detector's one allowed exception. */
 static void t_parked_read_is_the_exception(void **state)
 {
-	struct seed1 x;
+	struct munmap_case x;
 	uint64_t rcv0;
 
 	(void)state;
-	seed1_setup(&x, LUF_ON);
+	munmap_case_setup(&x, LUF_ON);
 	rcv0 = vmstat("nr_tlb_remote_flush_received");
 	verify_ok(x.t1, x.s, LEN, SEED_A);
 	assert_int_equal(vmstat("nr_tlb_remote_flush_received"), rcv0);
 	assert_int_equal(vmstat("stale_tlb_reports"), 0);
-	seed1_down(&x, LUF_ON);
+	munmap_case_down(&x, LUF_ON);
 }
 
 /* ---- a write fault flushes only when an older copy may be cached ---- */
@@ -423,11 +423,11 @@ static void t_write_fault_flushes_first(void **state)
  * pending flush stays pending until an operation at risk (munmap). */
 static void t_read_fault_does_not_flush(void **state)
 {
-	struct seed1 x;
+	struct munmap_case x;
 	uint64_t a, fl0;
 
 	(void)state;
-	seed1_setup(&x, LUF_ON);
+	munmap_case_setup(&x, LUF_ON);
 	a = map_anon(x.p, 0, 4 * PG, RW, 0);
 	fl0 = vmstat("mmlab_luf_mm_flush_ipis");
 	assert_int_equal(get64(x.t0, a), 0);
@@ -437,7 +437,7 @@ static void t_read_fault_does_not_flush(void **state)
 	assert_int_equal(vmstat("mmlab_luf_mm_flush_ipis"), fl0);
 	assert_int_equal(mmlab_munmap(x.t0, x.s, LEN), 0);
 	assert_int_equal(vmstat("mmlab_luf_mm_flush_ipis"), fl0 + 1);
-	seed1_down(&x, LUF_ON);
+	munmap_case_down(&x, LUF_ON);
 }
 
 /* LUF takes only folios whose PTEs were all read-only: a written anonymous
@@ -545,12 +545,12 @@ static int destroy_leftover(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(t_seed1_munmap_off, destroy_leftover),
-		cmocka_unit_test_teardown(t_seed1_munmap_on, destroy_leftover),
-		cmocka_unit_test_teardown(t_seed1_munmap_unsafe, destroy_leftover),
-		cmocka_unit_test_teardown(t_seed1_mprotect_off, destroy_leftover),
-		cmocka_unit_test_teardown(t_seed1_mprotect_on, destroy_leftover),
-		cmocka_unit_test_teardown(t_seed1_mprotect_unsafe, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_munmap_off, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_munmap_on, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_munmap_unsafe, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_mprotect_off, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_mprotect_on, destroy_leftover),
+		cmocka_unit_test_teardown(t_munmap_case_mprotect_unsafe, destroy_leftover),
 		cmocka_unit_test_teardown(t_cuts_ipis_reclaim, destroy_leftover),
 		cmocka_unit_test_teardown(t_cuts_ipis_migrate, destroy_leftover),
 		cmocka_unit_test_teardown(t_parked_flushed_before_reuse, destroy_leftover),

@@ -9,7 +9,7 @@
  *   - read another CPU's file window (a seqlock tells whether the owner
  *     changed it meanwhile; if not, the data or the SIGSEGV must match);
  *   - the owner of a window munmaps it and maps the other of its two files
- *     there (seed 1's munmap problem), or mprotects it PROT_NONE and back;
+ *     there (LUF's munmap problem), or mprotects it PROT_NONE and back;
  *   - write / verify their own anonymous pages, MADV_DONTNEED them;
  *   - MADV_PAGEOUT of weights or anonymous chunks, move_pages between the
  *     nodes, a temporary 2 MiB hog (memory pressure: kswapd, direct
@@ -261,7 +261,7 @@ static void hog(struct worker *w)
 }
 
 /*
- * Seed 1's sequence, without the other operations (each of which flushes
+ * LUF's munmap sequence, without the other operations (each of which flushes
  * the lazily unmapped entries as a side effect: any zap, mprotect or write
  * fault of the process): reads of the windows, lazy unmaps of a window,
  * then its owner's munmap + mmap or mprotect.
@@ -384,7 +384,7 @@ static void *worker_main(void *arg)
 
 	double t;
 
-	/* 20 ms of everything, then 20 ms of seed 1's sequence, and so on */
+	/* 20 ms of everything, then 20 ms of LUF's munmap sequence, and so on */
 	while (!atomic_load(&S.stop) && (t = now_s()) < S.end && !w->failures) {
 		if ((long)((S.end - t) / 0.02) & 1)
 			focused_op(w);

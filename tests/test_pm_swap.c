@@ -4,13 +4,13 @@
  * /sys/kernel/mm/mmlab/shmem_pm_swap:
  * - off (default, upstream): a paged-out shmem page leaves a none PTE;
  *   pagemap shows present 0, swap 0;
- * - marker (the seed's RFC): pageout installs a PTE_MARKER_PAGEOUT, so
+ * - marker (the RFC): pageout installs a PTE_MARKER_PAGEOUT, so
  *   pagemap shows swap 1 at no cost to the read; a fault clears it;
  * - lookup (Tiberiu Georgescu's alternative): pagemap looks up the page
  *   cache for every none PTE of a shmem VMA and reports swap 1 for a
  *   swapped slot.
  *
- * The seed's functional test on a shared memfd mapping, present/swap bits:
+ * The RFC's functional test on a shared memfd mapping, present/swap bits:
  *   FAULT1 1 0; PAGEOUT 0 1 (off: 0 0); FAULT2 1 0; REMOVE 0 0;
  *   (fault) PAGEOUT 0 1 (off: 0 0); REMOVE 0 0.
  * And its two accuracy caveats, documented with the exact bits per mode:

@@ -8,7 +8,7 @@
  * table holding a guard marker is kept.  zap = 0 (model only) is the
  * pre-6.14 kernel: MADV_DONTNEED frees nothing.
  *
- * The seed's design (model only), in both scan modes (locked, lockless):
+ * The RFC's design (model only), in both scan modes (locked, lockless):
  * the asynchronous scanner at return to user space with scan = always,
  * madvise, never; the per-process switch (mmlab_prctl_pt_reclaim);
  * scan_size and scan_delay_ms respected; a table spanning two VMAs

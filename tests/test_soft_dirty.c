@@ -13,7 +13,7 @@
  * - the bit is kept in the swap PTE (_PAGE_SWP_SOFT_DIRTY) at swap-out and
  *   comes back at swap-in;
  * - for shmem, a zap (MADV_DONTNEED) of a soft-dirty PTE leaves a model
- *   marker so the bit is not lost (upstream loses it: seed 3's problem (c)).
+ *   marker so the bit is not lost (upstream loses it: the PTE-marker RFC's problem (c)).
  */
 #include "markers_be.h"
 

@@ -1002,7 +1002,7 @@ static int run_one(uint64_t seed, const char *mode)
 	knob(THP_KNOB "enabled", "madvise");
 	knob(THP_KNOB "hugepages-64kB/enabled", "always");
 	knob(THP_KNOB "hugepages-32kB/enabled", "madvise");
-	/* khugepaged collapses into the mTHP sizes too (seed 4's series) */
+	/* khugepaged collapses into the mTHP sizes too (the mTHP collapse series) */
 	knob("/sys/kernel/mm/mmlab/mthp_collapse", "1");
 	/* a write that would break copy-on-write is a BUG where it happens */
 	knob("/sys/kernel/mm/mmlab/debug/check_exclusive", "1");

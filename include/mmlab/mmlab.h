@@ -126,6 +126,10 @@ const char *mmlab_knob_name(unsigned int i);
 /* A knob's default (stock 6.18), printed as mmlab_knob_get prints it, with
  * no machine up (-EBUSY while one is); -EACCES for a read-only counter. */
 int mmlab_knob_default(const char *path, char *buf, size_t len);
+/* The values a knob accepts, in words ("always, madvise, never", "0 or 1",
+ * "an integer from 0 to 511", "read-only"); with no machine up, after
+ * mmlab_knob_default().  -ENOENT unknown path. */
+int mmlab_knob_accepts(const char *path, char *buf, size_t len);
 
 /*
  * vmstat counters by kernel name.  -ENOENT for an unknown name.  Besides the
@@ -147,6 +151,13 @@ int mmlab_knob_default(const char *path, char *buf, size_t len);
 int mmlab_vmstat_get(const char *name, uint64_t *val);
 /* Iterate counters: returns NULL past the end. */
 const char *mmlab_vmstat_name(unsigned int i);
+/* What a counter is: one of the kernel's the model keeps, one of the
+ * kernel's for a mechanism the model lacks (reads 0), or the model's own.
+ * -ENOENT unknown name. */
+#define MMLAB_VMSTAT_KERNEL		0
+#define MMLAB_VMSTAT_NOT_MODELLED	1
+#define MMLAB_VMSTAT_MODEL_ONLY		2
+int mmlab_vmstat_kind(const char *name);
 
 /* Processes and tasks */
 struct mmlab_proc;
@@ -503,6 +514,10 @@ int mmlab_swapon(uint64_t bytes);
 long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int node);
 /* The node of the page mapped at @addr, -ENOENT when none is present. */
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
+/* The machine's NUMA nodes (0 with no machine up), and one node's memory
+ * and free memory in bytes: -EINVAL for a node that does not exist. */
+unsigned int mmlab_nr_nodes(void);
+int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
 
 /*
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
@@ -542,7 +557,7 @@ int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
 
 /*
- * Page-table reclaim (seed 0): the per-process switch the RFC proposes as a
+ * Page-table reclaim (the June 2024 RFC): the per-process switch the RFC proposes as a
  * prctl (Lua p:prctl("pt_reclaim", on)).  The scanner itself is set with
  * the /sys/kernel/mm/mmlab/pt_reclaim/ knobs; madvise(MMLAB_MADV_PT_RECLAIM)
  * reclaims a range at once.
@@ -562,6 +577,10 @@ long mmlab_gup_fast(struct mmlab_proc *p, uint64_t addr, uint64_t npages, uint64
  * buddy allocator, so that counters such as nr_page_table_pages and
  * nr_free_pages can be read exactly. */
 void mmlab_quiesce(void);
+/* Wait until background reclaim is idle (no kswapd woken or running on any
+ * node), then mmlab_quiesce().  -ETIMEDOUT after @timeout_ms (on the
+ * machine's clock: the simulated one in deterministic mode). */
+int mmlab_settle(unsigned int timeout_ms);
 
 /* Simulated time: cycles charged to a CPU by the cost model. */
 uint64_t mmlab_cpu_cycles(unsigned int cpu);

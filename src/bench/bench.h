@@ -6,11 +6,11 @@
  * starting with "bench": NAME.  The harness prints each record as one JSON
  * object per line (--json) or collects a benchmark's records and prints them
  * as aligned tables when it ends.  Records are kept for the whole run, so the
- * seed-claims table (claims.c) can quote what a benchmark measured.
+ * claims table (claims.c) can quote what a benchmark measured.
  *
  * Adding a benchmark: write `int bench_NAME(struct bench_ctx *ctx)` in its
  * own file under src/bench/, add its prototype and one line to the table in
- * registry.c, and, if it measures a seed's claim, a `measured` function for
+ * registry.c, and, if it measures a claim, a `measured` function for
  * that claim in claims.c.  Model-side work that could crash or hang goes
  * through bench_isolate() so that host figures survive a broken model.
  *
@@ -114,7 +114,7 @@ void bench_print_table(struct bench_ctx *ctx, size_t from, size_t to);
 /* A per-second figure as "612.3k", "7.50M". */
 void bench_fmt_rate(char *buf, size_t len, double v);
 
-/* claims.c: print the seed claims beside what this run measured. */
+/* claims.c: print the claims beside what this run measured. */
 void bench_print_claims(struct bench_ctx *ctx, const char *const *names,
 			size_t nr);
 

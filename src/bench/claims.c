@@ -3,7 +3,7 @@
  * kernel, or mmlab's own goals), per mechanism, beside what this run of
  * mmlab measured.
  *
- * Printed at the end of the text output of `mmlab bench` (`make run`).  Each
+ * Printed at the end of the text output of `mmlab bench` (`make bench`).  Each
  * mechanism names the benchmark that measures it; one whose benchmark is not
  * in the registry prints "not measured yet".  A benchmark adds a `measured`
  * function here that turns its records (bench_find, bench_get_num) into one
@@ -134,7 +134,7 @@ static const struct bench_rec *pr_program(const struct bench_ctx *ctx, const cha
 		const struct bench_field *zp = bench_field_get(r, "zap");
 
 		if (strcmp(r->bench, "ptreclaim") || !cs || cs->type != BF_STR ||
-		    strcmp(cs->s, "seed_program") || !sd || sd->type != BF_STR ||
+		    strcmp(cs->s, "rfc_program") || !sd || sd->type != BF_STR ||
 		    strcmp(sd->s, side))
 			continue;
 		if (zap < 0 || (zp && zp->type == BF_INT && zp->i == zap))
@@ -342,7 +342,7 @@ static const struct claim claims[] = {
 	  "fork; host measured earlier: 0.61M faults/s, 7.5M DONTNEED pages/s, 8.3M "
 	  "munmap pages/s, 68M pagemap entries/s, 11.6 ms per fork of 1 GiB",
 	  "core", measured_core },
-	{ "kernel facts", "TLB shootdowns (x86 flush_tlb_mm_range)",
+	{ "the x86 kernel", "TLB shootdowns (x86 flush_tlb_mm_range)",
 	  "the host kernel sends 1 IPI to a running peer thread for munmap of a "
 	  "touched page, 2 for mprotect RO then RW of a touched page, 0 for an "
 	  "untouched page",

@@ -122,7 +122,7 @@ static const struct {
 	[C_CAUSE0 + 2] = { "ipis_zap", { "mmlab_ipis_zap" } },
 	[C_CAUSE0 + 3] = { "ipis_change_prot", { "mmlab_ipis_change_prot" } },
 	[C_CAUSE0 + 4] = { "ipis_other", { "mmlab_ipis_other" } },
-	[C_CAUSE0 + 5] = { "alloc_flush_ipis", { "alloc_flush_ipis" } },
+	[C_CAUSE0 + 5] = { "alloc_flush_ipis", { "mmlab_luf_alloc_flush_ipis" } },
 	[C_CAUSE0 + 6] = { "luf_mm_flush_ipis", { "mmlab_luf_mm_flush_ipis" } },
 	[C_WRITE_FLUSH] = { "luf_write_flush_ipis", { "mmlab_luf_write_flush_ipis" } },
 };

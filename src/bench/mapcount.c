@@ -61,7 +61,7 @@
 #define MAX_PROCS	8
 #define SEED		0x5eed2ULL
 
-enum wl { WL_SEED2, WL_FORK_MIX, WL_EXIT_CHAIN, NR_WL };
+enum wl { WL_SUBRANGE_SHARED, WL_FORK_MIX, WL_EXIT_CHAIN, NR_WL };
 static const char *const wl_name[NR_WL] = { "subrange_shared", "fork_mix", "exit_chain" };
 static const char *const mode_name[3] = { "likely", "maybe", "precise" };
 static const unsigned int shared_limits[2] = { 0, 256 };
@@ -332,7 +332,7 @@ static void one_run(void *argp, void *outp)
 		goto out;
 	}
 	switch (a->wl) {
-	case WL_SEED2:
+	case WL_SUBRANGE_SHARED:
 		ret = build_subrange(&w);
 		break;
 	case WL_FORK_MIX:

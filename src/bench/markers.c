@@ -1,7 +1,7 @@
 /*
  * markers.c - `mmlab bench markers`: the cost of PM_SWAP
  * for shmem on the model, /sys/kernel/mm/mmlab/shmem_pm_swap = off, marker
- * (the seed: pageout leaves a PTE_MARKER_PAGEOUT) or lookup (the
+ * (the RFC: pageout leaves a PTE_MARKER_PAGEOUT) or lookup (the
  * alternative: pagemap looks the page cache up for every none PTE).
  *
  * Records, `case` and `mode`:
@@ -290,7 +290,7 @@ int bench_markers(struct bench_ctx *ctx)
 			bench_rec_null(r, "overhead_pct");
 			bench_rec_str(r, "verdict", "n/a");
 		}
-		bench_rec_num(r, "seed_overhead_pct", 0.82);
+		bench_rec_num(r, "rfc_overhead_pct", 0.82);
 		bench_rec_num(r, "goal_pct", 1.0);
 		bench_emit(ctx, r);
 	}
@@ -318,7 +318,7 @@ int bench_markers(struct bench_ctx *ctx)
 			bench_rec_null(r, "ns_per_lookup");
 			bench_rec_null(r, "lookup_over_marker");
 		}
-		bench_rec_num(r, "seed_lookup_over_marker", 4.0);
+		bench_rec_num(r, "rfc_lookup_over_marker", 4.0);
 		bench_emit(ctx, r);
 	}
 	return ret;

@@ -4,7 +4,7 @@
  *
  * Records, one per `case` (and `side` / `scan_mode` where it applies):
  *
- * - seed_program: the series' test program (kernel facts section 1): mmap
+ * - rfc_program: the series' test program (its cover letter): mmap
  *   50 GiB (MAP_NORESERVE), 25600 x { touch 2 MiB; MADV_DONTNEED 2 MiB }.
  *   `vmpte_before_kb` (right after the mmap) and `vmpte_after_kb` (at the
  *   end), whole-process VmPTE as the series measured it, for the model with
@@ -107,7 +107,7 @@ struct case_out {
 
 struct pr_out {
 	double seed_before[2], seed_after[2], seed_secs[2];	/* zap 0, 1 */
-	int seed_aligned;
+	int rfc_aligned;
 	struct case_out free_heavy[NMODES], unmap_free[NMODES];
 	double scan_ns_per_gib[NMODES];
 	double sparse_ns_per_gib[NMODES][2];	/* [mode][best, worst] */
@@ -127,8 +127,8 @@ static void out_init(struct pr_out *o)
 	double *d = (double *)o;
 
 	memset(o, 0, sizeof(*o));
-	/* every double of the struct up to seed_aligned ... is NAN */
-	for (size_t i = 0; i < offsetof(struct pr_out, seed_aligned) / sizeof(double); i++)
+	/* every double of the struct up to rfc_aligned ... is NAN */
+	for (size_t i = 0; i < offsetof(struct pr_out, rfc_aligned) / sizeof(double); i++)
 		d[i] = NAN;
 	for (int m = 0; m < NMODES; m++) {
 		double *c[] = { (double *)&o->free_heavy[m], (double *)&o->unmap_free[m] };
@@ -140,7 +140,7 @@ static void out_init(struct pr_out *o)
 		o->sparse_ns_per_gib[m][0] = o->sparse_ns_per_gib[m][1] = NAN;
 		o->scans_per_s[m] = NAN;
 	}
-	o->seed_aligned = -1;
+	o->rfc_aligned = -1;
 }
 
 static int fail(struct pr_out *o, int err, const char *what)
@@ -183,7 +183,7 @@ static int knob(const char *name, const char *val)
 	return mmlab_knob_set(path, val);
 }
 
-/* ---- model: the seed program ---- */
+/* ---- model: the RFC program ---- */
 
 static int seed_model(struct pr_out *o, int zap)
 {
@@ -197,7 +197,7 @@ static int seed_model(struct pr_out *o, int zap)
 	t = mmlab_main_task(p);
 	TRY(o, mmlab_mmap(t, 0, SEED_LEN + PMD, RW, MAP_PRIVATE | MAP_ANONYMOUS |
 			  MAP_NORESERVE, -1, 0, &m), "mmap 50 GiB");
-	o->seed_aligned = (m & (PMD - 1)) == 0;
+	o->rfc_aligned = (m & (PMD - 1)) == 0;
 	a = (m + PMD - 1) & ~(PMD - 1);
 	o->seed_before[zap] = vmpte(p);
 	t0 = bench_now();
@@ -724,7 +724,7 @@ int bench_ptreclaim(struct bench_ctx *ctx)
 	out_init(&o);
 	if (!ctx->opts.model_only) {
 		if (!a.skip_seed) {
-			bench_progress(ctx, "ptreclaim: host seed program (50 GiB)");
+			bench_progress(ctx, "ptreclaim: host RFC program (50 GiB)");
 			host_seed(&hs);
 		}
 		pagemap_ns = host_pagemap_ns_per_gib(a.reps, LAYOUT_POPULATED);
@@ -747,21 +747,21 @@ int bench_ptreclaim(struct bench_ctx *ctx)
 
 	for (int zap = 0; zap <= 1; zap++) {
 		r = bench_rec_new(ctx);
-		bench_rec_str(r, "case", "seed_program");
+		bench_rec_str(r, "case", "rfc_program");
 		bench_rec_str(r, "side", "model");
 		bench_rec_int(r, "zap", zap);
 		num_or_null(r, "vmpte_before_kb", o.seed_before[zap]);
 		num_or_null(r, "vmpte_after_kb", o.seed_after[zap]);
 		bench_rec_int(r, "upstream_after_kb", zap ? 240 : 102640);
-		if (o.seed_aligned < 0)
+		if (o.rfc_aligned < 0)
 			bench_rec_null(r, "aligned");
 		else
-			bench_rec_str(r, "aligned", o.seed_aligned ? "true" : "false");
+			bench_rec_str(r, "aligned", o.rfc_aligned ? "true" : "false");
 		num_or_null(r, "seconds", o.seed_secs[zap]);
 		bench_emit(ctx, r);
 	}
 	r = bench_rec_new(ctx);
-	bench_rec_str(r, "case", "seed_program");
+	bench_rec_str(r, "case", "rfc_program");
 	bench_rec_str(r, "side", "host");
 	bench_rec_null(r, "zap");	/* the host kernel's own (6.14+: on) */
 	num_or_null(r, "vmpte_before_kb", hs.before < 0 ? NAN : (double)hs.before);

@@ -1,7 +1,7 @@
 /*
  * bench.c - `mmlab bench`: parse the command line and hand over to the
  * benchmark harness (src/bench/).  The benchmarks themselves, their registry
- * and the seed-claims table live there; this file only knows options.
+ * and the claims table live there; this file only knows options.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ static void usage(FILE *f)
 "\n"
 "Run benchmarks: the model beside the host kernel, same sizes, same run.\n"
 "With no NAME, every benchmark runs, and the text output ends with what the\n"
-"seed threads claim per mechanism beside what mmlab measured (make run).\n"
+"upstream discussions claim per mechanism beside what mmlab measured (make bench).\n"
 "\n"
 "options:\n"
 "  --json         one JSON object per line, each with \"bench\": NAME\n"

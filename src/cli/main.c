@@ -17,6 +17,7 @@ static void usage(FILE *f)
 "  explore run a scenario under the deterministic scheduler for many\n"
 "          seeds; stop at the first that fails, with its replay command\n"
 "  host    what mmlab knows of the running kernel (the host profile)\n"
+"  knobs   every tunable: default, accepted values, meaning ('vmstat': counters)\n"
 "  sweep   run a grid of points into an SQLite database\n"
 "  report  an HTML page of plots from a sweep's database\n"
 "  record  run a program under a tracer and write its memory trace\n"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "host"))
 		return cmd_host(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "knobs") || !strcmp(argv[1], "vmstat"))
+		return (argv[1][0] == 'k' ? cmd_knobs : cmd_vmstat)(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sweep"))
 		return cmd_sweep(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))

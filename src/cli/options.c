@@ -29,6 +29,13 @@ void run_usage(FILE *f)
 "  --mem SIZE             physical memory of the model, with K, M or G\n"
 "                         (default 4G; from 4M, in whole 4M blocks, to\n"
 "                         the host's MemTotal); the linux backend ignores it\n"
+"  --nodes N              NUMA nodes of the model (default 1, at most 8),\n"
+"                         --mem split evenly between them; the linux\n"
+"                         backend has the host's (mm.nodes())\n"
+"  --nodes SIZE[:slow[=NS]],...\n"
+"                         one node per item, of SIZE bytes (K, M, G); slow:\n"
+"                         a slower memory tier (access latency NS, default\n"
+"                         250; the others 80), the target of demotion\n"
 "  --seed N               seed of the script's math.random and of the\n"
 "                         model's randomised choices (default 1); with\n"
 "                         --deterministic, of the scheduler too\n"
@@ -44,6 +51,9 @@ void run_usage(FILE *f)
 "  --timeout SECONDS      stop a script running longer (default 600,\n"
 "                         0 for none); settings are still restored\n"
 "  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  --check                the stale-TLB detector on (model): an access\n"
+"                         through a stale TLB entry fails the run (exit 1,\n"
+"                         with a summary line); on in mmlab diff\n"
 "  --results FILE         also write the run's vmstat deltas, simulated\n"
 "                         cycles and knobs to FILE (for sweep)\n"
 "  --json                 print one JSON object: the observations, vmstat\n"
@@ -75,7 +85,8 @@ void diff_usage(FILE *f)
 "\n"
 "Run a scenario on the model and on the real kernel (linux backend) and\n"
 "compare every observation (mm.observe) by name.  Prints one line per\n"
-"observation that differs, `name: model=X linux=Y`, then\n"
+"observation that differs, `name: model=X linux=Y (script.lua:LINE)`\n"
+"(the line that observed it), then\n"
 "`N observations, N differ`.\n"
 "\n"
 "The model runs in this host's profile (`mmlab host`): where the kernel\n"
@@ -87,10 +98,13 @@ void diff_usage(FILE *f)
 "options:\n"
 "  --stock                compare with stock 6.18: the model ignores the\n"
 "                         host's profile\n"
+"  --no-check             the model's stale-TLB detector off (on by\n"
+"                         default: a report fails the run)\n"
 "  --set PATH=VALUE       set a tunable on both backends (repeatable)\n"
-"  --cpus N, --mem SIZE, --seed N, --timeout SECONDS, --unsafe-lua\n"
+"  --cpus N, --mem SIZE, --nodes N, --seed N, --timeout SECONDS,\n"
+"  --unsafe-lua\n"
 "                         as for mmlab run\n"
-"  -v, --verbose          show the output of both runs\n"
+"  -v, --verbose          show the output of both runs side by side\n"
 "  --json                 print one JSON object instead: both sides'\n"
 "                         observations, what differs, the metadata\n"
 "  -h, --help             this text\n"
@@ -194,13 +208,58 @@ static int parse_mem(const char *cmd, const char *val, uint64_t *out)
 	return 0;
 }
 
+/* --nodes SIZE[:slow[=NS]],...: the model's nodes one by one. */
+static int parse_node_list(struct cli *c, const char *val)
+{
+	char buf[256], *item, *save = NULL;
+	uint64_t sum = 0, host = host_mem_total();
+	unsigned int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(item, ':');
+		unsigned long lat = 250;
+
+		if (colon) {
+			*colon = 0;
+			if (sscanf(colon + 1, "slow=%lu", &lat) != 1 && strcmp(colon + 1, "slow"))
+				goto bad;
+			if (lat < 1 || lat > 100000)
+				goto bad;
+		}
+		if (n == MMLAB_MAX_NODES || parse_u64(item, &c->o.node_bytes[n], true) ||
+		    c->o.node_bytes[n] < MMLAB_MIN_NODE_BYTES ||
+		    c->o.node_bytes[n] > MMLAB_MAX_NODE_BYTES)
+			goto bad;
+		c->o.node_slow[n] = colon != NULL;
+		c->o.node_latency_ns[n] = colon ? (unsigned int)lat : 0;
+		sum += c->o.node_bytes[n++];
+	}
+	if (!n)
+		goto bad;
+	if (host && sum > host) {
+		fprintf(stderr, "mmlab %s: --nodes '%s': more than this host's memory "
+			"(MemTotal in /proc/meminfo)\n", c->cmd, val);
+		return 2;
+	}
+	c->o.nodes = n;
+	c->o.nodes_spec = val;
+	return 0;
+bad:
+	fprintf(stderr, "mmlab %s: --nodes '%s': expected N (1 to %d) or a list of "
+		"SIZE[:slow[=NS]], at most %d, each from 4M to 1024G (latency 1 to "
+		"100000 ns), such as 1G,1G:slow\n", c->cmd, val, MMLAB_MAX_NODES,
+		MMLAB_MAX_NODES);
+	return 2;
+}
+
 /* An option that takes a value: name is "--cpus" etc., val its value.
  * val NULL: the option came last, without one.  Returns 0, 2 (said why)
  * or -1 (not an option of this command). */
 static int parse_value(struct cli *c, const char *name, const char *val)
 {
 	static const char *const names[] = {
-		"--backend", "--cpus", "--nodes", "--mem", "--seed", "--timeout", "--set",
+		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set", "--nodes",
 		"--strategy", "--depth", "--max-steps", "--observations",
 		"--results", "--repeat", NULL
 	};
@@ -229,20 +288,18 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 			return 2;
 		}
 		c->o.backend = val;
-	} else if (!strcmp(name, "--cpus")) {
-		if (parse_u64(val, &v, false) || v < 1 || v > MMLAB_MAX_CPUS) {
-			fprintf(stderr, "mmlab %s: --cpus '%s': a number from 1 "
-				"to %d\n", cmd, val, MMLAB_MAX_CPUS);
+	} else if (!strcmp(name, "--nodes") && strpbrk(val, ",:KMGkmg")) {
+		return parse_node_list(c, val);
+	} else if (!strcmp(name, "--cpus") || !strcmp(name, "--nodes")) {
+		bool cpus = name[2] == 'c';
+		unsigned int max = cpus ? MMLAB_MAX_CPUS : MMLAB_MAX_NODES;
+
+		if (parse_u64(val, &v, false) || v < 1 || v > max) {
+			fprintf(stderr, "mmlab %s: %s '%s': a number from 1 "
+				"to %u\n", cmd, name, val, max);
 			return 2;
 		}
-		c->o.cpus = (unsigned int)v;
-	} else if (!strcmp(name, "--nodes")) {
-		if (parse_u64(val, &v, false) || v < 1 || v > MMLAB_MAX_NODES) {
-			fprintf(stderr, "mmlab %s: --nodes '%s': a number from 1 "
-				"to %d\n", cmd, val, MMLAB_MAX_NODES);
-			return 2;
-		}
-		c->o.nodes = (unsigned int)v;
+		*(cpus ? &c->o.cpus : &c->o.nodes) = (unsigned int)v;
 	} else if (!strcmp(name, "--mem")) {
 		return parse_mem(cmd, val, &c->o.mem);
 	} else if (!strcmp(name, "--seed")) {
@@ -320,6 +377,10 @@ static int parse_flag(struct cli *c, const char *arg)
 		c->o.deterministic = true;
 	else if (!strcmp(arg, "--unsafe-lua"))
 		c->o.unsafe_lua = true;
+	else if (!strcmp(arg, "--check"))
+		c->o.check = true;
+	else if (!strcmp(arg, "--no-check") && c->is_diff)
+		c->no_check = true;
 	else
 		return -1;
 	return 0;
@@ -436,6 +497,11 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 		ARG("--mem");
 		ARG(b->mem);
 	}
+	if (c->o.nodes) {
+		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
+		ARG("--nodes");
+		ARG(c->o.nodes_spec ? c->o.nodes_spec : b->nodes);
+	}
 	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
 	ARG("--seed");
 	ARG(b->seed);
@@ -457,6 +523,8 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	}
 	if (c->o.unsafe_lua)
 		ARG("--unsafe-lua");
+	if (c->o.check)
+		ARG("--check");
 	for (int i = 0; i < c->o.nr_sets; i++) {
 		ARG("--set");
 		ARG(c->o.sets[i]);

@@ -15,6 +15,7 @@ struct cli {
 	bool verbose;
 	bool is_diff;
 	bool stock;		/* diff --stock */
+	bool no_check;		/* diff --no-check */
 	bool json;		/* --json: one object (single.c) */
 	unsigned int repeat;	/* run --repeat N: N seeds (single.c) */
 	const char *cmd;	/* "run", "diff", "explore" */

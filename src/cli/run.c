@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ int cmd_run(int argc, char **argv)
 /* Observations of one run, in the order first seen. */
 struct obs {
 	char **name, **value;
+	int *line;		/* the script line that observed it, 0 unknown */
 	int n, cap;
 };
 
@@ -54,7 +56,7 @@ static int obs_find(struct obs *o, const char *name)
 	return -1;
 }
 
-static void obs_add(struct obs *o, const char *name, const char *value)
+static void obs_add(struct obs *o, const char *name, const char *value, int line)
 {
 	char key[512];
 	int k = 1;
@@ -67,13 +69,27 @@ static void obs_add(struct obs *o, const char *name, const char *value)
 		o->cap = o->cap * 2 + 64;
 		o->name = realloc(o->name, o->cap * sizeof(char *));
 		o->value = realloc(o->value, o->cap * sizeof(char *));
-		if (!o->name || !o->value) {
+		o->line = realloc(o->line, o->cap * sizeof(int));
+		if (!o->name || !o->value || !o->line) {
 			fprintf(stderr, "mmlab diff: out of memory\n");
 			exit(2);
 		}
 	}
+	o->line[o->n] = line;
 	o->name[o->n] = strdup(key);
 	o->value[o->n++] = strdup(value);
+}
+
+static void obs_free(struct obs *o)
+{
+	for (int i = 0; i < o->n; i++) {
+		free(o->name[i]);
+		free(o->value[i]);
+	}
+	free(o->name);
+	free(o->value);
+	free(o->line);
+	memset(o, 0, sizeof(*o));
 }
 
 static void obs_load(struct obs *o, const char *path)
@@ -86,7 +102,7 @@ static void obs_load(struct obs *o, const char *path)
 	if (!f)
 		return;
 	while ((n = getline(&line, &cap, f)) > 0) {
-		char *tab;
+		char *tab, *tab2;
 
 		if (line[n - 1] == '\n')
 			line[n - 1] = 0;
@@ -94,7 +110,10 @@ static void obs_load(struct obs *o, const char *path)
 		if (!tab)
 			continue;
 		*tab = 0;
-		obs_add(o, tsv_unescape(line), tsv_unescape(tab + 1));
+		tab2 = strchr(tab + 1, '\t');
+		if (tab2)
+			*tab2 = 0;
+		obs_add(o, tsv_unescape(line), tsv_unescape(tab + 1), tab2 ? atoi(tab2 + 1) : 0);
 	}
 	free(line);
 	fclose(f);
@@ -130,8 +149,9 @@ static int run_child(struct cli *c, const char *backend, const char *obs_path,
 		return 2;
 	}
 	if (pid == 0) {
+		/* stderr too: a side's errors print under its header */
 		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || dup2(fd, 1) < 0)
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(2);
 		/* the model answers mm.has for what the host can show as the
 		 * host does, so that both sides observe the same things */
@@ -165,6 +185,85 @@ static void show_file(const char *title, const char *path)
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
+	fflush(stdout);
+}
+
+/* The lines of a file (NULL-terminated array, *n of them); NULL when it
+ * cannot be read. */
+static char **read_lines(const char *path, int *n)
+{
+	FILE *f = fopen(path, "re");
+	char **v = NULL, *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int nv = 0;
+
+	*n = 0;
+	if (!f)
+		return NULL;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char **nv2 = realloc(v, (size_t)(nv + 2) * sizeof(*v));
+
+		if (!nv2)
+			break;
+		v = nv2;
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = 0;
+		v[nv++] = strdup(line);
+		v[nv] = NULL;
+	}
+	free(line);
+	fclose(f);
+	*n = nv;
+	return v;
+}
+
+/* The terminal's width ($COLUMNS, or the tty's), 160 when unknown. */
+static int term_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+
+	if (env && atoi(env) >= 40)
+		return atoi(env);
+	if (!ioctl(1, TIOCGWINSZ, &ws) && ws.ws_col >= 40)
+		return ws.ws_col;
+	return 160;
+}
+
+/* -v: the two runs' output side by side, model left, linux right; a line
+ * wider than its column continues on the next row. */
+static void show_side_by_side(const char *const path[2])
+{
+	int n[2], w = (term_width() - 3) / 2, row[2] = { 0, 0 };
+	char **lines[2] = { read_lines(path[0], &n[0]), read_lines(path[1], &n[1]) };
+	size_t off[2] = { 0, 0 };
+
+	printf("%-*s | %s\n", w, "--- model ---", "--- linux ---");
+	while (row[0] < n[0] || row[1] < n[1]) {
+		for (int b = 0; b < 2; b++) {
+			const char *l = row[b] < n[b] ? lines[b][row[b]] + off[b] : "";
+			int len = (int)strlen(l), take = len > w ? w : len;
+
+			if (b)
+				printf("%.*s\n", take, l);
+			else
+				printf("%-*.*s | ", w, take, l);
+			if (row[b] >= n[b])
+				continue;
+			if (len > w) {
+				off[b] += (size_t)take;
+			} else {
+				row[b]++;
+				off[b] = 0;
+			}
+		}
+	}
+	for (int b = 0; b < 2; b++) {
+		for (int i = 0; i < n[b]; i++)
+			free(lines[b][i]);
+		free(lines[b]);
+	}
 	fflush(stdout);
 }
 
@@ -210,7 +309,24 @@ static void print_skip_reason(const char *backend, const char *out_path)
 		fclose(f);
 }
 
-static int compare(struct obs *obs)
+/* " (x.lua:18)", or " (x.lua: model line 18, linux line 20)" when the
+ * two sides observed it at different lines */
+static const char *where(const char *script, int ml, int ll)
+{
+	static char buf[320];
+	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+
+	if (ml && ll && ml != ll)
+		snprintf(buf, sizeof(buf), " (%s: model line %d, linux line %d)", base,
+			 ml, ll);
+	else if (ml || ll)
+		snprintf(buf, sizeof(buf), " (%s:%d)", base, ml ? ml : ll);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
+static int compare(struct obs *obs, const char *script)
 {
 	int nr = 0, differ = 0;
 
@@ -220,9 +336,10 @@ static int compare(struct obs *obs)
 		nr++;
 		if (j < 0 || strcmp(obs[0].value[i], obs[1].value[j])) {
 			differ++;
-			printf("%s: model=%s linux=%s\n", obs[0].name[i],
+			printf("%s: model=%s linux=%s%s\n", obs[0].name[i],
 			       obs[0].value[i], j < 0 ? "(none)" :
-			       obs[1].value[j]);
+			       obs[1].value[j], where(script, obs[0].line[i],
+						      j < 0 ? 0 : obs[1].line[j]));
 		}
 	}
 	for (int j = 0; j < obs[1].n; j++) {
@@ -230,8 +347,8 @@ static int compare(struct obs *obs)
 			continue;
 		nr++;
 		differ++;
-		printf("%s: model=(none) linux=%s\n", obs[1].name[j],
-		       obs[1].value[j]);
+		printf("%s: model=(none) linux=%s%s\n", obs[1].name[j],
+		       obs[1].value[j], where(script, 0, obs[1].line[j]));
 	}
 	printf("%d observation%s, %d differ\n", nr, nr == 1 ? "" : "s", differ);
 	return differ;
@@ -252,6 +369,7 @@ int cmd_diff(int argc, char **argv)
 	ret = cli_parse(&c, argc, argv);
 	if (ret)
 		return ret & 255;
+	c.o.check = !c.no_check;	/* the stale-TLB detector: on in diff */
 	if (access(c.o.script, R_OK)) {
 		fprintf(stderr, "mmlab diff: %s: %s\n", c.o.script,
 			strerror(errno));
@@ -281,8 +399,13 @@ int cmd_diff(int argc, char **argv)
 		status[0] = run_child(&c, "model", obs_path[0], out_path[0], NULL,
 				      0, false);
 	}
+	if (c.verbose) {
+		const char *paths[2] = { out_path[0], out_path[1] };
+
+		show_side_by_side(paths);
+	}
 	for (int b = 0; b < 2; b++) {
-		if (c.verbose || (status[b] && status[b] != SC_EXIT_SKIP))
+		if (!c.verbose && status[b] && status[b] != SC_EXIT_SKIP)
 			show_file(backends[b], out_path[b]);
 		if (status[b] == SC_EXIT_SKIP)
 			print_skip_reason(backends[b], out_path[b]);
@@ -293,7 +416,7 @@ int cmd_diff(int argc, char **argv)
 		obs_load(&obs[b], obs_path[b]);
 	}
 	if (status[1] != SC_EXIT_SKIP && status[0] != SC_EXIT_SKIP)
-		differ = compare(obs);
+		differ = compare(obs, c.o.script);
 	for (int b = 0; b < 2; b++) {
 		unlink(obs_path[b]);
 		unlink(out_path[b]);
@@ -310,5 +433,7 @@ int cmd_diff(int argc, char **argv)
 	if (c.json)
 		diff_json_end(&c, argc, argv, status, obs[0].name, obs[0].value,
 			      obs[0].n, obs[1].name, obs[1].value, obs[1].n, ret);
+	obs_free(&obs[0]);
+	obs_free(&obs[1]);
 	return ret;
 }

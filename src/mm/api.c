@@ -267,6 +267,21 @@ void mmlab_quiesce(void)
 	drain_all_pages();
 }
 
+int mmlab_settle(unsigned int timeout_ms)
+{
+	uint64_t end = mmlab_now_ns() + (uint64_t)timeout_ms * 1000000;
+
+	/* a scheduling point per turn: under the deterministic scheduler
+	 * kswapd runs meanwhile, and the clock is the simulated one */
+	while (!kswapd_idle()) {
+		if (mmlab_now_ns() > end)
+			return -ETIMEDOUT;
+		mmlab_yield();
+	}
+	mmlab_quiesce();
+	return 0;
+}
+
 uint64_t mmlab_cpu_cycles(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids ? READ_ONCE(cpus[cpu].cycles) : 0;
@@ -378,6 +393,22 @@ long mmlab_move_pages(struct mmlab_proc *p, uint64_t addr, uint64_t npages, int 
 	moved = (long)migrate_pages(&pages, node);
 	task_leave(p->main);
 	return moved;
+}
+
+unsigned int mmlab_nr_nodes(void)
+{
+	return machine_up ? phys.nr_nodes : 0;
+}
+
+int mmlab_node_info(int nid, uint64_t *total, uint64_t *free)
+{
+	if (!machine_up || nid < 0 || nid >= (int)phys.nr_nodes)
+		return -EINVAL;
+	if (total)
+		*total = (uint64_t)phys.node[nid].nr_frames << PAGE_SHIFT;
+	if (free)
+		*free = (uint64_t)node_free_pages_now(nid) << PAGE_SHIFT;
+	return 0;
 }
 
 int mmlab_page_node(struct mmlab_proc *p, uint64_t addr)

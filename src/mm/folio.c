@@ -1,6 +1,6 @@
 /*
  * folio.c - large folios: compound pages, their mapcounts, and the answers
- * to "is this folio mapped by more than one process?" (seed 2).
+ * to "is this folio mapped by more than one process?" (folio_likely_mapped_shared and its successor).
  *
  * A large folio (order 2..9 here: 16 KiB .. 2 MiB anonymous memory) keeps
  *   - per page: _mapcount, the PTEs mapping that page (-1 based);
@@ -19,7 +19,7 @@
  * FREE): maybe (6.18 folio_maybe_mapped_shared), likely (the older
  * folio_likely_mapped_shared: first-page heuristic), precise (exact
  * per-mm mapping counts kept beside the mapcounts), always_true and
- * always_false (seed 2's injection test).
+ * always_false (an injection test of khugepaged's shared check).
  */
 #include <stdio.h>
 #include <stdlib.h>

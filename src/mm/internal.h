@@ -382,7 +382,7 @@ struct mm_knobs {
 		     khugepaged_scan_sleep_millisecs, khugepaged_alloc_sleep_millisecs;
 	uint64_t khugepaged_full_scans, khugepaged_pages_collapsed;
 	int pt_reclaim_zap;	/* free empty PTE tables in MADV_DONTNEED's zap */
-	int pt_reclaim_scan;	/* enum pt_scan: the seed's asynchronous scanner */
+	int pt_reclaim_scan;	/* enum pt_scan: the page-table reclaim RFC's asynchronous scanner */
 	int pt_reclaim_scan_mode; /* enum pt_scan_mode */
 	unsigned int pt_reclaim_scan_delay_ms;
 	unsigned long pt_reclaim_scan_size;	/* bytes of address space per scan */
@@ -390,11 +390,11 @@ struct mm_knobs {
 	int forbids_zeropage;	/* mm_forbids_zeropage(): read faults allocate
 				 * (an architecture's or a guest's choice) */
 	int batch_flush;	/* reclaim's TTU_BATCH_FLUSH (1, upstream) */
-	int luf_enabled;	/* seed 1: lazy unmap flush */
+	int luf_enabled;	/* LUF: lazy unmap flush */
 	int luf_unsafe_skip_munmap_flush; /* a deliberate bug, for the tests */
-	int shared_check;	/* enum shared_check (seed 2) */
-	int collapse_locking;	/* enum collapse_locking (seed 4) */
-	int mthp_collapse;	/* seed 4: khugepaged collapses into mTHP orders too */
+	int shared_check;	/* enum shared_check (folio_likely_mapped_shared) */
+	int collapse_locking;	/* enum collapse_locking (mTHP collapse) */
+	int mthp_collapse;	/* mTHP collapse: khugepaged collapses into mTHP orders too */
 	int mthp_creep_guard;	/* mTHP collapse: max_ptes_none <= 255 */
 	int per_vma_lock;	/* faults under a VMA lock (CONFIG_PER_VMA_LOCK) */
 	int khugepaged_wake_on_enter;	/* a first registration runs a pass */

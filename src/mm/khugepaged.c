@@ -1,11 +1,11 @@
 /*
  * khugepaged.c - collapsing small pages into THPs: the khugepaged thread
- * scanning registered mms, MADV_COLLAPSE, and the mTHP collapse of seed 4.
+ * scanning registered mms, MADV_COLLAPSE, and mTHP collapse (Nico Pache's series).
  *
  * A scan of a 2 MiB range (hpage_collapse_scan_pmd) looks at its 512 PTEs
  * under the PTE lock and decides with the khugepaged limits (max_ptes_none,
  * max_ptes_swap, max_ptes_shared, a referenced page); MADV_COLLAPSE ignores
- * the limits.  The collapse (collapse_folio) follows seed 4's protocol:
+ * the limits.  The collapse (collapse_folio) follows the mTHP collapse series' protocol:
  *
  *   collapse_locking = mmap_write (default, as upstream):
  *     mmap_lock for writing, the anon_vma for writing; clear the PMD and

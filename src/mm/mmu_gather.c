@@ -116,7 +116,7 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	/* LUF: a lazily unmapped entry must not outlive a change of the VMA
-	 * it was in (seed 1's munmap problem): zaps and protection changes
+	 * it was in (LUF's munmap problem): zaps and protection changes
 	 * noted their VMAs' generations (luf_tlb_vma) */
 	if (!(tlb->luf_skip && READ_ONCE(knobs.luf_unsafe_skip_munmap_flush)))
 		luf_flush_gather(tlb);

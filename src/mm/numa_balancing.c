@@ -334,7 +334,7 @@ int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
 	 * fast node: let kswapd make some (it demotes up to WMARK_PROMO) and
 	 * retry on a later fault.  Frames LUF parked count as free, as LUF's
 	 * pages stay in the buddy's free count: the promotion's allocation
-	 * pays their flush (alloc_flush_ipis). */
+	 * pays their flush (mmlab_luf_alloc_flush_ipis). */
 	if (migrate && node_free_pages(target) <= NODE_DATA(target)->watermark_high + 1) {
 		wakeup_kswapd(target);
 		migrate = false;

@@ -1,6 +1,6 @@
 /*
  * pt_reclaim.c - freeing empty PTE tables outside of MADV_DONTNEED's zap: the
- * design of seed 0 (the June 2024 RFC) and the review that followed it.
+ * design of the page-table reclaim RFC (June 2024) and the review that followed it.
  *
  * - Asynchronous scan, as task_work when a task returns to user space (in
  *   the model: when a task's system call or access batch ends), at most once
@@ -94,7 +94,7 @@ static unsigned long pt_reclaim_range(struct mm_struct *mm, unsigned long start,
 			addr = (v->vm_start & PMD_MASK) - PMD_SIZE;
 			continue;
 		}
-		/* the seed's filter: a table shared by two VMAs is skipped (a
+		/* the RFC's filter: a table shared by two VMAs is skipped (a
 		 * table partly over a hole is fine: only this VMA uses it) */
 		if (v->vm_start > addr) {
 			struct vm_area_struct *pv = vma_prev(mm, v);

@@ -714,7 +714,7 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 
 		add_mm_counter(mm, mm_counter(folio), -1);
 		/* shmem keeps userfaultfd wp where the PTE was, and with the
-		 * seed's PM_SWAP marks the page as paged out */
+		 * PTE-marker RFC's PM_SWAP marks the page as paged out */
 		if ((old & _PAGE_UFFD_WP) && (v->vm_flags & VM_UFFD_WP))
 			m |= PTE_MARKER_UFFD_WP;
 		if (READ_ONCE(knobs.shmem_pm_swap) == PM_SWAP_MARKER &&

@@ -36,9 +36,9 @@ typedef struct { unsigned long val; } swp_entry_t;
 #define PTE_MARKER_UFFD_WP	(1UL << 0)
 #define PTE_MARKER_POISONED	(1UL << 1)
 #define PTE_MARKER_GUARD	(1UL << 2)
-/* The seed's (seed 3): a shmem page paged out from under this PTE */
+/* PM_SWAP for shmem (the PTE-marker RFC): a shmem page paged out from under this PTE */
 #define PTE_MARKER_PAGEOUT	(1UL << 3)
-/* model-only: a zapped shmem PTE was soft-dirty (seed 3 problem (c)) */
+/* model-only: a zapped shmem PTE was soft-dirty (the PTE-marker RFC's problem (c)) */
 #define PTE_MARKER_SOFT_DIRTY	(1UL << 4)
 
 static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
@@ -280,6 +280,8 @@ unsigned long node_free_pages(int nid);
 unsigned long node_free_pages_now(int nid);
 int kswapd_start(void);
 void kswapd_stop_all(void);
+/* No kswapd woken or running on any node. */
+bool kswapd_idle(void);
 void setup_per_zone_wmarks(void);
 
 /* ---- migration (migrate.c) ---- */
@@ -370,7 +372,7 @@ enum mthp_stat_item {
 	MTHP_STAT_SWPIN_FALLBACK,
 	MTHP_STAT_SWPIN_FALLBACK_CHARGE,
 	MTHP_STAT_ZSWPOUT,
-	MTHP_STAT_COLLAPSE_ALLOC,	/* model: per-order collapses (seed 4) */
+	MTHP_STAT_COLLAPSE_ALLOC,	/* model: per-order collapses (mTHP collapse) */
 	MTHP_STAT_COLLAPSE_ALLOC_FAILED,
 	NR_MTHP_STAT
 };

@@ -96,7 +96,7 @@ static void knob_add(const char *path, enum knob_kind kind, void *val, long min,
  * hugepages-<N>kB/stats/<name> (read-only) and shmem_enabled for every size
  * the kernel lists: 8 KiB (order 1: shmem and file folios only, so no anon
  * names and no `enabled`) to 2 MiB; and the model's per-order collapse
- * counters of seed 4 under /sys/kernel/mm/mmlab/mthp/.
+ * counters of mTHP collapse under /sys/kernel/mm/mmlab/mthp/.
  */
 static uint64_t order1_stat[NR_MTHP_STAT];	/* no order-1 folio exists */
 static uint64_t hpage_pmd_size = PMD_SIZE;
@@ -383,16 +383,26 @@ done:
 	return 0;
 }
 
-int mmlab_knob_get(const char *path, char *buf, size_t len)
+/* The knob of @path for a call that prints into @buf: 0 or -errno. */
+static int knob_for_output(const char *path, char *buf, size_t len, struct knob **k)
 {
-	struct knob *k = knob_find(path);
-	size_t o = 0;
-
-	if (!k)
+	*k = knob_find(path);
+	if (!*k)
 		return -ENOENT;
 	if (!buf || !len)
 		return -EINVAL;
 	buf[0] = 0;
+	return 0;
+}
+
+int mmlab_knob_get(const char *path, char *buf, size_t len)
+{
+	struct knob *k;
+	size_t o = 0;
+	int ret = knob_for_output(path, buf, len, &k);
+
+	if (ret)
+		return ret;
 	switch (k->kind) {
 	case KNOB_WO_INT:
 		return -EACCES;
@@ -433,6 +443,40 @@ bool knob_is_read_only(const char *path)
 const char *mmlab_knob_name(unsigned int i)
 {
 	return i < nr_knobs ? knob_table[i].path : NULL;
+}
+
+/* The values knob @k takes, in words: "always, madvise, never", "0 or 1",
+ * "an integer from 0 to 511", "read-only". */
+static void describe_accepted(const struct knob *k, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (k->kind == KNOB_RO_U64) {
+		snprintf(buf, len, "read-only");
+	} else if (k->kind == KNOB_BOOL) {
+		snprintf(buf, len, "true or false (also 1/0, y/n, on/off)");
+	} else if (k->kind == KNOB_CHOICE) {
+		for (int i = 0; k->choices[i] && o < len; i++)
+			if (!(k->max & (1L << i)))
+				o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+					      k->choices[i]);
+	} else if (k->kind == KNOB_WO_INT) {
+		snprintf(buf, len, "write-only: an integer from %ld to %ld", k->min, k->max);
+	} else if (k->min == 0 && k->max == 1) {
+		snprintf(buf, len, "0 or 1");
+	} else {
+		snprintf(buf, len, "an integer from %ld to %ld", k->min, k->max);
+	}
+}
+
+int mmlab_knob_accepts(const char *path, char *buf, size_t len)
+{
+	struct knob *k;
+	int ret = knob_for_output(path, buf, len, &k);
+
+	if (!ret)
+		describe_accepted(k, buf, len);
+	return ret;
 }
 
 /* MMLAB_SET="path=value;path=value": applied at machine creation. */

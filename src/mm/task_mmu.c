@@ -85,7 +85,7 @@ static void pmd_leaf_pagemap(pteval_t v, unsigned long a, unsigned long end, uin
 
 /*
  * What pagemap needs the VMA for: VM_SOFTDIRTY makes every page of the VMA
- * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative seed 3
+ * soft-dirty; and in the `lookup` PM_SWAP mode (the alternative the PTE-marker RFC
  * argues against), every none entry of a shmem VMA costs a page-cache
  * lookup to report a swapped page.
  */

@@ -43,7 +43,7 @@ static bool zap_install_uffd_wp(struct vm_area_struct *v, pteval_t old, pteval_t
 		return false;
 	if (wp && (v->vm_flags & VM_UFFD_WP))
 		m |= PTE_MARKER_UFFD_WP;
-	/* model-only: shmem keeps soft-dirty across the zap (seed 3 (c)) */
+	/* model-only: shmem keeps soft-dirty across the zap (the PTE-marker RFC's problem (c)) */
 	if (sd && READ_ONCE(knobs.soft_dirty))
 		m |= PTE_MARKER_SOFT_DIRTY;
 	if (!m)

@@ -511,6 +511,15 @@ int kswapd_start(void)
 	return 0;
 }
 
+bool kswapd_idle(void)
+{
+	for (unsigned int n = 0; kswapd_started && n < phys.nr_nodes; n++)
+		if (__atomic_load_n(&node_data[n].kswapd_wait, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&node_data[n].kswapd_running, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
 void kswapd_stop_all(void)
 {
 	if (!kswapd_started)

@@ -68,7 +68,7 @@ static const char *const vmstat_text[NR_VM_ITEMS] = {
 	[MMLAB_WALKS_INTO_FREED_TABLES] = "mmlab_walks_into_freed_tables",
 	[MMLAB_LUF_DEFERRED] = "mmlab_luf_deferred",
 	[MMLAB_LUF_PARKED] = "mmlab_luf_parked",
-	[MMLAB_LUF_ALLOC_FLUSH_IPIS] = "alloc_flush_ipis",
+	[MMLAB_LUF_ALLOC_FLUSH_IPIS] = "mmlab_luf_alloc_flush_ipis",
 	[MMLAB_LUF_MM_FLUSH_IPIS] = "mmlab_luf_mm_flush_ipis",
 	[MMLAB_LUF_WRITE_FLUSH_IPIS] = "mmlab_luf_write_flush_ipis",
 	[MMLAB_IPIS_BATCHED] = "mmlab_ipis_batched",
@@ -201,6 +201,22 @@ const char *mmlab_vmstat_name(unsigned int i)
 		return vmstat_zone[i].name;
 	i -= NR_ZONE_NAMES;
 	return i < NR_ABSENT ? vmstat_absent[i] : NULL;
+}
+
+int mmlab_vmstat_kind(const char *name)
+{
+	const char *n;
+
+	for (unsigned int i = 0; (n = mmlab_vmstat_name(i)); i++) {
+		if (strcmp(n, name))
+			continue;
+		if (i >= NR_VM_ITEMS + NR_ZONE_NAMES)
+			return MMLAB_VMSTAT_NOT_MODELLED;
+		if (!strncmp(n, "mmlab_", 6) || !strcmp(n, "stale_tlb_reports"))
+			return MMLAB_VMSTAT_MODEL_ONLY;
+		return MMLAB_VMSTAT_KERNEL;
+	}
+	return -ENOENT;
 }
 
 int mmlab_vmstat_get(const char *name, uint64_t *val)

@@ -959,16 +959,6 @@ static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 	return ret ? ret : (long)resp.ret;
 }
 
-static long lx_move_pages(struct sc_proc *p, uint64_t addr, uint64_t n, int node)
-{
-	return simple_call(&p->main, PP_MOVE_PAGES, "move_pages", addr, n, (uint64_t)node, 0);
-}
-
-static int lx_page_node(struct sc_proc *p, uint64_t addr)
-{
-	return (int)simple_call(&p->main, PP_PAGE_NODE, "page_node", addr, 0, 0, 0);
-}
-
 const struct sc_backend sc_backend_linux = {
 	.name = "linux",
 	.start = lx_start,
@@ -1019,6 +1009,9 @@ const struct sc_backend sc_backend_linux = {
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 	.mseal = lx_mseal,
 	.prctl = lx_prctl,
-	.move_pages = lx_move_pages,
-	.page_node = lx_page_node,
+	.nodes = sc_lx_nodes,
+	.move_pages = sc_lx_move_pages,
+	.now_ns = sc_lx_now_ns,
+	.cpu_cycles = sc_lx_cpu_cycles,
+	.settle = sc_lx_settle,
 };

@@ -39,12 +39,30 @@ static int model_start(const struct sc_options *o)
 		cfg.nr_cpus = o->cpus;
 	if (o->mem)
 		cfg.node_bytes[0] = o->mem;
-	if (o->nodes) {
+	if (o->node_bytes[0]) {	/* --nodes SIZE[:slow],... */
 		cfg.nr_nodes = o->nodes;
-		for (unsigned int i = 1; i < o->nodes; i++)
-			cfg.node_bytes[i] = cfg.node_bytes[0];
+		for (unsigned int i = 0; i < o->nodes; i++) {
+			cfg.node_bytes[i] = o->node_bytes[i];
+			cfg.node_slow[i] = o->node_slow[i];
+			if (o->node_latency_ns[i])
+				cfg.node_latency_ns[i] = o->node_latency_ns[i];
+		}
+	} else if (o->nodes > 1) {	/* --nodes N: --mem split evenly, in 4 MiB blocks */
+		uint64_t each = cfg.node_bytes[0] / o->nodes & ~(MMLAB_MIN_NODE_BYTES - 1);
+
+		if (each < MMLAB_MIN_NODE_BYTES) {
+			fprintf(stderr, "mmlab run: --nodes %u: %llu bytes of --mem "
+				"give each node less than 4 MiB\n", o->nodes,
+				(unsigned long long)cfg.node_bytes[0]);
+			return -EINVAL;
+		}
+		cfg.nr_nodes = o->nodes;
+		for (unsigned int i = 0; i < o->nodes; i++)
+			cfg.node_bytes[i] = each;
 	}
 	cfg.seed = o->seed;	/* --seed: the model's randomised choices too */
+	if (o->check)
+		cfg.stale_check = 1;	/* --check */
 	if (o->deterministic) {
 		cfg.deterministic = 1;
 		cfg.sched_seed = o->seed;
@@ -516,16 +534,6 @@ static long model_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 	return mmlab_prctl(P(p), option, a[0], a[1], a[2], a[3]);
 }
 
-static long model_move_pages(struct sc_proc *p, uint64_t addr, uint64_t n, int node)
-{
-	return mmlab_move_pages(P(p), addr, n, node);
-}
-
-static int model_page_node(struct sc_proc *p, uint64_t addr)
-{
-	return mmlab_page_node(P(p), addr);
-}
-
 const struct sc_backend sc_backend_model = {
 	.name = "model",
 	.start = model_start,
@@ -576,6 +584,9 @@ const struct sc_backend sc_backend_model = {
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 	.mseal = model_mseal,
 	.prctl = model_prctl,
-	.move_pages = model_move_pages,
-	.page_node = model_page_node,
+	.nodes = sc_model_nodes,
+	.move_pages = sc_model_move_pages,
+	.now_ns = sc_model_now_ns,
+	.cpu_cycles = sc_model_cpu_cycles,
+	.settle = sc_model_settle,
 };

@@ -493,9 +493,21 @@ int host_has(const struct host_profile *hp, const char *req, const char **why)
 			break;
 	if (!host_requirements[i])
 		return -ENOENT;
-	it = host_item_find(hp, req);
-	if (it && !strcmp(it->value, "yes"))
-		return 1;
+	if (!strcmp(req, "numa")) {	/* two nodes or more */
+		it = host_item_find(hp, "numa_nodes");
+		if (it && atoi(it->value) > 1)
+			return 1;
+		snprintf(reason, sizeof(reason), "numa: %s node%s (%s)",
+			 it ? it->value : "1", it && atoi(it->value) > 1 ? "s" : "",
+			 it ? it->how : "not in the host profile");
+		if (why)
+			*why = reason;
+		return 0;
+	} else {
+		it = host_item_find(hp, req);
+		if (it && !strcmp(it->value, "yes"))
+			return 1;
+	}
 	snprintf(reason, sizeof(reason), "%s: %s (%s)", req,
 		 it ? (!strcmp(it->value, "no") ? "absent" : it->value) : "unknown",
 		 it ? it->how : "not in the host profile");

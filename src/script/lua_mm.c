@@ -147,10 +147,13 @@ int sc_parse_advice(lua_State *L, const char *s)
 static void knob_error(lua_State *L, int ret, const char *call,
 		       const char *path, const char *value)
 {
+	char hint[600];
+
+	sc_knob_hint(path, ret, hint, sizeof(hint));
 	switch (ret) {
 	case -ENOENT:
-		sc_fatal(L, "%s: unknown knob path '%s' on the %s backend",
-			 call, path, sc_be->name);
+		sc_fatal(L, "%s: unknown knob path '%s' on the %s backend%s",
+			 call, path, sc_be->name, hint);
 	case -EOPNOTSUPP:
 		if (!strcmp(sc_be->name, "model") && value)
 			sc_fatal(L, "%s('%s', '%s'): the model does not model this "
@@ -173,11 +176,11 @@ static void knob_error(lua_State *L, int ret, const char *call,
 			 sc_be->name);
 	}
 	if (value)
-		lua_pushfstring(L, "%s: %s('%s', '%s')", sc_errno_name(-ret),
-				call, path, value);
+		lua_pushfstring(L, "%s: %s('%s', '%s')%s", sc_errno_name(-ret),
+				call, path, value, hint);
 	else
-		lua_pushfstring(L, "%s: %s('%s')", sc_errno_name(-ret), call,
-				path);
+		lua_pushfstring(L, "%s: %s('%s')%s", sc_errno_name(-ret), call,
+				path, hint);
 	lua_error(L);
 }
 
@@ -250,7 +253,7 @@ static void vmstat_cb(void *ctx, const char *name, uint64_t val)
 static int l_vmstat_index(lua_State *L)
 {
 	const char *name = lua_tostring(L, 2);
-	const char *why = NULL;
+	const char *why = NULL, *near;
 
 	if (!name)
 		sc_fatal(L, "mm.vmstat(): counters are named by strings");
@@ -258,8 +261,12 @@ static int l_vmstat_index(lua_State *L)
 	    host_has(host_profile(), "tlb_counters", &why) != 1)
 		sc_skip(L, "the %s backend has no vmstat counter %s (%s); state "
 			"mm.require(\"tlb_counters\")", sc_be->name, name, why);
-	sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend", name,
-		 sc_be->name);
+	near = sc_suggest(name, mmlab_vmstat_name);
+	if (near)
+		sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend (did "
+			 "you mean '%s'?)", name, sc_be->name, near);
+	sc_fatal(L, "mm.vmstat(): no counter '%s' on the %s backend (`mmlab "
+		 "vmstat` lists them)", name, sc_be->name);
 }
 
 static int l_vmstat(lua_State *L)
@@ -298,6 +305,18 @@ static int l_spawn(lua_State *L)
 	return 1;
 }
 
+static int caller_line(lua_State *L)
+{
+	lua_Debug ar;
+
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0)
+			return ar.currentline;
+	}
+	return 0;
+}
+
 /* How an observed value is printed and compared: the same on both backends. */
 static const char *format_value(lua_State *L, int idx, char *buf, size_t len)
 {
@@ -331,21 +350,10 @@ static int l_observe(lua_State *L)
 	luaL_checkany(L, 2);
 	v = format_value(L, 2, buf, sizeof(buf));
 	printf("%s = %s\n", name, v);
-	sc_record_observation(name, v);
+	sc_record_observation(name, v, caller_line(L));
 	return 0;
 }
 
-static int caller_line(lua_State *L)
-{
-	lua_Debug ar;
-
-	for (int level = 1; lua_getstack(L, level, &ar); level++) {
-		lua_getinfo(L, "Sl", &ar);
-		if (ar.currentline > 0)
-			return ar.currentline;
-	}
-	return 0;
-}
 
 /* Where a failed expectation stands in a deterministic schedule (a replay
  * fails at the same step). */
@@ -443,7 +451,6 @@ static int l_errno(lua_State *L)
 /* The running script's path, for mm.include, and the model's NUMA nodes,
  * for mm.has("numa") (sc_open_mm). */
 static const char *script_path;
-static unsigned int model_nodes;
 
 /*
  * mm.include(name, ...): run <the script's directory>/<name>.inc, a Lua
@@ -485,9 +492,9 @@ static int model_has(const char *req, const char **why)
 	char v[64];
 	const char *as_host = getenv("MMLAB_MODEL_AS_HOST");
 
-	if (!strcmp(req, "numa") && model_nodes < 2) {
-		*why = "numa: the model has one NUMA node (mmlab run --nodes 2 gives it two)";
-		return 0;
+	if (!strcmp(req, "numa")) {	/* the model's own nodes (--nodes) */
+		*why = "numa: one node (mmlab run --nodes N gives more)";
+		return mmlab_nr_nodes() > 1;
 	}
 	if (strcmp(req, "zero_page") && strcmp(req, "huge_zero_page") &&
 	    strcmp(req, "soft_dirty") && strcmp(req, "pt_reclaim")) {
@@ -598,8 +605,8 @@ static const luaL_Reg mm_funcs[] = {
 int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
 	script_path = o->script;
-	model_nodes = o->nodes ? o->nodes : 1;
 	luaL_newlib(L, mm_funcs);
+	sc_add_numa_funcs(L);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");
 	lua_pushinteger(L, 4096);

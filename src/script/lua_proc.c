@@ -682,11 +682,17 @@ static int m_thread(lua_State *L)
 	uint64_t cpu = sc_arg_u64(L, 2, "thread");
 	struct sc_task *t;
 	struct ltask *lt;
-	char what[64];
+	unsigned int nr = sc_be->nr_cpus();
+	char what[128];
 
-	snprintf(what, sizeof(what), "thread(%" PRIu64 ")", cpu);
-	if (cpu >= 1024)
+	/* name the CPUs there are: the kernel's EINVAL alone does not */
+	snprintf(what, sizeof(what), "thread(%" PRIu64 "): the %s backend has "
+		 "%u CPU%s (0..%u)%s", cpu, sc_be->name, nr, nr == 1 ? "" : "s",
+		 nr ? nr - 1 : 0, strcmp(sc_be->name, "model") ? "" :
+		 "; mmlab run --cpus N gives more");
+	if (cpu >= nr)
 		sc_raise(L, -EINVAL, 0, what);
+	snprintf(what, sizeof(what), "thread(%" PRIu64 ")", cpu);
 	sc_check(L, sc_be->thread(lp->p, (unsigned int)cpu, &t), what);
 	lt = lua_newuserdatauv(L, sizeof(*lt), 1);
 	lt->t = t;
@@ -802,7 +808,7 @@ static int m_setcap(lua_State *L)
 	return 0;
 }
 
-/* p:prctl("pt_reclaim", on): the per-process switch of seed 0's scanner.
+/* p:prctl("pt_reclaim", on): the per-process switch of the page-table reclaim scanner.
  * The model only; on linux it raises EINVAL, as the unknown option would. */
 static int m_prctl(lua_State *L)
 {
@@ -848,8 +854,6 @@ static const luaL_Reg proc_methods[] = {
 	{ "exit", m_exit },
 	{ "thread", m_thread },
 	{ "prctl", m_prctl },
-	{ "move_pages", sc_m_move_pages },
-	{ "page_node", sc_m_page_node },
 	{ "mlock", m_mlock },
 	{ "munlock", m_munlock },
 	{ "mlockall", m_mlockall },
@@ -950,6 +954,7 @@ void sc_open_proc(lua_State *L)
 	proc_mt = lua_topointer(L, -1);
 	luaL_newlib(L, proc_methods);
 	sc_add_proc_view_methods(L);
+	sc_add_numa_methods(L);
 	lua_pushcclosure(L, proc_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, proc_tostring);

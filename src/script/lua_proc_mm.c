@@ -2,8 +2,7 @@
  * lua_proc_mm.c - Process methods for the per-process controls of the
  * memory manager: p:mseal(addr, len [, flags]) and the THP switch of
  * prctl, p:prctl("thp_disable", on [, "except_advised"]) and
- * p:prctl("get_thp_disable"); NUMA placement, p:move_pages(addr, n, node)
- * and p:page_node(addr).  Contract in docs/scenarios.md.
+ * p:prctl("get_thp_disable").  Contract in docs/scenarios.md.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -64,39 +63,6 @@ int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt)
 			 "prctl(PR_SET_THP_DISABLE)" : "prctl(PR_GET_THP_DISABLE)");
 	if (option == SC_PR_SET_THP_DISABLE)
 		return 0;
-	lua_pushinteger(L, ret);
-	return 1;
-}
-
-/* p:move_pages(addr, npages, node) -> the pages that moved to node */
-int sc_m_move_pages(lua_State *L)
-{
-	struct sc_proc *p = sc_check_proc(L, 1);
-	uint64_t addr = sc_arg_u64(L, 2, "move_pages"), n = sc_arg_u64(L, 3, "move_pages");
-	int node = (int)sc_arg_u64(L, 4, "move_pages node");
-	long ret;
-
-	if (n > SC_MOVE_MAX)
-		sc_fatal(L, "move_pages: %" PRIu64 " pages is more than %d", n, SC_MOVE_MAX);
-	ret = sc_be->move_pages(p, addr, n, node);
-	if (ret < 0)
-		sc_raise(L, (int)ret, 0, "move_pages");
-	lua_pushinteger(L, ret);
-	return 1;
-}
-
-/* p:page_node(addr) -> the node of the page mapped there, or nil */
-int sc_m_page_node(lua_State *L)
-{
-	struct sc_proc *p = sc_check_proc(L, 1);
-	int ret = sc_be->page_node(p, sc_arg_u64(L, 2, "page_node"));
-
-	if (ret == -ENOENT || ret == -EFAULT) {
-		lua_pushnil(L);
-		return 1;
-	}
-	if (ret < 0)
-		sc_raise(L, ret, 0, "page_node");
 	lua_pushinteger(L, ret);
 	return 1;
 }

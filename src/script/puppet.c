@@ -190,43 +190,6 @@ static int do_access(int op, uint64_t addr, uint64_t len, uint64_t arg,
 	return 0;
 }
 
-/* move_pages(2) of this process (MPOL_MF_MOVE_ALL): the pages that ended
- * on @node and were not there before.  Static arrays: the puppet allocates
- * nothing between operations. */
-#define MPOL_MF_MOVE_ALL_FLAG	(1 << 2)
-static void *mp_pages[SC_MOVE_MAX];
-static int mp_nodes[SC_MOVE_MAX], mp_before[SC_MOVE_MAX], mp_status[SC_MOVE_MAX];
-
-static long pp_move_pages(uint64_t addr, uint64_t n, int node)
-{
-	long moved = 0;
-
-	if (n > SC_MOVE_MAX)
-		return -EINVAL;
-	for (uint64_t i = 0; i < n; i++) {
-		mp_pages[i] = (void *)(addr + i * SC_PAGE_SIZE);
-		mp_nodes[i] = node;
-	}
-	if (syscall(SYS_move_pages, 0, n, mp_pages, NULL, mp_before, 0) < 0)
-		return -errno;
-	if (syscall(SYS_move_pages, 0, n, mp_pages, mp_nodes, mp_status,
-		    MPOL_MF_MOVE_ALL_FLAG) < 0)
-		return -errno;
-	for (uint64_t i = 0; i < n; i++)
-		moved += mp_status[i] == node && mp_before[i] != node;
-	return moved;
-}
-
-static long pp_page_node(uint64_t addr)
-{
-	void *pg = (void *)addr;
-	int st;
-
-	if (syscall(SYS_move_pages, 0, 1, &pg, NULL, &st, 0) < 0)
-		return -errno;
-	return st;
-}
-
 static int neg_errno(long r)
 {
 	return r < 0 ? -errno : 0;
@@ -900,12 +863,6 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
 		if (resp->ret < 0)
 			resp->ret = -errno;
-		break;
-	case PP_MOVE_PAGES:
-		resp->ret = pp_move_pages(a[0], a[1], (int)a[2]);
-		break;
-	case PP_PAGE_NODE:
-		resp->ret = pp_page_node(a[0]);
 		break;
 	case PP_MSYNC:
 		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));

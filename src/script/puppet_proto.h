@@ -70,8 +70,6 @@ enum pp_op {
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
-	PP_MOVE_PAGES,	/* a: addr n node -> ret pages moved there */
-	PP_PAGE_NODE,	/* a: addr -> ret node or -errno */
 };
 
 struct pp_req {

@@ -133,14 +133,14 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
-void sc_record_observation(const char *name, const char *value)
+void sc_record_observation(const char *name, const char *value, int line)
 {
 	if (!obs_file)
 		return;
 	put_escaped(obs_file, name);
 	fputc('\t', obs_file);
 	put_escaped(obs_file, value);
-	fputc('\n', obs_file);
+	fprintf(obs_file, "\t%d\n", line);
 }
 
 void sc_expect_failed(void)
@@ -220,17 +220,27 @@ static bool has_location(const char *msg)
 	return *c == ':';
 }
 
-/* Message handler: make sure an uncaught error says file:line. */
+/* Message handler: make sure an uncaught error says file:line, and add
+ * the Lua traceback (which function called which) when the error is not
+ * in the main chunk itself. */
 static int msgh(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
 	char loc[256];
+	lua_Debug ar;
+	int depth = 0;
 
 	if (!msg)
 		msg = luaL_tolstring(L, 1, NULL);
 	where(L, loc, sizeof(loc));
 	if (loc[0] && !has_location(msg))
-		lua_pushfstring(L, "%s%s", loc, msg);
+		msg = lua_pushfstring(L, "%s%s", loc, msg);
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "S", &ar);
+		depth += !strcmp(ar.what, "Lua");
+	}
+	if (depth > 0)
+		luaL_traceback(L, L, msg, 1);
 	else
 		lua_pushstring(L, msg);
 	return 1;
@@ -263,15 +273,20 @@ static void apply_sets(const struct sc_options *o)
 				continue;
 			}
 			ret = sc_be->knob_set(tok, eq + 1);
-			if (ret)
-				sc_die("MMLAB_SET: %s=%s: %s", tok, eq + 1,
+			if (ret) {
+				char hint[600];
+
+				sc_knob_hint(tok, ret, hint, sizeof(hint));
+				sc_die("MMLAB_SET: %s=%s: %s%s", tok, eq + 1,
 				       ret == -ENOENT ? "unknown knob path" :
-				       sc_errno_name(-ret));
+				       sc_errno_name(-ret), hint);
+			}
 		}
 		free(copy);
 	}
 	for (int i = 0; i < o->nr_sets; i++) {
 		char *kv = strdup(o->sets[i]), *eq = strchr(kv, '=');
+		char hint[600];
 		int ret;
 
 		*eq = 0;
@@ -282,10 +297,11 @@ static void apply_sets(const struct sc_options *o)
 		if (ret == -EACCES || ret == -EPERM)
 			sc_die("--set %s: permission denied (the %s backend "
 			       "needs root)", kv, sc_be->name);
+		sc_knob_hint(kv, ret, hint, sizeof(hint));
 		if (ret)
-			sc_die("--set %s=%s: %s", kv, eq + 1,
+			sc_die("--set %s=%s: %s%s", kv, eq + 1,
 			       ret == -ENOENT ? "unknown knob path" :
-			       sc_errno_name(-ret));
+			       sc_errno_name(-ret), hint);
 		free(kv);
 	}
 }

@@ -130,7 +130,13 @@ struct sc_page_region {
 struct sc_options {
 	const char *backend;	/* "model" or "linux" */
 	unsigned int cpus;	/* 0: default */
-	unsigned int nodes;	/* NUMA nodes of the model, 0: default (1) */
+	unsigned int nodes;	/* the model's NUMA nodes, 0: default (1) */
+	/* --nodes SIZE[:slow[=NS]],...: each node's memory (0: --mem split
+	 * evenly), slower tier and access latency (0: the default) */
+	uint64_t node_bytes[8];
+	bool node_slow[8];
+	unsigned int node_latency_ns[8];
+	const char *nodes_spec;	/* --nodes as given, for a child run */
 	uint64_t mem;		/* 0: default */
 	uint64_t seed;
 	const char **sets;	/* "path=value" from --set */
@@ -146,10 +152,16 @@ struct sc_options {
 	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
 	bool unsafe_lua;	/* --unsafe-lua: the whole Lua library */
+	bool check;		/* --check: the model's stale-TLB detector on */
 	const char *results_path; /* --results: run_stats.c's file */
 };
 
 typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
+
+struct sc_node {		/* a memory node: bytes */
+	int id;
+	uint64_t total, free;
+};
 
 struct sc_backend {
 	const char *name;
@@ -235,21 +247,40 @@ struct sc_backend {
 	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
 	 * regions or -errno; arg->walk_end set */
 	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
-	/* The per-process page-table reclaim switch (seed 0's prctl): 0 or
+	/* The per-process page-table reclaim switch (the page-table reclaim RFC's prctl): 0 or
 	 * -errno; the linux backend has no such prctl and returns -EINVAL. */
 	int (*prctl_pt_reclaim)(struct sc_proc *p, bool on);
 	/* mseal(2) by task t: 0 or -errno */
 	int (*mseal)(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags);
 	/* prctl(2) of an mm option (SC_PR_*): the result or -errno */
 	long (*prctl)(struct sc_proc *p, int option, const uint64_t args[4]);
-	/* move_pages(2) of n pages from addr to node (n <= SC_MOVE_MAX):
-	 * how many pages moved there, or -errno */
-	long (*move_pages)(struct sc_proc *p, uint64_t addr, uint64_t n, int node);
-	/* the node of the page at addr, -ENOENT when none is mapped */
-	int (*page_node)(struct sc_proc *p, uint64_t addr);
+	/* NUMA and time (backend_numa.c): the nodes (how many stored); the
+	 * pages at addrs[] moved to @node (-1: not moved) and each page's
+	 * status as move_pages(2) gives it (its node or -errno), 0 or
+	 * -errno for the call; the clock in ns; a CPU's simulated cycles
+	 * (-ENOSYS where there are none) */
+	int (*nodes)(struct sc_node *out, int max);
+	int (*move_pages)(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+			  int *status);
+	uint64_t (*now_ns)(void);
+	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
+	/* wait until background reclaim is idle: 0 or -ETIMEDOUT */
+	int (*settle)(unsigned int timeout_ms);
 };
 
-#define SC_MOVE_MAX	512
+/* backend_numa.c: the two backends' NUMA and time calls */
+int sc_model_nodes(struct sc_node *out, int max);
+int sc_model_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+			int *status);
+uint64_t sc_model_now_ns(void);
+int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out);
+int sc_model_settle(unsigned int timeout_ms);
+int sc_lx_nodes(struct sc_node *out, int max);
+int sc_lx_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
+		     int *status);
+uint64_t sc_lx_now_ns(void);
+int sc_lx_cpu_cycles(unsigned int cpu, uint64_t *out);
+int sc_lx_settle(unsigned int timeout_ms);
 
 /* prctl options the scenarios may use: the kernel's numbers */
 #define SC_PR_SET_THP_DISABLE	41
@@ -272,7 +303,9 @@ void sc_skip(lua_State *L, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 /* Same, with no Lua location (before the script runs). */
 void sc_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void sc_record_observation(const char *name, const char *value);
+/* An observation for `mmlab diff`: name, value and the script line that
+ * made it, "name\tvalue\tline" in the --observations file. */
+void sc_record_observation(const char *name, const char *value, int line);
 void sc_expect_failed(void);
 void sc_expect_checked(void);
 /* Restore everything (async-signal-safe); used by signal paths. */
@@ -325,8 +358,21 @@ struct sc_task *sc_check_task(lua_State *L, int idx);
  * "get_thp_disable"; returns the number of results) */
 int sc_m_mseal(lua_State *L);
 int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt);
-int sc_m_move_pages(lua_State *L);
-int sc_m_page_node(lua_State *L);
+
+/* suggest.c: the name of name(0), name(1), ... (NULL ends them) nearest
+ * to @word by edit distance, or NULL when none is near enough */
+const char *sc_suggest(const char *word, const char *(*name)(unsigned int i));
+
+/* suggest.c: what to add to an error of knob @path (-ENOENT: " (did you
+ * mean 'P'?)"; -EINVAL: " (accepted: a, b, c)"), "" when nothing helps */
+void sc_knob_hint(const char *path, int err, char *buf, size_t len);
+
+/* lua_numa.c: mm.nodes, mm.now_ns, mm.cpu_cycles, mm.settle into the mm
+ * table, and
+ * p:move_pages, p:page_node into the Process method table, on top of the
+ * stack */
+void sc_add_numa_funcs(lua_State *L);
+void sc_add_numa_methods(lua_State *L);
 
 /* lua_parallel.c */
 int sc_l_parallel(lua_State *L);

@@ -1,5 +1,5 @@
--- seed2_likely (model only): seed 2's false negative, measured.  The same
--- layout as scenarios/seed2_extreme.lua region 1: a 2 MiB THP F shared by
+-- khugepaged_likely_shared (model only): folio_likely_mapped_shared's false negative, measured.  The same
+-- layout as scenarios/khugepaged_shared_extreme.lua region 1: a 2 MiB THP F shared by
 -- a parent and its child, each mapping subpages 1..256 of F by PTEs plus
 -- its own copy of page 0, the other 255 PTEs none; F's first subpage is
 -- mapped nowhere and F's mapcount is 512 = nr_pages.  With

@@ -1,4 +1,4 @@
--- seed2_extreme: seed 2's corner case of khugepaged's "is this folio
+-- khugepaged_shared_extreme: the corner case of khugepaged's "is this folio
 -- shared?" test (David Hildenbrand, 2024, on replacing page_mapcount() by
 -- folio_likely_mapped_shared()).  A 2 MiB THP F is shared over fork; then
 -- in the parent's PMD range: PTE 0 maps another page, writable (the
@@ -51,7 +51,7 @@ local function arrange(proc, r, seed)
 	proc:madvise(r + 257 * PAGE, 255 * PAGE, "dontneed")
 end
 arrange(p, r1, 83)
-arrange(c, r1, 84)                      -- region 1: the seed's exact case
+arrange(c, r1, 84)                      -- region 1: the thread's exact case
 arrange(p, r2, 85)                      -- region 2: the child keeps its PMD
 
 local function layout(proc, r)

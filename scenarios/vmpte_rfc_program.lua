@@ -1,5 +1,5 @@
--- vmpte_seed_program: the test program of the PT-reclaim series (kernel
--- facts section 1), scaled down: mmap a large NORESERVE range, then N x
+-- vmpte_rfc_program: the test program of the PT-reclaim series (its cover
+-- letter), scaled down: mmap a large NORESERVE range, then N x
 -- {touch 2 MiB; MADV_DONTNEED 2 MiB}.  Before v6.14 every 2 MiB kept its
 -- empty table (4 kB each: 25600 x 4 kB = 102400 kB for the series' 50 GiB);
 -- with CONFIG_PT_RECLAIM each table goes with its MADV_DONTNEED.  Argument:
