@@ -88,6 +88,8 @@ static const struct meaning meanings[] = {
 static const struct meaning counter_meanings[] = {
 	{ "stale_tlb_reports", "accesses through a stale TLB entry (the stale-TLB detector, debug/stale_check)" },
 	{ "mmlab_tlb_hits", "simulated TLB lookups that hit" },
+	{ "mmlab_tlb_l1_hits", "simulated TLB lookups that hit in an L1 TLB" },
+	{ "mmlab_tlb_l2_hits", "simulated TLB lookups that hit in the L2 TLB" },
 	{ "mmlab_tlb_misses", "simulated TLB lookups that missed" },
 	{ "mmlab_page_walks", "page-table walks of the simulated MMU" },
 	{ "mmlab_cow_copies", "write faults on a CoW page that copied it" },
