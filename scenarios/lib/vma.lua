@@ -1,0 +1,33 @@
+-- lib/vma.lua: helpers for scenarios about VMAs and system-call results,
+-- shared through mm.include("…/lib/vma.lua").
+--
+--   vma.try(f, ...)           "ok" and f's first result, or the errno
+--                             name of the error f raised ("EEXIST", ...)
+--   vma.span(p, base, addr)   the VMA of p holding addr as "first..end",
+--                             in pages from base, or "none"
+--   vma.flags(p, addr)        that VMA's VmFlags as a set: flags.lo, ...
+local P = mm.PAGE_SIZE
+local M = {}
+
+function M.try(f, ...)
+	local ok, r = pcall(f, ...)
+	if ok then return "ok", r end
+	local name = tostring(r):match("^E%u+") or tostring(r):match("(SIG%u+)")
+	if not name then error(r, 2) end
+	return name
+end
+
+function M.span(p, base, addr)
+	local sm = p:smaps(addr)
+	if not sm then return "none" end
+	return string.format("%d..%d", (sm.start - base) // P, (sm["end"] - base) // P)
+end
+
+function M.flags(p, addr)
+	local sm = p:smaps(addr)
+	local set = {}
+	for f in (sm and sm.VmFlags or ""):gmatch("%S+") do set[f] = true end
+	return set
+end
+
+return M
