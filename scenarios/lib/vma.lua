@@ -6,6 +6,8 @@
 --   vma.span(p, base, addr)   the VMA of p holding addr as "first..end",
 --                             in pages from base, or "none"
 --   vma.flags(p, addr)        that VMA's VmFlags as a set: flags.lo, ...
+--   vma.count(p, a, n, bit)   how many of the n pages from a have the
+--                             pagemap bit ("present", "soft_dirty", ...)
 local P = mm.PAGE_SIZE
 local M = {}
 
@@ -28,6 +30,14 @@ function M.flags(p, addr)
 	local set = {}
 	for f in (sm and sm.VmFlags or ""):gmatch("%S+") do set[f] = true end
 	return set
+end
+
+function M.count(p, a, n, bit)
+	local c = 0
+	for _, e in ipairs(p:pagemap(a, n)) do
+		if e[bit] then c = c + 1 end
+	end
+	return c
 end
 
 return M
