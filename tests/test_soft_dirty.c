@@ -303,6 +303,39 @@ static void t_knob_off_again(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/*
+ * mprotect to read-only and back after clear_refs 4 must leave a clean PTE
+ * write-protected (can_change_pte_writable; for a shared mapping also
+ * vma_wants_writenotify): the next write faults and sets the bit.  Anonymous
+ * and shared memory (selftests/mm/soft-dirty.c, mprotect).
+ */
+static void t_mprotect_keeps_tracking(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	int fd = mmlab_memfd(p, "sd", PG);
+	uint64_t anon = map_rw(p, PG), shm = 0, a;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mmlab_mmap(t, 0, PG, RW, MAP_SHARED, fd, 0, &shm), 0);
+	for (int i = 0; i < 2; i++) {
+		a = i ? shm : anon;
+		put64(t, a, 1);
+		assert_true(sd(p, a));
+		assert_int_equal(mmlab_clear_refs(p, 4), 0);
+		assert_false(sd(p, a));
+		assert_int_equal(mmlab_mprotect(t, a, PG, PROT_READ), 0);
+		assert_false(sd(p, a));
+		assert_int_equal(mmlab_mprotect(t, a, PG, RW), 0);
+		assert_false(sd(p, a));
+		put64(t, a, 2);
+		assert_true(sd(p, a));
+		assert_int_equal(get64(t, a), 2);
+	}
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_swapin_write, setup_on, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_shmem_zap, setup_on, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_knob_off_again, setup_on, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_mprotect_keeps_tracking, setup_on, teardown_machine),
 	};
 
 	return tests_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -514,10 +514,8 @@ static int clear_soft_dirty(struct mm_struct *mm)
 	tlb_gather_mmu(&tlb, mm, false);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
 		v->vm_flags &= ~VM_SOFTDIRTY;
-		/* vma_wants_writenotify: shared writable PTEs start read-only
-		 * so that a write is seen */
-		if (v->vm_flags & VM_SHARED)
-			v->vm_page_prot = vm_get_page_prot(v->vm_flags) & ~_PAGE_RW;
+		/* shared writable PTEs start read-only so that a write is seen */
+		vma_set_page_prot(v);
 		for (unsigned long a = v->vm_start; a < v->vm_end;) {
 			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
 			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
