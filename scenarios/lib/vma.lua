@@ -8,6 +8,9 @@
 --   vma.flags(p, addr)        that VMA's VmFlags as a set: flags.lo, ...
 --   vma.count(p, a, n, bit)   how many of the n pages from a have the
 --                             pagemap bit ("present", "soft_dirty", ...)
+--   vma.holds(p, a, len, c)   whether every byte of [a, a + len) is the
+--                             character c ("\0", "a", ...)
+--   vma.set(p, a, len, c)     writes c over [a, a + len)
 local P = mm.PAGE_SIZE
 local M = {}
 
@@ -38,6 +41,14 @@ function M.count(p, a, n, bit)
 		if e[bit] then c = c + 1 end
 	end
 	return c
+end
+
+function M.holds(p, a, len, c)
+	return p:read(a, len) == string.rep(c, len)
+end
+
+function M.set(p, a, len, c)
+	p:write(a, string.rep(c, len))
 end
 
 return M
