@@ -13,7 +13,8 @@
 #
 # The selftest catalogue, scenarios/selftests/<file>/<case>.lua (named
 # selftests/<file>/<case>), runs after the library, two scenarios at a
-# time, on a 256 MiB model.  As root it runs `mmlab diff` only: the diff's
+# time, on a 256 MiB model (a scenario that needs a larger machine says so
+# in a line "-- run with: --mem SIZE").  As root it runs `mmlab diff` only: the diff's
 # model run checks the scenario's expectations too (the diff fails when
 # they fail), so a separate model run would add nothing.  Each case's
 # verdict goes to the results file ($MMLAB_SELFTESTS_RESULTS, default
@@ -42,6 +43,8 @@ if [ "$1" = "--one" ]; then
 	case=$(basename "$rel" .lua)
 	name=selftests/$file/$case
 	out=$res.out
+	mem=$(sed -n 's/^-- run with: --mem \([0-9]*[KMG]\).*/\1/p' "$s" | head -1)
+	mem=${mem:-256M}
 	if [ "$RS_ROOT" = 1 ]; then
 		lock=
 		if [ -n "$RS_LOCK" ]; then
@@ -51,7 +54,7 @@ if [ "$1" = "--one" ]; then
 				lock="flock -s $RS_LOCK"
 			fi
 		fi
-		$lock "$RS_MMLAB" diff -v --mem 256M --timeout 300 "$s" >"$out" 2>&1
+		$lock "$RS_MMLAB" diff -v --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
 		held=$(sed -n '/^--- model ---$/,/^--- linux ---$/s/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
@@ -63,7 +66,7 @@ if [ "$1" = "--one" ]; then
 		*) verdict=error ;;
 		esac
 	else
-		"$RS_MMLAB" run --mem 256M --timeout 300 "$s" >"$out" 2>&1
+		"$RS_MMLAB" run --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
 		why=$(sed -n 's/^SKIP //p' "$out" | head -1)
