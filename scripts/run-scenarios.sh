@@ -27,7 +27,8 @@
 # The host is probed once (`mmlab host --save`) and every run takes the
 # profile from there ($MMLAB_HOST_PROFILE).  A diff that changes the
 # host (mm.set, mm.swapon, khugepaged scans) or reads machine-wide
-# counters (mm.vmstat) holds /tmp/mmlab-diff.lock alone; the other
+# counters (mm.vmstat), in the scenario or in a helper it includes,
+# holds /tmp/mmlab-diff.lock alone; the other
 # catalogue diffs share it, so they may run beside each other but never
 # beside one of those.
 #
@@ -48,7 +49,13 @@ if [ "$1" = "--one" ]; then
 	if [ "$RS_ROOT" = 1 ]; then
 		lock=
 		if [ -n "$RS_LOCK" ]; then
-			if grep -qE 'mm\.(set|swapon|khugepaged_scan|vmstat)[ (]' "$s"; then
+			# the scenario and the helpers it includes
+			files=$s
+			for l in $(sed -n 's/.*mm\.include("\([^"]*\)").*/\1/p' "$s"); do
+				files="$files $(dirname "$s")/$l"
+			done
+			if cat $files 2>/dev/null |
+			   grep -qE 'mm\.(set|swapon|khugepaged_scan|vmstat)[ (]'; then
 				lock="flock $RS_LOCK"
 			else
 				lock="flock -s $RS_LOCK"

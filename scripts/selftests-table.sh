@@ -3,7 +3,8 @@
 # selftests (tools/testing/selftests/mm of Linux 6.18) as mmlab scenarios,
 # generated from the tree: scenarios/selftests/<file>/SCOPE lists every
 # case of <file>.c, each either "scenario" (scenarios/selftests/<file>/
-# <case>.lua) or "out-of-scope" with the reason, tab-separated.
+# <case>.lua) or "out-of-scope" with the reason, tab-separated; a line
+# starting with "#" is a comment (how the cases were counted, say).
 #
 # The static columns (cases, expressed, out of scope) and the out-of-scope
 # list come from the SCOPE files; what agrees with this host and what the
@@ -73,6 +74,7 @@ consistency() {
 		done
 		awk -F '\t' -v f="$f" -v luas="$tmp/lua" '
 			BEGIN { while ((getline l < luas) > 0) lua[l] = 1 }
+			/^#/ { next }
 			{
 				where = "scenarios/selftests/" f "/SCOPE:" NR
 				if ($1 == "") { print where ": empty case name"; next }
@@ -102,7 +104,7 @@ static_part() {
 		s=$dir/$f/SCOPE
 		if [ -f "$s" ]; then
 			awk -F '\t' -v f="$f" '
-				{ n++ } $2 == "scenario" { e++ } $2 == "out-of-scope" { o++ }
+				/^#/ { next } { n++ } $2 == "scenario" { e++ } $2 == "out-of-scope" { o++ }
 				END { printf "%s\t%d\t%d\t%d\n", f, n, e, o }' "$s"
 		else
 			printf '%s\t0\t0\t0\n' "$f"
