@@ -72,6 +72,12 @@ if [ "$1" = "--one" ]; then
 		1) verdict=differ ;;
 		*) verdict=error ;;
 		esac
+		# what a failure was: the first difference, failed expectation
+		# or script error
+		if [ $rc != 0 ] && [ $rc != 77 ]; then
+			why=$(grep -m1 -E ': model=.* linux=|^FAIL line|\.lua:[0-9]+: ' "$out" |
+			      sed 's|^[^ ]*/scenarios/|scenarios/|')
+		fi
 	else
 		"$RS_MMLAB" run --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
 		rc=$?

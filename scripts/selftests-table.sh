@@ -222,7 +222,7 @@ static_part >"$tmp/static"
 	echo "## Cases that do not agree"
 	echo
 	awk -F '\t' '$3 == "differ" || $3 == "error" || $3 == "model-fail" {
-			printf "- `%s.c` %s: %s\n", $1, $2, $3; n++ }
+			printf "- `%s.c` %s: %s%s\n", $1, $2, $3, $4 == "" ? "" : " (" $4 ")"; n++ }
 		END { if (!n) print "None." }' "$tmp/results"
 	echo
 	echo "## Out of scope"
