@@ -14,3 +14,6 @@ local rounds = 200	-- the selftest runs 10000; every round checks the same
 local good = sd.cycles(p, a, rounds)
 mm.observe("good_rounds", good)
 mm.expect_eq(good, rounds, "clear, then dirty on write, every round")
+-- clearing write-protects the PMD: the THP is not split by the rounds
+mm.observe("thp_kb_after", p:smaps(a).AnonHugePages)
+mm.expect_eq(p:smaps(a).AnonHugePages, H // 1024, "still PMD-mapped")
