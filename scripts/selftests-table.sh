@@ -57,6 +57,7 @@ consistency() {
 	for d in "$dir"/*/; do
 		[ -d "$d" ] || continue
 		f=$(basename "$d")
+		# FILES spans lines: flattened to words
 		case " $(echo $FILES) " in
 		*" $f "*) ;;
 		*) echo "scenarios/selftests/$f: not a selftest file of the catalogue" ;;
@@ -65,7 +66,9 @@ consistency() {
 			echo "scenarios/selftests/$f/SCOPE: missing"
 			continue
 		fi
-		ls "$d" | grep '\.lua$' | sed 's/\.lua$//' >"$tmp/lua"
+		for l in "$d"*.lua; do
+			[ -f "$l" ] && basename "$l" .lua
+		done >"$tmp/lua"
 		for l in "$d"/*.lua; do
 			[ -f "$l" ] || continue
 			c=$(basename "$l" .lua)
