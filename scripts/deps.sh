@@ -4,7 +4,8 @@
 set -e
 PKGS="gcc make meson ninja-build pkg-config liburcu-dev liblua5.4-dev lua5.4 \
 clang libclang-rt-dev python3 \
-libzstd-dev libsqlite3-dev libcmocka-dev"
+libzstd-dev libsqlite3-dev libcmocka-dev \
+sqlite3 gnuplot-nox chromium slurm-wlm munge"
 missing=""
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

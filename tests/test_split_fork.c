@@ -15,9 +15,15 @@
  * faulted before the hog fills memory.  Under MMLAB_SCHED a run is one
  * deterministic schedule; make test runs a fixed seed of it too.  (The
  * stale exclusive mark a split left behind, which the THP stress test
- * found, needs the fork inside one split's unmap-to-remap window; this
- * test has not been seen to hit that window: it guards the split, fork
- * and reclaim paths around it, with the check on.)
+ * found, needs the fork inside one split's unmap-to-remap window, which
+ * reclaim's timing seldom gives.)
+ *
+ * t_drop_caches_races_fork aims at that window: a thread on CPU 1 writes
+ * 2 to /proc/sys/vm/drop_caches, whose shrinker splits the partly unmapped
+ * THP through rmap (no mmap_lock), while CPU 0 forks.  Under the
+ * deterministic scheduler the two interleave at every page-table access,
+ * so many seeds put the fork's copy of the THP's page table between the
+ * split's unmap and its remap.  MMLAB_SPLIT_FORK_ROUNDS rounds here too.
  */
 #include <pthread.h>
 
@@ -49,6 +55,19 @@ static void *hog_fill(void *arg)
 	return NULL;
 }
 
+/* The child writes [a, a + len) (pattern 3r+2); the parent must still read
+ * its own (3r+1). */
+static void child_writes(struct mmlab_task *t0, struct mmlab_proc *c, uint64_t a, uint64_t len,
+			 uint64_t r)
+{
+	uint64_t bad = 0, fa = 0;
+
+	assert_int_equal(mmlab_fill(mmlab_main_task(c), a, len, 3 * r + 2, &fa), 0);
+	if (mmlab_verify(t0, a, len, 3 * r + 1, &bad, &fa))
+		fail_msg("round %" PRIu64 ": the parent's page %#" PRIx64 " changed "
+			 "when the child wrote", r, bad);
+}
+
 static void one_round(struct mmlab_proc *p, struct hog_arg *hog, uint64_t a, uint64_t r)
 {
 	struct mmlab_task *t0 = mmlab_main_task(p);
@@ -64,10 +83,7 @@ static void one_round(struct mmlab_proc *p, struct hog_arg *hog, uint64_t a, uin
 	assert_int_equal(mmlab_fork(p, &c), 0);
 	mmlab_thread_join(th);
 	assert_int_equal(hog->ret, 0);
-	assert_int_equal(mmlab_fill(mmlab_main_task(c), a, MMLAB_PMD_SIZE, 3 * r + 2, &fa), 0);
-	if (mmlab_verify(t0, a, MMLAB_PMD_SIZE, 3 * r + 1, &bad, &fa))
-		fail_msg("round %" PRIu64 ": the parent's page %#" PRIx64 " changed "
-			 "when the child wrote", r, bad);
+	child_writes(t0, c, a, MMLAB_PMD_SIZE, r);
 	assert_int_equal(mmlab_fill(t0, a, MMLAB_PMD_SIZE, 3 * r + 3, &fa), 0);
 	if (mmlab_verify(mmlab_main_task(c), a, MMLAB_PMD_SIZE, 3 * r + 2, &bad, &fa))
 		fail_msg("round %" PRIu64 ": the child's page %#" PRIx64 " changed "
@@ -119,6 +135,55 @@ static void t_split_races_fork(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+static void *drop_slab_thread(void *arg)
+{
+	int *ret = arg;
+
+	*ret = mmlab_knob_set("/proc/sys/vm/drop_caches", "2");
+	return NULL;
+}
+
+/* One round: the THP at @a partly unmapped (queued for a deferred split),
+ * drop_caches racing fork, then each side writes and the other must keep
+ * its data. */
+static void drop_round(struct mmlab_proc *p, uint64_t a, uint64_t r)
+{
+	struct mmlab_task *t0 = mmlab_main_task(p);
+	struct mmlab_proc *c = NULL;
+	uint64_t fa = 0, splits = vmstat("thp_split_page");
+	pthread_t th;
+	int ret = -1;
+
+	assert_int_equal(mmlab_fill(t0, a, MMLAB_PMD_SIZE, 3 * r + 1, &fa), 0);
+	assert_int_equal(mmlab_madvise(t0, a, 16 * PG, MADV_DONTNEED), 0);
+	assert_int_equal(mmlab_thread_create(&th, drop_slab_thread, &ret), 0);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	mmlab_thread_join(th);
+	assert_int_equal(ret, 0);
+	assert_int_equal(vmstat("thp_split_page"), splits + 1);
+	child_writes(t0, c, a + 16 * PG, MMLAB_PMD_SIZE - 16 * PG, r);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_madvise(t0, a, MMLAB_PMD_SIZE, MADV_DONTNEED), 0);
+}
+
+static void t_drop_caches_races_fork(void **state)
+{
+	uint64_t rounds = env_u64("MMLAB_SPLIT_FORK_ROUNDS", 8), m, a;
+	struct mmlab_proc *p;
+
+	(void)state;
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/transparent_hugepage/enabled",
+					"always"), 0);
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/debug/check_exclusive", "1"), 0);
+	p = spawn();
+	m = map_anon(p, 0, 2 * MMLAB_PMD_SIZE, PROT_READ | PROT_WRITE, 0);
+	a = (m + MMLAB_PMD_SIZE - 1) & ~(MMLAB_PMD_SIZE - 1);
+	for (uint64_t r = 0; r < rounds; r++)
+		drop_round(p, a, r);
+	assert_int_equal(vmstat("drop_slab"), rounds);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 static int setup_small(void **state)
 {
 	struct mmlab_config cfg;
@@ -135,6 +200,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_split_races_fork, setup_small,
+						teardown_machine),
+		cmocka_unit_test_setup_teardown(t_drop_caches_races_fork, setup_small,
 						teardown_machine),
 	};
 

@@ -7,16 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "bench_db.h"
 #include "bench/bench.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: mmlab bench [NAME...] [--json] [--size SIZE] [--reps N]\n"
-"                   [--host-only | --model-only] [--list]\n"
+"                   [--host-only | --model-only] [--list] [--db FILE]\n"
 "\n"
 "Run benchmarks: the model beside the host kernel, same sizes, same run.\n"
 "With no NAME, every benchmark runs, and the text output ends with what the\n"
@@ -30,6 +32,8 @@ static void usage(FILE *f)
 "  --host-only    measure only the host kernel\n"
 "  --model-only   measure only the model\n"
 "  --list         list the benchmarks and exit\n"
+"  --db FILE      also store the records in FILE, an SQLite results\n"
+"                 database (docs/experiments.md), as one point\n"
 "  -h, --help     this help\n"
 "\n"
 "benchmarks:\n", BENCH_DEFAULT_REPS);
@@ -91,7 +95,9 @@ int cmd_bench(int argc, char **argv)
 		},
 		.out = stdout,
 	};
-	const char **names;
+	const char **names, *db_path = NULL;
+	struct timespec t0, t1;
+	sqlite3 *db = NULL;
 	size_t nr = 0;
 	int ret;
 
@@ -118,6 +124,12 @@ int cmd_bench(int argc, char **argv)
 			ctx.opts.host_only = true;
 		} else if (!strcmp(a, "--model-only")) {
 			ctx.opts.model_only = true;
+		} else if (is_opt(a, "--db")) {
+			db_path = opt_value(argc, argv, &i, "--db");
+			if (!db_path) {
+				free(names);
+				return bad("--db needs a value%s", "");
+			}
 		} else if (is_opt(a, "--size")) {
 			v = opt_value(argc, argv, &i, "--size");
 			if (!v)
@@ -174,7 +186,20 @@ int cmd_bench(int argc, char **argv)
 		return bad("--host-only and --model-only exclude each other%s", "");
 	}
 
+	/* a database that cannot take the records fails before the run */
+	if (db_path && !(db = sweepdb_open(db_path, true, "bench"))) {
+		free(names);
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = bench_run(&ctx, names, nr);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (db) {
+		if (bench_db_store(db, &ctx, names, nr, argc, argv, ret,
+				   (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9))
+			ret = 2;
+		sweepdb_close(db);
+	}
 	bench_ctx_free(&ctx);
 	free(names);
 	return ret;

@@ -11,5 +11,7 @@ int cmd_diff(int argc, char **argv);	/* src/cli/run.c */
 int cmd_bench(int argc, char **argv);	/* src/cli/bench.c */
 int cmd_host(int argc, char **argv);	/* src/cli/host.c */
 int cmd_explore(int argc, char **argv);	/* src/cli/explore.c */
+int cmd_sweep(int argc, char **argv);	/* src/cli/sweep.c */
+int cmd_report(int argc, char **argv);	/* src/cli/report.c */
 
 #endif

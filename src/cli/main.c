@@ -17,6 +17,8 @@ static void usage(FILE *f)
 "  explore run a scenario under the deterministic scheduler for many\n"
 "          seeds; stop at the first that fails, with its replay command\n"
 "  host    what mmlab knows of the running kernel (the host profile)\n"
+"  sweep   run a grid of points into an SQLite database\n"
+"  report  an HTML page of plots from a sweep's database\n"
 "\n"
 "'mmlab <command> --help' describes a command's options.\n");
 }
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "host"))
 		return cmd_host(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sweep"))
+		return cmd_sweep(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "mmlab: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

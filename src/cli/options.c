@@ -42,6 +42,15 @@ void run_usage(FILE *f)
 "  --timeout SECONDS      stop a script running longer (default 600,\n"
 "                         0 for none); settings are still restored\n"
 "  --observations FILE    also write every mm.observe to FILE (for diff)\n"
+"  --results FILE         also write the run's vmstat deltas, simulated\n"
+"                         cycles and knobs to FILE (for sweep)\n"
+"  --json                 print one JSON object: the observations, vmstat\n"
+"                         deltas, exit status, wall and simulated time and\n"
+"                         the metadata (version, commit, host, knobs, seed,\n"
+"                         command); the script's output is its \"output\"\n"
+"  --repeat N             run N times, seeds --seed .. --seed+N-1, and print\n"
+"                         mean, standard deviation, min and max of every\n"
+"                         numeric observation (with --json: one object)\n"
 "  --unsafe-lua           give the script the whole Lua standard library\n"
 "                         (io, os.execute, require, ...); by default it has\n"
 "                         base, string, table, math, utf8, coroutine and\n"
@@ -80,6 +89,8 @@ void diff_usage(FILE *f)
 "  --cpus N, --mem SIZE, --seed N, --timeout SECONDS, --unsafe-lua\n"
 "                         as for mmlab run\n"
 "  -v, --verbose          show the output of both runs\n"
+"  --json                 print one JSON object instead: both sides'\n"
+"                         observations, what differs, the metadata\n"
 "  -h, --help             this text\n"
 "\n"
 "exit status: 0 when no observation differs and both runs succeeded;\n"
@@ -188,7 +199,8 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 {
 	static const char *const names[] = {
 		"--backend", "--cpus", "--mem", "--seed", "--timeout", "--set",
-		"--strategy", "--depth", "--max-steps", "--observations", NULL
+		"--strategy", "--depth", "--max-steps", "--observations",
+		"--results", "--repeat", NULL
 	};
 	const char *cmd = c->cmd;
 	uint64_t v;
@@ -197,7 +209,12 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 	for (k = 0; names[k] && strcmp(names[k], name); k++)
 		;
 	if (!names[k] || (c->is_diff && (!strcmp(name, "--backend") ||
-					 !strcmp(name, "--observations"))))
+					 !strcmp(name, "--observations") ||
+					 !strcmp(name, "--results") ||
+					 !strcmp(name, "--repeat"))))
+		return -1;
+	if (!strcmp(cmd, "explore") && (!strcmp(name, "--results") ||
+					!strcmp(name, "--repeat")))
 		return -1;
 	if (!val) {
 		fprintf(stderr, "mmlab %s: %s needs a value\n", cmd, name);
@@ -262,6 +279,15 @@ static int parse_value(struct cli *c, const char *name, const char *val)
 			return 2;
 		}
 		c->o.max_steps = v;
+	} else if (!strcmp(name, "--repeat")) {
+		if (parse_u64(val, &v, false) || v < 1 || v > 10000) {
+			fprintf(stderr, "mmlab %s: --repeat '%s': a number from 1 "
+				"to 10000\n", cmd, val);
+			return 2;
+		}
+		c->repeat = (unsigned int)v;
+	} else if (!strcmp(name, "--results")) {
+		c->o.results_path = val;
 	} else {
 		c->o.obs_path = val;	/* --observations */
 	}
@@ -279,6 +305,8 @@ static int parse_flag(struct cli *c, const char *arg)
 		c->stock = true;
 	else if ((!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) && c->is_diff)
 		c->verbose = true;
+	else if (!strcmp(arg, "--json") && strcmp(c->cmd, "explore"))
+		c->json = true;
 	else if (!strcmp(arg, "--deterministic"))
 		c->o.deterministic = true;
 	else if (!strcmp(arg, "--unsafe-lua"))

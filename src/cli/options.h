@@ -15,6 +15,8 @@ struct cli {
 	bool verbose;
 	bool is_diff;
 	bool stock;		/* diff --stock */
+	bool json;		/* --json: one object (single.c) */
+	unsigned int repeat;	/* run --repeat N: N seeds (single.c) */
 	const char *cmd;	/* "run", "diff", "explore" */
 	void (*usage)(FILE *f);	/* its --help */
 };
@@ -23,6 +25,15 @@ struct cli {
 int cli_parse(struct cli *c, int argc, char **argv);
 void run_usage(FILE *f);
 void diff_usage(FILE *f);
+
+/* single.c: `mmlab run --json` and `--repeat N` */
+int single_run(struct cli *c, int argc, char **argv);
+/* `mmlab diff --json`: begin sends the text output to /dev/null (0, or -1
+ * said why); end prints the one object instead. */
+int diff_json_begin(void);
+void diff_json_end(const struct cli *c, int argc, char **argv,
+		   const int status[2], char **mname, char **mval, int mn,
+		   char **lname, char **lval, int ln, int exit_status);
 
 /* Storage for the numbers cli_run_args() prints. */
 struct cli_argbuf {

@@ -17,6 +17,7 @@
 #include <mmlab/mmlab.h>
 #include "cli.h"
 #include "options.h"
+#include "point.h"
 #include "script/script.h"
 #include "script/puppet_proto.h"
 #include "script/host_profile.h"
@@ -34,6 +35,8 @@ int cmd_run(int argc, char **argv)
 	ret = cli_parse(&c, argc, argv);
 	if (ret)
 		return ret & 255;
+	if (c.json || c.repeat)
+		return single_run(&c, argc, argv);
 	return sc_run(&c.o);
 }
 
@@ -42,22 +45,6 @@ struct obs {
 	char **name, **value;
 	int n, cap;
 };
-
-static char *unescape(char *s)
-{
-	char *r = s, *w = s;
-
-	for (; *r; r++) {
-		if (*r == '\\' && r[1]) {
-			r++;
-			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-	return s;
-}
 
 static int obs_find(struct obs *o, const char *name)
 {
@@ -107,7 +94,7 @@ static void obs_load(struct obs *o, const char *path)
 		if (!tab)
 			continue;
 		*tab = 0;
-		obs_add(o, unescape(line), unescape(tab + 1));
+		obs_add(o, tsv_unescape(line), tsv_unescape(tab + 1));
 	}
 	free(line);
 	fclose(f);
@@ -270,6 +257,8 @@ int cmd_diff(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
+	if (c.json && diff_json_begin())
+		return 2;
 	if (!mkdtemp(dir)) {
 		perror("mmlab diff: mkdtemp");
 		return 2;
@@ -313,8 +302,13 @@ int cmd_diff(int argc, char **argv)
 	unlink(prof);
 	rmdir(dir);
 	if (status[0] == 2 || status[1] == 2)
-		return 2;
-	if (status[0] == 1 || status[1] == 1 || differ)
-		return 1;
-	return status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+		ret = 2;
+	else if (status[0] == 1 || status[1] == 1 || differ)
+		ret = 1;
+	else
+		ret = status[0] == SC_EXIT_SKIP || status[1] == SC_EXIT_SKIP ? SC_EXIT_SKIP : 0;
+	if (c.json)
+		diff_json_end(&c, argc, argv, status, obs[0].name, obs[0].value,
+			      obs[0].n, obs[1].name, obs[1].value, obs[1].n, ret);
+	return ret;
 }

@@ -336,6 +336,8 @@ enum vm_event_item {
 	UNEVICTABLE_PGCLEARED,
 	UNEVICTABLE_PGSTRANDED,
 	NR_FILE_PAGES,		/* computed: shmem + swap cache */
+	DROP_PAGECACHE,
+	DROP_SLAB,
 	NR_VM_ITEMS
 };
 extern int64_t vm_stat[NR_VM_ITEMS];
@@ -415,6 +417,7 @@ struct mm_knobs {
 };
 extern struct mm_knobs knobs;
 int knobs_init(void);
+int drop_caches_sysctl_handler(long v);
 bool knob_is_read_only(const char *path);
 int knobs_apply_env(void);
 

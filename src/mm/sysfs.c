@@ -18,7 +18,10 @@
 
 struct mm_knobs knobs;
 
-enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL, KNOB_ULONG };
+/* KNOB_WO_INT: a write-only integer (mode 0200: reading it is EACCES even
+ * for root) whose write is an action, k->write, which may refuse it */
+enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL, KNOB_ULONG,
+		 KNOB_WO_INT };
 
 struct knob {
 	char path[96];
@@ -28,6 +31,7 @@ struct knob {
 					 * choices the model refuses (not modelled) */
 	const char *const *choices;	/* KNOB_CHOICE: NULL-terminated */
 	void (*changed)(void);
+	int (*write)(long v);		/* KNOB_WO_INT */
 };
 
 static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
@@ -268,6 +272,8 @@ int knobs_init(void)
 	knob_add("/sys/kernel/debug/sched/numa_balancing/scan_size_mb", KNOB_UINT, &knobs.numa_scan_size_mb, 1, 1L << 20, NULL, NULL);
 	knob_add("/proc/sys/vm/swappiness", KNOB_INT, &knobs.swappiness, 0, 200, NULL, NULL);
 	knob_add("/proc/sys/vm/watermark_scale_factor", KNOB_INT, &knobs.watermark_scale_factor, 1, 3000, NULL, NULL);
+	knob_add("/proc/sys/vm/drop_caches", KNOB_WO_INT, NULL, 1, 4, NULL, NULL);
+	knob_table[nr_knobs - 1].write = drop_caches_sysctl_handler;
 	return 0;
 }
 
@@ -366,6 +372,10 @@ int mmlab_knob_set(const char *path, const char *value)
 			return -EINVAL;
 		WRITE_ONCE(*(unsigned long *)k->val, (unsigned long)v);
 		break;
+	case KNOB_WO_INT:
+		if (parse_long(value, &v) || v < k->min || v > k->max)
+			return -EINVAL;
+		return k->write(v);
 	}
 done:
 	if (k->changed)
@@ -384,6 +394,8 @@ int mmlab_knob_get(const char *path, char *buf, size_t len)
 		return -EINVAL;
 	buf[0] = 0;
 	switch (k->kind) {
+	case KNOB_WO_INT:
+		return -EACCES;
 	case KNOB_INT:
 		snprintf(buf, len, "%d", READ_ONCE(*(int *)k->val));
 		break;

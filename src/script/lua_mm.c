@@ -152,9 +152,16 @@ static void knob_error(lua_State *L, int ret, const char *call,
 		sc_fatal(L, "%s: unknown knob path '%s' on the %s backend",
 			 call, path, sc_be->name);
 	case -EOPNOTSUPP:
+		if (!strcmp(sc_be->name, "model") && value)
+			sc_fatal(L, "%s('%s', '%s'): the model does not model this "
+				 "value (EOPNOTSUPP)", call, path, value);
 		sc_fatal(L, "%s: '%s' exists only in the model; it cannot be "
 			 "set on the %s backend", call, path, sc_be->name);
 	case -EACCES:
+		/* a write-only file (drop_caches): an errno a script may catch */
+		if (!value)
+			break;
+		/* fall through */
 	case -EPERM:
 		/* The model, or root on linux: the file is read-only. */
 		if (!strcmp(sc_be->name, "model") || !geteuid())

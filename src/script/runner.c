@@ -323,6 +323,8 @@ int sc_run(const struct sc_options *o)
 	if (sc_be->start(o))
 		return 2;
 	apply_sets(o);
+	if (o->results_path && sc_stats_begin(o->results_path))
+		sc_die("mmlab run: %s: %s", o->results_path, strerror(errno));
 
 	L = luaL_newstate();
 	if (!L)
@@ -359,6 +361,10 @@ int sc_run(const struct sc_options *o)
 		printf("%d expectation%s held\n", nr_checked,
 		       nr_checked == 1 ? "" : "s");
 	fflush(stdout);
+	if (o->results_path && sc_stats_end()) {
+		fprintf(stderr, "mmlab run: %s: write failed\n", o->results_path);
+		status = LUA_ERRRUN;
+	}
 	finish_backend();
 	lua_close(L);
 	if (obs_file && fclose(obs_file)) {

@@ -142,6 +142,7 @@ struct sc_options {
 	uint64_t max_steps;	/* step budget, 0 none */
 	const char *self_exe;	/* this executable (puppets exec it) */
 	bool unsafe_lua;	/* --unsafe-lua: the whole Lua library */
+	const char *results_path; /* --results: run_stats.c's file */
 };
 
 typedef void (*sc_vmstat_cb)(void *ctx, const char *name, uint64_t val);
@@ -257,6 +258,11 @@ void sc_expect_failed(void);
 void sc_expect_checked(void);
 /* Restore everything (async-signal-safe); used by signal paths. */
 void sc_emergency_cleanup(void);
+
+/* run_stats.c: vmstat deltas, simulated time and non-default knobs of
+ * the script's run into a file (--results); 0 or -1 (errno set) */
+int sc_stats_begin(const char *path);
+int sc_stats_end(void);
 
 /* lua_mm.c */
 int sc_open_mm(lua_State *L, const struct sc_options *o);
