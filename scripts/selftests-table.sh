@@ -69,12 +69,15 @@ consistency() {
 		for l in "$d"*.lua; do
 			[ -f "$l" ] && basename "$l" .lua
 		done >"$tmp/lua"
-		for l in "$d"/*.lua; do
-			[ -f "$l" ] || continue
-			c=$(basename "$l" .lua)
-			head -1 "$l" | grep -q "^-- selftest $f\.c $c: ." ||
-				echo "scenarios/selftests/$f/$c.lua:1: first line is not '-- selftest $f.c $c: <what it checks>'"
-		done
+		# each scenario's first line, in one pass
+		set -- "$d"*.lua
+		[ -f "$1" ] && awk -v f="$f" 'FNR == 1 {
+			c = FILENAME; sub(/.*\//, "", c); sub(/\.lua$/, "", c)
+			if (index($0, "-- selftest " f ".c " c ": ") != 1 ||
+			    length($0) <= length("-- selftest " f ".c " c ": "))
+				printf "scenarios/selftests/%s/%s.lua:1: first line is not \047-- selftest %s.c %s: <what it checks>\047\n", f, c, f, c
+			nextfile
+		}' "$@"
 		awk -F '\t' -v f="$f" -v luas="$tmp/lua" '
 			BEGIN { while ((getline l < luas) > 0) lua[l] = 1 }
 			/^#/ { next }
