@@ -11,18 +11,125 @@
 # line says "model only" and why); with none, nothing was checked and it
 # is skipped.  A scenario the model cannot pass yet is a failure.
 #
+# The selftest catalogue, scenarios/selftests/<file>/<case>.lua (named
+# selftests/<file>/<case>), runs after the library, two scenarios at a
+# time, on a 256 MiB model (a scenario that needs a larger machine says so
+# in a line "-- run with: --mem SIZE").  As root it runs `mmlab diff` only: the diff's
+# model run checks the scenario's expectations too (the diff fails when
+# they fail), so a separate model run would add nothing.  Each case's
+# verdict goes to the results file ($MMLAB_SELFTESTS_RESULTS, default
+# selftests.results beside MMLAB) that scripts/selftests-table.sh reads:
+# "file<TAB>case<TAB>verdict<TAB>detail", verdict one of agree (the diff
+# found no difference), host-skip (the linux side was skipped: detail is
+# the reason), differ (a difference or a failed expectation), error,
+# model-pass / model-fail / model-skip (not root: model runs only).
+#
+# The host is probed once (`mmlab host --save`) and every run takes the
+# profile from there ($MMLAB_HOST_PROFILE).  A diff that changes the
+# host (mm.set, mm.swapon, khugepaged scans) or reads machine-wide
+# counters (mm.vmstat), in the scenario or in a helper it includes,
+# holds /tmp/mmlab-diff.lock alone; the other
+# catalogue diffs share it, so they may run beside each other but never
+# beside one of those.
+#
 # usage: scripts/run-scenarios.sh [-v] [MMLAB [SCENARIO...]]
 #   MMLAB defaults to build/mmlab; -v shows the output of failures.
+if [ "$1" = "--one" ]; then
+	# internal: one catalogue scenario ($3), its line and its result
+	# under the directory $2; the rest comes from the environment
+	s=$3
+	res=$2/$(echo "$s" | sed 's|.*/selftests/||; s|/|__|g')
+	rel=${s##*/selftests/}
+	file=${rel%%/*}
+	case=$(basename "$rel" .lua)
+	name=selftests/$file/$case
+	out=$res.out
+	mem=$(sed -n 's/^-- run with: --mem \([0-9]*[KMG]\).*/\1/p' "$s" | head -1)
+	mem=${mem:-256M}
+	if [ "$RS_ROOT" = 1 ]; then
+		lock=
+		if [ -n "$RS_LOCK" ]; then
+			# the scenario and the helpers it includes
+			files=$s
+			for l in $(sed -n 's/.*mm\.include("\([^"]*\)").*/\1/p' "$s"); do
+				files="$files $(dirname "$s")/$l"
+			done
+			if cat $files 2>/dev/null |
+			   grep -qE 'mm\.(set|swapon|khugepaged_scan|vmstat)[ (]'; then
+				lock="flock $RS_LOCK"
+			else
+				lock="flock -s $RS_LOCK"
+			fi
+		fi
+		$lock "$RS_MMLAB" diff -v --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		rc=$?
+		# the model's part of the verbose output
+		held=$(sed -n '/^--- model ---$/,/^--- linux ---$/s/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
+		why=$(sed -n 's/^linux side skipped: //p' "$out" | head -1)
+		case $rc in
+		0) verdict=agree ;;
+		77) verdict=host-skip ;;
+		1) verdict=differ ;;
+		*) verdict=error ;;
+		esac
+		# what a failure was: the first difference, failed expectation
+		# or script error
+		if [ $rc != 0 ] && [ $rc != 77 ]; then
+			why=$(grep -m1 -E ': model=.* linux=|^FAIL line|\.lua:[0-9]+: ' "$out" |
+			      sed 's|^[^ ]*/scenarios/|scenarios/|')
+		fi
+	else
+		"$RS_MMLAB" run --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		rc=$?
+		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
+		why=$(sed -n 's/^SKIP //p' "$out" | head -1)
+		case $rc in
+		0) verdict=model-pass; why="not root: mmlab diff needs root" ;;
+		77) verdict=model-skip ;;
+		*) verdict=model-fail ;;
+		esac
+	fi
+	held=${held:-0}
+	case $verdict in
+	agree) line="PASS $name" ;;
+	host-skip | model-pass)
+		if [ "$held" -gt 0 ]; then
+			line="PASS $name (model only, $held expectations; linux not compared: $why)"
+		else
+			line="SKIP $name: nothing checked: linux not compared: $why"
+		fi ;;
+	model-skip) line="SKIP $name: model: $why" ;;
+	*) line="FAIL $name" ;;
+	esac
+	echo "$line" >"$res.line"
+	printf '%s\t%s\t%s\t%s\n' "$file" "$case" "$verdict" "$why" >"$res.result"
+	exit 0
+fi
+
 verbose=0
 if [ "$1" = "-v" ]; then verbose=1; shift; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
+self=$top/scripts/$(basename "$0")
 mmlab=${1:-$top/build/mmlab}
 [ $# -gt 0 ] && shift
 if [ ! -x "$mmlab" ]; then
 	echo "run-scenarios.sh: $mmlab is not built (make build)" >&2
 	exit 2
 fi
-if [ $# -gt 0 ]; then list="$*"; else list=$(ls "$top"/scenarios/*.lua); fi
+case $mmlab in /*) ;; *) mmlab=$(pwd)/$mmlab ;; esac
+if [ $# -gt 0 ]; then
+	list=
+	catalogue=
+	for s in "$@"; do
+		case $s in
+		*/selftests/*/*.lua) catalogue="$catalogue $s" ;;
+		*) list="$list $s" ;;
+		esac
+	done
+else
+	list=$(ls "$top"/scenarios/*.lua)
+	catalogue=$(ls "$top"/scenarios/selftests/*/*.lua 2>/dev/null)
+fi
 root=0
 [ "$(id -u)" = 0 ] && root=1
 [ $root = 1 ] || echo "run-scenarios.sh: not root: model runs only, no diff" >&2
@@ -33,7 +140,14 @@ fail=0
 skip=0
 out=$(mktemp)
 dout=$(mktemp)
-trap 'rm -f "$out" "$dout"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$out" "$dout" "$work"' EXIT
+
+# the host's profile, probed once for every run below
+if "$mmlab" host --save "$work/host.profile" 2>/dev/null; then
+	MMLAB_HOST_PROFILE=$work/host.profile
+	export MMLAB_HOST_PROFILE
+fi
 
 # skip_reason FILE: the reason of the first "... skipped: " or "SKIP " line
 skip_reason() {
@@ -85,5 +199,38 @@ for s in $list; do
 		[ $verbose = 1 ] && sed 's/^/    /' "$out"
 	fi
 done
+
+# the selftest catalogue, two at a time
+if [ -n "$catalogue" ]; then
+	RS_MMLAB=$mmlab RS_ROOT=$root RS_LOCK=${lock:+/tmp/mmlab-diff.lock}
+	export RS_MMLAB RS_ROOT RS_LOCK
+	mkdir "$work/cat"
+	for s in $catalogue; do
+		case $s in /*) echo "$s" ;; *) echo "$(pwd)/$s" ;; esac
+	done | xargs -P 2 -n 1 sh "$self" --one "$work/cat" 2>/dev/null
+	for s in $catalogue; do
+		r=$work/cat/$(echo "$s" | sed 's|.*/selftests/||; s|/|__|g')
+		if [ ! -f "$r.line" ]; then
+			echo "FAIL selftests/${s#*/selftests/}: no verdict (the runner died)"
+			fail=$((fail + 1))
+			continue
+		fi
+		line=$(cat "$r.line")
+		echo "$line"
+		case $line in
+		PASS*) pass=$((pass + 1)) ;;
+		SKIP*) skip=$((skip + 1)) ;;
+		*) fail=$((fail + 1))
+		   [ $verbose = 1 ] && sed 's/^/    /' "$r.out" ;;
+		esac
+	done
+	# merge this run's verdicts into the results file
+	results=${MMLAB_SELFTESTS_RESULTS:-$(dirname "$mmlab")/selftests.results}
+	cat "$work"/cat/*.result >"$work/new" 2>/dev/null
+	touch "$results" 2>/dev/null && awk -F '\t' '
+		FNR == NR { seen[$1 FS $2] = 1; print; next }
+		!(($1 FS $2) in seen) { print }
+	' "$work/new" "$results" | sort >"$work/merged" && cp "$work/merged" "$results"
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

@@ -189,6 +189,32 @@ static void t_dontunmap(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/*
+ * A MREMAP_DONTUNMAP | MREMAP_FIXED move of several VMAs that ends inside
+ * the last one: the range left behind merges back with that VMA's tail,
+ * and the walk must go on past it, not find it again (selftests/mm/
+ * mremap_test.c, move_multiple_vmas_split with DONTUNMAP).
+ */
+static void t_dontunmap_multi_split(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = map_anon(p, BASE, 10 * PG, RW, 0), tgt = BASE + 64 * PG, r;
+
+	(void)state;
+	assert_int_equal(mmlab_munmap(mmlab_main_task(p), a + 5 * PG, PG), 0);
+	stamp(p, a, 5, 10);
+	stamp(p, a + 6 * PG, 4, 20);
+	assert_int_equal(mr(p, a + 2 * PG, 7 * PG, 7 * PG, MAYMOVE | FIXED | DONTUNMAP,
+			    tgt, &r), 0);
+	assert_int_equal(r, tgt);
+	stamped(p, tgt, 3, 12);			/* pages 2-4 */
+	stamped(p, tgt + 4 * PG, 3, 20);	/* pages 6-8, the gap kept */
+	assert_int_equal(vma_end(p, tgt + 4 * PG), tgt + 7 * PG);
+	assert_int_equal(vma_end(p, tgt + 7 * PG), 0);	/* nothing moved twice */
+	stamped(p, a + 9 * PG, 1, 23);		/* the tail stays */
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 /* uffd-wp does not follow the move; guard markers do. */
 static void t_markers(void **state)
 {
@@ -335,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_move_tables, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_move_thp, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_dontunmap, setup_machine, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_dontunmap_multi_split, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_markers, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_rmap_after_move, setup_machine, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_concurrent_move, setup_machine, teardown_machine),

@@ -303,6 +303,75 @@ static void t_knob_off_again(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/*
+ * mprotect to read-only and back after clear_refs 4 must leave a clean PTE
+ * write-protected (can_change_pte_writable; for a shared mapping also
+ * vma_wants_writenotify): the next write faults and sets the bit.  Anonymous
+ * and shared memory (selftests/mm/soft-dirty.c, mprotect).
+ */
+static void t_mprotect_keeps_tracking(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	int fd = mmlab_memfd(p, "sd", PG);
+	uint64_t anon = map_rw(p, PG), shm = 0, a;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mmlab_mmap(t, 0, PG, RW, MAP_SHARED, fd, 0, &shm), 0);
+	for (int i = 0; i < 2; i++) {
+		a = i ? shm : anon;
+		put64(t, a, 1);
+		assert_true(sd(p, a));
+		assert_int_equal(mmlab_clear_refs(p, 4), 0);
+		assert_false(sd(p, a));
+		assert_int_equal(mmlab_mprotect(t, a, PG, PROT_READ), 0);
+		assert_false(sd(p, a));
+		assert_int_equal(mmlab_mprotect(t, a, PG, RW), 0);
+		assert_false(sd(p, a));
+		put64(t, a, 2);
+		assert_true(sd(p, a));
+		assert_int_equal(get64(t, a), 2);
+	}
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/*
+ * A PMD-mapped THP stays PMD-mapped through clear_refs 4 (the kernel's
+ * clear_soft_dirty_pmd write-protects the PMD): the bit clears for all its
+ * pages and one write sets it again for all of them.
+ */
+static void t_thp_stays_pmd_mapped(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t m = map_anon(p, 0, 4 * MiB, RW, 0), a = (m + 2 * MiB - 1) & ~(2 * MiB - 1);
+	struct mmlab_smaps sm;
+
+	(void)state;
+	assert_int_equal(mmlab_madvise(t, a, 2 * MiB, MADV_HUGEPAGE), 0);
+	put64(t, a, 1);
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	if (sm.AnonHugePages != 2048) {
+		print_message("no THP at fault (AnonHugePages %" PRIu64 " kB): nothing to test\n",
+			      (uint64_t)sm.AnonHugePages);
+		skip();
+	}
+	assert_int_equal(mmlab_clear_refs(p, 4), 0);
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	assert_int_equal(sm.AnonHugePages, 2048);	/* not split */
+	assert_false(sd(p, a));
+	assert_false(sd(p, a + 2 * MiB - PG));
+	put64(t, a + PG, 2);				/* a write fault on the PMD */
+	assert_true(sd(p, a));
+	assert_true(sd(p, a + 2 * MiB - PG));
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	assert_int_equal(sm.AnonHugePages, 2048);
+	assert_int_equal(get64(t, a), 1);
+	assert_int_equal(get64(t, a + PG), 2);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +381,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_swapin_write, setup_on, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_shmem_zap, setup_on, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_knob_off_again, setup_on, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_mprotect_keeps_tracking, setup_on, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_thp_stays_pmd_mapped, setup_on, teardown_machine),
 	};
 
 	return tests_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -12,7 +12,7 @@
 static void host_usage(FILE *f)
 {
 	fprintf(f,
-"usage: mmlab host [--json | --model-sets | --has NAME]\n"
+"usage: mmlab host [--json | --model-sets | --has NAME | --save FILE]\n"
 "\n"
 "Print what mmlab knows of the running kernel, each item with how it was\n"
 "found: facts (release, CPUs, NUMA nodes, root), memory-management boot\n"
@@ -31,6 +31,9 @@ static void host_usage(FILE *f)
 "                 path=value per line\n"
 "  --has NAME     exit 0 when this host has NAME (a name of mm.require),\n"
 "                 1 with the reason on stdout when it lacks it\n"
+"  --save FILE    write the profile to FILE: a run or diff started with\n"
+"                 MMLAB_HOST_PROFILE=FILE takes it from there instead of\n"
+"                 probing again (scripts/run-scenarios.sh probes once)\n"
 "  -h, --help     this text\n");
 }
 
@@ -38,7 +41,7 @@ int cmd_host(int argc, char **argv)
 {
 	bool json = false, sets = false;
 	const struct host_profile *hp;
-	const char *has = NULL, *why = "";
+	const char *has = NULL, *save = NULL, *why = "";
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
@@ -47,6 +50,8 @@ int cmd_host(int argc, char **argv)
 			sets = true;
 		} else if (!strcmp(argv[i], "--has") && i + 1 < argc) {
 			has = argv[++i];
+		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+			save = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			host_usage(stdout);
 			return 0;
@@ -62,6 +67,16 @@ int cmd_host(int argc, char **argv)
 	}
 	host_probe_fresh = true;	/* this command probes again */
 	hp = host_profile();
+	if (save) {
+		int ret = host_profile_save(hp, save);
+
+		if (ret) {
+			fprintf(stderr, "mmlab host: --save %s: %s\n", save,
+				strerror(-ret));
+			return 2;
+		}
+		return 0;
+	}
 	if (has) {
 		int ret = host_has(hp, has, &why);
 

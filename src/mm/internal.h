@@ -634,6 +634,13 @@ struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
 struct vm_area_struct *vma_merge_new_range(struct vm_area_struct *v);
 struct vm_area_struct *vma_merge_extend(struct vm_area_struct *v, unsigned long delta);
 pteval_t vm_get_page_prot(unsigned long vm_flags);
+void vma_set_page_prot(struct vm_area_struct *v);
+/* soft-dirty tracking is on and this VMA is not all soft-dirty: its writes
+ * must fault so that they set the PTE's bit */
+static inline bool vma_soft_dirty_enabled(struct vm_area_struct *v)
+{
+	return READ_ONCE(knobs.soft_dirty) && !(v->vm_flags & VM_SOFTDIRTY);
+}
 void anon_vma_put(struct anon_vma *av);
 int anon_vma_prepare(struct vm_area_struct *v);
 int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);

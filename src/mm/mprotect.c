@@ -46,6 +46,9 @@ bool can_change_pte_writable(struct vm_area_struct *v, pteval_t pte)
 
 	if (!(v->vm_flags & VM_WRITE) || pte_special(pte))
 		return false;
+	/* soft-dirty tracking needs the write fault of a clean PTE */
+	if (vma_soft_dirty_enabled(v) && !(pte & _PAGE_SOFT_DIRTY))
+		return false;
 	if (v->vm_flags & VM_SHARED)
 		return pte_dirty(pte);
 	p = pfn_to_page(pte_pfn(pte));
@@ -194,7 +197,7 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 	}
 	/* rmap walkers read the flags without mmap_lock (VM_LOCKED) */
 	WRITE_ONCE(v->vm_flags, newflags);
-	v->vm_page_prot = vm_get_page_prot(newflags);
+	vma_set_page_prot(v);
 	if ((oldflags ^ newflags) & (VM_ACCESS_FLAGS | VM_SHARED)) {
 		tlb_gather_mmu(&tlb, mm, false);
 		tlb.luf_skip = true;

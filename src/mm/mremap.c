@@ -684,7 +684,10 @@ static int remap_move(struct vma_remap_struct *vrm, unsigned long *out)
 			*out = res;
 		seen = true;
 		target = res + len;
-		cur = addr + len;
+		/* on from the end the VMA had when found: with MREMAP_DONTUNMAP
+		 * the range just moved stays mapped and may have merged back
+		 * with the part of this VMA past end */
+		cur = last_end;
 	}
 	return err;
 }

@@ -504,6 +504,35 @@ int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
  * while the mechanism is off (this host's kernel has no
  * CONFIG_MEM_SOFT_DIRTY).
  */
+/* clear_soft_dirty_pmd: a PMD-mapped THP stays one: its PMD loses the
+ * soft-dirty bit and write permission, so that the next write faults
+ * (do_huge_pmd_wp_page) and sets the bit on the PMD again.  False when
+ * *pmd is no PMD mapping (by the time its lock is held). */
+static bool clear_soft_dirty_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long a)
+{
+	spinlock_t *ptl = pmd_lockptr(pmd);
+	unsigned long haddr = a & PMD_MASK;
+	pteval_t e;
+
+	if (!pmd_leaf(pte_read(pmd)))
+		return false;
+	spin_lock(ptl);
+	e = pte_read(pmd);
+	if (!pmd_leaf(e)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	if (e & (_PAGE_SOFT_DIRTY | _PAGE_RW)) {
+		/* pmdp_invalidate: gone from every TLB before it comes back
+		 * read-only, so no write slips through unseen */
+		e = pte_xchg(pmd, 0);
+		flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
+		pte_write(pmd, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
+	}
+	spin_unlock(ptl);
+	return true;
+}
+
 static int clear_soft_dirty(struct mm_struct *mm)
 {
 	struct vm_area_struct *v;
@@ -515,17 +544,17 @@ static int clear_soft_dirty(struct mm_struct *mm)
 	tlb_gather_mmu(&tlb, mm, false);
 	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
 		v->vm_flags &= ~VM_SOFTDIRTY;
-		/* vma_wants_writenotify: shared writable PTEs start read-only
-		 * so that a write is seen */
-		if (v->vm_flags & VM_SHARED)
-			v->vm_page_prot = vm_get_page_prot(v->vm_flags) & ~_PAGE_RW;
+		/* shared writable PTEs start read-only so that a write is seen */
+		vma_set_page_prot(v);
 		for (unsigned long a = v->vm_start; a < v->vm_end;) {
 			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
 			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
 			spinlock_t *ptl;
 
-			if (pmd && pmd_leaf(pte_read(pmd)))
-				__split_huge_pmd(v, pmd, a);	/* soft-dirty per page */
+			if (pmd && clear_soft_dirty_pmd(v, pmd, a)) {
+				a = next;
+				continue;
+			}
 			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
 				a = next;
 				continue;

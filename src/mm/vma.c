@@ -163,6 +163,21 @@ pteval_t vm_get_page_prot(unsigned long vm_flags)
 	return p;
 }
 
+/*
+ * vma_set_page_prot(): vm_page_prot from the flags, write-protected where
+ * writes must be noticed (vma_wants_writenotify): a shared writable VMA
+ * whose soft-dirty state was cleared (no VM_SOFTDIRTY while the mechanism
+ * is on) starts its PTEs read-only so that a write faults and sets the bit.
+ */
+void vma_set_page_prot(struct vm_area_struct *v)
+{
+	pteval_t prot = vm_get_page_prot(v->vm_flags);
+
+	if ((v->vm_flags & VM_SHARED) && vma_soft_dirty_enabled(v))
+		prot &= ~_PAGE_RW;
+	v->vm_page_prot = prot;
+}
+
 /* Split @v at @addr; the new VMA is the lower part when @new_below. */
 int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
 {

@@ -609,6 +609,8 @@ int sc_open_mm(lua_State *L, const struct sc_options *o)
 	sc_add_numa_funcs(L);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");
+	sc_push_include(L, o->script);
+	lua_setfield(L, -2, "include");
 	lua_pushinteger(L, 4096);
 	lua_setfield(L, -2, "PAGE_SIZE");
 	lua_pushinteger(L, 2 << 20);

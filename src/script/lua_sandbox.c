@@ -10,8 +10,16 @@
  * remove, rename, tmpname, setlocale) are not there: naming one ends the
  * run (exit 2) with file:line and a message that says so.  `--unsafe-lua`
  * opens the whole standard library instead.
+ *
+ * mm.include(path) is how scenarios share helpers without require: it runs
+ * a Lua source file named relative to the directory of the file that calls
+ * it (a ".lua" path, not absolute) in the same sandbox and returns what it
+ * returns.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -129,4 +137,58 @@ void sc_open_libs(lua_State *L, bool unsafe)
 	lua_getglobal(L, "load");
 	lua_pushcclosure(L, text_load, 1);
 	lua_setglobal(L, "load");
+}
+
+/* The directory of the Lua file whose code called this C function (its
+ * chunk name "@path"), or NULL when that is not a file. */
+static int caller_dir(lua_State *L, char *dir, size_t size)
+{
+	lua_Debug ar;
+	const char *file, *slash;
+	int len;
+
+	if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "S", &ar) ||
+	    ar.source[0] != '@')
+		return -1;
+	file = ar.source + 1;
+	slash = strrchr(file, '/');
+	len = slash ? (int)(slash - file) : 1;
+	if (snprintf(dir, size, "%.*s", len, slash ? file : ".") >= (int)size)
+		return -1;
+	return 0;
+}
+
+/* mm.include(path): path is relative to the directory of the file that
+ * calls it (upvalue 1, the script's directory, when that is unknown). */
+static int l_include(lua_State *L)
+{
+	const char *rel = luaL_checkstring(L, 1);
+	size_t n = strlen(rel);
+	char dir[2048], path[4096];
+
+	if (caller_dir(L, dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), "%s", lua_tostring(L, lua_upvalueindex(1)));
+	if (rel[0] == '/' || n < 5 || strcmp(rel + n - 4, ".lua"))
+		sc_fatal(L, "mm.include('%s'): a .lua path relative to the "
+			 "including file's directory", rel);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
+		sc_fatal(L, "mm.include('%s'): path too long", rel);
+	if (access(path, R_OK))
+		sc_fatal(L, "mm.include('%s'): %s: %s", rel, path, strerror(errno));
+	lua_settop(L, 0);
+	if (luaL_loadfilex(L, path, "t"))
+		sc_fatal(L, "mm.include('%s'): %s", rel, lua_tostring(L, -1));
+	lua_call(L, 0, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+void sc_push_include(lua_State *L, const char *script)
+{
+	const char *slash = strrchr(script, '/');
+
+	if (slash)
+		lua_pushlstring(L, script, (size_t)(slash - script));
+	else
+		lua_pushstring(L, ".");
+	lua_pushcclosure(L, l_include, 1);
 }

@@ -329,6 +329,8 @@ int sc_parse_advice(lua_State *L, const char *s);
 
 /* lua_sandbox.c: the libraries a scenario gets; unsafe: all of them */
 void sc_open_libs(lua_State *L, bool unsafe);
+/* pushes mm.include for a script at path @script (lua_sandbox.c) */
+void sc_push_include(lua_State *L, const char *script);
 
 /* lua_proc.c */
 void sc_open_proc(lua_State *L);

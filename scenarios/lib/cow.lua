@@ -1,0 +1,158 @@
+-- lib/cow.lua: the copy-on-write cases (scenarios/selftests/cow).
+--
+-- C.anon(test, backing): private anonymous memory filled with 1s and
+-- set up as backing says, then the test:
+--   "cow_in_parent"           fork; the parent writes 0xff over the range;
+--                             the child must still read the 1s
+--   "cow_in_parent_mprotect"  the same, with mprotect(PROT_READ) and back
+--                             in the parent before its write
+-- Backings, as the selftest's: "base_page", "thp" (a PMD-mapped THP),
+-- "pte_mapped_thp" (one page made read-only and back: PTE-mapped),
+-- "single_pte_of_thp" (all but its first page zapped), "partial_mremap_thp"
+-- (its upper half moved away), "partial_shared_thp" (only its first page
+-- shared with a child that exited), each also "..._swap" where the
+-- selftest swaps the range out first.
+-- C.collapse(kind): the PMD THP cases of MADV_COLLAPSE around fork.
+-- C.non_anon(backing): a private mapping written while another mapping of
+-- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
+-- the old data.
+local vma = mm.include("vma.lua")
+local P, H = mm.PAGE_SIZE, mm.PMD_SIZE
+local C = {}
+
+local function thp_region(p)
+	mm.require("thp")
+	if mm.backend == "linux" then mm.require("root") end
+	mm.set("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled", "always")
+	local m = p:mmap{len = 2 * H}
+	local a = (m + H - 1) & ~(H - 1)
+	p:madvise(a, H, "hugepage")
+	p:write(a, "\1")
+	local thp = p:pagemap(a + H - P).present
+	mm.observe("thp_populated", thp)
+	mm.expect(thp, "a THP was populated")
+	p:write(a, string.rep("\1", H))
+	return a
+end
+
+local function swap_out(p, a, size)
+	p:madvise(a, size, "pageout")
+	local n = vma.count(p, a, size // P, "swap")
+	mm.observe("swapped_pages", n)
+	mm.expect_eq(n, size // P, "the range was swapped out")
+end
+
+-- the memory of a backing: process, address, size the test works on
+local function backing_mem(backing)
+	local swap = backing:match("_swap$")
+	local kind = backing:gsub("_swap$", "")
+	if swap then
+		mm.require("swap")
+		mm.swapon(64 * mm.MB)
+	end
+	local p = mm.spawn()
+	local a, size
+	if kind == "base_page" then
+		a, size = p:mmap{len = P}, P
+		p:madvise(a, P, "nohugepage")
+		p:write(a, string.rep("\1", P))
+	else
+		a, size = thp_region(p), H
+		if kind == "pte_mapped_thp" or kind == "single_pte_of_thp" then
+			p:mprotect(a + P, P, "r")
+			p:mprotect(a + P, P, "rw")
+		end
+		if kind == "single_pte_of_thp" then
+			p:madvise(a + P, H - P, "dontneed")
+			size = P
+		elseif kind == "partial_mremap_thp" then
+			local dst = p:mmap{len = H // 2, prot = "none"}
+			p:mremap(a + H // 2, H // 2, H // 2, "maymove,fixed", dst)
+			size = H // 2
+		elseif kind == "partial_shared_thp" then
+			p:madvise(a + P, H - P, "dontfork")
+			p:fork():exit()
+			p:madvise(a + P, H - P, "dofork")
+		end
+	end
+	if swap then swap_out(p, a, size) end
+	return p, a, size
+end
+
+function C.anon(test, backing)
+	local p, a, size = backing_mem(backing)
+	local c = p:fork()
+	local before = c:read(a, size)
+	if test == "cow_in_parent_mprotect" then
+		p:mprotect(a, size, "r")
+		p:mprotect(a, size, "rw")
+	end
+	p:write(a, string.rep("\255", size))
+	local child_kept = c:read(a, size) == before
+	local parent_wrote = vma.holds(p, a, size, "\255")
+	mm.observe("child_kept_old_data", child_kept)
+	mm.observe("parent_has_new_data", parent_wrote)
+	mm.expect(child_kept, "no leak from the parent into the child")
+	mm.expect(parent_wrote, "the parent's write landed")
+end
+
+-- kind: "unshared" (collapse before fork), "fully_shared" (collapse after
+-- fork), "lower_shared" / "upper_shared" (only that half was shared)
+function C.collapse(kind)
+	local p = mm.spawn()
+	local a = thp_region(p)
+	p:mprotect(a + P, P, "r")		-- PTE-map it, to collapse later
+	p:mprotect(a + P, P, "rw")
+	local lo, half = a, H // 2
+	if kind == "unshared" then
+		mm.observe("collapse", vma.try(p.madvise, p, a, H, "collapse"))
+	elseif kind == "lower_shared" then
+		p:madvise(a + half, half, "dontfork")
+	elseif kind == "upper_shared" then
+		p:madvise(a, half, "dontfork")
+		lo = a + half
+	end
+	local shared = (kind == "lower_shared" or kind == "upper_shared") and half or H
+	local c = p:fork()
+	local before = c:read(lo, shared)
+	if kind ~= "unshared" then
+		if kind ~= "fully_shared" then p:madvise(a, H, "dofork") end
+		mm.observe("collapse", vma.try(p.madvise, p, a, H, "collapse"))
+	end
+	mm.observe("pmd_mapped", p:smaps(a).AnonHugePages)
+	p:write(a, string.rep("\255", H))
+	local kept = c:read(lo, shared) == before
+	mm.observe("child_kept_old_data", kept)
+	mm.expect(kept, "no leak from the parent into the child")
+end
+
+function C.non_anon(backing)
+	local p = mm.spawn()
+	local a, s, size
+	if backing == "zeropage" then
+		mm.require("zero_page")
+		a, s, size = p:mmap{len = P}, p:mmap{len = P, prot = "r"}, P
+	elseif backing == "huge_zeropage" then
+		mm.require("thp")
+		mm.require("huge_zero_page")
+		local m1, m2 = p:mmap{len = 2 * H}, p:mmap{len = 2 * H, prot = "r"}
+		a, s, size = (m1 + H - 1) & ~(H - 1), (m2 + H - 1) & ~(H - 1), H
+		p:madvise(a, H, "hugepage")
+		p:madvise(s, H, "hugepage")
+	else
+		local fd = p:memfd("cow")
+		p:fallocate(fd, "", 0, P)
+		a = p:mmap{len = P, fd = fd, flags = "private"}
+		s = p:mmap{len = P, fd = fd, flags = "shared", prot = "r"}
+		size = P
+	end
+	p:read(a, 1)			-- map what backs it: zero page or the file
+	p:read(s, 1)
+	local old = p:read(s, size)
+	p:write(a, string.rep("\255", size))
+	local kept = p:read(s, size) == old
+	mm.observe("other_mapping_kept", kept)
+	mm.expect(kept, "the write went to a private copy")
+end
+
+return C

@@ -1,0 +1,2 @@
+-- selftest cow.c cow_in_parent_single_pte_of_thp: after fork, the parent's write to a single PTE of a THP does not reach the child
+mm.include("../../lib/cow.lua").anon("cow_in_parent", "single_pte_of_thp")

@@ -1,0 +1,10 @@
+-- selftest map_fixed_noreplace.c map_base: MAP_FIXED_NOREPLACE maps 5 pages at a free address, exactly there
+local t = mm.include("../../lib/fixed_noreplace.lua")
+local res, addr = t.map(0, 5)
+mm.observe("result", res)
+mm.observe("at_hint", addr == t.base)
+mm.observe("vma", t.vma(0))
+mm.expect_eq(res, "ok", "a free range is mapped")
+mm.expect_eq(addr, t.base, "at the address asked for")
+t.p:munmap(t.base, 5 * mm.PAGE_SIZE)
+mm.observe("unmapped", t.vma(0))

@@ -1,0 +1,11 @@
+-- selftest map_fixed_noreplace.c unmap_base: after the sequence's mappings, munmap of the whole 5-page range succeeds
+local t = mm.include("../../lib/fixed_noreplace.lua")
+t.map(1, 3)
+t.map(0, 1)
+t.map(4, 1)
+mm.observe("before", t.vma(0))
+local res = mm.include("../../lib/vma.lua").try(t.p.munmap, t.p, t.base, 5 * mm.PAGE_SIZE)
+mm.observe("munmap", res)
+mm.observe("after", t.vma(0) .. " " .. t.vma(2) .. " " .. t.vma(4))
+mm.expect_eq(res, "ok", "munmap of the range")
+mm.expect_eq(t.vma(2), "none", "nothing left")

@@ -1,0 +1,15 @@
+-- selftest mlock2-tests.c munlockall1: mlockall(MCL_CURRENT | MCL_ONFAULT) locks without populating; munlockall unlocks; mlockall(MCL_CURRENT | MCL_FUTURE) then locks and populates; munlockall unlocks again
+local m = mm.include("../../lib/mlock2.lua")
+local P = mm.PAGE_SIZE
+local p = m.spawn()
+local a = m.map(p, 2)
+p:mlockall("current,onfault")
+p:touch(a, P, "w")
+m.check("onfault", p, a, "onfault")
+p:munlockall()
+m.check("page0_unlocked", p, a, "unlocked")
+m.check("page1_unlocked", p, a + P, "unlocked")
+p:mlockall("current,future")
+m.check("locked", p, a, "locked")
+p:munlockall()
+m.check("unlocked_again", p, a, "unlocked")

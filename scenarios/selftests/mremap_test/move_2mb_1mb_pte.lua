@@ -1,0 +1,6 @@
+-- selftest mremap_test.c move_2mb_1mb_pte: a 2 MiB move from a 1 MiB-aligned source to a page-aligned destination keeps the data
+local res, intact = mm.include("../../lib/mremap_region.lua"){src = mm.MB, dst = mm.PAGE_SIZE, size = 2 * mm.MB}
+mm.observe("result", res)
+mm.observe("data_intact", intact)
+mm.expect_eq(res, "ok", "the move succeeds")
+mm.expect(intact, "the data arrived intact")
