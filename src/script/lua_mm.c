@@ -448,38 +448,6 @@ static int l_errno(lua_State *L)
 	return 1;
 }
 
-/* The running script's path, for mm.include, and the model's NUMA nodes,
- * for mm.has("numa") (sc_open_mm). */
-static const char *script_path;
-
-/*
- * mm.include(name, ...): run <the script's directory>/<name>.inc, a Lua
- * chunk the scenarios of one directory share (the variants of one test),
- * with the extra arguments as its `...`; returns what it returns.  The
- * name is letters, digits, '_', '-' and '.' only, so it stays in the
- * directory; the chunk runs in the script's sandbox.
- */
-static int l_include(lua_State *L)
-{
-	const char *name = luaL_checkstring(L, 1), *slash;
-	char path[4096];
-	int dir, nargs = lua_gettop(L) - 1;
-
-	if (!*name || name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(name))
-		sc_fatal(L, "mm.include: bad name '%s' (letters, digits, _ - . only)", name);
-	slash = script_path ? strrchr(script_path, '/') : NULL;
-	dir = slash ? (int)(slash - script_path + 1) : 0;
-	if (snprintf(path, sizeof(path), "%.*s%s.inc", dir, script_path ? script_path : "",
-		     name) >= (int)sizeof(path))
-		sc_fatal(L, "mm.include: path too long");
-	if (luaL_loadfilex(L, path, "t"))
-		sc_fatal(L, "mm.include: %s", lua_tostring(L, -1));
-	lua_insert(L, 2);
-	lua_call(L, nargs, LUA_MULTRET);
-	return lua_gettop(L) - 1;
-}
-
 /* Does the model, as its knobs stand, have requirement req?  The model
  * has every mechanism a requirement names; a knob can take some away, as a
  * host's kernel does.  What a host can or cannot show (flush IPIs, exact
@@ -595,7 +563,6 @@ static const luaL_Reg mm_funcs[] = {
 	{ "expect", l_expect },
 	{ "expect_eq", l_expect_eq },
 	{ "check", l_check },
-	{ "include", l_include },
 	{ "errno", l_errno },
 	{ "has", l_has },
 	{ "require", l_require },
@@ -604,7 +571,6 @@ static const luaL_Reg mm_funcs[] = {
 
 int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
-	script_path = o->script;
 	luaL_newlib(L, mm_funcs);
 	sc_add_numa_funcs(L);
 	lua_pushstring(L, sc_be->name);

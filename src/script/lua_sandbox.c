@@ -158,27 +158,31 @@ static int caller_dir(lua_State *L, char *dir, size_t size)
 	return 0;
 }
 
-/* mm.include(path): path is relative to the directory of the file that
- * calls it (upvalue 1, the script's directory, when that is unknown). */
+/* mm.include(path, ...): path (a .lua helper, or a .inc chunk the
+ * variants of one test share) is relative to the directory of the file
+ * that calls it (upvalue 1, the script's directory, when that is
+ * unknown); the extra arguments are the chunk's `...`, and what it
+ * returns is returned. */
 static int l_include(lua_State *L)
 {
 	const char *rel = luaL_checkstring(L, 1);
 	size_t n = strlen(rel);
+	int nargs = lua_gettop(L) - 1;
 	char dir[2048], path[4096];
 
 	if (caller_dir(L, dir, sizeof(dir)))
 		snprintf(dir, sizeof(dir), "%s", lua_tostring(L, lua_upvalueindex(1)));
-	if (rel[0] == '/' || n < 5 || strcmp(rel + n - 4, ".lua"))
-		sc_fatal(L, "mm.include('%s'): a .lua path relative to the "
+	if (rel[0] == '/' || n < 5 || (strcmp(rel + n - 4, ".lua") && strcmp(rel + n - 4, ".inc")))
+		sc_fatal(L, "mm.include('%s'): a .lua or .inc path relative to the "
 			 "including file's directory", rel);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
 		sc_fatal(L, "mm.include('%s'): path too long", rel);
 	if (access(path, R_OK))
 		sc_fatal(L, "mm.include('%s'): %s: %s", rel, path, strerror(errno));
-	lua_settop(L, 0);
 	if (luaL_loadfilex(L, path, "t"))
 		sc_fatal(L, "mm.include('%s'): %s", rel, lua_tostring(L, -1));
-	lua_call(L, 0, LUA_MULTRET);
+	lua_replace(L, 1);	/* the chunk where the path was, its arguments after */
+	lua_call(L, nargs, LUA_MULTRET);
 	return lua_gettop(L);
 }
 

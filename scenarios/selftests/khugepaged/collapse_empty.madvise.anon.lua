@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_empty.madvise.anon: MADV_COLLAPSE does not collapse an empty PTE table
-mm.include("collapse", "collapse_empty", "madvise")
+mm.include("collapse.inc", "collapse_empty", "madvise")

@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_fork.khugepaged.anon: khugepaged collapses a fork child's range sharing one page with the parent, whose page stays small
-mm.include("collapse", "collapse_fork", "khugepaged")
+mm.include("collapse.inc", "collapse_fork", "khugepaged")

@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_fork.madvise.anon: MADV_COLLAPSE collapses a fork child's range sharing one page with the parent, whose page stays small
-mm.include("collapse", "collapse_fork", "madvise")
+mm.include("collapse.inc", "collapse_fork", "madvise")

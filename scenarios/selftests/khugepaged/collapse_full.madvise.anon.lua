@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_full.madvise.anon: MADV_COLLAPSE collapses four fully populated PTE tables
-mm.include("collapse", "collapse_full", "madvise")
+mm.include("collapse.inc", "collapse_full", "madvise")

@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_single_pte_entry.khugepaged.anon: khugepaged collapses a PTE table with a single present entry
-mm.include("collapse", "collapse_single_pte_entry", "khugepaged")
+mm.include("collapse.inc", "collapse_single_pte_entry", "khugepaged")

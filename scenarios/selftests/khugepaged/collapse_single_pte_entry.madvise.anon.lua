@@ -1,2 +1,2 @@
 -- selftest khugepaged.c collapse_single_pte_entry.madvise.anon: MADV_COLLAPSE collapses a PTE table with a single present entry
-mm.include("collapse", "collapse_single_pte_entry", "madvise")
+mm.include("collapse.inc", "collapse_single_pte_entry", "madvise")

@@ -1,2 +1,2 @@
 -- selftest migration.c shared_anon: moving a shared anonymous page between nodes while other tasks read it keeps its data
-mm.include("migrate", true, false)
+mm.include("migrate.inc", true, false)

@@ -1,2 +1,2 @@
 -- selftest migration.c shared_anon_thp: moving a shared anonymous THP between nodes while other tasks read it keeps its data
-mm.include("migrate", true, true)
+mm.include("migrate.inc", true, true)

@@ -1,2 +1,2 @@
 -- selftest pagemap_ioctl.c base_tests.memfd_private: File anonymous memory testing: the same over a private mapping of a 10-page memfd
-mm.include("base", "memfd_private", 10)
+mm.include("base.inc", "memfd_private", 10)

@@ -1,6 +1,6 @@
 -- selftest pagemap_ioctl.c hpage_unit_tests: written-page tracking over ten THPs: all, none, the middle page, halves, and max_pages limits
 mm.require("thp")
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local PMD = mm.PMD_SIZE
 local n = 10 * PMD

@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c mprotect_tests: written-page tracking survives a MAP_FIXED remap of one page and protect/unprotect cycles
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local a = p:mmap{len = 2 * P}
 H.init(a, 2 * P)

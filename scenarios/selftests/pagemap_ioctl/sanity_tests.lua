@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c sanity_tests: the category masks (required, any-of, excluded, return) select and report written, present and file pages
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local ALL = "wpallowed,written,file,present,swapped,pfnzero,huge"
 local NONW = "wpallowed,file,present,swapped,pfnzero,huge"

@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c sanity_tests_sd: PAGEMAP_SCAN's argument checks, written-page patterns, max_pages and vec_len limits, two regions, and walk_end
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local ALL = "wpallowed,written,file,present,swapped,pfnzero,huge"
 local N = 1000

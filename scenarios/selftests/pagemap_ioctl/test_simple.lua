@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c test_simple: one page, written and reset 100 times: PAGEMAP_SCAN sees each write and each reset
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local a = p:mmap{len = P}
 H.init(a, P)

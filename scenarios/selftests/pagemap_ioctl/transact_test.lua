@@ -2,7 +2,7 @@
 -- The selftest races six threads' writes against the scans for 1000
 -- rounds; here two threads write together, then one scan reads and resets,
 -- 20 rounds: every write must show up in the scan that follows it.
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local THREADS, PAGES, WRITES = 2, 32, 8
 local n = THREADS * PAGES * P

@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c unmapped_region_tests: a scan of a range with nothing mapped succeeds and reports nothing
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, check = H.p, mm.check
 local start, len = 0x10000000, 0x40000
 local regs = p:pagemap_scan(start, len, {

@@ -1,5 +1,5 @@
 -- selftest pagemap_ioctl.c userfaultfd_tests: pages never written, under mixed protections, are not reported written after the wp resets
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local N = 16
 local n = N * P

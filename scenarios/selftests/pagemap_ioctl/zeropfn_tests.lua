@@ -1,6 +1,6 @@
 -- selftest pagemap_ioctl.c zeropfn_tests: pages only read map the zero page (PAGE_IS_PFNZERO), and a THP-sized read the huge zero page
 mm.require("zero_page")
-local H = mm.include("wp")
+local H = mm.include("wp.inc")
 local p, P, check = H.p, H.P, mm.check
 local a = p:mmap{len = 10 * P}
 p:touch(a, 10 * P, "r")

@@ -1,3 +1,3 @@
 -- selftest prctl_thp_disable.c prctl_thp_disable_completely.madvise.nofork: THP off for the whole process under enabled=madvise; clearing it restores the global policy
 mm.require("thp")
-mm.include("thp_disable", "madvise", false, false)
+mm.include("thp_disable.inc", "madvise", false, false)

@@ -1,3 +1,3 @@
 -- selftest prctl_thp_disable.c prctl_thp_disable_except_madvise.always.fork: THP off except where advised (MADV_HUGEPAGE, MADV_COLLAPSE) under enabled=always, in a fork child; clearing it restores the global policy
 mm.require("thp")
-mm.include("thp_disable", "always", true, true)
+mm.include("thp_disable.inc", "always", true, true)

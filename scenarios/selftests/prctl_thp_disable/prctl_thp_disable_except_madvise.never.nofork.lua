@@ -1,3 +1,3 @@
 -- selftest prctl_thp_disable.c prctl_thp_disable_except_madvise.never.nofork: THP off except where advised (MADV_HUGEPAGE, MADV_COLLAPSE) under enabled=never; clearing it restores the global policy
 mm.require("thp")
-mm.include("thp_disable", "never", true, false)
+mm.include("thp_disable.inc", "never", true, false)

@@ -1,2 +1,2 @@
 -- selftest rmap.c migrate.shm: migrating a shared memory page mapped by a tree of processes moves every mapping to the new page
-mm.include("tree", true)
+mm.include("tree.inc", true)

@@ -2,4 +2,4 @@
 mm.require("uffd_wp")
 mm.require("uffd_wp_shmem")
 mm.require("root")		-- EVENT_FORK needs CAP_SYS_PTRACE
-mm.include("wp_fork", "shmem-private", true)
+mm.include("wp_fork.inc", "shmem-private", true)
