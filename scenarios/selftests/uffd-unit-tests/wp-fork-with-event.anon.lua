@@ -1,4 +1,4 @@
--- selftest uffd-unit-tests.c wp-fork-with-event on anon: a fork child keeps the uffd-wp bits (UFFD_FEATURE_EVENT_FORK), on present and zapped PTEs of anon
+-- selftest uffd-unit-tests.c wp-fork-with-event.anon: a fork child keeps the uffd-wp bits (UFFD_FEATURE_EVENT_FORK), on present and zapped PTEs of anon
 mm.require("uffd_wp")
 mm.require("root")		-- EVENT_FORK needs CAP_SYS_PTRACE
 mm.include("wp_fork.inc", "anon", true)

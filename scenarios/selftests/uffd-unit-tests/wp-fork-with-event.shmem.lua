@@ -1,4 +1,4 @@
--- selftest uffd-unit-tests.c wp-fork-with-event on shmem: a fork child keeps the uffd-wp bits (UFFD_FEATURE_EVENT_FORK), on present and zapped PTEs of shmem
+-- selftest uffd-unit-tests.c wp-fork-with-event.shmem: a fork child keeps the uffd-wp bits (UFFD_FEATURE_EVENT_FORK), on present and zapped PTEs of shmem
 mm.require("uffd_wp")
 mm.require("uffd_wp_shmem")
 mm.require("root")		-- EVENT_FORK needs CAP_SYS_PTRACE

@@ -1,4 +1,4 @@
--- selftest uffd-unit-tests.c wp-fork on shmem-private: a fork child without UFFD_FEATURE_EVENT_FORK loses the uffd-wp bits, on present and zapped PTEs of shmem-private
+-- selftest uffd-unit-tests.c wp-fork.shmem-private: a fork child without UFFD_FEATURE_EVENT_FORK loses the uffd-wp bits, on present and zapped PTEs of shmem-private
 mm.require("uffd_wp")
 mm.require("uffd_wp_shmem")
 mm.include("wp_fork.inc", "shmem-private", false)

@@ -1,4 +1,4 @@
--- selftest uffd-unit-tests.c wp-unpopulated on anon: with WP_UNPOPULATED an empty anonymous PTE takes a uffd-wp marker that unprotect and MADV_DONTNEED remove
+-- selftest uffd-unit-tests.c wp-unpopulated.anon: with WP_UNPOPULATED an empty anonymous PTE takes a uffd-wp marker that unprotect and MADV_DONTNEED remove
 mm.require("uffd_wp")
 local P, N, check = mm.PAGE_SIZE, 4, mm.check
 local p = mm.spawn()
