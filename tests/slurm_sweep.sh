@@ -20,6 +20,8 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=""
 cleanup() {
+	# a job step the daemons leave behind must not outlive the test
+	pkill -f "sweep --task .*$tmp" 2>/dev/null || true
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
 	rm -rf "$tmp"
