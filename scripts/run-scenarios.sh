@@ -51,7 +51,7 @@ if [ "$1" = "--one" ]; then
 		if [ -n "$RS_LOCK" ]; then
 			# the scenario and the helpers it includes
 			files=$s
-			for l in $(sed -n 's/.*mm\.include("\([^"]*\)").*/\1/p' "$s"); do
+			for l in $(sed -n 's/.*mm\.include("\([^"]*\)".*/\1/p' "$s"); do
 				files="$files $(dirname "$s")/$l"
 			done
 			if cat $files 2>/dev/null |
