@@ -579,7 +579,7 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 	}
 	tot->deferred += vmstat("mmlab_luf_deferred");
 	tot->parked += vmstat("mmlab_luf_parked");
-	tot->alloc_ipis += vmstat("alloc_flush_ipis");
+	tot->alloc_ipis += vmstat("mmlab_luf_alloc_flush_ipis");
 	tot->mm_ipis += vmstat("mmlab_luf_mm_flush_ipis");
 	tot->received += vmstat("nr_tlb_remote_flush_received");
 	if (stale) {

@@ -30,7 +30,7 @@ const char *const replay_counters[] = {
 	"nr_tlb_remote_flush", "nr_tlb_remote_flush_received",
 	"nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
 	"mmlab_ipis_zap", "mmlab_ipis_change_prot", "mmlab_ipis_batched",
-	"mmlab_ipis_other", "alloc_flush_ipis", "mmlab_luf_mm_flush_ipis",
+	"mmlab_ipis_other", "mmlab_luf_alloc_flush_ipis", "mmlab_luf_mm_flush_ipis",
 	"mmlab_luf_write_flush_ipis", "mmlab_luf_deferred",
 	"stale_tlb_reports", "pswpin", "pswpout", "pgscan_kswapd", "pgscan_direct",
 	"pgsteal_kswapd", "pgsteal_direct", "mmlab_pt_reclaim_tables_freed",
