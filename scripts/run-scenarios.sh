@@ -64,7 +64,8 @@ if [ "$1" = "--one" ]; then
 		$lock "$RS_MMLAB" diff -v --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
-		held=$(sed -n '/^--- model ---$/,/^--- linux ---$/s/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
+		# -v puts the sides side by side: the model's is the left column
+		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held\( *|.*\)\{0,1\}$/\1/p' "$out" | head -1)
 		why=$(sed -n 's/^linux side skipped: //p' "$out" | head -1)
 		case $rc in
 		0) verdict=agree ;;
