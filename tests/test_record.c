@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 		return 1;
 	record_mt = argv[1];
 	if (run("'%s' record --quiet --no-native -o /dev/null /bin/true 2>/dev/null", exe) == 2) {
-		printf("SKIP: mmlab record is not built (valgrind tool libraries missing)\n");
+		printf("SKIP: mmlab record is not built in this build (a sanitizer build leaves the recorder out: a valgrind tool is static and cannot carry a sanitizer runtime; elsewhere valgrind's tool headers or libraries are missing)\n");
 		return 77;
 	}
 	if (!mkdtemp(dir))
