@@ -128,6 +128,23 @@ plots=$(grep -c '<figure class="plot"' "$tmp/report.html")
 [ "$(grep -c 'data-series="2"' "$tmp/report.html")" = "$plots" ] || fail "series per plot"
 python3 "$src/tests/report_check.py" "$tmp/report.html" source 2 || fail "report's SVG"
 
+# 6b. a recorded program's replay as the points (where mmlab record is
+# built): LUF off and on x 1, 2 CPUs, stored as records, resumed
+if "$mmlab" record --quiet --no-native -o "$tmp/sort.mmt" -- sort "$src/README.md" \
+	-o "$tmp/sorted" >/dev/null 2>&1; then
+	"$mmlab" sweep --db "$tmp/replay.db" --jobs 2 --cpus 1,2 --set luf/enabled=0,1 \
+		--replay "$tmp/sort.mmt" >/dev/null 2>&1 || fail "replay sweep"
+	[ "$(sqlite3 "$tmp/replay.db" "select count(*) from points where kind = 'replay' and exit_status = 0")" = 4 ] ||
+		fail "replay sweep: 4 replay points wanted"
+	[ "$(sqlite3 "$tmp/replay.db" "select count(distinct point_id) from bench_records where record = 1 and field = 'pgfault' and num > 0")" = 4 ] ||
+		fail "replay sweep: every point's page faults stored"
+	"$mmlab" sweep --db "$tmp/replay.db" --jobs 2 --cpus 1,2 --set luf/enabled=0,1 \
+		--replay "$tmp/sort.mmt" 2>&1 | grep -q "0 run" || fail "replay sweep: not resumed"
+	echo "experiments: replay sweep: ok"
+else
+	echo "experiments: mmlab record is not built here: no replay sweep"
+fi
+
 # 7. the page in headless Chromium
 command -v chromium >/dev/null || fail "chromium is not installed (scripts/deps.sh)"
 cd "$tmp"

@@ -186,6 +186,7 @@ void grid_point(const struct grid *g, size_t i, struct point *p)
 
 	memset(p, 0, sizeof(*p));
 	p->bench = g->bench;
+	p->replay = g->replay;
 	p->target = g->target;
 	for (int k = 0; k < g->nr_args; k++)
 		p->args[p->nr_args++] = g->args[k];
@@ -290,7 +291,7 @@ static int lua_sets(lua_State *L, struct grid *g, const char *where)
 
 static int lua_grid(lua_State *L, struct grid *g, const char *where)
 {
-	static const char *const keys[] = { "scenario", "bench", "args", "cpus",
+	static const char *const keys[] = { "scenario", "bench", "replay", "args", "cpus",
 		"mem", "seeds", "set", "timeout", "deterministic", NULL };
 	char *s;
 	int ret = 0;
@@ -309,20 +310,22 @@ static int lua_grid(lua_State *L, struct grid *g, const char *where)
 
 			lua_pop(L, 1);
 			return bad(where, "unknown field '%s' (fields: scenario, bench, "
-				   "args, cpus, mem, seeds, set, timeout, "
+				   "replay, args, cpus, mem, seeds, set, timeout, "
 				   "deterministic)%s", name, "");
 		}
 	}
 	lua_getfield(L, -1, "scenario");
 	lua_getfield(L, -2, "bench");
-	if (lua_isstring(L, -2) == lua_isstring(L, -1)) {
-		lua_pop(L, 2);
-		return bad(where, "give one of scenario = \"x.lua\" and bench = "
-			   "\"name\"%s%s", "", "");
+	lua_getfield(L, -3, "replay");
+	if (lua_isstring(L, -3) + lua_isstring(L, -2) + lua_isstring(L, -1) != 1) {
+		lua_pop(L, 3);
+		return bad(where, "give one of scenario = \"x.lua\", bench = \"name\" "
+			   "and replay = \"trace.mmt\"%s%s", "", "");
 	}
-	g->bench = lua_isstring(L, -1);
-	g->target = strdup(lua_tostring(L, g->bench ? -1 : -2));
-	lua_pop(L, 2);
+	g->bench = lua_isstring(L, -2);
+	g->replay = lua_isstring(L, -1);
+	g->target = strdup(lua_tostring(L, g->replay ? -1 : g->bench ? -2 : -3));
+	lua_pop(L, 3);
 	lua_getfield(L, -1, "args");
 	if (lua_istable(L, -1))
 		for (lua_Integer i = 1; i <= luaL_len(L, -1) && g->nr_args < POINT_MAX_ARGS; i++) {

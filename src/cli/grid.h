@@ -19,7 +19,8 @@ struct axis {
 
 struct grid {
 	bool bench;
-	char *target;		/* script or benchmark */
+	bool replay;		/* target is a recorded trace */
+	char *target;		/* script, benchmark or trace */
 	char *args[POINT_MAX_ARGS];
 	int nr_args;
 	struct axis axis[GRID_MAX_AXES];

@@ -102,7 +102,7 @@ char *point_key(const struct point *p)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	fprintf(f, "%s %s", p->bench ? "bench" : "run", p->target);
+	fprintf(f, "%s %s", p->bench ? "bench" : p->replay ? "replay" : "run", p->target);
 	if (p->backend)
 		fprintf(f, " --backend %s", p->backend);
 	for (int i = 0; i < p->nr_args; i++)
@@ -134,6 +134,34 @@ static void push(struct argv_buf *a, const char *s)
 	a->argv[a->n] = NULL;
 }
 
+/* mmlab replay --records: its summary, counters and end state as flat
+ * records (stored as a benchmark's are) */
+static void replay_argv(const struct point *p, struct argv_buf *a)
+{
+	push(a, "replay");
+	push(a, "--records");
+	if (p->cpus) {
+		snprintf(a->num[0], 32, "%u", p->cpus);
+		push(a, "--cpus");
+		push(a, a->num[0]);
+	}
+	if (p->mem) {
+		snprintf(a->num[1], 32, "%" PRIu64, p->mem);
+		push(a, "--mem");
+		push(a, a->num[1]);
+	}
+	snprintf(a->num[2], 32, "%" PRIu64, p->seed);
+	push(a, "--seed");
+	push(a, a->num[2]);
+	if (p->deterministic)
+		push(a, "--deterministic");
+	for (int i = 0; i < p->nr_sets; i++) {
+		push(a, "--set");
+		push(a, p->sets[i]);
+	}
+	push(a, p->target);
+}
+
 static void build_argv(const struct point *p, struct argv_buf *a,
 		       const char *obs, const char *res)
 {
@@ -145,6 +173,10 @@ static void build_argv(const struct point *p, struct argv_buf *a,
 		push(a, p->target);
 		for (int i = 0; i < p->nr_args; i++)
 			push(a, p->args[i]);
+		return;
+	}
+	if (p->replay) {
+		replay_argv(p, a);
 		return;
 	}
 	push(a, "run");
@@ -327,7 +359,7 @@ static void gather(const struct point *p, struct point_result *r,
 	each_line(obs, obs_line, &r->obs);
 	each_line(res, stats_line, r);
 	r->output = read_all(out, OUTPUT_MAX);
-	if (p->bench) {
+	if (p->bench || p->replay) {
 		struct bench_parse b = { r, 0 };
 		char *copy = strdup(r->output), *save, *line;
 
@@ -399,7 +431,7 @@ int point_run(const struct point *p, struct point_result *r, FILE *echo)
 	snprintf(out, sizeof(out), "%s/out", dir);
 	build_argv(p, &a, obs, res);
 	r->key = point_key(p);
-	r->kind = strdup(p->bench ? "bench" : "scenario");
+	r->kind = strdup(p->bench ? "bench" : p->replay ? "replay" : "scenario");
 	r->target = strdup(p->target);
 	r->command = command_of(&a);
 	point_params(p, &r->params);

@@ -21,7 +21,8 @@
  * options; the machine and knobs; the seed.  Strings are not owned. */
 struct point {
 	bool bench;			/* target is a benchmark name */
-	const char *target;		/* script path or benchmark name */
+	bool replay;			/* target is a recorded trace (mmlab replay) */
+	const char *target;		/* script path, benchmark name or trace */
 	const char *args[POINT_MAX_ARGS];	/* script args / bench options */
 	int nr_args;
 	unsigned int cpus;		/* 0: the default */

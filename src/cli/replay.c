@@ -35,6 +35,8 @@ static void replay_usage(FILE *f)
 "  --seed N           the model's seed (and the scheduler's; default 1)\n"
 "  --no-stale-check   turn the stale-TLB detector off (on by default)\n"
 "  --json             one JSON object instead of the text report\n"
+"  --records          flat JSON records instead (the summary, the counters,\n"
+"                     the end state: one line each), as mmlab sweep stores them\n"
 "  --info             print the trace's header and record counts only\n"
 "  --events           --info and every record but accesses\n"
 "  -h, --help         this text\n"
@@ -50,7 +52,7 @@ struct replay_cli {
 	struct replay_opts o;
 	const char *sets[256];
 	const char *file;
-	bool json, info, events;
+	bool json, info, events, records;
 };
 
 static int parse(struct replay_cli *c, int argc, char **argv)
@@ -67,6 +69,8 @@ static int parse(struct replay_cli *c, int argc, char **argv)
 			return 256;
 		} else if (!strcmp(a, "--json")) {
 			c->json = true;
+		} else if (!strcmp(a, "--records")) {
+			c->records = true;
 		} else if (!strcmp(a, "--info")) {
 			c->info = true;
 		} else if (!strcmp(a, "--events")) {
@@ -302,6 +306,28 @@ static void print_json(const char *file, const struct replay_cli *c,
 	printf("}\n");
 }
 
+/* --records: three flat records, as a benchmark prints them */
+static void print_records(const char *file, const struct replay_cli *c,
+			  const struct replay_result *res, int status)
+{
+	printf("{\"record\": \"replay\", \"file\": ");
+	json_str(file);
+	printf(", \"cpus\": %u, \"status\": %d, \"stop\": ", c->o.cpus, status);
+	json_str(res->stop);
+	printf(", \"records\": %" PRIu64 ", \"accesses\": %" PRIu64 ", \"threads\": %"
+	       PRIu64 ", \"syscalls\": %" PRIu64 ", \"forks\": %" PRIu64
+	       ", \"host_s\": %.6f, \"sim_s\": %.9f}\n", res->records, res->accesses,
+	       res->threads, res->syscalls, res->forks, res->host_s, res->sim_s);
+	printf("{\"record\": \"counters\"");
+	for (unsigned int i = 0; i < replay_nr_counters; i++)
+		printf(", \"%s\": %" PRIu64, replay_counters[i], res->counters[i]);
+	printf("}\n{\"record\": \"end\", \"VmRSS\": %" PRIu64 ", \"RssAnon\": %" PRIu64
+	       ", \"RssShmem\": %" PRIu64 ", \"VmPTE\": %" PRIu64 ", \"VmSwap\": %" PRIu64
+	       ", \"peak_rss_kb\": %" PRIu64 ", \"peak_pte_kb\": %" PRIu64 "}\n",
+	       res->end.VmRSS, res->end.RssAnon, res->end.RssShmem, res->end.VmPTE,
+	       res->end.VmSwap, res->peak_rss_kb, res->peak_pte_kb);
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static struct replay_result res;
@@ -317,7 +343,9 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "mmlab replay: %s\n", res.stop);
 		return 2;
 	}
-	if (c.json)
+	if (c.records)
+		print_records(c.file, &c, &res, ret);
+	else if (c.json)
 		print_json(c.file, &c, &res, ret);
 	else
 		print_text(c.file, &c, &res);

@@ -27,11 +27,13 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: mmlab sweep --db FILE [grid options] SCRIPT.lua [ARG...] [-- ARG...]\n"
 "       mmlab sweep --db FILE [grid options] --bench NAME [-- BENCH OPTION...]\n"
+"       mmlab sweep --db FILE [grid options] --replay TRACE.mmt\n"
 "       mmlab sweep --db FILE --grid GRID.lua\n"
 "       mmlab sweep --db FILE --collect [DIR]\n"
 "\n"
 "Run a grid of points, the product of the axes below, each point a run of\n"
-"a scenario (mmlab run) or a benchmark (mmlab bench), and store every\n"
+"a scenario (mmlab run), a benchmark (mmlab bench) or a recorded program's\n"
+"trace (mmlab replay), and store every\n"
 "result in an SQLite database (docs/experiments.md has the schema).\n"
 "Points the database holds already are skipped: the same command resumes\n"
 "an interrupted sweep.\n"
@@ -91,7 +93,7 @@ static void grid_arg(struct sweep *s, const char *a)
 static int value_opt(struct sweep *s, const char *name, const char *val)
 {
 	static const char *const grid_opts[] = { "--cpus", "--mem", "--set",
-		"--seeds", "--timeout", "--grid", "--bench", NULL };
+		"--seeds", "--timeout", "--grid", "--bench", "--replay", NULL };
 	static const char *const other_opts[] = { "--db", "--jobs", "--slurm-dir",
 		"--out", "--task", "--task-list", NULL };
 	char *end;
@@ -144,8 +146,9 @@ static int value_opt(struct sweep *s, const char *name, const char *val)
 		s->from_grid = true;
 		return grid_load_lua(&s->g, val);
 	}
-	if (!strcmp(name, "--bench")) {
-		s->g.bench = true;
+	if (!strcmp(name, "--bench") || !strcmp(name, "--replay")) {
+		s->g.bench = name[2] == 'b';
+		s->g.replay = !s->g.bench;
 		s->g.target = strdup(val);
 		return 0;
 	}
@@ -216,7 +219,7 @@ static int positional(struct sweep *s, int argc, char **argv, int i, bool dashda
 	grid_arg(s, "--");
 	if (!s->g.bench && !s->g.target) {
 		if (i >= argc)
-			return opt_err("no scenario, --bench or --grid given%s", "");
+			return opt_err("no scenario, --bench, --replay or --grid given%s", "");
 		s->g.target = argv[i++];
 		grid_arg(s, s->g.target);
 	}
