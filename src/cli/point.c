@@ -134,12 +134,9 @@ static void push(struct argv_buf *a, const char *s)
 	a->argv[a->n] = NULL;
 }
 
-/* mmlab replay --records: its summary, counters and end state as flat
- * records (stored as a benchmark's are) */
-static void replay_argv(const struct point *p, struct argv_buf *a)
+/* --cpus, --mem and --seed of a point */
+static void push_machine(const struct point *p, struct argv_buf *a)
 {
-	push(a, "replay");
-	push(a, "--records");
 	if (p->cpus) {
 		snprintf(a->num[0], 32, "%u", p->cpus);
 		push(a, "--cpus");
@@ -153,12 +150,27 @@ static void replay_argv(const struct point *p, struct argv_buf *a)
 	snprintf(a->num[2], 32, "%" PRIu64, p->seed);
 	push(a, "--seed");
 	push(a, a->num[2]);
+}
+
+/* --deterministic and the point's --set KNOB=VALUE */
+static void push_knobs(const struct point *p, struct argv_buf *a)
+{
 	if (p->deterministic)
 		push(a, "--deterministic");
 	for (int i = 0; i < p->nr_sets; i++) {
 		push(a, "--set");
 		push(a, p->sets[i]);
 	}
+}
+
+/* mmlab replay --records: its summary, counters and end state as flat
+ * records (stored as a benchmark's are) */
+static void replay_argv(const struct point *p, struct argv_buf *a)
+{
+	push(a, "replay");
+	push(a, "--records");
+	push_machine(p, a);
+	push_knobs(p, a);
 	push(a, p->target);
 }
 
@@ -190,28 +202,11 @@ static void build_argv(const struct point *p, struct argv_buf *a,
 	push(a, obs);
 	push(a, "--results");
 	push(a, res);
-	if (p->cpus) {
-		snprintf(a->num[0], 32, "%u", p->cpus);
-		push(a, "--cpus");
-		push(a, a->num[0]);
-	}
-	if (p->mem) {
-		snprintf(a->num[1], 32, "%" PRIu64, p->mem);
-		push(a, "--mem");
-		push(a, a->num[1]);
-	}
-	snprintf(a->num[2], 32, "%" PRIu64, p->seed);
-	push(a, "--seed");
-	push(a, a->num[2]);
+	push_machine(p, a);
 	snprintf(a->num[3], 32, "%u", p->timeout);
 	push(a, "--timeout");
 	push(a, a->num[3]);
-	if (p->deterministic)
-		push(a, "--deterministic");
-	for (int i = 0; i < p->nr_sets; i++) {
-		push(a, "--set");
-		push(a, p->sets[i]);
-	}
+	push_knobs(p, a);
 	push(a, "--");
 	push(a, p->target);
 	for (int i = 0; i < p->nr_args; i++)
