@@ -268,10 +268,11 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static void print_json(const char *file, const struct replay_cli *c,
-		       const struct replay_result *res, int status)
+/* The run's summary fields (of --json and --records) */
+static void print_summary(const char *file, const struct replay_cli *c,
+			  const struct replay_result *res, int status)
 {
-	printf("{\"file\": ");
+	printf("\"file\": ");
 	json_str(file);
 	printf(", \"cpus\": %u, \"status\": %d, \"stop\": ", c->o.cpus, status);
 	json_str(res->stop);
@@ -280,6 +281,13 @@ static void print_json(const char *file, const struct replay_cli *c,
 	       ", \"forks\": %" PRIu64 ", \"host_s\": %.6f, \"sim_s\": %.9f",
 	       res->records, res->accesses, res->threads, res->syscalls,
 	       res->skipped_failed, res->forks, res->host_s, res->sim_s);
+}
+
+static void print_json(const char *file, const struct replay_cli *c,
+		       const struct replay_result *res, int status)
+{
+	printf("{");
+	print_summary(file, c, res, status);
 	printf(", \"counters\": {");
 	for (unsigned int i = 0; i < replay_nr_counters; i++)
 		printf("%s\"%s\": %" PRIu64, i ? ", " : "", replay_counters[i],
@@ -310,14 +318,9 @@ static void print_json(const char *file, const struct replay_cli *c,
 static void print_records(const char *file, const struct replay_cli *c,
 			  const struct replay_result *res, int status)
 {
-	printf("{\"record\": \"replay\", \"file\": ");
-	json_str(file);
-	printf(", \"cpus\": %u, \"status\": %d, \"stop\": ", c->o.cpus, status);
-	json_str(res->stop);
-	printf(", \"records\": %" PRIu64 ", \"accesses\": %" PRIu64 ", \"threads\": %"
-	       PRIu64 ", \"syscalls\": %" PRIu64 ", \"forks\": %" PRIu64
-	       ", \"host_s\": %.6f, \"sim_s\": %.9f}\n", res->records, res->accesses,
-	       res->threads, res->syscalls, res->forks, res->host_s, res->sim_s);
+	printf("{\"record\": \"replay\", ");
+	print_summary(file, c, res, status);
+	printf("}\n");
 	printf("{\"record\": \"counters\"");
 	for (unsigned int i = 0; i < replay_nr_counters; i++)
 		printf(", \"%s\": %" PRIu64, replay_counters[i], res->counters[i]);
