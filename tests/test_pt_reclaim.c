@@ -13,7 +13,7 @@
  * madvise, never; the per-process switch (mmlab_prctl_pt_reclaim);
  * scan_size and scan_delay_ms respected; a table spanning two VMAs
  * skipped; a table with a guard or uffd-wp marker kept; MADV_PT_RECLAIM;
- * and the issue's goal: every empty table found within two scan intervals.
+ * and the scanner's goal: every empty table found within two scan intervals.
  *
  * The scanner runs when a task of the process returns from a C API call
  * (kick() below: a read of a page that is mapped already).

@@ -6,11 +6,10 @@
  * mmlab_task, cast.  mm.parallel starts one host thread per task; each
  * calls the API as that task, so the model sees real concurrency.
  *
- * Calls the API does not offer yet (khugepaged scans) are weak references
- * to the names requested in notes/api-requests.md: when the core provides
- * them they are used, until then the operation reports that the model
- * cannot do it (exit 2).  Those the header declares are plain calls, so
- * that they pull their object out of libmmlab.a.
+ * API calls are plain calls, so that they pull their object out of
+ * libmmlab.a.  mmlab_khugepaged_scan is still declared weak below, from
+ * before the core defined it (notes/README.md): the core defines it now
+ * (src/mm/khugepaged.c), so its "not supported" branch is not taken.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,7 +20,7 @@
 #include <mmlab/mmlab.h>
 #include "script.h"
 
-/* Requested in notes/api-requests.md; weak until the core defines it. */
+/* Weak from before the core defined it; src/mm/khugepaged.c does now. */
 int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
 
 #define P(p)	((struct mmlab_proc *)(p))
