@@ -7,9 +7,7 @@
  * calls the API as that task, so the model sees real concurrency.
  *
  * API calls are plain calls, so that they pull their object out of
- * libmmlab.a.  mmlab_khugepaged_scan is still declared weak below, from
- * before the core defined it (notes/README.md): the core defines it now
- * (src/mm/khugepaged.c), so its "not supported" branch is not taken.
+ * libmmlab.a.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,9 +17,6 @@
 
 #include <mmlab/mmlab.h>
 #include "script.h"
-
-/* Weak from before the core defined it; src/mm/khugepaged.c does now. */
-int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
 
 #define P(p)	((struct mmlab_proc *)(p))
 #define T(t)	((struct mmlab_task *)(t))
@@ -152,11 +147,8 @@ static int model_vmstat(sc_vmstat_cb cb, void *ctx)
 
 static int model_khugepaged_scan(unsigned int n)
 {
-	int ret;
+	int ret = mmlab_khugepaged_scan(n);
 
-	if (!mmlab_khugepaged_scan)
-		return -ENOSYS;
-	ret = mmlab_khugepaged_scan(n);
 	return ret < 0 ? ret : (int)n;
 }
 
