@@ -343,7 +343,7 @@ fallback:
 
 /* pmd_trans_huge_lock: the PMD lock, held, if *pmd is a PMD mapping (its
  * value in *val); NULL (not held) otherwise. */
-static spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
+spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
 {
 	spinlock_t *ptl = pmd_lockptr(pmd);
 
