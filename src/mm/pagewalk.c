@@ -11,7 +11,9 @@
  * hole (pte_hole with its depth); a PMD entry goes to pmd_entry, which
  * handles a PMD mapping itself (ACTION_CONTINUE) or lets the walker split
  * it and go down to its PTEs; a gap between VMAs is a hole at depth -1
- * with walk->vma NULL; test_walk decides per VMA.
+ * with walk->vma NULL; test_walk decides per VMA.  With install_pte the
+ * walk fills the range instead: missing tables are allocated and none
+ * PTEs get install_pte's value (guard markers).
  *
  * Locks: the caller holds mmap_lock over the whole walk (for reading, or
  * for writing with PGWALK_WRLOCK), and the walker asserts it.  The upper
@@ -58,7 +60,17 @@ static int walk_pte_range(pteval_t *pmd, unsigned long addr, unsigned long end,
 		return 0;
 	}
 	for (pte = start_pte; addr < end; addr += PAGE_SIZE, pte++) {
-		err = walk->ops->pte_entry(pte, addr, addr + PAGE_SIZE, walk);
+		pteval_t new_pte;
+
+		if (walk->ops->install_pte && pte_none(pte_read(pte))) {
+			err = walk->ops->install_pte(addr, addr + PAGE_SIZE, &new_pte, walk);
+			if (err)
+				break;
+			pte_write(pte, new_pte);
+			continue;
+		}
+		if (walk->ops->pte_entry)
+			err = walk->ops->pte_entry(pte, addr, addr + PAGE_SIZE, walk);
 		if (err || walk->action == ACTION_AGAIN)
 			break;
 	}
@@ -70,6 +82,7 @@ static int walk_pmd_range(pteval_t *pud, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
+	bool has_install = ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
@@ -79,10 +92,12 @@ static int walk_pmd_range(pteval_t *pud, unsigned long addr, unsigned long end,
 		next = entry_end(addr, end, PMD_SIZE);
 again:
 		if (pte_none(pte_read(pmd))) {
-			err = walk_hole(addr, next, 3, walk);
+			err = has_install ? (__pte_alloc(walk->mm, pmd) ? -ENOMEM : 0) :
+					    walk_hole(addr, next, 3, walk);
 			if (err)
 				break;
-			continue;
+			if (!has_install)
+				continue;
 		}
 		walk->action = ACTION_SUBTREE;
 		if (ops->pmd_entry) {
@@ -92,7 +107,7 @@ again:
 		}
 		if (walk->action == ACTION_AGAIN)
 			goto again;
-		if (walk->action == ACTION_CONTINUE || !ops->pte_entry)
+		if (walk->action == ACTION_CONTINUE || !(ops->pte_entry || has_install))
 			continue;
 		/* split_huge_pmd: the PTEs of a PMD mapping are walked */
 		if (pmd_leaf(pte_read(pmd)))
@@ -110,6 +125,7 @@ static int walk_pud_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
+	bool has_install = ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
@@ -119,10 +135,12 @@ static int walk_pud_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 		next = entry_end(addr, end, PUD_SIZE);
 again:
 		if (pte_none(pte_read(pud))) {
-			err = walk_hole(addr, next, 2, walk);
+			err = has_install ? (pmd_alloc(walk->mm, pud, addr) ? 0 : -ENOMEM) :
+					    walk_hole(addr, next, 2, walk);
 			if (err)
 				break;
-			continue;
+			if (!has_install)
+				continue;
 		}
 		walk->action = ACTION_SUBTREE;
 		if (ops->pud_entry) {
@@ -132,7 +150,8 @@ again:
 		}
 		if (walk->action == ACTION_AGAIN)
 			goto again;
-		if (walk->action == ACTION_CONTINUE || (!ops->pmd_entry && !ops->pte_entry))
+		if (walk->action == ACTION_CONTINUE ||
+		    !(ops->pmd_entry || ops->pte_entry || has_install))
 			continue;
 		err = walk_pmd_range(pud, addr, next, walk);
 		if (err)
@@ -151,7 +170,7 @@ static int walk_p4d_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 
 	if (ops->p4d_entry)
 		err = ops->p4d_entry(pgd, addr, end, walk);
-	if (!err && (ops->pud_entry || ops->pmd_entry || ops->pte_entry))
+	if (!err && (ops->pud_entry || ops->pmd_entry || ops->pte_entry || ops->install_pte))
 		err = walk_pud_range(pgd, addr, end, walk);
 	return err;
 }
@@ -159,6 +178,7 @@ static int walk_p4d_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 static int walk_pgd_range(unsigned long addr, unsigned long end, struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
+	bool has_install = ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
@@ -167,17 +187,20 @@ static int walk_pgd_range(unsigned long addr, unsigned long end, struct mm_walk 
 
 		next = entry_end(addr, end, PGDIR_SIZE);
 		if (pte_none(pte_read(pgd))) {
-			err = walk_hole(addr, next, 0, walk);
+			err = has_install ? (pud_alloc(walk->mm, pgd, addr) ? 0 : -ENOMEM) :
+					    walk_hole(addr, next, 0, walk);
 			if (err)
 				break;
-			continue;
+			if (!has_install)
+				continue;
 		}
 		if (ops->pgd_entry) {
 			err = ops->pgd_entry(pgd, addr, next, walk);
 			if (err)
 				break;
 		}
-		if (ops->p4d_entry || ops->pud_entry || ops->pmd_entry || ops->pte_entry) {
+		if (ops->p4d_entry || ops->pud_entry || ops->pmd_entry || ops->pte_entry ||
+		    has_install) {
 			err = walk_p4d_range(pgd, addr, next, walk);
 			if (err)
 				break;

@@ -36,6 +36,10 @@ enum page_walk_lock {
  *	3 PMD; -1 outside any VMA, walk->vma NULL).
  * test_walk: a VMA about to be walked: 0 walk it, 1 skip it, < 0 end.
  * pre_vma, post_vma: around the walk of each VMA that test_walk allowed.
+ * install_pte: with it the walk fills what is missing: a none PGD, PUD or
+ *	PMD entry gets a table (-ENOMEM ends the walk), and a none PTE the
+ *	value install_pte puts in *pte (the PTE table locked); pte_entry then
+ *	sees only the PTEs that were not none.
  */
 struct mm_walk_ops {
 	int (*pgd_entry)(pteval_t *pgd, unsigned long addr, unsigned long next,
@@ -53,6 +57,8 @@ struct mm_walk_ops {
 	int (*test_walk)(unsigned long addr, unsigned long next, struct mm_walk *walk);
 	int (*pre_vma)(unsigned long start, unsigned long end, struct mm_walk *walk);
 	void (*post_vma)(struct mm_walk *walk);
+	int (*install_pte)(unsigned long addr, unsigned long next, pteval_t *pte,
+			   struct mm_walk *walk);
 	enum page_walk_lock walk_lock;
 };
 
