@@ -78,44 +78,64 @@ static int walk_pte_range(pteval_t *pmd, unsigned long addr, unsigned long end,
 	return err;
 }
 
+typedef int (*walk_entry_fn)(pteval_t *entry, unsigned long addr, unsigned long next,
+			     struct mm_walk *walk);
+
+/* A walk that installs fills the none entry @entry at @depth with a table. */
+static int walk_alloc(pteval_t *entry, unsigned long addr, int depth, struct mm_walk *walk)
+{
+	switch (depth) {
+	case 0:
+		return pud_alloc(walk->mm, entry, addr) ? 0 : -ENOMEM;
+	case 2:
+		return pmd_alloc(walk->mm, entry, addr) ? 0 : -ENOMEM;
+	default:
+		return __pte_alloc(walk->mm, entry) ? -ENOMEM : 0;
+	}
+}
+
+/*
+ * One PGD, PUD or PMD entry at @depth: a none one is a hole (and is passed
+ * by: ACTION_CONTINUE), or gets a table when the walk installs; then its
+ * callback @fn, which may change walk->action from ACTION_SUBTREE.
+ */
+static int walk_entry(pteval_t *entry, unsigned long addr, unsigned long next, int depth,
+		      walk_entry_fn fn, struct mm_walk *walk)
+{
+	walk->action = ACTION_SUBTREE;
+	if (pte_none(pte_read(entry))) {
+		if (!walk->ops->install_pte) {
+			walk->action = ACTION_CONTINUE;
+			return walk_hole(addr, next, depth, walk);
+		}
+		if (walk_alloc(entry, addr, depth, walk))
+			return -ENOMEM;
+	}
+	return fn ? fn(entry, addr, next, walk) : 0;
+}
+
 static int walk_pmd_range(pteval_t *pud, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
-	bool has_install = ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
-	for (; addr < end; addr = next) {
+	for (; addr < end && !err; addr = next) {
 		pteval_t *pmd = pmd_offset(pud, addr);
 
 		next = entry_end(addr, end, PMD_SIZE);
 again:
-		if (pte_none(pte_read(pmd))) {
-			err = has_install ? (__pte_alloc(walk->mm, pmd) ? -ENOMEM : 0) :
-					    walk_hole(addr, next, 3, walk);
-			if (err)
-				break;
-			if (!has_install)
-				continue;
-		}
-		walk->action = ACTION_SUBTREE;
-		if (ops->pmd_entry) {
-			err = ops->pmd_entry(pmd, addr, next, walk);
-			if (err)
-				break;
-		}
-		if (walk->action == ACTION_AGAIN)
+		err = walk_entry(pmd, addr, next, 3, ops->pmd_entry, walk);
+		if (!err && walk->action == ACTION_AGAIN)
 			goto again;
-		if (walk->action == ACTION_CONTINUE || !(ops->pte_entry || has_install))
+		if (err || walk->action == ACTION_CONTINUE || !(ops->pte_entry || ops->install_pte))
 			continue;
 		/* split_huge_pmd: the PTEs of a PMD mapping are walked */
 		if (pmd_leaf(pte_read(pmd)))
 			__split_huge_pmd(walk->vma, pmd, addr);
 		err = walk_pte_range(pmd, addr, next, walk);
-		if (err)
-			break;
-		if (walk->action == ACTION_AGAIN)
+		if (!err && walk->action == ACTION_AGAIN)
 			goto again;
 	}
 	return err;
@@ -125,37 +145,19 @@ static int walk_pud_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 			  struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
-	bool has_install = ops->install_pte;
+	bool below = ops->pmd_entry || ops->pte_entry || ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
-	for (; addr < end; addr = next) {
+	for (; addr < end && !err; addr = next) {
 		pteval_t *pud = pud_offset(pgd, addr);
 
 		next = entry_end(addr, end, PUD_SIZE);
-again:
-		if (pte_none(pte_read(pud))) {
-			err = has_install ? (pmd_alloc(walk->mm, pud, addr) ? 0 : -ENOMEM) :
-					    walk_hole(addr, next, 2, walk);
-			if (err)
-				break;
-			if (!has_install)
-				continue;
-		}
-		walk->action = ACTION_SUBTREE;
-		if (ops->pud_entry) {
-			err = ops->pud_entry(pud, addr, next, walk);
-			if (err)
-				break;
-		}
-		if (walk->action == ACTION_AGAIN)
-			goto again;
-		if (walk->action == ACTION_CONTINUE ||
-		    !(ops->pmd_entry || ops->pte_entry || has_install))
-			continue;
-		err = walk_pmd_range(pud, addr, next, walk);
-		if (err)
-			break;
+		do
+			err = walk_entry(pud, addr, next, 2, ops->pud_entry, walk);
+		while (!err && walk->action == ACTION_AGAIN);
+		if (!err && walk->action == ACTION_SUBTREE && below)
+			err = walk_pmd_range(pud, addr, next, walk);
 	}
 	return err;
 }
@@ -178,33 +180,18 @@ static int walk_p4d_range(pteval_t *pgd, unsigned long addr, unsigned long end,
 static int walk_pgd_range(unsigned long addr, unsigned long end, struct mm_walk *walk)
 {
 	const struct mm_walk_ops *ops = walk->ops;
-	bool has_install = ops->install_pte;
+	bool below = ops->p4d_entry || ops->pud_entry || ops->pmd_entry || ops->pte_entry ||
+		     ops->install_pte;
 	unsigned long next;
 	int err = 0;
 
-	for (; addr < end; addr = next) {
+	for (; addr < end && !err; addr = next) {
 		pteval_t *pgd = pgd_offset(walk->mm, addr);
 
 		next = entry_end(addr, end, PGDIR_SIZE);
-		if (pte_none(pte_read(pgd))) {
-			err = has_install ? (pud_alloc(walk->mm, pgd, addr) ? 0 : -ENOMEM) :
-					    walk_hole(addr, next, 0, walk);
-			if (err)
-				break;
-			if (!has_install)
-				continue;
-		}
-		if (ops->pgd_entry) {
-			err = ops->pgd_entry(pgd, addr, next, walk);
-			if (err)
-				break;
-		}
-		if (ops->p4d_entry || ops->pud_entry || ops->pmd_entry || ops->pte_entry ||
-		    has_install) {
+		err = walk_entry(pgd, addr, next, 0, ops->pgd_entry, walk);
+		if (!err && walk->action != ACTION_CONTINUE && below)
 			err = walk_p4d_range(pgd, addr, next, walk);
-			if (err)
-				break;
-		}
 	}
 	return err;
 }
