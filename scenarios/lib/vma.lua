@@ -12,6 +12,8 @@
 --   vma.holds(p, a, len, c)   whether every byte of [a, a + len) is the
 --                             character c ("\0", "a", ...)
 --   vma.set(p, a, len, c)     writes c over [a, a + len)
+--   vma.fixed(p, addr, n[, prot])  maps n private anonymous pages at addr
+--                             (MAP_FIXED), prot "rw" unless given
 --   vma.pages_at(p, addr)     the size in pages of the VMA that starts at
 --                             addr, or 0 (none starts there)
 --   vma.present(pm)           how many entries of the pagemap list pm are
@@ -58,6 +60,11 @@ end
 
 function M.set(p, a, len, c)
 	p:write(a, string.rep(c, len))
+end
+
+function M.fixed(p, addr, n, prot)
+	return p:mmap{addr = addr, len = n * P, prot = prot or "rw",
+		      flags = "private,anonymous,fixed"}
 end
 
 function M.pages_at(p, addr)
