@@ -895,6 +895,7 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);
+bool task_scan_due(unsigned long *next_ms, unsigned long period_ms);
 void numa_balancing_mode_changed(void);
 void memory_tiering_init(void);
 int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);

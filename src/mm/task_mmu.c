@@ -571,18 +571,12 @@ static int clear_refs_pte_entry(pteval_t *pte, unsigned long a, unsigned long en
 	return 0;
 }
 
+/* mmap_lock for reading, or for writing (soft-dirty changes VMA flags) */
 static const struct mm_walk_ops clear_refs_walk_ops = {
 	.test_walk = clear_refs_test_walk,
 	.pmd_entry = clear_refs_pmd_entry,
 	.pte_entry = clear_refs_pte_entry,
 	.walk_lock = PGWALK_RDLOCK,
-};
-
-static const struct mm_walk_ops clear_soft_dirty_walk_ops = {
-	.test_walk = clear_refs_test_walk,
-	.pmd_entry = clear_refs_pmd_entry,
-	.pte_entry = clear_refs_pte_entry,
-	.walk_lock = PGWALK_WRLOCK,
 };
 
 /*
@@ -600,7 +594,7 @@ static int clear_soft_dirty(struct mm_struct *mm)
 		return 0;
 	mmap_write_lock(mm);
 	tlb_gather_mmu(&tlb, mm, false);
-	walk_page_range(mm, 0, TASK_SIZE, &clear_soft_dirty_walk_ops, &cp);
+	walk_page_range(mm, 0, TASK_SIZE, &clear_refs_walk_ops, &cp);
 	tlb_finish_mmu(&tlb);
 	mmap_write_unlock(mm);
 	return 0;
