@@ -708,6 +708,17 @@ static int lx_run(struct sc_item *it)
 	return it->ret;
 }
 
+/* How many of the @n items are in group @g. */
+static size_t group_items(const struct sc_item *items, int n, int g)
+{
+	size_t k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (items[i].group == g)
+			k++;
+	return k;
+}
+
 /* Build the PP_BATCH message of one group: items, then write data. */
 static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 		       uint32_t *len, uint32_t *count, size_t *reads)
@@ -715,9 +726,7 @@ static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 	struct pp_item *pi = (struct pp_item *)buf;
 	size_t data = 0, k = 0, rd = 0;
 
-	for (int i = 0; i < n; i++)
-		if (items[i].group == g)
-			k++;
+	k = group_items(items, n, g);
 	if (k > PP_BATCH_MAX)
 		return -E2BIG;
 	data = k * sizeof(*pi);
@@ -802,10 +811,7 @@ static int lx_parallel(struct sc_item *items, int n)
 			ret = SC_EBACKEND;
 			continue;
 		}
-		for (int i = 0; i < n; i++)
-			if (items[i].group == g)
-				k++;
-		rd = k * sizeof(*res);
+		rd = group_items(items, n, g) * sizeof(*res);
 		k = 0;
 		for (int i = 0; i < n; i++) {
 			struct sc_item *it = &items[i];
