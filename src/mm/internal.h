@@ -902,6 +902,7 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);
+bool task_scan_due(unsigned long *next_ms, unsigned long period_ms);
 void numa_balancing_mode_changed(void);
 void memory_tiering_init(void);
 int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);
@@ -996,29 +997,6 @@ void exit_all_procs(void);
 /* task_mmu.c */
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out);
-
-/*
- * The /proc/PID page walker shared by pagemap and PAGEMAP_SCAN (the
- * kernel's walk_page_range with mm_walk_ops), mmap_lock held by the caller.
- * For [start, end): a gap between VMAs goes to pte_hole with v NULL; a VMA
- * first to test_walk (0 walk it, 1 skip it, < 0 end the walk with that);
- * then per PMD range: a PMD leaf to pmd_entry with the PMD lock held
- * (-ENOENT: read the PTE table instead; -EAGAIN: split the mapping, then
- * read the table), a missing table to pte_hole, a
- * table to pte_range with its PTE lock held.  A callback's negative return
- * ends the walk.  Callbacks may be NULL.
- */
-struct pagemap_walk_ops {
-	int (*test_walk)(struct vm_area_struct *v, void *priv);
-	int (*pmd_entry)(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_range)(struct vm_area_struct *v, pteval_t *pte, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_hole)(struct vm_area_struct *v, unsigned long addr, unsigned long end,
-			void *priv);
-};
-int pagemap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
-		 const struct pagemap_walk_ops *ops, void *priv);
 
 extern uint64_t next_context_id;
 
