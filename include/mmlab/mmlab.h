@@ -266,6 +266,14 @@ int mmlab_close(struct mmlab_proc *p, int fd);
 #define MMLAB_MFD_EXEC		0x0010U
 int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags);
 /*
+ * A new regular file on a disk filesystem (mkstemp in a directory of one,
+ * unlinked: it goes with its last fd), open for reading and writing, of
+ * @size bytes (a hole): fd >= 0, or -EMFILE, -ENOMEM.  Its page cache is
+ * not swap-backed: reclaim drops clean pages and writes dirty ones back;
+ * pages count in RssFile.  No seals (F_ADD_SEALS, F_GET_SEALS: -EINVAL).
+ */
+int mmlab_file_create(struct mmlab_proc *p, const char *name, uint64_t size);
+/*
  * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
  * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
  * MMLAB_O_RDWR (-EINVAL otherwise).  -ENOENT when @fd is not open (there

@@ -546,6 +546,10 @@ struct address_space {
 					 * write; negative once F_SEAL_WRITE
 					 * denied them (mapping_deny_writable) */
 	int refcount;			/* atomic: files open on it */
+	bool disk;			/* a regular file on a disk filesystem
+					 * (filemap.c): folios not swap-backed */
+	struct xarray blocks;		/* disk: the written-back copy of each
+					 * page (filemap.c), under lock */
 };
 
 /* struct file f_mode bits the model checks */
@@ -932,6 +936,15 @@ int shmem_setattr(struct file *f, int64_t newsize);
 int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
 /* fallocate(2) on an open file: vfs_fallocate's checks, then shmem's */
 int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+
+/* ---- filemap.c: regular files on a disk filesystem ---- */
+struct file *filemap_file_create(const char *name);
+void filemap_read_folio(struct address_space *as, unsigned long index, struct page *folio);
+int filemap_writeout(struct page *folio);
+void filemap_truncate_blocks(struct address_space *as, int64_t lstart, int64_t lend);
+void filemap_evict(struct address_space *as);
+void filemap_account(struct address_space *as, long nr);
+int64_t filemap_nr_pages(void);
 
 /* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */
 #ifndef F_SEAL_SEAL

@@ -600,6 +600,11 @@ static int lx_close(struct sc_proc *p, int fd)
 	return (int)simple_call(&p->main, PP_CLOSE, "close", (uint64_t)fd, 0, 0, 0);
 }
 
+static int lx_regfile(struct sc_proc *p, uint64_t size)
+{
+	return (int)simple_call(&p->main, PP_REGFILE, "file", size, 0, 0, 0);
+}
+
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
 {
 	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
@@ -989,6 +994,7 @@ const struct sc_backend sc_backend_linux = {
 	.memfd = lx_memfd,
 	.close = lx_close,
 	.reopen = lx_reopen,
+	.regfile = lx_regfile,
 	.ftruncate = lx_ftruncate,
 	.fallocate = lx_fallocate,
 	.add_seals = lx_add_seals,

@@ -264,6 +264,11 @@ static int model_memfd(struct sc_proc *p, const char *name, uint64_t size,
 	return fd;
 }
 
+static int model_regfile(struct sc_proc *p, uint64_t size)
+{
+	return mmlab_file_create(P(p), "mmlab-file", size);
+}
+
 /* The flags are the kernel's (O_RDONLY 0, O_WRONLY 1, O_RDWR 2), as the
  * API's. */
 static int model_reopen(struct sc_proc *p, int fd, int flags)
@@ -564,6 +569,7 @@ const struct sc_backend sc_backend_model = {
 	.memfd = model_memfd,
 	.close = model_close,
 	.reopen = model_reopen,
+	.regfile = model_regfile,
 	.ftruncate = model_ftruncate,
 	.fallocate = model_fallocate,
 	.add_seals = model_add_seals,

@@ -464,6 +464,19 @@ static int m_memfd(lua_State *L)
 	return 1;
 }
 
+/* p:file([size]) -> fd: a new regular file on a disk filesystem */
+static int m_file(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t size = lua_isnoneornil(L, 2) ? 0 : sc_arg_u64(L, 2, "file");
+	int fd = sc_be->regfile(lp->p, size);
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "file");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
 static int m_close(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
@@ -838,6 +851,7 @@ static const luaL_Reg proc_methods[] = {
 	{ "memfd", m_memfd },
 	{ "close", m_close },
 	{ "reopen", m_reopen },
+	{ "file", m_file },
 	{ "ftruncate", m_ftruncate },
 	{ "fallocate", m_fallocate },
 	{ "add_seals", m_add_seals },

@@ -209,6 +209,8 @@ struct sc_backend {
 	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size,
 		     unsigned int flags);
 	int (*close)(struct sc_proc *p, int fd);
+	/* a new regular file on a disk filesystem (unlinked), of size bytes */
+	int (*regfile)(struct sc_proc *p, uint64_t size);
 	/* open("/proc/self/fd/FD", flags: O_RDONLY, O_WRONLY or O_RDWR):
 	 * the new fd or -errno */
 	int (*reopen)(struct sc_proc *p, int fd, int flags);

@@ -1,0 +1,174 @@
+/*
+ * filemap.c - regular files on a disk filesystem (ext4 as this host's root
+ * is): a page cache whose folios are not swap-backed, in front of a disk
+ * that holds what was written back.
+ *
+ * The page cache itself is the one shmem.c keeps (mapping->i_pages, the
+ * i_mmap rmap, truncation against faults); a mapping with ->disk differs
+ * where the kernel's filemap and the filesystem differ from shmem:
+ *
+ * - a folio is not PG_swapbacked: it sits on the file LRU, counts in
+ *   RssFile (MM_FILEPAGES), and reclaim never swaps it: a clean one is
+ *   dropped (its data is on the disk), a dirty one is written back first;
+ * - a folio that enters the cache is read from the disk (filemap_fault
+ *   counts a major fault), zero where the disk has no block (a hole);
+ * - fallocate allocates blocks, not page-cache folios; truncation and hole
+ *   punching free the blocks too, and zero the partial page's bytes on the
+ *   disk as well as in a cached folio (ext4_block_truncate_page).
+ *
+ * The disk is mapping->blocks: per page index, a PAGE_SIZE copy made by
+ * writeback, or nothing (never written, or freed).  Only reclaim writes
+ * back (the flusher threads and their 30 s expiry are not modelled): as in
+ * shrink_folio_list, only kswapd writes a dirty file folio; direct reclaim
+ * and MADV_PAGEOUT unmap it and keep it, active.
+ *
+ * Locks: mapping->lock guards the blocks (stores and frees; a block is
+ * read under it too).  Writeback holds the folio lock, so a fault cannot
+ * read the block while its folio is still in the cache being written.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include "swap.h"
+
+static int64_t nr_disk_pages;	/* atomic: file folios in page caches */
+
+/* The page-cache count of @as changes by @nr folios (NR_SHMEM for shmem,
+ * the file pages of a disk file). */
+void filemap_account(struct address_space *as, long nr)
+{
+	if (as->disk)
+		atomic_add(&nr_disk_pages, nr);
+	else
+		count_vm_events(NR_SHMEM, nr);
+}
+
+/* Page-cache folios of disk files, for NR_FILE_PAGES. */
+int64_t filemap_nr_pages(void)
+{
+	return READ_ONCE(nr_disk_pages);
+}
+
+/* A new regular file, empty: open for reading and writing; no seals (a
+ * regular file has none: F_ADD_SEALS is -EINVAL). */
+struct file *filemap_file_create(const char *name)
+{
+	struct file *f = shmem_file_setup(name, 0, false);
+
+	if (!f)
+		return NULL;
+	f->mapping->disk = true;
+	f->mapping->i_mode = 0600;	/* mkstemp's */
+	xa_init(&f->mapping->blocks);
+	return f;
+}
+
+/*
+ * filemap_read_folio: the new folio @folio (zeroed, not yet in the cache)
+ * gets page @index's bytes from the disk; a hole stays zero.  Called under
+ * mapping->lock, just before the folio goes in: a block is freed only
+ * under that lock, and written only from a folio in the cache.
+ */
+void filemap_read_folio(struct address_space *as, unsigned long index, struct page *folio)
+{
+	void *b = xa_load(&as->blocks, index);
+
+	if (b && !phys.no_data)
+		memcpy(pfn_to_virt(page_to_pfn(folio)), b, PAGE_SIZE);
+}
+
+/*
+ * Reclaim writes back a dirty, unmapped, locked file folio (the
+ * filesystem's writepage): its bytes go to its block, and it is clean.
+ * Returns 1 (written at once: the caller may drop it in this pass), or
+ * -ENOMEM.
+ */
+int filemap_writeout(struct page *folio)
+{
+	struct address_space *as = folio->mapping;
+	void *b, *old;
+
+	if (!as || !as->disk)
+		return -EINVAL;
+	b = malloc(PAGE_SIZE);
+	if (!b)
+		return -ENOMEM;
+	if (!phys.no_data)
+		memcpy(b, pfn_to_virt(page_to_pfn(folio)), PAGE_SIZE);
+	spin_lock(&as->lock);
+	old = xa_load(&as->blocks, folio->index);
+	if (old) {
+		memcpy(old, b, PAGE_SIZE);
+		spin_unlock(&as->lock);
+		free(b);
+	} else if (xa_store(&as->blocks, folio->index, b)) {
+		spin_unlock(&as->lock);
+		free(b);
+		return -ENOMEM;
+	} else {
+		spin_unlock(&as->lock);
+	}
+	clear_page_flag(folio, PG_dirty);
+	return 1;
+}
+
+/* Bytes [@from, @to) of the block at @index, if there is one, zeroed. */
+static void block_zero_range(struct address_space *as, unsigned long index,
+			     unsigned int from, unsigned int to)
+{
+	uint8_t *b;
+
+	spin_lock(&as->lock);
+	b = xa_load(&as->blocks, index);
+	if (b && from < to)
+		memset(b + from, 0, to - from);
+	spin_unlock(&as->lock);
+}
+
+/*
+ * The disk's side of a truncation or hole punch of bytes [@lstart, @lend]
+ * (@lend -1: to the end): the blocks of whole pages are freed, the partial
+ * pages at either end are zeroed.  The cache's side is shmem_undo_range's.
+ */
+void filemap_truncate_blocks(struct address_space *as, int64_t lstart, int64_t lend)
+{
+	unsigned long first = (unsigned long)(((uint64_t)lstart + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	unsigned long end = lend < 0 ? ULONG_MAX : (unsigned long)((uint64_t)(lend + 1) >> PAGE_SHIFT);
+	unsigned int from = lstart & (PAGE_SIZE - 1);
+	unsigned int to = lend < 0 ? 0 : (unsigned int)((lend + 1) & (PAGE_SIZE - 1));
+	unsigned long index = first;
+	void *b;
+
+	if (!as->disk)
+		return;
+	if (from) {
+		bool same = lend >= 0 && (lstart >> PAGE_SHIFT) == (lend >> PAGE_SHIFT);
+
+		block_zero_range(as, (unsigned long)(lstart >> PAGE_SHIFT), from,
+				 same && to ? to : PAGE_SIZE);
+		if (same)
+			to = 0;
+	}
+	if (to)
+		block_zero_range(as, (unsigned long)(lend >> PAGE_SHIFT), 0, to);
+	for (;;) {
+		spin_lock(&as->lock);
+		b = first < end ? xa_find(&as->blocks, &index, end - 1) : NULL;
+		if (b)
+			xa_store(&as->blocks, index, NULL);
+		spin_unlock(&as->lock);
+		if (!b)
+			break;
+		free(b);
+		if (++index == 0 || index >= end)
+			break;
+	}
+}
+
+/* The inode is gone (its last file closed): the disk's blocks go too. */
+void filemap_evict(struct address_space *as)
+{
+	if (!as->disk)
+		return;
+	filemap_truncate_blocks(as, 0, -1);
+	xa_destroy(&as->blocks);
+}
