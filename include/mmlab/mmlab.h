@@ -333,7 +333,8 @@ int mmlab_get_seals(struct mmlab_proc *p, int fd);
  * msync(2) by task @t, flags MMLAB_MS_*: -EINVAL (unaligned addr, unknown
  * flags, SYNC with ASYNC), -ENOMEM (a hole in the range: at once for ASYNC
  * alone, after the mapped parts otherwise), -EBUSY (INVALIDATE over a
- * VM_LOCKED mapping).  Nothing is written: every file is shmem.
+ * VM_LOCKED mapping).  Nothing is written: shmem has no disk, and a disk
+ * file's dirty pages go back only through reclaim (kswapd).
  */
 #define MMLAB_MS_ASYNC		1
 #define MMLAB_MS_INVALIDATE	2
