@@ -11,7 +11,12 @@
  *   RssFile (MM_FILEPAGES), and reclaim never swaps it: a clean one is
  *   dropped (its data is on the disk), a dirty one is written back first;
  * - a folio that enters the cache is read from the disk (filemap_fault
- *   counts a major fault), zero where the disk has no block (a hole);
+ *   counts a major fault), zero where the disk has no block (a hole); a
+ *   read fault that misses the cache reads around it first (the mmap
+ *   read-around of do_sync_mmap_readahead: read_ahead_kb centred on the
+ *   page; from it onwards under MADV_SEQUENTIAL, none under MADV_RANDOM),
+ *   and the fault, retried, maps the fault-around window of what is now
+ *   cached;
  * - fallocate allocates blocks, not page-cache folios; truncation and hole
  *   punching free the blocks too, and zero the partial page's bytes on the
  *   disk as well as in a cached folio (ext4_block_truncate_page).
@@ -109,6 +114,35 @@ int filemap_writeout(struct page *folio)
 	}
 	clear_page_flag(folio, PG_dirty);
 	return 1;
+}
+
+/*
+ * do_sync_mmap_readahead's read-around for a read fault at @index that
+ * missed the cache: the pages of the window (read_ahead_kb, centred on
+ * @index; from @index on for VM_SEQ_READ; none for VM_RAND_READ) that are
+ * not cached are read in, clean and uptodate, within i_size.  The I/O is
+ * done at once (the kernel's completes while the fault waits and retries).
+ */
+void filemap_readaround(struct file *f, unsigned long index, unsigned long vm_flags)
+{
+	unsigned long ra = READ_ONCE(knobs.read_ahead_kb) >> (PAGE_SHIFT - 10);
+	unsigned long start, end, size = shmem_size(f);
+
+	if (!f->mapping->disk || (vm_flags & VM_RAND_READ) || ra <= 1)
+		return;
+	start = (vm_flags & VM_SEQ_READ) ? index : index - min(index, ra / 2);
+	end = min(start + ra, size);
+	for (unsigned long i = start; i < end; i++) {
+		struct page *folio;
+
+		if (!shmem_slot_empty(f, i))
+			continue;
+		if (shmem_get_folio(f, i, SGP_CACHE, &folio))
+			break;		/* out of memory, or truncated */
+		folio_unlock(folio);
+		put_page(folio);
+		cpu_poll();
+	}
 }
 
 /* Bytes [@from, @to) of the block at @index, if there is one, zeroed. */

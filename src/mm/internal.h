@@ -412,6 +412,7 @@ struct mm_knobs {
 	/* /sys/kernel/debug/fault_around_bytes: a power of two from PAGE_SIZE
 	 * (no fault-around) to PTRS_PER_PTE pages */
 	unsigned long fault_around_bytes;
+	unsigned long read_ahead_kb;	/* the disk's bdi read_ahead_kb */
 	/* /proc/sys/vm */
 	int swappiness;
 	int min_free_kbytes;
@@ -944,6 +945,10 @@ int filemap_writeout(struct page *folio);
 void filemap_truncate_blocks(struct address_space *as, int64_t lstart, int64_t lend);
 void filemap_evict(struct address_space *as);
 void filemap_account(struct address_space *as, long nr);
+void filemap_readaround(struct file *f, unsigned long index, unsigned long vm_flags);
+/* madvise's access hints (VM_SEQ_READ, VM_RAND_READ) */
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
 int64_t filemap_nr_pages(void);
 
 /* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */

@@ -335,6 +335,16 @@ static int do_fault(struct vm_fault *vmf)
 		return 0;
 	if (pgoff >= shmem_size(v->vm_file))
 		return VM_FAULT_SIGBUS;
+	/* filemap_fault on a disk file: a miss is a major fault, and a read
+	 * reads around it; the retried fault maps what is then cached */
+	if (v->vm_file->mapping->disk && shmem_slot_empty(v->vm_file, pgoff)) {
+		count_vm_event(PGMAJFAULT);
+		if (!write) {
+			filemap_readaround(v->vm_file, pgoff, v->vm_flags);
+			if (should_fault_around(vmf) && do_fault_around(vmf))
+				return 0;
+		}
+	}
 	/* shmem's missing fault: nothing in the page cache */
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
 	    shmem_slot_empty(v->vm_file, pgoff))

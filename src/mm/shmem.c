@@ -294,9 +294,6 @@ static int shmem_add_to_page_cache(struct address_space *as, unsigned long index
 	}
 	as->nrpages++;
 	filemap_account(as, 1);
-	/* filemap_fault: a folio not in the cache is read: a major fault */
-	if (as->disk && sgp == SGP_CACHE)
-		count_vm_event(PGMAJFAULT);
 	get_page(new);	/* the caller's; the cache keeps the first */
 	return 0;
 }
