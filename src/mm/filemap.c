@@ -23,9 +23,13 @@
  *
  * The disk is mapping->blocks: per page index, a PAGE_SIZE copy made by
  * writeback, or nothing (never written, or freed).  Only reclaim writes
- * back (the flusher threads and their 30 s expiry are not modelled): as in
- * shrink_folio_list, only kswapd writes a dirty file folio; direct reclaim
- * and MADV_PAGEOUT unmap it and keep it, active.
+ * back (the flusher threads and their 30 s expiry are not modelled).  6.18's
+ * reclaim writes no filesystem folio itself: it marks a dirty one for
+ * immediate reclaim (PG_reclaim, which shares its bit with PG_readahead, so
+ * fault-around leaves the folio alone until a fault of its own), keeps it
+ * active and wakes the flusher threads.  In the model kswapd's pass writes
+ * it back in their stead; direct reclaim and MADV_PAGEOUT only unmap and
+ * mark it.
  *
  * Locks: mapping->lock guards the blocks (stores and frees; a block is
  * read under it too).  Writeback holds the folio lock, so a fault cannot

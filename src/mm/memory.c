@@ -361,6 +361,10 @@ static int do_fault(struct vm_fault *vmf)
 			put_page(map);
 		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	}
+	/* filemap_fault on a readahead marker (PG_reclaim's bit, which
+	 * reclaim set on a dirty folio) starts async readahead: it goes */
+	if (v->vm_file->mapping->disk)
+		clear_page_flag(page, PG_reclaim);
 	if (map) {
 		copy_highpage(map, page);
 		entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(map), v->vm_page_prot));

@@ -168,7 +168,9 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 			continue;
 		if (slot_load(as, *index) != p)
 			goto skip;
-		if (!test_page_flag(p, PG_uptodate) || !folio_trylock(p))
+		/* PG_readahead (PG_reclaim's bit): left to a fault of its own */
+		if (!test_page_flag(p, PG_uptodate) || test_page_flag(p, PG_reclaim) ||
+		    !folio_trylock(p))
 			goto skip;
 		/* freed and reused, or truncated, since the slot was read */
 		if (p->mapping != as || p->index != *index ||

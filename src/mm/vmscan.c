@@ -202,11 +202,15 @@ retry:
 		if (PageDirty(folio)) {
 			if (refs == FOLIOREF_RECLAIM_CLEAN)
 				goto keep_locked;
-			/* only kswapd writes a file folio; direct reclaim
-			 * and MADV_PAGEOUT leave it for writeback, active */
+			/* a file folio is left to writeback, marked for
+			 * immediate reclaim once written (PG_reclaim, the bit
+			 * PG_readahead shares) and active; only kswapd
+			 * writes it, standing in for the flusher threads */
 			if (!PageAnon(folio) && !test_page_flag(folio, PG_swapbacked) &&
-			    !sc->kswapd)
+			    !sc->kswapd) {
+				set_page_flag(folio, PG_reclaim);
 				goto activate_locked;
+			}
 			/* a dirty PTE cleared lazily could still be written
 			 * through: flush before the data goes out */
 			try_to_unmap_flush_dirty();
