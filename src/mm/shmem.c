@@ -168,9 +168,10 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 			continue;
 		if (slot_load(as, *index) != p)
 			goto skip;
-		/* PG_readahead (PG_reclaim's bit): left to a fault of its own */
-		if (!test_page_flag(p, PG_uptodate) || test_page_flag(p, PG_reclaim) ||
-		    !folio_trylock(p))
+		/* a disk file's readahead marker (PG_readahead, PG_reclaim's
+		 * bit, set by reclaim): left to a fault of its own */
+		if (!test_page_flag(p, PG_uptodate) ||
+		    (as->disk && test_page_flag(p, PG_reclaim)) || !folio_trylock(p))
 			goto skip;
 		/* freed and reused, or truncated, since the slot was read */
 		if (p->mapping != as || p->index != *index ||
