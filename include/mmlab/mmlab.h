@@ -274,6 +274,15 @@ int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flag
  */
 int mmlab_file_create(struct mmlab_proc *p, const char *name, uint64_t size);
 /*
+ * pread(2) / pwrite(2) on @fd (a regular file or a memfd), made as @p's
+ * main task: the bytes done, or -EBADF (not open, or not for that),
+ * -EINVAL (a negative offset), -EPERM (a write under a write seal, or
+ * growing under F_SEAL_GROW), -EFBIG, -ENOMEM.  A read stops at the end of
+ * the file; a write grows it and dirties the pages it copies into.
+ */
+long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, size_t len, int64_t off);
+long mmlab_pwrite(struct mmlab_proc *p, int fd, const void *buf, size_t len, int64_t off);
+/*
  * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
  * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
  * MMLAB_O_RDWR (-EINVAL otherwise).  -ENOENT when @fd is not open (there

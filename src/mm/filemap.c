@@ -210,3 +210,90 @@ void filemap_evict(struct address_space *as)
 	filemap_truncate_blocks(as, 0, -1);
 	xa_destroy(&as->blocks);
 }
+
+/* The bytes [@off, @off + @len) of page @index's folio: read into @buf, or
+ * written from it (the folio then dirty).  @sgp as shmem_get_folio's: a
+ * read of a shmem hole finds no folio and reads zeros. */
+static int file_page_io(struct file *f, unsigned long index, unsigned int off,
+			size_t len, void *buf, bool write)
+{
+	struct page *folio;
+	enum sgp_type sgp = write || f->mapping->disk ? SGP_CACHE : SGP_READ;
+	int ret = shmem_get_folio(f, index, sgp, &folio);
+	uint8_t *d;
+
+	if (ret)
+		return ret;
+	if (!folio) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	d = phys.no_data ? NULL : (uint8_t *)pfn_to_virt(page_to_pfn(folio)) + off;
+	if (write) {
+		if (d)
+			memcpy(d, buf, len);
+		SetPageDirty(folio);
+	} else if (d) {
+		memcpy(buf, d, len);
+	} else {
+		memset(buf, 0, len);
+	}
+	folio_unlock(folio);
+	put_page(folio);
+	return 0;
+}
+
+/*
+ * pread(2) and pwrite(2) of a file (generic_file_read_iter and
+ * generic_perform_write; shmem's alike): bytes copied through the page
+ * cache, a page at a time.  A read stops at i_size and reads a disk page
+ * into the cache (shmem's holes read as zeros without one); a write grows
+ * the file first and dirties each folio it copies into.  Returns the bytes
+ * done or -errno: -EBADF (not open for that), -EINVAL (a negative offset),
+ * -EPERM (a write under F_SEAL_WRITE/FUTURE_WRITE, or growing under
+ * F_SEAL_GROW), -EFBIG, -ENOMEM.
+ */
+long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write)
+{
+	struct address_space *as = f->mapping;
+	size_t done = 0;
+	long ret = 0;
+
+	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if ((uint64_t)pos + len > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	down_write(&as->i_rwsem);
+	if (write) {
+		if (as->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) ||
+		    ((as->seals & F_SEAL_GROW) && pos + (int64_t)len > as->i_size)) {
+			ret = -EPERM;
+			goto out;
+		}
+		if (pos + (int64_t)len > as->i_size)
+			WRITE_ONCE(as->i_size, pos + (int64_t)len);
+	} else if (pos >= as->i_size) {
+		goto out;
+	} else if (pos + (int64_t)len > as->i_size) {
+		len = (size_t)(as->i_size - pos);
+	}
+	while (done < len) {
+		uint64_t at = (uint64_t)pos + done;
+		unsigned int off = at & (PAGE_SIZE - 1);
+		size_t n = min(len - done, (size_t)(PAGE_SIZE - off));
+
+		ret = file_page_io(f, (unsigned long)(at >> PAGE_SHIFT), off, n,
+				   (uint8_t *)buf + done, write);
+		if (ret)
+			break;
+		done += n;
+		cpu_poll();
+	}
+out:
+	up_write(&as->i_rwsem);
+	return done ? (long)done : ret;
+}

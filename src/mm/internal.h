@@ -950,6 +950,7 @@ void filemap_readaround(struct file *f, unsigned long index, unsigned long vm_fl
 #define VM_SEQ_READ	0x00008000UL
 #define VM_RAND_READ	0x00010000UL
 int64_t filemap_nr_pages(void);
+long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write);
 
 /* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */
 #ifndef F_SEAL_SEAL

@@ -644,6 +644,42 @@ static int lx_regfile(struct sc_proc *p, uint64_t size)
 	return (int)simple_call(&p->main, PP_REGFILE, "file", size, 0, 0, 0);
 }
 
+/* pread/pwrite in messages of at most PP_PAYLOAD_MAX bytes each: the
+ * bytes done (short at the end of the file), or the first -errno. */
+static long lx_rw(struct sc_proc *p, int fd, uint8_t *buf, size_t len, int64_t off,
+		  bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < PP_PAYLOAD_MAX ? len - done : PP_PAYLOAD_MAX;
+		struct pp_req req = { .op = write ? PP_PWRITE : PP_PREAD,
+				      .len = write ? (uint32_t)n : 0,
+				      .a = { (uint64_t)fd, (uint64_t)off + done, n } };
+		struct pp_resp resp;
+		int ret = call(&p->main, &req, write ? buf + done : NULL, -1, &resp,
+			       write ? NULL : buf + done, write ? 0 : n,
+			       write ? "pwrite" : "pread");
+
+		if (ret || resp.ret < 0)
+			return done ? (long)done : ret ? ret : (long)resp.ret;
+		done += (size_t)resp.ret;
+		if ((size_t)resp.ret < n)
+			break;
+	}
+	return (long)done;
+}
+
+static long lx_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, buf, len, off, false);
+}
+
+static long lx_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, (uint8_t *)buf, len, off, true);
+}
+
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
 {
 	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
@@ -1034,6 +1070,8 @@ const struct sc_backend sc_backend_linux = {
 	.close = lx_close,
 	.reopen = lx_reopen,
 	.regfile = lx_regfile,
+	.pread = lx_pread,
+	.pwrite = lx_pwrite,
 	.ftruncate = lx_ftruncate,
 	.fallocate = lx_fallocate,
 	.add_seals = lx_add_seals,

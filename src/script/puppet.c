@@ -858,6 +858,20 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_REGFILE:
 		resp->ret = make_regfile(a[0]);
 		break;
+	case PP_PREAD: {
+		ssize_t n = a[2] > PP_PAYLOAD_MAX ? -1 :
+			    pread((int)a[0], out, (size_t)a[2], (off_t)a[1]);
+
+		resp->ret = a[2] > PP_PAYLOAD_MAX ? -EINVAL : n < 0 ? -errno : n;
+		resp->len = n > 0 ? (uint32_t)n : 0;
+		break;
+	}
+	case PP_PWRITE: {
+		ssize_t n = pwrite((int)a[0], payload, plen, (off_t)a[1]);
+
+		resp->ret = n < 0 ? -errno : n;
+		break;
+	}
 	case PP_REOPEN:
 		resp->ret = do_reopen((int)a[0], (int)a[1]);
 		break;
