@@ -21,6 +21,14 @@
  *   punching free the blocks too, and zero the partial page's bytes on the
  *   disk as well as in a cached folio (ext4_block_truncate_page).
  *
+ * Not modelled: large folios.  ext4 on 6.18 reads and writes its page
+ * cache in large folios, and fault-around maps a whole large folio that
+ * fits; the model's disk files hold small folios only, so a fault maps the
+ * 64 KiB window and no more (RSS after faults on a file written or read
+ * in bulk is lower than the kernel's).  Nor is the writenotify of shared
+ * writable mappings (page_mkwrite): a dirty PTE dirties its folio when it
+ * is unmapped or written back, which is all the model needs.
+ *
  * The disk is mapping->blocks: per page index, a PAGE_SIZE copy made by
  * writeback, or nothing (never written, or freed).  Only reclaim writes
  * back (the flusher threads and their 30 s expiry are not modelled).  6.18's
