@@ -10,8 +10,7 @@
 -- already faulted) falls back to a small page; a VMA of 8 pages holds no
 -- aligned 64 KiB and gets small pages (observed on 6.18).
 -- The per-size stats are read with mm.get (machine-wide: with "always"
--- other processes may add to them; the model's knob table does not have
--- them yet: notes/api-requests.md).
+-- other processes may add to them; read-only knobs in the model's table).
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE

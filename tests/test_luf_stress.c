@@ -188,7 +188,8 @@ static void map_file_at(struct worker *w, uint64_t addr, uint64_t len, int prot,
 		failure(w, "mmap fd %d at %#" PRIx64 ": %d", fd, addr, ret);
 }
 
-/* The owner: munmap the window, map the other file there (seed 1), or
+/* The owner: munmap the window, map the other file there (the stale read
+ * Dave Hansen described against LUF), or
  * mprotect it PROT_NONE / back to PROT_READ. */
 static void change_window(struct worker *w, bool remap)
 {

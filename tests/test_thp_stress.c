@@ -1101,7 +1101,8 @@ static int run_one(uint64_t seed, const char *mode)
 	 * lock stays in the swap cache, unmapped, until reclaim meets it (the
 	 * kernel's free_swap_and_cache and free_swap_cache only trylock): they
 	 * are not a leak.  Under pageout pressure a run left 20-30 such pages
-	 * (notes/test-failures.md T6); more than MAX_ORPHANS would be. */
+	 * (notes/test-failures.md, "up to 30 swap-cache folios left after
+	 * exit"); more than MAX_ORPHANS would be. */
 	if (freeN != want && freeN + orphans == want && orphans <= MAX_ORPHANS) {
 		S.orphans += orphans;
 		freeN = want;

@@ -477,6 +477,8 @@ struct mm_struct {
 	unsigned long hiwater_rss, hiwater_vm;
 	/* prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP_* (thp_disable.c) */
 	unsigned int thp_disable;
+	/* prctl(PR_SET_MEMORY_MERGE): MMF_VM_MERGE_ANY (ksm.c) */
+	bool merge_any;
 };
 #define MMF_DISABLE_THP_COMPLETELY	1U
 #define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
@@ -701,6 +703,11 @@ bool vma_thp_disabled(struct vm_area_struct *v, unsigned long vm_flags,
 		      bool forced_collapse);
 long mm_prctl(struct mm_struct *mm, int option, unsigned long a2, unsigned long a3,
 	      unsigned long a4, unsigned long a5);
+/* ksm.c: which VMAs KSM may work on, and its per-process switch */
+bool ksm_compatible(unsigned long vm_flags);
+unsigned long ksm_vma_flags(struct mm_struct *mm, unsigned long vm_flags);
+long prctl_memory_merge(struct mm_struct *mm, int option, unsigned long a2,
+			unsigned long a3, unsigned long a4, unsigned long a5);
 /* mseal.c: the system call, and whether madvise may touch a VMA */
 int do_mseal(struct mm_struct *mm, unsigned long start, unsigned long len,
 	     unsigned long flags);

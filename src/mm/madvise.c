@@ -487,9 +487,7 @@ static unsigned long ksm_madvise(struct vm_area_struct *v, int advice)
 
 	if (advice == MADV_UNMERGEABLE)
 		return f & ~VM_MERGEABLE;
-	if (f & (VM_SHARED | VM_MAYSHARE | VM_DONTEXPAND))
-		return f;
-	return f | VM_MERGEABLE;
+	return ksm_compatible(f) ? f | VM_MERGEABLE : f;
 }
 
 static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,

@@ -1033,7 +1033,8 @@ static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 	int ret;
 
 	/* only the memory manager's options reach the puppet */
-	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE)
+	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE &&
+	    option != SC_PR_SET_MEMORY_MERGE && option != SC_PR_GET_MEMORY_MERGE)
 		return -EINVAL;
 	ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "prctl");
 	return ret ? ret : (long)resp.ret;

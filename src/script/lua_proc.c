@@ -867,9 +867,12 @@ static int m_prctl(lua_State *L)
 
 	if (!strcmp(opt, "thp_disable") || !strcmp(opt, "get_thp_disable"))
 		return sc_prctl_thp(L, lp->p, opt);
+	if (!strcmp(opt, "memory_merge") || !strcmp(opt, "get_memory_merge"))
+		return sc_prctl_merge(L, lp->p, opt);
 	if (strcmp(opt, "pt_reclaim"))
 		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\", "
-			 "\"thp_disable\" or \"get_thp_disable\")", opt);
+			 "\"thp_disable\", \"get_thp_disable\", \"memory_merge\" or "
+			 "\"get_memory_merge\")", opt);
 	if (lua_type(L, 3) != LUA_TBOOLEAN)
 		sc_fatal(L, "prctl: argument 2 must be a boolean");
 	on = lua_toboolean(L, 3);
