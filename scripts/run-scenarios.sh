@@ -14,7 +14,8 @@
 # The selftest catalogue, scenarios/selftests/<file>/<case>.lua (named
 # selftests/<file>/<case>), runs after the library, two scenarios at a
 # time, on a 256 MiB model (a scenario that needs a larger machine says so
-# in a line "-- run with: --mem SIZE").  As root it runs `mmlab diff` only: the diff's
+# in a line "-- run with: --mem SIZE", one that needs memory nodes
+# "-- run with: --nodes N").  As root it runs `mmlab diff` only: the diff's
 # model run checks the scenario's expectations too (the diff fails when
 # they fail), so a separate model run would add nothing.  Each case's
 # verdict goes to the results file ($MMLAB_SELFTESTS_RESULTS, default
@@ -47,6 +48,8 @@ if [ "$1" = "--one" ]; then
 	out=$res.out
 	mem=$(sed -n 's/^-- run with: --mem \([0-9]*[KMG]\).*/\1/p' "$s" | head -1)
 	mem=${mem:-256M}
+	# "-- run with: --nodes N": a model of N memory nodes
+	nodes=$(sed -n 's/^-- run with:.*--nodes \([0-9]*\).*/--nodes \1/p' "$s" | head -1)
 	if [ "$RS_ROOT" = 1 ]; then
 		lock=
 		if [ -n "$RS_LOCK" ]; then
@@ -62,7 +65,7 @@ if [ "$1" = "--one" ]; then
 				lock="flock -s $RS_LOCK"
 			fi
 		fi
-		$lock "$RS_MMLAB" diff -v --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		$lock "$RS_MMLAB" diff -v --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
 		# -v puts the sides side by side: the model's is the left column
@@ -81,7 +84,7 @@ if [ "$1" = "--one" ]; then
 			      sed 's|^[^ ]*/scenarios/|scenarios/|')
 		fi
 	else
-		"$RS_MMLAB" run --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		"$RS_MMLAB" run --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
 		why=$(sed -n 's/^SKIP //p' "$out" | head -1)

@@ -266,6 +266,23 @@ int mmlab_close(struct mmlab_proc *p, int fd);
 #define MMLAB_MFD_EXEC		0x0010U
 int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags);
 /*
+ * A new regular file on a disk filesystem (mkstemp in a directory of one,
+ * unlinked: it goes with its last fd), open for reading and writing, of
+ * @size bytes (a hole): fd >= 0, or -EMFILE, -ENOMEM.  Its page cache is
+ * not swap-backed: reclaim drops clean pages and writes dirty ones back;
+ * pages count in RssFile.  No seals (F_ADD_SEALS, F_GET_SEALS: -EINVAL).
+ */
+int mmlab_file_create(struct mmlab_proc *p, const char *name, uint64_t size);
+/*
+ * pread(2) / pwrite(2) on @fd (a regular file or a memfd), made as @p's
+ * main task: the bytes done, or -EBADF (not open, or not for that),
+ * -EINVAL (a negative offset), -EPERM (a write under a write seal, or
+ * growing under F_SEAL_GROW), -EFBIG, -ENOMEM.  A read stops at the end of
+ * the file; a write grows it and dirties the pages it copies into.
+ */
+long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, size_t len, int64_t off);
+long mmlab_pwrite(struct mmlab_proc *p, int fd, const void *buf, size_t len, int64_t off);
+/*
  * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
  * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
  * MMLAB_O_RDWR (-EINVAL otherwise).  -ENOENT when @fd is not open (there
@@ -325,7 +342,8 @@ int mmlab_get_seals(struct mmlab_proc *p, int fd);
  * msync(2) by task @t, flags MMLAB_MS_*: -EINVAL (unaligned addr, unknown
  * flags, SYNC with ASYNC), -ENOMEM (a hole in the range: at once for ASYNC
  * alone, after the mapped parts otherwise), -EBUSY (INVALIDATE over a
- * VM_LOCKED mapping).  Nothing is written: every file is shmem.
+ * VM_LOCKED mapping).  Nothing is written: shmem has no disk, and a disk
+ * file's dirty pages go back only through reclaim (kswapd).
  */
 #define MMLAB_MS_ASYNC		1
 #define MMLAB_MS_INVALIDATE	2

@@ -14,8 +14,8 @@
 -- selftest swaps the range out first.
 -- C.collapse(kind): the PMD THP cases of MADV_COLLAPSE around fork.
 -- C.non_anon(backing): a private mapping written while another mapping of
--- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
--- the old data.
+-- the same memory ("zeropage", "huge_zeropage", "memfd", "tmpfile") must
+-- keep reading the old data.
 local vma = mm.include("vma.lua")
 local P, H = mm.PAGE_SIZE, mm.PMD_SIZE
 local C = {}
@@ -140,7 +140,8 @@ function C.non_anon(backing)
 		p:madvise(a, H, "hugepage")
 		p:madvise(s, H, "hugepage")
 	else
-		local fd = p:memfd("cow")
+		-- memfd, or a tmpfile(): a regular file on disk
+		local fd = backing == "tmpfile" and p:file() or p:memfd("cow")
 		p:fallocate(fd, "", 0, P)
 		a = p:mmap{len = P, fd = fd, flags = "private"}
 		s = p:mmap{len = P, fd = fd, flags = "shared", prot = "r"}

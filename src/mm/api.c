@@ -673,9 +673,10 @@ int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flag
 	return fd;
 }
 
-int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
+/* A new fd @fd (or -errno) sized to @size bytes; closed again on failure. */
+static int fd_sized(struct mmlab_proc *p, int fd, uint64_t size)
 {
-	int fd = mmlab_memfd_create(p, name, 0), ret;
+	int ret;
 
 	if (fd < 0)
 		return fd;
@@ -685,6 +686,55 @@ int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
 		return ret;
 	}
 	return fd;
+}
+
+int mmlab_file_create(struct mmlab_proc *p, const char *name, uint64_t size)
+{
+	struct file *f;
+	int fd;
+
+	if (!p || !name)
+		return -EFAULT;
+	f = filemap_file_create(name);
+	if (!f)
+		return -ENOMEM;
+	fd = fd_install(p, f);
+	if (fd < 0)
+		fput(f);
+	return fd_sized(p, fd, size);
+}
+
+static long fd_rw(struct mmlab_proc *p, int fd, void *buf, size_t len, int64_t off,
+		  bool write)
+{
+	struct file *f;
+	long ret;
+
+	if (!p || (!buf && len))
+		return -EFAULT;
+	f = fdget(p, fd);
+	if (!f)
+		return -EBADF;
+	task_enter(p->main);
+	ret = file_rw(f, off, buf, len, write);
+	task_leave(p->main);
+	fput(f);
+	return ret;
+}
+
+long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return fd_rw(p, fd, buf, len, off, false);
+}
+
+long mmlab_pwrite(struct mmlab_proc *p, int fd, const void *buf, size_t len, int64_t off)
+{
+	return fd_rw(p, fd, (void *)buf, len, off, true);
+}
+
+int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
+{
+	return fd_sized(p, mmlab_memfd_create(p, name, 0), size);
 }
 
 int mmlab_reopen(struct mmlab_proc *p, int fd, int flags)

@@ -412,6 +412,7 @@ struct mm_knobs {
 	/* /sys/kernel/debug/fault_around_bytes: a power of two from PAGE_SIZE
 	 * (no fault-around) to PTRS_PER_PTE pages */
 	unsigned long fault_around_bytes;
+	unsigned long read_ahead_kb;	/* the disk's bdi read_ahead_kb */
 	/* /proc/sys/vm */
 	int swappiness;
 	int min_free_kbytes;
@@ -548,6 +549,10 @@ struct address_space {
 					 * write; negative once F_SEAL_WRITE
 					 * denied them (mapping_deny_writable) */
 	int refcount;			/* atomic: files open on it */
+	bool disk;			/* a regular file on a disk filesystem
+					 * (filemap.c): folios not swap-backed */
+	struct xarray blocks;		/* disk: the written-back copy of each
+					 * page (filemap.c), under lock */
 };
 
 /* struct file f_mode bits the model checks */
@@ -940,6 +945,20 @@ int shmem_setattr(struct file *f, int64_t newsize);
 int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
 /* fallocate(2) on an open file: vfs_fallocate's checks, then shmem's */
 int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+
+/* ---- filemap.c: regular files on a disk filesystem ---- */
+struct file *filemap_file_create(const char *name);
+void filemap_read_folio(struct address_space *as, unsigned long index, struct page *folio);
+int filemap_writeout(struct page *folio);
+void filemap_truncate_blocks(struct address_space *as, int64_t lstart, int64_t lend);
+void filemap_evict(struct address_space *as);
+void filemap_account(struct address_space *as, long nr);
+void filemap_readaround(struct file *f, unsigned long index, unsigned long vm_flags);
+/* madvise's access hints (VM_SEQ_READ, VM_RAND_READ) */
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+int64_t filemap_nr_pages(void);
+long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write);
 
 /* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */
 #ifndef F_SEAL_SEAL

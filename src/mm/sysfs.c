@@ -198,6 +198,7 @@ int knobs_init(void)
 	knobs.pt_reclaim_scan_size = 1UL << 30;
 	knobs.numa_scan_size_mb = 256;
 	knobs.fault_around_bytes = 65536;
+	knobs.read_ahead_kb = 128;	/* VM_READAHEAD_PAGES */
 
 	nr_knobs = 0;
 	knob_add("/sys/kernel/mm/mmlab/debug/skip_flush", KNOB_INT, &knobs.skip_flush, 0, 1, NULL, NULL);
@@ -249,6 +250,10 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/luf/unsafe_skip_munmap_flush", KNOB_INT,
 		 &knobs.luf_unsafe_skip_munmap_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/reclaim/batch_flush", KNOB_INT, &knobs.batch_flush, 0, 1, NULL, NULL);
+	/* the model's one disk: its bdi's read_ahead_kb
+	 * (/sys/dev/block/MAJ:MIN/bdi/read_ahead_kb) */
+	knob_add("/sys/kernel/mm/mmlab/read_ahead_kb", KNOB_ULONG, &knobs.read_ahead_kb, 0,
+		 1L << 20, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/forbids_zeropage", KNOB_INT, &knobs.forbids_zeropage, 0, 1,
 		 NULL, NULL);

@@ -86,6 +86,8 @@ static int pageout(struct page *folio)
 		return swap_writeout(folio);
 	if (!PageAnon(folio) && test_page_flag(folio, PG_swapbacked))
 		return shmem_writeout(folio);
+	if (!PageAnon(folio) && folio->mapping)
+		return filemap_writeout(folio);
 	return -EINVAL;
 }
 
@@ -100,7 +102,8 @@ static bool remove_mapping(struct page *folio)
 		return true;
 	}
 	if (!PageAnon(folio) && folio->mapping) {
-		/* clean shmem: never written, all zero; a hole reads the same */
+		/* clean shmem: never written, all zero, a hole reads the
+		 * same; a clean disk file folio: the disk has its data */
 		return shmem_drop_clean(folio);
 	}
 	return page_ref_count(folio) == 1;	/* lazyfree anon */
@@ -218,6 +221,15 @@ retry:
 		if (PageDirty(folio)) {
 			if (refs == FOLIOREF_RECLAIM_CLEAN)
 				goto keep_locked;
+			/* a file folio is left to writeback, marked for
+			 * immediate reclaim once written (PG_reclaim, the bit
+			 * PG_readahead shares) and active; only kswapd
+			 * writes it, standing in for the flusher threads */
+			if (!PageAnon(folio) && !test_page_flag(folio, PG_swapbacked) &&
+			    !sc->kswapd) {
+				set_page_flag(folio, PG_reclaim);
+				goto activate_locked;
+			}
 			/* a dirty PTE cleared lazily could still be written
 			 * through: flush before the data goes out */
 			try_to_unmap_flush_dirty();

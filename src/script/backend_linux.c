@@ -450,6 +450,39 @@ static uint64_t place(pid_t pid, uint64_t len, bool thp_align)
 	return found;
 }
 
+/* Is @fd of @pid a regular file made by p:file (in /var/tmp)? */
+static bool fd_is_disk_file(pid_t pid, int fd)
+{
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = 0;
+	return !strncmp(target, "/var/tmp/", 9);
+}
+
+/*
+ * thp_get_unmapped_area for a disk file, as the model's: when the file
+ * range [off, off + len) holds a whole PMD-aligned stretch, the highest gap
+ * of len + PMD_SIZE, the mapping placed in it where address and file
+ * offset agree modulo PMD_SIZE.  0 when it does not apply or nothing fits.
+ */
+static uint64_t place_file(pid_t pid, uint64_t len, uint64_t off)
+{
+	uint64_t off_align = (off + SC_PMD_SIZE - 1) & ~(SC_PMD_SIZE - 1), r, sub;
+
+	if (off + len <= off_align || off + len - off_align < SC_PMD_SIZE)
+		return 0;
+	r = place(pid, len + SC_PMD_SIZE, false);
+	if (!r)
+		return 0;
+	sub = (off - r) & (SC_PMD_SIZE - 1);
+	return sub ? r + sub : r + SC_PMD_SIZE;
+}
+
 static bool range_free(pid_t pid, uint64_t addr, uint64_t len)
 {
 	int n;
@@ -494,7 +527,8 @@ static int mmap_call(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
  * hint: the kernel then wants a PMD more than the length free at a hint
  * (thp_get_unmapped_area) and would search elsewhere, so the range is
  * reserved first (PROT_NONE, MAP_FIXED_NOREPLACE) and the mapping made
- * over it (MAP_FIXED), as the kernel would have placed it.
+ * over it (MAP_FIXED), as the kernel would have placed it.  The same for a
+ * disk file holding a whole PMD-aligned stretch (place_file).
  */
 static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		   int flags, int fd, uint64_t off, uint64_t *out)
@@ -515,6 +549,11 @@ static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		thp_align = !addr && fd < 0 && ((flags & MAP_TYPE) == MAP_PRIVATE ||
 						 (flags & MAP_TYPE) == SC_MAP_DROPPABLE) &&
 			    (flags & MAP_ANONYMOUS) && !(plen & (SC_PMD_SIZE - 1));
+		/* a disk file: the kernel wants a PMD more at a hint too */
+		if (!at && fd >= 0 && fd_is_disk_file(t->p->pid, fd)) {
+			at = place_file(t->p->pid, plen, off);
+			thp_align = at != 0;
+		}
 		if (!at)
 			at = place(t->p->pid, plen, thp_align);
 	}
@@ -607,6 +646,47 @@ static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
 static int lx_close(struct sc_proc *p, int fd)
 {
 	return (int)simple_call(&p->main, PP_CLOSE, "close", (uint64_t)fd, 0, 0, 0);
+}
+
+static int lx_regfile(struct sc_proc *p, uint64_t size)
+{
+	return (int)simple_call(&p->main, PP_REGFILE, "file", size, 0, 0, 0);
+}
+
+/* pread/pwrite in messages of at most PP_PAYLOAD_MAX bytes each: the
+ * bytes done (short at the end of the file), or the first -errno. */
+static long lx_rw(struct sc_proc *p, int fd, uint8_t *buf, size_t len, int64_t off,
+		  bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < PP_PAYLOAD_MAX ? len - done : PP_PAYLOAD_MAX;
+		struct pp_req req = { .op = write ? PP_PWRITE : PP_PREAD,
+				      .len = write ? (uint32_t)n : 0,
+				      .a = { (uint64_t)fd, (uint64_t)off + done, n } };
+		struct pp_resp resp;
+		int ret = call(&p->main, &req, write ? buf + done : NULL, -1, &resp,
+			       write ? NULL : buf + done, write ? 0 : n,
+			       write ? "pwrite" : "pread");
+
+		if (ret || resp.ret < 0)
+			return done ? (long)done : ret ? ret : (long)resp.ret;
+		done += (size_t)resp.ret;
+		if ((size_t)resp.ret < n)
+			break;
+	}
+	return (long)done;
+}
+
+static long lx_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, buf, len, off, false);
+}
+
+static long lx_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, (uint8_t *)buf, len, off, true);
 }
 
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
@@ -1005,6 +1085,9 @@ const struct sc_backend sc_backend_linux = {
 	.memfd = lx_memfd,
 	.close = lx_close,
 	.reopen = lx_reopen,
+	.regfile = lx_regfile,
+	.pread = lx_pread,
+	.pwrite = lx_pwrite,
 	.ftruncate = lx_ftruncate,
 	.fallocate = lx_fallocate,
 	.add_seals = lx_add_seals,

@@ -255,6 +255,22 @@ static int model_memfd(struct sc_proc *p, const char *name, uint64_t size,
 	return fd;
 }
 
+static int model_regfile(struct sc_proc *p, uint64_t size)
+{
+	return mmlab_file_create(P(p), "mmlab-file", size);
+}
+
+static long model_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return mmlab_pread(P(p), fd, buf, len, off);
+}
+
+static long model_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len,
+			 int64_t off)
+{
+	return mmlab_pwrite(P(p), fd, buf, len, off);
+}
+
 /* The flags are the kernel's (O_RDONLY 0, O_WRONLY 1, O_RDWR 2), as the
  * API's. */
 static int model_reopen(struct sc_proc *p, int fd, int flags)
@@ -555,6 +571,9 @@ const struct sc_backend sc_backend_model = {
 	.memfd = model_memfd,
 	.close = model_close,
 	.reopen = model_reopen,
+	.regfile = model_regfile,
+	.pread = model_pread,
+	.pwrite = model_pwrite,
 	.ftruncate = model_ftruncate,
 	.fallocate = model_fallocate,
 	.add_seals = model_add_seals,

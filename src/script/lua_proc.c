@@ -468,6 +468,55 @@ static int m_memfd(lua_State *L)
 	return 1;
 }
 
+/* p:file([size]) -> fd: a new regular file on a disk filesystem */
+static int m_file(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t size = lua_isnoneornil(L, 2) ? 0 : sc_arg_u64(L, 2, "file");
+	int fd = sc_be->regfile(lp->p, size);
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "file");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* p:pwrite(fd, offset, data) -> bytes written; p:pread(fd, offset, len)
+ * -> the bytes read (shorter at the end of the file) */
+static int file_rw_call(lua_State *L, bool write)
+{
+	const char *what = write ? "pwrite" : "pread";
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)sc_arg_u64(L, 2, what);
+	int64_t off = (int64_t)sc_arg_u64(L, 3, what);
+	size_t len;
+	const char *data;
+	luaL_Buffer b;
+	char *buf;
+	long n;
+
+	if (write) {
+		data = luaL_checklstring(L, 4, &len);
+		n = sc_be->pwrite(lp->p, fd, data, len, off);
+	} else {
+		len = (size_t)sc_arg_u64(L, 4, what);
+		if (len > (64U << 20))
+			sc_raise(L, -EINVAL, 0, "pread: len over 64 MiB");
+		buf = luaL_buffinitsize(L, &b, len);
+		n = sc_be->pread(lp->p, fd, buf, len, off);
+	}
+	if (n < 0)
+		sc_raise(L, (int)n, 0, what);
+	if (write)
+		lua_pushinteger(L, n);
+	else
+		luaL_pushresultsize(&b, (size_t)n);
+	return 1;
+}
+
+static int m_pwrite(lua_State *L) { return file_rw_call(L, true); }
+static int m_pread(lua_State *L) { return file_rw_call(L, false); }
+
 static int m_close(lua_State *L)
 {
 	struct lproc *lp = check_proc(L, 1);
@@ -845,6 +894,9 @@ static const luaL_Reg proc_methods[] = {
 	{ "memfd", m_memfd },
 	{ "close", m_close },
 	{ "reopen", m_reopen },
+	{ "file", m_file },
+	{ "pread", m_pread },
+	{ "pwrite", m_pwrite },
 	{ "ftruncate", m_ftruncate },
 	{ "fallocate", m_fallocate },
 	{ "add_seals", m_add_seals },

@@ -659,6 +659,25 @@ static int set_cap(uint64_t cap, enum cap_change how)
 }
 
 /* open("/proc/self/fd/FD", flags): another open file on the same one */
+/* A regular file on this host's root filesystem (ext4: not tmpfs), of
+ * @size bytes: created in /var/tmp and unlinked at once, so that it goes
+ * with its last fd however the run ends. */
+static int make_regfile(uint64_t size)
+{
+	char path[] = "/var/tmp/mmlab-file-XXXXXX";
+	int fd = mkstemp(path), err;
+
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (ftruncate(fd, (off_t)size)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 static int do_reopen(int fd, int flags)
 {
 	char path[32];
@@ -863,6 +882,23 @@ static bool handle_file_op(const struct pp_req *req, const uint8_t *payload, siz
 	case PP_CLOSE:
 		resp->ret = neg_errno(close((int)a[0]));
 		break;
+	case PP_REGFILE:
+		resp->ret = make_regfile(a[0]);
+		break;
+	case PP_PREAD: {
+		ssize_t n = a[2] > PP_PAYLOAD_MAX ? -1 :
+			    pread((int)a[0], out, (size_t)a[2], (off_t)a[1]);
+
+		resp->ret = a[2] > PP_PAYLOAD_MAX ? -EINVAL : n < 0 ? -errno : n;
+		resp->len = n > 0 ? (uint32_t)n : 0;
+		break;
+	}
+	case PP_PWRITE: {
+		ssize_t n = pwrite((int)a[0], payload, plen, (off_t)a[1]);
+
+		resp->ret = n < 0 ? -errno : n;
+		break;
+	}
 	case PP_REOPEN:
 		resp->ret = do_reopen((int)a[0], (int)a[1]);
 		break;

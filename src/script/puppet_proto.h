@@ -70,6 +70,9 @@ enum pp_op {
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
+	PP_REGFILE,	/* a: size -> ret fd of a new unlinked file */
+	PP_PREAD,	/* a: fd off len -> ret bytes; payload: them */
+	PP_PWRITE,	/* a: fd off; payload: the bytes -> ret bytes */
 };
 
 struct pp_req {

@@ -209,6 +209,11 @@ struct sc_backend {
 	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size,
 		     unsigned int flags);
 	int (*close)(struct sc_proc *p, int fd);
+	/* a new regular file on a disk filesystem (unlinked), of size bytes */
+	int (*regfile)(struct sc_proc *p, uint64_t size);
+	/* pread / pwrite: the bytes done or -errno */
+	long (*pread)(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off);
+	long (*pwrite)(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off);
 	/* open("/proc/self/fd/FD", flags: O_RDONLY, O_WRONLY or O_RDWR):
 	 * the new fd or -errno */
 	int (*reopen)(struct sc_proc *p, int fd, int flags);
