@@ -852,10 +852,10 @@ static bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
 	return true;
 }
 
-/* The calls on memfd files: create, reopen, size, seals.  False: not one
- * of them. */
+/* The calls on files (memfd and regular): create, reopen, size, seals,
+ * pread (into out) and pwrite.  False: not one of them. */
 static bool handle_file_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
-			   struct pp_resp *resp)
+			   struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
 
@@ -988,7 +988,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->len = (uint32_t)(resp->ret * sizeof(struct pp_uffd_ev));
 		break;
 	default:
-		if (!handle_mm_op(req, resp) && !handle_file_op(req, payload, plen, resp))
+		if (!handle_mm_op(req, resp) && !handle_file_op(req, payload, plen, resp, out))
 			resp->ret = -ENOSYS;
 	}
 	if (rfd >= 0)
