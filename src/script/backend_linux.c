@@ -1014,4 +1014,6 @@ const struct sc_backend sc_backend_linux = {
 	.now_ns = sc_lx_now_ns,
 	.cpu_cycles = sc_lx_cpu_cycles,
 	.settle = sc_lx_settle,
+	.split_huge_pages = lx_split_huge_pages,
+	.kpageflags = lx_kpageflags,
 };
