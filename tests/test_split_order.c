@@ -1,0 +1,173 @@
+/*
+ * test_split_order.c - splitting anonymous THPs through
+ * /sys/kernel/debug/split_huge_pages (the model's knob of that path):
+ * a PMD THP split to each order 0, 2..8 leaves folios of that order
+ * (kpageflags heads and tails, per-size nr_anon), the data, and after
+ * munmap nothing (free pages, nr_anon); a PTE-mapped THP split from a
+ * range that covers one of its pages only; a split after fork (the folio
+ * mapped by two processes, each page CoW-shared afterwards); and the
+ * writes the kernel refuses or ignores (bad text, unknown pid, order 1,
+ * an order not below the folio's).  Model tests: machine_up's stale-TLB
+ * detector is on.
+ */
+#include "thp_util.h"
+
+#define SPLIT		"/sys/kernel/debug/split_huge_pages"
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+#define KPF_THP			22
+
+static int split(struct mmlab_proc *p, uint64_t a, uint64_t end, int order)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%d,0x%" PRIx64 ",0x%" PRIx64 ",%d", mmlab_pid(p), a, end,
+		 order);
+	return mmlab_knob_set(SPLIT, buf);
+}
+
+/* Check that [a, a + n pages) is folios of @order (0: small pages). */
+static void folios_of_order(struct mmlab_proc *p, uint64_t a, unsigned int n, unsigned int order)
+{
+	uint64_t pm[NR_PMD_PAGES], kpf;
+
+	assert_int_equal(mmlab_pagemap(p, a, n, pm), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		bool head = order && !(i & ((1U << order) - 1));
+
+		assert_int_equal(mmlab_kpageflags(pfn_of(pm[i]), 1, &kpf), 0);
+		if (!!(kpf & (1ULL << KPF_COMPOUND_HEAD)) != head ||
+		    !!(kpf & (1ULL << KPF_COMPOUND_TAIL)) != (order && !head) ||
+		    !!(kpf & (1ULL << KPF_THP)) != !!order)
+			fail_msg("page %u of an order-%u split: kpageflags %#" PRIx64, i, order, kpf);
+		if (order && !head && pfn_of(pm[i]) != pfn_of(pm[i - 1]) + 1)
+			fail_msg("page %u: not contiguous with its folio", i);
+	}
+}
+
+static void t_split_to_each_order(void **state)
+{
+	static const unsigned int orders[] = { 0, 2, 3, 4, 5, 6, 7, 8 };
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+
+	(void)state;
+	for (unsigned int k = 0; k < ARRAY_SIZE(orders); k++) {
+		unsigned int o = orders[k], kb = 4U << o;
+		uint64_t free0 = (mmlab_quiesce(), vmstat("nr_free_pages"));
+		uint64_t sp0 = vmstat("thp_split_page"), na = o >= 2 ? size_stat(kb, "nr_anon") : 0;
+		uint64_t a = thp_region(p, (int)k, PMD, MADV_HUGEPAGE_);
+
+		fill_ok(t, a, PMD, k + 1);
+		assert_int_equal(thp_kb(p, a), 2048);
+		assert_int_equal(size_stat(2048, "nr_anon"), 1);
+		assert_int_equal(split(p, a, a + PMD, (int)o), 0);
+		assert_int_equal(thp_kb(p, a), 0);
+		assert_int_equal(vmstat("thp_split_page"), sp0 + 1);
+		assert_int_equal(size_stat(2048, "nr_anon"), 0);
+		if (o >= 2)
+			assert_int_equal(size_stat(kb, "nr_anon"), na + (NR_PMD_PAGES >> o));
+		folios_of_order(p, a, NR_PMD_PAGES, o);
+		verify_ok(t, a, PMD, k + 1);
+		/* the split folios are whole again after a write each */
+		fill_ok(t, a, PMD, k + 100);
+		verify_ok(t, a, PMD, k + 100);
+		assert_int_equal(mmlab_munmap(t, a, PMD), 0);
+		if (o >= 2)
+			assert_int_equal(size_stat(kb, "nr_anon"), na);
+		mmlab_quiesce();
+		if (vmstat_settle("nr_free_pages", free0) != free0)
+			fail_msg("order %u: nr_free_pages %" PRIu64 " after munmap, %" PRIu64 " before",
+				 o, vmstat("nr_free_pages"), free0);
+	}
+	mmlab_exit(p);
+}
+
+/* One page of the THP moved away by mremap: a split of that page alone
+ * splits the whole folio, in both VMAs. */
+static void t_split_pte_mapped(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = thp_region(p, 0, PMD, MADV_HUGEPAGE_), moved = THP_BASE + 3 * GiB, got = 0;
+	uint64_t pm;
+
+	(void)state;
+	fill_ok(t, a, PMD, 7);
+	assert_int_equal(mmlab_mremap(t, a + 5 * PG, PG, PG, 3 /* MAYMOVE|FIXED */, moved, &got), 0);
+	assert_int_equal(got, moved);
+	assert_int_equal(split(p, moved, moved + PG, 2), 0);
+	folios_of_order(p, a, 5, 2);
+	folios_of_order(p, a + 8 * PG, NR_PMD_PAGES - 8, 2);
+	/* the moved page is the second page of an order-2 folio */
+	assert_int_equal(mmlab_pagemap(p, moved, 1, &pm), 0);
+	{
+		uint64_t kpf;
+
+		assert_int_equal(mmlab_kpageflags(pfn_of(pm), 1, &kpf), 0);
+		assert_true(kpf & (1ULL << KPF_COMPOUND_TAIL));
+	}
+	verify_ok(t, a, 5 * PG, 7);
+	verify_ok(t, a + 6 * PG, PMD - 6 * PG, 7);
+	mmlab_exit(p);
+}
+
+/* After fork both processes map the THP; the split remaps both, and each
+ * keeps its own data when both write afterwards. */
+static void t_split_shared_after_fork(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c = NULL;
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+
+	(void)state;
+	fill_ok(t, a, PMD, 3);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(split(p, a, a + PMD, 3), 0);
+	assert_int_equal(thp_kb(p, a), 0);
+	assert_int_equal(thp_kb(c, a), 0);
+	folios_of_order(c, a, NR_PMD_PAGES, 3);
+	fill_ok(mmlab_main_task(c), a, PMD, 4);
+	verify_ok(t, a, PMD, 3);
+	fill_ok(t, a, PMD, 5);
+	verify_ok(mmlab_main_task(c), a, PMD, 4);
+	mmlab_exit(c);
+	mmlab_exit(p);
+}
+
+static void t_split_refused(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	char buf[64];
+
+	(void)state;
+	fill_ok(mmlab_main_task(p), a, PMD, 9);
+	assert_int_equal(mmlab_knob_set(SPLIT, "garbage"), -EINVAL);
+	assert_int_equal(mmlab_knob_set(SPLIT, "12,0x0"), -EINVAL);
+	assert_int_equal(mmlab_knob_get(SPLIT, buf, sizeof(buf)), -EACCES);
+	snprintf(buf, sizeof(buf), "%d,0x0,0x1000", mmlab_pid(p) + 1000);
+	assert_int_equal(mmlab_knob_set(SPLIT, buf), -ESRCH);
+	/* taken, nothing split: order 1 (anonymous), orders not below 9 */
+	assert_int_equal(split(p, a, a + PMD, 1), 0);
+	assert_int_equal(split(p, a, a + PMD, 9), 0);
+	assert_int_equal(split(p, a, a + PMD, -1), 0);
+	assert_int_equal(thp_kb(p, a), 2048);
+	/* the range past the VMA ends the walk; the THP before it splits */
+	assert_int_equal(split(p, a, a + 2 * PMD, 0), 0);
+	assert_int_equal(thp_kb(p, a), 0);
+	verify_ok(mmlab_main_task(p), a, PMD, 9);
+	mmlab_exit(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(t_split_to_each_order, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_pte_mapped, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_shared_after_fork, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_refused, thp_setup, teardown_machine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
