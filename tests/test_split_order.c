@@ -7,7 +7,9 @@
  * range that covers one of its pages only; a split after fork (the folio
  * mapped by two processes, each page CoW-shared afterwards); and the
  * writes the kernel refuses or ignores (bad text, unknown pid, order 1,
- * an order not below the folio's).  Model tests: machine_up's stale-TLB
+ * an order not below the folio's); zero-filled pages mapped by the zero
+ * page after a split to small pages (not when the mm forbids it, the VMA
+ * is mlocked, or the split is to order 2).  Model tests: machine_up's stale-TLB
  * detector is on.
  */
 #include "thp_util.h"
@@ -42,6 +44,19 @@ static void folios_of_order(struct mmlab_proc *p, uint64_t a, unsigned int n, un
 			fail_msg("page %u of an order-%u split: kpageflags %#" PRIx64, i, order, kpf);
 		if (order && !head && pfn_of(pm[i]) != pfn_of(pm[i - 1]) + 1)
 			fail_msg("page %u: not contiguous with its folio", i);
+	}
+}
+
+/* The THP at @a reads zero but for one byte 1 at page @page. */
+static void verify_zero_but(struct mmlab_task *t, uint64_t a, unsigned int page)
+{
+	static char buf[PG];
+
+	for (unsigned int i = 0; i < NR_PMD_PAGES; i++) {
+		assert_int_equal(mmlab_read(t, a + i * PG, buf, PG, NULL), 0);
+		for (unsigned int j = 0; j < PG; j++)
+			if (buf[j] != (i == page && !j))
+				fail_msg("page %u byte %u reads %d", i, j, buf[j]);
 	}
 }
 
@@ -160,6 +175,41 @@ static void t_split_refused(void **state)
 	mmlab_exit(p);
 }
 
+/* A split to small pages maps the zero-filled ones by the zero page;
+ * not with forbids_zeropage, nor in an mlocked VMA, nor for order 2. */
+static void t_split_zero_pages(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t pm[NR_PMD_PAGES];
+	static const char one = 1;
+
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		uint64_t a = thp_region(p, k, PMD, MADV_HUGEPAGE_), rss0;
+
+		knob("/sys/kernel/mm/mmlab/forbids_zeropage", k == 1 ? "1" : "0");
+		if (k == 2)
+			assert_int_equal(mmlab_mlock(t, a, PMD, 0), 0);
+		assert_int_equal(mmlab_write(t, a + 7 * PG, &one, 1, NULL), 0);	/* page 7 not zero */
+		assert_int_equal(thp_kb(p, a), 2048);
+		rss0 = status_of(p).RssAnon;
+		assert_int_equal(split(p, a, a + PMD, k == 3 ? 2 : 0), 0);
+		assert_int_equal(mmlab_pagemap(p, a, NR_PMD_PAGES, pm), 0);
+		if (k == 0) {
+			assert_int_equal(rss0 - status_of(p).RssAnon, 2048 - 4);
+			assert_int_equal(pfn_of(pm[0]), pfn_of(pm[511]));
+			assert_int_not_equal(pfn_of(pm[7]), pfn_of(pm[0]));
+			assert_int_equal(pm_count(p, a, NR_PMD_PAGES, MMLAB_PM_MMAP_EXCLUSIVE), 1);
+		} else {
+			assert_int_equal(status_of(p).RssAnon, rss0);
+			assert_true(pm_contiguous(p, a, NR_PMD_PAGES, 1));
+		}
+		verify_zero_but(t, a, 7);
+	}
+	mmlab_exit(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_split_pte_mapped, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_shared_after_fork, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_refused, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_zero_pages, thp_setup, teardown_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,8 @@
  * first), the refcount is frozen at the expected value (other references:
  * back off, the entries go back to PTEs of the whole folio), the compound
  * metadata is rebuilt for the new folios, and the entries are turned back
- * into PTEs of the new folios.  Anonymous folios only: a page-cache folio
+ * into PTEs of the new folios; a split to small pages maps those holding
+ * only zeroes by the shared zero page instead (6.12+).  Anonymous folios only: a page-cache folio
  * is refused (-EBUSY), so is the huge zero page and a folio in the swap
  * cache.  An anonymous folio cannot become order 1 (-EINVAL), as in the
  * kernel.
@@ -33,7 +34,45 @@ struct split_arg {
 	struct page *folio;
 	unsigned long nr;
 	bool remap;		/* migration entries back to PTEs */
+	bool zero_remap;	/* zero-filled small pages: the shared zero page */
 };
+
+/* Only zeroes in the page?  (Unmapped and locked: nobody writes it.) */
+static bool page_is_zero_filled(struct page *p)
+{
+	const uint64_t *w = page_address(p);
+
+	for (unsigned long i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (__atomic_load_n(&w[i], __ATOMIC_RELAXED))
+			return false;
+	return true;
+}
+
+/*
+ * try_to_map_unused_to_zeropage: a page a split left small, anonymous and
+ * holding only zeroes is mapped by the shared zero page instead (RssAnon
+ * drops; the page is freed with the split's last reference), unless the
+ * folio or the VMA is mlocked or the mm may not use the zero page.  The
+ * entry's soft-dirty and uffd-wp bits carry over.  PTE lock held.
+ */
+static bool split_map_zero_page(struct split_arg *a, struct vm_area_struct *v, pteval_t *pte,
+				pteval_t e, struct page *p)
+{
+	pteval_t n;
+
+	if (!a->zero_remap || folio_test_large(p) || test_page_flag(p, PG_mlocked) ||
+	    (v->vm_flags & VM_LOCKED) || mm_forbids_zeropage(v->vm_mm) || !page_is_zero_filled(p))
+		return false;
+	n = pfn_pte(zero_pfn, v->vm_page_prot & ~_PAGE_RW) | _PAGE_SPECIAL;
+	if (e & _PAGE_SWP_SOFT_DIRTY)
+		n |= _PAGE_SOFT_DIRTY;
+	if (e & _PAGE_SWP_UFFD_WP)
+		n |= _PAGE_UFFD_WP;
+	ClearPageAnonExclusive(p);
+	pte_write(pte, n);
+	add_mm_counter(v->vm_mm, MM_ANONPAGES, -1);
+	return true;
+}
 
 /* Replace this VMA's PTEs of the folio by migration entries (or back). */
 static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
@@ -113,6 +152,8 @@ static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
 			    swp_offset(se) < pfn0 || swp_offset(se) >= pfn0 + a->nr)
 				continue;
 			p = pfn_to_page(swp_offset(se));
+			if (split_map_zero_page(a, v, pte, e, p))
+				continue;
 			n = pfn_pte(swp_offset(se), v->vm_page_prot);
 			if (swp_type(se) == SWP_MIGRATION_WRITE)
 				n = pte_mkwrite_prot(n) & ~_PAGE_DIRTY;
@@ -255,6 +296,8 @@ int split_folio_to_list_to_order(struct page *folio, struct list_head *list,
 	spin_unlock(&l->lru_lock);
 	a.remap = true;
 	a.nr = step;
+	/* the kernel checks the bytes; the no-data mode has none to check */
+	a.zero_remap = !new_order && !phys.no_data;
 	for (unsigned long i = 0; i < nr; i += step) {
 		a.folio = folio + i;
 		rmap_walk_folio(folio + i, &rwc);
