@@ -9,9 +9,12 @@
  * writes the kernel refuses or ignores (bad text, unknown pid, order 1,
  * an order not below the folio's); zero-filled pages mapped by the zero
  * page after a split to small pages (not when the mm forbids it, the VMA
- * is mlocked, or the split is to order 2).  Model tests: machine_up's stale-TLB
+ * is mlocked, or the split is to order 2); splits racing a thread that
+ * writes the THPs (run under MMLAB_SCHED for one deterministic schedule).  Model tests: machine_up's stale-TLB
  * detector is on.
  */
+#include <pthread.h>
+
 #include "thp_util.h"
 
 #define SPLIT		"/sys/kernel/debug/split_huge_pages"
@@ -210,6 +213,54 @@ static void t_split_zero_pages(void **state)
 	mmlab_exit(p);
 }
 
+struct writer {
+	struct mmlab_task *t;
+	uint64_t a, len;
+	int rounds, ret;
+};
+
+/* Write and read back the whole range, round after round: each access
+ * meets the PMD, the migration entries of a split, or the new PTEs. */
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t bad = 0, fa = 0;
+
+	for (int r = 0; r < w->rounds && !w->ret; r++) {
+		w->ret = mmlab_fill(w->t, w->a, w->len, 50 + r, &fa);
+		if (!w->ret && mmlab_verify(w->t, w->a, w->len, 50 + r, &bad, &fa))
+			w->ret = -EIO;
+	}
+	return NULL;
+}
+
+/* Splits (to orders 0, 2, 4, 0, ...) of four THPs while a thread of the
+ * same process on CPU 1 writes and reads them: no data lost, no stale TLB
+ * entry used (machine_down checks), every THP split in the end. */
+static void t_split_races_writer(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t1 = NULL;
+	struct writer w = { .len = 4 * PMD, .rounds = 6 };
+	pthread_t th;
+
+	(void)state;
+	w.a = thp_region(p, 0, 4 * PMD, MADV_HUGEPAGE_);
+	fill_ok(mmlab_main_task(p), w.a, 4 * PMD, 1);
+	assert_int_equal(thp_kb(p, w.a), 4 * 2048);
+	assert_int_equal(mmlab_thread(p, 1, &t1), 0);
+	w.t = t1;
+	assert_int_equal(mmlab_thread_create(&th, writer_fn, &w), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(split(p, w.a + i * PMD, w.a + (i + 1) * PMD, (int[]){ 0, 2, 4, 0 }[i]),
+				 0);
+	mmlab_thread_join(th);
+	assert_int_equal(w.ret, 0);
+	assert_int_equal(thp_kb(p, w.a), 0);
+	verify_ok(mmlab_main_task(p), w.a, 4 * PMD, 50 + w.rounds - 1);
+	mmlab_exit(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_split_shared_after_fork, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_refused, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_zero_pages, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_races_writer, thp_setup, teardown_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
