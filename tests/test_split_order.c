@@ -3,7 +3,8 @@
  * /sys/kernel/debug/split_huge_pages (the model's knob of that path):
  * a PMD THP split to each order 0, 2..8 leaves folios of that order
  * (kpageflags heads and tails, per-size nr_anon), the data, and after
- * munmap nothing (free pages, nr_anon); a PTE-mapped THP split from a
+ * munmap nothing (free pages, nr_anon); a 64 KiB mTHP split to order 2;
+ * a PTE-mapped THP split from a
  * range that covers one of its pages only; a split after fork (the folio
  * mapped by two processes, each page CoW-shared afterwards); and the
  * writes the kernel refuses or ignores (bad text, unknown pid, order 1,
@@ -99,6 +100,31 @@ static void t_split_to_each_order(void **state)
 				 o, vmstat("nr_free_pages"), free0);
 	}
 	mmlab_exit(p);
+}
+
+/* An mTHP (64 KiB, order 4) split to order 2: four folios of 16 KiB; the
+ * PMD-sized counters do not move, the per-size ones do. */
+static void t_split_mthp(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t sp0 = vmstat("thp_split_page"), a;
+
+	(void)state;
+	thp_size(64, "always");
+	a = thp_region(p, 0, PMD, 0);
+	fill_ok(t, a, 64 * KiB, 11);
+	assert_int_equal(size_stat(64, "nr_anon"), 1);
+	folios_of_order(p, a, 16, 4);
+	assert_int_equal(split(p, a, a + 64 * KiB, 2), 0);
+	folios_of_order(p, a, 16, 2);
+	assert_int_equal(size_stat(64, "nr_anon"), 0);
+	assert_int_equal(size_stat(64, "split"), 1);
+	assert_int_equal(size_stat(16, "nr_anon"), 4);
+	assert_int_equal(vmstat("thp_split_page"), sp0);
+	verify_ok(t, a, 64 * KiB, 11);
+	mmlab_exit(p);
+	assert_int_equal(size_stat(16, "nr_anon"), 0);
 }
 
 /* One page of the THP moved away by mremap: a split of that page alone
@@ -265,6 +291,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_split_to_each_order, thp_setup, teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_mthp, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_pte_mapped, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_shared_after_fork, thp_setup, teardown_machine),
 		cmocka_unit_test_setup_teardown(t_split_refused, thp_setup, teardown_machine),
