@@ -8,7 +8,7 @@
  * range that covers one of its pages only; a split after fork (the folio
  * mapped by two processes, each page CoW-shared afterwards); and the
  * writes the kernel refuses or ignores (bad text, unknown pid, order 1,
- * an order not below the folio's); zero-filled pages mapped by the zero
+ * an order not below the folio's), and "1" (every THP of the machine); zero-filled pages mapped by the zero
  * page after a split to small pages (not when the mm forbids it, the VMA
  * is mlocked, or the split is to order 2); splits racing a thread that
  * writes the THPs (run under MMLAB_SCHED for one deterministic schedule).  Model tests: machine_up's stale-TLB
@@ -197,6 +197,22 @@ static void t_split_refused(void **state)
 	assert_int_equal(split(p, a, a + PMD, 9), 0);
 	assert_int_equal(split(p, a, a + PMD, -1), 0);
 	assert_int_equal(thp_kb(p, a), 2048);
+	/* "1": every THP of the machine, of every process */
+	{
+		struct mmlab_proc *q = spawn();
+		uint64_t b = thp_region(q, 1, PMD, MADV_HUGEPAGE_);
+
+		fill_ok(mmlab_main_task(q), b, PMD, 10);
+		assert_int_equal(thp_kb(q, b), 2048);
+		assert_int_equal(mmlab_knob_set(SPLIT, "1"), 0);
+		assert_int_equal(thp_kb(q, b), 0);
+		assert_int_equal(thp_kb(p, a), 0);
+		verify_ok(mmlab_main_task(q), b, PMD, 10);
+		verify_ok(mmlab_main_task(p), a, PMD, 9);
+		mmlab_exit(q);
+		a = thp_region(p, 2, PMD, MADV_HUGEPAGE_);
+		fill_ok(mmlab_main_task(p), a, PMD, 9);
+	}
 	/* the range past the VMA ends the walk; the THP before it splits */
 	assert_int_equal(split(p, a, a + 2 * PMD, 0), 0);
 	assert_int_equal(thp_kb(p, a), 0);

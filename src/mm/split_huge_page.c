@@ -19,7 +19,8 @@
  * [START, END) of that process is split to new_order (default 0), page by
  * page, under the process's mmap_lock for reading; a folio that is locked
  * or cannot be split is left alone and the write still succeeds, as the
- * kernel's does.  An unknown pid is ESRCH, anything unparsable EINVAL.
+ * kernel's does; "1" alone splits every large folio of the machine.  An
+ * unknown pid is ESRCH, anything unparsable EINVAL.
  * The model's processes are the scenario's: the caller must not end the
  * process while the write runs (as the /proc/PID readers of task_mmu.c).
  *
@@ -401,10 +402,34 @@ static int split_huge_pages_pid(int pid, unsigned long start, unsigned long end,
 	return 0;
 }
 
+/* "1": every large folio on an LRU list, machine-wide, to small pages
+ * (split_huge_pages_all: each folio locked, waiting for its lock). */
+static void split_huge_pages_all(void)
+{
+	for (unsigned long pfn = 0; pfn < phys.nr_frames; pfn++) {
+		struct page *folio = pfn_to_page(pfn);
+
+		/* heads of LRU folios only: a reference is taken of nothing
+		 * else (a page-table frame is freed without one) */
+		if (!folio_test_large(folio) || !test_page_flag(folio, PG_lru) ||
+		    !get_page_unless_zero(folio))
+			continue;
+		if (folio_test_large(folio) && test_page_flag(folio, PG_lru)) {
+			unsigned long nr = folio_nr_pages(folio);
+
+			folio_lock(folio);
+			split_folio(folio);
+			folio_unlock(folio);
+			pfn = page_to_pfn(folio) + nr - 1;
+		}
+		put_page(folio);
+	}
+}
+
 /*
  * The write: "pid,0xSTART,0xEND[,new_order[,in_folio_offset]]" as the
  * kernel's sscanf reads it (what follows the fields it matched is ignored).
- * Not modelled: a lone "1" (split every THP of the machine), the
+ * A lone "1" splits every THP of the machine.  Not modelled: the
  * file-path form (page-cache folios) and in_folio_offset (the non-uniform
  * split): EOPNOTSUPP.  Returns the bytes taken or -errno.
  */
@@ -419,8 +444,10 @@ long split_huge_pages_write(const char *buf)
 	if (buf[0] == '/')
 		return -EOPNOTSUPP;
 	n = sscanf(buf, "%d,0x%lx,0x%lx,%d,%ld", &pid, &start, &end, &order, &in_folio_offset);
-	if (n == 1 && pid == 1)
-		return -EOPNOTSUPP;
+	if (n == 1 && pid == 1) {
+		split_huge_pages_all();
+		return (long)strlen(buf);
+	}
 	if (n != 3 && n != 4 && n != 5)
 		return -EINVAL;
 	if (n == 5 && in_folio_offset >= 0)
