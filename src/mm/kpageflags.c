@@ -4,7 +4,7 @@
  * bits it keeps state for: LOCKED, REFERENCED, UPTODATE, DIRTY, LRU,
  * ACTIVE, BUDDY, MMAP (the folio is mapped), ANON, SWAPCACHE, SWAPBACKED,
  * COMPOUND_HEAD (the head of a large folio), COMPOUND_TAIL, UNEVICTABLE,
- * NOPAGE (no such frame), THP (any large folio, mTHPs too, and the huge
+ * NOPAGE (no such frame: past the last one, where the kernel's file ends), THP (any large folio, mTHPs too, and the huge
  * zero page), ZERO_PAGE, PGTABLE.
  *
  * Locks: none; the bits are read racily, as the kernel's are.
@@ -62,7 +62,8 @@ static uint64_t stable_page_flags(unsigned long pfn)
 
 int mmlab_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out)
 {
-	if (!out && n)
+	/* the file offset is pfn * 8: a negative one is EINVAL */
+	if ((!out && n) || pfn >= (1ULL << 60) || n >= (1ULL << 60) - pfn)
 		return -EINVAL;
 	for (uint64_t i = 0; i < n; i++)
 		out[i] = stable_page_flags((unsigned long)(pfn + i));

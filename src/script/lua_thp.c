@@ -26,6 +26,25 @@
 
 #define MAX_KPF		(1 << 20)
 
+/* Argument @idx of an mm.* function (not a method: no self to skip) as
+ * an integer, else a script error naming @call and @name. */
+static lua_Integer thp_arg(lua_State *L, int idx, const char *call, const char *name)
+{
+	int isint, isnum;
+	lua_Integer v = lua_tointegerx(L, idx, &isint);
+	lua_Number n;
+
+	if (isint)
+		return v;
+	if (lua_isnoneornil(L, idx))
+		sc_fatal(L, "%s: missing argument %d (%s)", call, idx, name);
+	n = lua_tonumberx(L, idx, &isnum);
+	if (!isnum || n != (lua_Number)(lua_Integer)n)
+		sc_fatal(L, "%s: argument %d (%s) must be an integer, not %s", call, idx, name,
+			 luaL_typename(L, idx));
+	return (lua_Integer)n;
+}
+
 static int l_split_huge_pages(lua_State *L)
 {
 	char input[256], what[300];
@@ -34,11 +53,11 @@ static int l_split_huge_pages(lua_State *L)
 	if (lua_type(L, 1) == LUA_TSTRING) {
 		snprintf(input, sizeof(input), "%s", lua_tostring(L, 1));
 	} else {
+		static const char call[] = "mm.split_huge_pages(p, start, end [, new_order])";
 		struct sc_proc *p = sc_check_proc(L, 1);
-		uint64_t start = sc_arg_u64(L, 2, "mm.split_huge_pages(p, start, end): start");
-		uint64_t end = sc_arg_u64(L, 3, "mm.split_huge_pages(p, start, end): end");
-		lua_Integer order = lua_isnoneornil(L, 4) ? 0 :
-			(lua_Integer)sc_arg_u64(L, 4, "mm.split_huge_pages(p, start, end, new_order)");
+		uint64_t start = (uint64_t)thp_arg(L, 2, call, "start");
+		uint64_t end = (uint64_t)thp_arg(L, 3, call, "end");
+		lua_Integer order = lua_isnoneornil(L, 4) ? 0 : thp_arg(L, 4, call, "new_order");
 
 		snprintf(input, sizeof(input), "%d,0x%" PRIx64 ",0x%" PRIx64 ",%d",
 			 sc_be->pid(p), start, end, (int)order);
@@ -71,9 +90,9 @@ static void push_kpf(lua_State *L, uint64_t v)
 
 static int l_kpageflags(lua_State *L)
 {
-	uint64_t pfn = sc_arg_u64(L, 1, "mm.kpageflags(pfn)");
+	uint64_t pfn = (uint64_t)thp_arg(L, 1, "mm.kpageflags(pfn [, n])", "pfn");
 	bool list = !lua_isnoneornil(L, 2);
-	uint64_t n = list ? sc_arg_u64(L, 2, "mm.kpageflags(pfn, n)") : 1, *out;
+	uint64_t n = list ? (uint64_t)thp_arg(L, 2, "mm.kpageflags(pfn [, n])", "n") : 1, *out;
 	int ret;
 
 	if (n > MAX_KPF)
