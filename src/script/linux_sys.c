@@ -593,9 +593,12 @@ int lx_split_huge_pages(const char *input)
 
 int lx_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out)
 {
-	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	int fd;
 	size_t want = n * sizeof(*out), got = 0;
 
+	if (pfn >= (1ULL << 60) || n >= (1ULL << 60) - pfn)
+		return -EINVAL;	/* a negative file offset */
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while (got < want) {
