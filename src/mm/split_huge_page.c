@@ -388,7 +388,10 @@ static int split_huge_pages_pid(int pid, unsigned long start, unsigned long end,
 			continue;
 		if (folio_test_large(folio) && new_order < folio_order(folio)) {
 			total++;
-			if (folio_trylock(folio)) {
+			/* can_split_folio: no reference but the mappings' (and
+			 * ours): a pinned folio is skipped, no split attempted */
+			if (folio_mapcount(folio) == page_ref_count(folio) - 1 &&
+			    folio_trylock(folio)) {
 				if (!split_folio_to_order(folio, new_order))
 					split++;
 				folio_unlock(folio);
