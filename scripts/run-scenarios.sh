@@ -32,8 +32,9 @@
 # catalogue diffs share it, so they may run beside each other but never
 # beside one of those.
 #
-# usage: scripts/run-scenarios.sh [-v] [MMLAB [SCENARIO...]]
-#   MMLAB defaults to build/mmlab; -v shows the output of failures.
+# usage: scripts/run-scenarios.sh [-v] [MMLAB] [SCENARIO|DIRECTORY...]
+#   MMLAB (an executable file) defaults to build/mmlab; a DIRECTORY stands
+#   for the scenarios in it; -v shows the output of failures.
 if [ "$1" = "--one" ]; then
 	# internal: one catalogue scenario ($3), its line and its result
 	# under the directory $2; the rest comes from the environment
@@ -111,8 +112,11 @@ verbose=0
 if [ "$1" = "-v" ]; then verbose=1; shift; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 self=$top/scripts/$(basename "$0")
-mmlab=${1:-$top/build/mmlab}
-[ $# -gt 0 ] && shift
+mmlab=$top/build/mmlab
+if [ $# -gt 0 ] && [ -f "$1" ] && [ -x "$1" ]; then
+	mmlab=$1
+	shift
+fi
 if [ ! -x "$mmlab" ]; then
 	echo "run-scenarios.sh: $mmlab is not built (make build)" >&2
 	exit 2
@@ -121,7 +125,9 @@ case $mmlab in /*) ;; *) mmlab=$(pwd)/$mmlab ;; esac
 if [ $# -gt 0 ]; then
 	list=
 	catalogue=
-	for s in "$@"; do
+	for s in $(for a in "$@"; do
+			if [ -d "$a" ]; then ls "${a%/}"/*.lua; else echo "$a"; fi
+		   done); do
 		case $s in
 		*/selftests/*/*.lua) catalogue="$catalogue $s" ;;
 		*) list="$list $s" ;;

@@ -12,10 +12,11 @@
  *   in the same run (a forked child).  `upstream_after_kb` is the series'
  *   figure for that kernel (102640 kB before the patch, 240 kB after).  The
  *   host places a 50 GiB anonymous mapping on a 2 MiB boundary (THP
- *   alignment, 6.7+); the model does not (notes/test-failures.md), so the
- *   model's program maps 2 MiB more and starts at the first boundary:
- *   `aligned` says what the plain mmap returned.  The model runs with
- *   no_data frames (only the page tables matter).
+ *   alignment, 6.7+), and so does the model (mmap.c); the model's program
+ *   still maps 2 MiB more and starts at the first boundary, so that it
+ *   does not depend on that placement: `aligned` says what the plain mmap
+ *   returned.  The model runs with no_data frames (only the page tables
+ *   matter).
  * - free_heavy / unmap_free, per scan_mode: workloads MADV_DONTNEED's zap
  *   cannot reclaim.  free_heavy: --size (1 GiB) written, MADV_FREE, then
  *   MADV_PAGEOUT discards the lazily freed pages: every table is empty.
@@ -560,7 +561,7 @@ struct host_seed {
 	int err;
 };
 
-/* The seed program in a child: its VmPTE is a fresh process's. */
+/* The RFC's test program in a child: its VmPTE is a fresh process's. */
 static void host_seed(struct host_seed *r)
 {
 	struct host_seed *sh = mmap(NULL, PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

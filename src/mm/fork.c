@@ -181,6 +181,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->cap_ipc_lock = oldmm->cap_ipc_lock;
 	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK;
 	mm->thp_disable = oldmm->thp_disable;	/* MMF_INIT_MASK */
+	mm->merge_any = oldmm->merge_any;
 	mm->hiwater_vm = READ_ONCE(mm->total_vm);
 	/* khugepaged_fork: the child is scanned if the parent was, whatever
 	 * its VMAs and the THP modes are now */

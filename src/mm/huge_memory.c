@@ -179,6 +179,14 @@ static void map_anon_folio_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned
 	pte_write(pmd, mk_huge_pmd(page_to_pfn(folio), v));
 }
 
+/* A THP a fault allocated and mapped: onto the LRU, and counted. */
+static void thp_fault_alloc_done(struct vm_area_struct *v, struct page *folio)
+{
+	folio_add_lru_vma(folio, v);
+	count_vm_event(THP_FAULT_ALLOC);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+}
+
 /* A 2 MiB folio for a fault: no direct reclaim (defrag as "madvise" lets
  * kswapd and compaction work in the background, which the model has not). */
 struct page *vma_alloc_anon_folio(unsigned int order)
@@ -242,9 +250,7 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 	}
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru_vma(folio, v);
-	count_vm_event(THP_FAULT_ALLOC);
-	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	thp_fault_alloc_done(v, folio);
 	return 0;
 }
 
@@ -287,9 +293,7 @@ static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
 	mm_dec_nr_ptes(v->vm_mm);
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru_vma(folio, v);
-	count_vm_event(THP_FAULT_ALLOC);
-	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	thp_fault_alloc_done(v, folio);
 	return 0;
 }
 
@@ -339,7 +343,7 @@ fallback:
 
 /* pmd_trans_huge_lock: the PMD lock, held, if *pmd is a PMD mapping (its
  * value in *val); NULL (not held) otherwise. */
-static spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
+spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
 {
 	spinlock_t *ptl = pmd_lockptr(pmd);
 

@@ -476,6 +476,8 @@ struct mm_struct {
 	unsigned long hiwater_rss, hiwater_vm;
 	/* prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP_* (thp_disable.c) */
 	unsigned int thp_disable;
+	/* prctl(PR_SET_MEMORY_MERGE): MMF_VM_MERGE_ANY (ksm.c) */
+	bool merge_any;
 };
 #define MMF_DISABLE_THP_COMPLETELY	1U
 #define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
@@ -696,6 +698,11 @@ bool vma_thp_disabled(struct vm_area_struct *v, unsigned long vm_flags,
 		      bool forced_collapse);
 long mm_prctl(struct mm_struct *mm, int option, unsigned long a2, unsigned long a3,
 	      unsigned long a4, unsigned long a5);
+/* ksm.c: which VMAs KSM may work on, and its per-process switch */
+bool ksm_compatible(unsigned long vm_flags);
+unsigned long ksm_vma_flags(struct mm_struct *mm, unsigned long vm_flags);
+long prctl_memory_merge(struct mm_struct *mm, int option, unsigned long a2,
+			unsigned long a3, unsigned long a4, unsigned long a5);
 /* mseal.c: the system call, and whether madvise may touch a VMA */
 int do_mseal(struct mm_struct *mm, unsigned long start, unsigned long len,
 	     unsigned long flags);
@@ -895,6 +902,7 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);
+bool task_scan_due(unsigned long *next_ms, unsigned long period_ms);
 void numa_balancing_mode_changed(void);
 void memory_tiering_init(void);
 int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);
@@ -990,29 +998,6 @@ struct mm_struct *mm_of_pid(int pid);	/* fork.c: NULL for none */
 /* task_mmu.c */
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out);
-
-/*
- * The /proc/PID page walker shared by pagemap and PAGEMAP_SCAN (the
- * kernel's walk_page_range with mm_walk_ops), mmap_lock held by the caller.
- * For [start, end): a gap between VMAs goes to pte_hole with v NULL; a VMA
- * first to test_walk (0 walk it, 1 skip it, < 0 end the walk with that);
- * then per PMD range: a PMD leaf to pmd_entry with the PMD lock held
- * (-ENOENT: read the PTE table instead; -EAGAIN: split the mapping, then
- * read the table), a missing table to pte_hole, a
- * table to pte_range with its PTE lock held.  A callback's negative return
- * ends the walk.  Callbacks may be NULL.
- */
-struct pagemap_walk_ops {
-	int (*test_walk)(struct vm_area_struct *v, void *priv);
-	int (*pmd_entry)(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_range)(struct vm_area_struct *v, pteval_t *pte, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_hole)(struct vm_area_struct *v, unsigned long addr, unsigned long end,
-			void *priv);
-};
-int pagemap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
-		 const struct pagemap_walk_ops *ops, void *priv);
 
 extern uint64_t next_context_id;
 

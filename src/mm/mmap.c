@@ -315,6 +315,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	if (READ_ONCE(knobs.soft_dirty))
 		vm_flags |= VM_SOFTDIRTY;	/* a new VMA is all soft-dirty */
+	vm_flags = ksm_vma_flags(mm, vm_flags);	/* before the merge is tried */
 	if (file) {
 		/* file_mmap_ok: the mapping must end below MAX_LFS_FILESIZE */
 		const unsigned long maxsize = 0x7fffffffffffffffUL;
@@ -396,6 +397,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 		return -ENOMEM;
 	if (READ_ONCE(knobs.soft_dirty))
 		flags |= VM_SOFTDIRTY;
+	flags = ksm_vma_flags(mm, flags);
 	v = vm_area_alloc(mm);
 	if (!v)
 		return -ENOMEM;

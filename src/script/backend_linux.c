@@ -322,28 +322,42 @@ static int lx_spawn(struct sc_proc **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/*
+ * Send @req, which starts a new puppet (a fork, a thread), with one end of
+ * a new socket pair for it: the other end, or the error.
+ */
+static int call_new_puppet(struct sc_task *via, struct pp_req *req, struct pp_resp *resp,
+			   const char *what)
+{
+	int sv[2], ret;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	ret = call(via, req, NULL, sv[1], resp, NULL, 0, what);
+	close(sv[1]);
+	if (ret || resp->ret) {
+		close(sv[0]);
+		return ret ? ret : (int)resp->ret;
+	}
+	return sv[0];
+}
+
 static int lx_fork(struct sc_proc *p, struct sc_proc **child)
 {
 	struct pp_req req = { .op = PP_FORK };
 	struct pp_resp resp;
-	int sv[2], ret;
+	int sock = call_new_puppet(&p->main, &req, &resp, "fork");
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	ret = call(&p->main, &req, NULL, sv[1], &resp, NULL, 0, "fork");
-	close(sv[1]);
-	if (ret || resp.ret) {
-		close(sv[0]);
-		return ret ? ret : (int)resp.ret;
-	}
-	if (wait_hello(sv[0], &pid)) {
+	if (sock < 0)
+		return sock;
+	if (wait_hello(sock, &pid)) {
 		fprintf(stderr, "mmlab run: linux backend: forked puppet %d "
 			"did not start\n", (int)resp.v[0]);
-		close(sv[0]);
+		close(sock);
 		return SC_EBACKEND;
 	}
-	*child = new_proc((pid_t)resp.v[0], sv[0], false);
+	*child = new_proc((pid_t)resp.v[0], sock, false);
 	return *child ? 0 : -ENOMEM;
 }
 
@@ -369,30 +383,25 @@ static int lx_thread(struct sc_proc *p, unsigned int cpu, struct sc_task **out)
 	struct pp_req req = { .op = PP_THREAD, .a = { cpu } };
 	struct pp_resp resp;
 	struct sc_task *t;
-	int sv[2], ret;
+	int sock;
 	pid_t tid;
 
 	if (p->nr_threads == PP_MAX_THREADS)
 		return -EAGAIN;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	ret = call(&p->main, &req, NULL, sv[1], &resp, NULL, 0, "thread");
-	close(sv[1]);
-	if (ret || resp.ret) {
-		close(sv[0]);
-		return ret ? ret : (int)resp.ret;
-	}
-	if (wait_hello(sv[0], &tid)) {
+	sock = call_new_puppet(&p->main, &req, &resp, "thread");
+	if (sock < 0)
+		return sock;
+	if (wait_hello(sock, &tid)) {
 		lost(p, "thread start");
-		close(sv[0]);
+		close(sock);
 		return SC_EBACKEND;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		close(sv[0]);
+		close(sock);
 		return -ENOMEM;
 	}
-	*t = (struct sc_task){ .p = p, .sock = sv[0], .cpu = cpu };
+	*t = (struct sc_task){ .p = p, .sock = sock, .cpu = cpu };
 	p->threads[p->nr_threads++] = t;
 	*out = t;
 	return 0;
@@ -699,6 +708,17 @@ static int lx_run(struct sc_item *it)
 	return it->ret;
 }
 
+/* How many of the @n items are in group @g. */
+static size_t group_items(const struct sc_item *items, int n, int g)
+{
+	size_t k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (items[i].group == g)
+			k++;
+	return k;
+}
+
 /* Build the PP_BATCH message of one group: items, then write data. */
 static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 		       uint32_t *len, uint32_t *count, size_t *reads)
@@ -706,9 +726,7 @@ static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 	struct pp_item *pi = (struct pp_item *)buf;
 	size_t data = 0, k = 0, rd = 0;
 
-	for (int i = 0; i < n; i++)
-		if (items[i].group == g)
-			k++;
+	k = group_items(items, n, g);
 	if (k > PP_BATCH_MAX)
 		return -E2BIG;
 	data = k * sizeof(*pi);
@@ -793,10 +811,7 @@ static int lx_parallel(struct sc_item *items, int n)
 			ret = SC_EBACKEND;
 			continue;
 		}
-		for (int i = 0; i < n; i++)
-			if (items[i].group == g)
-				k++;
-		rd = k * sizeof(*res);
+		rd = group_items(items, n, g) * sizeof(*res);
 		k = 0;
 		for (int i = 0; i < n; i++) {
 			struct sc_item *it = &items[i];
@@ -953,7 +968,8 @@ static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 	int ret;
 
 	/* only the memory manager's options reach the puppet */
-	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE)
+	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE &&
+	    option != SC_PR_SET_MEMORY_MERGE && option != SC_PR_GET_MEMORY_MERGE)
 		return -EINVAL;
 	ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "prctl");
 	return ret ? ret : (long)resp.ret;

@@ -6,11 +6,8 @@
  * mmlab_task, cast.  mm.parallel starts one host thread per task; each
  * calls the API as that task, so the model sees real concurrency.
  *
- * Calls the API does not offer yet (khugepaged scans) are weak references
- * to the names requested in notes/api-requests.md: when the core provides
- * them they are used, until then the operation reports that the model
- * cannot do it (exit 2).  Those the header declares are plain calls, so
- * that they pull their object out of libmmlab.a.
+ * API calls are plain calls, so that they pull their object out of
+ * libmmlab.a.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,9 +17,6 @@
 
 #include <mmlab/mmlab.h>
 #include "script.h"
-
-/* Requested in notes/api-requests.md; weak until the core defines it. */
-int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
 
 #define P(p)	((struct mmlab_proc *)(p))
 #define T(t)	((struct mmlab_task *)(t))
@@ -158,11 +152,8 @@ static int model_vmstat(sc_vmstat_cb cb, void *ctx)
 
 static int model_khugepaged_scan(unsigned int n)
 {
-	int ret;
+	int ret = mmlab_khugepaged_scan(n);
 
-	if (!mmlab_khugepaged_scan)
-		return -ENOSYS;
-	ret = mmlab_khugepaged_scan(n);
 	return ret < 0 ? ret : (int)n;
 }
 

@@ -753,8 +753,9 @@ static int do_fork(int rfd, uint64_t *pid_out)
 	return err;
 }
 
-static void handle(int s, const struct pp_req *req, const uint8_t *payload,
-		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
+/* The calls on the address space: mmap and its neighbours, and the
+ * limits and switches they obey.  False: not one of them. */
+static bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
 {
 	const uint64_t *a = req->a;
 	void *p;
@@ -814,6 +815,32 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_MADVISE:
 		resp->ret = neg_errno(madvise((void *)a[0], a[1], (int)a[2]));
 		break;
+	case PP_MSEAL:
+		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
+		break;
+	case PP_PRCTL:
+		/* the runner passes only the mm's options (SC_PR_*) */
+		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
+		if (resp->ret < 0)
+			resp->ret = -errno;
+		break;
+	case PP_MSYNC:
+		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The calls on memfd files: create, reopen, size, seals.  False: not one
+ * of them. */
+static bool handle_file_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
+			   struct pp_resp *resp)
+{
+	const uint64_t *a = req->a;
+
+	switch (req->op) {
 	case PP_MEMFD: {
 		char name[PP_NAME_MAX];
 		int fd;
@@ -855,18 +882,18 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->ret = r < 0 ? -errno : r;
 		break;
 	}
-	case PP_MSEAL:
-		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
-		break;
-	case PP_PRCTL:
-		/* the runner passes only the mm's options (SC_PR_*) */
-		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
-		if (resp->ret < 0)
-			resp->ret = -errno;
-		break;
-	case PP_MSYNC:
-		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
-		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void handle(int s, const struct pp_req *req, const uint8_t *payload,
+		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
+{
+	const uint64_t *a = req->a;
+
+	switch (req->op) {
 	case PP_PROCESS_MADVISE:
 		resp->ret = do_process_madvise((pid_t)a[0], payload, plen, a[1],
 					       (int)a[2], (unsigned int)a[3]);
@@ -925,7 +952,8 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->len = (uint32_t)(resp->ret * sizeof(struct pp_uffd_ev));
 		break;
 	default:
-		resp->ret = -ENOSYS;
+		if (!handle_mm_op(req, resp) && !handle_file_op(req, payload, plen, resp))
+			resp->ret = -ENOSYS;
 	}
 	if (rfd >= 0)
 		close(rfd);

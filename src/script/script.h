@@ -289,6 +289,8 @@ int sc_lx_settle(unsigned int timeout_ms);
 /* prctl options the scenarios may use: the kernel's numbers */
 #define SC_PR_SET_THP_DISABLE	41
 #define SC_PR_GET_THP_DISABLE	42
+#define SC_PR_SET_MEMORY_MERGE	67
+#define SC_PR_GET_MEMORY_MERGE	68
 
 extern const struct sc_backend sc_backend_model;
 extern const struct sc_backend sc_backend_linux;
@@ -365,6 +367,7 @@ struct sc_task *sc_check_task(lua_State *L, int idx);
  * "get_thp_disable"; returns the number of results) */
 int sc_m_mseal(lua_State *L);
 int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt);
+int sc_prctl_merge(lua_State *L, struct sc_proc *p, const char *opt);
 
 /* suggest.c: the name of name(0), name(1), ... (NULL ends them) nearest
  * to @word by edit distance, or NULL when none is near enough */
