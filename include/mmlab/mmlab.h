@@ -440,6 +440,10 @@ uint64_t mmlab_splitmix64(uint64_t x);
 /* Raw /proc/PID/pagemap entries (the kernel's 64-bit format). */
 int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages,
 		  uint64_t *out);
+/* /proc/kpageflags: the KPF_* words of frames pfn..pfn+n-1 (0 or -errno).
+ * Splitting large folios: write "pid,0xstart,0xend[,new_order]" to the
+ * knob /sys/kernel/debug/split_huge_pages (mmlab_knob_set). */
+int mmlab_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out);
 #define MMLAB_PM_PFN_MASK	((1ULL << 55) - 1)
 #define MMLAB_PM_SOFT_DIRTY	(1ULL << 55)
 #define MMLAB_PM_MMAP_EXCLUSIVE	(1ULL << 56)

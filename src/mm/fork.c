@@ -281,3 +281,19 @@ int mmlab_thread(struct mmlab_proc *p, unsigned int cpu, struct mmlab_task **out
 	*out = t;
 	return 0;
 }
+
+/* The mm of process @pid, or NULL (find_get_task_by_vpid + get_task_mm;
+ * the model's processes end only when their script says so, so the
+ * caller, the script's thread, holds no reference). */
+struct mm_struct *mm_of_pid(int pid)
+{
+	struct mmlab_proc *p;
+	struct mm_struct *mm = NULL;
+
+	spin_lock(&proc_lock);
+	list_for_each_entry(p, &all_procs, node_all)
+		if (p->pid == pid)
+			mm = p->mm;
+	spin_unlock(&proc_lock);
+	return mm;
+}

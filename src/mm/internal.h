@@ -1012,6 +1012,7 @@ void task_leave(struct mmlab_task *t);
 /* For calls with no task (pagemap, status): any CPU is fine, none needed. */
 
 void exit_all_procs(void);
+struct mm_struct *mm_of_pid(int pid);	/* fork.c: NULL for none */
 
 /* task_mmu.c */
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,

@@ -1113,4 +1113,6 @@ const struct sc_backend sc_backend_linux = {
 	.now_ns = sc_lx_now_ns,
 	.cpu_cycles = sc_lx_cpu_cycles,
 	.settle = sc_lx_settle,
+	.split_huge_pages = lx_split_huge_pages,
+	.kpageflags = lx_kpageflags,
 };

@@ -106,6 +106,11 @@ static void model_emergency(void)
 	/* Nothing of the host's to restore. */
 }
 
+static int model_split_huge_pages(const char *input)
+{
+	return mmlab_knob_set("/sys/kernel/debug/split_huge_pages", input);
+}
+
 static int model_knob_set(const char *path, const char *value)
 {
 	return mmlab_knob_set(path, value);
@@ -599,4 +604,6 @@ const struct sc_backend sc_backend_model = {
 	.now_ns = sc_model_now_ns,
 	.cpu_cycles = sc_model_cpu_cycles,
 	.settle = sc_model_settle,
+	.split_huge_pages = model_split_huge_pages,
+	.kpageflags = mmlab_kpageflags,
 };

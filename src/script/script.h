@@ -271,6 +271,10 @@ struct sc_backend {
 	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
 	/* wait until background reclaim is idle: 0 or -ETIMEDOUT */
 	int (*settle)(unsigned int timeout_ms);
+	/* lua_thp.c: a write to /sys/kernel/debug/split_huge_pages (0 or
+	 * -errno); /proc/kpageflags words of pfn..pfn+n-1 */
+	int (*split_huge_pages)(const char *input);
+	int (*kpageflags)(uint64_t pfn, uint64_t n, uint64_t *out);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -344,6 +348,7 @@ void sc_open_proc(lua_State *L);
 void sc_push_proc(lua_State *L, struct sc_proc *p);
 /* The Process at @idx (a script error otherwise). */
 struct sc_proc *sc_check_proc(lua_State *L, int idx);
+void sc_add_thp_funcs(lua_State *L);	/* lua_thp.c */
 /* Argument @idx as an integer / a string, else a script error naming
  * @what. */
 uint64_t sc_arg_u64(lua_State *L, int idx, const char *what);
