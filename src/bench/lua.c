@@ -104,13 +104,6 @@ static void best(double *slot, double rate)
 		*slot = rate;
 }
 
-static int fail(struct lua_result *r, int err, const char *what)
-{
-	r->err = err;
-	snprintf(r->what, sizeof(r->what), "%s: %s", what, strerror(-err));
-	return err;
-}
-
 static int lua_rep(lua_State *L, int chunk, struct lua_result *r,
 		   const struct lua_args *a, int per_page, uint64_t seed)
 {
@@ -150,12 +143,12 @@ static int c_rep(struct lua_result *r, const struct lua_args *a, int per_page,
 
 	ret = mmlab_spawn(&p);
 	if (ret)
-		return fail(r, ret, "mmlab_spawn");
+		return bench_fail(r, ret, "mmlab_spawn");
 	t = mmlab_main_task(p);
 	ret = mmlab_mmap(t, 0, a->size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &addr);
 	if (ret) {
-		fail(r, ret, "mmlab_mmap");
+		bench_fail(r, ret, "mmlab_mmap");
 		goto out;
 	}
 	mmlab_madvise(t, addr, a->size, MADV_NOHUGEPAGE);
@@ -173,11 +166,11 @@ static int c_rep(struct lua_result *r, const struct lua_args *a, int per_page,
 		ret = mmlab_verify(t, x, step, seed, &mismatch, &fa);
 	t3 = bench_now();
 	if (ret) {
-		fail(r, ret < 0 ? ret : -EFAULT, "mmlab_touch/fill/verify");
+		bench_fail(r, ret < 0 ? ret : -EFAULT, "mmlab_touch/fill/verify");
 		goto out;
 	}
 	if (mismatch != UINT64_MAX) {
-		fail(r, -EIO, "mmlab_verify: mismatch");
+		bench_fail(r, -EIO, "mmlab_verify: mismatch");
 		ret = -EIO;
 		goto out;
 	}
@@ -221,12 +214,12 @@ static void lua_side(void *arg, void *out)
 		o.mem = cfg.node_bytes[0];
 	sc_be = &sc_backend_model;
 	if (sc_be->start(&o)) {
-		fail(r, -ENOMEM, "model backend start");
+		bench_fail(r, -ENOMEM, "model backend start");
 		return;
 	}
 	L = luaL_newstate();
 	if (!L) {
-		fail(r, -ENOMEM, "luaL_newstate");
+		bench_fail(r, -ENOMEM, "luaL_newstate");
 		sc_be->finish();
 		return;
 	}

@@ -157,20 +157,12 @@ struct luf_proc {
 	struct task_arg ta[NCPU];
 };
 
-static uint64_t vm(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
-}
-
 static void snapshot(double *out)
 {
 	for (int k = 0; k < NR_CTR; k++) {
 		out[k] = 0;
 		for (int j = 0; j < 3 && counters[k].vm[j]; j++)
-			out[k] += (double)vm(counters[k].vm[j]);
+			out[k] += (double)bench_vm(counters[k].vm[j]);
 	}
 }
 
@@ -225,9 +217,9 @@ static void *task_main(void *arg)
 /* Migration and reclaim progress: what the settle phase waits on. */
 static uint64_t mig_progress(void)
 {
-	return vm("pgmigrate_success") + vm("pgmigrate_fail") + vm("pgdemote_kswapd") +
-	       vm("pgdemote_direct") + vm("pgpromote_success") + vm("pgsteal_kswapd") +
-	       vm("pgsteal_direct") + vm("pswpout");
+	return bench_vm("pgmigrate_success") + bench_vm("pgmigrate_fail") + bench_vm("pgdemote_kswapd") +
+	       bench_vm("pgdemote_direct") + bench_vm("pgpromote_success") + bench_vm("pgsteal_kswapd") +
+	       bench_vm("pgsteal_direct") + bench_vm("pswpout");
 }
 
 /* Sleep until mig_progress() stays put for SETTLE_QUIET polls (bounded);

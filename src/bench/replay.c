@@ -57,14 +57,6 @@ struct hit_result {
 	char err[256];
 };
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The hardware instruction counter of this thread, or -1 with why. */
 static int instr_open(char *why, size_t len)
 {
@@ -90,11 +82,11 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	uint64_t fault;
-	double t0 = thread_cpu_s();
+	double t0 = bench_thread_cpu_s();
 
 	for (unsigned int r = 0; r < HIT_RUNS && !w->ret; r++)
 		w->done += mmlab_access_run(w->task, w->v, RUN_LEN, &w->ret, &fault);
-	w->cpu_s = thread_cpu_s() - t0;
+	w->cpu_s = bench_thread_cpu_s() - t0;
 	return NULL;
 }
 
@@ -212,10 +204,10 @@ static void file_replay(struct hit_result *out)
 	mmt_enc_end(&e);
 	w = mmt_writer_open(path, "tracer=synthetic\n", err, sizeof(err));
 	if (w && !mmt_writer_put(w, e.buf, e.len) && !mmt_writer_close(w)) {
-		c0 = thread_cpu_s();
+		c0 = bench_thread_cpu_s();
 		if (!replay_trace(path, &o, &res)) {
 			out->file_wall_s = res.host_s;
-			out->file_cpu_s = thread_cpu_s() - c0;
+			out->file_cpu_s = bench_thread_cpu_s() - c0;
 			out->file_accesses = res.accesses;
 		}
 	}
@@ -326,11 +318,11 @@ static void program_side(void *arg, void *outp)
 	if (rd && mmt_header_get(mmt_reader_header(rd), "native_s", v, sizeof(v)))
 		out->native_s = atof(v);
 	mmt_reader_close(rd);
-	t0 = thread_cpu_s();
+	t0 = bench_thread_cpu_s();
 	if (replay_trace(path, &o, &res))
 		snprintf(out->err, sizeof(out->err), "replay: %s", res.stop);
 	out->replay_s = res.host_s;
-	out->replay_cpu_s = thread_cpu_s() - t0;
+	out->replay_cpu_s = bench_thread_cpu_s() - t0;
 	out->accesses = res.accesses;
 out:
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
