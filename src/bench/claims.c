@@ -242,8 +242,9 @@ static bool measured_reclaim(const struct bench_ctx *ctx, char *buf, size_t len)
 /* LUF off vs on, from `mmlab bench luf` */
 static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 {
-	const struct bench_rec *s = NULL, *off = NULL, *on = NULL;
+	const struct bench_rec *s = NULL, *off = NULL, *on = NULL, *rs = NULL;
 	const struct bench_field *v, *why;
+	size_t off_n;
 
 	for (size_t i = 0; i < ctx->nr_recs; i++) {
 		const struct bench_rec *r = ctx->recs[i];
@@ -251,6 +252,11 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 
 		if (strcmp(r->bench, "luf"))
 			continue;
+		if (bench_field_get(r, "case")) {	/* the recorded case */
+			if (bench_field_get(r, "ipi_reduction_pct"))
+				rs = r;
+			continue;
+		}
 		if (bench_field_get(r, "ipi_reduction_pct"))
 			s = r;
 		else if (f && f->type == BF_INT)
@@ -260,7 +266,7 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 		return false;
 	v = bench_field_get(s, "verdict");
 	why = bench_field_get(s, "verdict_why");
-	snprintf(buf, len, "tiered read-mostly workload, 8 CPUs: all TLB shootdown IPIs "
+	off_n = snprintf(buf, len, "tiered read-mostly workload, 8 CPUs: all TLB shootdown IPIs "
 		 "%.0f -> %.0f, %+.1f%% " EV "; work ratio (folios migrated + reclaimed, on / "
 		 "off) %.3f " EV "; %.0f stale-TLB reports with LUF on " EV "; runtime %+.1f%% "
 		 SIM ", %+.1f%% " WALL "; verdict %s (%s)", num(off, "shootdown_ipis"),
@@ -268,6 +274,10 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 		 num(on, "stale_tlb_reports"), num(s, "runtime_change_sim_pct"),
 		 num(s, "runtime_change_wall_pct"), v && v->type == BF_STR ? v->s : "n/a",
 		 why && why->type == BF_STR ? why->s : "");
+	if (rs && off_n < len)
+		snprintf(buf + off_n, len - off_n, "; recorded zstd -T2, every page migrated "
+			 "each 1 M accesses: IPIs %+.1f%%, work ratio %.3f " EV,
+			 -num(rs, "ipi_reduction_pct"), num(rs, "work_ratio"));
 	return true;
 }
 

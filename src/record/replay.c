@@ -34,7 +34,9 @@ const char *const replay_counters[] = {
 	"mmlab_luf_write_flush_ipis", "mmlab_luf_deferred",
 	"stale_tlb_reports", "pswpin", "pswpout", "pgscan_kswapd", "pgscan_direct",
 	"pgsteal_kswapd", "pgsteal_direct", "mmlab_pt_reclaim_tables_freed",
-	"pgalloc_normal", "pgfree",
+	"pgalloc_normal", "pgfree", "pgmigrate_success", "pgmigrate_fail",
+	"pgpromote_success", "pgdemote_kswapd", "pgdemote_direct",
+	"mmlab_ipis_batched_pending",
 };
 const unsigned int replay_nr_counters = sizeof(replay_counters) / sizeof(replay_counters[0]);
 
@@ -223,7 +225,9 @@ static int machine_up(struct replay *rp)
 
 	mmlab_config_default(&cfg);
 	cfg.nr_cpus = o->cpus;
-	cfg.node_bytes[0] = o->mem;
+	cfg.nr_nodes = o->nodes > 1 ? o->nodes : 1;
+	for (unsigned int i = 0; i < cfg.nr_nodes; i++)
+		cfg.node_bytes[i] = o->mem;
 	cfg.no_data = true;
 	cfg.stale_check = o->stale_check ? 1 : 0;
 	cfg.seed = o->seed;
@@ -295,6 +299,13 @@ static int replay_loop(struct replay *rp)
 			if (ret)
 				return ret;
 		}
+		if (rp->o->tick && res->accesses >= rp->next_tick) {
+			ret = replay_flush(rp);
+			if (ret)
+				return ret;
+			rp->o->tick(rp->proc, rp->o->tick_arg);
+			rp->next_tick = res->accesses + rp->o->tick_every;
+		}
 		if (n && mmt_reader_records(rp->rd) < next_sample)
 			continue;
 		ret = n ? 1 : mmt_reader_next(rp->rd, &rec);
@@ -328,6 +339,7 @@ int replay_trace(const char *path, const struct replay_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->sample_every = SAMPLE_START;
+	rp.next_tick = o->tick_every;
 	rp.rd = mmt_reader_open(path, err, sizeof(err));
 	if (!rp.rd) {
 		snprintf(res->stop, sizeof(res->stop), "%s", err);
