@@ -646,7 +646,6 @@ static int recorded_case(struct bench_ctx *ctx)
 	char input[4096], out[4200], err[128];
 	const char *argv[] = { REC_ZSTD, "-T2", "-B512K", "-q", "-f", input, "-o", out, NULL };
 	struct luf_out o;
-	struct bench_rec *r;
 
 	memset(&o, 0, sizeof(o));
 	if (bench_trace_input("luf-zstd", input, sizeof(input)) || write_input(input)) {
@@ -658,11 +657,7 @@ static int recorded_case(struct bench_ctx *ctx)
 			unlink(out);
 	}
 	if (tr.err[0]) {
-		r = bench_rec_new(ctx);
-		bench_rec_str(r, "case", REC_CASE);
-		bench_rec_str(r, "program", REC_PROGRAM);
-		bench_rec_str(r, "note", tr.err);
-		bench_emit(ctx, r);
+		bench_trace_note(ctx, REC_CASE, REC_PROGRAM, &tr);
 		return 0;
 	}
 	if (bench_isolate(replay_side, tr.path, &o, sizeof(o), 600, err, sizeof(err))) {

@@ -69,6 +69,8 @@
 #include <mmlab/mmlab.h>
 
 #include "bench.h"
+#include "recorded.h"
+#include "record/replay.h"
 
 #define PG		MMLAB_PAGE_SIZE
 #define PMD		MMLAB_PMD_SIZE
@@ -648,6 +650,181 @@ static void emit_sparse(struct bench_ctx *ctx, const char *name, int m, int page
 	bench_emit(ctx, r);
 }
 
+/* ---- the recorded case: a real program's discards, replayed ---- */
+
+/*
+ * Python (Debian's python3 binary) running a generated buffer-pool program:
+ * REC_SLABS slabs of 2 MiB in one private anonymous mmap, from its first
+ * 2 MiB boundary (as allocators align their chunks; under the recorder the
+ * mapping is where valgrind put it, not at the boundary the host's THP
+ * alignment would give), each written whole and then given back
+ * with MADV_DONTNEED, the way an allocator returns free memory; then it
+ * exits at once, so that the state measured is the pool's after its work
+ * (a long-running process keeps its mapping; an exit would unmap it and
+ * free the tables either way).
+ */
+#define REC_CASE	"recorded_python"
+#define REC_PYTHON	"/usr/bin/python3"
+#define REC_SLABS	32
+#define REC_PROGRAM	"python3: 32 x {write 2 MiB; MADV_DONTNEED 2 MiB} in one mmap"
+#define REC_TICK	(1u << 16)	/* accesses between two VmPTE samples */
+
+enum { RS_ZAP0, RS_ZAP1, RS_SCAN, NR_RSIDES };
+static const char *const rec_side_name[NR_RSIDES] = { "zap_off", "zap_on", "scanner" };
+static const char *const rec_sets[NR_RSIDES][4] = {
+	{ "/sys/kernel/mm/mmlab/pt_reclaim/zap=0" },
+	{ "/sys/kernel/mm/mmlab/pt_reclaim/zap=1" },
+	{ "/sys/kernel/mm/mmlab/pt_reclaim/zap=0", "/sys/kernel/mm/mmlab/pt_reclaim/scan=always",
+	  "/sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms=20" },
+};
+static const unsigned int rec_nsets[NR_RSIDES] = { 1, 1, 3 };
+
+struct rec_side {
+	double peak_kb, after_kb, scans, scanned, freed, sim_s, wall_s, accesses;
+};
+
+struct rec_out {
+	struct rec_side s[NR_RSIDES];
+	int err;
+	char what[160];
+};
+
+/* The largest VmPTE seen: sampled every REC_TICK accesses. */
+static void pte_tick(struct mmlab_proc *p, void *arg)
+{
+	struct mmlab_status st;
+	double *peak = arg;
+
+	if (!mmlab_status(p, &st) && st.VmPTE > *peak)
+		*peak = (double)st.VmPTE;
+}
+
+static double rec_counter(const struct replay_result *res, const char *name)
+{
+	for (unsigned int i = 0; i < replay_nr_counters; i++)
+		if (!strcmp(replay_counters[i], name))
+			return (double)res->counters[i];
+	return NAN;
+}
+
+static void rec_model_side(void *arg, void *outp)
+{
+	static struct replay_result res;
+	struct rec_out *o = outp;
+
+	for (int k = 0; k < NR_RSIDES; k++) {
+		struct rec_side *x = &o->s[k];
+		struct replay_opts ro = { .cpus = 1, .mem = BENCH_GIB, .seed = 1, .quiet = true,
+					  .sets = (const char **)rec_sets[k], .nsets = rec_nsets[k],
+					  .tick = pte_tick, .tick_arg = &x->peak_kb,
+					  .tick_every = REC_TICK };
+
+		if (replay_trace(arg, &ro, &res)) {
+			snprintf(o->what, sizeof(o->what), "%s replay: %.120s", rec_side_name[k],
+				 res.stop);
+			o->err = -EIO;
+			return;
+		}
+		x->after_kb = (double)res.end.VmPTE;
+		if (x->after_kb > x->peak_kb)
+			x->peak_kb = x->after_kb;
+		x->scans = rec_counter(&res, "mmlab_pt_reclaim_scans");
+		x->scanned = rec_counter(&res, "mmlab_pt_reclaim_tables_scanned");
+		x->freed = rec_counter(&res, "mmlab_pt_reclaim_tables_freed");
+		x->sim_s = res.sim_s;
+		x->wall_s = res.host_s;
+		x->accesses = (double)res.accesses;
+	}
+}
+
+static int write_script(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "import ctypes, mmap, os\n"
+		"SLAB = 2 << 20\n"
+		"N = %d\n"
+		"m = mmap.mmap(-1, (N + 1) * SLAB, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)\n"
+		"base = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+		"first = -base %% SLAB\n"
+		"fill = bytes(range(256)) * (SLAB // 256)\n"
+		"for i in range(N):\n"
+		"    off = first + i * SLAB\n"
+		"    m[off:off + SLAB] = fill\n"
+		"    m.madvise(mmap.MADV_DONTNEED, off, SLAB)\n"
+		"os._exit(0)\n", REC_SLABS);
+	return fclose(f) ? -1 : 0;
+}
+
+static double pct(double base, double v)
+{
+	return base > 0 ? 100.0 * (v - base) / base : NAN;
+}
+
+static void emit_recorded_side(struct bench_ctx *ctx, const struct bench_trace *tr,
+			       const struct rec_out *o, int k)
+{
+	const struct rec_side *x = &o->s[k], *off = &o->s[RS_ZAP0];
+	struct bench_rec *r = bench_rec_new(ctx);
+
+	bench_rec_str(r, "case", REC_CASE);
+	bench_rec_str(r, "side", rec_side_name[k]);
+	bench_rec_int(r, "zap", k == RS_ZAP1);
+	bench_rec_str(r, "program", REC_PROGRAM);
+	bench_rec_str(r, "trace", tr->path);
+	bench_rec_str(r, "trace_fnv1a64", tr->hash);
+	bench_rec_num_or_null(r, "accesses", x->accesses);
+	bench_rec_num_or_null(r, "vmpte_before_kb", x->peak_kb);
+	bench_rec_num_or_null(r, "vmpte_after_kb", x->after_kb);
+	/* 4 KiB per PTE table */
+	bench_rec_num_or_null(r, "tables_freed_vs_off", (off->after_kb - x->after_kb) / 4);
+	bench_rec_num_or_null(r, "scans", x->scans);
+	bench_rec_num_or_null(r, "tables_scanned", x->scanned);
+	bench_rec_num_or_null(r, "scanner_tables_freed", x->freed);
+	bench_rec_num_or_null(r, "sim_seconds", x->sim_s);
+	bench_rec_num_or_null(r, "wall_seconds", x->wall_s);
+	bench_rec_num_or_null(r, "cost_sim_pct", pct(off->sim_s, x->sim_s));
+	bench_rec_num_or_null(r, "cost_wall_pct", pct(off->wall_s, x->wall_s));
+	bench_emit(ctx, r);
+}
+
+/*
+ * The recorded case: the program recorded once (the trace cached under the
+ * build directory), replayed on one CPU with page-table reclaim's zap off
+ * (the pre-6.14 kernel), on (6.18), and with the zap off and the RFC's
+ * asynchronous scanner instead (scan = always every 20 ms).  Returns 1 when
+ * a replay failed; a recorder that is not built is a note.
+ */
+static int recorded_case(struct bench_ctx *ctx)
+{
+	static struct bench_trace tr;
+	static struct rec_out o;
+	char input[4096], err[128];
+	const char *argv[] = { REC_PYTHON, input, NULL };
+
+	memset(&o, 0, sizeof(o));
+	if (bench_trace_input("ptreclaim-python", input, sizeof(input)) || write_script(input))
+		snprintf(tr.err, sizeof(tr.err), "cannot write the program beside the mmlab binary");
+	else
+		bench_trace_get("ptreclaim-python", argv, input, &tr);
+	if (tr.err[0]) {
+		bench_trace_note(ctx, REC_CASE, REC_PROGRAM, &tr);
+		return 0;
+	}
+	bench_progress(ctx, "ptreclaim: recorded %s", REC_PROGRAM);
+	if (bench_isolate(rec_model_side, tr.path, &o, sizeof(o), 600, err, sizeof(err)) ||
+	    o.err) {
+		fprintf(stderr, "mmlab bench ptreclaim: recorded case: %s\n",
+			o.err ? o.what : err);
+		return 1;
+	}
+	for (int k = 0; k < NR_RSIDES; k++)
+		emit_recorded_side(ctx, &tr, &o, k);
+	return 0;
+}
+
 int bench_ptreclaim(struct bench_ctx *ctx)
 {
 	struct pr_args a = { .size = ctx->opts.size, .reps = ctx->opts.reps };
@@ -747,5 +924,7 @@ int bench_ptreclaim(struct bench_ctx *ctx)
 	for (int m = 0; m < NMODES; m++)
 		emit_sparse(ctx, "scan_empty", m, -1, 512, o.free_heavy[m].scan_ns_per_gib,
 			    empty_ns);
+	if (!ctx->opts.host_only && recorded_case(ctx))
+		ret = 1;
 	return ret;
 }

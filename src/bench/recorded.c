@@ -149,3 +149,14 @@ int bench_trace_get(const char *name, const char *const *argv, const char *input
 	snprintf(t->hash, sizeof(t->hash), "%016llx", (unsigned long long)h);
 	return 0;
 }
+
+void bench_trace_note(struct bench_ctx *ctx, const char *case_name, const char *program,
+		      const struct bench_trace *t)
+{
+	struct bench_rec *r = bench_rec_new(ctx);
+
+	bench_rec_str(r, "case", case_name);
+	bench_rec_str(r, "program", program);
+	bench_rec_str(r, "note", t->err);
+	bench_emit(ctx, r);
+}

@@ -35,4 +35,9 @@ int bench_trace_input(const char *name, char *path, size_t len);
 int bench_trace_get(const char *name, const char *const *argv, const char *input,
 		    struct bench_trace *t);
 
+/* The record of a case whose trace could not be had: @t->err as its note. */
+struct bench_ctx;
+void bench_trace_note(struct bench_ctx *ctx, const char *case_name, const char *program,
+		      const struct bench_trace *t);
+
 #endif

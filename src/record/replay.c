@@ -36,7 +36,8 @@ const char *const replay_counters[] = {
 	"pgsteal_kswapd", "pgsteal_direct", "mmlab_pt_reclaim_tables_freed",
 	"pgalloc_normal", "pgfree", "pgmigrate_success", "pgmigrate_fail",
 	"pgpromote_success", "pgdemote_kswapd", "pgdemote_direct",
-	"mmlab_ipis_batched_pending",
+	"mmlab_ipis_batched_pending", "mmlab_pt_reclaim_scans",
+	"mmlab_pt_reclaim_tables_scanned",
 };
 const unsigned int replay_nr_counters = sizeof(replay_counters) / sizeof(replay_counters[0]);
 
