@@ -13,8 +13,12 @@ static int array_init(struct tlb_array *a, unsigned int entries, unsigned int wa
 	a->sets = entries / ways;
 	a->ways = ways;
 	a->set_mask = (a->sets & (a->sets - 1)) == 0 ? a->sets - 1 : 0;
-	a->e = calloc(entries, sizeof(*a->e));
-	return a->e ? 0 : -ENOMEM;
+	/* whole cache lines: another CPU's arrays never share one */
+	a->e = aligned_alloc(64, ((size_t)entries * sizeof(*a->e) + 63) & ~(size_t)63);
+	if (!a->e)
+		return -ENOMEM;
+	memset(a->e, 0, (size_t)entries * sizeof(*a->e));
+	return 0;
 }
 
 static void fast_clear(struct tlb *t);
