@@ -63,6 +63,13 @@
  * runtime_change_wall_pct, goal_ipi_reduction_pct 90, verdict (pass: the
  * reduction reaches the goal with no stale-TLB report; n/a when work_ratio
  * is outside 0.9-1.1: the runs did different work) and verdict_why.
+ *
+ * Then the recorded case (case = recorded_zstd, with the trace's path and
+ * hash): Debian's zstd -T2 over generated lines, recorded once (recorded.c
+ * caches the trace), replayed on 2 CPUs and two nodes with LUF off, then
+ * on; every REC_TICK accesses the replay's tick migrates every page of the
+ * process to the other node, so both runs migrate the same pages at the
+ * same points of the program.  The same run records and summary.
  * Model only.
  */
 #include <errno.h>

@@ -52,6 +52,12 @@
  *   scan_empty: tables with no entry (free_heavy's layout and its
  *   scan_ns_per_gib, a scan that also frees them) beside the host's
  *   pagemap read after the same MADV_FREE + MADV_PAGEOUT.
+ * - recorded_python, per side (zap_off, zap_on, scanner): a real program's
+ *   discards (Debian's python3 on a generated buffer-pool program,
+ *   recorded once, the trace cached by recorded.c), replayed with the zap
+ *   off, on, and the zap off with the asynchronous scanner: VmPTE largest
+ *   and at the end, tables freed, the scanner's work and what each side
+ *   costs against zap_off.
  *
  * Wall-clock figures: run it on an idle machine.
  */

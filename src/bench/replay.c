@@ -5,7 +5,9 @@
  * - hit path: one task replays runs of accesses over 64 pages that stay in
  *   its L1 TLB (stale-TLB detector off): accesses per second of wall time
  *   and of the thread's CPU time (this machine's CPUs are shared), and host
- *   instructions per access when the hardware counter can be read;
+ *   instructions per access: the hardware counter's, or where it cannot be
+ *   read (a guest without a PMU) callgrind's over `mmlab replay` of a
+ *   synthetic trace of the same accesses;
  * - scaling: two host threads, each a task on its own CPU replaying its own
  *   64 pages, against one;
  * - file: a synthetic trace of the same accesses written and replayed by

@@ -7,7 +7,8 @@
  * threads to CPUs and of the trace's addresses to the model's.
  *
  * One host thread replays everything, so the records keep the trace's
- * order; no lock of its own.
+ * order; no lock of its own.  A caller's tick (replay_opts) runs on that
+ * thread between two batches, every tick_every accesses.
  */
 #include <errno.h>
 #include <inttypes.h>
