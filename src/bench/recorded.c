@@ -3,6 +3,7 @@
  * once with `mmlab record`, cache the trace under the build directory
  * keyed by the program, its command line and its input (recorded.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -101,6 +102,28 @@ static int record(const char *exe, const char *out, const char *const *argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Remove @dir's traces of @name other than @keep (an older program,
+ * command or input): the cache holds one trace per case. */
+static void prune(const char *dir, const char *name, const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t len = strlen(name);
+	char path[4400];
+
+	while (d && (de = readdir(d))) {
+		const char *n = de->d_name, *dot = strrchr(n, '.');
+
+		if (strncmp(n, name, len) || n[len] != '-' || !dot || strcmp(dot, ".mmt") ||
+		    !strcmp(n, keep))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, n);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 int bench_trace_get(const char *name, const char *const *argv, const char *input,
 		    struct bench_trace *t)
 {
@@ -141,6 +164,7 @@ int bench_trace_get(const char *name, const char *const *argv, const char *input
 				 "recorder built?)", argv[0], ret);
 			return -1;
 		}
+		prune(dir, name, strrchr(t->path, '/') + 1);
 	}
 	if (fnv_file(&h, t->path)) {
 		snprintf(t->err, sizeof(t->err), "%.200s: %s", t->path, strerror(errno));

@@ -9,6 +9,7 @@
  * program, command or input is a different file).  The input is generated
  * by the caller into bench_trace_input()'s path (stable, so that the
  * recorded file paths and the key do not depend on a temporary name).
+ * Recording a case's trace anew removes its older traces.
  * Single-threaded: the bench thread alone uses it.
  */
 #ifndef MMLAB_BENCH_RECORDED_H
