@@ -161,6 +161,7 @@ static bool measured_ptreclaim(const struct bench_ctx *ctx, char *buf, size_t le
 	const struct bench_rec *fh = pr_rec(ctx, "free_heavy", "locked");
 	const struct bench_rec *lk = pr_rec(ctx, "scan_mode", "locked");
 	const struct bench_rec *ll = pr_rec(ctx, "scan_mode", "lockless");
+	const struct bench_rec *rz0, *rz1;
 	char z0[24], z1[24], h[24], w0[24], w1[24], rm[24];
 	size_t off;
 
@@ -188,6 +189,14 @@ static bool measured_ptreclaim(const struct bench_ctx *ctx, char *buf, size_t le
 		 fmt(w0, sizeof(w0), "%.1f", num(lk, "fault_wait_ns") / 1e3),
 		 fmt(w1, sizeof(w1), "%.1f", num(ll, "fault_wait_ns") / 1e3),
 		 fmt(rm, sizeof(rm), "%.1f", num(fh, "reclaim_ms")), num(fh, "interval_ms"));
+	off = strlen(buf);
+	rz0 = bench_find(ctx, "ptreclaim", "side", "zap_off");
+	rz1 = bench_find(ctx, "ptreclaim", "side", "zap_on");
+	if (rz0 && rz1 && off < len)
+		snprintf(buf + off, len - off, "; recorded python3 buffer pool: VmPTE at the "
+			 "end zap off %s kB, on %s kB " EV,
+			 fmt(z0, sizeof(z0), "%.0f", num(rz0, "vmpte_after_kb")),
+			 fmt(z1, sizeof(z1), "%.0f", num(rz1, "vmpte_after_kb")));
 	return true;
 }
 
