@@ -159,6 +159,11 @@ int bench_fail_at(int *err, char *buf, size_t len, int ret, const char *what);
 	if (_r)								\
 		return bench_fail(o, _r < 0 ? _r : -EFAULT, msg);	\
 } while (0)
+/* A model process with @size of private anonymous memory at *@addr, given
+ * MADV_NOHUGEPAGE (4 KiB faults, as the host's range): 0, or -errno with
+ * the failing call in *@what (the process is gone then). */
+struct mmlab_proc;
+int bench_anon_proc(uint64_t size, struct mmlab_proc **p, uint64_t *addr, const char **what);
 /* A number, or null when @v is NaN (not measured). */
 void bench_rec_num_or_null(struct bench_rec *r, const char *key, double v);
 

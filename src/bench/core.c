@@ -90,21 +90,14 @@ static int model_rep(struct core_side *s, const struct core_args *a,
 	struct mmlab_task *t;
 	uint64_t addr, fa;
 	long rss0 = 0, rss1;
+	const char *what;
 	double t0;
 	int ret;
 
-	ret = mmlab_spawn(&p);
+	ret = bench_anon_proc(a->size, &p, &addr, &what);
 	if (ret)
-		return bench_fail(s, ret, "mmlab_spawn");
+		return bench_fail(s, ret, what);
 	t = mmlab_main_task(p);
-	ret = mmlab_mmap(t, 0, a->size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &addr);
-	if (ret) {
-		bench_fail(s, ret, "mmlab_mmap");
-		goto out;
-	}
-	/* As on the host: 4 KiB faults even once the model has THP. */
-	mmlab_madvise(t, addr, a->size, MADV_NOHUGEPAGE);
 
 	if (!rep)
 		rss0 = bench_host_vmrss_kb();

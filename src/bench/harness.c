@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -427,6 +428,28 @@ void bench_rec_num_or_null(struct bench_rec *r, const char *key, double v)
 		bench_rec_null(r, key);
 	else
 		bench_rec_num(r, key, v);
+}
+
+int bench_anon_proc(uint64_t size, struct mmlab_proc **p, uint64_t *addr, const char **what)
+{
+	struct mmlab_task *t;
+	int ret = mmlab_spawn(p);
+
+	if (ret) {
+		*what = "mmlab_spawn";
+		return ret;
+	}
+	t = mmlab_main_task(*p);
+	ret = mmlab_mmap(t, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0, addr);
+	if (ret) {
+		*what = "mmlab_mmap";
+		mmlab_exit(*p);
+		return ret;
+	}
+	/* as on the host: 4 KiB faults even once the model has THP */
+	mmlab_madvise(t, *addr, size, MADV_NOHUGEPAGE);
+	return 0;
 }
 
 int bench_parse_size(const char *s, uint64_t *out)

@@ -139,19 +139,13 @@ static int c_rep(struct lua_result *r, const struct lua_args *a, int per_page,
 	struct mmlab_proc *p;
 	struct mmlab_task *t;
 	double t0, t1, t2, t3;
+	const char *what;
 	int ret;
 
-	ret = mmlab_spawn(&p);
+	ret = bench_anon_proc(a->size, &p, &addr, &what);
 	if (ret)
-		return bench_fail(r, ret, "mmlab_spawn");
+		return bench_fail(r, ret, what);
 	t = mmlab_main_task(p);
-	ret = mmlab_mmap(t, 0, a->size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &addr);
-	if (ret) {
-		bench_fail(r, ret, "mmlab_mmap");
-		goto out;
-	}
-	mmlab_madvise(t, addr, a->size, MADV_NOHUGEPAGE);
 	end = addr + a->size;
 
 	t0 = bench_now();
