@@ -373,7 +373,7 @@ static void program_side(void *arg, void *outp)
 	mmt_reader_close(rd);
 	t0 = bench_thread_cpu_s();
 	if (replay_trace(path, &o, &res))
-		snprintf(out->err, sizeof(out->err), "replay: %s", res.stop);
+		snprintf(out->err, sizeof(out->err), "replay: %.200s", res.stop);
 	out->replay_s = res.host_s;
 	out->replay_cpu_s = bench_thread_cpu_s() - t0;
 	out->accesses = res.accesses;
@@ -439,7 +439,7 @@ static void cases_side(void *arg, void *outp)
 					 .sets = (const char **)luf_sets[on], .nsets = 1 };
 
 		if (replay_trace(trace, &o, &res)) {
-			snprintf(out->err, sizeof(out->err), "luf replay: %s", res.stop);
+			snprintf(out->err, sizeof(out->err), "luf replay: %.200s", res.stop);
 			goto out;
 		}
 		out->luf_accesses = res.accesses;
@@ -462,7 +462,7 @@ static void cases_side(void *arg, void *outp)
 					 .sets = (const char **)zap_sets[on], .nsets = 1 };
 
 		if (replay_trace(trace, &o, &res)) {
-			snprintf(out->err, sizeof(out->err), "ptreclaim replay: %s", res.stop);
+			snprintf(out->err, sizeof(out->err), "ptreclaim replay: %.200s", res.stop);
 			goto out;
 		}
 		out->pt_accesses = res.accesses;
