@@ -422,7 +422,7 @@ int mmlab_touch(struct mmlab_task *t, uint64_t addr, uint64_t len, bool write,
 struct mmlab_access {
 	uint64_t addr;
 	uint32_t size;
-	uint32_t write;
+	uint32_t write;		/* bit 0: 1 a write, 0 a read */
 };
 size_t mmlab_access_run(struct mmlab_task *t, const struct mmlab_access *v, size_t n,
 			int *ret, uint64_t *fault_addr);
