@@ -509,6 +509,7 @@ struct mm_struct {
 #define VM_DONTDUMP	0x04000000UL
 #define VM_DROPPABLE	(1UL << 40)	/* MAP_DROPPABLE: dropped, never swapped */
 #define VM_SEALED	(1UL << 42)	/* mseal: layout and protection fixed */
+#define VM_UFFD_MINOR	(1UL << 41)	/* userfaultfd minor faults (shmem) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags: once set they stay through split and merge, the merged VMA

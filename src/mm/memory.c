@@ -803,7 +803,7 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 		v = vma_lookup(mm, addr);
 		if (v && !access_error(error_code, v) &&
 		    (smp_load_acquire(&v->anon_vma) || v->vm_file) &&
-		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)) &&
+		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)) &&
 		    down_read_trylock(&v->vm_lock)) {
 			ret = handle_mm_fault(v, addr, flags);
 			up_read(&v->vm_lock);

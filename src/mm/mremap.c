@@ -372,7 +372,7 @@ static struct vm_area_struct *copy_vma(struct vma_remap_struct *vrm, unsigned lo
  * no longer registered. */
 static void mremap_userfaultfd_prep(struct vm_area_struct *v)
 {
-	v->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
+	v->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR);
 }
 
 /*

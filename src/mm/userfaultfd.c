@@ -13,6 +13,10 @@
  * page for anonymous memory, a zeroed page cache page for shmem) - then the
  * access retries.
  *
+ * With SIGBUS no fault reaches the handler either: handle_userfault
+ * answers VM_FAULT_SIGBUS, and the program fills the page with the
+ * resolving ioctls (userfaultfd_mfill.c) after the signal.
+ *
  * With WP_ASYNC no wp fault reaches the handler: the fault clears the
  * PTE's uffd-wp bit itself and goes on (the page then reads as written to
  * PAGEMAP_SCAN).
@@ -33,7 +37,11 @@
 
 #define UFFD_FEATURES_MODEL	(MMLAB_UFFD_FEATURE_EVENT_FORK | \
 				 MMLAB_UFFD_FEATURE_WP_UNPOPULATED | \
-				 MMLAB_UFFD_FEATURE_WP_ASYNC)
+				 MMLAB_UFFD_FEATURE_WP_ASYNC | \
+				 MMLAB_UFFD_FEATURE_SIGBUS | \
+				 MMLAB_UFFD_FEATURE_EVENT_REMAP | \
+				 MMLAB_UFFD_FEATURE_EVENT_REMOVE | \
+				 MMLAB_UFFD_FEATURES_ACCEPTED)
 
 struct userfaultfd_ctx {
 	spinlock_t lock;
@@ -75,7 +83,7 @@ static uint64_t vma_uffd_features(struct vm_area_struct *v)
 {
 	struct userfaultfd_ctx *ctx = smp_load_acquire(&v->vm_mm->uffd);
 
-	if (!ctx || !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)))
+	if (!ctx || !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)))
 		return 0;
 	return ctx->features;
 }
@@ -154,7 +162,9 @@ int handle_userfault(struct mm_struct *mm, unsigned long addr, int kind)
 {
 	struct userfaultfd_ctx *ctx = uffd_ctx_get(mm);
 
-	if (!ctx || !uffd_queue_event(ctx, addr, kind))
+	/* UFFD_FEATURE_SIGBUS: the fault is never delivered */
+	if (!ctx || (ctx->features & MMLAB_UFFD_FEATURE_SIGBUS) ||
+	    !uffd_queue_event(ctx, addr, kind))
 		return VM_FAULT_SIGBUS;
 	return VM_FAULT_USERFAULT | (kind << 8);
 }
@@ -227,14 +237,35 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind)
 	return ret;
 }
 
+/* The ioctls UFFDIO_REGISTER reports for a range registered with @modes
+ * (the kernel's UFFD_API_RANGE_IOCTLS: CONTINUE only with minor mode,
+ * WRITEPROTECT only with wp mode). */
+static uint64_t uffd_range_ioctls(int modes)
+{
+	uint64_t m = MMLAB_UFFDIO_RANGE_IOCTLS;
+
+	if (!(modes & MMLAB_UFFD_MINOR_MODE))
+		m &= ~(1ULL << MMLAB_UFFDIO_CONTINUE_NR);
+	if (!(modes & MMLAB_UFFD_WP))
+		m &= ~(1ULL << MMLAB_UFFDIO_WRITEPROTECT_NR);
+	return m;
+}
+
 int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int modes)
+{
+	return mmlab_uffd_register_ioctls(p, addr, len, modes, NULL);
+}
+
+int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len,
+			       int modes, uint64_t *ioctls)
 {
 	unsigned long start = addr, end = addr + len, flags = 0, a;
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
 	int ret = 0;
 
-	if (!p || !modes || (modes & ~(MMLAB_UFFD_MISSING | MMLAB_UFFD_WP)))
+	if (!p || !modes ||
+	    (modes & ~(MMLAB_UFFD_MISSING | MMLAB_UFFD_WP | MMLAB_UFFD_MINOR_MODE)))
 		return -EINVAL;
 	if ((start | len) & ~PAGE_MASK || !len || end > TASK_SIZE || end < start)
 		return -EINVAL;
@@ -242,6 +273,8 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 		flags |= VM_UFFD_MISSING;
 	if (modes & MMLAB_UFFD_WP)
 		flags |= VM_UFFD_WP;
+	if (modes & MMLAB_UFFD_MINOR_MODE)
+		flags |= VM_UFFD_MINOR;
 	mm = p->mm;
 	if (!uffd_ctx_get(mm))
 		return -ENOMEM;
@@ -255,7 +288,9 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 	/* vma_can_userfault: a droppable VMA never can (nothing is refused
 	 * half-way: every VMA is checked first) */
 	for (v = find_vma(mm, start); v && v->vm_start < end; v = vma_next(mm, v))
-		if (v->vm_flags & VM_DROPPABLE) {
+		if ((v->vm_flags & VM_DROPPABLE) ||
+		    ((flags & VM_UFFD_MINOR) && !vma_is_shmem(v))) {
+			/* and minor mode is for shmem (and hugetlbfs) only */
 			ret = -EINVAL;
 			goto out;
 		}
@@ -272,6 +307,8 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 	}
 out:
 	mmap_write_unlock(mm);
+	if (!ret && ioctls)
+		*ioctls = uffd_range_ioctls(modes);
 	return ret;
 }
 

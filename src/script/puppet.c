@@ -60,6 +60,20 @@
 #define SYS_mseal_nr	SYS_mseal
 #endif
 
+/* The userfaultfd ioctls newer than the build host's headers (6.6) */
+#ifndef UFFDIO_POISON
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
+#define UFFDIO_POISON			_IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#define UFFDIO_POISON_MODE_DONTWAKE	((__u64)1 << 0)
+#endif
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP		((__u64)1 << 1)
+#endif
+
 #define NR_TASK_SLOTS	(PP_MAX_THREADS + 1)
 #define UFFD_SLOT	NR_TASK_SLOTS
 #define NR_SLOTS	(NR_TASK_SLOTS + 1)
@@ -456,6 +470,25 @@ static int do_thread(unsigned int cpu, int fd)
 	return 0;
 }
 
+/* A non-cooperative event (EVENT_REMAP, EVENT_REMOVE): noted for
+ * uffd_events; the kernel's side went on once it was read. */
+static void uffd_note_event(const struct uffd_msg *m)
+{
+	struct pp_uffd_ev e = { .kind = SC_UFFD_REMOVE };
+
+	if (m->event == UFFD_EVENT_REMAP) {
+		e = (struct pp_uffd_ev){ .addr = m->arg.remap.from, .kind = SC_UFFD_REMAP,
+					 .to = m->arg.remap.to, .len = m->arg.remap.len };
+	} else {
+		e.addr = m->arg.remove.start;
+		e.len = m->arg.remove.end - m->arg.remove.start;
+	}
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = e;
+	pthread_mutex_unlock(&uffd_lock);
+}
+
 static void *uffd_main(void *arg)
 {
 	(void)arg;
@@ -470,6 +503,10 @@ static void *uffd_main(void *arg)
 			continue;
 		if (n != sizeof(msg))
 			return NULL;
+		if (msg.event == UFFD_EVENT_REMAP || msg.event == UFFD_EVENT_REMOVE) {
+			uffd_note_event(&msg);
+			continue;
+		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT && msg.event != UFFD_EVENT_FORK)
 			continue;
 		addr = msg.arg.pagefault.address & ~4095ULL;
@@ -587,7 +624,7 @@ static void uffd_fork_parent(int sock)
 	close(sock);
 }
 
-static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
+static int do_uffd_register(uint64_t addr, uint64_t len, int modes, uint64_t *ioctls)
 {
 	struct uffdio_register reg = {
 		.range = { .start = addr, .len = len },
@@ -600,7 +637,55 @@ static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
 		reg.mode |= UFFDIO_REGISTER_MODE_MISSING;
 	if (modes & SC_UFFD_WP)
 		reg.mode |= UFFDIO_REGISTER_MODE_WP;
-	return neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	if (modes & SC_UFFD_MINOR_MODE)
+		reg.mode |= UFFDIO_REGISTER_MODE_MINOR;
+	err = neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	*ioctls = err ? 0 : reg.ioctls;
+	return err;
+}
+
+/* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE (SC_UFFDIO_*): *res the
+ * ioctl's result field (bytes filled, or -errno). */
+static int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
+			unsigned int mode, int64_t *res)
+{
+	struct uffdio_range r = { .start = dst, .len = len };
+	struct uffdio_copy c = { .dst = dst, .src = src, .len = len,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_COPY_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_COPY_MODE_WP : 0) };
+	struct uffdio_zeropage z = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_ZEROPAGE_MODE_DONTWAKE : 0 };
+	struct uffdio_poison po = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_POISON_MODE_DONTWAKE : 0 };
+	struct uffdio_continue co = { .range = r,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_CONTINUE_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_CONTINUE_MODE_WP : 0) };
+	int err;
+
+	*res = 0;
+	if (uffd_fd < 0)
+		return -EINVAL;
+	switch (op) {
+	case SC_UFFDIO_COPY:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_COPY, &c));
+		*res = c.copy;
+		break;
+	case SC_UFFDIO_ZEROPAGE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_ZEROPAGE, &z));
+		*res = z.zeropage;
+		break;
+	case SC_UFFDIO_POISON:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_POISON, &po));
+		*res = po.updated;
+		break;
+	case SC_UFFDIO_CONTINUE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_CONTINUE, &co));
+		*res = co.mapped;
+		break;
+	default:
+		err = -EINVAL;
+	}
+	return err;
 }
 
 static int do_uffd_wp(uint64_t addr, uint64_t len, bool on)
@@ -858,6 +943,13 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_MSEAL:
 		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
 		break;
+	case PP_UFFD_FILL: {
+		int64_t res;
+
+		resp->ret = do_uffd_fill((int)a[0], a[1], a[2], a[3], (unsigned int)a[4], &res);
+		resp->v[0] = (uint64_t)res;
+		break;
+	}
 	case PP_PRCTL:
 		/* the runner passes only the mm's options (SC_PR_*) */
 		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
@@ -908,7 +1000,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 			close(rfd);
 		return;
 	case PP_UFFD_REGISTER:
-		resp->ret = do_uffd_register(a[0], a[1], (int)a[2]);
+		resp->ret = do_uffd_register(a[0], a[1], (int)a[2], &resp->v[0]);
 		break;
 	case PP_UFFD_WP:
 		resp->ret = do_uffd_wp(a[0], a[1], a[2]);

@@ -48,7 +48,7 @@ enum pp_op {
 	PP_FORK,	/* SCM_RIGHTS: the child's socket -> v[0] child pid */
 	PP_EXIT,	/* no response: the puppet exits */
 	PP_THREAD,	/* a: cpu; SCM_RIGHTS: the thread's socket */
-	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) */
+	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) -> v[0] ioctls */
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
 	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
@@ -70,6 +70,7 @@ enum pp_op {
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
+	PP_UFFD_FILL,	/* a: op dst src len mode -> ret, v[0] the result field */
 };
 
 struct pp_req {
@@ -98,7 +99,8 @@ struct pp_item_res {
 
 struct pp_uffd_ev {
 	uint64_t addr;
-	uint64_t kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+	uint64_t kind;		/* SC_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* as struct sc_uffd_event */
 };
 
 #define PP_MSG_MAX	(sizeof(struct pp_req) + PP_PAYLOAD_MAX)
