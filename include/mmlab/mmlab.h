@@ -619,6 +619,8 @@ int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len
 #define MMLAB_UFFDIO_MODE_WP		(1U << 1)
 int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
 		    uint64_t len, unsigned int mode, int64_t *filled);
+/* UFFDIO_UNREGISTER: -EINVAL for a bad range or one with no mapping. */
+int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len);
 
 /*
  * Page-table reclaim (the June 2024 RFC): the per-process switch the RFC proposes as a

@@ -879,6 +879,10 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind);
 void userfaultfd_exit(struct mm_struct *mm);
 int dup_userfaultfd(struct mm_struct *mm, struct mm_struct *oldmm);
 bool userfaultfd_wp_unpopulated(struct vm_area_struct *v);
+bool userfaultfd_event_remap(struct vm_area_struct *v);
+void userfaultfd_remap_complete(struct mm_struct *mm, unsigned long from,
+				unsigned long to, unsigned long len);
+void userfaultfd_remove(struct vm_area_struct *v, unsigned long start, unsigned long end);
 bool userfaultfd_wp_async(struct vm_area_struct *v);
 bool userfaultfd_wp_use_markers(struct vm_area_struct *v);
 int uffd_wp_range(struct mm_struct *mm, unsigned long start, unsigned long end,

@@ -152,7 +152,9 @@ static bool uffd_queue_event(struct userfaultfd_ctx *ctx, unsigned long addr, in
 		ctx->ev = n;
 		ctx->cap = cap;
 	}
-	ctx->ev[ctx->nr++] = (struct mmlab_uffd_event){ .addr = addr & PAGE_MASK, .kind = kind };
+	ctx->ev[ctx->nr++] = (struct mmlab_uffd_event){
+		.addr = kind == MMLAB_UFFD_REMAP || kind == MMLAB_UFFD_REMOVE ? addr : addr & PAGE_MASK,
+		.kind = kind };
 	spin_unlock(&ctx->lock);
 	return true;
 }
@@ -189,6 +191,48 @@ int dup_userfaultfd(struct mm_struct *mm, struct mm_struct *oldmm)
 	/* userfaultfd_event_wait_completion: the reader takes it at once */
 	uffd_queue_event(octx, 0, MMLAB_UFFD_FORK);
 	return 1;
+}
+
+/* A registered VMA whose userfaultfd reads EVENT_REMAP: mremap keeps its
+ * registration (and wp bits) and reports the move. */
+bool userfaultfd_event_remap(struct vm_area_struct *v)
+{
+	return vma_uffd_features(v) & MMLAB_UFFD_FEATURE_EVENT_REMAP;
+}
+
+/* mremap_userfaultfd_complete: the move of [from, from+len) to @to is an
+ * event (the reader takes it at once: nothing waits). */
+void userfaultfd_remap_complete(struct mm_struct *mm, unsigned long from,
+				unsigned long to, unsigned long len)
+{
+	struct userfaultfd_ctx *ctx = smp_load_acquire(&mm->uffd);
+
+	if (ctx && uffd_queue_event(ctx, from, MMLAB_UFFD_REMAP)) {
+		spin_lock(&ctx->lock);
+		ctx->ev[ctx->nr - 1].to = to;
+		ctx->ev[ctx->nr - 1].len = len;
+		spin_unlock(&ctx->lock);
+	}
+}
+
+/*
+ * userfaultfd_remove: MADV_DONTNEED, MADV_FREE or MADV_REMOVE is about to
+ * drop [start, end) of @v; with EVENT_REMOVE the reader hears of it first.
+ * The kernel drops mmap_lock to wait for the reader; the model's reads the
+ * event at once, so the lock stays and the VMA with it.
+ */
+void userfaultfd_remove(struct vm_area_struct *v, unsigned long start, unsigned long end)
+{
+	struct userfaultfd_ctx *ctx;
+
+	if (!(vma_uffd_features(v) & MMLAB_UFFD_FEATURE_EVENT_REMOVE))
+		return;
+	ctx = smp_load_acquire(&v->vm_mm->uffd);
+	if (uffd_queue_event(ctx, start, MMLAB_UFFD_REMOVE)) {
+		spin_lock(&ctx->lock);
+		ctx->ev[ctx->nr - 1].len = end - start;
+		spin_unlock(&ctx->lock);
+	}
 }
 
 /* Protect or unprotect [start, end) of the wp-registered VMAs in it
@@ -309,6 +353,49 @@ out:
 	mmap_write_unlock(mm);
 	if (!ret && ioctls)
 		*ioctls = uffd_range_ioctls(modes);
+	return ret;
+}
+
+/*
+ * UFFDIO_UNREGISTER: the VMAs of [addr, addr+len) are no longer registered;
+ * wp-registered ones are un-protected first (userfaultfd_clear_vma).
+ * -EINVAL for a bad range or one without a mapping.
+ */
+int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len)
+{
+	unsigned long start = addr, end = addr + len, a;
+	struct vm_area_struct *v;
+	struct mm_struct *mm;
+	int ret = 0;
+
+	if (!p || (start | len) & ~PAGE_MASK || !len || end > TASK_SIZE || end < start)
+		return -EINVAL;
+	mm = p->mm;
+	task_enter(p->main);
+	mmap_write_lock(mm);
+	v = find_vma(mm, start);
+	if (!v || v->vm_start >= end) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (a = start; a < end && !ret;) {
+		unsigned long s, stop;
+
+		v = find_vma(mm, a);
+		if (!v || v->vm_start >= end)
+			break;
+		s = max(a, v->vm_start);
+		stop = min(end, v->vm_end);
+		if (v->vm_flags & VM_UFFD_WP)
+			ret = uffd_wp_range(mm, s, stop, false, false);
+		if (!ret && (v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)))
+			ret = vma_modify_flags(v, s, stop, v->vm_flags &
+					       ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR));
+		a = stop;
+	}
+out:
+	mmap_write_unlock(mm);
+	task_leave(p->main);
 	return ret;
 }
 

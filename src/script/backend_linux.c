@@ -852,6 +852,12 @@ static int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
 	return (int)resp.ret;
 }
 
+static int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return (int)simple_call(&p->main, PP_UFFD_UNREGISTER, "uffd_unregister",
+				addr, len, 0, 0);
+}
+
 /* The filling ioctls run in the puppet, on its userfaultfd. */
 static int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
 			uint64_t len, unsigned int mode, int64_t *filled)
@@ -1030,6 +1036,7 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_events = lx_uffd_events,
 	.uffd_api = lx_uffd_api,
 	.uffd_fill = lx_uffd_fill,
+	.uffd_unregister = lx_uffd_unregister,
 	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 	.mseal = lx_mseal,

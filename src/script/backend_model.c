@@ -517,6 +517,11 @@ static int model_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src
 	return mmlab_uffd_fill(P(p), op, dst, src, len, mode, filled);
 }
 
+static int model_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return mmlab_uffd_unregister(P(p), addr, len);
+}
+
 /* struct sc_pm_scan_arg and struct mmlab_pm_scan_arg are both the kernel's
  * struct pm_scan_arg. */
 static long model_pagemap_scan(struct sc_proc *p, struct sc_pm_scan_arg *arg)
@@ -593,6 +598,7 @@ const struct sc_backend sc_backend_model = {
 	.uffd_events = model_uffd_events,
 	.uffd_api = model_uffd_api,
 	.uffd_fill = model_uffd_fill,
+	.uffd_unregister = model_uffd_unregister,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 	.mseal = model_mseal,

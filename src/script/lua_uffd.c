@@ -2,7 +2,7 @@
  * lua_uffd.c - the userfaultfd methods of a Process that fill a range the
  * way a fault handler answers a fault: uffd_copy, uffd_zeropage,
  * uffd_poison, uffd_continue (UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE),
- * and the names of the ioctls UFFDIO_REGISTER reports.  Each call asks the
+ * uffd_unregister, and the names of the ioctls UFFDIO_REGISTER reports.  Each call asks the
  * backend once; nothing is kept between calls.
  */
 #include <errno.h>
@@ -90,11 +90,25 @@ static int m_uffd_zeropage(lua_State *L) { return uffd_fill(L, SC_UFFDIO_ZEROPAG
 static int m_uffd_poison(lua_State *L) { return uffd_fill(L, SC_UFFDIO_POISON, "uffd_poison"); }
 static int m_uffd_continue(lua_State *L) { return uffd_fill(L, SC_UFFDIO_CONTINUE, "uffd_continue"); }
 
+/* p:uffd_unregister(addr, len): UFFDIO_UNREGISTER */
+static int m_uffd_unregister(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	uint64_t addr = sc_arg_u64(L, 2, "uffd_unregister");
+	uint64_t len = sc_arg_u64(L, 3, "uffd_unregister");
+	char what[96];
+
+	snprintf(what, sizeof(what), "uffd_unregister(0x%" PRIx64 ", %" PRIu64 ")", addr, len);
+	sc_check(L, sc_be->uffd_unregister(p, addr, len), what);
+	return 0;
+}
+
 static const luaL_Reg uffd_methods[] = {
 	{ "uffd_copy", m_uffd_copy },
 	{ "uffd_zeropage", m_uffd_zeropage },
 	{ "uffd_poison", m_uffd_poison },
 	{ "uffd_continue", m_uffd_continue },
+	{ "uffd_unregister", m_uffd_unregister },
 	{ NULL, NULL },
 };
 

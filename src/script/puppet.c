@@ -943,6 +943,12 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_MSEAL:
 		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
 		break;
+	case PP_UFFD_UNREGISTER: {
+		struct uffdio_range r = { .start = a[0], .len = a[1] };
+
+		resp->ret = uffd_fd < 0 ? -EINVAL : neg_errno(ioctl(uffd_fd, UFFDIO_UNREGISTER, &r));
+		break;
+	}
 	case PP_UFFD_FILL: {
 		int64_t res;
 

@@ -71,6 +71,7 @@ enum pp_op {
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
 	PP_UFFD_FILL,	/* a: op dst src len mode -> ret, v[0] the result field */
+	PP_UFFD_UNREGISTER, /* a: addr len */
 };
 
 struct pp_req {

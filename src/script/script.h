@@ -269,6 +269,8 @@ struct sc_backend {
 	 * (part filled) or -errno; *filled the ioctl's result field */
 	int (*uffd_fill)(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
 			 uint64_t len, unsigned int mode, int64_t *filled);
+	/* UFFDIO_UNREGISTER */
+	int (*uffd_unregister)(struct sc_proc *p, uint64_t addr, uint64_t len);
 	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
 	 * regions or -errno; arg->walk_end set */
 	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
