@@ -295,6 +295,39 @@ static uint64_t uffd_range_ioctls(int modes)
 	return m;
 }
 
+#define VM_UFFD_ALL	(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+
+/*
+ * Register the VMAs of [start, end) with the flags @set (splitting them at
+ * the ends), or with @set 0 unregister them: a wp-registered range is
+ * un-protected first (userfaultfd_clear_vma).  Holes are skipped.
+ * mmap_lock held for writing.
+ */
+static int uffd_modify_vmas(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, unsigned long set)
+{
+	unsigned long a, s, stop;
+	struct vm_area_struct *v;
+	int ret = 0;
+
+	for (a = start; a < end && !ret; a = stop) {
+		v = find_vma(mm, a);
+		if (!v || v->vm_start >= end)
+			break;
+		s = max(a, v->vm_start);
+		stop = min(end, v->vm_end);
+		if (set) {
+			ret = vma_modify_flags(v, s, stop, v->vm_flags | set);
+			continue;
+		}
+		if (v->vm_flags & VM_UFFD_WP)
+			ret = uffd_wp_range(mm, s, stop, false, false);
+		if (!ret && (v->vm_flags & VM_UFFD_ALL))
+			ret = vma_modify_flags(v, s, stop, v->vm_flags & ~VM_UFFD_ALL);
+	}
+	return ret;
+}
+
 int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int modes)
 {
 	return mmlab_uffd_register_ioctls(p, addr, len, modes, NULL);
@@ -303,7 +336,7 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len,
 			       int modes, uint64_t *ioctls)
 {
-	unsigned long start = addr, end = addr + len, flags = 0, a;
+	unsigned long start = addr, end = addr + len, flags = 0;
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
 	int ret = 0;
@@ -338,17 +371,7 @@ int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len
 			ret = -EINVAL;
 			goto out;
 		}
-	for (a = start; a < end && !ret;) {
-		unsigned long s, stop;
-
-		v = find_vma(mm, a);
-		if (!v || v->vm_start >= end)
-			break;
-		s = max(a, v->vm_start);
-		stop = min(end, v->vm_end);
-		ret = vma_modify_flags(v, s, stop, v->vm_flags | flags);
-		a = stop;
-	}
+	ret = uffd_modify_vmas(mm, start, end, flags);
 out:
 	mmap_write_unlock(mm);
 	if (!ret && ioctls)
@@ -363,7 +386,7 @@ out:
  */
 int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len)
 {
-	unsigned long start = addr, end = addr + len, a;
+	unsigned long start = addr, end = addr + len;
 	struct vm_area_struct *v;
 	struct mm_struct *mm;
 	int ret = 0;
@@ -378,21 +401,7 @@ int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len)
 		ret = -EINVAL;
 		goto out;
 	}
-	for (a = start; a < end && !ret;) {
-		unsigned long s, stop;
-
-		v = find_vma(mm, a);
-		if (!v || v->vm_start >= end)
-			break;
-		s = max(a, v->vm_start);
-		stop = min(end, v->vm_end);
-		if (v->vm_flags & VM_UFFD_WP)
-			ret = uffd_wp_range(mm, s, stop, false, false);
-		if (!ret && (v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)))
-			ret = vma_modify_flags(v, s, stop, v->vm_flags &
-					       ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR));
-		a = stop;
-	}
+	ret = uffd_modify_vmas(mm, start, end, 0);
 out:
 	mmap_write_unlock(mm);
 	task_leave(p->main);
