@@ -523,7 +523,7 @@ int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
  * it as a plain program does (no optional features).  The model's handler
  * answers every fault at once: a wp fault by un-protecting that page, a
- * missing fault by zero-filling it; the faulting access then completes.
+ * missing fault with UFFDIO_ZEROPAGE; the faulting access then completes.
  */
 #define MMLAB_UFFD_MISSING	1
 #define MMLAB_UFFD_WP		2

@@ -9,9 +9,9 @@
  * The model has no handler thread: a fault that must go to userspace is
  * recorded as an event, the mmap_lock is dropped (as handle_userfault
  * does), and the default handler answers at once - a wp fault by
- * un-protecting that page, a missing fault by zero-filling it (the zero
- * page for anonymous memory, a zeroed page cache page for shmem) - then the
- * access retries.
+ * un-protecting that page, a missing fault with UFFDIO_ZEROPAGE (the zero
+ * page for private memory, a zeroed page cache page for shared shmem) -
+ * then the access retries.
  *
  * With SIGBUS no fault reaches the handler either: handle_userfault
  * answers VM_FAULT_SIGBUS, and the program fills the page with the
@@ -271,13 +271,12 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind)
 	addr &= PAGE_MASK;
 	down_read(&mm->mmap_lock);
 	v = vma_lookup(mm, addr);
-	if (v) {
-		if (kind == MMLAB_UFFD_WP)
-			ret = uffd_wp_range(mm, addr, addr + PAGE_SIZE, false, false);
-		else	/* UFFDIO_ZEROPAGE, or a zeroed shmem page */
-			ret = handle_mm_fault(v, addr, FAULT_FLAG_NO_UFFD) ? -EFAULT : 0;
-	}
+	if (v && kind == MMLAB_UFFD_WP)
+		ret = uffd_wp_range(mm, addr, addr + PAGE_SIZE, false, false);
 	up_read(&mm->mmap_lock);
+	/* UFFDIO_ZEROPAGE: the zero page, or a zeroed shmem page */
+	if (v && kind != MMLAB_UFFD_WP)
+		ret = uffd_zeropage_resolve(mm, addr);
 	return ret;
 }
 

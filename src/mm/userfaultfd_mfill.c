@@ -18,7 +18,8 @@
  *
  * A private mapping (anonymous or MAP_PRIVATE shmem) gets anonymous memory
  * without touching the file: COPY a new page with the bytes, ZEROPAGE the
- * zero page (a zeroed page where mm_forbids_zeropage); a shared shmem
+ * zero page (x86 has no mm_forbids_zeropage: the zero page even where read
+ * faults allocate, as in a guest booted with pvm_no_zero_page); a shared shmem
  * mapping gets a new page cache page, then its PTE.  CONTINUE maps the page
  * cache page that is there (writable only in a shared mapping).  POISON
  * installs PTE_MARKER_POISONED: every access there is SIGBUS until a zap.
@@ -175,7 +176,7 @@ static int mfill_atomic_pte(struct vm_area_struct *v, pteval_t *pmd, unsigned lo
 		return mfill_install_special(mm, pmd, addr, make_pte_marker(PTE_MARKER_POISONED), true);
 	if (v->vm_flags & VM_SHARED)
 		return mfill_shmem(v, pmd, addr, mode == MMLAB_UFFDIO_COPY ? data : NULL, wp);
-	if (mode == MMLAB_UFFDIO_ZEROPAGE && !mm_forbids_zeropage(mm))
+	if (mode == MMLAB_UFFDIO_ZEROPAGE)
 		return mfill_install_special(mm, pmd, addr,
 					     pfn_pte(zero_pfn, v->vm_page_prot & ~_PAGE_RW) |
 					     _PAGE_SPECIAL, false);
@@ -212,10 +213,9 @@ static struct vm_area_struct *uffd_dst_vma(struct mm_struct *mm, unsigned long s
 	return v;
 }
 
-static int64_t mfill_atomic(struct mmlab_proc *p, unsigned long dst, unsigned long len,
+static int64_t mfill_atomic(struct mm_struct *mm, unsigned long dst, unsigned long len,
 			    int mode, const uint8_t *data, bool wp)
 {
-	struct mm_struct *mm = p->mm;
 	struct vm_area_struct *v;
 	int64_t done = 0;
 	int ret = 0;
@@ -250,6 +250,15 @@ static int64_t mfill_atomic(struct mmlab_proc *p, unsigned long dst, unsigned lo
 out:
 	up_read(&mm->mmap_lock);
 	return done ? done : ret;
+}
+
+/* The default handler's answer to a missing fault: UFFDIO_ZEROPAGE of the
+ * page (EEXIST, a page put there meanwhile, is an answer too: the wake). */
+int uffd_zeropage_resolve(struct mm_struct *mm, unsigned long addr)
+{
+	int64_t ret = mfill_atomic(mm, addr & PAGE_MASK, PAGE_SIZE, MMLAB_UFFDIO_ZEROPAGE, NULL, false);
+
+	return ret == -EEXIST || ret == PAGE_SIZE ? 0 : (int)ret;
 }
 
 /*
@@ -292,7 +301,7 @@ int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
 		return -EINVAL;
 	}
 	task_enter(p->main);
-	ret = mfill_atomic(p, dst, len, op, data, mode & MMLAB_UFFDIO_MODE_WP);
+	ret = mfill_atomic(p->mm, dst, len, op, data, mode & MMLAB_UFFDIO_MODE_WP);
 	task_leave(p->main);
 	free(data);
 	if (filled)
