@@ -10,7 +10,8 @@
  *            MODE_WP on a VMA not registered for wp, CONTINUE off shmem;
  *   -ENOENT  the range is not inside one VMA registered on this userfaultfd;
  *   -EEXIST  the page is there already: a present or swap PTE (a PTE marker
- *            is overwritten, but POISON refuses any non-none PTE), a huge
+ *            - uffd-wp, poison, guard - is overwritten, but POISON and the
+ *            zero page refuse any non-none PTE), a huge
  *            PMD, or a shared shmem page already in the page cache;
  *   -EFAULT  shared shmem past i_size, CONTINUE with no page cache page.
  * The ioctl itself then returns 0 when all was filled, -EAGAIN when only
@@ -51,12 +52,12 @@ static pteval_t *mfill_get_pmd(struct mm_struct *mm, unsigned long addr)
 	return pmd_leaf(pte_read(pmd)) ? ERR_HUGE : pmd;
 }
 
-/* pte_none_mostly: none, or a marker that only carries information */
+/* pte_none_mostly: none, or any PTE marker - a fill overwrites a uffd-wp,
+ * poison or even a guard marker, as 6.18's does */
 static bool pte_none_mostly(pteval_t pte)
 {
 	return pte_none(pte) ||
-	       (is_swap_pte(pte) && is_pte_marker_entry(pte_to_swp_entry(pte)) &&
-		!(swp_offset(pte_to_swp_entry(pte)) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)));
+	       (is_swap_pte(pte) && is_pte_marker_entry(pte_to_swp_entry(pte)));
 }
 
 /*
@@ -179,15 +180,14 @@ static int mfill_atomic_pte(struct vm_area_struct *v, pteval_t *pmd, unsigned lo
 	if (mode == MMLAB_UFFDIO_ZEROPAGE)
 		return mfill_install_special(mm, pmd, addr,
 					     pfn_pte(zero_pfn, v->vm_page_prot & ~_PAGE_RW) |
-					     _PAGE_SPECIAL, false);
-	/* a new anonymous page: the bytes, or zeroes */
+					     _PAGE_SPECIAL, true);
+	/* COPY: a new anonymous page with the bytes */
 	if (anon_vma_prepare(v))
 		return -ENOMEM;
-	page = alloc_page(mode == MMLAB_UFFDIO_COPY ? 0 : GFP_ZERO);
+	page = alloc_page(0);
 	if (!page)
 		return -ENOMEM;
-	if (mode == MMLAB_UFFDIO_COPY)
-		memcpy(page_address(page), data, PAGE_SIZE);
+	memcpy(page_address(page), data, PAGE_SIZE);
 	ret = mfill_install_pte(v, pmd, addr, page, false, wp);
 	if (ret)
 		put_page(page);
