@@ -586,6 +586,7 @@ int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max
 /* Event kinds beyond MMLAB_UFFD_MISSING, _WP and _FORK */
 #define MMLAB_UFFD_REMAP	4
 #define MMLAB_UFFD_REMOVE	5
+#define MMLAB_UFFD_MINOR	6	/* a minor fault (the page cache has the page) */
 /* UFFDIO_REGISTER_MODE_MINOR (shmem only), and the ioctl numbers whose bits
  * UFFDIO_REGISTER reports for the range */
 #define MMLAB_UFFD_MINOR_MODE		4

@@ -883,7 +883,7 @@ bool userfaultfd_event_remap(struct vm_area_struct *v);
 void userfaultfd_remap_complete(struct mm_struct *mm, unsigned long from,
 				unsigned long to, unsigned long len);
 void userfaultfd_remove(struct vm_area_struct *v, unsigned long start, unsigned long end);
-int uffd_zeropage_resolve(struct mm_struct *mm, unsigned long addr);
+int uffd_fill_resolve(struct mm_struct *mm, unsigned long addr, int op);
 bool userfaultfd_wp_async(struct vm_area_struct *v);
 bool userfaultfd_wp_use_markers(struct vm_area_struct *v);
 int uffd_wp_range(struct mm_struct *mm, unsigned long start, unsigned long end,

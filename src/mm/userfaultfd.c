@@ -10,8 +10,8 @@
  * recorded as an event, the mmap_lock is dropped (as handle_userfault
  * does), and the default handler answers at once - a wp fault by
  * un-protecting that page, a missing fault with UFFDIO_ZEROPAGE (the zero
- * page for private memory, a zeroed page cache page for shared shmem) -
- * then the access retries.
+ * page for private memory, a zeroed page cache page for shared shmem), a
+ * minor fault with UFFDIO_CONTINUE - then the access retries.
  *
  * With SIGBUS no fault reaches the handler either: handle_userfault
  * answers VM_FAULT_SIGBUS, and the program fills the page with the
@@ -274,9 +274,11 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind)
 	if (v && kind == MMLAB_UFFD_WP)
 		ret = uffd_wp_range(mm, addr, addr + PAGE_SIZE, false, false);
 	up_read(&mm->mmap_lock);
-	/* UFFDIO_ZEROPAGE: the zero page, or a zeroed shmem page */
+	/* UFFDIO_ZEROPAGE: the zero page, or a zeroed shmem page; a minor
+	 * fault UFFDIO_CONTINUE */
 	if (v && kind != MMLAB_UFFD_WP)
-		ret = uffd_zeropage_resolve(mm, addr);
+		ret = uffd_fill_resolve(mm, addr, kind == MMLAB_UFFD_MINOR ?
+					MMLAB_UFFDIO_CONTINUE : MMLAB_UFFDIO_ZEROPAGE);
 	return ret;
 }
 

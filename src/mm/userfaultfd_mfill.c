@@ -252,11 +252,12 @@ out:
 	return done ? done : ret;
 }
 
-/* The default handler's answer to a missing fault: UFFDIO_ZEROPAGE of the
- * page (EEXIST, a page put there meanwhile, is an answer too: the wake). */
-int uffd_zeropage_resolve(struct mm_struct *mm, unsigned long addr)
+/* The default handler's answer to a missing fault (UFFDIO_ZEROPAGE of the
+ * page) or a minor one (UFFDIO_CONTINUE): EEXIST, a page put there
+ * meanwhile, is an answer too (the wake). */
+int uffd_fill_resolve(struct mm_struct *mm, unsigned long addr, int op)
 {
-	int64_t ret = mfill_atomic(mm, addr & PAGE_MASK, PAGE_SIZE, MMLAB_UFFDIO_ZEROPAGE, NULL, false);
+	int64_t ret = mfill_atomic(mm, addr & PAGE_MASK, PAGE_SIZE, op, NULL, false);
 
 	return ret == -EEXIST || ret == PAGE_SIZE ? 0 : (int)ret;
 }

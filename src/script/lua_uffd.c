@@ -41,6 +41,7 @@ const char *sc_uffd_event_name(int kind)
 	case SC_UFFD_FORK: return "fork";
 	case SC_UFFD_REMAP: return "remap";
 	case SC_UFFD_REMOVE: return "remove";
+	case SC_UFFD_MINOR: return "minor";
 	default: return "missing";
 	}
 }

@@ -489,6 +489,21 @@ static void uffd_note_event(const struct uffd_msg *m)
 	pthread_mutex_unlock(&uffd_lock);
 }
 
+/* A minor fault: noted, and answered with UFFDIO_CONTINUE (a page mapped
+ * meanwhile, EEXIST, is answered with a wake). */
+static void uffd_minor_fault(uint64_t addr)
+{
+	struct uffdio_continue c = { .range = { .start = addr, .len = 4096 } };
+
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){ .addr = addr,
+								     .kind = SC_UFFD_MINOR };
+	pthread_mutex_unlock(&uffd_lock);
+	if (ioctl(uffd_fd, UFFDIO_CONTINUE, &c) && errno == EEXIST)
+		ioctl(uffd_fd, UFFDIO_WAKE, &c.range);
+}
+
 static void *uffd_main(void *arg)
 {
 	(void)arg;
@@ -511,6 +526,11 @@ static void *uffd_main(void *arg)
 			continue;
 		addr = msg.arg.pagefault.address & ~4095ULL;
 		wp = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP;
+		if (msg.event == UFFD_EVENT_PAGEFAULT &&
+		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
+			uffd_minor_fault(addr);
+			continue;
+		}
 		pthread_mutex_lock(&uffd_lock);
 		if (nr_uffd_events < MAX_EVENTS)
 			uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){

@@ -106,7 +106,7 @@ struct sc_smaps {
 };
 
 enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3,
-       SC_UFFD_REMAP = 4, SC_UFFD_REMOVE = 5 };
+       SC_UFFD_REMAP = 4, SC_UFFD_REMOVE = 5, SC_UFFD_MINOR = 6 };
 #define SC_UFFD_MINOR_MODE	4	/* a registration mode, not an event */
 
 struct sc_uffd_event {
@@ -381,7 +381,7 @@ unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 void sc_add_uffd_methods(lua_State *L);
 /* The ioctl bits UFFDIO_REGISTER reports, as a Lua string of names. */
 void sc_push_uffd_ioctls(lua_State *L, uint64_t ioctls);
-/* An event kind's name: "missing", "wp", "fork", "remap", "remove". */
+/* An event kind's name: "missing", "wp", "minor", "fork", "remap", "remove". */
 const char *sc_uffd_event_name(int kind);
 
 /* lua_proc_views.c: add the /proc views and userfaultfd methods of a
