@@ -620,6 +620,12 @@ int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len
 #define MMLAB_UFFDIO_MODE_WP		(1U << 1)
 int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
 		    uint64_t len, unsigned int mode, int64_t *filled);
+/* UFFDIO_MOVE (userfaultfd_move.c): move the anonymous pages of [src,
+ * src+len) to the registered [dst, dst+len); @mode of DONTWAKE and
+ * ALLOW_SRC_HOLES.  Returns as mmlab_uffd_fill, *moved the bytes moved. */
+#define MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)
+int mmlab_uffd_move(struct mmlab_proc *p, uint64_t dst, uint64_t src, uint64_t len,
+		    unsigned int mode, int64_t *moved);
 /* UFFDIO_UNREGISTER: -EINVAL for a bad range or one with no mapping. */
 int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len);
 

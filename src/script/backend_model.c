@@ -513,7 +513,11 @@ static int model_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src
 {
 	_Static_assert(SC_UFFDIO_CONTINUE == MMLAB_UFFDIO_CONTINUE &&
 		       SC_UFFDIO_MODE_WP == MMLAB_UFFDIO_MODE_WP &&
-		       SC_UFFD_REMOVE == MMLAB_UFFD_REMOVE, "uffd numbering");
+		       SC_UFFD_REMOVE == MMLAB_UFFD_REMOVE &&
+		       SC_UFFDIO_MOVE_ALLOW_SRC_HOLES == MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES,
+		       "uffd numbering");
+	if (op == SC_UFFDIO_MOVE)
+		return mmlab_uffd_move(P(p), dst, src, len, mode, filled);
 	return mmlab_uffd_fill(P(p), op, dst, src, len, mode, filled);
 }
 

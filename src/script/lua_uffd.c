@@ -2,7 +2,7 @@
  * lua_uffd.c - the userfaultfd methods of a Process that fill a range the
  * way a fault handler answers a fault: uffd_copy, uffd_zeropage,
  * uffd_poison, uffd_continue (UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE),
- * uffd_unregister, and the names of the ioctls UFFDIO_REGISTER reports.  Each call asks the
+ * uffd_move (UFFDIO_MOVE), uffd_unregister, and the names of the ioctls UFFDIO_REGISTER reports.  Each call asks the
  * backend once; nothing is kept between calls.
  */
 #include <errno.h>
@@ -50,16 +50,21 @@ static const struct sc_flag_name fill_modes[] = {
 	{ "dontwake", SC_UFFDIO_MODE_DONTWAKE },
 	{ "wp", SC_UFFDIO_MODE_WP },
 };
+static const struct sc_flag_name move_modes[] = {
+	{ "dontwake", SC_UFFDIO_MODE_DONTWAKE },
+	{ "allow_src_holes", SC_UFFDIO_MOVE_ALLOW_SRC_HOLES },
+};
 
 /*
- * The common body: p:uffd_copy(dst, src, len [, mode]) and the others as
+ * The common body: p:uffd_copy(dst, src, len [, mode]) and
+ * p:uffd_move(dst, src, len [, mode]), the others as
  * p:uffd_X(dst, len [, mode]).  Returns the bytes filled (fewer than len
  * when the kernel filled part: its -EAGAIN); raises the errno otherwise.
  */
 static int uffd_fill(lua_State *L, int op, const char *name)
 {
 	struct sc_proc *p = sc_check_proc(L, 1);
-	bool copy = op == SC_UFFDIO_COPY;
+	bool copy = op == SC_UFFDIO_COPY || op == SC_UFFDIO_MOVE;
 	uint64_t dst = sc_arg_u64(L, 2, name), src = copy ? sc_arg_u64(L, 3, name) : 0;
 	uint64_t len = sc_arg_u64(L, copy ? 4 : 3, name);
 	int midx = copy ? 5 : 4;
@@ -68,7 +73,10 @@ static int uffd_fill(lua_State *L, int op, const char *name)
 	char what[128];
 	int ret;
 
-	if (!lua_isnoneornil(L, midx))
+	if (!lua_isnoneornil(L, midx) && op == SC_UFFDIO_MOVE)
+		mode = sc_parse_flag_names(L, midx, name, move_modes,
+					   sizeof(move_modes) / sizeof(move_modes[0]));
+	else if (!lua_isnoneornil(L, midx))
 		mode = sc_parse_flag_names(L, midx, name, fill_modes,
 					   sizeof(fill_modes) / sizeof(fill_modes[0]));
 	ret = sc_be->uffd_fill(p, op, dst, src, len, mode, &filled);
@@ -90,6 +98,7 @@ static int m_uffd_copy(lua_State *L) { return uffd_fill(L, SC_UFFDIO_COPY, "uffd
 static int m_uffd_zeropage(lua_State *L) { return uffd_fill(L, SC_UFFDIO_ZEROPAGE, "uffd_zeropage"); }
 static int m_uffd_poison(lua_State *L) { return uffd_fill(L, SC_UFFDIO_POISON, "uffd_poison"); }
 static int m_uffd_continue(lua_State *L) { return uffd_fill(L, SC_UFFDIO_CONTINUE, "uffd_continue"); }
+static int m_uffd_move(lua_State *L) { return uffd_fill(L, SC_UFFDIO_MOVE, "uffd_move"); }
 
 /* p:uffd_unregister(addr, len): UFFDIO_UNREGISTER */
 static int m_uffd_unregister(lua_State *L)
@@ -109,6 +118,7 @@ static const luaL_Reg uffd_methods[] = {
 	{ "uffd_zeropage", m_uffd_zeropage },
 	{ "uffd_poison", m_uffd_poison },
 	{ "uffd_continue", m_uffd_continue },
+	{ "uffd_move", m_uffd_move },
 	{ "uffd_unregister", m_uffd_unregister },
 	{ NULL, NULL },
 };

@@ -70,6 +70,18 @@ struct uffdio_poison {
 #define UFFDIO_POISON			_IOWR(UFFDIO, 0x08, struct uffdio_poison)
 #define UFFDIO_POISON_MODE_DONTWAKE	((__u64)1 << 0)
 #endif
+#ifndef UFFDIO_MOVE
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE			_IOWR(UFFDIO, 0x05, struct uffdio_move)
+#define UFFDIO_MOVE_MODE_DONTWAKE	((__u64)1 << 0)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ((__u64)1 << 1)
+#endif
 #ifndef UFFDIO_CONTINUE_MODE_WP
 #define UFFDIO_CONTINUE_MODE_WP		((__u64)1 << 1)
 #endif
@@ -664,7 +676,7 @@ static int do_uffd_register(uint64_t addr, uint64_t len, int modes, uint64_t *io
 	return err;
 }
 
-/* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE (SC_UFFDIO_*): *res the
+/* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE, _MOVE (SC_UFFDIO_*): *res the
  * ioctl's result field (bytes filled, or -errno). */
 static int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
 			unsigned int mode, int64_t *res)
@@ -702,6 +714,16 @@ static int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
 		err = neg_errno(ioctl(uffd_fd, UFFDIO_CONTINUE, &co));
 		*res = co.mapped;
 		break;
+	case SC_UFFDIO_MOVE: {
+		struct uffdio_move mv = { .dst = dst, .src = src, .len = len,
+			.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_MOVE_MODE_DONTWAKE : 0) |
+				(mode & SC_UFFDIO_MOVE_ALLOW_SRC_HOLES ?
+				 UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0) };
+
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_MOVE, &mv));
+		*res = mv.move;
+		break;
+	}
 	default:
 		err = -EINVAL;
 	}

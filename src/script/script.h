@@ -117,7 +117,9 @@ struct sc_uffd_event {
 };
 
 /* The filling ioctls: UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE; modes */
-enum { SC_UFFDIO_COPY = 1, SC_UFFDIO_ZEROPAGE, SC_UFFDIO_POISON, SC_UFFDIO_CONTINUE };
+enum { SC_UFFDIO_COPY = 1, SC_UFFDIO_ZEROPAGE, SC_UFFDIO_POISON, SC_UFFDIO_CONTINUE,
+       SC_UFFDIO_MOVE };
+#define SC_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)	/* MOVE's mode bit */
 #define SC_UFFDIO_MODE_DONTWAKE	(1U << 0)
 #define SC_UFFDIO_MODE_WP	(1U << 1)
 
@@ -265,7 +267,7 @@ struct sc_backend {
 	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
 	/* UFFDIO_API with SC_UFFD_FEATURE_* (before any registration) */
 	int (*uffd_api)(struct sc_proc *p, uint64_t features);
-	/* UFFDIO_COPY/_ZEROPAGE/_POISON/_CONTINUE (SC_UFFDIO_*): 0, -EAGAIN
+	/* UFFDIO_COPY/_ZEROPAGE/_POISON/_CONTINUE/_MOVE (SC_UFFDIO_*): 0, -EAGAIN
 	 * (part filled) or -errno; *filled the ioctl's result field */
 	int (*uffd_fill)(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
 			 uint64_t len, unsigned int mode, int64_t *filled);
