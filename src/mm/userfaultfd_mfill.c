@@ -13,7 +13,8 @@
  *            - uffd-wp, poison, guard - is overwritten, but POISON and the
  *            zero page refuse any non-none PTE), a huge
  *            PMD, or a shared shmem page already in the page cache;
- *   -EFAULT  shared shmem past i_size, CONTINUE with no page cache page.
+ *   -EFAULT  shared shmem past i_size, CONTINUE with no page cache page,
+ *            COPY from a source page the program cannot read.
  * The ioctl itself then returns 0 when all was filled, -EAGAIN when only
  * part was (userfaultfd_copy and its siblings).
  *
@@ -31,7 +32,8 @@
  *
  * Locks: mmap_lock for reading over the whole call, the PTE lock per page;
  * COPY reads its source first, as the program's own loads (the kernel's
- * copy_from_user fault-and-retry), before it takes mmap_lock.
+ * copy_from_user fault-and-retry), before it takes mmap_lock; the first
+ * page it could not read stops the fill there.
  */
 #include <stdlib.h>
 #include "swap.h"
@@ -213,8 +215,10 @@ static struct vm_area_struct *uffd_dst_vma(struct mm_struct *mm, unsigned long s
 	return v;
 }
 
+/* @readable: the bytes of @data the source had (COPY): the page past them
+ * is -EFAULT, after the checks of the destination. */
 static int64_t mfill_atomic(struct mm_struct *mm, unsigned long dst, unsigned long len,
-			    int mode, const uint8_t *data, bool wp)
+			    int mode, const uint8_t *data, unsigned long readable, bool wp)
 {
 	struct vm_area_struct *v;
 	int64_t done = 0;
@@ -235,7 +239,9 @@ static int64_t mfill_atomic(struct mm_struct *mm, unsigned long dst, unsigned lo
 	while (done < (int64_t)len && !ret) {
 		pteval_t *pmd = mfill_get_pmd(mm, dst + done);
 
-		if (!pmd)
+		if (done >= (int64_t)readable)
+			ret = -EFAULT;
+		else if (!pmd)
 			ret = -ENOMEM;
 		else if (pmd == ERR_HUGE)
 			ret = -EEXIST;
@@ -257,7 +263,7 @@ out:
  * meanwhile, is an answer too (the wake). */
 int uffd_fill_resolve(struct mm_struct *mm, unsigned long addr, int op)
 {
-	int64_t ret = mfill_atomic(mm, addr & PAGE_MASK, PAGE_SIZE, op, NULL, false);
+	int64_t ret = mfill_atomic(mm, addr & PAGE_MASK, PAGE_SIZE, op, NULL, PAGE_SIZE, false);
 
 	return ret == -EEXIST || ret == PAGE_SIZE ? 0 : (int)ret;
 }
@@ -272,6 +278,7 @@ int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
 		    uint64_t len, unsigned int mode, int64_t *filled)
 {
 	unsigned int allowed = MMLAB_UFFDIO_MODE_DONTWAKE;
+	unsigned long readable = len;
 	uint8_t *data = NULL;
 	int64_t ret;
 
@@ -289,20 +296,18 @@ int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
 		data = malloc(len);
 		if (!data)
 			return -ENOMEM;
-		/* copy_from_user: the source read as the program reads it */
-		if (mmlab_read(p->main, src, data, len, NULL)) {
-			free(data);
-			if (filled)
-				*filled = -EFAULT;
-			return -EFAULT;
-		}
+		/* copy_from_user: the source read as the program reads it, up
+		 * to the first page it cannot read */
+		for (readable = 0; readable < len; readable += PAGE_SIZE)
+			if (mmlab_read(p->main, src + readable, data + readable, PAGE_SIZE, NULL))
+				break;
 	}
 	if (!smp_load_acquire(&p->mm->uffd)) {
 		free(data);
 		return -EINVAL;
 	}
 	task_enter(p->main);
-	ret = mfill_atomic(p->mm, dst, len, op, data, mode & MMLAB_UFFDIO_MODE_WP);
+	ret = mfill_atomic(p->mm, dst, len, op, data, readable, mode & MMLAB_UFFDIO_MODE_WP);
 	task_leave(p->main);
 	free(data);
 	if (filled)
