@@ -1,10 +1,14 @@
 /*
  * userfaultfd.c - a process's userfaultfd: UFFDIO_API (the features a
- * program negotiates: EVENT_FORK, WP_UNPOPULATED, WP_ASYNC; none when it
- * registers without asking, as a plain program opens it), register ranges
- * for missing and/or write-protect faults (VM_UFFD_MISSING, VM_UFFD_WP on
- * the VMAs), UFFDIO_WRITEPROTECT, fault delivery, and the context a child
- * gets at fork with EVENT_FORK (dup_userfaultfd).
+ * program negotiates: EVENT_FORK, EVENT_REMAP, EVENT_REMOVE, SIGBUS,
+ * WP_UNPOPULATED, WP_ASYNC, and the ones that change nothing here; none
+ * when it registers without asking, as a plain program opens it),
+ * UFFDIO_REGISTER of ranges for missing, write-protect and (shmem) minor
+ * faults (VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR on the VMAs) and the
+ * ioctls it reports, UFFDIO_UNREGISTER, UFFDIO_WRITEPROTECT, fault
+ * delivery, the non-cooperative events (fork, remap, remove), and the
+ * context a child gets at fork with EVENT_FORK (dup_userfaultfd).  The
+ * filling ioctls are userfaultfd_mfill.c, UFFDIO_MOVE userfaultfd_move.c.
  *
  * The model has no handler thread: a fault that must go to userspace is
  * recorded as an event, the mmap_lock is dropped (as handle_userfault
