@@ -304,7 +304,8 @@ static uint64_t uffd_range_ioctls(int modes)
 
 /*
  * Register the VMAs of [start, end) with the flags @set (splitting them at
- * the ends), or with @set 0 unregister them: a wp-registered range is
+ * the ends; a VMA registered with all of them already is left as it is,
+ * another has its modes replaced), or with @set 0 unregister them: a wp-registered range is
  * un-protected first (userfaultfd_clear_vma).  Holes are skipped.
  * mmap_lock held for writing.
  */
@@ -322,7 +323,11 @@ static int uffd_modify_vmas(struct mm_struct *mm, unsigned long start,
 		s = max(a, v->vm_start);
 		stop = min(end, v->vm_end);
 		if (set) {
-			ret = vma_modify_flags(v, s, stop, v->vm_flags | set);
+			/* a VMA that has all the modes asked for keeps its
+			 * own; else the modes asked for replace its modes */
+			if ((v->vm_flags & set) != set)
+				ret = vma_modify_flags(v, s, stop,
+						       (v->vm_flags & ~VM_UFFD_ALL) | set);
 			continue;
 		}
 		if (v->vm_flags & VM_UFFD_WP)
