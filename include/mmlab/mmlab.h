@@ -545,14 +545,15 @@ int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
  * it as a plain program does (no optional features).  The model's handler
  * answers every fault at once: a wp fault by un-protecting that page, a
- * missing fault by zero-filling it; the faulting access then completes.
+ * missing fault with UFFDIO_ZEROPAGE; the faulting access then completes.
  */
 #define MMLAB_UFFD_MISSING	1
 #define MMLAB_UFFD_WP		2
 #define MMLAB_UFFD_FORK		3	/* event: the process forked (EVENT_FORK) */
 struct mmlab_uffd_event {
 	uint64_t addr;		/* page address of the fault (0 for fork) */
-	int kind;		/* MMLAB_UFFD_MISSING, _WP or _FORK */
+	int kind;		/* MMLAB_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* REMAP: new address, length; REMOVE: length */
 };
 /* UFFDIO_API features the model has (the kernel's bits):
  * EVENT_FORK: a child gets its own userfaultfd with the registrations and
@@ -577,6 +578,78 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 /* Faults delivered since the last call, oldest first (at most @max). */
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
+/* More UFFDIO_API features (the kernel's bits):
+ * SIGBUS: a fault that would go to the handler is SIGBUS instead.
+ * EVENT_REMAP: mremap of a registered range is a MMLAB_UFFD_REMAP event
+ *   (addr the old start, to the new one, len); EVENT_REMOVE: MADV_DONTNEED
+ *   and MADV_REMOVE of one are a MMLAB_UFFD_REMOVE event ([addr, end)).
+ * The others are accepted as the kernel accepts them and change nothing the
+ * model shows (PAGEFAULT_FLAG_WP, MISSING_SHMEM, WP_HUGETLBFS_SHMEM, the
+ * hugetlbfs ones, MINOR_SHMEM, POISON, MOVE). */
+#define MMLAB_UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1ULL << 0)
+#define MMLAB_UFFD_FEATURE_EVENT_REMAP		(1ULL << 2)
+#define MMLAB_UFFD_FEATURE_EVENT_REMOVE		(1ULL << 3)
+#define MMLAB_UFFD_FEATURE_MISSING_HUGETLBFS	(1ULL << 4)
+#define MMLAB_UFFD_FEATURE_MISSING_SHMEM	(1ULL << 5)
+#define MMLAB_UFFD_FEATURE_SIGBUS		(1ULL << 7)
+#define MMLAB_UFFD_FEATURE_MINOR_HUGETLBFS	(1ULL << 9)
+#define MMLAB_UFFD_FEATURE_MINOR_SHMEM		(1ULL << 10)
+#define MMLAB_UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1ULL << 12)
+#define MMLAB_UFFD_FEATURE_POISON		(1ULL << 14)
+#define MMLAB_UFFD_FEATURE_MOVE			(1ULL << 16)
+#define MMLAB_UFFD_FEATURES_ACCEPTED	(MMLAB_UFFD_FEATURE_PAGEFAULT_FLAG_WP | \
+					 MMLAB_UFFD_FEATURE_MISSING_HUGETLBFS | \
+					 MMLAB_UFFD_FEATURE_MISSING_SHMEM | \
+					 MMLAB_UFFD_FEATURE_MINOR_HUGETLBFS | \
+					 MMLAB_UFFD_FEATURE_MINOR_SHMEM | \
+					 MMLAB_UFFD_FEATURE_WP_HUGETLBFS_SHMEM | \
+					 MMLAB_UFFD_FEATURE_POISON | \
+					 MMLAB_UFFD_FEATURE_MOVE)
+/* Event kinds beyond MMLAB_UFFD_MISSING, _WP and _FORK */
+#define MMLAB_UFFD_REMAP	4
+#define MMLAB_UFFD_REMOVE	5
+#define MMLAB_UFFD_MINOR	6	/* a minor fault (the page cache has the page) */
+/* UFFDIO_REGISTER_MODE_MINOR (shmem only), and the ioctl numbers whose bits
+ * UFFDIO_REGISTER reports for the range */
+#define MMLAB_UFFD_MINOR_MODE		4
+#define MMLAB_UFFDIO_WAKE_NR		2
+#define MMLAB_UFFDIO_COPY_NR		3
+#define MMLAB_UFFDIO_ZEROPAGE_NR	4
+#define MMLAB_UFFDIO_MOVE_NR		5
+#define MMLAB_UFFDIO_WRITEPROTECT_NR	6
+#define MMLAB_UFFDIO_CONTINUE_NR	7
+#define MMLAB_UFFDIO_POISON_NR		8
+#define MMLAB_UFFDIO_RANGE_IOCTLS	((1ULL << MMLAB_UFFDIO_WAKE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_COPY_NR) | \
+					 (1ULL << MMLAB_UFFDIO_ZEROPAGE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_MOVE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_WRITEPROTECT_NR) | \
+					 (1ULL << MMLAB_UFFDIO_CONTINUE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_POISON_NR))
+/* UFFDIO_REGISTER that also reports the range's ioctls (NULL: not wanted);
+ * -EINVAL as mmlab_uffd_register, and for minor mode off shmem. */
+int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len,
+			       int modes, uint64_t *ioctls);
+/* The filling ioctls (userfaultfd_mfill.c): @op one of these, @mode bits of
+ * MMLAB_UFFDIO_MODE_* (DONTWAKE for all, WP for COPY and CONTINUE).  0 when
+ * all of [dst, dst+len) was filled, -EAGAIN when part was, else -errno;
+ * *filled the bytes filled or the error (the ioctl's result field). */
+#define MMLAB_UFFDIO_COPY	1
+#define MMLAB_UFFDIO_ZEROPAGE	2
+#define MMLAB_UFFDIO_POISON	3
+#define MMLAB_UFFDIO_CONTINUE	4
+#define MMLAB_UFFDIO_MODE_DONTWAKE	(1U << 0)
+#define MMLAB_UFFDIO_MODE_WP		(1U << 1)
+int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
+		    uint64_t len, unsigned int mode, int64_t *filled);
+/* UFFDIO_MOVE (userfaultfd_move.c): move the anonymous pages of [src,
+ * src+len) to the registered [dst, dst+len); @mode of DONTWAKE and
+ * ALLOW_SRC_HOLES.  Returns as mmlab_uffd_fill, *moved the bytes moved. */
+#define MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)
+int mmlab_uffd_move(struct mmlab_proc *p, uint64_t dst, uint64_t src, uint64_t len,
+		    unsigned int mode, int64_t *moved);
+/* UFFDIO_UNREGISTER: -EINVAL for a bad range or one with no mapping. */
+int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len);
 
 /*
  * Page-table reclaim (the June 2024 RFC): the per-process switch the RFC proposes as a

@@ -139,7 +139,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	if (keep_uffd < 0)
 		ret = keep_uffd;
 	else if (!keep_uffd)
-		drop |= VM_UFFD_MISSING | VM_UFFD_WP;
+		drop |= VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR;
 	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v && !ret; v = vma_next(oldmm, v)) {
 		struct vm_area_struct *n;
 

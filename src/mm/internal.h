@@ -512,6 +512,7 @@ struct mm_struct {
 #define VM_DONTDUMP	0x04000000UL
 #define VM_DROPPABLE	(1UL << 40)	/* MAP_DROPPABLE: dropped, never swapped */
 #define VM_SEALED	(1UL << 42)	/* mseal: layout and protection fixed */
+#define VM_UFFD_MINOR	(1UL << 41)	/* userfaultfd minor faults (shmem) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags: once set they stay through split and merge, the merged VMA
@@ -890,6 +891,11 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind);
 void userfaultfd_exit(struct mm_struct *mm);
 int dup_userfaultfd(struct mm_struct *mm, struct mm_struct *oldmm);
 bool userfaultfd_wp_unpopulated(struct vm_area_struct *v);
+bool userfaultfd_event_remap(struct vm_area_struct *v);
+void userfaultfd_remap_complete(struct mm_struct *mm, unsigned long from,
+				unsigned long to, unsigned long len);
+void userfaultfd_remove(struct vm_area_struct *v, unsigned long start, unsigned long end);
+int uffd_fill_resolve(struct mm_struct *mm, unsigned long addr, int op);
 bool userfaultfd_wp_async(struct vm_area_struct *v);
 bool userfaultfd_wp_use_markers(struct vm_area_struct *v);
 int uffd_wp_range(struct mm_struct *mm, unsigned long start, unsigned long end,

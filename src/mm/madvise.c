@@ -526,6 +526,7 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 	/* a read-only mapping of a file opened for writing may punch holes */
 	if (!vma_is_shared_maywrite(v))
 		return -EACCES;
+	userfaultfd_remove(v, start, end);
 	return vfs_fallocate(v->vm_file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			     (int64_t)(((start - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff) << PAGE_SHIFT,
 			     (int64_t)(end - start));
@@ -555,12 +556,14 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_DONTNEED_LOCKED:
 		if (behavior == MADV_DONTNEED && (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
+		userfaultfd_remove(v, start, end);
 		/* since 6.14 the zap frees the PTE tables it empties */
 		zap_vma_range(v, start, end, &(struct zap_details){ .reclaim_pt = true });
 		return 0;
 	case MADV_FREE:
 		if (!vma_is_anonymous(v) || (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
+		userfaultfd_remove(v, start, end);
 		madvise_walk_range(v, start, end, MADV_FREE_ADVICE);
 		return 0;
 	case MADV_REMOVE:

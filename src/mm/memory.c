@@ -281,12 +281,12 @@ static inline unsigned long fault_around_pages(void)
 	return READ_ONCE(knobs.fault_around_bytes) >> PAGE_SHIFT;
 }
 
-/* should_fault_around: not for a VMA registered for uffd-wp (nor minor
- * faults, which the model lacks): uffd_disable_fault_around wants each PTE
- * to come through a fault of its own there; missing mode does not mind. */
+/* should_fault_around: not for a VMA registered for uffd-wp or minor
+ * faults: uffd_disable_fault_around wants each PTE to come through a fault
+ * of its own there; missing mode does not mind. */
 static bool should_fault_around(struct vm_fault *vmf)
 {
-	if (vmf->vma->vm_flags & VM_UFFD_WP)
+	if (vmf->vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
 		return false;
 	return fault_around_pages() > 1;
 }
@@ -349,6 +349,10 @@ static int do_fault(struct vm_fault *vmf)
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
 	    shmem_slot_empty(v->vm_file, pgoff))
 		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
+	/* and its minor fault: the page cache has it (or its swap entry) */
+	if ((v->vm_flags & VM_UFFD_MINOR) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
+	    !shmem_slot_empty(v->vm_file, pgoff))
+		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MINOR);
 	if (write && !(v->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: the copy is allocated first (allocation may
 		 * reclaim: not with the folio locked) */
@@ -817,7 +821,7 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 		v = vma_lookup(mm, addr);
 		if (v && !access_error(error_code, v) &&
 		    (smp_load_acquire(&v->anon_vma) || v->vm_file) &&
-		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)) &&
+		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)) &&
 		    down_read_trylock(&v->vm_lock)) {
 			ret = handle_mm_fault(v, addr, flags);
 			up_read(&v->vm_lock);

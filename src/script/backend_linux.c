@@ -934,10 +934,38 @@ static int lx_clear_refs_p(struct sc_proc *p, int v)
 }
 
 static int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
-			    int modes)
+			    int modes, uint64_t *ioctls)
 {
-	return (int)simple_call(&p->main, PP_UFFD_REGISTER, "uffd_register", addr, len,
-				(uint64_t)modes, 0);
+	struct pp_req req = { .op = PP_UFFD_REGISTER, .a = { addr, len, (uint64_t)modes } };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_register");
+
+	if (ret)
+		return ret;
+	if (ioctls)
+		*ioctls = resp.v[0];
+	return (int)resp.ret;
+}
+
+static int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return (int)simple_call(&p->main, PP_UFFD_UNREGISTER, "uffd_unregister",
+				addr, len, 0, 0);
+}
+
+/* The filling ioctls run in the puppet, on its userfaultfd. */
+static int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			uint64_t len, unsigned int mode, int64_t *filled)
+{
+	struct pp_req req = { .op = PP_UFFD_FILL,
+			      .a = { (uint64_t)op, dst, src, len, mode } };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_fill");
+
+	if (ret)
+		return ret;
+	*filled = (int64_t)resp.v[0];
+	return (int)resp.ret;
 }
 
 static int lx_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len, bool on)
@@ -971,6 +999,8 @@ static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
 	for (int i = 0; i < resp.ret && i < max; i++) {
 		ev[i].addr = buf[i].addr;
 		ev[i].kind = (int)buf[i].kind;
+		ev[i].to = buf[i].to;
+		ev[i].len = buf[i].len;
 	}
 	return resp.ret < max ? (int)resp.ret : max;
 }
@@ -1104,6 +1134,8 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_wp = lx_uffd_wp,
 	.uffd_events = lx_uffd_events,
 	.uffd_api = lx_uffd_api,
+	.uffd_fill = lx_uffd_fill,
+	.uffd_unregister = lx_uffd_unregister,
 	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 	.mseal = lx_mseal,

@@ -478,12 +478,13 @@ static int model_clear_refs(struct sc_proc *p, int v)
 }
 
 static int model_uffd_register(struct sc_proc *p, uint64_t addr,
-			       uint64_t len, int modes)
+			       uint64_t len, int modes, uint64_t *ioctls)
 {
 	int m = (modes & SC_UFFD_MISSING ? MMLAB_UFFD_MISSING : 0) |
-		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0);
+		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0) |
+		(modes & SC_UFFD_MINOR_MODE ? MMLAB_UFFD_MINOR_MODE : 0);
 
-	return mmlab_uffd_register(P(p), addr, len, m);
+	return mmlab_uffd_register_ioctls(P(p), addr, len, m, ioctls);
 }
 
 static int model_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len,
@@ -504,8 +505,9 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 	n = mmlab_uffd_events(P(p), me, max);
 	for (int i = 0; i < n; i++) {
 		ev[i].addr = me[i].addr;
-		ev[i].kind = me[i].kind == MMLAB_UFFD_WP ? SC_UFFD_WP :
-			me[i].kind == MMLAB_UFFD_FORK ? SC_UFFD_FORK : SC_UFFD_MISSING;
+		ev[i].kind = me[i].kind;	/* the SC_ and MMLAB_ kinds are one */
+		ev[i].to = me[i].to;
+		ev[i].len = me[i].len;
 	}
 	free(me);
 	return n;
@@ -515,6 +517,25 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 static int model_uffd_api(struct sc_proc *p, uint64_t features)
 {
 	return mmlab_uffd_api(P(p), features);
+}
+
+/* The SC_UFFDIO_ and MMLAB_UFFDIO_ ops and modes are one. */
+static int model_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			   uint64_t len, unsigned int mode, int64_t *filled)
+{
+	_Static_assert(SC_UFFDIO_CONTINUE == MMLAB_UFFDIO_CONTINUE &&
+		       SC_UFFDIO_MODE_WP == MMLAB_UFFDIO_MODE_WP &&
+		       SC_UFFD_REMOVE == MMLAB_UFFD_REMOVE &&
+		       SC_UFFDIO_MOVE_ALLOW_SRC_HOLES == MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES,
+		       "uffd numbering");
+	if (op == SC_UFFDIO_MOVE)
+		return mmlab_uffd_move(P(p), dst, src, len, mode, filled);
+	return mmlab_uffd_fill(P(p), op, dst, src, len, mode, filled);
+}
+
+static int model_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return mmlab_uffd_unregister(P(p), addr, len);
 }
 
 /* struct sc_pm_scan_arg and struct mmlab_pm_scan_arg are both the kernel's
@@ -595,6 +616,8 @@ const struct sc_backend sc_backend_model = {
 	.uffd_wp = model_uffd_wp,
 	.uffd_events = model_uffd_events,
 	.uffd_api = model_uffd_api,
+	.uffd_fill = model_uffd_fill,
+	.uffd_unregister = model_uffd_unregister,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 	.mseal = model_mseal,

@@ -60,6 +60,32 @@
 #define SYS_mseal_nr	SYS_mseal
 #endif
 
+/* The userfaultfd ioctls newer than the build host's headers (6.6) */
+#ifndef UFFDIO_POISON
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
+#define UFFDIO_POISON			_IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#define UFFDIO_POISON_MODE_DONTWAKE	((__u64)1 << 0)
+#endif
+#ifndef UFFDIO_MOVE
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE			_IOWR(UFFDIO, 0x05, struct uffdio_move)
+#define UFFDIO_MOVE_MODE_DONTWAKE	((__u64)1 << 0)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ((__u64)1 << 1)
+#endif
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP		((__u64)1 << 1)
+#endif
+
 #define NR_TASK_SLOTS	(PP_MAX_THREADS + 1)
 #define UFFD_SLOT	NR_TASK_SLOTS
 #define NR_SLOTS	(NR_TASK_SLOTS + 1)
@@ -456,6 +482,40 @@ static int do_thread(unsigned int cpu, int fd)
 	return 0;
 }
 
+/* A non-cooperative event (EVENT_REMAP, EVENT_REMOVE): noted for
+ * uffd_events; the kernel's side went on once it was read. */
+static void uffd_note_event(const struct uffd_msg *m)
+{
+	struct pp_uffd_ev e = { .kind = SC_UFFD_REMOVE };
+
+	if (m->event == UFFD_EVENT_REMAP) {
+		e = (struct pp_uffd_ev){ .addr = m->arg.remap.from, .kind = SC_UFFD_REMAP,
+					 .to = m->arg.remap.to, .len = m->arg.remap.len };
+	} else {
+		e.addr = m->arg.remove.start;
+		e.len = m->arg.remove.end - m->arg.remove.start;
+	}
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = e;
+	pthread_mutex_unlock(&uffd_lock);
+}
+
+/* A minor fault: noted, and answered with UFFDIO_CONTINUE (a page mapped
+ * meanwhile, EEXIST, is answered with a wake). */
+static void uffd_minor_fault(uint64_t addr)
+{
+	struct uffdio_continue c = { .range = { .start = addr, .len = 4096 } };
+
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){ .addr = addr,
+								     .kind = SC_UFFD_MINOR };
+	pthread_mutex_unlock(&uffd_lock);
+	if (ioctl(uffd_fd, UFFDIO_CONTINUE, &c) && errno == EEXIST)
+		ioctl(uffd_fd, UFFDIO_WAKE, &c.range);
+}
+
 static void *uffd_main(void *arg)
 {
 	(void)arg;
@@ -470,10 +530,19 @@ static void *uffd_main(void *arg)
 			continue;
 		if (n != sizeof(msg))
 			return NULL;
+		if (msg.event == UFFD_EVENT_REMAP || msg.event == UFFD_EVENT_REMOVE) {
+			uffd_note_event(&msg);
+			continue;
+		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT && msg.event != UFFD_EVENT_FORK)
 			continue;
 		addr = msg.arg.pagefault.address & ~4095ULL;
 		wp = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP;
+		if (msg.event == UFFD_EVENT_PAGEFAULT &&
+		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
+			uffd_minor_fault(addr);
+			continue;
+		}
 		pthread_mutex_lock(&uffd_lock);
 		if (nr_uffd_events < MAX_EVENTS)
 			uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){
@@ -587,7 +656,7 @@ static void uffd_fork_parent(int sock)
 	close(sock);
 }
 
-static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
+static int do_uffd_register(uint64_t addr, uint64_t len, int modes, uint64_t *ioctls)
 {
 	struct uffdio_register reg = {
 		.range = { .start = addr, .len = len },
@@ -600,7 +669,65 @@ static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
 		reg.mode |= UFFDIO_REGISTER_MODE_MISSING;
 	if (modes & SC_UFFD_WP)
 		reg.mode |= UFFDIO_REGISTER_MODE_WP;
-	return neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	if (modes & SC_UFFD_MINOR_MODE)
+		reg.mode |= UFFDIO_REGISTER_MODE_MINOR;
+	err = neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	*ioctls = err ? 0 : reg.ioctls;
+	return err;
+}
+
+/* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE, _MOVE (SC_UFFDIO_*): *res the
+ * ioctl's result field (bytes filled, or -errno). */
+static int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
+			unsigned int mode, int64_t *res)
+{
+	struct uffdio_range r = { .start = dst, .len = len };
+	struct uffdio_copy c = { .dst = dst, .src = src, .len = len,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_COPY_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_COPY_MODE_WP : 0) };
+	struct uffdio_zeropage z = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_ZEROPAGE_MODE_DONTWAKE : 0 };
+	struct uffdio_poison po = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_POISON_MODE_DONTWAKE : 0 };
+	struct uffdio_continue co = { .range = r,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_CONTINUE_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_CONTINUE_MODE_WP : 0) };
+	int err;
+
+	*res = 0;
+	if (uffd_fd < 0)
+		return -EINVAL;
+	switch (op) {
+	case SC_UFFDIO_COPY:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_COPY, &c));
+		*res = c.copy;
+		break;
+	case SC_UFFDIO_ZEROPAGE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_ZEROPAGE, &z));
+		*res = z.zeropage;
+		break;
+	case SC_UFFDIO_POISON:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_POISON, &po));
+		*res = po.updated;
+		break;
+	case SC_UFFDIO_CONTINUE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_CONTINUE, &co));
+		*res = co.mapped;
+		break;
+	case SC_UFFDIO_MOVE: {
+		struct uffdio_move mv = { .dst = dst, .src = src, .len = len,
+			.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_MOVE_MODE_DONTWAKE : 0) |
+				(mode & SC_UFFDIO_MOVE_ALLOW_SRC_HOLES ?
+				 UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0) };
+
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_MOVE, &mv));
+		*res = mv.move;
+		break;
+	}
+	default:
+		err = -EINVAL;
+	}
+	return err;
 }
 
 static int do_uffd_wp(uint64_t addr, uint64_t len, bool on)
@@ -930,6 +1057,19 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	const uint64_t *a = req->a;
 
 	switch (req->op) {
+	case PP_UFFD_UNREGISTER: {
+		struct uffdio_range r = { .start = a[0], .len = a[1] };
+
+		resp->ret = uffd_fd < 0 ? -EINVAL : neg_errno(ioctl(uffd_fd, UFFDIO_UNREGISTER, &r));
+		break;
+	}
+	case PP_UFFD_FILL: {
+		int64_t res;
+
+		resp->ret = do_uffd_fill((int)a[0], a[1], a[2], a[3], (unsigned int)a[4], &res);
+		resp->v[0] = (uint64_t)res;
+		break;
+	}
 	case PP_PROCESS_MADVISE:
 		resp->ret = do_process_madvise((pid_t)a[0], payload, plen, a[1],
 					       (int)a[2], (unsigned int)a[3]);
@@ -971,7 +1111,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 			close(rfd);
 		return;
 	case PP_UFFD_REGISTER:
-		resp->ret = do_uffd_register(a[0], a[1], (int)a[2]);
+		resp->ret = do_uffd_register(a[0], a[1], (int)a[2], &resp->v[0]);
 		break;
 	case PP_UFFD_WP:
 		resp->ret = do_uffd_wp(a[0], a[1], a[2]);

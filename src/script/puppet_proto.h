@@ -48,7 +48,7 @@ enum pp_op {
 	PP_FORK,	/* SCM_RIGHTS: the child's socket -> v[0] child pid */
 	PP_EXIT,	/* no response: the puppet exits */
 	PP_THREAD,	/* a: cpu; SCM_RIGHTS: the thread's socket */
-	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) */
+	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) -> v[0] ioctls */
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
 	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
@@ -73,6 +73,8 @@ enum pp_op {
 	PP_REGFILE,	/* a: size -> ret fd of a new unlinked file */
 	PP_PREAD,	/* a: fd off len -> ret bytes; payload: them */
 	PP_PWRITE,	/* a: fd off; payload: the bytes -> ret bytes */
+	PP_UFFD_FILL,	/* a: op dst src len mode -> ret, v[0] the result field */
+	PP_UFFD_UNREGISTER, /* a: addr len */
 };
 
 struct pp_req {
@@ -101,7 +103,8 @@ struct pp_item_res {
 
 struct pp_uffd_ev {
 	uint64_t addr;
-	uint64_t kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+	uint64_t kind;		/* SC_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* as struct sc_uffd_event */
 };
 
 #define PP_MSG_MAX	(sizeof(struct pp_req) + PP_PAYLOAD_MAX)

@@ -105,17 +105,39 @@ struct sc_smaps {
 	char flags[160];	/* VmFlags */
 };
 
-enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3 };
+enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3,
+       SC_UFFD_REMAP = 4, SC_UFFD_REMOVE = 5, SC_UFFD_MINOR = 6 };
+#define SC_UFFD_MINOR_MODE	4	/* a registration mode, not an event */
 
 struct sc_uffd_event {
 	uint64_t addr;
-	int kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+	int kind;		/* SC_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* REMAP: the new address and the length;
+				 * REMOVE: the length */
 };
+
+/* The filling ioctls: UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE; modes */
+enum { SC_UFFDIO_COPY = 1, SC_UFFDIO_ZEROPAGE, SC_UFFDIO_POISON, SC_UFFDIO_CONTINUE,
+       SC_UFFDIO_MOVE };
+#define SC_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)	/* MOVE's mode bit */
+#define SC_UFFDIO_MODE_DONTWAKE	(1U << 0)
+#define SC_UFFDIO_MODE_WP	(1U << 1)
 
 /* UFFDIO_API features: the kernel's bits */
 #define SC_UFFD_FEATURE_EVENT_FORK	(1ULL << 1)
 #define SC_UFFD_FEATURE_WP_UNPOPULATED	(1ULL << 13)
 #define SC_UFFD_FEATURE_WP_ASYNC	(1ULL << 15)
+#define SC_UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1ULL << 0)
+#define SC_UFFD_FEATURE_EVENT_REMAP	(1ULL << 2)
+#define SC_UFFD_FEATURE_EVENT_REMOVE	(1ULL << 3)
+#define SC_UFFD_FEATURE_MISSING_HUGETLBFS	(1ULL << 4)
+#define SC_UFFD_FEATURE_MISSING_SHMEM	(1ULL << 5)
+#define SC_UFFD_FEATURE_SIGBUS		(1ULL << 7)
+#define SC_UFFD_FEATURE_MINOR_HUGETLBFS	(1ULL << 9)
+#define SC_UFFD_FEATURE_MINOR_SHMEM	(1ULL << 10)
+#define SC_UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1ULL << 12)
+#define SC_UFFD_FEATURE_POISON		(1ULL << 14)
+#define SC_UFFD_FEATURE_MOVE		(1ULL << 16)
 
 /* PAGEMAP_SCAN: the kernel's struct pm_scan_arg and struct page_region
  * (vec points to vec_len of them); categories and flags the kernel's */
@@ -242,13 +264,20 @@ struct sc_backend {
 	int (*status)(struct sc_proc *p, struct sc_status *st);
 	int (*smaps)(struct sc_proc *p, uint64_t addr, struct sc_smaps *out);
 	int (*clear_refs)(struct sc_proc *p, int v);
+	/* UFFDIO_REGISTER; *ioctls the ioctl bits it reports for the range */
 	int (*uffd_register)(struct sc_proc *p, uint64_t addr, uint64_t len,
-			     int modes);
+			     int modes, uint64_t *ioctls);
 	int (*uffd_wp)(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
 	/* Returns the number of events stored (at most max), or -errno. */
 	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
 	/* UFFDIO_API with SC_UFFD_FEATURE_* (before any registration) */
 	int (*uffd_api)(struct sc_proc *p, uint64_t features);
+	/* UFFDIO_COPY/_ZEROPAGE/_POISON/_CONTINUE/_MOVE (SC_UFFDIO_*): 0, -EAGAIN
+	 * (part filled) or -errno; *filled the ioctl's result field */
+	int (*uffd_fill)(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			 uint64_t len, unsigned int mode, int64_t *filled);
+	/* UFFDIO_UNREGISTER */
+	int (*uffd_unregister)(struct sc_proc *p, uint64_t addr, uint64_t len);
 	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
 	 * regions or -errno; arg->walk_end set */
 	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
@@ -361,6 +390,13 @@ struct sc_flag_name {
 };
 unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 				 const struct sc_flag_name *names, size_t n);
+
+/* lua_uffd.c: add the userfaultfd filling methods of a Process. */
+void sc_add_uffd_methods(lua_State *L);
+/* The ioctl bits UFFDIO_REGISTER reports, as a Lua string of names. */
+void sc_push_uffd_ioctls(lua_State *L, uint64_t ioctls);
+/* An event kind's name: "missing", "wp", "minor", "fork", "remap", "remove". */
+const char *sc_uffd_event_name(int kind);
 
 /* lua_proc_views.c: add the /proc views and userfaultfd methods of a
  * Process to the method table on top of the stack */
