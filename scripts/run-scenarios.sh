@@ -151,7 +151,46 @@ skip=0
 out=$(mktemp)
 dout=$(mktemp)
 work=$(mktemp -d)
-trap 'rm -rf "$out" "$dout" "$work"' EXIT
+trap 'restore_knobs; rm -rf "$out" "$dout" "$work"' EXIT
+
+# The host's THP knobs, saved before the first scenario and compared after
+# the last: a diff that dies before it restores what it set (a timeout, a
+# kill) would leave them changed for every later run.  A knob found changed
+# is named and put back.
+knob_files() {
+	ls /sys/kernel/mm/transparent_hugepage/enabled \
+	   /sys/kernel/mm/transparent_hugepage/defrag \
+	   /sys/kernel/mm/transparent_hugepage/shmem_enabled \
+	   /sys/kernel/mm/transparent_hugepage/use_zero_page \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_* \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/defrag \
+	   /sys/kernel/mm/transparent_hugepage/hugepages-*/enabled \
+	   /sys/kernel/mm/transparent_hugepage/hugepages-*/shmem_enabled 2>/dev/null
+}
+knob_value() {
+	v=$(cat "$1" 2>/dev/null)
+	case $v in *\[*) v=${v#*[}; v=${v%%]*} ;; esac
+	echo "$v"
+}
+save_knobs() {
+	[ "$(id -u)" = 0 ] || return 0
+	for f in $(knob_files); do
+		printf '%s %s\n' "$f" "$(knob_value "$f")"
+	done >"$work/knobs"
+}
+restore_knobs() {
+	[ -f "$work/knobs" ] || return 0
+	while read -r f v; do
+		now=$(knob_value "$f")
+		if [ "$now" != "$v" ]; then
+			echo "run-scenarios.sh: a scenario left $f at '$now' (was '$v'): restored" >&2
+			echo "$v" >"$f" 2>/dev/null
+		fi
+	done <"$work/knobs"
+	rm -f "$work/knobs"
+}
+save_knobs
 
 # the host's profile, probed once for every run below
 if "$mmlab" host --save "$work/host.profile" 2>/dev/null; then
