@@ -482,44 +482,30 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	int n = *argc;
 
 #define ARG(s)	do { if (n < max - 1) argv[n++] = (char *)(s); } while (0)
-	if (c->o.cpus) {
-		snprintf(b->cpus, sizeof(b->cpus), "%u", c->o.cpus);
-		ARG("--cpus");
-		ARG(b->cpus);
-	}
-	if (c->o.nodes) {
-		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
-		ARG("--nodes");
-		ARG(b->nodes);
-	}
-	if (c->o.mem) {
-		snprintf(b->mem, sizeof(b->mem), "%" PRIu64, c->o.mem);
-		ARG("--mem");
-		ARG(b->mem);
-	}
+/* an option and its number, printed into the buffer @buf */
+#define ARG_NUM(opt, buf, v)	do {						\
+		snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v));		\
+		ARG(opt);							\
+		ARG(buf);							\
+	} while (0)
+	if (c->o.cpus)
+		ARG_NUM("--cpus", b->cpus, c->o.cpus);
+	if (c->o.mem)
+		ARG_NUM("--mem", b->mem, c->o.mem);
 	if (c->o.nodes) {
 		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
 		ARG("--nodes");
 		ARG(c->o.nodes_spec ? c->o.nodes_spec : b->nodes);
 	}
-	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
-	ARG("--seed");
-	ARG(b->seed);
-	snprintf(b->timeout, sizeof(b->timeout), "%u", c->o.timeout);
-	ARG("--timeout");
-	ARG(b->timeout);
+	ARG_NUM("--seed", b->seed, seed);
+	ARG_NUM("--timeout", b->timeout, c->o.timeout);
 	if (c->o.deterministic) {
 		ARG("--deterministic");
 		ARG("--strategy");
 		ARG(c->o.strategy ? "pct" : "random");
-		snprintf(b->depth, sizeof(b->depth), "%u", c->o.depth ? c->o.depth : 3);
-		ARG("--depth");
-		ARG(b->depth);
-		if (c->o.max_steps) {
-			snprintf(b->steps, sizeof(b->steps), "%" PRIu64, c->o.max_steps);
-			ARG("--max-steps");
-			ARG(b->steps);
-		}
+		ARG_NUM("--depth", b->depth, c->o.depth ? c->o.depth : 3);
+		if (c->o.max_steps)
+			ARG_NUM("--max-steps", b->steps, c->o.max_steps);
 	}
 	if (c->o.unsafe_lua)
 		ARG("--unsafe-lua");
@@ -533,6 +519,7 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	ARG(c->o.script);
 	for (int i = 0; i < c->o.argc; i++)
 		ARG(c->o.argv[i]);
+#undef ARG_NUM
 #undef ARG
 	argv[n] = NULL;
 	*argc = n;
