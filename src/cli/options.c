@@ -417,6 +417,21 @@ static int script_args(struct cli *c, int argc, char **argv, int i,
 	return 0;
 }
 
+const char *cli_option_split(int argc, char **argv, int i, char *name, size_t len, bool *next)
+{
+	const char *arg = argv[i];
+	char *eq;
+
+	snprintf(name, len, "%s", arg);
+	eq = strchr(name, '=');
+	*next = !eq;
+	if (eq) {
+		*eq = 0;
+		return arg + (eq - name) + 1;
+	}
+	return i + 1 < argc ? argv[i + 1] : NULL;
+}
+
 /* Returns 0, or the exit status to return + 256 for --help, or 2. */
 int cli_parse(struct cli *c, int argc, char **argv)
 {
@@ -432,8 +447,9 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->o.timeout = 600;
 	c->o.sets = c->sets;
 	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val = NULL;
-		char name[64], *eq;
+		const char *arg = argv[i], *val;
+		char name[64];
+		bool next;
 
 		if (!strcmp(arg, "--")) {
 			dashdash = true;
@@ -447,20 +463,13 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			return ret;
 		if (!ret)
 			continue;
-		snprintf(name, sizeof(name), "%s", arg);
-		eq = strchr(name, '=');
-		if (eq) {
-			*eq = 0;
-			val = arg + (eq - name) + 1;
-		} else if (i + 1 < argc) {
-			val = argv[i + 1];
-		}
+		val = cli_option_split(argc, argv, i, name, sizeof(name), &next);
 		ret = parse_value(c, name, val);
 		if (ret < 0)
 			goto unknown;
 		if (ret)
 			return ret;
-		if (!eq)
+		if (next)
 			i++;
 	}
 	if (i >= argc) {
