@@ -12,6 +12,8 @@
 --   vma.holds(p, a, len, c)   whether every byte of [a, a + len) is the
 --                             character c ("\0", "a", ...)
 --   vma.set(p, a, len, c)     writes c over [a, a + len)
+--   vma.result(ok, err)      what pcall gave, as a word: "ok", or the
+--                             error's leading name ("EPERM", "SIGSEGV")
 --   vma.fixed(p, addr, n[, prot])  maps n private anonymous pages at addr
 --                             (MAP_FIXED), prot "rw" unless given
 --   vma.pages_at(p, addr)     the size in pages of the VMA that starts at
@@ -60,6 +62,10 @@ end
 
 function M.set(p, a, len, c)
 	p:write(a, string.rep(c, len))
+end
+
+function M.result(ok, err)
+	return ok and "ok" or err:match("^%u+") or err
 end
 
 function M.fixed(p, addr, n, prot)

@@ -437,4 +437,7 @@ static inline uint64_t sc_splitmix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/* One TSV field with backslash, tab and newline escaped (runner.c). */
+void sc_tsv_put(FILE *f, const char *s);
+
 #endif
