@@ -362,9 +362,13 @@ static void one_op(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-
 	double t;
 
+	/* CPU 0 forks once at the start of each seed, so that a schedule that
+	 * runs it seldom (the deterministic scheduler's PCT mode) still
+	 * covers a fork beside the other CPUs' work; later forks are random */
+	if (w->id == 0)
+		fork_check(w);
 	/* 20 ms of everything, then 20 ms of LUF's munmap sequence, and so on */
 	while (!atomic_load(&S.stop) && (t = now_s()) < S.end && !w->fail.n) {
 		if ((long)((S.end - t) / 0.02) & 1)
