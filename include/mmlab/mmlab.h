@@ -251,6 +251,17 @@ int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice)
 /* memfd_create + ftruncate(size): returns fd >= 0 or -errno. */
 int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size);
 int mmlab_close(struct mmlab_proc *p, int fd);
+/*
+ * pipe(2): fds[0] the read end, fds[1] the write end.  vmsplice(2) of
+ * [addr, addr + len) into the write end @fd: the pipe takes references
+ * on the pages (up to 16 pages, one per pipe buffer); returns the bytes
+ * moved, or -errno (-EAGAIN when the pipe is full: it never blocks).
+ * mmlab_read_fd: read(2) of a pipe's read end, the pages' content as it
+ * is now: bytes read, 0 when empty with no writer, -EAGAIN when empty.
+ */
+int mmlab_pipe(struct mmlab_proc *p, int fds[2]);
+long mmlab_vmsplice(struct mmlab_task *t, int fd, uint64_t addr, uint64_t len);
+long mmlab_read_fd(struct mmlab_proc *p, int fd, void *buf, uint64_t len);
 
 /*
  * memfd_create(2): a new empty memfd, fd >= 0, or -EINVAL (unknown flags,

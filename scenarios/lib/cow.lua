@@ -12,6 +12,18 @@
 -- (its upper half moved away), "partial_shared_thp" (only its first page
 -- shared with a child that exited), each also "..._swap" where the
 -- selftest swaps the range out first.
+-- C.vmsplice(test, backing): the same backings, with the memory
+-- vmspliced into a pipe (the pipe holds references on the pages; reading
+-- it later returns the pages' content at that time):
+--   "vmsplice_in_child"       fork; the child vmsplices and unmaps, the
+--                             parent writes 0xff; the pipe must still
+--                             read the 1s
+--   "vmsplice_in_child_mprotect"  the same, with mprotect(PROT_READ) and
+--                             back in the parent before its write
+--   "vmsplice_before_fork" / "vmsplice_after_fork"  the parent vmsplices
+--                             (before or after fork) and unmaps, the child
+--                             writes 0xff and exits; the pipe must still
+--                             read the 1s
 -- C.collapse(kind): the PMD THP cases of MADV_COLLAPSE around fork.
 -- C.non_anon(backing): a private mapping written while another mapping of
 -- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
@@ -94,6 +106,42 @@ function C.anon(test, backing)
 	mm.observe("parent_has_new_data", parent_wrote)
 	mm.expect(child_kept, "no leak from the parent into the child")
 	mm.expect(parent_wrote, "the parent's write landed")
+end
+
+-- the pipe's content after the writer `w` wrote 0xff over the range: the
+-- bytes moved, whether they are the old ones
+local function vmsplice_kept(reader, r, n, old)
+	local got = reader:read_fd(r, n)
+	mm.observe("transferred", n)
+	mm.observe("pipe_kept_old_data", got == old:sub(1, n))
+	mm.expect(got == old:sub(1, n), "the pipe still reads the old data")
+end
+
+function C.vmsplice(test, backing)
+	local p, a, size = backing_mem(backing)
+	local old = p:read(a, size)
+	local r, w, n
+	if test == "vmsplice_in_child" or test == "vmsplice_in_child_mprotect" then
+		local c = p:fork()
+		r, w = c:pipe()
+		n = c:vmsplice(w, a, size)
+		c:munmap(a, size)
+		if test == "vmsplice_in_child_mprotect" then
+			p:mprotect(a, size, "r")
+			p:mprotect(a, size, "rw")
+		end
+		p:write(a, string.rep("\255", size))
+		vmsplice_kept(c, r, n, old)
+		return
+	end
+	r, w = p:pipe()
+	if test == "vmsplice_before_fork" then n = p:vmsplice(w, a, size) end
+	local c = p:fork()
+	if test == "vmsplice_after_fork" then n = p:vmsplice(w, a, size) end
+	p:munmap(a, size)
+	c:write(a, string.rep("\255", size))
+	c:exit()
+	vmsplice_kept(p, r, n, old)
 end
 
 -- kind: "unshared" (collapse before fork), "fully_shared" (collapse after

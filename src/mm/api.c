@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "swap.h"
+#include "gup.h"
+#include "splice.h"
 
 static bool machine_up;
 
@@ -452,6 +453,10 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 		spin_unlock(&t->proc->lock);
 		if (!file)
 			return -EBADF;
+		if (file->pipe) {
+			fput(file);
+			return -ENODEV;	/* a pipe has no mmap */
+		}
 	}
 	mm = t->proc->mm;
 	task_enter(t);
@@ -644,7 +649,7 @@ static int fd_install(struct mmlab_proc *p, struct file *f)
 }
 
 /* The file open at @fd, with a reference, or NULL. */
-static struct file *fdget(struct mmlab_proc *p, int fd)
+static struct file *fdget_any(struct mmlab_proc *p, int fd)
 {
 	struct file *f = NULL;
 
@@ -654,6 +659,19 @@ static struct file *fdget(struct mmlab_proc *p, int fd)
 	if (f)
 		get_file(f);
 	spin_unlock(&p->lock);
+	return f;
+}
+
+/* The memfd open at @fd, with a reference, or NULL (none, or a pipe: the
+ * calls that take it are shmem's). */
+static struct file *fdget(struct mmlab_proc *p, int fd)
+{
+	struct file *f = fdget_any(p, fd);
+
+	if (f && f->pipe) {
+		fput(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -671,6 +689,67 @@ int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flag
 	if (fd < 0)
 		fput(f);
 	return fd;
+}
+
+int mmlab_pipe(struct mmlab_proc *p, int fds[2])
+{
+	struct file *f[2];
+	int ret;
+
+	if (!p || !fds)
+		return -EINVAL;
+	ret = create_pipe_files(f);
+	if (ret)
+		return ret;
+	fds[0] = fd_install(p, f[0]);
+	fds[1] = fds[0] < 0 ? -EMFILE : fd_install(p, f[1]);
+	if (fds[1] < 0) {
+		if (fds[0] >= 0)
+			mmlab_close(p, fds[0]);
+		else
+			fput(f[0]);
+		fput(f[1]);
+		return -EMFILE;
+	}
+	return 0;
+}
+
+long mmlab_vmsplice(struct mmlab_task *t, int fd, uint64_t addr, uint64_t len)
+{
+	struct file *f;
+	long ret;
+
+	if (!t)
+		return -EINVAL;
+	f = fdget_any(t->proc, fd);
+	if (!f)
+		return -EBADF;
+	task_enter(t);
+	ret = vmsplice_to_pipe(t->proc->mm, f, addr, len);
+	task_leave(t);
+	fput(f);
+	return ret;
+}
+
+long mmlab_read_fd(struct mmlab_proc *p, int fd, void *buf, uint64_t len)
+{
+	struct file *f;
+	long ret;
+
+	if (!p || (!buf && len))
+		return -EINVAL;
+	f = fdget_any(p, fd);
+	if (!f)
+		return -EBADF;
+	if (!f->pipe) {
+		fput(f);
+		return -EINVAL;	/* only pipes are read this way */
+	}
+	task_enter(p->main);
+	ret = pipe_read(f, buf, len);
+	task_leave(p->main);
+	fput(f);
+	return ret;
 }
 
 int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)

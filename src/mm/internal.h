@@ -159,6 +159,7 @@ static inline int folio_mapcount(struct page *f)
 static inline int page_ref_count(struct page *p) { return atomic_read(&compound_head(p)->_refcount); }
 static inline void get_page(struct page *p) { atomic_inc(&compound_head(p)->_refcount); }
 void put_page(struct page *p);
+void folio_put_refs(struct page *folio, int refs);
 /* Mappings of this page: its PTEs, plus PMD mappings of its folio. */
 static inline int page_mapcount(struct page *p)
 {
@@ -321,6 +322,8 @@ enum vm_event_item {
 	PGSTEAL_ANON,
 	PGSTEAL_FILE,
 	PGREUSE,
+	NR_FOLL_PIN_ACQUIRED,
+	NR_FOLL_PIN_RELEASED,
 	PGPGIN,
 	PGPGOUT,
 	NR_VMSCAN_WRITE,
@@ -476,6 +479,9 @@ struct mm_struct {
 	unsigned long hiwater_rss, hiwater_vm;
 	/* prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP_* (thp_disable.c) */
 	unsigned int thp_disable;
+	/* MMF_HAS_PINNED: a FOLL_PIN was ever taken in this mm (gup.c;
+	 * atomic, never cleared), so fork checks for pinned pages */
+	bool has_pinned;
 };
 #define MMF_DISABLE_THP_COMPLETELY	1U
 #define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
@@ -558,6 +564,7 @@ struct file {
 	unsigned int f_mode;		/* FMODE_READ, FMODE_WRITE */
 	char name[64];
 	bool anon_shared;		/* MAP_SHARED|MAP_ANONYMOUS backing */
+	struct pipe_inode_info *pipe;	/* a pipe's end (splice.c): no mapping */
 };
 
 struct vm_area_struct {
@@ -904,6 +911,8 @@ struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_sh
 /* Another open file on @f's inode (open of /proc/self/fd/N) with @f_mode. */
 struct file *shmem_file_reopen(struct file *f, unsigned int f_mode);
 void fput(struct file *f);
+/* splice.c: the last file of a pipe end closed */
+void pipe_release(struct file *f);
 static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
 /* Pages below i_size: a fault at or past it is SIGBUS. */
 unsigned long shmem_size(struct file *f);

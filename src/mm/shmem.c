@@ -116,7 +116,10 @@ void fput(struct file *f)
 {
 	if (atomic_dec_return(&f->refcount))
 		return;
-	mapping_put(f->mapping);
+	if (f->pipe)
+		pipe_release(f);
+	else
+		mapping_put(f->mapping);
 	free(f);
 }
 

@@ -600,6 +600,36 @@ static int lx_close(struct sc_proc *p, int fd)
 	return (int)simple_call(&p->main, PP_CLOSE, "close", (uint64_t)fd, 0, 0, 0);
 }
 
+static int lx_pipe(struct sc_proc *p, int fds[2])
+{
+	struct pp_req req = { .op = PP_PIPE };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "pipe");
+
+	if (ret)
+		return ret;
+	fds[0] = (int)resp.v[0];
+	fds[1] = (int)resp.v[1];
+	return (int)resp.ret;
+}
+
+static long lx_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
+{
+	return simple_call(t, PP_VMSPLICE, "vmsplice", (uint64_t)fd, addr, len, 0);
+}
+
+static long lx_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	struct pp_req req = { .op = PP_READ_FD, .a = { (uint64_t)fd, len } };
+	struct pp_resp resp;
+	int ret;
+
+	if (len > PP_PAYLOAD_MAX)
+		req.a[1] = len = PP_PAYLOAD_MAX;
+	ret = call(&p->main, &req, NULL, -1, &resp, buf, len, "read_fd");
+	return ret ? ret : resp.ret;
+}
+
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
 {
 	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
@@ -1014,4 +1044,7 @@ const struct sc_backend sc_backend_linux = {
 	.now_ns = sc_lx_now_ns,
 	.cpu_cycles = sc_lx_cpu_cycles,
 	.settle = sc_lx_settle,
+	.pipe = lx_pipe,
+	.vmsplice = lx_vmsplice,
+	.read_fd = lx_read_fd,
 };

@@ -524,6 +524,21 @@ static int model_prctl_pt_reclaim(struct sc_proc *p, bool on)
 	return mmlab_prctl_pt_reclaim(P(p), on);
 }
 
+static int model_pipe(struct sc_proc *p, int fds[2])
+{
+	return mmlab_pipe(P(p), fds);
+}
+
+static long model_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
+{
+	return mmlab_vmsplice(T(t), fd, addr, len);
+}
+
+static long model_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	return mmlab_read_fd(P(p), fd, buf, len);
+}
+
 static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 {
 	return mmlab_mseal(T(t), addr, len, flags);
@@ -589,4 +604,7 @@ const struct sc_backend sc_backend_model = {
 	.now_ns = sc_model_now_ns,
 	.cpu_cycles = sc_model_cpu_cycles,
 	.settle = sc_model_settle,
+	.pipe = model_pipe,
+	.vmsplice = model_vmsplice,
+	.read_fd = model_read_fd,
 };

@@ -48,6 +48,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -753,6 +754,38 @@ static int do_fork(int rfd, uint64_t *pid_out)
 	return err;
 }
 
+/* pipes and vmsplice: the raw calls, never blocking */
+static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out)
+{
+	const uint64_t *a = req->a;
+	long r;
+
+	switch (req->op) {
+	case PP_PIPE: {
+		int fds[2];
+
+		resp->ret = neg_errno(pipe2(fds, O_NONBLOCK));
+		if (!resp->ret) {
+			resp->v[0] = (uint64_t)fds[0];
+			resp->v[1] = (uint64_t)fds[1];
+		}
+		break;
+	}
+	case PP_VMSPLICE: {
+		struct iovec iov = { .iov_base = (void *)a[1], .iov_len = a[2] };
+
+		r = syscall(SYS_vmsplice, (int)a[0], &iov, 1UL, 2U /* SPLICE_F_NONBLOCK */);
+		resp->ret = r < 0 ? -errno : r;
+		break;
+	}
+	case PP_READ_FD:
+		r = read((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX);
+		resp->ret = r < 0 ? -errno : r;
+		resp->len = r > 0 ? (uint32_t)r : 0;
+		break;
+	}
+}
+
 static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
 {
@@ -917,6 +950,11 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		/* one UFFDIO_API per userfaultfd; the first registration
 		 * opened it without features */
 		resp->ret = uffd_fd >= 0 ? -EINVAL : uffd_open(a[0]);
+		break;
+	case PP_PIPE:
+	case PP_VMSPLICE:
+	case PP_READ_FD:
+		pipe_io(req, resp, out);
 		break;
 	case PP_UFFD_EVENTS:
 		resp->ret = take_uffd_events((struct pp_uffd_ev *)out,

@@ -70,6 +70,9 @@ enum pp_op {
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
+	PP_PIPE,	/* pipe2(O_NONBLOCK) -> v[0] read fd, v[1] write fd */
+	PP_VMSPLICE,	/* a: fd addr len -> ret bytes (SPLICE_F_NONBLOCK) */
+	PP_READ_FD,	/* a: fd len -> ret bytes; payload: the bytes */
 };
 
 struct pp_req {

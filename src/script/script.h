@@ -266,6 +266,13 @@ struct sc_backend {
 	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
 	/* wait until background reclaim is idle: 0 or -ETIMEDOUT */
 	int (*settle)(unsigned int timeout_ms);
+	/* pipe(2), both ends non-blocking: fds[0] reads, fds[1] writes;
+	 * vmsplice(2) of user memory into the write end by task t (bytes
+	 * moved or -errno); read(2) of up to len bytes of fd (bytes or
+	 * -errno) */
+	int (*pipe)(struct sc_proc *p, int fds[2]);
+	long (*vmsplice)(struct sc_task *t, int fd, uint64_t addr, uint64_t len);
+	long (*read_fd)(struct sc_proc *p, int fd, void *buf, uint64_t len);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -355,6 +362,10 @@ unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
+
+/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd to the method table
+ * on top of the stack */
+void sc_add_proc_io_methods(lua_State *L);
 
 /* lua_proc_mm.c: p:mseal, and prctl's THP switch (opt "thp_disable" or
  * "get_thp_disable"; returns the number of results) */
