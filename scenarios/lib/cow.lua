@@ -24,6 +24,13 @@
 --                             (before or after fork) and unmaps, the child
 --                             writes 0xff and exits; the pipe must still
 --                             read the 1s
+-- C.iouring(test, backing): the memory registered as an io_uring fixed
+-- buffer (a longterm read-write pin), then written with 0xff by the
+-- process; IORING_OP_WRITE_FIXED writes the buffer into a memfd, which
+-- must then hold what the process sees:
+--   "iouring_ro"    before the write, mprotect(PROT_READ), soft-dirty
+--                   cleared, mprotect back (the PTEs read-only)
+--   "iouring_fork"  before the write, fork (the child lives on)
 -- C.collapse(kind): the PMD THP cases of MADV_COLLAPSE around fork.
 -- C.non_anon(backing): a private mapping written while another mapping of
 -- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
@@ -142,6 +149,28 @@ function C.vmsplice(test, backing)
 	c:write(a, string.rep("\255", size))
 	c:exit()
 	vmsplice_kept(p, r, n, old)
+end
+
+function C.iouring(test, backing)
+	local p, a, size = backing_mem(backing)
+	local fd = p:memfd("iouring", size)
+	local ring = p:io_uring()
+	p:io_uring_register_buffers(ring, a, size)
+	local c
+	if test == "iouring_fork" then
+		c = p:fork()
+	else
+		p:mprotect(a, size, "r")
+		p:clear_refs(4)
+		p:mprotect(a, size, "rw")
+	end
+	p:write(a, string.rep("\255", size))
+	mm.observe("write_fixed_res", p:io_uring_write_fixed(ring, fd, a, size, 0))
+	local reliable = p:pread(fd, size, 0) == p:read(a, size)
+	mm.observe("pin_reliable", reliable)
+	mm.expect(reliable, "the longterm R/W pin sees the process's write")
+	if c then c:exit() end
+	p:io_uring_unregister_buffers(ring)
 end
 
 -- kind: "unshared" (collapse before fork), "fully_shared" (collapse after

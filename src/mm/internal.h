@@ -564,7 +564,10 @@ struct file {
 	unsigned int f_mode;		/* FMODE_READ, FMODE_WRITE */
 	char name[64];
 	bool anon_shared;		/* MAP_SHARED|MAP_ANONYMOUS backing */
-	struct pipe_inode_info *pipe;	/* a pipe's end (splice.c): no mapping */
+	/* a file that is not shmem's (no mapping): a pipe end (splice.c),
+	 * an io_uring (io_uring_rsrc.c); release runs at the last fput */
+	void *private_data;
+	void (*release)(struct file *f);
 };
 
 struct vm_area_struct {
@@ -911,8 +914,6 @@ struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_sh
 /* Another open file on @f's inode (open of /proc/self/fd/N) with @f_mode. */
 struct file *shmem_file_reopen(struct file *f, unsigned int f_mode);
 void fput(struct file *f);
-/* splice.c: the last file of a pipe end closed */
-void pipe_release(struct file *f);
 static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
 /* Pages below i_size: a fault at or past it is SIGBUS. */
 unsigned long shmem_size(struct file *f);
@@ -927,6 +928,9 @@ enum sgp_type {
  * -EINVAL at or past i_size (but for SGP_FALLOC), -ENOMEM, -EIO. */
 int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
 		    struct page **out);
+/* pread / pwrite of a shmem file: bytes, or -errno */
+long shmem_file_read(struct file *f, void *buf, unsigned long len, int64_t off);
+long shmem_file_write(struct file *f, const void *buf, unsigned long len, int64_t off);
 struct page *shmem_find_page(struct file *f, unsigned long index);
 struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end);
 bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame);

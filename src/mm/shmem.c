@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "swap.h"
 
 /* A slot's swap entry is stored as an odd value (the kernel's xa_value). */
@@ -116,8 +117,8 @@ void fput(struct file *f)
 {
 	if (atomic_dec_return(&f->refcount))
 		return;
-	if (f->pipe)
-		pipe_release(f);
+	if (f->release)
+		f->release(f);
 	else
 		mapping_put(f->mapping);
 	free(f);
@@ -769,4 +770,83 @@ int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 	if (offset > MAX_LFS_FILESIZE - len)
 		return -EFBIG;
 	return shmem_fallocate(f, mode, offset, len);
+}
+
+/* ---- read(2) and write(2) of the file (shmem_file_read_iter/_write_iter) ---- */
+
+/* pread: bytes read below i_size (holes read as zeroes), or -errno. */
+long shmem_file_read(struct file *f, void *buf, unsigned long len, int64_t off)
+{
+	struct address_space *as = f->mapping;
+	unsigned long done = 0;
+
+	if (!(f->f_mode & FMODE_READ))
+		return -EBADF;
+	if (off < 0)
+		return -EINVAL;
+	while (done < len && off + (int64_t)done < READ_ONCE(as->i_size)) {
+		int64_t pos = off + (int64_t)done;
+		unsigned int o = (unsigned int)(pos & ~PAGE_MASK);
+		unsigned long n = PAGE_SIZE - o, left = (unsigned long)(as->i_size - pos);
+		struct page *p;
+		int ret;
+
+		n = n < len - done ? n : len - done;
+		n = n < left ? n : left;
+		ret = shmem_get_folio(f, (unsigned long)(pos >> PAGE_SHIFT), SGP_READ, &p);
+		if (ret)
+			return done ? (long)done : ret;
+		if (p) {
+			const uint8_t *s = (const uint8_t *)page_address(p) + o;
+
+			for (unsigned long i = 0; i < n; i++)
+				((uint8_t *)buf)[done + i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+			folio_unlock(p);
+			put_page(p);
+		} else {
+			memset((uint8_t *)buf + done, 0, n);
+		}
+		done += n;
+	}
+	return (long)done;
+}
+
+/* pwrite: bytes written (the file grows to hold them), or -errno
+ * (-EPERM: sealed against writes or growth). */
+long shmem_file_write(struct file *f, const void *buf, unsigned long len, int64_t off)
+{
+	struct address_space *as = f->mapping;
+	unsigned long done = 0;
+
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (off < 0)
+		return -EINVAL;
+	if (READ_ONCE(as->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (off + (int64_t)len > READ_ONCE(as->i_size)) {
+		int ret = shmem_setattr(f, off + (int64_t)len);
+
+		if (ret)
+			return ret;
+	}
+	while (done < len) {
+		int64_t pos = off + (int64_t)done;
+		unsigned int o = (unsigned int)(pos & ~PAGE_MASK);
+		unsigned long n = PAGE_SIZE - o < len - done ? PAGE_SIZE - o : len - done;
+		struct page *p;
+		uint8_t *d;
+		int ret = shmem_get_folio(f, (unsigned long)(pos >> PAGE_SHIFT), SGP_CACHE, &p);
+
+		if (ret)
+			return done ? (long)done : ret;
+		d = (uint8_t *)page_address(p) + o;
+		for (unsigned long i = 0; i < n; i++)
+			__atomic_store_n(&d[i], ((const uint8_t *)buf)[done + i], __ATOMIC_RELAXED);
+		SetPageDirty(p);
+		folio_unlock(p);
+		put_page(p);
+		done += n;
+	}
+	return (long)done;
 }

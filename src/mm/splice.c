@@ -44,6 +44,14 @@ static struct pipe_buffer *pipe_buf(struct pipe_inode_info *pipe, unsigned int i
 	return &pipe->bufs[i % PIPE_DEF_BUFFERS];
 }
 
+static void pipe_release(struct file *f);
+
+/* The pipe behind @f, or NULL when it is no pipe. */
+static struct pipe_inode_info *get_pipe_info(struct file *f)
+{
+	return f->release == pipe_release ? f->private_data : NULL;
+}
+
 static struct file *pipe_file(struct pipe_inode_info *pipe, unsigned int f_mode)
 {
 	struct file *f = calloc(1, sizeof(*f));
@@ -52,7 +60,8 @@ static struct file *pipe_file(struct pipe_inode_info *pipe, unsigned int f_mode)
 		return NULL;
 	f->refcount = 1;
 	f->f_mode = f_mode;
-	f->pipe = pipe;
+	f->private_data = pipe;
+	f->release = pipe_release;
 	snprintf(f->name, sizeof(f->name), "pipe:");
 	return f;
 }
@@ -76,9 +85,9 @@ int create_pipe_files(struct file **res)
 	return 0;
 }
 
-void pipe_release(struct file *f)
+static void pipe_release(struct file *f)
 {
-	struct pipe_inode_info *pipe = f->pipe;
+	struct pipe_inode_info *pipe = f->private_data;
 	bool last;
 
 	spin_lock(&pipe->lock);
@@ -126,11 +135,13 @@ static bool add_to_pipe(struct pipe_inode_info *pipe, struct page *page,
 long vmsplice_to_pipe(struct mm_struct *mm, struct file *f, unsigned long addr,
 		      unsigned long len)
 {
-	struct pipe_inode_info *pipe = f->pipe;
+	struct pipe_inode_info *pipe = get_pipe_info(f);
 	struct page *pages[PIPE_DEF_BUFFERS];
 	long done = 0;
 
-	if (!pipe || !(f->f_mode & FMODE_WRITE))
+	if (!pipe)
+		return -EBADF;	/* vmsplice needs a pipe */
+	if (!(f->f_mode & FMODE_WRITE))
 		return -EBADF;
 	if (!len)
 		return 0;
@@ -180,10 +191,12 @@ static void copy_from_page(void *dst, struct page *page, unsigned int off, unsig
 
 long pipe_read(struct file *f, void *buf, unsigned long len)
 {
-	struct pipe_inode_info *pipe = f->pipe;
+	struct pipe_inode_info *pipe = get_pipe_info(f);
 	long done = 0;
 
-	if (!pipe || !(f->f_mode & FMODE_READ))
+	if (!pipe)
+		return -EINVAL;
+	if (!(f->f_mode & FMODE_READ))
 		return -EBADF;
 	while (len) {
 		struct pipe_buffer *b;

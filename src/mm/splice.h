@@ -14,7 +14,7 @@ int create_pipe_files(struct file **res);
 long vmsplice_to_pipe(struct mm_struct *mm, struct file *f, unsigned long addr,
 		      unsigned long len);
 /* read(2) of the pipe's read end @f: the bytes read (0: no writer left),
- * or -errno (-EAGAIN: empty, a writer is left) */
+ * or -errno (-EAGAIN: empty, a writer is left; -EINVAL: not a pipe) */
 long pipe_read(struct file *f, void *buf, unsigned long len);
 
 #endif

@@ -618,15 +618,55 @@ static long lx_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
 	return simple_call(t, PP_VMSPLICE, "vmsplice", (uint64_t)fd, addr, len, 0);
 }
 
-static long lx_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
+/* read(2) or pread(2) (op) of up to one payload of bytes */
+static long read_call(struct sc_proc *p, enum pp_op op, int fd, void *buf, uint64_t len,
+		      int64_t off, const char *what)
 {
-	struct pp_req req = { .op = PP_READ_FD, .a = { (uint64_t)fd, len } };
+	struct pp_req req = { .op = op, .a = { (uint64_t)fd, len, (uint64_t)off } };
 	struct pp_resp resp;
 	int ret;
 
 	if (len > PP_PAYLOAD_MAX)
 		req.a[1] = len = PP_PAYLOAD_MAX;
-	ret = call(&p->main, &req, NULL, -1, &resp, buf, len, "read_fd");
+	ret = call(&p->main, &req, NULL, -1, &resp, buf, len, what);
+	return ret ? ret : resp.ret;
+}
+
+static long lx_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	return read_call(p, PP_READ_FD, fd, buf, len, 0, "read_fd");
+}
+
+static long lx_pread(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off)
+{
+	return read_call(p, PP_PREAD, fd, buf, len, off, "pread");
+}
+
+static int lx_io_uring_setup(struct sc_proc *p)
+{
+	return (int)simple_call(&p->main, PP_IOURING_SETUP, "io_uring_setup", 0, 0, 0, 0);
+}
+
+static int lx_io_uring_register(struct sc_task *t, int ring, uint64_t addr, uint64_t len)
+{
+	return (int)simple_call(t, PP_IOURING_REGISTER, "io_uring_register", (uint64_t)ring,
+				addr, len, 0);
+}
+
+static int lx_io_uring_unregister(struct sc_proc *p, int ring)
+{
+	return (int)simple_call(&p->main, PP_IOURING_UNREGISTER, "io_uring_register",
+				(uint64_t)ring, 0, 0, 0);
+}
+
+static long lx_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
+				    uint64_t len, int64_t off)
+{
+	struct pp_req req = { .op = PP_IOURING_WRITE_FIXED,
+			      .a = { (uint64_t)ring, (uint64_t)fd, addr, len, (uint64_t)off } };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "io_uring_enter");
+
 	return ret ? ret : resp.ret;
 }
 
@@ -1047,4 +1087,9 @@ const struct sc_backend sc_backend_linux = {
 	.pipe = lx_pipe,
 	.vmsplice = lx_vmsplice,
 	.read_fd = lx_read_fd,
+	.pread = lx_pread,
+	.io_uring_setup = lx_io_uring_setup,
+	.io_uring_register = lx_io_uring_register,
+	.io_uring_unregister = lx_io_uring_unregister,
+	.io_uring_write_fixed = lx_io_uring_write_fixed,
 };

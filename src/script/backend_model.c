@@ -539,6 +539,32 @@ static long model_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
 	return mmlab_read_fd(P(p), fd, buf, len);
 }
 
+static long model_pread(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off)
+{
+	return mmlab_pread(P(p), fd, buf, len, off);
+}
+
+static int model_io_uring_setup(struct sc_proc *p)
+{
+	return mmlab_io_uring_setup(P(p));
+}
+
+static int model_io_uring_register(struct sc_task *t, int ring, uint64_t addr, uint64_t len)
+{
+	return mmlab_io_uring_register_buffer(T(t), ring, addr, len);
+}
+
+static int model_io_uring_unregister(struct sc_proc *p, int ring)
+{
+	return mmlab_io_uring_unregister_buffers(P(p), ring);
+}
+
+static long model_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
+				       uint64_t len, int64_t off)
+{
+	return mmlab_io_uring_write_fixed(P(p), ring, fd, addr, len, off);
+}
+
 static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 {
 	return mmlab_mseal(T(t), addr, len, flags);
@@ -607,4 +633,9 @@ const struct sc_backend sc_backend_model = {
 	.pipe = model_pipe,
 	.vmsplice = model_vmsplice,
 	.read_fd = model_read_fd,
+	.pread = model_pread,
+	.io_uring_setup = model_io_uring_setup,
+	.io_uring_register = model_io_uring_register,
+	.io_uring_unregister = model_io_uring_unregister,
+	.io_uring_write_fixed = model_io_uring_write_fixed,
 };

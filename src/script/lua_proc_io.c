@@ -1,12 +1,17 @@
 /*
  * lua_proc_io.c - Process methods that move user memory through the
  * kernel's I/O paths, where the kernel takes references or pins on the
- * pages: p:pipe(), p:vmsplice(fd, addr, len), p:read_fd(fd, n).
+ * pages: p:pipe(), p:vmsplice(fd, addr, len), p:read_fd(fd, n),
+ * p:pread(fd, n, off), and io_uring's fixed buffers: p:io_uring(),
+ * p:io_uring_register_buffers(ring, addr, len),
+ * p:io_uring_unregister_buffers(ring),
+ * p:io_uring_write_fixed(ring, fd, addr, len, off).
  * Contract in docs/lua-api.md.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <lauxlib.h>
 
@@ -43,28 +48,28 @@ static int m_vmsplice(lua_State *L)
 	return 1;
 }
 
-/* p:read_fd(fd, n) -> up to n bytes read (fewer when the pipe runs dry;
- * "" when it is empty) */
-static int m_read_fd(lua_State *L)
+/* Up to n bytes of fd from off (pread) or from the pipe (off < 0),
+ * looping until it runs dry; pushes them as a string. */
+static int push_read(lua_State *L, const char *what, struct sc_proc *p, int fd, uint64_t n,
+		     int64_t off)
 {
-	struct sc_proc *p = sc_check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "read_fd fd");
-	uint64_t n = sc_arg_u64(L, 3, "read_fd"), done = 0;
+	uint64_t done = 0;
 	char *buf;
 
 	if (n > (64ULL << 20))
-		sc_fatal(L, "read_fd: %" PRIu64 " bytes is more than 64 MiB", n);
+		sc_fatal(L, "%s: %" PRIu64 " bytes is more than 64 MiB", what, n);
 	buf = malloc(n ? n : 1);
 	if (!buf)
-		sc_fatal(L, "read_fd: out of memory");
+		sc_fatal(L, "%s: out of memory", what);
 	while (done < n) {
-		long r = sc_be->read_fd(p, fd, buf + done, n - done);
+		long r = off < 0 ? sc_be->read_fd(p, fd, buf + done, n - done) :
+			 sc_be->pread(p, fd, buf + done, n - done, off + (int64_t)done);
 
-		if (r == -EAGAIN || r == 0)
+		if (r == 0 || (off < 0 && r == -EAGAIN))
 			break;
 		if (r < 0) {
 			free(buf);
-			sc_raise(L, (int)r, 0, "read_fd");
+			sc_raise(L, (int)r, 0, what);
 		}
 		done += (uint64_t)r;
 	}
@@ -73,10 +78,87 @@ static int m_read_fd(lua_State *L)
 	return 1;
 }
 
+/* p:read_fd(fd, n) -> up to n bytes read (fewer when the pipe runs dry;
+ * "" when it is empty) */
+static int m_read_fd(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+
+	return push_read(L, "read_fd", p, (int)sc_arg_u64(L, 2, "read_fd fd"),
+			 sc_arg_u64(L, 3, "read_fd"), -1);
+}
+
+/* p:pread(fd, n, off) -> up to n bytes of the file from off */
+static int m_pread(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	uint64_t off = sc_arg_u64(L, 4, "pread offset");
+
+	if (off > INT64_MAX)
+		sc_fatal(L, "pread: offset %" PRIu64 " is negative as off_t", off);
+	return push_read(L, "pread", p, (int)sc_arg_u64(L, 2, "pread fd"),
+			 sc_arg_u64(L, 3, "pread"), (int64_t)off);
+}
+
+/* p:io_uring() -> ring fd */
+static int m_io_uring(lua_State *L)
+{
+	int fd = sc_be->io_uring_setup(sc_check_proc(L, 1));
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "io_uring_setup");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* p:io_uring_register_buffers(ring, addr, len): one fixed buffer */
+static int m_io_uring_register(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	int ring = (int)sc_arg_u64(L, 2, "io_uring_register_buffers ring");
+	uint64_t addr = sc_arg_u64(L, 3, "io_uring_register_buffers");
+	uint64_t len = sc_arg_u64(L, 4, "io_uring_register_buffers");
+
+	sc_check(L, sc_be->io_uring_register(t, ring, addr, len), "io_uring_register_buffers");
+	return 0;
+}
+
+static int m_io_uring_unregister(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	int ring = (int)sc_arg_u64(L, 2, "io_uring_unregister_buffers ring");
+
+	sc_check(L, sc_be->io_uring_unregister(p, ring), "io_uring_unregister_buffers");
+	return 0;
+}
+
+/* p:io_uring_write_fixed(ring, fd, addr, len, off) -> the completion's
+ * res (bytes written); a negative res raises its errno */
+static int m_io_uring_write_fixed(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	int ring = (int)sc_arg_u64(L, 2, "io_uring_write_fixed ring");
+	int fd = (int)sc_arg_u64(L, 3, "io_uring_write_fixed fd");
+	uint64_t addr = sc_arg_u64(L, 4, "io_uring_write_fixed");
+	uint64_t len = sc_arg_u64(L, 5, "io_uring_write_fixed");
+	uint64_t off = lua_isnoneornil(L, 6) ? 0 : sc_arg_u64(L, 6, "io_uring_write_fixed offset");
+	long res = sc_be->io_uring_write_fixed(p, ring, fd, addr, len, (int64_t)off);
+
+	if (res < 0)
+		sc_raise(L, (int)res, 0, "io_uring_write_fixed");
+	lua_pushinteger(L, res);
+	return 1;
+}
+
 static const luaL_Reg io_methods[] = {
 	{ "pipe", m_pipe },
 	{ "vmsplice", m_vmsplice },
 	{ "read_fd", m_read_fd },
+	{ "pread", m_pread },
+	{ "io_uring", m_io_uring },
+	{ "io_uring_register_buffers", m_io_uring_register },
+	{ "io_uring_unregister_buffers", m_io_uring_unregister },
+	{ "io_uring_write_fixed", m_io_uring_write_fixed },
 	{ NULL, NULL },
 };
 

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/falloc.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -754,7 +755,126 @@ static int do_fork(int rfd, uint64_t *pid_out)
 	return err;
 }
 
-/* pipes and vmsplice: the raw calls, never blocking */
+/*
+ * io_uring through the raw system calls: a ring of one entry, its SQ and
+ * CQ rings and SQE array mapped at setup (the only mappings a puppet makes
+ * on its own, and only when a scenario asks for a ring).
+ */
+#define MAX_RINGS	4
+static struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+} rings[MAX_RINGS];
+
+static int ring_setup(void)
+{
+	struct io_uring_params prm;
+	struct ring *r = NULL;
+	size_t sq_sz, cq_sz;
+	uint8_t *sq, *cq;
+	void *sqes;
+	int fd;
+
+	for (int i = 0; i < MAX_RINGS && !r; i++)
+		if (!rings[i].sqes)
+			r = &rings[i];
+	if (!r)
+		return -EMFILE;
+	memset(&prm, 0, sizeof(prm));
+	fd = (int)syscall(SYS_io_uring_setup, 1U, &prm);
+	if (fd < 0)
+		return -errno;
+	sq_sz = prm.sq_off.array + prm.sq_entries * sizeof(unsigned int);
+	cq_sz = prm.cq_off.cqes + prm.cq_entries * sizeof(struct io_uring_cqe);
+	if (prm.features & IORING_FEAT_SINGLE_MMAP)
+		sq_sz = cq_sz = sq_sz > cq_sz ? sq_sz : cq_sz;
+	sq = mmap(NULL, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		  IORING_OFF_SQ_RING);
+	cq = (prm.features & IORING_FEAT_SINGLE_MMAP) || sq == MAP_FAILED ? sq :
+	     mmap(NULL, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		  IORING_OFF_CQ_RING);
+	sqes = cq == MAP_FAILED ? MAP_FAILED :
+	       mmap(NULL, prm.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	if (sqes == MAP_FAILED) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	r->fd = fd;
+	r->sq_tail = (unsigned int *)(sq + prm.sq_off.tail);
+	r->sq_mask = (unsigned int *)(sq + prm.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)(sq + prm.sq_off.array);
+	r->cq_head = (unsigned int *)(cq + prm.cq_off.head);
+	r->cq_tail = (unsigned int *)(cq + prm.cq_off.tail);
+	r->cq_mask = (unsigned int *)(cq + prm.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + prm.cq_off.cqes);
+	r->sqes = sqes;
+	return fd;
+}
+
+/* IORING_OP_WRITE_FIXED from buffer 0, submitted and waited for */
+static int64_t ring_write_fixed(int fd, int file, uint64_t addr, uint64_t len, uint64_t off)
+{
+	struct ring *r = NULL;
+	struct io_uring_sqe *sqe;
+	unsigned int tail, head, idx;
+	int64_t res;
+
+	for (int i = 0; i < MAX_RINGS && !r; i++)
+		if (rings[i].sqes && rings[i].fd == fd)
+			r = &rings[i];
+	if (!r)
+		return -EBADF;
+	tail = *r->sq_tail;
+	idx = tail & *r->sq_mask;
+	sqe = &r->sqes[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_WRITE_FIXED;
+	sqe->fd = file;
+	sqe->addr = addr;
+	sqe->len = (uint32_t)len;
+	sqe->off = off;
+	sqe->buf_index = 0;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, fd, 1U, 1U, IORING_ENTER_GETEVENTS, NULL, 0UL) < 0)
+		return -errno;
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return -EIO;	/* no completion after GETEVENTS */
+	res = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static void io_uring_req(const struct pp_req *req, struct pp_resp *resp)
+{
+	const uint64_t *a = req->a;
+	struct iovec iov = { .iov_base = (void *)a[1], .iov_len = a[2] };
+
+	switch (req->op) {
+	case PP_IOURING_SETUP:
+		resp->ret = ring_setup();
+		break;
+	case PP_IOURING_REGISTER:
+		resp->ret = neg_errno(syscall(SYS_io_uring_register, (int)a[0],
+					      IORING_REGISTER_BUFFERS, &iov, 1U));
+		break;
+	case PP_IOURING_UNREGISTER:
+		resp->ret = neg_errno(syscall(SYS_io_uring_register, (int)a[0],
+					      IORING_UNREGISTER_BUFFERS, NULL, 0U));
+		break;
+	case PP_IOURING_WRITE_FIXED:
+		resp->ret = ring_write_fixed((int)a[0], (int)a[1], a[2], a[3], a[4]);
+		break;
+	}
+}
+
+/* pipes, vmsplice and file reads: the raw calls, never blocking */
 static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
@@ -779,7 +899,10 @@ static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out
 		break;
 	}
 	case PP_READ_FD:
-		r = read((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX);
+	case PP_PREAD:
+		r = req->op == PP_PREAD ?
+		    pread((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX, (off_t)a[2]) :
+		    read((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX);
 		resp->ret = r < 0 ? -errno : r;
 		resp->len = r > 0 ? (uint32_t)r : 0;
 		break;
@@ -954,7 +1077,14 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_PIPE:
 	case PP_VMSPLICE:
 	case PP_READ_FD:
+	case PP_PREAD:
 		pipe_io(req, resp, out);
+		break;
+	case PP_IOURING_SETUP:
+	case PP_IOURING_REGISTER:
+	case PP_IOURING_UNREGISTER:
+	case PP_IOURING_WRITE_FIXED:
+		io_uring_req(req, resp);
 		break;
 	case PP_UFFD_EVENTS:
 		resp->ret = take_uffd_events((struct pp_uffd_ev *)out,

@@ -73,6 +73,11 @@ enum pp_op {
 	PP_PIPE,	/* pipe2(O_NONBLOCK) -> v[0] read fd, v[1] write fd */
 	PP_VMSPLICE,	/* a: fd addr len -> ret bytes (SPLICE_F_NONBLOCK) */
 	PP_READ_FD,	/* a: fd len -> ret bytes; payload: the bytes */
+	PP_PREAD,	/* a: fd len off -> ret bytes; payload: the bytes */
+	PP_IOURING_SETUP, /* -> ret ring fd (its rings mapped) */
+	PP_IOURING_REGISTER, /* a: ring addr len (IORING_REGISTER_BUFFERS) */
+	PP_IOURING_UNREGISTER, /* a: ring */
+	PP_IOURING_WRITE_FIXED, /* a: ring fd addr len off -> ret cqe res */
 };
 
 struct pp_req {

@@ -273,6 +273,18 @@ struct sc_backend {
 	int (*pipe)(struct sc_proc *p, int fds[2]);
 	long (*vmsplice)(struct sc_task *t, int fd, uint64_t addr, uint64_t len);
 	long (*read_fd)(struct sc_proc *p, int fd, void *buf, uint64_t len);
+	/* pread(2) of a file: bytes or -errno */
+	long (*pread)(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off);
+	/* io_uring: a ring with one entry (its fd or -errno); register
+	 * [addr, addr + len) as fixed buffer 0 (task t pins it); unregister
+	 * the buffers; IORING_OP_WRITE_FIXED of [addr, addr + len) of the
+	 * buffer into fd at off, submitted and waited for: the completion's
+	 * res */
+	int (*io_uring_setup)(struct sc_proc *p);
+	int (*io_uring_register)(struct sc_task *t, int ring, uint64_t addr, uint64_t len);
+	int (*io_uring_unregister)(struct sc_proc *p, int ring);
+	long (*io_uring_write_fixed)(struct sc_proc *p, int ring, int fd, uint64_t addr,
+				     uint64_t len, int64_t off);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -363,8 +375,8 @@ void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
 
-/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd to the method table
- * on top of the stack */
+/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd, p:pread and the
+ * io_uring methods to the method table on top of the stack */
 void sc_add_proc_io_methods(lua_State *L);
 
 /* lua_proc_mm.c: p:mseal, and prctl's THP switch (opt "thp_disable" or
