@@ -32,9 +32,13 @@
 --                   cleared, mprotect back (the PTEs read-only)
 --   "iouring_fork"  before the write, fork (the child lives on)
 -- C.collapse(kind): the PMD THP cases of MADV_COLLAPSE around fork.
+-- C.ro_pin(test, backing): a longterm read-only pin (CONFIG_GUP_TEST) on
+-- the backing shared with a child, previously shared, or mapped read-only
+-- while exclusive; the process's write must be visible through the pin.
 -- C.non_anon(backing): a private mapping written while another mapping of
 -- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
--- the old data.
+-- the old data.  C.non_anon_ro_pin(backing, fast): a longterm read-only
+-- pin of such a private mapping must see the process's later write.
 local vma = mm.include("vma.lua")
 local P, H = mm.PAGE_SIZE, mm.PMD_SIZE
 local C = {}
@@ -203,7 +207,9 @@ function C.collapse(kind)
 	mm.expect(kept, "no leak from the parent into the child")
 end
 
-function C.non_anon(backing)
+-- the memory of a non-anonymous backing: process, the private mapping,
+-- the other mapping of the same memory, size
+local function non_anon_mem(backing)
 	local p = mm.spawn()
 	local a, s, size
 	if backing == "zeropage" then
@@ -225,11 +231,62 @@ function C.non_anon(backing)
 	end
 	p:read(a, 1)			-- map what backs it: zero page or the file
 	p:read(s, 1)
+	return p, a, s, size
+end
+
+function C.non_anon(backing)
+	local p, a, s, size = non_anon_mem(backing)
 	local old = p:read(s, size)
 	p:write(a, string.rep("\255", size))
 	local kept = p:read(s, size) == old
 	mm.observe("other_mapping_kept", kept)
 	mm.expect(kept, "the write went to a private copy")
+end
+
+-- a longterm read-only pin of [a, a+size) through CONFIG_GUP_TEST ("fast":
+-- GUP-fast), then the process writes 0xff: the pin must see the write
+local function ro_pin_check(p, a, size, fast)
+	local g = p:gup_test()
+	p:pin_longterm_test_start(g, a, size, fast and "fast" or "")
+	p:write(a, string.rep("\255", size))
+	local reliable = p:pin_longterm_test_read(g, size) == p:read(a, size)
+	mm.observe("pin_reliable", reliable)
+	mm.expect(reliable, "the longterm R/O pin sees the process's write")
+	p:pin_longterm_test_stop(g)
+	p:close(g)
+end
+
+-- test: "ro_pin_on_shared" (the pages shared with a live child),
+-- "ro_pin_on_ro_previously_shared" (the child exited: mapped read-only,
+-- no longer shared), "ro_pin_on_ro_exclusive" (mprotect(PROT_READ),
+-- soft-dirty cleared, mprotect back); "ro_fast_pin_on_..." the same
+-- through GUP-fast
+function C.ro_pin(test, backing)
+	mm.require("gup_test")
+	local p, a, size = backing_mem(backing)
+	local kind = test:gsub("^ro_fast_pin_on_", ""):gsub("^ro_pin_on_", "")
+	local c
+	if kind == "shared" or kind == "ro_previously_shared" then
+		c = p:fork()
+		if kind == "ro_previously_shared" then
+			c:exit()
+			c = nil
+		end
+	else
+		p:mprotect(a, size, "r")
+		p:clear_refs(4)
+		p:mprotect(a, size, "rw")
+	end
+	ro_pin_check(p, a, size, test:match("^ro_fast_pin") ~= nil)
+	if c then c:exit() end
+end
+
+-- a longterm read-only pin (GUP-fast with fast) of a private mapping of
+-- a non-anonymous backing, then the process writes through it
+function C.non_anon_ro_pin(backing, fast)
+	mm.require("gup_test")
+	local p, a, _, size = non_anon_mem(backing)
+	ro_pin_check(p, a, size, fast)
 end
 
 return C

@@ -670,6 +670,40 @@ static long lx_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_
 	return ret ? ret : resp.ret;
 }
 
+static int lx_gup_test_open(struct sc_proc *p)
+{
+	return (int)simple_call(&p->main, PP_GUP_TEST_OPEN, "open gup_test", 0, 0, 0, 0);
+}
+
+static int lx_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
+				 unsigned int flags)
+{
+	return (int)simple_call(t, PP_PIN_START, "PIN_LONGTERM_TEST_START", (uint64_t)fd, addr,
+				size, flags);
+}
+
+/* PIN_LONGTERM_TEST_READ, one payload at a time */
+static int lx_pin_longterm_read(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PP_PAYLOAD_MAX) {
+		uint64_t n = len - off < PP_PAYLOAD_MAX ? len - off : PP_PAYLOAD_MAX;
+		struct pp_req req = { .op = PP_PIN_READ, .a = { (uint64_t)fd, n, off } };
+		struct pp_resp resp;
+		int ret = call(&p->main, &req, NULL, -1, &resp, (uint8_t *)buf + off, n,
+			       "PIN_LONGTERM_TEST_READ");
+
+		if (ret || resp.ret)
+			return ret ? ret : (int)resp.ret;
+	}
+	return 0;
+}
+
+static int lx_pin_longterm_stop(struct sc_proc *p, int fd)
+{
+	return (int)simple_call(&p->main, PP_PIN_STOP, "PIN_LONGTERM_TEST_STOP", (uint64_t)fd,
+				0, 0, 0);
+}
+
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
 {
 	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
@@ -1092,4 +1126,8 @@ const struct sc_backend sc_backend_linux = {
 	.io_uring_register = lx_io_uring_register,
 	.io_uring_unregister = lx_io_uring_unregister,
 	.io_uring_write_fixed = lx_io_uring_write_fixed,
+	.gup_test_open = lx_gup_test_open,
+	.pin_longterm_start = lx_pin_longterm_start,
+	.pin_longterm_read = lx_pin_longterm_read,
+	.pin_longterm_stop = lx_pin_longterm_stop,
 };

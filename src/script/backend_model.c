@@ -565,6 +565,27 @@ static long model_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint
 	return mmlab_io_uring_write_fixed(P(p), ring, fd, addr, len, off);
 }
 
+static int model_gup_test_open(struct sc_proc *p)
+{
+	return mmlab_gup_test_open(P(p));
+}
+
+static int model_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
+				    unsigned int flags)
+{
+	return mmlab_pin_longterm_test_start(T(t), fd, addr, size, flags);
+}
+
+static int model_pin_longterm_read(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	return mmlab_pin_longterm_test_read(P(p), fd, buf, len);
+}
+
+static int model_pin_longterm_stop(struct sc_proc *p, int fd)
+{
+	return mmlab_pin_longterm_test_stop(P(p), fd);
+}
+
 static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 {
 	return mmlab_mseal(T(t), addr, len, flags);
@@ -638,4 +659,8 @@ const struct sc_backend sc_backend_model = {
 	.io_uring_register = model_io_uring_register,
 	.io_uring_unregister = model_io_uring_unregister,
 	.io_uring_write_fixed = model_io_uring_write_fixed,
+	.gup_test_open = model_gup_test_open,
+	.pin_longterm_start = model_pin_longterm_start,
+	.pin_longterm_read = model_pin_longterm_read,
+	.pin_longterm_stop = model_pin_longterm_stop,
 };

@@ -5,7 +5,8 @@
  * p:pread(fd, n, off), and io_uring's fixed buffers: p:io_uring(),
  * p:io_uring_register_buffers(ring, addr, len),
  * p:io_uring_unregister_buffers(ring),
- * p:io_uring_write_fixed(ring, fd, addr, len, off).
+ * p:io_uring_write_fixed(ring, fd, addr, len, off); and CONFIG_GUP_TEST's
+ * pins: p:gup_test(), p:pin_longterm_test_start/_read/_stop.
  * Contract in docs/lua-api.md.
  */
 #include <errno.h>
@@ -150,6 +151,70 @@ static int m_io_uring_write_fixed(lua_State *L)
 	return 1;
 }
 
+/* p:gup_test() -> fd of CONFIG_GUP_TEST's /sys/kernel/debug/gup_test */
+static int m_gup_test(lua_State *L)
+{
+	int fd = sc_be->gup_test_open(sc_check_proc(L, 1));
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "open /sys/kernel/debug/gup_test");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+static const struct sc_flag_name pin_flags[] = {
+	{ "write", 1 }, { "fast", 2 },
+};
+
+/* p:pin_longterm_test_start(fd, addr, size [, flags]): flags "write",
+ * "fast" (pin_user_pages_fast), both, or "" (read-only, the slow path) */
+static int m_pin_start(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	int fd = (int)sc_arg_u64(L, 2, "pin_longterm_test_start fd");
+	uint64_t addr = sc_arg_u64(L, 3, "pin_longterm_test_start");
+	uint64_t size = sc_arg_u64(L, 4, "pin_longterm_test_start");
+	unsigned int flags = lua_isnoneornil(L, 5) ? 0 :
+		sc_parse_flag_names(L, 5, "pin_longterm_test_start", pin_flags, 2);
+
+	sc_check(L, sc_be->pin_longterm_start(t, fd, addr, size, flags),
+		 "PIN_LONGTERM_TEST_START");
+	return 0;
+}
+
+/* p:pin_longterm_test_read(fd, n) -> the first n bytes the pins hold */
+static int m_pin_read(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	int fd = (int)sc_arg_u64(L, 2, "pin_longterm_test_read fd");
+	uint64_t n = sc_arg_u64(L, 3, "pin_longterm_test_read");
+	char *buf;
+	int ret;
+
+	if (n > (64ULL << 20))
+		sc_fatal(L, "pin_longterm_test_read: %" PRIu64 " bytes is more than 64 MiB", n);
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		sc_fatal(L, "pin_longterm_test_read: out of memory");
+	ret = sc_be->pin_longterm_read(p, fd, buf, n);
+	if (ret) {
+		free(buf);
+		sc_raise(L, ret, 0, "PIN_LONGTERM_TEST_READ");
+	}
+	lua_pushlstring(L, buf, n);
+	free(buf);
+	return 1;
+}
+
+static int m_pin_stop(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+
+	sc_check(L, sc_be->pin_longterm_stop(p, (int)sc_arg_u64(L, 2, "pin_longterm_test_stop")),
+		 "PIN_LONGTERM_TEST_STOP");
+	return 0;
+}
+
 static const luaL_Reg io_methods[] = {
 	{ "pipe", m_pipe },
 	{ "vmsplice", m_vmsplice },
@@ -159,6 +224,10 @@ static const luaL_Reg io_methods[] = {
 	{ "io_uring_register_buffers", m_io_uring_register },
 	{ "io_uring_unregister_buffers", m_io_uring_unregister },
 	{ "io_uring_write_fixed", m_io_uring_write_fixed },
+	{ "gup_test", m_gup_test },
+	{ "pin_longterm_test_start", m_pin_start },
+	{ "pin_longterm_test_read", m_pin_read },
+	{ "pin_longterm_test_stop", m_pin_stop },
 	{ NULL, NULL },
 };
 

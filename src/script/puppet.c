@@ -874,6 +874,62 @@ static void io_uring_req(const struct pp_req *req, struct pp_resp *resp)
 	}
 }
 
+/*
+ * CONFIG_GUP_TEST's pin interface (mm/gup_test.h's ioctls).  READ copies
+ * every pinned page to the puppet: into a scratch mapping made for the
+ * call and unmapped again, of which the request's slice is answered.
+ */
+struct pin_longterm_test_arg {
+	uint64_t addr, size;
+	uint32_t flags;
+};
+#define PIN_LONGTERM_TEST_START	_IOW('g', 7, struct pin_longterm_test_arg)
+#define PIN_LONGTERM_TEST_STOP	_IO('g', 8)
+#define PIN_LONGTERM_TEST_READ	_IOW('g', 9, uint64_t)
+
+static uint64_t pinned_bytes;	/* of the last START that succeeded */
+
+static void gup_test_req(const struct pp_req *req, struct pp_resp *resp, uint8_t *out)
+{
+	const uint64_t *a = req->a;
+	struct pin_longterm_test_arg arg = { a[1], a[2], (uint32_t)a[3] };
+	uint64_t user;
+	void *scratch;
+
+	switch (req->op) {
+	case PP_GUP_TEST_OPEN:
+		resp->ret = neg_errno(open("/sys/kernel/debug/gup_test", O_RDWR | O_CLOEXEC));
+		break;
+	case PP_PIN_START:
+		resp->ret = neg_errno(ioctl((int)a[0], PIN_LONGTERM_TEST_START, &arg));
+		if (!resp->ret)
+			pinned_bytes = a[2];
+		break;
+	case PP_PIN_STOP:
+		resp->ret = neg_errno(ioctl((int)a[0], PIN_LONGTERM_TEST_STOP));
+		break;
+	case PP_PIN_READ:
+		if (a[1] > PP_PAYLOAD_MAX || a[2] + a[1] > pinned_bytes || !pinned_bytes) {
+			resp->ret = -EINVAL;
+			break;
+		}
+		scratch = mmap(NULL, pinned_bytes, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (scratch == MAP_FAILED) {
+			resp->ret = -errno;
+			break;
+		}
+		user = (uint64_t)(uintptr_t)scratch;
+		resp->ret = neg_errno(ioctl((int)a[0], PIN_LONGTERM_TEST_READ, &user));
+		if (!resp->ret) {
+			memcpy(out, (uint8_t *)scratch + a[2], a[1]);
+			resp->len = (uint32_t)a[1];
+		}
+		munmap(scratch, pinned_bytes);
+		break;
+	}
+}
+
 /* pipes, vmsplice and file reads: the raw calls, never blocking */
 static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out)
 {
@@ -1085,6 +1141,12 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 	case PP_IOURING_UNREGISTER:
 	case PP_IOURING_WRITE_FIXED:
 		io_uring_req(req, resp);
+		break;
+	case PP_GUP_TEST_OPEN:
+	case PP_PIN_START:
+	case PP_PIN_READ:
+	case PP_PIN_STOP:
+		gup_test_req(req, resp, out);
 		break;
 	case PP_UFFD_EVENTS:
 		resp->ret = take_uffd_events((struct pp_uffd_ev *)out,

@@ -78,6 +78,11 @@ enum pp_op {
 	PP_IOURING_REGISTER, /* a: ring addr len (IORING_REGISTER_BUFFERS) */
 	PP_IOURING_UNREGISTER, /* a: ring */
 	PP_IOURING_WRITE_FIXED, /* a: ring fd addr len off -> ret cqe res */
+	PP_GUP_TEST_OPEN, /* open /sys/kernel/debug/gup_test -> ret fd */
+	PP_PIN_START,	/* a: fd addr size flags (PIN_LONGTERM_TEST_START) */
+	PP_PIN_READ,	/* a: fd len off (PIN_LONGTERM_TEST_READ) -> payload:
+			 * bytes [off, off + len) of what the pins hold */
+	PP_PIN_STOP,	/* a: fd (PIN_LONGTERM_TEST_STOP) */
 };
 
 struct pp_req {

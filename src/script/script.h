@@ -285,6 +285,14 @@ struct sc_backend {
 	int (*io_uring_unregister)(struct sc_proc *p, int ring);
 	long (*io_uring_write_fixed)(struct sc_proc *p, int ring, int fd, uint64_t addr,
 				     uint64_t len, int64_t off);
+	/* CONFIG_GUP_TEST's /sys/kernel/debug/gup_test: open (fd or
+	 * -errno); PIN_LONGTERM_TEST_START by task t (flags: 1 write, 2
+	 * fast); _READ of the first len bytes the pins hold; _STOP */
+	int (*gup_test_open)(struct sc_proc *p);
+	int (*pin_longterm_start)(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
+				  unsigned int flags);
+	int (*pin_longterm_read)(struct sc_proc *p, int fd, void *buf, uint64_t len);
+	int (*pin_longterm_stop)(struct sc_proc *p, int fd);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
