@@ -292,6 +292,12 @@ int mmlab_pin_longterm_test_start(struct mmlab_task *t, int fd, uint64_t addr,
 				  uint64_t size, unsigned int flags);
 int mmlab_pin_longterm_test_read(struct mmlab_proc *p, int fd, void *buf, uint64_t len);
 int mmlab_pin_longterm_test_stop(struct mmlab_proc *p, int fd);
+/*
+ * pread / pwrite of /proc/PID/mem: ptrace's access to another process's
+ * memory, with FOLL_FORCE (a write reaches a read-only private mapping
+ * through a CoW copy).  Bytes moved, or -EIO when none could be.
+ */
+long mmlab_proc_mem(struct mmlab_proc *p, uint64_t addr, void *buf, uint64_t len, bool write);
 
 /*
  * memfd_create(2): a new empty memfd, fd >= 0, or -EINVAL (unknown flags,

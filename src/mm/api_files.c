@@ -1,8 +1,8 @@
 /*
  * api_files.c - the public C API's calls on files (include/mmlab/mmlab.h):
  * the fd table of a process, memfds (create, reopen, truncate, fallocate,
- * seals, pread), pipes and vmsplice, io_uring's fixed buffers, and
- * CONFIG_GUP_TEST's pin interface.
+ * seals, pread), pipes and vmsplice, io_uring's fixed buffers,
+ * CONFIG_GUP_TEST's pin interface, and /proc/PID/mem.
  *
  * The fd table is guarded by the process's lock (p->lock); a call takes
  * a reference on the file it works on (fdget) and runs on the CPU of the
@@ -397,3 +397,17 @@ int mmlab_get_seals(struct mmlab_proc *p, int fd)
 	return ret;
 }
 
+
+long mmlab_proc_mem(struct mmlab_proc *p, uint64_t addr, void *buf, uint64_t len, bool write)
+{
+	long ret;
+
+	if (!p || (!buf && len))
+		return -EINVAL;
+	if (addr >= TASK_SIZE || len > TASK_SIZE - addr)
+		return -EIO;
+	task_enter(p->main);
+	ret = access_remote_vm(p->mm, addr, buf, len, write);
+	task_leave(p->main);
+	return ret;
+}

@@ -377,3 +377,40 @@ long get_user_pages_fast_flags(struct mm_struct *mm, unsigned long start,
 		return i ? (long)i : ret;
 	return (long)i + ret;
 }
+
+/* ---- /proc/PID/mem ---- */
+
+/*
+ * access_remote_vm (the kernel's is in mm/memory.c): what /proc/PID/mem
+ * and ptrace read or write, page by page through the locked GUP path with
+ * FOLL_FORCE: a write into a read-only private mapping breaks CoW into a
+ * copy mapped dirty but not writable.  Bytes copied, or -EIO when none.
+ */
+long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
+		      unsigned long len, bool write)
+{
+	unsigned int flags = FOLL_GET | FOLL_FORCE | (write ? FOLL_WRITE : 0);
+	unsigned long done = 0;
+
+	while (done < len) {
+		unsigned long at = addr + done, off = at & ~PAGE_MASK;
+		unsigned long n = PAGE_SIZE - off < len - done ? PAGE_SIZE - off : len - done;
+		uint8_t *b = (uint8_t *)buf + done, *pa;
+		struct page *page;
+
+		if (__get_user_pages_locked(mm, at & PAGE_MASK, 1, flags, &page) != 1)
+			break;
+		pa = (uint8_t *)page_address(page) + off;
+		for (unsigned long i = 0; i < n; i++) {
+			if (write)
+				__atomic_store_n(&pa[i], b[i], __ATOMIC_RELAXED);
+			else
+				b[i] = __atomic_load_n(&pa[i], __ATOMIC_RELAXED);
+		}
+		if (write)
+			SetPageDirty(compound_head(page));	/* set_page_dirty_lock */
+		put_page(page);
+		done += n;
+	}
+	return done ? (long)done : -EIO;
+}

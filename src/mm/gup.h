@@ -77,4 +77,8 @@ long get_user_pages_fast_flags(struct mm_struct *mm, unsigned long start,
 			       unsigned long nr, unsigned int gup_flags,
 			       struct page **pages);
 
+/* /proc/PID/mem: bytes read or written with FOLL_FORCE, or -EIO */
+long access_remote_vm(struct mm_struct *mm, unsigned long addr, void *buf,
+		      unsigned long len, bool write);
+
 #endif

@@ -704,6 +704,19 @@ static int lx_pin_longterm_stop(struct sc_proc *p, int fd)
 				0, 0, 0);
 }
 
+static long lx_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len)
+{
+	struct pp_req req = { .op = PP_MEM_WRITE, .a = { addr } };
+	struct pp_resp resp;
+	int ret;
+
+	if (len > PP_PAYLOAD_MAX)
+		len = PP_PAYLOAD_MAX;
+	req.len = (uint32_t)len;
+	ret = call(&p->main, &req, buf, -1, &resp, NULL, 0, "write /proc/PID/mem");
+	return ret ? ret : resp.ret;
+}
+
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
 {
 	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
@@ -1130,4 +1143,5 @@ const struct sc_backend sc_backend_linux = {
 	.pin_longterm_start = lx_pin_longterm_start,
 	.pin_longterm_read = lx_pin_longterm_read,
 	.pin_longterm_stop = lx_pin_longterm_stop,
+	.mem_write = lx_mem_write,
 };

@@ -586,6 +586,11 @@ static int model_pin_longterm_stop(struct sc_proc *p, int fd)
 	return mmlab_pin_longterm_test_stop(P(p), fd);
 }
 
+static long model_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len)
+{
+	return mmlab_proc_mem(P(p), addr, (void *)buf, len, true);
+}
+
 static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 {
 	return mmlab_mseal(T(t), addr, len, flags);
@@ -663,4 +668,5 @@ const struct sc_backend sc_backend_model = {
 	.pin_longterm_start = model_pin_longterm_start,
 	.pin_longterm_read = model_pin_longterm_read,
 	.pin_longterm_stop = model_pin_longterm_stop,
+	.mem_write = model_mem_write,
 };

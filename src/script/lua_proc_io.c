@@ -6,7 +6,8 @@
  * p:io_uring_register_buffers(ring, addr, len),
  * p:io_uring_unregister_buffers(ring),
  * p:io_uring_write_fixed(ring, fd, addr, len, off); and CONFIG_GUP_TEST's
- * pins: p:gup_test(), p:pin_longterm_test_start/_read/_stop.
+ * pins: p:gup_test(), p:pin_longterm_test_start/_read/_stop; and
+ * p:mem_write(addr, data) through /proc/PID/mem.
  * Contract in docs/lua-api.md.
  */
 #include <errno.h>
@@ -215,6 +216,29 @@ static int m_pin_stop(lua_State *L)
 	return 0;
 }
 
+/* p:mem_write(addr, data) -> bytes written through /proc/PID/mem (as a
+ * debugger writes: FOLL_FORCE reaches read-only private mappings) */
+static int m_mem_write(lua_State *L)
+{
+	struct sc_proc *p = sc_check_proc(L, 1);
+	uint64_t addr = sc_arg_u64(L, 2, "mem_write"), done = 0;
+	size_t len;
+	const char *data = luaL_checklstring(L, 3, &len);
+
+	while (done < len) {
+		long n = sc_be->mem_write(p, addr + done, data + done, len - done);
+
+		if (n <= 0) {
+			if (done)
+				break;
+			sc_raise(L, n ? (int)n : -EIO, 0, "write /proc/PID/mem");
+		}
+		done += (uint64_t)n;
+	}
+	lua_pushinteger(L, (lua_Integer)done);
+	return 1;
+}
+
 static const luaL_Reg io_methods[] = {
 	{ "pipe", m_pipe },
 	{ "vmsplice", m_vmsplice },
@@ -228,6 +252,7 @@ static const luaL_Reg io_methods[] = {
 	{ "pin_longterm_test_start", m_pin_start },
 	{ "pin_longterm_test_read", m_pin_read },
 	{ "pin_longterm_test_stop", m_pin_stop },
+	{ "mem_write", m_mem_write },
 	{ NULL, NULL },
 };
 

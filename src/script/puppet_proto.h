@@ -83,6 +83,8 @@ enum pp_op {
 	PP_PIN_READ,	/* a: fd len off (PIN_LONGTERM_TEST_READ) -> payload:
 			 * bytes [off, off + len) of what the pins hold */
 	PP_PIN_STOP,	/* a: fd (PIN_LONGTERM_TEST_STOP) */
+	PP_MEM_WRITE,	/* a: addr; payload: bytes -> ret bytes written to
+			 * /proc/self/mem */
 };
 
 struct pp_req {

@@ -293,6 +293,8 @@ struct sc_backend {
 				  unsigned int flags);
 	int (*pin_longterm_read)(struct sc_proc *p, int fd, void *buf, uint64_t len);
 	int (*pin_longterm_stop)(struct sc_proc *p, int fd);
+	/* pwrite of /proc/PID/mem (FOLL_FORCE): bytes written or -errno */
+	long (*mem_write)(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
