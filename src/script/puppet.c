@@ -10,7 +10,9 @@
  *  - prefaults all of its own memory at start (stack, heap, static buffers,
  *    text of every library, with lazy binding off) and allocates or maps
  *    nothing between operations: message buffers, thread stacks and signal
- *    stacks are static;
+ *    stacks are static (the exceptions a scenario asks for: the rings of
+ *    p:io_uring(), mapped at setup, and PIN_LONGTERM_TEST_READ's scratch
+ *    buffer, unmapped again);
  *  - pins its main thread to CPU 0 and each Task thread to its CPU;
  *  - turns SIGSEGV/SIGBUS during an access into a reply (sigsetjmp), and
  *    stays alive;
