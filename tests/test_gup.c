@@ -4,7 +4,9 @@
  * longterm read-only pin forces on a page shared with a child, fork copying
  * an exclusive page that may be pinned instead of sharing it (PTE-mapped
  * and PMD-mapped), reclaim leaving pinned pages mapped, and vmsplice's
- * references (the pipe reads the page as it is at read time).
+ * references (the pipe reads the page as it is at read time), and
+ * FOLL_FORCE writes through /proc/PID/mem (never leaving a writable PTE in
+ * a read-only mapping).
  *
  * Pins go through the model's CONFIG_GUP_TEST interface
  * (mmlab_pin_longterm_test_*) and io_uring's fixed buffers.
@@ -236,6 +238,40 @@ static void t_vmsplice_references(void **state)
 	assert_int_equal(mmlab_exit(p), 0);	/* the pipe's references go too */
 }
 
+/* A FOLL_FORCE write through /proc/PID/mem into a read-only private
+ * mapping: a page shared with a child is copied, one no longer shared is
+ * reused; either way it stays read-only (the process's own write is
+ * SIGSEGV) and the child keeps its data. */
+static void t_proc_mem_force_write(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c;
+	struct mmlab_task *pt = mmlab_main_task(p);
+	uint64_t a = small_pages(p), v = 0x55, pfn0, pfn1;
+
+	(void)state;
+	assert_int_equal(mmlab_mprotect(pt, a, NP * PG, PROT_READ), 0);
+	pfn0 = pfn_at(p, a);
+	pfn1 = pfn_at(p, a + PG);
+	c = fork_of(p);
+	assert_int_equal(mmlab_proc_mem(p, a, &v, sizeof(v), true), sizeof(v));
+	assert_int_not_equal(pfn_at(p, a), pfn0);		/* copied */
+	assert_int_equal(get64(mmlab_main_task(c), a), 0x1000);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_proc_mem(p, a + PG, &v, sizeof(v), true), sizeof(v));
+	assert_int_equal(pfn_at(p, a + PG), pfn1);		/* reused */
+	for (int i = 0; i < 2; i++) {
+		uint64_t w = 1;
+
+		assert_int_equal(mmlab_write(pt, a + (uint64_t)i * PG, &w, sizeof(w), NULL),
+				 MMLAB_SIGSEGV);
+		assert_int_equal(get64(pt, a + (uint64_t)i * PG), 0x55);
+	}
+	v = 0;
+	assert_int_equal(mmlab_proc_mem(p, a + 2 * PG, &v, sizeof(v), false), sizeof(v));
+	assert_int_equal(v, 0x1002);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_machine, teardown_machine)
@@ -247,6 +283,7 @@ int main(void)
 		T(t_fork_copies_pinned_thp),
 		T(t_pageout_skips_pinned),
 		T(t_vmsplice_references),
+		T(t_proc_mem_force_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -336,7 +336,9 @@ int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long a
 	debug_check_exclusive(folio, v, addr, (swp_entry_t){ 0 });
 	/* reuse: upgrading needs no flush (but LUF's pending one) */
 	luf_flush_write(v, folio);
-	pte_write(pmd, pte_mkwrite_prot(orig) | _PAGE_ACCESSED);
+	/* maybe_pmd_mkwrite: not for a FOLL_FORCE write into a read-only VMA */
+	pte_write(pmd, ((v->vm_flags & VM_WRITE) ? pte_mkwrite_prot(orig) : pte_mkdirty(orig)) |
+		  _PAGE_ACCESSED);
 	spin_unlock(ptl);
 	count_vm_event(MMLAB_COW_REUSES);
 	return 0;

@@ -526,11 +526,15 @@ static int do_wp_page(struct vm_fault *vmf)
 
 	if ((v->vm_flags & VM_SHARED) ||
 	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
-		/* wp_page_reuse: upgrading needs no flush (but LUF's copies may) */
+		/* wp_page_reuse: upgrading needs no flush (but LUF's copies
+		 * may); maybe_mkwrite: a FOLL_FORCE write into a read-only
+		 * mapping leaves the PTE dirty but read-only */
+		pteval_t entry = (v->vm_flags & VM_WRITE) ? pte_mkwrite_prot(pte) : pte_mkdirty(pte);
+
 		if (page && PageAnon(page))
 			debug_check_exclusive(page, v, vmf->address, (swp_entry_t){ 0 });
-		luf_before_writable(v, page, pte_mkwrite_prot(pte));
-		pte_write(vmf->pte, pte_mkwrite_prot(pte) | _PAGE_ACCESSED);
+		luf_before_writable(v, page, entry);
+		pte_write(vmf->pte, entry | _PAGE_ACCESSED);
 		if (page && !PageAnon(page))
 			SetPageDirty(page);
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
