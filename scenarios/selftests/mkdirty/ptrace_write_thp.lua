@@ -1,5 +1,7 @@
 -- selftest mkdirty.c ptrace_write_thp: a FOLL_FORCE write through /proc/PID/mem into a read-only private THP range leaves it read-only: the process's own write is SIGSEGV and changes nothing
 mm.require("thp")
+if mm.backend == "linux" then mm.require("root") end
+mm.set("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled", "always")
 local vma = mm.include("../../lib/vma.lua")
 local P, H = mm.PAGE_SIZE, mm.PMD_SIZE
 local p = mm.spawn()
