@@ -11,6 +11,7 @@
  * Pins go through the model's CONFIG_GUP_TEST interface
  * (mmlab_pin_longterm_test_*) and io_uring's fixed buffers.
  */
+#include <stdatomic.h>
 #include "thp_util.h"
 
 #define NP	4
@@ -272,6 +273,72 @@ static void t_proc_mem_force_write(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* CPU 1 pins (GUP-fast, read-only), writes through the page tables and
+ * reads through the pin, again and again, while CPU 0 forks and ends
+ * children: fork must never share a page under a pin, so every read
+ * through the pin sees the write just made. */
+struct pinner {
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	uint64_t a;
+	int g;
+	atomic_bool stop;
+	unsigned long rounds, stale, errors;
+};
+
+static void *pinner_peer(void *arg)
+{
+	struct pinner *r = arg;
+
+	for (uint64_t v = 1; !atomic_load(&r->stop); v++) {
+		uint64_t got[NP * PG / 8];
+
+		if (mmlab_pin_longterm_test_start(r->t, r->g, r->a, NP * PG, FAST)) {
+			r->errors++;
+			continue;
+		}
+		for (int i = 0; i < NP; i++)
+			if (mmlab_write(r->t, r->a + (uint64_t)i * PG, &v, sizeof(v), NULL))
+				r->errors++;
+		if (mmlab_pin_longterm_test_read(r->p, r->g, got, sizeof(got)))
+			r->errors++;
+		for (int i = 0; i < NP; i++)
+			r->stale += got[(uint64_t)i * PG / 8] != v;
+		if (mmlab_pin_longterm_test_stop(r->p, r->g))
+			r->errors++;
+		r->rounds++;
+	}
+	return NULL;
+}
+
+static void t_concurrent_pin_fork(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct pinner r = { .p = p, .t = task_on(p, 1), .a = small_pages(p) };
+	uint64_t acq = vmstat("nr_foll_pin_acquired"), rel = vmstat("nr_foll_pin_released");
+	double end = now_s() + 0.5;
+	unsigned long forks = 0;
+	pthread_t th;
+
+	(void)state;
+	r.g = mmlab_gup_test_open(p);
+	atomic_init(&r.stop, false);
+	assert_int_equal(mmlab_thread_create(&th, pinner_peer, &r), 0);
+	while (now_s() < end || forks < 20 || r.rounds < 20) {
+		struct mmlab_proc *c = fork_of(p);
+
+		assert_int_equal(mmlab_exit(c), 0);
+		forks++;
+	}
+	atomic_store(&r.stop, true);
+	mmlab_thread_join(th);
+	print_message("%lu forks, %lu pin rounds\n", forks, r.rounds);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.stale, 0);
+	assert_int_equal(vmstat("nr_foll_pin_acquired") - acq, vmstat("nr_foll_pin_released") - rel);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_machine, teardown_machine)
@@ -284,6 +351,7 @@ int main(void)
 		T(t_pageout_skips_pinned),
 		T(t_vmsplice_references),
 		T(t_proc_mem_force_write),
+		T(t_concurrent_pin_fork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

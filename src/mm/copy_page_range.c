@@ -183,7 +183,7 @@ static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src
  * without an anon_vma (never written, or shared) is not copied: the child
  * faults those pages in itself.
  */
-int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
+static int __copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
 	struct mm_struct *smm = src->vm_mm, *dmm = dst->vm_mm;
 	unsigned long addr = src->vm_start, end = src->vm_end;
@@ -231,4 +231,21 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 		addr = next;
 	}
 	return 0;
+}
+
+/* The copy of a CoW mapping runs inside the parent's write_protect_seq
+ * (odd while it lasts): GUP-fast pins taken meanwhile are dropped again
+ * and retried on the locked path, which fork's mmap_lock excludes. */
+int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct mm_struct *smm = src->vm_mm;
+	bool cow = is_cow_mapping(src->vm_flags);
+	int ret;
+
+	if (cow)
+		__atomic_fetch_add(&smm->write_protect_seq, 1, __ATOMIC_SEQ_CST);
+	ret = __copy_page_range(dst, src);
+	if (cow)
+		__atomic_fetch_add(&smm->write_protect_seq, 1, __ATOMIC_SEQ_CST);
+	return ret;
 }

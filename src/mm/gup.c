@@ -15,7 +15,11 @@
  * concurrent page-table reclaim cannot free one under it), takes each
  * folio with an inc-not-zero and rechecks the entry, and stops at the
  * first page it may not take (not present, not writable for FOLL_WRITE,
- * must unshare, special); the locked path does the rest.
+ * must unshare, special); the locked path does the rest.  Against fork
+ * (which shares exclusive pages it does not see pinned) a pin rechecks
+ * exclusivity after pinning, and the pins of a walk that overlapped a
+ * fork's copy (mm->write_protect_seq changed or odd) are dropped and
+ * taken again on the locked path, which fork's mmap_lock excludes.
  *
  * mmlab_gup_fast is an older lockless walker without references (it only
  * reports which pages are present): it is the victim page-table reclaim
@@ -350,25 +354,49 @@ static struct page *gup_fast_one(struct mm_struct *mm, unsigned long a, unsigned
 	/* no VMA here: a longterm pin of file memory goes the slow way */
 	if (gup_must_unshare(NULL, flags, page))
 		return NULL;
-	return grab_fast(page, pmd, e, flags) ? page : NULL;
+	if (!grab_fast(page, pmd, e, flags))
+		return NULL;
+	/* pinned now: a fork that shared the page meanwhile cleared its
+	 * exclusivity before it looked for pins (and its write-protect of
+	 * the entry is yet to come): check again */
+	if (!pte_write_bit(e) && gup_must_unshare(NULL, flags, page)) {
+		gup_put_folio(compound_head(page), 1, flags);
+		return NULL;
+	}
+	return page;
 }
 
 long get_user_pages_fast_flags(struct mm_struct *mm, unsigned long start,
 			       unsigned long nr, unsigned int gup_flags,
 			       struct page **pages)
 {
-	unsigned long i;
+	unsigned long i, nr_fast = nr;
 	long ret;
 
-	if (gup_flags & FOLL_PIN)
-		WRITE_ONCE(mm->has_pinned, true);
+	unsigned int seq = 0;
+
+	if (gup_flags & FOLL_PIN) {
+		__atomic_store_n(&mm->has_pinned, true, __ATOMIC_SEQ_CST);
+		/* fork is write-protecting this mm: the locked path waits */
+		seq = __atomic_load_n(&mm->write_protect_seq, __ATOMIC_SEQ_CST);
+		if (seq & 1)
+			nr_fast = 0;
+	}
 	rcu_read_lock();
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr_fast; i++) {
 		pages[i] = gup_fast_one(mm, start + (i << PAGE_SHIFT), gup_flags);
 		if (!pages[i])
 			break;
 	}
 	rcu_read_unlock();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the pins before the recheck */
+	if ((gup_flags & FOLL_PIN) && i &&
+	    __atomic_load_n(&mm->write_protect_seq, __ATOMIC_SEQ_CST) != seq) {
+		/* a fork ran meanwhile: it may have shared what we pinned */
+		for (unsigned long j = 0; j < i; j++)
+			gup_put_folio(compound_head(pages[j]), 1, gup_flags);
+		i = 0;
+	}
 	if (i == nr)
 		return (long)nr;
 	ret = __get_user_pages_locked(mm, start + (i << PAGE_SHIFT), nr - i,

@@ -482,6 +482,9 @@ struct mm_struct {
 	/* MMF_HAS_PINNED: a FOLL_PIN was ever taken in this mm (gup.c;
 	 * atomic, never cleared), so fork checks for pinned pages */
 	bool has_pinned;
+	/* odd while fork write-protects this mm's CoW mappings
+	 * (copy_page_range); GUP-fast pins check it (atomic) */
+	unsigned int write_protect_seq;
 };
 #define MMF_DISABLE_THP_COMPLETELY	1U
 #define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
