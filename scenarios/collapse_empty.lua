@@ -39,10 +39,7 @@ mm.expect_eq(s1.RssAnon - s0.RssAnon, 0, "nothing allocated")
 mm.expect(v1.thp_scan_exceed_none_pte > v0.thp_scan_exceed_none_pte,
 	"the empty page table exceeds max_ptes_none")
 
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	return ok and "ok" or (err:match("^(E%u+)") or err)
-end
+local errno = mm.errno
 mm.observe("madv_collapse_no_table", errno(p.madvise, p, a, PMD, "collapse"))
 mm.observe("madv_collapse_no_table_thp_kb", p:smaps(a).AnonHugePages)
 mm.observe("madv_collapse_empty_table", errno(p.madvise, p, a + PMD, PMD, "collapse"))

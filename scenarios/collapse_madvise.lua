@@ -12,10 +12,7 @@ local a = (m + PMD - 1) & ~(PMD - 1)
 -- THP "enabled" is madvise by default: faults map small pages here
 p:fill(a, 16 * PAGE, 99)
 mm.observe("thp_before_kb", p:smaps(a).AnonHugePages)
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	return ok and "ok" or (err:match("^(E%u+)") or err)
-end
+local errno = mm.errno
 mm.observe("within_one_pmd", errno(p.madvise, p, a + PAGE, PMD - 2 * PAGE, "collapse"))
 mm.observe("rounded_empty", errno(p.madvise, p, a + PAGE, PMD, "collapse"))
 mm.expect_eq(errno(p.madvise, p, a + PAGE, PMD - 2 * PAGE, "collapse"), "EINVAL",

@@ -15,10 +15,7 @@ local m = p:mmap{len = 2 * PMD}
 local a = (m + PMD - 1) & ~(PMD - 1)
 p:madvise(m, 2 * PMD, "nohugepage")
 p:fill(a, PMD, 51)
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	return ok and "ok" or (err:match("^(E%u+)") or err)
-end
+local errno = mm.errno
 local pfn = p:pagemap(a).pfn
 mm.observe("nohugepage_collapse", errno(p.madvise, p, a, PMD, "collapse"))
 mm.expect_eq(errno(p.madvise, p, a, PMD, "collapse"), "EINVAL", "VM_NOHUGEPAGE: EINVAL")

@@ -21,7 +21,7 @@
 -- in the child: 2 MiB of memory for 257 pages the parent uses
 -- (observed on 6.18).
 -- nr_anon is the machine-wide count of anonymous 2 MiB folios
--- (hugepages-2048kB/stats/nr_anon, read with mm.get: notes/api-requests.md).
+-- (hugepages-2048kB/stats/nr_anon, read with mm.get).
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"

@@ -4,11 +4,7 @@
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	if ok then return "ok" end
-	return err:match("^(E%u+)") or err
-end
+local errno = mm.errno
 
 local a = p:mmap{len = 8 * PAGE}
 p:fill(a, 8 * PAGE, 9)

@@ -8,11 +8,7 @@
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	if ok then return "ok" end
-	return err:match("^(E%u+)") or err
-end
+local errno = mm.errno
 local function has(flags, name)
 	return (" " .. flags .. " "):find(" " .. name .. " ", 1, true) ~= nil
 end

@@ -9,11 +9,7 @@
 local PAGE = mm.PAGE_SIZE
 local p = mm.spawn()
 
-local function errno(f, ...)
-	local ok, err = pcall(f, ...)
-	if ok then return "ok" end
-	return err:match("^(E%u+)") or err
-end
+local errno = mm.errno
 
 local fd = p:memfd("rm", 8 * PAGE)
 local w = p:mmap{len = 8 * PAGE, fd = fd, flags = "shared"}

@@ -10,15 +10,8 @@
 -- (a punch under a write seal; growing under F_SEAL_GROW).  mm/shmem.c
 -- (shmem_fallocate), fs/open.c (vfs_fallocate); observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local p = mm.spawn()
-
-local function present(a, n)
-	local c = 0
-	for _, e in ipairs(p:pagemap(a, n)) do
-		if e.present then c = c + 1 end
-	end
-	return c
-end
 
 local function sig(f, ...)
 	local ok, err = pcall(f, p, ...)
@@ -35,8 +28,8 @@ mm.observe("past_end_page6", sig(p.read, a + 6 * P, 8))
 mm.expect_eq(sig(p.read, a + 6 * P, 8), "SIGBUS", "the file grew to 6 pages")
 mm.observe("reads_zero", p:read(a + 5 * P, 8) == string.rep("\0", 8))
 local _ = p:read(a, 1)
-mm.observe("present_after_two_reads", present(a, 6))
-mm.expect_eq(present(a, 6), 2, "fault-around maps no page not yet used")
+mm.observe("present_after_two_reads", vma.count(p, a, 6, "present"))
+mm.expect_eq(vma.count(p, a, 6, "present"), 2, "fault-around maps no page not yet used")
 mm.observe("rss_shmem_delta_kb", p:status().RssShmem - st0.RssShmem)
 p:fallocate(fd, "keep_size", 0, 8 * P)
 mm.observe("keep_size_page6", sig(p.read, a + 6 * P, 8))
@@ -47,8 +40,8 @@ mm.observe("after_grow_page7", sig(p.read, a + 7 * P, 8))
 local b = p:mmap{len = 8 * P, fd = fd, flags = "shared"}
 p:fill(a, 8 * P, 5)
 local _ = p:read(b, 1)
-mm.observe("written_then_read_present", present(b, 8))
-mm.expect_eq(present(b, 8), 8, "fault-around maps written pages")
+mm.observe("written_then_read_present", vma.count(p, b, 8, "present"))
+mm.expect_eq(vma.count(p, b, 8, "present"), 8, "fault-around maps written pages")
 p:munmap(b, 8 * P)
 
 -- punch a hole [100, 3 pages + 100) in a shared and a private mapping
@@ -58,12 +51,12 @@ local _ = p:read(v + 2 * P, 1)
 local before0 = p:read(a, 100)
 local after3 = p:read(a + 3 * P + 100, 100)
 p:fallocate(fd, "punch_hole,keep_size", 100, 3 * P)
-mm.observe("shared_hole_pages_present", present(a + P, 2))
-mm.observe("shared_edge_pages_present", present(a, 1) + present(a + 3 * P, 1))
-mm.observe("private_hole_page_present", present(v + 2 * P, 1))
-mm.observe("private_copy_present", present(v + P, 1))
-mm.expect_eq(present(a + P, 2), 0, "whole pages of the hole unmapped")
-mm.expect_eq(present(v + P, 1), 1, "the private copy stays")
+mm.observe("shared_hole_pages_present", vma.count(p, a + P, 2, "present"))
+mm.observe("shared_edge_pages_present", vma.count(p, a, 1, "present") + vma.count(p, a + 3 * P, 1, "present"))
+mm.observe("private_hole_page_present", vma.count(p, v + 2 * P, 1, "present"))
+mm.observe("private_copy_present", vma.count(p, v + P, 1, "present"))
+mm.expect_eq(vma.count(p, a + P, 2, "present"), 0, "whole pages of the hole unmapped")
+mm.expect_eq(vma.count(p, v + P, 1, "present"), 1, "the private copy stays")
 mm.observe("private_copy_kept", p:read(v + P, 12))
 mm.observe("before_hole_kept", p:read(a, 100) == before0)
 mm.observe("hole_start_zero", p:read(a + 100, P - 100) == string.rep("\0", P - 100))
@@ -75,7 +68,7 @@ mm.expect_eq(p:read(a + 3 * P + 100, 100), after3, "bytes past the hole kept")
 mm.observe("private_hole_zero", p:read(v + 2 * P, 8) == string.rep("\0", 8))
 mm.observe("size_kept", sig(p.read, a + 7 * P, 8))
 p:madvise(a + 4 * P, P, "remove")
-mm.observe("madv_remove_present", present(a + 4 * P, 1))
+mm.observe("madv_remove_present", vma.count(p, a + 4 * P, 1, "present"))
 
 -- errors
 local function err(f, mode, off, len)

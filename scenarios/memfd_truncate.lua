@@ -7,19 +7,12 @@
 -- read-only), EBADF, EPERM (F_SEAL_SHRINK, F_SEAL_GROW).  mm/shmem.c
 -- (shmem_setattr), tools/testing/selftests/memfd; observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local p = mm.spawn()
 
 local function sig(f, ...)
 	local ok, err = pcall(f, p, ...)
 	return ok and "ok" or err:match("SIG%u+") or err:match("^%u+") or err
-end
-
-local function present(a, n)
-	local c = 0
-	for _, e in ipairs(p:pagemap(a, n)) do
-		if e.present then c = c + 1 end
-	end
-	return c
 end
 
 local fd = p:memfd("truncate", 8 * P)
@@ -29,15 +22,15 @@ for i = 0, 7 do p:write(s + i * P, string.rep(string.char(0x40 + i), 16)) end
 p:write(v + 6 * P, "private copy")		-- CoW: an anonymous page
 local _ = p:read(v + 5 * P, 1)			-- maps the cached pages around
 local st0 = p:status()
-mm.observe("private_present_before", present(v, 8))
+mm.observe("private_present_before", vma.count(p, v, 8, "present"))
 
 p:ftruncate(fd, 2 * P + 100)
 local st1 = p:status()
-mm.observe("shared_present_past_end", present(s + 3 * P, 5))
-mm.observe("private_present_past_end", present(v + 3 * P, 5))
+mm.observe("shared_present_past_end", vma.count(p, s + 3 * P, 5, "present"))
+mm.observe("private_present_past_end", vma.count(p, v + 3 * P, 5, "present"))
 mm.observe("rss_shmem_delta_kb", st1.RssShmem - st0.RssShmem)
 mm.observe("rss_anon_delta_kb", st1.RssAnon - st0.RssAnon)
-mm.expect_eq(present(s + 3 * P, 5) + present(v + 3 * P, 5), 0,
+mm.expect_eq(vma.count(p, s + 3 * P, 5, "present") + vma.count(p, v + 3 * P, 5, "present"), 0,
 	     "nothing mapped past the end, the private copy neither")
 mm.expect_eq(st1.RssAnon - st0.RssAnon, -4, "the private copy is freed")
 mm.observe("shared_past_end", sig(p.read, s + 3 * P, 1))
@@ -66,7 +59,7 @@ mm.observe("same_size_zeroes_tail", p:read(s + 2 * P + 200, 4) == "\0\0\0\0")
 mm.expect_eq(p:read(s + 2 * P + 200, 4), "\0\0\0\0", "ftruncate to the same size")
 
 p:ftruncate(fd, 0)
-mm.observe("to_zero_present", present(s, 8) + present(v, 8))
+mm.observe("to_zero_present", vma.count(p, s, 8, "present") + vma.count(p, v, 8, "present"))
 mm.observe("to_zero_access", sig(p.read, s, 1))
 
 local function err(...)

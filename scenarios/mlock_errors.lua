@@ -5,11 +5,10 @@
 -- the calls that look wrong but succeed.  As an ordinary program: no
 -- CAP_IPC_LOCK, RLIMIT_MEMLOCK 8 MiB.  Observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local p = mm.spawn()
 
-local function res(ok, r)
-	return ok and "ok" or r:match("^%u+") or r
-end
+local res = vma.result
 local function try(name, f, ...)
 	local ok, r = pcall(f, p, ...)
 	mm.observe(name, res(ok, r))

@@ -7,12 +7,11 @@
 -- may page out what it maps (the parent's locked pages are shared, and
 -- MADV_PAGEOUT passes over shared pages).  Observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local KB = P // 1024
 local p = mm.spawn()
 
-local function res(ok, r)
-	return ok and "ok" or r:match("^%u+") or r
-end
+local res = vma.result
 
 local a = p:mmap{len = 8 * P}
 p:mlock(a, 8 * P)

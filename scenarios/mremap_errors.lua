@@ -2,6 +2,7 @@
 -- (mm/mremap.c: check_mremap_params, then check_prep_vma under mmap_lock),
 -- and the calls that look wrong but succeed.  Observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local p = mm.spawn()
 
 local function try(name, ...)
@@ -11,14 +12,9 @@ local function try(name, ...)
 	return ok and r or nil
 end
 
-local function fixed(addr, n, prot)
-	return p:mmap{addr = addr, len = n * P, prot = prot or "rw",
-		      flags = "private,anonymous,fixed"}
-end
-
 local m = p:mmap{len = 256 * P}
 p:munmap(m, 256 * P)
-local a = fixed(m, 8)
+local a = vma.fixed(p, m, 8)
 p:touch(a, 8 * P, "w")
 local far = m + 128 * P
 
@@ -38,13 +34,13 @@ try("overlap_resized", a, 4 * P, 6 * P, "maymove,fixed", a + 3 * P)
 try("nothing_mapped", m + 64 * P, P, 2 * P, "maymove")
 try("crosses_vma_end", a + 6 * P, 4 * P, 8 * P, "maymove")
 try("private_old_len_0", a, 0, P, "maymove")
-fixed(a + 8 * P, 1, "r")
+vma.fixed(p, a + 8 * P, 1, "r")
 mm.expect_eq(try("grow_blocked", a, 8 * P, 10 * P), nil, "no room, no MAYMOVE")
 try("grow_not_at_end", a, 2 * P, 3 * P)
 -- multi-VMA moves (MREMAP_FIXED, same size): a hole at the start, a resize
-local h = fixed(m + 40 * P, 4)
+local h = vma.fixed(p, m + 40 * P, 4)
 try("move_starts_in_hole", h - P, 3 * P, 3 * P, "maymove,fixed", far)
-fixed(h + 4 * P, 2, "r")
+vma.fixed(p, h + 4 * P, 2, "r")
 try("resize_across_vmas", h, 6 * P, 7 * P, "maymove,fixed", far)
 
 -- look wrong, succeed

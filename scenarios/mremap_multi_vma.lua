@@ -3,21 +3,13 @@
 -- the gaps between them kept; the range must start in a VMA, and a VMA
 -- registered with userfaultfd moves only alone.  Observed on 6.18.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 local p = mm.spawn()
 local m = p:mmap{len = 512 * P}
 p:munmap(m, 512 * P)
-local function fixed(addr, n, prot)
-	return p:mmap{addr = addr, len = n * P, prot = prot or "rw",
-		      flags = "private,anonymous,fixed"}
-end
-local function span(a, x)
-	local sm = p:smaps(x)
-	return sm and string.format("%d..%d", (sm.start - a) // P, (sm["end"] - a) // P) or "none"
-end
-
 -- three VMAs (rw, r, rw) with a hole, moved from inside the first to
 -- inside the last
-local a = fixed(m, 16)
+local a = vma.fixed(p, m, 16)
 p:fill(a, 16 * P, 1)
 p:mprotect(a + 4 * P, 2 * P, "r")
 p:munmap(a + 8 * P, 2 * P)
@@ -25,29 +17,29 @@ local before = p:read(a + 2 * P, 2 * P) .. p:read(a + 4 * P, 2 * P) .. p:read(a 
 local dst = m + 100 * P
 local r = p:mremap(a + 2 * P, 12 * P, 12 * P, "maymove,fixed", dst)
 mm.observe("ret_dst", r == dst)
-mm.observe("dst_first", span(dst, dst))
-mm.observe("dst_second", span(dst, dst + 2 * P))
-mm.observe("dst_hole", span(dst, dst + 6 * P))
-mm.observe("dst_third", span(dst, dst + 8 * P))
+mm.observe("dst_first", vma.span(p, dst, dst))
+mm.observe("dst_second", vma.span(p, dst, dst + 2 * P))
+mm.observe("dst_hole", vma.span(p, dst, dst + 6 * P))
+mm.observe("dst_third", vma.span(p, dst, dst + 8 * P))
 mm.observe("dst_data", p:read(dst, 4 * P) .. p:read(dst + 8 * P, 4 * P) == before)
-mm.observe("src_left", span(a, a))
-mm.observe("src_right", span(a, a + 14 * P))
+mm.observe("src_left", vma.span(p, a, a))
+mm.observe("src_right", vma.span(p, a, a + 14 * P))
 mm.observe("src_moved_gone", p:smaps(a + 2 * P) == nil and p:smaps(a + 10 * P) == nil)
 
 -- the destination's holes are not unmapped: what was there stays
-local b = fixed(m + 200 * P, 10)
+local b = vma.fixed(p, m + 200 * P, 10)
 p:munmap(b + 4 * P, 2 * P)
 local d2 = m + 300 * P
-fixed(d2, 10)
+vma.fixed(p, d2, 10)
 p:touch(d2, 10 * P, "w")
 p:mremap(b, 10 * P, 10 * P, "maymove,fixed", d2)
 mm.observe("dst_hole_page_kept", p:pagemap(d2 + 4 * P).present)
 -- (the moved unwritten pieces merge with what is left of the old mapping)
-mm.observe("dst_after", span(d2, d2 + 4 * P))
+mm.observe("dst_after", vma.span(p, d2, d2 + 4 * P))
 
 -- userfaultfd: a registered VMA moves only as the one VMA of the range
-local u = fixed(m + 400 * P, 4)
-local u2 = fixed(u + 4 * P, 4, "r")
+local u = vma.fixed(p, m + 400 * P, 4)
+local u2 = vma.fixed(p, u + 4 * P, 4, "r")
 p:uffd_register(u, 4 * P, "missing")
 local ok, err = pcall(p.mremap, p, u, 8 * P, 8 * P, "maymove,fixed", m + 450 * P)
 mm.observe("uffd_first_of_two", ok and "ok" or err:match("^%u+"))

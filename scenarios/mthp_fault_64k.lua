@@ -10,8 +10,10 @@
 -- already faulted) falls back to a small page; a VMA of 8 pages holds no
 -- aligned 64 KiB and gets small pages (observed on 6.18).
 -- The per-size stats are read with mm.get (machine-wide: with "always"
--- other processes may add to them; the model's knob table does not have
--- them yet: notes/api-requests.md).
+-- other processes may add to them; read-only knobs in the model's table).
+local vma = mm.include("lib/vma.lua")
+local present_count = vma.present
+local contiguous = vma.contiguous
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
@@ -22,21 +24,6 @@ mm.set(THP .. "hugepages-2048kB/enabled", "never")
 mm.set(S64 .. "enabled", "madvise")
 
 local function stat(name) return tonumber(mm.get(S64 .. "stats/" .. name)) end
-local function present_count(pm)
-	local n = 0
-	for _, e in ipairs(pm) do
-		if e.present then n = n + 1 end
-	end
-	return n
-end
-local function contiguous(pm, first, n)
-	for i = first + 1, first + n - 1 do
-		if not pm[i].present or pm[i].pfn ~= pm[first].pfn + i - first then
-			return false
-		end
-	end
-	return pm[first].present
-end
 
 local p = mm.spawn()
 local m = p:mmap{len = 2 * PMD}

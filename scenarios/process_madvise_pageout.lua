@@ -10,13 +10,8 @@ local P = mm.PAGE_SIZE
 mm.swapon(64 * mm.MB)
 local p = mm.spawn()
 
-local function count(proc, a, n, what)
-	local c = 0
-	for _, e in ipairs(proc:pagemap(a, n)) do
-		if e[what] then c = c + 1 end
-	end
-	return c
-end
+local vma = mm.include("lib/vma.lua")
+local count = vma.count
 
 local a = p:mmap{len = 32 * P}
 p:madvise(a, 32 * P, "nohugepage")

@@ -9,8 +9,7 @@
 -- THP without queueing it (observed on 6.18).
 -- The per-size counters are machine-wide files under
 -- /sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats/, read with
--- mm.get (the model's knob table does not have them yet:
--- notes/api-requests.md).
+-- mm.get (read-only knobs in the model's table).
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"

@@ -1,6 +1,9 @@
 -- thp_diff_collapse_layouts: MADV_COLLAPSE on many layouts: mixed mTHP folios,
 -- swapped pages, after fork, read-only, PROT_NONE, two VMAs, unaligned,
 -- enabled=never, already a THP.
+local vma = mm.include("lib/vma.lua")
+local count = vma.count_if
+local contig = vma.contiguous
 mm.require("swap")
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
@@ -11,12 +14,7 @@ mm.set(THP .. "khugepaged/max_ptes_shared", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.swapon(64 * mm.MB)
-local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
-local function contig(pm) for i=2,#pm do if not pm[i].present or pm[i].pfn ~= pm[1].pfn+i-1 then return false end end return pm[1].present end
-local function errno(f, ...)
-  local ok, err = pcall(f, ...)
-  return ok and "ok" or (tostring(err):match("(E%u+)") or tostring(err))
-end
+local errno = mm.errno
 local V = {"thp_collapse_alloc", "thp_collapse_alloc_failed", "pswpin", "thp_split_pmd", "thp_split_page"}
 local p = mm.spawn()
 local function region(n)

@@ -1,10 +1,11 @@
 -- thp_diff_fault_modes: PMD THP at write fault for each top-level enabled x
 -- hugepages-2048kB mode x madvise (none/hugepage/nohugepage).
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 local p = mm.spawn()
 for _, top in ipairs{"always", "madvise", "never"} do
   for _, sz in ipairs{"inherit", "always", "madvise", "never"} do

@@ -1,5 +1,7 @@
 -- thp_diff_free_thp: MADV_FREE of a PMD THP / 64k mTHPs: smaps LazyFree, write after
 -- free, pageout after free (no swap), counters.
+local vma = mm.include("lib/vma.lua")
+local count = vma.count_if
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
@@ -8,7 +10,6 @@ mm.set(THP .. "khugepaged/max_ptes_none", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
-local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
 local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "pglazyfree", "pglazyfreed"}
 local F = {"Rss", "AnonHugePages", "LazyFree", "Private_Dirty", "Private_Clean", "Anonymous"}
 local p = mm.spawn()

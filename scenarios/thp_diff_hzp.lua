@@ -1,5 +1,8 @@
 -- thp_diff_hzp: huge zero page: split by DONTNEED/mprotect/munmap of a part, write
 -- after split, fork with hzp, MADV_COLLAPSE over hzp, always w/o madvise.
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
+local contig = vma.contiguous
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
@@ -7,8 +10,6 @@ mm.set(THP .. "khugepaged/max_ptes_none", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "use_zero_page", "1")
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
-local function contig(pm) for i=2,#pm do if not pm[i].present or pm[i].pfn ~= pm[1].pfn+i-1 then return false end end return pm[1].present end
 local function allsame(pm) for i=2,#pm do if not pm[i].present or pm[i].pfn ~= pm[1].pfn then return false end end return pm[1].present end
 local p = mm.spawn()
 local st0 = p:status()

@@ -3,10 +3,7 @@ mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)
-local function errno(f, ...)
-  local ok, err = pcall(f, ...)
-  return ok and "ok" or (tostring(err):match("(E%u+)") or tostring(err))
-end
+local errno = mm.errno
 local p = mm.spawn()
 local m = p:mmap{len = 4 * PMD}
 local a = (m + PMD - 1) & ~(PMD - 1)

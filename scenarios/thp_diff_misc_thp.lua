@@ -1,6 +1,8 @@
 -- thp_diff_misc_thp: mprotect r/rw round trip of a THP then write (reuse), read after
 -- whole-PMD DONTNEED (huge zero page again), pageout of a THP shared over
 -- fork, mTHP order next to a swap PTE, userfaultfd on a THP region.
+local vma = mm.include("lib/vma.lua")
+local count = vma.count_if
 mm.require("swap")
 mm.require("uffd_wp")
 mm.require("thp")
@@ -13,7 +15,6 @@ mm.set(THP .. "khugepaged/max_ptes_shared", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.swapon(64 * mm.MB)
-local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
 local V = {"thp_split_pmd", "thp_split_page", "pswpout", "thp_deferred_split_page"}
 local function vd(name, v0, v1) for _, k in ipairs(V) do mm.observe(name .. "_" .. k, v1[k] - v0[k]) end end
 local p = mm.spawn()

@@ -1,12 +1,13 @@
 -- thp_diff_mthp_modes: hugepages-64kB mode x top-level x madvise, write fault in a
 -- 2 MiB aligned region (2048kB never). Also 2048 + 64 both enabled.
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 local S64 = THP .. "hugepages-64kB/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 local function stat(n) return tonumber(mm.get(S64 .. "stats/" .. n)) end
 local p = mm.spawn()
 for _, top in ipairs{"always", "madvise", "never"} do

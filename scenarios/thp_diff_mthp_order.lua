@@ -1,5 +1,7 @@
 -- thp_diff_mthp_order: with several mTHP sizes enabled, which order does a fault
 -- choose at VMA edges, near existing pages, in a small VMA.
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
@@ -9,7 +11,6 @@ mm.set(THP .. "enabled", "never")
 mm.set(THP .. "hugepages-2048kB/enabled", "never")
 local sizes = {16, 32, 64, 128, 256, 512, 1024}
 for _, s in ipairs(sizes) do mm.set(THP .. "hugepages-" .. s .. "kB/enabled", "always") end
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 -- size (in pages) of the run of consecutive pfns containing page idx (1-based) in pm
 local function run(pm, i)
   if not pm[i].present then return 0 end

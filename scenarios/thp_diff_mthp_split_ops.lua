@@ -1,5 +1,7 @@
 -- thp_diff_mthp_split_ops: split_ops with 64 KiB mTHPs (2048kB never)
 -- a range spanning two THPs; counters and smaps.
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
 mm.require("thp")
 mm.require("mthp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
@@ -9,7 +11,6 @@ mm.set(THP .. "khugepaged/max_ptes_none", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "never")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 local function st(n) return tonumber(mm.get(S2 .. n)) end
 local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_split_page_failed"}
 local p = mm.spawn()

@@ -1,5 +1,7 @@
 -- thp_diff_pageout_thp: MADV_PAGEOUT of a whole PMD THP and of 64k mTHPs with swap,
 -- then read back.
+local vma = mm.include("lib/vma.lua")
+local count = vma.count_if
 mm.require("swap")
 mm.require("thp")
 mm.require("mthp")
@@ -11,7 +13,6 @@ mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "hugepages-64kB/enabled", "madvise")
 mm.swapon(64 * mm.MB)
-local function count(pm, f) local n=0 for _,e in ipairs(pm) do if f(e) then n=n+1 end end return n end
 local function swapcontig(pm) for i=2,#pm do if not pm[i].swap or pm[i].swap_offset ~= pm[1].swap_offset+i-1 then return false end end return pm[1].swap end
 local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_swpout", "thp_swpout_fallback", "pswpout", "pswpin"}
 local function stats(sz)

@@ -1,5 +1,7 @@
 -- thp_diff_split_ops: DONTNEED/munmap/mprotect of part of one THP, exactly one THP,
 -- a range spanning two THPs; counters and smaps.
+local vma = mm.include("lib/vma.lua")
+local present = vma.present
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
@@ -7,7 +9,6 @@ local S2 = THP .. "hugepages-2048kB/stats/"
 mm.set(THP .. "khugepaged/max_ptes_none", 0)
 mm.set(THP .. "enabled", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
-local function present(pm) local n=0 for _,e in ipairs(pm) do if e.present then n=n+1 end end return n end
 local function st(n) return tonumber(mm.get(S2 .. n)) end
 local V = {"thp_split_pmd", "thp_split_page", "thp_deferred_split_page", "thp_split_page_failed"}
 local p = mm.spawn()

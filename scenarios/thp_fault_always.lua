@@ -4,20 +4,14 @@
 -- still opts a VMA out; a VMA that holds no aligned 2 MiB (1 MiB long, or
 -- 2 MiB long but starting one page past a 2 MiB boundary) gets small pages
 -- only (thp_vma_suitable_order; transhuge.rst; observed on 6.18).
+local vma = mm.include("lib/vma.lua")
+local present_count = vma.present
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "always")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 local p = mm.spawn()
-
-local function present_count(pm)
-	local n = 0
-	for _, e in ipairs(pm) do
-		if e.present then n = n + 1 end
-	end
-	return n
-end
 
 -- plain aligned range: THP on the first write
 local m = p:mmap{len = 2 * PMD}

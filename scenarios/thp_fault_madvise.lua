@@ -5,6 +5,9 @@
 -- /proc/vmstat thp_fault_alloc grows by one.  The same write in a VMA
 -- without MADV_HUGEPAGE maps one 4 KiB page (Documentation/admin-guide/mm/
 -- transhuge.rst; observed on 6.18).
+local vma = mm.include("lib/vma.lua")
+local present_count = vma.present
+local contiguous = vma.contiguous
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
@@ -13,23 +16,6 @@ mm.set(THP .. "defrag", "madvise")
 mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 local p = mm.spawn()
 local s0 = p:status()
-
-local function present_count(pm)
-	local n = 0
-	for _, e in ipairs(pm) do
-		if e.present then n = n + 1 end
-	end
-	return n
-end
-
-local function contiguous(pm)
-	for i = 2, #pm do
-		if not pm[i].present or pm[i].pfn ~= pm[1].pfn + i - 1 then
-			return false
-		end
-	end
-	return pm[1].present
-end
 
 -- MADV_HUGEPAGE range: one write fault, one THP
 local m = p:mmap{len = 2 * PMD}

@@ -2,19 +2,13 @@
 -- even in a MADV_HUGEPAGE VMA (transhuge.rst: "never" disables THP for
 -- faults and khugepaged); MADV_COLLAPSE still works there, as it ignores
 -- the sysfs setting (6.1+; observed on 6.18).
+local vma = mm.include("lib/vma.lua")
+local present_count = vma.present
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
 mm.set(THP .. "enabled", "never")
 local p = mm.spawn()
-
-local function present_count(pm)
-	local n = 0
-	for _, e in ipairs(pm) do
-		if e.present then n = n + 1 end
-	end
-	return n
-end
 
 local m = p:mmap{len = 4 * PMD}
 local a = (m + PMD - 1) & ~(PMD - 1)

@@ -11,6 +11,8 @@
 -- (observed on 6.18), as it does where the kernel forbids zero pages
 -- altogether (mm_forbids_zeropage: the huge zero page goes with the small
 -- one); the write then finds the THP it already has.
+local vma = mm.include("lib/vma.lua")
+local contiguous = vma.contiguous
 mm.require("thp")
 local PAGE, PMD = mm.PAGE_SIZE, mm.PMD_SIZE
 local THP = "/sys/kernel/mm/transparent_hugepage/"
@@ -19,15 +21,6 @@ mm.set(THP .. "hugepages-2048kB/enabled", "inherit")
 mm.set(THP .. "use_zero_page", "1")
 local hzp = mm.has("huge_zero_page")
 local p = mm.spawn()
-
-local function contiguous(pm)
-	for i = 2, #pm do
-		if not pm[i].present or pm[i].pfn ~= pm[1].pfn + i - 1 then
-			return false
-		end
-	end
-	return pm[1].present
-end
 
 local m = p:mmap{len = 4 * PMD}
 local a = (m + PMD - 1) & ~(PMD - 1)

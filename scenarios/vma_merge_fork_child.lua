@@ -9,6 +9,7 @@
 -- tools/testing/selftests/mm/merge.c (forked_target_vma, forked_source_vma)
 -- checks the child's side; observed on 6.18 for both sides.
 local P = mm.PAGE_SIZE
+local vma = mm.include("lib/vma.lua")
 
 -- [where, where + 5 pages) written, with 10 free pages on either side.
 local function setup(p)
@@ -19,33 +20,22 @@ local function setup(p)
 	return a
 end
 
--- The VMA holding @addr, in pages relative to @a.
-local function span(p, a, addr)
-	local sm = p:smaps(addr)
-	return string.format("%d..%d", (sm.start - a) // P, (sm["end"] - a) // P)
-end
-
-local function fixed(p, addr, n, prot)
-	return p:mmap{addr = addr, len = n * P, prot = prot or "rw",
-		      flags = "private,anonymous,fixed"}
-end
-
 local function run(who, p, a)
 	-- a new rw mapping just above: the target of the merge (forked_target_vma)
-	fixed(p, a + 5 * P, 2)
-	mm.observe(who .. "_above", span(p, a, a))
+	vma.fixed(p, a + 5 * P, 2)
+	mm.observe(who .. "_above", vma.span(p, a, a))
 	-- its first write: the neighbour's anon_vma, or one of its own
 	p:touch(a + 5 * P, 2 * P, "w")
 	-- and just below
-	fixed(p, a - 2 * P, 2)
-	mm.observe(who .. "_below", span(p, a, a))
+	vma.fixed(p, a - 2 * P, 2)
+	mm.observe(who .. "_below", vma.span(p, a, a))
 	p:touch(a - 2 * P, 2 * P, "w")
-	mm.observe(who .. "_below_written", span(p, a, a - 2 * P))
+	mm.observe(who .. "_below_written", vma.span(p, a, a - 2 * P))
 	-- the written neighbours, made read-only and back: merge only when
 	-- they share the anon_vma
 	p:mprotect(a + 5 * P, 2 * P, "r")
 	p:mprotect(a + 5 * P, 2 * P, "rw")
-	mm.observe(who .. "_above_after_mprotect", span(p, a, a + 5 * P))
+	mm.observe(who .. "_above_after_mprotect", vma.span(p, a, a + 5 * P))
 end
 
 -- parent
@@ -53,15 +43,15 @@ local p = mm.spawn()
 local a = setup(p)
 local c = p:fork()
 run("parent", p, a)
-mm.expect_eq(span(p, a, a), "-2..7", "the parent merges on both sides")
+mm.expect_eq(vma.span(p, a, a), "-2..7", "the parent merges on both sides")
 
 -- child: its inherited VMA is written (CoW broken everywhere): still a fork
 -- child (the chain keeps the parent's anon_vma)
 c:touch(a, 5 * P, "w")
 run("child", c, a)
-mm.expect_eq(span(c, a, a), "0..5", "the child's VMA stays alone")
-mm.expect_eq(span(c, a, a + 5 * P), "5..7", "the new mapping above stays apart")
-mm.expect_eq(span(c, a, a - 2 * P), "-2..0", "and the one below")
+mm.expect_eq(vma.span(c, a, a), "0..5", "the child's VMA stays alone")
+mm.expect_eq(vma.span(c, a, a + 5 * P), "5..7", "the new mapping above stays apart")
+mm.expect_eq(vma.span(c, a, a - 2 * P), "-2..0", "and the one below")
 
 -- forked_source_vma: an incompatible (rwx) neighbour, never written; then the
 -- VMA becomes rwx too and would be the merge source: a fork child's is not
@@ -78,24 +68,24 @@ local function both(step)
 end
 
 local q, qc, b = both(function(who, pr, b)
-	fixed(pr, b + 5 * P, 3, "rwx")
-	mm.observe(who .. "_rwx_neighbour", span(pr, b, b + 5 * P))
+	vma.fixed(pr, b + 5 * P, 3, "rwx")
+	mm.observe(who .. "_rwx_neighbour", vma.span(pr, b, b + 5 * P))
 	pr:mprotect(b, 5 * P, "rwx")
-	mm.observe(who .. "_source_after_mprotect", span(pr, b, b))
+	mm.observe(who .. "_source_after_mprotect", vma.span(pr, b, b))
 end)
-mm.expect_eq(span(qc, b, b), "0..5", "a fork child is no merge source")
-mm.expect_eq(span(q, b, b), "0..8", "the parent's VMA is")
+mm.expect_eq(vma.span(qc, b, b), "0..5", "a fork child is no merge source")
+mm.expect_eq(vma.span(q, b, b), "0..8", "the parent's VMA is")
 
 -- a written new mapping one page above, then the page between mapped: the
 -- gap joins the written mapping, never the fork child's VMA; in the parent
 -- it joins the left side (the kernel's choice when the two sides have
 -- different anon_vmas)
 local r, rc, g = both(function(who, pr, g)
-	fixed(pr, g + 6 * P, 2)
+	vma.fixed(pr, g + 6 * P, 2)
 	pr:touch(g + 6 * P, 2 * P, "w")
-	fixed(pr, g + 5 * P, 1)
-	mm.observe(who .. "_gap", span(pr, g, g + 5 * P))
-	mm.observe(who .. "_gap_left", span(pr, g, g))
+	vma.fixed(pr, g + 5 * P, 1)
+	mm.observe(who .. "_gap", vma.span(pr, g, g + 5 * P))
+	mm.observe(who .. "_gap_left", vma.span(pr, g, g))
 end)
-mm.expect_eq(span(rc, g, g + 5 * P), "5..8", "the gap joins the right side only")
-mm.expect_eq(span(r, g, g + 5 * P), "0..6", "the gap joins the left side")
+mm.expect_eq(vma.span(rc, g, g + 5 * P), "5..8", "the gap joins the right side only")
+mm.expect_eq(vma.span(r, g, g + 5 * P), "0..6", "the gap joins the left side")

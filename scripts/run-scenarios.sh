@@ -14,7 +14,8 @@
 # The selftest catalogue, scenarios/selftests/<file>/<case>.lua (named
 # selftests/<file>/<case>), runs after the library, two scenarios at a
 # time, on a 256 MiB model (a scenario that needs a larger machine says so
-# in a line "-- run with: --mem SIZE").  As root it runs `mmlab diff` only: the diff's
+# in a line "-- run with: --mem SIZE", one that needs memory nodes
+# "-- run with: --nodes N").  As root it runs `mmlab diff` only: the diff's
 # model run checks the scenario's expectations too (the diff fails when
 # they fail), so a separate model run would add nothing.  Each case's
 # verdict goes to the results file ($MMLAB_SELFTESTS_RESULTS, default
@@ -32,8 +33,9 @@
 # catalogue diffs share it, so they may run beside each other but never
 # beside one of those.
 #
-# usage: scripts/run-scenarios.sh [-v] [MMLAB [SCENARIO...]]
-#   MMLAB defaults to build/mmlab; -v shows the output of failures.
+# usage: scripts/run-scenarios.sh [-v] [MMLAB] [SCENARIO|DIRECTORY...]
+#   MMLAB (an executable file) defaults to build/mmlab; a DIRECTORY stands
+#   for the scenarios in it; -v shows the output of failures.
 if [ "$1" = "--one" ]; then
 	# internal: one catalogue scenario ($3), its line and its result
 	# under the directory $2; the rest comes from the environment
@@ -46,6 +48,8 @@ if [ "$1" = "--one" ]; then
 	out=$res.out
 	mem=$(sed -n 's/^-- run with: --mem \([0-9]*[KMG]\).*/\1/p' "$s" | head -1)
 	mem=${mem:-256M}
+	# "-- run with: --nodes N": a model of N memory nodes
+	nodes=$(sed -n 's/^-- run with:.*--nodes \([0-9]*\).*/--nodes \1/p' "$s" | head -1)
 	if [ "$RS_ROOT" = 1 ]; then
 		lock=
 		if [ -n "$RS_LOCK" ]; then
@@ -61,7 +65,7 @@ if [ "$1" = "--one" ]; then
 				lock="flock -s $RS_LOCK"
 			fi
 		fi
-		$lock "$RS_MMLAB" diff -v --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		$lock "$RS_MMLAB" diff -v --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
 		# -v puts the sides side by side: the model's is the left column
@@ -80,7 +84,7 @@ if [ "$1" = "--one" ]; then
 			      sed 's|^[^ ]*/scenarios/|scenarios/|')
 		fi
 	else
-		"$RS_MMLAB" run --mem "$mem" --timeout 300 "$s" >"$out" 2>&1
+		"$RS_MMLAB" run --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
 		why=$(sed -n 's/^SKIP //p' "$out" | head -1)
@@ -111,8 +115,11 @@ verbose=0
 if [ "$1" = "-v" ]; then verbose=1; shift; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 self=$top/scripts/$(basename "$0")
-mmlab=${1:-$top/build/mmlab}
-[ $# -gt 0 ] && shift
+mmlab=$top/build/mmlab
+if [ $# -gt 0 ] && [ -f "$1" ] && [ -x "$1" ]; then
+	mmlab=$1
+	shift
+fi
 if [ ! -x "$mmlab" ]; then
 	echo "run-scenarios.sh: $mmlab is not built (make build)" >&2
 	exit 2
@@ -121,7 +128,9 @@ case $mmlab in /*) ;; *) mmlab=$(pwd)/$mmlab ;; esac
 if [ $# -gt 0 ]; then
 	list=
 	catalogue=
-	for s in "$@"; do
+	for s in $(for a in "$@"; do
+			if [ -d "$a" ]; then ls "${a%/}"/*.lua; else echo "$a"; fi
+		   done); do
 		case $s in
 		*/selftests/*/*.lua) catalogue="$catalogue $s" ;;
 		*) list="$list $s" ;;
@@ -142,7 +151,46 @@ skip=0
 out=$(mktemp)
 dout=$(mktemp)
 work=$(mktemp -d)
-trap 'rm -rf "$out" "$dout" "$work"' EXIT
+trap 'restore_knobs; rm -rf "$out" "$dout" "$work"' EXIT
+
+# The host's THP knobs, saved before the first scenario and compared after
+# the last: a diff that dies before it restores what it set (a timeout, a
+# kill) would leave them changed for every later run.  A knob found changed
+# is named and put back.
+knob_files() {
+	ls /sys/kernel/mm/transparent_hugepage/enabled \
+	   /sys/kernel/mm/transparent_hugepage/defrag \
+	   /sys/kernel/mm/transparent_hugepage/shmem_enabled \
+	   /sys/kernel/mm/transparent_hugepage/use_zero_page \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_* \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan \
+	   /sys/kernel/mm/transparent_hugepage/khugepaged/defrag \
+	   /sys/kernel/mm/transparent_hugepage/hugepages-*/enabled \
+	   /sys/kernel/mm/transparent_hugepage/hugepages-*/shmem_enabled 2>/dev/null
+}
+knob_value() {
+	v=$(cat "$1" 2>/dev/null)
+	case $v in *\[*) v=${v#*[}; v=${v%%]*} ;; esac
+	echo "$v"
+}
+save_knobs() {
+	[ "$(id -u)" = 0 ] || return 0
+	for f in $(knob_files); do
+		printf '%s %s\n' "$f" "$(knob_value "$f")"
+	done >"$work/knobs"
+}
+restore_knobs() {
+	[ -f "$work/knobs" ] || return 0
+	while read -r f v; do
+		now=$(knob_value "$f")
+		if [ "$now" != "$v" ]; then
+			echo "run-scenarios.sh: a scenario left $f at '$now' (was '$v'): restored" >&2
+			echo "$v" >"$f" 2>/dev/null
+		fi
+	done <"$work/knobs"
+	rm -f "$work/knobs"
+}
+save_knobs
 
 # the host's profile, probed once for every run below
 if "$mmlab" host --save "$work/host.profile" 2>/dev/null; then

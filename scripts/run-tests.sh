@@ -70,7 +70,7 @@ export MMLAB_STALE_CHECK=1
 meson_suite() {
 	local dir=$1 label=$2
 	shift 2
-	echo "== $label"
+	echo "== $label (at ${SECONDS} s)"
 	local out
 	out=$(meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" 2>&1)
 	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
@@ -109,7 +109,7 @@ MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_TSAN:-3} \
 	meson_suite build-tsan "concurrency tests (ThreadSanitizer)" --suite concurrency --suite deterministic
 
 if [ -x scripts/run-scenarios.sh ]; then
-	echo "== scenarios"
+	echo "== scenarios (at ${SECONDS} s)"
 	out=$(scripts/run-scenarios.sh -v build/mmlab 2>&1)
 	# a failing scenario's output follows its FAIL line, indented
 	echo "$out" | grep -E '^(PASS|FAIL|SKIP|    )' || true
@@ -130,5 +130,6 @@ if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed groups: ${failures[*]}"
 	for d in "${digest[@]}"; do echo "$d"; done
 fi
+echo "tests took ${SECONDS} s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

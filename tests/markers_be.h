@@ -1,6 +1,7 @@
 /*
- * markers_be.h - backend helpers for the issue-6 tests (test_markers,
- * test_uffd, test_soft_dirty, test_pm_swap), on top of harness.h.
+ * markers_be.h - backend helpers for the tests of PTE markers, userfaultfd,
+ * soft-dirty and PM_SWAP (test_markers, test_uffd, test_soft_dirty,
+ * test_pm_swap), on top of harness.h.
  *
  * - Swap on both backends: the model gets an area from mmlab_swapon(); the
  *   host gets one real swap file (host_swap_up() in main(), root only,

@@ -26,7 +26,7 @@
  * page, 255 none; F's first subpage is mapped nowhere and its mapcount is
  * 512 = nr_pages.
  */
-static void seed2_layout(struct mmlab_proc *p, struct mmlab_proc **c, uint64_t *a)
+static void extreme_share_layout(struct mmlab_proc *p, struct mmlab_proc **c, uint64_t *a)
 {
 	*a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
 	fill_ok(mmlab_main_task(p), *a, PMD, 81);
@@ -70,7 +70,7 @@ static struct mmlab_proc *left_alone(bool three, uint64_t *a)
 
 struct predicate_case {
 	const char *check;
-	bool seed2_collapses;		/* the 256-subpage case */
+	bool extreme_collapses;		/* the 256-subpage case */
 	bool alone3_collapses;		/* three mms, left with one */
 	bool alone2_collapses;		/* two mms, left with one */
 	bool exclusive_collapses;	/* never shared at all */
@@ -124,14 +124,14 @@ static void predicate_run(const struct predicate_case *pc)
 
 	/* with max_ptes_shared = 0, a "shared" answer forbids it */
 	p = khp_spawn();
-	seed2_layout(p, &c, &a);
+	extreme_share_layout(p, &c, &a);
 	ex0 = vmstat("thp_scan_exceed_share_pte");
 	scan(2);
-	if (collapsed(p, a) != pc->seed2_collapses)
+	if (collapsed(p, a) != pc->extreme_collapses)
 		fail_msg("%s: shared-THP case: parent collapsed %d, want %d", pc->check,
-			 collapsed(p, a), pc->seed2_collapses);
-	assert_int_equal(collapsed(c, a), pc->seed2_collapses);
-	if (!pc->seed2_collapses)
+			 collapsed(p, a), pc->extreme_collapses);
+	assert_int_equal(collapsed(c, a), pc->extreme_collapses);
+	if (!pc->extreme_collapses)
 		assert_true(vmstat("thp_scan_exceed_share_pte") > ex0);
 	verify_ok(mmlab_main_task(p), a, PG, 83);
 	verify_ok(mmlab_main_task(p), a + PG, 256 * PG, 81);

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "stress.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -80,8 +81,7 @@ struct worker {
 	atomic_uint ver;		/* odd while the owner changes it */
 	_Atomic int state;		/* enum win_state */
 	unsigned long ops, checks, remaps, mprotects, pageouts, moves, forks, hogs;
-	unsigned long failures;
-	char first_failure[200];
+	struct stress_failures fail;
 };
 
 static struct {
@@ -93,26 +93,6 @@ static struct {
 	atomic_bool stop;
 	double end;
 } S;
-
-static uint64_t rnd(struct worker *w)
-{
-	w->rng = mmlab_splitmix64(w->rng);
-	return w->rng;
-}
-
-static void failure(struct worker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void failure(struct worker *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!w->failures++) {
-		va_start(ap, fmt);
-		vsnprintf(w->first_failure, sizeof(w->first_failure), fmt, ap);
-		va_end(ap);
-	}
-}
 
 /* 0 when @addr's page holds @seed's pattern, else 1 (mismatch) or the
  * signal; seed 0: all zero. */
@@ -147,7 +127,7 @@ static void check(struct worker *w, struct mmlab_task *t, uint64_t addr, uint64_
 
 	w->checks++;
 	if (ret)
-		failure(w, "%s: page %#" PRIx64 " seed %#" PRIx64 ": %s at %#" PRIx64, what,
+		stress_fail(&w->fail, "%s: page %#" PRIx64 " seed %#" PRIx64 ": %s at %#" PRIx64, what,
 			addr, seed, ret == 1 ? "mismatch" : "signal", at);
 }
 
@@ -172,10 +152,10 @@ static void read_window(struct worker *w, struct mmlab_task *t, int owner, uint6
 		return;
 	w->checks++;
 	if (st == WIN_NONE && ret != MMLAB_SIGSEGV)
-		failure(w, "window %d page %" PRIu64 " PROT_NONE: got %d, want SIGSEGV", owner,
+		stress_fail(&w->fail, "window %d page %" PRIu64 " PROT_NONE: got %d, want SIGSEGV", owner,
 			pg, ret);
 	else if (st != WIN_NONE && ret)
-		failure(w, "window %d (%s) page %" PRIu64 ": %s at %#" PRIx64, owner,
+		stress_fail(&w->fail, "window %d (%s) page %" PRIu64 ": %s at %#" PRIx64, owner,
 			st == WIN_F ? "F" : "G", pg, ret == 1 ? "mismatch" : "signal", at);
 }
 
@@ -185,10 +165,11 @@ static void map_file_at(struct worker *w, uint64_t addr, uint64_t len, int prot,
 	int ret = mmlab_mmap(w->t, addr, len, prot, MAP_SHARED | MAP_FIXED, fd, 0, &out);
 
 	if (ret || out != addr)
-		failure(w, "mmap fd %d at %#" PRIx64 ": %d", fd, addr, ret);
+		stress_fail(&w->fail, "mmap fd %d at %#" PRIx64 ": %d", fd, addr, ret);
 }
 
-/* The owner: munmap the window, map the other file there (seed 1), or
+/* The owner: munmap the window, map the other file there (the stale read
+ * Dave Hansen described against LUF), or
  * mprotect it PROT_NONE / back to PROT_READ. */
 static void change_window(struct worker *w, bool remap)
 {
@@ -202,7 +183,7 @@ static void change_window(struct worker *w, bool remap)
 		next = w->file;
 		ret = mmlab_munmap(w->t, w->win, WIN_PAGES * PG);
 		if (ret)
-			failure(w, "munmap window: %d", ret);
+			stress_fail(&w->fail, "munmap window: %d", ret);
 		map_file_at(w, w->win, WIN_PAGES * PG, PROT_READ, w->file == WIN_F ? w->fd_f : w->fd_g);
 		w->remaps++;
 	} else {
@@ -210,7 +191,7 @@ static void change_window(struct worker *w, bool remap)
 		ret = mmlab_mprotect(w->t, w->win, WIN_PAGES * PG,
 				     next == WIN_NONE ? PROT_NONE : PROT_READ);
 		if (ret)
-			failure(w, "mprotect window: %d", ret);
+			stress_fail(&w->fail, "mprotect window: %d", ret);
 		w->mprotects++;
 	}
 	atomic_store(&w->state, next);
@@ -226,23 +207,23 @@ static void fork_check(struct worker *w)
 
 	if (ret) {
 		if (ret != -ENOMEM)
-			failure(w, "fork: %d", ret);
+			stress_fail(&w->fail, "fork: %d", ret);
 		return;
 	}
 	ct = mmlab_main_task(c);
 	for (int k = 0; k < 8; k++)
-		check(w, ct, S.weights + (rnd(w) % W_PAGES) * PG, SEED_W, "child weights");
+		check(w, ct, S.weights + (stress_rnd(&w->rng) % W_PAGES) * PG, SEED_W, "child weights");
 	/* the window is CPU 0's: unchanged since the fork */
 	if (st != WIN_NONE)
-		check(w, ct, w->win + (rnd(w) % WIN_PAGES) * PG, win_seed(w->id, st), "child window");
+		check(w, ct, w->win + (stress_rnd(&w->rng) % WIN_PAGES) * PG, win_seed(w->id, st), "child window");
 	for (int k = 0; k < 4; k++) {
-		uint64_t i = rnd(w) % ANON_PAGES;
+		uint64_t i = stress_rnd(&w->rng) % ANON_PAGES;
 
 		check(w, ct, w->anon + i * PG, w->seed[i], "child anon");
 	}
 	ret = mmlab_exit(c);
 	if (ret)
-		failure(w, "child exit: %d", ret);
+		stress_fail(&w->fail, "child exit: %d", ret);
 	w->forks++;
 }
 
@@ -253,9 +234,9 @@ static void hog(struct worker *w)
 
 	if (ret)
 		return;
-	ret = mmlab_fill(w->t, a, HOG, rnd(w) | 1, &fa);
+	ret = mmlab_fill(w->t, a, HOG, stress_rnd(&w->rng) | 1, &fa);
 	if (ret && ret != MMLAB_SIGBUS)	/* out of memory and swap: SIGBUS is fair */
-		failure(w, "hog fill: %d at %#" PRIx64, ret, fa);
+		stress_fail(&w->fail, "hog fill: %d at %#" PRIx64, ret, fa);
 	mmlab_munmap(w->t, a, HOG);
 	w->hogs++;
 }
@@ -268,7 +249,7 @@ static void hog(struct worker *w)
  */
 static void focused_op(struct worker *w)
 {
-	uint64_t r = rnd(w), x = r >> 10;
+	uint64_t r = stress_rnd(&w->rng), x = r >> 10;
 	unsigned int k = r % 1000;
 	int ret;
 
@@ -283,10 +264,10 @@ static void focused_op(struct worker *w)
 		 * that MADV_PAGEOUT's own pass flushes nothing */
 		ret = mmlab_clear_refs(S.p, 1);
 		if (ret)
-			failure(w, "clear_refs: %d", ret);
+			stress_fail(&w->fail, "clear_refs: %d", ret);
 		ret = mmlab_madvise(w->t, w->win, WIN_PAGES * PG, MADV_PAGEOUT);
 		if (ret)
-			failure(w, "pageout window: %d", ret);
+			stress_fail(&w->fail, "pageout window: %d", ret);
 		w->pageouts++;
 	} else if (k < 900) {
 		change_window(w, true);
@@ -298,7 +279,7 @@ static void focused_op(struct worker *w)
 
 static void one_op(struct worker *w)
 {
-	uint64_t r = rnd(w), fa = 0;
+	uint64_t r = stress_rnd(&w->rng), fa = 0;
 	unsigned int k = r % 1000;
 	uint64_t x = r >> 10;
 	int ret;
@@ -320,14 +301,14 @@ static void one_op(struct worker *w)
 		ret = mmlab_madvise(w->t, S.w[owner].win, WIN_PAGES * PG, MADV_PAGEOUT);
 		/* -ENOMEM: the owner is between munmap and mmap */
 		if (ret && ret != -ENOMEM)
-			failure(w, "pageout window: %d", ret);
+			stress_fail(&w->fail, "pageout window: %d", ret);
 		w->pageouts++;
 	} else if (k < 600) {
-		uint64_t i = x % ANON_PAGES, seed = rnd(w) | 1;
+		uint64_t i = x % ANON_PAGES, seed = stress_rnd(&w->rng) | 1;
 
 		ret = mmlab_fill(w->t, w->anon + i * PG, PG, seed, &fa);
 		if (ret)
-			failure(w, "anon fill: %d at %#" PRIx64, ret, fa);
+			stress_fail(&w->fail, "anon fill: %d at %#" PRIx64, ret, fa);
 		else
 			w->seed[i] = seed;
 	} else if (k < 750) {
@@ -339,7 +320,7 @@ static void one_op(struct worker *w)
 
 		ret = mmlab_madvise(w->t, S.weights + c * PG, 64 * PG, MADV_PAGEOUT);
 		if (ret)
-			failure(w, "pageout weights: %d", ret);
+			stress_fail(&w->fail, "pageout weights: %d", ret);
 		w->pageouts++;
 	} else if (k < 830) {
 		uint64_t c = (x % (ANON_PAGES / 64)) * 64;
@@ -348,7 +329,7 @@ static void one_op(struct worker *w)
 		ret = mmlab_madvise(w->t, w->anon + c * PG, 64 * PG,
 				    dontneed ? MADV_DONTNEED : MADV_PAGEOUT);
 		if (ret)
-			failure(w, "madvise anon: %d", ret);
+			stress_fail(&w->fail, "madvise anon: %d", ret);
 		else if (dontneed)
 			memset(&w->seed[c], 0, 64 * sizeof(w->seed[0]));
 		w->pageouts++;
@@ -363,7 +344,7 @@ static void one_op(struct worker *w)
 		long m = mmlab_move_pages(S.p, a, 32, (int)((x >> 20) & 1));
 
 		if (m < 0 && m != -ENOMEM)
-			failure(w, "move_pages: %ld", m);
+			stress_fail(&w->fail, "move_pages: %ld", m);
 		w->moves++;
 	} else if (k < 935) {
 		hog(w);
@@ -373,7 +354,7 @@ static void one_op(struct worker *w)
 		/* a read fault elsewhere in the weights, many pages at once */
 		ret = mmlab_touch(w->t, S.weights + (x % (W_PAGES - 16)) * PG, 16 * PG, false, &fa);
 		if (ret)
-			failure(w, "touch weights: %d at %#" PRIx64, ret, fa);
+			stress_fail(&w->fail, "touch weights: %d at %#" PRIx64, ret, fa);
 	}
 	w->ops++;
 }
@@ -385,7 +366,7 @@ static void *worker_main(void *arg)
 	double t;
 
 	/* 20 ms of everything, then 20 ms of LUF's munmap sequence, and so on */
-	while (!atomic_load(&S.stop) && (t = now_s()) < S.end && !w->failures) {
+	while (!atomic_load(&S.stop) && (t = now_s()) < S.end && !w->fail.n) {
 		if ((long)((S.end - t) / 0.02) & 1)
 			focused_op(w);
 		else
@@ -534,7 +515,7 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 		w->file = WIN_F;
 		atomic_store(&w->state, WIN_F);
 		for (uint64_t k = 0; k < ANON_PAGES; k += 2) {
-			w->seed[k] = rnd(w) | 1;
+			w->seed[k] = stress_rnd(&w->rng) | 1;
 			fill_ok(t0, w->anon + k * PG, PG, w->seed[k]);
 		}
 	}
@@ -564,10 +545,10 @@ static unsigned long run_seed(uint64_t seed, double secs, struct totals *tot)
 	for (int i = 0; i < NCPU; i++) {
 		struct worker *w = &S.w[i];
 
-		fails += w->failures;
-		if (w->failures)
+		fails += w->fail.n;
+		if (w->fail.n)
 			print_message("seed %" PRIu64 " cpu %d: %lu failure(s), first: %s\n", seed,
-				      i, w->failures, w->first_failure);
+				      i, w->fail.n, w->fail.first);
 		tot->ops += w->ops;
 		tot->checks += w->checks;
 		tot->remaps += w->remaps;

@@ -13,7 +13,7 @@
  * madvise, never; the per-process switch (mmlab_prctl_pt_reclaim);
  * scan_size and scan_delay_ms respected; a table spanning two VMAs
  * skipped; a table with a guard or uffd-wp marker kept; MADV_PT_RECLAIM;
- * and the issue's goal: every empty table found within two scan intervals.
+ * and the scanner's goal: every empty table found within two scan intervals.
  *
  * The scanner runs when a task of the process returns from a C API call
  * (kick() below: a read of a page that is mapped already).
@@ -442,8 +442,8 @@ static void t_scan_size(void **state)
 	assert_int_equal(vmpte_kb(e.p), v0 - n * 4);
 	/* 64 MiB at 4 MiB a scan: 16 scans, and a few for the other VMAs
 	 * and the wrap */
-	assert_true(kicks >= n * PMD / size);
-	assert_true(kicks <= n * PMD / size + 8);
+	assert_true((uint64_t)kicks >= n * PMD / size);
+	assert_true((uint64_t)kicks <= n * PMD / size + 8);
 	print_message("scan_size %" PRIu64 " MiB: %d scans for %d tables\n",
 		      size >> 20, kicks, n);
 	assert_int_equal(mmlab_exit(e.p), 0);

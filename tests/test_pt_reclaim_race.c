@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "stress.h"
 
 #ifndef MMLAB_STRESS_DEFAULT_SECONDS
 #define MMLAB_STRESS_DEFAULT_SECONDS 10
@@ -60,8 +61,7 @@ struct worker {
 	uint64_t slot_seed[NS];
 	uint64_t gen;
 	uint64_t ops, fills, zaps, remaps, sigsegv;
-	int failures;
-	char why[200];
+	struct stress_failures fail;
 };
 
 static struct {
@@ -88,25 +88,6 @@ static bool time_is_up(void)
 	return r != S.retries0;
 }
 
-static uint64_t rnd(struct worker *w)
-{
-	w->rng = mmlab_splitmix64(w->rng);
-	return w->rng;
-}
-
-static void fail_w(struct worker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fail_w(struct worker *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!w->failures++) {
-		va_start(ap, fmt);
-		vsnprintf(w->why, sizeof(w->why), fmt, ap);
-		va_end(ap);
-	}
-}
-
 static uint64_t slot_addr(int cpu, int table)
 {
 	return S_BASE + (uint64_t)table * PMD + (uint64_t)cpu * SLOT * PG;
@@ -123,7 +104,7 @@ static void op_fill_slot(struct worker *w, int j)
 
 	ret = mmlab_fill(w->t, a, SLOT * PG, seed, &fa);
 	if (ret) {
-		fail_w(w, "fill %#" PRIx64 ": %d at %#" PRIx64, a, ret, fa);
+		stress_fail(&w->fail, "fill %#" PRIx64 ": %d at %#" PRIx64, a, ret, fa);
 		return;
 	}
 	w->slot_seed[j] = seed;
@@ -132,18 +113,18 @@ static void op_fill_slot(struct worker *w, int j)
 	 * that holds it: all 32 pages present, the walk agrees with pagemap. */
 	n = mmlab_gup_fast(S.p, a, SLOT, pfns);
 	if (n != SLOT)
-		fail_w(w, "gup_fast of a filled slot %#" PRIx64 ": %ld present", a, n);
+		stress_fail(&w->fail, "gup_fast of a filled slot %#" PRIx64 ": %ld present", a, n);
 	if (mmlab_pagemap(S.p, a, SLOT, pm))
-		fail_w(w, "pagemap %#" PRIx64, a);
+		stress_fail(&w->fail, "pagemap %#" PRIx64, a);
 	for (int i = 0; i < SLOT && n == SLOT; i++)
 		if ((pm[i] & MMLAB_PM_PFN_MASK) != pfns[i] || !(pm[i] & MMLAB_PM_PRESENT)) {
-			fail_w(w, "slot %#" PRIx64 " page %d: gup pfn %#" PRIx64
+			stress_fail(&w->fail, "slot %#" PRIx64 " page %d: gup pfn %#" PRIx64
 			       " pagemap %#" PRIx64, a, i, pfns[i], pm[i]);
 			break;
 		}
 	ret = mmlab_verify(w->t, a, SLOT * PG, seed, &bad, &fa);
 	if (ret || bad != UINT64_MAX)
-		fail_w(w, "verify %#" PRIx64 " right after fill: ret %d bad %#" PRIx64,
+		stress_fail(&w->fail, "verify %#" PRIx64 " right after fill: ret %d bad %#" PRIx64,
 		       a, ret, bad);
 }
 
@@ -156,14 +137,14 @@ static void check_slot(struct worker *w, int j)
 	if (w->slot_seed[j]) {
 		ret = mmlab_verify(w->t, a, SLOT * PG, w->slot_seed[j], &bad, &fa);
 		if (ret || bad != UINT64_MAX)
-			fail_w(w, "slot %#" PRIx64 " seed %#" PRIx64 ": ret %d, bad %#" PRIx64,
+			stress_fail(&w->fail, "slot %#" PRIx64 " seed %#" PRIx64 ": ret %d, bad %#" PRIx64,
 			       a, w->slot_seed[j], ret, bad);
 	} else {
 		static __thread uint8_t buf[SLOT * PG];
 
 		ret = mmlab_read(w->t, a, buf, sizeof(buf), &fa);
 		if (ret || memcmp(buf, zero, sizeof(buf)))
-			fail_w(w, "slot %#" PRIx64 " should read zero: ret %d", a, ret);
+			stress_fail(&w->fail, "slot %#" PRIx64 " should read zero: ret %d", a, ret);
 	}
 }
 
@@ -173,7 +154,7 @@ static void op_zap_slot(struct worker *w, int j)
 	int ret = mmlab_madvise(w->t, a, SLOT * PG, MADV_DONTNEED);
 
 	if (ret)
-		fail_w(w, "dontneed slot %#" PRIx64 ": %d", a, ret);
+		stress_fail(&w->fail, "dontneed slot %#" PRIx64 ": %d", a, ret);
 	w->slot_seed[j] = 0;
 	w->zaps++;
 }
@@ -181,9 +162,9 @@ static void op_zap_slot(struct worker *w, int j)
 /* A random page range of the common part of an S table. */
 static void common_range(struct worker *w, uint64_t *a, uint64_t *len)
 {
-	int j = (int)(rnd(w) % NS);
-	uint64_t first = COMMON0 + rnd(w) % (PPT - COMMON0);
-	uint64_t n = 1 + rnd(w) % (PPT - first);
+	int j = (int)(stress_rnd(&w->rng) % NS);
+	uint64_t first = COMMON0 + stress_rnd(&w->rng) % (PPT - COMMON0);
+	uint64_t n = 1 + stress_rnd(&w->rng) % (PPT - first);
 
 	*a = S_BASE + (uint64_t)j * PMD + first * PG;
 	*len = n * PG;
@@ -195,12 +176,12 @@ static void op_common(struct worker *w)
 	int ret = 0, advice;
 
 	common_range(w, &a, &len);
-	switch (rnd(w) % 3) {
+	switch (stress_rnd(&w->rng) % 3) {
 	case 0:
 		ret = mmlab_touch(w->t, a, len, true, &fa);
 		break;
 	case 1:
-		advice = rnd(w) % 4 ? MADV_DONTNEED : MADV_FREE;
+		advice = stress_rnd(&w->rng) % 4 ? MADV_DONTNEED : MADV_FREE;
 		ret = mmlab_madvise(w->t, a, len, advice);
 		break;
 	case 2:
@@ -208,19 +189,19 @@ static void op_common(struct worker *w)
 		break;
 	}
 	if (ret)
-		fail_w(w, "common op at %#" PRIx64 "+%#" PRIx64 ": %d", a, len, ret);
+		stress_fail(&w->fail, "common op at %#" PRIx64 "+%#" PRIx64 ": %d", a, len, ret);
 }
 
 /* The churn region: anything goes; reads see 0 or the touch pattern. */
 static void op_churn(struct worker *w)
 {
-	int j = (int)(rnd(w) % NC), ret = 0;
+	int j = (int)(stress_rnd(&w->rng) % NC), ret = 0;
 	uint64_t t = C_BASE + (uint64_t)j * PMD, fa = 0, out = 0;
-	uint64_t first = rnd(w) % PPT, n = 1 + rnd(w) % (PPT - first);
+	uint64_t first = stress_rnd(&w->rng) % PPT, n = 1 + stress_rnd(&w->rng) % (PPT - first);
 	uint64_t a = t + first * PG;
 	uint8_t b;
 
-	switch (rnd(w) % 9) {
+	switch (stress_rnd(&w->rng) % 9) {
 	case 0: case 1:
 		ret = mmlab_touch(w->t, a, n * PG, true, &fa);
 		break;
@@ -228,7 +209,7 @@ static void op_churn(struct worker *w)
 		ret = mmlab_madvise(w->t, t, PMD, MADV_DONTNEED);	/* frees */
 		break;
 	case 3:
-		ret = mmlab_madvise(w->t, t + (rnd(w) & 1) * PMD / 2, PMD / 2,
+		ret = mmlab_madvise(w->t, t + (stress_rnd(&w->rng) & 1) * PMD / 2, PMD / 2,
 				    MADV_DONTNEED);		/* for the scanner */
 		break;
 	case 4:
@@ -238,7 +219,7 @@ static void op_churn(struct worker *w)
 		ret = mmlab_madvise(w->t, t, PMD, MMLAB_MADV_PT_RECLAIM);
 		break;
 	case 6:
-		if (rnd(w) % 4)
+		if (stress_rnd(&w->rng) % 4)
 			break;
 		w->remaps++;
 		ret = mmlab_munmap(w->t, t, PMD);
@@ -251,7 +232,7 @@ static void op_churn(struct worker *w)
 	default:
 		ret = mmlab_read(w->t, a, &b, 1, &fa);
 		if (!ret && b && b != (uint8_t)(((a >> 12) & 0xff) | 1))
-			fail_w(w, "churn byte at %#" PRIx64 " = %#x", a, b);
+			stress_fail(&w->fail, "churn byte at %#" PRIx64 " = %#x", a, b);
 		break;
 	}
 	if (ret == MMLAB_SIGSEGV) {	/* a table of C unmapped by another CPU */
@@ -261,17 +242,17 @@ static void op_churn(struct worker *w)
 	if (ret == -ENOMEM)		/* madvise over a hole: the same */
 		ret = 0;
 	if (ret)
-		fail_w(w, "churn op at %#" PRIx64 ": %d", a, ret);
+		stress_fail(&w->fail, "churn op at %#" PRIx64 ": %d", a, ret);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!atomic_load_explicit(&S.stop, memory_order_relaxed) && !w->failures) {
-		int j = (int)(rnd(w) % NS);
+	while (!atomic_load_explicit(&S.stop, memory_order_relaxed) && !w->fail.n) {
+		int j = (int)(stress_rnd(&w->rng) % NS);
 
-		switch (rnd(w) % 10) {
+		switch (stress_rnd(&w->rng) % 10) {
 		case 0: case 1:
 			op_fill_slot(w, j);
 			break;
@@ -328,7 +309,7 @@ static void run(const char *mode)
 	uint64_t retries, freed, scans, walks_freed;
 	double secs = (double)env_u64("MMLAB_STRESS_SECONDS", MMLAB_STRESS_DEFAULT_SECONDS);
 	double t_start;
-	int failures = 0;
+	unsigned long failures = 0;
 
 	machine_config(&cfg);
 	cfg.nr_cpus = NCPU;
@@ -390,8 +371,8 @@ static void run(const char *mode)
 		print_message("  cpu %d: %" PRIu64 " ops, %" PRIu64 " fills, %" PRIu64
 			      " slot zaps, %" PRIu64 " remaps, %" PRIu64 " SIGSEGV in C%s%s\n",
 			      i, w->ops, w->fills, w->zaps, w->remaps, w->sigsegv,
-			      w->failures ? ": FAILED: " : "", w->failures ? w->why : "");
-		failures += w->failures;
+			      w->fail.n ? ": FAILED: " : "", w->fail.n ? w->fail.first : "");
+		failures += w->fail.n;
 	}
 	print_message("  ran %.1f s (the run goes on past its time, up to 10x, until the\n"
 		      "  retry path was taken)\n", t_start);
@@ -415,7 +396,7 @@ static void run(const char *mode)
 		}
 	}
 	if (failures)
-		fail_msg("%d worker failure(s), first above", failures);
+		fail_msg("%lu worker failure(s), first above", failures);
 	assert_int_equal(walks_freed, 0);
 	assert_true(atomic_load(&S.walks) > 0);
 	assert_true(scans > 0);

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "stress.h"
 
 #ifndef MMLAB_STRESS_DEFAULT_SECONDS
 #define MMLAB_STRESS_DEFAULT_SECONDS 10
@@ -57,8 +58,8 @@ struct worker {
 	uint64_t base;			/* its region */
 	uint64_t *seed;			/* per page; 0: zero page */
 	uint64_t rng;
-	unsigned long ops, writes, verifies, moves, failures;
-	char first_failure[200];
+	unsigned long ops, writes, verifies, moves;
+	struct stress_failures fail;
 };
 
 static struct {
@@ -71,26 +72,6 @@ static struct {
 	double phase_end;
 	uint64_t seed_base;
 } S;
-
-static uint64_t rnd(struct worker *w)
-{
-	w->rng = mmlab_splitmix64(w->rng);
-	return w->rng;
-}
-
-static void failure(struct worker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void failure(struct worker *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!w->failures++) {
-		va_start(ap, fmt);
-		vsnprintf(w->first_failure, sizeof(w->first_failure), fmt, ap);
-		va_end(ap);
-	}
-}
 
 /* Check one page against its seed (zero: all zero bytes). */
 static void check_page(struct worker *w, struct mmlab_task *t, uint64_t addr,
@@ -112,20 +93,20 @@ static void check_page(struct worker *w, struct mmlab_task *t, uint64_t addr,
 			}
 	}
 	if (ret)
-		failure(w, "%s: page %#" PRIx64 ": signal %d at %#" PRIx64, what, addr, ret, fa);
+		stress_fail(&w->fail, "%s: page %#" PRIx64 ": signal %d at %#" PRIx64, what, addr, ret, fa);
 	else if (bad != UINT64_MAX)
-		failure(w, "%s: page %#" PRIx64 " seed %#" PRIx64 ": mismatch at %#" PRIx64,
+		stress_fail(&w->fail, "%s: page %#" PRIx64 " seed %#" PRIx64 ": mismatch at %#" PRIx64,
 			what, addr, seed, bad);
 	w->verifies++;
 }
 
 static void write_page(struct worker *w, uint64_t i)
 {
-	uint64_t fa = 0, seed = rnd(w) | 1;
+	uint64_t fa = 0, seed = stress_rnd(&w->rng) | 1;
 	int ret = mmlab_fill(w->t, w->base + i * PG, PG, seed, &fa);
 
 	if (ret)
-		failure(w, "fill page %#" PRIx64 ": %d at %#" PRIx64, w->base + i * PG, ret, fa);
+		stress_fail(&w->fail, "fill page %#" PRIx64 ": %d at %#" PRIx64, w->base + i * PG, ret, fa);
 	else
 		w->seed[i] = seed;
 	w->writes++;
@@ -133,7 +114,7 @@ static void write_page(struct worker *w, uint64_t i)
 
 static void random_op(struct worker *w, uint64_t lo, uint64_t n)
 {
-	uint64_t r = rnd(w), i = lo + (r >> 8) % n;
+	uint64_t r = stress_rnd(&w->rng), i = lo + (r >> 8) % n;
 	unsigned int k = r & 0xff;
 
 	if (k < 100) {
@@ -146,14 +127,14 @@ static void random_op(struct worker *w, uint64_t lo, uint64_t n)
 					(k & 1) ? MADV_PAGEOUT : MADV_COLD);
 
 		if (ret)
-			failure(w, "madvise: %d", ret);
+			stress_fail(&w->fail, "madvise: %d", ret);
 	} else if (w->id == 0 && atomic_load(&S.phase) == PH_TIERING) {
 		/* move a chunk of any region to a random node */
 		uint64_t a = S.w[r % NCPU].base + ((r >> 16) % (REGION_PAGES / 64)) * 64 * PG;
 		long m = mmlab_move_pages(S.p, a, 64, (int)((r >> 40) & 1));
 
 		if (m < 0)
-			failure(w, "move_pages: %ld", m);
+			stress_fail(&w->fail, "move_pages: %ld", m);
 		else
 			w->moves += (unsigned long)m;
 	}
@@ -164,7 +145,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	int ph = atomic_load(&S.phase);
-	uint64_t hot = (rnd(w) % (REGION_PAGES - HOT_PAGES)) & ~7ULL;
+	uint64_t hot = (stress_rnd(&w->rng) % (REGION_PAGES - HOT_PAGES)) & ~7ULL;
 
 	if (ph == PH_FORK && w->id == 0) {
 		/* the child's copy, every page, while the others write */
@@ -173,8 +154,8 @@ static void *worker_main(void *arg)
 				check_page(w, S.child_task, S.w[c].base + i * PG,
 					   S.child_seed[c * REGION_PAGES + i], "child");
 	}
-	while (!atomic_load(&S.stop) && now_s() < S.phase_end && !w->failures) {
-		if (ph == PH_TIERING && (rnd(w) & 3))
+	while (!atomic_load(&S.stop) && now_s() < S.phase_end && !w->fail.n) {
+		if (ph == PH_TIERING && (stress_rnd(&w->rng) & 3))
 			random_op(w, hot, HOT_PAGES);
 		else
 			random_op(w, 0, REGION_PAGES);
@@ -187,13 +168,13 @@ static void *fill_region(void *arg)
 	struct worker *w = arg;
 	uint64_t fa = 0;
 
-	for (uint64_t k = 0; k < REGION_PAGES && !w->failures; k++) {
+	for (uint64_t k = 0; k < REGION_PAGES && !w->fail.n; k++) {
 		int ret = w->seed[k] ?
 			mmlab_fill(w->t, w->base + k * PG, PG, w->seed[k], &fa) :
 			mmlab_touch(w->t, w->base + k * PG, PG, false, &fa);
 
 		if (ret)
-			failure(w, "initial fill: %d at %#" PRIx64, ret, fa);
+			stress_fail(&w->fail, "initial fill: %d at %#" PRIx64, ret, fa);
 	}
 	return NULL;
 }
@@ -314,7 +295,7 @@ static void t_nothing_lost(void **state)
 
 		for (int i = 0; i < NCPU; i++)
 			for (uint64_t k = 0; k < REGION_PAGES; k++)
-				S.w[i].seed[k] = (k & 3) == 3 ? 0 : (rnd(&S.w[i]) | 1);
+				S.w[i].seed[k] = (k & 3) == 3 ? 0 : (stress_rnd(&S.w[i].rng) | 1);
 		for (int i = 0; i < NCPU; i++)
 			assert_int_equal(mmlab_thread_create(&th[i], fill_region, &S.w[i]), 0);
 		for (int i = 0; i < NCPU; i++)
@@ -329,7 +310,7 @@ static void t_nothing_lost(void **state)
 			run_phase(ph, phase_secs);
 			print_counters(phase_name[ph]);
 			for (int i = 0; i < NCPU; i++)
-				if (S.w[i].failures)
+				if (S.w[i].fail.n)
 					goto out;
 		}
 		round++;
@@ -340,10 +321,10 @@ out:
 		writes += S.w[i].writes;
 		verifies += S.w[i].verifies;
 		moves += S.w[i].moves;
-		fails += S.w[i].failures;
-		if (S.w[i].failures)
+		fails += S.w[i].fail.n;
+		if (S.w[i].fail.n)
 			print_message("cpu %d: %lu failure(s), first: %s\n", i,
-				      S.w[i].failures, S.w[i].first_failure);
+				      S.w[i].fail.n, S.w[i].fail.first);
 	}
 	print_message("reclaim stress: %d round(s) in %.1f s, %lu ops, %lu page writes, "
 		      "%lu page verifies, %lu pages moved, stale_tlb_reports %" PRIu64 "\n",

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "stress.h"
 
 #ifndef MMLAB_STRESS_DEFAULT_SECONDS
 #define MMLAB_STRESS_DEFAULT_SECONDS 10
@@ -51,36 +52,26 @@ struct worker {
 	bool can_fork;
 	uint64_t rng;
 	struct slot slot[NSLOTS];
-	unsigned long ops, forks, verifies, failures;
-	char first_failure[256];
+	unsigned long ops, forks, verifies;
+	struct stress_failures fail;
 };
 
 static atomic_bool stop_all;
 static double deadline;
 static uint64_t seed_base;
 
-static uint64_t rnd(struct worker *w)
-{
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return w->rng;
-}
-
 static unsigned int rndn(struct worker *w, unsigned int n)
 {
-	return (unsigned int)(rnd(w) % n);
+	return (unsigned int)(stress_rnd(&w->rng) % n);
 }
 
 static void failf(struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!w->failures++) {
-		va_start(ap, fmt);
-		vsnprintf(w->first_failure, sizeof(w->first_failure), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	stress_vfail(&w->fail, fmt, ap);
+	va_end(ap);
 	atomic_store(&stop_all, true);
 }
 
@@ -264,7 +255,7 @@ static void op_fill(struct worker *w, struct slot *s)
 	uint64_t fa = 0;
 	int ret;
 
-	s->seed = rnd(w) | 1;
+	s->seed = stress_rnd(&w->rng) | 1;
 	ret = mmlab_fill(w->task, s->addr, s->len, s->seed, &fa);
 	CHECK(w, ret == 0, "fill %#" PRIx64 ": %d at %#" PRIx64, s->addr, ret, fa);
 	s->c = C_FILLED;
@@ -409,10 +400,10 @@ static void t_stress(void **state)
 		ops += w[i].ops;
 		forks += w[i].forks;
 		verifies += w[i].verifies;
-		fails += w[i].failures;
-		if (w[i].failures)
+		fails += w[i].fail.n;
+		if (w[i].fail.n)
 			print_message("cpu %d: %lu failure(s), first: %s\n", i,
-				      w[i].failures, w[i].first_failure);
+				      w[i].fail.n, w[i].fail.first);
 	}
 	print_message("stress: %lu ops, %lu forks, %lu verifies, stale_tlb_reports %" PRIu64
 		      ", remote flushes received %" PRIu64 "\n", ops, forks, verifies,

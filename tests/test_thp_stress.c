@@ -59,6 +59,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "stress.h"
 
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE 14
@@ -105,8 +106,8 @@ struct worker {
 	uint64_t prev[WPAGES][3];	/* the page's earlier seeds, newest first */
 	char doing[160];		/* for the watchdog (racy on purpose) */
 	unsigned long ops, writes, verifies, zaps, unmaps, protects, pageouts,
-		      moves, collapses, frees, failures;
-	char why[320];
+		      moves, collapses, frees;
+	struct stress_failures fail;
 };
 
 /* What the child should hold at a page (see the top comment). */
@@ -149,12 +150,6 @@ static struct {
 
 static int verbose;
 
-static uint64_t rnd(uint64_t *r)
-{
-	*r = mmlab_splitmix64(*r);
-	return *r;
-}
-
 static uint64_t pat(uint64_t seed, uint64_t a)
 {
 	return seed ? mmlab_splitmix64(seed ^ (a >> 3)) : 0;
@@ -180,11 +175,9 @@ static void wfail(struct worker *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!w->failures++) {
-		va_start(ap, fmt);
-		vsnprintf(w->why, sizeof(w->why), fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	stress_vfail(&w->fail, fmt, ap);
+	va_end(ap);
 	atomic_store(&S.stop, true);
 }
 
@@ -327,7 +320,7 @@ static void end(struct worker *w, uint64_t i, uint64_t n, bool set, uint64_t see
  * 64 kB blocks, or any run of pages. */
 static void pick_range(struct worker *w, uint64_t *i, uint64_t *n)
 {
-	uint64_t c = rnd(&w->rng) % NCH, r = rnd(&w->rng);
+	uint64_t c = stress_rnd(&w->rng) % NCH, r = stress_rnd(&w->rng);
 
 	switch (r % 8) {
 	case 0:
@@ -367,7 +360,7 @@ static uint64_t addr_of(struct worker *w, uint64_t i)
 
 static void op_write(struct worker *w, uint64_t i, uint64_t n)
 {
-	uint64_t seed = rnd(&w->rng) | 1, fa = 0;
+	uint64_t seed = stress_rnd(&w->rng) | 1, fa = 0;
 	int ret;
 
 	begin(w, i, n);
@@ -416,8 +409,8 @@ static void op_unmap(struct worker *w, uint64_t i, uint64_t n)
 
 static void op_protect(struct worker *w, uint64_t i, uint64_t n)
 {
-	uint64_t a = addr_of(w, i), v = 0, fa = 0, k = rnd(&w->rng) % n;
-	bool none = rnd(&w->rng) % 4 == 0;
+	uint64_t a = addr_of(w, i), v = 0, fa = 0, k = stress_rnd(&w->rng) % n;
+	bool none = stress_rnd(&w->rng) % 4 == 0;
 	int ret;
 
 	begin(w, i, n);
@@ -448,7 +441,7 @@ static void op_protect(struct worker *w, uint64_t i, uint64_t n)
  * a small one by its dirty PTE, a large one whole) */
 static void op_free_write(struct worker *w, uint64_t i, uint64_t n)
 {
-	uint64_t seed = rnd(&w->rng) | 1, fa = 0;
+	uint64_t seed = stress_rnd(&w->rng) | 1, fa = 0;
 	int ret;
 
 	begin(w, i, n);
@@ -468,7 +461,7 @@ static void op_free_write(struct worker *w, uint64_t i, uint64_t n)
 
 static void worker_op(struct worker *w)
 {
-	uint64_t i, n, r = rnd(&w->rng) % 100, fa = 0;
+	uint64_t i, n, r = stress_rnd(&w->rng) % 100, fa = 0;
 	int ret;
 
 	pick_range(w, &i, &n);
@@ -498,7 +491,7 @@ static void worker_op(struct worker *w)
 		w->pageouts++;
 	} else if (r < 90) {
 		if (S.nodes > 1) {
-			long m = mmlab_move_pages(S.p, addr_of(w, i), n, (int)(rnd(&w->rng) & 1));
+			long m = mmlab_move_pages(S.p, addr_of(w, i), n, (int)(stress_rnd(&w->rng) & 1));
 
 			if (m < 0)
 				wfail(w, "move_pages %#" PRIx64 "+%" PRIu64 ": %ld", addr_of(w, i), n, m);
@@ -551,7 +544,7 @@ static void *collapser_main(void *arg)
 	uint64_t rng = mmlab_splitmix64(S.seed ^ 0xc011a95e);
 
 	while (workers_running()) {
-		uint64_t r = rnd(&rng), w = r % NW, c = (r >> 8) % NCH;
+		uint64_t r = stress_rnd(&rng), w = r % NW, c = (r >> 8) % NCH;
 		uint64_t a = WBASE(w) + c * PMD, len = PMD;
 		int ret;
 
@@ -589,7 +582,7 @@ static void *walker_main(void *arg)
 
 	(void)arg;
 	while (workers_running()) {
-		uint64_t r = rnd(&rng);
+		uint64_t r = stress_rnd(&rng);
 		long n = mmlab_gup_fast(S.p, WBASE(r % NW) + ((r >> 8) % NCH) * PMD, PPC,
 					(r >> 16) & 1 ? pfns : NULL);
 
@@ -775,7 +768,7 @@ static uint64_t exact_run(int w, uint64_t k, uint64_t max)
 
 static void child_op(struct mmlab_proc *c, struct mmlab_task *ct, uint64_t *rng)
 {
-	uint64_t r = rnd(rng), w = r % NW, k = (r >> 8) % WPAGES, n, fa = 0;
+	uint64_t r = stress_rnd(rng), w = r % NW, k = (r >> 8) % WPAGES, n, fa = 0;
 	uint64_t a = WBASE(w) + k * PG;
 	int ret;
 
@@ -783,7 +776,7 @@ static void child_op(struct mmlab_proc *c, struct mmlab_task *ct, uint64_t *rng)
 		 " at %#" PRIx64, S.forks, (r >> 40) % 10, a);
 	switch ((r >> 40) % 10) {
 	case 0: case 1: case 2: {	/* write: CoW of the large folio */
-		uint64_t seed = rnd(rng) | 1;
+		uint64_t seed = stress_rnd(rng) | 1;
 
 		if ((r >> 50) & 1)
 			k &= ~15ULL;
@@ -857,7 +850,7 @@ static void *forker_main(void *arg)
 		}
 		snapshot_after();
 		ct = mmlab_main_task(c);
-		nops = 50 + (unsigned int)(rnd(&rng) % 150);
+		nops = 50 + (unsigned int)(stress_rnd(&rng) % 150);
 		for (unsigned int i = 0; i < nops && !stopping(); i++)
 			child_op(c, ct, &rng);
 		/* the whole copy, once in a while */
@@ -988,8 +981,8 @@ static int run_one(uint64_t seed, const char *mode)
 	assert_int_equal(pthread_create(&wd, NULL, watchdog_main, NULL), 0);
 
 	/* the machine: 1 or 2 nodes, roomy or smaller than the 48 MiB of data */
-	S.nodes = 1 + (unsigned int)(rnd(&rng) & 1);
-	mem_kind = (unsigned int)(rnd(&rng) % 3);
+	S.nodes = 1 + (unsigned int)(stress_rnd(&rng) & 1);
+	mem_kind = (unsigned int)(stress_rnd(&rng) % 3);
 	mmlab_config_default(&cfg);
 	cfg.nr_cpus = NCPU;
 	cfg.nr_nodes = S.nodes;
@@ -1027,7 +1020,7 @@ static int run_one(uint64_t seed, const char *mode)
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, &out), 0);
 	for (int w = 0; w < NW; w++)
 		for (int c = 0; c < NCH; c++) {
-			S.thp_chunk[w][c] = rnd(&rng) % 5 < 3;
+			S.thp_chunk[w][c] = stress_rnd(&rng) % 5 < 3;
 			if (S.thp_chunk[w][c])
 				assert_int_equal(mmlab_madvise(mmlab_main_task(S.p), WBASE(w) + c * PMD,
 							       PMD, MADV_HUGEPAGE), 0);
@@ -1048,12 +1041,12 @@ static int run_one(uint64_t seed, const char *mode)
 	/* quiet now: every page of P once more */
 	S.phase = "final check";
 	for (int w = 0; w < NW && !S.fails; w++)
-		if (!S.w[w].failures)
+		if (!S.w[w].fail.n)
 			verify_range(&S.w[w], S.w[w].t, 0, WPAGES, "after the race");
 	for (int w = 0; w < NW; w++)
-		if (S.w[w].failures) {
+		if (S.w[w].fail.n) {
 			if (!fails++)
-				snprintf(S.why, sizeof(S.why), "worker %d: %s", w, S.w[w].why);
+				snprintf(S.why, sizeof(S.why), "worker %d: %s", w, S.w[w].fail.first);
 		}
 	fails += S.fails;
 	stale = vmstat("stale_tlb_reports");
@@ -1101,7 +1094,8 @@ static int run_one(uint64_t seed, const char *mode)
 	 * lock stays in the swap cache, unmapped, until reclaim meets it (the
 	 * kernel's free_swap_and_cache and free_swap_cache only trylock): they
 	 * are not a leak.  Under pageout pressure a run left 20-30 such pages
-	 * (notes/test-failures.md T6); more than MAX_ORPHANS would be. */
+	 * (notes/test-failures.md, "up to 30 swap-cache folios left after
+	 * exit"); more than MAX_ORPHANS would be. */
 	if (freeN != want && freeN + orphans == want && orphans <= MAX_ORPHANS) {
 		S.orphans += orphans;
 		freeN = want;

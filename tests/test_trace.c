@@ -5,7 +5,9 @@
  * records imply (mmap, munmap, brk, mremap); a trace whose event the model
  * refuses stops with its record number; truncated, corrupt, wrong-version,
  * garbage and END-less files are refused with the byte offset, by the
- * reader and by `mmlab replay` (exit 2).
+ * reader and by `mmlab replay` (exit 2); the replay's periodic tick; and
+ * mmlab_access_run's short path against its full path (the same counts and
+ * cycles).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -278,6 +280,104 @@ static void bad_traces(void **state)
 	mmt_enc_free(&e);
 }
 
+/* The replay's tick: called every tick_every accesses, between batches. */
+static void count_tick(struct mmlab_proc *p, void *arg)
+{
+	assert_non_null(p);
+	(*(unsigned int *)arg)++;
+}
+
+static void replay_tick(void **state)
+{
+	static struct replay_result res;
+	unsigned int ticks = 0;
+	struct replay_opts o = { .cpus = 2, .nodes = 2, .mem = 128ULL << 20, .seed = 1,
+				 .tick = count_tick, .tick_arg = &ticks, .tick_every = 100 };
+	struct mmt_enc e = { 0 };
+
+	build_program(&e);
+	write_trace(tpath("tick.mmt"), &e, "tracer=synthetic\n");
+	assert_int_equal(replay_trace(tpath("tick.mmt"), &o, &res), 0);
+	/* at least once per tick_every accesses, at most once per batch of
+	 * the reader's (1024 accesses) or event */
+	assert_true(ticks >= 1);
+	assert_true(ticks <= res.accesses / 100);
+	mmt_enc_free(&e);
+}
+
+/*
+ * mmlab_access_run's short path against its full path: the same accesses
+ * from the same state, with the stale-TLB detector on (every access takes
+ * the full path) and off (L1 hits take the short one), must give the same
+ * counts, TLB hits and misses, faults and cycles.  Among them the cases
+ * the short path must leave to the full one: an access across a page, one
+ * of a page or more, one of size 0 at a page's start, the first write to
+ * a page read so far (no D in the entry), write = 3 (bit 0 set).
+ */
+static void fast_path_run(int stale, uint64_t *out)
+{
+	static const char *const names[] = { "mmlab_tlb_l1_hits", "mmlab_tlb_l2_hits",
+					     "mmlab_tlb_misses", "pgfault" };
+	struct mmlab_access v[4096];
+	struct mmlab_config cfg;
+	struct mmlab_proc *p;
+	struct mmlab_task *t;
+	uint64_t base, fault, before[4];
+	size_t n = 0, done;
+	int ret;
+
+	mmlab_config_default(&cfg);
+	cfg.nr_cpus = 1;
+	cfg.node_bytes[0] = 64ULL << 20;
+	cfg.no_data = true;
+	cfg.stale_check = stale;
+	assert_int_equal(mmlab_machine_create(&cfg), 0);
+	assert_int_equal(mmlab_spawn(&p), 0);
+	t = mmlab_main_task(p);
+	assert_int_equal(mmlab_mmap(t, 0, 310 * 4096, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &base), 0);
+	assert_int_equal(mmlab_touch(t, base, 40 * 4096, true, &fault), 0);
+	assert_int_equal(mmlab_touch(t, base + 40 * 4096, 20 * 4096, false, &fault), 0);
+	for (int r = 0; r < 6; r++) {
+		for (uint32_t i = 0; i < 600; i++)
+			v[n++] = (struct mmlab_access){ base + (i * 7 % 60) * 4096 + (i * 40) % 4000,
+							 1u << (i % 7), (i / 3) & 1 };
+		v[n++] = (struct mmlab_access){ base + 4090, 16, 0 };	/* across */
+		v[n++] = (struct mmlab_access){ base + 4096, 4096, 0 };	/* a page */
+		v[n++] = (struct mmlab_access){ base + 8192, 8192, 1 };	/* two */
+		v[n++] = (struct mmlab_access){ base + 3 * 4096, 0, 0 };	/* size 0 */
+		v[n++] = (struct mmlab_access){ base + 45 * 4096 + 8, 8, 3 };	/* write 3 */
+		v[n++] = (struct mmlab_access){ base + 299 * 4096, 8, 0 };	/* a fault */
+		v[n++] = (struct mmlab_access){ base + (300 + r) * 4096 - 8, 8, 2 };
+	}
+	for (int k = 0; k < 4; k++)
+		mmlab_vmstat_get(names[k], &before[k]);
+	out[4] = mmlab_cpu_cycles(0);
+	done = mmlab_access_run(t, v, n, &ret, &fault);
+	assert_int_equal(ret, 0);
+	assert_int_equal(done, n);
+	for (int k = 0; k < 4; k++) {
+		mmlab_vmstat_get(names[k], &out[k]);
+		out[k] -= before[k];
+	}
+	out[4] = mmlab_cpu_cycles(0) - out[4];
+	mmlab_exit(p);
+	mmlab_machine_destroy();
+}
+
+static void fast_path(void **state)
+{
+	uint64_t full[5], fast[5];
+
+	fast_path_run(1, full);
+	fast_path_run(0, fast);
+	assert_true(fast[0] > 3000);	/* most accesses are L1 hits */
+	for (int k = 0; k < 5; k++)
+		if (full[k] != fast[k])
+			fail_msg("figure %d: full path %llu, short path %llu", k,
+				 (unsigned long long)full[k], (unsigned long long)fast[k]);
+}
+
 static int cleanup(void **state)
 {
 	char cmd[300];
@@ -293,6 +393,8 @@ int main(void)
 		cmocka_unit_test(replay_synthetic),
 		cmocka_unit_test(replay_refused_event),
 		cmocka_unit_test(bad_traces),
+		cmocka_unit_test(replay_tick),
+		cmocka_unit_test(fast_path),
 	};
 
 	if (!mkdtemp(dir))

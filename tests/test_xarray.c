@@ -11,16 +11,11 @@
 
 #include "harness.h"
 #include "../src/lib/xarray.h"
+#include "stress.h"
 
 #define NIDX	(1UL << 14)	/* indexes 0..16383: three levels */
 
 static void *val(unsigned long i) { return (void *)((i << 2) | 2); }
-
-static uint64_t rng_next(uint64_t *s)
-{
-	*s = mmlab_splitmix64(*s);
-	return *s;
-}
 
 static void check_all(struct xarray *xa, void **ref)
 {
@@ -57,8 +52,8 @@ static void t_store_erase(void **state)
 	assert_null(xa_load(&xa, 5));
 	for (int round = 0; round < 4; round++) {
 		for (int k = 0; k < 20000; k++) {
-			unsigned long i = rng_next(&s) % NIDX;
-			bool erase = rng_next(&s) % 3 == 0;
+			unsigned long i = stress_rnd(&s) % NIDX;
+			bool erase = stress_rnd(&s) % 3 == 0;
 
 			assert_int_equal(xa_store(&xa, i, erase ? NULL : val(i)), 0);
 			ref[i] = erase ? NULL : val(i);
@@ -94,7 +89,7 @@ static void *reader(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&R.stop)) {
-		unsigned long i = rng_next(&s) % NIDX, j = i;
+		unsigned long i = stress_rnd(&s) % NIDX, j = i;
 		void *e = xa_load(&R.xa, i);
 
 		/* an entry, when there is one, is always this index's */
@@ -123,7 +118,7 @@ static void t_lookups_race_node_frees(void **state)
 		sched_yield();
 	/* fill blocks of 64 and empty them again: nodes come and go */
 	for (int round = 0; round < 300 || atomic_load(&R.lookups) < 10000; round++) {
-		unsigned long base = (rng_next(&s) % (NIDX / 64)) * 64;
+		unsigned long base = (stress_rnd(&s) % (NIDX / 64)) * 64;
 
 		for (unsigned long i = base; i < base + 64; i++)
 			assert_int_equal(xa_store(&R.xa, i, val(i)), 0);

@@ -262,8 +262,6 @@ int mmlab_close(struct mmlab_proc *p, int fd);
 int mmlab_pipe(struct mmlab_proc *p, int fds[2]);
 long mmlab_vmsplice(struct mmlab_task *t, int fd, uint64_t addr, uint64_t len);
 long mmlab_read_fd(struct mmlab_proc *p, int fd, void *buf, uint64_t len);
-/* pread(2) of a memfd: bytes (holes read as zeroes), -ESPIPE for a pipe. */
-long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, uint64_t len, int64_t off);
 /*
  * io_uring's fixed buffers: mmlab_io_uring_setup makes a ring (fd >= 0);
  * register pins [addr, addr + len) as buffer 0 (FOLL_WRITE | FOLL_LONGTERM;
@@ -312,6 +310,23 @@ long mmlab_proc_mem(struct mmlab_proc *p, uint64_t addr, void *buf, uint64_t len
 #define MMLAB_MFD_NOEXEC_SEAL	0x0008U
 #define MMLAB_MFD_EXEC		0x0010U
 int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags);
+/*
+ * A new regular file on a disk filesystem (mkstemp in a directory of one,
+ * unlinked: it goes with its last fd), open for reading and writing, of
+ * @size bytes (a hole): fd >= 0, or -EMFILE, -ENOMEM.  Its page cache is
+ * not swap-backed: reclaim drops clean pages and writes dirty ones back;
+ * pages count in RssFile.  No seals (F_ADD_SEALS, F_GET_SEALS: -EINVAL).
+ */
+int mmlab_file_create(struct mmlab_proc *p, const char *name, uint64_t size);
+/*
+ * pread(2) / pwrite(2) on @fd (a regular file or a memfd), made as @p's
+ * main task: the bytes done, or -EBADF (not open, or not for that),
+ * -EINVAL (a negative offset), -EPERM (a write under a write seal, or
+ * growing under F_SEAL_GROW), -EFBIG, -ENOMEM.  A read stops at the end of
+ * the file; a write grows it and dirties the pages it copies into.
+ */
+long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, size_t len, int64_t off);
+long mmlab_pwrite(struct mmlab_proc *p, int fd, const void *buf, size_t len, int64_t off);
 /*
  * open("/proc/self/fd/FD", @flags): another open file on the same memfd,
  * a new fd >= 0 with its own access mode: MMLAB_O_RDONLY, MMLAB_O_WRONLY or
@@ -372,7 +387,8 @@ int mmlab_get_seals(struct mmlab_proc *p, int fd);
  * msync(2) by task @t, flags MMLAB_MS_*: -EINVAL (unaligned addr, unknown
  * flags, SYNC with ASYNC), -ENOMEM (a hole in the range: at once for ASYNC
  * alone, after the mapped parts otherwise), -EBUSY (INVALIDATE over a
- * VM_LOCKED mapping).  Nothing is written: every file is shmem.
+ * VM_LOCKED mapping).  Nothing is written: shmem has no disk, and a disk
+ * file's dirty pages go back only through reclaim (kswapd).
  */
 #define MMLAB_MS_ASYNC		1
 #define MMLAB_MS_INVALIDATE	2
@@ -451,7 +467,7 @@ int mmlab_touch(struct mmlab_task *t, uint64_t addr, uint64_t len, bool write,
 struct mmlab_access {
 	uint64_t addr;
 	uint32_t size;
-	uint32_t write;
+	uint32_t write;		/* bit 0: 1 a write, 0 a read */
 };
 size_t mmlab_access_run(struct mmlab_task *t, const struct mmlab_access *v, size_t n,
 			int *ret, uint64_t *fault_addr);
@@ -469,6 +485,10 @@ uint64_t mmlab_splitmix64(uint64_t x);
 /* Raw /proc/PID/pagemap entries (the kernel's 64-bit format). */
 int mmlab_pagemap(struct mmlab_proc *p, uint64_t addr, uint64_t npages,
 		  uint64_t *out);
+/* /proc/kpageflags: the KPF_* words of frames pfn..pfn+n-1 (0 or -errno).
+ * Splitting large folios: write "pid,0xstart,0xend[,new_order]" to the
+ * knob /sys/kernel/debug/split_huge_pages (mmlab_knob_set). */
+int mmlab_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out);
 #define MMLAB_PM_PFN_MASK	((1ULL << 55) - 1)
 #define MMLAB_PM_SOFT_DIRTY	(1ULL << 55)
 #define MMLAB_PM_MMAP_EXCLUSIVE	(1ULL << 56)
@@ -570,14 +590,15 @@ int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
  * it as a plain program does (no optional features).  The model's handler
  * answers every fault at once: a wp fault by un-protecting that page, a
- * missing fault by zero-filling it; the faulting access then completes.
+ * missing fault with UFFDIO_ZEROPAGE; the faulting access then completes.
  */
 #define MMLAB_UFFD_MISSING	1
 #define MMLAB_UFFD_WP		2
 #define MMLAB_UFFD_FORK		3	/* event: the process forked (EVENT_FORK) */
 struct mmlab_uffd_event {
 	uint64_t addr;		/* page address of the fault (0 for fork) */
-	int kind;		/* MMLAB_UFFD_MISSING, _WP or _FORK */
+	int kind;		/* MMLAB_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* REMAP: new address, length; REMOVE: length */
 };
 /* UFFDIO_API features the model has (the kernel's bits):
  * EVENT_FORK: a child gets its own userfaultfd with the registrations and
@@ -602,6 +623,78 @@ int mmlab_uffd_register(struct mmlab_proc *p, uint64_t addr, uint64_t len, int m
 int mmlab_uffd_wp(struct mmlab_proc *p, uint64_t addr, uint64_t len, bool on);
 /* Faults delivered since the last call, oldest first (at most @max). */
 int mmlab_uffd_events(struct mmlab_proc *p, struct mmlab_uffd_event *ev, int max);
+/* More UFFDIO_API features (the kernel's bits):
+ * SIGBUS: a fault that would go to the handler is SIGBUS instead.
+ * EVENT_REMAP: mremap of a registered range is a MMLAB_UFFD_REMAP event
+ *   (addr the old start, to the new one, len); EVENT_REMOVE: MADV_DONTNEED
+ *   and MADV_REMOVE of one are a MMLAB_UFFD_REMOVE event ([addr, end)).
+ * The others are accepted as the kernel accepts them and change nothing the
+ * model shows (PAGEFAULT_FLAG_WP, MISSING_SHMEM, WP_HUGETLBFS_SHMEM, the
+ * hugetlbfs ones, MINOR_SHMEM, POISON, MOVE). */
+#define MMLAB_UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1ULL << 0)
+#define MMLAB_UFFD_FEATURE_EVENT_REMAP		(1ULL << 2)
+#define MMLAB_UFFD_FEATURE_EVENT_REMOVE		(1ULL << 3)
+#define MMLAB_UFFD_FEATURE_MISSING_HUGETLBFS	(1ULL << 4)
+#define MMLAB_UFFD_FEATURE_MISSING_SHMEM	(1ULL << 5)
+#define MMLAB_UFFD_FEATURE_SIGBUS		(1ULL << 7)
+#define MMLAB_UFFD_FEATURE_MINOR_HUGETLBFS	(1ULL << 9)
+#define MMLAB_UFFD_FEATURE_MINOR_SHMEM		(1ULL << 10)
+#define MMLAB_UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1ULL << 12)
+#define MMLAB_UFFD_FEATURE_POISON		(1ULL << 14)
+#define MMLAB_UFFD_FEATURE_MOVE			(1ULL << 16)
+#define MMLAB_UFFD_FEATURES_ACCEPTED	(MMLAB_UFFD_FEATURE_PAGEFAULT_FLAG_WP | \
+					 MMLAB_UFFD_FEATURE_MISSING_HUGETLBFS | \
+					 MMLAB_UFFD_FEATURE_MISSING_SHMEM | \
+					 MMLAB_UFFD_FEATURE_MINOR_HUGETLBFS | \
+					 MMLAB_UFFD_FEATURE_MINOR_SHMEM | \
+					 MMLAB_UFFD_FEATURE_WP_HUGETLBFS_SHMEM | \
+					 MMLAB_UFFD_FEATURE_POISON | \
+					 MMLAB_UFFD_FEATURE_MOVE)
+/* Event kinds beyond MMLAB_UFFD_MISSING, _WP and _FORK */
+#define MMLAB_UFFD_REMAP	4
+#define MMLAB_UFFD_REMOVE	5
+#define MMLAB_UFFD_MINOR	6	/* a minor fault (the page cache has the page) */
+/* UFFDIO_REGISTER_MODE_MINOR (shmem only), and the ioctl numbers whose bits
+ * UFFDIO_REGISTER reports for the range */
+#define MMLAB_UFFD_MINOR_MODE		4
+#define MMLAB_UFFDIO_WAKE_NR		2
+#define MMLAB_UFFDIO_COPY_NR		3
+#define MMLAB_UFFDIO_ZEROPAGE_NR	4
+#define MMLAB_UFFDIO_MOVE_NR		5
+#define MMLAB_UFFDIO_WRITEPROTECT_NR	6
+#define MMLAB_UFFDIO_CONTINUE_NR	7
+#define MMLAB_UFFDIO_POISON_NR		8
+#define MMLAB_UFFDIO_RANGE_IOCTLS	((1ULL << MMLAB_UFFDIO_WAKE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_COPY_NR) | \
+					 (1ULL << MMLAB_UFFDIO_ZEROPAGE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_MOVE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_WRITEPROTECT_NR) | \
+					 (1ULL << MMLAB_UFFDIO_CONTINUE_NR) | \
+					 (1ULL << MMLAB_UFFDIO_POISON_NR))
+/* UFFDIO_REGISTER that also reports the range's ioctls (NULL: not wanted);
+ * -EINVAL as mmlab_uffd_register, and for minor mode off shmem. */
+int mmlab_uffd_register_ioctls(struct mmlab_proc *p, uint64_t addr, uint64_t len,
+			       int modes, uint64_t *ioctls);
+/* The filling ioctls (userfaultfd_mfill.c): @op one of these, @mode bits of
+ * MMLAB_UFFDIO_MODE_* (DONTWAKE for all, WP for COPY and CONTINUE).  0 when
+ * all of [dst, dst+len) was filled, -EAGAIN when part was, else -errno;
+ * *filled the bytes filled or the error (the ioctl's result field). */
+#define MMLAB_UFFDIO_COPY	1
+#define MMLAB_UFFDIO_ZEROPAGE	2
+#define MMLAB_UFFDIO_POISON	3
+#define MMLAB_UFFDIO_CONTINUE	4
+#define MMLAB_UFFDIO_MODE_DONTWAKE	(1U << 0)
+#define MMLAB_UFFDIO_MODE_WP		(1U << 1)
+int mmlab_uffd_fill(struct mmlab_proc *p, int op, uint64_t dst, uint64_t src,
+		    uint64_t len, unsigned int mode, int64_t *filled);
+/* UFFDIO_MOVE (userfaultfd_move.c): move the anonymous pages of [src,
+ * src+len) to the registered [dst, dst+len); @mode of DONTWAKE and
+ * ALLOW_SRC_HOLES.  Returns as mmlab_uffd_fill, *moved the bytes moved. */
+#define MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)
+int mmlab_uffd_move(struct mmlab_proc *p, uint64_t dst, uint64_t src, uint64_t len,
+		    unsigned int mode, int64_t *moved);
+/* UFFDIO_UNREGISTER: -EINVAL for a bad range or one with no mapping. */
+int mmlab_uffd_unregister(struct mmlab_proc *p, uint64_t addr, uint64_t len);
 
 /*
  * Page-table reclaim (the June 2024 RFC): the per-process switch the RFC proposes as a

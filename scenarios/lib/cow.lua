@@ -36,9 +36,10 @@
 -- the backing shared with a child, previously shared, or mapped read-only
 -- while exclusive; the process's write must be visible through the pin.
 -- C.non_anon(backing): a private mapping written while another mapping of
--- the same memory ("zeropage", "huge_zeropage", "memfd") must keep reading
--- the old data.  C.non_anon_ro_pin(backing, fast): a longterm read-only
--- pin of such a private mapping must see the process's later write.
+-- the same memory ("zeropage", "huge_zeropage", "memfd", "tmpfile") must
+-- keep reading the old data.  C.non_anon_ro_pin(backing, fast): a
+-- longterm read-only pin of such a private mapping must see the process's
+-- later write.
 local vma = mm.include("vma.lua")
 local P, H = mm.PAGE_SIZE, mm.PMD_SIZE
 local C = {}
@@ -170,7 +171,7 @@ function C.iouring(test, backing)
 	end
 	p:write(a, string.rep("\255", size))
 	mm.observe("write_fixed_res", p:io_uring_write_fixed(ring, fd, a, size, 0))
-	local reliable = p:pread(fd, size, 0) == p:read(a, size)
+	local reliable = p:pread(fd, 0, size) == p:read(a, size)
 	mm.observe("pin_reliable", reliable)
 	mm.expect(reliable, "the longterm R/W pin sees the process's write")
 	if c then c:exit() end
@@ -223,7 +224,8 @@ local function non_anon_mem(backing)
 		p:madvise(a, H, "hugepage")
 		p:madvise(s, H, "hugepage")
 	else
-		local fd = p:memfd("cow")
+		-- memfd, or a tmpfile(): a regular file on disk
+		local fd = backing == "tmpfile" and p:file() or p:memfd("cow")
 		p:fallocate(fd, "", 0, P)
 		a = p:mmap{len = P, fd = fd, flags = "private"}
 		s = p:mmap{len = P, fd = fd, flags = "shared", prot = "r"}

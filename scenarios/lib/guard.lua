@@ -1,6 +1,7 @@
 -- lib/guard.lua: the guard-region cases (scenarios/selftests/guard-regions),
--- each a function of the backing: "anon" (private anonymous) or "shmem"
--- (a shared mapping of a 100-page memfd).  A case observes the state of
+-- each a function of the backing: "anon" (private anonymous), "shmem"
+-- (a shared mapping of a 100-page memfd) or "file" (a shared mapping of a
+-- 100-page regular file on a disk filesystem).  A case observes the state of
 -- its pages as a string, one letter a page: "g" a guard (the access is
 -- SIGSEGV), "." accessible, and expects what the kernel does.
 local vma = mm.include("vma.lua")
@@ -12,11 +13,12 @@ local function setup(backing, fdflags)
 	local p = mm.spawn()
 	local fd
 	if backing == "shmem" then fd = p:memfd("guard", 100 * P, fdflags) end
+	if backing == "file" then fd = p:file(100 * P) end
 	local function map(n, prot, addr, extra, offset)
-		local flags = (backing == "shmem" and "shared" or "private,anonymous") ..
+		local flags = (fd and "shared" or "private,anonymous") ..
 			(extra and "," .. extra or "")
 		return p:mmap{len = n * P, prot = prot or "rw", addr = addr, flags = flags,
-			fd = fd, offset = backing == "shmem" and (offset or 0) or 0}
+			fd = fd, offset = fd and (offset or 0) or 0}
 	end
 	return p, map, fd
 end
@@ -189,7 +191,7 @@ function G.dontneed(backing)
 	every_other(p, a, 10)
 	p:madvise(a, 10 * P, "dontneed")
 	check("after_dontneed", state(p, a, 10, true), "g.g.g.g.g.")
-	local want = backing == "anon" and "\0" or "y"	-- anon: zero; shmem: the file
+	local want = backing == "anon" and "\0" or "y"	-- anon: zero; else the file
 	local ok = true
 	for i = 1, 9, 2 do ok = ok and p:read(a + i * P, 1) == want end
 	check("odd_pages_content", ok, true)
@@ -315,8 +317,8 @@ function G.uffd(backing)
 	check("userfaults", #p:uffd_events(), 0)
 end
 
-function G.madvise_sequential()
-	local p, map = setup("shmem")
+function G.madvise_sequential(backing)
+	local p, map = setup(backing)
 	local a = map(10)
 	set_pattern(p, a, 10)
 	p:madvise(a, 10 * P, "sequential")
@@ -330,8 +332,8 @@ function G.madvise_sequential()
 	check("pattern_intact", pattern_ok(p, a, 10), true)
 end
 
-function G.map_private()
-	local p, map, fd = setup("shmem")
+function G.map_private(backing)
+	local p, map, fd = setup(backing)
 	local s = map(10)
 	local v = p:mmap{len = 10 * P, fd = fd, flags = "private"}
 	set_pattern(p, s, 10)
@@ -357,8 +359,8 @@ function G.map_private()
 	check("contents", ok, true)
 end
 
-function G.fault_around()
-	local p, map = setup("shmem")
+function G.fault_around(backing)
+	local p, map = setup(backing)
 	local a = map(10)
 	set_pattern(p, a, 10)
 	p:madvise(a, 10 * P, "pageout")
@@ -371,8 +373,8 @@ function G.fault_around()
 	check("after_fault_around", state(p, a, 10, true), "g.g.g.g.g.")
 end
 
-function G.truncation()
-	local p, map, fd = setup("shmem")
+function G.truncation(backing)
+	local p, map, fd = setup(backing)
 	local a = map(10)
 	set_pattern(p, a, 10)
 	every_other(p, a, 10)
@@ -384,8 +386,8 @@ function G.truncation()
 	check("after_shrink_and_grow", state(p, a, 10), "g.g.g.g.g.")
 end
 
-function G.hole_punch()
-	local p, map = setup("shmem")
+function G.hole_punch(backing)
+	local p, map = setup(backing)
 	local a = map(10)
 	set_pattern(p, a, 10)
 	guard(p, a + 3 * P, 4)
@@ -395,6 +397,22 @@ function G.hole_punch()
 	unguard(p, a, 10)
 	check("data", pattern_ok(p, a, 3) and vma.holds(p, a + 3 * P, 4 * P, "\0") and
 		pattern_ok(p, a + 7 * P, 3, 7), true)
+end
+
+-- a file written through a shared mapping, opened again read-only and
+-- mapped read-only: guards work there and leave the data alone
+function G.readonly_file()
+	local p, map, fd = setup("file")
+	local a = map(10)
+	set_pattern(p, a, 10)
+	p:munmap(a, 10 * P)
+	local ro = p:reopen(fd, "r")
+	p:close(fd)
+	a = p:mmap{len = 10 * P, prot = "r", flags = "shared", fd = ro}
+	every_other(p, a, 10)
+	check("guarded", state(p, a, 10, true), "g.g.g.g.g.")
+	unguard(p, a, 10)
+	check("pattern", pattern_ok(p, a, 10), true)
 end
 
 function G.memfd_write_seal()

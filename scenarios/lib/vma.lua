@@ -1,5 +1,6 @@
--- lib/vma.lua: helpers for scenarios about VMAs and system-call results,
--- shared through mm.include("…/lib/vma.lua").
+-- lib/vma.lua: helpers for scenarios about VMAs, pages and system-call
+-- results, shared through mm.include("…/lib/vma.lua") (a scenario does not
+-- define its own; mm.errno names an error).
 --
 --   vma.try(f, ...)           "ok" and f's first result, or the errno
 --                             name of the error f raised ("EEXIST", ...)
@@ -11,6 +12,18 @@
 --   vma.holds(p, a, len, c)   whether every byte of [a, a + len) is the
 --                             character c ("\0", "a", ...)
 --   vma.set(p, a, len, c)     writes c over [a, a + len)
+--   vma.result(ok, err)      what pcall gave, as a word: "ok", or the
+--                             error's leading name ("EPERM", "SIGSEGV")
+--   vma.fixed(p, addr, n[, prot])  maps n private anonymous pages at addr
+--                             (MAP_FIXED), prot "rw" unless given
+--   vma.pages_at(p, addr)     the size in pages of the VMA that starts at
+--                             addr, or 0 (none starts there)
+--   vma.present(pm)           how many entries of the pagemap list pm are
+--                             present
+--   vma.count_if(pm, f)       how many entries e of pm have f(e)
+--   vma.contiguous(pm[, first, n])  whether the n entries of pm from index
+--                             first (all of them) are present and map
+--                             consecutive PFNs
 local P = mm.PAGE_SIZE
 local M = {}
 
@@ -49,6 +62,43 @@ end
 
 function M.set(p, a, len, c)
 	p:write(a, string.rep(c, len))
+end
+
+function M.result(ok, err)
+	return ok and "ok" or err:match("^%u+") or err
+end
+
+function M.fixed(p, addr, n, prot)
+	return p:mmap{addr = addr, len = n * P, prot = prot or "rw",
+		      flags = "private,anonymous,fixed"}
+end
+
+function M.pages_at(p, addr)
+	local s = p:smaps(addr)
+	return (s and s.start == addr) and (s["end"] - s.start) // P or 0
+end
+
+function M.count_if(pm, f)
+	local n = 0
+	for _, e in ipairs(pm) do
+		if f(e) then n = n + 1 end
+	end
+	return n
+end
+
+function M.present(pm)
+	return M.count_if(pm, function(e) return e.present end)
+end
+
+function M.contiguous(pm, first, n)
+	first = first or 1
+	n = n or #pm - first + 1
+	for i = first + 1, first + n - 1 do
+		if not pm[i].present or pm[i].pfn ~= pm[first].pfn + i - first then
+			return false
+		end
+	end
+	return pm[first].present
 end
 
 return M

@@ -29,6 +29,14 @@
 #define BENCH_DEFAULT_SIZE	BENCH_GIB
 #define BENCH_DEFAULT_REPS	3
 
+/* madvise advice older C libraries lack. */
+#ifndef MADV_FREE
+#define MADV_FREE	8
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
 struct bench_opts {
 	bool json;		/* one JSON object per line */
 	uint64_t size;		/* bytes of memory the benchmark works on */
@@ -121,11 +129,43 @@ void bench_print_claims(struct bench_ctx *ctx, const char *const *names,
 /* Helpers */
 double bench_now(void);			/* CLOCK_MONOTONIC seconds */
 int bench_parse_size(const char *s, uint64_t *out);
+/* A "NAME:  N kB" field of this process's /proc/self/status, or -1. */
+long bench_host_status_kb(const char *field);
 /* VmRSS of this process in kB, or -1. */
 long bench_host_vmrss_kb(void);
 /* Progress for a human on stderr (only when stderr is a terminal). */
 void bench_progress(const struct bench_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Helpers the benchmarks share (harness.c).  A benchmark's model side keeps
+ * its first failure in its output struct's `int err` (-errno) and
+ * `char what[]` (the call, for the message): bench_fail() and BENCH_TRY()
+ * work on any struct with those two fields.
+ */
+/* A vmstat counter of the model (0 when the model has none by that name). */
+uint64_t bench_vm(const char *name);
+/* CPU seconds of the calling thread. */
+double bench_thread_cpu_s(void);
+/* Keep the first failure: *@err = @ret (-EIO for 0) and "@what: strerror"
+ * in @buf, unless *@err is set already; returns *@err. */
+int bench_fail_at(int *err, char *buf, size_t len, int ret, const char *what);
+#define bench_fail(o, ret, msg) \
+	bench_fail_at(&(o)->err, (o)->what, sizeof((o)->what), (ret), (msg))
+/* Run @call; on a non-zero result record it (a positive one as -EFAULT)
+ * and return from the calling function. */
+#define BENCH_TRY(o, call, msg) do {					\
+	int _r = (call);						\
+	if (_r)								\
+		return bench_fail(o, _r < 0 ? _r : -EFAULT, msg);	\
+} while (0)
+/* A model process with @size of private anonymous memory at *@addr, given
+ * MADV_NOHUGEPAGE (4 KiB faults, as the host's range): 0, or -errno with
+ * the failing call in *@what (the process is gone then). */
+struct mmlab_proc;
+int bench_anon_proc(uint64_t size, struct mmlab_proc **p, uint64_t *addr, const char **what);
+/* A number, or null when @v is NaN (not measured). */
+void bench_rec_num_or_null(struct bench_rec *r, const char *key, double v);
 
 /*
  * Run @fn(arg, out) in a forked child with a time limit and copy its @out

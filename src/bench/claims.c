@@ -161,6 +161,7 @@ static bool measured_ptreclaim(const struct bench_ctx *ctx, char *buf, size_t le
 	const struct bench_rec *fh = pr_rec(ctx, "free_heavy", "locked");
 	const struct bench_rec *lk = pr_rec(ctx, "scan_mode", "locked");
 	const struct bench_rec *ll = pr_rec(ctx, "scan_mode", "lockless");
+	const struct bench_rec *rz0, *rz1;
 	char z0[24], z1[24], h[24], w0[24], w1[24], rm[24];
 	size_t off;
 
@@ -188,6 +189,14 @@ static bool measured_ptreclaim(const struct bench_ctx *ctx, char *buf, size_t le
 		 fmt(w0, sizeof(w0), "%.1f", num(lk, "fault_wait_ns") / 1e3),
 		 fmt(w1, sizeof(w1), "%.1f", num(ll, "fault_wait_ns") / 1e3),
 		 fmt(rm, sizeof(rm), "%.1f", num(fh, "reclaim_ms")), num(fh, "interval_ms"));
+	off = strlen(buf);
+	rz0 = bench_find(ctx, "ptreclaim", "side", "zap_off");
+	rz1 = bench_find(ctx, "ptreclaim", "side", "zap_on");
+	if (rz0 && rz1 && off < len)
+		snprintf(buf + off, len - off, "; recorded python3 buffer pool: VmPTE at the "
+			 "end zap off %s kB, on %s kB " EV,
+			 fmt(z0, sizeof(z0), "%.0f", num(rz0, "vmpte_after_kb")),
+			 fmt(z1, sizeof(z1), "%.0f", num(rz1, "vmpte_after_kb")));
 	return true;
 }
 
@@ -242,8 +251,9 @@ static bool measured_reclaim(const struct bench_ctx *ctx, char *buf, size_t len)
 /* LUF off vs on, from `mmlab bench luf` */
 static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 {
-	const struct bench_rec *s = NULL, *off = NULL, *on = NULL;
+	const struct bench_rec *s = NULL, *off = NULL, *on = NULL, *rs = NULL;
 	const struct bench_field *v, *why;
+	size_t off_n;
 
 	for (size_t i = 0; i < ctx->nr_recs; i++) {
 		const struct bench_rec *r = ctx->recs[i];
@@ -251,6 +261,11 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 
 		if (strcmp(r->bench, "luf"))
 			continue;
+		if (bench_field_get(r, "case")) {	/* the recorded case */
+			if (bench_field_get(r, "ipi_reduction_pct"))
+				rs = r;
+			continue;
+		}
 		if (bench_field_get(r, "ipi_reduction_pct"))
 			s = r;
 		else if (f && f->type == BF_INT)
@@ -260,7 +275,7 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 		return false;
 	v = bench_field_get(s, "verdict");
 	why = bench_field_get(s, "verdict_why");
-	snprintf(buf, len, "tiered read-mostly workload, 8 CPUs: all TLB shootdown IPIs "
+	off_n = snprintf(buf, len, "tiered read-mostly workload, 8 CPUs: all TLB shootdown IPIs "
 		 "%.0f -> %.0f, %+.1f%% " EV "; work ratio (folios migrated + reclaimed, on / "
 		 "off) %.3f " EV "; %.0f stale-TLB reports with LUF on " EV "; runtime %+.1f%% "
 		 SIM ", %+.1f%% " WALL "; verdict %s (%s)", num(off, "shootdown_ipis"),
@@ -268,6 +283,10 @@ static bool measured_luf(const struct bench_ctx *ctx, char *buf, size_t len)
 		 num(on, "stale_tlb_reports"), num(s, "runtime_change_sim_pct"),
 		 num(s, "runtime_change_wall_pct"), v && v->type == BF_STR ? v->s : "n/a",
 		 why && why->type == BF_STR ? why->s : "");
+	if (rs && off_n < len)
+		snprintf(buf + off_n, len - off_n, "; recorded zstd -T2, every page migrated "
+			 "each 1 M accesses: IPIs %+.1f%%, work ratio %.3f " EV,
+			 -num(rs, "ipi_reduction_pct"), num(rs, "work_ratio"));
 	return true;
 }
 

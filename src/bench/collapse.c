@@ -108,14 +108,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -133,14 +125,6 @@ static double quantile(double *v, size_t n, double q)
 	qsort(v, n, sizeof(*v), cmp_double);
 	i = (size_t)(q * (double)(n - 1) + 0.5);
 	return v[i];
-}
-
-static uint64_t vm(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
 }
 
 static uint64_t knob_u64(const char *path)
@@ -279,11 +263,11 @@ static void cov_model(void *argp, void *outp)
 	}
 	memset(&hook_lat, 0, sizeof(hook_lat));
 	mmlab_debug_collapse_hook(on_collapse);
-	cpu0 = thread_cpu_s();
+	cpu0 = bench_thread_cpu_s();
 	/* registers the mm: its first khugepaged pass runs on return */
 	ret = mmlab_madvise(t, base, RANGES * PMD, MADV_HUGEPAGE);
 	for (int pass = 0; pass < 40 && !ret; pass++) {
-		uint64_t n = vm("thp_collapse_alloc") + vm("mmlab_mthp_collapse");
+		uint64_t n = bench_vm("thp_collapse_alloc") + bench_vm("mmlab_mthp_collapse");
 
 		o->passes = pass + 1;
 		if (pass && n == last)
@@ -291,13 +275,13 @@ static void cov_model(void *argp, void *outp)
 		last = n;
 		mmlab_khugepaged_scan(1);
 	}
-	o->cpu_s = thread_cpu_s() - cpu0;
+	o->cpu_s = bench_thread_cpu_s() - cpu0;
 	mmlab_debug_collapse_hook(NULL);
 	if (ret) {
 		snprintf(o->what, sizeof(o->what), "MADV_HUGEPAGE");
 		goto out;
 	}
-	o->collapses = (double)(vm("thp_collapse_alloc") + vm("mmlab_mthp_collapse"));
+	o->collapses = (double)(bench_vm("thp_collapse_alloc") + bench_vm("mmlab_mthp_collapse"));
 	o->pages_collapsed = hook_lat.pages;
 	o->lat_med = quantile(hook_lat.ns, hook_lat.n, 0.5);
 	o->lat_p99 = quantile(hook_lat.ns, hook_lat.n, 0.99);

@@ -80,13 +80,6 @@ static void best(struct core_side *s, enum core_op op, double rate)
 		s->per_s[op] = rate;
 }
 
-static int fail(struct core_side *s, int err, const char *what)
-{
-	s->err = err;
-	snprintf(s->what, sizeof(s->what), "%s: %s", what, strerror(-err));
-	return err;
-}
-
 /* ---- the model ---- */
 
 static int model_rep(struct core_side *s, const struct core_args *a,
@@ -97,28 +90,21 @@ static int model_rep(struct core_side *s, const struct core_args *a,
 	struct mmlab_task *t;
 	uint64_t addr, fa;
 	long rss0 = 0, rss1;
+	const char *what;
 	double t0;
 	int ret;
 
-	ret = mmlab_spawn(&p);
+	ret = bench_anon_proc(a->size, &p, &addr, &what);
 	if (ret)
-		return fail(s, ret, "mmlab_spawn");
+		return bench_fail(s, ret, what);
 	t = mmlab_main_task(p);
-	ret = mmlab_mmap(t, 0, a->size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &addr);
-	if (ret) {
-		fail(s, ret, "mmlab_mmap");
-		goto out;
-	}
-	/* As on the host: 4 KiB faults even once the model has THP. */
-	mmlab_madvise(t, addr, a->size, MADV_NOHUGEPAGE);
 
 	if (!rep)
 		rss0 = bench_host_vmrss_kb();
 	t0 = bench_now();
 	ret = mmlab_touch(t, addr, a->size, true, &fa);
 	if (ret) {
-		fail(s, ret < 0 ? ret : -EFAULT, "mmlab_touch (anon_fault)");
+		bench_fail(s, ret < 0 ? ret : -EFAULT, "mmlab_touch (anon_fault)");
 		goto out;
 	}
 	best(s, OP_ANON_FAULT, npages / (bench_now() - t0));
@@ -135,7 +121,7 @@ static int model_rep(struct core_side *s, const struct core_args *a,
 
 		ret = mmlab_pagemap(p, addr + i * MMLAB_PAGE_SIZE, n, pm);
 		if (ret) {
-			fail(s, ret, "mmlab_pagemap");
+			bench_fail(s, ret, "mmlab_pagemap");
 			goto out;
 		}
 	}
@@ -144,12 +130,12 @@ static int model_rep(struct core_side *s, const struct core_args *a,
 	t0 = bench_now();
 	ret = mmlab_fork(p, &child);
 	if (ret) {
-		fail(s, ret, "mmlab_fork");
+		bench_fail(s, ret, "mmlab_fork");
 		goto out;
 	}
 	ret = mmlab_exit(child);
 	if (ret) {
-		fail(s, ret, "mmlab_exit (fork child)");
+		bench_fail(s, ret, "mmlab_exit (fork child)");
 		goto out;
 	}
 	best(s, OP_FORK, 1 / (bench_now() - t0));
@@ -157,20 +143,20 @@ static int model_rep(struct core_side *s, const struct core_args *a,
 	t0 = bench_now();
 	ret = mmlab_madvise(t, addr, a->size, MADV_DONTNEED);
 	if (ret) {
-		fail(s, ret, "mmlab_madvise(MADV_DONTNEED)");
+		bench_fail(s, ret, "mmlab_madvise(MADV_DONTNEED)");
 		goto out;
 	}
 	best(s, OP_DONTNEED, npages / (bench_now() - t0));
 
 	ret = mmlab_touch(t, addr, a->size, true, &fa);
 	if (ret) {
-		fail(s, ret < 0 ? ret : -EFAULT, "mmlab_touch (refault)");
+		bench_fail(s, ret < 0 ? ret : -EFAULT, "mmlab_touch (refault)");
 		goto out;
 	}
 	t0 = bench_now();
 	ret = mmlab_munmap(t, addr, a->size);
 	if (ret) {
-		fail(s, ret, "mmlab_munmap");
+		bench_fail(s, ret, "mmlab_munmap");
 		goto out;
 	}
 	best(s, OP_MUNMAP, npages / (bench_now() - t0));
@@ -190,7 +176,7 @@ static void model_side(void *arg, void *out)
 	side_init(s);
 	pm = malloc(PAGEMAP_CHUNK * sizeof(*pm));
 	if (!pm) {
-		fail(s, -ENOMEM, "malloc");
+		bench_fail(s, -ENOMEM, "malloc");
 		return;
 	}
 	mmlab_config_default(&cfg);
@@ -200,7 +186,7 @@ static void model_side(void *arg, void *out)
 		cfg.node_bytes[0] = need;
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
-		fail(s, ret, "mmlab_machine_create");
+		bench_fail(s, ret, "mmlab_machine_create");
 		free(pm);
 		return;
 	}
@@ -232,7 +218,7 @@ static int host_rep(struct core_side *s, const struct core_args *a,
 	p = mmap(NULL, a->size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		return fail(s, -errno, "mmap");
+		return bench_fail(s, -errno, "mmap");
 	madvise(p, a->size, MADV_NOHUGEPAGE);
 
 	t0 = bench_now();
@@ -245,7 +231,7 @@ static int host_rep(struct core_side *s, const struct core_args *a,
 		off_t off = ((uintptr_t)p / MMLAB_PAGE_SIZE + i) * 8;
 
 		if (pread(pm_fd, pm, n * 8, off) != (ssize_t)(n * 8)) {
-			fail(s, -errno ?: -EIO, "pread /proc/self/pagemap");
+			bench_fail(s, -errno ?: -EIO, "pread /proc/self/pagemap");
 			munmap(p, a->size);
 			return s->err;
 		}
@@ -256,7 +242,7 @@ static int host_rep(struct core_side *s, const struct core_args *a,
 	t0 = bench_now();
 	pid = fork();
 	if (pid < 0) {
-		fail(s, -errno, "fork");
+		bench_fail(s, -errno, "fork");
 		munmap(p, a->size);
 		return s->err;
 	}
@@ -268,7 +254,7 @@ static int host_rep(struct core_side *s, const struct core_args *a,
 
 	t0 = bench_now();
 	if (madvise(p, a->size, MADV_DONTNEED)) {
-		fail(s, -errno, "madvise(MADV_DONTNEED)");
+		bench_fail(s, -errno, "madvise(MADV_DONTNEED)");
 		munmap(p, a->size);
 		return s->err;
 	}
@@ -277,7 +263,7 @@ static int host_rep(struct core_side *s, const struct core_args *a,
 	host_touch(p, a->size);
 	t0 = bench_now();
 	if (munmap(p, a->size))
-		return fail(s, -errno, "munmap");
+		return bench_fail(s, -errno, "munmap");
 	best(s, OP_MUNMAP, npages / (bench_now() - t0));
 	return 0;
 }
@@ -290,12 +276,12 @@ static void host_side(const struct core_args *a, struct core_side *s)
 	side_init(s);
 	pm = malloc(PAGEMAP_CHUNK * sizeof(*pm));
 	if (!pm) {
-		fail(s, -ENOMEM, "malloc");
+		bench_fail(s, -ENOMEM, "malloc");
 		return;
 	}
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fail(s, -errno, "open /proc/self/pagemap");
+		bench_fail(s, -errno, "open /proc/self/pagemap");
 		free(pm);
 		return;
 	}

@@ -17,8 +17,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include <mmlab/mmlab.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -394,6 +397,61 @@ double bench_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+double bench_thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+uint64_t bench_vm(const char *name)
+{
+	uint64_t v = 0;
+
+	mmlab_vmstat_get(name, &v);
+	return v;
+}
+
+int bench_fail_at(int *err, char *buf, size_t len, int ret, const char *what)
+{
+	if (!*err) {
+		*err = ret ? ret : -EIO;
+		snprintf(buf, len, "%s: %s", what, strerror(-*err));
+	}
+	return *err;
+}
+
+void bench_rec_num_or_null(struct bench_rec *r, const char *key, double v)
+{
+	if (isnan(v))
+		bench_rec_null(r, key);
+	else
+		bench_rec_num(r, key, v);
+}
+
+int bench_anon_proc(uint64_t size, struct mmlab_proc **p, uint64_t *addr, const char **what)
+{
+	struct mmlab_task *t;
+	int ret = mmlab_spawn(p);
+
+	if (ret) {
+		*what = "mmlab_spawn";
+		return ret;
+	}
+	t = mmlab_main_task(*p);
+	ret = mmlab_mmap(t, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0, addr);
+	if (ret) {
+		*what = "mmlab_mmap";
+		mmlab_exit(*p);
+		return ret;
+	}
+	/* as on the host: 4 KiB faults even once the model has THP */
+	mmlab_madvise(t, *addr, size, MADV_NOHUGEPAGE);
+	return 0;
+}
+
 int bench_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -436,24 +494,29 @@ int bench_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-long bench_host_vmrss_kb(void)
+long bench_host_status_kb(const char *field)
 {
-	char buf[4096];
+	char buf[4096], key[64];
 	ssize_t n;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	char *p;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf + 1, sizeof(buf) - 2);
 	close(fd);
 	if (n <= 0)
 		return -1;
-	buf[n] = 0;
-	p = strstr(buf, "\nVmRSS:");
-	if (!p)
-		return -1;
-	return strtol(p + 7, NULL, 10);
+	buf[0] = '\n';
+	buf[n + 1] = 0;
+	snprintf(key, sizeof(key), "\n%s:", field);
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+long bench_host_vmrss_kb(void)
+{
+	return bench_host_status_kb("VmRSS");
 }
 
 void bench_progress(const struct bench_ctx *ctx, const char *fmt, ...)

@@ -104,13 +104,6 @@ static void best(double *slot, double rate)
 		*slot = rate;
 }
 
-static int fail(struct lua_result *r, int err, const char *what)
-{
-	r->err = err;
-	snprintf(r->what, sizeof(r->what), "%s: %s", what, strerror(-err));
-	return err;
-}
-
 static int lua_rep(lua_State *L, int chunk, struct lua_result *r,
 		   const struct lua_args *a, int per_page, uint64_t seed)
 {
@@ -146,19 +139,13 @@ static int c_rep(struct lua_result *r, const struct lua_args *a, int per_page,
 	struct mmlab_proc *p;
 	struct mmlab_task *t;
 	double t0, t1, t2, t3;
+	const char *what;
 	int ret;
 
-	ret = mmlab_spawn(&p);
+	ret = bench_anon_proc(a->size, &p, &addr, &what);
 	if (ret)
-		return fail(r, ret, "mmlab_spawn");
+		return bench_fail(r, ret, what);
 	t = mmlab_main_task(p);
-	ret = mmlab_mmap(t, 0, a->size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &addr);
-	if (ret) {
-		fail(r, ret, "mmlab_mmap");
-		goto out;
-	}
-	mmlab_madvise(t, addr, a->size, MADV_NOHUGEPAGE);
 	end = addr + a->size;
 
 	t0 = bench_now();
@@ -173,11 +160,11 @@ static int c_rep(struct lua_result *r, const struct lua_args *a, int per_page,
 		ret = mmlab_verify(t, x, step, seed, &mismatch, &fa);
 	t3 = bench_now();
 	if (ret) {
-		fail(r, ret < 0 ? ret : -EFAULT, "mmlab_touch/fill/verify");
+		bench_fail(r, ret < 0 ? ret : -EFAULT, "mmlab_touch/fill/verify");
 		goto out;
 	}
 	if (mismatch != UINT64_MAX) {
-		fail(r, -EIO, "mmlab_verify: mismatch");
+		bench_fail(r, -EIO, "mmlab_verify: mismatch");
 		ret = -EIO;
 		goto out;
 	}
@@ -221,12 +208,12 @@ static void lua_side(void *arg, void *out)
 		o.mem = cfg.node_bytes[0];
 	sc_be = &sc_backend_model;
 	if (sc_be->start(&o)) {
-		fail(r, -ENOMEM, "model backend start");
+		bench_fail(r, -ENOMEM, "model backend start");
 		return;
 	}
 	L = luaL_newstate();
 	if (!L) {
-		fail(r, -ENOMEM, "luaL_newstate");
+		bench_fail(r, -ENOMEM, "luaL_newstate");
 		sc_be->finish();
 		return;
 	}

@@ -63,6 +63,13 @@
  * runtime_change_wall_pct, goal_ipi_reduction_pct 90, verdict (pass: the
  * reduction reaches the goal with no stale-TLB report; n/a when work_ratio
  * is outside 0.9-1.1: the runs did different work) and verdict_why.
+ *
+ * Then the recorded case (case = recorded_zstd, with the trace's path and
+ * hash): Debian's zstd -T2 over generated lines, recorded once (recorded.c
+ * caches the trace), replayed on 2 CPUs and two nodes with LUF off, then
+ * on; every REC_TICK accesses the replay's tick migrates every page of the
+ * process to the other node, so both runs migrate the same pages at the
+ * same points of the program.  The same run records and summary.
  * Model only.
  */
 #include <errno.h>
@@ -72,10 +79,13 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <mmlab/mmlab.h>
 
 #include "bench.h"
+#include "recorded.h"
+#include "record/replay.h"
 
 #define PG		MMLAB_PAGE_SIZE
 #define MIB		(1ULL << 20)
@@ -92,6 +102,14 @@
 #define WORK_MAX	1.1
 #define GOAL_PCT	90
 #define PROMOTE_RATE_MBPS	"65536"	/* upstream default, both runs */
+/* The recorded case */
+#define REC_CASE	"recorded_zstd"
+#define REC_ZSTD	"/usr/bin/zstd"
+#define REC_PROGRAM	"zstd -T2 -B512K of 24000 generated lines, 2 CPUs, 2 nodes"
+#define REC_LINES	24000
+#define REC_CPUS	2
+#define REC_NODE_BYTES	(256 * MIB)
+#define REC_TICK	(1u << 20)	/* accesses between two migrations of everything */
 
 /* The counters of a run: each the sum of up to three vmstat deltas. */
 enum ctr {
@@ -157,20 +175,12 @@ struct luf_proc {
 	struct task_arg ta[NCPU];
 };
 
-static uint64_t vm(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
-}
-
 static void snapshot(double *out)
 {
 	for (int k = 0; k < NR_CTR; k++) {
 		out[k] = 0;
 		for (int j = 0; j < 3 && counters[k].vm[j]; j++)
-			out[k] += (double)vm(counters[k].vm[j]);
+			out[k] += (double)bench_vm(counters[k].vm[j]);
 	}
 }
 
@@ -225,9 +235,9 @@ static void *task_main(void *arg)
 /* Migration and reclaim progress: what the settle phase waits on. */
 static uint64_t mig_progress(void)
 {
-	return vm("pgmigrate_success") + vm("pgmigrate_fail") + vm("pgdemote_kswapd") +
-	       vm("pgdemote_direct") + vm("pgpromote_success") + vm("pgsteal_kswapd") +
-	       vm("pgsteal_direct") + vm("pswpout");
+	return bench_vm("pgmigrate_success") + bench_vm("pgmigrate_fail") + bench_vm("pgdemote_kswapd") +
+	       bench_vm("pgdemote_direct") + bench_vm("pgpromote_success") + bench_vm("pgsteal_kswapd") +
+	       bench_vm("pgsteal_direct") + bench_vm("pswpout");
 }
 
 /* Sleep until mig_progress() stays put for SETTLE_QUIET polls (bounded);
@@ -475,9 +485,24 @@ static double work(const struct luf_run *x)
 	return x->v[C_MIGRATE] + x->v[C_STEAL];
 }
 
-static void emit_run(struct bench_ctx *ctx, int luf, const struct luf_run *x)
+/* A record, with the recorded case's name and trace first when @tr. */
+static struct bench_rec *rec_new(struct bench_ctx *ctx, const struct bench_trace *tr)
 {
 	struct bench_rec *r = bench_rec_new(ctx);
+
+	if (tr) {
+		bench_rec_str(r, "case", REC_CASE);
+		bench_rec_str(r, "program", REC_PROGRAM);
+		bench_rec_str(r, "trace", tr->path);
+		bench_rec_str(r, "trace_fnv1a64", tr->hash);
+	}
+	return r;
+}
+
+static void emit_run(struct bench_ctx *ctx, int luf, const struct luf_run *x,
+		     const struct bench_trace *tr)
+{
+	struct bench_rec *r = rec_new(ctx, tr);
 	double rest = x->v[C_IPIS];
 
 	bench_rec_int(r, "luf", luf);
@@ -489,8 +514,8 @@ static void emit_run(struct bench_ctx *ctx, int luf, const struct luf_run *x)
 	bench_rec_num(r, "ipis_per_migration", ipis_per_migration(x));
 	bench_rec_num(r, "sim_seconds", x->sim_seconds);
 	bench_rec_num(r, "wall_seconds", x->wall_seconds);
-	bench_rec_num(r, "settle_ms", x->settle_ms);
-	bench_rec_num(r, "data_errors", x->errors);
+	bench_rec_num_or_null(r, "settle_ms", x->settle_ms);
+	bench_rec_num_or_null(r, "data_errors", x->errors);
 	bench_emit(ctx, r);
 }
 
@@ -499,10 +524,11 @@ static double change_pct(double off, double on)
 	return off > 0 ? 100.0 * (on - off) / off : NAN;
 }
 
-static void emit_summary(struct bench_ctx *ctx, const struct luf_out *o)
+static void emit_summary(struct bench_ctx *ctx, const struct luf_out *o,
+			 const struct bench_trace *tr)
 {
 	const struct luf_run *off = &o->run[0], *on = &o->run[1];
-	struct bench_rec *r = bench_rec_new(ctx);
+	struct bench_rec *r = rec_new(ctx, tr);
 	double red = -change_pct(off->v[C_IPIS], on->v[C_IPIS]);
 	double wr = work(off) > 0 ? work(on) / work(off) : NAN;
 	double po = ipis_per_migration(off), pn = ipis_per_migration(on);
@@ -540,6 +566,123 @@ static void emit_summary(struct bench_ctx *ctx, const struct luf_out *o)
 	bench_emit(ctx, r);
 }
 
+/* ---- the recorded case: a real program's accesses, migration driven ---- */
+
+/* Migrate every page of @p to the other node (PROT_NONE reservations
+ * skipped): one tick of the recorded case. */
+static void migrate_tick(struct mmlab_proc *p, void *arg)
+{
+	int *node = arg, n = mmlab_vma_count(p);
+
+	*node = !*node;
+	for (int i = 0; i < n; i++) {
+		uint64_t start, end;
+		int prot, flags;
+
+		if (!mmlab_vma_get(p, i, &start, &end, &prot, &flags) && prot != PROT_NONE)
+			mmlab_move_pages(p, start, (end - start) / PG, *node);
+	}
+}
+
+/* The counters of a replay, as the synthetic run reports them. */
+static void replay_counts(const struct replay_result *res, struct luf_run *o)
+{
+	for (int k = 0; k < NR_CTR; k++) {
+		o->v[k] = 0;
+		for (int j = 0; j < 3 && counters[k].vm[j]; j++)
+			for (unsigned int i = 0; i < replay_nr_counters; i++)
+				if (!strcmp(replay_counters[i], counters[k].vm[j]))
+					o->v[k] += (double)res->counters[i];
+	}
+	o->sim_seconds = res->sim_s;
+	o->wall_seconds = res->host_s;
+	o->settle_ms = NAN;		/* no settle phase: the ticks are synchronous */
+	o->errors = NAN;		/* no data: the replay has no_data frames */
+}
+
+static void replay_side(void *arg, void *outp)
+{
+	static struct replay_result res;
+	static const char *const sets[2][1] = {
+		{ "/sys/kernel/mm/mmlab/luf/enabled=0" }, { "/sys/kernel/mm/mmlab/luf/enabled=1" } };
+	const char *trace = arg;
+	struct luf_out *o = outp;
+
+	for (int luf = 0; luf < 2; luf++) {
+		int node = 0;
+		struct replay_opts ro = { .cpus = REC_CPUS, .nodes = 2, .mem = REC_NODE_BYTES,
+					  .seed = 1, .stale_check = true, .quiet = true,
+					  .sets = (const char **)sets[luf], .nsets = 1,
+					  .tick = migrate_tick, .tick_arg = &node,
+					  .tick_every = REC_TICK };
+
+		if (replay_trace(trace, &ro, &res)) {
+			o->run[luf].err = -EIO;
+			snprintf(o->run[luf].what, sizeof(o->run[luf].what), "luf=%d replay: %.90s",
+				 luf, res.stop);
+			return;
+		}
+		replay_counts(&res, &o->run[luf]);
+	}
+}
+
+/* REC_LINES generated lines (a log-like text zstd compresses 3-4x). */
+static int write_input(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (unsigned int i = 0; i < REC_LINES; i++)
+		fprintf(f, "%08x %s request %u took %u us\n", i * 2654435761u,
+			i % 3 ? "GET" : "PUT", i, (i * 7919u) % 5000);
+	return fclose(f) ? -1 : 0;
+}
+
+/*
+ * The recorded case: `zstd -T2` over generated lines, recorded once (the
+ * trace cached under the build directory), replayed on 2 CPUs and two
+ * nodes with LUF off, then on; every REC_TICK accesses all of the
+ * process's pages migrate to the other node (move_pages), so both runs
+ * migrate the same pages at the same points of the program.  Returns 1
+ * when a replay failed; a recorder that is not built is a note.
+ */
+static int recorded_case(struct bench_ctx *ctx)
+{
+	static struct bench_trace tr;
+	char input[4096], out[4200], err[128];
+	const char *argv[] = { REC_ZSTD, "-T2", "-B512K", "-q", "-f", input, "-o", out, NULL };
+	struct luf_out o;
+
+	memset(&o, 0, sizeof(o));
+	if (bench_trace_input("luf-zstd", input, sizeof(input)) || write_input(input)) {
+		snprintf(tr.err, sizeof(tr.err), "cannot write the input beside the mmlab binary");
+	} else {
+		snprintf(out, sizeof(out), "%s.zst", input);
+		bench_progress(ctx, "luf: recorded %s", REC_PROGRAM);
+		if (!bench_trace_get("luf-zstd", argv, input, &tr))
+			unlink(out);
+	}
+	if (tr.err[0]) {
+		bench_trace_note(ctx, REC_CASE, REC_PROGRAM, &tr);
+		return 0;
+	}
+	if (bench_isolate(replay_side, tr.path, &o, sizeof(o), 600, err, sizeof(err))) {
+		fprintf(stderr, "mmlab bench luf: recorded case: model %s\n", err);
+		return 1;
+	}
+	for (int luf = 0; luf < 2; luf++) {
+		if (o.run[luf].err) {
+			fprintf(stderr, "mmlab bench luf: recorded case: %s\n", o.run[luf].what);
+			return 1;
+		}
+	}
+	for (int luf = 0; luf < 2; luf++)
+		emit_run(ctx, luf, &o.run[luf], &tr);
+	emit_summary(ctx, &o, &tr);
+	return 0;
+}
+
 int bench_luf(struct bench_ctx *ctx)
 {
 	struct luf_args a = { .weights = ctx->opts.size / 64 };
@@ -565,8 +708,8 @@ int bench_luf(struct bench_ctx *ctx)
 			fprintf(stderr, "mmlab bench luf: %s\n", o.run[luf].what);
 			ret = 1;
 		}
-		emit_run(ctx, luf, &o.run[luf]);
+		emit_run(ctx, luf, &o.run[luf], NULL);
 	}
-	emit_summary(ctx, &o);
-	return ret;
+	emit_summary(ctx, &o, NULL);
+	return recorded_case(ctx) || ret;
 }

@@ -85,14 +85,6 @@ struct world {
 	uint64_t rng;
 };
 
-static uint64_t vm(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
-}
-
 static uint64_t rnd(struct world *w, uint64_t n)
 {
 	w->rng = mmlab_splitmix64(w->rng);
@@ -352,26 +344,26 @@ static void one_run(void *argp, void *outp)
 		goto out;
 	}
 	mmlab_debug_shared_census(&o->census);
-	coll0 = vm("thp_collapse_alloc");
-	exc0 = vm("thp_scan_exceed_share_pte");
+	coll0 = bench_vm("thp_collapse_alloc");
+	exc0 = bench_vm("thp_scan_exceed_share_pte");
 	t0 = bench_now();
 	mmlab_debug_shared_audit(true, NULL);
 	/* to convergence: until a full scan collapses nothing more */
 	last = coll0;
 	for (int i = 0; i < 8; i++) {
 		mmlab_khugepaged_scan(1);
-		if (i && vm("thp_collapse_alloc") == last)
+		if (i && bench_vm("thp_collapse_alloc") == last)
 			break;
-		last = vm("thp_collapse_alloc");
+		last = bench_vm("thp_collapse_alloc");
 	}
 	mmlab_debug_shared_audit(false, &o->audit);
 	o->seconds = bench_now() - t0;
 	mmlab_quiesce();
-	o->collapses = (double)(vm("thp_collapse_alloc") - coll0);
-	o->exceed_shared = (double)(vm("thp_scan_exceed_share_pte") - exc0);
-	o->anon_thps = (double)vm("nr_anon_transparent_hugepages");
+	o->collapses = (double)(bench_vm("thp_collapse_alloc") - coll0);
+	o->exceed_shared = (double)(bench_vm("thp_scan_exceed_share_pte") - exc0);
+	o->anon_thps = (double)bench_vm("nr_anon_transparent_hugepages");
 	total = cfg.node_bytes[0] / PG;
-	o->used_kb = (double)(total - vm("nr_free_pages")) * 4;
+	o->used_kb = (double)(total - bench_vm("nr_free_pages")) * 4;
 	for (int i = 0; i < w.n; i++)
 		if (w.p[i] && !mmlab_status(w.p[i], &st)) {
 			o->rss_kb += (double)st.VmRSS;

@@ -34,10 +34,6 @@
 
 #include "bench.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
 #define PG	MMLAB_PAGE_SIZE
 #define MIB	(1ULL << 20)
 #define RW	(PROT_READ | PROT_WRITE)
@@ -61,23 +57,6 @@ struct markers_out {
 	int err;
 	char what[160];
 };
-
-static int fail(struct markers_out *o, int err, const char *what)
-{
-	if (!o->err) {
-		o->err = err ? err : -EIO;
-		snprintf(o->what, sizeof(o->what), "%s: %s", what, strerror(-o->err));
-	}
-	return o->err;
-}
-
-static uint64_t counter(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
-}
 
 /* A shared memfd mapping of @size in a new process. */
 static int shmem_proc(struct mmlab_proc **pp, uint64_t size, uint64_t *addr)
@@ -134,7 +113,7 @@ static int swapin_rep(struct markers_out *o, const struct markers_args *a, int m
 	if (!ret)
 		ret = shmem_proc(&p, a->size, &addr);
 	if (ret)
-		return fail(o, ret, "swapin: set-up");
+		return bench_fail(o, ret, "swapin: set-up");
 	t = mmlab_main_task(p);
 	ret = mmlab_touch(t, addr, a->size, true, &fa);
 	if (!ret)
@@ -143,17 +122,17 @@ static int swapin_rep(struct markers_out *o, const struct markers_args *a, int m
 		ret = squeeze(a->size + a->size / 4 + 64 * MIB);	/* the machine's size */
 	if (ret) {
 		mmlab_exit(p);
-		return fail(o, ret > 0 ? -EFAULT : ret, "swapin: pageout");
+		return bench_fail(o, ret > 0 ? -EFAULT : ret, "swapin: pageout");
 	}
-	in0 = counter("pswpin");
+	in0 = bench_vm("pswpin");
 	t0 = bench_now();
 	ret = mmlab_touch(t, addr, a->size, false, &fa);
 	dt = (bench_now() - t0) * 1e9;
 	if (ret) {
 		mmlab_exit(p);
-		return fail(o, ret > 0 ? -EFAULT : ret, "swapin: fault back");
+		return bench_fail(o, ret > 0 ? -EFAULT : ret, "swapin: fault back");
 	}
-	o->pswpin_per_page[mode] = (double)(counter("pswpin") - in0) / (double)npages;
+	o->pswpin_per_page[mode] = (double)(bench_vm("pswpin") - in0) / (double)npages;
 	if (!o->swapin_ns[mode] || dt < o->swapin_ns[mode])
 		o->swapin_ns[mode] = dt;
 	mmlab_exit(p);
@@ -174,14 +153,14 @@ static int pagemap_rep(struct markers_out *o, const struct markers_args *a, int 
 	if (!ret)
 		ret = shmem_proc(&p, a->size, &addr);
 	if (ret)
-		return fail(o, ret, "pagemap: set-up");
+		return bench_fail(o, ret, "pagemap: set-up");
 	t = mmlab_main_task(p);
 	ret = mmlab_touch(t, addr, a->size, true, &fa);
 	for (i = 0; i < npages && !ret; i += 2)
 		ret = mmlab_madvise(t, addr + i * PG, PG, MADV_PAGEOUT);
 	if (ret) {
 		mmlab_exit(p);
-		return fail(o, ret > 0 ? -EFAULT : ret, "pagemap: pageout");
+		return bench_fail(o, ret > 0 ? -EFAULT : ret, "pagemap: pageout");
 	}
 	for (int r = 0; r < READS && !ret; r++) {
 		swp = 0;
@@ -199,7 +178,7 @@ static int pagemap_rep(struct markers_out *o, const struct markers_args *a, int 
 	}
 	mmlab_exit(p);
 	if (ret)
-		return fail(o, ret, "pagemap: read");
+		return bench_fail(o, ret, "pagemap: read");
 	o->swap_entries[mode] = (double)swp;
 	return 0;
 }
@@ -215,12 +194,12 @@ static void model_side(void *arg, void *out)
 	cfg.node_bytes[0] = a->size + a->size / 4 + 64 * MIB;
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
-		fail(o, ret, "machine");
+		bench_fail(o, ret, "machine");
 		return;
 	}
 	ret = mmlab_swapon(2 * a->size + 64 * MIB);
 	if (ret < 0) {
-		fail(o, ret, "swapon");
+		bench_fail(o, ret, "swapon");
 		goto out;
 	}
 	for (unsigned int rep = 0; rep < a->reps && !o->err; rep++) {

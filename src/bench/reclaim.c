@@ -45,10 +45,6 @@
 
 #include "bench.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
 #define PG	MMLAB_PAGE_SIZE
 #define MIB	(1ULL << 20)
 #define RW	(PROT_READ | PROT_WRITE)
@@ -74,35 +70,18 @@ struct reclaim_args {
 	unsigned int reps;
 };
 
-static int fail(struct reclaim_out *o, int err, const char *what)
-{
-	if (!o->err) {
-		o->err = err ? err : -EIO;
-		snprintf(o->what, sizeof(o->what), "%s: %s", what, strerror(-o->err));
-	}
-	return o->err;
-}
-
-static uint64_t vm(const char *name)
-{
-	uint64_t v = 0;
-
-	mmlab_vmstat_get(name, &v);
-	return v;
-}
-
 struct counters {
 	uint64_t steal, pswpout, pswpin, shoot, ipis, local;
 };
 
 static void snap(struct counters *c)
 {
-	c->steal = vm("pgsteal_kswapd") + vm("pgsteal_direct");
-	c->pswpout = vm("pswpout");
-	c->pswpin = vm("pswpin");
-	c->shoot = vm("nr_tlb_remote_flush");
-	c->ipis = vm("nr_tlb_remote_flush_received");
-	c->local = vm("nr_tlb_local_flush_one") + vm("nr_tlb_local_flush_all");
+	c->steal = bench_vm("pgsteal_kswapd") + bench_vm("pgsteal_direct");
+	c->pswpout = bench_vm("pswpout");
+	c->pswpin = bench_vm("pswpin");
+	c->shoot = bench_vm("nr_tlb_remote_flush");
+	c->ipis = bench_vm("nr_tlb_remote_flush_received");
+	c->local = bench_vm("nr_tlb_local_flush_one") + bench_vm("nr_tlb_local_flush_all");
 }
 
 static void per_page(struct flushes *f, double pages, double secs,
@@ -170,13 +149,13 @@ static void raw_file(struct reclaim_out *o, uint64_t bytes)
 	snprintf(path, sizeof(path), "%s/mmlab-raw-XXXXXX", dir && *dir ? dir : "/tmp");
 	fd = mkstemp(path);
 	if (fd < 0) {
-		fail(o, -errno, "mkstemp (raw file)");
+		bench_fail(o, -errno, "mkstemp (raw file)");
 		return;
 	}
 	unlink(path);
 	buf = aligned_alloc(PG, PG);
 	if (!buf || ftruncate(fd, (off_t)bytes)) {
-		fail(o, -ENOMEM, "raw file");
+		bench_fail(o, -ENOMEM, "raw file");
 		free(buf);
 		close(fd);
 		return;
@@ -224,7 +203,7 @@ static int pageout_clean(struct reclaim_out *o, struct mmlab_proc *p, struct mml
 	if (!ret)
 		ret = mmlab_status(p, &s1);
 	if (ret)
-		return fail(o, ret, "MADV_PAGEOUT (clean)");
+		return bench_fail(o, ret, "MADV_PAGEOUT (clean)");
 	per_page(batched ? &o->clean : &o->clean_unb,
 		 (double)(s0.RssAnon - s1.RssAnon) * 1024 / PG, secs, &c0, &c1);
 	return 0;
@@ -243,7 +222,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 
 	ret = mmlab_spawn(&p);
 	if (ret)
-		return fail(o, ret, "mmlab_spawn");
+		return bench_fail(o, ret, "mmlab_spawn");
 	t = mmlab_main_task(p);
 	ret = mmlab_thread(p, 1, &t1);
 	if (!ret)
@@ -254,7 +233,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 	if (!ret)
 		ret = mmlab_touch(t1, a, data, false, &fa);
 	if (ret) {
-		fail(o, ret < 0 ? ret : -EFAULT, "pageout set-up");
+		bench_fail(o, ret < 0 ? ret : -EFAULT, "pageout set-up");
 		goto out;
 	}
 	snap(&c0);
@@ -263,7 +242,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 	secs = bench_now() - t0;
 	snap(&c1);
 	if (ret) {
-		fail(o, ret, "MADV_PAGEOUT");
+		bench_fail(o, ret, "MADV_PAGEOUT");
 		goto out;
 	}
 	per_page(batched ? &o->pageout : &o->pageout_unb, (double)(c1.pswpout - c0.pswpout),
@@ -275,7 +254,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 	/* push the swap cache out, then fault everything back in */
 	ret = mmlab_spawn(&h);
 	if (ret) {
-		fail(o, ret, "mmlab_spawn (hog)");
+		bench_fail(o, ret, "mmlab_spawn (hog)");
 		goto out;
 	}
 	ret = map(mmlab_main_task(h), hog, &b);
@@ -283,7 +262,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 		ret = mmlab_fill(mmlab_main_task(h), b, hog, 0x6060, &fa);
 	mmlab_exit(h);
 	if (ret) {
-		fail(o, ret < 0 ? ret : -EFAULT, "hog");
+		bench_fail(o, ret < 0 ? ret : -EFAULT, "hog");
 		goto out;
 	}
 	snap(&c0);
@@ -292,7 +271,7 @@ static int pageout_rep(struct reclaim_out *o, uint64_t data, bool batched)
 	secs = bench_now() - t0;
 	snap(&c1);
 	if (ret || bad != UINT64_MAX) {
-		fail(o, ret < 0 ? ret : -EIO, "swap-in verify");
+		bench_fail(o, ret < 0 ? ret : -EIO, "swap-in verify");
 		goto out;
 	}
 	if (batched && (isnan(o->read_mb_s) ||
@@ -333,7 +312,7 @@ static int pressure_rep(struct reclaim_out *o, uint64_t data, bool batched)
 
 	ret = mmlab_spawn(&p);
 	if (ret)
-		return fail(o, ret, "mmlab_spawn");
+		return bench_fail(o, ret, "mmlab_spawn");
 	ret = map(mmlab_main_task(p), data, &a);
 	for (int i = 0; i < 4 && !ret; i++) {
 		f[i].t = mmlab_main_task(p);
@@ -343,7 +322,7 @@ static int pressure_rep(struct reclaim_out *o, uint64_t data, bool batched)
 		f[i].len = data / 4;
 	}
 	if (ret) {
-		fail(o, ret, "pressure set-up");
+		bench_fail(o, ret, "pressure set-up");
 		goto out;
 	}
 	snap(&c0);
@@ -356,7 +335,7 @@ static int pressure_rep(struct reclaim_out *o, uint64_t data, bool batched)
 	snap(&c1);
 	for (int i = 0; i < 4; i++)
 		if (f[i].ret) {
-			fail(o, f[i].ret < 0 ? f[i].ret : -EFAULT, "pressure fill");
+			bench_fail(o, f[i].ret < 0 ? f[i].ret : -EFAULT, "pressure fill");
 			goto out;
 		}
 	per_page(batched ? &o->pressure : &o->pressure_unb, (double)(c1.steal - c0.steal),
@@ -379,7 +358,7 @@ static int tiering_rep(struct reclaim_out *o, uint64_t data)
 
 	ret = mmlab_spawn(&p);
 	if (ret)
-		return fail(o, ret, "mmlab_spawn");
+		return bench_fail(o, ret, "mmlab_spawn");
 	t = mmlab_main_task(p);
 	ret = map(t, cold_len, &cold);
 	if (!ret)
@@ -389,22 +368,22 @@ static int tiering_rep(struct reclaim_out *o, uint64_t data)
 	if (!ret)
 		ret = mmlab_fill(t, hot, hot_len, 2, &fa);
 	if (ret) {
-		fail(o, ret < 0 ? ret : -EFAULT, "tiering set-up");
+		bench_fail(o, ret < 0 ? ret : -EFAULT, "tiering set-up");
 		goto out;
 	}
 	mmlab_move_pages(p, hot, n, 1);
 	mmlab_knob_set("/sys/kernel/mm/numa/demotion_enabled", "1");
 	mmlab_knob_set("/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", "10");
-	d0 = vm("pgdemote_kswapd") + vm("pgdemote_direct");
-	p0 = vm("pgpromote_success");
-	h0 = vm("numa_hint_faults");
+	d0 = bench_vm("pgdemote_kswapd") + bench_vm("pgdemote_direct");
+	p0 = bench_vm("pgpromote_success");
+	h0 = bench_vm("numa_hint_faults");
 	mmlab_knob_set("/proc/sys/kernel/numa_balancing", "2");
 	t0 = bench_now();
 	end = t0 + 10;
 	do {
 		ret = mmlab_verify(t, hot, hot_len, 2, &bad, &fa);
 		if (ret || bad != UINT64_MAX) {
-			fail(o, ret < 0 ? ret : -EIO, "tiering verify");
+			bench_fail(o, ret < 0 ? ret : -EIO, "tiering verify");
 			break;
 		}
 		on_fast = 0;
@@ -413,26 +392,26 @@ static int tiering_rep(struct reclaim_out *o, uint64_t data)
 	} while (on_fast < n * 95 / 100 && bench_now() < end);
 	secs = bench_now() - t0;
 	mmlab_knob_set("/proc/sys/kernel/numa_balancing", "0");
-	d1 = vm("pgdemote_kswapd") + vm("pgdemote_direct") - d0;
-	p1 = vm("pgpromote_success") - p0;
+	d1 = bench_vm("pgdemote_kswapd") + bench_vm("pgdemote_direct") - d0;
+	p1 = bench_vm("pgpromote_success") - p0;
 	if (isnan(o->promote_per_s) || p1 / secs > o->promote_per_s) {
 		o->promote_per_s = p1 / secs;
 		o->demote_per_s = d1 / secs;
 		o->promoted = (double)p1;
 		o->demoted = (double)d1;
 		o->tier_secs = secs;
-		o->hint_faults = (double)(vm("numa_hint_faults") - h0);
+		o->hint_faults = (double)(bench_vm("numa_hint_faults") - h0);
 	}
 	/* move_pages back and forth */
 	{
-		uint64_t f0 = vm("pgmigrate_fail");
+		uint64_t f0 = bench_vm("pgmigrate_fail");
 		long moved = 0, m;
 
 		t0 = bench_now();
 		for (int k = 0; k < 4; k++) {
 			m = mmlab_move_pages(p, hot, n, k & 1 ? 0 : 1);
 			if (m < 0) {
-				fail(o, (int)m, "move_pages");
+				bench_fail(o, (int)m, "move_pages");
 				goto out;
 			}
 			moved += m;
@@ -440,7 +419,7 @@ static int tiering_rep(struct reclaim_out *o, uint64_t data)
 		secs = bench_now() - t0;
 		if (isnan(o->migrate_per_s) || moved / secs > o->migrate_per_s) {
 			o->migrate_per_s = moved / secs;
-			o->migrate_fail = (double)(vm("pgmigrate_fail") - f0);
+			o->migrate_fail = (double)(bench_vm("pgmigrate_fail") - f0);
 		}
 	}
 out:
@@ -460,7 +439,7 @@ static int case_machine(struct reclaim_out *o, uint64_t fast, uint64_t slow, uin
 		if (ret)
 			mmlab_machine_destroy();
 	}
-	return ret ? fail(o, ret, what) : 0;
+	return ret ? bench_fail(o, ret, what) : 0;
 }
 
 static void model_side(void *arg, void *out)

@@ -5,7 +5,9 @@
  * - hit path: one task replays runs of accesses over 64 pages that stay in
  *   its L1 TLB (stale-TLB detector off): accesses per second of wall time
  *   and of the thread's CPU time (this machine's CPUs are shared), and host
- *   instructions per access when the hardware counter can be read;
+ *   instructions per access: the hardware counter's, or where it cannot be
+ *   read (a guest without a PMU) callgrind's over `mmlab replay` of a
+ *   synthetic trace of the same accesses;
  * - scaling: two host threads, each a task on its own CPU replaying its own
  *   64 pages, against one;
  * - file: a synthetic trace of the same accesses written and replayed by
@@ -45,25 +47,19 @@
 #define RUN_LEN		(1u << 16)
 #define HIT_RUNS	512		/* 33.5 M accesses a thread */
 #define FILE_ACCESSES	(16u << 20)
+#define CG_ACCESSES	(1u << 20)	/* the callgrind count's replay */
 
 struct hit_result {
 	double wall_s[2], cpu_s[2];	/* [threads - 1] */
 	uint64_t accesses[2];
 	uint64_t hits_l1;		/* counted by the model, 1 thread */
 	double instructions;		/* per access, -1 unknown */
-	char instr_why[128];
+	const char *instr_by;		/* how they were counted */
+	char instr_why[160];
 	double file_wall_s, file_cpu_s;
 	uint64_t file_accesses;
 	char err[256];
 };
-
-static double thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The hardware instruction counter of this thread, or -1 with why. */
 static int instr_open(char *why, size_t len)
@@ -90,11 +86,11 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	uint64_t fault;
-	double t0 = thread_cpu_s();
+	double t0 = bench_thread_cpu_s();
 
 	for (unsigned int r = 0; r < HIT_RUNS && !w->ret; r++)
 		w->done += mmlab_access_run(w->task, w->v, RUN_LEN, &w->ret, &fault);
-	w->cpu_s = thread_cpu_s() - t0;
+	w->cpu_s = bench_thread_cpu_s() - t0;
 	return NULL;
 }
 
@@ -188,39 +184,87 @@ static int machine(unsigned int cpus, struct mmlab_proc **p)
 	return mmlab_spawn(p);
 }
 
+/* @n of the hit path's accesses as a trace file at @path (made by
+ * mkstemp): 0, or -1. */
+static int write_hit_trace(char *path, uint32_t n)
+{
+	struct mmt_enc e = { 0 };
+	struct mmt_writer *w;
+	uint64_t a[6] = { 0, HIT_PAGES * MMLAB_PAGE_SIZE, 3, 0x22, ~0ULL, 0 };
+	const uint64_t base = 0x7f0000000000ULL;
+	char err[256];
+	int fd = mkstemp(path), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	mmt_enc_thread(&e, 1);
+	mmt_enc_syscall(&e, 9, 6, a, (int64_t)base);
+	for (uint32_t i = 0; i < n; i++)
+		mmt_enc_access(&e, base + (i % HIT_PAGES) * MMLAB_PAGE_SIZE + (i * 72) % 4000,
+			       8, i & 1);
+	mmt_enc_end(&e);
+	w = mmt_writer_open(path, "tracer=synthetic\n", err, sizeof(err));
+	if (w && !mmt_writer_put(w, e.buf, e.len) && !mmt_writer_close(w))
+		ret = 0;
+	mmt_enc_free(&e);
+	if (ret)
+		unlink(path);
+	return ret;
+}
+
 /* The same accesses as a trace file, replayed by the engine. */
 static void file_replay(struct hit_result *out)
 {
 	static struct replay_result res;
 	struct replay_opts o = { .cpus = 1, .mem = 256ULL << 20, .seed = 1 };
-	char path[] = "/tmp/mmlab-bench-replay-XXXXXX", err[256];
-	struct mmt_enc e = { 0 };
-	struct mmt_writer *w;
-	uint64_t a[6] = { 0, HIT_PAGES * MMLAB_PAGE_SIZE, 3, 0x22, ~0ULL, 0 };
-	const uint64_t base = 0x7f0000000000ULL;
+	char path[] = "/tmp/mmlab-bench-replay-XXXXXX";
 	double c0;
-	int fd = mkstemp(path);
 
-	if (fd < 0)
+	if (write_hit_trace(path, FILE_ACCESSES))
 		return;
-	close(fd);
-	mmt_enc_thread(&e, 1);
-	mmt_enc_syscall(&e, 9, 6, a, (int64_t)base);
-	for (uint32_t i = 0; i < FILE_ACCESSES; i++)
-		mmt_enc_access(&e, base + (i % HIT_PAGES) * MMLAB_PAGE_SIZE + (i * 72) % 4000,
-			       8, i & 1);
-	mmt_enc_end(&e);
-	w = mmt_writer_open(path, "tracer=synthetic\n", err, sizeof(err));
-	if (w && !mmt_writer_put(w, e.buf, e.len) && !mmt_writer_close(w)) {
-		c0 = thread_cpu_s();
-		if (!replay_trace(path, &o, &res)) {
-			out->file_wall_s = res.host_s;
-			out->file_cpu_s = thread_cpu_s() - c0;
-			out->file_accesses = res.accesses;
-		}
+	c0 = bench_thread_cpu_s();
+	if (!replay_trace(path, &o, &res)) {
+		out->file_wall_s = res.host_s;
+		out->file_cpu_s = bench_thread_cpu_s() - c0;
+		out->file_accesses = res.accesses;
 	}
-	mmt_enc_free(&e);
 	unlink(path);
+}
+
+/*
+ * Without the hardware counter: instructions per access counted by
+ * valgrind's callgrind, inclusive of mmlab_access_run (the batches'
+ * entry and exit included), over `mmlab replay --no-stale-check` of
+ * CG_ACCESSES of the hit path's accesses.  -1 with @why when it cannot.
+ */
+static double callgrind_instructions(const char *exe, char *why, size_t len)
+{
+	char trace[] = "/tmp/mmlab-bench-cg-XXXXXX", out[64], cmd[8192], line[256];
+	double ir = -1;
+	FILE *f;
+
+	if (system("valgrind --version >/dev/null 2>&1")) {
+		snprintf(why + strlen(why), len - strlen(why), "; valgrind: not found");
+		return -1;
+	}
+	if (write_hit_trace(trace, CG_ACCESSES))
+		return -1;
+	snprintf(out, sizeof(out), "%s.out", trace);
+	snprintf(cmd, sizeof(cmd), "valgrind --tool=callgrind --callgrind-out-file=%s "
+		 "--toggle-collect=mmlab_access_run '%s' replay --cpus 1 --mem 256M "
+		 "--no-stale-check %s >/dev/null 2>&1", out, exe, trace);
+	f = system(cmd) ? NULL : fopen(out, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "summary: ", 9))
+			ir = atof(line + 9) / CG_ACCESSES;
+	if (f)
+		fclose(f);
+	if (ir < 0)
+		snprintf(why + strlen(why), len - strlen(why), "; callgrind: no count");
+	unlink(out);
+	unlink(trace);
+	return ir;
 }
 
 static void model_side(void *arg, void *outp)
@@ -260,6 +304,7 @@ static void emit_hit(struct bench_ctx *ctx, const struct hit_result *h)
 		bench_rec_num(r, "instructions_per_access", h->instructions);
 	else
 		bench_rec_null(r, "instructions_per_access");
+	bench_rec_str(r, "instructions_by", h->instr_by);
 	bench_rec_str(r, "note", h->instructions >= 0 ? "" : h->instr_why);
 	bench_emit(ctx, r);
 
@@ -326,11 +371,11 @@ static void program_side(void *arg, void *outp)
 	if (rd && mmt_header_get(mmt_reader_header(rd), "native_s", v, sizeof(v)))
 		out->native_s = atof(v);
 	mmt_reader_close(rd);
-	t0 = thread_cpu_s();
+	t0 = bench_thread_cpu_s();
 	if (replay_trace(path, &o, &res))
-		snprintf(out->err, sizeof(out->err), "replay: %s", res.stop);
+		snprintf(out->err, sizeof(out->err), "replay: %.200s", res.stop);
 	out->replay_s = res.host_s;
-	out->replay_cpu_s = thread_cpu_s() - t0;
+	out->replay_cpu_s = bench_thread_cpu_s() - t0;
 	out->accesses = res.accesses;
 out:
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -394,7 +439,7 @@ static void cases_side(void *arg, void *outp)
 					 .sets = (const char **)luf_sets[on], .nsets = 1 };
 
 		if (replay_trace(trace, &o, &res)) {
-			snprintf(out->err, sizeof(out->err), "luf replay: %s", res.stop);
+			snprintf(out->err, sizeof(out->err), "luf replay: %.200s", res.stop);
 			goto out;
 		}
 		out->luf_accesses = res.accesses;
@@ -417,7 +462,7 @@ static void cases_side(void *arg, void *outp)
 					 .sets = (const char **)zap_sets[on], .nsets = 1 };
 
 		if (replay_trace(trace, &o, &res)) {
-			snprintf(out->err, sizeof(out->err), "ptreclaim replay: %s", res.stop);
+			snprintf(out->err, sizeof(out->err), "ptreclaim replay: %.200s", res.stop);
 			goto out;
 		}
 		out->pt_accesses = res.accesses;
@@ -480,9 +525,16 @@ int bench_replay(struct bench_ctx *ctx)
 		fprintf(stderr, "bench replay: %s\n", h.err[0] ? h.err : err);
 		return 1;
 	}
-	emit_hit(ctx, &h);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
+	h.instr_by = "perf: hardware counter, one run on a warm TLB";
+	if (h.instructions < 0) {
+		bench_progress(ctx, "replay: instructions per access by callgrind");
+		h.instructions = callgrind_instructions(exe, h.instr_why, sizeof(h.instr_why));
+		h.instr_by = h.instructions < 0 ? "" : "callgrind: mmlab_access_run inclusive, "
+			     "mmlab replay of 1 M hit-path accesses";
+	}
+	emit_hit(ctx, &h);
 	r = bench_rec_new(ctx);
 	bench_rec_str(r, "part", "program");
 	bench_rec_str(r, "program", "sort --parallel=1, 20000 lines");

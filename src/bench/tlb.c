@@ -33,17 +33,6 @@ struct tlb_model {
 	char what[160];
 };
 
-/* Record the first error (later cases still run), return @err. */
-static int model_fail(struct tlb_model *m, int err, const char *what)
-{
-	if (!m->err) {
-		m->err = err;
-		snprintf(m->what, sizeof(m->what), "%s: %s", what,
-			 strerror(-err));
-	}
-	return err;
-}
-
 static int received(uint64_t *v)
 {
 	return mmlab_vmstat_get("nr_tlb_remote_flush_received", v);
@@ -55,7 +44,7 @@ static int trial_fail(struct tlb_model *m, enum host_ipi_case c, int err,
 	char buf[96];
 
 	snprintf(buf, sizeof(buf), "%s: %s", host_ipi_case_name(c), what);
-	return model_fail(m, err, buf);
+	return bench_fail(m, err, buf);
 }
 
 /* One trial of case @c; the flushes CPU 1 received, or -errno. */
@@ -127,29 +116,29 @@ static void model_side(void *arg, void *out)
 		cfg.nr_cpus = 2;
 	ret = mmlab_machine_create(&cfg);
 	if (ret) {
-		model_fail(m, ret, "mmlab_machine_create");
+		bench_fail(m, ret, "mmlab_machine_create");
 		return;
 	}
 	ret = mmlab_spawn(&p);
 	if (ret) {
-		model_fail(m, ret, "mmlab_spawn");
+		bench_fail(m, ret, "mmlab_spawn");
 		goto out;
 	}
 	t0 = mmlab_main_task(p);
 	ret = mmlab_thread(p, 1, &t1);
 	if (ret) {
-		model_fail(m, ret, "mmlab_thread");
+		bench_fail(m, ret, "mmlab_thread");
 		goto out_exit;
 	}
 	ret = mmlab_mmap(t0, 0, MMLAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &peer_addr);
 	if (ret) {
-		model_fail(m, ret, "mmlab_mmap (peer)");
+		bench_fail(m, ret, "mmlab_mmap (peer)");
 		goto out_exit;
 	}
 	ret = mmlab_touch(t1, peer_addr, MMLAB_PAGE_SIZE, true, &fa);
 	if (ret) {
-		model_fail(m, ret < 0 ? ret : -EFAULT, "mmlab_touch (peer)");
+		bench_fail(m, ret < 0 ? ret : -EFAULT, "mmlab_touch (peer)");
 		goto out_exit;
 	}
 	for (int c = 0; c < HOST_IPI_NR_CASES; c++) {

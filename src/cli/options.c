@@ -417,6 +417,21 @@ static int script_args(struct cli *c, int argc, char **argv, int i,
 	return 0;
 }
 
+const char *cli_option_split(int argc, char **argv, int i, char *name, size_t len, bool *next)
+{
+	const char *arg = argv[i];
+	char *eq;
+
+	snprintf(name, len, "%s", arg);
+	eq = strchr(name, '=');
+	*next = !eq;
+	if (eq) {
+		*eq = 0;
+		return arg + (eq - name) + 1;
+	}
+	return i + 1 < argc ? argv[i + 1] : NULL;
+}
+
 /* Returns 0, or the exit status to return + 256 for --help, or 2. */
 int cli_parse(struct cli *c, int argc, char **argv)
 {
@@ -432,8 +447,9 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->o.timeout = 600;
 	c->o.sets = c->sets;
 	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i], *val = NULL;
-		char name[64], *eq;
+		const char *arg = argv[i], *val;
+		char name[64];
+		bool next;
 
 		if (!strcmp(arg, "--")) {
 			dashdash = true;
@@ -447,20 +463,13 @@ int cli_parse(struct cli *c, int argc, char **argv)
 			return ret;
 		if (!ret)
 			continue;
-		snprintf(name, sizeof(name), "%s", arg);
-		eq = strchr(name, '=');
-		if (eq) {
-			*eq = 0;
-			val = arg + (eq - name) + 1;
-		} else if (i + 1 < argc) {
-			val = argv[i + 1];
-		}
+		val = cli_option_split(argc, argv, i, name, sizeof(name), &next);
 		ret = parse_value(c, name, val);
 		if (ret < 0)
 			goto unknown;
 		if (ret)
 			return ret;
-		if (!eq)
+		if (next)
 			i++;
 	}
 	if (i >= argc) {
@@ -482,44 +491,30 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	int n = *argc;
 
 #define ARG(s)	do { if (n < max - 1) argv[n++] = (char *)(s); } while (0)
-	if (c->o.cpus) {
-		snprintf(b->cpus, sizeof(b->cpus), "%u", c->o.cpus);
-		ARG("--cpus");
-		ARG(b->cpus);
-	}
-	if (c->o.nodes) {
-		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
-		ARG("--nodes");
-		ARG(b->nodes);
-	}
-	if (c->o.mem) {
-		snprintf(b->mem, sizeof(b->mem), "%" PRIu64, c->o.mem);
-		ARG("--mem");
-		ARG(b->mem);
-	}
+/* an option and its number, printed into the buffer @buf */
+#define ARG_NUM(opt, buf, v)	do {						\
+		snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v));		\
+		ARG(opt);							\
+		ARG(buf);							\
+	} while (0)
+	if (c->o.cpus)
+		ARG_NUM("--cpus", b->cpus, c->o.cpus);
+	if (c->o.mem)
+		ARG_NUM("--mem", b->mem, c->o.mem);
 	if (c->o.nodes) {
 		snprintf(b->nodes, sizeof(b->nodes), "%u", c->o.nodes);
 		ARG("--nodes");
 		ARG(c->o.nodes_spec ? c->o.nodes_spec : b->nodes);
 	}
-	snprintf(b->seed, sizeof(b->seed), "%" PRIu64, seed);
-	ARG("--seed");
-	ARG(b->seed);
-	snprintf(b->timeout, sizeof(b->timeout), "%u", c->o.timeout);
-	ARG("--timeout");
-	ARG(b->timeout);
+	ARG_NUM("--seed", b->seed, seed);
+	ARG_NUM("--timeout", b->timeout, c->o.timeout);
 	if (c->o.deterministic) {
 		ARG("--deterministic");
 		ARG("--strategy");
 		ARG(c->o.strategy ? "pct" : "random");
-		snprintf(b->depth, sizeof(b->depth), "%u", c->o.depth ? c->o.depth : 3);
-		ARG("--depth");
-		ARG(b->depth);
-		if (c->o.max_steps) {
-			snprintf(b->steps, sizeof(b->steps), "%" PRIu64, c->o.max_steps);
-			ARG("--max-steps");
-			ARG(b->steps);
-		}
+		ARG_NUM("--depth", b->depth, c->o.depth ? c->o.depth : 3);
+		if (c->o.max_steps)
+			ARG_NUM("--max-steps", b->steps, c->o.max_steps);
 	}
 	if (c->o.unsafe_lua)
 		ARG("--unsafe-lua");
@@ -533,6 +528,7 @@ void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 	ARG(c->o.script);
 	for (int i = 0; i < c->o.argc; i++)
 		ARG(c->o.argv[i]);
+#undef ARG_NUM
 #undef ARG
 	argv[n] = NULL;
 	*argc = n;

@@ -46,6 +46,11 @@ struct cli_argbuf {
 void cli_run_args(const struct cli *c, uint64_t seed, char **argv, int *argc,
 		  int max, struct cli_argbuf *b);
 
+/* The option at argv[i], "--name=value" or "--name value": its name into
+ * @name (@len bytes) and its value, or NULL for none; *next says whether
+ * the value is the next argument (the caller steps over it). */
+const char *cli_option_split(int argc, char **argv, int i, char *name, size_t len, bool *next);
+
 /* A number (size: with K, M or G): 0 or -1.  --mem's value (from 4M to the
  * host's MemTotal): 0, or 2 after saying what is wrong. */
 int cli_parse_u64(const char *s, uint64_t *out, bool size);

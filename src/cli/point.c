@@ -18,6 +18,7 @@
 
 #include <mmlab/mmlab.h>
 #include "meta.h"
+#include "script/script.h"
 #include "point.h"
 
 #define OUTPUT_MAX	(64 << 10)
@@ -472,23 +473,10 @@ void point_result_free(struct point_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void put_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '\t')
-			fputs("\\t", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-}
-
 static void put_field(FILE *f, const char *name, const char *v)
 {
 	fprintf(f, "%s\t", name);
-	put_esc(f, v);
+	sc_tsv_put(f, v);
 	fputc('\n', f);
 }
 
@@ -496,9 +484,9 @@ static void put_kv(FILE *f, const char *tag, const struct kv *l)
 {
 	for (int i = 0; i < l->n; i++) {
 		fprintf(f, "%s\t", tag);
-		put_esc(f, l->k[i]);
+		sc_tsv_put(f, l->k[i]);
 		fputc('\t', f);
-		put_esc(f, l->v[i]);
+		sc_tsv_put(f, l->v[i]);
 		fputc('\n', f);
 	}
 }

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "bench/bench.h"
 #include "meta.h"
+#include "options.h"
 #include "sweep.h"
 #include "sweepdb.h"
 
@@ -248,8 +249,9 @@ static int parse(struct sweep *s, int argc, char **argv, bool *dry)
 	s->task = -1;
 	s->g.timeout = 600;
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		char name[64], *eq;
+		const char *a = argv[i], *val;
+		char name[64];
+		bool next;
 
 		if (!strcmp(a, "--")) {
 			i++;
@@ -262,14 +264,7 @@ static int parse(struct sweep *s, int argc, char **argv, bool *dry)
 			return ret;
 		if (!ret)
 			continue;
-		snprintf(name, sizeof(name), "%s", a);
-		eq = strchr(name, '=');
-		if (eq) {
-			*eq = 0;
-			val = a + (eq - name) + 1;
-		} else if (i + 1 < argc) {
-			val = argv[i + 1];
-		}
+		val = cli_option_split(argc, argv, i, name, sizeof(name), &next);
 		ret = val ? value_opt(s, name, val) : -1;
 		if (ret < 0 && !val && value_opt(s, name, NULL) != -1)
 			return opt_err("%s needs a value", a);
@@ -277,7 +272,7 @@ static int parse(struct sweep *s, int argc, char **argv, bool *dry)
 			return opt_err("unknown option '%s'", a);
 		if (ret)
 			return ret;
-		if (!eq)
+		if (next)
 			i++;
 	}
 	return positional(s, argc, argv, i, false);

@@ -42,9 +42,10 @@ int cpus_init(const struct cpu_config *cfg)
 {
 	if (!cfg->nr_cpus || cfg->nr_cpus > NR_CPUS)
 		return -EINVAL;
-	cpus = calloc(cfg->nr_cpus, sizeof(*cpus));
+	cpus = aligned_alloc(64, cfg->nr_cpus * sizeof(*cpus));
 	if (!cpus)
 		return -ENOMEM;
+	memset(cpus, 0, cfg->nr_cpus * sizeof(*cpus));
 	nr_cpu_ids = cfg->nr_cpus;
 	cpu_has_pcid = cfg->pcid;
 	for (unsigned int i = 0; i < nr_cpu_ids; i++) {

@@ -57,8 +57,9 @@ struct cpu {
 	unsigned int nr_mbox;
 	struct ipi_call *mbox[CPU_MBOX_SIZE];
 
-	/* owner-only state */
-	struct tlb tlb;
+	/* owner-only state, on cache lines of its own: other CPUs write
+	 * the mailbox above, and the neighbouring struct cpu is another's */
+	struct tlb tlb __attribute__((aligned(64)));
 	unsigned long cr3;		/* pfn of the PGD in use */
 	uint16_t asid;			/* PCID in use */
 	struct cpu_tlbstate tlbstate;
@@ -68,7 +69,7 @@ struct cpu {
 	uint64_t tlb_l1_hits, tlb_l2_hits, tlb_misses, page_walks;
 	void *pcp;			/* mm/page_alloc.c per-CPU lists */
 	int irqs_off;			/* local_irq_disable() depth */
-};
+} __attribute__((aligned(64)));
 
 struct cpu_config {
 	unsigned int nr_cpus;

@@ -13,9 +13,15 @@ static int array_init(struct tlb_array *a, unsigned int entries, unsigned int wa
 	a->sets = entries / ways;
 	a->ways = ways;
 	a->set_mask = (a->sets & (a->sets - 1)) == 0 ? a->sets - 1 : 0;
-	a->e = calloc(entries, sizeof(*a->e));
-	return a->e ? 0 : -ENOMEM;
+	/* whole cache lines: another CPU's arrays never share one */
+	a->e = aligned_alloc(64, ((size_t)entries * sizeof(*a->e) + 63) & ~(size_t)63);
+	if (!a->e)
+		return -ENOMEM;
+	memset(a->e, 0, (size_t)entries * sizeof(*a->e));
+	return 0;
 }
+
+static void fast_clear(struct tlb *t);
 
 int tlb_init(struct tlb *t, unsigned int l1_4k, unsigned int l1_4k_ways,
 	     unsigned int l1_2m, unsigned int l1_2m_ways, unsigned int l2,
@@ -31,6 +37,8 @@ int tlb_init(struct tlb *t, unsigned int l1_4k, unsigned int l1_4k_ways,
 		ret = array_init(&t->l2, l2, l2_ways);
 	if (ret)
 		tlb_free(t);
+	else
+		fast_clear(t);
 	return ret;
 }
 
@@ -46,13 +54,13 @@ static inline void fast_forget(struct tlb *t, uint64_t vpn)
 {
 	struct tlb_fast *f = &t->fast[vpn & (TLB_FAST_SIZE - 1)];
 
-	f->tag[0] = f->tag[1] = 0;
+	f->tag[0] = f->tag[1] = TLB_FAST_NONE;
 }
 
 static void fast_clear(struct tlb *t)
 {
 	for (unsigned int i = 0; i < TLB_FAST_SIZE; i++)
-		t->fast[i].tag[0] = t->fast[i].tag[1] = 0;
+		t->fast[i].tag[0] = t->fast[i].tag[1] = TLB_FAST_NONE;
 }
 
 /* An L1 4 KiB slot is about to change: its fast line goes. */
@@ -165,8 +173,8 @@ void tlb_fast_note(struct tlb *t, uint64_t va, uint16_t asid, uint64_t cost)
 		return;
 	f->e = e;
 	f->cost = cost;
-	f->tag[0] = e->vpn + 1;
-	f->tag[1] = (e->flags & TLB_DIRTY) ? e->vpn + 1 : 0;
+	f->tag[0] = e->vpn;
+	f->tag[1] = (e->flags & TLB_DIRTY) ? e->vpn : TLB_FAST_NONE;
 }
 
 void tlb_insert(struct tlb *t, uint64_t va, uint16_t asid, uint64_t pfn,

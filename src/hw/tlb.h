@@ -41,10 +41,12 @@ struct tlb_array {
 
 /* The replay's short path (mm/access_run.c): a direct-mapped table by page
  * number of the L1 4 KiB entries of one asid, like a software MMU's.  tag[w]
- * is vpn + 1 when the entry serves a read (w = 0) or a write (w = 1, the
- * entry has D) without a walk, 0 otherwise.  Every change to an L1 4 KiB
- * entry clears its line (tlb.c), so a matching tag is an L1 hit. */
+ * is vpn when the entry serves a read (w = 0) or a write (w = 1, the entry
+ * has D) without a walk, TLB_FAST_NONE otherwise (no page number is all
+ * ones).  Every change to an L1 4 KiB entry clears its line (tlb.c), so a
+ * matching tag is an L1 hit. */
 #define TLB_FAST_SIZE	256
+#define TLB_FAST_NONE	(~0ULL)
 struct tlb_fast {
 	uint64_t tag[2];
 	struct tlb_entry *e;

@@ -1,79 +1,16 @@
 /*
- * api_files.c - the public C API's calls on files (include/mmlab/mmlab.h):
- * the fd table of a process, memfds (create, reopen, truncate, fallocate,
- * seals, pread), pipes and vmsplice, io_uring's fixed buffers,
- * CONFIG_GUP_TEST's pin interface, and /proc/PID/mem.
+ * api_files.c - the public C API's calls on the files GUP serves
+ * (include/mmlab/mmlab.h): pipes and vmsplice, io_uring's fixed buffers,
+ * CONFIG_GUP_TEST's pin interface, and /proc/PID/mem.  The fd table and
+ * memfds are api.c's.
  *
- * The fd table is guarded by the process's lock (p->lock); a call takes
- * a reference on the file it works on (fdget) and runs on the CPU of the
- * process's main task, or of the task that makes it.
+ * A call takes a reference on the file it works on (fdget_any) and runs
+ * on the CPU of the process's main task, or of the task that makes it.
  */
 #include "gup.h"
 #include "splice.h"
 #include "io_uring_rsrc.h"
 #include "gup_test.h"
-
-/* ---- files: the fd table (p->lock) ---- */
-
-/* The lowest free fd >= 3 for @f (the caller's reference), or -EMFILE. */
-static int fd_install(struct mmlab_proc *p, struct file *f)
-{
-	int fd = -EMFILE;
-
-	spin_lock(&p->lock);
-	for (int i = 3; i < (int)ARRAY_SIZE(p->fds); i++) {
-		if (!p->fds[i]) {
-			p->fds[i] = f;
-			fd = i;
-			break;
-		}
-	}
-	spin_unlock(&p->lock);
-	return fd;
-}
-
-/* The file open at @fd, with a reference, or NULL. */
-static struct file *fdget_any(struct mmlab_proc *p, int fd)
-{
-	struct file *f = NULL;
-
-	spin_lock(&p->lock);
-	if (fd >= 0 && fd < (int)ARRAY_SIZE(p->fds))
-		f = p->fds[fd];
-	if (f)
-		get_file(f);
-	spin_unlock(&p->lock);
-	return f;
-}
-
-/* The memfd open at @fd, with a reference, or NULL (none, or a pipe or
- * an io_uring: the calls that take it are shmem's). */
-static struct file *fdget(struct mmlab_proc *p, int fd)
-{
-	struct file *f = fdget_any(p, fd);
-
-	if (f && f->release) {
-		fput(f);
-		return NULL;
-	}
-	return f;
-}
-
-int mmlab_memfd_create(struct mmlab_proc *p, const char *name, unsigned int flags)
-{
-	struct file *f;
-	int fd;
-
-	if (!p || !name)
-		return -EFAULT;
-	fd = do_memfd_create(name, flags, &f);
-	if (fd)
-		return fd;
-	fd = fd_install(p, f);
-	if (fd < 0)
-		fput(f);
-	return fd;
-}
 
 /* A new file from @make in @p's fd table: its fd, or -errno. */
 static int install_new_file(struct mmlab_proc *p, int (*make)(struct file **))
@@ -163,22 +100,6 @@ long mmlab_read_fd(struct mmlab_proc *p, int fd, void *buf, uint64_t len)
 	if (!p || (!buf && len))
 		return -EINVAL;
 	return fd_call(p->main, fd, &(struct fd_args){ .buf = buf, .len = len }, do_read_fd);
-}
-
-static long do_pread(struct mmlab_task *t, struct file *f, const struct fd_args *a)
-{
-	(void)t;
-	if (f->release)
-		return -ESPIPE;	/* a pipe, or an io_uring */
-	return shmem_file_read(f, a->buf, a->len, a->off);
-}
-
-long mmlab_pread(struct mmlab_proc *p, int fd, void *buf, uint64_t len, int64_t off)
-{
-	if (!p || (!buf && len))
-		return -EINVAL;
-	return fd_call(p->main, fd, &(struct fd_args){ .buf = buf, .len = len, .off = off },
-		       do_pread);
 }
 
 int mmlab_io_uring_setup(struct mmlab_proc *p)
@@ -275,128 +196,6 @@ int mmlab_pin_longterm_test_stop(struct mmlab_proc *p, int fd)
 {
 	return p ? (int)fd_call(p->main, fd, &(struct fd_args){ 0 }, do_pin_stop) : -EINVAL;
 }
-
-int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size)
-{
-	int fd = mmlab_memfd_create(p, name, 0), ret;
-
-	if (fd < 0)
-		return fd;
-	ret = mmlab_ftruncate(p, fd, (int64_t)size);
-	if (ret) {
-		mmlab_close(p, fd);
-		return ret;
-	}
-	return fd;
-}
-
-int mmlab_reopen(struct mmlab_proc *p, int fd, int flags)
-{
-	static const unsigned int modes[] = {
-		[MMLAB_O_RDONLY] = FMODE_READ,
-		[MMLAB_O_WRONLY] = FMODE_WRITE,
-		[MMLAB_O_RDWR] = FMODE_READ | FMODE_WRITE,
-	};
-	struct file *f, *n;
-	int nfd;
-
-	if (!p || flags < 0 || flags > MMLAB_O_RDWR)
-		return -EINVAL;
-	f = fdget(p, fd);
-	if (!f)
-		return -ENOENT;	/* no /proc/self/fd entry */
-	n = shmem_file_reopen(f, modes[flags]);
-	fput(f);
-	if (!n)
-		return -ENOMEM;
-	nfd = fd_install(p, n);
-	if (nfd < 0)
-		fput(n);
-	return nfd;
-}
-
-int mmlab_close(struct mmlab_proc *p, int fd)
-{
-	struct file *f = NULL;
-
-	if (!p)
-		return -EINVAL;
-	spin_lock(&p->lock);
-	if (fd >= 0 && fd < (int)ARRAY_SIZE(p->fds)) {
-		f = p->fds[fd];
-		p->fds[fd] = NULL;
-	}
-	spin_unlock(&p->lock);
-	if (!f)
-		return -EBADF;
-	fput(f);
-	return 0;
-}
-
-int mmlab_ftruncate(struct mmlab_proc *p, int fd, int64_t length)
-{
-	struct file *f;
-	int ret;
-
-	if (!p)
-		return -EINVAL;
-	if (length < 0)
-		return -EINVAL;
-	f = fdget(p, fd);
-	if (!f)
-		return -EBADF;
-	if (!(f->f_mode & FMODE_WRITE)) {
-		fput(f);
-		return -EINVAL;
-	}
-	task_enter(p->main);
-	ret = shmem_setattr(f, length);
-	task_leave(p->main);
-	fput(f);
-	return ret;
-}
-
-int mmlab_fallocate(struct mmlab_proc *p, int fd, int mode, int64_t offset, int64_t len)
-{
-	struct file *f;
-	int ret;
-
-	if (!p)
-		return -EINVAL;
-	f = fdget(p, fd);
-	if (!f)
-		return -EBADF;
-	task_enter(p->main);
-	ret = vfs_fallocate(f, mode, offset, len);
-	task_leave(p->main);
-	fput(f);
-	return ret;
-}
-
-int mmlab_add_seals(struct mmlab_proc *p, int fd, unsigned int seals)
-{
-	struct file *f = p ? fdget(p, fd) : NULL;
-	int ret;
-
-	if (!f)
-		return -EBADF;
-	ret = memfd_add_seals(f, seals);
-	fput(f);
-	return ret;
-}
-
-int mmlab_get_seals(struct mmlab_proc *p, int fd)
-{
-	struct file *f = p ? fdget(p, fd) : NULL;
-	int ret;
-
-	if (!f)
-		return -EBADF;
-	ret = memfd_get_seals(f);
-	fput(f);
-	return ret;
-}
-
 
 long mmlab_proc_mem(struct mmlab_proc *p, uint64_t addr, void *buf, uint64_t len, bool write)
 {

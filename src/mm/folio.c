@@ -313,10 +313,9 @@ bool folio_maybe_mapped_shared_ids(struct page *f)
 {
 	int mapcount = folio_mapcount(f);
 
-	if (!folio_test_large(f))
+	/* a small folio mapped twice is; a large one mapped once is not */
+	if (!folio_test_large(f) || mapcount <= 1)
 		return mapcount > 1;
-	if (mapcount <= 1)
-		return false;
 	return READ_ONCE(f[1].private) & MM_IDS_SHARED;
 }
 
@@ -325,10 +324,8 @@ bool folio_likely_mapped_shared(struct page *f)
 {
 	int mapcount = folio_mapcount(f);
 
-	if (!folio_test_large(f))
+	if (!folio_test_large(f) || mapcount <= 1)
 		return mapcount > 1;
-	if (mapcount <= 1)
-		return false;
 	if (folio_entire_mapcount(f) || mapcount > (int)folio_nr_pages(f))
 		return true;
 	return page_mapcount(f) > 1;
@@ -434,6 +431,13 @@ bool folio_mm_owns_all(struct page *f, struct mm_struct *mm)
 static struct mmlab_shared_census audit;
 
 /* Count one large folio's answers into @c, weighted by its mappings. */
+/* A heuristic's wrong answer: counted, with the mappings of the folio. */
+static void census_miss(uint64_t *misses, uint64_t *mappings, uint64_t maps)
+{
+	__atomic_fetch_add(misses, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(mappings, maps, __ATOMIC_RELAXED);
+}
+
 static void census_one(struct page *f, struct mmlab_shared_census *c)
 {
 	bool precise = folio_mapped_shared_precise(f);
@@ -447,22 +451,14 @@ static void census_one(struct page *f, struct mmlab_shared_census *c)
 	__atomic_fetch_add(&c->mappings, maps, __ATOMIC_RELAXED);
 	if (precise)
 		__atomic_fetch_add(&c->precise_shared, 1, __ATOMIC_RELAXED);
-	if (precise && !likely_ans) {
-		__atomic_fetch_add(&c->likely_fn, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&c->likely_fn_mappings, maps, __ATOMIC_RELAXED);
-	}
-	if (!precise && likely_ans) {
-		__atomic_fetch_add(&c->likely_fp, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&c->likely_fp_mappings, maps, __ATOMIC_RELAXED);
-	}
-	if (precise && !maybe_ans) {
-		__atomic_fetch_add(&c->maybe_fn, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&c->maybe_fn_mappings, maps, __ATOMIC_RELAXED);
-	}
-	if (!precise && maybe_ans) {
-		__atomic_fetch_add(&c->maybe_fp, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&c->maybe_fp_mappings, maps, __ATOMIC_RELAXED);
-	}
+	if (precise && !likely_ans)
+		census_miss(&c->likely_fn, &c->likely_fn_mappings, maps);
+	if (!precise && likely_ans)
+		census_miss(&c->likely_fp, &c->likely_fp_mappings, maps);
+	if (precise && !maybe_ans)
+		census_miss(&c->maybe_fn, &c->maybe_fn_mappings, maps);
+	if (!precise && maybe_ans)
+		census_miss(&c->maybe_fp, &c->maybe_fp_mappings, maps);
 }
 
 /* A decision the mm is taking on @f (locks of the caller held: the

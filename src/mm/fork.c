@@ -139,7 +139,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	if (keep_uffd < 0)
 		ret = keep_uffd;
 	else if (!keep_uffd)
-		drop |= VM_UFFD_MISSING | VM_UFFD_WP;
+		drop |= VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR;
 	for (v = node_vma(range_tree_first(&oldmm->mm_mt)); v && !ret; v = vma_next(oldmm, v)) {
 		struct vm_area_struct *n;
 
@@ -181,6 +181,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->cap_ipc_lock = oldmm->cap_ipc_lock;
 	mm->def_flags = oldmm->def_flags & ~VM_LOCKED_MASK;
 	mm->thp_disable = oldmm->thp_disable;	/* MMF_INIT_MASK */
+	mm->merge_any = oldmm->merge_any;
 	mm->hiwater_vm = READ_ONCE(mm->total_vm);
 	/* khugepaged_fork: the child is scanned if the parent was, whatever
 	 * its VMAs and the THP modes are now */
@@ -279,4 +280,20 @@ int mmlab_thread(struct mmlab_proc *p, unsigned int cpu, struct mmlab_task **out
 		return -ENOMEM;
 	*out = t;
 	return 0;
+}
+
+/* The mm of process @pid, or NULL (find_get_task_by_vpid + get_task_mm;
+ * the model's processes end only when their script says so, so the
+ * caller, the script's thread, holds no reference). */
+struct mm_struct *mm_of_pid(int pid)
+{
+	struct mmlab_proc *p;
+	struct mm_struct *mm = NULL;
+
+	spin_lock(&proc_lock);
+	list_for_each_entry(p, &all_procs, node_all)
+		if (p->pid == pid)
+			mm = p->mm;
+	spin_unlock(&proc_lock);
+	return mm;
 }

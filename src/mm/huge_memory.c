@@ -1,19 +1,15 @@
 /*
  * huge_memory.c - transparent huge pages: which orders a VMA may use, PMD
  * mappings of 2 MiB anonymous folios (fault, huge zero page, write fault,
- * fork, zap, mprotect), splitting a PMD into a PTE table, and splitting a
- * large folio into small ones (with the deferred split queue).
+ * fork, zap, mprotect), splitting a PMD into a PTE table, and the deferred
+ * split queue (the folio split itself is split_huge_page.c).
  *
  * Locks: a PMD entry changes under the PMD lock (ptl of the PMD table's
  * struct page).  A PMD-mapped THP has a PTE table deposited beside it (the
  * kernel's pgtable_trans_huge_deposit, counted in VmPTE) on the PMD table's
  * lru list, under the same lock; splitting the PMD fills that table and
  * installs it, with the PMD cleared and flushed in between so that no TLB
- * holds a 2 MiB and a 4 KiB entry of the range at once.  Splitting a folio
- * runs with the folio locked and a reference held: every mapping is replaced
- * by migration entries, the refcount is frozen at the expected value (other
- * references: back off), the compound metadata is taken apart, and the
- * entries are turned back into PTEs of the now small pages.
+ * holds a 2 MiB and a 4 KiB entry of the range at once.
  */
 #include <stdlib.h>
 #include "gup.h"
@@ -183,6 +179,14 @@ static void map_anon_folio_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned
 	pte_write(pmd, mk_huge_pmd(page_to_pfn(folio), v));
 }
 
+/* A THP a fault allocated and mapped: onto the LRU, and counted. */
+static void thp_fault_alloc_done(struct vm_area_struct *v, struct page *folio)
+{
+	folio_add_lru_vma(folio, v);
+	count_vm_event(THP_FAULT_ALLOC);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+}
+
 /* A 2 MiB folio for a fault: no direct reclaim (defrag as "madvise" lets
  * kswapd and compaction work in the background, which the model has not). */
 struct page *vma_alloc_anon_folio(unsigned int order)
@@ -246,9 +250,7 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 	}
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru_vma(folio, v);
-	count_vm_event(THP_FAULT_ALLOC);
-	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	thp_fault_alloc_done(v, folio);
 	return 0;
 }
 
@@ -291,9 +293,7 @@ static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
 	mm_dec_nr_ptes(v->vm_mm);
 	map_anon_folio_pmd(v, pmd, haddr, folio, table);
 	spin_unlock(ptl);
-	folio_add_lru_vma(folio, v);
-	count_vm_event(THP_FAULT_ALLOC);
-	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
+	thp_fault_alloc_done(v, folio);
 	return 0;
 }
 
@@ -350,7 +350,7 @@ fallback:
 
 /* pmd_trans_huge_lock: the PMD lock, held, if *pmd is a PMD mapping (its
  * value in *val); NULL (not held) otherwise. */
-static spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
+spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
 {
 	spinlock_t *ptl = pmd_lockptr(pmd);
 
@@ -656,226 +656,6 @@ void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr)
 	rcu_read_unlock();
 }
 
-/* ---- splitting a folio ---- */
-
-struct split_arg {
-	struct page *folio;
-	unsigned long nr;
-	bool remap;		/* migration entries back to PTEs */
-};
-
-/* Replace this VMA's PTEs of the folio by migration entries (or back). */
-static bool split_unmap_one(struct page *folio, struct vm_area_struct *v,
-			    unsigned long addr, void *argp)
-{
-	struct split_arg *a = argp;
-	struct mm_struct *mm = v->vm_mm;
-	unsigned long start = addr, end = addr + (a->nr << PAGE_SHIFT), pfn0 = page_to_pfn(folio);
-	pteval_t *pmd, *pte0;
-	spinlock_t *ptl;
-	bool flush = false, pte_mapped = true;
-
-	if (start < v->vm_start)
-		start = v->vm_start;
-	if (end > v->vm_end)
-		end = v->vm_end;
-	if (start >= end)
-		return true;
-	rcu_read_lock();
-	pmd = mm_find_pmd(mm, start);
-	/* a PMD mapping goes at once (frozen); PTEs one by one, so that a
-	 * PTE-mapped folio is seen partly mapped on the way (deferred split
-	 * counted, as try_to_migrate_one's removals make the kernel's) */
-	if (pmd && !a->remap && pmd_leaf(pte_read(pmd))) {
-		__split_huge_pmd(v, pmd, start);
-		pte_mapped = false;
-	}
-	pte0 = pmd ? pte_offset_map_lock(mm, pmd, start, &ptl) : NULL;
-	rcu_read_unlock();
-	if (!pte0)
-		return true;
-	if (!a->remap)
-		inc_tlb_flush_pending(mm);
-	for (unsigned long va = start; va < end; va += PAGE_SIZE) {
-		pteval_t *pte = pte0 + ((va - start) >> PAGE_SHIFT), e = pte_read(pte);
-		unsigned long i;
-
-		if (!a->remap) {
-			if (!pte_present(e) || pte_special(e) || pte_pfn(e) < pfn0 ||
-			    pte_pfn(e) >= pfn0 + a->nr)
-				continue;
-			i = pte_pfn(e) - pfn0;
-			e = pte_xchg(pte, 0);
-			flush |= pte_hw_present(e);
-			if (pte_dirty(e))
-				SetPageDirty(folio);
-			{
-				bool excl = PageAnonExclusive(folio + i);
-				swp_entry_t se;
-
-				/* folio_try_share_anon_rmap_pte: the entry
-				 * carries exclusivity now; fork may make it a
-				 * plain readable one before the remap */
-				if (excl)
-					ClearPageAnonExclusive(folio + i);
-				se = pte_write_bit(e) ?
-					swp_entry(SWP_MIGRATION_WRITE, pfn0 + i) :
-					swp_entry(excl ? SWP_MIGRATION_READ_EXCLUSIVE :
-						  SWP_MIGRATION_READ, pfn0 + i);
-				pteval_t s = swp_entry_to_pte(se);
-
-				if (e & _PAGE_SOFT_DIRTY)
-					s |= _PAGE_SWP_SOFT_DIRTY;
-				if (e & _PAGE_UFFD_WP)
-					s |= _PAGE_SWP_UFFD_WP;
-				pte_write(pte, s);
-			}
-			__folio_remove_rmap_ptes(folio, folio + i, 1, v, pte_mapped);
-			/* the entry's reference (the caller holds one more) */
-			atomic_dec(&folio->_refcount);
-		} else {
-			swp_entry_t se;
-			pteval_t n;
-			struct page *p;
-
-			if (!is_swap_pte(e) || !is_migration_entry(se = pte_to_swp_entry(e)) ||
-			    swp_offset(se) < pfn0 || swp_offset(se) >= pfn0 + a->nr)
-				continue;
-			p = pfn_to_page(swp_offset(se));
-			n = pfn_pte(swp_offset(se), v->vm_page_prot);
-			if (swp_type(se) == SWP_MIGRATION_WRITE)
-				n = pte_mkwrite_prot(n) & ~_PAGE_DIRTY;
-			if (PageDirty(compound_head(p)) && swp_type(se) == SWP_MIGRATION_WRITE)
-				n |= _PAGE_DIRTY;
-			if (e & _PAGE_SWP_SOFT_DIRTY)
-				n |= _PAGE_SOFT_DIRTY;
-			if (e & _PAGE_SWP_UFFD_WP)
-				n = (n | _PAGE_UFFD_WP) & ~_PAGE_RW;
-			n |= _PAGE_ACCESSED;	/* x86 keeps young across migration */
-			/* exclusive again only if the entry still says so */
-			if (PageAnon(compound_head(p)) && swp_type(se) != SWP_MIGRATION_READ)
-				SetPageAnonExclusive(p);
-			get_page(p);
-			folio_dup_rmap(p, v);
-			pte_write(pte, n);
-		}
-	}
-	if (flush)
-		flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false);
-	if (!a->remap)
-		dec_tlb_flush_pending(mm);
-	pte_unmap_unlock(pte0, ptl);
-	return true;
-}
-
-/* Take the compound metadata apart: @folio becomes nr small folios, each
- * with the head's flags; the caller's reference stays on the head, every
- * tail gets one for the caller to drop after remapping. */
-static void __split_folio_to_order0(struct page *folio, unsigned long nr)
-{
-	unsigned long keep = READ_ONCE(folio->flags) &
-		((1UL << PG_anon) | (1UL << PG_swapbacked) | (1UL << PG_dirty) |
-		 (1UL << PG_uptodate) | (1UL << PG_active) | (1UL << PG_referenced) |
-		 (1UL << PG_workingset) | (1UL << PG_unevictable) | (1UL << PG_mlocked));
-
-	for (unsigned long i = 1; i < nr; i++) {
-		struct page *p = folio + i;
-
-		__atomic_store_n(&p->flags, (READ_ONCE(p->flags) & ((7UL << NODE_SHIFT) |
-					     (1UL << PG_anon_exclusive))) | keep,
-				 __ATOMIC_RELEASE);
-		INIT_LIST_HEAD(&p->lru);
-		WRITE_ONCE(p->private, 0);	/* folio_order() readers without a reference */
-		atomic_set(&p->_refcount, 1);
-		atomic_set(&p->_mapcount, -1);
-		if (PageAnon(folio) && folio->mapping)
-			anon_vma_get(folio->mapping);
-	}
-	INIT_LIST_HEAD(&folio[1].lru);
-	clear_page_flag(folio, PG_head);
-	clear_page_flag(folio, PG_partially_mapped);
-}
-
-static void deferred_split_remove(struct page *folio);
-
-/*
- * split_folio_to_list: @folio (locked, a reference held by the caller, not
- * in the swap cache) becomes small folios.  With @list (the caller isolated
- * the folio), the other pages join @list isolated, each with a reference;
- * otherwise they go to the LRU as the folio was.  0, or -EAGAIN when
- * someone else holds a reference (the folio is left as it was), -EBUSY for
- * the huge zero page.
- */
-int split_folio_to_list(struct page *folio, struct list_head *list)
-{
-	unsigned long nr = folio_nr_pages(folio);
-	struct split_arg a = { .folio = folio, .nr = nr };
-	struct rmap_walk_control rwc = { .arg = &a, .rmap_one = split_unmap_one };
-	unsigned int order = folio_order(folio);
-	bool on_lru;
-	int expected = 1;
-
-	if (!folio_test_large(folio))
-		return 0;
-	if (folio == READ_ONCE(huge_zero_folio) || !PageAnon(folio) || PageSwapCache(folio))
-		return -EBUSY;
-	rmap_walk_folio(folio, &rwc);
-	/* frozen: nobody can take a reference of a folio with no mapping
-	 * except through the LRU, whose lock we take for that reason */
-	{
-		struct lruvec *l = folio_lruvec(folio);
-
-		spin_lock(&l->lru_lock);
-		on_lru = test_page_flag(folio, PG_lru);
-		if (folio_mapcount(folio) || !__atomic_compare_exchange_n(&folio->_refcount, &expected, 0,
-							false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			spin_unlock(&l->lru_lock);
-			a.remap = true;
-			rmap_walk_folio(folio, &rwc);
-			if (order == HPAGE_PMD_ORDER)	/* the vmstat event is PMD-sized only */
-				count_vm_event(THP_SPLIT_PAGE_FAILED);
-			count_mthp_stat(order, MTHP_STAT_SPLIT_FAILED);
-			return -EAGAIN;
-		}
-		deferred_split_remove(folio);
-		mod_mthp_stat(order, MTHP_STAT_NR_ANON, -1);
-		if (on_lru)
-			lruvec_del_folio(l, folio);	/* accounted as nr pages */
-		__split_folio_to_order0(folio, nr);
-		for (unsigned long i = on_lru ? 0 : 1; i < nr; i++) {
-			if (i && list) {
-				atomic_inc(&folio[i]._refcount);	/* isolated */
-				list_add_tail(&folio[i].lru, list);
-				continue;
-			}
-			set_page_flag(folio + i, PG_lru);
-			lruvec_add_folio_tail(l, folio + i);
-			/* an unevictable tail starts uncounted (lru_add_split_folio) */
-			if (i && test_page_flag(folio + i, PG_unevictable))
-				folio[i].mlock_count = 0;
-		}
-		atomic_set(&folio->_refcount, 1);
-		spin_unlock(&l->lru_lock);
-	}
-	a.remap = true;
-	for (unsigned long i = 0; i < nr; i++) {
-		a.folio = folio + i;
-		a.nr = 1;
-		rmap_walk_folio(folio + i, &rwc);
-	}
-	if (order == HPAGE_PMD_ORDER)
-		count_vm_event(THP_SPLIT_PAGE);
-	count_mthp_stat(order, MTHP_STAT_SPLIT);
-	for (unsigned long i = 1; i < nr; i++)
-		put_page(folio + i);	/* unmapped ones are freed now */
-	return 0;
-}
-
-int split_folio(struct page *folio)
-{
-	return split_folio_to_list(folio, NULL);
-}
-
 /* ---- deferred split ----
  * split_queue_len changes under split_queue_lock, with atomic stores so
  * that reclaim may peek at it without the lock. */
@@ -920,7 +700,7 @@ void deferred_split_folio(struct page *folio, bool partially_mapped)
 	spin_unlock(&split_queue_lock);
 }
 
-static void deferred_split_remove(struct page *folio)
+void deferred_split_remove(struct page *folio)
 {
 	if (test_page_flag(folio, PG_partially_mapped)) {
 		clear_page_flag(folio, PG_partially_mapped);

@@ -415,6 +415,7 @@ struct mm_knobs {
 	/* /sys/kernel/debug/fault_around_bytes: a power of two from PAGE_SIZE
 	 * (no fault-around) to PTRS_PER_PTE pages */
 	unsigned long fault_around_bytes;
+	unsigned long read_ahead_kb;	/* the disk's bdi read_ahead_kb */
 	/* /proc/sys/vm */
 	int swappiness;
 	int min_free_kbytes;
@@ -485,6 +486,8 @@ struct mm_struct {
 	/* odd while fork write-protects this mm's CoW mappings
 	 * (copy_page_range); GUP-fast pins check it (atomic) */
 	unsigned int write_protect_seq;
+	/* prctl(PR_SET_MEMORY_MERGE): MMF_VM_MERGE_ANY (ksm.c) */
+	bool merge_any;
 };
 #define MMF_DISABLE_THP_COMPLETELY	1U
 #define MMF_DISABLE_THP_EXCEPT_ADVISED	2U
@@ -518,6 +521,7 @@ struct mm_struct {
 #define VM_DONTDUMP	0x04000000UL
 #define VM_DROPPABLE	(1UL << 40)	/* MAP_DROPPABLE: dropped, never swapped */
 #define VM_SEALED	(1UL << 42)	/* mseal: layout and protection fixed */
+#define VM_UFFD_MINOR	(1UL << 41)	/* userfaultfd minor faults (shmem) */
 #define VM_ACCESS_FLAGS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags: once set they stay through split and merge, the merged VMA
@@ -555,6 +559,10 @@ struct address_space {
 					 * write; negative once F_SEAL_WRITE
 					 * denied them (mapping_deny_writable) */
 	int refcount;			/* atomic: files open on it */
+	bool disk;			/* a regular file on a disk filesystem
+					 * (filemap.c): folios not swap-backed */
+	struct xarray blocks;		/* disk: the written-back copy of each
+					 * page (filemap.c), under lock */
 };
 
 /* struct file f_mode bits the model checks */
@@ -709,6 +717,11 @@ bool vma_thp_disabled(struct vm_area_struct *v, unsigned long vm_flags,
 		      bool forced_collapse);
 long mm_prctl(struct mm_struct *mm, int option, unsigned long a2, unsigned long a3,
 	      unsigned long a4, unsigned long a5);
+/* ksm.c: which VMAs KSM may work on, and its per-process switch */
+bool ksm_compatible(unsigned long vm_flags);
+unsigned long ksm_vma_flags(struct mm_struct *mm, unsigned long vm_flags);
+long prctl_memory_merge(struct mm_struct *mm, int option, unsigned long a2,
+			unsigned long a3, unsigned long a4, unsigned long a5);
 /* mseal.c: the system call, and whether madvise may touch a VMA */
 int do_mseal(struct mm_struct *mm, unsigned long start, unsigned long len,
 	     unsigned long flags);
@@ -891,6 +904,11 @@ int uffd_resolve(struct mm_struct *mm, unsigned long addr, int kind);
 void userfaultfd_exit(struct mm_struct *mm);
 int dup_userfaultfd(struct mm_struct *mm, struct mm_struct *oldmm);
 bool userfaultfd_wp_unpopulated(struct vm_area_struct *v);
+bool userfaultfd_event_remap(struct vm_area_struct *v);
+void userfaultfd_remap_complete(struct mm_struct *mm, unsigned long from,
+				unsigned long to, unsigned long len);
+void userfaultfd_remove(struct vm_area_struct *v, unsigned long start, unsigned long end);
+int uffd_fill_resolve(struct mm_struct *mm, unsigned long addr, int op);
 bool userfaultfd_wp_async(struct vm_area_struct *v);
 bool userfaultfd_wp_use_markers(struct vm_area_struct *v);
 int uffd_wp_range(struct mm_struct *mm, unsigned long start, unsigned long end,
@@ -908,6 +926,7 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 
 /* numa_balancing.c */
 void task_numa_return_to_user(struct mm_struct *mm);
+bool task_scan_due(unsigned long *next_ms, unsigned long period_ms);
 void numa_balancing_mode_changed(void);
 void memory_tiering_init(void);
 int do_numa_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, pteval_t orig);
@@ -917,6 +936,11 @@ struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_sh
 /* Another open file on @f's inode (open of /proc/self/fd/N) with @f_mode. */
 struct file *shmem_file_reopen(struct file *f, unsigned int f_mode);
 void fput(struct file *f);
+/* api.c: the fd table of a process (p->lock): install @f at the lowest
+ * free fd >= 3 (-EMFILE), the file at @fd with a reference (or NULL) */
+struct mmlab_proc;
+int fd_install(struct mmlab_proc *p, struct file *f);
+struct file *fdget_any(struct mmlab_proc *p, int fd);
 static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
 /* Pages below i_size: a fault at or past it is SIGBUS. */
 unsigned long shmem_size(struct file *f);
@@ -931,9 +955,6 @@ enum sgp_type {
  * -EINVAL at or past i_size (but for SGP_FALLOC), -ENOMEM, -EIO. */
 int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
 		    struct page **out);
-/* pread / pwrite of a shmem file: bytes, or -errno */
-long shmem_file_read(struct file *f, void *buf, unsigned long len, int64_t off);
-long shmem_file_write(struct file *f, const void *buf, unsigned long len, int64_t off);
 struct page *shmem_find_page(struct file *f, unsigned long index);
 struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end);
 bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame);
@@ -948,6 +969,20 @@ int shmem_setattr(struct file *f, int64_t newsize);
 int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
 /* fallocate(2) on an open file: vfs_fallocate's checks, then shmem's */
 int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+
+/* ---- filemap.c: regular files on a disk filesystem ---- */
+struct file *filemap_file_create(const char *name);
+void filemap_read_folio(struct address_space *as, unsigned long index, struct page *folio);
+int filemap_writeout(struct page *folio);
+void filemap_truncate_blocks(struct address_space *as, int64_t lstart, int64_t lend);
+void filemap_evict(struct address_space *as);
+void filemap_account(struct address_space *as, long nr);
+void filemap_readaround(struct file *f, unsigned long index, unsigned long vm_flags);
+/* madvise's access hints (VM_SEQ_READ, VM_RAND_READ) */
+#define VM_SEQ_READ	0x00008000UL
+#define VM_RAND_READ	0x00010000UL
+int64_t filemap_nr_pages(void);
+long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write);
 
 /* memfd.c: seals (the kernel's values, as <fcntl.h> spells them) */
 #ifndef F_SEAL_SEAL
@@ -1001,33 +1036,11 @@ void task_leave(struct mmlab_task *t);
 /* For calls with no task (pagemap, status): any CPU is fine, none needed. */
 
 void exit_all_procs(void);
+struct mm_struct *mm_of_pid(int pid);	/* fork.c: NULL for none */
 
 /* task_mmu.c */
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out);
-
-/*
- * The /proc/PID page walker shared by pagemap and PAGEMAP_SCAN (the
- * kernel's walk_page_range with mm_walk_ops), mmap_lock held by the caller.
- * For [start, end): a gap between VMAs goes to pte_hole with v NULL; a VMA
- * first to test_walk (0 walk it, 1 skip it, < 0 end the walk with that);
- * then per PMD range: a PMD leaf to pmd_entry with the PMD lock held
- * (-ENOENT: read the PTE table instead; -EAGAIN: split the mapping, then
- * read the table), a missing table to pte_hole, a
- * table to pte_range with its PTE lock held.  A callback's negative return
- * ends the walk.  Callbacks may be NULL.
- */
-struct pagemap_walk_ops {
-	int (*test_walk)(struct vm_area_struct *v, void *priv);
-	int (*pmd_entry)(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_range)(struct vm_area_struct *v, pteval_t *pte, unsigned long addr,
-			 unsigned long end, void *priv);
-	int (*pte_hole)(struct vm_area_struct *v, unsigned long addr, unsigned long end,
-			void *priv);
-};
-int pagemap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
-		 const struct pagemap_walk_ops *ops, void *priv);
 
 extern uint64_t next_context_id;
 

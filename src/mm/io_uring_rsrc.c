@@ -172,13 +172,13 @@ long io_write_fixed(struct file *ring, struct file *dst, uint64_t addr, uint64_t
 	long ret;
 
 	if (!ctx || dst->release)
-		return -EBADF;	/* the model writes to shmem files only */
+		return -EBADF;	/* a regular file or a memfd */
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ret = copy_from_buffer(ctx, buf, addr, len);
 	if (!ret)
-		ret = shmem_file_write(dst, buf, len, off);
+		ret = file_rw(dst, off, buf, len, true);
 	free(buf);
 	return ret;
 }

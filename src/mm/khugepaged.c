@@ -485,107 +485,144 @@ static int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int
 	return r;
 }
 
-static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
-			  bool swapped, struct collapse_control *cc)
-{
-	unsigned long nr = 1UL << order, haddr = addr & PMD_MASK;
-	bool pte_locks = READ_ONCE(knobs.collapse_locking) == COLLAPSE_PTE_LOCKS;
-	struct vm_area_struct *v, *wlocked = NULL;
-	bool lock_all = false;
-	struct page *folio, *table;
-	struct isolated *iso = NULL;
-	pteval_t *pmd, pmdval, *pte0, *pte, saved[HPAGE_PMD_NR];
+/*
+ * One collapse in progress: what __collapse_folio's steps hand on, and
+ * which locks are held (collapse_unlock releases them).
+ */
+struct collapse {
+	struct mm_struct *mm;
+	unsigned long addr, haddr, nr;
+	unsigned int order;
+	bool pte_locks;			/* collapse_locking = pte_locks */
+	enum { MM_UNLOCKED, MM_READ, MM_WRITE, MM_WRITE_ALL } mm_lock;
+	bool anon_locked;		/* v->anon_vma->root->rwsem for writing */
+	struct vm_area_struct *v, *wlocked;
+	struct page *folio, *table;	/* the new folio; the PTE table */
+	struct isolated *iso;
+	pteval_t *pmd, pmdval, *pte;	/* pte: the chunk's first entry */
 	spinlock_t *pml, *ptl;
-	int result, present = 0;
+	pteval_t saved[HPAGE_PMD_NR];	/* the chunk's entries, cleared */
+	int present;			/* pages copied */
+};
 
-	up_read(&mm->mmap_lock);
-	folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(order);
-	if (!folio) {
-		if (order == HPAGE_PMD_ORDER)
+/* Allocate the new folio (mmap_lock dropped meanwhile) and the list of
+ * isolated folios. */
+static int collapse_alloc(struct collapse *c)
+{
+	up_read(&c->mm->mmap_lock);
+	c->mm_lock = MM_UNLOCKED;
+	c->folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(c->order);
+	if (!c->folio) {
+		if (c->order == HPAGE_PMD_ORDER)
 			count_vm_event(THP_COLLAPSE_ALLOC_FAILED);
-		count_mthp_stat(order, MTHP_STAT_COLLAPSE_ALLOC_FAILED);
+		count_mthp_stat(c->order, MTHP_STAT_COLLAPSE_ALLOC_FAILED);
 		return SCAN_ALLOC_HUGE_PAGE_FAIL;
 	}
-	if (order == HPAGE_PMD_ORDER)
+	if (c->order == HPAGE_PMD_ORDER)
 		count_vm_event(THP_COLLAPSE_ALLOC);
-	count_mthp_stat(order, MTHP_STAT_COLLAPSE_ALLOC);
-	iso = calloc(1, sizeof(*iso));
-	if (!iso) {
-		put_page(folio);
-		return SCAN_FAIL;
-	}
+	count_mthp_stat(c->order, MTHP_STAT_COLLAPSE_ALLOC);
+	c->iso = calloc(1, sizeof(*c->iso));
+	return c->iso ? SCAN_SUCCEED : SCAN_FAIL;
+}
+
+/*
+ * Take mmap_lock again and check the VMA; bring swapped pages back; then,
+ * for mmap_write, take it for writing (and this VMA's lock: faults in
+ * other VMAs go on under their own VMA locks) and check again.  Ends with
+ * the anon_vma locked for writing.
+ */
+static int collapse_lock_mm(struct collapse *c, bool swapped, struct collapse_control *cc)
+{
+	struct mm_struct *mm = c->mm;
+	int result;
 
 	down_read(&mm->mmap_lock);
-	v = collapse_revalidate(mm, addr, order, cc);
-	if (!v || collapse_fail_at(COLLAPSE_FAIL_REVALIDATE)) {
-		result = SCAN_VMA_CHECK;
-		goto out_unlock_read;
-	}
-	if (swapped && (result = collapse_swapin(v, addr, nr)) != SCAN_SUCCEED)
-		goto out_unlock_read;
-	if (!pte_locks) {
-		/* mmap_lock for writing and this VMA's lock: faults in other
-		 * VMAs go on under their own VMA locks */
+	c->mm_lock = MM_READ;
+	c->v = collapse_revalidate(mm, c->addr, c->order, cc);
+	if (!c->v || collapse_fail_at(COLLAPSE_FAIL_REVALIDATE))
+		return SCAN_VMA_CHECK;
+	if (swapped && (result = collapse_swapin(c->v, c->addr, c->nr)) != SCAN_SUCCEED)
+		return result;
+	if (!c->pte_locks) {
 		up_read(&mm->mmap_lock);
-		lock_all = !READ_ONCE(knobs.per_vma_lock);
-		if (lock_all)
+		if (!READ_ONCE(knobs.per_vma_lock)) {
 			mmap_write_lock(mm);	/* every fault waits */
-		else
+			c->mm_lock = MM_WRITE_ALL;
+		} else {
 			down_write(&mm->mmap_lock);
-		v = collapse_revalidate(mm, addr, order, cc);
-		if (v && !lock_all) {
-			vma_start_write(v);
-			wlocked = v;
+			c->mm_lock = MM_WRITE;
 		}
-		if (!v) {
-			result = SCAN_VMA_CHECK;
-			goto out_unlock;
+		c->v = collapse_revalidate(mm, c->addr, c->order, cc);
+		if (c->v && c->mm_lock == MM_WRITE) {
+			vma_start_write(c->v);
+			c->wlocked = c->v;
 		}
+		if (!c->v)
+			return SCAN_VMA_CHECK;
 	}
-	down_write(&v->anon_vma->root->rwsem);
+	down_write(&c->v->anon_vma->root->rwsem);
+	c->anon_locked = true;
+	return SCAN_SUCCEED;
+}
+
+/*
+ * Find the PTE table and lock it (mmap_write: detach it from the PMD
+ * first and flush, so that no CPU and no lockless walker reaches it), then
+ * isolate and lock the chunk's folios.  On success the PTE lock is held
+ * (and the PMD lock, for pte_locks); on failure the table is as it was and
+ * no table lock is held.
+ */
+static int collapse_isolate_table(struct collapse *c, struct collapse_control *cc)
+{
+	struct mm_struct *mm = c->mm;
+	int result;
+
 	rcu_read_lock();
-	pmd = mm_find_pmd(mm, haddr);
-	pmdval = pmd ? pte_read(pmd) : 0;
+	c->pmd = mm_find_pmd(mm, c->haddr);
+	c->pmdval = c->pmd ? pte_read(c->pmd) : 0;
 	rcu_read_unlock();
-	if (!pmd || pte_none(pmdval) || pmd_leaf(pmdval)) {
-		result = pmd && pmd_leaf(pmdval) ? SCAN_PMD_MAPPED : SCAN_PMD_NULL;
-		goto out_anon;
+	if (!c->pmd || pte_none(c->pmdval) || pmd_leaf(c->pmdval))
+		return c->pmd && pmd_leaf(c->pmdval) ? SCAN_PMD_MAPPED : SCAN_PMD_NULL;
+	c->pml = pmd_lockptr(c->pmd);
+	spin_lock(c->pml);
+	c->pmdval = pte_read(c->pmd);
+	if (pte_none(c->pmdval) || pmd_leaf(c->pmdval) || collapse_fail_at(COLLAPSE_FAIL_PMD)) {
+		spin_unlock(c->pml);
+		return SCAN_PMD_NULL;
 	}
-	pml = pmd_lockptr(pmd);
-	spin_lock(pml);
-	pmdval = pte_read(pmd);
-	if (pte_none(pmdval) || pmd_leaf(pmdval) || collapse_fail_at(COLLAPSE_FAIL_PMD)) {
-		spin_unlock(pml);
-		result = SCAN_PMD_NULL;
-		goto out_anon;
-	}
-	table = pfn_to_page(pte_pfn(pmdval));
-	ptl = &table->ptl;
-	if (!pte_locks) {
-		/* isolate the table: no CPU and no lockless walker reaches it */
+	c->table = pfn_to_page(pte_pfn(c->pmdval));
+	c->ptl = &c->table->ptl;
+	if (!c->pte_locks) {
 		inc_tlb_flush_pending(mm);
-		pte_write(pmd, 0);
-		spin_unlock(pml);
-		flush_tlb_mm_range(mm, haddr, haddr + PMD_SIZE, PAGE_SHIFT, true);
+		pte_write(c->pmd, 0);
+		spin_unlock(c->pml);
+		flush_tlb_mm_range(mm, c->haddr, c->haddr + PMD_SIZE, PAGE_SHIFT, true);
 		dec_tlb_flush_pending(mm);
 	}
-	spin_lock(ptl);
-	pte0 = table_of(page_to_pfn(table));
-	pte = pte0 + pte_index(addr);
-	rmap_walk_held(v->anon_vma->root, mm);
-	result = collapse_isolate(v, pte, order, cc, iso);
+	spin_lock(c->ptl);
+	c->pte = table_of(page_to_pfn(c->table)) + pte_index(c->addr);
+	rmap_walk_held(c->v->anon_vma->root, mm);
+	result = collapse_isolate(c->v, c->pte, c->order, cc, c->iso);
 	rmap_walk_held(NULL, NULL);
 	if (result != SCAN_SUCCEED) {
-		spin_unlock(ptl);
-		if (!pte_locks) {
+		spin_unlock(c->ptl);
+		if (!c->pte_locks) {
 			/* back off: the table was not touched, map it again */
-			spin_lock(pml);
-			pte_write(pmd, pmdval);
+			spin_lock(c->pml);
+			pte_write(c->pmd, c->pmdval);
 		}
-		spin_unlock(pml);
-		release_isolated(iso, false);
-		goto out_anon;
+		spin_unlock(c->pml);
+		release_isolated(c->iso, false);
 	}
+	return result;
+}
+
+/* Clear the chunk's entries (and flush for pte_locks: the PMD still leads
+ * CPUs to them) and copy their pages into the new folio. */
+static void collapse_copy(struct collapse *c)
+{
+	struct vm_area_struct *v = c->v;
+
 	/*
 	 * mmap_write, PMD order: every folio mapped through the table is now
 	 * isolated and locked, so no rmap walk has business in it, and the
@@ -596,110 +633,150 @@ static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned i
 	 * table and leave those entries behind for good): keep the lock until
 	 * the PMD is back.
 	 */
-	if (!pte_locks && order == HPAGE_PMD_ORDER)
+	if (!c->pte_locks && c->order == HPAGE_PMD_ORDER) {
 		up_write(&v->anon_vma->root->rwsem);
-	/* the entries, cleared (and flushed for pte_locks: the PMD still
-	 * leads CPUs to them) */
-	inc_tlb_flush_pending(mm);
-	for (unsigned long i = 0; i < nr; i++)
-		saved[i] = pte_xchg(pte + i, 0);
-	if (pte_locks)
-		flush_tlb_mm_range(mm, addr, addr + (nr << PAGE_SHIFT), PAGE_SHIFT, false);
-	dec_tlb_flush_pending(mm);
-	for (unsigned long i = 0; i < nr; i++) {
-		pteval_t e = saved[i];
+		c->anon_locked = false;
+	}
+	inc_tlb_flush_pending(c->mm);
+	for (unsigned long i = 0; i < c->nr; i++)
+		c->saved[i] = pte_xchg(c->pte + i, 0);
+	if (c->pte_locks)
+		flush_tlb_mm_range(c->mm, c->addr, c->addr + (c->nr << PAGE_SHIFT), PAGE_SHIFT, false);
+	dec_tlb_flush_pending(c->mm);
+	for (unsigned long i = 0; i < c->nr; i++) {
+		pteval_t e = c->saved[i];
 		struct page *page;
 
 		if (pte_none_or_zero(e))
 			continue;	/* the new folio is zeroed */
 		page = pfn_to_page(pte_pfn(e));
-		copy_highpage(folio + i, page);
+		copy_highpage(c->folio + i, page);
 		if (pte_dirty(e))
 			SetPageDirty(page);
 		page_remove_rmap(page, v);
-		present++;
+		c->present++;
 	}
-	/* install the new folio */
-	if (order == HPAGE_PMD_ORDER) {
-		pteval_t huge = pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_PSE |
-				_PAGE_ACCESSED;
+}
 
-		if (v->vm_flags & VM_WRITE)
-			huge = pte_mkwrite_prot(huge);
-		/*
-		 * pte_locks: the PMD still points at the emptied table, and
-		 * the PTE lock is what keeps faults (mmap_lock for reading)
-		 * out of it: hold it until the PMD maps the THP, or a fault
-		 * fills PTEs in a table that is about to be deposited, never
-		 * to be zapped (a leaked, orphaned folio and a lost write).
-		 * A waiter's pte_offset_map_lock then sees the huge PMD and
-		 * retries.
-		 */
-		if (!pte_locks) {
-			spin_unlock(ptl);
-			spin_lock(pml);
-		}
-		folio_add_new_anon_rmap_large(folio, v, haddr, true);
-		if (v->vm_flags & VM_WRITE)
-			luf_flush_write(v, folio);
-		/* the emptied table stays beside the THP for a later split */
-		table->index = haddr;
-		list_add(&table->lru, &virt_to_table_page(pmd)->lru);
-		pte_write(pmd, huge);
-		if (pte_locks)
-			spin_unlock(ptl);
-		spin_unlock(pml);
-	} else {
-		pteval_t e = pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_ACCESSED;
+/* The new folio of PMD order replaces the table, which is deposited
+ * beside it for a later split; the table locks are released. */
+static void collapse_install_pmd(struct collapse *c)
+{
+	struct vm_area_struct *v = c->v;
+	pteval_t huge = pfn_pte(page_to_pfn(c->folio), v->vm_page_prot) | _PAGE_PSE |
+			_PAGE_ACCESSED;
 
-		if (v->vm_flags & VM_WRITE)
-			e = pte_mkwrite_prot(e);
-		atomic_add(&folio->_refcount, (int)nr - 1);	/* one per PTE */
-		folio_add_new_anon_rmap_large(folio, v, addr, false);
-		if (v->vm_flags & VM_WRITE)
-			luf_flush_write(v, folio);
-		for (unsigned long i = 0; i < nr; i++)
-			pte_write(pte + i, e + (i << PAGE_SHIFT));
-		spin_unlock(ptl);
-		if (!pte_locks)
-			spin_lock(pml);
-		pte_write(pmd, pmdval);
-		spin_unlock(pml);
-		count_vm_event(MMLAB_MTHP_COLLAPSE);
+	if (v->vm_flags & VM_WRITE)
+		huge = pte_mkwrite_prot(huge);
+	/*
+	 * pte_locks: the PMD still points at the emptied table, and the PTE
+	 * lock is what keeps faults (mmap_lock for reading) out of it: hold
+	 * it until the PMD maps the THP, or a fault fills PTEs in a table
+	 * that is about to be deposited, never to be zapped (a leaked,
+	 * orphaned folio and a lost write).  A waiter's pte_offset_map_lock
+	 * then sees the huge PMD and retries.
+	 */
+	if (!c->pte_locks) {
+		spin_unlock(c->ptl);
+		spin_lock(c->pml);
 	}
-	add_mm_counter(mm, MM_ANONPAGES, (long)nr - present);
-	if (pte_locks || order != HPAGE_PMD_ORDER)
-		up_write(&v->anon_vma->root->rwsem);
-	folio_add_lru_vma(folio, v);
-	folio = NULL;
-	/* the old folios: their mapping references, then the isolation's */
-	for (unsigned long i = 0; i < nr; i++)
-		if (!pte_none_or_zero(saved[i]))
-			put_page(pfn_to_page(pte_pfn(saved[i])));
-	release_isolated(iso, true);
+	folio_add_new_anon_rmap_large(c->folio, v, c->haddr, true);
+	if (v->vm_flags & VM_WRITE)
+		luf_flush_write(v, c->folio);
+	/* the emptied table stays beside the THP for a later split */
+	c->table->index = c->haddr;
+	list_add(&c->table->lru, &virt_to_table_page(c->pmd)->lru);
+	pte_write(c->pmd, huge);
+	if (c->pte_locks)
+		spin_unlock(c->ptl);
+	spin_unlock(c->pml);
+}
+
+/* An mTHP order: the new folio's PTEs replace the chunk's, and the table
+ * goes back under the PMD; the table locks are released. */
+static void collapse_install_ptes(struct collapse *c)
+{
+	struct vm_area_struct *v = c->v;
+	pteval_t e = pfn_pte(page_to_pfn(c->folio), v->vm_page_prot) | _PAGE_ACCESSED;
+
+	if (v->vm_flags & VM_WRITE)
+		e = pte_mkwrite_prot(e);
+	atomic_add(&c->folio->_refcount, (int)c->nr - 1);	/* one per PTE */
+	folio_add_new_anon_rmap_large(c->folio, v, c->addr, false);
+	if (v->vm_flags & VM_WRITE)
+		luf_flush_write(v, c->folio);
+	for (unsigned long i = 0; i < c->nr; i++)
+		pte_write(c->pte + i, e + (i << PAGE_SHIFT));
+	spin_unlock(c->ptl);
+	if (!c->pte_locks)
+		spin_lock(c->pml);
+	pte_write(c->pmd, c->pmdval);
+	spin_unlock(c->pml);
+	count_vm_event(MMLAB_MTHP_COLLAPSE);
+}
+
+/* After the install: the counters, the new folio onto the LRU, the old
+ * folios' mapping references and then their isolation's. */
+static void collapse_finish(struct collapse *c, struct collapse_control *cc)
+{
+	add_mm_counter(c->mm, MM_ANONPAGES, (long)c->nr - c->present);
+	if (c->anon_locked) {
+		up_write(&c->v->anon_vma->root->rwsem);
+		c->anon_locked = false;
+	}
+	folio_add_lru_vma(c->folio, c->v);
+	c->folio = NULL;
+	for (unsigned long i = 0; i < c->nr; i++)
+		if (!pte_none_or_zero(c->saved[i]))
+			put_page(pfn_to_page(pte_pfn(c->saved[i])));
+	release_isolated(c->iso, true);
 	if (cc->is_khugepaged)
 		knobs.khugepaged_pages_collapsed++;
-	result = SCAN_SUCCEED;
-	goto out_unlock;
+}
 
-out_anon:
-	up_write(&v->anon_vma->root->rwsem);
-out_unlock:
-	if (wlocked)
-		vma_end_write(wlocked);
-	if (pte_locks)
-		up_read(&mm->mmap_lock);
-	else if (lock_all)
-		mmap_write_unlock(mm);
-	else
-		up_write(&mm->mmap_lock);
-	goto out;
-out_unlock_read:
-	up_read(&mm->mmap_lock);
-out:
-	if (folio)
-		put_page(folio);
-	free(iso);
+/* Release what the collapse still holds: the anon_vma, the VMA's write
+ * lock, mmap_lock, and a new folio that was not installed. */
+static void collapse_unlock(struct collapse *c)
+{
+	if (c->anon_locked)
+		up_write(&c->v->anon_vma->root->rwsem);
+	if (c->wlocked)
+		vma_end_write(c->wlocked);
+	if (c->mm_lock == MM_READ)
+		up_read(&c->mm->mmap_lock);
+	else if (c->mm_lock == MM_WRITE_ALL)
+		mmap_write_unlock(c->mm);
+	else if (c->mm_lock == MM_WRITE)
+		up_write(&c->mm->mmap_lock);
+	if (c->folio)
+		put_page(c->folio);
+	free(c->iso);
+}
+
+static int __collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
+			    bool swapped, struct collapse_control *cc)
+{
+	struct collapse collapse = {
+		.mm = mm, .addr = addr, .haddr = addr & PMD_MASK, .nr = 1UL << order,
+		.order = order, .mm_lock = MM_READ,
+		.pte_locks = READ_ONCE(knobs.collapse_locking) == COLLAPSE_PTE_LOCKS,
+	}, *c = &collapse;
+	int result;
+
+	result = collapse_alloc(c);
+	if (result == SCAN_SUCCEED)
+		result = collapse_lock_mm(c, swapped, cc);
+	if (result == SCAN_SUCCEED)
+		result = collapse_isolate_table(c, cc);
+	if (result == SCAN_SUCCEED) {
+		collapse_copy(c);
+		if (order == HPAGE_PMD_ORDER)
+			collapse_install_pmd(c);
+		else
+			collapse_install_ptes(c);
+		collapse_finish(c, cc);
+	}
+	collapse_unlock(c);
 	return result;
 }
 
@@ -747,13 +824,49 @@ struct pmd_scan {
  * collapse, and do it (or try mTHP orders).  mmap_lock held for reading;
  * *locked says whether it still is on return.
  */
-static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *v,
-				   unsigned long haddr, bool *locked, struct collapse_control *cc)
+/* One PTE of the scan into @s at index @i: SCAN_SUCCEED, or why the
+ * range cannot collapse. */
+static int hpage_collapse_scan_pte(struct vm_area_struct *v, pteval_t e, int i,
+				   struct pmd_scan *s)
 {
-	struct pmd_scan *s;
+	struct page *f;
+
+	if (is_swap_pte(e)) {
+		if (non_swap_entry(pte_to_swp_entry(e)))	/* markers, migration entries: not now */
+			return (e & _PAGE_SWP_UFFD_WP) ? SCAN_PTE_UFFD_WP : SCAN_PTE_NON_PRESENT;
+		s->unsafe[i] = 1;
+		s->swap++;
+		return SCAN_SUCCEED;
+	}
+	if (pte_none_or_zero(e)) {
+		s->none++;
+		return (v->vm_flags & VM_UFFD_MISSING) ? SCAN_EXCEED_NONE_PTE : SCAN_SUCCEED;
+	}
+	if (!pte_present(e))
+		return SCAN_PTE_NON_PRESENT;
+	if (e & _PAGE_UFFD_WP)
+		return SCAN_PTE_UFFD_WP;
+	if (pte_special(e))
+		return SCAN_PAGE_NULL;
+	f = compound_head(pfn_to_page(pte_pfn(e)));
+	if (!PageAnon(f))
+		return SCAN_PAGE_ANON;
+	s->occupied[i] = 1;
+	if (folio_maybe_mapped_shared(f)) {
+		s->shared++;
+		s->unsafe[i] = 1;
+	}
+	if (pte_young(e) || test_page_flag(f, PG_referenced))
+		s->referenced++;
+	return SCAN_SUCCEED;
+}
+
+/* The 512 PTEs at @haddr into @s, under the PTE lock. */
+static int hpage_collapse_scan_table(struct mm_struct *mm, struct vm_area_struct *v,
+				     unsigned long haddr, struct pmd_scan *s)
+{
 	pteval_t *pmd, *pte0;
 	spinlock_t *ptl;
-	unsigned long orders = cc->is_khugepaged ? khugepaged_orders(v) : 1UL << HPAGE_PMD_ORDER;
 	int result = SCAN_SUCCEED;
 
 	rcu_read_lock();
@@ -770,130 +883,109 @@ static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *
 	rcu_read_unlock();
 	if (!pte0)
 		return SCAN_PMD_NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		pte_unmap_unlock(pte0, ptl);
-		return SCAN_FAIL;
-	}
-	for (int i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++) {
-		pteval_t e = pte_read(pte0 + i);
-		struct page *f;
-
-		if (is_swap_pte(e)) {
-			if (non_swap_entry(pte_to_swp_entry(e))) {
-				/* markers, migration entries: not now */
-				result = (e & _PAGE_SWP_UFFD_WP) ? SCAN_PTE_UFFD_WP : SCAN_PTE_NON_PRESENT;
-				break;
-			}
-			s->unsafe[i] = 1;
-			s->swap++;
-			continue;
-		}
-		if (pte_none_or_zero(e)) {
-			s->none++;
-			if (v->vm_flags & VM_UFFD_MISSING)
-				result = SCAN_EXCEED_NONE_PTE;
-			continue;
-		}
-		if (!pte_present(e)) {
-			result = SCAN_PTE_NON_PRESENT;
-			break;
-		}
-		if (e & _PAGE_UFFD_WP) {
-			result = SCAN_PTE_UFFD_WP;
-			break;
-		}
-		if (pte_special(e)) {
-			result = SCAN_PAGE_NULL;
-			break;
-		}
-		f = compound_head(pfn_to_page(pte_pfn(e)));
-		if (!PageAnon(f)) {
-			result = SCAN_PAGE_ANON;
-			break;
-		}
-		s->occupied[i] = 1;
-		if (folio_maybe_mapped_shared(f)) {
-			s->shared++;
-			s->unsafe[i] = 1;
-		}
-		if (pte_young(e) || test_page_flag(f, PG_referenced))
-			s->referenced++;
-	}
+	for (int i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++)
+		result = hpage_collapse_scan_pte(v, pte_read(pte0 + i), i, s);
 	pte_unmap_unlock(pte0, ptl);
+	return result;
+}
+
+/* khugepaged's limits for the PMD order (MADV_COLLAPSE has none). */
+static int hpage_collapse_pmd_limits(const struct pmd_scan *s, struct collapse_control *cc)
+{
+	if (!cc->is_khugepaged)
+		return SCAN_SUCCEED;
+	if (s->none > READ_ONCE(knobs.khugepaged_max_ptes_none)) {
+		count_vm_event(THP_SCAN_EXCEED_NONE_PTE);
+		return SCAN_EXCEED_NONE_PTE;
+	}
+	if (s->swap > READ_ONCE(knobs.khugepaged_max_ptes_swap)) {
+		count_vm_event(THP_SCAN_EXCEED_SWAP_PTE);
+		return SCAN_EXCEED_SWAP_PTE;
+	}
+	if (s->shared > READ_ONCE(knobs.khugepaged_max_ptes_shared)) {
+		count_vm_event(THP_SCAN_EXCEED_SHARED_PTE);
+		return SCAN_EXCEED_SHARED_PTE;
+	}
+	if (!s->referenced || (s->swap && s->referenced < HPAGE_PMD_NR / 2))
+		return SCAN_LACK_REFERENCED_PAGE;
+	return SCAN_SUCCEED;
+}
+
+/*
+ * mTHP orders (khugepaged only): the largest eligible chunks of the range,
+ * each collapsed with mmap_lock dropped and taken again.  True if one
+ * collapsed.  The lock was dropped: the caller's VMA may be gone, so it
+ * gets the lock back itself (*locked false) and looks the VMA up again.
+ */
+static bool hpage_collapse_scan_mthp(struct mm_struct *mm, unsigned long haddr,
+				     unsigned long orders, struct pmd_scan *s, bool *locked,
+				     struct collapse_control *cc)
+{
+	bool any = false, dropped = false;
+
+	for (unsigned int o = HPAGE_PMD_ORDER - 1; o >= 2 && *locked; o--) {
+		unsigned long nr = 1UL << o;
+
+		if (!(orders & (1UL << o)))
+			continue;
+		for (unsigned long c = 0; c < HPAGE_PMD_NR; c += nr) {
+			struct vm_area_struct *v;
+			unsigned int occ = 0, bad = 0;
+
+			for (unsigned long i = c; i < c + nr; i++) {
+				occ += s->occupied[i];
+				bad += s->unsafe[i];
+			}
+			if (!occ || bad || nr - occ > max_ptes_none_for(o))
+				continue;
+			if (chunk_is_one_folio(mm, haddr + (c << PAGE_SHIFT), o))
+				continue;
+			*locked = false;
+			dropped = true;
+			if (collapse_folio(mm, haddr + (c << PAGE_SHIFT), o, false, cc) ==
+			    SCAN_SUCCEED)
+				any = true;
+			down_read(&mm->mmap_lock);
+			*locked = true;
+			v = vma_lookup(mm, haddr);
+			if (!v || !thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER))
+				goto done;
+			for (unsigned long i = c; i < c + nr; i++)
+				s->unsafe[i] = 1;	/* done at this order */
+		}
+	}
+done:
+	if (dropped && *locked) {
+		up_read(&mm->mmap_lock);
+		*locked = false;
+	}
+	return any;
+}
+
+static int hpage_collapse_scan_pmd(struct mm_struct *mm, struct vm_area_struct *v,
+				   unsigned long haddr, bool *locked, struct collapse_control *cc)
+{
+	unsigned long orders = cc->is_khugepaged ? khugepaged_orders(v) : 1UL << HPAGE_PMD_ORDER;
+	struct pmd_scan *s = calloc(1, sizeof(*s));
+	int result;
+
+	if (!s)
+		return SCAN_FAIL;
+	result = hpage_collapse_scan_table(mm, v, haddr, s);
 	if (result != SCAN_SUCCEED)
 		goto out;
-
 	/* the PMD order first */
 	if (orders & (1UL << HPAGE_PMD_ORDER)) {
-		int r = SCAN_SUCCEED;
-
-		if (cc->is_khugepaged) {
-			if (s->none > READ_ONCE(knobs.khugepaged_max_ptes_none)) {
-				count_vm_event(THP_SCAN_EXCEED_NONE_PTE);
-				r = SCAN_EXCEED_NONE_PTE;
-			} else if (s->swap > READ_ONCE(knobs.khugepaged_max_ptes_swap)) {
-				count_vm_event(THP_SCAN_EXCEED_SWAP_PTE);
-				r = SCAN_EXCEED_SWAP_PTE;
-			} else if (s->shared > READ_ONCE(knobs.khugepaged_max_ptes_shared)) {
-				count_vm_event(THP_SCAN_EXCEED_SHARED_PTE);
-				r = SCAN_EXCEED_SHARED_PTE;
-			} else if (!s->referenced ||
-				   (s->swap && s->referenced < HPAGE_PMD_NR / 2)) {
-				r = SCAN_LACK_REFERENCED_PAGE;
-			}
-		}
-		if (r == SCAN_SUCCEED) {
+		result = hpage_collapse_pmd_limits(s, cc);
+		if (result == SCAN_SUCCEED) {
 			*locked = false;
 			result = collapse_folio(mm, haddr, HPAGE_PMD_ORDER, s->swap > 0, cc);
 			goto out;
 		}
-		result = r;
 	}
-	/* mTHP orders (khugepaged only): the largest eligible chunks */
-	if (cc->is_khugepaged && (orders & ((1UL << HPAGE_PMD_ORDER) - 1)) && s->referenced) {
-		bool any = false, dropped = false;
-
-		for (unsigned int o = HPAGE_PMD_ORDER - 1; o >= 2 && *locked; o--) {
-			unsigned long nr = 1UL << o;
-
-			if (!(orders & (1UL << o)))
-				continue;
-			for (unsigned long c = 0; c < HPAGE_PMD_NR; c += nr) {
-				unsigned int occ = 0, bad = 0;
-
-				for (unsigned long i = c; i < c + nr; i++) {
-					occ += s->occupied[i];
-					bad += s->unsafe[i];
-				}
-				if (!occ || bad || nr - occ > max_ptes_none_for(o))
-					continue;
-				if (chunk_is_one_folio(mm, haddr + (c << PAGE_SHIFT), o))
-					continue;
-				*locked = false;
-				dropped = true;
-				if (collapse_folio(mm, haddr + (c << PAGE_SHIFT), o, false, cc) ==
-				    SCAN_SUCCEED)
-					any = true;
-				down_read(&mm->mmap_lock);
-				*locked = true;
-				v = vma_lookup(mm, haddr);
-				if (!v || !thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER))
-					goto mthp_done;
-				for (unsigned long i = c; i < c + nr; i++)
-					s->unsafe[i] = 1;	/* done at this order */
-			}
-		}
-mthp_done:
-		if (any)
-			result = SCAN_SUCCEED;
-		/* the lock was dropped: the caller's VMA may be gone, so it
-		 * gets the lock back itself and looks the VMA up again */
-		if (dropped && *locked) {
-			up_read(&mm->mmap_lock);
-			*locked = false;
-		}
-	}
+	if (cc->is_khugepaged && (orders & ((1UL << HPAGE_PMD_ORDER) - 1)) && s->referenced &&
+	    hpage_collapse_scan_mthp(mm, haddr, orders, s, locked, cc))
+		result = SCAN_SUCCEED;
 out:
 	free(s);
 	return result;

@@ -16,10 +16,15 @@
  * would, but no ksmd scans or merges pages, so there is never a KSM page to
  * break again at MADV_UNMERGEABLE.
  *
+ * FREE, COLD, PAGEOUT and GUARD_INSTALL/REMOVE walk the page tables with
+ * walk_page_range_vma() (pagewalk.c); DONTNEED is the zap
+ * (unmap_page_range, its own loop as in the kernel).
+ *
  * mmap_lock: read for advice that only touches pages, write for advice that
  * changes VMA flags.
  */
 #include <sys/mman.h>
+#include "pagewalk.h"
 #include "swap.h"
 
 #define VM_SEQ_READ	0x00008000UL
@@ -86,96 +91,87 @@ static void zap_vma_range(struct vm_area_struct *v, unsigned long start,
  * split: a sticky flag, set under mmap_lock for reading as the kernel's
  * vma_flag_set_atomic() does; nothing clears it (guard_remove neither).
  */
+struct madvise_guard_private {
+	bool populated;		/* install met an entry that was not none */
+};
+
+/* guard_install_set_pte: a none PTE becomes a guard marker. */
+static int guard_install_set_pte(unsigned long addr, unsigned long next, pteval_t *pte,
+				 struct mm_walk *walk)
+{
+	(void)addr;
+	(void)next;
+	(void)walk;
+	*pte = make_pte_marker(PTE_MARKER_GUARD);
+	return 0;
+}
+
+/* guard_install_pte_entry: anything but a marker is to be zapped first. */
+static int guard_install_pte_entry(pteval_t *pte, unsigned long addr, unsigned long next,
+				   struct mm_walk *walk)
+{
+	struct madvise_guard_private *gp = walk->private;
+
+	(void)addr;
+	(void)next;
+	if (pte_read(pte) != make_pte_marker(PTE_MARKER_GUARD))
+		gp->populated = true;
+	return 0;
+}
+
+/* guard_remove_pte_entry: a guard marker goes, nothing else. */
+static int guard_remove_pte_entry(pteval_t *pte, unsigned long addr, unsigned long next,
+				  struct mm_walk *walk)
+{
+	(void)addr;
+	(void)next;
+	(void)walk;
+	if (pte_read(pte) == make_pte_marker(PTE_MARKER_GUARD))
+		pte_write(pte, 0);
+	return 0;
+}
+
+/* Both split a PMD mapping (the walker's default) and work on its PTEs. */
+static const struct mm_walk_ops guard_install_walk_ops = {
+	.install_pte = guard_install_set_pte,
+	.pte_entry = guard_install_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+static const struct mm_walk_ops guard_remove_walk_ops = {
+	.pte_entry = guard_remove_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
 static int madvise_guard(struct vm_area_struct *v, unsigned long start,
 			 unsigned long end, bool install)
 {
-	struct mm_struct *mm = v->vm_mm;
-	const pteval_t guard = make_pte_marker(PTE_MARKER_GUARD);
+	struct madvise_guard_private gp;
 
 	/* markers replace pages: not in a locked VMA (removing them is
 	 * fine, is_valid_guard_vma allows it) */
 	if (install && (v->vm_flags & VM_LOCKED))
 		return -EINVAL;
-	if (install && !(READ_ONCE(v->vm_flags) & VM_MAYBE_GUARD))
+	if (!install)
+		return walk_page_range_vma(v, start, end, &guard_remove_walk_ops, NULL);
+	if (!(READ_ONCE(v->vm_flags) & VM_MAYBE_GUARD))
 		__atomic_fetch_or(&v->vm_flags, VM_MAYBE_GUARD, __ATOMIC_RELAXED);
-	if (install && anon_vma_prepare(v))
+	if (anon_vma_prepare(v))
 		return -ENOMEM;
 	for (int tries = 0;; tries++) {
-		bool populated = false;
+		int err;
 
-		for (unsigned long addr = start; addr < end;) {
-			unsigned long next = min((addr + PMD_SIZE) & PMD_MASK, end);
-			pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte0, *pte;
-			spinlock_t *ptl;
-
-			if (!install && (pte_none(pte_read(pgd)) ||
-					 pte_none(pte_read(pud = pud_offset(pgd, addr))) ||
-					 pte_none(pte_read(pmd = pmd_offset(pud, addr))))) {
-				addr = next;
-				continue;
-			}
-			if (install) {
-				pud = pud_alloc(mm, pgd, addr);
-				pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
-				if (!pmd || (pte_none(pte_read(pmd)) && __pte_alloc(mm, pmd)))
-					return -ENOMEM;
-			}
-			if (pmd_leaf(pte_read(pmd)))
-				__split_huge_pmd(v, pmd, addr);
-			pte0 = pte_offset_map_lock(mm, pmd, addr, &ptl);
-			if (!pte0)
-				continue;	/* the table went: look again */
-			for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
-				pteval_t e = pte_read(pte);
-
-				if (install) {
-					if (pte_none(e))
-						pte_write(pte, guard);
-					else if (e != guard)
-						populated = true;
-				} else if (e == guard) {
-					pte_write(pte, 0);
-				}
-			}
-			pte_unmap_unlock(pte0, ptl);
-		}
-		if (!populated)
+		gp.populated = false;
+		err = walk_page_range_vma(v, start, end, &guard_install_walk_ops, &gp);
+		if (err)
+			return err;
+		if (!gp.populated)
 			return 0;
 		if (tries > 8)
 			return -EINTR;
 		/* pages were there: zap them (markers stay) and go again */
 		zap_vma_range(v, start, end, NULL);
 	}
-}
-
-/*
- * The PTE table of @addr, locked, for a walk of [addr, next): a PMD-mapped
- * THP the range covers is handled whole (madvise_huge_pmd); one it covers
- * in part is split first (the walk works on PTEs).  NULL: no table.
- */
-static pteval_t *madvise_map_table(struct mmu_gather *tlb, struct vm_area_struct *v,
-				   unsigned long addr, unsigned long next, int advice,
-				   struct list_head *list, spinlock_t **ptl, bool *done)
-{
-	struct mm_struct *mm = v->vm_mm;
-	pteval_t *pmd = mm_find_pmd(mm, addr);
-
-	*done = false;
-	if (!pmd || pte_none(pte_read(pmd)))
-		return NULL;
-	if (pmd_leaf(pte_read(pmd))) {
-		if (next - addr == PMD_SIZE) {
-			if (madvise_huge_pmd(tlb, v, pmd, addr, advice, list)) {
-				*done = true;
-				return NULL;
-			}
-		} else if (!madvise_split_huge_pmd_folio(pmd)) {
-			*done = true;	/* left alone */
-			return NULL;
-		}
-		__split_huge_pmd(v, pmd, addr);
-	}
-	return pte_offset_map_lock(mm, pmd, addr, ptl);
 }
 
 /*
@@ -262,103 +258,168 @@ static bool madvise_free_folio_ok(struct page *f)
 	return true;
 }
 
-/* MADV_FREE: exclusive anonymous pages become clean and old, so that reclaim
- * may drop them; a later write dirties them again and keeps them. */
-static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
-			       unsigned long end)
+/*
+ * The walk of MADV_FREE, COLD and PAGEOUT (madvise_free_pte_range,
+ * madvise_cold_or_pageout_pte_range).  A PMD mapping the range covers is
+ * handled whole (madvise_huge_pmd); one it covers in part is split first.
+ * A large folio mapped whole from a PTE is handled at once and its other
+ * PTEs passed over (@resume); one the range covers in part makes the walk
+ * leave the table, split it and look at the same address again.
+ */
+struct madvise_walk_private {
+	struct mmu_gather *tlb;
+	int advice;			/* MADV_FREE_ADVICE, _COLD_, _PAGEOUT_ */
+	struct list_head folio_list;	/* PAGEOUT: isolated, to reclaim */
+	unsigned long resume;		/* PTEs below it are done */
+	unsigned long table_end;	/* of the PMD range being walked */
+	bool table_flushed;		/* flush_tlb_batched_pending done */
+	struct page *large;		/* to split before going on */
+};
+
+/*
+ * Between two page tables: PAGEOUT reclaims what the last one gave (one
+ * batch, and one batched flush, per PMD range, as the kernel's walk), and
+ * a large folio the walk left a table for is split; one that will not
+ * split is passed over.
+ */
+static void madvise_walk_settle(struct madvise_walk_private *mw)
 {
-	struct mm_struct *mm = v->vm_mm;
-	struct mmu_gather tlb;
-
-	lru_add_drain();
-	tlb_gather_mmu(&tlb, mm, false);
-	while (addr < end) {
-		pteval_t *pte, *pte0;
-		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
-		struct page *large = NULL;
-		spinlock_t *ptl;
-
-		if (!next || next > end)
-			next = end;
-		bool done;
-
-		if (!(pte0 = madvise_map_table(&tlb, v, addr, next, MADV_FREE_ADVICE, NULL,
-					       &ptl, &done))) {
-			addr = next;
-			continue;
-		}
-		flush_tlb_batched_pending(mm);
-		for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
-			pteval_t old = pte_read(pte);
-			struct page *p;
-
-			if (is_swap_pte(old)) {
-				swp_entry_t e = pte_to_swp_entry(old);
-
-				/* a swapped-out page is simply dropped */
-				if (!non_swap_entry(e)) {
-					pte_write(pte, 0);
-					add_mm_counter(mm, MM_SWAPENTS, -1);
-					free_swap_and_cache(e);
-				}
-				continue;
-			}
-			if (!pte_present(old) || pte_special(old))
-				continue;
-			p = pfn_to_page(pte_pfn(old));
-			if (folio_test_large(compound_head(p))) {
-				struct page *f = compound_head(p);
-				unsigned long nr;
-				int whole = madvise_large_folio(pte, addr, next, p, &nr);
-
-				/* a whole one becomes lazyfree as it is */
-				if (whole < 0) {
-					large = f;
-					break;
-				}
-				if (whole && PageAnon(f) && madvise_free_folio_ok(f)) {
-					madvise_clear_ptes(&tlb, pte, addr, nr,
-							   _PAGE_DIRTY | _PAGE_ACCESSED);
-					folio_mark_lazyfree(f);
-				}
-				pte += nr - 1;
-				addr += (nr - 1) * PAGE_SIZE;
-				continue;
-			}
-			if (!PageAnon(p))
-				continue;
-			/* a dirty or swap-cached page is made clean only if
-			 * this is its only mapping (a clean one shared after
-			 * fork becomes lazyfree all the same, as the kernel's:
-			 * reclaim then keeps it while another PTE is dirty) */
-			if (PageSwapCache(p) || PageDirty(p)) {
-				if (!folio_trylock(p))
-					continue;
-				/* a swap copy it still needs makes it unsafe */
-				if (folio_maybe_mapped_shared(p) ||
-				    (PageSwapCache(p) && !folio_free_swap(p))) {
-					folio_unlock(p);
-					continue;
-				}
-				clear_page_flag(p, PG_dirty);
-				folio_unlock(p);
-			}
-			if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
-				old = pte_xchg(pte, 0);
-				pte_write(pte, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
-				tlb_remove_tlb_entry(&tlb, addr);
-			}
-			folio_mark_lazyfree(p);
-		}
-		pte_unmap_unlock(pte0, ptl);
-		/* split it and look again; a folio that will not split is
-		 * passed over */
-		if (large && !madvise_split_large(large))
-			addr += PAGE_SIZE;
+	if (mw->advice == MADV_PAGEOUT_ADVICE)
+		reclaim_pages(&mw->folio_list, true);
+	if (mw->large) {
+		if (!madvise_split_large(mw->large))
+			mw->resume += PAGE_SIZE;
+		mw->large = NULL;
 	}
-	/* swap entries it dropped may have been lazily unmapped (LUF) */
-	luf_tlb_vma(&tlb, v);
-	tlb_finish_mmu(&tlb);
+}
+
+static int madvise_walk_pmd_entry(pteval_t *pmd, unsigned long addr, unsigned long next,
+				  struct mm_walk *walk)
+{
+	struct madvise_walk_private *mw = walk->private;
+	unsigned long from;
+
+	madvise_walk_settle(mw);
+	from = max(addr, mw->resume);
+	mw->table_end = next;
+	mw->table_flushed = false;
+	if (!pmd_leaf(pte_read(pmd)))
+		return 0;
+	if (next - from == PMD_SIZE) {
+		if (madvise_huge_pmd(mw->tlb, walk->vma, pmd, from, mw->advice, &mw->folio_list)) {
+			madvise_walk_settle(mw);
+			walk->action = ACTION_CONTINUE;
+		}
+	} else if (!madvise_split_huge_pmd_folio(pmd)) {
+		walk->action = ACTION_CONTINUE;	/* left alone */
+	}
+	return 0;
+}
+
+static int madvise_walk_pte_hole(unsigned long addr, unsigned long next, int depth,
+				 struct mm_walk *walk)
+{
+	(void)addr;
+	(void)next;
+	(void)depth;
+	madvise_walk_settle(walk->private);
+	return 0;
+}
+
+/* Whether the PTE at @addr is still to be looked at (the table is locked). */
+static bool madvise_walk_pte_todo(struct madvise_walk_private *mw, unsigned long addr)
+{
+	if (!mw->table_flushed) {
+		flush_tlb_batched_pending(mw->tlb->mm);
+		mw->table_flushed = true;
+	}
+	return addr >= mw->resume;
+}
+
+/*
+ * A PTE mapping page @p of a large folio: 1 if the folio is mapped whole
+ * from here (*nr PTEs, passed over after this one), 0 if it is to be
+ * passed over (others map it too), -1 if the range covers it in part: the
+ * walk leaves the table to split it.
+ */
+static int madvise_walk_large(struct madvise_walk_private *mw, struct mm_walk *walk,
+			      pteval_t *pte, unsigned long addr, struct page *p,
+			      unsigned long *nr)
+{
+	int whole = madvise_large_folio(pte, addr, mw->table_end, p, nr);
+
+	if (whole < 0) {
+		mw->large = compound_head(p);
+		mw->resume = addr;
+		walk->action = ACTION_AGAIN;
+	} else {
+		mw->resume = addr + *nr * PAGE_SIZE;
+	}
+	return whole;
+}
+
+/* MADV_FREE of a small anonymous page: a dirty or swap-cached page is made
+ * clean only if this is its only mapping (a clean one shared after fork
+ * becomes lazyfree all the same, as the kernel's: reclaim then keeps it
+ * while another PTE is dirty). */
+static void madvise_free_page(struct mmu_gather *tlb, pteval_t *pte, unsigned long addr,
+			      pteval_t old, struct page *p)
+{
+	if (PageSwapCache(p) || PageDirty(p)) {
+		if (!folio_trylock(p))
+			return;
+		/* a swap copy it still needs makes it unsafe */
+		if (folio_maybe_mapped_shared(p) ||
+		    (PageSwapCache(p) && !folio_free_swap(p))) {
+			folio_unlock(p);
+			return;
+		}
+		clear_page_flag(p, PG_dirty);
+		folio_unlock(p);
+	}
+	if (old & (_PAGE_DIRTY | _PAGE_ACCESSED)) {
+		old = pte_xchg(pte, 0);
+		pte_write(pte, old & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+		tlb_remove_tlb_entry(tlb, addr);
+	}
+	folio_mark_lazyfree(p);
+}
+
+/* MADV_FREE: exclusive anonymous pages become clean and old, so that
+ * reclaim may drop them; a later write dirties them again and keeps them.
+ * A swapped-out page is simply dropped. */
+static void madvise_free_pte(struct mm_walk *walk, pteval_t *pte, unsigned long addr,
+			     pteval_t old)
+{
+	struct madvise_walk_private *mw = walk->private;
+	struct page *p, *f;
+	unsigned long nr;
+
+	if (is_swap_pte(old)) {
+		swp_entry_t e = pte_to_swp_entry(old);
+
+		if (!non_swap_entry(e)) {
+			pte_write(pte, 0);
+			add_mm_counter(walk->mm, MM_SWAPENTS, -1);
+			free_swap_and_cache(e);
+		}
+		return;
+	}
+	if (!pte_present(old) || pte_special(old))
+		return;
+	p = pfn_to_page(pte_pfn(old));
+	f = compound_head(p);
+	if (folio_test_large(f)) {
+		/* a whole one becomes lazyfree as it is */
+		if (madvise_walk_large(mw, walk, pte, addr, p, &nr) > 0 && PageAnon(f) &&
+		    madvise_free_folio_ok(f)) {
+			madvise_clear_ptes(mw->tlb, pte, addr, nr, _PAGE_DIRTY | _PAGE_ACCESSED);
+			folio_mark_lazyfree(f);
+		}
+		return;
+	}
+	if (PageAnon(p))
+		madvise_free_page(mw->tlb, pte, addr, old, p);
 }
 
 /*
@@ -369,93 +430,87 @@ static void madvise_free_range(struct vm_area_struct *v, unsigned long addr,
  * alone, as in 6.18; reclaim's unmap flushes them).  Pages still in another CPU's
  * LRU batch are not on the LRU and are skipped, as in the kernel.
  */
-static void madvise_cold_or_pageout(struct vm_area_struct *v, unsigned long addr,
-				    unsigned long end, bool pageout)
+static void madvise_cold_folio(struct madvise_walk_private *mw, struct page *f)
 {
-	struct mm_struct *mm = v->vm_mm;
-	struct mmu_gather tlb;
-	LIST_HEAD_ON_STACK(folio_list);
+	clear_page_flag(f, PG_referenced);
+	if (mw->advice != MADV_PAGEOUT_ADVICE)
+		folio_deactivate(f);
+	else if (folio_isolate_lru(f))
+		list_add(&f->lru, &mw->folio_list);
+}
 
-	lru_add_drain();
-	tlb_gather_mmu(&tlb, mm, false);
-	while (addr < end) {
-		pteval_t *pte, *pte0;
-		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
-		struct page *large = NULL;
-		spinlock_t *ptl;
+static void madvise_cold_pte(struct mm_walk *walk, pteval_t *pte, unsigned long addr,
+			     pteval_t old)
+{
+	struct madvise_walk_private *mw = walk->private;
+	bool pageout = mw->advice == MADV_PAGEOUT_ADVICE;
+	struct page *p, *f;
+	unsigned long nr;
 
-		if (!next || next > end)
-			next = end;
-		bool done;
-
-		if (!(pte0 = madvise_map_table(&tlb, v, addr, next,
-					       pageout ? MADV_PAGEOUT_ADVICE : MADV_COLD_ADVICE,
-					       &folio_list, &ptl, &done))) {
-			if (pageout)
-				reclaim_pages(&folio_list, true);
-			addr = next;
-			continue;
+	if (!pte_present(old) || pte_special(old))
+		return;
+	p = pfn_to_page(pte_pfn(old));
+	f = compound_head(p);
+	if (folio_test_large(f)) {
+		/* a whole one is deactivated or reclaimed as it is, if only
+		 * we map it */
+		if (madvise_walk_large(mw, walk, pte, addr, p, &nr) > 0 &&
+		    folio_mapcount(f) == (int)nr) {
+			if (!pageout)
+				madvise_clear_ptes(mw->tlb, pte, addr, nr, _PAGE_ACCESSED);
+			madvise_cold_folio(mw, f);
 		}
-		flush_tlb_batched_pending(mm);
-		for (pte = pte0; addr < next; addr += PAGE_SIZE, pte++) {
-			pteval_t old = pte_read(pte);
-			struct page *p;
-
-			if (!pte_present(old) || pte_special(old))
-				continue;
-			p = pfn_to_page(pte_pfn(old));
-			if (folio_test_large(compound_head(p))) {
-				struct page *f = compound_head(p);
-				unsigned long nr;
-				int whole = madvise_large_folio(pte, addr, next, p, &nr);
-
-				/* a whole one is deactivated or reclaimed as
-				 * it is, if only we map it */
-				if (whole < 0) {
-					large = f;
-					break;
-				}
-				if (whole && folio_mapcount(f) == (int)nr) {
-					if (!pageout)
-						madvise_clear_ptes(&tlb, pte, addr, nr,
-								   _PAGE_ACCESSED);
-					clear_page_flag(f, PG_referenced);
-					if (!pageout)
-						folio_deactivate(f);
-					else if (folio_isolate_lru(f))
-						list_add(&f->lru, &folio_list);
-				}
-				pte += nr - 1;
-				addr += (nr - 1) * PAGE_SIZE;
-				continue;
-			}
-			/* leave shared pages alone */
-			if (folio_maybe_mapped_shared(p))
-				continue;
-			/* PAGEOUT leaves young bits (and TLBs) alone: reclaim
-			 * ignores references */
-			if (!pageout && pte_young(old)) {
-				__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
-				tlb_remove_tlb_entry(&tlb, addr);
-			}
-			clear_page_flag(p, PG_referenced);
-			if (pageout) {
-				if (folio_isolate_lru(p))
-					list_add(&p->lru, &folio_list);
-			} else {
-				folio_deactivate(p);
-			}
-		}
-		pte_unmap_unlock(pte0, ptl);
-		/* what this page table gave is reclaimed now, one batch (and
-		 * one batched flush) per PMD range, as the kernel's walk */
-		if (pageout)
-			reclaim_pages(&folio_list, true);
-		/* split it and look again; a folio that will not split is
-		 * passed over */
-		if (large && !madvise_split_large(large))
-			addr += PAGE_SIZE;
+		return;
 	}
+	/* leave shared pages alone */
+	if (folio_maybe_mapped_shared(p))
+		return;
+	/* PAGEOUT leaves young bits (and TLBs) alone: reclaim ignores
+	 * references */
+	if (!pageout && pte_young(old)) {
+		__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+		tlb_remove_tlb_entry(mw->tlb, addr);
+	}
+	madvise_cold_folio(mw, p);
+}
+
+static int madvise_walk_pte_entry(pteval_t *pte, unsigned long addr, unsigned long next,
+				  struct mm_walk *walk)
+{
+	struct madvise_walk_private *mw = walk->private;
+
+	(void)next;
+	if (!madvise_walk_pte_todo(mw, addr))
+		return 0;
+	if (mw->advice == MADV_FREE_ADVICE)
+		madvise_free_pte(walk, pte, addr, pte_read(pte));
+	else
+		madvise_cold_pte(walk, pte, addr, pte_read(pte));
+	return 0;
+}
+
+static const struct mm_walk_ops madvise_walk_ops = {
+	.pmd_entry = madvise_walk_pmd_entry,
+	.pte_entry = madvise_walk_pte_entry,
+	.pte_hole = madvise_walk_pte_hole,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* One advice of the three over [start, end) of @v. */
+static void madvise_walk_range(struct vm_area_struct *v, unsigned long start,
+			       unsigned long end, int advice)
+{
+	struct mmu_gather tlb;
+	struct madvise_walk_private mw = { .tlb = &tlb, .advice = advice };
+
+	INIT_LIST_HEAD(&mw.folio_list);
+	lru_add_drain();
+	tlb_gather_mmu(&tlb, v->vm_mm, false);
+	walk_page_range_vma(v, start, end, &madvise_walk_ops, &mw);
+	madvise_walk_settle(&mw);
+	/* swap entries FREE dropped may have been lazily unmapped (LUF) */
+	if (advice == MADV_FREE_ADVICE)
+		luf_tlb_vma(&tlb, v);
 	tlb_finish_mmu(&tlb);
 }
 
@@ -471,6 +526,7 @@ static int madvise_remove(struct vm_area_struct *v, unsigned long start,
 	/* a read-only mapping of a file opened for writing may punch holes */
 	if (!vma_is_shared_maywrite(v))
 		return -EACCES;
+	userfaultfd_remove(v, start, end);
 	return vfs_fallocate(v->vm_file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			     (int64_t)(((start - v->vm_start) >> PAGE_SHIFT) + v->vm_pgoff) << PAGE_SHIFT,
 			     (int64_t)(end - start));
@@ -487,9 +543,7 @@ static unsigned long ksm_madvise(struct vm_area_struct *v, int advice)
 
 	if (advice == MADV_UNMERGEABLE)
 		return f & ~VM_MERGEABLE;
-	if (f & (VM_SHARED | VM_MAYSHARE | VM_DONTEXPAND))
-		return f;
-	return f | VM_MERGEABLE;
+	return ksm_compatible(f) ? f | VM_MERGEABLE : f;
 }
 
 static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
@@ -502,13 +556,15 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_DONTNEED_LOCKED:
 		if (behavior == MADV_DONTNEED && (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
+		userfaultfd_remove(v, start, end);
 		/* since 6.14 the zap frees the PTE tables it empties */
 		zap_vma_range(v, start, end, &(struct zap_details){ .reclaim_pt = true });
 		return 0;
 	case MADV_FREE:
 		if (!vma_is_anonymous(v) || (v->vm_flags & VM_LOCKED))
 			return -EINVAL;
-		madvise_free_range(v, start, end);
+		userfaultfd_remove(v, start, end);
+		madvise_walk_range(v, start, end, MADV_FREE_ADVICE);
 		return 0;
 	case MADV_REMOVE:
 		return madvise_remove(v, start, end);
@@ -518,7 +574,8 @@ static int madvise_vma_behavior(struct vm_area_struct *v, unsigned long start,
 	case MADV_PAGEOUT:
 		if (v->vm_flags & VM_LOCKED)
 			return -EINVAL;
-		madvise_cold_or_pageout(v, start, end, behavior == MADV_PAGEOUT);
+		madvise_walk_range(v, start, end, behavior == MADV_PAGEOUT ?
+				   MADV_PAGEOUT_ADVICE : MADV_COLD_ADVICE);
 		return 0;
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:

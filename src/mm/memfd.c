@@ -94,6 +94,8 @@ int memfd_add_seals(struct file *f, unsigned int seals)
 	struct address_space *as = f->mapping;
 	int ret = 0;
 
+	if (as->disk)
+		return -EINVAL;	/* a regular file has no seals */
 	if (!(f->f_mode & FMODE_WRITE))
 		return -EPERM;
 	if (seals & ~(unsigned int)F_ALL_SEALS)
@@ -119,6 +121,8 @@ out:
 
 int memfd_get_seals(struct file *f)
 {
+	if (f->mapping->disk)
+		return -EINVAL;
 	return (int)READ_ONCE(f->mapping->seals);
 }
 

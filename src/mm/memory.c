@@ -212,13 +212,13 @@ static int do_anonymous_page(struct vm_fault *vmf)
 }
 
 /*
- * filemap_map_pages: fault-around's map_pages for shmem.  Maps every folio
+ * filemap_map_pages: fault-around's map_pages for shmem and disk files.  Maps every folio
  * of the page cache in [@start_pgoff, @end_pgoff] that next_uptodate_folio
  * finds (uptodate, trylocked; holes and swap entries are left to their own
  * faults) where the PTE is none, as set_pte_range maps a read fault: the
  * VMA's protection (writable only where vm_page_prot is, as for the faulting
  * page), young (x86 does not want old prefaulted PTEs), file rmap and
- * MM_SHMEMPAGES.  Returns true when the faulting address was mapped
+ * MM_SHMEMPAGES (MM_FILEPAGES for a disk file).  Returns true when the faulting address was mapped
  * (VM_FAULT_NOPAGE).  All of the range lies in the PTE table of
  * vmf->address, under its lock.
  */
@@ -265,7 +265,7 @@ static bool filemap_map_pages(struct vm_fault *vmf, unsigned long start_pgoff,
 		put_page(folio);
 		index++;
 	} while ((folio = next_uptodate_folio(v->vm_file, &index, end_pgoff)));
-	add_mm_counter(mm, MM_SHMEMPAGES, rss);
+	add_mm_counter(mm, v->vm_file->mapping->disk ? MM_FILEPAGES : MM_SHMEMPAGES, rss);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return mapped;
 }
@@ -276,12 +276,12 @@ static inline unsigned long fault_around_pages(void)
 	return READ_ONCE(knobs.fault_around_bytes) >> PAGE_SHIFT;
 }
 
-/* should_fault_around: not for a VMA registered for uffd-wp (nor minor
- * faults, which the model lacks): uffd_disable_fault_around wants each PTE
- * to come through a fault of its own there; missing mode does not mind. */
+/* should_fault_around: not for a VMA registered for uffd-wp or minor
+ * faults: uffd_disable_fault_around wants each PTE to come through a fault
+ * of its own there; missing mode does not mind. */
 static bool should_fault_around(struct vm_fault *vmf)
 {
-	if (vmf->vma->vm_flags & VM_UFFD_WP)
+	if (vmf->vma->vm_flags & (VM_UFFD_WP | VM_UFFD_MINOR))
 		return false;
 	return fault_around_pages() > 1;
 }
@@ -330,10 +330,24 @@ static int do_fault(struct vm_fault *vmf)
 		return 0;
 	if (pgoff >= shmem_size(v->vm_file))
 		return VM_FAULT_SIGBUS;
+	/* filemap_fault on a disk file: a miss is a major fault, and a read
+	 * reads around it; the retried fault maps what is then cached */
+	if (v->vm_file->mapping->disk && shmem_slot_empty(v->vm_file, pgoff)) {
+		count_vm_event(PGMAJFAULT);
+		if (!write) {
+			filemap_readaround(v->vm_file, pgoff, v->vm_flags);
+			if (should_fault_around(vmf) && do_fault_around(vmf))
+				return 0;
+		}
+	}
 	/* shmem's missing fault: nothing in the page cache */
 	if ((v->vm_flags & VM_UFFD_MISSING) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
 	    shmem_slot_empty(v->vm_file, pgoff))
 		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MISSING);
+	/* and its minor fault: the page cache has it (or its swap entry) */
+	if ((v->vm_flags & VM_UFFD_MINOR) && !(vmf->flags & FAULT_FLAG_NO_UFFD) &&
+	    !shmem_slot_empty(v->vm_file, pgoff))
+		return handle_userfault(mm, vmf->address, MMLAB_UFFD_MINOR);
 	if (write && !(v->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: the copy is allocated first (allocation may
 		 * reclaim: not with the folio locked) */
@@ -346,6 +360,10 @@ static int do_fault(struct vm_fault *vmf)
 			put_page(map);
 		return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	}
+	/* filemap_fault on a readahead marker (PG_reclaim's bit, which
+	 * reclaim set on a dirty folio) starts async readahead: it goes */
+	if (v->vm_file->mapping->disk)
+		clear_page_flag(page, PG_reclaim);
 	if (map) {
 		copy_highpage(map, page);
 		entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(map), v->vm_page_prot));
@@ -822,7 +840,7 @@ int do_user_addr_fault(struct cpu *c, uint64_t addr, unsigned int error_code)
 		v = vma_lookup(mm, addr);
 		if (v && !access_error(error_code, v) &&
 		    (smp_load_acquire(&v->anon_vma) || v->vm_file) &&
-		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP)) &&
+		    !(v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)) &&
 		    down_read_trylock(&v->vm_lock)) {
 			ret = handle_mm_fault(v, addr, flags);
 			up_read(&v->vm_lock);

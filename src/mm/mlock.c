@@ -34,11 +34,12 @@
  *
  * Locks: mmap_lock for writing while VMA flags and locked_vm change, then
  * for reading while the range is populated (__mm_populate, mmap.c); the
- * page walk holds each PTE table's lock (the PMD lock for a PMD-mapped
+ * page walk (walk_page_range, pagewalk.c) holds each PTE table's lock (the PMD lock for a PMD-mapped
  * THP).  PG_mlocked, PG_unevictable and mlock_count change under the
  * folio's lru_lock (a free clears them with nobody else left).
  */
 #include <sys/mman.h>
+#include "pagewalk.h"
 #include "swap.h"
 
 #ifndef MLOCK_ONFAULT
@@ -181,62 +182,74 @@ static bool mlock_pmd(pteval_t *pmd, bool lock)
 	return true;
 }
 
-/* The PTEs of [addr, end) in one table (mlock_pte_range). */
-static void mlock_pte_range(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			    unsigned long end, bool lock)
+struct mlock_walk_private {
+	bool lock;			/* mlock, or munlock */
+	unsigned long resume;		/* PTEs below it are done (a large folio) */
+	unsigned long table_end;	/* of the PMD range being walked */
+};
+
+/* mlock_pte_range's PMD part: a PMD-mapped THP is (un)locked whole. */
+static int mlock_pmd_entry(pteval_t *pmd, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
 {
-	spinlock_t *ptl;
-	pteval_t *pte0 = pte_offset_map_lock(v->vm_mm, pmd, addr, &ptl), *pte = pte0;
+	struct mlock_walk_private *mp = walk->private;
 
-	if (!pte0)
-		return;
-	for (; addr < end; addr += PAGE_SIZE, pte++) {
-		pteval_t e = pte_read(pte);
-		struct page *page, *folio;
-		unsigned long step = 1;
-
-		if (!pte_present(e) || pte_special(e))
-			continue;
-		page = pfn_to_page(pte_pfn(e));
-		folio = compound_head(page);
-		if (folio_test_large(folio)) {
-			step = folio_pte_batch(pte, addr, end, folio, page);
-			/* allow_mlock_munlock: mlock a large folio only where
-			 * this range maps all of it */
-			if (lock && (page != folio || step != folio_nr_pages(folio))) {
-				pte += step - 1;
-				addr += (step - 1) * PAGE_SIZE;
-				continue;
-			}
-		}
-		if (lock)
-			mlock_folio(folio);
-		else
-			munlock_folio(folio);
-		pte += step - 1;
-		addr += (step - 1) * PAGE_SIZE;
-	}
-	pte_unmap_unlock(pte0, ptl);
+	(void)addr;
+	mp->table_end = next;
+	cpu_poll();
+	if (pmd_leaf(pte_read(pmd)) && mlock_pmd(pmd, mp->lock))
+		walk->action = ACTION_CONTINUE;
+	return 0;
 }
+
+/* One PTE (its table locked); a large folio is taken once, for all the
+ * PTEs that map it in a run. */
+static int mlock_pte_entry(pteval_t *pte, unsigned long addr, unsigned long next,
+			   struct mm_walk *walk)
+{
+	struct mlock_walk_private *mp = walk->private;
+	pteval_t e;
+	struct page *page, *folio;
+
+	(void)next;
+	if (addr < mp->resume)
+		return 0;
+	e = pte_read(pte);
+	if (!pte_present(e) || pte_special(e))
+		return 0;
+	page = pfn_to_page(pte_pfn(e));
+	folio = compound_head(page);
+	if (folio_test_large(folio)) {
+		unsigned long step = folio_pte_batch(pte, addr, mp->table_end, folio, page);
+
+		mp->resume = addr + step * PAGE_SIZE;
+		/* allow_mlock_munlock: mlock a large folio only where this
+		 * range maps all of it */
+		if (mp->lock && (page != folio || step != folio_nr_pages(folio)))
+			return 0;
+	}
+	if (mp->lock)
+		mlock_folio(folio);
+	else
+		munlock_folio(folio);
+	return 0;
+}
+
+static const struct mm_walk_ops mlock_walk_ops = {
+	.pmd_entry = mlock_pmd_entry,
+	.pte_entry = mlock_pte_entry,
+	.walk_lock = PGWALK_WRLOCK,
+};
 
 /* mlock_vma_pages_range: @v (mmap_lock held for writing) takes @newflags,
  * and every folio present in [start, end) follows its VM_LOCKED. */
 static void mlock_vma_pages_range(struct vm_area_struct *v, unsigned long start,
 				  unsigned long end, unsigned long newflags)
 {
-	bool lock = newflags & VM_LOCKED;
+	struct mlock_walk_private mp = { .lock = newflags & VM_LOCKED };
 
 	WRITE_ONCE(v->vm_flags, newflags);
-	for (unsigned long addr = start; addr < end;) {
-		unsigned long next = min((addr + PMD_SIZE) & PMD_MASK, end);
-		pteval_t *pmd = mm_find_pmd(v->vm_mm, addr);
-
-		if (pmd && !pte_none(pte_read(pmd)) &&
-		    (!pmd_leaf(pte_read(pmd)) || !mlock_pmd(pmd, lock)))
-			mlock_pte_range(v, pmd, addr, next, lock);
-		addr = next;
-		cpu_poll();
-	}
+	walk_page_range(v->vm_mm, start, end, &mlock_walk_ops, &mp);
 }
 
 /*

@@ -121,6 +121,32 @@ unsigned long mm_get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 	return a ? a : get_unmapped_area(mm, hint, len);
 }
 
+/*
+ * thp_get_unmapped_area for a disk file (ext4's get_unmapped_area): when
+ * [@pgoff, @pgoff + @len) holds a whole PMD-aligned stretch of the file,
+ * the range goes where file offset and address agree modulo PMD_SIZE (so
+ * that large folios could be PMD-mapped), unless @hint itself is free.
+ * 0: no such stretch, or nothing fits; the caller places it plainly.
+ */
+static unsigned long file_thp_unmapped_area(struct mm_struct *mm, unsigned long hint,
+					    unsigned long len, unsigned long pgoff)
+{
+	uint64_t off = (uint64_t)pgoff << PAGE_SHIFT, off_end = off + len;
+	uint64_t off_align = ALIGN_UP(off, PMD_SIZE);
+	unsigned long r, off_sub;
+
+	if (off_end <= off_align || off_end - off_align < PMD_SIZE)
+		return 0;
+	if (hint && get_unmapped_area(mm, hint, len) == hint)
+		return hint;
+	r = get_unmapped_area(mm, 0, len + PMD_SIZE);
+	if (!r)
+		return 0;
+	off_sub = (unsigned long)(off - r) & (PMD_SIZE - 1);
+	/* top-down and already aligned: take the top part */
+	return off_sub ? r + off_sub : r + PMD_SIZE;
+}
+
 static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags,
 				   struct file *file)
 {
@@ -287,8 +313,10 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		addr &= PAGE_MASK;
 		if (addr && addr < MMAP_MIN_ADDR)
 			addr = MMAP_MIN_ADDR;
-		a = mm_get_unmapped_area(mm, addr, len, !file && (type == MAP_PRIVATE ||
-							   type == MAP_DROPPABLE));
+		a = file && file->mapping->disk ? file_thp_unmapped_area(mm, addr, len, pgoff) : 0;
+		if (!a)
+			a = mm_get_unmapped_area(mm, addr, len, !file && (type == MAP_PRIVATE ||
+								   type == MAP_DROPPABLE));
 		if (!a)
 			return -ENOMEM;
 	}
@@ -315,6 +343,7 @@ int do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	if (READ_ONCE(knobs.soft_dirty))
 		vm_flags |= VM_SOFTDIRTY;	/* a new VMA is all soft-dirty */
+	vm_flags = ksm_vma_flags(mm, vm_flags);	/* before the merge is tried */
 	if (file) {
 		/* file_mmap_ok: the mapping must end below MAX_LFS_FILESIZE */
 		const unsigned long maxsize = 0x7fffffffffffffffUL;
@@ -396,6 +425,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
 		return -ENOMEM;
 	if (READ_ONCE(knobs.soft_dirty))
 		flags |= VM_SOFTDIRTY;
+	flags = ksm_vma_flags(mm, flags);
 	v = vm_area_alloc(mm);
 	if (!v)
 		return -ENOMEM;

@@ -95,10 +95,11 @@ static pteval_t *alloc_new_pmd(struct mm_struct *mm, unsigned long addr)
 	return pud ? pmd_alloc(mm, pud, addr) : NULL;
 }
 
-/* A userfaultfd context without UFFD_FEATURE_EVENT_REMAP: the model's. */
+/* A wp-registered VMA whose userfaultfd has no UFFD_FEATURE_EVENT_REMAP:
+ * the moved PTEs lose their uffd-wp bits. */
 static bool vma_has_uffd_without_event_remap(struct vm_area_struct *v)
 {
-	return v->vm_flags & VM_UFFD_WP;
+	return (v->vm_flags & VM_UFFD_WP) && !userfaultfd_event_remap(v);
 }
 
 /* What an entry becomes at its new place: soft-dirty (the move is a
@@ -368,11 +369,12 @@ static struct vm_area_struct *copy_vma(struct vma_remap_struct *vrm, unsigned lo
 	return m;
 }
 
-/* mremap_userfaultfd_prep without UFFD_FEATURE_EVENT_REMAP: the new VMA is
- * no longer registered. */
+/* mremap_userfaultfd_prep: without UFFD_FEATURE_EVENT_REMAP the new VMA is
+ * no longer registered (with it, it stays, and move_vma reports the move). */
 static void mremap_userfaultfd_prep(struct vm_area_struct *v)
 {
-	v->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
+	if (!userfaultfd_event_remap(v))
+		v->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR);
 }
 
 /*
@@ -424,6 +426,9 @@ static int move_vma(struct vma_remap_struct *vrm, unsigned long *out)
 	unsigned long hiwater_vm = READ_ONCE(mm->hiwater_vm);
 	int err;
 
+	bool remap_event = userfaultfd_event_remap(vrm->vma);
+	unsigned long from = vrm->addr, old_len = vrm->old_len;
+
 	if (!vrm_charge(vrm))
 		return -ENOMEM;
 	err = copy_vma_and_data(vrm, &new_vma);
@@ -451,6 +456,8 @@ static int move_vma(struct vma_remap_struct *vrm, unsigned long *out)
 	WRITE_ONCE(mm->hiwater_vm, hiwater_vm);
 	if (!err)
 		*out = vrm->new_addr;
+	if (!err && remap_event)	/* mremap_userfaultfd_complete */
+		userfaultfd_remap_complete(mm, from, vrm->new_addr, old_len);
 	return err;
 }
 

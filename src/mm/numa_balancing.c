@@ -268,26 +268,28 @@ static void task_numa_work(struct mm_struct *mm, int mode)
 	up_read(&mm->mmap_lock);
 }
 
+/*
+ * Whether a per-mm scan that runs every @period_ms as its tasks return to
+ * user space is due; *next_ms says when.  One thread of the mm wins it,
+ * moving *next_ms on (cmpxchg, as task_numa_work does).
+ */
+bool task_scan_due(unsigned long *next_ms, unsigned long period_ms)
+{
+	unsigned long ms = now_ms(), next = READ_ONCE(*next_ms);
+
+	if ((long)(ms - next) < 0)
+		return false;
+	return __atomic_compare_exchange_n(next_ms, &next, ms + period_ms, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 /* Called as a task returns to user space: the NUMA scan when it is due. */
 void task_numa_return_to_user(struct mm_struct *mm)
 {
 	int mode = READ_ONCE(knobs.numa_balancing);
-	unsigned long ms;
 
-	if (!mode)
-		return;
-	unsigned long next;
-
-	ms = now_ms();
-	next = READ_ONCE(mm->numa_next_scan);
-	if ((long)(ms - next) < 0)
-		return;
-	/* one thread of the mm wins the scan (cmpxchg, as task_numa_work) */
-	if (!__atomic_compare_exchange_n(&mm->numa_next_scan, &next,
-					 ms + READ_ONCE(knobs.numa_scan_period_ms), false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-		return;
-	task_numa_work(mm, mode);
+	if (mode && task_scan_due(&mm->numa_next_scan, READ_ONCE(knobs.numa_scan_period_ms)))
+		task_numa_work(mm, mode);
 }
 
 /*

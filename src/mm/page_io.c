@@ -32,6 +32,28 @@ static bool inject(int *knob)
 	return false;
 }
 
+/*
+ * The data of @folio to (@write) or from slot @off of @si; none moves when
+ * the machine keeps no data.  0, or -EIO (injected by the debug knob, or a
+ * failed pwrite/pread), counted as a swap I/O error.
+ */
+static int swap_slot_io(struct swap_info_struct *si, unsigned long off, struct page *folio,
+			bool write)
+{
+	off_t pos = (off_t)off << PAGE_SHIFT;
+	ssize_t n = PAGE_SIZE;
+
+	if (!inject(write ? &knobs.swap_fail_write : &knobs.swap_fail_read)) {
+		if (!phys.no_data)
+			n = write ? pwrite(si->fd, page_address(folio), PAGE_SIZE, pos) :
+				    pread(si->fd, page_address(folio), PAGE_SIZE, pos);
+		if (n == PAGE_SIZE)
+			return 0;
+	}
+	count_vm_event(write ? MMLAB_SWAP_WRITE_ERRORS : MMLAB_SWAP_READ_ERRORS);
+	return -EIO;
+}
+
 /* Write a locked folio in the swap cache to its slot: 0 when the write
  * is under way, 1 when nothing was written (zero-filled), -errno. */
 int swap_writeout(struct page *folio)
@@ -49,15 +71,8 @@ int swap_writeout(struct page *folio)
 		clear_page_flag(folio, PG_dirty);
 		return 1;
 	}
-	if (inject(&knobs.swap_fail_write)) {
-		count_vm_event(MMLAB_SWAP_WRITE_ERRORS);
+	if (swap_slot_io(si, off, folio, true))
 		return -EIO;
-	}
-	if (!phys.no_data &&
-	    pwrite(si->fd, page_address(folio), PAGE_SIZE, (off_t)off << PAGE_SHIFT) != (ssize_t)PAGE_SIZE) {
-		count_vm_event(MMLAB_SWAP_WRITE_ERRORS);
-		return -EIO;
-	}
 	count_vm_event(PSWPOUT);
 	count_vm_events(PGPGOUT, PAGE_SIZE / 1024);	/* block I/O, in KiB */
 	clear_page_flag(folio, PG_dirty);
@@ -81,15 +96,8 @@ int swap_read_folio(struct page *folio)
 		count_vm_event(SWPIN_ZERO);
 		return 0;
 	}
-	if (inject(&knobs.swap_fail_read)) {
-		count_vm_event(MMLAB_SWAP_READ_ERRORS);
+	if (swap_slot_io(si, off, folio, false))
 		return -EIO;
-	}
-	if (!phys.no_data &&
-	    pread(si->fd, page_address(folio), PAGE_SIZE, (off_t)off << PAGE_SHIFT) != (ssize_t)PAGE_SIZE) {
-		count_vm_event(MMLAB_SWAP_READ_ERRORS);
-		return -EIO;
-	}
 	count_vm_event(PSWPIN);
 	count_vm_events(PGPGIN, PAGE_SIZE / 1024);
 	return 0;

@@ -6,7 +6,7 @@
  * tracking), reported as runs of equal categories, and optionally
  * write-protected again (PM_SCAN_WP_MATCHING) in the same pass.
  *
- * The walk is task_mmu.c's pagemap_walk.  Output goes through a bounce
+ * The walk is walk_page_range() (pagewalk.c).  Output goes through a bounce
  * buffer of at most 512 regions, copied out after each walk; a walk that
  * fills it stops and the next one starts where it stopped, as the kernel
  * does (so a run is not merged across two walks).
@@ -18,6 +18,7 @@
  * array is the caller's and is written only between walks.
  */
 #include <stdlib.h>
+#include "pagewalk.h"
 #include "swap.h"
 
 #define PM_SCAN_FLAGS	(MMLAB_PM_SCAN_WP_MATCHING | MMLAB_PM_SCAN_CHECK_WPASYNC)
@@ -33,6 +34,7 @@ struct pagemap_scan_private {
 	uint64_t found_pages;
 	struct mmlab_page_region *vec_out;	/* the caller's, next free slot */
 	struct mmu_gather *tlb;
+	bool written_only;	/* asks for WRITTEN alone, nothing else */
 };
 
 static bool pagemap_scan_is_interesting_page(uint64_t categories,
@@ -215,12 +217,16 @@ static void make_uffd_wp_pte(struct pagemap_scan_private *p, unsigned long addr,
 	}
 }
 
-static int pagemap_scan_test_walk(struct vm_area_struct *v, void *priv)
+static int pagemap_scan_test_walk(unsigned long start, unsigned long end,
+				  struct mm_walk *walk)
 {
-	struct pagemap_scan_private *p = priv;
+	struct pagemap_scan_private *p = walk->private;
+	struct vm_area_struct *v = walk->vma;
 	bool wp_allowed = userfaultfd_wp_async(v) && userfaultfd_wp_use_markers(v);
 	uint64_t c = 0;
 
+	(void)start;
+	(void)end;
 	if (!wp_allowed) {
 		if (p->arg.flags & MMLAB_PM_SCAN_CHECK_WPASYNC)
 			return -EPERM;
@@ -237,16 +243,16 @@ static int pagemap_scan_test_walk(struct vm_area_struct *v, void *priv)
 	return 0;
 }
 
-/* A PMD mapping (PMD lock held): reported whole; protected whole when the
- * range covers it, else split (-EAGAIN) and done again page by page. */
-static int pagemap_scan_pmd_entry(struct vm_area_struct *v, pteval_t *pmd, unsigned long start,
-				  unsigned long end, void *priv)
+/* A PMD mapping (its lock held): reported whole; protected whole when
+ * the range covers it, else split and done again page by page. */
+static int pagemap_scan_thp_entry(struct pagemap_scan_private *p, pteval_t *pmd,
+				  pteval_t val, unsigned long start, unsigned long end,
+				  struct mm_walk *walk)
 {
-	struct pagemap_scan_private *p = priv;
-	pteval_t val = pte_read(pmd);
 	uint64_t c = p->cur_vma_category | pagemap_thp_category(p, val);
 	int ret;
 
+	walk->action = ACTION_CONTINUE;
 	if (!pagemap_scan_is_interesting_page(c, p))
 		return 0;
 	ret = pagemap_scan_output(c, p, start, &end);
@@ -256,68 +262,76 @@ static int pagemap_scan_pmd_entry(struct vm_area_struct *v, pteval_t *pmd, unsig
 	if (end != start + PMD_SIZE) {
 		if (p->vec_buf)
 			pagemap_scan_backout_range(p, start, end);
-		return -EAGAIN;
+		walk->action = ACTION_SUBTREE;	/* the walker splits it */
+		return 0;
 	}
 	/* make_uffd_wp_pmd */
 	val = pte_xchg(pmd, 0);
 	pte_write(pmd, (val | _PAGE_UFFD_WP) & ~_PAGE_RW);
 	tlb_remove_tlb_entry(p->tlb, start);
 	tlb_remove_tlb_entry(p->tlb, end - PAGE_SIZE);
-	(void)v;
 	return ret;
 }
 
-/* One PTE table's part (PTE lock held). */
-static int pagemap_scan_pte_range(struct vm_area_struct *v, pteval_t *pte, unsigned long start,
-				  unsigned long end, void *priv)
+static int pagemap_scan_pmd_entry(pteval_t *pmd, unsigned long start, unsigned long end,
+				  struct mm_walk *walk)
 {
-	struct pagemap_scan_private *p = priv;
+	spinlock_t *ptl;
+	pteval_t val;
+	int ret;
+
+	if (!pmd_leaf(pte_read(pmd)) || !(ptl = pmd_trans_huge_lock(pmd, &val)))
+		return 0;
+	ret = pagemap_scan_thp_entry(walk->private, pmd, val, start, end, walk);
+	spin_unlock(ptl);
+	return ret;
+}
+
+/* One PTE (PTE lock held). */
+static int pagemap_scan_pte_entry(pteval_t *pte, unsigned long a, unsigned long next,
+				  struct mm_walk *walk)
+{
+	struct pagemap_scan_private *p = walk->private;
 	bool wp = p->arg.flags & MMLAB_PM_SCAN_WP_MATCHING;
-	bool written_only = !p->arg.category_anyof_mask && !p->arg.category_inverted &&
-			    p->arg.category_mask == MMLAB_PAGE_IS_WRITTEN &&
-			    p->arg.return_mask == MMLAB_PAGE_IS_WRITTEN;
-	int ret = 0;
+	pteval_t e = pte_read(pte);
+	uint64_t c;
+	int ret;
 
-	(void)v;
-	for (unsigned long a = start; a < end; a += PAGE_SIZE, pte++) {
-		pteval_t e = pte_read(pte);
-		unsigned long next = a + PAGE_SIZE;
-		uint64_t c;
-
-		if (wp && !p->vec_buf) {
-			/* only protect: everything not protected yet */
-			if (!pte_uffd_wp_any(e))
-				make_uffd_wp_pte(p, a, pte, e);
-			continue;
-		}
-		if (written_only) {
-			/* the kernel's fast path: written is not protected */
-			if (pte_uffd_wp_any(e))
-				continue;
-			c = p->cur_vma_category | MMLAB_PAGE_IS_WRITTEN;
-		} else {
-			c = p->cur_vma_category | pagemap_page_category(p, e);
-			if (!pagemap_scan_is_interesting_page(c, p))
-				continue;
-		}
-		ret = pagemap_scan_output(c, p, a, &next);
-		if (next == a)
-			break;
-		if (wp && (c & MMLAB_PAGE_IS_WRITTEN))
+	if (wp && !p->vec_buf) {
+		/* only protect: everything not protected yet */
+		if (!pte_uffd_wp_any(e))
 			make_uffd_wp_pte(p, a, pte, e);
+		return 0;
 	}
+	if (p->written_only) {
+		/* the kernel's fast path: written is not protected */
+		if (pte_uffd_wp_any(e))
+			return 0;
+		c = p->cur_vma_category | MMLAB_PAGE_IS_WRITTEN;
+	} else {
+		c = p->cur_vma_category | pagemap_page_category(p, e);
+		if (!pagemap_scan_is_interesting_page(c, p))
+			return 0;
+	}
+	ret = pagemap_scan_output(c, p, a, &next);
+	if (next == a)
+		return ret;
+	if (wp && (c & MMLAB_PAGE_IS_WRITTEN))
+		make_uffd_wp_pte(p, a, pte, e);
 	return ret;
 }
 
 /* No page table: a hole of the VMA, written in a uffd-wp VMA (the stable
  * fix for PMD holes); protecting it puts markers there. */
-static int pagemap_scan_pte_hole(struct vm_area_struct *v, unsigned long addr,
-				 unsigned long end, void *priv)
+static int pagemap_scan_pte_hole(unsigned long addr, unsigned long end, int depth,
+				 struct mm_walk *walk)
 {
-	struct pagemap_scan_private *p = priv;
+	struct pagemap_scan_private *p = walk->private;
+	struct vm_area_struct *v = walk->vma;
 	uint64_t c;
 	int ret, err;
 
+	(void)depth;
 	if (!v)
 		return 0;
 	c = p->cur_vma_category;
@@ -332,11 +346,12 @@ static int pagemap_scan_pte_hole(struct vm_area_struct *v, unsigned long addr,
 	return err < 0 ? err : ret;
 }
 
-static const struct pagemap_walk_ops pagemap_scan_ops = {
+static const struct mm_walk_ops pagemap_scan_ops = {
 	.test_walk = pagemap_scan_test_walk,
 	.pmd_entry = pagemap_scan_pmd_entry,
-	.pte_range = pagemap_scan_pte_range,
+	.pte_entry = pagemap_scan_pte_entry,
 	.pte_hole = pagemap_scan_pte_hole,
+	.walk_lock = PGWALK_RDLOCK,
 };
 
 /* x86-64 access_ok() */
@@ -409,6 +424,9 @@ long mmlab_pagemap_scan(struct mmlab_proc *proc, struct mmlab_pm_scan_arg *uarg)
 		return ret;
 	mm = proc->mm;
 	p.masks_of_interest = p.arg.category_mask | p.arg.category_anyof_mask | p.arg.return_mask;
+	p.written_only = !p.arg.category_anyof_mask && !p.arg.category_inverted &&
+			 p.arg.category_mask == MMLAB_PAGE_IS_WRITTEN &&
+			 p.arg.return_mask == MMLAB_PAGE_IS_WRITTEN;
 	p.tlb = &tlb;
 	if (p.arg.vec_len) {
 		p.vec_buf_len = min((uint64_t)PAGEMAP_WALK_REGIONS, p.arg.vec_len);
@@ -426,7 +444,7 @@ long mmlab_pagemap_scan(struct mmlab_proc *proc, struct mmlab_pm_scan_arg *uarg)
 
 		down_read(&mm->mmap_lock);
 		tlb_gather_mmu(&tlb, mm, false);
-		ret = pagemap_walk(mm, walk_start, p.arg.end, &pagemap_scan_ops, &p);
+		ret = walk_page_range(mm, walk_start, p.arg.end, &pagemap_scan_ops, &p);
 		tlb_finish_mmu(&tlb);
 		up_read(&mm->mmap_lock);
 		n = pagemap_scan_flush_buffer(&p);

@@ -29,13 +29,6 @@
 
 #define VM_PT_RECLAIM	(1UL << 40)	/* model-only: madvise(MADV_PT_RECLAIM) */
 
-
-/* the simulated clock in deterministic mode (lib/sched.h) */
-static unsigned long now_ms(void)
-{
-	return (unsigned long)(lib_now_ns() / 1000000);
-}
-
 /* The PTE table at @pmd is empty: read it locklessly (GUP-fast style). */
 static bool pte_table_empty_lockless(pteval_t *pmd)
 {
@@ -142,17 +135,11 @@ int madvise_pt_reclaim(struct vm_area_struct *v, unsigned long start, unsigned l
 void pt_reclaim_return_to_user(struct mm_struct *mm)
 {
 	int scan = READ_ONCE(knobs.pt_reclaim_scan);
-	unsigned long ms, next, start, size, end = 0;
+	unsigned long start, size, end = 0;
 
 	if (scan == PT_SCAN_NEVER || READ_ONCE(mm->pt_reclaim_off))
 		return;
-	ms = now_ms();
-	next = READ_ONCE(mm->pt_scan_next);
-	if ((long)(ms - next) < 0)
-		return;
-	if (!__atomic_compare_exchange_n(&mm->pt_scan_next, &next,
-					 ms + READ_ONCE(knobs.pt_reclaim_scan_delay_ms), false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+	if (!task_scan_due(&mm->pt_scan_next, READ_ONCE(knobs.pt_reclaim_scan_delay_ms)))
 		return;
 	if (!down_read_trylock(&mm->mmap_lock))
 		return;

@@ -109,6 +109,7 @@ static void mapping_put(struct address_space *as)
 	if (atomic_dec_return(&as->refcount))
 		return;
 	shmem_undo_range(as, 0, -1, false);
+	filemap_evict(as);
 	xa_destroy(&as->i_pages);
 	free(as);
 }
@@ -171,7 +172,10 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 			continue;
 		if (slot_load(as, *index) != p)
 			goto skip;
-		if (!test_page_flag(p, PG_uptodate) || !folio_trylock(p))
+		/* a disk file's readahead marker (PG_readahead, PG_reclaim's
+		 * bit, set by reclaim): left to a fault of its own */
+		if (!test_page_flag(p, PG_uptodate) ||
+		    (as->disk && test_page_flag(p, PG_reclaim)) || !folio_trylock(p))
 			goto skip;
 		/* freed and reused, or truncated, since the slot was read */
 		if (p->mapping != as || p->index != *index ||
@@ -206,6 +210,8 @@ bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame)
 	if (p == POISONED_SLOT)
 		return false;
 	if (slot_is_swap(p))
+		return true;
+	if (!p && f->mapping->disk)	/* dropped: the disk holds the data */
 		return true;
 	if (!p)	/* leaving the page cache for the swap cache, or a hole */
 		return PageSwapCache(frame);
@@ -281,7 +287,10 @@ static int shmem_add_to_page_cache(struct address_space *as, unsigned long index
 	folio_lock(new);	/* ours alone: does not wait */
 	new->mapping = as;
 	new->index = index;
-	set_page_flag(new, PG_swapbacked);
+	if (as->disk)
+		filemap_read_folio(as, index, new);
+	else
+		set_page_flag(new, PG_swapbacked);
 	/* a fallocated folio stays !uptodate until first used */
 	if (sgp != SGP_FALLOC)
 		set_page_flag(new, PG_uptodate);
@@ -291,7 +300,7 @@ static int shmem_add_to_page_cache(struct address_space *as, unsigned long index
 		return -ENOMEM;
 	}
 	as->nrpages++;
-	count_vm_event(NR_SHMEM);
+	filemap_account(as, 1);
 	get_page(new);	/* the caller's; the cache keeps the first */
 	return 0;
 }
@@ -453,7 +462,7 @@ static bool shmem_delete_from_page_cache(struct address_space *as, struct page *
 	}
 	spin_unlock(&as->lock);
 	if (ret) {
-		count_vm_events(NR_SHMEM, -1);
+		filemap_account(as, -1);
 		folio->mapping = NULL;
 		put_page(folio);	/* the page cache's */
 	}
@@ -585,7 +594,10 @@ static int shmem_undo_one(struct address_space *as, unsigned long *index,
  * the parts of pages at either end are zeroed in place.  With @unfalloc
  * (a failed fallocate undone) only its whole !uptodate folios go.
  * Mappings of the pages must have been zapped; one a fault mapped since is
- * unmapped as it goes.
+ * unmapped as it goes.  A disk file's blocks go before and after its
+ * folios: a fault reading the page back in meanwhile reads the hole, and a
+ * block that reclaim's writeback made again meanwhile goes in the second
+ * pass.
  */
 static void shmem_undo_range(struct address_space *as, int64_t lstart, int64_t lend,
 			     bool unfalloc)
@@ -596,6 +608,8 @@ static void shmem_undo_range(struct address_space *as, int64_t lstart, int64_t l
 	unsigned int to = lend < 0 ? 0 : (unsigned int)((lend + 1) & (PAGE_SIZE - 1));
 	unsigned long index = start;
 
+	if (!unfalloc)
+		filemap_truncate_blocks(as, lstart, lend);
 	if (!unfalloc && from) {	/* the page holding @lstart, in part */
 		bool same = lend >= 0 && (lstart >> PAGE_SHIFT) == (lend >> PAGE_SHIFT);
 
@@ -612,6 +626,8 @@ static void shmem_undo_range(struct address_space *as, int64_t lstart, int64_t l
 			break;
 		cpu_poll();
 	}
+	if (!unfalloc)
+		filemap_truncate_blocks(as, lstart, lend);
 }
 
 /*
@@ -715,7 +731,9 @@ int shmem_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 		ret = -EPERM;
 		goto out;
 	}
-	ret = shmem_falloc_range(f, offset, len);
+	/* a disk filesystem allocates blocks, not page-cache folios; they
+	 * read as zero until written */
+	ret = as->disk ? 0 : shmem_falloc_range(f, offset, len);
 	if (!ret && !(mode & FALLOC_FL_KEEP_SIZE) && offset + len > as->i_size)
 		WRITE_ONCE(as->i_size, offset + len);
 out:
@@ -772,81 +790,3 @@ int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 	return shmem_fallocate(f, mode, offset, len);
 }
 
-/* ---- read(2) and write(2) of the file (shmem_file_read_iter/_write_iter) ---- */
-
-/* pread: bytes read below i_size (holes read as zeroes), or -errno. */
-long shmem_file_read(struct file *f, void *buf, unsigned long len, int64_t off)
-{
-	struct address_space *as = f->mapping;
-	unsigned long done = 0;
-
-	if (!(f->f_mode & FMODE_READ))
-		return -EBADF;
-	if (off < 0)
-		return -EINVAL;
-	while (done < len && off + (int64_t)done < READ_ONCE(as->i_size)) {
-		int64_t pos = off + (int64_t)done;
-		unsigned int o = (unsigned int)(pos & ~PAGE_MASK);
-		unsigned long n = PAGE_SIZE - o, left = (unsigned long)(as->i_size - pos);
-		struct page *p;
-		int ret;
-
-		n = n < len - done ? n : len - done;
-		n = n < left ? n : left;
-		ret = shmem_get_folio(f, (unsigned long)(pos >> PAGE_SHIFT), SGP_READ, &p);
-		if (ret)
-			return done ? (long)done : ret;
-		if (p) {
-			const uint8_t *s = (const uint8_t *)page_address(p) + o;
-
-			for (unsigned long i = 0; i < n; i++)
-				((uint8_t *)buf)[done + i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
-			folio_unlock(p);
-			put_page(p);
-		} else {
-			memset((uint8_t *)buf + done, 0, n);
-		}
-		done += n;
-	}
-	return (long)done;
-}
-
-/* pwrite: bytes written (the file grows to hold them), or -errno
- * (-EPERM: sealed against writes or growth). */
-long shmem_file_write(struct file *f, const void *buf, unsigned long len, int64_t off)
-{
-	struct address_space *as = f->mapping;
-	unsigned long done = 0;
-
-	if (!(f->f_mode & FMODE_WRITE))
-		return -EBADF;
-	if (off < 0)
-		return -EINVAL;
-	if (READ_ONCE(as->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
-		return -EPERM;
-	if (off + (int64_t)len > READ_ONCE(as->i_size)) {
-		int ret = shmem_setattr(f, off + (int64_t)len);
-
-		if (ret)
-			return ret;
-	}
-	while (done < len) {
-		int64_t pos = off + (int64_t)done;
-		unsigned int o = (unsigned int)(pos & ~PAGE_MASK);
-		unsigned long n = PAGE_SIZE - o < len - done ? PAGE_SIZE - o : len - done;
-		struct page *p;
-		uint8_t *d;
-		int ret = shmem_get_folio(f, (unsigned long)(pos >> PAGE_SHIFT), SGP_CACHE, &p);
-
-		if (ret)
-			return done ? (long)done : ret;
-		d = (uint8_t *)page_address(p) + o;
-		for (unsigned long i = 0; i < n; i++)
-			__atomic_store_n(&d[i], ((const uint8_t *)buf)[done + i], __ATOMIC_RELAXED);
-		SetPageDirty(p);
-		folio_unlock(p);
-		put_page(p);
-		done += n;
-	}
-	return (long)done;
-}

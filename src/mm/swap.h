@@ -383,6 +383,7 @@ void thp_init(void);
 extern struct page *huge_zero_folio;
 extern unsigned long huge_zero_pfn;
 bool is_huge_zero_pmd(pteval_t v);
+spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val);
 bool thp_size_allowed(unsigned int order, unsigned long vm_flags);
 bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
 unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
@@ -409,6 +410,12 @@ bool madvise_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t
 void split_huge_pmd_address(struct vm_area_struct *v, unsigned long addr);
 int split_folio(struct page *folio);
 int split_folio_to_list(struct page *folio, struct list_head *list);
+int split_folio_to_list_to_order(struct page *folio, struct list_head *list,
+				 unsigned int new_order);
+int split_folio_to_order(struct page *folio, unsigned int new_order);
+void deferred_split_remove(struct page *folio);
+/* /sys/kernel/debug/split_huge_pages: the bytes taken or -errno */
+long split_huge_pages_write(const char *buf);
 void deferred_split_folio(struct page *folio, bool partially_mapped);
 void folio_undo_large_rmappable(struct page *folio);
 unsigned long deferred_split_scan(unsigned long nr);

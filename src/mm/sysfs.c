@@ -18,10 +18,11 @@
 
 struct mm_knobs knobs;
 
-/* KNOB_WO_INT: a write-only integer (mode 0200: reading it is EACCES even
+/* KNOB_WO_STR: a write-only string whose write is an action (split_huge_pages).
+ * KNOB_WO_INT: a write-only integer (mode 0200: reading it is EACCES even
  * for root) whose write is an action, k->write, which may refuse it */
 enum knob_kind { KNOB_INT, KNOB_UINT, KNOB_CHOICE, KNOB_RO_U64, KNOB_BOOL, KNOB_ULONG,
-		 KNOB_WO_INT };
+		 KNOB_WO_INT, KNOB_WO_STR };
 
 struct knob {
 	char path[96];
@@ -32,6 +33,7 @@ struct knob {
 	const char *const *choices;	/* KNOB_CHOICE: NULL-terminated */
 	void (*changed)(void);
 	int (*write)(long v);		/* KNOB_WO_INT */
+	long (*write_str)(const char *s); /* KNOB_WO_STR: bytes taken or -errno */
 };
 
 static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
@@ -198,6 +200,7 @@ int knobs_init(void)
 	knobs.pt_reclaim_scan_size = 1UL << 30;
 	knobs.numa_scan_size_mb = 256;
 	knobs.fault_around_bytes = 65536;
+	knobs.read_ahead_kb = 128;	/* VM_READAHEAD_PAGES */
 
 	nr_knobs = 0;
 	knob_add("/sys/kernel/mm/mmlab/debug/skip_flush", KNOB_INT, &knobs.skip_flush, 0, 1, NULL, NULL);
@@ -249,6 +252,10 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/luf/unsafe_skip_munmap_flush", KNOB_INT,
 		 &knobs.luf_unsafe_skip_munmap_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/reclaim/batch_flush", KNOB_INT, &knobs.batch_flush, 0, 1, NULL, NULL);
+	/* the model's one disk: its bdi's read_ahead_kb
+	 * (/sys/dev/block/MAJ:MIN/bdi/read_ahead_kb) */
+	knob_add("/sys/kernel/mm/mmlab/read_ahead_kb", KNOB_ULONG, &knobs.read_ahead_kb, 0,
+		 1L << 20, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/soft_dirty", KNOB_INT, &knobs.soft_dirty, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/forbids_zeropage", KNOB_INT, &knobs.forbids_zeropage, 0, 1,
 		 NULL, NULL);
@@ -274,6 +281,8 @@ int knobs_init(void)
 	knob_add("/proc/sys/vm/watermark_scale_factor", KNOB_INT, &knobs.watermark_scale_factor, 1, 3000, NULL, NULL);
 	knob_add("/proc/sys/vm/drop_caches", KNOB_WO_INT, NULL, 1, 4, NULL, NULL);
 	knob_table[nr_knobs - 1].write = drop_caches_sysctl_handler;
+	knob_add("/sys/kernel/debug/split_huge_pages", KNOB_WO_STR, NULL, 0, 0, NULL, NULL);
+	knob_table[nr_knobs - 1].write_str = split_huge_pages_write;
 	return 0;
 }
 
@@ -376,6 +385,11 @@ int mmlab_knob_set(const char *path, const char *value)
 		if (parse_long(value, &v) || v < k->min || v > k->max)
 			return -EINVAL;
 		return k->write(v);
+	case KNOB_WO_STR: {
+		long n = k->write_str(value);
+
+		return n < 0 ? (int)n : 0;
+	}
 	}
 done:
 	if (k->changed)
@@ -405,6 +419,7 @@ int mmlab_knob_get(const char *path, char *buf, size_t len)
 		return ret;
 	switch (k->kind) {
 	case KNOB_WO_INT:
+	case KNOB_WO_STR:
 		return -EACCES;
 	case KNOB_INT:
 		snprintf(buf, len, "%d", READ_ONCE(*(int *)k->val));
@@ -460,6 +475,8 @@ static void describe_accepted(const struct knob *k, char *buf, size_t len)
 			if (!(k->max & (1L << i)))
 				o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
 					      k->choices[i]);
+	} else if (k->kind == KNOB_WO_STR) {
+		snprintf(buf, len, "write-only: \"pid,0xstart,0xend[,new_order]\"");
 	} else if (k->kind == KNOB_WO_INT) {
 		snprintf(buf, len, "write-only: an integer from %ld to %ld", k->min, k->max);
 	} else if (k->min == 0 && k->max == 1) {

@@ -1,12 +1,13 @@
 /*
  * task_mmu.c - the /proc/PID views of an address space: pagemap, status and
- * smaps, computed as fs/proc/task_mmu.c does, and the page walker pagemap
- * shares with PAGEMAP_SCAN (pagemap_scan.c).
+ * smaps, computed as fs/proc/task_mmu.c does; pagemap, smaps and clear_refs
+ * walk the tables through walk_page_range() (pagewalk.c).
  *
  * All three hold mmap_lock for reading; pagemap and smaps read each PTE
  * table under its PTE lock, a PMD mapping under its PMD lock.
  */
 #include <stdio.h>
+#include "pagewalk.h"
 #include "swap.h"
 
 #define VM_GROWSDOWN	0x00000100UL
@@ -116,126 +117,63 @@ static uint64_t *pagemap_slot(struct pagemap_read_priv *pm, unsigned long a)
 	return pm->out + ((a - pm->addr) >> PAGE_SHIFT);
 }
 
-static int pagemap_pte_hole(struct vm_area_struct *v, unsigned long a, unsigned long end,
-			    void *priv)
+static int pagemap_pte_hole(unsigned long a, unsigned long end, int depth,
+			    struct mm_walk *walk)
 {
-	uint64_t *o = pagemap_slot(priv, a);
+	uint64_t *o = pagemap_slot(walk->private, a);
 
+	(void)depth;
 	memset(o, 0, ((end - a) >> PAGE_SHIFT) * sizeof(*o));
-	pagemap_vma_bits(v, a, end, o);
+	pagemap_vma_bits(walk->vma, a, end, o);
 	return 0;
 }
 
-static int pagemap_pmd_entry(struct vm_area_struct *v, pteval_t *pmd, unsigned long a,
-			     unsigned long end, void *priv)
+/* pagemap_pmd_range's PMD mapping, under the PMD lock. */
+static int pagemap_pmd_entry(pteval_t *pmd, unsigned long a, unsigned long end,
+			     struct mm_walk *walk)
 {
-	uint64_t *o = pagemap_slot(priv, a);
+	uint64_t *o = pagemap_slot(walk->private, a);
+	spinlock_t *ptl;
+	pteval_t val;
 
-	pmd_leaf_pagemap(pte_read(pmd), a, end, o);
-	pagemap_vma_bits(v, a, end, o);
+	if (!pmd_leaf(pte_read(pmd)) || !(ptl = pmd_trans_huge_lock(pmd, &val)))
+		return 0;
+	pmd_leaf_pagemap(val, a, end, o);
+	pagemap_vma_bits(walk->vma, a, end, o);
+	spin_unlock(ptl);
+	walk->action = ACTION_CONTINUE;
 	return 0;
 }
 
-static int pagemap_pte_range(struct vm_area_struct *v, pteval_t *pte, unsigned long a,
-			     unsigned long end, void *priv)
+static int pagemap_pte_entry(pteval_t *pte, unsigned long a, unsigned long end,
+			     struct mm_walk *walk)
 {
-	uint64_t *o = pagemap_slot(priv, a);
+	uint64_t *o = pagemap_slot(walk->private, a);
 
-	for (unsigned long k = 0; a + (k << PAGE_SHIFT) < end; k++)
-		o[k] = pte_to_pagemap_entry(pte_read(pte + k));
-	pagemap_vma_bits(v, a, end, o);
+	*o = pte_to_pagemap_entry(pte_read(pte));
+	pagemap_vma_bits(walk->vma, a, end, o);
 	return 0;
 }
 
-static const struct pagemap_walk_ops pagemap_read_ops = {
+static const struct mm_walk_ops pagemap_read_ops = {
 	.pmd_entry = pagemap_pmd_entry,
-	.pte_range = pagemap_pte_range,
+	.pte_entry = pagemap_pte_entry,
 	.pte_hole = pagemap_pte_hole,
+	.walk_lock = PGWALK_RDLOCK,
 };
 
 int pagemap_read(struct mm_struct *mm, unsigned long addr, unsigned long npages,
 		 uint64_t *out)
 {
 	struct pagemap_read_priv pm = { .addr = addr, .out = out };
-	int ret;
+	int ret = 0;
 
+	if (!npages)
+		return 0;
 	down_read(&mm->mmap_lock);
-	ret = pagemap_walk(mm, addr, addr + (npages << PAGE_SHIFT), &pagemap_read_ops, &pm);
+	ret = walk_page_range(mm, addr, addr + (npages << PAGE_SHIFT), &pagemap_read_ops, &pm);
 	up_read(&mm->mmap_lock);
 	return ret;
-}
-
-/* One VMA's part [start, end) of a walk, PMD range by PMD range. */
-static int pagemap_walk_vma(struct vm_area_struct *v, unsigned long start, unsigned long end,
-			    const struct pagemap_walk_ops *ops, void *priv)
-{
-	struct mm_struct *mm = v->vm_mm;
-	int ret = 0;
-
-	for (unsigned long a = start, next; a < end && ret >= 0; a = next) {
-		pteval_t *pmd, *pte;
-		spinlock_t *ptl;
-
-		next = min((a + PMD_SIZE) & PMD_MASK, end);
-		pmd = mm_find_pmd(mm, a);
-		if (pmd && pmd_leaf(pte_read(pmd))) {
-			spinlock_t *pml = pmd_lockptr(pmd);
-
-			spin_lock(pml);
-			ret = -ENOENT;
-			if (pmd_leaf(pte_read(pmd)))
-				ret = ops->pmd_entry ? ops->pmd_entry(v, pmd, a, next, priv) : 0;
-			spin_unlock(pml);
-			if (ret == -EAGAIN)
-				__split_huge_pmd(v, pmd, a);
-			else if (ret != -ENOENT)
-				continue;
-			ret = 0;
-		}
-		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
-			if (ops->pte_hole)
-				ret = ops->pte_hole(v, a, next, priv);
-			continue;
-		}
-		if (ops->pte_range)
-			ret = ops->pte_range(v, pte, a, next, priv);
-		pte_unmap_unlock(pte, ptl);
-	}
-	return ret;
-}
-
-int pagemap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
-		 const struct pagemap_walk_ops *ops, void *priv)
-{
-	unsigned long a = start;
-	int ret = 0;
-
-	while (a < end && ret >= 0) {
-		struct vm_area_struct *v = find_vma(mm, a);
-		unsigned long stop;
-
-		if (!v || v->vm_start >= end) {
-			/* no VMA up to the end: one hole */
-			if (ops->pte_hole)
-				ret = ops->pte_hole(NULL, a, end, priv);
-			break;
-		}
-		if (a < v->vm_start) {
-			if (ops->pte_hole)
-				ret = ops->pte_hole(NULL, a, v->vm_start, priv);
-			a = v->vm_start;
-			if (ret < 0)
-				break;
-		}
-		stop = min(v->vm_end, end);
-		ret = ops->test_walk ? ops->test_walk(v, priv) : 0;
-		if (ret == 0)
-			ret = pagemap_walk_vma(v, a, stop, ops, priv);
-		else if (ret > 0)
-			ret = 0;
-		a = stop;
-	}
-	return ret < 0 ? ret : 0;
 }
 
 static void vm_flags_string(unsigned long f, char *buf, size_t len)
@@ -262,10 +200,20 @@ static void vm_flags_string(unsigned long f, char *buf, size_t len)
 			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", names[i].name);
 }
 
+/* What smaps sums over a VMA; the PSS figures in bytes << 12. */
+struct mem_size_stats {
+	struct mmlab_smaps *s;
+	uint64_t pss, pss_dirty, swap_pss, pss_locked;
+	bool locked;			/* the VMA is VM_LOCKED */
+	bool shmem_holes;		/* a private shmem mapping: holes count its swap */
+	unsigned long hole_swap;	/* pages */
+};
+
 /* smaps_account for one page mapped once by this entry */
-static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, uint64_t *pss_dirty,
-			  uint64_t *pss_locked, struct page *page, bool young, bool pte_dirty_bit)
+static void smaps_account(struct mem_size_stats *mss, struct page *page, bool young,
+			  bool pte_dirty_bit)
 {
+	struct mmlab_smaps *s = mss->s;
 	int mc = page_mapcount(page);
 	bool dirty = pte_dirty_bit || PageDirty(page);
 	struct page *folio = compound_head(page);
@@ -282,11 +230,11 @@ static void smaps_account(struct mmlab_smaps *s, uint64_t *pss, uint64_t *pss_di
 	}
 	if (mc >= 2)
 		share /= mc;
-	*pss += share;
+	mss->pss += share;
 	if (dirty)
-		*pss_dirty += share;
-	if (pss_locked)		/* the VMA is VM_LOCKED */
-		*pss_locked += share;
+		mss->pss_dirty += share;
+	if (mss->locked)
+		mss->pss_locked += share;
 	if (mc >= 2) {
 		if (dirty)
 			s->Shared_Dirty += 4;
@@ -316,14 +264,100 @@ static int smaps_thp_eligible(struct vm_area_struct *v)
 	return 0;
 }
 
+/* smaps_pmd_entry (a PROT_NONE PMD is present too); the huge zero page
+ * counts nothing. */
+static int smaps_pmd_entry(pteval_t *pmd, unsigned long a, unsigned long end,
+			   struct mm_walk *walk)
+{
+	struct mem_size_stats *mss = walk->private;
+	spinlock_t *ptl;
+	pteval_t e;
+
+	(void)a;
+	(void)end;
+	if (!pmd_leaf(pte_read(pmd)) || !(ptl = pmd_trans_huge_lock(pmd, &e)))
+		return 0;
+	if (!is_huge_zero_pmd(e) && pte_present(e)) {
+		for (int k = 0; k < HPAGE_PMD_NR; k++)
+			smaps_account(mss, pfn_to_page(pte_pfn(e) + k), pte_young(e), pte_dirty(e));
+		mss->s->AnonHugePages += 2048;
+	}
+	spin_unlock(ptl);
+	walk->action = ACTION_CONTINUE;
+	return 0;
+}
+
+/* smaps_pte_entry: a page, a swap entry, or a page on its way. */
+static int smaps_pte_entry(pteval_t *pte, unsigned long a, unsigned long end,
+			   struct mm_walk *walk)
+{
+	struct mem_size_stats *mss = walk->private;
+	pteval_t e = pte_read(pte);
+
+	(void)end;
+	if (is_swap_pte(e)) {
+		swp_entry_t se = pte_to_swp_entry(e);
+
+		if (!non_swap_entry(se)) {
+			int cnt = __swap_count(se);
+
+			mss->s->Swap += 4;
+			mss->swap_pss += ((uint64_t)PAGE_SIZE << 12) / (cnt ? cnt : 1);
+		} else if (is_migration_entry(se)) {
+			/* a page on its way: counted as it was */
+			mss->s->Rss += 4;
+			mss->pss += (uint64_t)PAGE_SIZE << 12;
+			if (mss->locked)
+				mss->pss_locked += (uint64_t)PAGE_SIZE << 12;
+		}
+		return 0;
+	}
+	if (!pte_present(e) || pte_special(e)) {
+		if (pte_none(e) && mss->shmem_holes)
+			mss->hole_swap += shmem_swap_usage(walk->vma->vm_file,
+				linear_page_index(walk->vma, a), linear_page_index(walk->vma, a) + 1);
+		return 0;
+	}
+	smaps_account(mss, pfn_to_page(pte_pfn(e)), pte_young(e), pte_dirty(e));
+	return 0;
+}
+
+/* smaps_pte_hole: a private shmem mapping counts the file's swapped pages
+ * where it has no page table. */
+static int smaps_pte_hole(unsigned long a, unsigned long end, int depth, struct mm_walk *walk)
+{
+	struct mem_size_stats *mss = walk->private;
+
+	(void)depth;
+	if (mss->shmem_holes)
+		mss->hole_swap += shmem_swap_usage(walk->vma->vm_file, linear_page_index(walk->vma, a),
+						   linear_page_index(walk->vma, end));
+	return 0;
+}
+
+static const struct mm_walk_ops smaps_walk_ops = {
+	.pmd_entry = smaps_pmd_entry,
+	.pte_entry = smaps_pte_entry,
+	.pte_hole = smaps_pte_hole,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* The header of one VMA's smaps: its size, flags and THP eligibility. */
+static void smaps_vma_header(struct vm_area_struct *v, struct mmlab_smaps *s)
+{
+	s->start = v->vm_start;
+	s->end = v->vm_end;
+	s->Size = (v->vm_end - v->vm_start) >> 10;
+	s->KernelPageSize = s->MMUPageSize = PAGE_SIZE >> 10;
+	s->THPeligible = smaps_thp_eligible(v);
+	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
+}
+
 int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 {
+	struct mem_size_stats mss = { .s = s };
 	struct mm_struct *mm;
 	struct vm_area_struct *v;
-	uint64_t pss = 0, pss_dirty = 0, swap_pss = 0, pss_locked = 0;	/* bytes << 12 */
-	uint64_t *locked;
-	unsigned long hole_swap = 0;
-	bool shmem_holes = false;
 
 	if (!p || !s)
 		return -EINVAL;
@@ -335,95 +369,25 @@ int mmlab_smaps(struct mmlab_proc *p, uint64_t addr, struct mmlab_smaps *s)
 		up_read(&mm->mmap_lock);
 		return -ENOENT;
 	}
-	s->start = v->vm_start;
-	s->end = v->vm_end;
-	s->Size = (v->vm_end - v->vm_start) >> 10;
-	s->KernelPageSize = s->MMUPageSize = PAGE_SIZE >> 10;
-	s->THPeligible = smaps_thp_eligible(v);
-	locked = (v->vm_flags & VM_LOCKED) ? &pss_locked : NULL;
-	vm_flags_string(v->vm_flags, s->flags, sizeof(s->flags));
+	smaps_vma_header(v, s);
+	mss.locked = v->vm_flags & VM_LOCKED;
 	if (v->vm_file) {
 		/* shmem: swapped pages of the file range (shared, or never
 		 * written privately) are counted from the file itself */
 		if ((v->vm_flags & VM_SHARED) || !(v->vm_flags & VM_WRITE))
-			hole_swap = shmem_swap_usage(v->vm_file, v->vm_pgoff,
-						     v->vm_pgoff + vma_pages(v));
+			mss.hole_swap = shmem_swap_usage(v->vm_file, v->vm_pgoff,
+							 v->vm_pgoff + vma_pages(v));
 		else
-			shmem_holes = true;
+			mss.shmem_holes = true;
 	}
-	for (unsigned long a = v->vm_start; a < v->vm_end;) {
-		unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-		pteval_t *pmd = mm_find_pmd(mm, a), *pte;
-		spinlock_t *ptl;
-
-		if (pmd && pmd_leaf(pte_read(pmd))) {
-			spinlock_t *pml = pmd_lockptr(pmd);
-			pteval_t e;
-
-			spin_lock(pml);
-			e = pte_read(pmd);
-			if (pmd_leaf(e)) {
-				/* smaps_pmd_entry (a PROT_NONE PMD is present too);
-				 * the huge zero page counts nothing */
-				if (!is_huge_zero_pmd(e) && pte_present(e)) {
-					for (int k = 0; k < HPAGE_PMD_NR; k++)
-						smaps_account(s, &pss, &pss_dirty, locked,
-							      pfn_to_page(pte_pfn(e) + k),
-							      pte_young(e), pte_dirty(e));
-					s->AnonHugePages += 2048;
-				}
-				spin_unlock(pml);
-				a = next;
-				continue;
-			}
-			spin_unlock(pml);
-		}
-		if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
-			if (shmem_holes)
-				hole_swap += shmem_swap_usage(v->vm_file, linear_page_index(v, a),
-							      linear_page_index(v, next));
-			a = next;
-			continue;
-		}
-		for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
-			pteval_t e = pte_read(q);
-			struct page *page;
-
-			if (is_swap_pte(e)) {
-				swp_entry_t se = pte_to_swp_entry(e);
-
-				if (!non_swap_entry(se)) {
-					int cnt = __swap_count(se);
-
-					s->Swap += 4;
-					swap_pss += ((uint64_t)PAGE_SIZE << 12) / (cnt ? cnt : 1);
-				} else if (is_migration_entry(se)) {
-					/* a page on its way: counted as it was */
-					s->Rss += 4;
-					pss += (uint64_t)PAGE_SIZE << 12;
-					if (locked)
-						pss_locked += (uint64_t)PAGE_SIZE << 12;
-				}
-				continue;
-			}
-			if (!pte_present(e) || pte_special(e)) {
-				if (pte_none(e) && shmem_holes)
-					hole_swap += shmem_swap_usage(v->vm_file,
-						linear_page_index(v, a), linear_page_index(v, a) + 1);
-				continue;
-			}
-			page = pfn_to_page(pte_pfn(e));
-			smaps_account(s, &pss, &pss_dirty, locked, page, pte_young(e), pte_dirty(e));
-		}
-		pte_unmap_unlock(pte, ptl);
-	}
-	s->Pss = (pss >> 12) >> 10;
-	s->Pss_Dirty = (pss_dirty >> 12) >> 10;
-	s->Locked = (pss_locked >> 12) >> 10;
-	s->Swap += (uint64_t)hole_swap * 4;
+	walk_page_vma(v, &smaps_walk_ops, &mss);
+	s->Pss = (mss.pss >> 12) >> 10;
+	s->Pss_Dirty = (mss.pss_dirty >> 12) >> 10;
+	s->Locked = (mss.pss_locked >> 12) >> 10;
+	s->Swap += (uint64_t)mss.hole_swap * 4;
 	/* shmem's swapped pages count in Swap only (smaps_pte_hole /
 	 * shmem_partial_swap_usage): SwapPss comes from swap PTEs */
-	s->SwapPss = (swap_pss >> 12) >> 10;
+	s->SwapPss = (mss.swap_pss >> 12) >> 10;
 	up_read(&mm->mmap_lock);
 	return 0;
 }
@@ -498,30 +462,14 @@ int mmlab_vma_get(struct mmlab_proc *p, int i, uint64_t *start, uint64_t *end,
 	return ret;
 }
 
-/*
- * clear_refs 4: the soft-dirty state of every page goes; PTEs are
- * write-protected so that the next write faults and sets it again.  A no-op
- * while the mechanism is off (this host's kernel has no
- * CONFIG_MEM_SOFT_DIRTY).
- */
 /* clear_soft_dirty_pmd: a PMD-mapped THP stays one: its PMD loses the
  * soft-dirty bit and write permission, so that the next write faults
- * (do_huge_pmd_wp_page) and sets the bit on the PMD again.  False when
- * *pmd is no PMD mapping (by the time its lock is held). */
-static bool clear_soft_dirty_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long a)
+ * (do_huge_pmd_wp_page) and sets the bit on the PMD again. */
+static void clear_soft_dirty_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long a)
 {
-	spinlock_t *ptl = pmd_lockptr(pmd);
 	unsigned long haddr = a & PMD_MASK;
-	pteval_t e;
+	pteval_t e = pte_read(pmd);
 
-	if (!pmd_leaf(pte_read(pmd)))
-		return false;
-	spin_lock(ptl);
-	e = pte_read(pmd);
-	if (!pmd_leaf(e)) {
-		spin_unlock(ptl);
-		return false;
-	}
 	if (e & (_PAGE_SOFT_DIRTY | _PAGE_RW)) {
 		/* pmdp_invalidate: gone from every TLB before it comes back
 		 * read-only, so no write slips through unseen */
@@ -529,57 +477,124 @@ static bool clear_soft_dirty_pmd(struct vm_area_struct *v, pteval_t *pmd, unsign
 		flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
 		pte_write(pmd, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
 	}
-	spin_unlock(ptl);
-	return true;
 }
 
+/* clear_soft_dirty's PTE: a present one is write-protected, a swap entry
+ * or a marker loses its soft-dirty bit. */
+static void clear_soft_dirty_pte(struct mmu_gather *tlb, pteval_t *q, unsigned long a)
+{
+	pteval_t e = pte_read(q);
+
+	if (pte_present(e) && (e & (_PAGE_SOFT_DIRTY | _PAGE_RW))) {
+		e = pte_xchg(q, 0);
+		pte_write(q, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
+		tlb_remove_tlb_entry(tlb, a);
+	} else if (is_swap_pte(e)) {
+		swp_entry_t se = pte_to_swp_entry(e);
+
+		if (is_pte_marker_entry(se) && swp_offset(se) == PTE_MARKER_SOFT_DIRTY)
+			pte_write(q, 0);
+		else if (is_pte_marker_entry(se) && (swp_offset(se) & PTE_MARKER_SOFT_DIRTY))
+			pte_write(q, make_pte_marker(swp_offset(se) & ~PTE_MARKER_SOFT_DIRTY));
+		else
+			pte_write(q, e & ~_PAGE_SWP_SOFT_DIRTY);
+	}
+}
+
+struct clear_refs_private {
+	int type;
+	struct mmu_gather *tlb;		/* type 4 */
+};
+
+/*
+ * clear_refs_test_walk: 2 (anon) passes over file-backed VMAs, 3 (mapped)
+ * over the others; within a VMA every page.  4 (soft-dirty) takes every
+ * VMA: it loses VM_SOFTDIRTY, and shared writable PTEs start read-only so
+ * that a write is seen.
+ */
+static int clear_refs_test_walk(unsigned long start, unsigned long end, struct mm_walk *walk)
+{
+	struct clear_refs_private *cp = walk->private;
+	struct vm_area_struct *v = walk->vma;
+
+	(void)start;
+	(void)end;
+	if (cp->type == 4) {
+		v->vm_flags &= ~VM_SOFTDIRTY;
+		vma_set_page_prot(v);
+		return 0;
+	}
+	return (cp->type == 2 && v->vm_file) || (cp->type == 3 && !v->vm_file);
+}
+
+/* A PMD mapping: its young bit and the folio's flag (referenced), or its
+ * soft-dirty bit and write permission (4, under the PMD lock). */
+static int clear_refs_pmd_entry(pteval_t *pmd, unsigned long a, unsigned long end,
+				struct mm_walk *walk)
+{
+	struct clear_refs_private *cp = walk->private;
+	spinlock_t *ptl;
+	pteval_t e = pte_read(pmd);
+
+	(void)end;
+	if (!pmd_leaf(e))
+		return 0;
+	if (cp->type == 4) {
+		if (!(ptl = pmd_trans_huge_lock(pmd, &e)))
+			return 0;
+		clear_soft_dirty_pmd(walk->vma, pmd, a);
+		spin_unlock(ptl);
+	} else if (!is_huge_zero_pmd(e) && pte_present(e)) {
+		__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+		clear_page_flag(pfn_to_page(pte_pfn(e)), PG_referenced);
+	}
+	walk->action = ACTION_CONTINUE;
+	return 0;
+}
+
+static int clear_refs_pte_entry(pteval_t *pte, unsigned long a, unsigned long end,
+				struct mm_walk *walk)
+{
+	struct clear_refs_private *cp = walk->private;
+	pteval_t e;
+
+	(void)end;
+	if (cp->type == 4) {
+		clear_soft_dirty_pte(cp->tlb, pte, a);
+		return 0;
+	}
+	e = pte_read(pte);
+	if (!pte_present(e) || pte_special(e))
+		return 0;
+	__atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
+	clear_page_flag(compound_head(pfn_to_page(pte_pfn(e))), PG_referenced);
+	return 0;
+}
+
+/* mmap_lock for reading, or for writing (soft-dirty changes VMA flags) */
+static const struct mm_walk_ops clear_refs_walk_ops = {
+	.test_walk = clear_refs_test_walk,
+	.pmd_entry = clear_refs_pmd_entry,
+	.pte_entry = clear_refs_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/*
+ * clear_refs 4: the soft-dirty state of every page goes; PTEs are
+ * write-protected so that the next write faults and sets it again.  A no-op
+ * while the mechanism is off (this host's kernel has no
+ * CONFIG_MEM_SOFT_DIRTY).  mmap_lock for writing (VMA flags change).
+ */
 static int clear_soft_dirty(struct mm_struct *mm)
 {
-	struct vm_area_struct *v;
 	struct mmu_gather tlb;
+	struct clear_refs_private cp = { .type = 4, .tlb = &tlb };
 
 	if (!READ_ONCE(knobs.soft_dirty))
 		return 0;
 	mmap_write_lock(mm);
 	tlb_gather_mmu(&tlb, mm, false);
-	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
-		v->vm_flags &= ~VM_SOFTDIRTY;
-		/* shared writable PTEs start read-only so that a write is seen */
-		vma_set_page_prot(v);
-		for (unsigned long a = v->vm_start; a < v->vm_end;) {
-			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
-			spinlock_t *ptl;
-
-			if (pmd && clear_soft_dirty_pmd(v, pmd, a)) {
-				a = next;
-				continue;
-			}
-			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
-				a = next;
-				continue;
-			}
-			for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
-				pteval_t e = pte_read(q);
-
-				if (pte_present(e) && (e & (_PAGE_SOFT_DIRTY | _PAGE_RW))) {
-					e = pte_xchg(q, 0);
-					pte_write(q, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
-					tlb_remove_tlb_entry(&tlb, a);
-				} else if (is_swap_pte(e)) {
-					swp_entry_t se = pte_to_swp_entry(e);
-
-					if (is_pte_marker_entry(se) && swp_offset(se) == PTE_MARKER_SOFT_DIRTY)
-						pte_write(q, 0);
-					else if (is_pte_marker_entry(se) && (swp_offset(se) & PTE_MARKER_SOFT_DIRTY))
-						pte_write(q, make_pte_marker(swp_offset(se) & ~PTE_MARKER_SOFT_DIRTY));
-					else
-						pte_write(q, e & ~_PAGE_SWP_SOFT_DIRTY);
-				}
-			}
-			pte_unmap_unlock(pte, ptl);
-		}
-	}
+	walk_page_range(mm, 0, TASK_SIZE, &clear_refs_walk_ops, &cp);
 	tlb_finish_mmu(&tlb);
 	mmap_write_unlock(mm);
 	return 0;
@@ -594,8 +609,8 @@ static int clear_soft_dirty(struct mm_struct *mm)
  */
 int mmlab_clear_refs(struct mmlab_proc *p, int type)
 {
+	struct clear_refs_private cp = { .type = type };
 	struct mm_struct *mm;
-	struct vm_area_struct *v;
 
 	if (!p)
 		return -EINVAL;
@@ -610,44 +625,7 @@ int mmlab_clear_refs(struct mmlab_proc *p, int type)
 	}
 	mm = p->mm;
 	down_read(&mm->mmap_lock);
-	for (v = node_vma(range_tree_first(&mm->mm_mt)); v; v = vma_next(mm, v)) {
-		/* clear_refs_test_walk: 2 (anon) passes over file-backed
-		 * VMAs, 3 (mapped) over the others; within a VMA every page */
-		if ((type == 2 && v->vm_file) || (type == 3 && !v->vm_file))
-			continue;
-		for (unsigned long a = v->vm_start; a < v->vm_end;) {
-			unsigned long next = min((a + PMD_SIZE) & PMD_MASK, v->vm_end);
-			pteval_t *pmd = mm_find_pmd(mm, a), *pte;
-			spinlock_t *ptl;
-
-			if (pmd && pmd_leaf(pte_read(pmd))) {
-				pteval_t e = pte_read(pmd);
-
-				/* the PMD's young bit and the folio's flag */
-				if (!is_huge_zero_pmd(e) && pte_present(e)) {
-					__atomic_fetch_and(pmd, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
-					clear_page_flag(pfn_to_page(pte_pfn(e)), PG_referenced);
-				}
-				a = next;
-				continue;
-			}
-			if (!pmd || !(pte = pte_offset_map_lock(mm, pmd, a, &ptl))) {
-				a = next;
-				continue;
-			}
-			for (pteval_t *q = pte; a < next; a += PAGE_SIZE, q++) {
-				pteval_t e = pte_read(q);
-				struct page *page;
-
-				if (!pte_present(e) || pte_special(e))
-					continue;
-				page = pfn_to_page(pte_pfn(e));
-				__atomic_fetch_and(q, ~_PAGE_ACCESSED, __ATOMIC_ACQ_REL);
-				clear_page_flag(compound_head(page), PG_referenced);
-			}
-			pte_unmap_unlock(pte, ptl);
-		}
-	}
+	walk_page_range(mm, 0, TASK_SIZE, &clear_refs_walk_ops, &cp);
 	up_read(&mm->mmap_lock);
 	return 0;
 }

@@ -79,6 +79,9 @@ long mm_prctl(struct mm_struct *mm, int option, unsigned long a2, unsigned long 
 		return prctl_set_thp_disable(mm, a2, a3, a4, a5);
 	case PR_GET_THP_DISABLE:
 		return prctl_get_thp_disable(mm, a2, a3, a4, a5);
+	case 67:	/* PR_SET_MEMORY_MERGE */
+	case 68:	/* PR_GET_MEMORY_MERGE */
+		return prctl_memory_merge(mm, option, a2, a3, a4, a5);
 	}
 	return -EINVAL;
 }

@@ -86,6 +86,8 @@ static int pageout(struct page *folio)
 		return swap_writeout(folio);
 	if (!PageAnon(folio) && test_page_flag(folio, PG_swapbacked))
 		return shmem_writeout(folio);
+	if (!PageAnon(folio) && folio->mapping)
+		return filemap_writeout(folio);
 	return -EINVAL;
 }
 
@@ -100,10 +102,52 @@ static bool remove_mapping(struct page *folio)
 		return true;
 	}
 	if (!PageAnon(folio) && folio->mapping) {
-		/* clean shmem: never written, all zero; a hole reads the same */
+		/* clean shmem: never written, all zero, a hole reads the
+		 * same; a clean disk file folio: the disk has its data */
 		return shmem_drop_clean(folio);
 	}
 	return page_ref_count(folio) == 1;	/* lazyfree anon */
+}
+
+/* What shrink_folio_list does with a large folio (shrink_large_folio). */
+enum large_folio_fate { LARGE_SPLIT, LARGE_FREE, LARGE_ACTIVATE, LARGE_KEEP };
+
+/*
+ * A large folio (locked): the model swaps and migrates small folios, so
+ * one is split here (its other pages go onto @folio_list), as the kernel
+ * does when swap has no room for it whole (this host's swap files never
+ * have: thp_swpout_fallback) or when migration finds no large folio on
+ * the target.  A large MADV_FREE'd folio is kept whole if written since,
+ * else dropped whole (LARGE_FREE).
+ */
+static enum large_folio_fate shrink_large_folio(struct page *folio, struct list_head *folio_list,
+						bool do_demote_pass)
+{
+	unsigned int order = folio_order(folio);
+	bool to_swap;
+
+	if (PageAnon(folio) && !test_page_flag(folio, PG_swapbacked)) {
+		if (folio_lazyfree_redirtied(folio))
+			return LARGE_ACTIVATE;
+		if (!folio_lazyfree_discard(folio)) {
+			if (test_page_flag(folio, PG_swapbacked))
+				return LARGE_ACTIVATE;	/* written meanwhile */
+			return LARGE_KEEP;
+		}
+		return LARGE_FREE;
+	}
+	to_swap = !do_demote_pass && PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
+		  !PageSwapCache(folio);
+	if (split_folio_to_list(folio, folio_list))
+		return LARGE_KEEP;
+	if (to_swap) {
+		if (order == HPAGE_PMD_ORDER)
+			count_vm_event(THP_SWPOUT_FALLBACK);
+		count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK);
+	} else if (do_demote_pass && order == HPAGE_PMD_ORDER) {
+		count_vm_event(THP_MIGRATION_SPLIT);
+	}
+	return LARGE_SPLIT;
 }
 
 static unsigned int shrink_folio_list(struct list_head *folio_list, int nid,
@@ -133,44 +177,22 @@ retry:
 			goto activate_locked;
 		if (refs == FOLIOREF_KEEP)
 			goto keep_locked;
-		/* the model swaps and migrates small folios: a large one is
-		 * split here (its other pages go back to the LRU), as the
-		 * kernel does when swap has no room for it whole (this
-		 * host's swap files never have: thp_swpout_fallback) or
-		 * when migration finds no large folio on the target */
-		/* a large MADV_FREE'd folio: kept whole if written since,
-		 * else dropped whole */
-		if (folio_test_large(folio) && PageAnon(folio) &&
-		    !test_page_flag(folio, PG_swapbacked)) {
+		if (folio_test_large(folio)) {
 			unsigned long nr = folio_nr_pages(folio);
 
-			if (folio_lazyfree_redirtied(folio))
+			switch (shrink_large_folio(folio, folio_list, do_demote_pass)) {
+			case LARGE_FREE:
+				count_vm_events(PGLAZYFREED, (long)nr);
+				folio_unlock(folio);
+				nr_reclaimed += nr;
+				list_add(&folio->lru, &free_folios);
+				continue;
+			case LARGE_ACTIVATE:
 				goto activate_locked;
-			if (!folio_lazyfree_discard(folio)) {
-				if (test_page_flag(folio, PG_swapbacked))
-					goto activate_locked;	/* written meanwhile */
+			case LARGE_KEEP:
 				goto keep_locked;
-			}
-			count_vm_events(PGLAZYFREED, (long)nr);
-			folio_unlock(folio);
-			nr_reclaimed += nr;
-			list_add(&folio->lru, &free_folios);
-			continue;
-		}
-		if (folio_test_large(folio)) {
-			unsigned int order = folio_order(folio);
-			bool to_swap = !do_demote_pass && PageAnon(folio) &&
-				       test_page_flag(folio, PG_swapbacked) &&
-				       !PageSwapCache(folio);
-
-			if (split_folio_to_list(folio, folio_list))
-				goto keep_locked;
-			if (to_swap) {
-				if (order == HPAGE_PMD_ORDER)
-					count_vm_event(THP_SWPOUT_FALLBACK);
-				count_mthp_stat(order, MTHP_STAT_SWPOUT_FALLBACK);
-			} else if (do_demote_pass && order == HPAGE_PMD_ORDER) {
-				count_vm_event(THP_MIGRATION_SPLIT);
+			case LARGE_SPLIT:
+				break;
 			}
 		}
 
@@ -199,6 +221,15 @@ retry:
 		if (PageDirty(folio)) {
 			if (refs == FOLIOREF_RECLAIM_CLEAN)
 				goto keep_locked;
+			/* a file folio is left to writeback, marked for
+			 * immediate reclaim once written (PG_reclaim, the bit
+			 * PG_readahead shares) and active; only kswapd
+			 * writes it, standing in for the flusher threads */
+			if (!PageAnon(folio) && !test_page_flag(folio, PG_swapbacked) &&
+			    !sc->kswapd) {
+				set_page_flag(folio, PG_reclaim);
+				goto activate_locked;
+			}
 			/* a dirty PTE cleared lazily could still be written
 			 * through: flush before the data goes out */
 			try_to_unmap_flush_dirty();

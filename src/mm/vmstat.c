@@ -186,8 +186,9 @@ static int64_t vmstat_value(int i)
 				 i == MMLAB_TLB_L1_HITS ? st.l1_hits :
 				 i == MMLAB_TLB_L2_HITS ? st.l2_hits :
 				 i == MMLAB_TLB_MISSES ? st.misses : st.walks);
-	case NR_FILE_PAGES:	/* the page cache: shmem, and the swap cache */
-		return READ_ONCE(vm_stat[NR_SHMEM]) + READ_ONCE(vm_stat[NR_SWAPCACHE]);
+	case NR_FILE_PAGES:	/* the page cache: shmem, disk files, the swap cache */
+		return READ_ONCE(vm_stat[NR_SHMEM]) + READ_ONCE(vm_stat[NR_SWAPCACHE]) +
+		       filemap_nr_pages();
 	}
 	return READ_ONCE(vm_stat[i]);
 }

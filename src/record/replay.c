@@ -7,7 +7,8 @@
  * threads to CPUs and of the trace's addresses to the model's.
  *
  * One host thread replays everything, so the records keep the trace's
- * order; no lock of its own.
+ * order; no lock of its own.  A caller's tick (replay_opts) runs on that
+ * thread between two batches, every tick_every accesses.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +35,10 @@ const char *const replay_counters[] = {
 	"mmlab_luf_write_flush_ipis", "mmlab_luf_deferred",
 	"stale_tlb_reports", "pswpin", "pswpout", "pgscan_kswapd", "pgscan_direct",
 	"pgsteal_kswapd", "pgsteal_direct", "mmlab_pt_reclaim_tables_freed",
-	"pgalloc_normal", "pgfree",
+	"pgalloc_normal", "pgfree", "pgmigrate_success", "pgmigrate_fail",
+	"pgpromote_success", "pgdemote_kswapd", "pgdemote_direct",
+	"mmlab_ipis_batched_pending", "mmlab_pt_reclaim_scans",
+	"mmlab_pt_reclaim_tables_scanned",
 };
 const unsigned int replay_nr_counters = sizeof(replay_counters) / sizeof(replay_counters[0]);
 
@@ -152,30 +156,62 @@ static int replay_flush(struct replay *rp)
 	return 1;
 }
 
-/* Access number @recno of the trace, into the batch. */
-static int replay_access(struct replay *rp, uint64_t recno, uint64_t addr, uint32_t size,
-			 bool write)
+/*
+ * Accesses @acc[0..n) of the trace, records @recno + 1 onwards, into the
+ * batch (flushed when full): each counted; one above user space skipped
+ * and counted; one in the recorded heap moved to the model's heap.  The
+ * batch, the counts and the heap's range are kept in locals (every access
+ * of a replay goes through this loop); the counts are stored before each
+ * flush, whose error path reads them.
+ */
+static int replay_accesses(struct replay *rp, uint64_t recno, const struct mmt_access *acc,
+			   size_t n)
 {
-	rp->res->accesses++;
-	if (addr >= TASK_SIZE_USER) {
-		rp->res->skipped_kernel++;
-		return 0;
+	struct replay_result *res = rp->res;
+	const uint64_t lo = rp->rec_brk_start, len = rp->have_brk ? rp->rec_brk_end - lo : 0;
+	const uint64_t shift = rp->model_brk_start - lo;
+	struct mmlab_access *b = rp->batch;
+	size_t nb = rp->nbatch, counted = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = acc[i].addr;
+
+		if (__builtin_expect(addr >= TASK_SIZE_USER, 0)) {
+			res->skipped_kernel++;
+			continue;
+		}
+		if (addr - lo < len)	/* in the recorded heap */
+			addr += shift;
+		if (!nb)
+			rp->batch_first = recno + i + 1;
+		b[nb++] = (struct mmlab_access){ addr, acc[i].size ? acc[i].size : 1,
+						 acc[i].write };
+		if (nb == REPLAY_BATCH) {
+			int ret;
+
+			res->accesses += i + 1 - counted;
+			counted = i + 1;
+			rp->nbatch = nb;
+			ret = replay_flush(rp);
+			if (ret)
+				return ret;
+			nb = 0;
+		}
 	}
-	if (rp->have_brk && addr >= rp->rec_brk_start && addr < rp->rec_brk_end)
-		addr = addr - rp->rec_brk_start + rp->model_brk_start;
-	if (!rp->nbatch)
-		rp->batch_first = recno;
-	rp->batch[rp->nbatch++] = (struct mmlab_access){ addr, size ? size : 1, write };
-	return rp->nbatch == REPLAY_BATCH ? replay_flush(rp) : 0;
+	res->accesses += n - counted;
+	rp->nbatch = nb;
+	return 0;
 }
 
 static int replay_one(struct replay *rp, const struct mmt_rec *rec)
 {
 	int ret;
 
-	if (rec->type == MMT_ACCESS_MAX)
-		return replay_access(rp, mmt_reader_records(rp->rd), rec->addr, rec->size,
-				     rec->write);
+	if (rec->type == MMT_ACCESS_MAX) {
+		const struct mmt_access a = { rec->addr, rec->size, rec->write };
+
+		return replay_accesses(rp, mmt_reader_records(rp->rd) - 1, &a, 1);
+	}
 	ret = replay_flush(rp);
 	if (ret)
 		return ret;
@@ -223,7 +259,9 @@ static int machine_up(struct replay *rp)
 
 	mmlab_config_default(&cfg);
 	cfg.nr_cpus = o->cpus;
-	cfg.node_bytes[0] = o->mem;
+	cfg.nr_nodes = o->nodes > 1 ? o->nodes : 1;
+	for (unsigned int i = 0; i < cfg.nr_nodes; i++)
+		cfg.node_bytes[i] = o->mem;
 	cfg.no_data = true;
 	cfg.stale_check = o->stale_check ? 1 : 0;
 	cfg.seed = o->seed;
@@ -289,11 +327,15 @@ static int replay_loop(struct replay *rp)
 		uint64_t recno = mmt_reader_records(rp->rd);
 		size_t n = mmt_reader_accesses(rp->rd, acc, 1024);
 
-		for (size_t i = 0; i < n; i++) {
-			ret = replay_access(rp, recno + i + 1, acc[i].addr, acc[i].size,
-					    acc[i].write);
+		ret = replay_accesses(rp, recno, acc, n);
+		if (ret)
+			return ret;
+		if (rp->o->tick && res->accesses >= rp->next_tick) {
+			ret = replay_flush(rp);
 			if (ret)
 				return ret;
+			rp->o->tick(rp->proc, rp->o->tick_arg);
+			rp->next_tick = res->accesses + rp->o->tick_every;
 		}
 		if (n && mmt_reader_records(rp->rd) < next_sample)
 			continue;
@@ -328,6 +370,7 @@ int replay_trace(const char *path, const struct replay_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->sample_every = SAMPLE_START;
+	rp.next_tick = o->tick_every;
 	rp.rd = mmt_reader_open(path, err, sizeof(err));
 	if (!rp.rd) {
 		snprintf(res->stop, sizeof(res->stop), "%s", err);

@@ -33,6 +33,13 @@ struct replay_opts {
 	unsigned int nsets;
 	bool stale_check;		/* the stale-TLB detector (default on) */
 	bool quiet;			/* no progress on stderr */
+	unsigned int nodes;		/* NUMA nodes of @mem each (0 or 1: one) */
+	/* Called every @tick_every accesses, between two batches, on the
+	 * replaying thread outside any task: a benchmark drives migration or
+	 * reclaim through it (NULL: none). */
+	void (*tick)(struct mmlab_proc *p, void *arg);
+	void *tick_arg;
+	uint64_t tick_every;
 };
 
 /* RSS and page tables after a number of records. */
@@ -103,6 +110,7 @@ struct replay {
 	struct mmlab_access *batch;
 	size_t nbatch;
 	uint64_t batch_first;		/* record number of batch[0] */
+	uint64_t next_tick;		/* accesses at which o->tick runs next */
 };
 
 /* Stop the replay with a message naming the record (returns 1). */

@@ -322,28 +322,42 @@ static int lx_spawn(struct sc_proc **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/*
+ * Send @req, which starts a new puppet (a fork, a thread), with one end of
+ * a new socket pair for it: the other end, or the error.
+ */
+static int call_new_puppet(struct sc_task *via, struct pp_req *req, struct pp_resp *resp,
+			   const char *what)
+{
+	int sv[2], ret;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	ret = call(via, req, NULL, sv[1], resp, NULL, 0, what);
+	close(sv[1]);
+	if (ret || resp->ret) {
+		close(sv[0]);
+		return ret ? ret : (int)resp->ret;
+	}
+	return sv[0];
+}
+
 static int lx_fork(struct sc_proc *p, struct sc_proc **child)
 {
 	struct pp_req req = { .op = PP_FORK };
 	struct pp_resp resp;
-	int sv[2], ret;
+	int sock = call_new_puppet(&p->main, &req, &resp, "fork");
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	ret = call(&p->main, &req, NULL, sv[1], &resp, NULL, 0, "fork");
-	close(sv[1]);
-	if (ret || resp.ret) {
-		close(sv[0]);
-		return ret ? ret : (int)resp.ret;
-	}
-	if (wait_hello(sv[0], &pid)) {
+	if (sock < 0)
+		return sock;
+	if (wait_hello(sock, &pid)) {
 		fprintf(stderr, "mmlab run: linux backend: forked puppet %d "
 			"did not start\n", (int)resp.v[0]);
-		close(sv[0]);
+		close(sock);
 		return SC_EBACKEND;
 	}
-	*child = new_proc((pid_t)resp.v[0], sv[0], false);
+	*child = new_proc((pid_t)resp.v[0], sock, false);
 	return *child ? 0 : -ENOMEM;
 }
 
@@ -369,30 +383,25 @@ static int lx_thread(struct sc_proc *p, unsigned int cpu, struct sc_task **out)
 	struct pp_req req = { .op = PP_THREAD, .a = { cpu } };
 	struct pp_resp resp;
 	struct sc_task *t;
-	int sv[2], ret;
+	int sock;
 	pid_t tid;
 
 	if (p->nr_threads == PP_MAX_THREADS)
 		return -EAGAIN;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	ret = call(&p->main, &req, NULL, sv[1], &resp, NULL, 0, "thread");
-	close(sv[1]);
-	if (ret || resp.ret) {
-		close(sv[0]);
-		return ret ? ret : (int)resp.ret;
-	}
-	if (wait_hello(sv[0], &tid)) {
+	sock = call_new_puppet(&p->main, &req, &resp, "thread");
+	if (sock < 0)
+		return sock;
+	if (wait_hello(sock, &tid)) {
 		lost(p, "thread start");
-		close(sv[0]);
+		close(sock);
 		return SC_EBACKEND;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		close(sv[0]);
+		close(sock);
 		return -ENOMEM;
 	}
-	*t = (struct sc_task){ .p = p, .sock = sv[0], .cpu = cpu };
+	*t = (struct sc_task){ .p = p, .sock = sock, .cpu = cpu };
 	p->threads[p->nr_threads++] = t;
 	*out = t;
 	return 0;
@@ -441,6 +450,39 @@ static uint64_t place(pid_t pid, uint64_t len, bool thp_align)
 	return found;
 }
 
+/* Is @fd of @pid a regular file made by p:file (in /var/tmp)? */
+static bool fd_is_disk_file(pid_t pid, int fd)
+{
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = 0;
+	return !strncmp(target, "/var/tmp/", 9);
+}
+
+/*
+ * thp_get_unmapped_area for a disk file, as the model's: when the file
+ * range [off, off + len) holds a whole PMD-aligned stretch, the highest gap
+ * of len + PMD_SIZE, the mapping placed in it where address and file
+ * offset agree modulo PMD_SIZE.  0 when it does not apply or nothing fits.
+ */
+static uint64_t place_file(pid_t pid, uint64_t len, uint64_t off)
+{
+	uint64_t off_align = (off + SC_PMD_SIZE - 1) & ~(SC_PMD_SIZE - 1), r, sub;
+
+	if (off + len <= off_align || off + len - off_align < SC_PMD_SIZE)
+		return 0;
+	r = place(pid, len + SC_PMD_SIZE, false);
+	if (!r)
+		return 0;
+	sub = (off - r) & (SC_PMD_SIZE - 1);
+	return sub ? r + sub : r + SC_PMD_SIZE;
+}
+
 static bool range_free(pid_t pid, uint64_t addr, uint64_t len)
 {
 	int n;
@@ -485,7 +527,8 @@ static int mmap_call(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
  * hint: the kernel then wants a PMD more than the length free at a hint
  * (thp_get_unmapped_area) and would search elsewhere, so the range is
  * reserved first (PROT_NONE, MAP_FIXED_NOREPLACE) and the mapping made
- * over it (MAP_FIXED), as the kernel would have placed it.
+ * over it (MAP_FIXED), as the kernel would have placed it.  The same for a
+ * disk file holding a whole PMD-aligned stretch (place_file).
  */
 static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		   int flags, int fd, uint64_t off, uint64_t *out)
@@ -506,6 +549,11 @@ static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
 		thp_align = !addr && fd < 0 && ((flags & MAP_TYPE) == MAP_PRIVATE ||
 						 (flags & MAP_TYPE) == SC_MAP_DROPPABLE) &&
 			    (flags & MAP_ANONYMOUS) && !(plen & (SC_PMD_SIZE - 1));
+		/* a disk file: the kernel wants a PMD more at a hint too */
+		if (!at && fd >= 0 && fd_is_disk_file(t->p->pid, fd)) {
+			at = place_file(t->p->pid, plen, off);
+			thp_align = at != 0;
+		}
 		if (!at)
 			at = place(t->p->pid, plen, thp_align);
 	}
@@ -618,7 +666,7 @@ static long lx_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
 	return simple_call(t, PP_VMSPLICE, "vmsplice", (uint64_t)fd, addr, len, 0);
 }
 
-/* read(2) or pread(2) (op) of up to one payload of bytes */
+/* read(2) of up to one payload of bytes */
 static long read_call(struct sc_proc *p, enum pp_op op, int fd, void *buf, uint64_t len,
 		      int64_t off, const char *what)
 {
@@ -635,11 +683,6 @@ static long read_call(struct sc_proc *p, enum pp_op op, int fd, void *buf, uint6
 static long lx_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
 {
 	return read_call(p, PP_READ_FD, fd, buf, len, 0, "read_fd");
-}
-
-static long lx_pread(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off)
-{
-	return read_call(p, PP_PREAD, fd, buf, len, off, "pread");
 }
 
 static int lx_io_uring_setup(struct sc_proc *p)
@@ -715,6 +758,47 @@ static long lx_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint
 	req.len = (uint32_t)len;
 	ret = call(&p->main, &req, buf, -1, &resp, NULL, 0, "write /proc/PID/mem");
 	return ret ? ret : resp.ret;
+}
+
+static int lx_regfile(struct sc_proc *p, uint64_t size)
+{
+	return (int)simple_call(&p->main, PP_REGFILE, "file", size, 0, 0, 0);
+}
+
+/* pread/pwrite in messages of at most PP_PAYLOAD_MAX bytes each: the
+ * bytes done (short at the end of the file), or the first -errno. */
+static long lx_rw(struct sc_proc *p, int fd, uint8_t *buf, size_t len, int64_t off,
+		  bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < PP_PAYLOAD_MAX ? len - done : PP_PAYLOAD_MAX;
+		struct pp_req req = { .op = write ? PP_PWRITE : PP_PREAD,
+				      .len = write ? (uint32_t)n : 0,
+				      .a = { (uint64_t)fd, (uint64_t)off + done, n } };
+		struct pp_resp resp;
+		int ret = call(&p->main, &req, write ? buf + done : NULL, -1, &resp,
+			       write ? NULL : buf + done, write ? 0 : n,
+			       write ? "pwrite" : "pread");
+
+		if (ret || resp.ret < 0)
+			return done ? (long)done : ret ? ret : (long)resp.ret;
+		done += (size_t)resp.ret;
+		if ((size_t)resp.ret < n)
+			break;
+	}
+	return (long)done;
+}
+
+static long lx_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, buf, len, off, false);
+}
+
+static long lx_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off)
+{
+	return lx_rw(p, fd, (uint8_t *)buf, len, off, true);
 }
 
 static int lx_reopen(struct sc_proc *p, int fd, int flags)
@@ -816,6 +900,17 @@ static int lx_run(struct sc_item *it)
 	return it->ret;
 }
 
+/* How many of the @n items are in group @g. */
+static size_t group_items(const struct sc_item *items, int n, int g)
+{
+	size_t k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (items[i].group == g)
+			k++;
+	return k;
+}
+
 /* Build the PP_BATCH message of one group: items, then write data. */
 static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 		       uint32_t *len, uint32_t *count, size_t *reads)
@@ -823,9 +918,7 @@ static int build_batch(struct sc_item *items, int n, int g, uint8_t *buf,
 	struct pp_item *pi = (struct pp_item *)buf;
 	size_t data = 0, k = 0, rd = 0;
 
-	for (int i = 0; i < n; i++)
-		if (items[i].group == g)
-			k++;
+	k = group_items(items, n, g);
 	if (k > PP_BATCH_MAX)
 		return -E2BIG;
 	data = k * sizeof(*pi);
@@ -910,10 +1003,7 @@ static int lx_parallel(struct sc_item *items, int n)
 			ret = SC_EBACKEND;
 			continue;
 		}
-		for (int i = 0; i < n; i++)
-			if (items[i].group == g)
-				k++;
-		rd = k * sizeof(*res);
+		rd = group_items(items, n, g) * sizeof(*res);
 		k = 0;
 		for (int i = 0; i < n; i++) {
 			struct sc_item *it = &items[i];
@@ -956,10 +1046,38 @@ static int lx_clear_refs_p(struct sc_proc *p, int v)
 }
 
 static int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
-			    int modes)
+			    int modes, uint64_t *ioctls)
 {
-	return (int)simple_call(&p->main, PP_UFFD_REGISTER, "uffd_register", addr, len,
-				(uint64_t)modes, 0);
+	struct pp_req req = { .op = PP_UFFD_REGISTER, .a = { addr, len, (uint64_t)modes } };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_register");
+
+	if (ret)
+		return ret;
+	if (ioctls)
+		*ioctls = resp.v[0];
+	return (int)resp.ret;
+}
+
+static int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return (int)simple_call(&p->main, PP_UFFD_UNREGISTER, "uffd_unregister",
+				addr, len, 0, 0);
+}
+
+/* The filling ioctls run in the puppet, on its userfaultfd. */
+static int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			uint64_t len, unsigned int mode, int64_t *filled)
+{
+	struct pp_req req = { .op = PP_UFFD_FILL,
+			      .a = { (uint64_t)op, dst, src, len, mode } };
+	struct pp_resp resp;
+	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_fill");
+
+	if (ret)
+		return ret;
+	*filled = (int64_t)resp.v[0];
+	return (int)resp.ret;
 }
 
 static int lx_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len, bool on)
@@ -993,6 +1111,8 @@ static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
 	for (int i = 0; i < resp.ret && i < max; i++) {
 		ev[i].addr = buf[i].addr;
 		ev[i].kind = (int)buf[i].kind;
+		ev[i].to = buf[i].to;
+		ev[i].len = buf[i].len;
 	}
 	return resp.ret < max ? (int)resp.ret : max;
 }
@@ -1070,7 +1190,8 @@ static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 	int ret;
 
 	/* only the memory manager's options reach the puppet */
-	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE)
+	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE &&
+	    option != SC_PR_SET_MEMORY_MERGE && option != SC_PR_GET_MEMORY_MERGE)
 		return -EINVAL;
 	ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "prctl");
 	return ret ? ret : (long)resp.ret;
@@ -1106,6 +1227,9 @@ const struct sc_backend sc_backend_linux = {
 	.memfd = lx_memfd,
 	.close = lx_close,
 	.reopen = lx_reopen,
+	.regfile = lx_regfile,
+	.pread = lx_pread,
+	.pwrite = lx_pwrite,
 	.ftruncate = lx_ftruncate,
 	.fallocate = lx_fallocate,
 	.add_seals = lx_add_seals,
@@ -1122,6 +1246,8 @@ const struct sc_backend sc_backend_linux = {
 	.uffd_wp = lx_uffd_wp,
 	.uffd_events = lx_uffd_events,
 	.uffd_api = lx_uffd_api,
+	.uffd_fill = lx_uffd_fill,
+	.uffd_unregister = lx_uffd_unregister,
 	.pagemap_scan = lx_pagemap_scan_p,
 	.prctl_pt_reclaim = lx_prctl_pt_reclaim,
 	.mseal = lx_mseal,
@@ -1134,7 +1260,6 @@ const struct sc_backend sc_backend_linux = {
 	.pipe = lx_pipe,
 	.vmsplice = lx_vmsplice,
 	.read_fd = lx_read_fd,
-	.pread = lx_pread,
 	.io_uring_setup = lx_io_uring_setup,
 	.io_uring_register = lx_io_uring_register,
 	.io_uring_unregister = lx_io_uring_unregister,
@@ -1144,4 +1269,6 @@ const struct sc_backend sc_backend_linux = {
 	.pin_longterm_read = lx_pin_longterm_read,
 	.pin_longterm_stop = lx_pin_longterm_stop,
 	.mem_write = lx_mem_write,
+	.split_huge_pages = lx_split_huge_pages,
+	.kpageflags = lx_kpageflags,
 };

@@ -6,11 +6,8 @@
  * mmlab_task, cast.  mm.parallel starts one host thread per task; each
  * calls the API as that task, so the model sees real concurrency.
  *
- * Calls the API does not offer yet (khugepaged scans) are weak references
- * to the names requested in notes/api-requests.md: when the core provides
- * them they are used, until then the operation reports that the model
- * cannot do it (exit 2).  Those the header declares are plain calls, so
- * that they pull their object out of libmmlab.a.
+ * API calls are plain calls, so that they pull their object out of
+ * libmmlab.a.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,9 +17,6 @@
 
 #include <mmlab/mmlab.h>
 #include "script.h"
-
-/* Requested in notes/api-requests.md; weak until the core defines it. */
-int mmlab_khugepaged_scan(unsigned int n) __attribute__((weak));
 
 #define P(p)	((struct mmlab_proc *)(p))
 #define T(t)	((struct mmlab_task *)(t))
@@ -112,6 +106,11 @@ static void model_emergency(void)
 	/* Nothing of the host's to restore. */
 }
 
+static int model_split_huge_pages(const char *input)
+{
+	return mmlab_knob_set("/sys/kernel/debug/split_huge_pages", input);
+}
+
 static int model_knob_set(const char *path, const char *value)
 {
 	return mmlab_knob_set(path, value);
@@ -153,11 +152,8 @@ static int model_vmstat(sc_vmstat_cb cb, void *ctx)
 
 static int model_khugepaged_scan(unsigned int n)
 {
-	int ret;
+	int ret = mmlab_khugepaged_scan(n);
 
-	if (!mmlab_khugepaged_scan)
-		return -ENOSYS;
-	ret = mmlab_khugepaged_scan(n);
 	return ret < 0 ? ret : (int)n;
 }
 
@@ -262,6 +258,22 @@ static int model_memfd(struct sc_proc *p, const char *name, uint64_t size,
 		return ret;
 	}
 	return fd;
+}
+
+static int model_regfile(struct sc_proc *p, uint64_t size)
+{
+	return mmlab_file_create(P(p), "mmlab-file", size);
+}
+
+static long model_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
+{
+	return mmlab_pread(P(p), fd, buf, len, off);
+}
+
+static long model_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len,
+			 int64_t off)
+{
+	return mmlab_pwrite(P(p), fd, buf, len, off);
 }
 
 /* The flags are the kernel's (O_RDONLY 0, O_WRONLY 1, O_RDWR 2), as the
@@ -466,12 +478,13 @@ static int model_clear_refs(struct sc_proc *p, int v)
 }
 
 static int model_uffd_register(struct sc_proc *p, uint64_t addr,
-			       uint64_t len, int modes)
+			       uint64_t len, int modes, uint64_t *ioctls)
 {
 	int m = (modes & SC_UFFD_MISSING ? MMLAB_UFFD_MISSING : 0) |
-		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0);
+		(modes & SC_UFFD_WP ? MMLAB_UFFD_WP : 0) |
+		(modes & SC_UFFD_MINOR_MODE ? MMLAB_UFFD_MINOR_MODE : 0);
 
-	return mmlab_uffd_register(P(p), addr, len, m);
+	return mmlab_uffd_register_ioctls(P(p), addr, len, m, ioctls);
 }
 
 static int model_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len,
@@ -492,8 +505,9 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 	n = mmlab_uffd_events(P(p), me, max);
 	for (int i = 0; i < n; i++) {
 		ev[i].addr = me[i].addr;
-		ev[i].kind = me[i].kind == MMLAB_UFFD_WP ? SC_UFFD_WP :
-			me[i].kind == MMLAB_UFFD_FORK ? SC_UFFD_FORK : SC_UFFD_MISSING;
+		ev[i].kind = me[i].kind;	/* the SC_ and MMLAB_ kinds are one */
+		ev[i].to = me[i].to;
+		ev[i].len = me[i].len;
 	}
 	free(me);
 	return n;
@@ -503,6 +517,25 @@ static int model_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev,
 static int model_uffd_api(struct sc_proc *p, uint64_t features)
 {
 	return mmlab_uffd_api(P(p), features);
+}
+
+/* The SC_UFFDIO_ and MMLAB_UFFDIO_ ops and modes are one. */
+static int model_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			   uint64_t len, unsigned int mode, int64_t *filled)
+{
+	_Static_assert(SC_UFFDIO_CONTINUE == MMLAB_UFFDIO_CONTINUE &&
+		       SC_UFFDIO_MODE_WP == MMLAB_UFFDIO_MODE_WP &&
+		       SC_UFFD_REMOVE == MMLAB_UFFD_REMOVE &&
+		       SC_UFFDIO_MOVE_ALLOW_SRC_HOLES == MMLAB_UFFDIO_MOVE_ALLOW_SRC_HOLES,
+		       "uffd numbering");
+	if (op == SC_UFFDIO_MOVE)
+		return mmlab_uffd_move(P(p), dst, src, len, mode, filled);
+	return mmlab_uffd_fill(P(p), op, dst, src, len, mode, filled);
+}
+
+static int model_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
+{
+	return mmlab_uffd_unregister(P(p), addr, len);
 }
 
 /* struct sc_pm_scan_arg and struct mmlab_pm_scan_arg are both the kernel's
@@ -537,11 +570,6 @@ static long model_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t le
 static long model_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
 {
 	return mmlab_read_fd(P(p), fd, buf, len);
-}
-
-static long model_pread(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off)
-{
-	return mmlab_pread(P(p), fd, buf, len, off);
 }
 
 static int model_io_uring_setup(struct sc_proc *p)
@@ -631,6 +659,9 @@ const struct sc_backend sc_backend_model = {
 	.memfd = model_memfd,
 	.close = model_close,
 	.reopen = model_reopen,
+	.regfile = model_regfile,
+	.pread = model_pread,
+	.pwrite = model_pwrite,
 	.ftruncate = model_ftruncate,
 	.fallocate = model_fallocate,
 	.add_seals = model_add_seals,
@@ -647,6 +678,8 @@ const struct sc_backend sc_backend_model = {
 	.uffd_wp = model_uffd_wp,
 	.uffd_events = model_uffd_events,
 	.uffd_api = model_uffd_api,
+	.uffd_fill = model_uffd_fill,
+	.uffd_unregister = model_uffd_unregister,
 	.pagemap_scan = model_pagemap_scan,
 	.prctl_pt_reclaim = model_prctl_pt_reclaim,
 	.mseal = model_mseal,
@@ -659,7 +692,6 @@ const struct sc_backend sc_backend_model = {
 	.pipe = model_pipe,
 	.vmsplice = model_vmsplice,
 	.read_fd = model_read_fd,
-	.pread = model_pread,
 	.io_uring_setup = model_io_uring_setup,
 	.io_uring_register = model_io_uring_register,
 	.io_uring_unregister = model_io_uring_unregister,
@@ -669,4 +701,6 @@ const struct sc_backend sc_backend_model = {
 	.pin_longterm_read = model_pin_longterm_read,
 	.pin_longterm_stop = model_pin_longterm_stop,
 	.mem_write = model_mem_write,
+	.split_huge_pages = model_split_huge_pages,
+	.kpageflags = mmlab_kpageflags,
 };

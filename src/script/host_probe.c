@@ -486,6 +486,35 @@ static void probe_exact_young(struct probe_result *r)
 	    "read as referenced", tried);
 }
 
+/* The debugfs file that splits THPs: writable by root unless the kernel's
+ * lockdown restricts debugfs (debugfs mounted for the probe if it is not,
+ * and unmounted after). */
+static void probe_split_huge_pages(struct probe_result *r)
+{
+	static const char path[] = "/sys/kernel/debug/split_huge_pages";
+	bool mounted = false;
+	int fd, e;
+
+	if (access(path, F_OK)) {
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+			return say(r, "unknown", "probe: cannot mount debugfs: %s",
+				   strerror(errno));
+		mounted = true;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (mounted)
+		umount2("/sys/kernel/debug", 0);
+	if (fd >= 0)
+		return say(r, "yes", "probe: %s opens for writing", path);
+	if (e == ENOENT)
+		return say(r, "no", "probe: no %s (CONFIG_DEBUG_FS)", path);
+	say(r, e == EACCES ? "unknown" : "no", "probe: opening %s for writing: %s%s", path,
+	    strerror(e), e == EPERM ? " (the kernel's lockdown restricts debugfs)" : "");
+}
+
 static void probe_all(struct probe_results *pr)
 {
 	probe_zero_page(&pr->r[PROBE_ZERO_PAGE]);
@@ -498,6 +527,7 @@ static void probe_all(struct probe_results *pr)
 	probe_exact_young(&pr->r[PROBE_EXACT_YOUNG]);
 	probe_pagemap_scan(&pr->r[PROBE_PAGEMAP_SCAN], &pr->r[PROBE_UFFD_WP_ASYNC]);
 	probe_gup_test(&pr->r[PROBE_GUP_TEST]);
+	probe_split_huge_pages(&pr->r[PROBE_SPLIT_HUGE_PAGES]);
 }
 
 static double now_ms(void)

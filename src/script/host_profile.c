@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -296,6 +298,7 @@ static const char *probe_names[PROBE_NR] = {
 	[PROBE_PAGEMAP_SCAN] = "pagemap_scan",
 	[PROBE_UFFD_WP_ASYNC] = "uffd_wp_async",
 	[PROBE_GUP_TEST] = "gup_test",
+	[PROBE_SPLIT_HUGE_PAGES] = "split_huge_pages",
 };
 
 static const char *probe_stock[PROBE_NR] = {
@@ -304,7 +307,7 @@ static const char *probe_stock[PROBE_NR] = {
 	[PROBE_PT_RECLAIM] = "yes", [PROBE_UFFD_WP] = "yes",
 	[PROBE_UFFD_WP_SHMEM] = "yes", [PROBE_SWAP] = "yes",
 	[PROBE_EXACT_YOUNG] = "yes", [PROBE_PAGEMAP_SCAN] = "yes",
-	[PROBE_UFFD_WP_ASYNC] = "yes",
+	[PROBE_UFFD_WP_ASYNC] = "yes", [PROBE_SPLIT_HUGE_PAGES] = "yes",
 	/* the mm selftests' kernel config enables CONFIG_GUP_TEST */
 	[PROBE_GUP_TEST] = "yes",
 };
@@ -464,6 +467,38 @@ static void knobs(struct host_profile *hp)
 	}
 }
 
+/* The read-ahead of the disk the linux backend's regular files live on
+ * (p:file makes them in /var/tmp): its bdi's read_ahead_kb, which the
+ * model's one disk takes as /sys/kernel/mm/mmlab/read_ahead_kb. */
+static void disk_readahead(struct host_profile *hp)
+{
+	const char *knob = "/sys/kernel/mm/mmlab/read_ahead_kb";
+	char def[64], host[64], path[96];
+	struct host_item *it;
+	struct stat st;
+	bool ok;
+	FILE *f;
+
+	if (stat("/var/tmp", &st) || mmlab_knob_default(knob, def, sizeof(def)))
+		return;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/bdi/read_ahead_kb",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	ok = fgets(host, sizeof(host), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return;
+	host[strcspn(host, "\n")] = 0;
+	if (!strcmp(def, host))
+		return;
+	it = add(hp, HOST_KNOB, "read_ahead_kb", host, def);
+	snprintf(it->how, sizeof(it->how), "read from %s (the disk of /var/tmp)", path);
+	snprintf(it->model_set, sizeof(it->model_set), "%s=%s", knob, host);
+	it->differs = true;
+}
+
 void host_profile_probe(struct host_profile *hp)
 {
 	char cmdline[4096];
@@ -474,6 +509,7 @@ void host_profile_probe(struct host_profile *hp)
 	config(hp);
 	probes(hp);
 	knobs(hp);
+	disk_readahead(hp);
 }
 
 /* ---- requirements ---- */
@@ -482,7 +518,7 @@ const char *const host_requirements[] = {
 	"zero_page", "huge_zero_page", "tlb_ipis", "tlb_counters", "thp",
 	"mthp", "swap", "uffd_wp", "uffd_wp_shmem", "soft_dirty",
 	"pt_reclaim", "root", "exact_accessed_bits", "pagemap_scan",
-	"uffd_wp_async", "numa", "gup_test", NULL,
+	"uffd_wp_async", "numa", "split_huge_pages", "gup_test", NULL,
 };
 
 int host_has(const struct host_profile *hp, const char *req, const char **why)

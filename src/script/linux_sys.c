@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/swap.h>
 #include <time.h>
 #include <sys/ioctl.h>
@@ -569,4 +570,56 @@ struct lx_vma *lx_vmas(int pid, uint64_t lo, uint64_t hi, int *n)
 	}
 	free(buf);
 	return v;
+}
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define SPLIT_DEBUGFS	DEBUGFS "/split_huge_pages"
+
+int lx_split_huge_pages(const char *input)
+{
+	bool mounted = false;
+	int ret;
+
+	if (access(SPLIT_DEBUGFS, F_OK)) {
+		if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL))
+			return errno == EPERM ? -EACCES : -errno;
+		mounted = true;
+	}
+	ret = access(SPLIT_DEBUGFS, F_OK) ? -ENOSYS : write_str(SPLIT_DEBUGFS, input);
+	if (mounted)
+		umount2(DEBUGFS, 0);
+	return ret;
+}
+
+int lx_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out)
+{
+	int fd;
+	size_t want = n * sizeof(*out), got = 0;
+
+	if (pfn >= (1ULL << 60) || n >= (1ULL << 60) - pfn)
+		return -EINVAL;	/* a negative file offset */
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < want) {
+		ssize_t r = pread(fd, (char *)out + got, want - got,
+				  (off_t)(pfn * sizeof(*out) + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? errno : 0;
+
+			close(fd);
+			if (e)
+				return -e;
+			/* past the last frame: no page */
+			for (size_t i = got / sizeof(*out); i < n; i++)
+				out[i] = 1ULL << 20;
+			return 0;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	return 0;
 }

@@ -11,6 +11,10 @@
 #include "script.h"
 
 int lx_knob_set(const char *path, const char *value);
+/* debugfs split_huge_pages (debugfs mounted for the write if it is not,
+ * and unmounted after); /proc/kpageflags: 0 or -errno */
+int lx_split_huge_pages(const char *input);
+int lx_kpageflags(uint64_t pfn, uint64_t n, uint64_t *out);
 int lx_knob_get(const char *path, char *buf, size_t len);
 int lx_swapon(uint64_t bytes);
 int lx_vmstat(sc_vmstat_cb cb, void *ctx);

@@ -573,6 +573,7 @@ int sc_open_mm(lua_State *L, const struct sc_options *o)
 {
 	luaL_newlib(L, mm_funcs);
 	sc_add_numa_funcs(L);
+	sc_add_thp_funcs(L);
 	lua_pushstring(L, sc_be->name);
 	lua_setfield(L, -2, "backend");
 	sc_push_include(L, o->script);

@@ -154,14 +154,38 @@ static void run_item(lua_State *L, struct sc_item *it, const char *extra)
 	}
 }
 
+/* The task and range of p:OP(addr, len, ...): arguments 1 to 3. */
+static void range_item(lua_State *L, struct sc_item *it, int op)
+{
+	const char *name = sc_op_names[op];
+
+	it->task = sc_check_task(L, 1);
+	it->op = op;
+	it->addr = sc_arg_u64(L, 2, name);
+	it->len = sc_arg_u64(L, 3, name);
+}
+
+/* p:madvise(addr, len, advice), p:mprotect(addr, len, prot): a range and
+ * a word that @parse turns into the item's argument. */
+static int range_word_item(lua_State *L, int op, int (*parse)(lua_State *, const char *))
+{
+	struct sc_item it = { 0 };
+	const char *word;
+
+	range_item(L, &it, op);
+	word = sc_arg_str(L, 4, sc_op_names[op]);
+	it.arg = parse(L, word);
+	run_item(L, &it, word);
+	return 0;
+}
+
 static int m_touch(lua_State *L)
 {
 	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_TOUCH };
 	size_t n;
 	const char *mode = luaL_optlstring(L, 4, "w", &n);
 
-	it.addr = sc_arg_u64(L, 2, "touch");
-	it.len = sc_arg_u64(L, 3, "touch");
+	range_item(L, &it, SC_OP_TOUCH);
 	if (n != 1 || (mode[0] != 'r' && mode[0] != 'w'))
 		sc_fatal(L, "touch: unknown mode '%s' (use \"r\" or \"w\")",
 			 mode);
@@ -172,10 +196,9 @@ static int m_touch(lua_State *L)
 
 static int m_fill(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_FILL };
+	struct sc_item it = { 0 };
 
-	it.addr = sc_arg_u64(L, 2, "fill");
-	it.len = sc_arg_u64(L, 3, "fill");
+	range_item(L, &it, SC_OP_FILL);
 	it.arg = lua_isnoneornil(L, 4) ? 0 : sc_arg_u64(L, 4, "fill");
 	run_item(L, &it, NULL);
 	return 0;
@@ -183,10 +206,9 @@ static int m_fill(lua_State *L)
 
 static int m_verify(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_VERIFY };
+	struct sc_item it = { 0 };
 
-	it.addr = sc_arg_u64(L, 2, "verify");
-	it.len = sc_arg_u64(L, 3, "verify");
+	range_item(L, &it, SC_OP_VERIFY);
 	it.arg = lua_isnoneornil(L, 4) ? 0 : sc_arg_u64(L, 4, "verify");
 	run_item(L, &it, NULL);
 	if (it.mismatch == UINT64_MAX)
@@ -198,11 +220,10 @@ static int m_verify(lua_State *L)
 
 static int m_read(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_READ };
+	struct sc_item it = { 0 };
 	luaL_Buffer b;
 
-	it.addr = sc_arg_u64(L, 2, "read");
-	it.len = sc_arg_u64(L, 3, "read");
+	range_item(L, &it, SC_OP_READ);
 	if (it.len > (1ULL << 32))
 		sc_fatal(L, "read: %" PRIu64 " bytes is too many (at most 4G)",
 			 it.len);
@@ -229,38 +250,21 @@ static int m_write(lua_State *L)
 
 static int m_madvise(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MADVISE };
-	const char *advice;
-
-	it.addr = sc_arg_u64(L, 2, "madvise");
-	it.len = sc_arg_u64(L, 3, "madvise");
-	advice = sc_arg_str(L, 4, "madvise");
-	it.arg = sc_parse_advice(L, advice);
-	run_item(L, &it, advice);
-	return 0;
+	return range_word_item(L, SC_OP_MADVISE, sc_parse_advice);
 }
 
 static int m_munmap(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MUNMAP };
+	struct sc_item it = { 0 };
 
-	it.addr = sc_arg_u64(L, 2, "munmap");
-	it.len = sc_arg_u64(L, 3, "munmap");
+	range_item(L, &it, SC_OP_MUNMAP);
 	run_item(L, &it, NULL);
 	return 0;
 }
 
 static int m_mprotect(lua_State *L)
 {
-	struct sc_item it = { .task = sc_check_task(L, 1), .op = SC_OP_MPROTECT };
-	const char *prot;
-
-	it.addr = sc_arg_u64(L, 2, "mprotect");
-	it.len = sc_arg_u64(L, 3, "mprotect");
-	prot = sc_arg_str(L, 4, "mprotect");
-	it.arg = sc_parse_prot(L, prot);
-	run_item(L, &it, prot);
-	return 0;
+	return range_word_item(L, SC_OP_MPROTECT, sc_parse_prot);
 }
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -463,6 +467,55 @@ static int m_memfd(lua_State *L)
 	lua_pushinteger(L, fd);
 	return 1;
 }
+
+/* p:file([size]) -> fd: a new regular file on a disk filesystem */
+static int m_file(lua_State *L)
+{
+	struct lproc *lp = check_proc(L, 1);
+	uint64_t size = lua_isnoneornil(L, 2) ? 0 : sc_arg_u64(L, 2, "file");
+	int fd = sc_be->regfile(lp->p, size);
+
+	if (fd < 0)
+		sc_raise(L, fd, 0, "file");
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* p:pwrite(fd, offset, data) -> bytes written; p:pread(fd, offset, len)
+ * -> the bytes read (shorter at the end of the file) */
+static int file_rw_call(lua_State *L, bool write)
+{
+	const char *what = write ? "pwrite" : "pread";
+	struct lproc *lp = check_proc(L, 1);
+	int fd = (int)sc_arg_u64(L, 2, what);
+	int64_t off = (int64_t)sc_arg_u64(L, 3, what);
+	size_t len;
+	const char *data;
+	luaL_Buffer b;
+	char *buf;
+	long n;
+
+	if (write) {
+		data = luaL_checklstring(L, 4, &len);
+		n = sc_be->pwrite(lp->p, fd, data, len, off);
+	} else {
+		len = (size_t)sc_arg_u64(L, 4, what);
+		if (len > (64U << 20))
+			sc_raise(L, -EINVAL, 0, "pread: len over 64 MiB");
+		buf = luaL_buffinitsize(L, &b, len);
+		n = sc_be->pread(lp->p, fd, buf, len, off);
+	}
+	if (n < 0)
+		sc_raise(L, (int)n, 0, what);
+	if (write)
+		lua_pushinteger(L, n);
+	else
+		luaL_pushresultsize(&b, (size_t)n);
+	return 1;
+}
+
+static int m_pwrite(lua_State *L) { return file_rw_call(L, true); }
+static int m_pread(lua_State *L) { return file_rw_call(L, false); }
 
 static int m_close(lua_State *L)
 {
@@ -818,9 +871,12 @@ static int m_prctl(lua_State *L)
 
 	if (!strcmp(opt, "thp_disable") || !strcmp(opt, "get_thp_disable"))
 		return sc_prctl_thp(L, lp->p, opt);
+	if (!strcmp(opt, "memory_merge") || !strcmp(opt, "get_memory_merge"))
+		return sc_prctl_merge(L, lp->p, opt);
 	if (strcmp(opt, "pt_reclaim"))
 		sc_fatal(L, "prctl: unknown option '%s' (use \"pt_reclaim\", "
-			 "\"thp_disable\" or \"get_thp_disable\")", opt);
+			 "\"thp_disable\", \"get_thp_disable\", \"memory_merge\" or "
+			 "\"get_memory_merge\")", opt);
 	if (lua_type(L, 3) != LUA_TBOOLEAN)
 		sc_fatal(L, "prctl: argument 2 must be a boolean");
 	on = lua_toboolean(L, 3);
@@ -838,6 +894,9 @@ static const luaL_Reg proc_methods[] = {
 	{ "memfd", m_memfd },
 	{ "close", m_close },
 	{ "reopen", m_reopen },
+	{ "file", m_file },
+	{ "pread", m_pread },
+	{ "pwrite", m_pwrite },
 	{ "ftruncate", m_ftruncate },
 	{ "fallocate", m_fallocate },
 	{ "add_seals", m_add_seals },
@@ -956,6 +1015,7 @@ void sc_open_proc(lua_State *L)
 	sc_add_proc_view_methods(L);
 	sc_add_numa_methods(L);
 	sc_add_proc_io_methods(L);
+	sc_add_uffd_methods(L);
 	lua_pushcclosure(L, proc_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, proc_tostring);

@@ -1,8 +1,8 @@
 /*
  * lua_proc_io.c - Process methods that move user memory through the
  * kernel's I/O paths, where the kernel takes references or pins on the
- * pages: p:pipe(), p:vmsplice(fd, addr, len), p:read_fd(fd, n),
- * p:pread(fd, n, off), and io_uring's fixed buffers: p:io_uring(),
+ * pages: p:pipe(), p:vmsplice(fd, addr, len), p:read_fd(fd, n), and
+ * io_uring's fixed buffers: p:io_uring(),
  * p:io_uring_register_buffers(ring, addr, len),
  * p:io_uring_unregister_buffers(ring),
  * p:io_uring_write_fixed(ring, fd, addr, len, off); and CONFIG_GUP_TEST's
@@ -50,8 +50,8 @@ static int m_vmsplice(lua_State *L)
 	return 1;
 }
 
-/* Up to n bytes of fd from off (pread) or from the pipe (off < 0),
- * looping until it runs dry; pushes them as a string. */
+/* Up to n bytes of the pipe fd, looping until it runs dry; pushes them
+ * as a string. */
 static int push_read(lua_State *L, const char *what, struct sc_proc *p, int fd, uint64_t n,
 		     int64_t off)
 {
@@ -64,10 +64,10 @@ static int push_read(lua_State *L, const char *what, struct sc_proc *p, int fd, 
 	if (!buf)
 		sc_fatal(L, "%s: out of memory", what);
 	while (done < n) {
-		long r = off < 0 ? sc_be->read_fd(p, fd, buf + done, n - done) :
-			 sc_be->pread(p, fd, buf + done, n - done, off + (int64_t)done);
+		long r = sc_be->read_fd(p, fd, buf + done, n - done);
 
-		if (r == 0 || (off < 0 && r == -EAGAIN))
+		(void)off;
+		if (r == 0 || r == -EAGAIN)
 			break;
 		if (r < 0) {
 			free(buf);
@@ -88,18 +88,6 @@ static int m_read_fd(lua_State *L)
 
 	return push_read(L, "read_fd", p, (int)sc_arg_u64(L, 2, "read_fd fd"),
 			 sc_arg_u64(L, 3, "read_fd"), -1);
-}
-
-/* p:pread(fd, n, off) -> up to n bytes of the file from off */
-static int m_pread(lua_State *L)
-{
-	struct sc_proc *p = sc_check_proc(L, 1);
-	uint64_t off = sc_arg_u64(L, 4, "pread offset");
-
-	if (off > INT64_MAX)
-		sc_fatal(L, "pread: offset %" PRIu64 " is negative as off_t", off);
-	return push_read(L, "pread", p, (int)sc_arg_u64(L, 2, "pread fd"),
-			 sc_arg_u64(L, 3, "pread"), (int64_t)off);
 }
 
 /* p:io_uring() -> ring fd */
@@ -243,7 +231,6 @@ static const luaL_Reg io_methods[] = {
 	{ "pipe", m_pipe },
 	{ "vmsplice", m_vmsplice },
 	{ "read_fd", m_read_fd },
-	{ "pread", m_pread },
 	{ "io_uring", m_io_uring },
 	{ "io_uring_register_buffers", m_io_uring_register },
 	{ "io_uring_unregister_buffers", m_io_uring_unregister },

@@ -1,8 +1,9 @@
 /*
  * lua_proc_mm.c - Process methods for the per-process controls of the
- * memory manager: p:mseal(addr, len [, flags]) and the THP switch of
+ * memory manager: p:mseal(addr, len [, flags]), the THP switch of
  * prctl, p:prctl("thp_disable", on [, "except_advised"]) and
- * p:prctl("get_thp_disable").  Contract in docs/scenarios.md.
+ * p:prctl("get_thp_disable"), and KSM's, p:prctl("memory_merge", on) and
+ * p:prctl("get_memory_merge").  Contract in docs/scenarios.md.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -62,6 +63,30 @@ int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt)
 		sc_raise(L, (int)ret, 0, option == SC_PR_SET_THP_DISABLE ?
 			 "prctl(PR_SET_THP_DISABLE)" : "prctl(PR_GET_THP_DISABLE)");
 	if (option == SC_PR_SET_THP_DISABLE)
+		return 0;
+	lua_pushinteger(L, ret);
+	return 1;
+}
+
+/*
+ * p:prctl("memory_merge", on): PR_SET_MEMORY_MERGE with on (a boolean or an
+ * integer); p:prctl("get_memory_merge"): PR_GET_MEMORY_MERGE's result.
+ * Errors raise the errno (catchable).  Returns the number of Lua results.
+ */
+int sc_prctl_merge(lua_State *L, struct sc_proc *p, const char *opt)
+{
+	uint64_t a[4] = { 0, 0, 0, 0 };
+	bool set = !strcmp(opt, "memory_merge");
+	long ret;
+
+	if (set)
+		a[0] = lua_type(L, 3) == LUA_TBOOLEAN ? (uint64_t)lua_toboolean(L, 3)
+						      : sc_arg_u64(L, 3, "prctl memory_merge");
+	ret = sc_be->prctl(p, set ? SC_PR_SET_MEMORY_MERGE : SC_PR_GET_MEMORY_MERGE, a);
+	if (ret < 0)
+		sc_raise(L, (int)ret, 0, set ? "prctl(PR_SET_MEMORY_MERGE)"
+					     : "prctl(PR_GET_MEMORY_MERGE)");
+	if (set)
 		return 0;
 	lua_pushinteger(L, ret);
 	return 1;

@@ -139,6 +139,7 @@ static int m_uffd_register(lua_State *L)
 	uint64_t len = sc_arg_u64(L, 3, "uffd_register");
 	const char *s = sc_arg_str(L, 4, "uffd_register");
 	char buf[64], *tok, *save;
+	uint64_t ioctls = 0;
 	int modes = 0;
 
 	snprintf(buf, sizeof(buf), "%s", s);
@@ -148,15 +149,18 @@ static int m_uffd_register(lua_State *L)
 			modes |= SC_UFFD_WP;
 		else if (!strcmp(tok, "missing"))
 			modes |= SC_UFFD_MISSING;
-		else
+		else if (!strcmp(tok, "minor"))
+			modes |= SC_UFFD_MINOR_MODE;
+		else if (strcmp(tok, "none"))
 			sc_fatal(L, "uffd_register: unknown mode '%s' (use "
-				 "\"wp\" and/or \"missing\")", tok);
+				 "\"missing\", \"wp\", \"minor\" or \"none\")", tok);
 	}
-	if (!modes)
-		sc_fatal(L, "uffd_register: no mode given");
-	sc_check(L, sc_be->uffd_register(p, addr, len, modes),
+	if (!modes && strcmp(s, "none"))
+		sc_fatal(L, "uffd_register: no mode given (\"none\" asks for none)");
+	sc_check(L, sc_be->uffd_register(p, addr, len, modes, &ioctls),
 		 "uffd_register");
-	return 0;
+	sc_push_uffd_ioctls(L, ioctls);
+	return 1;
 }
 
 static int m_uffd_wp(lua_State *L)
@@ -185,9 +189,16 @@ static int m_uffd_events(lua_State *L)
 		lua_createtable(L, 0, 2);
 		lua_pushinteger(L, (lua_Integer)ev[i].addr);
 		lua_setfield(L, -2, "addr");
-		lua_pushstring(L, ev[i].kind == SC_UFFD_WP ? "wp" :
-			       ev[i].kind == SC_UFFD_FORK ? "fork" : "missing");
+		lua_pushstring(L, sc_uffd_event_name(ev[i].kind));
 		lua_setfield(L, -2, "kind");
+		if (ev[i].kind == SC_UFFD_REMAP) {
+			lua_pushinteger(L, (lua_Integer)ev[i].to);
+			lua_setfield(L, -2, "to");
+		}
+		if (ev[i].kind == SC_UFFD_REMAP || ev[i].kind == SC_UFFD_REMOVE) {
+			lua_pushinteger(L, (lua_Integer)ev[i].len);
+			lua_setfield(L, -2, "len");
+		}
 		lua_rawseti(L, -2, i + 1);
 	}
 	return 1;
@@ -197,6 +208,17 @@ static const struct sc_flag_name uffd_features[] = {
 	{ "event_fork", SC_UFFD_FEATURE_EVENT_FORK },
 	{ "wp_unpopulated", SC_UFFD_FEATURE_WP_UNPOPULATED },
 	{ "wp_async", SC_UFFD_FEATURE_WP_ASYNC },
+	{ "sigbus", SC_UFFD_FEATURE_SIGBUS },
+	{ "event_remap", SC_UFFD_FEATURE_EVENT_REMAP },
+	{ "event_remove", SC_UFFD_FEATURE_EVENT_REMOVE },
+	{ "pagefault_flag_wp", SC_UFFD_FEATURE_PAGEFAULT_FLAG_WP },
+	{ "missing_shmem", SC_UFFD_FEATURE_MISSING_SHMEM },
+	{ "missing_hugetlbfs", SC_UFFD_FEATURE_MISSING_HUGETLBFS },
+	{ "minor_shmem", SC_UFFD_FEATURE_MINOR_SHMEM },
+	{ "minor_hugetlbfs", SC_UFFD_FEATURE_MINOR_HUGETLBFS },
+	{ "wp_hugetlbfs_shmem", SC_UFFD_FEATURE_WP_HUGETLBFS_SHMEM },
+	{ "poison", SC_UFFD_FEATURE_POISON },
+	{ "move", SC_UFFD_FEATURE_MOVE },
 };
 
 /* p:uffd_api(features): UFFDIO_API before the first registration */

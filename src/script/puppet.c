@@ -64,6 +64,32 @@
 #define SYS_mseal_nr	SYS_mseal
 #endif
 
+/* The userfaultfd ioctls newer than the build host's headers (6.6) */
+#ifndef UFFDIO_POISON
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
+#define UFFDIO_POISON			_IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#define UFFDIO_POISON_MODE_DONTWAKE	((__u64)1 << 0)
+#endif
+#ifndef UFFDIO_MOVE
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE			_IOWR(UFFDIO, 0x05, struct uffdio_move)
+#define UFFDIO_MOVE_MODE_DONTWAKE	((__u64)1 << 0)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ((__u64)1 << 1)
+#endif
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP		((__u64)1 << 1)
+#endif
+
 #define NR_TASK_SLOTS	(PP_MAX_THREADS + 1)
 #define UFFD_SLOT	NR_TASK_SLOTS
 #define NR_SLOTS	(NR_TASK_SLOTS + 1)
@@ -460,6 +486,40 @@ static int do_thread(unsigned int cpu, int fd)
 	return 0;
 }
 
+/* A non-cooperative event (EVENT_REMAP, EVENT_REMOVE): noted for
+ * uffd_events; the kernel's side went on once it was read. */
+static void uffd_note_event(const struct uffd_msg *m)
+{
+	struct pp_uffd_ev e = { .kind = SC_UFFD_REMOVE };
+
+	if (m->event == UFFD_EVENT_REMAP) {
+		e = (struct pp_uffd_ev){ .addr = m->arg.remap.from, .kind = SC_UFFD_REMAP,
+					 .to = m->arg.remap.to, .len = m->arg.remap.len };
+	} else {
+		e.addr = m->arg.remove.start;
+		e.len = m->arg.remove.end - m->arg.remove.start;
+	}
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = e;
+	pthread_mutex_unlock(&uffd_lock);
+}
+
+/* A minor fault: noted, and answered with UFFDIO_CONTINUE (a page mapped
+ * meanwhile, EEXIST, is answered with a wake). */
+static void uffd_minor_fault(uint64_t addr)
+{
+	struct uffdio_continue c = { .range = { .start = addr, .len = 4096 } };
+
+	pthread_mutex_lock(&uffd_lock);
+	if (nr_uffd_events < MAX_EVENTS)
+		uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){ .addr = addr,
+								     .kind = SC_UFFD_MINOR };
+	pthread_mutex_unlock(&uffd_lock);
+	if (ioctl(uffd_fd, UFFDIO_CONTINUE, &c) && errno == EEXIST)
+		ioctl(uffd_fd, UFFDIO_WAKE, &c.range);
+}
+
 static void *uffd_main(void *arg)
 {
 	(void)arg;
@@ -474,10 +534,19 @@ static void *uffd_main(void *arg)
 			continue;
 		if (n != sizeof(msg))
 			return NULL;
+		if (msg.event == UFFD_EVENT_REMAP || msg.event == UFFD_EVENT_REMOVE) {
+			uffd_note_event(&msg);
+			continue;
+		}
 		if (msg.event != UFFD_EVENT_PAGEFAULT && msg.event != UFFD_EVENT_FORK)
 			continue;
 		addr = msg.arg.pagefault.address & ~4095ULL;
 		wp = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP;
+		if (msg.event == UFFD_EVENT_PAGEFAULT &&
+		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
+			uffd_minor_fault(addr);
+			continue;
+		}
 		pthread_mutex_lock(&uffd_lock);
 		if (nr_uffd_events < MAX_EVENTS)
 			uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){
@@ -591,7 +660,7 @@ static void uffd_fork_parent(int sock)
 	close(sock);
 }
 
-static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
+static int do_uffd_register(uint64_t addr, uint64_t len, int modes, uint64_t *ioctls)
 {
 	struct uffdio_register reg = {
 		.range = { .start = addr, .len = len },
@@ -604,7 +673,65 @@ static int do_uffd_register(uint64_t addr, uint64_t len, int modes)
 		reg.mode |= UFFDIO_REGISTER_MODE_MISSING;
 	if (modes & SC_UFFD_WP)
 		reg.mode |= UFFDIO_REGISTER_MODE_WP;
-	return neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	if (modes & SC_UFFD_MINOR_MODE)
+		reg.mode |= UFFDIO_REGISTER_MODE_MINOR;
+	err = neg_errno(ioctl(uffd_fd, UFFDIO_REGISTER, &reg));
+	*ioctls = err ? 0 : reg.ioctls;
+	return err;
+}
+
+/* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE, _MOVE (SC_UFFDIO_*): *res the
+ * ioctl's result field (bytes filled, or -errno). */
+static int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
+			unsigned int mode, int64_t *res)
+{
+	struct uffdio_range r = { .start = dst, .len = len };
+	struct uffdio_copy c = { .dst = dst, .src = src, .len = len,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_COPY_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_COPY_MODE_WP : 0) };
+	struct uffdio_zeropage z = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_ZEROPAGE_MODE_DONTWAKE : 0 };
+	struct uffdio_poison po = { .range = r,
+		.mode = mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_POISON_MODE_DONTWAKE : 0 };
+	struct uffdio_continue co = { .range = r,
+		.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_CONTINUE_MODE_DONTWAKE : 0) |
+			(mode & SC_UFFDIO_MODE_WP ? UFFDIO_CONTINUE_MODE_WP : 0) };
+	int err;
+
+	*res = 0;
+	if (uffd_fd < 0)
+		return -EINVAL;
+	switch (op) {
+	case SC_UFFDIO_COPY:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_COPY, &c));
+		*res = c.copy;
+		break;
+	case SC_UFFDIO_ZEROPAGE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_ZEROPAGE, &z));
+		*res = z.zeropage;
+		break;
+	case SC_UFFDIO_POISON:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_POISON, &po));
+		*res = po.updated;
+		break;
+	case SC_UFFDIO_CONTINUE:
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_CONTINUE, &co));
+		*res = co.mapped;
+		break;
+	case SC_UFFDIO_MOVE: {
+		struct uffdio_move mv = { .dst = dst, .src = src, .len = len,
+			.mode = (mode & SC_UFFDIO_MODE_DONTWAKE ? UFFDIO_MOVE_MODE_DONTWAKE : 0) |
+				(mode & SC_UFFDIO_MOVE_ALLOW_SRC_HOLES ?
+				 UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES : 0) };
+
+		err = neg_errno(ioctl(uffd_fd, UFFDIO_MOVE, &mv));
+		*res = mv.move;
+		break;
+	}
+	default:
+		err = -EINVAL;
+	}
+	return err;
 }
 
 static int do_uffd_wp(uint64_t addr, uint64_t len, bool on)
@@ -663,6 +790,25 @@ static int set_cap(uint64_t cap, enum cap_change how)
 }
 
 /* open("/proc/self/fd/FD", flags): another open file on the same one */
+/* A regular file on this host's root filesystem (ext4: not tmpfs), of
+ * @size bytes: created in /var/tmp and unlinked at once, so that it goes
+ * with its last fd however the run ends. */
+static int make_regfile(uint64_t size)
+{
+	char path[] = "/var/tmp/mmlab-file-XXXXXX";
+	int fd = mkstemp(path), err;
+
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (ftruncate(fd, (off_t)size)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 static int do_reopen(int fd, int flags)
 {
 	char path[32];
@@ -755,6 +901,158 @@ static int do_fork(int rfd, uint64_t *pid_out)
 	close(rfd);
 	*pid_out = (uint64_t)pid;
 	return err;
+}
+
+/* The calls on the address space: mmap and its neighbours, and the
+ * limits and switches they obey.  False: not one of them. */
+static bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
+{
+	const uint64_t *a = req->a;
+	void *p;
+
+	switch (req->op) {
+	case PP_MMAP:
+		p = mmap((void *)a[0], a[1], (int)a[2], (int)a[3], (int)a[4],
+			 (off_t)a[5]);
+		resp->ret = p == MAP_FAILED ? -errno : 0;
+		resp->v[0] = (uint64_t)p;
+		break;
+	case PP_MREMAP: {
+		/* the raw call: flags the C library would not pass through */
+		long r = syscall(SYS_mremap, a[0], a[1], a[2], a[3], a[4]);
+
+		resp->ret = r == -1 ? -errno : 0;
+		resp->v[0] = (uint64_t)r;
+		break;
+	}
+	case PP_MUNMAP:
+		resp->ret = neg_errno(munmap((void *)a[0], a[1]));
+		break;
+	case PP_MLOCK:
+		resp->ret = neg_errno(syscall(SYS_mlock2, a[0], a[1], a[2]));
+		break;
+	case PP_MUNLOCK:
+		resp->ret = neg_errno(munlock((void *)a[0], a[1]));
+		break;
+	case PP_MLOCKALL:
+		resp->ret = neg_errno(mlockall((int)a[0]));
+		break;
+	case PP_MUNLOCKALL:
+		resp->ret = neg_errno(munlockall());
+		break;
+	case PP_BRK:
+		/* the raw call: it returns the break, never an errno */
+		resp->v[0] = (uint64_t)syscall(SYS_brk, a[0] && a[0] < brk_floor ? 0 : a[0]);
+		break;
+	case PP_SETRLIMIT: {
+		struct rlimit rl;
+
+		if (a[0] != RLIMIT_MEMLOCK) {
+			resp->ret = -EINVAL;
+			break;
+		}
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		rl.rlim_cur = a[1];
+		resp->ret = neg_errno(setrlimit(RLIMIT_MEMLOCK, &rl));
+		break;
+	}
+	case PP_SETCAP:
+		resp->ret = set_cap(a[0], a[1] ? CAP_RAISE : CAP_LOWER);
+		break;
+	case PP_MPROTECT:
+		resp->ret = neg_errno(mprotect((void *)a[0], a[1], (int)a[2]));
+		break;
+	case PP_MADVISE:
+		resp->ret = neg_errno(madvise((void *)a[0], a[1], (int)a[2]));
+		break;
+	case PP_MSEAL:
+		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
+		break;
+	case PP_PRCTL:
+		/* the runner passes only the mm's options (SC_PR_*) */
+		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
+		if (resp->ret < 0)
+			resp->ret = -errno;
+		break;
+	case PP_MSYNC:
+		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The calls on files (memfd and regular): create, reopen, size, seals,
+ * pread (into out) and pwrite.  False: not one of them. */
+static bool handle_file_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
+			   struct pp_resp *resp, uint8_t *out)
+{
+	const uint64_t *a = req->a;
+
+	switch (req->op) {
+	case PP_MEMFD: {
+		char name[PP_NAME_MAX];
+		int fd;
+
+		memcpy(name, payload, plen < sizeof(name) ? plen : sizeof(name));
+		name[sizeof(name) - 1] = 0;
+		fd = memfd_create(name, (unsigned int)a[1]);
+		if (fd < 0) {
+			resp->ret = -errno;
+			break;
+		}
+		if (ftruncate(fd, (off_t)a[0])) {
+			resp->ret = -errno;
+			close(fd);
+			break;
+		}
+		resp->ret = fd;
+		break;
+	}
+	case PP_CLOSE:
+		resp->ret = neg_errno(close((int)a[0]));
+		break;
+	case PP_REGFILE:
+		resp->ret = make_regfile(a[0]);
+		break;
+	case PP_PREAD: {
+		ssize_t n = a[2] > PP_PAYLOAD_MAX ? -1 :
+			    pread((int)a[0], out, (size_t)a[2], (off_t)a[1]);
+
+		resp->ret = a[2] > PP_PAYLOAD_MAX ? -EINVAL : n < 0 ? -errno : n;
+		resp->len = n > 0 ? (uint32_t)n : 0;
+		break;
+	}
+	case PP_PWRITE: {
+		ssize_t n = pwrite((int)a[0], payload, plen, (off_t)a[1]);
+
+		resp->ret = n < 0 ? -errno : n;
+		break;
+	}
+	case PP_REOPEN:
+		resp->ret = do_reopen((int)a[0], (int)a[1]);
+		break;
+	case PP_FTRUNCATE:
+		resp->ret = neg_errno(ftruncate((int)a[0], (off_t)a[1]));
+		break;
+	case PP_FALLOCATE:
+		resp->ret = neg_errno(fallocate((int)a[0], (int)a[1], (off_t)a[2],
+					       (off_t)a[3]));
+		break;
+	case PP_ADD_SEALS:
+		resp->ret = neg_errno(fcntl((int)a[0], F_ADD_SEALS, (int)a[1]));
+		break;
+	case PP_GET_SEALS: {
+		int r = fcntl((int)a[0], F_GET_SEALS);
+
+		resp->ret = r < 0 ? -errno : r;
+		break;
+	}
+	default:
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -932,7 +1230,7 @@ static void gup_test_req(const struct pp_req *req, struct pp_resp *resp, uint8_t
 	}
 }
 
-/* pipes, vmsplice and file reads: the raw calls, never blocking */
+/* pipes and vmsplice: the raw calls, never blocking */
 static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
@@ -957,13 +1255,48 @@ static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out
 		break;
 	}
 	case PP_READ_FD:
-	case PP_PREAD:
-		r = req->op == PP_PREAD ?
-		    pread((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX, (off_t)a[2]) :
-		    read((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX);
+		r = read((int)a[0], out, a[1] < PP_PAYLOAD_MAX ? a[1] : PP_PAYLOAD_MAX);
 		resp->ret = r < 0 ? -errno : r;
 		resp->len = r > 0 ? (uint32_t)r : 0;
 		break;
+	}
+}
+
+/* The calls GUP serves: pipes and vmsplice, io_uring, gup_test's pins,
+ * /proc/self/mem.  False: not one of them. */
+static bool handle_gup_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
+			  struct pp_resp *resp, uint8_t *out)
+{
+	switch (req->op) {
+	case PP_PIPE:
+	case PP_VMSPLICE:
+	case PP_READ_FD:
+		pipe_io(req, resp, out);
+		return true;
+	case PP_IOURING_SETUP:
+	case PP_IOURING_REGISTER:
+	case PP_IOURING_UNREGISTER:
+	case PP_IOURING_WRITE_FIXED:
+		io_uring_req(req, resp);
+		return true;
+	case PP_GUP_TEST_OPEN:
+	case PP_PIN_START:
+	case PP_PIN_READ:
+	case PP_PIN_STOP:
+		gup_test_req(req, resp, out);
+		return true;
+	case PP_MEM_WRITE: {
+		/* as ptrace writes: FOLL_FORCE, through read-only mappings */
+		int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+		ssize_t w = fd < 0 ? -1 : pwrite(fd, payload, plen, (off_t)req->a[0]);
+
+		resp->ret = w < 0 ? -errno : w;
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	default:
+		return false;
 	}
 }
 
@@ -971,116 +1304,21 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		   size_t plen, int rfd, struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
-	void *p;
 
 	switch (req->op) {
-	case PP_MMAP:
-		p = mmap((void *)a[0], a[1], (int)a[2], (int)a[3], (int)a[4],
-			 (off_t)a[5]);
-		resp->ret = p == MAP_FAILED ? -errno : 0;
-		resp->v[0] = (uint64_t)p;
-		break;
-	case PP_MREMAP: {
-		/* the raw call: flags the C library would not pass through */
-		long r = syscall(SYS_mremap, a[0], a[1], a[2], a[3], a[4]);
+	case PP_UFFD_UNREGISTER: {
+		struct uffdio_range r = { .start = a[0], .len = a[1] };
 
-		resp->ret = r == -1 ? -errno : 0;
-		resp->v[0] = (uint64_t)r;
+		resp->ret = uffd_fd < 0 ? -EINVAL : neg_errno(ioctl(uffd_fd, UFFDIO_UNREGISTER, &r));
 		break;
 	}
-	case PP_MUNMAP:
-		resp->ret = neg_errno(munmap((void *)a[0], a[1]));
-		break;
-	case PP_MLOCK:
-		resp->ret = neg_errno(syscall(SYS_mlock2, a[0], a[1], a[2]));
-		break;
-	case PP_MUNLOCK:
-		resp->ret = neg_errno(munlock((void *)a[0], a[1]));
-		break;
-	case PP_MLOCKALL:
-		resp->ret = neg_errno(mlockall((int)a[0]));
-		break;
-	case PP_MUNLOCKALL:
-		resp->ret = neg_errno(munlockall());
-		break;
-	case PP_BRK:
-		/* the raw call: it returns the break, never an errno */
-		resp->v[0] = (uint64_t)syscall(SYS_brk, a[0] && a[0] < brk_floor ? 0 : a[0]);
-		break;
-	case PP_SETRLIMIT: {
-		struct rlimit rl;
+	case PP_UFFD_FILL: {
+		int64_t res;
 
-		if (a[0] != RLIMIT_MEMLOCK) {
-			resp->ret = -EINVAL;
-			break;
-		}
-		getrlimit(RLIMIT_MEMLOCK, &rl);
-		rl.rlim_cur = a[1];
-		resp->ret = neg_errno(setrlimit(RLIMIT_MEMLOCK, &rl));
+		resp->ret = do_uffd_fill((int)a[0], a[1], a[2], a[3], (unsigned int)a[4], &res);
+		resp->v[0] = (uint64_t)res;
 		break;
 	}
-	case PP_SETCAP:
-		resp->ret = set_cap(a[0], a[1] ? CAP_RAISE : CAP_LOWER);
-		break;
-	case PP_MPROTECT:
-		resp->ret = neg_errno(mprotect((void *)a[0], a[1], (int)a[2]));
-		break;
-	case PP_MADVISE:
-		resp->ret = neg_errno(madvise((void *)a[0], a[1], (int)a[2]));
-		break;
-	case PP_MEMFD: {
-		char name[PP_NAME_MAX];
-		int fd;
-
-		memcpy(name, payload, plen < sizeof(name) ? plen : sizeof(name));
-		name[sizeof(name) - 1] = 0;
-		fd = memfd_create(name, (unsigned int)a[1]);
-		if (fd < 0) {
-			resp->ret = -errno;
-			break;
-		}
-		if (ftruncate(fd, (off_t)a[0])) {
-			resp->ret = -errno;
-			close(fd);
-			break;
-		}
-		resp->ret = fd;
-		break;
-	}
-	case PP_CLOSE:
-		resp->ret = neg_errno(close((int)a[0]));
-		break;
-	case PP_REOPEN:
-		resp->ret = do_reopen((int)a[0], (int)a[1]);
-		break;
-	case PP_FTRUNCATE:
-		resp->ret = neg_errno(ftruncate((int)a[0], (off_t)a[1]));
-		break;
-	case PP_FALLOCATE:
-		resp->ret = neg_errno(fallocate((int)a[0], (int)a[1], (off_t)a[2],
-					       (off_t)a[3]));
-		break;
-	case PP_ADD_SEALS:
-		resp->ret = neg_errno(fcntl((int)a[0], F_ADD_SEALS, (int)a[1]));
-		break;
-	case PP_GET_SEALS: {
-		int r = fcntl((int)a[0], F_GET_SEALS);
-
-		resp->ret = r < 0 ? -errno : r;
-		break;
-	}
-	case PP_MSEAL:
-		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
-		break;
-	case PP_PRCTL:
-		/* the runner passes only the mm's options (SC_PR_*) */
-		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);
-		if (resp->ret < 0)
-			resp->ret = -errno;
-		break;
-	case PP_MSYNC:
-		resp->ret = neg_errno(msync((void *)a[0], a[1], (int)a[2]));
-		break;
 	case PP_PROCESS_MADVISE:
 		resp->ret = do_process_madvise((pid_t)a[0], payload, plen, a[1],
 					       (int)a[2], (unsigned int)a[3]);
@@ -1122,7 +1360,7 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 			close(rfd);
 		return;
 	case PP_UFFD_REGISTER:
-		resp->ret = do_uffd_register(a[0], a[1], (int)a[2]);
+		resp->ret = do_uffd_register(a[0], a[1], (int)a[2], &resp->v[0]);
 		break;
 	case PP_UFFD_WP:
 		resp->ret = do_uffd_wp(a[0], a[1], a[2]);
@@ -1132,34 +1370,6 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		 * opened it without features */
 		resp->ret = uffd_fd >= 0 ? -EINVAL : uffd_open(a[0]);
 		break;
-	case PP_PIPE:
-	case PP_VMSPLICE:
-	case PP_READ_FD:
-	case PP_PREAD:
-		pipe_io(req, resp, out);
-		break;
-	case PP_IOURING_SETUP:
-	case PP_IOURING_REGISTER:
-	case PP_IOURING_UNREGISTER:
-	case PP_IOURING_WRITE_FIXED:
-		io_uring_req(req, resp);
-		break;
-	case PP_GUP_TEST_OPEN:
-	case PP_PIN_START:
-	case PP_PIN_READ:
-	case PP_PIN_STOP:
-		gup_test_req(req, resp, out);
-		break;
-	case PP_MEM_WRITE: {
-		/* as ptrace writes: FOLL_FORCE, through read-only mappings */
-		int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-		ssize_t w = fd < 0 ? -1 : pwrite(fd, payload, plen, (off_t)a[0]);
-
-		resp->ret = w < 0 ? -errno : w;
-		if (fd >= 0)
-			close(fd);
-		break;
-	}
 	case PP_UFFD_EVENTS:
 		resp->ret = take_uffd_events((struct pp_uffd_ev *)out,
 					     PP_PAYLOAD_MAX /
@@ -1167,7 +1377,9 @@ static void handle(int s, const struct pp_req *req, const uint8_t *payload,
 		resp->len = (uint32_t)(resp->ret * sizeof(struct pp_uffd_ev));
 		break;
 	default:
-		resp->ret = -ENOSYS;
+		if (!handle_mm_op(req, resp) && !handle_file_op(req, payload, plen, resp, out) &&
+		    !handle_gup_op(req, payload, plen, resp, out))
+			resp->ret = -ENOSYS;
 	}
 	if (rfd >= 0)
 		close(rfd);

@@ -48,7 +48,7 @@ enum pp_op {
 	PP_FORK,	/* SCM_RIGHTS: the child's socket -> v[0] child pid */
 	PP_EXIT,	/* no response: the puppet exits */
 	PP_THREAD,	/* a: cpu; SCM_RIGHTS: the thread's socket */
-	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) */
+	PP_UFFD_REGISTER, /* a: addr len modes (SC_UFFD_*) -> v[0] ioctls */
 	PP_UFFD_WP,	/* a: addr len on */
 	PP_UFFD_EVENTS,	/* -> payload: struct pp_uffd_ev[], ret = count */
 	PP_MREMAP,	/* a: addr old_len new_len flags new_addr -> v[0] addr */
@@ -73,7 +73,6 @@ enum pp_op {
 	PP_PIPE,	/* pipe2(O_NONBLOCK) -> v[0] read fd, v[1] write fd */
 	PP_VMSPLICE,	/* a: fd addr len -> ret bytes (SPLICE_F_NONBLOCK) */
 	PP_READ_FD,	/* a: fd len -> ret bytes; payload: the bytes */
-	PP_PREAD,	/* a: fd len off -> ret bytes; payload: the bytes */
 	PP_IOURING_SETUP, /* -> ret ring fd (its rings mapped) */
 	PP_IOURING_REGISTER, /* a: ring addr len (IORING_REGISTER_BUFFERS) */
 	PP_IOURING_UNREGISTER, /* a: ring */
@@ -85,6 +84,11 @@ enum pp_op {
 	PP_PIN_STOP,	/* a: fd (PIN_LONGTERM_TEST_STOP) */
 	PP_MEM_WRITE,	/* a: addr; payload: bytes -> ret bytes written to
 			 * /proc/self/mem */
+	PP_REGFILE,	/* a: size -> ret fd of a new unlinked file */
+	PP_PREAD,	/* a: fd off len -> ret bytes; payload: them */
+	PP_PWRITE,	/* a: fd off; payload: the bytes -> ret bytes */
+	PP_UFFD_FILL,	/* a: op dst src len mode -> ret, v[0] the result field */
+	PP_UFFD_UNREGISTER, /* a: addr len */
 };
 
 struct pp_req {
@@ -113,7 +117,8 @@ struct pp_item_res {
 
 struct pp_uffd_ev {
 	uint64_t addr;
-	uint64_t kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+	uint64_t kind;		/* SC_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* as struct sc_uffd_event */
 };
 
 #define PP_MSG_MAX	(sizeof(struct pp_req) + PP_PAYLOAD_MAX)

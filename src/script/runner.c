@@ -119,9 +119,11 @@ void sc_die(const char *fmt, ...)
 	_exit(2);
 }
 
-static void put_escaped(FILE *f, const char *s)
+/* @s as one TSV field: backslash, tab and newline escaped (NULL: empty);
+ * cli's tsv_unescape reads it back. */
+void sc_tsv_put(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s == '\n')
 			fputs("\\n", f);
 		else if (*s == '\t')
@@ -137,9 +139,9 @@ void sc_record_observation(const char *name, const char *value, int line)
 {
 	if (!obs_file)
 		return;
-	put_escaped(obs_file, name);
+	sc_tsv_put(obs_file, name);
 	fputc('\t', obs_file);
-	put_escaped(obs_file, value);
+	sc_tsv_put(obs_file, value);
 	fprintf(obs_file, "\t%d\n", line);
 }
 

@@ -105,17 +105,39 @@ struct sc_smaps {
 	char flags[160];	/* VmFlags */
 };
 
-enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3 };
+enum { SC_UFFD_MISSING = 1, SC_UFFD_WP = 2, SC_UFFD_FORK = 3,
+       SC_UFFD_REMAP = 4, SC_UFFD_REMOVE = 5, SC_UFFD_MINOR = 6 };
+#define SC_UFFD_MINOR_MODE	4	/* a registration mode, not an event */
 
 struct sc_uffd_event {
 	uint64_t addr;
-	int kind;		/* SC_UFFD_MISSING, SC_UFFD_WP or SC_UFFD_FORK */
+	int kind;		/* SC_UFFD_MISSING, _WP, _FORK, _REMAP, _REMOVE */
+	uint64_t to, len;	/* REMAP: the new address and the length;
+				 * REMOVE: the length */
 };
+
+/* The filling ioctls: UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE; modes */
+enum { SC_UFFDIO_COPY = 1, SC_UFFDIO_ZEROPAGE, SC_UFFDIO_POISON, SC_UFFDIO_CONTINUE,
+       SC_UFFDIO_MOVE };
+#define SC_UFFDIO_MOVE_ALLOW_SRC_HOLES	(1U << 1)	/* MOVE's mode bit */
+#define SC_UFFDIO_MODE_DONTWAKE	(1U << 0)
+#define SC_UFFDIO_MODE_WP	(1U << 1)
 
 /* UFFDIO_API features: the kernel's bits */
 #define SC_UFFD_FEATURE_EVENT_FORK	(1ULL << 1)
 #define SC_UFFD_FEATURE_WP_UNPOPULATED	(1ULL << 13)
 #define SC_UFFD_FEATURE_WP_ASYNC	(1ULL << 15)
+#define SC_UFFD_FEATURE_PAGEFAULT_FLAG_WP	(1ULL << 0)
+#define SC_UFFD_FEATURE_EVENT_REMAP	(1ULL << 2)
+#define SC_UFFD_FEATURE_EVENT_REMOVE	(1ULL << 3)
+#define SC_UFFD_FEATURE_MISSING_HUGETLBFS	(1ULL << 4)
+#define SC_UFFD_FEATURE_MISSING_SHMEM	(1ULL << 5)
+#define SC_UFFD_FEATURE_SIGBUS		(1ULL << 7)
+#define SC_UFFD_FEATURE_MINOR_HUGETLBFS	(1ULL << 9)
+#define SC_UFFD_FEATURE_MINOR_SHMEM	(1ULL << 10)
+#define SC_UFFD_FEATURE_WP_HUGETLBFS_SHMEM	(1ULL << 12)
+#define SC_UFFD_FEATURE_POISON		(1ULL << 14)
+#define SC_UFFD_FEATURE_MOVE		(1ULL << 16)
 
 /* PAGEMAP_SCAN: the kernel's struct pm_scan_arg and struct page_region
  * (vec points to vec_len of them); categories and flags the kernel's */
@@ -209,6 +231,11 @@ struct sc_backend {
 	int (*memfd)(struct sc_proc *p, const char *name, uint64_t size,
 		     unsigned int flags);
 	int (*close)(struct sc_proc *p, int fd);
+	/* a new regular file on a disk filesystem (unlinked), of size bytes */
+	int (*regfile)(struct sc_proc *p, uint64_t size);
+	/* pread / pwrite: the bytes done or -errno */
+	long (*pread)(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off);
+	long (*pwrite)(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off);
 	/* open("/proc/self/fd/FD", flags: O_RDONLY, O_WRONLY or O_RDWR):
 	 * the new fd or -errno */
 	int (*reopen)(struct sc_proc *p, int fd, int flags);
@@ -237,13 +264,20 @@ struct sc_backend {
 	int (*status)(struct sc_proc *p, struct sc_status *st);
 	int (*smaps)(struct sc_proc *p, uint64_t addr, struct sc_smaps *out);
 	int (*clear_refs)(struct sc_proc *p, int v);
+	/* UFFDIO_REGISTER; *ioctls the ioctl bits it reports for the range */
 	int (*uffd_register)(struct sc_proc *p, uint64_t addr, uint64_t len,
-			     int modes);
+			     int modes, uint64_t *ioctls);
 	int (*uffd_wp)(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
 	/* Returns the number of events stored (at most max), or -errno. */
 	int (*uffd_events)(struct sc_proc *p, struct sc_uffd_event *ev, int max);
 	/* UFFDIO_API with SC_UFFD_FEATURE_* (before any registration) */
 	int (*uffd_api)(struct sc_proc *p, uint64_t features);
+	/* UFFDIO_COPY/_ZEROPAGE/_POISON/_CONTINUE/_MOVE (SC_UFFDIO_*): 0, -EAGAIN
+	 * (part filled) or -errno; *filled the ioctl's result field */
+	int (*uffd_fill)(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
+			 uint64_t len, unsigned int mode, int64_t *filled);
+	/* UFFDIO_UNREGISTER */
+	int (*uffd_unregister)(struct sc_proc *p, uint64_t addr, uint64_t len);
 	/* The PAGEMAP_SCAN ioctl of p's /proc/PID/pagemap: the number of
 	 * regions or -errno; arg->walk_end set */
 	long (*pagemap_scan)(struct sc_proc *p, struct sc_pm_scan_arg *arg);
@@ -273,8 +307,6 @@ struct sc_backend {
 	int (*pipe)(struct sc_proc *p, int fds[2]);
 	long (*vmsplice)(struct sc_task *t, int fd, uint64_t addr, uint64_t len);
 	long (*read_fd)(struct sc_proc *p, int fd, void *buf, uint64_t len);
-	/* pread(2) of a file: bytes or -errno */
-	long (*pread)(struct sc_proc *p, int fd, void *buf, uint64_t len, int64_t off);
 	/* io_uring: a ring with one entry (its fd or -errno); register
 	 * [addr, addr + len) as fixed buffer 0 (task t pins it); unregister
 	 * the buffers; IORING_OP_WRITE_FIXED of [addr, addr + len) of the
@@ -295,6 +327,10 @@ struct sc_backend {
 	int (*pin_longterm_stop)(struct sc_proc *p, int fd);
 	/* pwrite of /proc/PID/mem (FOLL_FORCE): bytes written or -errno */
 	long (*mem_write)(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len);
+	/* lua_thp.c: a write to /sys/kernel/debug/split_huge_pages (0 or
+	 * -errno); /proc/kpageflags words of pfn..pfn+n-1 */
+	int (*split_huge_pages)(const char *input);
+	int (*kpageflags)(uint64_t pfn, uint64_t n, uint64_t *out);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -314,6 +350,8 @@ int sc_lx_settle(unsigned int timeout_ms);
 /* prctl options the scenarios may use: the kernel's numbers */
 #define SC_PR_SET_THP_DISABLE	41
 #define SC_PR_GET_THP_DISABLE	42
+#define SC_PR_SET_MEMORY_MERGE	67
+#define SC_PR_GET_MEMORY_MERGE	68
 
 extern const struct sc_backend sc_backend_model;
 extern const struct sc_backend sc_backend_linux;
@@ -366,6 +404,7 @@ void sc_open_proc(lua_State *L);
 void sc_push_proc(lua_State *L, struct sc_proc *p);
 /* The Process at @idx (a script error otherwise). */
 struct sc_proc *sc_check_proc(lua_State *L, int idx);
+void sc_add_thp_funcs(lua_State *L);	/* lua_thp.c */
 /* Argument @idx as an integer / a string, else a script error naming
  * @what. */
 uint64_t sc_arg_u64(lua_State *L, int idx, const char *what);
@@ -379,20 +418,28 @@ struct sc_flag_name {
 unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 				 const struct sc_flag_name *names, size_t n);
 
+/* lua_uffd.c: add the userfaultfd filling methods of a Process. */
+void sc_add_uffd_methods(lua_State *L);
+/* The ioctl bits UFFDIO_REGISTER reports, as a Lua string of names. */
+void sc_push_uffd_ioctls(lua_State *L, uint64_t ioctls);
+/* An event kind's name: "missing", "wp", "minor", "fork", "remap", "remove". */
+const char *sc_uffd_event_name(int kind);
+
 /* lua_proc_views.c: add the /proc views and userfaultfd methods of a
  * Process to the method table on top of the stack */
 void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
 
-/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd, p:pread and the
- * io_uring methods to the method table on top of the stack */
+/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd and the io_uring
+ * methods to the method table on top of the stack */
 void sc_add_proc_io_methods(lua_State *L);
 
 /* lua_proc_mm.c: p:mseal, and prctl's THP switch (opt "thp_disable" or
  * "get_thp_disable"; returns the number of results) */
 int sc_m_mseal(lua_State *L);
 int sc_prctl_thp(lua_State *L, struct sc_proc *p, const char *opt);
+int sc_prctl_merge(lua_State *L, struct sc_proc *p, const char *opt);
 
 /* suggest.c: the name of name(0), name(1), ... (NULL ends them) nearest
  * to @word by edit distance, or NULL when none is near enough */
@@ -420,5 +467,8 @@ static inline uint64_t sc_splitmix64(uint64_t z)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
+
+/* One TSV field with backslash, tab and newline escaped (runner.c). */
+void sc_tsv_put(FILE *f, const char *s);
 
 #endif

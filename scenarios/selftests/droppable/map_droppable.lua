@@ -12,13 +12,8 @@ local a = p:mmap{len = N * P}
 check("vmflags", p:smaps(d).VmFlags, "rd wr mr mw me nr wf dd dp")
 p:touch(d, N * P, "w")
 p:touch(a, N * P, "w")
-local function count(addr, what)
-	local n = 0
-	for _, e in ipairs(p:pagemap(addr, N)) do
-		if e[what] then n = n + 1 end
-	end
-	return n
-end
+local vma = mm.include("../../lib/vma.lua")
+local function count(addr, what) return vma.count(p, addr, N, what) end
 check("written_present", count(d, "present"), N)
 p:madvise(d, N * P, "pageout")
 p:madvise(a, N * P, "pageout")

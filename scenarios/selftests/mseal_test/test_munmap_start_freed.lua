@@ -1,6 +1,7 @@
 -- selftest mseal_test.c test_munmap_start_freed: munmap over a hole and a sealed VMA fails and leaves the VMA whole
 local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
-local function vma_at(p, addr) local s = p:smaps(addr) return (s and s.start == addr) and (s["end"] - s.start) // P or 0 end
+local vma = mm.include("../../lib/vma.lua")
+local vma_at = vma.pages_at
 for _, seal in ipairs{false, true} do	-- as the selftest: without, then with the seal
 	local s, p = seal and "sealed." or "unsealed.", mm.spawn()
 	local a = p:mmap{len = 4 * P, prot = "r"}

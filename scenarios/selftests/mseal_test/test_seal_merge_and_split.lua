@@ -1,6 +1,7 @@
 -- selftest mseal_test.c test_seal_merge_and_split: sealed pieces split from and merge with their neighbours as any VMA flag does
 local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
-local function vma_at(p, addr) local s = p:smaps(addr) return (s and s.start == addr) and (s["end"] - s.start) // P or 0 end
+local vma = mm.include("../../lib/vma.lua")
+local vma_at = vma.pages_at
 local p = mm.spawn()
 local a = p:mmap{len = 24 * P, prot = "r"}
 local function at(pg) return a + pg * P end

@@ -1,6 +1,7 @@
 -- selftest mseal_test.c test_seal_split_end: sealing the last page splits the VMA; the first three pages can be sealed after
 local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
-local function vma_at(p, addr) local s = p:smaps(addr) return (s and s.start == addr) and (s["end"] - s.start) // P or 0 end
+local vma = mm.include("../../lib/vma.lua")
+local vma_at = vma.pages_at
 local p = mm.spawn()
 local a = p:mmap{len = 4 * P, prot = "r"}
 check("split", try(p.mprotect, p, a, 2 * P, "rw"), "ok")

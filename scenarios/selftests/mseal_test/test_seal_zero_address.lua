@@ -1,6 +1,7 @@
 -- selftest mseal_test.c test_seal_zero_address: a fixed mapping at the lowest address the process may map can be sealed, and mprotect then fails
 local P, try, check = mm.PAGE_SIZE, mm.errno, mm.check
-local function vma_at(p, addr) local s = p:smaps(addr) return (s and s.start == addr) and (s["end"] - s.start) // P or 0 end
+local vma = mm.include("../../lib/vma.lua")
+local vma_at = vma.pages_at
 -- The selftest maps at address 0, which needs CAP_SYS_RAWIO; a plain
 -- process's lowest address is vm.mmap_min_addr (4096 on this host), and
 -- the behaviour checked - sealing a fixed low mapping - is the same there.

@@ -1,0 +1,2 @@
+-- selftest split_huge_page_test.c split_pmd_thp_to_order.0: four PMD THPs split to order 0 through debugfs split_huge_pages
+mm.include("split.inc", "split_pmd_thp_to_order", "0")
