@@ -251,6 +251,51 @@ int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice)
 /* memfd_create + ftruncate(size): returns fd >= 0 or -errno. */
 int mmlab_memfd(struct mmlab_proc *p, const char *name, uint64_t size);
 int mmlab_close(struct mmlab_proc *p, int fd);
+/*
+ * pipe(2): fds[0] the read end, fds[1] the write end.  vmsplice(2) of
+ * [addr, addr + len) into the write end @fd: the pipe takes references
+ * on the pages (up to 16 pages, one per pipe buffer); returns the bytes
+ * moved, or -errno (-EAGAIN when the pipe is full: it never blocks).
+ * mmlab_read_fd: read(2) of a pipe's read end, the pages' content as it
+ * is now: bytes read, 0 when empty with no writer, -EAGAIN when empty.
+ */
+int mmlab_pipe(struct mmlab_proc *p, int fds[2]);
+long mmlab_vmsplice(struct mmlab_task *t, int fd, uint64_t addr, uint64_t len);
+long mmlab_read_fd(struct mmlab_proc *p, int fd, void *buf, uint64_t len);
+/*
+ * io_uring's fixed buffers: mmlab_io_uring_setup makes a ring (fd >= 0);
+ * register pins [addr, addr + len) as buffer 0 (FOLL_WRITE | FOLL_LONGTERM;
+ * -EBUSY when one is registered); unregister unpins it (-ENXIO: none);
+ * write_fixed writes [addr, addr + len) of the buffer, from its pinned
+ * pages, into the memfd @fd at @off and returns the completion's res.
+ */
+int mmlab_io_uring_setup(struct mmlab_proc *p);
+int mmlab_io_uring_register_buffer(struct mmlab_task *t, int ring, uint64_t addr, uint64_t len);
+int mmlab_io_uring_unregister_buffers(struct mmlab_proc *p, int ring);
+long mmlab_io_uring_write_fixed(struct mmlab_proc *p, int ring, int fd, uint64_t addr,
+				uint64_t len, int64_t off);
+/*
+ * CONFIG_GUP_TEST's /sys/kernel/debug/gup_test (model only): open it (fd
+ * >= 0), then PIN_LONGTERM_TEST_START pins [addr, addr + size) longterm
+ * (read-only, or FOLL_WRITE with MMLAB_PIN_LONGTERM_TEST_WRITE; through
+ * pin_user_pages_fast with MMLAB_PIN_LONGTERM_TEST_FAST), _READ copies the
+ * first @len bytes the pinned pages hold now, _STOP unpins (so does
+ * closing the fd).  -EINVAL: START with pins held, READ or STOP on a file
+ * that is not gup_test.
+ */
+#define MMLAB_PIN_LONGTERM_TEST_WRITE	1
+#define MMLAB_PIN_LONGTERM_TEST_FAST	2
+int mmlab_gup_test_open(struct mmlab_proc *p);
+int mmlab_pin_longterm_test_start(struct mmlab_task *t, int fd, uint64_t addr,
+				  uint64_t size, unsigned int flags);
+int mmlab_pin_longterm_test_read(struct mmlab_proc *p, int fd, void *buf, uint64_t len);
+int mmlab_pin_longterm_test_stop(struct mmlab_proc *p, int fd);
+/*
+ * pread / pwrite of /proc/PID/mem: ptrace's access to another process's
+ * memory, with FOLL_FORCE (a write reaches a read-only private mapping
+ * through a CoW copy).  Bytes moved, or -EIO when none could be.
+ */
+long mmlab_proc_mem(struct mmlab_proc *p, uint64_t addr, void *buf, uint64_t len, bool write);
 
 /*
  * memfd_create(2): a new empty memfd, fd >= 0, or -EINVAL (unknown flags,

@@ -52,7 +52,11 @@ struct page {
 	int _refcount;			/* atomic */
 	int _mapcount;			/* atomic, -1 when unmapped */
 	unsigned int gen;		/* bumped at every free */
-	spinlock_t ptl;			/* split page-table lock of a table frame */
+	union {
+		spinlock_t ptl;		/* split page-table lock of a table frame */
+		int _pincount;		/* first tail of a large folio: FOLL_PIN
+					 * pins (atomic; mm/gup.c) */
+	};
 };
 BUILD_BUG_ON(sizeof(struct page) > 64);
 

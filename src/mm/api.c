@@ -452,6 +452,10 @@ int mmlab_mmap(struct mmlab_task *t, uint64_t addr, uint64_t len, int prot,
 		spin_unlock(&t->proc->lock);
 		if (!file)
 			return -EBADF;
+		if (file->release) {
+			fput(file);
+			return -ENODEV;	/* a pipe has no mmap */
+		}
 	}
 	mm = t->proc->mm;
 	task_enter(t);
@@ -627,7 +631,7 @@ int mmlab_madvise(struct mmlab_task *t, uint64_t addr, uint64_t len, int advice)
 /* ---- files: the fd table (p->lock) ---- */
 
 /* The lowest free fd >= 3 for @f (the caller's reference), or -EMFILE. */
-static int fd_install(struct mmlab_proc *p, struct file *f)
+int fd_install(struct mmlab_proc *p, struct file *f)
 {
 	int fd = -EMFILE;
 
@@ -644,7 +648,7 @@ static int fd_install(struct mmlab_proc *p, struct file *f)
 }
 
 /* The file open at @fd, with a reference, or NULL. */
-static struct file *fdget(struct mmlab_proc *p, int fd)
+struct file *fdget_any(struct mmlab_proc *p, int fd)
 {
 	struct file *f = NULL;
 
@@ -654,6 +658,19 @@ static struct file *fdget(struct mmlab_proc *p, int fd)
 	if (f)
 		get_file(f);
 	spin_unlock(&p->lock);
+	return f;
+}
+
+/* The memfd or regular file open at @fd, with a reference, or NULL (none,
+ * or a pipe or an io_uring: the calls that take it are the page cache's). */
+static struct file *fdget(struct mmlab_proc *p, int fd)
+{
+	struct file *f = fdget_any(p, fd);
+
+	if (f && f->release) {
+		fput(f);
+		return NULL;
+	}
 	return f;
 }
 

@@ -56,6 +56,7 @@ void prep_compound_page(struct page *head, unsigned int order)
 	atomic_set(&head[1]._large_mapcount, -1);
 	head[1]._mm_id_mapcount[0] = -1;
 	head[1]._mm_id_mapcount[1] = -1;
+	atomic_set(&head[1]._pincount, 0);
 	set_page_flag(head, PG_head);
 }
 

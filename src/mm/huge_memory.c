@@ -12,7 +12,7 @@
  * holds a 2 MiB and a 4 KiB entry of the range at once.
  */
 #include <stdlib.h>
-#include "swap.h"
+#include "gup.h"
 
 static spinlock_t split_queue_lock;
 static unsigned long *split_queue;	/* pfns of heads */
@@ -303,7 +303,7 @@ static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
  * let the PTE-level fault copy the one page (6.18 does not copy 2 MiB).
  */
 int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			pteval_t orig)
+			pteval_t orig, bool unshare)
 {
 	spinlock_t *ptl = pmd_lockptr(pmd);
 	struct page *folio;
@@ -328,10 +328,17 @@ int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long a
 			SetPageAnonExclusive(folio + i);
 		folio_unlock(folio);
 	}
+	if (unshare) {
+		/* exclusive now: a read-only pin may take it as it is */
+		spin_unlock(ptl);
+		return 0;
+	}
 	debug_check_exclusive(folio, v, addr, (swp_entry_t){ 0 });
 	/* reuse: upgrading needs no flush (but LUF's pending one) */
 	luf_flush_write(v, folio);
-	pte_write(pmd, pte_mkwrite_prot(orig) | _PAGE_ACCESSED);
+	/* maybe_pmd_mkwrite: not for a FOLL_FORCE write into a read-only VMA */
+	pte_write(pmd, ((v->vm_flags & VM_WRITE) ? pte_mkwrite_prot(orig) : pte_mkdirty(orig)) |
+		  _PAGE_ACCESSED);
 	spin_unlock(ptl);
 	count_vm_event(MMLAB_COW_REUSES);
 	return 0;
@@ -421,7 +428,8 @@ bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *o
 }
 
 /* fork: share the THP read-only with the child (copy_huge_pmd).  Returns
- * -EAGAIN when the PMD is no longer huge (split meanwhile): copy PTEs. */
+ * -EAGAIN when the PMD is no longer huge (split meanwhile), or when the
+ * THP is exclusive and may be pinned (split here): copy PTEs. */
 int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr)
 {
@@ -442,6 +450,14 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 	}
 	if (!is_huge_zero_pmd(v)) {
 		folio = pfn_to_page(pte_pfn(v));
+		if (PageAnonExclusive(folio) && folio_needs_cow_for_dma(src, folio)) {
+			/* maybe pinned: the child gets copies, page by page */
+			spin_unlock(sptl);
+			spin_unlock(dptl);
+			pte_free_rcu(table);
+			__split_huge_pmd(src, src_pmd, addr);
+			return -EAGAIN;
+		}
 		get_page(folio);
 		for (int i = 0; i < HPAGE_PMD_NR; i++)
 			ClearPageAnonExclusive(folio + i);

@@ -159,6 +159,7 @@ static inline int folio_mapcount(struct page *f)
 static inline int page_ref_count(struct page *p) { return atomic_read(&compound_head(p)->_refcount); }
 static inline void get_page(struct page *p) { atomic_inc(&compound_head(p)->_refcount); }
 void put_page(struct page *p);
+void folio_put_refs(struct page *folio, int refs);
 /* Mappings of this page: its PTEs, plus PMD mappings of its folio. */
 static inline int page_mapcount(struct page *p)
 {
@@ -321,6 +322,8 @@ enum vm_event_item {
 	PGSTEAL_ANON,
 	PGSTEAL_FILE,
 	PGREUSE,
+	NR_FOLL_PIN_ACQUIRED,
+	NR_FOLL_PIN_RELEASED,
 	PGPGIN,
 	PGPGOUT,
 	NR_VMSCAN_WRITE,
@@ -477,6 +480,12 @@ struct mm_struct {
 	unsigned long hiwater_rss, hiwater_vm;
 	/* prctl(PR_SET_THP_DISABLE): MMF_DISABLE_THP_* (thp_disable.c) */
 	unsigned int thp_disable;
+	/* MMF_HAS_PINNED: a FOLL_PIN was ever taken in this mm (gup.c;
+	 * atomic, never cleared), so fork checks for pinned pages */
+	bool has_pinned;
+	/* odd while fork write-protects this mm's CoW mappings
+	 * (copy_page_range); GUP-fast pins check it (atomic) */
+	unsigned int write_protect_seq;
 	/* prctl(PR_SET_MEMORY_MERGE): MMF_VM_MERGE_ANY (ksm.c) */
 	bool merge_any;
 };
@@ -566,6 +575,10 @@ struct file {
 	unsigned int f_mode;		/* FMODE_READ, FMODE_WRITE */
 	char name[64];
 	bool anon_shared;		/* MAP_SHARED|MAP_ANONYMOUS backing */
+	/* a file that is not shmem's (no mapping): a pipe end (splice.c),
+	 * an io_uring (io_uring_rsrc.c); release runs at the last fput */
+	void *private_data;
+	void (*release)(struct file *f);
 };
 
 struct vm_area_struct {
@@ -923,6 +936,11 @@ struct file *shmem_file_setup(const char *name, unsigned long size, bool anon_sh
 /* Another open file on @f's inode (open of /proc/self/fd/N) with @f_mode. */
 struct file *shmem_file_reopen(struct file *f, unsigned int f_mode);
 void fput(struct file *f);
+/* api.c: the fd table of a process (p->lock): install @f at the lowest
+ * free fd >= 3 (-EMFILE), the file at @fd with a reference (or NULL) */
+struct mmlab_proc;
+int fd_install(struct mmlab_proc *p, struct file *f);
+struct file *fdget_any(struct mmlab_proc *p, int fd);
 static inline void get_file(struct file *f) { atomic_inc(&f->refcount); }
 /* Pages below i_size: a fault at or past it is SIGBUS. */
 unsigned long shmem_size(struct file *f);

@@ -1,5 +1,5 @@
 /*
- * memory.c - page faults and fork's copy of page tables: the model's
+ * memory.c - page faults: the model's
  * mm/memory.c (zapping and page-table teardown are in unmap.c).
  *
  * Faults run under mmap_lock for reading, or under their VMA's lock alone
@@ -13,9 +13,9 @@
  * exclusive (PG_anon_exclusive); fork clears the mark and write-protects both
  * sides; a write fault reuses a page that is exclusive, or whose only
  * reference is this mapping (and marks it exclusive again); otherwise it
- * copies.
+ * copies.  Fork's copy of page tables is in copy_page_range.c.
  */
-#include "swap.h"
+#include "gup.h"
 
 struct page *zero_page;
 unsigned long zero_pfn;
@@ -29,11 +29,6 @@ int memory_init(void)
 	set_page_flag(zero_page, PG_reserved);
 	zero_pfn = page_to_pfn(zero_page);
 	return 0;
-}
-
-static inline bool is_cow_mapping(unsigned long flags)
-{
-	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
 
 /* Writable and dirty, for a VMA that allows writes. */
@@ -417,7 +412,10 @@ static int do_fault(struct vm_fault *vmf)
  * Copy-on-write: a new exclusive anonymous page replaces the mapped one.
  * Called with the PTE lock held and a reference on @old; allocates with the
  * lock dropped (allocation may reclaim), then rechecks the PTE.  Returns
- * with the lock released.
+ * with the lock released.  An unshare (FAULT_FLAG_UNSHARE) maps the copy
+ * read-only and clean, keeping the old entry's tracking bits; a write maps
+ * it dirty, and writable where the VMA allows (not for a FOLL_FORCE write
+ * into a read-only mapping).
  */
 static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 {
@@ -441,7 +439,13 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 		put_page(new);
 		return 0;	/* changed under us: the access retries */
 	}
-	entry = pte_mkwrite_prot(pfn_pte(page_to_pfn(new), v->vm_page_prot));
+	entry = pfn_pte(page_to_pfn(new), v->vm_page_prot);
+	if (vmf->flags & FAULT_FLAG_UNSHARE)
+		entry |= vmf->orig_pte & (_PAGE_SOFT_DIRTY | _PAGE_UFFD_WP);
+	else if (v->vm_flags & VM_WRITE)
+		entry = pte_mkwrite_prot(entry);
+	else
+		entry = pte_mkdirty(entry);
 	ptep_clear_flush(v, vmf->address, vmf->pte);
 	folio_add_new_anon_rmap(new, v, vmf->address);
 	add_mm_counter(mm, MM_ANONPAGES, 1);
@@ -508,14 +512,23 @@ static bool wp_can_reuse_anon_page(struct page *p, struct vm_area_struct *v)
 	return true;
 }
 
-/* A write to a present, write-protected PTE; PTE lock held. */
+/* A write to a present, write-protected PTE, or an unshare of it (a
+ * read-only pin must not share an anonymous page); PTE lock held. */
 static int do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *v = vmf->vma;
 	pteval_t pte = vmf->orig_pte;
 	struct page *page = vm_normal_page(pte);
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 
-	if (pte & _PAGE_UFFD_WP) {
+	if (unshare && ((v->vm_flags & VM_SHARED) ||
+			(page && PageAnon(page) && wp_can_reuse_anon_page(page, v)))) {
+		/* shared memory needs no unsharing; an anonymous page this
+		 * mm may keep is exclusive now, and stays read-only */
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return 0;
+	}
+	if (!unshare && (pte & _PAGE_UFFD_WP)) {
 		if ((v->vm_flags & VM_UFFD_WP) && !userfaultfd_wp_async(v)) {
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
 			return handle_userfault(v->vm_mm, vmf->address, MMLAB_UFFD_WP);
@@ -531,11 +544,15 @@ static int do_wp_page(struct vm_fault *vmf)
 
 	if ((v->vm_flags & VM_SHARED) ||
 	    (page && PageAnon(page) && wp_can_reuse_anon_page(page, v))) {
-		/* wp_page_reuse: upgrading needs no flush (but LUF's copies may) */
+		/* wp_page_reuse: upgrading needs no flush (but LUF's copies
+		 * may); maybe_mkwrite: a FOLL_FORCE write into a read-only
+		 * mapping leaves the PTE dirty but read-only */
+		pteval_t entry = (v->vm_flags & VM_WRITE) ? pte_mkwrite_prot(pte) : pte_mkdirty(pte);
+
 		if (page && PageAnon(page))
 			debug_check_exclusive(page, v, vmf->address, (swp_entry_t){ 0 });
-		luf_before_writable(v, page, pte_mkwrite_prot(pte));
-		pte_write(vmf->pte, pte_mkwrite_prot(pte) | _PAGE_ACCESSED);
+		luf_before_writable(v, page, entry);
+		pte_write(vmf->pte, entry | _PAGE_ACCESSED);
 		if (page && !PageAnon(page))
 			SetPageDirty(page);
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -718,10 +735,11 @@ static int handle_pte_fault(struct vm_fault *vmf)
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		return 0;
 	}
-	if (vmf->flags & FAULT_FLAG_WRITE) {
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		if (!pte_write_bit(entry))
 			return do_wp_page(vmf);
-		pte_write(vmf->pte, pte_mkdirty(entry) | _PAGE_ACCESSED);
+		if (vmf->flags & FAULT_FLAG_WRITE)
+			pte_write(vmf->pte, pte_mkdirty(entry) | _PAGE_ACCESSED);
 	} else if (!pte_young(entry)) {
 		pte_write(vmf->pte, entry | _PAGE_ACCESSED);
 	}
@@ -737,6 +755,7 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 	struct vm_area_struct *v = vmf->vma;
 	pteval_t pmdval = pte_read(vmf->pmd);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 
 	if (pte_none(pmdval)) {
 		if (thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, true)) {
@@ -761,8 +780,8 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 		__split_huge_pmd(v, vmf->pmd, vmf->address);
 		return VM_FAULT_RETRY;
 	}
-	if (write && !pte_write_bit(pmdval)) {
-		int ret = do_huge_pmd_wp_page(v, vmf->pmd, vmf->address, pmdval);
+	if ((write || unshare) && !pte_write_bit(pmdval)) {
+		int ret = do_huge_pmd_wp_page(v, vmf->pmd, vmf->address, pmdval, unshare);
 
 		return (ret & VM_FAULT_FALLBACK) ? VM_FAULT_RETRY : ret;
 	}
@@ -850,151 +869,5 @@ done:
 		return MMLAB_SIGBUS;
 	if (ret & VM_FAULT_SIGSEGV)
 		return MMLAB_SIGSEGV;
-	return 0;
-}
-
-/* ---- fork ---- */
-
-static int copy_pte_range(struct vm_area_struct *dst, struct vm_area_struct *src,
-			  pteval_t *dst_pmd, pteval_t *src_pmd,
-			  unsigned long addr, unsigned long end)
-{
-	struct mm_struct *dmm = dst->vm_mm, *smm = src->vm_mm;
-	spinlock_t *sptl, *dptl;
-	pteval_t *spte, *dpte, *spte0, *dpte0;
-	long rss[NR_MM_COUNTERS] = { 0 };
-	bool cow = is_cow_mapping(src->vm_flags);
-
-	if (pte_none(pte_read(dst_pmd)) && __pte_alloc(dmm, dst_pmd))
-		return -ENOMEM;
-	dpte0 = dpte = pte_offset_map_lock(dmm, dst_pmd, addr, &dptl);
-	spte0 = spte = pte_offset_map_lock(smm, src_pmd, addr, &sptl);
-	if (!spte) {
-		pte_unmap_unlock(dpte0, dptl);
-		return 0;
-	}
-	for (; addr < end; addr += PAGE_SIZE, spte++, dpte++) {
-		pteval_t v = pte_read(spte);
-		struct page *page;
-
-		if (pte_none(v))
-			continue;
-		if (!pte_present(v)) {
-			swp_entry_t e = pte_to_swp_entry(v);
-
-			if (!non_swap_entry(e)) {
-				if (swap_duplicate(e))
-					continue;
-				if (v & _PAGE_SWP_EXCLUSIVE) {
-					v &= ~_PAGE_SWP_EXCLUSIVE;
-					pte_write(spte, v);
-				}
-				if (!(dst->vm_flags & VM_UFFD_WP))
-					v &= ~_PAGE_SWP_UFFD_WP;
-				rss[MM_SWAPENTS]++;
-			} else if (is_migration_entry(e)) {
-				rss[mm_counter(pfn_to_page(swp_offset(e)))]++;
-				if (swp_type(e) != SWP_MIGRATION_READ && cow) {
-					v = swp_entry_to_pte(swp_entry(SWP_MIGRATION_READ, swp_offset(e))) |
-					    (v & _PAGE_SWP_SW_BITS & ~_PAGE_SWP_EXCLUSIVE);
-					pte_write(spte, v);
-				}
-			} else if (is_pte_marker_entry(e)) {
-				/* copy_pte_marker: guard and poisoned markers go
-				 * to the child, uffd-wp ones when it stays
-				 * registered (EVENT_FORK) */
-				unsigned long m = swp_offset(e) & (PTE_MARKER_GUARD | PTE_MARKER_POISONED);
-
-				if (dst->vm_flags & VM_UFFD_WP)
-					m |= swp_offset(e) & PTE_MARKER_UFFD_WP;
-
-				if (!m)
-					continue;
-				v = make_pte_marker(m);
-			} else {
-				continue;
-			}
-			pte_write(dpte, v);
-			continue;
-		}
-		page = vm_normal_page(v);
-		if (page) {
-			get_page(page);
-			if (PageAnon(page))
-				ClearPageAnonExclusive(page);
-			folio_dup_rmap(page, dst);
-			rss[mm_counter(page)]++;
-		}
-		if (cow && pte_write_bit(v)) {
-			__atomic_fetch_and(spte, ~_PAGE_RW, __ATOMIC_ACQ_REL);
-			v &= ~_PAGE_RW;
-		}
-		if (src->vm_flags & VM_SHARED)
-			v &= ~_PAGE_DIRTY;
-		v &= ~_PAGE_ACCESSED;	/* the child's PTEs start old */
-		if (!(dst->vm_flags & VM_UFFD_WP))
-			v &= ~_PAGE_UFFD_WP;
-		pte_write(dpte, v);
-	}
-	pte_unmap_unlock(spte0, sptl);
-	pte_unmap_unlock(dpte0, dptl);
-	for (int i = 0; i < NR_MM_COUNTERS; i++)
-		if (rss[i])
-			add_mm_counter(dmm, i, rss[i]);
-	return 0;
-}
-
-/*
- * Copy the page tables of @src into @dst for fork.  As the kernel does, a VMA
- * without an anon_vma (never written, or shared) is not copied: the child
- * faults those pages in itself.
- */
-int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
-{
-	struct mm_struct *smm = src->vm_mm, *dmm = dst->vm_mm;
-	unsigned long addr = src->vm_start, end = src->vm_end;
-
-	/* vma_needs_copy: anonymous pages, or a child registered for uffd-wp
-	 * (its PTEs and markers carry the bits, even for shared memory) */
-	if (!src->anon_vma && !(dst->vm_flags & VM_UFFD_WP))
-		return 0;
-	while (addr < end) {
-		pteval_t *spgd = pgd_offset(smm, addr), *spud, *spmd, *dpud, *dpmd;
-		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
-
-		if (!next || next > end)
-			next = end;
-		if (pte_none(pte_read(spgd))) {
-			addr = next;
-			continue;
-		}
-		spud = pud_offset(spgd, addr);
-		if (pte_none(pte_read(spud))) {
-			addr = next;
-			continue;
-		}
-		spmd = pmd_offset(spud, addr);
-		if (pte_none(pte_read(spmd))) {
-			addr = next;
-			continue;
-		}
-		dpud = pud_alloc(dmm, pgd_offset(dmm, addr), addr);
-		dpmd = dpud ? pmd_alloc(dmm, dpud, addr) : NULL;
-		if (!dpmd)
-			return -ENOMEM;
-		if (pmd_leaf(pte_read(spmd))) {
-			int err = copy_huge_pmd(dst, src, dpmd, spmd, addr);
-
-			if (err == -ENOMEM)
-				return err;
-			if (!err) {
-				addr = next;
-				continue;
-			}
-		}
-		if (copy_pte_range(dst, src, dpmd, spmd, addr, next))
-			return -ENOMEM;
-		addr = next;
-	}
 	return 0;
 }

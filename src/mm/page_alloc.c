@@ -399,6 +399,16 @@ void put_page(struct page *p)
 		__folio_put(p);
 }
 
+/* folio_put_refs: drop @refs references of the folio at once (unpin). */
+void folio_put_refs(struct page *folio, int refs)
+{
+	int r = atomic_sub_return(&folio->_refcount, refs);
+
+	VM_BUG_ON(r < 0);
+	if (r == 0)
+		__folio_put(folio);
+}
+
 void drain_local_pages(struct cpu *c)
 {
 	bool self = c == this_cpu();

@@ -16,7 +16,7 @@
  * one per reclaiming host thread, and mm->tlb_flush_batched).
  */
 #include <stdlib.h>
-#include "swap.h"
+#include "gup.h"
 
 /* ---- anon_vma ---- */
 
@@ -645,6 +645,13 @@ static bool try_to_unmap_one(struct page *folio, struct vm_area_struct *v,
 		return false;
 	}
 	exclusive = PageAnon(folio) && PageAnonExclusive(folio);
+	/* folio_try_share_anon_rmap_pte: an exclusive page that may be
+	 * pinned stays mapped, so that the pin and the process keep seeing
+	 * one page (reclaim and migration give up on it) */
+	if (exclusive && folio_maybe_dma_pinned(compound_head(folio))) {
+		pte_unmap_unlock(pte, ptl);
+		return false;
+	}
 	update_hiwater_rss(mm);		/* before RSS goes down */
 	/*
 	 * From the clear until the PTE holds its final value (a swap or

@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "swap.h"
 
 /* A slot's swap entry is stored as an odd value (the kernel's xa_value). */
@@ -117,7 +118,10 @@ void fput(struct file *f)
 {
 	if (atomic_dec_return(&f->refcount))
 		return;
-	mapping_put(f->mapping);
+	if (f->release)
+		f->release(f);
+	else
+		mapping_put(f->mapping);
 	free(f);
 }
 
@@ -785,3 +789,4 @@ int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 		return -EFBIG;
 	return shmem_fallocate(f, mode, offset, len);
 }
+

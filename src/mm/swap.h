@@ -392,7 +392,7 @@ struct page *vma_alloc_anon_folio(unsigned int order);
 int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 			       unsigned long addr, unsigned int flags);
 int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
-			pteval_t orig);
+			pteval_t orig, bool unshare);
 void huge_pmd_set_accessed(pteval_t *pmd, pteval_t orig, bool write);
 bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,
 		  unsigned long addr);

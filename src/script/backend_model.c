@@ -557,6 +557,68 @@ static int model_prctl_pt_reclaim(struct sc_proc *p, bool on)
 	return mmlab_prctl_pt_reclaim(P(p), on);
 }
 
+static int model_pipe(struct sc_proc *p, int fds[2])
+{
+	return mmlab_pipe(P(p), fds);
+}
+
+static long model_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
+{
+	return mmlab_vmsplice(T(t), fd, addr, len);
+}
+
+static long model_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	return mmlab_read_fd(P(p), fd, buf, len);
+}
+
+static int model_io_uring_setup(struct sc_proc *p)
+{
+	return mmlab_io_uring_setup(P(p));
+}
+
+static int model_io_uring_register(struct sc_task *t, int ring, uint64_t addr, uint64_t len)
+{
+	return mmlab_io_uring_register_buffer(T(t), ring, addr, len);
+}
+
+static int model_io_uring_unregister(struct sc_proc *p, int ring)
+{
+	return mmlab_io_uring_unregister_buffers(P(p), ring);
+}
+
+static long model_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
+				       uint64_t len, int64_t off)
+{
+	return mmlab_io_uring_write_fixed(P(p), ring, fd, addr, len, off);
+}
+
+static int model_gup_test_open(struct sc_proc *p)
+{
+	return mmlab_gup_test_open(P(p));
+}
+
+static int model_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
+				    unsigned int flags)
+{
+	return mmlab_pin_longterm_test_start(T(t), fd, addr, size, flags);
+}
+
+static int model_pin_longterm_read(struct sc_proc *p, int fd, void *buf, uint64_t len)
+{
+	return mmlab_pin_longterm_test_read(P(p), fd, buf, len);
+}
+
+static int model_pin_longterm_stop(struct sc_proc *p, int fd)
+{
+	return mmlab_pin_longterm_test_stop(P(p), fd);
+}
+
+static long model_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len)
+{
+	return mmlab_proc_mem(P(p), addr, (void *)buf, len, true);
+}
+
 static int model_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 {
 	return mmlab_mseal(T(t), addr, len, flags);
@@ -627,6 +689,18 @@ const struct sc_backend sc_backend_model = {
 	.now_ns = sc_model_now_ns,
 	.cpu_cycles = sc_model_cpu_cycles,
 	.settle = sc_model_settle,
+	.pipe = model_pipe,
+	.vmsplice = model_vmsplice,
+	.read_fd = model_read_fd,
+	.io_uring_setup = model_io_uring_setup,
+	.io_uring_register = model_io_uring_register,
+	.io_uring_unregister = model_io_uring_unregister,
+	.io_uring_write_fixed = model_io_uring_write_fixed,
+	.gup_test_open = model_gup_test_open,
+	.pin_longterm_start = model_pin_longterm_start,
+	.pin_longterm_read = model_pin_longterm_read,
+	.pin_longterm_stop = model_pin_longterm_stop,
+	.mem_write = model_mem_write,
 	.split_huge_pages = model_split_huge_pages,
 	.kpageflags = mmlab_kpageflags,
 };

@@ -329,6 +329,48 @@ static void probe_pagemap_scan(struct probe_result *scan, struct probe_result *a
 		say(async, "no", "probe: UFFDIO_API does not offer UFFD_FEATURE_WP_ASYNC");
 }
 
+/* Is debugfs mounted at @dir?  (/proc/self/mounts) */
+static bool debugfs_mounted(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char src[256], at[256], type[64];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fscanf(f, "%255s %255s %63s %*[^\n]", src, at, type) == 3)
+		found = !strcmp(at, dir) && !strcmp(type, "debugfs");
+	fclose(f);
+	return found;
+}
+
+/*
+ * CONFIG_GUP_TEST: /sys/kernel/debug/gup_test, the driver of the pin
+ * tests.  debugfs is mounted for the look when it is not (root only) and
+ * unmounted again, so the mount state stays as it was.
+ */
+static void probe_gup_test(struct probe_result *r)
+{
+	const char *dir = "/sys/kernel/debug", *path = "/sys/kernel/debug/gup_test";
+	bool mounted = debugfs_mounted(dir), present;
+
+	if (!mounted) {
+		if (geteuid())
+			return say(r, "unknown", "probe: debugfs is not mounted and mounting "
+				   "it needs root");
+		if (mount("debugfs", dir, "debugfs", 0, NULL))
+			return say(r, "unknown", "probe: mount debugfs on %s: %s", dir,
+				   strerror(errno));
+	}
+	present = access(path, F_OK) == 0;
+	if (!mounted)
+		umount2(dir, 0);
+	if (present)
+		say(r, "yes", "probe: %s exists (CONFIG_GUP_TEST)", path);
+	else
+		say(r, "no", "probe: no %s (CONFIG_GUP_TEST is off)", path);
+}
+
 /*
  * Swap files: make a small one, swapon, swapoff (root only).  Each swapon
  * writes two lines to the kernel log, so the answer is kept for the boot
@@ -484,6 +526,7 @@ static void probe_all(struct probe_results *pr)
 	probe_tlb_ipis(&pr->r[PROBE_TLB_IPIS]);
 	probe_exact_young(&pr->r[PROBE_EXACT_YOUNG]);
 	probe_pagemap_scan(&pr->r[PROBE_PAGEMAP_SCAN], &pr->r[PROBE_UFFD_WP_ASYNC]);
+	probe_gup_test(&pr->r[PROBE_GUP_TEST]);
 	probe_split_huge_pages(&pr->r[PROBE_SPLIT_HUGE_PAGES]);
 }
 

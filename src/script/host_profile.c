@@ -297,6 +297,7 @@ static const char *probe_names[PROBE_NR] = {
 	[PROBE_EXACT_YOUNG] = "exact_accessed_bits",
 	[PROBE_PAGEMAP_SCAN] = "pagemap_scan",
 	[PROBE_UFFD_WP_ASYNC] = "uffd_wp_async",
+	[PROBE_GUP_TEST] = "gup_test",
 	[PROBE_SPLIT_HUGE_PAGES] = "split_huge_pages",
 };
 
@@ -307,6 +308,8 @@ static const char *probe_stock[PROBE_NR] = {
 	[PROBE_UFFD_WP_SHMEM] = "yes", [PROBE_SWAP] = "yes",
 	[PROBE_EXACT_YOUNG] = "yes", [PROBE_PAGEMAP_SCAN] = "yes",
 	[PROBE_UFFD_WP_ASYNC] = "yes", [PROBE_SPLIT_HUGE_PAGES] = "yes",
+	/* the mm selftests' kernel config enables CONFIG_GUP_TEST */
+	[PROBE_GUP_TEST] = "yes",
 };
 
 /* nr_tlb_* in /proc/vmstat: CONFIG_DEBUG_TLBFLUSH (the model always
@@ -515,7 +518,7 @@ const char *const host_requirements[] = {
 	"zero_page", "huge_zero_page", "tlb_ipis", "tlb_counters", "thp",
 	"mthp", "swap", "uffd_wp", "uffd_wp_shmem", "soft_dirty",
 	"pt_reclaim", "root", "exact_accessed_bits", "pagemap_scan",
-	"uffd_wp_async", "numa", "split_huge_pages", NULL,
+	"uffd_wp_async", "numa", "split_huge_pages", "gup_test", NULL,
 };
 
 int host_has(const struct host_profile *hp, const char *req, const char **why)

@@ -1014,6 +1014,7 @@ void sc_open_proc(lua_State *L)
 	luaL_newlib(L, proc_methods);
 	sc_add_proc_view_methods(L);
 	sc_add_numa_methods(L);
+	sc_add_proc_io_methods(L);
 	sc_add_uffd_methods(L);
 	lua_pushcclosure(L, proc_index, 1);
 	lua_setfield(L, -2, "__index");

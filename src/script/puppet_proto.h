@@ -70,6 +70,20 @@ enum pp_op {
 	PP_UFFD_API,	/* a: features (SC_UFFD_FEATURE_*): open the uffd */
 	PP_MSEAL,	/* a: addr len flags */
 	PP_PRCTL,	/* a: option arg2 arg3 arg4 arg5 -> ret */
+	PP_PIPE,	/* pipe2(O_NONBLOCK) -> v[0] read fd, v[1] write fd */
+	PP_VMSPLICE,	/* a: fd addr len -> ret bytes (SPLICE_F_NONBLOCK) */
+	PP_READ_FD,	/* a: fd len -> ret bytes; payload: the bytes */
+	PP_IOURING_SETUP, /* -> ret ring fd (its rings mapped) */
+	PP_IOURING_REGISTER, /* a: ring addr len (IORING_REGISTER_BUFFERS) */
+	PP_IOURING_UNREGISTER, /* a: ring */
+	PP_IOURING_WRITE_FIXED, /* a: ring fd addr len off -> ret cqe res */
+	PP_GUP_TEST_OPEN, /* open /sys/kernel/debug/gup_test -> ret fd */
+	PP_PIN_START,	/* a: fd addr size flags (PIN_LONGTERM_TEST_START) */
+	PP_PIN_READ,	/* a: fd len off (PIN_LONGTERM_TEST_READ) -> payload:
+			 * bytes [off, off + len) of what the pins hold */
+	PP_PIN_STOP,	/* a: fd (PIN_LONGTERM_TEST_STOP) */
+	PP_MEM_WRITE,	/* a: addr; payload: bytes -> ret bytes written to
+			 * /proc/self/mem */
 	PP_REGFILE,	/* a: size -> ret fd of a new unlinked file */
 	PP_PREAD,	/* a: fd off len -> ret bytes; payload: them */
 	PP_PWRITE,	/* a: fd off; payload: the bytes -> ret bytes */

@@ -300,6 +300,33 @@ struct sc_backend {
 	int (*cpu_cycles)(unsigned int cpu, uint64_t *out);
 	/* wait until background reclaim is idle: 0 or -ETIMEDOUT */
 	int (*settle)(unsigned int timeout_ms);
+	/* pipe(2), both ends non-blocking: fds[0] reads, fds[1] writes;
+	 * vmsplice(2) of user memory into the write end by task t (bytes
+	 * moved or -errno); read(2) of up to len bytes of fd (bytes or
+	 * -errno) */
+	int (*pipe)(struct sc_proc *p, int fds[2]);
+	long (*vmsplice)(struct sc_task *t, int fd, uint64_t addr, uint64_t len);
+	long (*read_fd)(struct sc_proc *p, int fd, void *buf, uint64_t len);
+	/* io_uring: a ring with one entry (its fd or -errno); register
+	 * [addr, addr + len) as fixed buffer 0 (task t pins it); unregister
+	 * the buffers; IORING_OP_WRITE_FIXED of [addr, addr + len) of the
+	 * buffer into fd at off, submitted and waited for: the completion's
+	 * res */
+	int (*io_uring_setup)(struct sc_proc *p);
+	int (*io_uring_register)(struct sc_task *t, int ring, uint64_t addr, uint64_t len);
+	int (*io_uring_unregister)(struct sc_proc *p, int ring);
+	long (*io_uring_write_fixed)(struct sc_proc *p, int ring, int fd, uint64_t addr,
+				     uint64_t len, int64_t off);
+	/* CONFIG_GUP_TEST's /sys/kernel/debug/gup_test: open (fd or
+	 * -errno); PIN_LONGTERM_TEST_START by task t (flags: 1 write, 2
+	 * fast); _READ of the first len bytes the pins hold; _STOP */
+	int (*gup_test_open)(struct sc_proc *p);
+	int (*pin_longterm_start)(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
+				  unsigned int flags);
+	int (*pin_longterm_read)(struct sc_proc *p, int fd, void *buf, uint64_t len);
+	int (*pin_longterm_stop)(struct sc_proc *p, int fd);
+	/* pwrite of /proc/PID/mem (FOLL_FORCE): bytes written or -errno */
+	long (*mem_write)(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len);
 	/* lua_thp.c: a write to /sys/kernel/debug/split_huge_pages (0 or
 	 * -errno); /proc/kpageflags words of pfn..pfn+n-1 */
 	int (*split_huge_pages)(const char *input);
@@ -403,6 +430,10 @@ const char *sc_uffd_event_name(int kind);
 void sc_add_proc_view_methods(lua_State *L);
 /* The task behind a Process (its main task) or a Task at index idx. */
 struct sc_task *sc_check_task(lua_State *L, int idx);
+
+/* lua_proc_io.c: add p:pipe, p:vmsplice, p:read_fd and the io_uring
+ * methods to the method table on top of the stack */
+void sc_add_proc_io_methods(lua_State *L);
 
 /* lua_proc_mm.c: p:mseal, and prctl's THP switch (opt "thp_disable" or
  * "get_thp_disable"; returns the number of results) */

@@ -1,0 +1,2 @@
+-- selftest cow.c iouring_fork_base_page_swap: a longterm R/W pin (io_uring fixed buffer) sees the process's write after fork (a swapped-out base page)
+mm.include("../../lib/cow.lua").iouring("iouring_fork", "base_page_swap")

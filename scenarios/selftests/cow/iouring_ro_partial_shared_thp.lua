@@ -1,0 +1,2 @@
+-- selftest cow.c iouring_ro_partial_shared_thp: a longterm R/W pin (io_uring fixed buffer) sees the process's write after the PTEs were made read-only (mprotect, soft-dirty cleared) (a THP of which only the first page was shared)
+mm.include("../../lib/cow.lua").iouring("iouring_ro", "partial_shared_thp")

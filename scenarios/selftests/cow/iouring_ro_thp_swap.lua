@@ -1,0 +1,2 @@
+-- selftest cow.c iouring_ro_thp_swap: a longterm R/W pin (io_uring fixed buffer) sees the process's write after the PTEs were made read-only (mprotect, soft-dirty cleared) (a swapped-out THP)
+mm.include("../../lib/cow.lua").iouring("iouring_ro", "thp_swap")

@@ -1,0 +1,2 @@
+-- selftest cow.c ro_fast_pin_on_ro_previously_shared_partial_shared_thp: a longterm R/O GUP-fast pin (gup_test) on read-only pages no longer shared (the child exited) sees the later write (a THP of which only the first page was shared)
+mm.include("../../lib/cow.lua").ro_pin("ro_fast_pin_on_ro_previously_shared", "partial_shared_thp")

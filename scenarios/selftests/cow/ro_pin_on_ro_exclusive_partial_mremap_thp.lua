@@ -1,0 +1,2 @@
+-- selftest cow.c ro_pin_on_ro_exclusive_partial_mremap_thp: a longterm R/O GUP pin (gup_test) on exclusive pages mapped read-only sees the later write (a THP whose upper half was mremap()ed away)
+mm.include("../../lib/cow.lua").ro_pin("ro_pin_on_ro_exclusive", "partial_mremap_thp")

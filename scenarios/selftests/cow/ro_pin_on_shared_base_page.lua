@@ -1,0 +1,2 @@
+-- selftest cow.c ro_pin_on_shared_base_page: a longterm R/O GUP pin (gup_test) on pages shared with a child sees the parent's later write (a base page)
+mm.include("../../lib/cow.lua").ro_pin("ro_pin_on_shared", "base_page")

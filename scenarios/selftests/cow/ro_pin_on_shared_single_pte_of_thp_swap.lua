@@ -1,0 +1,2 @@
+-- selftest cow.c ro_pin_on_shared_single_pte_of_thp_swap: a longterm R/O GUP pin (gup_test) on pages shared with a child sees the parent's later write (a swapped-out single PTE of a THP)
+mm.include("../../lib/cow.lua").ro_pin("ro_pin_on_shared", "single_pte_of_thp_swap")

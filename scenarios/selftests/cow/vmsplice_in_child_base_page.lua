@@ -1,0 +1,2 @@
+-- selftest cow.c vmsplice_in_child_base_page: after fork, the child vmsplices the memory into a pipe and unmaps it; the parent's write does not reach the pipe (a base page)
+mm.include("../../lib/cow.lua").vmsplice("vmsplice_in_child", "base_page")

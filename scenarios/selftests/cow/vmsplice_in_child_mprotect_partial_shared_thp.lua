@@ -1,0 +1,2 @@
+-- selftest cow.c vmsplice_in_child_mprotect_partial_shared_thp: after fork, the child vmsplices the memory into a pipe and unmaps it; the parent's write does not reach the pipe, also after mprotect(PROT_READ) and back in the parent (a THP of which only the first page was shared)
+mm.include("../../lib/cow.lua").vmsplice("vmsplice_in_child_mprotect", "partial_shared_thp")

@@ -1,0 +1,2 @@
+-- selftest cow.c vmsplice_in_child_mprotect_single_pte_of_thp_swap: after fork, the child vmsplices the memory into a pipe and unmaps it; the parent's write does not reach the pipe, also after mprotect(PROT_READ) and back in the parent (a swapped-out single PTE of a THP)
+mm.include("../../lib/cow.lua").vmsplice("vmsplice_in_child_mprotect", "single_pte_of_thp_swap")

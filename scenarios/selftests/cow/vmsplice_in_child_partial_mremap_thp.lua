@@ -1,0 +1,2 @@
+-- selftest cow.c vmsplice_in_child_partial_mremap_thp: after fork, the child vmsplices the memory into a pipe and unmaps it; the parent's write does not reach the pipe (a THP whose upper half was mremap()ed away)
+mm.include("../../lib/cow.lua").vmsplice("vmsplice_in_child", "partial_mremap_thp")

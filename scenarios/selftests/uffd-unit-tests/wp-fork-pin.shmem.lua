@@ -1,0 +1,5 @@
+-- selftest uffd-unit-tests.c wp-fork-pin.shmem: without UFFD_FEATURE_EVENT_FORK, the copy fork makes of a pinned page and the copy a read-only pin unshares in the child drop the uffd-wp bit, on shmem
+mm.require("gup_test")
+mm.require("uffd_wp")
+mm.require("uffd_wp_shmem")
+mm.include("wp_fork_pin.inc", "shmem", false)
