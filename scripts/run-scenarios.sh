@@ -36,6 +36,76 @@
 # usage: scripts/run-scenarios.sh [-v] [MMLAB] [SCENARIO|DIRECTORY...]
 #   MMLAB (an executable file) defaults to build/mmlab; a DIRECTORY stands
 #   for the scenarios in it; -v shows the output of failures.
+# diff_lock S: the flock command a diff of S runs under ($RS_LOCK set):
+# alone when S or a helper it includes changes the host (mm.set,
+# mm.swapon, khugepaged scans, the debugfs split) or reads machine-wide
+# counters (mm.vmstat, mm.get, mm.settle); else shared with the others
+diff_lock() {
+	[ -n "$RS_LOCK" ] || return 0
+	files=$1
+	for l in $(sed -n 's/.*mm\.include("\([^"]*\)".*/\1/p' "$1"); do
+		files="$files $(dirname "$1")/$l"
+	done
+	if cat $files 2>/dev/null |
+	   grep -qE 'mm\.(set|get|swapon|khugepaged_scan|vmstat|settle|split_huge_pages)[ (]|mm\.parallel'; then
+		echo "flock $RS_LOCK"
+	else
+		echo "flock -s $RS_LOCK"
+	fi
+}
+
+# skip_reason FILE: the reason of the first "... skipped: " or "SKIP " line
+skip_reason() {
+	sed -n -e 's/^linux side skipped: //p' -e 's/^SKIP //p' "$1" | head -1
+}
+
+if [ "$1" = "--lib" ]; then
+	# internal: one library scenario ($3): its line ($2/NAME.line) and
+	# output ($2/NAME.out).  As root `mmlab diff` alone: it runs the model
+	# too and fails on a failed expectation; the model runs again by
+	# itself only when the linux side was skipped (to count what the
+	# model checked).
+	s=$3
+	name=$(basename "$s" .lua)
+	out=$2/$name.out
+	dout=$2/$name.model
+	verdict=PASS
+	note=
+	held=0
+	if [ "$RS_ROOT" = 1 ]; then
+		$(diff_lock "$s") "$RS_MMLAB" diff --timeout 300 "$s" >"$out" 2>&1
+		rc=$?
+		if [ $rc = 77 ] && grep -q '^model side skipped: ' "$out"; then
+			sed -i 's/^model side skipped: /SKIP /' "$out"
+		elif [ $rc = 77 ]; then
+			note=$(skip_reason "$out")
+			"$RS_MMLAB" run --timeout 300 "$s" >"$dout" 2>&1 || verdict=FAIL
+			held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$dout" | tail -1)
+			rc=0
+		fi
+	else
+		"$RS_MMLAB" run --timeout 300 "$s" >"$out" 2>&1
+		rc=$?
+		held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
+		[ $rc = 0 ] && note="not root: mmlab diff needs root"
+	fi
+	[ $rc = 0 ] || [ $rc = 77 ] || verdict=FAIL
+	held=${held:-0}
+	if [ $rc = 77 ]; then
+		line="SKIP $name: model: $(skip_reason "$out")"
+	elif [ $verdict = PASS ] && [ -n "$note" ]; then
+		if [ "$held" -gt 0 ]; then
+			line="PASS $name (model only, $held expectations; linux not compared: $note)"
+		else
+			line="SKIP $name: nothing checked: linux not compared: $note"
+		fi
+	else
+		line="$verdict $name"
+	fi
+	echo "$line" >"$2/$name.line"
+	exit 0
+fi
+
 if [ "$1" = "--one" ]; then
 	# internal: one catalogue scenario ($3), its line and its result
 	# under the directory $2; the rest comes from the environment
@@ -51,20 +121,7 @@ if [ "$1" = "--one" ]; then
 	# "-- run with: --nodes N": a model of N memory nodes
 	nodes=$(sed -n 's/^-- run with:.*--nodes \([0-9]*\).*/--nodes \1/p' "$s" | head -1)
 	if [ "$RS_ROOT" = 1 ]; then
-		lock=
-		if [ -n "$RS_LOCK" ]; then
-			# the scenario and the helpers it includes
-			files=$s
-			for l in $(sed -n 's/.*mm\.include("\([^"]*\)".*/\1/p' "$s"); do
-				files="$files $(dirname "$s")/$l"
-			done
-			if cat $files 2>/dev/null |
-			   grep -qE 'mm\.(set|swapon|khugepaged_scan|vmstat)[ (]'; then
-				lock="flock $RS_LOCK"
-			else
-				lock="flock -s $RS_LOCK"
-			fi
-		fi
+		lock=$(diff_lock "$s")
 		$lock "$RS_MMLAB" diff -v --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
@@ -198,75 +255,31 @@ if "$mmlab" host --save "$work/host.profile" 2>/dev/null; then
 	export MMLAB_HOST_PROFILE
 fi
 
-# skip_reason FILE: the reason of the first "... skipped: " or "SKIP " line
-skip_reason() {
-	sed -n -e 's/^linux side skipped: //p' -e 's/^SKIP //p' "$1" | head -1
-}
-
-# lib_verdict S: rc, held, verdict, note and $out for library scenario S.
-# As root `mmlab diff` alone: it runs the model too and fails on a failed
-# expectation; the model runs again by itself only when the linux side
-# was skipped (to count what the model checked).
-lib_verdict() {
-	verdict=PASS
-	note=
-	held=0
-	if [ $root = 1 ]; then
-		# one knob-changing diff at a time on this host
-		$lock "$mmlab" diff --timeout 300 "$1" >"$out" 2>&1
-		rc=$?
-		if [ $rc = 77 ] && grep -q '^model side skipped: ' "$out"; then
-			sed -i 's/^model side skipped: /SKIP /' "$out"
-			return
-		fi
-		if [ $rc = 77 ]; then
-			note=$(skip_reason "$out")
-			"$mmlab" run --timeout 300 "$1" >"$dout" 2>&1 || verdict=FAIL
-			held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$dout" | tail -1)
-			rc=0
-		fi
-		[ $rc = 0 ] || verdict=FAIL
-		return
-	fi
-	"$mmlab" run --timeout 300 "$1" >"$out" 2>&1
-	rc=$?
-	held=$(sed -n 's/^\([0-9]*\) expectations\{0,1\} held$/\1/p' "$out" | tail -1)
-	[ $rc = 0 ] || verdict=FAIL
-	[ $rc = 0 ] && note="not root: mmlab diff needs root"
-}
-
+# the library, two scenarios at a time (diff_lock keeps a diff that
+# changes the host or reads its counters alone)
+RS_MMLAB=$mmlab RS_ROOT=$root RS_LOCK=${lock:+/tmp/mmlab-diff.lock}
+export RS_MMLAB RS_ROOT RS_LOCK
+mkdir "$work/lib"
+for s in $list; do echo "$s"; done | xargs -P 2 -n 1 sh "$self" --lib "$work/lib" 2>/dev/null
 for s in $list; do
 	name=$(basename "$s" .lua)
-	lib_verdict "$s"
-	held=${held:-0}
-	if [ $rc = 77 ]; then
-		echo "SKIP $name: model: $(skip_reason "$out")"
-		skip=$((skip + 1))
+	if [ ! -f "$work/lib/$name.line" ]; then
+		echo "FAIL $name: no verdict (the runner died)"
+		fail=$((fail + 1))
 		continue
 	fi
-	if [ $verdict = PASS ] && [ -n "$note" ]; then
-		if [ "$held" -gt 0 ]; then
-			echo "PASS $name (model only, $held expectations; linux not compared: $note)"
-		else
-			echo "SKIP $name: nothing checked: linux not compared: $note"
-			skip=$((skip + 1))
-			continue
-		fi
-	else
-		echo "$verdict $name"
-	fi
-	if [ $verdict = PASS ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		[ $verbose = 1 ] && sed 's/^/    /' "$out"
-	fi
+	line=$(cat "$work/lib/$name.line")
+	echo "$line"
+	case $line in
+	PASS*) pass=$((pass + 1)) ;;
+	SKIP*) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1))
+	   [ $verbose = 1 ] && sed 's/^/    /' "$work/lib/$name.out" ;;
+	esac
 done
 
 # the selftest catalogue, two at a time
 if [ -n "$catalogue" ]; then
-	RS_MMLAB=$mmlab RS_ROOT=$root RS_LOCK=${lock:+/tmp/mmlab-diff.lock}
-	export RS_MMLAB RS_ROOT RS_LOCK
 	mkdir "$work/cat"
 	for s in $catalogue; do
 		case $s in /*) echo "$s" ;; *) echo "$(pwd)/$s" ;; esac
