@@ -100,7 +100,10 @@ meson_suite() {
 	skipped=$((skipped + skip))
 }
 
-meson_suite build "unit and stress tests (release build)"
+# stress tests run MMLAB_STRESS_SECONDS each (their own default is 10;
+# longer runs: set it, or `mmlab bench`)
+MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_RELEASE:-6} \
+	meson_suite build "unit and stress tests (release build)"
 MMLAB_STRESS_SECONDS=${MMLAB_STRESS_SECONDS_ASAN:-5} \
 	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson_suite build-asan "unit and stress tests (ASan+UBSan)"
