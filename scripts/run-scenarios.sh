@@ -26,21 +26,22 @@
 # model-pass / model-fail / model-skip (not root: model runs only).
 #
 # The host is probed once (`mmlab host --save`) and every run takes the
-# profile from there ($MMLAB_HOST_PROFILE).  A diff that changes the
-# host (mm.set, mm.swapon, khugepaged scans) or reads machine-wide
-# counters (mm.vmstat), in the scenario or in a helper it includes,
-# holds /tmp/mmlab-diff.lock alone; the other
-# catalogue diffs share it, so they may run beside each other but never
-# beside one of those.
+# profile from there ($MMLAB_HOST_PROFILE).  Scenarios run two at a
+# time; the linux run of a diff that changes the host (mm.set, mm.swapon,
+# khugepaged scans) or reads machine-wide counters (mm.vmstat, mm.get),
+# in the scenario or in a helper it includes, holds /tmp/mmlab-diff.lock
+# alone (the diff takes it: $MMLAB_DIFF_HOST_LOCK); the other linux runs
+# share it, and model runs need none.
 #
 # usage: scripts/run-scenarios.sh [-v] [MMLAB] [SCENARIO|DIRECTORY...]
 #   MMLAB (an executable file) defaults to build/mmlab; a DIRECTORY stands
 #   for the scenarios in it; -v shows the output of failures.
-# diff_lock S: the flock command a diff of S runs under ($RS_LOCK set):
-# alone when S or a helper it includes changes the host (mm.set,
-# mm.swapon, khugepaged scans, the debugfs split) or reads machine-wide
-# counters (mm.vmstat, mm.get, mm.settle); else shared with the others
-diff_lock() {
+# diff_env S: the environment a diff of S runs with ($RS_LOCK set): the
+# diff locks $RS_LOCK around what reads or changes the host, and its linux
+# run holds it alone when S or a helper it includes changes the host
+# (mm.set, mm.swapon, khugepaged scans, the debugfs split) or reads
+# machine-wide counters (mm.vmstat, mm.get, mm.settle); else shared
+diff_env() {
 	[ -n "$RS_LOCK" ] || return 0
 	files=$1
 	for l in $(sed -n 's/.*mm\.include("\([^"]*\)".*/\1/p' "$1"); do
@@ -48,9 +49,9 @@ diff_lock() {
 	done
 	if cat $files 2>/dev/null |
 	   grep -qE 'mm\.(set|get|swapon|khugepaged_scan|vmstat|settle|split_huge_pages)[ (]|mm\.parallel'; then
-		echo "flock $RS_LOCK"
+		echo "MMLAB_DIFF_HOST_LOCK=$RS_LOCK MMLAB_DIFF_HOST_LOCK_SHARED=0"
 	else
-		echo "flock -s $RS_LOCK"
+		echo "MMLAB_DIFF_HOST_LOCK=$RS_LOCK MMLAB_DIFF_HOST_LOCK_SHARED=1"
 	fi
 }
 
@@ -73,7 +74,7 @@ if [ "$1" = "--lib" ]; then
 	note=
 	held=0
 	if [ "$RS_ROOT" = 1 ]; then
-		$(diff_lock "$s") "$RS_MMLAB" diff --timeout 300 "$s" >"$out" 2>&1
+		env $(diff_env "$s") "$RS_MMLAB" diff --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		if [ $rc = 77 ] && grep -q '^model side skipped: ' "$out"; then
 			sed -i 's/^model side skipped: /SKIP /' "$out"
@@ -121,8 +122,7 @@ if [ "$1" = "--one" ]; then
 	# "-- run with: --nodes N": a model of N memory nodes
 	nodes=$(sed -n 's/^-- run with:.*--nodes \([0-9]*\).*/--nodes \1/p' "$s" | head -1)
 	if [ "$RS_ROOT" = 1 ]; then
-		lock=$(diff_lock "$s")
-		$lock "$RS_MMLAB" diff -v --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
+		env $(diff_env "$s") "$RS_MMLAB" diff -v --mem "$mem" $nodes --timeout 300 "$s" >"$out" 2>&1
 		rc=$?
 		# the model's part of the verbose output
 		# -v puts the sides side by side: the model's is the left column
@@ -200,8 +200,7 @@ fi
 root=0
 [ "$(id -u)" = 0 ] && root=1
 [ $root = 1 ] || echo "run-scenarios.sh: not root: model runs only, no diff" >&2
-lock=
-command -v flock >/dev/null && lock="flock /tmp/mmlab-diff.lock"
+lock=/tmp/mmlab-diff.lock
 pass=0
 fail=0
 skip=0
@@ -255,8 +254,8 @@ if "$mmlab" host --save "$work/host.profile" 2>/dev/null; then
 	export MMLAB_HOST_PROFILE
 fi
 
-# the library, two scenarios at a time (diff_lock keeps a diff that
-# changes the host or reads its counters alone)
+# the library, two scenarios at a time (diff_env keeps the linux run of a
+# diff that changes the host or reads its counters alone)
 RS_MMLAB=$mmlab RS_ROOT=$root RS_LOCK=${lock:+/tmp/mmlab-diff.lock}
 export RS_MMLAB RS_ROOT RS_LOCK
 mkdir "$work/lib"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -294,6 +295,42 @@ static int diff_profile(struct cli *c, const char *dir, const char **sets,
 	return n;
 }
 
+/*
+ * $MMLAB_DIFF_HOST_LOCK names a file that diffs running side by side lock
+ * around what reads or changes the host: shared while the host's profile
+ * and knobs are read, and around the linux run, exclusive unless
+ * $MMLAB_DIFF_HOST_LOCK_SHARED is 1 (a script that changes the host or
+ * reads machine-wide counters runs alone).  The model run takes no lock.
+ * Returns the descriptor to close, or -1 (no lock asked for, or none to
+ * be had: the diff runs unlocked).
+ */
+static int host_lock(bool linux_run)
+{
+	const char *path = getenv("MMLAB_DIFF_HOST_LOCK"), *sh;
+	bool exclusive;
+	int fd;
+
+	if (!path || !*path)
+		return -1;
+	sh = getenv("MMLAB_DIFF_HOST_LOCK_SHARED");
+	exclusive = linux_run && !(sh && !strcmp(sh, "1"));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH))
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+static void host_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The first "SKIP ..." line of a run's output, for the reason. */
 static void print_skip_reason(const char *backend, const char *out_path)
 {
@@ -362,7 +399,7 @@ int cmd_diff(int argc, char **argv)
 	char dir[] = "/tmp/mmlab-diff.XXXXXX";
 	char obs_path[2][64], out_path[2][64], prof[96];
 	const char *sets[HOST_MAX_ITEMS];
-	int status[2], ret, nr_sets, differ = 0;
+	int status[2], ret, nr_sets, differ = 0, lock;
 
 	memset(&c, 0, sizeof(c));
 	c.is_diff = true;
@@ -381,15 +418,19 @@ int cmd_diff(int argc, char **argv)
 		perror("mmlab diff: mkdtemp");
 		return 2;
 	}
+	lock = host_lock(false);
 	nr_sets = diff_profile(&c, dir, sets, HOST_MAX_ITEMS);
+	host_unlock(lock);
 	fflush(stdout);
 	for (int b = 0; b < 2; b++) {
 		snprintf(obs_path[b], sizeof(obs_path[b]), "%s/%s.obs", dir,
 			 backends[b]);
 		snprintf(out_path[b], sizeof(out_path[b]), "%s/%s.out", dir,
 			 backends[b]);
+		lock = b ? host_lock(true) : -1;
 		status[b] = run_child(&c, backends[b], obs_path[b], out_path[b],
 				      sets, b == 0 ? nr_sets : 0, !c.stock);
+		host_unlock(lock);
 	}
 	/* The linux side skipped: the model side runs on stock, so that its
 	 * own expectations are still checked where the host cannot be. */
