@@ -610,7 +610,6 @@ static long lx_pagemap_scan_p(struct sc_proc *p, struct sc_pm_scan_arg *arg)
 	return lx_pagemap_scan(p->pid, arg);
 }
 
-
 const struct sc_backend sc_backend_linux = {
 	.name = "linux",
 	.start = lx_start,

@@ -246,7 +246,6 @@ long lx_process_madvise(struct sc_task *t, struct sc_proc *target,
 	return ret ? ret : (long)resp.ret;
 }
 
-
 /* A call with no payload that also answers v[0] (in *out): 0 or -errno. */
 static int simple_call_out(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
 			   uint64_t a2, uint64_t *out, const char *what)

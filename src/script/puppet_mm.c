@@ -32,7 +32,6 @@
 #define SYS_mseal_nr	SYS_mseal
 #endif
 
-
 /* Raise or lower @cap in the effective set, or drop it for good: 0 or
  * -errno (-EPERM: not permitted). */
 int set_cap(uint64_t cap, enum cap_change how)
@@ -78,7 +77,6 @@ long do_process_madvise(pid_t pid, const uint8_t *payload, size_t plen,
 	close(pidfd);
 	return r;
 }
-
 
 /* The calls on the address space: mmap and its neighbours, and the
  * limits and switches they obey.  False: not one of them. */
@@ -159,7 +157,6 @@ bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
 	}
 	return true;
 }
-
 
 /*
  * A scenario's process is a plain program: without CAP_SYS_RAWIO, so that
