@@ -117,8 +117,8 @@ static int recv_resp(int sock, struct pp_resp *resp, void *rbuf, size_t rmax,
 }
 
 int call(struct sc_task *t, struct pp_req *req, const void *payload,
-		int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
-		const char *what)
+	 int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
+	 const char *what)
 {
 	if (send_req(t->sock, req, payload, fd) ||
 	    recv_resp(t->sock, resp, rbuf, rmax, -1)) {
@@ -404,7 +404,7 @@ static unsigned int lx_task_cpu(struct sc_task *t)
 
 /* A call with no payload: its result, or SC_EBACKEND. */
 long simple_call(struct sc_task *t, enum pp_op op, const char *what,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct pp_req req = { .op = op, .a = { a0, a1, a2, a3 } };
 	struct pp_resp resp;

@@ -40,21 +40,21 @@ struct sc_proc {
 /* backend_linux.c */
 extern unsigned long mmap_min_addr;	/* vm.mmap_min_addr, read at start */
 int call(struct sc_task *t, struct pp_req *req, const void *payload,
-		int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
-		const char *what);
+	 int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
+	 const char *what);
 long simple_call(struct sc_task *t, enum pp_op op, const char *what,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 struct sc_task *lx_main_task(struct sc_proc *p);
 
 /* backend_linux_mm.c */
 int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
-		   int flags, int fd, uint64_t off, uint64_t *out);
+	    int flags, int fd, uint64_t off, uint64_t *out);
 int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
-		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
+	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
 int lx_msync(struct sc_task *t, uint64_t addr, uint64_t len, int flags);
 long lx_process_madvise(struct sc_task *t, struct sc_proc *target,
-			       const struct sc_iovec *iov, int n, int advice,
-			       unsigned int flags);
+			const struct sc_iovec *iov, int n, int advice,
+			unsigned int flags);
 int lx_mlock(struct sc_task *t, uint64_t addr, uint64_t len, int flags);
 int lx_munlock(struct sc_task *t, uint64_t addr, uint64_t len);
 int lx_mlockall(struct sc_task *t, int flags);
@@ -68,7 +68,7 @@ long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4]);
 
 /* backend_linux_file.c */
 int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
-		    unsigned int flags);
+	     unsigned int flags);
 int lx_close(struct sc_proc *p, int fd);
 int lx_regfile(struct sc_proc *p, uint64_t size);
 long lx_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off);
@@ -87,20 +87,20 @@ int lx_io_uring_setup(struct sc_proc *p);
 int lx_io_uring_register(struct sc_task *t, int ring, uint64_t addr, uint64_t len);
 int lx_io_uring_unregister(struct sc_proc *p, int ring);
 long lx_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
-				    uint64_t len, int64_t off);
+			     uint64_t len, int64_t off);
 int lx_gup_test_open(struct sc_proc *p);
 int lx_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
-				 unsigned int flags);
+			  unsigned int flags);
 int lx_pin_longterm_read(struct sc_proc *p, int fd, void *buf, uint64_t len);
 int lx_pin_longterm_stop(struct sc_proc *p, int fd);
 long lx_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len);
 
 /* backend_linux_uffd.c */
 int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
-			    int modes, uint64_t *ioctls);
+		     int modes, uint64_t *ioctls);
 int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len);
 int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
-			uint64_t len, unsigned int mode, int64_t *filled);
+		 uint64_t len, unsigned int mode, int64_t *filled);
 int lx_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len, bool on);
 int lx_uffd_api(struct sc_proc *p, uint64_t features);
 int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max);

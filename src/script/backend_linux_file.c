@@ -21,7 +21,7 @@
 #include "backend_linux.h"
 
 int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
-		    unsigned int flags)
+	     unsigned int flags)
 {
 	struct pp_req req = { .op = PP_MEMFD, .a = { size, flags } };
 	struct pp_resp resp;

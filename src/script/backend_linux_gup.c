@@ -75,7 +75,7 @@ int lx_io_uring_unregister(struct sc_proc *p, int ring)
 }
 
 long lx_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
-				    uint64_t len, int64_t off)
+			     uint64_t len, int64_t off)
 {
 	struct pp_req req = { .op = PP_IOURING_WRITE_FIXED,
 			      .a = { (uint64_t)ring, (uint64_t)fd, addr, len, (uint64_t)off } };
@@ -91,7 +91,7 @@ int lx_gup_test_open(struct sc_proc *p)
 }
 
 int lx_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
-				 unsigned int flags)
+			  unsigned int flags)
 {
 	return (int)simple_call(t, PP_PIN_START, "PIN_LONGTERM_TEST_START", (uint64_t)fd, addr,
 				size, flags);

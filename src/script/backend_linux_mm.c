@@ -126,7 +126,7 @@ static int mmap_call(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
  * disk file holding a whole PMD-aligned stretch (place_file).
  */
 int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
-		   int flags, int fd, uint64_t off, uint64_t *out)
+	    int flags, int fd, uint64_t off, uint64_t *out)
 {
 	uint64_t plen = (len + 4095) & ~4095ULL, at = 0, r;
 	bool thp_align = false;
@@ -190,7 +190,7 @@ static int mremap_call(struct sc_task *t, uint64_t addr, uint64_t old_len,
  * fails with ENOMEM, changing nothing, when it would have to move.
  */
 int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
-		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
 {
 	uint64_t plen = (new_len + 4095) & ~4095ULL, at = 0;
 	struct lx_vma *v;
@@ -230,8 +230,8 @@ int lx_msync(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
 
 /* The caller's puppet opens a pidfd of the target and makes the call. */
 long lx_process_madvise(struct sc_task *t, struct sc_proc *target,
-			       const struct sc_iovec *iov, int n, int advice,
-			       unsigned int flags)
+			const struct sc_iovec *iov, int n, int advice,
+			unsigned int flags)
 {
 	struct pp_req req = { .op = PP_PROCESS_MADVISE,
 			      .a = { (uint64_t)target->pid, (uint64_t)n, (uint64_t)advice,

@@ -21,7 +21,7 @@
 #include "backend_linux.h"
 
 int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
-			    int modes, uint64_t *ioctls)
+		     int modes, uint64_t *ioctls)
 {
 	struct pp_req req = { .op = PP_UFFD_REGISTER, .a = { addr, len, (uint64_t)modes } };
 	struct pp_resp resp;
@@ -42,7 +42,7 @@ int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
 
 /* The filling ioctls run in the puppet, on its userfaultfd. */
 int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
-			uint64_t len, unsigned int mode, int64_t *filled)
+		 uint64_t len, unsigned int mode, int64_t *filled)
 {
 	struct pp_req req = { .op = PP_UFFD_FILL,
 			      .a = { (uint64_t)op, dst, src, len, mode } };

@@ -55,7 +55,7 @@ static int do_reopen(int fd, int flags)
 /* The calls on files (memfd and regular): create, reopen, size, seals,
  * pread (into out) and pwrite.  False: not one of them. */
 bool handle_file_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
-			   struct pp_resp *resp, uint8_t *out)
+		    struct pp_resp *resp, uint8_t *out)
 {
 	const uint64_t *a = req->a;
 

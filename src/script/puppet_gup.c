@@ -233,7 +233,7 @@ static void pipe_io(const struct pp_req *req, struct pp_resp *resp, uint8_t *out
 /* The calls GUP serves: pipes and vmsplice, io_uring, gup_test's pins,
  * /proc/self/mem.  False: not one of them. */
 bool handle_gup_op(const struct pp_req *req, const uint8_t *payload, size_t plen,
-			  struct pp_resp *resp, uint8_t *out)
+		   struct pp_resp *resp, uint8_t *out)
 {
 	switch (req->op) {
 	case PP_PIPE:

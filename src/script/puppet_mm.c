@@ -61,7 +61,7 @@ int set_cap(uint64_t cap, enum cap_change how)
 
 /* process_madvise through a pidfd of @pid, opened for the call. */
 long do_process_madvise(pid_t pid, const uint8_t *payload, size_t plen,
-			       uint64_t n, int advice, unsigned int flags)
+			uint64_t n, int advice, unsigned int flags)
 {
 	long r;
 	int pidfd;

@@ -264,7 +264,7 @@ int do_uffd_register(uint64_t addr, uint64_t len, int modes, uint64_t *ioctls)
 /* UFFDIO_COPY, _ZEROPAGE, _POISON, _CONTINUE, _MOVE (SC_UFFDIO_*): *res the
  * ioctl's result field (bytes filled, or -errno). */
 int do_uffd_fill(int op, uint64_t dst, uint64_t src, uint64_t len,
-			unsigned int mode, int64_t *res)
+		 unsigned int mode, int64_t *res)
 {
 	struct uffdio_range r = { .start = dst, .len = len };
 	struct uffdio_copy c = { .dst = dst, .src = src, .len = len,
