@@ -10,6 +10,11 @@
  * pidfd until an exiting puppet is gone, and at the end kills what is left
  * and restores the host (linux_sys.c).  The pid table is static so that a
  * signal handler can kill every puppet.
+ *
+ * This file holds the puppets, their sockets and tasks, the accesses, the
+ * /proc views and the backend's table; the calls are in
+ * backend_linux_mm.c, backend_linux_file.c, backend_linux_gup.c and
+ * backend_linux_uffd.c (shared declarations in backend_linux.h).
  */
 #include <errno.h>
 #include <fcntl.h>

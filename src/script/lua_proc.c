@@ -12,6 +12,12 @@
  * the method lookup is one raw table get, the type test of self compares
  * metatable identities instead of looking the type name up in the registry,
  * a Task reaches its Process's state without touching the Lua stack.
+ *
+ * The file methods are in lua_proc_file.c, the memory locks and limits in
+ * lua_proc_limits.c (the object layout and type test they share in
+ * lua_proc.h); lua_proc_views.c and lua_proc_io.c add theirs to the
+ * method table at sc_open_proc; lua_proc_mm.c holds p:mseal and the THP
+ * and KSM switches of p:prctl.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -31,6 +31,10 @@
  * Threads: slot 0 is the main thread, slots 1..PP_MAX_THREADS the Tasks,
  * each serving its own socket; the last slot is the userfaultfd handler.
  * Nothing is shared between slots but the uffd event list (uffd_lock).
+ *
+ * This file holds the request loop, the task threads, the accesses and
+ * fork; the calls are in puppet_mm.c, puppet_file.c, puppet_gup.c and
+ * puppet_uffd.c (shared declarations in puppet.h).
  */
 #include <errno.h>
 #include <fcntl.h>

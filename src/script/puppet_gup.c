@@ -3,9 +3,10 @@
  * pipes and vmsplice, io_uring with fixed (registered) buffers,
  * CONFIG_GUP_TEST's long-term pins, and writes through /proc/self/mem.
  *
- * State: the io_uring rings (rings[]) and pinned_bytes, touched only by
- * the task thread that serves the request (a scenario drives one task at
- * a time); nothing here is shared with the rest of the puppet.
+ * State: the io_uring rings (rings[]) and pinned_bytes, without a lock:
+ * the runner sends these requests one at a time (mm.parallel's batches
+ * carry only accesses); nothing here is shared with the rest of the
+ * puppet.
  */
 #include <linux/io_uring.h>
 #include <sys/uio.h>
