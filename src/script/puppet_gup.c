@@ -5,8 +5,8 @@
  *
  * State: the io_uring rings (rings[]) and pinned_bytes, without a lock:
  * the runner sends these requests one at a time (mm.parallel's batches
- * carry only accesses); nothing here is shared with the rest of the
- * puppet.
+ * carry only accesses, madvise, munmap and mprotect); nothing here is
+ * shared with the rest of the puppet.
  */
 #include <linux/io_uring.h>
 #include <sys/uio.h>
