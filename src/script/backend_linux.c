@@ -10,6 +10,11 @@
  * pidfd until an exiting puppet is gone, and at the end kills what is left
  * and restores the host (linux_sys.c).  The pid table is static so that a
  * signal handler can kill every puppet.
+ *
+ * This file holds the puppets, their sockets and tasks, the accesses, the
+ * /proc views and the backend's table; the calls are in
+ * backend_linux_mm.c, backend_linux_file.c, backend_linux_gup.c and
+ * backend_linux_uffd.c (shared declarations in backend_linux.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,31 +34,16 @@
 #include "script.h"
 #include "puppet_proto.h"
 #include "linux_sys.h"
+#include "backend_linux.h"
 
 #define MAX_PUPPETS	1024
 #define HELLO_TIMEOUT_MS 20000
-
-struct sc_task {
-	struct sc_proc *p;
-	int sock;
-	unsigned int cpu;
-};
-
-struct sc_proc {
-	pid_t pid;
-	int pidfd;
-	bool direct;		/* our child (spawned), not a puppet's */
-	bool dead;
-	struct sc_task main;
-	struct sc_task *threads[PP_MAX_THREADS];
-	int nr_threads;
-};
 
 static pid_t pids[MAX_PUPPETS];		/* for the signal path */
 static struct sc_proc *procs[MAX_PUPPETS];
 static volatile int nr_procs;
 static char **puppet_env;
-static unsigned long mmap_min_addr = 65536;
+unsigned long mmap_min_addr = 65536;
 
 static void lost(struct sc_proc *p, const char *what)
 {
@@ -131,9 +121,9 @@ static int recv_resp(int sock, struct pp_resp *resp, void *rbuf, size_t rmax,
 	return 0;
 }
 
-static int call(struct sc_task *t, struct pp_req *req, const void *payload,
-		int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
-		const char *what)
+int call(struct sc_task *t, struct pp_req *req, const void *payload,
+	 int fd, struct pp_resp *resp, void *rbuf, size_t rmax,
+	 const char *what)
 {
 	if (send_req(t->sock, req, payload, fd) ||
 	    recv_resp(t->sock, resp, rbuf, rmax, -1)) {
@@ -407,7 +397,7 @@ static int lx_thread(struct sc_proc *p, unsigned int cpu, struct sc_task **out)
 	return 0;
 }
 
-static struct sc_task *lx_main_task(struct sc_proc *p)
+struct sc_task *lx_main_task(struct sc_proc *p)
 {
 	return &p->main;
 }
@@ -417,440 +407,14 @@ static unsigned int lx_task_cpu(struct sc_task *t)
 	return t->cpu;
 }
 
-/*
- * Where the kernel would put a mapping of len bytes if the puppet's own
- * memory were not there: the highest gap in PP_AREA; private anonymous
- * mappings whose length is a multiple of PMD_SIZE are PMD-aligned (as
- * __get_unmapped_area does for THP).  0 when nothing fits.
- */
-static uint64_t place(pid_t pid, uint64_t len, bool thp_align)
-{
-	int n;
-	struct lx_vma *v = lx_vmas(pid, PP_AREA_LO, PP_AREA_HI, &n);
-	uint64_t top = PP_AREA_HI, found = 0;
-	uint64_t need = thp_align ? len + SC_PMD_SIZE : len;
-
-	for (int i = n; i >= 0; i--) {
-		uint64_t bottom = i > 0 ? v[i - 1].hi : PP_AREA_LO;
-
-		if (bottom < PP_AREA_LO)
-			bottom = PP_AREA_LO;
-		if (top > bottom && top - bottom >= need) {
-			found = top - len;
-			if (thp_align)
-				found &= ~(SC_PMD_SIZE - 1);
-			break;
-		}
-		if (i > 0)
-			top = v[i - 1].lo;
-	}
-	free(v);
-	if (!found && thp_align)
-		return place(pid, len, false);
-	return found;
-}
-
-/* Is @fd of @pid a regular file made by p:file (in /var/tmp)? */
-static bool fd_is_disk_file(pid_t pid, int fd)
-{
-	char path[64], target[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return false;
-	target[n] = 0;
-	return !strncmp(target, "/var/tmp/", 9);
-}
-
-/*
- * thp_get_unmapped_area for a disk file, as the model's: when the file
- * range [off, off + len) holds a whole PMD-aligned stretch, the highest gap
- * of len + PMD_SIZE, the mapping placed in it where address and file
- * offset agree modulo PMD_SIZE.  0 when it does not apply or nothing fits.
- */
-static uint64_t place_file(pid_t pid, uint64_t len, uint64_t off)
-{
-	uint64_t off_align = (off + SC_PMD_SIZE - 1) & ~(SC_PMD_SIZE - 1), r, sub;
-
-	if (off + len <= off_align || off + len - off_align < SC_PMD_SIZE)
-		return 0;
-	r = place(pid, len + SC_PMD_SIZE, false);
-	if (!r)
-		return 0;
-	sub = (off - r) & (SC_PMD_SIZE - 1);
-	return sub ? r + sub : r + SC_PMD_SIZE;
-}
-
-static bool range_free(pid_t pid, uint64_t addr, uint64_t len)
-{
-	int n;
-	struct lx_vma *v = lx_vmas(pid, addr, addr + len, &n);
-
-	free(v);
-	return n == 0;
-}
-
 /* A call with no payload: its result, or SC_EBACKEND. */
-static long simple_call(struct sc_task *t, enum pp_op op, const char *what,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+long simple_call(struct sc_task *t, enum pp_op op, const char *what,
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct pp_req req = { .op = op, .a = { a0, a1, a2, a3 } };
 	struct pp_resp resp;
 	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, what);
 
-	return ret ? ret : (long)resp.ret;
-}
-
-static int mmap_call(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
-		     int flags, int fd, uint64_t off, uint64_t *out)
-{
-	struct pp_req req = { .op = PP_MMAP,
-			      .a = { addr, len, (uint64_t)prot, (uint64_t)flags,
-				     (uint64_t)(int64_t)fd, off } };
-	struct pp_resp resp;
-	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mmap");
-
-	if (ret)
-		return ret;
-	*out = resp.v[0];
-	return (int)resp.ret;
-}
-
-/*
- * mmap(2).  A mapping whose address the kernel would choose goes where the
- * model would put it (place(): the scenario's area, not beside the
- * puppet's libraries), with the caller's flags unchanged: that address is
- * passed as the hint, which the kernel takes as it is when the range is
- * free.  Except for a private anonymous mapping of whole PMDs without a
- * hint: the kernel then wants a PMD more than the length free at a hint
- * (thp_get_unmapped_area) and would search elsewhere, so the range is
- * reserved first (PROT_NONE, MAP_FIXED_NOREPLACE) and the mapping made
- * over it (MAP_FIXED), as the kernel would have placed it.  The same for a
- * disk file holding a whole PMD-aligned stretch (place_file).
- */
-static int lx_mmap(struct sc_task *t, uint64_t addr, uint64_t len, int prot,
-		   int flags, int fd, uint64_t off, uint64_t *out)
-{
-	uint64_t plen = (len + 4095) & ~4095ULL, at = 0, r;
-	bool thp_align = false;
-	int ret;
-
-	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && len && plen >= len &&
-	    (flags & (MAP_PRIVATE | MAP_SHARED | SC_MAP_DROPPABLE))) {
-		uint64_t hint = (addr + 4095) & ~4095ULL;
-
-		if (addr && hint < mmap_min_addr)
-			hint = (mmap_min_addr + 4095) & ~4095ULL;
-		if (addr && hint + plen > hint &&
-		    range_free(t->p->pid, hint, plen))
-			at = hint;
-		thp_align = !addr && fd < 0 && ((flags & MAP_TYPE) == MAP_PRIVATE ||
-						 (flags & MAP_TYPE) == SC_MAP_DROPPABLE) &&
-			    (flags & MAP_ANONYMOUS) && !(plen & (SC_PMD_SIZE - 1));
-		/* a disk file: the kernel wants a PMD more at a hint too */
-		if (!at && fd >= 0 && fd_is_disk_file(t->p->pid, fd)) {
-			at = place_file(t->p->pid, plen, off);
-			thp_align = at != 0;
-		}
-		if (!at)
-			at = place(t->p->pid, plen, thp_align);
-	}
-	if (at && thp_align &&
-	    !mmap_call(t, at, plen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0, &r)) {
-		ret = mmap_call(t, at, len, prot, flags | MAP_FIXED, fd, off, out);
-		if (ret)
-			simple_call(t, PP_MUNMAP, "munmap", at, plen, 0, 0);
-		return ret;
-	}
-	ret = mmap_call(t, at ? at : addr, len, prot, flags, fd, off, out);
-	if (!ret && at && *out != at)
-		fprintf(stderr, "mmlab run: linux backend: the kernel placed a "
-			"mapping at 0x%" PRIx64 ", not at its hint 0x%" PRIx64 "\n",
-			*out, at);
-	return ret;
-}
-
-static int mremap_call(struct sc_task *t, uint64_t addr, uint64_t old_len,
-		       uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
-{
-	struct pp_req req = { .op = PP_MREMAP,
-			      .a = { addr, old_len, new_len, (uint64_t)flags, new_addr } };
-	struct pp_resp resp;
-	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mremap");
-
-	if (ret)
-		return ret;
-	*out = resp.v[0];
-	return (int)resp.ret;
-}
-
-/*
- * mremap(2).  A move whose address the kernel would choose goes where the
- * model would put it (place(): the scenario's area, not beside the
- * puppet's libraries), as a MREMAP_FIXED move there: first the call
- * without MREMAP_MAYMOVE, which resizes in place when the kernel can and
- * fails with ENOMEM, changing nothing, when it would have to move.
- */
-static int lx_mremap(struct sc_task *t, uint64_t addr, uint64_t old_len,
-		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
-{
-	uint64_t plen = (new_len + 4095) & ~4095ULL, at = 0;
-	struct lx_vma *v;
-	bool anon_private = false;
-	int n, ret;
-
-	if (flags != SC_MREMAP_MAYMOVE && flags != (SC_MREMAP_MAYMOVE | SC_MREMAP_DONTUNMAP))
-		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
-	if (flags == SC_MREMAP_MAYMOVE) {
-		ret = mremap_call(t, addr, old_len, new_len, 0, 0, out);
-		if (ret != -ENOMEM)
-			return ret;
-	}
-	if (!new_len || plen < new_len || (addr & 4095))
-		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
-	/* a DONTUNMAP hint is taken when the range there is free */
-	if ((flags & SC_MREMAP_DONTUNMAP) && new_addr && !(new_addr & 4095) &&
-	    new_addr + plen > new_addr && range_free(t->p->pid, new_addr, plen))
-		at = new_addr;
-	/* __get_unmapped_area aligns a private anonymous range of whole
-	 * PMDs when no hint is given */
-	v = lx_vmas(t->p->pid, addr, addr + 1, &n);
-	anon_private = n == 1 && v[0].anon_private;
-	free(v);
-	if (!at)
-		at = place(t->p->pid, plen, anon_private && !new_addr &&
-			   !(plen & (SC_PMD_SIZE - 1)));
-	if (!at)
-		return mremap_call(t, addr, old_len, new_len, flags, new_addr, out);
-	return mremap_call(t, addr, old_len, new_len, flags | SC_MREMAP_FIXED, at, out);
-}
-
-static int lx_memfd(struct sc_proc *p, const char *name, uint64_t size,
-		    unsigned int flags)
-{
-	struct pp_req req = { .op = PP_MEMFD, .a = { size, flags } };
-	struct pp_resp resp;
-	int ret;
-
-	/* the whole name: the kernel refuses one over 249 bytes */
-	if (strlen(name) >= PP_NAME_MAX)
-		return -EINVAL;
-	req.len = (uint32_t)strlen(name) + 1;
-	ret = call(&p->main, &req, name, -1, &resp, NULL, 0, "memfd");
-	return ret ? ret : (int)resp.ret;
-}
-
-static int lx_close(struct sc_proc *p, int fd)
-{
-	return (int)simple_call(&p->main, PP_CLOSE, "close", (uint64_t)fd, 0, 0, 0);
-}
-
-static int lx_pipe(struct sc_proc *p, int fds[2])
-{
-	struct pp_req req = { .op = PP_PIPE };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "pipe");
-
-	if (ret)
-		return ret;
-	fds[0] = (int)resp.v[0];
-	fds[1] = (int)resp.v[1];
-	return (int)resp.ret;
-}
-
-static long lx_vmsplice(struct sc_task *t, int fd, uint64_t addr, uint64_t len)
-{
-	return simple_call(t, PP_VMSPLICE, "vmsplice", (uint64_t)fd, addr, len, 0);
-}
-
-/* read(2) of up to one payload of bytes */
-static long read_call(struct sc_proc *p, enum pp_op op, int fd, void *buf, uint64_t len,
-		      int64_t off, const char *what)
-{
-	struct pp_req req = { .op = op, .a = { (uint64_t)fd, len, (uint64_t)off } };
-	struct pp_resp resp;
-	int ret;
-
-	if (len > PP_PAYLOAD_MAX)
-		req.a[1] = len = PP_PAYLOAD_MAX;
-	ret = call(&p->main, &req, NULL, -1, &resp, buf, len, what);
-	return ret ? ret : resp.ret;
-}
-
-static long lx_read_fd(struct sc_proc *p, int fd, void *buf, uint64_t len)
-{
-	return read_call(p, PP_READ_FD, fd, buf, len, 0, "read_fd");
-}
-
-static int lx_io_uring_setup(struct sc_proc *p)
-{
-	return (int)simple_call(&p->main, PP_IOURING_SETUP, "io_uring_setup", 0, 0, 0, 0);
-}
-
-static int lx_io_uring_register(struct sc_task *t, int ring, uint64_t addr, uint64_t len)
-{
-	return (int)simple_call(t, PP_IOURING_REGISTER, "io_uring_register", (uint64_t)ring,
-				addr, len, 0);
-}
-
-static int lx_io_uring_unregister(struct sc_proc *p, int ring)
-{
-	return (int)simple_call(&p->main, PP_IOURING_UNREGISTER, "io_uring_register",
-				(uint64_t)ring, 0, 0, 0);
-}
-
-static long lx_io_uring_write_fixed(struct sc_proc *p, int ring, int fd, uint64_t addr,
-				    uint64_t len, int64_t off)
-{
-	struct pp_req req = { .op = PP_IOURING_WRITE_FIXED,
-			      .a = { (uint64_t)ring, (uint64_t)fd, addr, len, (uint64_t)off } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "io_uring_enter");
-
-	return ret ? ret : resp.ret;
-}
-
-static int lx_gup_test_open(struct sc_proc *p)
-{
-	return (int)simple_call(&p->main, PP_GUP_TEST_OPEN, "open gup_test", 0, 0, 0, 0);
-}
-
-static int lx_pin_longterm_start(struct sc_task *t, int fd, uint64_t addr, uint64_t size,
-				 unsigned int flags)
-{
-	return (int)simple_call(t, PP_PIN_START, "PIN_LONGTERM_TEST_START", (uint64_t)fd, addr,
-				size, flags);
-}
-
-/* PIN_LONGTERM_TEST_READ, one payload at a time */
-static int lx_pin_longterm_read(struct sc_proc *p, int fd, void *buf, uint64_t len)
-{
-	for (uint64_t off = 0; off < len; off += PP_PAYLOAD_MAX) {
-		uint64_t n = len - off < PP_PAYLOAD_MAX ? len - off : PP_PAYLOAD_MAX;
-		struct pp_req req = { .op = PP_PIN_READ, .a = { (uint64_t)fd, n, off } };
-		struct pp_resp resp;
-		int ret = call(&p->main, &req, NULL, -1, &resp, (uint8_t *)buf + off, n,
-			       "PIN_LONGTERM_TEST_READ");
-
-		if (ret || resp.ret)
-			return ret ? ret : (int)resp.ret;
-	}
-	return 0;
-}
-
-static int lx_pin_longterm_stop(struct sc_proc *p, int fd)
-{
-	return (int)simple_call(&p->main, PP_PIN_STOP, "PIN_LONGTERM_TEST_STOP", (uint64_t)fd,
-				0, 0, 0);
-}
-
-static long lx_mem_write(struct sc_proc *p, uint64_t addr, const void *buf, uint64_t len)
-{
-	struct pp_req req = { .op = PP_MEM_WRITE, .a = { addr } };
-	struct pp_resp resp;
-	int ret;
-
-	if (len > PP_PAYLOAD_MAX)
-		len = PP_PAYLOAD_MAX;
-	req.len = (uint32_t)len;
-	ret = call(&p->main, &req, buf, -1, &resp, NULL, 0, "write /proc/PID/mem");
-	return ret ? ret : resp.ret;
-}
-
-static int lx_regfile(struct sc_proc *p, uint64_t size)
-{
-	return (int)simple_call(&p->main, PP_REGFILE, "file", size, 0, 0, 0);
-}
-
-/* pread/pwrite in messages of at most PP_PAYLOAD_MAX bytes each: the
- * bytes done (short at the end of the file), or the first -errno. */
-static long lx_rw(struct sc_proc *p, int fd, uint8_t *buf, size_t len, int64_t off,
-		  bool write)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		size_t n = len - done < PP_PAYLOAD_MAX ? len - done : PP_PAYLOAD_MAX;
-		struct pp_req req = { .op = write ? PP_PWRITE : PP_PREAD,
-				      .len = write ? (uint32_t)n : 0,
-				      .a = { (uint64_t)fd, (uint64_t)off + done, n } };
-		struct pp_resp resp;
-		int ret = call(&p->main, &req, write ? buf + done : NULL, -1, &resp,
-			       write ? NULL : buf + done, write ? 0 : n,
-			       write ? "pwrite" : "pread");
-
-		if (ret || resp.ret < 0)
-			return done ? (long)done : ret ? ret : (long)resp.ret;
-		done += (size_t)resp.ret;
-		if ((size_t)resp.ret < n)
-			break;
-	}
-	return (long)done;
-}
-
-static long lx_pread(struct sc_proc *p, int fd, void *buf, size_t len, int64_t off)
-{
-	return lx_rw(p, fd, buf, len, off, false);
-}
-
-static long lx_pwrite(struct sc_proc *p, int fd, const void *buf, size_t len, int64_t off)
-{
-	return lx_rw(p, fd, (uint8_t *)buf, len, off, true);
-}
-
-static int lx_reopen(struct sc_proc *p, int fd, int flags)
-{
-	return (int)simple_call(&p->main, PP_REOPEN, "reopen", (uint64_t)fd,
-				(uint64_t)flags, 0, 0);
-}
-
-static int lx_ftruncate(struct sc_proc *p, int fd, int64_t len)
-{
-	return (int)simple_call(&p->main, PP_FTRUNCATE, "ftruncate", (uint64_t)fd,
-				(uint64_t)len, 0, 0);
-}
-
-static int lx_fallocate(struct sc_proc *p, int fd, int mode, int64_t off, int64_t len)
-{
-	return (int)simple_call(&p->main, PP_FALLOCATE, "fallocate", (uint64_t)fd,
-				(uint64_t)mode, (uint64_t)off, (uint64_t)len);
-}
-
-static int lx_add_seals(struct sc_proc *p, int fd, unsigned int seals)
-{
-	return (int)simple_call(&p->main, PP_ADD_SEALS, "add_seals", (uint64_t)fd,
-				seals, 0, 0);
-}
-
-static int lx_get_seals(struct sc_proc *p, int fd)
-{
-	return (int)simple_call(&p->main, PP_GET_SEALS, "get_seals", (uint64_t)fd,
-				0, 0, 0);
-}
-
-static int lx_msync(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
-{
-	return (int)simple_call(t, PP_MSYNC, "msync", addr, len, (uint64_t)flags, 0);
-}
-
-/* The caller's puppet opens a pidfd of the target and makes the call. */
-static long lx_process_madvise(struct sc_task *t, struct sc_proc *target,
-			       const struct sc_iovec *iov, int n, int advice,
-			       unsigned int flags)
-{
-	struct pp_req req = { .op = PP_PROCESS_MADVISE,
-			      .a = { (uint64_t)target->pid, (uint64_t)n, (uint64_t)advice,
-				     flags } };
-	struct pp_resp resp;
-	int ret;
-
-	if ((size_t)n * sizeof(*iov) > PP_PAYLOAD_MAX)
-		return -EINVAL;
-	req.len = (uint32_t)(n * sizeof(*iov));
-	ret = call(t, &req, iov, -1, &resp, NULL, 0, "process_madvise");
 	return ret ? ret : (long)resp.ret;
 }
 
@@ -1045,156 +609,10 @@ static int lx_clear_refs_p(struct sc_proc *p, int v)
 	return lx_clear_refs(p->pid, v);
 }
 
-static int lx_uffd_register(struct sc_proc *p, uint64_t addr, uint64_t len,
-			    int modes, uint64_t *ioctls)
-{
-	struct pp_req req = { .op = PP_UFFD_REGISTER, .a = { addr, len, (uint64_t)modes } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_register");
-
-	if (ret)
-		return ret;
-	if (ioctls)
-		*ioctls = resp.v[0];
-	return (int)resp.ret;
-}
-
-static int lx_uffd_unregister(struct sc_proc *p, uint64_t addr, uint64_t len)
-{
-	return (int)simple_call(&p->main, PP_UFFD_UNREGISTER, "uffd_unregister",
-				addr, len, 0, 0);
-}
-
-/* The filling ioctls run in the puppet, on its userfaultfd. */
-static int lx_uffd_fill(struct sc_proc *p, int op, uint64_t dst, uint64_t src,
-			uint64_t len, unsigned int mode, int64_t *filled)
-{
-	struct pp_req req = { .op = PP_UFFD_FILL,
-			      .a = { (uint64_t)op, dst, src, len, mode } };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "uffd_fill");
-
-	if (ret)
-		return ret;
-	*filled = (int64_t)resp.v[0];
-	return (int)resp.ret;
-}
-
-static int lx_uffd_wp(struct sc_proc *p, uint64_t addr, uint64_t len, bool on)
-{
-	return (int)simple_call(&p->main, PP_UFFD_WP, "uffd_wp", addr, len, on, 0);
-}
-
-static int lx_uffd_api(struct sc_proc *p, uint64_t features)
-{
-	return (int)simple_call(&p->main, PP_UFFD_API, "uffd_api", features, 0, 0, 0);
-}
-
 /* The runner makes the ioctl on the puppet's pagemap: vec is ours. */
 static long lx_pagemap_scan_p(struct sc_proc *p, struct sc_pm_scan_arg *arg)
 {
 	return lx_pagemap_scan(p->pid, arg);
-}
-
-static int lx_uffd_events(struct sc_proc *p, struct sc_uffd_event *ev, int max)
-{
-	static struct pp_uffd_ev buf[PP_PAYLOAD_MAX / sizeof(struct pp_uffd_ev)];
-	struct pp_req req = { .op = PP_UFFD_EVENTS };
-	struct pp_resp resp;
-	int ret = call(&p->main, &req, NULL, -1, &resp, buf, sizeof(buf),
-		       "uffd_events");
-
-	if (ret)
-		return ret;
-	if (resp.ret < 0)
-		return (int)resp.ret;
-	for (int i = 0; i < resp.ret && i < max; i++) {
-		ev[i].addr = buf[i].addr;
-		ev[i].kind = (int)buf[i].kind;
-		ev[i].to = buf[i].to;
-		ev[i].len = buf[i].len;
-	}
-	return resp.ret < max ? (int)resp.ret : max;
-}
-
-/* A call with no payload that also answers v[0] (in *out): 0 or -errno. */
-static int simple_call_out(struct sc_task *t, uint32_t op, uint64_t a0, uint64_t a1,
-			   uint64_t a2, uint64_t *out, const char *what)
-{
-	struct pp_req req = { .op = op, .a = { a0, a1, a2 } };
-	struct pp_resp resp;
-	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, what);
-
-	if (ret)
-		return ret;
-	if (out)
-		*out = resp.v[0];
-	return (int)resp.ret;
-}
-
-static int lx_mlock(struct sc_task *t, uint64_t addr, uint64_t len, int flags)
-{
-	return simple_call_out(t, PP_MLOCK, addr, len, (uint64_t)(unsigned int)flags, NULL, "mlock");
-}
-
-static int lx_munlock(struct sc_task *t, uint64_t addr, uint64_t len)
-{
-	return simple_call_out(t, PP_MUNLOCK, addr, len, 0, NULL, "munlock");
-}
-
-static int lx_mlockall(struct sc_task *t, int flags)
-{
-	return simple_call_out(t, PP_MLOCKALL, (uint64_t)(unsigned int)flags, 0, 0, NULL, "mlockall");
-}
-
-static int lx_munlockall(struct sc_task *t)
-{
-	return simple_call_out(t, PP_MUNLOCKALL, 0, 0, 0, NULL, "munlockall");
-}
-
-static int lx_brk(struct sc_task *t, uint64_t addr, uint64_t *out)
-{
-	return simple_call_out(t, PP_BRK, addr, 0, 0, out, "brk");
-}
-
-static int lx_setrlimit(struct sc_proc *p, int resource, uint64_t soft)
-{
-	return simple_call_out(lx_main_task(p), PP_SETRLIMIT, (uint64_t)resource, soft, 0, NULL,
-			   "setrlimit");
-}
-
-static int lx_setcap(struct sc_proc *p, int cap, bool on)
-{
-	return simple_call_out(lx_main_task(p), PP_SETCAP, (uint64_t)cap, on, 0, NULL, "setcap");
-}
-
-/* Linux has no per-process page-table reclaim switch: an unknown prctl
- * option is EINVAL there, and so it is here. */
-static int lx_prctl_pt_reclaim(struct sc_proc *p, bool on)
-{
-	(void)p;
-	(void)on;
-	return -EINVAL;
-}
-
-static int lx_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
-{
-	return (int)simple_call(t, PP_MSEAL, "mseal", addr, len, flags, 0);
-}
-
-static long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
-{
-	struct pp_req req = { .op = PP_PRCTL,
-			      .a = { (uint64_t)option, a[0], a[1], a[2], a[3] } };
-	struct pp_resp resp;
-	int ret;
-
-	/* only the memory manager's options reach the puppet */
-	if (option != SC_PR_SET_THP_DISABLE && option != SC_PR_GET_THP_DISABLE &&
-	    option != SC_PR_SET_MEMORY_MERGE && option != SC_PR_GET_MEMORY_MERGE)
-		return -EINVAL;
-	ret = call(&p->main, &req, NULL, -1, &resp, NULL, 0, "prctl");
-	return ret ? ret : (long)resp.ret;
 }
 
 const struct sc_backend sc_backend_linux = {

@@ -12,6 +12,12 @@
  * the method lookup is one raw table get, the type test of self compares
  * metatable identities instead of looking the type name up in the registry,
  * a Task reaches its Process's state without touching the Lua stack.
+ *
+ * The file methods are in lua_proc_file.c, the memory locks and limits in
+ * lua_proc_limits.c (the object layout and type test they share in
+ * lua_proc.h); lua_proc_views.c and lua_proc_io.c add theirs to the
+ * method table at sc_open_proc; lua_proc_mm.c holds p:mseal and the THP
+ * and KSM switches of p:prctl.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,36 +29,10 @@
 #include <lauxlib.h>
 
 #include "script.h"
-
-#define PROC_MT	"mmlab.Process"
-#define TASK_MT	"mmlab.Task"
-
-struct lproc {
-	struct sc_proc *p;
-	int pid;
-	bool dead;
-};
-
-struct ltask {
-	struct sc_task *t;
-	unsigned int cpu;
-	struct lproc *lp;	/* its Process: kept alive by the user value */
-};
+#include "lua_proc.h"
 
 /* The two metatables (sc_open_proc), for the quick type test. */
-static const void *proc_mt, *task_mt;
-
-/* The metatable of the userdata at @idx, NULL for anything else. */
-static inline const void *udata_mt(lua_State *L, int idx)
-{
-	const void *mt;
-
-	if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
-		return NULL;
-	mt = lua_topointer(L, -1);
-	lua_pop(L, 1);
-	return mt;
-}
+const void *proc_mt, *task_mt;
 
 void sc_push_proc(lua_State *L, struct sc_proc *p)
 {
@@ -62,19 +42,6 @@ void sc_push_proc(lua_State *L, struct sc_proc *p)
 	lp->pid = sc_be->pid(p);
 	lp->dead = false;
 	luaL_setmetatable(L, PROC_MT);
-}
-
-static struct lproc *check_proc(lua_State *L, int idx)
-{
-	struct lproc *lp = udata_mt(L, idx) == proc_mt ?
-		lua_touserdata(L, idx) : NULL;
-
-	if (!lp)
-		sc_fatal(L, "expected a Process, got %s (call methods with "
-			 "':', as p:mmap{...})", luaL_typename(L, idx));
-	if (lp->dead)
-		sc_fatal(L, "process %d has exited", lp->pid);
-	return lp;
 }
 
 struct sc_proc *sc_check_proc(lua_State *L, int idx)
@@ -267,8 +234,6 @@ static int m_mprotect(lua_State *L)
 	return range_word_item(L, SC_OP_MPROTECT, sc_parse_prot);
 }
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-
 unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 				     const struct sc_flag_name *names, size_t n)
 {
@@ -300,13 +265,6 @@ unsigned int sc_parse_flag_names(lua_State *L, int idx, const char *what,
 	}
 	return flags;
 }
-
-#define FLAGS(L, idx, what, names) \
-	sc_parse_flag_names(L, idx, what, names, sizeof(names) / sizeof(names[0]))
-
-/* the int flag words of mremap and mlock */
-#define parse_flag_list(L, idx, what, names, n) \
-	((int)sc_parse_flag_names(L, idx, what, names, n))
 
 /* mremap flags: "maymove,fixed,dontunmap" */
 static int parse_mremap_flags(lua_State *L, int idx)
@@ -436,201 +394,9 @@ static int m_mmap(lua_State *L)
 	return 1;
 }
 
-static const struct sc_flag_name mfd_flags[] = {
-	{ "cloexec", 0x1 }, { "allow_sealing", 0x2 }, { "noexec_seal", 0x8 },
-	{ "exec", 0x10 },
-};
-static const struct sc_flag_name seal_names[] = {
-	{ "seal", 0x1 }, { "shrink", 0x2 }, { "grow", 0x4 }, { "write", 0x8 },
-	{ "future_write", 0x10 }, { "exec", 0x20 },
-};
-static const struct sc_flag_name falloc_modes[] = {
-	{ "keep_size", 0x01 }, { "punch_hole", 0x02 }, { "collapse_range", 0x08 },
-	{ "zero_range", 0x10 }, { "insert_range", 0x20 }, { "unshare_range", 0x40 },
-	{ "write_zeroes", 0x80 },
-};
 static const struct sc_flag_name msync_flags[] = {
 	{ "async", MS_ASYNC }, { "invalidate", MS_INVALIDATE }, { "sync", MS_SYNC },
 };
-
-/* p:memfd([name [, size [, flags]]]) -> fd */
-static int m_memfd(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	const char *name = luaL_optstring(L, 2, "mmlab");
-	uint64_t size = lua_isnoneornil(L, 3) ? 0 : sc_arg_u64(L, 3, "memfd");
-	unsigned int flags = FLAGS(L, 4, "memfd", mfd_flags);
-	int fd = sc_be->memfd(lp->p, name, size, flags);
-
-	if (fd < 0)
-		sc_raise(L, fd, 0, "memfd");
-	lua_pushinteger(L, fd);
-	return 1;
-}
-
-/* p:file([size]) -> fd: a new regular file on a disk filesystem */
-static int m_file(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	uint64_t size = lua_isnoneornil(L, 2) ? 0 : sc_arg_u64(L, 2, "file");
-	int fd = sc_be->regfile(lp->p, size);
-
-	if (fd < 0)
-		sc_raise(L, fd, 0, "file");
-	lua_pushinteger(L, fd);
-	return 1;
-}
-
-/* p:pwrite(fd, offset, data) -> bytes written; p:pread(fd, offset, len)
- * -> the bytes read (shorter at the end of the file) */
-static int file_rw_call(lua_State *L, bool write)
-{
-	const char *what = write ? "pwrite" : "pread";
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, what);
-	int64_t off = (int64_t)sc_arg_u64(L, 3, what);
-	size_t len;
-	const char *data;
-	luaL_Buffer b;
-	char *buf;
-	long n;
-
-	if (write) {
-		data = luaL_checklstring(L, 4, &len);
-		n = sc_be->pwrite(lp->p, fd, data, len, off);
-	} else {
-		len = (size_t)sc_arg_u64(L, 4, what);
-		if (len > (64U << 20))
-			sc_raise(L, -EINVAL, 0, "pread: len over 64 MiB");
-		buf = luaL_buffinitsize(L, &b, len);
-		n = sc_be->pread(lp->p, fd, buf, len, off);
-	}
-	if (n < 0)
-		sc_raise(L, (int)n, 0, what);
-	if (write)
-		lua_pushinteger(L, n);
-	else
-		luaL_pushresultsize(&b, (size_t)n);
-	return 1;
-}
-
-static int m_pwrite(lua_State *L) { return file_rw_call(L, true); }
-static int m_pread(lua_State *L) { return file_rw_call(L, false); }
-
-static int m_close(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-
-	sc_check(L, sc_be->close(lp->p, (int)sc_arg_u64(L, 2, "close")), "close");
-	return 0;
-}
-
-/* p:reopen(fd, "r" | "w" | "rw") -> a new fd on the same file, opened
- * through /proc/self/fd with that access mode */
-static int m_reopen(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "reopen"), flags, ret;
-	const char *mode = sc_arg_str(L, 3, "reopen");
-	char what[64];
-
-	if (!strcmp(mode, "r"))
-		flags = O_RDONLY;
-	else if (!strcmp(mode, "w"))
-		flags = O_WRONLY;
-	else if (!strcmp(mode, "rw"))
-		flags = O_RDWR;
-	else
-		sc_fatal(L, "reopen: unknown mode '%s' (use \"r\", \"w\" or \"rw\")", mode);
-	ret = sc_be->reopen(lp->p, fd, flags);
-	snprintf(what, sizeof(what), "reopen(%d, \"%s\")", fd, mode);
-	if (ret < 0)
-		sc_raise(L, ret, 0, what);
-	lua_pushinteger(L, ret);
-	return 1;
-}
-
-/* A signed file offset or length (negative ones reach the kernel). */
-static int64_t arg_off(lua_State *L, int idx, const char *what)
-{
-	return (int64_t)sc_arg_u64(L, idx, what);
-}
-
-static int m_ftruncate(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "ftruncate");
-	int64_t len = arg_off(L, 3, "ftruncate");
-	char what[64];
-
-	snprintf(what, sizeof(what), "ftruncate(%d, %" PRId64 ")", fd, len);
-	sc_check(L, sc_be->ftruncate(lp->p, fd, len), what);
-	return 0;
-}
-
-/* p:fallocate(fd, mode, offset, len): mode "punch_hole,keep_size",
- * "keep_size", "" (allocate), ... or an integer */
-static int m_fallocate(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "fallocate");
-	int mode;
-	int64_t off, len;
-	char what[96];
-
-	if (lua_isnoneornil(L, 3))
-		sc_fatal(L, "fallocate: missing mode (\"\" to allocate)");
-	mode = (int)FLAGS(L, 3, "fallocate", falloc_modes);
-	off = arg_off(L, 4, "fallocate");
-	len = arg_off(L, 5, "fallocate");
-	snprintf(what, sizeof(what), "fallocate(%d, %#x, %" PRId64 ", %" PRId64 ")",
-		 fd, mode, off, len);
-	sc_check(L, sc_be->fallocate(lp->p, fd, mode, off, len), what);
-	return 0;
-}
-
-/* p:add_seals(fd, "seal,shrink,grow,write,future_write,exec") */
-static int m_add_seals(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "add_seals");
-	unsigned int seals;
-	char what[64];
-
-	if (lua_isnoneornil(L, 3))
-		sc_fatal(L, "add_seals: missing seals");
-	seals = FLAGS(L, 3, "add_seals", seal_names);
-	snprintf(what, sizeof(what), "add_seals(%d, %#x)", fd, seals);
-	sc_check(L, sc_be->add_seals(lp->p, fd, seals), what);
-	return 0;
-}
-
-/* p:get_seals(fd) -> "shrink,write" (the names in a fixed order; "" for
- * none; an unnamed bit as a number) */
-static int m_get_seals(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	int fd = (int)sc_arg_u64(L, 2, "get_seals");
-	int seals = sc_be->get_seals(lp->p, fd);
-	char buf[128] = "";
-	unsigned int rest;
-
-	if (seals < 0)
-		sc_raise(L, seals, 0, "get_seals");
-	rest = (unsigned int)seals;
-	for (size_t i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++) {
-		if (!(rest & seal_names[i].bit))
-			continue;
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
-			 *buf ? "," : "", seal_names[i].name);
-		rest &= ~seal_names[i].bit;
-	}
-	if (rest)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%#x",
-			 *buf ? "," : "", rest);
-	lua_pushstring(L, buf);
-	return 1;
-}
 
 /* p:msync(addr, len [, flags]): flags "sync", "async", "invalidate" (comma
  * separated; "" or absent: none) or an integer */
@@ -755,110 +521,6 @@ static int m_thread(lua_State *L)
 	lua_setiuservalue(L, -2, 1);
 	luaL_setmetatable(L, TASK_MT);
 	return 1;
-}
-
-/* p:mlock(addr, len [, flags]): flags "onfault" (mlock2) */
-static int m_mlock(lua_State *L)
-{
-	static const struct sc_flag_name names[] = { { "onfault", SC_MLOCK_ONFAULT } };
-	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = sc_arg_u64(L, 2, "mlock"), len = sc_arg_u64(L, 3, "mlock");
-	int flags = parse_flag_list(L, 4, "mlock", names, ARRAY_LEN(names)), ret;
-	char what[128];
-
-	ret = sc_be->mlock(t, addr, len, flags);
-	if (ret) {
-		snprintf(what, sizeof(what), "mlock(0x%" PRIx64 ", %" PRIu64 ", %#x)",
-			 addr, len, flags);
-		sc_raise(L, ret, 0, what);
-	}
-	return 0;
-}
-
-static int m_munlock(lua_State *L)
-{
-	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = sc_arg_u64(L, 2, "munlock"), len = sc_arg_u64(L, 3, "munlock");
-	int ret = sc_be->munlock(t, addr, len);
-	char what[128];
-
-	if (ret) {
-		snprintf(what, sizeof(what), "munlock(0x%" PRIx64 ", %" PRIu64 ")", addr, len);
-		sc_raise(L, ret, 0, what);
-	}
-	return 0;
-}
-
-/* p:mlockall(flags): "current,future,onfault" */
-static int m_mlockall(lua_State *L)
-{
-	static const struct sc_flag_name names[] = {
-		{ "current", SC_MCL_CURRENT },
-		{ "future", SC_MCL_FUTURE },
-		{ "onfault", SC_MCL_ONFAULT },
-	};
-	struct sc_task *t = sc_check_task(L, 1);
-	int flags = parse_flag_list(L, 2, "mlockall", names, ARRAY_LEN(names)), ret;
-	char what[64];
-
-	ret = sc_be->mlockall(t, flags);
-	if (ret) {
-		snprintf(what, sizeof(what), "mlockall(%#x)", flags);
-		sc_raise(L, ret, 0, what);
-	}
-	return 0;
-}
-
-static int m_munlockall(lua_State *L)
-{
-	struct sc_task *t = sc_check_task(L, 1);
-
-	sc_check(L, sc_be->munlockall(t), "munlockall");
-	return 0;
-}
-
-/* p:brk(addr) -> the break after the call (the old one when refused);
- * p:brk(0) reads it */
-static int m_brk(lua_State *L)
-{
-	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = sc_arg_u64(L, 2, "brk"), out = 0;
-
-	sc_check(L, sc_be->brk(t, addr, &out), "brk");
-	lua_pushinteger(L, (lua_Integer)out);
-	return 1;
-}
-
-/* p:setrlimit("memlock", bytes): the soft limit */
-static int m_setrlimit(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	const char *res = sc_arg_str(L, 2, "setrlimit");
-	uint64_t soft = sc_arg_u64(L, 3, "setrlimit");
-	char what[96];
-
-	if (strcmp(res, "memlock"))
-		sc_fatal(L, "setrlimit: unknown resource '%s' (use \"memlock\")", res);
-	snprintf(what, sizeof(what), "setrlimit(memlock, %" PRIu64 ")", soft);
-	sc_check(L, sc_be->setrlimit(lp->p, SC_RLIMIT_MEMLOCK, soft), what);
-	return 0;
-}
-
-/* p:setcap("ipc_lock", on): the capability in the effective set */
-static int m_setcap(lua_State *L)
-{
-	struct lproc *lp = check_proc(L, 1);
-	const char *cap = sc_arg_str(L, 2, "setcap");
-	bool on;
-
-	if (strcmp(cap, "ipc_lock"))
-		sc_fatal(L, "setcap: unknown capability '%s' (use \"ipc_lock\")", cap);
-	if (lua_type(L, 3) != LUA_TBOOLEAN)
-		sc_fatal(L, "setcap: argument 2 must be a boolean");
-	on = lua_toboolean(L, 3);
-	sc_check(L, sc_be->setcap(lp->p, SC_CAP_IPC_LOCK, on),
-		 on ? "setcap('ipc_lock', true)" : "setcap('ipc_lock', false)");
-	return 0;
 }
 
 /* p:prctl("pt_reclaim", on): the per-process switch of the page-table reclaim scanner.
