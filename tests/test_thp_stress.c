@@ -951,18 +951,9 @@ static const char *const stat_names[] = {
 	"mmlab_cow_copies", "nr_tlb_remote_flush",
 };
 
-/* 0 or 1: failures of this run (its message printed). */
-static int run_one(uint64_t seed, const char *mode)
+/* A fresh S for the run of @seed under @mode. */
+static void run_reset(uint64_t seed, const char *mode)
 {
-	struct mmlab_config cfg;
-	struct mmlab_task *ct;
-	pthread_t th[NW], coll, walk, fk, wd;
-	uint64_t rng = mmlab_splitmix64(seed * 0x9e3779b97f4a7c15ULL + 1), out = 0;
-	uint64_t free0, zp0, freeN, want, stale, walks_freed, orphans;
-	unsigned int mem_kind;
-	double t0 = now_s();
-	int fails = 0;
-
 	memset(&S.w, 0, sizeof(S.w));
 	S.seed = seed;
 	S.mode = mode;
@@ -978,11 +969,18 @@ static int run_one(uint64_t seed, const char *mode)
 	strcpy(S.coll_doing, "-");
 	S.wd_done = false;
 	S.phase = "setup";
-	assert_int_equal(pthread_create(&wd, NULL, watchdog_main, NULL), 0);
+}
+
+/* Build the machine of the run and set its knobs: which memory it got
+ * (0 roomy, else tight). */
+static unsigned int run_machine(uint64_t seed, const char *mode, uint64_t *rng)
+{
+	struct mmlab_config cfg;
+	unsigned int mem_kind;
 
 	/* the machine: 1 or 2 nodes, roomy or smaller than the 48 MiB of data */
-	S.nodes = 1 + (unsigned int)(stress_rnd(&rng) & 1);
-	mem_kind = (unsigned int)(stress_rnd(&rng) % 3);
+	S.nodes = 1 + (unsigned int)(stress_rnd(rng) & 1);
+	mem_kind = (unsigned int)(stress_rnd(rng) % 3);
 	mmlab_config_default(&cfg);
 	cfg.nr_cpus = NCPU;
 	cfg.nr_nodes = S.nodes;
@@ -1002,10 +1000,16 @@ static int run_one(uint64_t seed, const char *mode)
 	knob(THP_KNOB "khugepaged/scan_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/alloc_sleep_millisecs", "1");
 	knob(THP_KNOB "khugepaged/pages_to_scan", "2048");
+	return mem_kind;
+}
 
-	mmlab_quiesce();
-	free0 = vmstat("nr_free_pages");
-	zp0 = vmstat("thp_zero_page_alloc");
+/* The process P, its workers' tasks and its mapping, some chunks
+ * MADV_HUGEPAGE: the collapser's task. */
+static struct mmlab_task *run_spawn(uint64_t seed, uint64_t *rng)
+{
+	struct mmlab_task *ct;
+	uint64_t out = 0;
+
 	S.p = spawn();
 	for (int w = 0; w < NW; w++) {
 		struct worker *wk = &S.w[w];
@@ -1020,11 +1024,18 @@ static int run_one(uint64_t seed, const char *mode)
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, &out), 0);
 	for (int w = 0; w < NW; w++)
 		for (int c = 0; c < NCH; c++) {
-			S.thp_chunk[w][c] = stress_rnd(&rng) % 5 < 3;
+			S.thp_chunk[w][c] = stress_rnd(rng) % 5 < 3;
 			if (S.thp_chunk[w][c])
 				assert_int_equal(mmlab_madvise(mmlab_main_task(S.p), WBASE(w) + c * PMD,
 							       PMD, MADV_HUGEPAGE), 0);
 		}
+	return ct;
+}
+
+/* The workers, the collapser, the walker and the forker, to their end. */
+static void run_race(struct mmlab_task *ct)
+{
+	pthread_t th[NW], coll, walk, fk;
 
 	S.phase = "race";
 	for (int w = 0; w < NW; w++)
@@ -1037,6 +1048,14 @@ static int run_one(uint64_t seed, const char *mode)
 	mmlab_thread_join(coll);
 	mmlab_thread_join(walk);
 	mmlab_thread_join(fk);
+}
+
+/* Every page of P checked once more, and the run's counters: its
+ * failures. */
+static int run_final_check(void)
+{
+	uint64_t stale, walks_freed;
+	int fails = 0;
 
 	/* quiet now: every page of P once more */
 	S.phase = "final check";
@@ -1081,6 +1100,13 @@ static int run_one(uint64_t seed, const char *mode)
 		snprintf(S.why, sizeof(S.why), "mmlab_walks_into_freed_tables = %" PRIu64, walks_freed);
 		fails++;
 	}
+	return fails;
+}
+
+/* P exits and every page comes back: @fails, plus one if not. */
+static int run_exit_check(uint64_t free0, uint64_t zp0, int fails)
+{
+	uint64_t freeN, want, orphans;
 
 	/* nothing leaked */
 	S.phase = "exit";
@@ -1108,6 +1134,33 @@ static int run_one(uint64_t seed, const char *mode)
 			 vmstat("nr_swapcached"));
 		fails++;
 	}
+	return fails;
+}
+
+/* 0 or 1: failures of this run (its message printed). */
+static int run_one(uint64_t seed, const char *mode)
+{
+	struct mmlab_task *ct;
+	pthread_t wd;
+	uint64_t rng = mmlab_splitmix64(seed * 0x9e3779b97f4a7c15ULL + 1);
+	uint64_t free0, zp0;
+	unsigned int mem_kind;
+	double t0 = now_s();
+	int fails;
+
+	run_reset(seed, mode);
+	assert_int_equal(pthread_create(&wd, NULL, watchdog_main, NULL), 0);
+
+	mem_kind = run_machine(seed, mode, &rng);
+	mmlab_quiesce();
+	free0 = vmstat("nr_free_pages");
+	zp0 = vmstat("thp_zero_page_alloc");
+	ct = run_spawn(seed, &rng);
+
+	run_race(ct);
+	fails = run_final_check();
+	fails = run_exit_check(free0, zp0, fails);
+
 	S.phase = "teardown";
 	mmlab_machine_destroy();
 

@@ -796,9 +796,10 @@ static int flat_host(bool idle, struct flat_out *o)
 
 /* ---- the benchmark ---- */
 
-int bench_collapse(struct bench_ctx *ctx)
+/* The coverage part: the host's khugepaged and the model's, per
+ * configuration, creep guard and max_ptes_none. */
+static int collapse_coverage(struct bench_ctx *ctx, bool model, bool host)
 {
-	bool model = !ctx->opts.host_only, host = !ctx->opts.model_only;
 	struct host_cov hc[NR_MPN];
 	struct bench_rec *r;
 	char err[128];
@@ -864,131 +865,154 @@ int bench_collapse(struct bench_ctx *ctx)
 				}
 				bench_emit(ctx, r);
 			}
-	/* MADV_COLLAPSE per 2 MiB */
-	{
-		struct madv_out mo;
-		double hmed[2] = { NAN, NAN }, hp99[2] = { NAN, NAN };
-		bool mok = false;
+	return ret;
+}
 
-		memset(&mo, 0, sizeof(mo));
-		if (model) {
-			bench_progress(ctx, "collapse: MADV_COLLAPSE latency, model");
-			mok = !bench_isolate(madv_model, NULL, &mo, sizeof(mo), 60, err, sizeof(err)) &&
-			      !mo.err;
-			if (!mok) {
-				fprintf(stderr, "mmlab bench collapse: madv_collapse model: %s %d\n",
-					err, mo.err);
+/* The MADV_COLLAPSE part: its latency per 2 MiB, full and sparse. */
+static int collapse_madv(struct bench_ctx *ctx, bool model, bool host)
+{
+	struct madv_out mo;
+	double hmed[2] = { NAN, NAN }, hp99[2] = { NAN, NAN };
+	bool mok = false;
+	struct bench_rec *r;
+	char err[128];
+	int ret = 0;
+
+	memset(&mo, 0, sizeof(mo));
+	if (model) {
+		bench_progress(ctx, "collapse: MADV_COLLAPSE latency, model");
+		mok = !bench_isolate(madv_model, NULL, &mo, sizeof(mo), 60, err, sizeof(err)) &&
+		      !mo.err;
+		if (!mok) {
+			fprintf(stderr, "mmlab bench collapse: madv_collapse model: %s %d\n",
+				err, mo.err);
+			ret = 1;
+		}
+	}
+	if (host && madv_host(hmed, hp99))
+		fprintf(stderr, "mmlab bench collapse: host MADV_COLLAPSE failed\n");
+	for (int sp = 0; sp < 2; sp++) {
+		r = bench_rec_new(ctx);
+		bench_rec_str(r, "part", "madv_collapse");
+		bench_rec_str(r, "layout", sp ? "sparse" : "full");
+		if (mok) {
+			bench_rec_num(r, "model_ns_median", mo.med[sp]);
+			bench_rec_num(r, "model_ns_p99", mo.p99[sp]);
+			bench_rec_num(r, "model_sim_cycles_median", mo.cyc[sp]);
+		} else {
+			bench_rec_null(r, "model_ns_median");
+			bench_rec_null(r, "model_ns_p99");
+			bench_rec_null(r, "model_sim_cycles_median");
+		}
+		bench_rec_num(r, "host_ns_median", hmed[sp]);
+		bench_rec_num(r, "host_ns_p99", hp99[sp]);
+		bench_rec_num(r, "ratio", mok ? mo.med[sp] / hmed[sp] : NAN);
+		bench_emit(ctx, r);
+	}
+	return ret;
+}
+
+/* The fault-latency part: faults of the same mm while it collapses; of
+ * --reps (at most 3) runs, the variants alternating, the one whose
+ * faulter got most faults done (the host is shared: its load moves) */
+static int collapse_faults(struct bench_ctx *ctx, bool model, bool host)
+{
+	static const char *const lk[3] = { "idle", "mmap_write", "pte_locks" };
+	struct flat_out mo[3], ho[2], x;
+	bool mok[3] = { false, false, false }, hok[2] = { false, false };
+	unsigned int reps = ctx->opts.reps ? ctx->opts.reps : 1;
+	struct bench_rec *r;
+	char err[128];
+	int ret = 0;
+
+	if (reps > 3)
+		reps = 3;
+	for (unsigned int rep = 0; rep < reps; rep++) {
+		for (int i = 0; i < 2 && host; i++) {
+			bench_progress(ctx, "collapse: host faults, %s", i ? "collapsing" : "idle");
+			if (!flat_host(i == 0, &x) && (!hok[i] || x.per_s > ho[i].per_s)) {
+				ho[i] = x;
+				hok[i] = true;
+			}
+		}
+		for (int mode = 0; mode < 3 && model; mode++) {
+			memset(&x, 0, sizeof(x));
+			bench_progress(ctx, "collapse: model faults, %s", lk[mode]);
+			if (bench_isolate(flat_model, &mode, &x, sizeof(x), 60, err, sizeof(err)) ||
+			    x.err) {
+				fprintf(stderr, "mmlab bench collapse: faults %s: %s %d\n",
+					lk[mode], err, x.err);
 				ret = 1;
+				continue;
 			}
-		}
-		if (host && madv_host(hmed, hp99))
-			fprintf(stderr, "mmlab bench collapse: host MADV_COLLAPSE failed\n");
-		for (int sp = 0; sp < 2; sp++) {
-			r = bench_rec_new(ctx);
-			bench_rec_str(r, "part", "madv_collapse");
-			bench_rec_str(r, "layout", sp ? "sparse" : "full");
-			if (mok) {
-				bench_rec_num(r, "model_ns_median", mo.med[sp]);
-				bench_rec_num(r, "model_ns_p99", mo.p99[sp]);
-				bench_rec_num(r, "model_sim_cycles_median", mo.cyc[sp]);
-			} else {
-				bench_rec_null(r, "model_ns_median");
-				bench_rec_null(r, "model_ns_p99");
-				bench_rec_null(r, "model_sim_cycles_median");
+			if (!mok[mode] || x.per_s > mo[mode].per_s) {
+				mo[mode] = x;
+				mok[mode] = true;
 			}
-			bench_rec_num(r, "host_ns_median", hmed[sp]);
-			bench_rec_num(r, "host_ns_p99", hp99[sp]);
-			bench_rec_num(r, "ratio", mok ? mo.med[sp] / hmed[sp] : NAN);
-			bench_emit(ctx, r);
 		}
 	}
-	/* faults of the same mm while it collapses: of --reps (at most 3)
-	 * runs, the variants alternating, the one whose faulter got most
-	 * faults done (the host is shared: its load moves) */
-	{
-		static const char *const lk[3] = { "idle", "mmap_write", "pte_locks" };
-		struct flat_out mo[3], ho[2], x;
-		bool mok[3] = { false, false, false }, hok[2] = { false, false };
-		unsigned int reps = ctx->opts.reps ? ctx->opts.reps : 1;
+	for (int mode = 0; mode < 3; mode++) {
+		/* the host's kernel: idle, or its own collapse (mmap_write
+		 * and per-VMA locks for faults) */
+		const struct flat_out *h = &ho[mode ? 1 : 0], *o = &mo[mode];
+		bool hv = hok[mode ? 1 : 0];
 
-		if (reps > 3)
-			reps = 3;
-		for (unsigned int rep = 0; rep < reps; rep++) {
-			for (int i = 0; i < 2 && host; i++) {
-				bench_progress(ctx, "collapse: host faults, %s", i ? "collapsing" : "idle");
-				if (!flat_host(i == 0, &x) && (!hok[i] || x.per_s > ho[i].per_s)) {
-					ho[i] = x;
-					hok[i] = true;
-				}
-			}
-			for (int mode = 0; mode < 3 && model; mode++) {
-				memset(&x, 0, sizeof(x));
-				bench_progress(ctx, "collapse: model faults, %s", lk[mode]);
-				if (bench_isolate(flat_model, &mode, &x, sizeof(x), 60, err, sizeof(err)) ||
-				    x.err) {
-					fprintf(stderr, "mmlab bench collapse: faults %s: %s %d\n",
-						lk[mode], err, x.err);
-					ret = 1;
-					continue;
-				}
-				if (!mok[mode] || x.per_s > mo[mode].per_s) {
-					mo[mode] = x;
-					mok[mode] = true;
-				}
-			}
+		r = bench_rec_new(ctx);
+		bench_rec_str(r, "part", "fault_latency");
+		bench_rec_str(r, "locking", lk[mode]);
+		if (mok[mode]) {
+			bench_rec_num(r, "fault_ns_median", o->med);
+			bench_rec_num(r, "fault_ns_p99", o->p99);
+			bench_rec_num(r, "fault_ns_mean", o->mean);
+			bench_rec_num(r, "fault_ns_max", o->max);
+			bench_rec_num(r, "faults_over_50us", o->slow);
+			bench_rec_rate(r, "faults_per_s", o->per_s);
+			bench_rec_num(r, "sim_cycles_median", o->cmed);
+			bench_rec_num(r, "sim_cycles_p99", o->cp99);
+			bench_rec_num(r, "faults", o->faults);
+			bench_rec_num(r, "collapses", o->collapses);
+		} else {
+			bench_rec_null(r, "fault_ns_median");
+			bench_rec_null(r, "fault_ns_p99");
+			bench_rec_null(r, "fault_ns_mean");
+			bench_rec_null(r, "fault_ns_max");
+			bench_rec_null(r, "faults_over_50us");
+			bench_rec_null(r, "faults_per_s");
+			bench_rec_null(r, "sim_cycles_median");
+			bench_rec_null(r, "sim_cycles_p99");
+			bench_rec_null(r, "faults");
+			bench_rec_null(r, "collapses");
 		}
-		for (int mode = 0; mode < 3; mode++) {
-			/* the host's kernel: idle, or its own collapse (mmap_write
-			 * and per-VMA locks for faults) */
-			const struct flat_out *h = &ho[mode ? 1 : 0], *o = &mo[mode];
-			bool hv = hok[mode ? 1 : 0];
-
-			r = bench_rec_new(ctx);
-			bench_rec_str(r, "part", "fault_latency");
-			bench_rec_str(r, "locking", lk[mode]);
-			if (mok[mode]) {
-				bench_rec_num(r, "fault_ns_median", o->med);
-				bench_rec_num(r, "fault_ns_p99", o->p99);
-				bench_rec_num(r, "fault_ns_mean", o->mean);
-				bench_rec_num(r, "fault_ns_max", o->max);
-				bench_rec_num(r, "faults_over_50us", o->slow);
-				bench_rec_rate(r, "faults_per_s", o->per_s);
-				bench_rec_num(r, "sim_cycles_median", o->cmed);
-				bench_rec_num(r, "sim_cycles_p99", o->cp99);
-				bench_rec_num(r, "faults", o->faults);
-				bench_rec_num(r, "collapses", o->collapses);
-			} else {
-				bench_rec_null(r, "fault_ns_median");
-				bench_rec_null(r, "fault_ns_p99");
-				bench_rec_null(r, "fault_ns_mean");
-				bench_rec_null(r, "fault_ns_max");
-				bench_rec_null(r, "faults_over_50us");
-				bench_rec_null(r, "faults_per_s");
-				bench_rec_null(r, "sim_cycles_median");
-				bench_rec_null(r, "sim_cycles_p99");
-				bench_rec_null(r, "faults");
-				bench_rec_null(r, "collapses");
-			}
-			if (hv) {
-				bench_rec_num(r, "host_ns_median", h->med);
-				bench_rec_num(r, "host_ns_p99", h->p99);
-				bench_rec_num(r, "host_ns_mean", h->mean);
-				bench_rec_num(r, "host_ns_max", h->max);
-				bench_rec_rate(r, "host_faults_per_s", h->per_s);
-				bench_rec_num(r, "host_collapses", h->collapses);
-				bench_rec_num(r, "p99_ratio", mok[mode] ? o->p99 / h->p99 : NAN);
-			} else {
-				bench_rec_null(r, "host_ns_median");
-				bench_rec_null(r, "host_ns_p99");
-				bench_rec_null(r, "host_ns_mean");
-				bench_rec_null(r, "host_ns_max");
-				bench_rec_null(r, "host_faults_per_s");
-				bench_rec_null(r, "host_collapses");
-				bench_rec_null(r, "p99_ratio");
-			}
-			bench_emit(ctx, r);
+		if (hv) {
+			bench_rec_num(r, "host_ns_median", h->med);
+			bench_rec_num(r, "host_ns_p99", h->p99);
+			bench_rec_num(r, "host_ns_mean", h->mean);
+			bench_rec_num(r, "host_ns_max", h->max);
+			bench_rec_rate(r, "host_faults_per_s", h->per_s);
+			bench_rec_num(r, "host_collapses", h->collapses);
+			bench_rec_num(r, "p99_ratio", mok[mode] ? o->p99 / h->p99 : NAN);
+		} else {
+			bench_rec_null(r, "host_ns_median");
+			bench_rec_null(r, "host_ns_p99");
+			bench_rec_null(r, "host_ns_mean");
+			bench_rec_null(r, "host_ns_max");
+			bench_rec_null(r, "host_faults_per_s");
+			bench_rec_null(r, "host_collapses");
+			bench_rec_null(r, "p99_ratio");
 		}
+		bench_emit(ctx, r);
 	}
+	return ret;
+}
+
+int bench_collapse(struct bench_ctx *ctx)
+{
+	bool model = !ctx->opts.host_only, host = !ctx->opts.model_only;
+	int ret = 0;
+
+	ret |= collapse_coverage(ctx, model, host);
+	ret |= collapse_madv(ctx, model, host);
+	ret |= collapse_faults(ctx, model, host);
 	host_restore();
 	return ret;
 }

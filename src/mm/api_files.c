@@ -2,7 +2,7 @@
  * api_files.c - the public C API's calls on the files GUP serves
  * (include/mmlab/mmlab.h): pipes and vmsplice, io_uring's fixed buffers,
  * CONFIG_GUP_TEST's pin interface, and /proc/PID/mem.  The fd table and
- * memfds are api.c's.
+ * memfds are api_fd.c's.
  *
  * A call takes a reference on the file it works on (fdget_any) and runs
  * on the CPU of the process's main task, or of the task that makes it.
