@@ -125,8 +125,11 @@ static bool find_tool(char *dir, size_t len)
 	*slash = 0;
 	static const char *const rel[] = { "/src/record", "/../libexec/mmlab" };
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(dir, len, "%s%s", exe, rel[i]);
-		snprintf(path, sizeof(path), "%s/" TOOL, dir);
+		int n1 = snprintf(dir, len, "%s%s", exe, rel[i]);
+		int n2 = snprintf(path, sizeof(path), "%s/" TOOL, dir);
+
+		if (n1 < 0 || (size_t)n1 >= len || n2 < 0 || (size_t)n2 >= sizeof(path))
+			continue;	/* too long a path: not this one */
 		if (!access(path, X_OK))
 			return true;
 	}
