@@ -1,2 +1,0 @@
--- selftest migration.c private_anon_thp: moving a private anonymous THP between nodes while other tasks read it keeps its data
-mm.include("migrate.inc", false, true)
