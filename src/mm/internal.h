@@ -22,9 +22,16 @@
  *   mm->page_table_lock (spinlock)    populating PGD and PUD entries
  *   PMD lock (ptl of the PMD table's struct page)  PMD entries of that table
  *   PTE lock (ptl of the PTE table's struct page)  PTE entries of that table
+ *                                     two at once only in UFFDIO_MOVE
+ *                                     (userfaultfd_move.c): the lower
+ *                                     table's lock first
  *   folio mapcount lock (hashed, folio.c)  a large folio's mapcounts, mm ids
  *   split_queue_lock, huge_zero_lock (huge_memory.c), lru_lock: leaves
  *   zone->lock (spinlock, per node)   the buddy free lists
+ *   io_uring ctx->lock (io_uring_rsrc.c), gup_test state->lock
+ *                                     (gup_test.c): leaves, taken with no
+ *                                     other lock held and dropped before
+ *                                     pinning or unpinning (which fault)
  *   cb_lock (host mutex, lib/rcu_cb.c)  the queued RCU callbacks: a leaf,
  *                                     held for list updates only (call_rcu
  *                                     may be called under any lock)
