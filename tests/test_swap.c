@@ -558,6 +558,41 @@ static void t_cold_from_active(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* memory.reclaim: proactive reclaim swaps anonymous memory out whatever the
+ * watermarks, reports EAGAIN when nothing is left to reclaim, and refuses
+ * a malformed request. */
+static void t_memory_reclaim(void **state)
+{
+	static const char *const bad[] = { "", "abc", "-1", "1M foo", "1M swappiness=201",
+					   "1M swappiness=x", "1M swappiness=", "1X" };
+	const char *knob = "/sys/fs/cgroup/memory.reclaim";
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = map_rw(p, 8 * MiB), steal0, out0;
+	char buf[8];
+
+	(void)state;
+	fill_ok(t, a, 8 * MiB, 0x3c3c);
+	steal0 = vmstat("pgsteal_proactive");
+	out0 = vmstat("pswpout");
+	/* swappiness=0 leaves anonymous memory alone, and there is no file */
+	assert_int_equal(mmlab_knob_set(knob, "1M swappiness=0"), -EAGAIN);
+	assert_int_equal(vmstat("pgsteal_proactive"), steal0);
+	assert_int_equal(mmlab_knob_set(knob, "4M\n"), 0);
+	assert_true(vmstat("pgsteal_proactive") - steal0 >= 4 * MiB / PG);
+	assert_true(vmstat("pswpout") - out0 >= 4 * MiB / PG);
+	assert_true(status_of(p).VmSwap >= 4 * 1024);
+	assert_int_equal(mmlab_knob_set(knob, "1m swappiness=max"), 0);
+	verify_ok(t, a, 8 * MiB, 0x3c3c);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (mmlab_knob_set(knob, bad[i]) != -EINVAL)
+			fail_msg("memory.reclaim took \"%s\"", bad[i]);
+	assert_int_equal(mmlab_knob_get(knob, buf, sizeof(buf)), -EACCES);
+	assert_int_equal(mmlab_exit(p), 0);
+	mmlab_quiesce();
+	assert_int_equal(mmlab_knob_set(knob, "0"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +609,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_free_dropped_by_pressure, setup_small_noswap, teardown),
 		cmocka_unit_test_setup_teardown(t_cold_deactivates, setup_1g_swap, teardown),
 		cmocka_unit_test_setup_teardown(t_cold_from_active, setup_small_swap, teardown),
+		cmocka_unit_test_setup_teardown(t_memory_reclaim, setup_1g_swap, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,7 @@ static const struct meaning meanings[] = {
 	{ "/sys/kernel/debug/sched/numa_balancing/hot_threshold_ms", "a page accessed within this of its hinting fault is hot" },
 	{ "/sys/kernel/debug/sched/numa_balancing/scan_size_mb", "MiB of address space per NUMA hinting scan" },
 	{ "/sys/kernel/debug/split_huge_pages", "write \"pid,0xstart,0xend[,new_order]\": split the large folios mapped there to new_order (default 0)" },
+	{ "/sys/fs/cgroup/memory.reclaim", "proactive reclaim (the root memory cgroup, cgroup v2): write a size to reclaim that much from every node's LRU now; EAGAIN if it could not" },
 	{ "/proc/sys/vm/drop_caches", "2 drops slab (here: the THP deferred split shrinker); 1 and 3 (page cache) the model refuses; 4 only silences the log line" },
 	{ "/proc/sys/vm/swappiness", "reclaim's preference for anonymous over file pages" },
 	{ "/proc/sys/vm/watermark_scale_factor", "distance between the zone watermarks, in 1/10000 of memory" },

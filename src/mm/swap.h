@@ -275,6 +275,7 @@ bool mm_tlb_batched_pending(struct mm_struct *mm);
 /* ---- reclaim (vmscan.c) ---- */
 unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references);
 unsigned long try_to_free_pages(int nid, unsigned long nr);
+long user_proactive_reclaim(const char *buf);
 void wakeup_kswapd(int nid);
 unsigned long node_free_pages(int nid);
 unsigned long node_free_pages_now(int nid);

@@ -34,6 +34,7 @@ struct knob {
 	void (*changed)(void);
 	int (*write)(long v);		/* KNOB_WO_INT */
 	long (*write_str)(const char *s); /* KNOB_WO_STR: bytes taken or -errno */
+	const char *format;		/* KNOB_WO_STR: what a write holds */
 };
 
 static const char *const thp_modes[] = { "always", "madvise", "never", NULL };
@@ -283,6 +284,11 @@ int knobs_init(void)
 	knob_table[nr_knobs - 1].write = drop_caches_sysctl_handler;
 	knob_add("/sys/kernel/debug/split_huge_pages", KNOB_WO_STR, NULL, 0, 0, NULL, NULL);
 	knob_table[nr_knobs - 1].write_str = split_huge_pages_write;
+	knob_table[nr_knobs - 1].format = "pid,0xstart,0xend[,new_order]";
+	/* the root memory cgroup's proactive reclaim (cgroup v2) */
+	knob_add("/sys/fs/cgroup/memory.reclaim", KNOB_WO_STR, NULL, 0, 0, NULL, NULL);
+	knob_table[nr_knobs - 1].write_str = user_proactive_reclaim;
+	knob_table[nr_knobs - 1].format = "SIZE[K|M|G] [swappiness=N|max]";
 	return 0;
 }
 
@@ -476,7 +482,7 @@ static void describe_accepted(const struct knob *k, char *buf, size_t len)
 				o += snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
 					      k->choices[i]);
 	} else if (k->kind == KNOB_WO_STR) {
-		snprintf(buf, len, "write-only: \"pid,0xstart,0xend[,new_order]\"");
+		snprintf(buf, len, "write-only: \"%s\"", k->format);
 	} else if (k->kind == KNOB_WO_INT) {
 		snprintf(buf, len, "write-only: an integer from %ld to %ld", k->min, k->max);
 	} else if (k->min == 0 && k->max == 1) {

@@ -20,7 +20,10 @@
  * lock; the batched flush (try_to_unmap_flush) happens before any unmapped
  * folio is freed.
  */
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include "swap.h"
 #include "lib/waitqueue.h"
 
@@ -31,8 +34,10 @@ struct scan_control {
 	unsigned long nr_to_reclaim, nr_reclaimed, nr_scanned;
 	int priority;
 	bool kswapd;
+	bool proactive;		/* memory.reclaim: counted as pg*_proactive */
 	bool may_swap;
 	bool no_demotion;
+	int swappiness;		/* memory.reclaim's swappiness=; else -1 */
 };
 
 enum folio_references {
@@ -341,10 +346,12 @@ static unsigned long shrink_inactive_list(unsigned long nr, struct lruvec *l,
 	taken = isolate_lru_folios(l, lru, nr, &list);
 	if (!taken)
 		return 0;
-	count_vm_events(sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, taken);
+	count_vm_events(sc->kswapd ? PGSCAN_KSWAPD : sc->proactive ? PGSCAN_PROACTIVE :
+			PGSCAN_DIRECT, taken);
 	count_vm_events(is_file_lru(lru) ? PGSCAN_FILE : PGSCAN_ANON, taken);
 	got = shrink_folio_list(&list, nid, sc, false);
-	count_vm_events(sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, got);
+	count_vm_events(sc->kswapd ? PGSTEAL_KSWAPD : sc->proactive ? PGSTEAL_PROACTIVE :
+			PGSTEAL_DIRECT, got);
 	count_vm_events(is_file_lru(lru) ? PGSTEAL_FILE : PGSTEAL_ANON, got);
 	sc->nr_reclaimed += got;
 	putback_folio_list(&list);
@@ -386,7 +393,7 @@ static void shrink_node(int nid, struct scan_control *sc)
 {
 	struct lruvec *l = &NODE_DATA(nid)->lruvec;
 	bool anon_ok = (total_swap_pages() > 0 && nr_swap_pages() > 0) || can_demote(nid, sc);
-	int swappiness = READ_ONCE(knobs.swappiness);
+	int swappiness = sc->swappiness >= 0 ? sc->swappiness : READ_ONCE(knobs.swappiness);
 
 	/* shrink_slab's deferred split shrinker: partly unmapped large
 	 * folios give back their unmapped pages */
@@ -395,7 +402,7 @@ static void shrink_node(int nid, struct scan_control *sc)
 	for (enum lru_list lru = LRU_INACTIVE_ANON; lru <= LRU_INACTIVE_FILE; lru += 2) {
 		bool anon = lru == LRU_INACTIVE_ANON;
 		long size = READ_ONCE(l->nr[lru]) + READ_ONCE(l->nr[lru + 1]);
-		long share = anon ? (anon_ok ? swappiness : 0) : 200 - swappiness;
+		long share = anon ? (anon_ok ? swappiness : 0) : max(200L - swappiness, 0L);
 		unsigned long scan;
 
 		if (!share || !size)
@@ -419,7 +426,7 @@ static void shrink_node(int nid, struct scan_control *sc)
 unsigned long try_to_free_pages(int nid, unsigned long nr)
 {
 	struct scan_control sc = { .nr_to_reclaim = max(nr, (unsigned long)SWAP_CLUSTER_MAX),
-				   .may_swap = true };
+				   .may_swap = true, .swappiness = -1 };
 
 	count_vm_event(ALLOCSTALL_NORMAL);
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0 &&
@@ -428,10 +435,81 @@ unsigned long try_to_free_pages(int nid, unsigned long nr)
 	return sc.nr_reclaimed;
 }
 
+/*
+ * Proactive reclaim, a write to the root memory cgroup's memory.reclaim:
+ * "SIZE[K|M|G] [swappiness=N|max]".  Reclaims in rounds of a quarter of
+ * what is left (at least SWAP_CLUSTER_MAX) from every node, draining the
+ * per-CPU LRU batches first, whatever the watermarks; 16 rounds that free
+ * nothing end it with EAGAIN.  swappiness=max reclaims anonymous memory
+ * only.
+ */
+static int parse_reclaim_request(const char *buf, unsigned long *pages, int *swappiness)
+{
+	unsigned long long bytes;
+	char unit = 0, sw[8] = "";
+	int n, used = 0;
+
+	if (sscanf(buf, "%llu%n", &bytes, &used) != 1 || buf[0] == '-' || buf[0] == '+')
+		return -EINVAL;
+	buf += used;
+	if (*buf && strchr("kKmMgG", *buf))
+		unit = (char)tolower((unsigned char)*buf++);
+	bytes <<= unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : 0;
+	*pages = (unsigned long)(bytes >> PAGE_SHIFT);
+	*swappiness = -1;
+	while (*buf == ' ' || *buf == '\t')
+		buf++;
+	if (!*buf || !strcmp(buf, "\n"))
+		return 0;
+	if (sscanf(buf, "swappiness=%7[a-z0-9]%n", sw, &used) != 1 ||
+	    (buf[used] && strcmp(buf + used, "\n")))
+		return -EINVAL;
+	if (!strcmp(sw, "max")) {
+		*swappiness = 201;	/* SWAPPINESS_ANON_ONLY */
+		return 0;
+	}
+	if (sscanf(sw, "%d%n", &n, &used) != 1 || sw[used] || n < 0 || n > 200)
+		return -EINVAL;
+	*swappiness = n;
+	return 0;
+}
+
+long user_proactive_reclaim(const char *buf)
+{
+	unsigned long want, done = 0;
+	int retries = 16, swappiness, ret;
+
+	if (!buf)
+		return -EFAULT;
+	ret = parse_reclaim_request(buf, &want, &swappiness);
+	if (ret)
+		return ret;
+	while (done < want) {
+		unsigned long batch = max((want - done) / 4, (unsigned long)SWAP_CLUSTER_MAX);
+		unsigned long got = 0;
+
+		lru_add_drain_all();
+		for (unsigned int nid = 0; nid < phys.nr_nodes && got < batch; nid++) {
+			struct scan_control sc = { .nr_to_reclaim = batch - got, .may_swap = true,
+						   .proactive = true, .swappiness = swappiness };
+
+			for (sc.priority = DEF_PRIORITY; sc.priority >= 0 &&
+			     sc.nr_reclaimed < sc.nr_to_reclaim; sc.priority--)
+				shrink_node((int)nid, &sc);
+			got += sc.nr_reclaimed;
+		}
+		if (!got && !retries--)
+			return -EAGAIN;
+		done += got;
+	}
+	return (long)strlen(buf);
+}
+
 /* MADV_PAGEOUT: reclaim these isolated folios now, no demotion. */
 unsigned long reclaim_pages(struct list_head *folio_list, bool ignore_references)
 {
-	struct scan_control sc = { .nr_to_reclaim = ~0UL, .may_swap = true, .no_demotion = true };
+	struct scan_control sc = { .nr_to_reclaim = ~0UL, .may_swap = true, .no_demotion = true,
+				   .swappiness = -1 };
 	unsigned long n = 0;
 
 	while (!list_empty(folio_list)) {
@@ -479,7 +557,8 @@ static bool node_balanced(int nid)
  */
 static void balance_pgdat(int nid)
 {
-	struct scan_control sc = { .kswapd = true, .may_swap = true, .priority = DEF_PRIORITY };
+	struct scan_control sc = { .kswapd = true, .may_swap = true, .priority = DEF_PRIORITY,
+				   .swappiness = -1 };
 	unsigned long target = max(NODE_DATA(nid)->watermark_high,
 				   (unsigned long)SWAP_CLUSTER_MAX);
 
