@@ -31,7 +31,8 @@
 # khugepaged scans) or reads machine-wide counters (mm.vmstat, mm.get),
 # in the scenario or in a helper it includes, holds /tmp/mmlab-diff.lock
 # alone (the diff takes it: $MMLAB_DIFF_HOST_LOCK); the other linux runs
-# share it, and model runs need none.
+# and every model run share it (the model's memory is a host mapping whose
+# THPs move the host's counters).
 #
 # usage: scripts/run-scenarios.sh [-v] [MMLAB] [SCENARIO|DIRECTORY...]
 #   MMLAB (an executable file) defaults to build/mmlab; a DIRECTORY stands

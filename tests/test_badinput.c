@@ -43,8 +43,8 @@ static void t_knobs(void **state)
 	assert_true(mmlab_knob_get(SKIP_FLUSH, buf, sizeof(buf)) >= 0);
 	assert_int_equal(atoi(buf), 0);
 	/* Every listed knob can be read, but for the write-only ones (mode
-	 * 0200, as /proc/sys/vm/drop_caches and debugfs split_huge_pages:
-	 * EACCES); a tiny buffer is not
+	 * 0200, as /proc/sys/vm/drop_caches, debugfs split_huge_pages and
+	 * memory.reclaim: EACCES); a tiny buffer is not
 	 * overrun. */
 	for (i = 0; (name = mmlab_knob_name(i)); i++) {
 		int ret;
@@ -53,7 +53,8 @@ static void t_knobs(void **state)
 		memset(buf, 0, sizeof(buf));
 		ret = mmlab_knob_get(name, buf, sizeof(buf));
 		if (ret < 0 && !(ret == -EACCES && (!strcmp(name, "/proc/sys/vm/drop_caches") ||
-						    !strcmp(name, "/sys/kernel/debug/split_huge_pages"))))
+						    !strcmp(name, "/sys/kernel/debug/split_huge_pages") ||
+						    !strcmp(name, "/sys/fs/cgroup/memory.reclaim"))))
 			fail_msg("knob %s listed but not readable (%d)", name, ret);
 		memset(small, 0x5a, sizeof(small));
 		(void)mmlab_knob_get(name, small, 2);

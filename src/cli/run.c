@@ -300,7 +300,9 @@ static int diff_profile(struct cli *c, const char *dir, const char **sets,
  * around what reads or changes the host: shared while the host's profile
  * and knobs are read, and around the linux run, exclusive unless
  * $MMLAB_DIFF_HOST_LOCK_SHARED is 1 (a script that changes the host or
- * reads machine-wide counters runs alone).  The model run takes no lock.
+ * reads machine-wide counters runs alone).  The model run takes it shared
+ * too: the model's simulated memory is a host mapping with MADV_HUGEPAGE,
+ * so a model run beside such a script would move the host's THP counters.
  * Returns the descriptor to close, or -1 (no lock asked for, or none to
  * be had: the diff runs unlocked).
  */
@@ -427,7 +429,7 @@ int cmd_diff(int argc, char **argv)
 			 backends[b]);
 		snprintf(out_path[b], sizeof(out_path[b]), "%s/%s.out", dir,
 			 backends[b]);
-		lock = b ? host_lock(true) : -1;
+		lock = host_lock(b == 1);
 		status[b] = run_child(&c, backends[b], obs_path[b], out_path[b],
 				      sets, b == 0 ? nr_sets : 0, !c.stock);
 		host_unlock(lock);
