@@ -288,6 +288,10 @@ void setup_per_zone_wmarks(void);
 /* ---- migration (migrate.c) ---- */
 int migrate_isolated_folio(struct page *folio, int nid);
 unsigned long migrate_pages(struct list_head *from, int nid);
+/* api_machine.c: the page mapped at @addr with a reference; a large
+ * folio's page split to a small one (the model migrates small folios) */
+struct page *mm_follow_page(struct mm_struct *mm, unsigned long addr);
+struct page *split_for_move(struct mm_struct *mm, unsigned long addr, struct page *pg);
 void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr);
 unsigned int demote_folio_list(struct list_head *folios, int nid);
 int next_demotion_node(int nid);
@@ -389,7 +393,8 @@ bool thp_size_allowed(unsigned int order, unsigned long vm_flags);
 bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
 unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
 				       bool enforce_sysfs);
-struct page *vma_alloc_anon_folio(unsigned int order);
+struct page *vma_alloc_anon_folio(struct vm_area_struct *v, unsigned long addr,
+				  unsigned int order);
 int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 			       unsigned long addr, unsigned int flags);
 int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,
