@@ -7,7 +7,9 @@
  *
  * machine_up is set and cleared by mmlab_machine_create/destroy, which run
  * alone (no task exists then).  move_pages and page_node look the page up
- * with mmap_lock held for reading and the PMD or PTE lock taken.
+ * with mmap_lock held for reading and the PMD or PTE lock taken
+ * (mm_follow_page; with split_for_move, mbind's too, under mmap_lock
+ * held for writing).
  */
 #include <sched.h>
 #include <stdio.h>
