@@ -619,7 +619,7 @@ enum { MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
 struct mempolicy {
 	unsigned short mode, flags;
 	unsigned long nodes;		/* a bit per node of the machine */
-	unsigned long user_nodemask;	/* STATIC/RELATIVE_NODES: as given */
+	unsigned long user_nodemask;	/* with a mode flag: as given */
 };
 bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
 struct page *vma_alloc_folio(struct vm_area_struct *v, unsigned long addr,

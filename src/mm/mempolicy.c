@@ -119,7 +119,8 @@ static int mpol_new(struct mempolicy *pol, unsigned short mode, unsigned short f
 
 /* mpol_set_nodemask: the nodes given, cut to the machine's (or folded onto
  * them, MPOL_F_RELATIVE_NODES); none left is -EINVAL.  MPOL_PREFERRED
- * keeps the first. */
+ * keeps the first.  With a mode flag the nodes as given are kept too:
+ * get_mempolicy returns those. */
 static int mpol_set_nodemask(struct mempolicy *pol, unsigned long nodes)
 {
 	unsigned long online = online_nodes(), mask;
@@ -130,7 +131,7 @@ static int mpol_set_nodemask(struct mempolicy *pol, unsigned long nodes)
 		mask = relative_nodemask(nodes, online);
 	else
 		mask = nodes & online;
-	if (pol->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES))
+	if (pol->flags & MPOL_MODE_FLAGS)	/* mpol_store_user_nodemask */
 		pol->user_nodemask = nodes;
 	if (!mask)
 		return -EINVAL;
