@@ -5,7 +5,8 @@
  * page there, THPs included; MPOL_INTERLEAVE alternates by page index;
  * MPOL_PREFERRED falls back once its node is full), MPOL_MF_MOVE moving
  * existing pages (and splitting a THP first) while a page another process
- * maps stays unless MPOL_MF_MOVE_ALL, the CoW copy placed by the policy,
+ * maps stays unless MPOL_MF_MOVE_ALL, the CoW copy and swap-in placed by
+ * the policy,
  * VMAs split and merged by policy, fork keeping the policy, and
  * get_mempolicy reading it back.
  */
@@ -326,6 +327,45 @@ static void t_fork_keeps_policy(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* A process that writes more than the machine holds: reclaim empties the
+ * swap cache on both nodes. */
+static void hog_both_nodes(void)
+{
+	struct mmlab_proc *h = spawn();
+	uint64_t len = (2 * NODE_MIB + 8) * MiB, a = small_rw(h, len);
+
+	for (uint64_t off = 0; off < len; off += PG)
+		put64(mmlab_main_task(h), a + off, off);
+	assert_int_equal(mmlab_exit(h), 0);
+}
+
+/* Swap-in allocates by the policy too: pages paged out while the policy
+ * was MPOL_INTERLEAVE, then pushed out of the swap cache, come back under
+ * MPOL_BIND on node 1. */
+static void t_swapin(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 8 * PG), in0;
+
+	(void)state;
+	assert_true(mmlab_swapon(64 * MiB) >= 0);
+	assert_int_equal(mb(p, a, 8 * PG, MMLAB_MPOL_INTERLEAVE, 3, 0), 0);
+	for (uint64_t i = 0; i < 8; i++)
+		put64(mmlab_main_task(p), a + i * PG, 0x200 + i);
+	assert_int_equal(node_of(p, a + PG) + node_of(p, a), 1);	/* one each */
+	assert_int_equal(mmlab_madvise(mmlab_main_task(p), a, 8 * PG, MADV_PAGEOUT_), 0);
+	assert_true(pm1(p, a) & MMLAB_PM_SWAP);
+	assert_int_equal(mb(p, a, 8 * PG, BIND, 2, 0), 0);
+	hog_both_nodes();
+	in0 = vmstat("pswpin");
+	for (uint64_t i = 0; i < 8; i++) {
+		assert_int_equal(get64(mmlab_main_task(p), a + i * PG), 0x200 + i);
+		assert_int_equal(node_of(p, a + i * PG), 1);
+	}
+	assert_int_equal(vmstat("pswpin") - in0, 8);	/* read from the device */
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_two_nodes, teardown_machine)
@@ -340,6 +380,7 @@ int main(void)
 		T(t_thp),
 		T(t_split_merge),
 		T(t_fork_keeps_policy),
+		T(t_swapin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

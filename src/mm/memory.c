@@ -633,7 +633,7 @@ static int do_swap_page(struct vm_fault *vmf)
 		}
 		return VM_FAULT_SIGBUS;	/* POISONED, and anything unknown */
 	}
-	folio = read_swap_cache_async(e, page_to_nid(zero_page), &io, &err);
+	folio = read_swap_cache_async(e, v, vmf->address, &io, &err);
 	if (!folio) {
 		if (err == -ENOMEM)
 			return VM_FAULT_OOM;

@@ -17,11 +17,11 @@
  * (vm_pgoff plus its offset, in units of the folio) across its nodes;
  * MPOL_WEIGHTED_INTERLEAVE as MPOL_INTERLEAVE (every node weighs 1, the
  * kernel's default without bandwidth information).  The anonymous fault,
- * the CoW copy and the THP and mTHP faults use it; shmem's placement
+ * the CoW copy, the THP and mTHP faults and swap-in use it; shmem's placement
  * ignores it (the kernel keeps a shmem mapping's policy in the inode's
  * shared policy, which the model has not: mbind on a shmem VMA answers as
  * the kernel's does and sets the VMA's policy, but shmem pages go where
- * the default policy puts them), and so do swap-in and khugepaged.
+ * the default policy puts them), and so does khugepaged.
  *
  * mbind's MPOL_MF_MOVE migrates through migrate_pages (migrate.c), one
  * list per target node; a large folio is split first, as move_pages does

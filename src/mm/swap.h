@@ -131,7 +131,8 @@ static inline swp_entry_t page_swap_entry(struct page *p) { return (swp_entry_t)
 int add_to_swap_cache(struct page *folio, swp_entry_t e);
 void delete_from_swap_cache(struct page *folio);
 struct page *swap_cache_get_folio(swp_entry_t e);
-struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *err);
+struct page *read_swap_cache_async(swp_entry_t e, struct vm_area_struct *v, unsigned long addr,
+				   bool *io_done, int *err);
 bool add_to_swap(struct page *folio);
 int swap_writeout(struct page *folio);
 int swap_read_folio(struct page *folio);
