@@ -614,8 +614,9 @@ int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
  * Returns 0, -EINVAL (flags, mode, alignment, a wrapping range, nodes the
  * mode does not take or none of the machine's), -EFAULT (a hole in the
  * range), -EIO (MMLAB_MPOL_MF_STRICT and pages left misplaced).  The
- * anonymous faults of the range then allocate by the policy; shmem pages
- * ignore it (the model has no shared policy).
+ * anonymous faults of the range (CoW copies, THPs and swap-in included)
+ * then allocate by the policy; shmem pages ignore it (the model has no
+ * shared policy).
  */
 int mmlab_mbind(struct mmlab_task *t, uint64_t start, uint64_t len, unsigned long mode,
 		const unsigned long *nmask, unsigned long maxnode, unsigned int flags);
