@@ -103,6 +103,19 @@ static void t_einval(void **state)
 	big[1024 / 64] = 1;
 	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1026, 0), -EINVAL);
 	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1025, 0), 0);	/* not read */
+	/* node 100 alone (offline): not empty for mpol_new, so PREFERRED is
+	 * not LOCAL and LOCAL and DEFAULT refuse it; none is online (EINVAL),
+	 * but folded onto the machine's nodes it is node 0 (as on 6.18) */
+	memset(big, 0, sizeof(big));
+	big[1] = 1UL << 36;
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, MMLAB_MPOL_PREFERRED, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, MMLAB_MPOL_DEFAULT, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND | MMLAB_MPOL_F_RELATIVE_NODES, big, 1025,
+				     0), 0);
+	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, big, 100, 0), 0);	/* not read */
+	big[0] = 1;
 	/* maxnode 1: no bits at all; a NULL mask too */
 	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1, 0), -EINVAL);
 	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, NULL, 1000, 0), 0);

@@ -63,17 +63,28 @@ static int nth_node(unsigned long mask, unsigned int n)
 	return first_node(mask);
 }
 
+/* The user's node mask: the kernel's MAX_NUMNODES bits. */
+#define USER_WORDS	(MPOL_MAX_NUMNODES / BITS_PER_LONG)
+
+static bool user_nodes_empty(const unsigned long *nodes)
+{
+	for (unsigned int w = 0; w < USER_WORDS; w++)
+		if (nodes[w])
+			return false;
+	return true;
+}
+
 /* MPOL_F_RELATIVE_NODES: node i of the user's mask means the (i mod
  * weight)-th node of @rel (nodes_fold, then nodes_onto). */
-static unsigned long relative_nodemask(unsigned long orig, unsigned long rel)
+static unsigned long relative_nodemask(const unsigned long *orig, unsigned long rel)
 {
 	unsigned int w = nodes_weight(rel);
 	unsigned long out = 0;
 
 	if (!w)
 		return 0;
-	for (unsigned int i = 0; i < BITS_PER_LONG; i++)
-		if (orig >> i & 1)
+	for (unsigned int i = 0; i < MPOL_MAX_NUMNODES; i++)
+		if (orig[i / BITS_PER_LONG] >> (i % BITS_PER_LONG) & 1)
 			out |= 1UL << nth_node(rel, i % w);
 	return out;
 }
@@ -95,8 +106,10 @@ bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b)
  * STATIC/RELATIVE_NODES); MPOL_LOCAL takes none; the others need some.
  */
 static int mpol_new(struct mempolicy *pol, unsigned short mode, unsigned short flags,
-		    unsigned long nodes)
+		    const unsigned long *user_nodes)
 {
+	bool nodes = !user_nodes_empty(user_nodes);
+
 	memset(pol, 0, sizeof(*pol));
 	if (mode == MPOL_DEFAULT)
 		return nodes ? -EINVAL : 0;
@@ -119,9 +132,9 @@ static int mpol_new(struct mempolicy *pol, unsigned short mode, unsigned short f
 
 /* mpol_set_nodemask: the nodes given, cut to the machine's (or folded onto
  * them, MPOL_F_RELATIVE_NODES); none left is -EINVAL.  MPOL_PREFERRED
- * keeps the first.  With a mode flag the nodes as given are kept too:
- * get_mempolicy returns those. */
-static int mpol_set_nodemask(struct mempolicy *pol, unsigned long nodes)
+ * keeps the first.  With a mode flag the nodes as given are kept too
+ * (their first 64: get_mempolicy returns those). */
+static int mpol_set_nodemask(struct mempolicy *pol, const unsigned long *nodes)
 {
 	unsigned long online = online_nodes(), mask;
 
@@ -130,9 +143,9 @@ static int mpol_set_nodemask(struct mempolicy *pol, unsigned long nodes)
 	if (pol->flags & MPOL_F_RELATIVE_NODES)
 		mask = relative_nodemask(nodes, online);
 	else
-		mask = nodes & online;
+		mask = nodes[0] & online;
 	if (pol->flags & MPOL_MODE_FLAGS)	/* mpol_store_user_nodemask */
-		pol->user_nodemask = nodes;
+		pol->user_nodemask = nodes[0];
 	if (!mask)
 		return -EINVAL;
 	pol->nodes = pol->mode == MPOL_PREFERRED ? 1UL << first_node(mask) : mask;
@@ -157,14 +170,15 @@ static int sanitize_mpol_flags(unsigned long *mode, unsigned short *flags)
 }
 
 /*
- * get_nodes: the user's mask of @maxnode - 1 bits.  None (maxnode 0 or 1,
- * or no mask) is the empty mask; more than a page of bits is -EINVAL, and
- * so is a bit set at or above the kernel's MAX_NUMNODES.  Bits of nodes
- * the machine has not are kept here (mpol_set_nodemask drops them).
+ * get_nodes: the user's mask of @maxnode - 1 bits into @nodes (USER_WORDS
+ * words).  None (maxnode 0 or 1, or no mask) is the empty mask; more than
+ * a page of bits is -EINVAL, and so is a bit set at or above the kernel's
+ * MAX_NUMNODES.  Bits of nodes the machine has not are kept here
+ * (mpol_set_nodemask drops them).
  */
 static int get_nodes(unsigned long *nodes, const unsigned long *nmask, unsigned long maxnode)
 {
-	*nodes = 0;
+	memset(nodes, 0, USER_WORDS * sizeof(*nodes));
 	if (maxnode)
 		maxnode--;
 	if (!maxnode || !nmask)
@@ -174,11 +188,9 @@ static int get_nodes(unsigned long *nodes, const unsigned long *nmask, unsigned 
 	for (unsigned long bit = MPOL_MAX_NUMNODES; bit < maxnode; bit++)
 		if (nmask[bit / BITS_PER_LONG] >> (bit % BITS_PER_LONG) & 1)
 			return -EINVAL;
-	for (unsigned long bit = 0; bit < maxnode && bit < BITS_PER_LONG; bit++)
-		if (nmask[0] >> bit & 1)
-			*nodes |= 1UL << bit;
-	/* bits 64..MAX_NUMNODES-1 name nodes the model cannot have (it has
-	 * at most MAX_NUMNODES of its own): they are offline, dropped later */
+	for (unsigned long bit = 0; bit < maxnode && bit < MPOL_MAX_NUMNODES; bit++)
+		if (nmask[bit / BITS_PER_LONG] >> (bit % BITS_PER_LONG) & 1)
+			nodes[bit / BITS_PER_LONG] |= 1UL << (bit % BITS_PER_LONG);
 	return 0;
 }
 
@@ -414,9 +426,9 @@ static void putback_queued(struct queue_pages *qp)
  */
 static long do_mbind_checked(struct mm_struct *mm, unsigned long start, unsigned long len,
 			     unsigned short mode, unsigned short mode_flags,
-			     unsigned long nodes, unsigned int flags)
+			     const unsigned long *nodes, unsigned int flags)
 {
-	struct queue_pages qp = { .nmask = nodes };
+	struct queue_pages qp = { .nmask = nodes[0] };
 	struct mempolicy new;
 	unsigned long end;
 	long err;
@@ -469,12 +481,12 @@ long do_mbind(struct mm_struct *mm, unsigned long start, unsigned long len,
 	      unsigned int flags)
 {
 	unsigned short mode_flags;
-	unsigned long nodes;
+	unsigned long nodes[USER_WORDS];
 	int err = sanitize_mpol_flags(&mode, &mode_flags);
 
 	if (err)
 		return err;
-	err = get_nodes(&nodes, nmask, maxnode);
+	err = get_nodes(nodes, nmask, maxnode);
 	if (err)
 		return err;
 	return do_mbind_checked(mm, start, len, (unsigned short)mode, mode_flags, nodes, flags);
