@@ -22,6 +22,8 @@
  * shared policy, which the model has not: mbind on a shmem VMA answers as
  * the kernel's does and sets the VMA's policy, but shmem pages go where
  * the default policy puts them), and so does khugepaged.
+ * MPOL_F_NUMA_BALANCING is checked and kept (get_mempolicy reports it),
+ * but the NUMA-hinting faults of numa_balancing.c do not read policies.
  *
  * mbind's MPOL_MF_MOVE migrates through migrate_pages (migrate.c), one
  * list per target node; a large folio is split first, as move_pages does
