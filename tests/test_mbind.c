@@ -166,6 +166,35 @@ static void t_strict(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* A pinned page cannot move (its references are not only its mappings'):
+ * with STRICT that is -EIO, without it 0; the pages that could move did,
+ * and the policy is set either way. */
+static void t_strict_unmoved(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 4 * PG);
+	int g = mmlab_gup_test_open(p);
+
+	(void)state;
+	assert_true(g >= 0);
+	for (uint64_t i = 0; i < 4; i++)
+		put64(mmlab_main_task(p), a + i * PG, 0x300 + i);
+	assert_int_equal(mmlab_pin_longterm_test_start(mmlab_main_task(p), g, a, PG,
+						       MMLAB_PIN_LONGTERM_TEST_WRITE), 0);
+	assert_int_equal(mb(p, a, 2 * PG, BIND, 2, MOVE | STRICT), -EIO);
+	assert_int_equal(node_of(p, a), 0);			/* pinned */
+	assert_int_equal(node_of(p, a + PG), 1);		/* moved */
+	assert_int_equal(policy_at(p, a, NULL), BIND);
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, MOVE), 0);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(node_of(p, a + 3 * PG), 1);
+	assert_int_equal(mmlab_pin_longterm_test_stop(p, g), 0);
+	assert_int_equal(mb(p, a, PG, BIND, 2, MOVE | STRICT), 0);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(get64(mmlab_main_task(p), a), 0x300);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 /* MPOL_BIND to node 1: every fault of the range lands there. */
 static void t_bind_places(void **state)
 {
@@ -386,6 +415,7 @@ int main(void)
 		T(t_einval),
 		T(t_efault),
 		T(t_strict),
+		T(t_strict_unmoved),
 		T(t_bind_places),
 		T(t_interleave),
 		T(t_preferred_fallback),
