@@ -10,6 +10,7 @@
  * VMAs split and merged by policy, fork keeping the policy, and
  * get_mempolicy reading it back.
  */
+#include <stdatomic.h>
 #include "thp_util.h"
 
 #define BIND		MMLAB_MPOL_BIND
@@ -408,6 +409,60 @@ static void t_swapin(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+struct writer {
+	struct mmlab_task *t;
+	uint64_t a;
+	atomic_bool stop;
+	unsigned long rounds, errors, lost;
+};
+
+/* Writes a new value into each page and reads it back, on another CPU. */
+static void *writer_peer(void *arg)
+{
+	struct writer *w = arg;
+
+	for (uint64_t v = 1; !atomic_load(&w->stop); v++) {
+		for (uint64_t i = 0; i < 8; i++) {
+			uint64_t got = 0;
+
+			if (mmlab_write(w->t, w->a + i * PG, &v, sizeof(v), NULL) ||
+			    mmlab_read(w->t, w->a + i * PG, &got, sizeof(got), NULL))
+				w->errors++;
+			else
+				w->lost += got != v;
+		}
+		w->rounds++;
+	}
+	return NULL;
+}
+
+/* mbind moving the pages back and forth between the nodes while another
+ * CPU writes them: no write is lost, nothing faults, no stale TLB entry
+ * (machine_down checks stale_tlb_reports). */
+static void t_move_while_writing(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct writer w = { .t = task_on(p, 1), .a = small_rw(p, 8 * PG) };
+	unsigned long moves = 0;
+	double end = now_s() + 0.3;
+	pthread_t th;
+
+	(void)state;
+	atomic_init(&w.stop, false);
+	assert_int_equal(mmlab_thread_create(&th, writer_peer, &w), 0);
+	while (now_s() < end || moves < 40 || w.rounds < 40) {
+		assert_int_equal(mb(p, w.a, 8 * PG, BIND, 1UL << (moves % 2), MOVE), 0);
+		moves++;
+	}
+	atomic_store(&w.stop, true);
+	mmlab_thread_join(th);
+	print_message("%lu moves, %lu write rounds\n", moves, w.rounds);
+	assert_int_equal(w.errors, 0);
+	assert_int_equal(w.lost, 0);
+	assert_true(vmstat("pgmigrate_success") > 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_two_nodes, teardown_machine)
@@ -424,6 +479,7 @@ int main(void)
 		T(t_split_merge),
 		T(t_fork_keeps_policy),
 		T(t_swapin),
+		T(t_move_while_writing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
