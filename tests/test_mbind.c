@@ -76,6 +76,8 @@ static void t_einval(void **state)
 	assert_int_equal(mb(p, a, -PG, LOCAL, 0, 0), -EINVAL);		/* wraps */
 	assert_int_equal(mb(p, a, 0, BIND, 0, 0), 0);			/* nothing to do */
 	assert_int_equal(mb(p, a, PG, 7, 1, 0), -EINVAL);		/* no such mode */
+	assert_int_equal(mb(p, a, PG, 1UL << 31 | BIND, 1, 0), -EINVAL);	/* negative */
+	assert_int_equal(mb(p, a, PG, 1UL << 32 | BIND, 1, 0), 0);	/* an int: not read */
 	assert_int_equal(mb(p, a, PG, BIND | MMLAB_MPOL_F_STATIC_NODES |
 			    MMLAB_MPOL_F_RELATIVE_NODES, 1, 0), -EINVAL);
 	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_INTERLEAVE | MMLAB_MPOL_F_NUMA_BALANCING,

@@ -154,12 +154,13 @@ static int mpol_set_nodemask(struct mempolicy *pol, const unsigned long *nodes)
 	return 0;
 }
 
-/* sanitize_mpol_flags: split the mode flags off @mode. */
-static int sanitize_mpol_flags(unsigned long *mode, unsigned short *flags)
+/* sanitize_mpol_flags: split the mode flags off @mode (an int, as the
+ * kernel's: the upper half of mbind's mode argument is not read). */
+static int sanitize_mpol_flags(int *mode, unsigned short *flags)
 {
 	*flags = (unsigned short)(*mode & MPOL_MODE_FLAGS);
-	*mode &= ~(unsigned long)MPOL_MODE_FLAGS;
-	if ((unsigned int)*mode >= MPOL_MAX || *mode > 0xffff)
+	*mode &= ~MPOL_MODE_FLAGS;
+	if ((unsigned int)*mode >= MPOL_MAX)
 		return -EINVAL;
 	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
 		return -EINVAL;
@@ -484,14 +485,15 @@ long do_mbind(struct mm_struct *mm, unsigned long start, unsigned long len,
 {
 	unsigned short mode_flags;
 	unsigned long nodes[USER_WORDS];
-	int err = sanitize_mpol_flags(&mode, &mode_flags);
+	int lmode = (int)mode;
+	int err = sanitize_mpol_flags(&lmode, &mode_flags);
 
 	if (err)
 		return err;
 	err = get_nodes(nodes, nmask, maxnode);
 	if (err)
 		return err;
-	return do_mbind_checked(mm, start, len, (unsigned short)mode, mode_flags, nodes, flags);
+	return do_mbind_checked(mm, start, len, (unsigned short)lmode, mode_flags, nodes, flags);
 }
 
 /*
