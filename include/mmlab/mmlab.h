@@ -586,6 +586,49 @@ int mmlab_page_node(struct mmlab_proc *p, uint64_t addr);
 unsigned int mmlab_nr_nodes(void);
 int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
 
+/* Memory policies: the kernel's values (linux/mempolicy.h). */
+#define MMLAB_MPOL_DEFAULT		0
+#define MMLAB_MPOL_PREFERRED		1
+#define MMLAB_MPOL_BIND			2
+#define MMLAB_MPOL_INTERLEAVE		3
+#define MMLAB_MPOL_LOCAL		4
+#define MMLAB_MPOL_PREFERRED_MANY	5
+#define MMLAB_MPOL_WEIGHTED_INTERLEAVE	6
+#define MMLAB_MPOL_F_STATIC_NODES	(1 << 15)	/* mode flags */
+#define MMLAB_MPOL_F_RELATIVE_NODES	(1 << 14)
+#define MMLAB_MPOL_F_NUMA_BALANCING	(1 << 13)
+#define MMLAB_MPOL_MF_STRICT		(1 << 0)	/* mbind flags */
+#define MMLAB_MPOL_MF_MOVE		(1 << 1)
+#define MMLAB_MPOL_MF_MOVE_ALL		(1 << 2)
+#define MMLAB_MPOL_F_NODE		(1 << 0)	/* get_mempolicy flags */
+#define MMLAB_MPOL_F_ADDR		(1 << 1)
+#define MMLAB_MPOL_F_MEMS_ALLOWED	(1 << 2)
+
+/*
+ * mbind(2) by task @t: the policy @mode (with its mode flags) and the node
+ * mask @nmask of @maxnode - 1 bits (the caller provides that many; NULL or
+ * maxnode <= 1: none) on [start, start + len).  MMLAB_MPOL_MF_MOVE moves
+ * the range's pages that are not on an allowed node and only this process
+ * maps (MOVE_ALL: shared ones too; MPOL_LOCAL allows none, so every page
+ * moves); a large folio is split first (the kernel migrates it whole).
+ * Returns 0, -EINVAL (flags, mode, alignment, a wrapping range, nodes the
+ * mode does not take or none of the machine's), -EFAULT (a hole in the
+ * range), -EIO (MMLAB_MPOL_MF_STRICT and pages left misplaced).  The
+ * anonymous faults of the range (CoW copies, THPs and swap-in included)
+ * then allocate by the policy; shmem pages ignore it (the model has no
+ * shared policy).
+ */
+int mmlab_mbind(struct mmlab_task *t, uint64_t start, uint64_t len, unsigned long mode,
+		const unsigned long *nmask, unsigned long maxnode, unsigned int flags);
+/*
+ * get_mempolicy(2) by task @t: with MMLAB_MPOL_F_ADDR the policy of the
+ * VMA at @addr in *@policy and its nodes in *@nmask (one word, may be
+ * NULL); with MMLAB_MPOL_F_ADDR | MMLAB_MPOL_F_NODE the node of the page
+ * at @addr (faulted in if absent).  -EFAULT (no VMA there), -EINVAL.
+ */
+int mmlab_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
+			uint64_t addr, unsigned long flags);
+
 /*
  * userfaultfd: one per process.  Registering without mmlab_uffd_api() opens
  * it as a plain program does (no optional features).  The model's handler

@@ -428,6 +428,35 @@ int mmlab_mseal(struct mmlab_task *t, uint64_t addr, uint64_t len, unsigned long
 	return ret;
 }
 
+int mmlab_mbind(struct mmlab_task *t, uint64_t start, uint64_t len, unsigned long mode,
+		const unsigned long *nmask, unsigned long maxnode, unsigned int flags)
+{
+	long ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_mbind(t->proc->mm, start, len, mode, nmask, maxnode, flags);
+	task_leave(t);
+	return (int)ret;
+}
+
+int mmlab_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
+			uint64_t addr, unsigned long flags)
+{
+	int pol = 0;
+	long ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_get_mempolicy(t->proc->mm, &pol, nmask, addr, flags);
+	task_leave(t);
+	if (!ret && policy)
+		*policy = pol;
+	return (int)ret;
+}
+
 long mmlab_prctl(struct mmlab_proc *p, int option, unsigned long a2, unsigned long a3,
 		 unsigned long a4, unsigned long a5)
 {

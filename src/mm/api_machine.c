@@ -7,7 +7,9 @@
  *
  * machine_up is set and cleared by mmlab_machine_create/destroy, which run
  * alone (no task exists then).  move_pages and page_node look the page up
- * with mmap_lock held for reading and the PMD or PTE lock taken.
+ * with mmap_lock held for reading and the PMD or PTE lock taken
+ * (mm_follow_page; with split_for_move, mbind's too, under mmap_lock
+ * held for writing).
  */
 #include <sched.h>
 #include <stdio.h>
@@ -297,7 +299,7 @@ int mmlab_swapon(uint64_t bytes)
 }
 
 /* Walk to the PTE mapping @addr and take a reference on its page. */
-static struct page *follow_page(struct mm_struct *mm, unsigned long addr)
+struct page *mm_follow_page(struct mm_struct *mm, unsigned long addr)
 {
 	pteval_t *pgd = pgd_offset(mm, addr), *pud, *pmd, *pte, v;
 	struct page *p = NULL;
@@ -331,33 +333,45 @@ static struct page *follow_page(struct mm_struct *mm, unsigned long addr)
 	return p;
 }
 
+/* @pg (a reference held on its folio) is part of a large folio: split it
+ * (the model migrates small folios only) and return the small page now at
+ * @addr with a reference, or NULL (the split failed, or the page is gone). */
+struct page *split_for_move(struct mm_struct *mm, unsigned long addr, struct page *pg)
+{
+	struct page *f = compound_head(pg);
+	bool split = false;
+
+	if (folio_trylock(f)) {
+		split = !split_folio(f);
+		folio_unlock(f);
+	}
+	/* the lookup reference was taken on the head, and split leaves it
+	 * there: drop it from the head, and look the page up again (it may
+	 * have been zapped meanwhile) */
+	put_page(f);
+	if (!split || !(pg = mm_follow_page(mm, addr)))
+		return NULL;
+	if (folio_test_large(compound_head(pg))) {
+		put_page(pg);
+		return NULL;
+	}
+	return pg;
+}
+
 /* The page at @addr, ready to move to @node: small (a large folio is split
  * first, as the model migrates small folios), not on @node already, and
  * isolated from the LRU (the isolation reference alone held).  NULL: no
  * page there, nothing to move, or it is busy. */
 static struct page *isolate_for_move(struct mm_struct *mm, unsigned long addr, int node)
 {
-	struct page *pg = follow_page(mm, addr);
+	struct page *pg = mm_follow_page(mm, addr);
 
 	if (!pg)
 		return NULL;
-	if (page_to_nid(pg) != node && folio_test_large(compound_head(pg))) {
-		struct page *f = compound_head(pg);
-		bool split = false;
-
-		if (folio_trylock(f)) {
-			split = !split_folio(f);
-			folio_unlock(f);
-		}
-		/* the lookup reference was taken on the head, and split leaves
-		 * it there: drop it from the head, and look the page up again
-		 * (it may have been zapped meanwhile) */
-		put_page(f);
-		if (!split || !(pg = follow_page(mm, addr)))
-			return NULL;
-	}
-	if (page_to_nid(pg) != node && !folio_test_large(compound_head(pg)) &&
-	    folio_isolate_lru(pg)) {
+	if (page_to_nid(pg) != node && folio_test_large(compound_head(pg)) &&
+	    !(pg = split_for_move(mm, addr, pg)))
+		return NULL;
+	if (page_to_nid(pg) != node && folio_isolate_lru(pg)) {
 		put_page(pg);	/* only the isolation reference remains */
 		return pg;
 	}
@@ -418,7 +432,7 @@ int mmlab_page_node(struct mmlab_proc *p, uint64_t addr)
 	if (!p)
 		return -EINVAL;
 	down_read(&p->mm->mmap_lock);
-	pg = follow_page(p->mm, addr & PAGE_MASK);
+	pg = mm_follow_page(p->mm, addr & PAGE_MASK);
 	up_read(&p->mm->mmap_lock);
 	if (!pg)
 		return -ENOENT;

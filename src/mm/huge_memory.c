@@ -187,11 +187,15 @@ static void thp_fault_alloc_done(struct vm_area_struct *v, struct page *folio)
 	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_ALLOC);
 }
 
-/* A 2 MiB folio for a fault: no direct reclaim (defrag as "madvise" lets
- * kswapd and compaction work in the background, which the model has not). */
-struct page *vma_alloc_anon_folio(unsigned int order)
+/* A large folio for a fault at @addr of @v (NULL: khugepaged's, on the
+ * local node), placed by the VMA's memory policy: no direct reclaim
+ * (defrag as "madvise" lets kswapd and compaction work in the background,
+ * which the model has not). */
+struct page *vma_alloc_anon_folio(struct vm_area_struct *v, unsigned long addr,
+				  unsigned int order)
 {
-	struct page *f = alloc_pages_node(-1, order, GFP_ZERO | GFP_NODATA_OK | GFP_NORECLAIM);
+	struct page *f = vma_alloc_folio(v, addr, order,
+					 GFP_ZERO | GFP_NODATA_OK | GFP_NORECLAIM);
 
 	if (f)
 		prep_compound_page(f, order);
@@ -230,7 +234,7 @@ int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 		spin_unlock(ptl);
 		return 0;
 	}
-	folio = vma_alloc_anon_folio(HPAGE_PMD_ORDER);
+	folio = vma_alloc_anon_folio(v, haddr, HPAGE_PMD_ORDER);
 	if (!folio) {
 		count_vm_event(THP_FAULT_FALLBACK);
 		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_ANON_FAULT_FALLBACK);
@@ -273,7 +277,7 @@ static int do_huge_zero_wp_pmd(struct vm_area_struct *v, pteval_t *pmd,
 
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	folio = vma_alloc_anon_folio(HPAGE_PMD_ORDER);
+	folio = vma_alloc_anon_folio(v, haddr, HPAGE_PMD_ORDER);
 	if (!folio) {
 		count_vm_event(THP_FAULT_FALLBACK);
 		__split_huge_pmd(v, pmd, addr);

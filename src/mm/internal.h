@@ -211,6 +211,10 @@ bool folio_mm_owns_all(struct page *folio, struct mm_struct *mm);
 				 * takes parked frames: LUF's reserve is for it) */
 
 struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp);
+/* __alloc_pages: from @nid first, only from the nodes in @nodemask (a bit
+ * per node; NULL: any node) */
+struct page *__alloc_pages(int nid, unsigned int order, unsigned int gfp,
+			   const unsigned long *nodemask);
 static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages_node(-1, 0, gfp); }
 void __free_pages(struct page *p, unsigned int order);
 void free_unref_page(struct page *p);	/* order 0, through the pcp list */
@@ -590,6 +594,42 @@ struct file {
 	void (*release)(struct file *f);
 };
 
+/* ---- memory policies (mempolicy.c) ---- */
+enum { MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
+       MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE, MPOL_MAX };
+#define MPOL_F_STATIC_NODES	(1 << 15)	/* mode flags, in mbind's mode */
+#define MPOL_F_RELATIVE_NODES	(1 << 14)
+#define MPOL_F_NUMA_BALANCING	(1 << 13)
+#define MPOL_MODE_FLAGS	(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES | MPOL_F_NUMA_BALANCING)
+#define MPOL_F_MOF	(1 << 3)	/* internal: NUMA balancing may migrate */
+#define MPOL_F_MORON	(1 << 4)	/* internal: migrate on protnone ref */
+#define MPOL_MF_STRICT	(1 << 0)	/* mbind's flags */
+#define MPOL_MF_MOVE	(1 << 1)
+#define MPOL_MF_MOVE_ALL (1 << 2)
+#define MPOL_MF_VALID	(MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)
+#define MPOL_F_NODE	(1 << 0)	/* get_mempolicy's flags */
+#define MPOL_F_ADDR	(1 << 1)
+#define MPOL_F_MEMS_ALLOWED (1 << 2)
+/* The kernel's MAX_NUMNODES (NODES_SHIFT 10, as this host's config): the
+ * node mask the system calls accept; the machine has phys.nr_nodes. */
+#define MPOL_MAX_NUMNODES	1024
+
+/* A VMA's policy, held by value (the kernel's is a refcounted pointer that
+ * split and fork duplicate): mode MPOL_DEFAULT means none. */
+struct mempolicy {
+	unsigned short mode, flags;
+	unsigned long nodes;		/* a bit per node of the machine */
+	unsigned long user_nodemask;	/* with a mode flag: as given */
+};
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+struct page *vma_alloc_folio(struct vm_area_struct *v, unsigned long addr,
+			     unsigned int order, unsigned int gfp);
+long do_mbind(struct mm_struct *mm, unsigned long start, unsigned long len,
+	      unsigned long mode, const unsigned long *nmask, unsigned long maxnode,
+	      unsigned int flags);
+long do_get_mempolicy(struct mm_struct *mm, int *policy, unsigned long *nmask,
+		      unsigned long addr, unsigned long flags);
+
 struct vm_area_struct {
 	struct range_node node;
 #define vm_start node.start
@@ -604,6 +644,7 @@ struct vm_area_struct {
 	struct list_head anon_vma_chain; /* anon_vma_chains (same_vma) */
 	uint32_t luf_gen;		/* atomic: newest lazy unmap of its PTEs */
 	struct rw_semaphore vm_lock;	/* per-VMA lock: faults read, writers write */
+	struct mempolicy vm_policy;	/* mbind's; changed under mmap_write_lock */
 };
 
 /* mmap_lock for writing, with every VMA write-locked against faults that
@@ -660,6 +701,9 @@ void vm_area_free(struct vm_area_struct *v);
 void vma_link(struct mm_struct *mm, struct vm_area_struct *v);
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *v);
 int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below);
+/* split @v so that [start, end) inside it is a VMA of its own: it, or NULL */
+struct vm_area_struct *vma_split_range(struct vm_area_struct *v, unsigned long start,
+				       unsigned long end);
 struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *v);
 struct vm_area_struct *vma_merge_new_range(struct vm_area_struct *v);
 struct vm_area_struct *vma_merge_extend(struct vm_area_struct *v, unsigned long delta);

@@ -270,7 +270,7 @@ static int collapse_alloc(struct collapse *c)
 {
 	up_read(&c->mm->mmap_lock);
 	c->mm_lock = MM_UNLOCKED;
-	c->folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(c->order);
+	c->folio = collapse_fail_at(COLLAPSE_FAIL_ALLOC) ? NULL : vma_alloc_anon_folio(NULL, 0, c->order);
 	if (!c->folio) {
 		if (c->order == HPAGE_PMD_ORDER)
 			count_vm_event(THP_COLLAPSE_ALLOC_FAILED);

@@ -118,7 +118,7 @@ static struct page *alloc_anon_folio(struct vm_fault *vmf, unsigned int *order)
 			if (!none)
 				continue;
 			{
-				struct page *f = vma_alloc_anon_folio(o);
+				struct page *f = vma_alloc_anon_folio(v, a, o);
 
 				if (f) {
 					pte_unmap(pte);
@@ -131,7 +131,7 @@ static struct page *alloc_anon_folio(struct vm_fault *vmf, unsigned int *order)
 		}
 		pte_unmap(pte);
 	}
-	return alloc_page(GFP_ZERO | GFP_NODATA_OK);
+	return vma_alloc_folio(v, vmf->address, 0, GFP_ZERO | GFP_NODATA_OK);
 }
 
 static int do_anonymous_page(struct vm_fault *vmf)
@@ -351,7 +351,7 @@ static int do_fault(struct vm_fault *vmf)
 	if (write && !(v->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: the copy is allocated first (allocation may
 		 * reclaim: not with the folio locked) */
-		if (anon_vma_prepare(v) || !(map = alloc_page(0)))
+		if (anon_vma_prepare(v) || !(map = vma_alloc_folio(v, vmf->address, 0, 0)))
 			return VM_FAULT_OOM;
 	}
 	ret = shmem_get_folio(v->vm_file, pgoff, SGP_CACHE, &page);
@@ -427,7 +427,7 @@ static int wp_page_copy(struct vm_fault *vmf, struct page *old)
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	if (anon_vma_prepare(v))
 		return VM_FAULT_OOM;
-	new = alloc_page(old ? 0 : GFP_ZERO | GFP_NODATA_OK);
+	new = vma_alloc_folio(v, vmf->address, 0, old ? 0 : GFP_ZERO | GFP_NODATA_OK);
 	if (!new)
 		return VM_FAULT_OOM;
 	if (old)
@@ -633,7 +633,7 @@ static int do_swap_page(struct vm_fault *vmf)
 		}
 		return VM_FAULT_SIGBUS;	/* POISONED, and anything unknown */
 	}
-	folio = read_swap_cache_async(e, page_to_nid(zero_page), &io, &err);
+	folio = read_swap_cache_async(e, v, vmf->address, &io, &err);
 	if (!folio) {
 		if (err == -ENOMEM)
 			return VM_FAULT_OOM;

@@ -185,16 +185,8 @@ int vma_modify_flags(struct vm_area_struct *v, unsigned long start,
 
 	if (newflags == oldflags)
 		return 0;
-	if (start > v->vm_start) {
-		if (split_vma(v, start, 0))
-			return -ENOMEM;
-		v = vma_lookup(mm, start);
-	}
-	if (end < v->vm_end) {
-		if (split_vma(v, end, 1))
-			return -ENOMEM;
-		v = vma_lookup(mm, start);
-	}
+	if (!(v = vma_split_range(v, start, end)))
+		return -ENOMEM;
 	/* rmap walkers read the flags without mmap_lock (VM_LOCKED) */
 	WRITE_ONCE(v->vm_flags, newflags);
 	vma_set_page_prot(v);

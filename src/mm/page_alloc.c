@@ -201,10 +201,16 @@ static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long 
 	return free - (1L << order) >= (long)mark;
 }
 
-/* get_page_from_freelist: the preferred node, then the others in order,
- * each only while it stays above @which watermark (0 min, 1 low). */
+static bool node_allowed(const unsigned long *nodemask, int n)
+{
+	return !nodemask || (*nodemask >> n & 1);
+}
+
+/* get_page_from_freelist: the preferred node, then the others in order
+ * (those in @nodemask only: a memory policy's MPOL_BIND), each only while
+ * it stays above @which watermark (0 min, 1 low). */
 static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned int gfp,
-					   int which)
+					   int which, const unsigned long *nodemask)
 {
 	for (unsigned int k = 0; k < ((gfp & GFP_THISNODE) ? 1 : phys.nr_nodes); k++) {
 		int n = (nid + k) % phys.nr_nodes;
@@ -213,6 +219,8 @@ static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned
 		unsigned long mark = which ? pgdat->watermark_low : pgdat->watermark_min;
 		struct page *p;
 
+		if (!node_allowed(nodemask, n))
+			continue;
 		if (!(gfp & GFP_NOWMARK) && !zone_watermark_ok(z, order, mark, gfp))
 			continue;
 		/* LUF keeps about the min watermark of frames that need no
@@ -246,6 +254,18 @@ static struct page *get_page_from_freelist(int nid, unsigned int order, unsigned
 
 struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 {
+	return __alloc_pages(nid, order, gfp, NULL);
+}
+
+/*
+ * __alloc_pages: the fast path at the low watermark, LUF's parked frames,
+ * then the slow path (kswapd, the min watermark, direct reclaim).  A
+ * @nodemask that leaves out @nid starts at the next node it allows (the
+ * nearest in the kernel's zonelist order), and reclaim works there.
+ */
+struct page *__alloc_pages(int nid, unsigned int order, unsigned int gfp,
+			   const unsigned long *nodemask)
+{
 	struct page *p;
 	int no_progress = 0;
 	bool drained = false;
@@ -254,13 +274,17 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 		return NULL;
 	if (nid < 0 || nid >= (int)phys.nr_nodes)
 		nid = 0;
-	p = get_page_from_freelist(nid, order, gfp, 1);
+	for (unsigned int k = 0; k < phys.nr_nodes && !node_allowed(nodemask, nid); k++)
+		nid = (nid + 1) % (int)phys.nr_nodes;
+	if (!node_allowed(nodemask, nid))
+		return NULL;
+	p = get_page_from_freelist(nid, order, gfp, 1, nodemask);
 	if (likely(p))
 		return p;
 	/* LUF: parked frames come back after one flush, before reclaim (not
 	 * for allocations that cannot wait: they never count parked frames) */
 	if (!(gfp & GFP_ATOMIC) && luf_release_parked()) {
-		p = get_page_from_freelist(nid, order, gfp, 1);
+		p = get_page_from_freelist(nid, order, gfp, 1, nodemask);
 		if (p)
 			return p;
 	}
@@ -268,7 +292,7 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 	for (unsigned int k = 0; k < phys.nr_nodes; k++)
 		wakeup_kswapd(k);
 	for (unsigned int loops = 0;; loops++) {
-		p = get_page_from_freelist(nid, order, gfp, 0);
+		p = get_page_from_freelist(nid, order, gfp, 0, nodemask);
 		if (p || (gfp & (GFP_NORECLAIM | GFP_ATOMIC)))
 			return p;
 		/*
@@ -294,7 +318,7 @@ struct page *alloc_pages_node(int nid, unsigned int order, unsigned int gfp)
 	}
 	/* nothing left to reclaim: the reserves, then a clean failure (the
 	 * model has no OOM killer: the caller returns -ENOMEM) */
-	return get_page_from_freelist(nid, order, gfp | GFP_NOWMARK, 0);
+	return get_page_from_freelist(nid, order, gfp | GFP_NOWMARK, 0, nodemask);
 }
 
 static void free_pages_prepare(struct page *p, unsigned int order)

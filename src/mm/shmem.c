@@ -234,7 +234,7 @@ static int shmem_swapin(struct address_space *as, unsigned long index, swp_entry
 	bool io;
 	int err = 0;
 
-	folio = read_swap_cache_async(e, 0, &io, &err);
+	folio = read_swap_cache_async(e, NULL, 0, &io, &err);
 	if (!folio && err == -EIO) {
 		/* shmem_set_folio_swapin_error: the slot becomes poisoned, so
 		 * every later access fails too; the swap slot is let go */

@@ -131,7 +131,8 @@ static inline swp_entry_t page_swap_entry(struct page *p) { return (swp_entry_t)
 int add_to_swap_cache(struct page *folio, swp_entry_t e);
 void delete_from_swap_cache(struct page *folio);
 struct page *swap_cache_get_folio(swp_entry_t e);
-struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *err);
+struct page *read_swap_cache_async(swp_entry_t e, struct vm_area_struct *v, unsigned long addr,
+				   bool *io_done, int *err);
 bool add_to_swap(struct page *folio);
 int swap_writeout(struct page *folio);
 int swap_read_folio(struct page *folio);
@@ -288,6 +289,10 @@ void setup_per_zone_wmarks(void);
 /* ---- migration (migrate.c) ---- */
 int migrate_isolated_folio(struct page *folio, int nid);
 unsigned long migrate_pages(struct list_head *from, int nid);
+/* api_machine.c: the page mapped at @addr with a reference; a large
+ * folio's page split to a small one (the model migrates small folios) */
+struct page *mm_follow_page(struct mm_struct *mm, unsigned long addr);
+struct page *split_for_move(struct mm_struct *mm, unsigned long addr, struct page *pg);
 void migration_entry_wait(struct mm_struct *mm, pteval_t *pmd, unsigned long addr);
 unsigned int demote_folio_list(struct list_head *folios, int nid);
 int next_demotion_node(int nid);
@@ -389,7 +394,8 @@ bool thp_size_allowed(unsigned int order, unsigned long vm_flags);
 bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
 unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,
 				       bool enforce_sysfs);
-struct page *vma_alloc_anon_folio(unsigned int order);
+struct page *vma_alloc_anon_folio(struct vm_area_struct *v, unsigned long addr,
+				  unsigned int order);
 int do_huge_pmd_anonymous_page(struct vm_area_struct *v, pteval_t *pmd,
 			       unsigned long addr, unsigned int flags);
 int do_huge_pmd_wp_page(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr,

@@ -59,10 +59,13 @@ struct page *swap_cache_get_folio(swp_entry_t e)
 
 /*
  * The folio for a swap entry, read in if needed (a reference is returned;
- * *io_done tells whether this call read it).  NULL with *err: -ENOMEM,
- * -ENOENT (the slot was freed: the PTE changed under us), -EIO.
+ * *io_done tells whether this call read it), allocated by the memory
+ * policy of @v at @addr (NULL: the local node, as shmem's).  NULL with
+ * *err: -ENOMEM, -ENOENT (the slot was freed: the PTE changed under us),
+ * -EIO.
  */
-struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *err)
+struct page *read_swap_cache_async(swp_entry_t e, struct vm_area_struct *v, unsigned long addr,
+				   bool *io_done, int *err)
 {
 	unsigned int spins = 0;
 
@@ -86,7 +89,7 @@ struct page *read_swap_cache_async(swp_entry_t e, int nid, bool *io_done, int *e
 			*err = ret;
 			return NULL;
 		}
-		folio = alloc_pages_node(nid, 0, 0);
+		folio = vma_alloc_folio(v, addr, 0, 0);
 		if (!folio) {
 			swapcache_clear(e);
 			*err = -ENOMEM;

@@ -7,7 +7,8 @@
  *
  * Merge rule (is_mergeable_vma + is_mergeable_anon_vma): same flags (the
  * sticky ones, VM_SOFTDIRTY and VM_MAYBE_GUARD, aside: the merged VMA has
- * those of both), same file with contiguous pgoff, and anon_vmas that are
+ * those of both), same file with contiguous pgoff, equal memory policies
+ * (mpol_equal: mbind's VMA policy), and anon_vmas that are
  * equal, or where one side has none yet and the side that has one is not a
  * fork child (a VMA whose anon_vma chain also links an ancestor's anon_vma:
  * the kernel keeps such VMAs from growing, so that fewer pages share the
@@ -210,6 +211,26 @@ int split_vma(struct vm_area_struct *v, unsigned long addr, int new_below)
 	return 0;
 }
 
+/* Split @v where needed so that [start, end), inside it, is a VMA of its
+ * own; returns that VMA, or NULL (-ENOMEM). */
+struct vm_area_struct *vma_split_range(struct vm_area_struct *v, unsigned long start,
+				       unsigned long end)
+{
+	struct mm_struct *mm = v->vm_mm;
+
+	if (start > v->vm_start) {
+		if (split_vma(v, start, 0))
+			return NULL;
+		v = vma_lookup(mm, start);
+	}
+	if (end < v->vm_end) {
+		if (split_vma(v, end, 1))
+			return NULL;
+		v = vma_lookup(mm, start);
+	}
+	return v;
+}
+
 /* Was this VMA forked from a parent and faulted since (or before)?  Its
  * chain links its own anon_vma and the ancestors'. */
 static bool vma_is_fork_child(struct vm_area_struct *v)
@@ -250,6 +271,8 @@ static bool can_merge(struct vm_area_struct *a, struct vm_area_struct *b,
 	if (!a || !b || a->vm_end != b->vm_start)
 		return false;
 	if (((a->vm_flags ^ b->vm_flags) & ~VM_IGNORE_MERGE) || a->vm_file != b->vm_file)
+		return false;
+	if (!mpol_equal(&a->vm_policy, &b->vm_policy))
 		return false;
 	if (a->vm_pgoff + vma_pages(a) != b->vm_pgoff)
 		return false;

@@ -64,6 +64,10 @@ int lx_setrlimit(struct sc_proc *p, int resource, uint64_t soft);
 int lx_setcap(struct sc_proc *p, int cap, bool on);
 int lx_prctl_pt_reclaim(struct sc_proc *p, bool on);
 int lx_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags);
+int lx_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+	     const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
+int lx_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
+		     unsigned long flags);
 long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4]);
 
 /* backend_linux_file.c */

@@ -311,6 +311,35 @@ int lx_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags)
 	return (int)simple_call(t, PP_MSEAL, "mseal", addr, len, flags, 0);
 }
 
+/* mbind in the puppet: the first mask word travels, the rest are zero */
+int lx_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+	     const uint64_t *nodes, unsigned long maxnode, unsigned int flags)
+{
+	struct pp_req req = { .op = PP_MBIND,
+			      .a = { addr, len, mode, nodes ? *nodes : 0, maxnode,
+				     flags | (nodes ? PP_MBIND_HAS_MASK : 0) } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "mbind");
+
+	return ret ? ret : (int)resp.ret;
+}
+
+int lx_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
+		     unsigned long flags)
+{
+	struct pp_req req = { .op = PP_GET_MEMPOLICY, .a = { addr, flags } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "get_mempolicy");
+
+	if (ret)
+		return ret;
+	if (resp.ret < 0)
+		return (int)resp.ret;
+	*policy = (int)resp.v[0];
+	*nodes = resp.v[1];
+	return 0;
+}
+
 long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4])
 {
 	struct pp_req req = { .op = PP_PRCTL,

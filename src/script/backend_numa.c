@@ -38,6 +38,31 @@ int sc_model_nodes(struct sc_node *out, int max)
 	return n < max ? n : max;
 }
 
+/* The mask words mbind may read: a page of bits, as get_nodes allows. */
+#define MBIND_MASK_WORDS	(4096 * 8 / 64 + 1)
+
+int sc_model_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+		   const uint64_t *nodes, unsigned long maxnode, unsigned int flags)
+{
+	static unsigned long mask[MBIND_MASK_WORDS];	/* scenarios run one call at a time */
+
+	memset(mask, 0, sizeof(mask));
+	if (nodes)
+		mask[0] = *nodes;
+	return mmlab_mbind((struct mmlab_task *)t, addr, len, mode, nodes ? mask : NULL,
+			   maxnode, flags);
+}
+
+int sc_model_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
+			   unsigned long flags)
+{
+	unsigned long mask = 0;
+	int ret = mmlab_get_mempolicy((struct mmlab_task *)t, policy, &mask, addr, flags);
+
+	*nodes = mask;
+	return ret;
+}
+
 /* Is @addr inside one of @p's VMAs? */
 static bool model_mapped(struct sc_proc *p, uint64_t addr)
 {

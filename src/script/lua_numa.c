@@ -6,6 +6,10 @@
  *   p:move_pages(addrs, node)   -> move_pages(2)'s status per page
  *   p:move_pages(addr, n, node)    (n pages from addr)
  *   p:page_node(addr)           -> node, or nil when no page is there
+ *   p:mbind{addr=, len=, mode=, nodes=, flags=, maxnode=}   mbind(2)
+ *   p:get_mempolicy(addr [, "node"])  -> mode, nodes (the VMA's policy:
+ *                                  MPOL_F_ADDR) or the page's node
+ *                                  (MPOL_F_ADDR | MPOL_F_NODE)
  *   mm.settle([timeout_ms])     wait until background reclaim is idle
  * The backends' side is backend_numa.c.  Each call owns its buffers.
  */
@@ -176,6 +180,172 @@ static int l_settle(lua_State *L)
 	return 0;
 }
 
+/* Names of the words mbind's mode and flags take; a number is a value. */
+static const struct { const char *name; unsigned long val; } mpol_words[] = {
+	{ "default", 0 }, { "preferred", 1 }, { "bind", 2 }, { "interleave", 3 },
+	{ "local", 4 }, { "preferred_many", 5 }, { "weighted_interleave", 6 },
+}, mpol_mode_flags[] = {
+	{ "static_nodes", 1 << 15 }, { "relative_nodes", 1 << 14 },
+	{ "numa_balancing", 1 << 13 },
+}, mbind_flags[] = {
+	{ "strict", 1 }, { "move", 2 }, { "move_all", 4 },
+};
+#define NWORDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* "bind,static_nodes" / "move,strict": the words' values or'ed; a mode
+ * word must come once in a mode string (@mode true). */
+static unsigned long parse_mpol(lua_State *L, int idx, const char *what, bool mode)
+{
+	char buf[128], *tok, *save;
+	unsigned long v = 0;
+	int modes = 0;
+
+	if (lua_isinteger(L, idx))
+		return (unsigned long)lua_tointeger(L, idx);
+	if (lua_type(L, idx) != LUA_TSTRING)
+		sc_fatal(L, "mbind: %s must be a string or an integer, not %s", what,
+			 luaL_typename(L, idx));
+	if (strlen(lua_tostring(L, idx)) >= sizeof(buf))
+		sc_fatal(L, "mbind: %s string too long", what);
+	strcpy(buf, lua_tostring(L, idx));
+	for (tok = strtok_r(buf, ", |", &save); tok; tok = strtok_r(NULL, ", |", &save)) {
+		size_t i;
+		bool found = false;
+
+		for (i = 0; mode && i < NWORDS(mpol_words) && !found; i++)
+			if (!strcmp(tok, mpol_words[i].name)) {
+				v |= mpol_words[i].val;
+				modes++;
+				found = true;
+			}
+		for (i = 0; mode && i < NWORDS(mpol_mode_flags) && !found; i++)
+			if (!strcmp(tok, mpol_mode_flags[i].name)) {
+				v |= mpol_mode_flags[i].val;
+				found = true;
+			}
+		for (i = 0; !mode && i < NWORDS(mbind_flags) && !found; i++)
+			if (!strcmp(tok, mbind_flags[i].name)) {
+				v |= mbind_flags[i].val;
+				found = true;
+			}
+		if (!found)
+			sc_fatal(L, "mbind: unknown %s word '%s' (%s)", what, tok, mode ?
+				 "default, preferred, bind, interleave, local, preferred_many, "
+				 "weighted_interleave; static_nodes, relative_nodes, numa_balancing" :
+				 "strict, move, move_all");
+	}
+	if (mode && modes != 1)
+		sc_fatal(L, "mbind: mode '%s' names %d modes (one is needed)",
+			 lua_tostring(L, idx), modes);
+	return v;
+}
+
+/* p:mbind{addr=, len=, mode=, nodes={...}, flags=, maxnode=}: nodes absent
+ * passes no mask; maxnode defaults to 65 with nodes (one word), 0 without */
+static int m_mbind(lua_State *L)
+{
+	static const char *const keys[] = {
+		"addr", "len", "mode", "nodes", "flags", "maxnode", NULL
+	};
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr, len, nodes = 0;
+	unsigned long mode, maxnode, flags = 0;
+	bool has_nodes;
+	char what[160];
+
+	if (!lua_istable(L, 2))
+		sc_fatal(L, "mbind: expects a table, as p:mbind{addr=, len=, mode=}");
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int i;
+
+		for (i = 0; k && keys[i]; i++)
+			if (!strcmp(k, keys[i]))
+				break;
+		if (!k || !keys[i])
+			sc_fatal(L, "mbind: unknown field '%s' (fields: addr, len, mode, "
+				 "nodes, flags, maxnode)", k ? k : luaL_typename(L, -2));
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "addr");
+	lua_getfield(L, 2, "len");
+	lua_getfield(L, 2, "mode");
+	if (lua_isnil(L, -3) || lua_isnil(L, -2) || lua_isnil(L, -1))
+		sc_fatal(L, "mbind: addr, len and mode are required");
+	addr = sc_arg_u64(L, -3, "mbind addr");
+	len = sc_arg_u64(L, -2, "mbind len");
+	mode = parse_mpol(L, lua_gettop(L), "mode", true);
+	lua_getfield(L, 2, "nodes");
+	has_nodes = !lua_isnil(L, -1);
+	if (has_nodes) {
+		if (!lua_istable(L, -1))
+			sc_fatal(L, "mbind: nodes must be a list of node numbers");
+		for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+			lua_Integer n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+
+			if (n < 0 || n > 63)
+				sc_fatal(L, "mbind: nodes[%lld] must be a node number 0..63",
+					 (long long)i);
+			nodes |= 1ULL << n;
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "flags");
+	if (!lua_isnil(L, -1))
+		flags = parse_mpol(L, lua_gettop(L), "flags", false);
+	lua_getfield(L, 2, "maxnode");
+	maxnode = lua_isnil(L, -1) ? (has_nodes ? 65 : 0) :
+		  (unsigned long)sc_arg_u64(L, lua_gettop(L), "mbind maxnode");
+	snprintf(what, sizeof(what), "mbind(0x%" PRIx64 ", %" PRIu64 ", mode %#lx, nodes %#"
+		 PRIx64 ", maxnode %lu, flags %#lx)", addr, len, mode, nodes, maxnode, flags);
+	sc_check(L, sc_be->mbind(t, addr, len, mode, has_nodes ? &nodes : NULL, maxnode,
+				 (unsigned int)flags), what);
+	return 0;
+}
+
+/* p:get_mempolicy(addr) -> mode name (with its mode flags as ",word"),
+ * nodes list; p:get_mempolicy(addr, "node") -> the node of the page */
+static int m_get_mempolicy(lua_State *L)
+{
+	struct sc_task *t = sc_check_task(L, 1);
+	uint64_t addr = sc_arg_u64(L, 2, "get_mempolicy"), nodes = 0;
+	bool node = !lua_isnoneornil(L, 3);
+	int pol = 0, ret;
+	char what[96];
+	luaL_Buffer b;
+
+	if (node && (lua_type(L, 3) != LUA_TSTRING || strcmp(lua_tostring(L, 3), "node")))
+		sc_fatal(L, "get_mempolicy: the second argument can only be \"node\"");
+	ret = sc_be->get_mempolicy(t, &pol, &nodes, addr, node ? 3 : 2);
+	snprintf(what, sizeof(what), "get_mempolicy(0x%" PRIx64 "%s)", addr,
+		 node ? ", node" : "");
+	sc_check(L, ret, what);
+	if (node) {
+		lua_pushinteger(L, pol);
+		return 1;
+	}
+	luaL_buffinit(L, &b);
+	if ((pol & 0xff) < (int)NWORDS(mpol_words))
+		luaL_addstring(&b, mpol_words[pol & 0xff].name);
+	else
+		luaL_addstring(&b, "unknown");
+	for (size_t i = 0; i < NWORDS(mpol_mode_flags); i++)
+		if (pol & (int)mpol_mode_flags[i].val) {
+			luaL_addchar(&b, ',');
+			luaL_addstring(&b, mpol_mode_flags[i].name);
+		}
+	luaL_pushresult(&b);
+	lua_newtable(L);
+	for (int n = 0, i = 1; n < 64; n++)
+		if (nodes >> n & 1) {
+			lua_pushinteger(L, n);
+			lua_rawseti(L, -2, i++);
+		}
+	return 2;
+}
+
 static const luaL_Reg numa_funcs[] = {
 	{ "settle", l_settle },
 	{ "nodes", l_nodes },
@@ -187,6 +357,8 @@ static const luaL_Reg numa_funcs[] = {
 static const luaL_Reg numa_methods[] = {
 	{ "move_pages", m_move_pages },
 	{ "page_node", m_page_node },
+	{ "mbind", m_mbind },
+	{ "get_mempolicy", m_get_mempolicy },
 	{ NULL, NULL },
 };
 

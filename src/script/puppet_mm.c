@@ -143,6 +143,26 @@ bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
 	case PP_MSEAL:
 		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
 		break;
+	case PP_MBIND: {
+		/* as many words as get_nodes may read: a page of bits */
+		static unsigned long mask[4096 * 8 / 64 + 1];
+
+		memset(mask, 0, sizeof(mask));
+		mask[0] = a[3];
+		resp->ret = neg_errno(syscall(SYS_mbind, a[0], a[1], a[2],
+					      (a[5] & PP_MBIND_HAS_MASK) ? mask : NULL, a[4],
+					      (unsigned int)a[5]));
+		break;
+	}
+	case PP_GET_MEMPOLICY: {
+		unsigned long mask[1024 / 64] = { 0 };
+		int pol = 0;
+
+		resp->ret = neg_errno(syscall(SYS_get_mempolicy, &pol, mask, 1024UL, a[0], a[1]));
+		resp->v[0] = (uint64_t)(int64_t)pol;
+		resp->v[1] = mask[0];
+		break;
+	}
 	case PP_PRCTL:
 		/* the runner passes only the mm's options (SC_PR_*) */
 		resp->ret = prctl((int)a[0], a[1], a[2], a[3], a[4]);

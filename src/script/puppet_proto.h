@@ -89,7 +89,10 @@ enum pp_op {
 	PP_PWRITE,	/* a: fd off; payload: the bytes -> ret bytes */
 	PP_UFFD_FILL,	/* a: op dst src len mode -> ret, v[0] the result field */
 	PP_UFFD_UNREGISTER, /* a: addr len */
+	PP_MBIND,	/* a: addr len mode mask-word maxnode flags (|HAS_MASK) */
+	PP_GET_MEMPOLICY, /* a: addr flags -> v[0] policy, v[1] mask word */
 };
+#define PP_MBIND_HAS_MASK	(1ULL << 32)	/* PP_MBIND: pass a mask */
 
 struct pp_req {
 	uint32_t op;

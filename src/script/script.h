@@ -331,6 +331,14 @@ struct sc_backend {
 	 * -errno); /proc/kpageflags words of pfn..pfn+n-1 */
 	int (*split_huge_pages)(const char *input);
 	int (*kpageflags)(uint64_t pfn, uint64_t n, uint64_t *out);
+	/* mbind(2) by task t: @mode with its mode flags, the nodes of
+	 * @nodes (NULL: no mask) read as @maxnode - 1 bits, @flags
+	 * MPOL_MF_*: 0 or -errno; get_mempolicy(2) by task t (MPOL_F_*
+	 * @flags): the mode or node in *policy, the nodes in *nodes */
+	int (*mbind)(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+		     const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
+	int (*get_mempolicy)(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
+			     unsigned long flags);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -338,6 +346,10 @@ int sc_model_nodes(struct sc_node *out, int max);
 int sc_model_move_pages(struct sc_proc *p, const uint64_t *addrs, int n, int node,
 			int *status);
 uint64_t sc_model_now_ns(void);
+int sc_model_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+		   const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
+int sc_model_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
+			   unsigned long flags);
 int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out);
 int sc_model_settle(unsigned int timeout_ms);
 int sc_lx_nodes(struct sc_node *out, int max);

@@ -1,0 +1,488 @@
+/*
+ * test_mbind.c - mbind(2) and the VMA memory policies on a machine of two
+ * nodes (16 MiB each): every EINVAL, EFAULT and EIO rule of the call, the
+ * placement of anonymous faults by policy (MPOL_BIND on node 1 puts every
+ * page there, THPs included; MPOL_INTERLEAVE alternates by page index;
+ * MPOL_PREFERRED falls back once its node is full), MPOL_MF_MOVE moving
+ * existing pages (and splitting a THP first) while a page another process
+ * maps stays unless MPOL_MF_MOVE_ALL, the CoW copy and swap-in placed by
+ * the policy,
+ * VMAs split and merged by policy, fork keeping the policy, and
+ * get_mempolicy reading it back.
+ */
+#include <stdatomic.h>
+#include "thp_util.h"
+
+#define BIND		MMLAB_MPOL_BIND
+#define LOCAL		MMLAB_MPOL_LOCAL
+#define MOVE		MMLAB_MPOL_MF_MOVE
+#define STRICT		MMLAB_MPOL_MF_STRICT
+#define NODE_MIB	16
+
+static int setup_two_nodes(void **state)
+{
+	struct mmlab_config cfg;
+
+	(void)state;
+	mmlab_config_default(&cfg);
+	cfg.nr_nodes = 2;
+	cfg.node_bytes[0] = NODE_MIB * MiB;
+	cfg.node_bytes[1] = NODE_MIB * MiB;
+	machine_up_cfg(&cfg);
+	return 0;
+}
+
+/* mbind with a one-word node mask (maxnode 65, as numactl passes) */
+static int mb(struct mmlab_proc *p, uint64_t a, uint64_t len, unsigned long mode,
+	      unsigned long nodes, unsigned int flags)
+{
+	return mmlab_mbind(mmlab_main_task(p), a, len, mode, &nodes, 65, flags);
+}
+
+static int node_of(struct mmlab_proc *p, uint64_t a)
+{
+	return mmlab_page_node(p, a);
+}
+
+static uint64_t small_rw(struct mmlab_proc *p, uint64_t len)
+{
+	uint64_t a = map_anon(p, 0, len, RW, 0);
+
+	assert_int_equal(mmlab_madvise(mmlab_main_task(p), a, len, MADV_NOHUGEPAGE_), 0);
+	return a;
+}
+
+static int policy_at(struct mmlab_proc *p, uint64_t a, unsigned long *nodes)
+{
+	int pol = -1;
+
+	assert_int_equal(mmlab_get_mempolicy(mmlab_main_task(p), &pol, nodes, a,
+					     MMLAB_MPOL_F_ADDR), 0);
+	return pol;
+}
+
+/* The mode, flags, length and node-mask checks, in the kernel's order. */
+static void t_einval(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = small_rw(p, 4 * PG);
+	unsigned long big[4096 * 8 / 64 + 1] = { 1 };
+
+	(void)state;
+	assert_int_equal(mb(p, a, PG, LOCAL, 0, 8), -EINVAL);		/* unknown flag */
+	assert_int_equal(mb(p, a, PG, LOCAL, 0, MMLAB_MPOL_MF_MOVE_ALL), 0);	/* root */
+	assert_int_equal(mb(p, a + 1, PG, LOCAL, 0, 0), -EINVAL);	/* unaligned */
+	assert_int_equal(mb(p, a, -PG, LOCAL, 0, 0), -EINVAL);		/* wraps */
+	assert_int_equal(mb(p, a, 0, BIND, 0, 0), 0);			/* nothing to do */
+	assert_int_equal(mb(p, a, PG, 7, 1, 0), -EINVAL);		/* no such mode */
+	assert_int_equal(mb(p, a, PG, 1UL << 31 | BIND, 1, 0), -EINVAL);	/* negative */
+	assert_int_equal(mb(p, a, PG, 1UL << 32 | BIND, 1, 0), 0);	/* an int: not read */
+	assert_int_equal(mb(p, a, PG, BIND | MMLAB_MPOL_F_STATIC_NODES |
+			    MMLAB_MPOL_F_RELATIVE_NODES, 1, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_INTERLEAVE | MMLAB_MPOL_F_NUMA_BALANCING,
+			    1, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, BIND | MMLAB_MPOL_F_NUMA_BALANCING, 1, 0), 0);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_DEFAULT, 1, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_DEFAULT | MMLAB_MPOL_F_STATIC_NODES, 0, 0), 0);
+	assert_int_equal(mb(p, a, PG, LOCAL, 1, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, LOCAL | MMLAB_MPOL_F_STATIC_NODES, 0, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_PREFERRED, 0, 0), 0);	/* = LOCAL */
+	assert_int_equal(policy_at(p, a, NULL), LOCAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_PREFERRED | MMLAB_MPOL_F_STATIC_NODES, 0, 0),
+			 -EINVAL);
+	assert_int_equal(mb(p, a, PG, BIND, 0, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_INTERLEAVE, 0, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_PREFERRED_MANY, 0, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, MMLAB_MPOL_WEIGHTED_INTERLEAVE, 0, 0), -EINVAL);
+	/* nodes the machine has not: dropped, and none left is EINVAL */
+	assert_int_equal(mb(p, a, PG, BIND, 1UL << 5, 0), -EINVAL);
+	assert_int_equal(mb(p, a, PG, BIND, 1UL << 5 | 1UL << 1, 0), 0);
+	/* relative nodes fold onto the machine's: node 5 is node 1 */
+	assert_int_equal(mb(p, a, PG, BIND | MMLAB_MPOL_F_RELATIVE_NODES, 1UL << 5, 0), 0);
+	/* maxnode: more than a page of bits; a bit at MAX_NUMNODES (1024) */
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 4096 * 8 + 2, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 4096 * 8 + 1, 0), 0);
+	big[1024 / 64] = 1;
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1026, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1025, 0), 0);	/* not read */
+	/* node 100 alone (offline): not empty for mpol_new, so PREFERRED is
+	 * not LOCAL and LOCAL and DEFAULT refuse it; none is online (EINVAL),
+	 * but folded onto the machine's nodes it is node 0 (as on 6.18) */
+	memset(big, 0, sizeof(big));
+	big[1] = 1UL << 36;
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, MMLAB_MPOL_PREFERRED, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, MMLAB_MPOL_DEFAULT, big, 1025, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND | MMLAB_MPOL_F_RELATIVE_NODES, big, 1025,
+				     0), 0);
+	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, big, 100, 0), 0);	/* not read */
+	big[0] = 1;
+	/* maxnode 1: no bits at all; a NULL mask too */
+	assert_int_equal(mmlab_mbind(t, a, PG, BIND, big, 1, 0), -EINVAL);
+	assert_int_equal(mmlab_mbind(t, a, PG, LOCAL, NULL, 1000, 0), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A hole in the range is -EFAULT and changes nothing; MPOL_DEFAULT skips
+ * holes, but a range with no VMA at all is -EFAULT even so. */
+static void t_efault(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 8 * PG);
+	unsigned long nodes = 0;
+
+	(void)state;
+	assert_int_equal(mmlab_munmap(mmlab_main_task(p), a + 4 * PG, PG), 0);
+	assert_int_equal(mb(p, a, 8 * PG, BIND, 2, 0), -EFAULT);
+	assert_int_equal(policy_at(p, a, &nodes), MMLAB_MPOL_DEFAULT);
+	assert_int_equal(mb(p, a + 4 * PG, 2 * PG, BIND, 2, 0), -EFAULT);	/* head */
+	assert_int_equal(mb(p, a + 3 * PG, PG + 1, BIND, 2, 0), -EFAULT);	/* tail */
+	assert_int_equal(mb(p, a, 8 * PG, MMLAB_MPOL_DEFAULT, 0, 0), 0);
+	assert_int_equal(mb(p, a + 4 * PG, PG, MMLAB_MPOL_DEFAULT, 0, 0), -EFAULT);
+	assert_int_equal(mmlab_get_mempolicy(mmlab_main_task(p), NULL, NULL, a + 4 * PG,
+					     MMLAB_MPOL_F_ADDR), -EFAULT);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MPOL_MF_STRICT: a misplaced page without MOVE is -EIO and the policy is
+ * not set; with MOVE the page moves; MPOL_DEFAULT drops STRICT. */
+static void t_strict(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 4 * PG);
+
+	(void)state;
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, STRICT), 0);	/* nothing there */
+	assert_int_equal(mb(p, a, 4 * PG, MMLAB_MPOL_DEFAULT, 0, 0), 0);
+	put64(mmlab_main_task(p), a, 7);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 1, STRICT), 0);	/* right node */
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, STRICT), -EIO);
+	assert_int_equal(policy_at(p, a, NULL), BIND);		/* still node 0's */
+	assert_int_equal(mb(p, a, 4 * PG, LOCAL, 0, STRICT), -EIO);	/* LOCAL: all */
+	assert_int_equal(mb(p, a, 4 * PG, MMLAB_MPOL_DEFAULT, 0, STRICT), 0);
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, STRICT | MOVE), 0);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(get64(mmlab_main_task(p), a), 7);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A pinned page cannot move (its references are not only its mappings'):
+ * with STRICT that is -EIO, without it 0; the pages that could move did,
+ * and the policy is set either way. */
+static void t_strict_unmoved(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 4 * PG);
+	int g = mmlab_gup_test_open(p);
+
+	(void)state;
+	assert_true(g >= 0);
+	for (uint64_t i = 0; i < 4; i++)
+		put64(mmlab_main_task(p), a + i * PG, 0x300 + i);
+	assert_int_equal(mmlab_pin_longterm_test_start(mmlab_main_task(p), g, a, PG,
+						       MMLAB_PIN_LONGTERM_TEST_WRITE), 0);
+	assert_int_equal(mb(p, a, 2 * PG, BIND, 2, MOVE | STRICT), -EIO);
+	assert_int_equal(node_of(p, a), 0);			/* pinned */
+	assert_int_equal(node_of(p, a + PG), 1);		/* moved */
+	assert_int_equal(policy_at(p, a, NULL), BIND);
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, MOVE), 0);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(node_of(p, a + 3 * PG), 1);
+	assert_int_equal(mmlab_pin_longterm_test_stop(p, g), 0);
+	assert_int_equal(mb(p, a, PG, BIND, 2, MOVE | STRICT), 0);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(get64(mmlab_main_task(p), a), 0x300);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MPOL_BIND to node 1: every fault of the range lands there. */
+static void t_bind_places(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 32 * PG);
+
+	(void)state;
+	assert_int_equal(mb(p, a, 32 * PG, BIND, 2, 0), 0);
+	for (int i = 0; i < 32; i++) {
+		put64(mmlab_main_task(p), a + (uint64_t)i * PG, (uint64_t)i);
+		assert_int_equal(node_of(p, a + (uint64_t)i * PG), 1);
+	}
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MPOL_INTERLEAVE over both nodes: the node is the page's index (vm_pgoff,
+ * the virtual page number for anonymous memory) modulo 2. */
+static void t_interleave(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 16 * PG);
+	unsigned int on[2] = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(mb(p, a, 16 * PG, MMLAB_MPOL_INTERLEAVE, 3, 0), 0);
+	for (uint64_t i = 0; i < 16; i++) {
+		int n;
+
+		put64(mmlab_main_task(p), a + i * PG, i);
+		n = node_of(p, a + i * PG);
+		assert_int_equal(n, (int)(((a / PG) + i) % 2));
+		on[n]++;
+	}
+	assert_int_equal(on[0], 8);
+	assert_int_equal(on[1], 8);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MPOL_PREFERRED node 1: node 1 first; once it is down to its watermark
+ * the faults go to node 0, and every page is there (no OOM). */
+static void t_preferred_fallback(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t len = (NODE_MIB + 4) * MiB, a = small_rw(p, len), n1 = 0;
+
+	(void)state;
+	assert_int_equal(mb(p, a, len, MMLAB_MPOL_PREFERRED, 2, 0), 0);
+	for (uint64_t off = 0; off < len; off += PG)
+		put64(mmlab_main_task(p), a + off, off);
+	for (uint64_t off = 0; off < len; off += PG)
+		n1 += node_of(p, a + off) == 1;
+	print_message("%" PRIu64 " of %" PRIu64 " pages on node 1\n", n1, len / PG);
+	assert_true(n1 > (NODE_MIB / 2) * MiB / PG);	/* node 1 filled first */
+	assert_true(n1 < len / PG);			/* then node 0 */
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(node_of(p, a + len - PG), 0);
+	for (uint64_t off = 0; off < len; off += 64 * PG)
+		assert_int_equal(get64(mmlab_main_task(p), a + off), off);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* MPOL_MF_MOVE moves pages already there, data intact; a page a child
+ * maps too stays unless MPOL_MF_MOVE_ALL (and is no STRICT failure). */
+static void t_move_existing(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c = NULL;
+	uint64_t a = small_rw(p, 8 * PG);
+
+	(void)state;
+	for (uint64_t i = 0; i < 8; i++)
+		put64(mmlab_main_task(p), a + i * PG, 0x100 + i);
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, MOVE), 0);
+	for (uint64_t i = 0; i < 8; i++) {
+		assert_int_equal(node_of(p, a + i * PG), i < 4 ? 1 : 0);
+		assert_int_equal(get64(mmlab_main_task(p), a + i * PG), 0x100 + i);
+	}
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(mb(p, a + 4 * PG, 4 * PG, BIND, 2, MOVE | STRICT), 0);
+	assert_int_equal(node_of(p, a + 4 * PG), 0);		/* shared: stays */
+	assert_int_equal(mb(p, a + 4 * PG, 4 * PG, BIND, 2, MMLAB_MPOL_MF_MOVE_ALL), 0);
+	assert_int_equal(node_of(p, a + 4 * PG), 1);
+	assert_int_equal(node_of(c, a + 4 * PG), 1);		/* the child's too */
+	assert_int_equal(get64(mmlab_main_task(c), a + 5 * PG), 0x105);
+	/* MPOL_LOCAL allows no node: every page moves, to node 0 (shared
+	 * with the child: MOVE_ALL) */
+	assert_int_equal(mb(p, a, 2 * PG, LOCAL, 0, MOVE), 0);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(mb(p, a, 2 * PG, LOCAL, 0, MMLAB_MPOL_MF_MOVE_ALL), 0);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(get64(mmlab_main_task(p), a + PG), 0x101);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A THP fault under MPOL_BIND node 1 maps a THP from node 1; moving it
+ * back splits it first (the model migrates small folios; the split maps
+ * the zero-filled pages by the zero page, as the kernel's does). */
+static void t_thp(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a;
+
+	(void)state;
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	assert_int_equal(mb(p, a, PMD, BIND, 2, 0), 0);
+	put64(mmlab_main_task(p), a, 1);
+	assert_int_equal(thp_kb(p, a), PMD / KiB);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(node_of(p, a + PMD - PG), 1);
+	put64(mmlab_main_task(p), a + PMD - PG, 2);	/* not zero-filled: a page */
+	assert_int_equal(mb(p, a, PMD, BIND, 1, MOVE | STRICT), 0);
+	assert_int_equal(thp_kb(p, a), 0);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(node_of(p, a + PMD - PG), 0);
+	assert_int_equal(get64(mmlab_main_task(p), a), 1);
+	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), 2);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* The policy splits the VMA at the range's ends; the same policy on the
+ * rest makes the pieces equal, and they merge back into one. */
+static void t_split_merge(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 8 * PG);
+	int vmas = mmlab_vma_count(p);
+	unsigned long nodes = 0;
+
+	(void)state;
+	assert_int_equal(mb(p, a + 2 * PG, 2 * PG, BIND, 2, 0), 0);
+	assert_int_equal(mmlab_vma_count(p), vmas + 2);
+	assert_int_equal(policy_at(p, a + 2 * PG, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	assert_int_equal(policy_at(p, a + 4 * PG, NULL), MMLAB_MPOL_DEFAULT);
+	assert_int_equal(mb(p, a + 2 * PG, PG, MMLAB_MPOL_INTERLEAVE, 3, 0), 0);
+	assert_int_equal(mmlab_vma_count(p), vmas + 3);
+	assert_int_equal(mb(p, a, 8 * PG, BIND, 2, 0), 0);
+	assert_int_equal(mmlab_vma_count(p), vmas);
+	assert_int_equal(mb(p, a, 8 * PG, MMLAB_MPOL_DEFAULT, 0, 0), 0);
+	assert_int_equal(mmlab_vma_count(p), vmas);
+	assert_int_equal(policy_at(p, a, NULL), MMLAB_MPOL_DEFAULT);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A fork child keeps the policy: its faults follow it, and the CoW copy
+ * of a page shared with the parent is placed by it too. */
+static void t_fork_keeps_policy(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c = NULL;
+	uint64_t a = small_rw(p, 4 * PG);
+	int node = -1;
+
+	(void)state;
+	put64(mmlab_main_task(p), a, 5);		/* node 0, before the policy */
+	assert_int_equal(mb(p, a, 4 * PG, BIND, 2, 0), 0);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(policy_at(c, a, NULL), BIND);
+	put64(mmlab_main_task(c), a + PG, 6);		/* a new page */
+	assert_int_equal(node_of(c, a + PG), 1);
+	put64(mmlab_main_task(c), a, 8);		/* the CoW copy */
+	assert_int_equal(node_of(c, a), 1);
+	assert_int_equal(node_of(p, a), 0);
+	assert_int_equal(get64(mmlab_main_task(p), a), 5);
+	assert_int_equal(mmlab_get_mempolicy(mmlab_main_task(c), &node, NULL, a + PG,
+					     MMLAB_MPOL_F_ADDR | MMLAB_MPOL_F_NODE), 0);
+	assert_int_equal(node, 1);
+	assert_int_equal(mmlab_get_mempolicy(mmlab_main_task(c), &node, NULL, 0,
+					     MMLAB_MPOL_F_NODE), -EINVAL);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A process that writes more than the machine holds: reclaim empties the
+ * swap cache on both nodes. */
+static void hog_both_nodes(void)
+{
+	struct mmlab_proc *h = spawn();
+	uint64_t len = (2 * NODE_MIB + 8) * MiB, a = small_rw(h, len);
+
+	for (uint64_t off = 0; off < len; off += PG)
+		put64(mmlab_main_task(h), a + off, off);
+	assert_int_equal(mmlab_exit(h), 0);
+}
+
+/* Swap-in allocates by the policy too: pages paged out while the policy
+ * was MPOL_INTERLEAVE, then pushed out of the swap cache, come back under
+ * MPOL_BIND on node 1. */
+static void t_swapin(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = small_rw(p, 8 * PG), in0;
+
+	(void)state;
+	assert_true(mmlab_swapon(64 * MiB) >= 0);
+	assert_int_equal(mb(p, a, 8 * PG, MMLAB_MPOL_INTERLEAVE, 3, 0), 0);
+	for (uint64_t i = 0; i < 8; i++)
+		put64(mmlab_main_task(p), a + i * PG, 0x200 + i);
+	assert_int_equal(node_of(p, a + PG) + node_of(p, a), 1);	/* one each */
+	assert_int_equal(mmlab_madvise(mmlab_main_task(p), a, 8 * PG, MADV_PAGEOUT_), 0);
+	assert_true(pm1(p, a) & MMLAB_PM_SWAP);
+	assert_int_equal(mb(p, a, 8 * PG, BIND, 2, 0), 0);
+	hog_both_nodes();
+	in0 = vmstat("pswpin");
+	for (uint64_t i = 0; i < 8; i++) {
+		assert_int_equal(get64(mmlab_main_task(p), a + i * PG), 0x200 + i);
+		assert_int_equal(node_of(p, a + i * PG), 1);
+	}
+	assert_int_equal(vmstat("pswpin") - in0, 8);	/* read from the device */
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+struct writer {
+	struct mmlab_task *t;
+	uint64_t a;
+	atomic_bool stop;
+	unsigned long rounds, errors, lost;
+};
+
+/* Writes a new value into each page and reads it back, on another CPU. */
+static void *writer_peer(void *arg)
+{
+	struct writer *w = arg;
+
+	for (uint64_t v = 1; !atomic_load(&w->stop); v++) {
+		for (uint64_t i = 0; i < 8; i++) {
+			uint64_t got = 0;
+
+			if (mmlab_write(w->t, w->a + i * PG, &v, sizeof(v), NULL) ||
+			    mmlab_read(w->t, w->a + i * PG, &got, sizeof(got), NULL))
+				w->errors++;
+			else
+				w->lost += got != v;
+		}
+		w->rounds++;
+	}
+	return NULL;
+}
+
+/* mbind moving the pages back and forth between the nodes while another
+ * CPU writes them: no write is lost, nothing faults, no stale TLB entry
+ * (machine_down checks stale_tlb_reports). */
+static void t_move_while_writing(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct writer w = { .t = task_on(p, 1), .a = small_rw(p, 8 * PG) };
+	unsigned long moves = 0;
+	double end = now_s() + 0.3;
+	pthread_t th;
+
+	(void)state;
+	atomic_init(&w.stop, false);
+	assert_int_equal(mmlab_thread_create(&th, writer_peer, &w), 0);
+	while (now_s() < end || moves < 40 || w.rounds < 40) {
+		assert_int_equal(mb(p, w.a, 8 * PG, BIND, 1UL << (moves % 2), MOVE), 0);
+		moves++;
+	}
+	atomic_store(&w.stop, true);
+	mmlab_thread_join(th);
+	print_message("%lu moves, %lu write rounds\n", moves, w.rounds);
+	assert_int_equal(w.errors, 0);
+	assert_int_equal(w.lost, 0);
+	assert_true(vmstat("pgmigrate_success") > 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_two_nodes, teardown_machine)
+	const struct CMUnitTest tests[] = {
+		T(t_einval),
+		T(t_efault),
+		T(t_strict),
+		T(t_strict_unmoved),
+		T(t_bind_places),
+		T(t_interleave),
+		T(t_preferred_fallback),
+		T(t_move_existing),
+		T(t_thp),
+		T(t_split_merge),
+		T(t_fork_keeps_policy),
+		T(t_swapin),
+		T(t_move_while_writing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
