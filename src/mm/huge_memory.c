@@ -405,6 +405,15 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pm
 bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
 		   pteval_t *new_pmd)
 {
+	return move_huge_pmd_same(v, old_addr, old_pmd, new_pmd, 0);
+}
+
+/* move_huge_pmd, only while *@old_pmd is still @expect (0: any PMD
+ * mapping): UFFDIO_MOVE re-indexes the folio it locked, not another that a
+ * zap and a fault put there meanwhile. */
+bool move_huge_pmd_same(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
+			pteval_t *new_pmd, pteval_t expect)
+{
 	spinlock_t *old_ptl, *new_ptl = pmd_lockptr(new_pmd);
 	pteval_t pmd;
 
@@ -413,6 +422,10 @@ bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *o
 	old_ptl = pmd_trans_huge_lock(old_pmd, &pmd);
 	if (!old_ptl)
 		return false;
+	if (expect && pmd != expect) {
+		spin_unlock(old_ptl);
+		return false;
+	}
 	if (new_ptl != old_ptl)
 		spin_lock(new_ptl);
 	pmd = pte_xchg(old_pmd, 0);

@@ -405,6 +405,8 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pm
 		  unsigned long addr);
 bool move_huge_pmd(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
 		   pteval_t *new_pmd);
+bool move_huge_pmd_same(struct vm_area_struct *v, unsigned long old_addr, pteval_t *old_pmd,
+			pteval_t *new_pmd, pteval_t expect);
 int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		  pteval_t *dst_pmd, pteval_t *src_pmd, unsigned long addr);
 bool change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pmd,

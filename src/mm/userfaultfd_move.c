@@ -25,8 +25,8 @@
  * error when none were; the ioctl then returns 0 or -EAGAIN (part).
  *
  * Locks: mmap_lock for reading over the call; per page both PTE locks (one
- * when the tables share it), taken in address order; the PMD lock for a
- * huge move.  A large folio is split with no PTE lock held, then the page
+ * when the tables share it), taken in address order; for a huge move the
+ * folio lock, then the PMD locks of both sides.  A large folio is split with no PTE lock held, then the page
  * is tried again.
  */
 #include "swap.h"
@@ -150,6 +150,38 @@ unmap:
 	return ret;
 }
 
+/*
+ * The THP @pmd maps at @saddr, moved whole: 1, or 0 when the PMD changed
+ * meanwhile (look again).  The folio is locked over the move, as the
+ * kernel's move_pages_huge_pmd has it, so that no rmap walker that locks
+ * it (reclaim, migration) sees the PMD moved but the folio still indexed
+ * in the source's anon_vma.
+ */
+static int move_huge_folio(struct vm_area_struct *dv, pteval_t *dpmd, pteval_t *spmd,
+			   unsigned long daddr, unsigned long saddr, pteval_t pmd)
+{
+	struct page *folio = pfn_to_page(pte_pfn(pmd));
+	spinlock_t *ptl = pmd_lockptr(spmd);
+	bool moved;
+
+	spin_lock(ptl);
+	if (pte_read(spmd) != pmd) {
+		spin_unlock(ptl);
+		return 0;
+	}
+	get_page(folio);	/* the PMD maps it: it cannot go before this */
+	spin_unlock(ptl);
+	folio_lock(folio);
+	moved = move_huge_pmd_same(dv, saddr, spmd, dpmd, pmd);
+	if (moved) {
+		folio_move_anon_rmap(folio, dv);
+		folio->index = linear_page_index(dv, daddr);
+	}
+	folio_unlock(folio);
+	put_page(folio);
+	return moved ? 1 : 0;
+}
+
 /* A huge PMD at @saddr: moved whole (PMD_SIZE, 1), split (0, try again), or
  * an error. */
 static int move_pages_huge(struct vm_area_struct *dv, struct vm_area_struct *sv,
@@ -168,13 +200,9 @@ static int move_pages_huge(struct vm_area_struct *dv, struct vm_area_struct *sv,
 		__split_huge_pmd(sv, spmd, saddr);
 		return 0;
 	}
-	if (!move_huge_pmd(dv, saddr, spmd, dpmd))
-		return 0;	/* changed meanwhile: look again */
-	if (pte_pfn(pmd) != huge_zero_pfn) {
-		folio_move_anon_rmap(folio, dv);
-		folio->index = linear_page_index(dv, daddr);
-	}
-	return 1;
+	if (pte_pfn(pmd) == huge_zero_pfn)
+		return move_huge_pmd_same(dv, saddr, spmd, dpmd, pmd) ? 1 : 0;
+	return move_huge_folio(dv, dpmd, spmd, daddr, saddr, pmd);
 }
 
 static int64_t move_pages(struct mm_struct *mm, unsigned long dst, unsigned long src,
