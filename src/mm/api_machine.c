@@ -9,7 +9,8 @@
  * alone (no task exists then).  move_pages and page_node look the page up
  * with mmap_lock held for reading and the PMD or PTE lock taken
  * (mm_follow_page; with split_for_move, mbind's too, under mmap_lock
- * held for writing).
+ * held for writing).  move_pages returns the pages moved: a THP moved
+ * whole counts 512.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -333,8 +334,8 @@ struct page *mm_follow_page(struct mm_struct *mm, unsigned long addr)
 	return p;
 }
 
-/* @pg (a reference held on its folio) is part of a large folio: split it
- * (the model migrates small folios only) and return the small page now at
+/* @pg (a reference held on its folio) is part of a large folio that
+ * cannot move whole (folio_migrate_whole): split it and return the small page now at
  * @addr with a reference, or NULL (the split failed, or the page is gone). */
 struct page *split_for_move(struct mm_struct *mm, unsigned long addr, struct page *pg)
 {
@@ -358,19 +359,26 @@ struct page *split_for_move(struct mm_struct *mm, unsigned long addr, struct pag
 	return pg;
 }
 
-/* The page at @addr, ready to move to @node: small (a large folio is split
- * first, as the model migrates small folios), not on @node already, and
- * isolated from the LRU (the isolation reference alone held).  NULL: no
- * page there, nothing to move, or it is busy. */
+/* The folio at @addr, ready to move to @node: not on @node already, and
+ * isolated from the LRU (the isolation reference alone held).  A THP
+ * mapped by one PMD is isolated whole (migrate_huge.c moves it so); any
+ * other large folio is split first and its page at @addr taken.  NULL: no
+ * page there, nothing to move, it is busy, or already isolated (another
+ * page of a THP isolated whole). */
 static struct page *isolate_for_move(struct mm_struct *mm, unsigned long addr, int node)
 {
-	struct page *pg = mm_follow_page(mm, addr);
+	struct page *pg = mm_follow_page(mm, addr), *f;
 
 	if (!pg)
 		return NULL;
-	if (page_to_nid(pg) != node && folio_test_large(compound_head(pg)) &&
-	    !(pg = split_for_move(mm, addr, pg)))
-		return NULL;
+	f = compound_head(pg);
+	if (page_to_nid(pg) != node && folio_test_large(f)) {
+		if (folio_migrate_whole(f)) {
+			pg = f;
+		} else if (!(pg = split_for_move(mm, addr, pg))) {
+			return NULL;
+		}
+	}
 	if (page_to_nid(pg) != node && folio_isolate_lru(pg)) {
 		put_page(pg);	/* only the isolation reference remains */
 		return pg;

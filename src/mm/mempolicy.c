@@ -26,8 +26,9 @@
  * but the NUMA-hinting faults of numa_balancing.c do not read policies.
  *
  * mbind's MPOL_MF_MOVE migrates through migrate_pages (migrate.c), one
- * list per target node; a large folio is split first, as move_pages does
- * in the model (6.18 migrates it whole).  The target of a folio is where
+ * list per target node; a THP mapped by one PMD moves whole
+ * (migrate_huge.c), any other large folio is split first, as move_pages
+ * does.  The target of a folio is where
  * the new policy would allocate it (migration allocates on that node only).
  *
  * Locks: do_mbind holds mmap_write_lock while it checks the range, queues
@@ -308,14 +309,17 @@ struct queue_pages {
  * queue_folio: the page at @addr of @v (a reference held on it).  Not on
  * a node of the user's mask (MPOL_MF_INVERT against it: with none, every
  * folio) it is misplaced: with a MOVE flag it is isolated onto its
- * target's list, split first if large, unless other processes map it too
+ * target's list (a THP mapped by one PMD whole, another large folio split
+ * first), unless other processes map it too
  * and MPOL_MF_MOVE_ALL is not given (not a failure); what cannot be
  * isolated, or is misplaced without a MOVE flag, counts as failed.
+ * True when the whole THP at @addr's PMD was taken (or tried) at once.
  */
-static void queue_folio(struct queue_pages *qp, struct mm_struct *mm,
+static bool queue_folio(struct queue_pages *qp, struct mm_struct *mm,
 			struct vm_area_struct *v, unsigned long addr, struct page *pg)
 {
 	struct page *folio = compound_head(pg);
+	bool whole = false;
 
 	if (qp->nmask >> page_to_nid(folio) & 1)
 		goto out;
@@ -325,9 +329,15 @@ static void queue_folio(struct queue_pages *qp, struct mm_struct *mm,
 	}
 	if (!(qp->flags & MPOL_MF_MOVE_ALL) && folio_maybe_mapped_shared(folio))
 		goto out;
-	if (folio_test_large(folio) && !(pg = split_for_move(mm, addr, pg))) {
-		qp->nr_failed++;
-		return;
+	if (folio_test_large(folio)) {
+		if (folio_migrate_whole(folio)) {
+			pg = folio;	/* moved whole (migrate_huge.c) */
+			addr &= PMD_MASK;
+			whole = true;
+		} else if (!(pg = split_for_move(mm, addr, pg))) {
+			qp->nr_failed++;
+			return false;
+		}
 	}
 	if (!folio_isolate_lru(pg)) {
 		qp->nr_failed++;
@@ -336,6 +346,7 @@ static void queue_folio(struct queue_pages *qp, struct mm_struct *mm,
 	list_add_tail(&pg->lru, &qp->lists[mpol_target_node(qp->pol, vma_ilx(v, addr, 0))]);
 out:
 	put_page(pg);
+	return whole;
 }
 
 /* queue_pages_range: the folios of [start, end) to move (or, strictly
@@ -359,7 +370,8 @@ static int queue_pages_range(struct queue_pages *qp, struct mm_struct *mm,
 			addr += PAGE_SIZE;
 			if (!pg)
 				continue;
-			queue_folio(qp, mm, v, addr - PAGE_SIZE, pg);
+			if (queue_folio(qp, mm, v, addr - PAGE_SIZE, pg))
+				addr = min(stop, ((addr - PAGE_SIZE) & PMD_MASK) + PMD_SIZE);
 			if (qp->nr_failed && strictly_unmovable(qp->flags))
 				return -EIO;
 		}
@@ -391,7 +403,7 @@ static int mbind_range(struct mm_struct *mm, unsigned long start, unsigned long 
 }
 
 /* migrate the queued folios, each list to its node; returns the number
- * that did not move */
+ * of pages that did not move */
 static long migrate_queued(struct queue_pages *qp)
 {
 	long failed = 0;
@@ -401,7 +413,7 @@ static long migrate_queued(struct queue_pages *qp)
 		struct page *f;
 
 		list_for_each_entry(f, &qp->lists[n], lru)
-			queued++;
+			queued += (long)folio_nr_pages(f);
 		if (queued)
 			failed += queued - (long)migrate_pages(&qp->lists[n], (int)n);
 	}

@@ -5,7 +5,8 @@
  * PTEs of the new folio (remove_migration_ptes).  Used by demotion (reclaim
  * on a fast node moves cold folios to the slower tier), by NUMA-hinting
  * promotion (one folio per fault), and by move_pages (a list, in batches
- * under one TLB flush each, as migrate_pages_batch).
+ * under one TLB flush each, as migrate_pages_batch).  A THP mapped by one
+ * PMD moves whole (migrate_huge.c); the other large folios reach here split.
  *
  * The source folio is locked and isolated from the LRU (a reference held)
  * for the whole move; a folio with references nobody accounts for (a fault
@@ -149,22 +150,64 @@ static int migrate_one(struct page *src, int nid)
 #define NR_MAX_MIGRATE_PAGES_RETRY	10
 
 /*
+ * A large folio of a batch (isolated, unlocked): moved whole when it is a
+ * THP mapped by one PMD (migrate_huge.c); when the target has no free
+ * 2 MiB, split: its pages follow it on the list, isolated, and @folio is
+ * small now (thp_migration_fail and thp_migration_split, as the kernel's
+ * try_split_folio).  MIGRATE_MOVED, MIGRATE_SPLIT, or MIGRATE_KEPT (busy,
+ * mapped otherwise: it stays on the list for a retry).
+ */
+enum { MIGRATE_MOVED, MIGRATE_SPLIT, MIGRATE_KEPT };
+
+static int migrate_large_folio(struct page *folio, int nid)
+{
+	LIST_HEAD_ON_STACK(pieces);
+	int ret;
+
+	if (!folio_trylock(folio))
+		return MIGRATE_KEPT;
+	ret = migrate_huge_pmd_folio(folio, nid);
+	if (ret == -ENOMEM) {
+		count_vm_event(THP_MIGRATION_FAIL);
+		ret = split_folio_to_list(folio, &pieces);
+		if (!ret) {
+			count_vm_event(THP_MIGRATION_SPLIT);
+			list_splice_init(&pieces, &folio->lru);
+		}
+		folio_unlock(folio);
+		return ret ? MIGRATE_KEPT : MIGRATE_SPLIT;
+	}
+	folio_unlock(folio);
+	return ret ? MIGRATE_KEPT : MIGRATE_MOVED;
+}
+
+/*
  * migrate_pages_batch: move isolated, unlocked folios of @from to node
  * @nid, NR_MAX_BATCHED_MIGRATION at a time: lock and unmap a batch (each
  * flush deferred, TTU_BATCH_FLUSH), one TLB flush for all of it
- * (try_to_unmap_flush), then move each folio.  The folios moved leave
- * @from (their isolation reference dropped); the others stay on it,
- * unlocked.  Returns the number moved.
+ * (try_to_unmap_flush), then move each folio.  A large folio is moved on
+ * its own first (migrate_large_folio).  The folios moved leave @from
+ * (their isolation reference dropped); the others stay on it, unlocked.
+ * Returns the number moved; *@pages (when given) grows by their pages.
  */
-static unsigned int migrate_pages_batch(struct list_head *from, int nid)
+static unsigned int migrate_pages_batch(struct list_head *from, int nid, unsigned long *pages)
 {
 	struct { struct page *src, *dst; } batch[NR_MAX_BATCHED_MIGRATION];
 	struct page *f, *tmp;
 	unsigned int n = 0, nr = 0;
+	unsigned long np = 0;
 
 	for (f = list_first_entry(from, struct page, lru); &f->lru != from; f = tmp) {
+		int large = folio_test_large(f) ? migrate_large_folio(f, nid) : MIGRATE_SPLIT;
+
 		tmp = list_entry(f->lru.next, struct page, lru);
-		if (nr < NR_MAX_BATCHED_MIGRATION && folio_trylock(f)) {
+		if (large == MIGRATE_MOVED) {
+			list_del(&f->lru);
+			put_page(f);	/* the isolation reference: the last */
+			n++;
+			np += HPAGE_PMD_NR;
+		} else if (large == MIGRATE_SPLIT && nr < NR_MAX_BATCHED_MIGRATION &&
+			   folio_trylock(f)) {
 			batch[nr].dst = migrate_folio_unmap(f, nid);
 			if (batch[nr].dst)
 				batch[nr++].src = f;
@@ -183,11 +226,14 @@ static unsigned int migrate_pages_batch(struct list_head *from, int nid)
 					list_del(&src->lru);
 					put_page(src);
 					n++;
+					np++;
 				}
 			}
 			nr = 0;
 		}
 	}
+	if (pages)
+		*pages += np;
 	return n;
 }
 
@@ -205,7 +251,7 @@ unsigned int demote_folio_list(struct list_head *folios, int nid)
 
 	if (target < 0)
 		return 0;
-	n = migrate_pages_batch(folios, target);
+	n = migrate_pages_batch(folios, target, NULL);
 	list_for_each_entry(f, folios, lru)
 		left++;
 	count_vm_events(PGMIGRATE_FAIL, (long)left);
@@ -216,14 +262,16 @@ unsigned int demote_folio_list(struct list_head *folios, int nid)
  * migrate_pages (MIGRATE_SYNC, as move_pages(2) asks): the isolated folios
  * of @from go to node @nid in batches; those a transient reference kept
  * back are retried one at a time, a few passes, as migrate_pages_sync
- * does.  What still failed goes back to the LRU.  @from ends empty;
- * returns the number moved.
+ * does.  What still failed goes back to the LRU (a THP counted in
+ * thp_migration_fail, its pages in pgmigrate_fail).  @from ends empty;
+ * returns the number of pages moved (a THP moved whole counts 512).
  */
 unsigned long migrate_pages(struct list_head *from, int nid)
 {
-	unsigned long moved = migrate_pages_batch(from, nid);
+	unsigned long moved = 0;
 	unsigned int spins = 0;
 
+	migrate_pages_batch(from, nid, &moved);
 	for (int pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && !list_empty(from); pass++) {
 		LIST_HEAD_ON_STACK(retry);
 
@@ -235,17 +283,18 @@ unsigned long migrate_pages(struct list_head *from, int nid)
 
 			list_del(&f->lru);
 			list_add(&f->lru, &one);
-			if (migrate_pages_batch(&one, nid))
-				moved++;
-			else
-				list_splice_init(&one, from);
+			migrate_pages_batch(&one, nid, &moved);
+			/* what is left: it, or the pages it was split into */
+			list_splice_init(&one, from);
 		}
 	}
 	while (!list_empty(from)) {
 		struct page *f = list_first_entry(from, struct page, lru);
 
 		list_del(&f->lru);
-		count_vm_event(PGMIGRATE_FAIL);
+		if (folio_test_large(f) && folio_order(f) == HPAGE_PMD_ORDER)
+			count_vm_event(THP_MIGRATION_FAIL);
+		count_vm_events(PGMIGRATE_FAIL, (long)folio_nr_pages(f));
 		folio_putback_lru(f);
 	}
 	return moved;

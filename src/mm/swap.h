@@ -289,6 +289,9 @@ void setup_per_zone_wmarks(void);
 /* ---- migration (migrate.c) ---- */
 int migrate_isolated_folio(struct page *folio, int nid);
 unsigned long migrate_pages(struct list_head *from, int nid);
+/* migrate_huge.c: a THP mapped by one PMD moves whole */
+bool folio_migrate_whole(struct page *folio);
+int migrate_huge_pmd_folio(struct page *src, int nid);
 /* api_machine.c: the page mapped at @addr with a reference; a large
  * folio's page split to a small one (the model migrates small folios) */
 struct page *mm_follow_page(struct mm_struct *mm, unsigned long addr);
