@@ -4,7 +4,8 @@
  * placement of anonymous faults by policy (MPOL_BIND on node 1 puts every
  * page there, THPs included; MPOL_INTERLEAVE alternates by page index;
  * MPOL_PREFERRED falls back once its node is full), MPOL_MF_MOVE moving
- * existing pages (and splitting a THP first) while a page another process
+ * existing pages (a THP mapped by one PMD whole, as move_pages(2) does;
+ * one mapped otherwise split first; a pinned one not) while a page another process
  * maps stays unless MPOL_MF_MOVE_ALL, the CoW copy and swap-in placed by
  * the policy,
  * VMAs split and merged by policy, fork keeping the policy, and
@@ -292,29 +293,142 @@ static void t_move_existing(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
-/* A THP fault under MPOL_BIND node 1 maps a THP from node 1; moving it
- * back splits it first (the model migrates small folios; the split maps
- * the zero-filled pages by the zero page, as the kernel's does). */
+/* A THP of @p at @a, whole, on node @nid, with its data: both ends on
+ * the node, AnonHugePages 2 MiB, one PMD-aligned run of frames that
+ * kpageflags calls THP. */
+static void assert_thp_on(struct mmlab_proc *p, uint64_t a, int nid, uint64_t v0, uint64_t v1)
+{
+	uint64_t kpf = 0;
+
+	assert_int_equal(thp_kb(p, a), PMD / KiB);
+	assert_int_equal(node_of(p, a), nid);
+	assert_int_equal(node_of(p, a + PMD - PG), nid);
+	assert_true(pm_contiguous(p, a, NR_PMD_PAGES, NR_PMD_PAGES));
+	assert_int_equal(mmlab_kpageflags(pfn_of(pm1(p, a)), 1, &kpf), 0);
+	assert_true(kpf & (1ULL << 22));	/* KPF_THP */
+	assert_int_equal(get64(mmlab_main_task(p), a), v0);
+	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), v1);
+}
+
+/* A THP fault under MPOL_BIND node 1 maps a THP from node 1; MPOL_MF_MOVE
+ * moves it back whole (as 6.18: thp_migration_success, 512 pages of
+ * pgmigrate_success), the data and the PMD mapping kept. */
 static void t_thp(void **state)
 {
 	struct mmlab_proc *p = spawn();
-	uint64_t a;
+	uint64_t a, ok0, pg0;
 
 	(void)state;
 	knob(THP_DIR "enabled", "always");
 	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
 	assert_int_equal(mb(p, a, PMD, BIND, 2, 0), 0);
 	put64(mmlab_main_task(p), a, 1);
-	assert_int_equal(thp_kb(p, a), PMD / KiB);
+	put64(mmlab_main_task(p), a + PMD - PG, 2);
+	assert_thp_on(p, a, 1, 1, 2);
+	ok0 = vmstat("thp_migration_success");
+	pg0 = vmstat("pgmigrate_success");
+	assert_int_equal(mb(p, a, PMD, BIND, 1, MOVE | STRICT), 0);
+	assert_thp_on(p, a, 0, 1, 2);
+	assert_int_equal(vmstat("thp_migration_success") - ok0, 1);
+	assert_int_equal(vmstat("pgmigrate_success") - pg0, NR_PMD_PAGES);
+	assert_int_equal(vmstat("thp_migration_split"), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* move_pages(2) of one page of a THP moves the THP whole and reports its
+ * 512 pages; moving it back too. */
+static void t_thp_move_pages(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a, ok0;
+
+	(void)state;
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), a, 0x11);
+	put64(mmlab_main_task(p), a + PMD - PG, 0x22);
+	assert_thp_on(p, a, 0, 0x11, 0x22);
+	ok0 = vmstat("thp_migration_success");
+	assert_int_equal(mmlab_move_pages(p, a + 5 * PG, 1, 1), NR_PMD_PAGES);
+	assert_thp_on(p, a, 1, 0x11, 0x22);
+	assert_int_equal(mmlab_move_pages(p, a, NR_PMD_PAGES, 0), NR_PMD_PAGES);
+	assert_thp_on(p, a, 0, 0x11, 0x22);
+	assert_int_equal(vmstat("thp_migration_success") - ok0, 2);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A pinned THP does not move (its references are not only its PMD's):
+ * move_pages reports nothing moved and the page still on node 0,
+ * thp_migration_fail and 512 pages of pgmigrate_fail count it, the THP
+ * stays whole; mbind with STRICT is -EIO.  Unpinned, it moves. */
+static void t_thp_pinned(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	int g = mmlab_gup_test_open(p);
+	uint64_t a, fail0, pgfail0;
+
+	(void)state;
+	assert_true(g >= 0);
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), a, 3);
+	put64(mmlab_main_task(p), a + PMD - PG, 4);
+	assert_int_equal(mmlab_pin_longterm_test_start(mmlab_main_task(p), g, a, PG,
+						       MMLAB_PIN_LONGTERM_TEST_WRITE), 0);
+	fail0 = vmstat("thp_migration_fail");
+	pgfail0 = vmstat("pgmigrate_fail");
+	assert_int_equal(mmlab_move_pages(p, a, 1, 1), 0);
+	assert_thp_on(p, a, 0, 3, 4);
+	assert_int_equal(vmstat("thp_migration_fail") - fail0, 1);
+	assert_int_equal(vmstat("pgmigrate_fail") - pgfail0, NR_PMD_PAGES);
+	assert_int_equal(mb(p, a, PMD, BIND, 2, MOVE | STRICT), -EIO);
+	assert_thp_on(p, a, 0, 3, 4);
+	assert_int_equal(mmlab_pin_longterm_test_stop(p, g), 0);
+	assert_int_equal(mmlab_move_pages(p, a, 1, 1), NR_PMD_PAGES);
+	assert_thp_on(p, a, 1, 3, 4);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* What the model does not move whole falls back to the split (its top
+ * comment in migrate_huge.c): a THP mapped by PTEs (a PMD split by
+ * mprotect of one page), and one a fork child maps too (two PMDs); the
+ * pages move, thp_migration_success does not count, the data stays. */
+static void t_thp_fallback_split(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c;
+	uint64_t a, b, ok0, m;
+
+	(void)state;
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	b = thp_region(p, 1, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), a, 5);
+	put64(mmlab_main_task(p), a + PMD - PG, 6);
+	put64(mmlab_main_task(p), b, 7);
+	put64(mmlab_main_task(p), b + PMD - PG, 8);
+	assert_int_equal(mmlab_mprotect(mmlab_main_task(p), a + PMD - PG, PG, PROT_READ), 0);
+	assert_int_equal(thp_kb(p, a), 0);	/* PTE-mapped now */
+	assert_int_equal(thp_kb(p, b), PMD / KiB);
+	ok0 = vmstat("thp_migration_success");
+	m = (uint64_t)mmlab_move_pages(p, a, NR_PMD_PAGES, 1);
+	assert_true(m >= 2 && m <= NR_PMD_PAGES);	/* zero-filled pages map the zero page */
 	assert_int_equal(node_of(p, a), 1);
 	assert_int_equal(node_of(p, a + PMD - PG), 1);
-	put64(mmlab_main_task(p), a + PMD - PG, 2);	/* not zero-filled: a page */
-	assert_int_equal(mb(p, a, PMD, BIND, 1, MOVE | STRICT), 0);
-	assert_int_equal(thp_kb(p, a), 0);
-	assert_int_equal(node_of(p, a), 0);
-	assert_int_equal(node_of(p, a + PMD - PG), 0);
-	assert_int_equal(get64(mmlab_main_task(p), a), 1);
-	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), 2);
+	assert_int_equal(get64(mmlab_main_task(p), a), 5);
+	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), 6);
+	/* shared after fork: two PMDs map it */
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	assert_int_equal(thp_kb(c, b), PMD / KiB);
+	m = (uint64_t)mmlab_move_pages(p, b, NR_PMD_PAGES, 1);
+	assert_true(m >= 2 && m <= NR_PMD_PAGES);
+	assert_int_equal(thp_kb(p, b), 0);
+	assert_int_equal(node_of(p, b), 1);
+	assert_int_equal(node_of(c, b + PMD - PG), 1);
+	assert_int_equal(get64(mmlab_main_task(c), b), 7);
+	assert_int_equal(get64(mmlab_main_task(c), b + PMD - PG), 8);
+	assert_int_equal(get64(mmlab_main_task(p), b + PMD - PG), 8);
+	assert_int_equal(vmstat("thp_migration_success") - ok0, 0);
+	assert_int_equal(mmlab_exit(c), 0);
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
@@ -413,7 +527,7 @@ static void t_swapin(void **state)
 
 struct writer {
 	struct mmlab_task *t;
-	uint64_t a;
+	uint64_t a, stride;	/* 8 pages, @stride apart (0: adjacent) */
 	atomic_bool stop;
 	unsigned long rounds, errors, lost;
 };
@@ -423,12 +537,14 @@ static void *writer_peer(void *arg)
 {
 	struct writer *w = arg;
 
+	uint64_t stride = w->stride ? w->stride : PG;
+
 	for (uint64_t v = 1; !atomic_load(&w->stop); v++) {
 		for (uint64_t i = 0; i < 8; i++) {
 			uint64_t got = 0;
 
-			if (mmlab_write(w->t, w->a + i * PG, &v, sizeof(v), NULL) ||
-			    mmlab_read(w->t, w->a + i * PG, &got, sizeof(got), NULL))
+			if (mmlab_write(w->t, w->a + i * stride, &v, sizeof(v), NULL) ||
+			    mmlab_read(w->t, w->a + i * stride, &got, sizeof(got), NULL))
 				w->errors++;
 			else
 				w->lost += got != v;
@@ -465,6 +581,49 @@ static void t_move_while_writing(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* move_pages moving a THP whole back and forth between the nodes while
+ * another CPU writes it: no write is lost, the faults that meet the PMD
+ * being moved wait for it instead of faulting in a fresh THP, the THP
+ * stays whole, no stale TLB entry. */
+static void t_thp_move_while_writing(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct writer w = { .t = task_on(p, 1), .stride = PMD / 8 };
+	unsigned long moves = 0, whole = 0;
+	uint64_t ok0, fault0;
+	double end = now_s() + 0.3;
+	pthread_t th;
+
+	(void)state;
+	knob(THP_DIR "enabled", "always");
+	w.a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), w.a, 0);
+	assert_int_equal(thp_kb(p, w.a), PMD / KiB);
+	ok0 = vmstat("thp_migration_success");
+	fault0 = vmstat("thp_fault_alloc");
+	atomic_init(&w.stop, false);
+	assert_int_equal(mmlab_thread_create(&th, writer_peer, &w), 0);
+	while (now_s() < end || moves < 40 || w.rounds < 40) {
+		long m = mmlab_move_pages(p, w.a, 1, (int)((moves + 1) % 2));
+
+		assert_true(m == 0 || m == NR_PMD_PAGES);
+		whole += m == NR_PMD_PAGES;
+		moves++;
+	}
+	atomic_store(&w.stop, true);
+	mmlab_thread_join(th);
+	print_message("%lu moves (%lu whole), %lu write rounds\n", moves, whole, w.rounds);
+	assert_int_equal(w.errors, 0);
+	assert_int_equal(w.lost, 0);
+	assert_true(whole >= moves / 2);
+	assert_int_equal(vmstat("thp_migration_success") - ok0, whole);
+	assert_int_equal(vmstat("thp_fault_alloc") - fault0, 0);
+	assert_int_equal(vmstat("stale_tlb_reports"), 0);
+	assert_int_equal(thp_kb(p, w.a), PMD / KiB);
+	assert_true(pm_contiguous(p, w.a, NR_PMD_PAGES, NR_PMD_PAGES));
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_two_nodes, teardown_machine)
@@ -478,10 +637,14 @@ int main(void)
 		T(t_preferred_fallback),
 		T(t_move_existing),
 		T(t_thp),
+		T(t_thp_move_pages),
+		T(t_thp_pinned),
+		T(t_thp_fallback_split),
 		T(t_split_merge),
 		T(t_fork_keeps_policy),
 		T(t_swapin),
 		T(t_move_while_writing),
+		T(t_thp_move_while_writing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
