@@ -389,6 +389,40 @@ static void t_thp_pinned(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* No free 2 MiB on the target (node 1 filled with small pages but for
+ * 512 KiB, every other one freed): the THP is split and its pages move one by one, as
+ * the kernel's try_split_folio (thp_migration_fail and
+ * thp_migration_split +1). */
+static void t_thp_target_fragmented(void **state)
+{
+	struct mmlab_proc *p = spawn(), *h = spawn();
+	uint64_t len = NODE_MIB * MiB - PMD / 4, f = small_rw(h, len), a, fail0, split0, m;
+
+	(void)state;
+	assert_int_equal(mb(h, f, len, BIND, 2, 0), 0);
+	for (uint64_t off = 0; off < len; off += PG)
+		put64(mmlab_main_task(h), f + off, off);
+	for (uint64_t off = 0; off < len; off += 2 * PG)
+		assert_int_equal(madv(h, f + off, PG, MADV_DONTNEED_), 0);
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), a, 9);
+	put64(mmlab_main_task(p), a + PMD - PG, 10);
+	assert_thp_on(p, a, 0, 9, 10);
+	fail0 = vmstat("thp_migration_fail");
+	split0 = vmstat("thp_migration_split");
+	m = (uint64_t)mmlab_move_pages(p, a, 1, 1);
+	assert_int_equal(vmstat("thp_migration_fail") - fail0, 1);
+	assert_int_equal(vmstat("thp_migration_split") - split0, 1);
+	assert_true(m >= 1);
+	assert_int_equal(thp_kb(p, a), 0);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(get64(mmlab_main_task(p), a), 9);
+	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), 10);
+	assert_int_equal(mmlab_exit(h), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 /* What the model does not move whole falls back to the split (its top
  * comment in migrate_huge.c): a THP mapped by PTEs (a PMD split by
  * mprotect of one page), and one a fork child maps too (two PMDs); the
@@ -640,6 +674,7 @@ int main(void)
 		T(t_thp_move_pages),
 		T(t_thp_pinned),
 		T(t_thp_fallback_split),
+		T(t_thp_target_fragmented),
 		T(t_split_merge),
 		T(t_fork_keeps_policy),
 		T(t_swapin),
