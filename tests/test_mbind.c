@@ -310,6 +310,20 @@ static void assert_thp_on(struct mmlab_proc *p, uint64_t a, int nid, uint64_t v0
 	assert_int_equal(get64(mmlab_main_task(p), a + PMD - PG), v1);
 }
 
+/* A THP at region @i of @p, faulted in on node 0, @v0 and @v1 written at
+ * its ends. */
+static uint64_t thp_made(struct mmlab_proc *p, int i, uint64_t v0, uint64_t v1)
+{
+	uint64_t a;
+
+	knob(THP_DIR "enabled", "always");
+	a = thp_region(p, i, PMD, MADV_HUGEPAGE_);
+	put64(mmlab_main_task(p), a, v0);
+	put64(mmlab_main_task(p), a + PMD - PG, v1);
+	assert_thp_on(p, a, 0, v0, v1);
+	return a;
+}
+
 /* A THP fault under MPOL_BIND node 1 maps a THP from node 1; MPOL_MF_MOVE
  * moves it back whole (as 6.18: thp_migration_success, 512 pages of
  * pgmigrate_success), the data and the PMD mapping kept. */
@@ -343,11 +357,7 @@ static void t_thp_move_pages(void **state)
 	uint64_t a, ok0;
 
 	(void)state;
-	knob(THP_DIR "enabled", "always");
-	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
-	put64(mmlab_main_task(p), a, 0x11);
-	put64(mmlab_main_task(p), a + PMD - PG, 0x22);
-	assert_thp_on(p, a, 0, 0x11, 0x22);
+	a = thp_made(p, 0, 0x11, 0x22);
 	ok0 = vmstat("thp_migration_success");
 	assert_int_equal(mmlab_move_pages(p, a + 5 * PG, 1, 1), NR_PMD_PAGES);
 	assert_thp_on(p, a, 1, 0x11, 0x22);
@@ -369,10 +379,7 @@ static void t_thp_pinned(void **state)
 
 	(void)state;
 	assert_true(g >= 0);
-	knob(THP_DIR "enabled", "always");
-	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
-	put64(mmlab_main_task(p), a, 3);
-	put64(mmlab_main_task(p), a + PMD - PG, 4);
+	a = thp_made(p, 0, 3, 4);
 	assert_int_equal(mmlab_pin_longterm_test_start(mmlab_main_task(p), g, a, PG,
 						       MMLAB_PIN_LONGTERM_TEST_WRITE), 0);
 	fail0 = vmstat("thp_migration_fail");
@@ -404,11 +411,7 @@ static void t_thp_target_fragmented(void **state)
 		put64(mmlab_main_task(h), f + off, off);
 	for (uint64_t off = 0; off < len; off += 2 * PG)
 		assert_int_equal(madv(h, f + off, PG, MADV_DONTNEED_), 0);
-	knob(THP_DIR "enabled", "always");
-	a = thp_region(p, 0, PMD, MADV_HUGEPAGE_);
-	put64(mmlab_main_task(p), a, 9);
-	put64(mmlab_main_task(p), a + PMD - PG, 10);
-	assert_thp_on(p, a, 0, 9, 10);
+	a = thp_made(p, 0, 9, 10);
 	fail0 = vmstat("thp_migration_fail");
 	split0 = vmstat("thp_migration_split");
 	m = (uint64_t)mmlab_move_pages(p, a, 1, 1);
