@@ -946,7 +946,8 @@ static const char *const stat_names[] = {
 	"thp_fault_alloc", "thp_fault_fallback", "mmlab_mthp_fault_alloc",
 	"thp_collapse_alloc", "mmlab_mthp_collapse", "thp_split_pmd", "thp_split_page",
 	"thp_split_page_failed", "thp_deferred_split_page", "thp_zero_page_alloc",
-	"pswpout", "pswpin", "pgmigrate_success", "pgmigrate_fail",
+	"pswpout", "pswpin", "pgmigrate_success", "pgmigrate_fail", "thp_migration_success",
+	"thp_migration_fail", "thp_migration_split",
 	"mmlab_cow_copies", "nr_tlb_remote_flush",
 };
 
