@@ -9,7 +9,7 @@
  *   in batches of 512, one TLB shootdown per batch.
  * - With /sys/kernel/mm/numa/demotion_enabled, reclaim on the fast node
  *   demotes cold pages to the slow node instead of swapping them
- *   (pgdemote_kswapd / pgdemote_direct).
+ *   (pgdemote_kswapd / pgdemote_direct), a THP mapped by one PMD whole
  * - With /proc/sys/kernel/numa_balancing = 2 (memory tiering), the scan
  *   makes slow-node PTEs PROT_NONE; an access soon after faults
  *   (numa_hint_faults) and promotes the page (pgpromote_success).  When the
@@ -370,6 +370,63 @@ static void t_no_demotion_when_off(void **state)
 	demote_under_pressure(false);
 }
 
+/*
+ * THPs on the fast node, then small pages filling it (spilling to the slow
+ * node), then a hot range on the slow node asking for promotion, which
+ * wakes kswapd on the fast node: it demotes the cold THPs (each mapped by
+ * one PMD) whole: thp_migration_success, 512 pages of pgdemote each, the
+ * THP still PMD-mapped on the slow node, every byte intact.
+ */
+static void t_demote_thp_whole(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	const uint64_t len = 8 * MiB, cold_len = 12 * MiB, hot_n = 512;
+	uint64_t m, a, cold, hot, ok0, dem0, on_slow = 0;
+	struct mmlab_smaps sm;
+	double end;
+
+	(void)state;
+	knob(DEMOTION, "true");
+	knob("/sys/kernel/mm/transparent_hugepage/enabled", "always");
+	m = map_anon(p, 0, len + 2 * MiB, RW, 0);
+	a = (m + 2 * MiB - 1) & ~(2 * MiB - 1);
+	fill_ok(t, a, len, 0x70);
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	assert_int_equal(sm.AnonHugePages, len / KiB);
+	cold = map_rw(p, cold_len);
+	fill_ok(t, cold, cold_len, 0x71);	/* fills node 0, spills to node 1 */
+	hot = map_rw(p, hot_n * PG);
+	fill_ok(t, hot, hot_n * PG, 0x72);
+	assert_true(mmlab_move_pages(p, hot, hot_n, 1) >= 0);
+	ok0 = vmstat("thp_migration_success");
+	dem0 = vmstat("pgdemote_kswapd") + vmstat("pgdemote_direct");
+	knob(SCAN_PERIOD, "10");
+	knob(NUMA_BAL, "2");
+	end = now_s() + 4;
+	while (vmstat("thp_migration_success") == ok0 && now_s() < end) {
+		verify_ok(t, hot, hot_n * PG, 0x72);
+		usleep(2000);
+	}
+	knob(NUMA_BAL, "0");
+	for (uint64_t off = 0; off < len; off += 2 * MiB)
+		on_slow += mmlab_page_node(p, a + off) == 1 &&
+			   mmlab_page_node(p, a + off + 2 * MiB - PG) == 1;
+	assert_int_equal(mmlab_smaps(p, a, &sm), 0);
+	print_message("thp_migration_success +%" PRIu64 " (fail %" PRIu64 "), pgdemote +%" PRIu64
+		      ", THPs on the slow node %" PRIu64 ", AnonHugePages %" PRIu64 " kB\n",
+		      vmstat("thp_migration_success") - ok0, vmstat("thp_migration_fail"),
+		      vmstat("pgdemote_kswapd") + vmstat("pgdemote_direct") - dem0, on_slow,
+		      sm.AnonHugePages);
+	assert_true(vmstat("thp_migration_success") - ok0 > 0);
+	assert_true(vmstat("pgdemote_kswapd") + vmstat("pgdemote_direct") - dem0 >=
+		    512 * (vmstat("thp_migration_success") - ok0));
+	assert_true(on_slow > 0);
+	verify_ok(t, a, len, 0x70);
+	verify_ok(t, cold, cold_len, 0x71);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 /* ---- migration racing with accesses ---- */
 
 struct race {
@@ -600,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_promotion_demotes_cold, setup_tiers, teardown),
 		cmocka_unit_test(t_demote_under_pressure),
 		cmocka_unit_test(t_no_demotion_when_off),
+		cmocka_unit_test_setup_teardown(t_demote_thp_whole, setup_tiers, teardown),
 		cmocka_unit_test_setup_teardown(t_migrate_while_accessing, setup_tiers, teardown),
 		cmocka_unit_test_setup_teardown(t_move_shmem_while_faulting, setup_tiers, teardown),
 	};

@@ -6,7 +6,9 @@
  * on a fast node moves cold folios to the slower tier), by NUMA-hinting
  * promotion (one folio per fault), and by move_pages (a list, in batches
  * under one TLB flush each, as migrate_pages_batch).  A THP mapped by one
- * PMD moves whole (migrate_huge.c); the other large folios reach here split.
+ * PMD moves whole (migrate_huge.c), for move_pages, mbind and demotion;
+ * the other large folios reach here split (NUMA-hinting promotion moves
+ * small folios only).
  *
  * The source folio is locked and isolated from the LRU (a reference held)
  * for the whole move; a folio with references nobody accounts for (a fault
@@ -240,22 +242,25 @@ static unsigned int migrate_pages_batch(struct list_head *from, int nid, unsigne
 /*
  * Demote isolated, unlocked folios of @nid to the slower tier in batches
  * (MIGRATE_ASYNC: one pass).  The ones moved leave the list; the others
- * stay on it (counted as failed) for reclaim to deal with.
+ * stay on it (counted as failed) for reclaim to deal with.  Returns the
+ * pages moved (a THP moved whole: 512).
  */
 unsigned int demote_folio_list(struct list_head *folios, int nid)
 {
 	int target = next_demotion_node(nid);
-	unsigned long left = 0;
-	unsigned int n;
+	unsigned long left = 0, pages = 0;
 	struct page *f;
 
 	if (target < 0)
 		return 0;
-	n = migrate_pages_batch(folios, target, NULL);
-	list_for_each_entry(f, folios, lru)
-		left++;
+	migrate_pages_batch(folios, target, &pages);
+	list_for_each_entry(f, folios, lru) {
+		left += folio_nr_pages(f);
+		if (folio_order(f) == HPAGE_PMD_ORDER)
+			count_vm_event(THP_MIGRATION_FAIL);
+	}
 	count_vm_events(PGMIGRATE_FAIL, (long)left);
-	return n;
+	return (unsigned int)pages;
 }
 
 /*

@@ -115,14 +115,15 @@ static bool remove_mapping(struct page *folio)
 }
 
 /* What shrink_folio_list does with a large folio (shrink_large_folio). */
-enum large_folio_fate { LARGE_SPLIT, LARGE_FREE, LARGE_ACTIVATE, LARGE_KEEP };
+enum large_folio_fate { LARGE_SPLIT, LARGE_FREE, LARGE_ACTIVATE, LARGE_KEEP, LARGE_WHOLE };
 
 /*
- * A large folio (locked): the model swaps and migrates small folios, so
- * one is split here (its other pages go onto @folio_list), as the kernel
- * does when swap has no room for it whole (this host's swap files never
- * have: thp_swpout_fallback) or when migration finds no large folio on
- * the target.  A large MADV_FREE'd folio is kept whole if written since,
+ * A large folio (locked): the model swaps small folios, so one is split
+ * here (its other pages go onto @folio_list), as the kernel does when
+ * swap has no room for it whole (this host's swap files never have:
+ * thp_swpout_fallback).  Demotion takes a THP mapped by one PMD whole
+ * (LARGE_WHOLE; migrate.c splits it if the slow node has no free 2 MiB)
+ * and splits any other large folio here.  A large MADV_FREE'd folio is kept whole if written since,
  * else dropped whole (LARGE_FREE).
  */
 static enum large_folio_fate shrink_large_folio(struct page *folio, struct list_head *folio_list,
@@ -141,6 +142,9 @@ static enum large_folio_fate shrink_large_folio(struct page *folio, struct list_
 		}
 		return LARGE_FREE;
 	}
+	/* demotion moves a THP mapped by one PMD whole (migrate_huge.c) */
+	if (do_demote_pass && folio_migrate_whole(folio))
+		return LARGE_WHOLE;
 	to_swap = !do_demote_pass && PageAnon(folio) && test_page_flag(folio, PG_swapbacked) &&
 		  !PageSwapCache(folio);
 	if (split_folio_to_list(folio, folio_list))
@@ -197,6 +201,7 @@ retry:
 			case LARGE_KEEP:
 				goto keep_locked;
 			case LARGE_SPLIT:
+			case LARGE_WHOLE:
 				break;
 			}
 		}
