@@ -9,7 +9,7 @@
  *   in batches of 512, one TLB shootdown per batch.
  * - With /sys/kernel/mm/numa/demotion_enabled, reclaim on the fast node
  *   demotes cold pages to the slow node instead of swapping them
- *   (pgdemote_kswapd / pgdemote_direct), a THP mapped by one PMD whole
+ *   (pgdemote_kswapd / pgdemote_direct); a THP mapped by one PMD moves whole.
  * - With /proc/sys/kernel/numa_balancing = 2 (memory tiering), the scan
  *   makes slow-node PTEs PROT_NONE; an access soon after faults
  *   (numa_hint_faults) and promotes the page (pgpromote_success).  When the
