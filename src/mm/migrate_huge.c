@@ -1,36 +1,45 @@
 /*
  * migrate_huge.c - moving a PMD-mapped anonymous THP to another node
- * whole, as move_pages(2) and mbind(2) with MPOL_MF_MOVE do in 6.18: a
- * folio of the same order on the target node, the 2 MiB copied, the PMD
- * pointed at the new folio.  vmstat: thp_migration_success +1 and
- * pgmigrate_success += 512 per THP; when the target has no free 2 MiB the
- * THP is split and its pages move one by one (thp_migration_fail and
- * thp_migration_split +1, migrate.c then moves the small pages).
+ * whole, as 6.18 does for move_pages(2), mbind(2) with MPOL_MF_MOVE and
+ * demotion: a folio of the same order on the target node, the 2 MiB
+ * copied, the PMD pointed at the new folio.  vmstat: thp_migration_success
+ * +1 and pgmigrate_success += 512 per THP; when the target has no free
+ * 2 MiB the THP is split and its pages move one by one (thp_migration_fail
+ * and thp_migration_split +1, as the kernel's try_split_folio; migrate.c
+ * then moves the small pages); a THP that still cannot move (pinned)
+ * counts thp_migration_fail and 512 pages of pgmigrate_fail.
  *
  * What is built is the narrow form of the kernel's PMD migration entry:
  * only a THP mapped by exactly one PMD (entire mapcount 1, no PTE maps
- * it, not in a VM_LOCKED VMA) moves whole; any other large folio (mapped
- * by PTEs, shared with a child after fork, mlocked, an mTHP) is split
- * first as before (isolate_for_move, queue_folio).  The move runs with
- * the folio locked and isolated, and the whole unmap-copy-remap under the
- * PMD lock: the PMD is cleared and flushed, the refcount is checked
- * against the expected references (the isolation's and the PMD's; a GUP
- * pin or any other reference fails the move with -EAGAIN and the PMD is
- * restored), the data is copied and the new PMD installed.  A fault that
- * meets the cleared PMD meanwhile waits on the PMD lock: the anonymous
- * THP fault and the PTE-table allocation both re-check pmd_none under it
- * and find the new PMD, so the fault is retried on the moved folio (the
- * kernel's pmd_migration_entry_wait).  Zap, mprotect, fork, GUP, smaps
- * and the split all take the PMD lock and see the old or the new PMD.
+ * it, not in a VM_LOCKED VMA) moves whole; any other large folio is split
+ * first, as before (isolate_for_move, queue_folio, shrink_large_folio).
+ * The move runs with the folio locked and isolated, and the whole
+ * unmap-copy-remap under the PMD lock: the PMD is cleared and flushed, the
+ * refcount is checked against the expected references (the isolation's
+ * and the PMD's; a GUP pin or any other reference fails the move with
+ * -EAGAIN and the PMD is restored; a GUP-fast that read the old PMD
+ * re-checks it after its grab and lets go), the data is copied and the new
+ * PMD installed.  A fault that meets the cleared PMD meanwhile waits on
+ * the PMD lock: the anonymous THP fault and the PTE-table allocation
+ * (__pte_alloc) both re-check pmd_none under it and find the new PMD, so
+ * the fault is retried on the moved folio (the kernel's
+ * pmd_migration_entry_wait).  Zap, mprotect, fork's copy_huge_pmd, GUP,
+ * smaps and the PMD split all take the PMD lock and see the old or the
+ * new PMD, never the window.
  *
- * What an observer could see differently from 6.18: a lockless reader of
- * the PMD during the copy (a page-table walker that does not take the PMD
- * lock for a none entry, e.g. /proc/PID/pagemap read at that moment)
- * finds the range empty rather than a migration entry (the kernel
- * reports PM_SWAP for it); a fault there allocates a THP it then frees
- * before it waits; and a THP in an mlocked VMA or one mapped twice is
- * split rather than moved whole.  NUMA-hinting promotion and demotion
- * still move small folios only (they split, as before).
+ * What an observer could see differently from 6.18:
+ * - a lockless reader of the PMD during the copy (a page-table walker that
+ *   skips a none entry without the lock, e.g. /proc/PID/pagemap read at
+ *   that moment) finds the range empty rather than a migration entry (the
+ *   kernel reports PM_SWAP there); a fault there may allocate a THP that
+ *   it frees on finding the new PMD, before it retries;
+ * - a THP mapped by PTEs (after a partial mprotect, say), mapped by two
+ *   PMDs (shared with a fork child), in an mlocked VMA, and every mTHP,
+ *   are split and moved as small pages (6.18 moves them whole with PTE or
+ *   PMD migration entries): AnonHugePages drops, thp_migration_success
+ *   does not count;
+ * - NUMA-hinting promotion moves small folios only (the model has no
+ *   PMD NUMA-hinting fault), so a THP is never promoted.
  *
  * Locks: folio lock -> anon_vma root rwsem (the rmap walk) -> PMD lock.
  */
