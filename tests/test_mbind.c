@@ -367,6 +367,28 @@ static void t_thp_move_pages(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* An mlocked THP moves whole and stays mlocked: nr_mlock unchanged (512
+ * pages), the THP on the new node. */
+static void t_thp_mlocked(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	uint64_t a = thp_made(p, 0, 0x31, 0x32), ml0, ok0;
+
+	(void)state;
+	assert_int_equal(mmlab_mlock(mmlab_main_task(p), a, PMD, 0), 0);
+	ml0 = vmstat("nr_mlock");
+	ok0 = vmstat("thp_migration_success");
+	assert_true(ml0 >= NR_PMD_PAGES);
+	assert_int_equal(mmlab_move_pages(p, a, 1, 1), NR_PMD_PAGES);
+	assert_thp_on(p, a, 1, 0x31, 0x32);
+	assert_int_equal(vmstat("thp_migration_success") - ok0, 1);
+	mmlab_quiesce();
+	assert_int_equal(vmstat("nr_mlock"), ml0);
+	assert_int_equal(mmlab_exit(p), 0);
+	mmlab_quiesce();
+	assert_int_equal(vmstat("nr_mlock"), 0);
+}
+
 /* A pinned THP does not move (its references are not only its PMD's):
  * move_pages reports nothing moved and the page still on node 0,
  * thp_migration_fail and 512 pages of pgmigrate_fail count it, the THP
@@ -675,6 +697,7 @@ int main(void)
 		T(t_move_existing),
 		T(t_thp),
 		T(t_thp_move_pages),
+		T(t_thp_mlocked),
 		T(t_thp_pinned),
 		T(t_thp_fallback_split),
 		T(t_thp_target_fragmented),

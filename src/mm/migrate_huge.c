@@ -11,8 +11,9 @@
  *
  * What is built is the narrow form of the kernel's PMD migration entry:
  * only a THP mapped by exactly one PMD (entire mapcount 1, no PTE maps
- * it, not in a VM_LOCKED VMA) moves whole; any other large folio is split
- * first, as before (isolate_for_move, queue_folio, shrink_large_folio).
+ * it) moves whole (mlocked again on the target in a VM_LOCKED VMA); any
+ * other large folio is split first, as before (isolate_for_move,
+ * queue_folio, shrink_large_folio).
  * The move runs with the folio locked and isolated, and the whole
  * unmap-copy-remap under the PMD lock: the PMD is cleared and flushed, the
  * refcount is checked against the expected references (the isolation's
@@ -34,7 +35,7 @@
  *   kernel reports PM_SWAP there); a fault there may allocate a THP that
  *   it frees on finding the new PMD, before it retries;
  * - a THP mapped by PTEs (after a partial mprotect, say), mapped by two
- *   PMDs (shared with a fork child), in an mlocked VMA, and every mTHP,
+ *   PMDs (shared with a fork child), and every mTHP,
  *   are split and moved as small pages (6.18 moves them whole with PTE or
  *   PMD migration entries): AnonHugePages drops, thp_migration_success
  *   does not count;
@@ -47,6 +48,7 @@
 
 struct huge_move {
 	struct page *dst;
+	struct vm_area_struct *vma;	/* where it was moved: mlocked there? */
 	int ret;		/* -EAGAIN until the PMD was found and moved */
 };
 
@@ -92,7 +94,7 @@ static bool move_huge_pmd_one(struct page *src, struct vm_area_struct *v,
 	spinlock_t *ptl;
 
 	if ((addr & ~PMD_MASK) || addr < v->vm_start || addr + PMD_SIZE > v->vm_end ||
-	    (v->vm_flags & VM_LOCKED) || !(pmd = mm_find_pmd(mm, addr)))
+	    !(pmd = mm_find_pmd(mm, addr)))
 		return true;
 	ptl = pmd_lockptr(pmd);
 	spin_lock(ptl);
@@ -121,6 +123,7 @@ static bool move_huge_pmd_one(struct page *src, struct vm_area_struct *v,
 	pte_write(pmd, pfn_pte(page_to_pfn(m->dst), old & PTE_FLAGS_MASK));
 	spin_unlock(ptl);
 	put_page(src);		/* the PMD's reference; the dst's is the alloc's */
+	m->vma = v;
 	m->ret = 0;
 	return false;
 }
@@ -158,7 +161,7 @@ int migrate_huge_pmd_folio(struct page *src, int nid)
 		put_page(m.dst);
 		return m.ret;
 	}
-	folio_add_lru(m.dst);
+	folio_add_lru_vma(m.dst, m.vma);	/* mlocked again in a VM_LOCKED VMA */
 	count_vm_event(THP_MIGRATION_SUCCESS);
 	count_vm_events(PGMIGRATE_SUCCESS, HPAGE_PMD_NR);
 	return 0;
