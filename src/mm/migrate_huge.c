@@ -56,7 +56,7 @@ struct huge_move {
  * holds it (@extra: references beside the PMD's). */
 static bool huge_pmd_movable(struct page *src, pteval_t v, int extra)
 {
-	return pmd_leaf(v) && pte_hw_present(v) && pte_pfn(v) == page_to_pfn(src) &&
+	return pmd_leaf(v) && pte_present(v) && pte_pfn(v) == page_to_pfn(src) &&
 	       folio_entire_mapcount(src) == 1 && folio_mapcount(src) == 1 &&
 	       page_ref_count(src) == 1 + extra;
 }
