@@ -544,6 +544,16 @@ static int l_require(lua_State *L)
 	return 0;
 }
 
+/* mm.skip(reason): end the run as skipped on this backend, as a selftest
+ * skips a case whose precondition the machine did not meet at run time
+ * (no THP populated, say).  The reason is printed after the location. */
+static int l_skip(lua_State *L)
+{
+	const char *why = luaL_checkstring(L, 1);
+
+	sc_skip(L, "%s", why);
+}
+
 static int l_mm_index(lua_State *L)
 {
 	const char *key = lua_tostring(L, 2);
@@ -566,6 +576,7 @@ static const luaL_Reg mm_funcs[] = {
 	{ "errno", l_errno },
 	{ "has", l_has },
 	{ "require", l_require },
+	{ "skip", l_skip },
 	{ NULL, NULL },
 };
 
