@@ -9,7 +9,10 @@
  * maps stays unless MPOL_MF_MOVE_ALL, the CoW copy and swap-in placed by
  * the policy,
  * VMAs split and merged by policy, fork keeping the policy, and
- * get_mempolicy reading it back.
+ * get_mempolicy reading it back.  set_mempolicy(2): the task's policy
+ * placing the faults of VMAs without one (a VMA's policy wins,
+ * MPOL_DEFAULT removes it), copied by fork and to a new thread, its
+ * EINVAL rules, and get_mempolicy without an address reading it back.
  */
 #include <stdatomic.h>
 #include "thp_util.h"
@@ -683,6 +686,170 @@ static void t_thp_move_while_writing(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+/* ---- set_mempolicy: the task's own policy ---- */
+
+/* set_mempolicy with a one-word node mask (maxnode 65) */
+static int smp(struct mmlab_task *t, unsigned long mode, unsigned long nodes)
+{
+	return mmlab_set_mempolicy(t, mode, &nodes, 65);
+}
+
+/* get_mempolicy without an address: the task's policy and nodes */
+static int task_policy(struct mmlab_task *t, unsigned long *nodes)
+{
+	int pol = -1;
+
+	assert_int_equal(mmlab_get_mempolicy(t, &pol, nodes, 0, 0), 0);
+	return pol;
+}
+
+/* The task policy places the faults of VMAs without one; a VMA's policy
+ * wins; MPOL_DEFAULT removes it. */
+static void t_task_bind(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = small_rw(p, 8 * PG);
+	unsigned long nodes = 99;
+
+	(void)state;
+	assert_int_equal(task_policy(t, &nodes), MMLAB_MPOL_DEFAULT);
+	assert_int_equal(nodes, 0);
+	assert_int_equal(smp(t, BIND, 2), 0);
+	assert_int_equal(task_policy(t, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	assert_int_equal(policy_at(p, a, NULL), MMLAB_MPOL_DEFAULT);	/* the VMA's */
+	put64(t, a, 1);
+	assert_int_equal(node_of(p, a), 1);
+	assert_int_equal(mb(p, a + 2 * PG, 2 * PG, BIND, 1, 0), 0);	/* the VMA's wins */
+	put64(t, a + 2 * PG, 2);
+	assert_int_equal(node_of(p, a + 2 * PG), 0);
+	assert_int_equal(mb(p, a + 4 * PG, PG, LOCAL, 0, 0), 0);	/* local: node 0 */
+	put64(t, a + 4 * PG, 3);
+	assert_int_equal(node_of(p, a + 4 * PG), 0);
+	assert_int_equal(mmlab_set_mempolicy(t, MMLAB_MPOL_DEFAULT, NULL, 0), 0);
+	assert_int_equal(task_policy(t, &nodes), MMLAB_MPOL_DEFAULT);
+	assert_int_equal(nodes, 0);
+	put64(t, a + 5 * PG, 4);
+	assert_int_equal(node_of(p, a + 5 * PG), 0);
+	assert_int_equal(node_of(p, a), 1);		/* placed pages stay */
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* A task interleave policy goes by the page's index in its VMA (the
+ * virtual page number for anonymous memory), as a VMA's does;
+ * MPOL_F_NODE without an address names the node its round takes next. */
+static void t_task_interleave(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	uint64_t a = small_rw(p, 4 * PG);
+	int node = -1;
+
+	(void)state;
+	assert_int_equal(mmlab_get_mempolicy(t, &node, NULL, 0, MMLAB_MPOL_F_NODE), -EINVAL);
+	assert_int_equal(smp(t, BIND, 3), 0);
+	assert_int_equal(mmlab_get_mempolicy(t, &node, NULL, 0, MMLAB_MPOL_F_NODE), -EINVAL);
+	assert_int_equal(smp(t, MMLAB_MPOL_INTERLEAVE, 3), 0);
+	for (int i = 0; i < 4; i++)
+		put64(t, a + (uint64_t)i * PG, (uint64_t)i);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(node_of(p, a + (uint64_t)i * PG), (int)((a / PG + (uint64_t)i) % 2));
+	assert_int_equal(mmlab_get_mempolicy(t, &node, NULL, 0, MMLAB_MPOL_F_NODE), 0);
+	assert_int_equal(node, 0);
+	assert_int_equal(smp(t, MMLAB_MPOL_INTERLEAVE, 2), 0);
+	assert_int_equal(mmlab_get_mempolicy(t, &node, NULL, 0, MMLAB_MPOL_F_NODE), 0);
+	assert_int_equal(node, 1);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* fork copies the task policy; a new thread inherits the main task's; each
+ * task's policy is its own. */
+static void t_task_fork_thread(void **state)
+{
+	struct mmlab_proc *p = spawn(), *c = NULL;
+	struct mmlab_task *t = mmlab_main_task(p), *t2 = NULL, *ct;
+	uint64_t a = small_rw(p, 4 * PG);
+	unsigned long nodes = 0;
+
+	(void)state;
+	assert_int_equal(smp(t, BIND, 2), 0);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	ct = mmlab_main_task(c);
+	assert_int_equal(task_policy(ct, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	put64(ct, a, 1);
+	assert_int_equal(node_of(c, a), 1);
+	assert_int_equal(smp(ct, BIND, 1), 0);		/* the parent's stays */
+	assert_int_equal(task_policy(t, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	assert_int_equal(mmlab_thread(p, 1, &t2), 0);
+	assert_int_equal(task_policy(t2, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	assert_int_equal(smp(t2, MMLAB_MPOL_DEFAULT, 0), 0);
+	put64(t2, a + PG, 2);
+	assert_int_equal(node_of(p, a + PG), 0);
+	assert_int_equal(task_policy(t, NULL), BIND);	/* the main task's stays */
+	put64(t, a + 2 * PG, 3);
+	assert_int_equal(node_of(p, a + 2 * PG), 1);
+	assert_int_equal(mmlab_exit(c), 0);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
+/* set_mempolicy's checks are mbind's; a failed call keeps the old policy. */
+static void t_task_einval(void **state)
+{
+	struct mmlab_proc *p = spawn();
+	struct mmlab_task *t = mmlab_main_task(p);
+	static unsigned long big[4096 * 8 / 64 + 1];
+	unsigned long nodes = 0;
+	int pol = -1;
+
+	(void)state;
+	assert_int_equal(smp(t, MMLAB_MPOL_PREFERRED, 2), 0);
+	assert_int_equal(smp(t, 7, 1), -EINVAL);			/* MPOL_MAX */
+	assert_int_equal(smp(t, BIND | MMLAB_MPOL_F_STATIC_NODES |
+			     MMLAB_MPOL_F_RELATIVE_NODES, 1), -EINVAL);
+	assert_int_equal(smp(t, MMLAB_MPOL_INTERLEAVE | MMLAB_MPOL_F_NUMA_BALANCING, 1),
+			 -EINVAL);
+	assert_int_equal(smp(t, MMLAB_MPOL_PREFERRED | MMLAB_MPOL_F_NUMA_BALANCING, 1),
+			 -EINVAL);
+	assert_int_equal(smp(t, MMLAB_MPOL_DEFAULT, 1), -EINVAL);	/* nodes */
+	assert_int_equal(smp(t, BIND, 0), -EINVAL);			/* none */
+	assert_int_equal(smp(t, MMLAB_MPOL_INTERLEAVE, 0), -EINVAL);
+	assert_int_equal(smp(t, LOCAL, 1), -EINVAL);
+	assert_int_equal(smp(t, BIND, 4), -EINVAL);			/* no such node */
+	assert_int_equal(smp(t, MMLAB_MPOL_PREFERRED | MMLAB_MPOL_F_STATIC_NODES, 0), -EINVAL);
+	big[4096 * 8 / 64] = 0;
+	big[0] = 2;
+	assert_int_equal(mmlab_set_mempolicy(t, BIND, big, 4096 * 8 + 2), -EINVAL);
+	big[1024 / 64] = 1;						/* node 1024 */
+	assert_int_equal(mmlab_set_mempolicy(t, BIND, big, 1026), -EINVAL);
+	big[1024 / 64] = 0;
+	assert_int_equal(task_policy(t, &nodes), MMLAB_MPOL_PREFERRED);	/* kept */
+	assert_int_equal(nodes, 2);
+	assert_int_equal(mmlab_get_mempolicy(t, &pol, NULL, PG, 0), -EINVAL);	/* addr */
+	assert_int_equal(mmlab_get_mempolicy(t, &pol, &nodes, 0, MMLAB_MPOL_F_MEMS_ALLOWED), 0);
+	assert_int_equal(nodes, 3);
+	assert_int_equal(mmlab_get_mempolicy(t, &pol, &nodes, 0, MMLAB_MPOL_F_MEMS_ALLOWED |
+					     MMLAB_MPOL_F_NODE), -EINVAL);
+	/* what is accepted, and how it reads back */
+	assert_int_equal(smp(t, BIND | MMLAB_MPOL_F_NUMA_BALANCING, 2), 0);
+	assert_int_equal(task_policy(t, &nodes), BIND | MMLAB_MPOL_F_NUMA_BALANCING);
+	assert_int_equal(smp(t, MMLAB_MPOL_PREFERRED, 0), 0);		/* = local */
+	assert_int_equal(task_policy(t, &nodes), LOCAL);
+	assert_int_equal(nodes, 0);
+	assert_int_equal(smp(t, BIND, 6), 0);				/* cut to node 1 */
+	assert_int_equal(task_policy(t, &nodes), BIND);
+	assert_int_equal(nodes, 2);
+	assert_int_equal(smp(t, BIND | MMLAB_MPOL_F_STATIC_NODES, 6), 0);	/* as given */
+	assert_int_equal(task_policy(t, &nodes), BIND | MMLAB_MPOL_F_STATIC_NODES);
+	assert_int_equal(nodes, 6);
+	assert_int_equal(mmlab_set_mempolicy(t, LOCAL, NULL, 1000), 0);
+	assert_int_equal(mmlab_set_mempolicy(NULL, LOCAL, NULL, 0), -EINVAL);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_two_nodes, teardown_machine)
@@ -706,6 +873,10 @@ int main(void)
 		T(t_swapin),
 		T(t_move_while_writing),
 		T(t_thp_move_while_writing),
+		T(t_task_bind),
+		T(t_task_interleave),
+		T(t_task_fork_thread),
+		T(t_task_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

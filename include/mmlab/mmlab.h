@@ -621,10 +621,24 @@ int mmlab_node_info(int nid, uint64_t *total, uint64_t *free);
 int mmlab_mbind(struct mmlab_task *t, uint64_t start, uint64_t len, unsigned long mode,
 		const unsigned long *nmask, unsigned long maxnode, unsigned int flags);
 /*
+ * set_mempolicy(2) by task @t: its own policy @mode (with its mode flags)
+ * over the node mask @nmask of @maxnode - 1 bits, as mmlab_mbind takes
+ * them; MMLAB_MPOL_DEFAULT (no nodes) removes it.  A VMA without a policy
+ * allocates by the policy of the task that faults; mmlab_fork copies the
+ * main task's to the child, mmlab_thread gives a new thread the main
+ * task's.  Returns 0 or -EINVAL (mode, flags, nodes as mmlab_mbind).
+ */
+int mmlab_set_mempolicy(struct mmlab_task *t, unsigned long mode, const unsigned long *nmask,
+			unsigned long maxnode);
+/*
  * get_mempolicy(2) by task @t: with MMLAB_MPOL_F_ADDR the policy of the
  * VMA at @addr in *@policy and its nodes in *@nmask (one word, may be
  * NULL); with MMLAB_MPOL_F_ADDR | MMLAB_MPOL_F_NODE the node of the page
- * at @addr (faulted in if absent).  -EFAULT (no VMA there), -EINVAL.
+ * at @addr (faulted in if absent).  Without MMLAB_MPOL_F_ADDR (@addr 0)
+ * @t's own policy (MMLAB_MPOL_DEFAULT and no nodes for none), with
+ * MMLAB_MPOL_F_NODE the node its interleave takes next (-EINVAL when it
+ * does not interleave); MMLAB_MPOL_F_MEMS_ALLOWED alone: the machine's
+ * nodes.  -EFAULT (no VMA there), -EINVAL.
  */
 int mmlab_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
 			uint64_t addr, unsigned long flags);

@@ -441,6 +441,19 @@ int mmlab_mbind(struct mmlab_task *t, uint64_t start, uint64_t len, unsigned lon
 	return (int)ret;
 }
 
+int mmlab_set_mempolicy(struct mmlab_task *t, unsigned long mode, const unsigned long *nmask,
+			unsigned long maxnode)
+{
+	long ret;
+
+	if (!t)
+		return -EINVAL;
+	task_enter(t);
+	ret = do_set_mempolicy(t, mode, nmask, maxnode);
+	task_leave(t);
+	return (int)ret;
+}
+
 int mmlab_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
 			uint64_t addr, unsigned long flags)
 {
@@ -450,7 +463,7 @@ int mmlab_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
 	if (!t)
 		return -EINVAL;
 	task_enter(t);
-	ret = do_get_mempolicy(t->proc->mm, &pol, nmask, addr, flags);
+	ret = do_get_mempolicy(t, &pol, nmask, addr, flags);
 	task_leave(t);
 	if (!ret && policy)
 		*policy = pol;

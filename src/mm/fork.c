@@ -23,10 +23,13 @@ static struct list_head all_procs = LIST_HEAD_INIT(all_procs);
 static int next_pid = 1000;
 
 
+__thread struct mmlab_task *current_task;
+
 void task_enter(struct mmlab_task *t)
 {
 	cpu_enter(t->cpu);
 	switch_mm(this_cpu(), t->proc->mm);
+	current_task = t;
 }
 
 /* Back to user space: pending task work runs first (the NUMA scan). */
@@ -34,6 +37,7 @@ void task_leave(struct mmlab_task *t)
 {
 	task_numa_return_to_user(t->proc->mm);
 	pt_reclaim_return_to_user(t->proc->mm);
+	current_task = NULL;
 	cpu_exit();
 }
 
@@ -46,6 +50,8 @@ static struct mmlab_task *task_new(struct mmlab_proc *p, unsigned int cpu)
 	t->proc = p;
 	t->cpu = cpu;
 	spin_lock(&p->lock);
+	if (p->main)	/* a new thread inherits its creator's policy */
+		t->mempolicy = p->main->mempolicy;
 	list_add_tail(&t->node, &p->tasks);
 	spin_unlock(&p->lock);
 	return t;
@@ -217,6 +223,7 @@ int mmlab_fork(struct mmlab_proc *p, struct mmlab_proc **child)
 		return ret;
 	}
 	spin_lock(&p->lock);
+	c->main->mempolicy = p->main->mempolicy;	/* copy_process: mpol_dup */
 	for (int i = 0; i < (int)ARRAY_SIZE(p->fds); i++) {
 		c->fds[i] = p->fds[i];
 		if (c->fds[i])

@@ -506,8 +506,11 @@ struct page *vma_alloc_folio(struct vm_area_struct *v, unsigned long addr,
 long do_mbind(struct mm_struct *mm, unsigned long start, unsigned long len,
 	      unsigned long mode, const unsigned long *nmask, unsigned long maxnode,
 	      unsigned int flags);
-long do_get_mempolicy(struct mm_struct *mm, int *policy, unsigned long *nmask,
+struct mmlab_task;
+long do_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
 		      unsigned long addr, unsigned long flags);
+long do_set_mempolicy(struct mmlab_task *t, unsigned long mode, const unsigned long *nmask,
+		      unsigned long maxnode);
 
 struct vm_area_struct {
 	struct range_node node;
@@ -953,14 +956,22 @@ struct mmlab_proc {
 	struct mm_struct *mm;
 	struct mmlab_task *main;
 	struct list_head tasks;
-	spinlock_t lock;		/* tasks list, fd table */
+	spinlock_t lock;		/* tasks list, fd table, task policies */
 	struct file *fds[64];
 };
 struct mmlab_task {
 	struct mmlab_proc *proc;
 	unsigned int cpu;
 	struct list_head node;
+	/* set_mempolicy's task policy (MPOL_DEFAULT: none): written by the
+	 * task itself under proc->lock, copied under it by fork and by a new
+	 * thread; the task reads its own without it */
+	struct mempolicy mempolicy;
 };
+
+/* The task that entered this host thread's CPU (task_enter), or NULL:
+ * the kernel's current for the task policy. */
+extern __thread struct mmlab_task *current_task;
 
 /* Enter the task's CPU with its mm loaded; leave. */
 void task_enter(struct mmlab_task *t);

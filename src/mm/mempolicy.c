@@ -1,13 +1,18 @@
 /*
- * mempolicy.c - NUMA memory policies of VMAs: mbind(2), get_mempolicy(2)
- * for an address, and the allocation of anonymous folios by the policy of
- * the VMA they are for (vma_alloc_folio).
+ * mempolicy.c - NUMA memory policies of VMAs and tasks: mbind(2),
+ * set_mempolicy(2), get_mempolicy(2), and the allocation of anonymous
+ * folios by the policy of the VMA they are for or of the task that
+ * faults (vma_alloc_folio).
  *
  * A VMA's policy is held by value in the VMA (vm_policy; MPOL_DEFAULT:
  * none), so splitting a VMA, mremap's copy and fork's copy carry it as the
  * kernel's mpol_dup does; VMAs merge only when their policies are equal
- * (mpol_equal, in vma.c's merge rule).  There is no task policy
- * (set_mempolicy): MPOL_DEFAULT allocates as MPOL_LOCAL does, on the
+ * (mpol_equal, in vma.c's merge rule).  A task's own policy
+ * (set_mempolicy, struct mmlab_task's mempolicy) places what a VMA
+ * without one allocates (get_vma_policy: the VMA's, else the current
+ * task's); fork copies it to the child, a new thread inherits its
+ * creator's (the model creates threads from the main task: its policy).
+ * MPOL_DEFAULT (no policy anywhere) allocates as MPOL_LOCAL does, on the
  * local node, which is node 0 for every CPU of the model.
  *
  * Placement: MPOL_BIND allocates only from its nodes (a nodemask for the
@@ -31,7 +36,9 @@
  * does.  The target of a folio is where
  * the new policy would allocate it (migration allocates on that node only).
  *
- * Locks: do_mbind holds mmap_write_lock while it checks the range, queues
+ * Locks: a task's policy is written by itself under its process's lock
+ * (copies are taken under it); the task reads its own without it.
+ * do_mbind holds mmap_write_lock while it checks the range, queues
  * the folios to move (each isolated from the LRU) and changes the VMAs;
  * the queued folios migrate after it is dropped, as the kernel's do.
  * do_get_mempolicy holds mmap_lock for reading.
@@ -198,6 +205,20 @@ static int get_nodes(unsigned long *nodes, const unsigned long *nmask, unsigned 
 	return 0;
 }
 
+/* The mode argument of mbind and set_mempolicy split into @lmode and its
+ * mode flags, and the user's node mask read: sanitize_mpol_flags, then
+ * get_nodes. */
+static int user_mode_nodes(unsigned long mode, const unsigned long *nmask,
+			   unsigned long maxnode, int *lmode, unsigned short *mode_flags,
+			   unsigned long *nodes)
+{
+	int err;
+
+	*lmode = (int)mode;
+	err = sanitize_mpol_flags(lmode, mode_flags);
+	return err ? err : get_nodes(nodes, nmask, maxnode);
+}
+
 /* ---- allocation by policy ---- */
 
 static int interleave_nid(const struct mempolicy *pol, unsigned long ilx)
@@ -252,16 +273,31 @@ static unsigned long vma_ilx(const struct vm_area_struct *v, unsigned long addr,
 	return (v->vm_pgoff >> order) + ((addr - v->vm_start) >> (PAGE_SHIFT + order));
 }
 
+/* get_vma_policy: the VMA's policy, else the current task's (none for a
+ * kernel thread: MPOL_DEFAULT). */
+static const struct mempolicy *get_vma_policy(const struct vm_area_struct *v)
+{
+	if (v && v->vm_policy.mode != MPOL_DEFAULT)
+		return &v->vm_policy;
+	if (current_task)
+		return &current_task->mempolicy;
+	return NULL;
+}
+
 /*
  * vma_alloc_folio: a folio of @order for @addr in @v, placed by the VMA's
- * policy (the local node for none).  Not made compound: the caller does.
+ * policy or the task's (the local node for none); an interleave index
+ * comes from @addr's place in @v either way.  Not made compound: the
+ * caller does.
  */
 struct page *vma_alloc_folio(struct vm_area_struct *v, unsigned long addr,
 			     unsigned int order, unsigned int gfp)
 {
-	if (!v || v->vm_policy.mode == MPOL_DEFAULT || v->vm_policy.mode == MPOL_LOCAL)
+	const struct mempolicy *pol = get_vma_policy(v);
+
+	if (!v || !pol || pol->mode == MPOL_DEFAULT || pol->mode == MPOL_LOCAL)
 		return alloc_pages_node(-1, order, gfp);
-	return alloc_pages_mpol(gfp, order, &v->vm_policy, vma_ilx(v, addr, order));
+	return alloc_pages_mpol(gfp, order, pol, vma_ilx(v, addr, order));
 }
 
 /* ---- mbind ---- */
@@ -497,29 +533,82 @@ long do_mbind(struct mm_struct *mm, unsigned long start, unsigned long len,
 {
 	unsigned short mode_flags;
 	unsigned long nodes[USER_WORDS];
-	int lmode = (int)mode;
-	int err = sanitize_mpol_flags(&lmode, &mode_flags);
+	int lmode;
+	int err = user_mode_nodes(mode, nmask, maxnode, &lmode, &mode_flags, nodes);
 
-	if (err)
-		return err;
-	err = get_nodes(nodes, nmask, maxnode);
 	if (err)
 		return err;
 	return do_mbind_checked(mm, start, len, (unsigned short)lmode, mode_flags, nodes, flags);
 }
 
 /*
- * get_mempolicy(2) for an address: MPOL_F_ADDR gives the policy of the
- * VMA at @addr (MPOL_DEFAULT for none) and its nodes; MPOL_F_ADDR |
- * MPOL_F_NODE the node of the page there (faulted in for reading if
- * absent, as the kernel's lookup does through GUP).  Without MPOL_F_ADDR
- * the task's policy, which is always the default here.  @nmask (one word,
- * may be NULL) gets the nodes.
+ * set_mempolicy(2): the calling task's policy, checked as mbind's (mode,
+ * mode flags, nodes; MPOL_DEFAULT with nodes is -EINVAL) and cut to the
+ * machine's nodes; MPOL_DEFAULT removes it.  An interleave policy starts
+ * its round at its first node (il_prev).
  */
-long do_get_mempolicy(struct mm_struct *mm, int *policy, unsigned long *nmask,
+long do_set_mempolicy(struct mmlab_task *t, unsigned long mode, const unsigned long *nmask,
+		      unsigned long maxnode)
+{
+	unsigned short mode_flags;
+	unsigned long nodes[USER_WORDS];
+	struct mempolicy new;
+	int lmode;
+	int err = user_mode_nodes(mode, nmask, maxnode, &lmode, &mode_flags, nodes);
+
+	if (err)
+		return err;
+	err = mpol_new(&new, (unsigned short)lmode, mode_flags, nodes);
+	if (!err)
+		err = mpol_set_nodemask(&new, nodes);
+	if (err)
+		return err;
+	spin_lock(&t->proc->lock);
+	t->mempolicy = new;
+	spin_unlock(&t->proc->lock);
+	return 0;
+}
+
+/* The policy's nodes as get_mempolicy reports them: as given with a mode
+ * flag, none for the local policy. */
+static unsigned long reported_nodes(const struct mempolicy *pol)
+{
+	if (pol->flags & MPOL_MODE_FLAGS)
+		return pol->user_nodemask;
+	return pol->mode == MPOL_LOCAL ? 0 : pol->nodes;
+}
+
+/* get_mempolicy(MPOL_F_ADDR | MPOL_F_NODE): the node of the page at
+ * @addr, faulted in for reading if absent, as the kernel's lookup does
+ * through GUP. */
+static long addr_node(struct mm_struct *mm, unsigned long addr, int *node)
+{
+	struct page *pg;
+	long got = get_user_pages_fast_flags(mm, addr & PAGE_MASK, 1, FOLL_GET, &pg);
+
+	if (got <= 0)
+		return got < 0 ? got : -EFAULT;
+	*node = page_to_nid(pg);
+	put_page(pg);
+	return 0;
+}
+
+/*
+ * get_mempolicy(2): MPOL_F_ADDR gives the policy of the VMA at @addr
+ * (MPOL_DEFAULT for none) and its nodes; MPOL_F_ADDR | MPOL_F_NODE the
+ * node of the page there.  Without MPOL_F_ADDR (@addr must be 0) the
+ * task @t's policy; MPOL_F_NODE then the node its interleave round takes
+ * next, -EINVAL for a task policy that does not interleave.  The model's
+ * allocations without a VMA (page cache, shmem) do not read the task
+ * policy, so the round stays at its first node.  MPOL_F_MEMS_ALLOWED
+ * (alone) gives the machine's nodes.  @nmask (one word, may be NULL) gets
+ * the nodes.
+ */
+long do_get_mempolicy(struct mmlab_task *t, int *policy, unsigned long *nmask,
 		      unsigned long addr, unsigned long flags)
 {
-	struct mempolicy pol = { .mode = MPOL_DEFAULT };
+	struct mm_struct *mm = t->proc->mm;
+	struct mempolicy pol = t->mempolicy;
 	struct vm_area_struct *v;
 
 	if (flags & ~(unsigned long)(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED))
@@ -543,22 +632,19 @@ long do_get_mempolicy(struct mm_struct *mm, int *policy, unsigned long *nmask,
 	} else if (addr) {
 		return -EINVAL;
 	}
-	if (flags & MPOL_F_NODE) {
-		struct page *pg;
+	if ((flags & MPOL_F_NODE) && (flags & MPOL_F_ADDR)) {
+		long err = addr_node(mm, addr, policy);
 
-		if (!(flags & MPOL_F_ADDR))
-			return -EINVAL;	/* the task policy is not interleave */
-		long got = get_user_pages_fast_flags(mm, addr & PAGE_MASK, 1, FOLL_GET, &pg);
-
-		if (got <= 0)
-			return got < 0 ? (int)got : -EFAULT;
-		*policy = page_to_nid(pg);
-		put_page(pg);
+		if (err)
+			return err;
+	} else if (flags & MPOL_F_NODE) {
+		if (pol.mode != MPOL_INTERLEAVE && pol.mode != MPOL_WEIGHTED_INTERLEAVE)
+			return -EINVAL;
+		*policy = first_node(pol.nodes);	/* next_node_in(il_prev) */
 	} else {
 		*policy = pol.mode | (pol.flags & MPOL_MODE_FLAGS);
 	}
 	if (nmask)
-		*nmask = (pol.flags & MPOL_MODE_FLAGS) ? pol.user_nodemask :
-			 pol.mode == MPOL_LOCAL ? 0 : pol.nodes;
+		*nmask = reported_nodes(&pol);
 	return 0;
 }
