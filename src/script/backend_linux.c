@@ -674,6 +674,7 @@ const struct sc_backend sc_backend_linux = {
 	.move_pages = sc_lx_move_pages,
 	.mbind = lx_mbind,
 	.get_mempolicy = lx_get_mempolicy,
+	.set_mempolicy = lx_set_mempolicy,
 	.now_ns = sc_lx_now_ns,
 	.cpu_cycles = sc_lx_cpu_cycles,
 	.settle = sc_lx_settle,

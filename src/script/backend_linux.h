@@ -66,6 +66,8 @@ int lx_prctl_pt_reclaim(struct sc_proc *p, bool on);
 int lx_mseal(struct sc_task *t, uint64_t addr, uint64_t len, uint64_t flags);
 int lx_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
 	     const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
+int lx_set_mempolicy(struct sc_task *t, unsigned long mode, const uint64_t *nodes,
+		     unsigned long maxnode);
 int lx_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
 		     unsigned long flags);
 long lx_prctl(struct sc_proc *p, int option, const uint64_t a[4]);

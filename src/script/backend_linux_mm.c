@@ -324,6 +324,19 @@ int lx_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long mode,
 	return ret ? ret : (int)resp.ret;
 }
 
+/* set_mempolicy in the task's thread of the puppet: one mask word, as mbind */
+int lx_set_mempolicy(struct sc_task *t, unsigned long mode, const uint64_t *nodes,
+		     unsigned long maxnode)
+{
+	struct pp_req req = { .op = PP_SET_MEMPOLICY,
+			      .a = { mode, nodes ? *nodes : 0, maxnode,
+				     nodes ? PP_MBIND_HAS_MASK : 0 } };
+	struct pp_resp resp;
+	int ret = call(t, &req, NULL, -1, &resp, NULL, 0, "set_mempolicy");
+
+	return ret ? ret : (int)resp.ret;
+}
+
 int lx_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
 		     unsigned long flags)
 {

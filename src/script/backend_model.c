@@ -688,6 +688,7 @@ const struct sc_backend sc_backend_model = {
 	.move_pages = sc_model_move_pages,
 	.mbind = sc_model_mbind,
 	.get_mempolicy = sc_model_get_mempolicy,
+	.set_mempolicy = sc_model_set_mempolicy,
 	.now_ns = sc_model_now_ns,
 	.cpu_cycles = sc_model_cpu_cycles,
 	.settle = sc_model_settle,

@@ -53,6 +53,17 @@ int sc_model_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long
 			   maxnode, flags);
 }
 
+int sc_model_set_mempolicy(struct sc_task *t, unsigned long mode, const uint64_t *nodes,
+			   unsigned long maxnode)
+{
+	static unsigned long mask[MBIND_MASK_WORDS];	/* scenarios run one call at a time */
+
+	memset(mask, 0, sizeof(mask));
+	if (nodes)
+		mask[0] = *nodes;
+	return mmlab_set_mempolicy((struct mmlab_task *)t, mode, nodes ? mask : NULL, maxnode);
+}
+
 int sc_model_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
 			   unsigned long flags)
 {

@@ -7,9 +7,15 @@
  *   p:move_pages(addr, n, node)    (n pages from addr)
  *   p:page_node(addr)           -> node, or nil when no page is there
  *   p:mbind{addr=, len=, mode=, nodes=, flags=, maxnode=}   mbind(2)
+ *   p:set_mempolicy{mode=, nodes=, maxnode=}   set_mempolicy(2)
  *   p:get_mempolicy(addr [, "node"])  -> mode, nodes (the VMA's policy:
  *                                  MPOL_F_ADDR) or the page's node
  *                                  (MPOL_F_ADDR | MPOL_F_NODE)
+ *   p:get_mempolicy([nil, "node" | "mems_allowed"]) -> the task's policy
+ *                                  (mode, nodes), its next interleave
+ *                                  node, or the machine's nodes
+ * mbind, set_mempolicy and get_mempolicy are Task methods too (t: that
+ * thread; p: the main task).
  *   mm.settle([timeout_ms])     wait until background reclaim is idle
  * The backends' side is backend_numa.c.  Each call owns its buffers.
  */
@@ -194,7 +200,8 @@ static const struct { const char *name; unsigned long val; } mpol_words[] = {
 
 /* "bind,static_nodes" / "move,strict": the words' values or'ed; a mode
  * word must come once in a mode string (@mode true). */
-static unsigned long parse_mpol(lua_State *L, int idx, const char *what, bool mode)
+static unsigned long parse_mpol(lua_State *L, int idx, const char *call, const char *what,
+				bool mode)
 {
 	char buf[128], *tok, *save;
 	unsigned long v = 0;
@@ -203,10 +210,10 @@ static unsigned long parse_mpol(lua_State *L, int idx, const char *what, bool mo
 	if (lua_isinteger(L, idx))
 		return (unsigned long)lua_tointeger(L, idx);
 	if (lua_type(L, idx) != LUA_TSTRING)
-		sc_fatal(L, "mbind: %s must be a string or an integer, not %s", what,
+		sc_fatal(L, "%s: %s must be a string or an integer, not %s", call, what,
 			 luaL_typename(L, idx));
 	if (strlen(lua_tostring(L, idx)) >= sizeof(buf))
-		sc_fatal(L, "mbind: %s string too long", what);
+		sc_fatal(L, "%s: %s string too long", call, what);
 	strcpy(buf, lua_tostring(L, idx));
 	for (tok = strtok_r(buf, ", |", &save); tok; tok = strtok_r(NULL, ", |", &save)) {
 		size_t i;
@@ -229,15 +236,83 @@ static unsigned long parse_mpol(lua_State *L, int idx, const char *what, bool mo
 				found = true;
 			}
 		if (!found)
-			sc_fatal(L, "mbind: unknown %s word '%s' (%s)", what, tok, mode ?
+			sc_fatal(L, "%s: unknown %s word '%s' (%s)", call, what, tok, mode ?
 				 "default, preferred, bind, interleave, local, preferred_many, "
 				 "weighted_interleave; static_nodes, relative_nodes, numa_balancing" :
 				 "strict, move, move_all");
 	}
 	if (mode && modes != 1)
-		sc_fatal(L, "mbind: mode '%s' names %d modes (one is needed)",
+		sc_fatal(L, "%s: mode '%s' names %d modes (one is needed)", call,
 			 lua_tostring(L, idx), modes);
 	return v;
+}
+
+/* Argument 2 is a table (as @usage shows) whose fields are among @keys
+ * (listed in @list). */
+static void check_fields(lua_State *L, const char *const *keys, const char *call,
+			 const char *list, const char *usage)
+{
+	if (!lua_istable(L, 2))
+		sc_fatal(L, "%s: expects a table, as %s", call, usage);
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int i;
+
+		for (i = 0; k && keys[i]; i++)
+			if (!strcmp(k, keys[i]))
+				break;
+		if (!k || !keys[i])
+			sc_fatal(L, "%s: unknown field '%s' (fields: %s)", call,
+				 k ? k : luaL_typename(L, -2), list);
+		lua_pop(L, 1);
+	}
+}
+
+/* The fields nodes= (a list of node numbers: a one-word mask in *@nodes)
+ * and maxnode= (default 65 with nodes, 0 without) of the table at 2;
+ * false when nodes is absent (no mask at all). */
+static bool parse_nodes(lua_State *L, const char *call, uint64_t *nodes,
+			unsigned long *maxnode)
+{
+	bool has_nodes;
+
+	*nodes = 0;
+	lua_getfield(L, 2, "nodes");
+	has_nodes = !lua_isnil(L, -1);
+	if (has_nodes) {
+		if (!lua_istable(L, -1))
+			sc_fatal(L, "%s: nodes must be a list of node numbers", call);
+		for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+			lua_Integer n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+
+			if (n < 0 || n > 63)
+				sc_fatal(L, "%s: nodes[%lld] must be a node number 0..63",
+					 call, (long long)i);
+			*nodes |= 1ULL << n;
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, 2, "maxnode");
+	*maxnode = lua_isnil(L, -1) ? (has_nodes ? 65 : 0) :
+		   (unsigned long)sc_arg_u64(L, lua_gettop(L), "maxnode");
+	lua_pop(L, 1);
+	return has_nodes;
+}
+
+/* The field mode= of the table at 2 (required): a mode with its flags. */
+static unsigned long table_mode(lua_State *L, const char *call)
+{
+	unsigned long mode;
+
+	lua_getfield(L, 2, "mode");
+	if (lua_isnil(L, -1))
+		sc_fatal(L, "%s: mode is required", call);
+	mode = parse_mpol(L, lua_gettop(L), call, "mode", true);
+	lua_pop(L, 1);
+	return mode;
 }
 
 /* p:mbind{addr=, len=, mode=, nodes={...}, flags=, maxnode=}: nodes absent
@@ -248,56 +323,24 @@ static int m_mbind(lua_State *L)
 		"addr", "len", "mode", "nodes", "flags", "maxnode", NULL
 	};
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr, len, nodes = 0;
+	uint64_t addr, len, nodes;
 	unsigned long mode, maxnode, flags = 0;
 	bool has_nodes;
 	char what[160];
 
-	if (!lua_istable(L, 2))
-		sc_fatal(L, "mbind: expects a table, as p:mbind{addr=, len=, mode=}");
-	lua_pushnil(L);
-	while (lua_next(L, 2)) {
-		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-		int i;
-
-		for (i = 0; k && keys[i]; i++)
-			if (!strcmp(k, keys[i]))
-				break;
-		if (!k || !keys[i])
-			sc_fatal(L, "mbind: unknown field '%s' (fields: addr, len, mode, "
-				 "nodes, flags, maxnode)", k ? k : luaL_typename(L, -2));
-		lua_pop(L, 1);
-	}
+	check_fields(L, keys, "mbind", "addr, len, mode, nodes, flags, maxnode",
+		     "p:mbind{addr=, len=, mode=}");
 	lua_getfield(L, 2, "addr");
 	lua_getfield(L, 2, "len");
-	lua_getfield(L, 2, "mode");
-	if (lua_isnil(L, -3) || lua_isnil(L, -2) || lua_isnil(L, -1))
+	if (lua_isnil(L, -2) || lua_isnil(L, -1))
 		sc_fatal(L, "mbind: addr, len and mode are required");
-	addr = sc_arg_u64(L, -3, "mbind addr");
-	len = sc_arg_u64(L, -2, "mbind len");
-	mode = parse_mpol(L, lua_gettop(L), "mode", true);
-	lua_getfield(L, 2, "nodes");
-	has_nodes = !lua_isnil(L, -1);
-	if (has_nodes) {
-		if (!lua_istable(L, -1))
-			sc_fatal(L, "mbind: nodes must be a list of node numbers");
-		for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
-			lua_Integer n = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
-
-			if (n < 0 || n > 63)
-				sc_fatal(L, "mbind: nodes[%lld] must be a node number 0..63",
-					 (long long)i);
-			nodes |= 1ULL << n;
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
+	addr = sc_arg_u64(L, -2, "mbind addr");
+	len = sc_arg_u64(L, -1, "mbind len");
+	mode = table_mode(L, "mbind");
+	has_nodes = parse_nodes(L, "mbind", &nodes, &maxnode);
 	lua_getfield(L, 2, "flags");
 	if (!lua_isnil(L, -1))
-		flags = parse_mpol(L, lua_gettop(L), "flags", false);
-	lua_getfield(L, 2, "maxnode");
-	maxnode = lua_isnil(L, -1) ? (has_nodes ? 65 : 0) :
-		  (unsigned long)sc_arg_u64(L, lua_gettop(L), "mbind maxnode");
+		flags = parse_mpol(L, lua_gettop(L), "mbind", "flags", false);
 	snprintf(what, sizeof(what), "mbind(0x%" PRIx64 ", %" PRIu64 ", mode %#lx, nodes %#"
 		 PRIx64 ", maxnode %lu, flags %#lx)", addr, len, mode, nodes, maxnode, flags);
 	sc_check(L, sc_be->mbind(t, addr, len, mode, has_nodes ? &nodes : NULL, maxnode,
@@ -305,25 +348,84 @@ static int m_mbind(lua_State *L)
 	return 0;
 }
 
+/* t:set_mempolicy{mode=, nodes={...}, maxnode=} (p: its main task) */
+static int m_set_mempolicy(lua_State *L)
+{
+	static const char *const keys[] = { "mode", "nodes", "maxnode", NULL };
+	struct sc_task *t = sc_check_task(L, 1);
+	unsigned long mode, maxnode;
+	uint64_t nodes;
+	bool has_nodes;
+	char what[120];
+
+	check_fields(L, keys, "set_mempolicy", "mode, nodes, maxnode",
+		     "p:set_mempolicy{mode=, nodes=}");
+	mode = table_mode(L, "set_mempolicy");
+	has_nodes = parse_nodes(L, "set_mempolicy", &nodes, &maxnode);
+	snprintf(what, sizeof(what), "set_mempolicy(mode %#lx, nodes %#" PRIx64
+		 ", maxnode %lu)", mode, nodes, maxnode);
+	sc_check(L, sc_be->set_mempolicy(t, mode, has_nodes ? &nodes : NULL, maxnode), what);
+	return 0;
+}
+
+/* A list of the nodes of @nodes. */
+static void push_node_list(lua_State *L, uint64_t nodes)
+{
+	lua_newtable(L);
+	for (int n = 0, i = 1; n < 64; n++)
+		if (nodes >> n & 1) {
+			lua_pushinteger(L, n);
+			lua_rawseti(L, -2, i++);
+		}
+}
+
+/* The get_mempolicy flags of p:get_mempolicy([addr [, what]]): an address
+ * is MPOL_F_ADDR; what "node" adds MPOL_F_NODE, "mems_allowed" (no
+ * address) is MPOL_F_MEMS_ALLOWED. */
+static unsigned long get_mempolicy_flags(lua_State *L, bool has_addr, const char **word)
+{
+	*word = lua_isnoneornil(L, 3) ? NULL :
+		lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "";
+	if (!*word)
+		return has_addr ? 2 : 0;
+	if (!strcmp(*word, "node"))
+		return has_addr ? 3 : 1;
+	if (!has_addr && !strcmp(*word, "mems_allowed"))
+		return 4;
+	sc_fatal(L, "get_mempolicy: the second argument can only be \"node\"%s",
+		 has_addr ? " with an address" : " or \"mems_allowed\" without one");
+	return 0;
+}
+
 /* p:get_mempolicy(addr) -> mode name (with its mode flags as ",word"),
- * nodes list; p:get_mempolicy(addr, "node") -> the node of the page */
+ * nodes list of the VMA's policy; p:get_mempolicy(addr, "node") -> the
+ * node of the page.  Without an address (nil or none) the task's policy;
+ * (nil, "node") -> the node its interleave takes next; (nil,
+ * "mems_allowed") -> the list of the machine's nodes. */
 static int m_get_mempolicy(lua_State *L)
 {
 	struct sc_task *t = sc_check_task(L, 1);
-	uint64_t addr = sc_arg_u64(L, 2, "get_mempolicy"), nodes = 0;
-	bool node = !lua_isnoneornil(L, 3);
+	bool has_addr = !lua_isnoneornil(L, 2);
+	uint64_t addr = has_addr ? sc_arg_u64(L, 2, "get_mempolicy") : 0, nodes = 0;
+	const char *word;
+	unsigned long flags = get_mempolicy_flags(L, has_addr, &word);
 	int pol = 0, ret;
 	char what[96];
 	luaL_Buffer b;
 
-	if (node && (lua_type(L, 3) != LUA_TSTRING || strcmp(lua_tostring(L, 3), "node")))
-		sc_fatal(L, "get_mempolicy: the second argument can only be \"node\"");
-	ret = sc_be->get_mempolicy(t, &pol, &nodes, addr, node ? 3 : 2);
-	snprintf(what, sizeof(what), "get_mempolicy(0x%" PRIx64 "%s)", addr,
-		 node ? ", node" : "");
+	ret = sc_be->get_mempolicy(t, &pol, &nodes, addr, flags);
+	if (has_addr)
+		snprintf(what, sizeof(what), "get_mempolicy(0x%" PRIx64 "%s%s)", addr,
+			 word ? ", " : "", word ? word : "");
+	else
+		snprintf(what, sizeof(what), "get_mempolicy(%s)", word ? word : "");
 	sc_check(L, ret, what);
-	if (node) {
+	if (flags & 1) {
 		lua_pushinteger(L, pol);
+		return 1;
+	}
+	if (flags & 4) {
+		push_node_list(L, nodes);
 		return 1;
 	}
 	luaL_buffinit(L, &b);
@@ -337,12 +439,7 @@ static int m_get_mempolicy(lua_State *L)
 			luaL_addstring(&b, mpol_mode_flags[i].name);
 		}
 	luaL_pushresult(&b);
-	lua_newtable(L);
-	for (int n = 0, i = 1; n < 64; n++)
-		if (nodes >> n & 1) {
-			lua_pushinteger(L, n);
-			lua_rawseti(L, -2, i++);
-		}
+	push_node_list(L, nodes);
 	return 2;
 }
 
@@ -358,6 +455,15 @@ static const luaL_Reg numa_methods[] = {
 	{ "move_pages", m_move_pages },
 	{ "page_node", m_page_node },
 	{ "mbind", m_mbind },
+	{ "set_mempolicy", m_set_mempolicy },
+	{ "get_mempolicy", m_get_mempolicy },
+	{ NULL, NULL },
+};
+
+/* A Task's: the memory-policy calls are per thread */
+static const luaL_Reg numa_task_methods[] = {
+	{ "mbind", m_mbind },
+	{ "set_mempolicy", m_set_mempolicy },
 	{ "get_mempolicy", m_get_mempolicy },
 	{ NULL, NULL },
 };
@@ -370,4 +476,9 @@ void sc_add_numa_funcs(lua_State *L)
 void sc_add_numa_methods(lua_State *L)
 {
 	luaL_setfuncs(L, numa_methods, 0);
+}
+
+void sc_add_numa_task_methods(lua_State *L)
+{
+	luaL_setfuncs(L, numa_task_methods, 0);
 }

@@ -649,7 +649,7 @@ static int task_index(lua_State *L)
 	}
 	sc_fatal(L, "Task has no method or field '%s' (a Task has mmap, "
 		 "mremap, write, read, touch, fill, verify, madvise, msync, mseal, "
-		 "process_madvise, munmap, mprotect)",
+		 "process_madvise, munmap, mprotect, mbind, set_mempolicy, get_mempolicy)",
 		 k);
 }
 
@@ -687,6 +687,7 @@ void sc_open_proc(lua_State *L)
 	luaL_newmetatable(L, TASK_MT);
 	task_mt = lua_topointer(L, -1);
 	luaL_newlib(L, task_methods);
+	sc_add_numa_task_methods(L);
 	lua_pushcclosure(L, task_index, 1);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, task_tostring);

@@ -1,7 +1,7 @@
 /*
  * puppet_mm.c - the puppet's calls on its address space: mmap and its
  * neighbours (mremap, munmap, mlock, brk, mprotect, madvise, mseal, msync,
- * prctl), process_madvise, and the limits and capabilities they obey
+ * prctl, mbind, set_mempolicy, get_mempolicy), process_madvise, and the limits and capabilities they obey
  * (RLIMIT_MEMLOCK, CAP_IPC_LOCK, CAP_SYS_RAWIO: plain_program).
  *
  * No state of its own: brk_floor (puppet.c, set once before the first
@@ -31,6 +31,20 @@
 #else
 #define SYS_mseal_nr	SYS_mseal
 #endif
+
+/* The node mask mbind and set_mempolicy get: @word first, then zeros, as
+ * many words as the kernel's get_nodes may read (a page of bits); NULL
+ * without @has_mask.  The calling thread's own buffer. */
+static unsigned long *user_mask(uint64_t word, uint64_t has_mask)
+{
+	static __thread unsigned long mask[4096 * 8 / 64 + 1];
+
+	if (!has_mask)
+		return NULL;
+	memset(mask, 0, sizeof(mask));
+	mask[0] = word;
+	return mask;
+}
 
 /* Raise or lower @cap in the effective set, or drop it for good: 0 or
  * -errno (-EPERM: not permitted). */
@@ -143,17 +157,15 @@ bool handle_mm_op(const struct pp_req *req, struct pp_resp *resp)
 	case PP_MSEAL:
 		resp->ret = neg_errno(syscall(SYS_mseal_nr, a[0], a[1], a[2]));
 		break;
-	case PP_MBIND: {
-		/* as many words as get_nodes may read: a page of bits */
-		static unsigned long mask[4096 * 8 / 64 + 1];
-
-		memset(mask, 0, sizeof(mask));
-		mask[0] = a[3];
+	case PP_MBIND:
 		resp->ret = neg_errno(syscall(SYS_mbind, a[0], a[1], a[2],
-					      (a[5] & PP_MBIND_HAS_MASK) ? mask : NULL, a[4],
+					      user_mask(a[3], a[5] & PP_MBIND_HAS_MASK), a[4],
 					      (unsigned int)a[5]));
 		break;
-	}
+	case PP_SET_MEMPOLICY:
+		resp->ret = neg_errno(syscall(SYS_set_mempolicy, a[0],
+					      user_mask(a[1], a[3] & PP_MBIND_HAS_MASK), a[2]));
+		break;
 	case PP_GET_MEMPOLICY: {
 		unsigned long mask[1024 / 64] = { 0 };
 		int pol = 0;

@@ -91,6 +91,7 @@ enum pp_op {
 	PP_UFFD_UNREGISTER, /* a: addr len */
 	PP_MBIND,	/* a: addr len mode mask-word maxnode flags (|HAS_MASK) */
 	PP_GET_MEMPOLICY, /* a: addr flags -> v[0] policy, v[1] mask word */
+	PP_SET_MEMPOLICY, /* a: mode mask-word maxnode HAS_MASK */
 };
 #define PP_MBIND_HAS_MASK	(1ULL << 32)	/* PP_MBIND: pass a mask */
 

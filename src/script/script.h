@@ -339,6 +339,10 @@ struct sc_backend {
 		     const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
 	int (*get_mempolicy)(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
 			     unsigned long flags);
+	/* set_mempolicy(2) by task t: @mode with its mode flags, @nodes
+	 * (NULL: no mask) read as @maxnode - 1 bits: 0 or -errno */
+	int (*set_mempolicy)(struct sc_task *t, unsigned long mode, const uint64_t *nodes,
+			     unsigned long maxnode);
 };
 
 /* backend_numa.c: the two backends' NUMA and time calls */
@@ -350,6 +354,8 @@ int sc_model_mbind(struct sc_task *t, uint64_t addr, uint64_t len, unsigned long
 		   const uint64_t *nodes, unsigned long maxnode, unsigned int flags);
 int sc_model_get_mempolicy(struct sc_task *t, int *policy, uint64_t *nodes, uint64_t addr,
 			   unsigned long flags);
+int sc_model_set_mempolicy(struct sc_task *t, unsigned long mode, const uint64_t *nodes,
+			   unsigned long maxnode);
 int sc_model_cpu_cycles(unsigned int cpu, uint64_t *out);
 int sc_model_settle(unsigned int timeout_ms);
 int sc_lx_nodes(struct sc_node *out, int max);
@@ -467,6 +473,7 @@ void sc_knob_hint(const char *path, int err, char *buf, size_t len);
  * stack */
 void sc_add_numa_funcs(lua_State *L);
 void sc_add_numa_methods(lua_State *L);
+void sc_add_numa_task_methods(lua_State *L);
 
 /* lua_parallel.c */
 int sc_l_parallel(lua_State *L);
