@@ -40,6 +40,19 @@ out=$("$mmlab" run --mem 64M --set /sys/kernel/mm/mmlab/pt_reclaim/scan=always \
 	--set /sys/kernel/mm/mmlab/pt_reclaim/scan_delay_ms=0 "$src/scenarios/quickstart.lua")
 [ "$out" = "vmpte_delta_kb = -4" ] || no "quickstart with the scanner: $out"
 
+# mm.skip ends the run as skipped (exit 77) at the caller's line, or, with
+# level 2, at its caller's (the line of the scenario that called a helper)
+printf 'mm.observe("x", 1)\nmm.skip("no THP")\nmm.observe("y", 2)\n' >"$tmp/skip.lua"
+out=$("$mmlab" run --mem 64M "$tmp/skip.lua" 2>&1)
+st=$?
+[ $st = 77 ] || no "mm.skip: exit $st, want 77"
+echo "$out" | grep -q "^SKIP $tmp/skip.lua:2: no THP\$" || no "mm.skip: no SKIP line: $out"
+echo "$out" | grep -q '^y = ' && no "mm.skip: the run went on: $out"
+printf 'local function need(ok) if not ok then mm.skip("helper", 2) end end\n\nneed(false)\n' \
+	>"$tmp/skip2.lua"
+out=$("$mmlab" run --mem 64M "$tmp/skip2.lua" 2>&1)
+echo "$out" | grep -q "^SKIP $tmp/skip2.lua:3: helper\$" || no "mm.skip level 2: $out"
+
 # an uncaught error inside a function carries the Lua traceback
 printf 'local p = mm.spawn()\nlocal function f() p:munmap(1, 4096) end\nf()\n' >"$tmp/tb.lua"
 out=$("$mmlab" run --mem 64M "$tmp/tb.lua" 2>&1)

@@ -24,6 +24,11 @@
 --   vma.contiguous(pm[, first, n])  whether the n entries of pm from index
 --                             first (all of them) are present and map
 --                             consecutive PFNs
+--   vma.thp_or_skip(got, what)  on the linux side, ends the run as skipped
+--                             when got is false (the kernel gave no THP:
+--                             the selftest skips the case then); on the
+--                             model a missing THP is a bug and is left to
+--                             the scenario's expectation.  Returns got
 local P = mm.PAGE_SIZE
 local M = {}
 
@@ -99,6 +104,14 @@ function M.contiguous(pm, first, n)
 		end
 	end
 	return pm[first].present
+end
+
+function M.thp_or_skip(got, what)
+	if not got and mm.backend == "linux" then
+		mm.skip("the kernel populated " .. (what or "no THP") ..
+			" here (the selftest skips the case then)", 2)
+	end
+	return got
 end
 
 return M

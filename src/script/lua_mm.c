@@ -544,14 +544,17 @@ static int l_require(lua_State *L)
 	return 0;
 }
 
-/* mm.skip(reason): end the run as skipped on this backend, as a selftest
- * skips a case whose precondition the machine did not meet at run time
- * (no THP populated, say).  The reason is printed after the location. */
+/* mm.skip(reason[, level]): end the run as skipped on this backend, as a
+ * selftest skips a case whose precondition the machine did not meet at run
+ * time (no THP populated, say).  The reason follows the location of the
+ * caller, or of the frame @level up (a helper passes 2: its caller's). */
 static int l_skip(lua_State *L)
 {
 	const char *why = luaL_checkstring(L, 1);
+	lua_Integer level = luaL_optinteger(L, 2, 1);
 
-	sc_skip(L, "%s", why);
+	luaL_argcheck(L, level >= 1 && level <= 100, 2, "a level from 1 to 100");
+	sc_skip_at(L, (int)level, why);
 }
 
 static int l_mm_index(lua_State *L)

@@ -51,12 +51,13 @@ static void finish_backend(void)
 		sc_be->finish();
 }
 
-static void where(lua_State *L, char *buf, size_t len)
+/* "file:line: " of the first Lua frame with a line, from @from up. */
+static void where_from(lua_State *L, int from, char *buf, size_t len)
 {
 	lua_Debug ar;
 
 	buf[0] = 0;
-	for (int level = 0; L && lua_getstack(L, level, &ar); level++) {
+	for (int level = from; L && lua_getstack(L, level, &ar); level++) {
 		lua_getinfo(L, "Sl", &ar);
 		if (ar.currentline > 0) {
 			snprintf(buf, len, "%s:%d: ", ar.short_src,
@@ -64,6 +65,11 @@ static void where(lua_State *L, char *buf, size_t len)
 			return;
 		}
 	}
+}
+
+static void where(lua_State *L, char *buf, size_t len)
+{
+	where_from(L, 0, buf, len);
 }
 
 void sc_fatal(lua_State *L, const char *fmt, ...)
@@ -85,6 +91,25 @@ void sc_fatal(lua_State *L, const char *fmt, ...)
 	_exit(2);
 }
 
+static void __attribute__((noreturn)) skip_exit(void)
+{
+	finish_backend();
+	if (obs_file)
+		fclose(obs_file);
+	fflush(NULL);
+	_exit(SC_EXIT_SKIP);
+}
+
+void sc_skip_at(lua_State *L, int level, const char *why)
+{
+	char loc[256];
+
+	where_from(L, level, loc, sizeof(loc));
+	fflush(stdout);
+	printf("SKIP %s%s\n", loc, why);
+	skip_exit();
+}
+
 void sc_skip(lua_State *L, const char *fmt, ...)
 {
 	char loc[256];
@@ -97,12 +122,7 @@ void sc_skip(lua_State *L, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-	fflush(stdout);
-	finish_backend();
-	if (obs_file)
-		fclose(obs_file);
-	fflush(NULL);
-	_exit(SC_EXIT_SKIP);
+	skip_exit();
 }
 
 void sc_die(const char *fmt, ...)

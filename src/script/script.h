@@ -386,6 +386,9 @@ void sc_fatal(lua_State *L, const char *fmt, ...)
 #define SC_EXIT_SKIP	77
 void sc_skip(lua_State *L, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+/* Skipped with @why, located at the Lua frame @level up (1: the caller of
+ * the C function), as Lua's error(msg, level): mm.skip. */
+void sc_skip_at(lua_State *L, int level, const char *why) __attribute__((noreturn));
 /* Same, with no Lua location (before the script runs). */
 void sc_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* An observation for `mmlab diff`: name, value and the script line that

@@ -9,9 +9,7 @@ p:madvise(a, H, "hugepage")
 p:write(a, string.rep("\1", P))		-- a fresh THP, dirty in the PMD
 p:mprotect(a, H, "r")
 local thp = p:pagemap(a + H - P).present
-if not thp and mm.backend == "linux" then
-	mm.skip("the kernel populated no THP here (the selftest skips the case then)")
-end
+vma.thp_or_skip(thp)
 mm.observe("thp_populated", thp)
 mm.expect(thp, "the write populated a whole THP")
 p:mprotect(a + H - P, P, "rw")		-- the PMD is split into PTEs

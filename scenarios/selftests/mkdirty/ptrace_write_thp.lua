@@ -12,9 +12,7 @@ mm.expect_eq(p:read(a, 1), "\0", "the memory reads zero")
 mm.observe("mem_write", p:mem_write(a, "\1"))
 mm.expect_eq(p:read(a, 1), "\1", "the forced write landed")
 local thp = p:pagemap(a + H - P).present
-if not thp and mm.backend == "linux" then
-	mm.skip("the kernel populated no THP here (the selftest skips the case then)")
-end
+vma.thp_or_skip(thp)
 mm.observe("thp_populated", thp)
 mm.expect(thp, "a whole THP is populated")
 local res = vma.try(p.write, p, a, "\2")

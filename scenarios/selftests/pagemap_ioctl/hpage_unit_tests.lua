@@ -1,6 +1,7 @@
 -- selftest pagemap_ioctl.c hpage_unit_tests: written-page tracking over ten THPs: all, none, the middle page, halves, and max_pages limits
 mm.require("thp")
 local H = mm.include("wp.inc")
+local vma = mm.include("../../lib/vma.lua")
 local p, P, check = H.p, H.P, mm.check
 local PMD = mm.PMD_SIZE
 local n = 10 * PMD
@@ -11,9 +12,7 @@ local function hugemem()
 	local a = (m + PMD - 1) & ~(PMD - 1)
 	p:madvise(a, n, "hugepage")
 	p:touch(a, n, "w")
-	if mm.backend == "linux" and p:smaps(a).AnonHugePages < n // 1024 then
-		mm.skip("the kernel populated fewer than ten THPs (the selftest skips the case then)")
-	end
+	vma.thp_or_skip(p:smaps(a).AnonHugePages >= n // 1024, "fewer than ten THPs")
 	H.init(a, n)
 	H.reset(a, n)
 	return a, m
