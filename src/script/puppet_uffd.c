@@ -10,6 +10,7 @@
  * PP_FORK resets them, and the request loop dispatches PP_UFFD_*.
  */
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -67,98 +68,97 @@ static struct pp_uffd_ev uffd_events[MAX_EVENTS];
 int nr_uffd_events;
 static int fork_ufd = -1;
 
-/* A non-cooperative event (EVENT_REMAP, EVENT_REMOVE): noted for
- * uffd_events; the kernel's side went on once it was read. */
-static void uffd_note_event(const struct uffd_msg *m)
+/* Append @e to the event list; the caller holds uffd_lock. */
+static void uffd_note_locked(struct pp_uffd_ev e)
 {
-	struct pp_uffd_ev e = { .kind = SC_UFFD_REMOVE };
-
-	if (m->event == UFFD_EVENT_REMAP) {
-		e = (struct pp_uffd_ev){ .addr = m->arg.remap.from, .kind = SC_UFFD_REMAP,
-					 .to = m->arg.remap.to, .len = m->arg.remap.len };
-	} else {
-		e.addr = m->arg.remove.start;
-		e.len = m->arg.remove.end - m->arg.remove.start;
-	}
-	pthread_mutex_lock(&uffd_lock);
 	if (nr_uffd_events < MAX_EVENTS)
 		uffd_events[nr_uffd_events++] = e;
-	pthread_mutex_unlock(&uffd_lock);
 }
 
-/* A minor fault: noted, and answered with UFFDIO_CONTINUE (a page mapped
- * meanwhile, EEXIST, is answered with a wake). */
-static void uffd_minor_fault(uint64_t addr)
+/* The event list's entry for @m, noted under uffd_lock (held). */
+static void uffd_note_msg_locked(const struct uffd_msg *m)
 {
-	struct uffdio_continue c = { .range = { .start = addr, .len = 4096 } };
+	uint64_t addr = m->arg.pagefault.address & ~4095ULL;
 
-	pthread_mutex_lock(&uffd_lock);
-	if (nr_uffd_events < MAX_EVENTS)
-		uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){ .addr = addr,
-								     .kind = SC_UFFD_MINOR };
-	pthread_mutex_unlock(&uffd_lock);
-	if (ioctl(uffd_fd, UFFDIO_CONTINUE, &c) && errno == EEXIST)
-		ioctl(uffd_fd, UFFDIO_WAKE, &c.range);
+	switch (m->event) {
+	case UFFD_EVENT_REMAP:
+		uffd_note_locked((struct pp_uffd_ev){ .addr = m->arg.remap.from,
+			.kind = SC_UFFD_REMAP, .to = m->arg.remap.to, .len = m->arg.remap.len });
+		break;
+	case UFFD_EVENT_REMOVE:
+		uffd_note_locked((struct pp_uffd_ev){ .addr = m->arg.remove.start,
+			.kind = SC_UFFD_REMOVE, .len = m->arg.remove.end - m->arg.remove.start });
+		break;
+	case UFFD_EVENT_FORK:
+		uffd_note_locked((struct pp_uffd_ev){ .kind = SC_UFFD_FORK });
+		fork_ufd = (int)m->arg.fork.ufd;
+		pthread_cond_signal(&uffd_cond);
+		break;
+	case UFFD_EVENT_PAGEFAULT:
+		uffd_note_locked((struct pp_uffd_ev){ .addr = addr,
+			.kind = m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR ? SC_UFFD_MINOR :
+				m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP ? SC_UFFD_WP :
+				SC_UFFD_MISSING });
+		break;
+	}
 }
 
+/* Answer a fault: a minor one with UFFDIO_CONTINUE, a write-protect one by
+ * un-protecting, a missing one with the zero page (a page mapped meanwhile,
+ * EEXIST, is answered with a wake). */
+static void uffd_resolve(const struct uffd_msg *m)
+{
+	uint64_t addr = m->arg.pagefault.address & ~4095ULL;
+	struct uffdio_range r = { .start = addr, .len = 4096 };
+
+	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+		struct uffdio_continue c = { .range = r };
+
+		if (ioctl(uffd_fd, UFFDIO_CONTINUE, &c) && errno == EEXIST)
+			ioctl(uffd_fd, UFFDIO_WAKE, &r);
+	} else if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+		struct uffdio_writeprotect w = { .range = r, .mode = 0 };
+
+		ioctl(uffd_fd, UFFDIO_WRITEPROTECT, &w);
+	} else {
+		struct uffdio_zeropage z = { .range = r };
+
+		if (ioctl(uffd_fd, UFFDIO_ZEROPAGE, &z) && errno == EEXIST)
+			ioctl(uffd_fd, UFFDIO_WAKE, &r);
+	}
+}
+
+/* The handler.  The kernel lets the thread behind a non-cooperative event
+ * (madvise's EVENT_REMOVE, mremap's EVENT_REMAP, fork's EVENT_FORK) go on
+ * as soon as the message is read, so the message is read and noted under
+ * uffd_lock, the lock take_uffd_events takes: whatever that thread does
+ * next sees the event in the list.  The fd is non-blocking; the wait for a
+ * message is a poll() outside the lock. */
 static void *uffd_main(void *arg)
 {
+	struct pollfd pfd = { .fd = uffd_fd, .events = POLLIN };
+
 	(void)arg;
 	set_altstack(UFFD_SLOT);
 	for (;;) {
 		struct uffd_msg msg;
-		ssize_t n = read(uffd_fd, &msg, sizeof(msg));
-		uint64_t addr;
-		bool wp;
+		ssize_t n;
 
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return NULL;
+		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+			return NULL;
+		pthread_mutex_lock(&uffd_lock);
+		n = read(uffd_fd, &msg, sizeof(msg));
+		if (n == sizeof(msg))
+			uffd_note_msg_locked(&msg);
+		pthread_mutex_unlock(&uffd_lock);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n != sizeof(msg))
 			return NULL;
-		if (msg.event == UFFD_EVENT_REMAP || msg.event == UFFD_EVENT_REMOVE) {
-			uffd_note_event(&msg);
-			continue;
-		}
-		if (msg.event != UFFD_EVENT_PAGEFAULT && msg.event != UFFD_EVENT_FORK)
-			continue;
-		addr = msg.arg.pagefault.address & ~4095ULL;
-		wp = msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP;
-		if (msg.event == UFFD_EVENT_PAGEFAULT &&
-		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
-			uffd_minor_fault(addr);
-			continue;
-		}
-		pthread_mutex_lock(&uffd_lock);
-		if (nr_uffd_events < MAX_EVENTS)
-			uffd_events[nr_uffd_events++] = (struct pp_uffd_ev){
-				.addr = msg.event == UFFD_EVENT_FORK ? 0 : addr,
-				.kind = msg.event == UFFD_EVENT_FORK ? SC_UFFD_FORK :
-					wp ? SC_UFFD_WP : SC_UFFD_MISSING,
-			};
-		if (msg.event == UFFD_EVENT_FORK) {
-			fork_ufd = (int)msg.arg.fork.ufd;
-			pthread_cond_signal(&uffd_cond);
-		}
-		pthread_mutex_unlock(&uffd_lock);
-		if (msg.event == UFFD_EVENT_FORK)
-			continue;
-		if (wp) {
-			struct uffdio_writeprotect w = {
-				.range = { .start = addr, .len = 4096 },
-				.mode = 0,	/* un-protect and wake */
-			};
-
-			ioctl(uffd_fd, UFFDIO_WRITEPROTECT, &w);
-		} else {
-			struct uffdio_zeropage z = {
-				.range = { .start = addr, .len = 4096 },
-			};
-			struct uffdio_range r = { .start = addr, .len = 4096 };
-
-			if (ioctl(uffd_fd, UFFDIO_ZEROPAGE, &z) &&
-			    errno == EEXIST)
-				ioctl(uffd_fd, UFFDIO_WAKE, &r);
-		}
+		if (msg.event == UFFD_EVENT_PAGEFAULT)
+			uffd_resolve(&msg);
 	}
 }
 
@@ -168,6 +168,7 @@ int uffd_serve(int fd)
 	int err;
 
 	uffd_fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	err = start_thread(UFFD_SLOT, uffd_main, 0);
 	if (err) {
 		close(fd);
