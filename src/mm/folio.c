@@ -267,13 +267,23 @@ void folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
 	__folio_remove_rmap_ptes(folio, page, nr, v, true);
 }
 
+/* A shmem THP mapped by a PMD of @v (do_set_pmd, collapse_pte_mapped_thp):
+ * nr_shmem_pmdmapped counts the THPs some PMD maps. */
+void folio_add_file_rmap_pmd(struct page *folio, struct vm_area_struct *v)
+{
+	if (atomic_inc_return(&folio[1]._entire_mapcount) == 0)
+		count_vm_events(NR_SHMEM_PMDMAPPED, 1);
+	if (!folio_add_large_mapcount(folio, 1, v->vm_mm))
+		anon_mapped_stat(folio, (long)folio_nr_pages(folio));
+}
+
 void folio_remove_rmap_pmd(struct page *folio, struct vm_area_struct *v)
 {
 	int entire = atomic_dec_return(&folio[1]._entire_mapcount);
 
 	VM_BUG_ON(entire < -1);
 	if (entire == -1)
-		count_vm_events(NR_ANON_THPS, -1);
+		count_vm_events(PageAnon(folio) ? NR_ANON_THPS : NR_SHMEM_PMDMAPPED, -1);
 	if (!folio_sub_large_mapcount(folio, 1, v->vm_mm))
 		anon_mapped_stat(folio, -(long)folio_nr_pages(folio));
 	else if (PageAnon(folio))

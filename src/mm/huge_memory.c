@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 #include "gup.h"
+#include "shmem_huge.h"
 
 static spinlock_t split_queue_lock;
 static unsigned long *split_queue;	/* pfns of heads */
@@ -151,6 +152,14 @@ static void pgtable_free_withdrawn(struct mm_struct *mm, struct page *t)
 {
 	mm_dec_nr_ptes(mm);
 	pte_free_rcu(t);
+}
+
+/* Does the PMD mapping @v have a PTE table deposited beside it?  Anonymous
+ * THPs and the huge zero page do; a shmem THP's PMD has none (x86 deposits
+ * only for anonymous memory): its split leaves the range to refault. */
+bool pmd_has_deposit(pteval_t v)
+{
+	return is_huge_zero_pmd(v) || PageAnon(pfn_to_page(pte_pfn(v)));
 }
 
 /* ---- faults ---- */
@@ -381,14 +390,15 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *v, pteval_t *pm
 	pte_write(pmd, 0);
 	tlb_remove_tlb_entry(tlb, addr);
 	tlb_remove_tlb_entry(tlb, addr + PMD_SIZE - PAGE_SIZE);
-	pgtable_free_withdrawn(tlb->mm, pgtable_withdraw(pmd));
+	if (pmd_has_deposit(old))
+		pgtable_free_withdrawn(tlb->mm, pgtable_withdraw(pmd));
 	if (is_huge_zero_pmd(old)) {
 		spin_unlock(ptl);
 		return true;
 	}
 	folio = pfn_to_page(pte_pfn(old));
 	folio_remove_rmap_pmd(folio, v);
-	add_mm_counter(tlb->mm, MM_ANONPAGES, -HPAGE_PMD_NR);
+	add_mm_counter(tlb->mm, mm_counter(folio), -HPAGE_PMD_NR);
 	spin_unlock(ptl);
 	if (tlb_remove_page(tlb, folio))
 		tlb_flush_mmu(tlb);
@@ -429,7 +439,7 @@ bool move_huge_pmd_same(struct vm_area_struct *v, unsigned long old_addr, pteval
 	if (new_ptl != old_ptl)
 		spin_lock(new_ptl);
 	pmd = pte_xchg(old_pmd, 0);
-	if (new_ptl != old_ptl)
+	if (new_ptl != old_ptl && (!pte_present(pmd) || pmd_has_deposit(pmd)))
 		pgtable_deposit(new_pmd, pgtable_withdraw(old_pmd));
 	if (READ_ONCE(knobs.soft_dirty))
 		pmd |= _PAGE_SOFT_DIRTY;
@@ -464,6 +474,14 @@ int copy_huge_pmd(struct vm_area_struct *dst, struct vm_area_struct *src,
 		spin_unlock(dptl);
 		pte_free_rcu(table);
 		return -EAGAIN;
+	}
+	if (!pmd_has_deposit(v)) {
+		/* a shmem THP: the child refaults it (copy_huge_pmd skips
+		 * what is not anonymous) */
+		spin_unlock(sptl);
+		spin_unlock(dptl);
+		pte_free_rcu(table);
+		return 0;
 	}
 	if (!is_huge_zero_pmd(v)) {
 		folio = pfn_to_page(pte_pfn(v));
@@ -632,6 +650,10 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 
 	if (!ptl)
 		return;
+	if (!pmd_has_deposit(old)) {
+		__split_huge_pmd_file(v, pmd, haddr, old, ptl);
+		return;
+	}
 	table = pgtable_withdraw(pmd);
 	table->index = haddr;
 	pte = table_of(page_to_pfn(table));

@@ -183,6 +183,7 @@ struct mm_struct;
 void folio_add_anon_rmap_ptes(struct page *folio, struct page *page, int nr,
 			      struct vm_area_struct *v);
 void folio_add_anon_rmap_pmd(struct page *folio, struct vm_area_struct *v);
+void folio_add_file_rmap_pmd(struct page *folio, struct vm_area_struct *v);
 void folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
 			    struct vm_area_struct *v);
 void __folio_remove_rmap_ptes(struct page *folio, struct page *page, int nr,
@@ -269,7 +270,7 @@ struct mm_knobs {
 	int thp_size_enabled[NR_THP_SIZES];	/* enum thp_size_mode */
 	int thp_use_zero_page;
 	int thp_shrink_underused;	/* 6.12+: split underused THPs under pressure */
-	int thp_shmem_enabled;		/* shmem THPs are not modelled: never/deny */
+	int thp_shmem_enabled;		/* shmem_huge.c: always .. force */
 	int thp_size_shmem_enabled[NR_THP_SIZES + 1];	/* 8 KiB .. 2 MiB */
 	int khugepaged_defrag;
 	unsigned int khugepaged_max_ptes_none, khugepaged_max_ptes_swap,

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include "lib/waitqueue.h"
 #include "khugepaged.h"
+#include "shmem_huge.h"
 
 static struct rw_semaphore khugepaged_sem;
 static spinlock_t khugepaged_lock;
@@ -83,6 +84,13 @@ static unsigned long collapse_allowable_orders(void)
 static bool hugepage_pmd_enabled(void)
 {
 	unsigned long orders = collapse_allowable_orders();
+	int shmem = READ_ONCE(knobs.thp_shmem_enabled);
+	int shmem_pmd = READ_ONCE(knobs.thp_size_shmem_enabled[NR_THP_SIZES]);
+
+	/* shmem_hpage_pmd_enabled: shmem THPs may be made somewhere */
+	if (shmem == 0 || shmem == 1 || shmem == 2 || shmem == 5 ||
+	    shmem_pmd == 0 || shmem_pmd == 2 || shmem_pmd == 3)
+		return true;
 
 	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)
 		if ((orders & (1UL << o)) && hugepage_order_enabled(o))
@@ -113,6 +121,20 @@ static unsigned long khugepaged_allowable_orders(struct vm_area_struct *v,
 			ok |= 1UL << o;
 	}
 	return ok;
+}
+
+/*
+ * A shmem VMA khugepaged collapses in: shmem_enabled allows a THP there
+ * (judged by the VMA's flags as they are: MADV_HUGEPAGE's own call comes
+ * before it sets VM_HUGEPAGE, so under "advise" it registers nothing) and
+ * a PMD fits in it.
+ */
+bool khugepaged_file_vma(struct vm_area_struct *v)
+{
+	return v->vm_file && !v->vm_file->mapping->disk &&
+	       v->vm_end - v->vm_start >= PMD_SIZE &&
+	       thp_vma_suitable_order(v, v->vm_end - PMD_SIZE, HPAGE_PMD_ORDER) &&
+	       shmem_allowable_huge(v->vm_file, v, v->vm_pgoff, v->vm_flags, false);
 }
 
 /* Orders khugepaged may produce in this VMA now (khugepaged_scan_mm_slot's
@@ -155,6 +177,11 @@ void khugepaged_enter_vma(struct vm_area_struct *v, unsigned long vm_flags)
 {
 	if (READ_ONCE(v->vm_mm->khugepaged_registered) || !hugepage_pmd_enabled())
 		return;
+	if (!vma_is_anonymous(v)) {
+		if (khugepaged_file_vma(v))
+			__khugepaged_enter(v->vm_mm);
+		return;
+	}
 	if (khugepaged_allowable_orders(v, vm_flags, collapse_allowable_orders()))
 		__khugepaged_enter(v->vm_mm);
 }
@@ -442,7 +469,7 @@ static unsigned long khugepaged_scan_mm(struct mm_struct *mm, unsigned long budg
 	for (v = find_vma(mm, scan_addr); v; v = find_vma(mm, scan_addr)) {
 		unsigned long hstart, hend;
 
-		if (!khugepaged_orders(v)) {
+		if (!vma_is_anonymous(v) ? !khugepaged_file_vma(v) : !khugepaged_orders(v)) {
 			progress++;
 			scan_addr = v->vm_end;
 			continue;
@@ -456,7 +483,10 @@ static unsigned long khugepaged_scan_mm(struct mm_struct *mm, unsigned long budg
 		}
 		scan_addr = hstart;
 		while (scan_addr < hend) {
-			hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
+			if (!vma_is_anonymous(v))
+				khugepaged_scan_file(mm, v, scan_addr, &locked, &cc);
+			else
+				hpage_collapse_scan_pmd(mm, v, scan_addr, &locked, &cc);
 			scan_addr += PMD_SIZE;
 			progress += HPAGE_PMD_NR;
 			if (!locked || progress >= budget)
@@ -576,7 +606,29 @@ int mmlab_khugepaged_scan(unsigned int n)
 
 /* ---- MADV_COLLAPSE ---- */
 
-static int madvise_collapse_errno(int r)
+/* One PMD's result of a MADV_COLLAPSE: counted (*@thps) or remembered
+ * (*@last_fail); false when it ends the advice (the kernel's "other
+ * error"). */
+bool madvise_collapse_tally(int r, unsigned long *thps, int *last_fail)
+{
+	switch (r) {
+	case SCAN_SUCCEED:
+	case SCAN_PMD_MAPPED:
+		(*thps)++;
+		return true;
+	case SCAN_PMD_NULL: case SCAN_PTE_NON_PRESENT: case SCAN_PTE_UFFD_WP:
+	case SCAN_LACK_REFERENCED_PAGE: case SCAN_PAGE_NULL: case SCAN_PAGE_COUNT:
+	case SCAN_PAGE_LOCK: case SCAN_PAGE_COMPOUND: case SCAN_PAGE_LRU:
+	case SCAN_DEL_PAGE_LRU:
+		*last_fail = r;
+		return true;
+	default:
+		*last_fail = r;
+		return false;
+	}
+}
+
+int madvise_collapse_errno(int r)
 {
 	switch (r) {
 	case SCAN_ALLOC_HUGE_PAGE_FAIL:
@@ -601,6 +653,8 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 	int last_fail = SCAN_FAIL;
 	unsigned long thps = 0;
 
+	if (!vma_is_anonymous(v))
+		return madvise_collapse_file(mm, v, start, end);
 	if (!thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, false) || !READ_ONCE(v->anon_vma))
 		return -EINVAL;
 	/* thp_vma_allowable_order outside a fault: a PMD must fit in the VMA
@@ -623,23 +677,9 @@ static int madvise_collapse_vma(struct mm_struct *mm, struct vm_area_struct *v,
 		r = hpage_collapse_scan_pmd(mm, v, addr, &locked, &cc);
 		if (!locked)
 			down_read(&mm->mmap_lock);
-		switch (r) {
-		case SCAN_SUCCEED:
-		case SCAN_PMD_MAPPED:
-			thps++;
+		if (!madvise_collapse_tally(r, &thps, &last_fail))
 			break;
-		case SCAN_PMD_NULL: case SCAN_PTE_NON_PRESENT: case SCAN_PTE_UFFD_WP:
-		case SCAN_LACK_REFERENCED_PAGE: case SCAN_PAGE_NULL: case SCAN_PAGE_COUNT:
-		case SCAN_PAGE_LOCK: case SCAN_PAGE_COMPOUND: case SCAN_PAGE_LRU:
-		case SCAN_DEL_PAGE_LRU:
-			last_fail = r;
-			break;
-		default:
-			last_fail = r;
-			goto out;
-		}
 	}
-out:
 	return thps == (hend - hstart) / PMD_SIZE ? 0 : madvise_collapse_errno(last_fail);
 }
 

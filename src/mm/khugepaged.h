@@ -35,6 +35,7 @@ enum scan_result {
 	SCAN_DEL_PAGE_LRU,
 	SCAN_ALLOC_HUGE_PAGE_FAIL,
 	SCAN_PAGE_COMPOUND,
+	SCAN_PTE_MAPPED_HUGEPAGE,
 };
 
 struct collapse_control {
@@ -68,5 +69,18 @@ struct vm_area_struct *collapse_revalidate(struct mm_struct *mm, unsigned long a
  * released. */
 int collapse_folio(struct mm_struct *mm, unsigned long addr, unsigned int order,
 		   bool swapped, struct collapse_control *cc);
+
+/* The file side (khugepaged_file.c): a shmem range's collapse, and the
+ * PMD mapping of a THP the page cache already holds. */
+int hpage_collapse_scan_file(struct file *f, unsigned long start, struct collapse_control *cc);
+int collapse_pte_mapped_thp(struct mm_struct *mm, unsigned long addr, bool install_pmd);
+bool khugepaged_file_vma(struct vm_area_struct *v);
+void khugepaged_scan_file(struct mm_struct *mm, struct vm_area_struct *v, unsigned long haddr,
+			  bool *locked, struct collapse_control *cc);
+int madvise_collapse_file(struct mm_struct *mm, struct vm_area_struct *v, unsigned long start,
+			  unsigned long end);
+/* MADV_COLLAPSE's bookkeeping (khugepaged.c) */
+bool madvise_collapse_tally(int r, unsigned long *thps, int *last_fail);
+int madvise_collapse_errno(int r);
 
 #endif

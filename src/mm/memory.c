@@ -16,6 +16,7 @@
  * copies.  Fork's copy of page tables is in copy_page_range.c.
  */
 #include "gup.h"
+#include "shmem_huge.h"
 
 struct page *zero_page;
 unsigned long zero_pfn;
@@ -409,6 +410,44 @@ static int do_fault(struct vm_fault *vmf)
 }
 
 /*
+ * A fault on a none PMD of a shmem VMA: the part of shmem_fault and
+ * finish_fault that maps a PMD.  The page cache's THP at the address, or a
+ * new one where shmem_enabled allows it (shmem_get_huge_page), is mapped by
+ * the PMD (do_set_pmd); anything else falls back to the PTE level, where
+ * do_fault maps one page (of a THP too).  A minor-fault registration wants
+ * every page through its own fault.
+ */
+static int do_shmem_pmd_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *v = vmf->vma;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	unsigned long pgoff = linear_page_index(v, vmf->address);
+	struct page *page = NULL, *folio;
+	int ret;
+
+	if ((v->vm_flags & (VM_UFFD_MINOR | VM_UFFD_MISSING)) || pgoff >= shmem_size(v->vm_file) ||
+	    !thp_vma_suitable_order(v, haddr, HPAGE_PMD_ORDER))
+		return VM_FAULT_FALLBACK;
+	folio = shmem_find_page(v->vm_file, pgoff);
+	if (folio && folio_test_large(compound_head(folio))) {
+		if (shmem_get_folio(v->vm_file, pgoff, SGP_CACHE, &page))
+			return VM_FAULT_FALLBACK;
+	} else if (!folio && !(is_cow_mapping(v->vm_flags) && (vmf->flags & FAULT_FLAG_WRITE)) &&
+		   shmem_allowable_huge(v->vm_file, v, pgoff, v->vm_flags, false)) {
+		page = shmem_get_huge_page(v->vm_file, v, pgoff);
+	}
+	if (!page)
+		return VM_FAULT_FALLBACK;
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		SetPageDirty(page);
+	ret = do_set_pmd(v, vmf->pmd, vmf->address, page, vmf->flags);
+	folio_unlock(page);
+	if (ret)
+		put_page(page);	/* not mapped: the PTE level maps a page of it */
+	return ret;
+}
+
+/*
  * Copy-on-write: a new exclusive anonymous page replaces the mapped one.
  * Called with the PTE lock held and a reference on @old; allocates with the
  * lock dropped (allocation may reclaim), then rechecks the PTE.  Returns
@@ -758,6 +797,8 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 	bool unshare = vmf->flags & FAULT_FLAG_UNSHARE;
 
 	if (pte_none(pmdval)) {
+		if (!vma_is_anonymous(v))
+			return v->vm_file->mapping->disk ? VM_FAULT_FALLBACK : do_shmem_pmd_fault(vmf);
 		if (thp_vma_allowable_orders(v, 1UL << HPAGE_PMD_ORDER, true)) {
 			khugepaged_enter_vma(v, v->vm_flags);
 			return do_huge_pmd_anonymous_page(v, vmf->pmd, vmf->address, vmf->flags);
@@ -777,6 +818,12 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 		 * (PAGEMAP_SCAN); WP_ASYNC resolves per PTE after a split */
 		if (!userfaultfd_wp_async(v))
 			return handle_userfault(v->vm_mm, vmf->address, MMLAB_UFFD_WP);
+		__split_huge_pmd(v, vmf->pmd, vmf->address);
+		return VM_FAULT_RETRY;
+	}
+	if ((write || unshare) && !pte_write_bit(pmdval) && !pmd_has_deposit(pmdval)) {
+		/* wp_huge_pmd on a shmem THP: split, and the PTE level handles
+		 * the write (a CoW copy in a private mapping) */
 		__split_huge_pmd(v, vmf->pmd, vmf->address);
 		return VM_FAULT_RETRY;
 	}

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swap.h"
+#include "shmem_huge.h"
 
 /* A slot's swap entry is stored as an odd value (the kernel's xa_value). */
 static inline bool slot_is_swap(const void *s) { return (uintptr_t)s & 1; }
@@ -56,6 +57,13 @@ static inline int slot_store(struct address_space *as, unsigned long index, void
 static inline void *slot_load(struct address_space *as, unsigned long index)
 {
 	return xa_load(&as->i_pages, index);
+}
+
+/* The page at @index of the folio @f a slot holds: a shmem THP sits in
+ * every slot of its range (the kernel's multi-index entry). */
+static inline struct page *slot_page(struct page *f, unsigned long index)
+{
+	return folio_test_large(f) ? f + (index - f->index) : f;
 }
 
 /* ---- files and their inode ---- */
@@ -137,7 +145,7 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
 {
 	struct page *p = slot_load(f->mapping, index);
 
-	return slot_is_swap(p) ? NULL : p;
+	return !p || slot_is_swap(p) ? NULL : slot_page(p, index);
 }
 
 /*
@@ -205,7 +213,7 @@ bool shmem_slot_holds(struct file *f, unsigned long index, struct page *frame)
 {
 	struct page *p = slot_load(f->mapping, index);
 
-	if (p == frame)
+	if (p == frame || (p && !slot_is_swap(p) && p == compound_head(frame)))
 		return true;
 	if (p == POISONED_SLOT)
 		return false;
@@ -337,7 +345,7 @@ static int shmem_lock_found(struct address_space *as, unsigned long index,
 		if (sgp == SGP_CACHE)
 			set_page_flag(p, PG_uptodate);
 	}
-	*out = p;
+	*out = slot_page(p, index);	/* the folio (locked) is its head's */
 	return 1;
 }
 
@@ -408,6 +416,152 @@ int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
 	return __shmem_get_folio(f->mapping, index, sgp, out);
 }
 
+/* ---- shmem THPs in the page cache ---- */
+
+/* What slot @index holds: a hole, a swapped page, a poisoned one, or a
+ * folio (*@folio, no reference taken).  A snapshot without the lock, as
+ * khugepaged's scan reads the xarray under RCU. */
+enum shmem_slot shmem_slot_peek(struct address_space *as, unsigned long index,
+				struct page **folio)
+{
+	struct page *p = slot_load(as, index);
+
+	*folio = NULL;
+	if (!p)
+		return SHMEM_SLOT_HOLE;
+	if (p == POISONED_SLOT)
+		return SHMEM_SLOT_POISONED;
+	if (slot_is_swap(p))
+		return SHMEM_SLOT_SWAP;
+	*folio = p;
+	return SHMEM_SLOT_FOLIO;
+}
+
+/* A new PMD-sized folio (locked, one reference: the caller's) becomes the
+ * page cache's at @start: its pages' mapping and index, and the cache's
+ * reference for each slot. */
+static void shmem_huge_prep(struct address_space *as, struct page *folio, unsigned long start)
+{
+	folio_lock(folio);	/* ours alone: does not wait */
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		folio[i].mapping = as;
+		folio[i].index = start + i;
+	}
+	set_page_flag(folio, PG_swapbacked);
+	set_page_flag(folio, PG_uptodate);
+	/* written or about to be: reclaim must never take it for a clean
+	 * (never written) page */
+	SetPageDirty(folio);
+}
+
+/* The slots [@start, +HPAGE_PMD_NR) all hold @folio now, in place of
+ * @old[i] (NULL: all were holes), whose pages the caller dealt with;
+ * -ENOMEM (nothing changed) when the xarray could not grow.
+ * mapping->lock held. */
+static int shmem_huge_store(struct address_space *as, struct page *folio, unsigned long start,
+			    struct page **old)
+{
+	unsigned long present = 0;
+
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		if (slot_store(as, start + i, folio)) {
+			while (i--)	/* slots that exist: cannot fail */
+				slot_store(as, start + i, old ? old[i] : NULL);
+			return -ENOMEM;
+		}
+		present += old && old[i];
+	}
+	as->nrpages += HPAGE_PMD_NR - present;
+	atomic_add(&folio->_refcount, HPAGE_PMD_NR);
+	count_vm_events(NR_SHMEM_THPS, 1);
+	return 0;
+}
+
+/*
+ * shmem_alloc_and_add_folio for the PMD order: a fault at @index of @v
+ * where shmem_allowable_huge allows a THP gets a new zeroed PMD-sized folio
+ * over the aligned range around it, if that range is inside i_size and
+ * holds nothing yet.  Returns the page at @index (its folio locked, a
+ * reference the caller's), or NULL: fall back to a small page.
+ */
+struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsigned long index)
+{
+	struct address_space *as = f->mapping;
+	unsigned long start = index & ~(HPAGE_PMD_NR - 1), i = start;
+	unsigned long addr = v->vm_start + ((start - v->vm_pgoff) << PAGE_SHIFT);
+	struct page *folio;
+
+	if (as->disk || start + HPAGE_PMD_NR > i_size_pages(as) ||
+	    xa_find(&as->i_pages, &i, start + HPAGE_PMD_NR - 1))
+		return NULL;
+	folio = vma_alloc_folio(v, addr, HPAGE_PMD_ORDER, GFP_ZERO | GFP_NODATA_OK | GFP_NORECLAIM);
+	if (!folio) {
+		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_SHMEM_FALLBACK);
+		return NULL;
+	}
+	prep_compound_page(folio, HPAGE_PMD_ORDER);
+	shmem_huge_prep(as, folio, start);
+	spin_lock(&as->lock);
+	i = start;
+	if (start + HPAGE_PMD_NR > i_size_pages(as) ||
+	    xa_find(&as->i_pages, &i, start + HPAGE_PMD_NR - 1) ||
+	    shmem_huge_store(as, folio, start, NULL)) {
+		spin_unlock(&as->lock);	/* raced: a page or a truncation */
+		for (i = 0; i < HPAGE_PMD_NR; i++)
+			folio[i].mapping = NULL;
+		folio_unlock(folio);
+		put_page(folio);
+		return NULL;
+	}
+	spin_unlock(&as->lock);
+	filemap_account(as, HPAGE_PMD_NR);
+	folio_add_lru(folio);
+	count_vm_event(THP_FILE_ALLOC);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_SHMEM_ALLOC);
+	return folio + (index - start);
+}
+
+/*
+ * collapse_file's commit: @new (PMD-sized, zeroed where the range had
+ * holes, the data of @old copied in) replaces the small folios @old[i]
+ * (locked, unmapped and referenced by the caller; NULL for a hole) in the
+ * slots [@start, +HPAGE_PMD_NR).  Fails (-EAGAIN, nothing changed) when a
+ * hole was filled or a slot changed meanwhile.  The old folios lose the
+ * cache's reference; @new is returned locked and referenced as before.
+ */
+int shmem_collapse_commit(struct address_space *as, unsigned long start, struct page *new,
+			  struct page **old)
+{
+	unsigned long present = 0;
+	int err = 0;
+
+	shmem_huge_prep(as, new, start);
+	spin_lock(&as->lock);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR && !err; i++) {
+		if (slot_load(as, start + i) != old[i])
+			err = -EAGAIN;
+		present += old[i] != NULL;
+	}
+	if (!err)
+		err = shmem_huge_store(as, new, start, old);
+	spin_unlock(&as->lock);
+	if (err) {
+		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+			new[i].mapping = NULL;
+		folio_unlock(new);
+		return err;
+	}
+	filemap_account(as, (long)(HPAGE_PMD_NR - present));
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		if (old[i]) {
+			old[i]->mapping = NULL;
+			put_page(old[i]);	/* the page cache's */
+		}
+	}
+	folio_add_lru(new);
+	return 0;
+}
+
 /* ---- reclaim ---- */
 
 /*
@@ -422,7 +576,7 @@ int shmem_writeout(struct page *folio)
 	swp_entry_t e;
 	int ret;
 
-	if (!as)
+	if (!as || folio_test_large(folio))	/* reclaim splits a shmem THP first */
 		return -EINVAL;
 	e = folio_alloc_swap(folio);
 	if (!e.val)
@@ -451,20 +605,25 @@ int shmem_writeout(struct page *folio)
 static bool shmem_delete_from_page_cache(struct address_space *as, struct page *folio,
 					 int refs)
 {
+	unsigned long nr = folio_nr_pages(folio);
 	bool ret = false;
 
 	spin_lock(&as->lock);
 	if (slot_load(as, folio->index) == folio &&
 	    (!refs || page_ref_count(folio) == refs)) {
-		slot_store(as, folio->index, NULL);
-		as->nrpages--;
+		for (unsigned long i = 0; i < nr; i++)
+			slot_store(as, folio->index + i, NULL);
+		as->nrpages -= nr;
 		ret = true;
 	}
 	spin_unlock(&as->lock);
 	if (ret) {
-		filemap_account(as, -1);
-		folio->mapping = NULL;
-		put_page(folio);	/* the page cache's */
+		filemap_account(as, -(long)nr);
+		if (nr > 1)
+			count_vm_events(NR_SHMEM_THPS, -1);
+		for (unsigned long i = 0; i < nr; i++)
+			folio[i].mapping = NULL;
+		folio_put_refs(folio, (int)nr);	/* the page cache's, one a slot */
 	}
 	return ret;
 }
@@ -541,7 +700,7 @@ static void shmem_zero_partial(struct address_space *as, unsigned long index,
  * cache, unmapping it first if a fault mapped it meanwhile. */
 static bool shmem_remove_folio(struct address_space *as, unsigned long index, struct page *p)
 {
-	if (p->mapping != as || p->index != index)
+	if (p->mapping != as || index < p->index || index >= p->index + folio_nr_pages(p))
 		return false;
 	if (folio_mapped(p))
 		unmap_mapping_folio(p);
@@ -581,6 +740,24 @@ static int shmem_undo_one(struct address_space *as, unsigned long *index,
 	get_page(p);
 	spin_unlock(&as->lock);
 	folio_lock(p);
+	/* a shmem THP the range covers in part is split first (as
+	 * truncate_inode_partial_folio), then looked at again page by page */
+	if (folio_test_large(p) && p->mapping == as &&
+	    (p->index < *index || p->index + folio_nr_pages(p) > end)) {
+		unsigned long last = min(end, p->index + folio_nr_pages(p)) - 1;
+
+		done = !split_folio(p);
+		if (!done) {
+			/* referenced elsewhere (a pin): it stays whole, the
+			 * pages in the range zeroed in place */
+			for (unsigned long i = *index; i <= last && !unfalloc; i++)
+				folio_zero_range(p + (i - p->index), 0, PAGE_SIZE);
+			*index = last;
+		}
+		folio_unlock(p);
+		put_page(p);
+		return !done;
+	}
 	done = (unfalloc && test_page_flag(p, PG_uptodate)) ||
 	       shmem_remove_folio(as, *index, p);
 	folio_unlock(p);

@@ -244,6 +244,61 @@ static void split_folio_lru(struct lruvec *l, struct page *folio, unsigned long 
 	}
 }
 
+/* Freeze @folio's refcount at @expected if nothing maps it: true with the
+ * LRU lock (*@l) held and *@on_lru set; false (unlocked) otherwise.  A
+ * folio with no mapping can be referenced anew only through the LRU,
+ * whose lock is held for that reason. */
+static bool split_freeze(struct page *folio, int expected, struct lruvec **l, bool *on_lru)
+{
+	*l = folio_lruvec(folio);
+	spin_lock(&(*l)->lru_lock);
+	*on_lru = test_page_flag(folio, PG_lru);
+	if (!folio_mapcount(folio) && __atomic_compare_exchange_n(&folio->_refcount, &expected, 0,
+							false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return true;
+	spin_unlock(&(*l)->lru_lock);
+	return false;
+}
+
+/*
+ * A shmem THP (locked, a reference held by the caller) into small pages:
+ * every mapping goes first (they refault page by page), then with the
+ * refcount frozen at the cache's references and the caller's, each page
+ * becomes a folio of its own in its own slot.  -EAGAIN when anyone else
+ * holds a reference (a pin): it stays whole.  With @list (the caller
+ * isolated it) the new folios join @list isolated, each with a reference.
+ */
+static int split_shmem_folio(struct page *folio, struct list_head *list)
+{
+	struct address_space *as = folio->mapping;
+	unsigned long nr = folio_nr_pages(folio);
+	int expected = 1 + (int)nr;
+	struct lruvec *l;
+	bool on_lru;
+
+	unmap_mapping_folio(folio);
+	spin_lock(&as->lock);
+	if (!split_freeze(folio, expected, &l, &on_lru)) {
+		spin_unlock(&as->lock);
+		count_vm_event(THP_SPLIT_PAGE_FAILED);
+		count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_SPLIT_FAILED);
+		return -EAGAIN;
+	}
+	if (on_lru)
+		lruvec_del_folio(l, folio);
+	__split_folio_to_order(folio, nr, 0);	/* each new folio: the cache's reference */
+	split_folio_lru(l, folio, nr, 1, on_lru, list);
+	atomic_set(&folio->_refcount, 2);	/* the cache's and the caller's */
+	spin_unlock(&l->lru_lock);
+	for (unsigned long i = 1; i < nr; i++)	/* existing slots: cannot fail */
+		xa_store(&as->i_pages, folio->index + i, folio + i);
+	spin_unlock(&as->lock);
+	count_vm_events(NR_SHMEM_THPS, -1);
+	count_vm_event(THP_SPLIT_PAGE);
+	count_mthp_stat(HPAGE_PMD_ORDER, MTHP_STAT_SPLIT);
+	return 0;
+}
+
 /*
  * split_folio_to_list_to_order: @folio (locked, a reference held by the
  * caller, not in the swap cache) becomes folios of @new_order (0: small
@@ -266,19 +321,15 @@ int split_folio_to_list_to_order(struct page *folio, struct list_head *list,
 
 	if (!folio_test_large(folio))
 		return 0;
+	if (!PageAnon(folio) && folio->mapping && test_page_flag(folio, PG_swapbacked) &&
+	    folio != READ_ONCE(huge_zero_folio))
+		return new_order ? -EINVAL : split_shmem_folio(folio, list);
 	if (folio == READ_ONCE(huge_zero_folio) || !PageAnon(folio) || PageSwapCache(folio))
 		return -EBUSY;
 	if (new_order >= order || new_order == 1)
 		return -EINVAL;
 	rmap_walk_folio(folio, &rwc);
-	/* frozen: nobody can take a reference of a folio with no mapping
-	 * except through the LRU, whose lock we take for that reason */
-	l = folio_lruvec(folio);
-	spin_lock(&l->lru_lock);
-	on_lru = test_page_flag(folio, PG_lru);
-	if (folio_mapcount(folio) || !__atomic_compare_exchange_n(&folio->_refcount, &expected, 0,
-						false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		spin_unlock(&l->lru_lock);
+	if (!split_freeze(folio, expected, &l, &on_lru)) {
 		a.remap = true;
 		rmap_walk_folio(folio, &rwc);
 		if (order == HPAGE_PMD_ORDER)	/* the vmstat event is PMD-sized only */

@@ -142,8 +142,10 @@ bool add_to_swap(struct page *folio)
 	return true;
 }
 
+/* The lock bit is the folio's: a page of a large folio locks its head. */
 bool folio_trylock(struct page *p)
 {
+	p = compound_head(p);
 	return !(__atomic_fetch_or(&p->flags, 1UL << PG_locked, __ATOMIC_ACQUIRE) &
 		 (1UL << PG_locked));
 }
@@ -158,5 +160,6 @@ void folio_lock(struct page *p)
 
 void folio_unlock(struct page *p)
 {
+	p = compound_head(p);
 	__atomic_fetch_and(&p->flags, ~(1UL << PG_locked), __ATOMIC_RELEASE);
 }

@@ -50,7 +50,6 @@ static const char *const collapse_fail_modes[] = { "none", "alloc", "revalidate"
 /* shmem THPs are not modelled: only the choices that keep them off are taken */
 static const char *const shmem_thp_modes[] = { "always", "within_size", "advise", "never",
 					       "deny", "force", NULL };
-#define SHMEM_THP_REFUSED	((1 << 0) | (1 << 1) | (1 << 2) | (1 << 5))
 static const char *const shmem_size_modes[] = { "always", "inherit", "within_size", "advise",
 						"never", NULL };
 #define SHMEM_SIZE_REFUSED	((1 << 0) | (1 << 2) | (1 << 3))
@@ -134,8 +133,10 @@ static void mthp_stats_add(const unsigned int *sizes_kb)
 		uint64_t *stat = i < 0 ? order1_stat : mthp_stat[i];
 
 		snprintf(path, sizeof(path), TRANSPARENT "hugepages-%ukB/shmem_enabled", kb);
+		/* shmem THPs are PMD-sized only: other sizes refuse what
+		 * would make one */
 		knob_add(path, KNOB_CHOICE, &knobs.thp_size_shmem_enabled[i + 1], 0,
-			 SHMEM_SIZE_REFUSED, shmem_size_modes, NULL);
+			 kb == HPAGE_PMD_NR * 4 ? 0 : SHMEM_SIZE_REFUSED, shmem_size_modes, NULL);
 		for (int j = 0; j < NR_MTHP_STAT; j++) {
 			bool anon_only = j == MTHP_STAT_ANON_FAULT_ALLOC ||
 					 j == MTHP_STAT_ANON_FAULT_FALLBACK ||
@@ -224,8 +225,8 @@ int knobs_init(void)
 		knob_add(path, KNOB_CHOICE, &knobs.thp_size_enabled[i], 0, 0, thp_size_modes, NULL);
 	}
 	mthp_stats_add(sizes_kb);
-	knob_add(TRANSPARENT "shmem_enabled", KNOB_CHOICE, &knobs.thp_shmem_enabled, 0,
-		 SHMEM_THP_REFUSED, shmem_thp_modes, NULL);
+	knob_add(TRANSPARENT "shmem_enabled", KNOB_CHOICE, &knobs.thp_shmem_enabled, 0, 0,
+		 shmem_thp_modes, NULL);
 	knob_add(TRANSPARENT "shrink_underused", KNOB_INT, &knobs.thp_shrink_underused, 0, 1,
 		 NULL, NULL);
 	knob_add(TRANSPARENT "hpage_pmd_size", KNOB_RO_U64, &hpage_pmd_size, 0, 0, NULL, NULL);

@@ -280,7 +280,10 @@ static int smaps_pmd_entry(pteval_t *pmd, unsigned long a, unsigned long end,
 	if (!is_huge_zero_pmd(e) && pte_present(e)) {
 		for (int k = 0; k < HPAGE_PMD_NR; k++)
 			smaps_account(mss, pfn_to_page(pte_pfn(e) + k), pte_young(e), pte_dirty(e));
-		mss->s->AnonHugePages += 2048;
+		if (PageAnon(pfn_to_page(pte_pfn(e))))
+			mss->s->AnonHugePages += 2048;
+		else
+			mss->s->ShmemPmdMapped += 2048;
 	}
 	spin_unlock(ptl);
 	walk->action = ACTION_CONTINUE;

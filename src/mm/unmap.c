@@ -303,7 +303,7 @@ void unmap_mapping_folio(struct page *folio)
 
 	down_read(&as->i_mmap_rwsem);
 	list_for_each_entry(v, &as->i_mmap, shared)
-		unmap_mapping_vma(v, folio->index, folio->index, &d);
+		unmap_mapping_vma(v, folio->index, folio->index + folio_nr_pages(folio) - 1, &d);
 	up_read(&as->i_mmap_rwsem);
 }
 
