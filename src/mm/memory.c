@@ -223,6 +223,27 @@ static int do_anonymous_page(struct vm_fault *vmf)
  * (VM_FAULT_NOPAGE).  All of the range lies in the PTE table of
  * vmf->address, under its lock.
  */
+/*
+ * The pages of @folio's that a fault at @index maps by PTEs: all of them
+ * when the whole folio lies in the VMA and in one PTE table (6.18 maps a
+ * large folio whole, for fault-around and for shmem's finish_fault alike),
+ * else [@index, @last] clipped to it.  First page index in *@first.
+ */
+static unsigned long folio_map_range(struct vm_area_struct *v, struct page *folio,
+				     unsigned long index, unsigned long last, unsigned long *first)
+{
+	unsigned long nr = folio_nr_pages(folio), fstart = folio->index;
+	unsigned long addr = v->vm_start + ((fstart - v->vm_pgoff) << PAGE_SHIFT);
+
+	if (nr > 1 && fstart >= v->vm_pgoff && fstart + nr <= v->vm_pgoff + vma_pages(v) &&
+	    (addr & PMD_MASK) == ((addr + (nr << PAGE_SHIFT) - 1) & PMD_MASK)) {
+		*first = fstart;
+		return nr;
+	}
+	*first = index;
+	return min(last, fstart + nr - 1) - index + 1;
+}
+
 static bool filemap_map_pages(struct vm_fault *vmf, unsigned long start_pgoff,
 			      unsigned long end_pgoff)
 {
@@ -245,27 +266,32 @@ static bool filemap_map_pages(struct vm_fault *vmf, unsigned long start_pgoff,
 	}
 	table = vmf->pte - pte_index(vmf->address);
 	do {
-		unsigned long addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT);
-		pteval_t *pte = table + pte_index(addr);
-		pteval_t entry = pfn_pte(page_to_pfn(folio), v->vm_page_prot);
+		unsigned long first, nr = folio_map_range(v, folio, index, end_pgoff, &first);
 
-		/* set_pte_range: writable over a dirty folio is dirty too */
-		if (pte_write_bit(entry) && PageDirty(folio))
-			entry = pte_mkdirty(entry);
-		/* markers and present PTEs are left to their own faults */
-		if (pte_none(pte_read(pte))) {
+		for (unsigned long i = first; i < first + nr; i++) {
+			unsigned long addr = v->vm_start + ((i - v->vm_pgoff) << PAGE_SHIFT);
+			struct page *page = folio + (i - folio->index);
+			pteval_t *pte = table + pte_index(addr);
+			pteval_t entry = pfn_pte(page_to_pfn(page), v->vm_page_prot);
+
+			/* set_pte_range: writable over a dirty folio is dirty too */
+			if (pte_write_bit(entry) && PageDirty(folio))
+				entry = pte_mkdirty(entry);
+			/* markers and present PTEs are left to their own faults */
+			if (!pte_none(pte_read(pte)))
+				continue;
 			if (addr == vmf->address)
 				mapped = true;
 			get_page(folio);	/* the mapping's */
-			folio_add_file_rmap(folio, v);
+			folio_add_file_rmap(page, v);
 			rss++;
-			luf_before_writable(v, folio, entry);
+			luf_before_writable(v, page, entry);
 			pte_write(pte, entry);
 		}
 		folio_unlock(folio);
 		put_page(folio);
-		index++;
-	} while ((folio = next_uptodate_folio(v->vm_file, &index, end_pgoff)));
+		index = first + nr;
+	} while (index <= end_pgoff && (folio = next_uptodate_folio(v->vm_file, &index, end_pgoff)));
 	add_mm_counter(mm, v->vm_file->mapping->disk ? MM_FILEPAGES : MM_SHMEMPAGES, rss);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return mapped;
@@ -307,6 +333,47 @@ static bool do_fault_around(struct vm_fault *vmf)
 	to_pte = min(min(from_pte + nr_pages, (unsigned long)PTRS_PER_PTE),
 		     pte_off + vma_pages - vma_off) - 1;
 	return filemap_map_pages(vmf, pgoff + from_pte - pte_off, pgoff + to_pte - pte_off);
+}
+
+/*
+ * finish_fault on a page of a shmem THP (6.18): the whole folio is mapped
+ * by PTEs when it lies in the VMA and in this PTE table and every one of
+ * its entries is none; not in a VMA registered with userfaultfd (each
+ * page there comes through a fault of its own).  @entry is the faulting
+ * page's; the PTE lock is held.  False: map the one page.
+ */
+static bool finish_fault_folio(struct vm_fault *vmf, struct page *page, pteval_t entry)
+{
+	struct vm_area_struct *v = vmf->vma;
+	struct page *folio = compound_head(page);
+	unsigned long first, nr, index = linear_page_index(v, vmf->address);
+	pteval_t *base;
+
+	if (!folio_test_large(folio) || v->vm_file->mapping->disk ||
+	    (v->vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)))
+		return false;
+	nr = folio_map_range(v, folio, index, index, &first);
+	if (nr == 1)
+		return false;
+	base = vmf->pte - (index - first);
+	for (unsigned long i = 0; i < nr; i++)
+		if (!pte_none(pte_read(base + i)))
+			return false;
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		SetPageDirty(folio);
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t *pte = base + i;
+		struct page *p = folio + (first - folio->index) + i;
+		pteval_t e = (entry & ~PTE_PFN_MASK) | (pfn_pte(page_to_pfn(p), 0) & PTE_PFN_MASK);
+
+		if (p != page)
+			get_page(folio);	/* each PTE's; the fault's is the page's */
+		folio_add_file_rmap(p, v);
+		luf_before_writable(v, p, e);
+		pte_write(pte, e);
+	}
+	add_mm_counter(v->vm_mm, mm_counter(folio), (long)nr);
+	return true;
 }
 
 /*
@@ -386,6 +453,8 @@ static int do_fault(struct vm_fault *vmf)
 			put_page(map);
 		return vmf->pte ? 0 : VM_FAULT_RETRY;
 	}
+	if (map == page && finish_fault_folio(vmf, page, entry))
+		goto mapped;
 	if (uffd_wp_marked(vmf))
 		entry = (entry | _PAGE_UFFD_WP) & ~_PAGE_RW;
 	entry |= marker_soft_dirty(vmf);
@@ -400,6 +469,7 @@ static int do_fault(struct vm_fault *vmf)
 	}
 	luf_before_writable(v, map, entry);
 	pte_write(vmf->pte, entry);
+mapped:
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	folio_unlock(page);	/* mapped under the lock, as finish_fault */
 	if (map != page) {

@@ -158,6 +158,7 @@ struct page *shmem_find_page(struct file *f, unsigned long index)
  * fallocated folios not yet written (not uptodate) and swap entries (the
  * page is in the swap cache or swapped out) are skipped: they need the
  * fault's own path.  Nothing at or past i_size, checked under the lock.
+ * A shmem THP is returned whole (its head), *@index the page found.
  */
 struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned long end)
 {
@@ -172,9 +173,9 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 
 		if (!p || slot_is_swap(p))
 			continue;
-		/* shmem here holds order-0 folios only; a locked one is being
-		 * read, reclaimed, migrated or truncated */
-		if (folio_test_large(p) || folio_test_locked(p))
+		/* a locked folio is being read, reclaimed, migrated, split or
+		 * truncated */
+		if (folio_test_locked(p))
 			continue;
 		if (!get_page_unless_zero(p))
 			continue;
@@ -186,8 +187,8 @@ struct page *next_uptodate_folio(struct file *f, unsigned long *index, unsigned 
 		    (as->disk && test_page_flag(p, PG_reclaim)) || !folio_trylock(p))
 			goto skip;
 		/* freed and reused, or truncated, since the slot was read */
-		if (p->mapping != as || p->index != *index ||
-		    !test_page_flag(p, PG_uptodate)) {
+		if (p->mapping != as || *index < p->index ||
+		    *index >= p->index + folio_nr_pages(p) || !test_page_flag(p, PG_uptodate)) {
 			folio_unlock(p);
 			goto skip;
 		}

@@ -78,7 +78,9 @@ static void pmd_leaf_pagemap(pteval_t v, unsigned long a, unsigned long end, uin
 		flags |= MMLAB_PM_UFFD_WP;
 	if (!PageAnon(head))
 		flags |= MMLAB_PM_FILE;	/* the huge zero page too */
-	else if (page_mapcount(head) == 1)
+	/* a shmem THP one PMD maps is exclusive too; the huge zero page is
+	 * counted in no mapcount */
+	if (!is_huge_zero_pmd(v) && page_mapcount(head) == 1)
 		flags |= MMLAB_PM_MMAP_EXCLUSIVE;
 	for (unsigned long k = 0; a < end; a += PAGE_SIZE, k++)
 		out[k] = flags | ((pte_pfn(v) + pte_index(a)) & MMLAB_PM_PFN_MASK);
