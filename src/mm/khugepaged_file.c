@@ -246,6 +246,7 @@ static void set_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, struct page *f
 		add_mm_counter(v->vm_mm, mm_counter(folio), HPAGE_PMD_NR);
 		pte_write(pmd, pfn_pte(page_to_pfn(folio), v->vm_page_prot) | _PAGE_PSE |
 			  _PAGE_ACCESSED);
+		count_vm_event(THP_FILE_MAPPED);
 	}
 	spin_unlock(ptl);
 }
