@@ -214,15 +214,11 @@ void page_remove_rmap(struct page *p, struct vm_area_struct *v)
 bool folio_mapped(struct page *p) { return folio_mapcount(p) > 0; }
 
 /* A shmem page mapped by a PTE of @v (mlocked there if @v is locked); a
- * page of a shmem THP counts in its folio's large mapcount too. */
+ * shmem THP's page counts in the large mapcount too, unmlocked. */
 void folio_add_file_rmap(struct page *p, struct vm_area_struct *v)
 {
-	struct page *f = compound_head(p);
-
-	if (folio_test_large(f)) {
-		folio_add_anon_rmap_ptes(f, p, 1, v);
-		return;
-	}
+	if (folio_test_large(compound_head(p)))
+		return folio_add_anon_rmap_ptes(compound_head(p), p, 1, v);
 	page_add_rmap(p);
 	mlock_vma_folio(p, v);
 }
