@@ -30,14 +30,14 @@ static bool file_refcount_suitable(struct page *p)
 	return page_ref_count(p) == 1 + folio_mapcount(p);
 }
 
-/* Undo a collapse that failed: the old folios back on the LRU, unlocked. */
+/* Undo a collapse that failed: the old folios (each isolated by
+ * collapse_file_take) back on the LRU, unlocked. */
 static void collapse_file_rollback(struct page **old, struct page *new)
 {
 	for (int i = 0; i < HPAGE_PMD_NR; i++) {
 		if (!old[i])
 			continue;
-		if (!test_page_flag(old[i], PG_lru) && page_ref_count(old[i]) > 2)
-			folio_putback_lru(old[i]);	/* drops the isolation's */
+		folio_putback_lru(old[i]);	/* drops the isolation's */
 		folio_unlock(old[i]);
 		put_page(old[i]);
 	}
@@ -45,7 +45,10 @@ static void collapse_file_rollback(struct page **old, struct page *new)
 }
 
 /* Lock, isolate and unmap the small folio at @index (a swapped page read
- * back first); SCAN_SUCCEED with *@out set, or why not. */
+ * back first); SCAN_SUCCEED with *@out set, or why not (*@out set only
+ * once the folio is isolated: one that another isolated - reclaim,
+ * migration - or that is still in a per-CPU LRU batch is let go at once,
+ * its isolation not ours to undo). */
 static int collapse_file_take(struct file *f, unsigned long index, struct page **out)
 {
 	struct page *p;
@@ -58,9 +61,12 @@ static int collapse_file_take(struct file *f, unsigned long index, struct page *
 		put_page(p);
 		return SCAN_PAGE_COMPOUND;
 	}
-	*out = p;
-	if (!folio_isolate_lru(p))
+	if (!folio_isolate_lru(p)) {
+		folio_unlock(p);
+		put_page(p);
 		return SCAN_DEL_PAGE_LRU;
+	}
+	*out = p;
 	unmap_mapping_pages(f->mapping, index, index, false);
 	/* the cache's, ours and the isolation's */
 	if (folio_mapped(p) || page_ref_count(p) != 3)
