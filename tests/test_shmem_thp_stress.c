@@ -49,7 +49,11 @@
  * MMLAB_SCHED), MMLAB_SHST_OPS (operations per worker; default 300, 60
  * under TSan), MMLAB_SHST_VERBOSE=1 (counters of every seed).  A failing
  * seed prints "MMLAB_SHST_SEED_BASE=<seed> MMLAB_SHST_SEEDS=1"; the other
- * seeds still run and the test fails at the end.
+ * seeds still run and the test fails at the end.  A seed fixes the machine
+ * and every thread's choices; the interleaving is the host's, so a replay
+ * reproduces a failure often, not always.  Under the deterministic
+ * scheduler (MMLAB_SCHED=<n>, tests/meson.build's shmem_thp_stress_det_1)
+ * the interleaving is the scheduler's too and a run replays exactly.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -694,12 +698,13 @@ static void exit_check(uint64_t free0)
 /* 0 or 1; *thps: shmem THPs the seed made. */
 static int run_one(uint64_t seed, uint64_t *thps)
 {
-	double t0 = now_s();
 	uint64_t free0;
 	bool tight;
 	int fails = 0;
+	double t0;
 
 	free0 = setup(seed, &tight);
+	t0 = now_s();	/* the machine's clock when deterministic */
 	race();
 	final_check();
 	*thps += vmstat("thp_file_alloc") + vmstat("thp_collapse_alloc");
