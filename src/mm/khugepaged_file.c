@@ -19,6 +19,7 @@
  * only trylocks each mm's mmap_lock (a busy mm keeps its table: its next
  * collapse_pte_mapped_thp, or a fault, deals with it); the new folio stays
  * locked until the tables are gone, so no fault maps it by PTEs meanwhile.
+ * The scan reads each slot and its folio under mapping->lock.
  */
 #include <stdlib.h>
 #include "khugepaged.h"
@@ -210,27 +211,31 @@ int hpage_collapse_scan_file(struct file *f, unsigned long start, struct collaps
 	for (unsigned long i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++) {
 		struct page *p;
 
+		/* each slot under mapping->lock: the folio it holds cannot
+		 * leave the cache (be split, freed, reused) while its fields
+		 * are read, where the kernel's RCU walk tolerates that race */
+		spin_lock(&f->mapping->lock);
 		switch (shmem_slot_peek(f->mapping, start + i, &p)) {
 		case SHMEM_SLOT_HOLE:
-			continue;
+			break;
 		case SHMEM_SLOT_SWAP:
 		case SHMEM_SLOT_POISONED:
 			if (cc->is_khugepaged && ++swap > READ_ONCE(knobs.khugepaged_max_ptes_swap))
 				result = SCAN_EXCEED_SWAP_PTE;
-			continue;
+			break;
 		case SHMEM_SLOT_FOLIO:
+			if (folio_test_large(p))
+				result = folio_order(p) == HPAGE_PMD_ORDER && p->index == start ?
+					 SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
+			else if (!test_page_flag(p, PG_lru))
+				result = SCAN_PAGE_LRU;
+			else if (!file_refcount_suitable(p))
+				result = SCAN_PAGE_COUNT;
+			else
+				present++;
 			break;
 		}
-		if (folio_test_large(p)) {
-			result = folio_order(p) == HPAGE_PMD_ORDER && p->index == start ?
-				 SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
-		} else if (!test_page_flag(p, PG_lru)) {
-			result = SCAN_PAGE_LRU;
-		} else if (!file_refcount_suitable(p)) {
-			result = SCAN_PAGE_COUNT;
-		} else {
-			present++;
-		}
+		spin_unlock(&f->mapping->lock);
 	}
 	if (result != SCAN_SUCCEED)
 		return result;
