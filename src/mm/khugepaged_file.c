@@ -19,6 +19,7 @@
  * only trylocks each mm's mmap_lock (a busy mm keeps its table: its next
  * collapse_pte_mapped_thp, or a fault, deals with it); the new folio stays
  * locked until the tables are gone, so no fault maps it by PTEs meanwhile.
+ * The scan reads each slot and its folio under mapping->lock.
  */
 #include <stdlib.h>
 #include "khugepaged.h"
@@ -30,14 +31,14 @@ static bool file_refcount_suitable(struct page *p)
 	return page_ref_count(p) == 1 + folio_mapcount(p);
 }
 
-/* Undo a collapse that failed: the old folios back on the LRU, unlocked. */
+/* Undo a collapse that failed: the old folios (each isolated by
+ * collapse_file_take) back on the LRU, unlocked. */
 static void collapse_file_rollback(struct page **old, struct page *new)
 {
 	for (int i = 0; i < HPAGE_PMD_NR; i++) {
 		if (!old[i])
 			continue;
-		if (!test_page_flag(old[i], PG_lru) && page_ref_count(old[i]) > 2)
-			folio_putback_lru(old[i]);	/* drops the isolation's */
+		folio_putback_lru(old[i]);	/* drops the isolation's */
 		folio_unlock(old[i]);
 		put_page(old[i]);
 	}
@@ -45,7 +46,10 @@ static void collapse_file_rollback(struct page **old, struct page *new)
 }
 
 /* Lock, isolate and unmap the small folio at @index (a swapped page read
- * back first); SCAN_SUCCEED with *@out set, or why not. */
+ * back first); SCAN_SUCCEED with *@out set, or why not (*@out set only
+ * once the folio is isolated: one that another isolated - reclaim,
+ * migration - or that is still in a per-CPU LRU batch is let go at once,
+ * its isolation not ours to undo). */
 static int collapse_file_take(struct file *f, unsigned long index, struct page **out)
 {
 	struct page *p;
@@ -58,9 +62,12 @@ static int collapse_file_take(struct file *f, unsigned long index, struct page *
 		put_page(p);
 		return SCAN_PAGE_COMPOUND;
 	}
-	*out = p;
-	if (!folio_isolate_lru(p))
+	if (!folio_isolate_lru(p)) {
+		folio_unlock(p);
+		put_page(p);
 		return SCAN_DEL_PAGE_LRU;
+	}
+	*out = p;
 	unmap_mapping_pages(f->mapping, index, index, false);
 	/* the cache's, ours and the isolation's */
 	if (folio_mapped(p) || page_ref_count(p) != 3)
@@ -204,27 +211,31 @@ int hpage_collapse_scan_file(struct file *f, unsigned long start, struct collaps
 	for (unsigned long i = 0; i < HPAGE_PMD_NR && result == SCAN_SUCCEED; i++) {
 		struct page *p;
 
+		/* each slot under mapping->lock: the folio it holds cannot
+		 * leave the cache (be split, freed, reused) while its fields
+		 * are read, where the kernel's RCU walk tolerates that race */
+		spin_lock(&f->mapping->lock);
 		switch (shmem_slot_peek(f->mapping, start + i, &p)) {
 		case SHMEM_SLOT_HOLE:
-			continue;
+			break;
 		case SHMEM_SLOT_SWAP:
 		case SHMEM_SLOT_POISONED:
 			if (cc->is_khugepaged && ++swap > READ_ONCE(knobs.khugepaged_max_ptes_swap))
 				result = SCAN_EXCEED_SWAP_PTE;
-			continue;
+			break;
 		case SHMEM_SLOT_FOLIO:
+			if (folio_test_large(p))
+				result = folio_order(p) == HPAGE_PMD_ORDER && p->index == start ?
+					 SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
+			else if (!test_page_flag(p, PG_lru))
+				result = SCAN_PAGE_LRU;
+			else if (!file_refcount_suitable(p))
+				result = SCAN_PAGE_COUNT;
+			else
+				present++;
 			break;
 		}
-		if (folio_test_large(p)) {
-			result = folio_order(p) == HPAGE_PMD_ORDER && p->index == start ?
-				 SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
-		} else if (!test_page_flag(p, PG_lru)) {
-			result = SCAN_PAGE_LRU;
-		} else if (!file_refcount_suitable(p)) {
-			result = SCAN_PAGE_COUNT;
-		} else {
-			present++;
-		}
+		spin_unlock(&f->mapping->lock);
 	}
 	if (result != SCAN_SUCCEED)
 		return result;

@@ -33,6 +33,23 @@ static bool inject(int *knob)
 }
 
 /*
+ * pwrite of @folio's data, read word by word as every other reader of page
+ * data does (relaxed atomic loads: the simulated CPUs store that way).  The
+ * folio is unmapped, but the CPU that last wrote it may have unmapped it
+ * itself (MADV_DONTNEED of a shmem page, which stays in the cache): nothing
+ * orders its stores before this read for ThreadSanitizer but that.
+ */
+static ssize_t swap_pwrite_page(int fd, struct page *folio, off_t pos)
+{
+	const uint64_t *w = page_address(folio);
+	uint64_t buf[PAGE_SIZE / 8];
+
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
+		buf[i] = __atomic_load_n(&w[i], __ATOMIC_RELAXED);
+	return pwrite(fd, buf, PAGE_SIZE, pos);
+}
+
+/*
  * The data of @folio to (@write) or from slot @off of @si; none moves when
  * the machine keeps no data.  0, or -EIO (injected by the debug knob, or a
  * failed pwrite/pread), counted as a swap I/O error.
@@ -45,7 +62,7 @@ static int swap_slot_io(struct swap_info_struct *si, unsigned long off, struct p
 
 	if (!inject(write ? &knobs.swap_fail_write : &knobs.swap_fail_read)) {
 		if (!phys.no_data)
-			n = write ? pwrite(si->fd, page_address(folio), PAGE_SIZE, pos) :
+			n = write ? swap_pwrite_page(si->fd, folio, pos) :
 				    pread(si->fd, page_address(folio), PAGE_SIZE, pos);
 		if (n == PAGE_SIZE)
 			return 0;

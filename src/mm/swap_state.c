@@ -17,7 +17,7 @@ int add_to_swap_cache(struct page *folio, swp_entry_t e)
 	spin_lock(&si->lock);
 	VM_BUG_ON(si->cache[off]);
 	get_page(folio);
-	folio->private = e.val;
+	WRITE_ONCE(folio->private, e.val);	/* folio_order() readers of a stale head */
 	set_page_flag(folio, PG_swapcache);
 	__atomic_store_n(&si->cache[off], folio, __ATOMIC_RELEASE);
 	spin_unlock(&si->lock);
@@ -35,7 +35,7 @@ void delete_from_swap_cache(struct page *folio)
 	spin_lock(&si->lock);
 	__atomic_store_n(&si->cache[swp_offset(e)], NULL, __ATOMIC_RELEASE);
 	clear_page_flag(folio, PG_swapcache);
-	folio->private = 0;
+	WRITE_ONCE(folio->private, 0);
 	spin_unlock(&si->lock);
 	count_vm_events(NR_SWAPCACHE, -1);
 	swapcache_clear(e);
@@ -104,7 +104,7 @@ struct page *read_swap_cache_async(swp_entry_t e, struct vm_area_struct *v, unsi
 
 			spin_lock(&si->lock);
 			get_page(folio);
-			folio->private = e.val;
+			WRITE_ONCE(folio->private, e.val);
 			set_page_flag(folio, PG_swapcache);
 			__atomic_store_n(&si->cache[swp_offset(e)], folio, __ATOMIC_RELEASE);
 			spin_unlock(&si->lock);
