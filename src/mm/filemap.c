@@ -46,6 +46,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include "swap.h"
+#include "shmem_huge.h"
 
 static int64_t nr_disk_pages;	/* atomic: file folios in page caches */
 
@@ -223,11 +224,12 @@ void filemap_evict(struct address_space *as)
  * written from it (the folio then dirty).  @sgp as shmem_get_folio's: a
  * read of a shmem hole finds no folio and reads zeros. */
 static int file_page_io(struct file *f, unsigned long index, unsigned int off,
-			size_t len, void *buf, bool write)
+			size_t len, void *buf, bool write, uint64_t size)
 {
 	struct page *folio;
 	enum sgp_type sgp = write || f->mapping->disk ? SGP_CACHE : SGP_READ;
-	int ret = shmem_get_folio(f, index, sgp, &folio);
+	int ret = write ? shmem_get_folio_write(f, index, sgp, size, &folio) :
+			  shmem_get_folio(f, index, sgp, &folio);
 	uint8_t *d;
 
 	if (ret)
@@ -265,6 +267,7 @@ long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write)
 {
 	struct address_space *as = f->mapping;
 	size_t done = 0;
+	int64_t old_size;
 	long ret = 0;
 
 	if (!(f->f_mode & (write ? FMODE_WRITE : FMODE_READ)))
@@ -276,6 +279,7 @@ long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write)
 	if ((uint64_t)pos + len > (uint64_t)INT64_MAX)
 		return -EFBIG;
 	down_write(&as->i_rwsem);
+	old_size = as->i_size;
 	if (write) {
 		if (as->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) ||
 		    ((as->seals & F_SEAL_GROW) && pos + (int64_t)len > as->i_size)) {
@@ -294,8 +298,10 @@ long file_rw(struct file *f, int64_t pos, void *buf, size_t len, bool write)
 		unsigned int off = at & (PAGE_SIZE - 1);
 		size_t n = min(len - done, (size_t)(PAGE_SIZE - off));
 
+		/* the size shmem_enabled=within_size sees: the kernel grows
+		 * i_size page by page as the write goes */
 		ret = file_page_io(f, (unsigned long)(at >> PAGE_SHIFT), off, n,
-				   (uint8_t *)buf + done, write);
+				   (uint8_t *)buf + done, write, max((uint64_t)old_size, at + n));
 		if (ret)
 			break;
 		done += n;

@@ -504,7 +504,7 @@ static int do_shmem_pmd_fault(struct vm_fault *vmf)
 			return VM_FAULT_FALLBACK;
 	} else if (!folio && !(is_cow_mapping(v->vm_flags) && (vmf->flags & FAULT_FLAG_WRITE)) &&
 		   shmem_allowable_huge(v->vm_file, v, pgoff, v->vm_flags, false)) {
-		page = shmem_get_huge_page(v->vm_file, v, pgoff);
+		page = shmem_get_huge_page(v->vm_file, v, pgoff, false);
 	}
 	if (!page)
 		return VM_FAULT_FALLBACK;

@@ -417,6 +417,22 @@ int shmem_get_folio(struct file *f, unsigned long index, enum sgp_type sgp,
 	return __shmem_get_folio(f->mapping, index, sgp, out);
 }
 
+/* shmem_get_folio for a write(2) (@size: the file's size once this page
+ * is written) or a fallocate(2) (SGP_FALLOC, @size its end): nothing at
+ * @index and shmem_enabled giving the file THPs, a new THP around it. */
+int shmem_get_folio_write(struct file *f, unsigned long index, enum sgp_type sgp,
+			  uint64_t size, struct page **out)
+{
+	struct page *p = NULL;
+
+	if (!slot_load(f->mapping, index) && shmem_allowable_huge_write(f, index, size))
+		p = shmem_get_huge_page(f, NULL, index, sgp == SGP_FALLOC);
+	if (!p)
+		return __shmem_get_folio(f->mapping, index, sgp, out);
+	*out = p;
+	return 0;
+}
+
 /* ---- shmem THPs in the page cache ---- */
 
 /* What slot @index holds: a hole, a swapped page, a poisoned one, or a
@@ -480,20 +496,21 @@ static int shmem_huge_store(struct address_space *as, struct page *folio, unsign
 
 /*
  * shmem_alloc_and_add_folio for the PMD order: a fault at @index of @v
- * where shmem_allowable_huge allows a THP gets a new zeroed PMD-sized folio
- * over the aligned range around it, if that range is inside i_size and
- * holds nothing yet.  Returns the page at @index (its folio locked, a
- * reference the caller's), or NULL: fall back to a small page.
+ * (NULL: a write(2) or, @falloc, a fallocate(2)) where a THP is allowed
+ * gets a new zeroed PMD-sized folio over the aligned range around it, if
+ * that range holds nothing yet; it may reach past i_size (tmpfs maps such
+ * a THP by a PMD all the same).  Returns the page at @index (its folio
+ * locked, a reference the caller's), or NULL: fall back to a small page.
  */
-struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsigned long index)
+struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsigned long index,
+				 bool falloc)
 {
 	struct address_space *as = f->mapping;
 	unsigned long start = index & ~(HPAGE_PMD_NR - 1), i = start;
-	unsigned long addr = v->vm_start + ((start - v->vm_pgoff) << PAGE_SHIFT);
+	unsigned long addr = v ? v->vm_start + ((start - v->vm_pgoff) << PAGE_SHIFT) : 0;
 	struct page *folio;
 
-	if (as->disk || start + HPAGE_PMD_NR > i_size_pages(as) ||
-	    xa_find(&as->i_pages, &i, start + HPAGE_PMD_NR - 1))
+	if (as->disk || xa_find(&as->i_pages, &i, start + HPAGE_PMD_NR - 1))
 		return NULL;
 	folio = vma_alloc_folio(v, addr, HPAGE_PMD_ORDER, GFP_ZERO | GFP_NODATA_OK | GFP_NORECLAIM);
 	if (!folio) {
@@ -504,7 +521,7 @@ struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsig
 	shmem_huge_prep(as, folio, start);
 	spin_lock(&as->lock);
 	i = start;
-	if (start + HPAGE_PMD_NR > i_size_pages(as) ||
+	if ((!falloc && index >= i_size_pages(as)) ||
 	    xa_find(&as->i_pages, &i, start + HPAGE_PMD_NR - 1) ||
 	    shmem_huge_store(as, folio, start, NULL)) {
 		spin_unlock(&as->lock);	/* raced: a page or a truncation */
@@ -871,7 +888,8 @@ static int shmem_falloc_range(struct file *f, int64_t offset, int64_t len)
 
 	for (unsigned long index = start; index < end; index++) {
 		struct page *folio;
-		int ret = shmem_get_folio(f, index, SGP_FALLOC, &folio);
+		int ret = shmem_get_folio_write(f, index, SGP_FALLOC, (uint64_t)(offset + len),
+						&folio);
 
 		if (ret) {
 			if (index > start)

@@ -79,6 +79,18 @@ bool shmem_allowable_huge(struct file *f, struct vm_area_struct *v, unsigned lon
 	}
 }
 
+bool shmem_allowable_huge_write(struct file *f, unsigned long index, uint64_t size)
+{
+	int mode = READ_ONCE(knobs.thp_shmem_enabled);
+
+	if (f->mapping->disk || f->anon_shared)
+		return false;
+	if (mode == SHMEM_HUGE_ALWAYS || mode == SHMEM_HUGE_FORCE)
+		return true;
+	return mode == SHMEM_HUGE_WITHIN_SIZE &&
+	       ((size + PAGE_SIZE - 1) >> PAGE_SHIFT) >= (index | (HPAGE_PMD_NR - 1)) + 1;
+}
+
 int do_set_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, struct page *page,
 	       unsigned int flags)
 {

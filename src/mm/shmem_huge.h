@@ -13,7 +13,12 @@
 enum shmem_slot { SHMEM_SLOT_HOLE, SHMEM_SLOT_FOLIO, SHMEM_SLOT_SWAP, SHMEM_SLOT_POISONED };
 enum shmem_slot shmem_slot_peek(struct address_space *as, unsigned long index,
 				struct page **folio);
-struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsigned long index);
+struct page *shmem_get_huge_page(struct file *f, struct vm_area_struct *v, unsigned long index,
+				 bool falloc);
+/* shmem_get_folio for write(2) and fallocate(2): a THP where shmem_enabled
+ * gives the file one (shmem_allowable_huge_write) */
+int shmem_get_folio_write(struct file *f, unsigned long index, enum sgp_type sgp,
+			  uint64_t size, struct page **out);
 int shmem_collapse_commit(struct address_space *as, unsigned long start, struct page *new,
 			  struct page **old);
 
@@ -22,6 +27,9 @@ int shmem_collapse_commit(struct address_space *as, unsigned long start, struct 
  * MADV_COLLAPSE, which the sysfs modes do not bind (but "deny"). */
 bool shmem_allowable_huge(struct file *f, struct vm_area_struct *v, unsigned long index,
 			  unsigned long vm_flags, bool force);
+/* The same for a write(2) or fallocate(2), no VMA: @size is the file's size
+ * once the page at @index is written (the kernel's write_end). */
+bool shmem_allowable_huge_write(struct file *f, unsigned long index, uint64_t size);
 /* do_set_pmd: map the shmem THP of @page (locked, the caller's reference
  * becomes the mapping's) by the none PMD @pmd; VM_FAULT_FALLBACK if not. */
 int do_set_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr, struct page *page,
