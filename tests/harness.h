@@ -225,6 +225,43 @@ static inline uint64_t vmstat_settle(const char *name, uint64_t want)
 	return v;
 }
 
+/* Set a knob of the model; a refusal fails the test. */
+static inline void knob(const char *path, const char *val)
+{
+	int ret = mmlab_knob_set(path, val);
+
+	if (ret)
+		fail_msg("knob %s=%s: %d", path, val, ret);
+}
+
+static inline void knob_u(const char *path, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	knob(path, buf);
+}
+
+/*
+ * Wait (up to 3 s) for nr_free_pages to come back to @want after every
+ * process of a stress run exited: each round first drains what holds pages
+ * for a while (khugepaged, RCU, LRU batches, per-CPU lists: mmlab_quiesce).
+ * Returns the last value read.
+ */
+static inline uint64_t free_pages_settle(uint64_t want)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 300; i++) {
+		mmlab_quiesce();
+		v = vmstat("nr_free_pages");
+		if (v == want)
+			break;
+		stress_pause(10000);
+	}
+	return v;
+}
+
 /* Zero stale-TLB reports, then destroy. */
 static inline void machine_down(void)
 {

@@ -126,22 +126,6 @@ DIFF_TEST_REQUIRES(upstream_marker, "pt_reclaim")
 /* ------------------------------------------------------------------ */
 /* Model only                                                           */
 
-static void knob(const char *path, const char *val)
-{
-	int ret = mmlab_knob_set(path, val);
-
-	if (ret)
-		fail_msg("knob %s=%s: %d", path, val, ret);
-}
-
-static void knob_u(const char *path, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	knob(path, buf);
-}
-
 static uint64_t vmpte_kb(struct mmlab_proc *p)
 {
 	return status_of(p).VmPTE;

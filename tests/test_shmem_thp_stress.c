@@ -540,27 +540,7 @@ static void *file_main(void *arg)
 /* ------------------------------------------------------------------ */
 /* One seed                                                             */
 
-static void knob(const char *path, const char *v)
-{
-	int ret = mmlab_knob_set(path, v);
 
-	if (ret)
-		fail_msg("knob %s=%s: %d", path, v, ret);
-}
-
-static uint64_t free_after(uint64_t want)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 300; i++) {
-		mmlab_quiesce();
-		v = vmstat("nr_free_pages");
-		if (v == want)
-			break;
-		stress_pause(10000);
-	}
-	return v;
-}
 
 static const char *const stat_names[] = {
 	"thp_file_alloc", "thp_file_fallback", "thp_collapse_alloc", "thp_file_mapped",
@@ -677,7 +657,7 @@ static void exit_check(uint64_t free0)
 	assert_int_equal(mmlab_close(S.p, S.fd), 0);
 	assert_int_equal(mmlab_exit(S.p), 0);
 	S.p = NULL;
-	freeN = free_after(free0);
+	freeN = free_pages_settle(free0);
 	orphans = vmstat("nr_swapcached");
 	/* a swap-cache folio whose last user went while someone else held its
 	 * lock stays in the swap cache until reclaim meets it (the kernel's
@@ -687,7 +667,7 @@ static void exit_check(uint64_t free0)
 
 		snprintf(req, sizeof(req), "%" PRIu64, (free0 - freeN) * PG);
 		mmlab_knob_set("/sys/fs/cgroup/memory.reclaim", req);
-		freeN = free_after(free0);
+		freeN = free_pages_settle(free0);
 	}
 	if (freeN != free0 && !stopping())
 		tfail(T_FILE, "nr_free_pages %" PRIu64 " after exit, want %" PRIu64 " (%+" PRId64

@@ -40,14 +40,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void knob(const char *path, unsigned int v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%u", v);
-	assert_int_equal(mmlab_knob_set(path, buf), 0);
-}
-
 static unsigned int knob_val(const char *path)
 {
 	char buf[32] = "";
@@ -95,7 +87,7 @@ static void t_write_error_keeps_page(void **state)
 	fill_ok(t, a, n * PG, 0xe1);
 	out0 = vmstat("pswpout");
 	err0 = vmstat("mmlab_swap_write_errors");
-	knob(FAIL_WRITE, 8);
+	knob_u(FAIL_WRITE, 8);
 	assert_int_equal(mmlab_madvise(t, a, n * PG, MADV_PAGEOUT), 0);
 	assert_int_equal(knob_val(FAIL_WRITE), 0);
 	assert_int_equal(vmstat("mmlab_swap_write_errors") - err0, 8);
@@ -119,13 +111,13 @@ static void t_write_errors_under_pressure(void **state)
 
 	(void)state;
 	err0 = vmstat("mmlab_swap_write_errors");
-	knob(FAIL_WRITE, 500);
+	knob_u(FAIL_WRITE, 500);
 	fill_ok(t, a, len, 0xe2);
 	verify_ok(t, a, len, 0xe2);
 	print_message("write errors injected: %" PRIu64 " (knob left %u)\n",
 		      vmstat("mmlab_swap_write_errors") - err0, knob_val(FAIL_WRITE));
 	assert_true(vmstat("mmlab_swap_write_errors") - err0 > 0);
-	knob(FAIL_WRITE, 0);
+	knob_u(FAIL_WRITE, 0);
 	verify_ok(t, a, len, 0xe2);
 	assert_int_equal(mmlab_exit(p), 0);
 }
@@ -141,11 +133,11 @@ static void t_write_error_zero_page(void **state)
 	put64(t, a, 1);
 	put64(t, a, 0);
 	zero0 = vmstat("swpout_zero");
-	knob(FAIL_WRITE, 1);
+	knob_u(FAIL_WRITE, 1);
 	assert_int_equal(mmlab_madvise(t, a, PG, MADV_PAGEOUT), 0);
 	assert_int_equal(vmstat("swpout_zero") - zero0, 1);
 	assert_int_equal(knob_val(FAIL_WRITE), 1);	/* not consumed */
-	knob(FAIL_WRITE, 0);
+	knob_u(FAIL_WRITE, 0);
 	zero_ok(t, a, PG);
 	assert_int_equal(mmlab_exit(p), 0);
 }
@@ -166,7 +158,7 @@ static void t_read_error_sigbus(void **state)
 	assert_int_equal(pm1(p, a + 3 * PG) & MMLAB_PM_PRESENT, 0);
 	err0 = vmstat("mmlab_swap_read_errors");
 	in0 = vmstat("pswpin");
-	knob(FAIL_READ, 1);
+	knob_u(FAIL_READ, 1);
 	assert_int_equal(access1(t, a + 3 * PG + 16, false, &fa), MMLAB_SIGBUS);
 	assert_int_equal(fa, a + 3 * PG + 16);
 	assert_int_equal(knob_val(FAIL_READ), 0);
@@ -206,7 +198,7 @@ static void t_read_error_fork(void **state)
 	assert_int_equal(mmlab_fork(p, &c), 0);
 	ct = mmlab_main_task(c);
 	squeeze();
-	knob(FAIL_READ, 1);
+	knob_u(FAIL_READ, 1);
 	assert_int_equal(access1(ct, a, false, &fa), MMLAB_SIGBUS);
 	assert_int_equal(access1(ct, a, false, &fa), MMLAB_SIGBUS);
 	verify_ok(t, a, n * PG, 0xe4);
@@ -232,7 +224,7 @@ static void t_read_error_shmem(void **state)
 	fill_ok(t, a, n * PG, 0xe5);
 	assert_int_equal(mmlab_madvise(t, a, n * PG, MADV_PAGEOUT), 0);
 	squeeze();
-	knob(FAIL_READ, 1);
+	knob_u(FAIL_READ, 1);
 	assert_int_equal(access1(t, a + PG, false, &fa), MMLAB_SIGBUS);
 	assert_int_equal(knob_val(FAIL_READ), 0);
 	assert_int_equal(access1(t, a + PG, false, &fa), MMLAB_SIGBUS);

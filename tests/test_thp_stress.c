@@ -648,27 +648,7 @@ static void *watchdog_main(void *arg)
 /* ------------------------------------------------------------------ */
 /* One run                                                              */
 
-static void knob(const char *path, const char *v)
-{
-	int ret = mmlab_knob_set(path, v);
 
-	if (ret)
-		fail_msg("knob %s=%s: %d", path, v, ret);
-}
-
-static uint64_t free_after_exit(uint64_t want)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 300; i++) {
-		mmlab_quiesce();
-		v = vmstat("nr_free_pages");
-		if (v == want)
-			break;
-		stress_pause(10000);
-	}
-	return v;
-}
 
 static const char *const stat_names[] = {
 	"thp_fault_alloc", "thp_fault_fallback", "mmlab_mthp_fault_alloc",
@@ -842,7 +822,7 @@ static int run_exit_check(uint64_t free0, uint64_t zp0, int fails)
 	S.p = NULL;
 	mmlab_khugepaged_scan(1);
 	want = free0 - 512 * (vmstat("thp_zero_page_alloc") - zp0);
-	freeN = free_after_exit(want);
+	freeN = free_pages_settle(want);
 	orphans = vmstat("nr_swapcached");
 	/* A swap-cache folio whose last PTE went while someone else held its
 	 * lock stays in the swap cache, unmapped, until reclaim meets it (the
@@ -855,7 +835,7 @@ static int run_exit_check(uint64_t free0, uint64_t zp0, int fails)
 
 		snprintf(req, sizeof(req), "%" PRIu64, (want - freeN) * 4096);
 		ret = mmlab_knob_set("/sys/fs/cgroup/memory.reclaim", req);
-		freeN = free_after_exit(want);
+		freeN = free_pages_settle(want);
 		if (freeN == want)
 			S.orphans += orphans;
 		else

@@ -59,14 +59,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void knob(const char *path, const char *v)
-{
-	int ret = mmlab_knob_set(path, v);
-
-	if (ret)
-		fail_msg("knob %s = %s: %d", path, v, ret);
-}
-
 static uint64_t map_rw(struct mmlab_proc *p, uint64_t len)
 {
 	uint64_t a = map_anon(p, 0, len, RW, 0);

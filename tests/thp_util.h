@@ -24,22 +24,6 @@
 /* Regions: 1 GiB apart from here, far from spawn's own mappings. */
 #define THP_BASE	0x7e8000000000ULL
 
-static inline void knob(const char *path, const char *val)
-{
-	int ret = mmlab_knob_set(path, val);
-
-	if (ret)
-		fail_msg("knob %s=%s: %d", path, val, ret);
-}
-
-static inline void knob_u(const char *path, uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	knob(path, buf);
-}
-
 static inline uint64_t knob_u64(const char *path)
 {
 	char buf[64];

@@ -15,6 +15,8 @@
  *                                     (MADV_REMOVE takes it under mmap_lock)
  *   folio lock (PG_locked)            a truncation unmaps a folio under it
  *   mapping->i_mmap_rwsem             the list of VMAs mapping a shmem file
+ *                                     (retract_page_tables only trylocks
+ *                                     an mm's mmap_lock under it)
  *   anon_vma->root->rwsem             the anon_vma tree (rmap walks read);
  *                                     a VMA change or an mremap that takes
  *                                     both takes i_mmap_rwsem first

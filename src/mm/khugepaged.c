@@ -84,12 +84,8 @@ static unsigned long collapse_allowable_orders(void)
 static bool hugepage_pmd_enabled(void)
 {
 	unsigned long orders = collapse_allowable_orders();
-	int shmem = READ_ONCE(knobs.thp_shmem_enabled);
-	int shmem_pmd = READ_ONCE(knobs.thp_size_shmem_enabled[NR_THP_SIZES]);
 
-	/* shmem_hpage_pmd_enabled: shmem THPs may be made somewhere */
-	if (shmem == 0 || shmem == 1 || shmem == 2 || shmem == 5 ||
-	    shmem_pmd == 0 || shmem_pmd == 2 || shmem_pmd == 3)
+	if (shmem_hpage_pmd_enabled())
 		return true;
 
 	for (unsigned int o = 2; o <= HPAGE_PMD_ORDER; o++)

@@ -75,16 +75,18 @@ static int collapse_file_take(struct file *f, unsigned long index, struct page *
 	return SCAN_SUCCEED;
 }
 
-/* A userfaultfd that registered missing mode on the file expects a fault
- * for each hole: a collapse that fills holes backs off. */
-static bool file_has_uffd_missing(struct address_space *as)
+/* A userfaultfd that registered missing mode over [@start, +HPAGE_PMD_NR)
+ * of the file expects a fault for each hole: a collapse that fills holes
+ * backs off. */
+static bool file_has_uffd_missing(struct address_space *as, unsigned long start)
 {
 	struct vm_area_struct *v;
 	bool found = false;
 
 	down_read(&as->i_mmap_rwsem);
 	list_for_each_entry(v, &as->i_mmap, shared)
-		found |= !!(v->vm_flags & VM_UFFD_MISSING);
+		found |= (v->vm_flags & VM_UFFD_MISSING) && v->vm_pgoff < start + HPAGE_PMD_NR &&
+			 v->vm_pgoff + vma_pages(v) > start;
 	up_read(&as->i_mmap_rwsem);
 	return found;
 }
@@ -170,7 +172,7 @@ static int collapse_file(struct file *f, unsigned long start, struct collapse_co
 		}
 		cpu_poll();
 	}
-	if (result == SCAN_SUCCEED && nr_none && file_has_uffd_missing(as))
+	if (result == SCAN_SUCCEED && nr_none && file_has_uffd_missing(as, start))
 		result = SCAN_EXCEED_NONE_PTE;
 	if (result == SCAN_SUCCEED) {
 		for (int i = 0; i < HPAGE_PMD_NR; i++)

@@ -50,6 +50,16 @@ static bool shmem_huge_global_enabled(struct file *f, unsigned long index,
 	       (vm_flags & VM_HUGEPAGE);
 }
 
+bool shmem_hpage_pmd_enabled(void)
+{
+	int top = READ_ONCE(knobs.thp_shmem_enabled);
+	int pmd = READ_ONCE(knobs.thp_size_shmem_enabled[NR_THP_SIZES]);
+
+	return top == SHMEM_HUGE_ALWAYS || top == SHMEM_HUGE_WITHIN_SIZE ||
+	       top == SHMEM_HUGE_ADVISE || top == SHMEM_HUGE_FORCE ||
+	       pmd == SHMEM_SIZE_ALWAYS || pmd == SHMEM_SIZE_WITHIN_SIZE || pmd == SHMEM_SIZE_ADVISE;
+}
+
 bool shmem_allowable_huge(struct file *f, struct vm_area_struct *v, unsigned long index,
 			  unsigned long vm_flags, bool force)
 {

@@ -22,6 +22,10 @@ int shmem_get_folio_write(struct file *f, unsigned long index, enum sgp_type sgp
 int shmem_collapse_commit(struct address_space *as, unsigned long start, struct page *new,
 			  struct page **old);
 
+/* shmem_hpage_pmd_enabled: may shmem THPs be made anywhere (a
+ * shmem_enabled mode other than never and deny, or a PMD-size mode that
+ * allows them)?  khugepaged has work then. */
+bool shmem_hpage_pmd_enabled(void);
 /* shmem_allowable_huge_orders for the PMD order: may a THP back @index of
  * @f, mapped by @v (NULL: the file alone) with @vm_flags?  @force:
  * MADV_COLLAPSE, which the sysfs modes do not bind (but "deny"). */
