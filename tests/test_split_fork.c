@@ -24,6 +24,10 @@
  * deterministic scheduler the two interleave at every page-table access,
  * so many seeds put the fork's copy of the THP's page table between the
  * split's unmap and its remap.  MMLAB_SPLIT_FORK_ROUNDS rounds here too.
+ *
+ * t_split_races_exit splits, through split_huge_pages, a THP that a child
+ * maps by its own PMD while the child exits: the split's PMD invalidation
+ * must keep the entry from looking empty to the exiting zap.
  */
 #include <pthread.h>
 
@@ -184,6 +188,102 @@ static void t_drop_caches_races_fork(void **state)
 	assert_int_equal(mmlab_exit(p), 0);
 }
 
+struct split_arg {
+	struct mmlab_proc *p;
+	uint64_t a;
+	int ret;
+};
+
+static void *split_thread(void *arg)
+{
+	struct split_arg *s = arg;
+	char buf[80];
+
+	snprintf(buf, sizeof(buf), "%d,0x%" PRIx64 ",0x%" PRIx64, mmlab_pid(s->p), s->a,
+		 s->a + MMLAB_PMD_SIZE);
+	s->ret = mmlab_knob_set("/sys/kernel/debug/split_huge_pages", buf);
+	return NULL;
+}
+
+/* One round: a THP the parent and the child both map by a PMD; the split
+ * through the parent's range races the child's exit, which starts after
+ * @pause.  Returns whether the split reached the child's PMD before the
+ * exit's zap did (two PMDs split, not one). */
+static bool exit_round(struct mmlab_proc *p, uint64_t a, uint64_t r, unsigned int pause)
+{
+	struct mmlab_task *t0 = mmlab_main_task(p);
+	struct split_arg s = { .p = p, .a = a, .ret = -1 };
+	uint64_t fa = 0, bad = 0, pmds;
+	struct mmlab_proc *c = NULL;
+	pthread_t th;
+
+	assert_int_equal(mmlab_fill(t0, a, MMLAB_PMD_SIZE, 3 * r + 1, &fa), 0);
+	assert_int_equal(mmlab_fork(p, &c), 0);
+	pmds = vmstat("thp_split_pmd");
+	assert_int_equal(mmlab_thread_create(&th, split_thread, &s), 0);
+	stress_pause(pause);
+	assert_int_equal(mmlab_exit(c), 0);
+	mmlab_thread_join(th);
+	assert_int_equal(s.ret, 0);
+	pmds = vmstat("thp_split_pmd") - pmds;
+	if (mmlab_verify(t0, a, MMLAB_PMD_SIZE, 3 * r + 1, &bad, &fa))
+		fail_msg("round %" PRIu64 ": the parent's page %#" PRIx64 " changed", r, bad);
+	assert_int_equal(mmlab_madvise(t0, a, MMLAB_PMD_SIZE, MADV_DONTNEED), 0);
+	return pmds == 2;
+}
+
+/*
+ * The split of a THP that a dying child maps too: split_huge_pages on the
+ * parent's range unmaps the folio from every process through rmap (no
+ * mmap_lock of the child's), splitting the child's PMD into a PTE table of
+ * migration entries, while the child's exit zaps its address space.  The
+ * zap must see the PMD in transition, never an empty entry: a zap that
+ * skipped it would leave free_pgtables a table the split had filled (a
+ * BUG at the table's free), and the folio's references leaked.
+ *
+ * Where the window falls depends on how long the parent's split takes, so
+ * the rounds search for it: the exit starts after a pause, and a binary
+ * search on the pause closes in on the point where the split reaches the
+ * child's PMD just as the exit's zap does.  debug/pmd_invalid_window
+ * widens the window to a target a deterministic schedule hits (with the
+ * PMD cleared instead of invalidated, seed 1 reports the BUG within 12
+ * rounds).  Every round must split and keep the parent's data.
+ */
+static void t_split_races_exit(void **state)
+{
+	uint64_t rounds = env_u64("MMLAB_SPLIT_FORK_ROUNDS", 8) + 8, m, a;
+	uint64_t splits = vmstat("thp_split_page");
+	unsigned int lo = 0, hi = 1000;
+	bool bracketed = false;
+	struct mmlab_proc *p;
+
+	(void)state;
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/transparent_hugepage/enabled",
+					"always"), 0);
+	assert_int_equal(mmlab_knob_set("/sys/kernel/mm/mmlab/debug/pmd_invalid_window",
+					"2000"), 0);
+	p = spawn();
+	m = map_anon(p, 0, 2 * MMLAB_PMD_SIZE, PROT_READ | PROT_WRITE, 0);
+	a = (m + MMLAB_PMD_SIZE - 1) & ~(MMLAB_PMD_SIZE - 1);
+	for (uint64_t r = 0; r < rounds; r++) {
+		/* first a pause long enough for the split to go first, then
+		 * halve the bracket */
+		unsigned int pause = bracketed ? lo + (hi - lo) / 2 : hi;
+		bool reached = exit_round(p, a, r, pause);
+
+		if (!bracketed && !reached && hi < 4000000)
+			lo = hi, hi *= 4;
+		else if (reached)
+			hi = pause, bracketed = true;
+		else
+			lo = pause;
+	}
+	print_message("split races exit: %" PRIu64 " rounds, window between pauses %u and %u "
+		      "us\n", rounds, lo, hi);
+	assert_int_equal(vmstat("thp_split_page"), splits + rounds);
+	assert_int_equal(mmlab_exit(p), 0);
+}
+
 static int setup_small(void **state)
 {
 	struct mmlab_config cfg;
@@ -202,6 +302,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_split_races_fork, setup_small,
 						teardown_machine),
 		cmocka_unit_test_setup_teardown(t_drop_caches_races_fork, setup_small,
+						teardown_machine),
+		cmocka_unit_test_setup_teardown(t_split_races_exit, setup_small,
 						teardown_machine),
 	};
 

@@ -28,6 +28,7 @@ struct meaning {
 static const struct meaning meanings[] = {
 	{ MODEL "debug/skip_flush", "drop every TLB flush (proves the stale-TLB detector fires)" },
 	{ MODEL "debug/skip_pmd_recheck", "deliberate bug: pte_offset_map_lock() does not recheck the PMD" },
+	{ MODEL "debug/pmd_invalid_window", "scheduling points a PMD spends invalid while it is split or moved (aims races at that window)" },
 	{ MODEL "debug/check_exclusive", "report a CoW reuse of a page another process still maps as a BUG" },
 	{ MODEL "debug/stale_check", "the stale-TLB detector: check every TLB hit against the page tables" },
 	{ MODEL "debug/swap_fail_write", "fail the next N swap writes" },

@@ -375,6 +375,32 @@ spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
 	return NULL;
 }
 
+/*
+ * pmdp_invalidate: take the PMD mapping at @pmd out of every TLB while it
+ * changes, without letting it look empty.  The entry keeps its PSE bit and
+ * trades Present for PROT_NONE (x86's pmd_mkinvalid, whose pmd_present
+ * still counts PSE): the hardware walker faults on it, and a walker that
+ * reads it without the lock (a zap, fork, a fault) sees a PMD mapping, so
+ * it takes the PMD lock and finds the outcome.  A none entry instead would
+ * let a zap skip the range and free_pgtables then free a table the split
+ * is filling.  The PMD lock is held until the entry gets its final value.
+ * debug/pmd_invalid_window adds that many scheduling points here, so that
+ * a test can aim another thread at the window.  Returns the old entry.
+ */
+pteval_t pmdp_invalidate(struct vm_area_struct *v, unsigned long haddr, pteval_t *pmd)
+{
+	pteval_t old = pte_read(pmd);
+
+	inc_tlb_flush_pending(v->vm_mm);
+	pte_write(pmd, (old & ~_PAGE_PRESENT) | _PAGE_PROTNONE | _PAGE_PSE);
+	if (pte_hw_present(old))
+		flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
+	dec_tlb_flush_pending(v->vm_mm);
+	for (unsigned int i = READ_ONCE(knobs.pmd_invalid_window); i; i--)
+		sched_point();
+	return old;
+}
+
 /* ---- zap, fork, mprotect ---- */
 
 /* Zap a whole PMD mapping; returns false if it was split under us. */
@@ -642,7 +668,6 @@ bool madvise_split_huge_pmd_folio(pteval_t *pmd)
  */
 void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long addr)
 {
-	struct mm_struct *mm = v->vm_mm;
 	unsigned long haddr = addr & PMD_MASK;
 	struct page *table, *folio = NULL;
 	pteval_t old, flags, *pte;
@@ -670,11 +695,7 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 		folio_add_anon_rmap_ptes(folio, folio, HPAGE_PMD_NR, v);
 	}
 	/* no TLB may keep the 2 MiB entry beside new 4 KiB ones */
-	inc_tlb_flush_pending(mm);
-	pte_write(pmd, 0);
-	if (pte_hw_present(old))
-		flush_tlb_mm_range(mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
-	dec_tlb_flush_pending(mm);
+	pmdp_invalidate(v, haddr, pmd);
 	if (folio) {
 		folio_remove_rmap_pmd(folio, v);
 	}

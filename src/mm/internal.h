@@ -263,6 +263,7 @@ enum thp_size_mode { THPS_ALWAYS, THPS_INHERIT, THPS_MADVISE, THPS_NEVER };
 struct mm_knobs {
 	int skip_flush;		/* debug: drop every TLB flush */
 	int skip_pmd_recheck;	/* debug: pte_offset_map_lock trusts the PMD */
+	unsigned int pmd_invalid_window; /* debug: scheduling points in pmdp_invalidate */
 	int check_exclusive;	/* debug: a CoW reuse looks for other mappers */
 	int stale_check;
 	unsigned int tlb_single_page_flush_ceiling;

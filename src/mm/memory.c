@@ -878,9 +878,18 @@ static int handle_pmd_fault(struct vm_fault *vmf)
 	if (!pmd_leaf(pmdval))
 		return VM_FAULT_FALLBACK;
 	if (!pte_hw_present(pmdval)) {
+		spinlock_t *ptl = pmd_lockptr(vmf->pmd);
+		bool same;
+
+		/* a PMD in transition (pmdp_invalidate: a split or a move)
+		 * is settled once its lock is free: look again */
+		spin_lock(ptl);
+		same = pte_read(vmf->pmd) == pmdval;
+		spin_unlock(ptl);
 		/* PROT_NONE (a NUMA hint) in an accessible VMA: the model
 		 * handles hints per PTE */
-		__split_huge_pmd(v, vmf->pmd, vmf->address);
+		if (same)
+			__split_huge_pmd(v, vmf->pmd, vmf->address);
 		return VM_FAULT_RETRY;
 	}
 	if (write && (pmdval & _PAGE_UFFD_WP) && (v->vm_flags & VM_UFFD_WP)) {

@@ -15,25 +15,19 @@
  * other large folio is split first, as before (isolate_for_move,
  * queue_folio, shrink_large_folio).
  * The move runs with the folio locked and isolated, and the whole
- * unmap-copy-remap under the PMD lock: the PMD is cleared and flushed, the
+ * unmap-copy-remap under the PMD lock: the PMD is invalidated
+ * (pmdp_invalidate: not present, still a PMD mapping) and flushed, the
  * refcount is checked against the expected references (the isolation's
  * and the PMD's; a GUP pin or any other reference fails the move with
  * -EAGAIN and the PMD is restored; a GUP-fast that read the old PMD
  * re-checks it after its grab and lets go), the data is copied and the new
- * PMD installed.  A fault that meets the cleared PMD meanwhile waits on
- * the PMD lock: the anonymous THP fault and the PTE-table allocation
- * (__pte_alloc) both re-check pmd_none under it and find the new PMD, so
- * the fault is retried on the moved folio (the kernel's
- * pmd_migration_entry_wait).  Zap, mprotect, fork's copy_huge_pmd, GUP,
- * smaps and the PMD split all take the PMD lock and see the old or the
- * new PMD, never the window.
+ * PMD installed.  A fault that meets the invalid PMD meanwhile waits on
+ * the PMD lock, finds the new PMD and is retried on the moved folio (the
+ * kernel's pmd_migration_entry_wait).  Zap, mprotect, fork's
+ * copy_huge_pmd, GUP, smaps, pagemap and the PMD split see a PMD mapping,
+ * take the PMD lock and see the old or the new PMD, never the window.
  *
  * What an observer could see differently from 6.18:
- * - a lockless reader of the PMD during the copy (a page-table walker that
- *   skips a none entry without the lock, e.g. /proc/PID/pagemap read at
- *   that moment) finds the range empty rather than a migration entry (the
- *   kernel reports PM_SWAP there); a fault there may allocate a THP that
- *   it frees on finding the new PMD, before it retries;
  * - a THP mapped by PTEs (after a partial mprotect, say), mapped by two
  *   PMDs (shared with a fork child), and every mTHP,
  *   are split and moved as small pages (6.18 moves them whole with PTE or
@@ -102,11 +96,9 @@ static bool move_huge_pmd_one(struct page *src, struct vm_area_struct *v,
 		spin_unlock(ptl);
 		return true;
 	}
-	/* unmap: no CPU may keep using the old frames' translation */
-	inc_tlb_flush_pending(mm);
-	old = pte_xchg(pmd, 0);
-	flush_tlb_mm_range(mm, addr, addr + PMD_SIZE, PMD_SHIFT, false);
-	dec_tlb_flush_pending(mm);
+	/* unmap: no CPU may keep using the old frames' translation; the
+	 * invalid PMD stands for the kernel's PMD migration entry */
+	old = pmdp_invalidate(v, addr, pmd);
 	/* a GUP that took its reference before the PMD went is seen now */
 	if (page_ref_count(src) != 2) {
 		pte_write(pmd, old);

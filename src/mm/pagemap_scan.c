@@ -265,9 +265,12 @@ static int pagemap_scan_thp_entry(struct pagemap_scan_private *p, pteval_t *pmd,
 		walk->action = ACTION_SUBTREE;	/* the walker splits it */
 		return 0;
 	}
-	/* make_uffd_wp_pmd */
-	val = pte_xchg(pmd, 0);
-	pte_write(pmd, (val | _PAGE_UFFD_WP) & ~_PAGE_RW);
+	/* make_uffd_wp_pmd: in one step, never none (a lockless zap or
+	 * fork must not skip it); a Dirty bit the hardware sets meanwhile
+	 * is kept; the flush is the gather's */
+	do
+		val = pte_read(pmd);
+	while (!pte_cmpxchg(pmd, val, (val | _PAGE_UFFD_WP) & ~_PAGE_RW));
 	tlb_remove_tlb_entry(p->tlb, start);
 	tlb_remove_tlb_entry(p->tlb, end - PAGE_SIZE);
 	return ret;

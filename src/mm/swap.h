@@ -393,6 +393,7 @@ extern struct page *huge_zero_folio;
 extern unsigned long huge_zero_pfn;
 bool is_huge_zero_pmd(pteval_t v);
 spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val);
+pteval_t pmdp_invalidate(struct vm_area_struct *v, unsigned long haddr, pteval_t *pmd);
 bool thp_size_allowed(unsigned int order, unsigned long vm_flags);
 bool thp_vma_suitable_order(struct vm_area_struct *v, unsigned long addr, unsigned int order);
 unsigned long thp_vma_allowable_orders(struct vm_area_struct *v, unsigned long orders,

@@ -208,6 +208,8 @@ int knobs_init(void)
 	knob_add("/sys/kernel/mm/mmlab/debug/skip_flush", KNOB_INT, &knobs.skip_flush, 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/skip_pmd_recheck", KNOB_INT, &knobs.skip_pmd_recheck,
 		 0, 1, NULL, NULL);
+	knob_add("/sys/kernel/mm/mmlab/debug/pmd_invalid_window", KNOB_UINT,
+		 &knobs.pmd_invalid_window, 0, 1000000, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/check_exclusive", KNOB_INT, &knobs.check_exclusive,
 		 0, 1, NULL, NULL);
 	knob_add("/sys/kernel/mm/mmlab/debug/stale_check", KNOB_INT, &knobs.stale_check, 0, 1, NULL,

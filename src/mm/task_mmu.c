@@ -478,8 +478,7 @@ static void clear_soft_dirty_pmd(struct vm_area_struct *v, pteval_t *pmd, unsign
 	if (e & (_PAGE_SOFT_DIRTY | _PAGE_RW)) {
 		/* pmdp_invalidate: gone from every TLB before it comes back
 		 * read-only, so no write slips through unseen */
-		e = pte_xchg(pmd, 0);
-		flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
+		e = pmdp_invalidate(v, haddr, pmd);
 		pte_write(pmd, e & ~(_PAGE_SOFT_DIRTY | _PAGE_RW));
 	}
 }
