@@ -200,6 +200,18 @@ static inline uint64_t parse_hex(const char **s)
 	}
 }
 
+/* Add @v to out[@n] if it meets [lo, hi) (and out has room); the new
+ * count (all that meet it, stored or not). */
+static inline int vma_collect(struct vma_desc *out, int n, int max, struct vma_desc v,
+			      uint64_t lo, uint64_t hi)
+{
+	if (v.end <= lo || v.start >= hi)
+		return n;
+	if (n < max)
+		out[n] = v;
+	return n + 1;
+}
+
 static char host_maps_buf[1 << 20];
 
 static inline int host_vmas(uint64_t lo, uint64_t hi, struct vma_desc *out, int max)
@@ -224,11 +236,7 @@ static inline int host_vmas(uint64_t lo, uint64_t hi, struct vma_desc *out, int 
 			s++;
 		if (*s)
 			s++;
-		if (v.end <= lo || v.start >= hi)
-			continue;
-		if (n < max)
-			out[n] = v;
-		n++;
+		n = vma_collect(out, n, max, v, lo, hi);
 	}
 	return n;
 }
@@ -528,11 +536,7 @@ static inline int be_vmas(struct be *b, uint64_t lo, uint64_t hi,
 			return -1;
 		v.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 		v.shared = flags_shared(flags);
-		if (v.end <= lo || v.start >= hi)
-			continue;
-		if (n < max)
-			out[n] = v;
-		n++;
+		n = vma_collect(out, n, max, v, lo, hi);
 	}
 	return n;
 }

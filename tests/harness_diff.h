@@ -266,6 +266,20 @@ static inline void diff_print(const char *who, const struct obs *o)
 	print_message("\n");
 }
 
+/* A model backend recording into @log: a new process on the machine up
+ * now. */
+static inline void be_model_init(struct be *b, struct obs_log *log)
+{
+	memset(b, 0, sizeof(*b));
+	b->model = true;
+	b->name = "model";
+	b->log = log;
+	b->mmap_min_addr = MODEL_MMAP_MIN;
+	b->pagemap_fd = -1;
+	b->p = spawn();
+	b->t = mmlab_main_task(b->p);
+}
+
 /* Run @fn on a fresh model machine (in the host's profile, or stock) and
  * return its log; the machine is still up. */
 static inline struct obs_log *diff_run_model(diff_case_fn fn, bool profile)
@@ -279,14 +293,7 @@ static inline struct obs_log *diff_run_model(diff_case_fn fn, bool profile)
 	machine_up_cfg(NULL);
 	if (profile)
 		host_profile_apply();
-	memset(&b, 0, sizeof(b));
-	b.model = true;
-	b.name = "model";
-	b.log = model;
-	b.mmap_min_addr = MODEL_MMAP_MIN;
-	b.pagemap_fd = -1;
-	b.p = spawn();
-	b.t = mmlab_main_task(b.p);
+	be_model_init(&b, model);
 	fn(&b);
 	assert_int_equal(mmlab_exit(b.p), 0);
 	return model;

@@ -215,14 +215,7 @@ static void model_run(const char *name, diff_case_fn fn, enum mode m)
 	assert_int_equal(mmlab_knob_get(KNOB, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, mode_name[m]));
 	mode = m;
-	memset(&b, 0, sizeof(b));
-	b.model = true;
-	b.name = "model";
-	b.log = log;
-	b.mmap_min_addr = MODEL_MMAP_MIN;
-	b.pagemap_fd = -1;
-	b.p = spawn();
-	b.t = mmlab_main_task(b.p);
+	be_model_init(&b, log);
 	fn(&b);
 	assert_int_equal(mmlab_exit(b.p), 0);
 	mode = OFF;

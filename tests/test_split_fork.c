@@ -246,8 +246,8 @@ static bool exit_round(struct mmlab_proc *p, uint64_t a, uint64_t r, unsigned in
  * search on the pause closes in on the point where the split reaches the
  * child's PMD just as the exit's zap does.  debug/pmd_invalid_window
  * widens the window to a target a deterministic schedule hits (with the
- * PMD cleared instead of invalidated, seed 1 reports the BUG within 12
- * rounds).  Every round must split and keep the parent's data.
+ * PMD cleared instead of invalidated, seeds 1, 2 and 3 each report the
+ * BUG).  Every round must split and keep the parent's data.
  */
 static void t_split_races_exit(void **state)
 {

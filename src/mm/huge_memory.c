@@ -389,10 +389,14 @@ spinlock_t *pmd_trans_huge_lock(pteval_t *pmd, pteval_t *val)
  */
 pteval_t pmdp_invalidate(struct vm_area_struct *v, unsigned long haddr, pteval_t *pmd)
 {
-	pteval_t old = pte_read(pmd);
+	pteval_t old;
 
 	inc_tlb_flush_pending(v->vm_mm);
-	pte_write(pmd, (old & ~_PAGE_PRESENT) | _PAGE_PROTNONE | _PAGE_PSE);
+	/* in one step: an Accessed or Dirty bit a CPU sets meanwhile is in
+	 * the old entry returned, not lost */
+	do
+		old = pte_read(pmd);
+	while (!pte_cmpxchg(pmd, old, (old & ~_PAGE_PRESENT) | _PAGE_PROTNONE | _PAGE_PSE));
 	if (pte_hw_present(old))
 		flush_tlb_mm_range(v->vm_mm, haddr, haddr + PMD_SIZE, PMD_SHIFT, false);
 	dec_tlb_flush_pending(v->vm_mm);
@@ -679,6 +683,9 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 		__split_huge_pmd_file(v, pmd, haddr, old, ptl);
 		return;
 	}
+	/* no TLB may keep the 2 MiB entry beside new 4 KiB ones; the PTEs
+	 * take the bits the PMD had when it was invalidated */
+	old = pmdp_invalidate(v, haddr, pmd);
 	table = pgtable_withdraw(pmd);
 	table->index = haddr;
 	pte = table_of(page_to_pfn(table));
@@ -694,11 +701,8 @@ void __split_huge_pmd(struct vm_area_struct *v, pteval_t *pmd, unsigned long add
 		atomic_add(&folio->_refcount, HPAGE_PMD_NR - 1);
 		folio_add_anon_rmap_ptes(folio, folio, HPAGE_PMD_NR, v);
 	}
-	/* no TLB may keep the 2 MiB entry beside new 4 KiB ones */
-	pmdp_invalidate(v, haddr, pmd);
-	if (folio) {
+	if (folio)
 		folio_remove_rmap_pmd(folio, v);
-	}
 	pte_write(pmd, table_entry(page_to_pfn(table)));
 	spin_unlock(ptl);
 	count_vm_event(THP_SPLIT_PMD);
